@@ -1,0 +1,227 @@
+pragma circom 2.1.0;
+
+include "circomlib/circuits/bitify.circom";
+include "lib/constants.circom";
+include "lib/checks.circom";
+include "slot.circom";
+include "fees.circom";
+include "public_data.circom";
+
+// Batch(nTx, accountDepth, balanceDepth, orderDepth): a batch of nTx
+// transaction slots is a valid state transition from oldRoot to newRoot that
+// consumes the L1 requests between l1ChainStart and l1ChainEnd in order and
+// publishes the slots' data; mirrors sequencer/spec/transition.py apply_batch.
+//
+// Public input:
+//   publicInputHash   Poseidon([oldRoot, newRoot, timestamp, l1ChainStart,
+//                     l1ChainEnd, dataHash]) (docs/DESIGN.md)
+// Private inputs (the witness builder's keys, sequencer/witness/):
+//   oldRoot, newRoot, timestamp (< 2^64), l1ChainStart, l1ChainEnd
+//   every TxSlot input as an array over slots, e.g. txType[nTx],
+//   siblingsAccountA[nTx][accountDepth]
+//   feeAx, feeAy, feeEthAddr, feeNonce, feeOrderRoot,
+//   feeBalances[2^balanceDepth], feeSiblings[accountDepth]   account 0
+//                     before the fees are credited
+template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
+    assert(nTx >= 1);
+    var tokens = 1 << balanceDepth;
+
+    signal input publicInputHash;
+
+    signal input oldRoot;
+    signal input newRoot;
+    signal input timestamp;
+    signal input l1ChainStart;
+    signal input l1ChainEnd;
+
+    signal input txType[nTx];
+    signal input l1EthAddr[nTx];
+    signal input l1Ax[nTx];
+    signal input l1Ay[nTx];
+    signal input l1Token[nTx];
+    signal input l1Amount[nTx];
+    signal input baseToken[nTx];
+    signal input quoteToken[nTx];
+    signal input sideA[nTx];
+    signal input fillBase[nTx];
+    signal input fillQuote[nTx];
+    signal input orderIdA[nTx];
+    signal input priceA[nTx];
+    signal input amountA[nTx];
+    signal input maxFeeBpsA[nTx];
+    signal input expiryA[nTx];
+    signal input feeA[nTx];
+    signal input sigR8xA[nTx];
+    signal input sigR8yA[nTx];
+    signal input sigSA[nTx];
+    signal input orderIdB[nTx];
+    signal input priceB[nTx];
+    signal input amountB[nTx];
+    signal input maxFeeBpsB[nTx];
+    signal input expiryB[nTx];
+    signal input feeB[nTx];
+    signal input sigR8xB[nTx];
+    signal input sigR8yB[nTx];
+    signal input sigSB[nTx];
+    signal input wToken[nTx];
+    signal input wAmount[nTx];
+
+    signal input accountA[nTx];
+    signal input axA[nTx];
+    signal input ayA[nTx];
+    signal input ethAddrA[nTx];
+    signal input nonceA[nTx];
+    signal input balanceRootA[nTx];
+    signal input orderRootA[nTx];
+    signal input siblingsAccountA[nTx][accountDepth];
+    signal input balanceA1[nTx];
+    signal input siblingsBalanceA1[nTx][balanceDepth];
+    signal input balanceA2[nTx];
+    signal input siblingsBalanceA2[nTx][balanceDepth];
+    signal input orderStoredIdA[nTx];
+    signal input orderFilledA[nTx];
+    signal input siblingsOrderA[nTx][orderDepth];
+
+    signal input accountB[nTx];
+    signal input axB[nTx];
+    signal input ayB[nTx];
+    signal input ethAddrB[nTx];
+    signal input nonceB[nTx];
+    signal input balanceRootB[nTx];
+    signal input orderRootB[nTx];
+    signal input siblingsAccountB[nTx][accountDepth];
+    signal input balanceB1[nTx];
+    signal input siblingsBalanceB1[nTx][balanceDepth];
+    signal input balanceB2[nTx];
+    signal input siblingsBalanceB2[nTx][balanceDepth];
+    signal input orderStoredIdB[nTx];
+    signal input orderFilledB[nTx];
+    signal input siblingsOrderB[nTx][orderDepth];
+
+    signal input feeAx;
+    signal input feeAy;
+    signal input feeEthAddr;
+    signal input feeNonce;
+    signal input feeOrderRoot;
+    signal input feeBalances[tokens];
+    signal input feeSiblings[accountDepth];
+
+    component timestampRange = RangeCheck(TIMESTAMP_BITS());
+    timestampRange.in <== timestamp;
+
+    component slots[nTx];
+    component dataSteps[nTx];
+    signal roots[nTx + 1];
+    signal chains[nTx + 1];
+    signal dataHashes[nTx + 1];
+    signal feeSums[nTx + 1][tokens];
+    roots[0] <== oldRoot;
+    chains[0] <== l1ChainStart;
+    dataHashes[0] <== 0;
+    for (var t = 0; t < tokens; t++) {
+        feeSums[0][t] <== 0;
+    }
+
+    for (var i = 0; i < nTx; i++) {
+        slots[i] = TxSlot(accountDepth, balanceDepth, orderDepth);
+        slots[i].oldRoot <== roots[i];
+        slots[i].chainIn <== chains[i];
+        slots[i].timestamp <== timestamp;
+        slots[i].txType <== txType[i];
+        slots[i].l1EthAddr <== l1EthAddr[i];
+        slots[i].l1Ax <== l1Ax[i];
+        slots[i].l1Ay <== l1Ay[i];
+        slots[i].l1Token <== l1Token[i];
+        slots[i].l1Amount <== l1Amount[i];
+        slots[i].baseToken <== baseToken[i];
+        slots[i].quoteToken <== quoteToken[i];
+        slots[i].sideA <== sideA[i];
+        slots[i].fillBase <== fillBase[i];
+        slots[i].fillQuote <== fillQuote[i];
+        slots[i].orderIdA <== orderIdA[i];
+        slots[i].priceA <== priceA[i];
+        slots[i].amountA <== amountA[i];
+        slots[i].maxFeeBpsA <== maxFeeBpsA[i];
+        slots[i].expiryA <== expiryA[i];
+        slots[i].feeA <== feeA[i];
+        slots[i].sigR8xA <== sigR8xA[i];
+        slots[i].sigR8yA <== sigR8yA[i];
+        slots[i].sigSA <== sigSA[i];
+        slots[i].orderIdB <== orderIdB[i];
+        slots[i].priceB <== priceB[i];
+        slots[i].amountB <== amountB[i];
+        slots[i].maxFeeBpsB <== maxFeeBpsB[i];
+        slots[i].expiryB <== expiryB[i];
+        slots[i].feeB <== feeB[i];
+        slots[i].sigR8xB <== sigR8xB[i];
+        slots[i].sigR8yB <== sigR8yB[i];
+        slots[i].sigSB <== sigSB[i];
+        slots[i].wToken <== wToken[i];
+        slots[i].wAmount <== wAmount[i];
+        slots[i].accountA <== accountA[i];
+        slots[i].axA <== axA[i];
+        slots[i].ayA <== ayA[i];
+        slots[i].ethAddrA <== ethAddrA[i];
+        slots[i].nonceA <== nonceA[i];
+        slots[i].balanceRootA <== balanceRootA[i];
+        slots[i].orderRootA <== orderRootA[i];
+        slots[i].siblingsAccountA <== siblingsAccountA[i];
+        slots[i].balanceA1 <== balanceA1[i];
+        slots[i].siblingsBalanceA1 <== siblingsBalanceA1[i];
+        slots[i].balanceA2 <== balanceA2[i];
+        slots[i].siblingsBalanceA2 <== siblingsBalanceA2[i];
+        slots[i].orderStoredIdA <== orderStoredIdA[i];
+        slots[i].orderFilledA <== orderFilledA[i];
+        slots[i].siblingsOrderA <== siblingsOrderA[i];
+        slots[i].accountB <== accountB[i];
+        slots[i].axB <== axB[i];
+        slots[i].ayB <== ayB[i];
+        slots[i].ethAddrB <== ethAddrB[i];
+        slots[i].nonceB <== nonceB[i];
+        slots[i].balanceRootB <== balanceRootB[i];
+        slots[i].orderRootB <== orderRootB[i];
+        slots[i].siblingsAccountB <== siblingsAccountB[i];
+        slots[i].balanceB1 <== balanceB1[i];
+        slots[i].siblingsBalanceB1 <== siblingsBalanceB1[i];
+        slots[i].balanceB2 <== balanceB2[i];
+        slots[i].siblingsBalanceB2 <== siblingsBalanceB2[i];
+        slots[i].orderStoredIdB <== orderStoredIdB[i];
+        slots[i].orderFilledB <== orderFilledB[i];
+        slots[i].siblingsOrderB <== siblingsOrderB[i];
+
+        roots[i + 1] <== slots[i].newRoot;
+        chains[i + 1] <== slots[i].chainOut;
+
+        dataSteps[i] = DataHashStep();
+        dataSteps[i].previous <== dataHashes[i];
+        dataSteps[i].elements <== slots[i].elements;
+        dataHashes[i + 1] <== dataSteps[i].out;
+
+        for (var t = 0; t < tokens; t++) {
+            feeSums[i + 1][t] <== feeSums[i][t] + slots[i].fees[t];
+        }
+    }
+    // Skipping or reordering an L1 request changes the chain.
+    chains[nTx] === l1ChainEnd;
+
+    component feeCredit = FeeCredit(accountDepth, balanceDepth);
+    feeCredit.oldRoot <== roots[nTx];
+    feeCredit.ax <== feeAx;
+    feeCredit.ay <== feeAy;
+    feeCredit.ethAddr <== feeEthAddr;
+    feeCredit.nonce <== feeNonce;
+    feeCredit.orderRoot <== feeOrderRoot;
+    feeCredit.balances <== feeBalances;
+    feeCredit.siblings <== feeSiblings;
+    feeCredit.fees <== feeSums[nTx];
+    feeCredit.newRoot === newRoot;
+
+    component publicHash = PublicInputHash();
+    publicHash.oldRoot <== oldRoot;
+    publicHash.newRoot <== newRoot;
+    publicHash.timestamp <== timestamp;
+    publicHash.l1ChainStart <== l1ChainStart;
+    publicHash.l1ChainEnd <== l1ChainEnd;
+    publicHash.dataHash <== dataHashes[nTx];
+    publicHash.out === publicInputHash;
+}

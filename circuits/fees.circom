@@ -1,0 +1,77 @@
+pragma circom 2.1.0;
+
+include "circomlib/circuits/bitify.circom";
+include "lib/constants.circom";
+include "lib/merkle.circom";
+include "account.circom";
+
+// FeeCredit(accountDepth, balanceDepth): credits the fees a batch collected,
+// per token, to account 0 (the operator's fee account) after the last slot.
+// The fee account's whole balance tree is given, so every token is credited
+// at once.
+//
+//   oldRoot                    field  account tree root after the last slot
+//   ax, ay, ethAddr, nonce, orderRoot  field  account 0's leaf fields
+//   balances[2^balanceDepth]   field  account 0's balances before
+//   siblings[accountDepth]     field  account 0's path (index 0: all left)
+//   fees[2^balanceDepth]       field  fees collected per token; NOTE: the
+//                                     caller sums range-checked fees
+//   newRoot (out)              field
+template FeeCredit(accountDepth, balanceDepth) {
+    var tokens = 1 << balanceDepth;
+    signal input oldRoot;
+    signal input ax;
+    signal input ay;
+    signal input ethAddr;
+    signal input nonce;
+    signal input orderRoot;
+    signal input balances[tokens];
+    signal input siblings[accountDepth];
+    signal input fees[tokens];
+    signal output newRoot;
+
+    component balancesBefore = TreeRoot(balanceDepth);
+    balancesBefore.leaves <== balances;
+
+    component leafBefore = AccountLeaf();
+    leafBefore.ax <== ax;
+    leafBefore.ay <== ay;
+    leafBefore.ethAddr <== ethAddr;
+    leafBefore.nonce <== nonce;
+    leafBefore.balanceRoot <== balancesBefore.root;
+    leafBefore.orderRoot <== orderRoot;
+
+    signal leftPath[accountDepth];
+    for (var k = 0; k < accountDepth; k++) {
+        leftPath[k] <== 0;
+    }
+    component before = MerkleRoot(accountDepth);
+    before.leaf <== leafBefore.out;
+    before.pathBits <== leftPath;
+    before.siblings <== siblings;
+    before.root === oldRoot;
+
+    signal credited[tokens];
+    component inRange[tokens];
+    for (var t = 0; t < tokens; t++) {
+        credited[t] <== balances[t] + fees[t];
+        inRange[t] = Num2Bits(AMOUNT_BITS());
+        inRange[t].in <== credited[t];
+    }
+    component balancesAfter = TreeRoot(balanceDepth);
+    balancesAfter.leaves <== credited;
+
+    component leafAfter = AccountLeaf();
+    leafAfter.ax <== ax;
+    leafAfter.ay <== ay;
+    leafAfter.ethAddr <== ethAddr;
+    leafAfter.nonce <== nonce;
+    leafAfter.balanceRoot <== balancesAfter.root;
+    leafAfter.orderRoot <== orderRoot;
+
+    component after = MerkleRoot(accountDepth);
+    after.leaf <== leafAfter.out;
+    after.pathBits <== leftPath;
+    after.siblings <== siblings;
+    newRoot <== after.root;
+}

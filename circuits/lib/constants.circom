@@ -1,0 +1,23 @@
+pragma circom 2.1.0;
+
+// Protocol constants shared with sequencer/spec/constants.py (docs/DESIGN.md).
+
+function AMOUNT_BITS() { return 96; }
+function PRICE_BITS() { return 96; }
+function ORDER_ID_BITS() { return 48; }
+function TIMESTAMP_BITS() { return 64; }
+function FEE_BPS_BITS() { return 14; }
+function MAX_FEE_BPS() { return 10000; }
+function BPS() { return 10000; }
+function PRICE_SCALE() { return 1000000000000000000; }
+function ETH_ADDR_BITS() { return 160; }
+
+// Transaction types (sequencer/spec/constants.py TxType).
+function TX_NOOP() { return 0; }
+function TX_DEPOSIT() { return 1; }
+function TX_TRADE() { return 2; }
+function TX_WITHDRAW() { return 3; }
+
+// Domain tags of signed messages.
+function MSG_ORDER() { return 1; }
+function MSG_WITHDRAW() { return 2; }

@@ -1,0 +1,72 @@
+pragma circom 2.1.0;
+
+include "circomlib/circuits/poseidon.circom";
+include "circomlib/circuits/bitify.circom";
+include "circomlib/circuits/comparators.circom";
+include "lib/constants.circom";
+include "lib/checks.circom";
+
+// OrderFill(orderDepth): the order-slot rule of docs/DESIGN.md for one order
+// of a trade: the slot is orderId mod 2^orderDepth; an order continues its
+// slot (orderId == storedId), or a newer order takes it over (orderId >
+// storedId, filled restarts at 0); an older id is refused (OrderIdStale); the
+// new filled amount may not exceed the signed amount (OrderOverfilled).
+//
+//   enabled            bit    1 in a trade slot; 0 leaves the leaf unchanged
+//   orderId            field  < 2^48 (checked here)
+//   amount             field  signed order amount; < 2^96 (checked here)
+//   fill               field  base amount filled now; NOTE: the caller
+//                             range-checks it to 96 bits
+//   storedId, storedFilled  field  the slot's leaf before
+//   slotBits[orderDepth] (out) bit  path of the slot in the order tree
+//   oldLeaf, newLeaf (out)     field
+template OrderFill(orderDepth) {
+    assert(orderDepth <= ORDER_ID_BITS());
+    signal input enabled;
+    signal input orderId;
+    signal input amount;
+    signal input fill;
+    signal input storedId;
+    signal input storedFilled;
+    signal output slotBits[orderDepth];
+    signal output oldLeaf;
+    signal output newLeaf;
+
+    component idBits = Num2Bits(ORDER_ID_BITS());
+    idBits.in <== orderId;
+    for (var k = 0; k < orderDepth; k++) {
+        slotBits[k] <== idBits.out[k];
+    }
+    component storedIdInRange = RangeCheck(ORDER_ID_BITS());
+    storedIdInRange.in <== storedId;
+    component amountInRange = RangeCheck(AMOUNT_BITS());
+    amountInRange.in <== amount;
+
+    component same = IsEqual();
+    same.in[0] <== orderId;
+    same.in[1] <== storedId;
+    component newer = LessThan(ORDER_ID_BITS());
+    newer.in[0] <== storedId;
+    newer.in[1] <== orderId;
+    // OrderIdStale: orderId >= storedId.
+    enabled * (1 - same.out - newer.out) === 0;
+
+    signal previouslyFilled <== same.out * storedFilled;
+    signal filled <== previouslyFilled + fill;
+    // OrderOverfilled: filled <= amount (filled < 2^97 as a sum of two
+    // 96-bit values; storedFilled <= amount < 2^96 by induction).
+    component withinAmount = RequireLessEq(AMOUNT_BITS() + 1);
+    withinAmount.enabled <== enabled;
+    withinAmount.a <== filled;
+    withinAmount.b <== amount;
+
+    component oldHash = Poseidon(2);
+    oldHash.inputs[0] <== storedId;
+    oldHash.inputs[1] <== storedFilled;
+    oldLeaf <== oldHash.out;
+
+    component newHash = Poseidon(2);
+    newHash.inputs[0] <== orderId;
+    newHash.inputs[1] <== filled;
+    newLeaf <== oldLeaf + enabled * (newHash.out - oldLeaf);
+}

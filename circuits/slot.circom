@@ -1,0 +1,368 @@
+pragma circom 2.1.0;
+
+include "circomlib/circuits/bitify.circom";
+include "circomlib/circuits/comparators.circom";
+include "circomlib/circuits/poseidon.circom";
+include "circomlib/circuits/eddsaposeidon.circom";
+include "lib/constants.circom";
+include "lib/checks.circom";
+include "account.circom";
+include "order.circom";
+include "trade.circom";
+include "l1.circom";
+include "public_data.circom";
+
+// TxSlot(accountDepth, balanceDepth, orderDepth): one transaction of a batch,
+// mirroring sequencer/spec/transition.py. Every slot updates two accounts, A
+// and B, against the account tree (a transaction that touches fewer accounts
+// supplies any existing leaf with zero changes, which leaves the root as it
+// is): A is the depositor, the withdrawer or the maker, B the taker.
+//
+// Inputs, all field elements (bits where noted); witness names are these:
+//   oldRoot, chainIn, timestamp  from the previous slot / the batch
+//   txType                       0 noop, 1 deposit, 2 trade, 3 withdraw
+//   l1EthAddr, l1Ax, l1Ay, l1Token, l1Amount   the deposit request (account:
+//                                accountA)
+//   baseToken, quoteToken, sideA, fillBase, fillQuote   the trade
+//   orderIdA, priceA, amountA, maxFeeBpsA, expiryA, feeA, sigR8xA, sigR8yA,
+//   sigSA                        the maker's order, fee and signature (the
+//                                signature also signs a withdrawal)
+//   orderIdB, ..., sigSB         the taker's, likewise
+//   wToken, wAmount              the withdrawal
+//   accountA, axA, ayA, ethAddrA, nonceA, balanceRootA, orderRootA,
+//   siblingsAccountA[], balanceA1, siblingsBalanceA1[], balanceA2,
+//   siblingsBalanceA2[], orderStoredIdA, orderFilledA, siblingsOrderA[]
+//                                account A's leaf before and its paths
+//   ... the same for B
+// Outputs: newRoot, chainOut, elements[3] (public data), fees[2^balanceDepth]
+// (fees collected per token).
+template TxSlot(accountDepth, balanceDepth, orderDepth) {
+    assert(accountDepth <= 32);
+    assert(balanceDepth <= 16);
+    var tokens = 1 << balanceDepth;
+
+    signal input oldRoot;
+    signal input chainIn;
+    signal input timestamp;
+    signal input txType;
+
+    signal input l1EthAddr;
+    signal input l1Ax;
+    signal input l1Ay;
+    signal input l1Token;
+    signal input l1Amount;
+
+    signal input baseToken;
+    signal input quoteToken;
+    signal input sideA;
+    signal input fillBase;
+    signal input fillQuote;
+
+    signal input orderIdA;
+    signal input priceA;
+    signal input amountA;
+    signal input maxFeeBpsA;
+    signal input expiryA;
+    signal input feeA;
+    signal input sigR8xA;
+    signal input sigR8yA;
+    signal input sigSA;
+
+    signal input orderIdB;
+    signal input priceB;
+    signal input amountB;
+    signal input maxFeeBpsB;
+    signal input expiryB;
+    signal input feeB;
+    signal input sigR8xB;
+    signal input sigR8yB;
+    signal input sigSB;
+
+    signal input wToken;
+    signal input wAmount;
+
+    signal input accountA;
+    signal input axA;
+    signal input ayA;
+    signal input ethAddrA;
+    signal input nonceA;
+    signal input balanceRootA;
+    signal input orderRootA;
+    signal input siblingsAccountA[accountDepth];
+    signal input balanceA1;
+    signal input siblingsBalanceA1[balanceDepth];
+    signal input balanceA2;
+    signal input siblingsBalanceA2[balanceDepth];
+    signal input orderStoredIdA;
+    signal input orderFilledA;
+    signal input siblingsOrderA[orderDepth];
+
+    signal input accountB;
+    signal input axB;
+    signal input ayB;
+    signal input ethAddrB;
+    signal input nonceB;
+    signal input balanceRootB;
+    signal input orderRootB;
+    signal input siblingsAccountB[accountDepth];
+    signal input balanceB1;
+    signal input siblingsBalanceB1[balanceDepth];
+    signal input balanceB2;
+    signal input siblingsBalanceB2[balanceDepth];
+    signal input orderStoredIdB;
+    signal input orderFilledB;
+    signal input siblingsOrderB[orderDepth];
+
+    signal output newRoot;
+    signal output chainOut;
+    signal output elements[3];
+    signal output fees[tokens];
+
+    // --- Transaction type: exactly one flag is set. ---
+    component isDepositEq = IsEqual();
+    isDepositEq.in[0] <== txType;
+    isDepositEq.in[1] <== TX_DEPOSIT();
+    component isTradeEq = IsEqual();
+    isTradeEq.in[0] <== txType;
+    isTradeEq.in[1] <== TX_TRADE();
+    component isWithdrawEq = IsEqual();
+    isWithdrawEq.in[0] <== txType;
+    isWithdrawEq.in[1] <== TX_WITHDRAW();
+    component isNoopEq = IsEqual();
+    isNoopEq.in[0] <== txType;
+    isNoopEq.in[1] <== TX_NOOP();
+    signal isDeposit <== isDepositEq.out;
+    signal isTrade <== isTradeEq.out;
+    signal isWithdraw <== isWithdrawEq.out;
+    isDeposit + isTrade + isWithdraw + isNoopEq.out === 1;
+
+    // --- Ranges of the values that are not checked further down. ---
+    component l1AddrRange = RangeCheck(ETH_ADDR_BITS());
+    l1AddrRange.in <== l1EthAddr;
+    component l1AmountRange = RangeCheck(AMOUNT_BITS());
+    l1AmountRange.in <== l1Amount;
+    component wAmountRange = RangeCheck(AMOUNT_BITS());
+    wAmountRange.in <== wAmount;
+    component baseTokenRange = RangeCheck(balanceDepth);
+    baseTokenRange.in <== baseToken;
+    component quoteTokenRange = RangeCheck(balanceDepth);
+    quoteTokenRange.in <== quoteToken;
+
+    // --- The trade's own rules. ---
+    component trade = TradeRules();
+    trade.enabled <== isTrade;
+    trade.timestamp <== timestamp;
+    trade.accountA <== accountA;
+    trade.accountB <== accountB;
+    trade.baseToken <== baseToken;
+    trade.quoteToken <== quoteToken;
+    trade.sideA <== sideA;
+    trade.priceA <== priceA;
+    trade.priceB <== priceB;
+    trade.maxFeeBpsA <== maxFeeBpsA;
+    trade.maxFeeBpsB <== maxFeeBpsB;
+    trade.expiryA <== expiryA;
+    trade.expiryB <== expiryB;
+    trade.fillBase <== fillBase;
+    trade.fillQuote <== fillQuote;
+    trade.feeA <== feeA;
+    trade.feeB <== feeB;
+
+    // --- AccountNotFound: trades and withdrawals need existing accounts. ---
+    component emptyA = IsZero();
+    emptyA.in <== ethAddrA;
+    (isTrade + isWithdraw) * emptyA.out === 0;
+    component emptyB = IsZero();
+    emptyB.in <== ethAddrB;
+    isTrade * emptyB.out === 0;
+
+    // --- Signatures (InvalidSignature). A signs its order or withdrawal, B
+    // its order; the withdrawal signs the account's current nonce, so a wrong
+    // nonce is a wrong signature (InvalidNonce). ---
+    component orderMessageA = Poseidon(10);
+    orderMessageA.inputs[0] <== MSG_ORDER();
+    orderMessageA.inputs[1] <== accountA;
+    orderMessageA.inputs[2] <== orderIdA;
+    orderMessageA.inputs[3] <== baseToken;
+    orderMessageA.inputs[4] <== quoteToken;
+    orderMessageA.inputs[5] <== sideA;
+    orderMessageA.inputs[6] <== priceA;
+    orderMessageA.inputs[7] <== amountA;
+    orderMessageA.inputs[8] <== maxFeeBpsA;
+    orderMessageA.inputs[9] <== expiryA;
+
+    component orderMessageB = Poseidon(10);
+    orderMessageB.inputs[0] <== MSG_ORDER();
+    orderMessageB.inputs[1] <== accountB;
+    orderMessageB.inputs[2] <== orderIdB;
+    orderMessageB.inputs[3] <== baseToken;
+    orderMessageB.inputs[4] <== quoteToken;
+    orderMessageB.inputs[5] <== 1 - sideA;
+    orderMessageB.inputs[6] <== priceB;
+    orderMessageB.inputs[7] <== amountB;
+    orderMessageB.inputs[8] <== maxFeeBpsB;
+    orderMessageB.inputs[9] <== expiryB;
+
+    component withdrawMessage = Poseidon(5);
+    withdrawMessage.inputs[0] <== MSG_WITHDRAW();
+    withdrawMessage.inputs[1] <== accountA;
+    withdrawMessage.inputs[2] <== wToken;
+    withdrawMessage.inputs[3] <== wAmount;
+    withdrawMessage.inputs[4] <== nonceA;
+
+    component signatureA = EdDSAPoseidonVerifier();
+    signatureA.enabled <== isTrade + isWithdraw;
+    signatureA.Ax <== axA;
+    signatureA.Ay <== ayA;
+    signatureA.S <== sigSA;
+    signatureA.R8x <== sigR8xA;
+    signatureA.R8y <== sigR8yA;
+    signatureA.M <== withdrawMessage.out + isTrade * (orderMessageA.out - withdrawMessage.out);
+
+    component signatureB = EdDSAPoseidonVerifier();
+    signatureB.enabled <== isTrade;
+    signatureB.Ax <== axB;
+    signatureB.Ay <== ayB;
+    signatureB.S <== sigSB;
+    signatureB.R8x <== sigR8xB;
+    signatureB.R8y <== sigR8yB;
+    signatureB.M <== orderMessageB.out;
+
+    // --- Order slots (OrderIdStale, OrderOverfilled). ---
+    component fillA = OrderFill(orderDepth);
+    fillA.enabled <== isTrade;
+    fillA.orderId <== orderIdA;
+    fillA.amount <== amountA;
+    fillA.fill <== fillBase;
+    fillA.storedId <== orderStoredIdA;
+    fillA.storedFilled <== orderFilledA;
+
+    component fillB = OrderFill(orderDepth);
+    fillB.enabled <== isTrade;
+    fillB.orderId <== orderIdB;
+    fillB.amount <== amountB;
+    fillB.fill <== fillBase;
+    fillB.storedId <== orderStoredIdB;
+    fillB.storedFilled <== orderFilledB;
+
+    // --- Account A: deposit, withdrawal, or the maker's side of a trade. ---
+    // A deposit to an empty account creates it with the request's key and
+    // address; otherwise they stay.
+    signal creates <== isDeposit * emptyA.out;
+    signal depositToken <== isDeposit * l1Token;
+    signal withdrawToken <== isWithdraw * wToken;
+    signal tradeToken <== isTrade * baseToken;
+    signal tokenA1 <== depositToken + withdrawToken + tradeToken;
+    signal deposited <== isDeposit * l1Amount;
+    signal withdrawn <== isWithdraw * wAmount;
+    signal tradeBaseDeltaA <== isTrade * trade.baseDeltaA;
+    signal deltaA1 <== deposited - withdrawn + tradeBaseDeltaA;
+
+    component updateA = AccountUpdate(accountDepth, balanceDepth, orderDepth);
+    updateA.oldRoot <== oldRoot;
+    updateA.accountIndex <== accountA;
+    updateA.ax <== axA;
+    updateA.ay <== ayA;
+    updateA.ethAddr <== ethAddrA;
+    updateA.nonce <== nonceA;
+    updateA.balanceRoot <== balanceRootA;
+    updateA.orderRoot <== orderRootA;
+    updateA.siblingsAccount <== siblingsAccountA;
+    updateA.token1 <== tokenA1;
+    updateA.balance1 <== balanceA1;
+    updateA.siblingsBalance1 <== siblingsBalanceA1;
+    updateA.delta1 <== deltaA1;
+    updateA.token2 <== tokenA1 + isTrade * (quoteToken - tokenA1);
+    updateA.balance2 <== balanceA2;
+    updateA.siblingsBalance2 <== siblingsBalanceA2;
+    updateA.delta2 <== isTrade * trade.quoteDeltaA;
+    updateA.orderSlotBits <== fillA.slotBits;
+    updateA.oldOrderLeaf <== fillA.oldLeaf;
+    updateA.newOrderLeaf <== fillA.newLeaf;
+    updateA.siblingsOrder <== siblingsOrderA;
+    updateA.newAx <== axA + creates * (l1Ax - axA);
+    updateA.newAy <== ayA + creates * (l1Ay - ayA);
+    updateA.newEthAddr <== ethAddrA + creates * (l1EthAddr - ethAddrA);
+    updateA.newNonce <== nonceA + isWithdraw;
+
+    // --- Account B: the taker's side of a trade. ---
+    component updateB = AccountUpdate(accountDepth, balanceDepth, orderDepth);
+    updateB.oldRoot <== updateA.newRoot;
+    updateB.accountIndex <== accountB;
+    updateB.ax <== axB;
+    updateB.ay <== ayB;
+    updateB.ethAddr <== ethAddrB;
+    updateB.nonce <== nonceB;
+    updateB.balanceRoot <== balanceRootB;
+    updateB.orderRoot <== orderRootB;
+    updateB.siblingsAccount <== siblingsAccountB;
+    updateB.token1 <== isTrade * baseToken;
+    updateB.balance1 <== balanceB1;
+    updateB.siblingsBalance1 <== siblingsBalanceB1;
+    updateB.delta1 <== isTrade * trade.baseDeltaB;
+    updateB.token2 <== isTrade * quoteToken;
+    updateB.balance2 <== balanceB2;
+    updateB.siblingsBalance2 <== siblingsBalanceB2;
+    updateB.delta2 <== isTrade * trade.quoteDeltaB;
+    updateB.orderSlotBits <== fillB.slotBits;
+    updateB.oldOrderLeaf <== fillB.oldLeaf;
+    updateB.newOrderLeaf <== fillB.newLeaf;
+    updateB.siblingsOrder <== siblingsOrderB;
+    updateB.newAx <== axB;
+    updateB.newAy <== ayB;
+    updateB.newEthAddr <== ethAddrB;
+    updateB.newNonce <== nonceB;
+    newRoot <== updateB.newRoot;
+
+    // --- The L1 queue: a deposit consumes the next request. ---
+    component request = L1RequestHash();
+    request.txType <== TX_DEPOSIT();
+    request.accountIndex <== accountA;
+    request.ethAddr <== l1EthAddr;
+    request.ax <== l1Ax;
+    request.ay <== l1Ay;
+    request.token <== l1Token;
+    request.amount <== l1Amount;
+    component chain = L1ChainStep();
+    chain.consumes <== isDeposit;
+    chain.chain <== chainIn;
+    chain.requestHash <== request.out;
+    chainOut <== chain.out;
+
+    // --- Fees collected, per token. ---
+    component isBase[tokens];
+    component isQuote[tokens];
+    signal baseFeeOf[tokens];
+    signal quoteFeeOf[tokens];
+    signal tradeBaseFee <== isTrade * trade.baseFee;
+    signal tradeQuoteFee <== isTrade * trade.quoteFee;
+    for (var t = 0; t < tokens; t++) {
+        isBase[t] = IsEqual();
+        isBase[t].in[0] <== baseToken;
+        isBase[t].in[1] <== t;
+        isQuote[t] = IsEqual();
+        isQuote[t].in[0] <== quoteToken;
+        isQuote[t].in[1] <== t;
+        baseFeeOf[t] <== isBase[t].out * tradeBaseFee;
+        quoteFeeOf[t] <== isQuote[t].out * tradeQuoteFee;
+        fees[t] <== baseFeeOf[t] + quoteFeeOf[t];
+    }
+
+    // --- Public data (fields masked by type; all range-checked above; an
+    // account's ethAddr is < 2^160 because only l1EthAddr ever sets it). ---
+    component publicData = SlotPublicData();
+    publicData.txType <== txType;
+    publicData.accountA <== (1 - isNoopEq.out) * accountA;
+    publicData.accountB <== isTrade * accountB;
+    publicData.orderIdA <== isTrade * orderIdA;
+    publicData.orderIdB <== isTrade * orderIdB;
+    publicData.sideA <== isTrade * sideA;
+    publicData.token1 <== (isTrade + isWithdraw) * tokenA1;
+    publicData.token2 <== isTrade * quoteToken;
+    signal tradeFill <== isTrade * fillBase;
+    publicData.amount1 <== tradeFill + withdrawn;
+    publicData.amount2 <== isTrade * fillQuote;
+    signal tradeFees <== isTrade * (feeA + feeB * (1 << 96));
+    publicData.e2 <== tradeFees + isWithdraw * ethAddrA;
+    elements <== publicData.elements;
+}

@@ -1,0 +1,154 @@
+pragma circom 2.1.0;
+
+include "circomlib/circuits/comparators.circom";
+include "lib/constants.circom";
+include "lib/checks.circom";
+
+// TradeRules(): the checks of a trade that do not touch the state
+// (docs/DESIGN.md, Trade, rules 1-9 and 11), and the balance changes it
+// implies. Account A is the maker, account B the taker; the two orders share
+// baseToken/quoteToken (so MarketMismatch reduces to base != quote) and the
+// taker's side is 1 - sideA (so SidesNotOpposite cannot happen).
+//
+//   enabled                      bit    1 in a trade slot
+//   timestamp                    field  batch time; NOTE: range-checked by Batch
+//   accountA, accountB           field
+//   baseToken, quoteToken        field
+//   sideA                        bit    maker side, 0 buy / 1 sell (checked here)
+//   priceA, priceB               field  signed limit prices (< 2^96, checked)
+//   maxFeeBpsA, maxFeeBpsB       field  signed fee limits (<= 10000, checked)
+//   expiryA, expiryB             field  signed expiries (< 2^64, checked)
+//   fillBase, fillQuote          field  traded amounts (< 2^96, checked)
+//   feeA, feeB                   field  charged fees (< 2^96, checked)
+//   baseDeltaA, quoteDeltaA, baseDeltaB, quoteDeltaB (out)  signed changes
+//   baseFee, quoteFee (out)      field  fees collected in base and quote
+template TradeRules() {
+    signal input enabled;
+    signal input timestamp;
+    signal input accountA;
+    signal input accountB;
+    signal input baseToken;
+    signal input quoteToken;
+    signal input sideA;
+    signal input priceA;
+    signal input priceB;
+    signal input maxFeeBpsA;
+    signal input maxFeeBpsB;
+    signal input expiryA;
+    signal input expiryB;
+    signal input fillBase;
+    signal input fillQuote;
+    signal input feeA;
+    signal input feeB;
+    signal output baseDeltaA;
+    signal output quoteDeltaA;
+    signal output baseDeltaB;
+    signal output quoteDeltaB;
+    signal output baseFee;
+    signal output quoteFee;
+
+    // 1. Ranges (ValueOutOfRange).
+    component sideIsBit = RequireBit();
+    sideIsBit.in <== sideA;
+    component priceARange = RangeCheck(PRICE_BITS());
+    priceARange.in <== priceA;
+    component priceBRange = RangeCheck(PRICE_BITS());
+    priceBRange.in <== priceB;
+    component fillBaseRange = RangeCheck(AMOUNT_BITS());
+    fillBaseRange.in <== fillBase;
+    component fillQuoteRange = RangeCheck(AMOUNT_BITS());
+    fillQuoteRange.in <== fillQuote;
+    component feeARange = RangeCheck(AMOUNT_BITS());
+    feeARange.in <== feeA;
+    component feeBRange = RangeCheck(AMOUNT_BITS());
+    feeBRange.in <== feeB;
+    component expiryARange = RangeCheck(TIMESTAMP_BITS());
+    expiryARange.in <== expiryA;
+    component expiryBRange = RangeCheck(TIMESTAMP_BITS());
+    expiryBRange.in <== expiryB;
+    component maxFeeARange = RangeCheck(FEE_BPS_BITS());
+    maxFeeARange.in <== maxFeeBpsA;
+    component maxFeeBRange = RangeCheck(FEE_BPS_BITS());
+    maxFeeBRange.in <== maxFeeBpsB;
+
+    // 2. SelfTrade.
+    component distinctAccounts = RequireNotEqual();
+    distinctAccounts.enabled <== enabled;
+    distinctAccounts.a <== accountA;
+    distinctAccounts.b <== accountB;
+
+    // 3. MarketMismatch: a market trades two different tokens.
+    component distinctTokens = RequireNotEqual();
+    distinctTokens.enabled <== enabled;
+    distinctTokens.a <== baseToken;
+    distinctTokens.b <== quoteToken;
+
+    // 6. OrderExpired: timestamp <= expiry.
+    component liveA = RequireLessEq(TIMESTAMP_BITS());
+    liveA.enabled <== enabled;
+    liveA.a <== timestamp;
+    liveA.b <== expiryA;
+    component liveB = RequireLessEq(TIMESTAMP_BITS());
+    liveB.enabled <== enabled;
+    liveB.a <== timestamp;
+    liveB.b <== expiryB;
+
+    // 7. InvalidFeeLimit: maxFeeBps <= MAX_FEE_BPS.
+    component feeLimitA = RequireLessEq(FEE_BPS_BITS());
+    feeLimitA.enabled <== enabled;
+    feeLimitA.a <== maxFeeBpsA;
+    feeLimitA.b <== MAX_FEE_BPS();
+    component feeLimitB = RequireLessEq(FEE_BPS_BITS());
+    feeLimitB.enabled <== enabled;
+    feeLimitB.a <== maxFeeBpsB;
+    feeLimitB.b <== MAX_FEE_BPS();
+
+    // 8. PriceLimitViolated: a buying taker (maker sells, sideA = 1) needs
+    // priceA <= priceB; a selling taker needs priceA >= priceB.
+    component makerNotAbove = LessEqThan(PRICE_BITS());
+    makerNotAbove.in[0] <== priceA;
+    makerNotAbove.in[1] <== priceB;
+    component makerNotBelow = LessEqThan(PRICE_BITS());
+    makerNotBelow.in[0] <== priceB;
+    makerNotBelow.in[1] <== priceA;
+    signal priceOk <== makerNotBelow.out + sideA * (makerNotAbove.out - makerNotBelow.out);
+    enabled * (1 - priceOk) === 0;
+
+    // 9. ZeroFill and InexactFill: fillQuote * PRICE_SCALE == fillBase * priceA
+    // over the integers (both sides < 2^192 < p, so no wrap-around).
+    component noFill = IsZero();
+    noFill.in <== fillBase;
+    enabled * noFill.out === 0;
+    signal notional <== fillBase * priceA;
+    enabled * (fillQuote * PRICE_SCALE() - notional) === 0;
+
+    // 11. FeeAboveLimit: fee * BPS <= received * maxFeeBps. A buyer receives
+    // fillBase, a seller fillQuote; both sides of the inequality are < 2^110.
+    signal receivedA <== fillBase + sideA * (fillQuote - fillBase);
+    signal receivedB <== fillBase + fillQuote - receivedA;
+    signal allowedA <== receivedA * maxFeeBpsA;
+    signal allowedB <== receivedB * maxFeeBpsB;
+    component feeWithinA = RequireLessEq(AMOUNT_BITS() + FEE_BPS_BITS());
+    feeWithinA.enabled <== enabled;
+    feeWithinA.a <== feeA * BPS();
+    feeWithinA.b <== allowedA;
+    component feeWithinB = RequireLessEq(AMOUNT_BITS() + FEE_BPS_BITS());
+    feeWithinB.enabled <== enabled;
+    feeWithinB.a <== feeB * BPS();
+    feeWithinB.b <== allowedB;
+
+    // 12. Balance changes: a buyer gets base minus its fee and pays quote; a
+    // seller gets quote minus its fee and pays base. (sideB = 1 - sideA.)
+    signal makerSells <== sideA * (2 * fillBase - feeA);
+    baseDeltaA <== fillBase - feeA - makerSells;
+    signal makerGetsQuote <== sideA * (2 * fillQuote - feeA);
+    quoteDeltaA <== makerGetsQuote - fillQuote;
+    signal takerBuys <== sideA * (2 * fillBase - feeB);
+    baseDeltaB <== takerBuys - fillBase;
+    signal takerGetsQuote <== sideA * (2 * fillQuote - feeB);
+    quoteDeltaB <== fillQuote - feeB - takerGetsQuote;
+
+    // The buyer's fee is in base, the seller's in quote.
+    baseFee <== feeA + sideA * (feeB - feeA);
+    quoteFee <== feeA + feeB - baseFee;
+}

@@ -1,0 +1,146 @@
+"""
+Batch building: apply a batch's transactions with the spec and record the
+circuit's whole input on the way.
+"""
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from sequencer.spec.errors import RollupError
+from sequencer.spec.public_data import (
+    SlotElements,
+    advance_chain,
+    data_hash,
+    public_input_hash,
+    slot_elements,
+)
+from sequencer.spec.state import State
+from sequencer.spec.transactions import Deposit, Noop, Transaction
+from sequencer.spec.transition import (
+    SlotOutcome,
+    Withdrawal,
+    apply_transaction,
+    check_range,
+    credit_fees,
+    total_fees,
+)
+from sequencer.spec.constants import TIMESTAMP_BITS
+from sequencer.spec.types import FieldElement, Timestamp
+
+from .sides import SideInputs
+from .slots import fee_account_inputs, slot_inputs
+
+CircuitInput = dict[str, object]
+"""The input of ``Batch``: signal name to an integer or a (nested) list of them."""
+
+
+class BatchTooLarge(RollupError):
+    """More transactions than the circuit has slots."""
+
+    code = "BATCH_TOO_LARGE"
+
+    def __init__(self, count: int, slots: int) -> None:
+        super().__init__(f"{count} transactions do not fit in {slots} slots")
+        self.count = count
+        self.slots = slots
+
+
+@dataclass(frozen=True)
+class ProvableBatch:
+    """
+    A batch ready to prove and to submit: the circuit's input and everything
+    the contract is given (the new root, the timestamp, how many L1 requests
+    it consumes and the slots' public data).
+    """
+
+    transactions: tuple[Transaction, ...]
+    timestamp: Timestamp
+    old_root: FieldElement
+    new_root: FieldElement
+    chain_start: FieldElement
+    chain_end: FieldElement
+    l1_count: int
+    slot_data: tuple[SlotElements, ...]
+    data_hash: FieldElement
+    public_input_hash: FieldElement
+    withdrawals: tuple[Withdrawal, ...]
+    circuit_input: CircuitInput = field(repr=False)
+
+    @property
+    def calldata_elements(self) -> list[int]:
+        """The slots' elements flattened, as ``submitBatch`` takes them."""
+        return [element for slot in self.slot_data for element in slot]
+
+
+def build_batch(
+    state: State,
+    transactions: Sequence[Transaction],
+    timestamp: Timestamp,
+    chain_start: FieldElement,
+    slots: int,
+) -> ProvableBatch:
+    """
+    Apply ``transactions`` (padded with noops to ``slots``) to ``state`` as
+    ``apply_batch`` does, and build the circuit's input from the states in
+    between.
+
+    Raises
+    ------
+    BatchTooLarge
+        More transactions than ``slots``.
+    RollupError
+        Any error of ``apply_batch``; ``state`` is then unchanged.
+    """
+    if len(transactions) > slots:
+        raise BatchTooLarge(len(transactions), slots)
+    check_range("timestamp", timestamp, TIMESTAMP_BITS)
+    padded = tuple(transactions) + (Noop(),) * (slots - len(transactions))
+    old_root = state.root
+    snapshot = state.copy()
+    try:
+        outcomes: list[SlotOutcome] = []
+        elements: list[SlotElements] = []
+        slot_witnesses: list[SideInputs] = []
+        for index, tx in enumerate(padded):
+            before = state.copy()
+            elements.append(slot_elements(tx, before))
+            try:
+                outcomes.append(apply_transaction(state, tx, timestamp))
+            except RollupError as error:
+                error.add_note(f"in batch slot {index}")
+                raise
+            slot_witnesses.append(slot_inputs(tx, before, state))
+        fee_witness = fee_account_inputs(state)
+        credit_fees(state, total_fees(outcomes))
+    except RollupError:
+        state.restore(snapshot)
+        raise
+
+    chain_end = advance_chain(chain_start, padded)
+    digest = data_hash(elements)
+    public_hash = public_input_hash(old_root, state.root, timestamp, chain_start, chain_end, digest)
+    circuit_input: CircuitInput = {
+        "publicInputHash": public_hash,
+        "oldRoot": old_root,
+        "newRoot": state.root,
+        "timestamp": timestamp,
+        "l1ChainStart": chain_start,
+        "l1ChainEnd": chain_end,
+    }
+    for name in slot_witnesses[0]:
+        circuit_input[name] = [witness[name] for witness in slot_witnesses]
+    circuit_input.update(fee_witness)
+    return ProvableBatch(
+        transactions=padded,
+        timestamp=timestamp,
+        old_root=old_root,
+        new_root=state.root,
+        chain_start=chain_start,
+        chain_end=chain_end,
+        l1_count=sum(isinstance(tx, Deposit) for tx in padded),
+        slot_data=tuple(elements),
+        data_hash=digest,
+        public_input_hash=public_hash,
+        withdrawals=tuple(o.withdrawal for o in outcomes if o.withdrawal is not None),
+        circuit_input=circuit_input,
+    )

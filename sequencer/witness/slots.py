@@ -1,0 +1,177 @@
+"""
+The inputs of one transaction slot (``TxSlot`` in ``circuits/slot.circom``).
+
+One function per transaction type says which accounts, tokens and orders the
+slot's two account updates touch and which of the slot's own fields it sets;
+every other field is zero. Account A is the depositor, the withdrawer or the
+maker; account B the taker. A slot that touches one account (or none) proves
+its unused side against the fee account with no change.
+"""
+
+from dataclasses import dataclass
+from typing import assert_never
+
+from sequencer.spec.constants import FEE_ACCOUNT, TxType
+from sequencer.spec.state import State
+from sequencer.spec.transactions import Deposit, Noop, Trade, Transaction, Withdraw
+from sequencer.spec.types import AccountIndex, OrderId, TokenId
+
+from .sides import SideInputs, side_inputs
+
+SLOT_FIELDS = (
+    "txType l1EthAddr l1Ax l1Ay l1Token l1Amount baseToken quoteToken sideA fillBase "
+    "fillQuote orderIdA priceA amountA maxFeeBpsA expiryA feeA sigR8xA sigR8yA sigSA "
+    "orderIdB priceB amountB maxFeeBpsB expiryB feeB sigR8xB sigR8yB sigSB wToken wAmount"
+).split()
+"""The slot's own signals, besides the two account updates."""
+
+
+@dataclass(frozen=True)
+class Touch:
+    """What one side of a slot touches: an account, two balance leaves, an order slot."""
+
+    account: AccountIndex
+    tokens: tuple[TokenId, TokenId]
+    order_id: OrderId
+
+
+UNTOUCHED = Touch(AccountIndex(FEE_ACCOUNT), (TokenId(0), TokenId(0)), OrderId(0))
+"""A side the transaction does not use: the fee account, unchanged."""
+
+
+def slot_inputs(tx: Transaction, before: State, after: State) -> SideInputs:
+    """
+    The whole witness of a slot holding ``tx``, which took the state from
+    ``before`` to ``after`` (the spec applied it; this only reads).
+    """
+    fields, touch_a, touch_b = describe(tx)
+    inputs: SideInputs = dict.fromkeys(SLOT_FIELDS, 0)
+    inputs.update(fields)
+
+    account_a = before.get_account(touch_a.account)
+    inputs.update(
+        side_inputs(
+            "A",
+            before.account_tree,
+            touch_a.account,
+            account_a,
+            after.get_account(touch_a.account),
+            touch_a.tokens,
+            touch_a.order_id,
+        )
+    )
+    # B is proven against the tree as A's update left it.
+    between = before.account_tree.copy()
+    between.set(touch_a.account, after.get_account(touch_a.account).leaf_hash())
+    b_before = (
+        after.get_account(touch_b.account)
+        if touch_b.account == touch_a.account
+        else before.get_account(touch_b.account)
+    )
+    inputs.update(
+        side_inputs(
+            "B",
+            between,
+            touch_b.account,
+            b_before,
+            after.get_account(touch_b.account),
+            touch_b.tokens,
+            touch_b.order_id,
+        )
+    )
+    return inputs
+
+
+def describe(tx: Transaction) -> tuple[dict[str, int], Touch, Touch]:
+    """The slot's own fields and what each side touches, per transaction type."""
+    match tx:
+        case Noop():
+            return {"txType": TxType.NOOP}, UNTOUCHED, UNTOUCHED
+        case Deposit():
+            return deposit_fields(tx), Touch(tx.account_index, (tx.token, tx.token), OrderId(0)), UNTOUCHED
+        case Trade():
+            return trade_fields(tx), *trade_touches(tx)
+        case Withdraw():
+            return withdraw_fields(tx), Touch(tx.account_index, (tx.token, tx.token), OrderId(0)), UNTOUCHED
+        case _:
+            assert_never(tx)
+
+
+def deposit_fields(deposit: Deposit) -> dict[str, int]:
+    """A deposit's slot fields: the L1 request."""
+    return {
+        "txType": TxType.DEPOSIT,
+        "l1EthAddr": deposit.eth_addr,
+        "l1Ax": deposit.ax,
+        "l1Ay": deposit.ay,
+        "l1Token": deposit.token,
+        "l1Amount": deposit.amount,
+    }
+
+
+def trade_fields(trade: Trade) -> dict[str, int]:
+    """A trade's slot fields: the market, the fill, both orders and their signatures."""
+    maker, taker = trade.maker, trade.taker
+    fields: dict[str, int] = {
+        "txType": TxType.TRADE,
+        "baseToken": maker.order.base_token,
+        "quoteToken": maker.order.quote_token,
+        "sideA": maker.order.side,
+        "fillBase": trade.fill_base,
+        "fillQuote": trade.fill_quote,
+        "feeA": trade.maker_fee,
+        "feeB": trade.taker_fee,
+    }
+    for suffix, signed in (("A", maker), ("B", taker)):
+        order = signed.order
+        fields.update(
+            {
+                f"orderId{suffix}": order.order_id,
+                f"price{suffix}": order.price,
+                f"amount{suffix}": order.amount,
+                f"maxFeeBps{suffix}": order.max_fee_bps,
+                f"expiry{suffix}": order.expiry,
+                f"sigR8x{suffix}": signed.signature.r8x,
+                f"sigR8y{suffix}": signed.signature.r8y,
+                f"sigS{suffix}": signed.signature.s,
+            }
+        )
+    return fields
+
+
+def trade_touches(trade: Trade) -> tuple[Touch, Touch]:
+    """A trade moves base and quote of the maker (A) and of the taker (B)."""
+    maker, taker = trade.maker.order, trade.taker.order
+    tokens = (maker.base_token, maker.quote_token)
+    return (
+        Touch(maker.account_index, tokens, maker.order_id),
+        Touch(taker.account_index, tokens, taker.order_id),
+    )
+
+
+def withdraw_fields(withdraw: Withdraw) -> dict[str, int]:
+    """A withdrawal's slot fields: token, amount and the account's signature."""
+    return {
+        "txType": TxType.WITHDRAW,
+        "wToken": withdraw.token,
+        "wAmount": withdraw.amount,
+        "sigR8xA": withdraw.signature.r8x,
+        "sigR8yA": withdraw.signature.r8y,
+        "sigSA": withdraw.signature.s,
+    }
+
+
+def fee_account_inputs(state: State) -> SideInputs:
+    """The fee account (index 0) as the fee credit after the last slot finds it."""
+    account = state.get_account(AccountIndex(FEE_ACCOUNT))
+    tokens = 1 << state.config.balance_depth
+    return {
+        "feeAx": account.ax,
+        "feeAy": account.ay,
+        "feeEthAddr": account.eth_addr,
+        "feeNonce": account.nonce,
+        "feeOrderRoot": account.orders.root,
+        "feeBalances": [account.balances.get(token) for token in range(tokens)],
+        "feeSiblings": list(state.account_tree.siblings(FEE_ACCOUNT)),
+    }
+
