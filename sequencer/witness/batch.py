@@ -4,7 +4,7 @@ circuit's whole input on the way.
 """
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Sequence, TypeAlias
 
 from sequencer.spec.errors import RollupError
 from sequencer.spec.public_data import (
@@ -30,8 +30,11 @@ from sequencer.spec.types import FieldElement, Timestamp
 from .sides import SideInputs
 from .slots import fee_account_inputs, slot_inputs
 
-CircuitInput = dict[str, object]
-"""The input of ``Batch``: signal name to an integer or a (nested) list of them."""
+SignalValue: TypeAlias = int | Sequence["SignalValue"]
+"""A signal's value: an integer, or a (nested) list of them for an array."""
+
+CircuitInput: TypeAlias = dict[str, SignalValue]
+"""The input of ``Batch``: signal name to value (arrays over slots)."""
 
 
 class BatchTooLarge(RollupError):

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IPoseidon2, IPoseidon4, IPoseidon6, IPoseidon7} from "./IPoseidon.sol";
+
+/// @title Matchproof: a ZK order-book rollup
+/// @notice Users deposit ERC-20 tokens on L1 (each deposit becomes an L1 request in a
+///         hash chain), an operator submits batches with a Groth16 proof of the state
+///         transition, and withdrawals proven in a batch become claimable on L1.
+///         Encodings (request hash, public data, public input hash): docs/DESIGN.md.
+interface IMatchproof {
+    // ---------------------------------------------------------------- constructor arguments
+
+    /// @notice The Poseidon hash contracts (both structs are static, so the constructor's
+    ///         ABI encoding equals that of the flat list of their fields).
+    struct Hashers {
+        /// @dev Request chain: Poseidon([chain, requestHash]).
+        IPoseidon2 poseidon2;
+        /// @dev Public data fold: Poseidon([dataHash, e0, e1, e2]).
+        IPoseidon4 poseidon4;
+        /// @dev Public input hash.
+        IPoseidon6 poseidon6;
+        /// @dev Request hash.
+        IPoseidon7 poseidon7;
+    }
+
+    /// @notice The operator, registered as account 0 (the fee account) at deployment.
+    struct Operator {
+        /// @dev Its L1 address.
+        address ethAddr;
+        /// @dev Its BabyJubJub public key, x.
+        uint256 ax;
+        /// @dev Its BabyJubJub public key, y.
+        uint256 ay;
+    }
+
+    // ---------------------------------------------------------------- errors: construction
+
+    /// @notice A tree depth is out of range: 1 <= accountDepth <= 32, 0 <= balanceDepth <= 16.
+    /// @param accountDepth The account tree depth given.
+    /// @param balanceDepth The balance tree depth given.
+    error InvalidTreeDepths(uint256 accountDepth, uint256 balanceDepth);
+
+    /// @notice The batch size is zero.
+    /// @param nTx The number of transaction slots per batch given.
+    error InvalidBatchSize(uint256 nTx);
+
+    /// @notice The token list is empty or has more than 2^balanceDepth tokens.
+    /// @param count The number of tokens given.
+    /// @param max The most tokens the balance tree holds.
+    error InvalidTokenCount(uint256 count, uint256 max);
+
+    /// @notice A token address is zero, holds no code, or repeats an earlier one.
+    /// @param tokenId The token's index in the list.
+    /// @param token The address.
+    error InvalidToken(uint256 tokenId, address token);
+
+    /// @notice A contract the rollup depends on (verifier, Poseidon hasher) has no code.
+    /// @param account The address given.
+    error NotAContract(address account);
+
+    /// @notice The operator address is zero.
+    error InvalidOperator();
+
+    // ---------------------------------------------------------------- errors: deposits
+
+    /// @notice There is no token with this id.
+    /// @param tokenId The id given.
+    /// @param tokenCount The number of registered tokens (valid ids are below it).
+    error UnknownToken(uint256 tokenId, uint256 tokenCount);
+
+    /// @notice A first deposit's public key is not a usable BabyJubJub point: a coordinate
+    ///         is zero or not below the field order, or the point is not on the curve.
+    /// @param ax The key's x coordinate.
+    /// @param ay The key's y coordinate.
+    error InvalidPublicKey(uint256 ax, uint256 ay);
+
+    /// @notice Every leaf of the account tree is taken.
+    /// @param capacity The number of accounts, 2^accountDepth.
+    error AccountTreeFull(uint256 capacity);
+
+    /// @notice The rollup received nothing from the token transfer.
+    /// @param tokenId The token deposited.
+    error ZeroDeposit(uint256 tokenId);
+
+    /// @notice The deposit would bring the total ever deposited of the token to 2^96 or more.
+    /// @param tokenId The token deposited.
+    /// @param totalDeposited The total deposited before this deposit.
+    /// @param amount The amount this deposit received.
+    error DepositCapExceeded(uint256 tokenId, uint256 totalDeposited, uint256 amount);
+
+    // ---------------------------------------------------------------- errors: batches
+
+    /// @notice Batches must be submitted in order.
+    /// @param expected The next batch number, lastBatch + 1.
+    /// @param got The batch number submitted.
+    error BatchOutOfOrder(uint256 expected, uint256 got);
+
+    /// @notice A batch's timestamp is before the previous batch's.
+    /// @param last The previous batch's timestamp.
+    /// @param got The timestamp submitted.
+    error TimestampBeforeLastBatch(uint256 last, uint256 got);
+
+    /// @notice A batch's timestamp is after the current block's.
+    /// @param blockTimestamp The current block's timestamp.
+    /// @param got The timestamp submitted.
+    error TimestampInFuture(uint256 blockTimestamp, uint256 got);
+
+    /// @notice A batch claims to consume more L1 requests than are waiting.
+    /// @param pending The number of L1 requests not yet consumed.
+    /// @param requested The number the batch claims to consume.
+    error TooManyL1Requests(uint256 pending, uint256 requested);
+
+    /// @notice The public data does not have three elements per transaction slot.
+    /// @param expected 3 * nTx.
+    /// @param got The number of elements submitted.
+    error InvalidSlotDataLength(uint256 expected, uint256 got);
+
+    /// @notice A submitted public data element is not below the field order.
+    /// @param index The element's position in slotData.
+    /// @param value The element.
+    error SlotElementNotInField(uint256 index, uint256 value);
+
+    /// @notice A value that must be a field element (a state root) is not below the field order.
+    /// @param value The value.
+    error ValueNotInField(uint256 value);
+
+    /// @notice The verifier rejected the batch's proof.
+    error InvalidProof();
+
+    // ---------------------------------------------------------------- errors: claims and views
+
+    /// @notice The owner has nothing claimable of this token.
+    /// @param owner The L1 address the withdrawal pays.
+    /// @param tokenId The token.
+    error NothingToClaim(address owner, uint256 tokenId);
+
+    /// @notice There is no chain value at this index (valid: 0 to l1RequestCount()).
+    /// @param index The index asked for.
+    /// @param count The number of L1 requests.
+    error L1ChainIndexOutOfRange(uint256 index, uint256 count);
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice An L1 address was given an account (its tree leaf) with a public key.
+    /// @param accountIndex The account's leaf index (0 is the operator).
+    /// @param owner The L1 address (the account's ethAddr).
+    /// @param ax The BabyJubJub public key's x coordinate.
+    /// @param ay The BabyJubJub public key's y coordinate.
+    event AccountRegistered(uint256 indexed accountIndex, address indexed owner, uint256 ax, uint256 ay);
+
+    /// @notice An L1 request joined the queue. Carries every hashed field, so that the
+    ///         L2 state can be rebuilt from L1 alone.
+    /// @param requestIndex The request's position in the queue (0-based).
+    /// @param txType The request type (1 = deposit); the first hashed field.
+    /// @param accountIndex The account the request is for.
+    /// @param ethAddr The account's L1 address.
+    /// @param ax The public key's x coordinate on the account's first deposit, else 0.
+    /// @param ay The public key's y coordinate on the account's first deposit, else 0.
+    /// @param tokenId The token.
+    /// @param amount The amount (for a deposit: what the rollup received).
+    /// @param requestHash Poseidon([txType, accountIndex, ethAddr, ax, ay, tokenId, amount]).
+    /// @param chain The chain value after this request, l1Chain(requestIndex + 1).
+    event L1RequestQueued(
+        uint256 indexed requestIndex,
+        uint256 indexed txType,
+        uint256 indexed accountIndex,
+        address ethAddr,
+        uint256 ax,
+        uint256 ay,
+        uint256 tokenId,
+        uint256 amount,
+        uint256 requestHash,
+        uint256 chain
+    );
+
+    /// @notice A batch's proof was verified and the state root advanced.
+    /// @param batchNumber The batch's number (the first is 1).
+    /// @param oldRoot The state root before the batch.
+    /// @param newRoot The state root after the batch.
+    /// @param publicInputHash The batch's single public input (stored in batchHashes).
+    /// @param l1Count The number of L1 requests the batch consumed.
+    event BatchVerified(
+        uint256 indexed batchNumber, uint256 oldRoot, uint256 newRoot, uint256 publicInputHash, uint256 l1Count
+    );
+
+    /// @notice A claimable withdrawal was paid out.
+    /// @param owner The L1 address paid.
+    /// @param tokenId The token.
+    /// @param amount The amount paid.
+    /// @param caller Who triggered the claim.
+    event Claimed(address indexed owner, uint256 indexed tokenId, uint256 amount, address caller);
+
+    // ---------------------------------------------------------------- user functions
+
+    /// @notice Deposits `amount` of token `tokenId` (pulled with transferFrom: approve first)
+    ///         and queues a deposit request for the L2 account of msg.sender. The first
+    ///         deposit of an address registers it as the next account with the public key
+    ///         (ax, ay); later deposits ignore ax and ay and send zeros in the request.
+    ///         The amount credited is what the rollup received (balance difference).
+    /// @dev Reverts UnknownToken, InvalidPublicKey, AccountTreeFull, ZeroDeposit,
+    ///      DepositCapExceeded, or the token's own error.
+    /// @param tokenId The token id (its index in the token list).
+    /// @param amount The amount to transfer.
+    /// @param ax The BabyJubJub public key's x coordinate (first deposit only).
+    /// @param ay The BabyJubJub public key's y coordinate (first deposit only).
+    /// @return requestIndex The queued request's index.
+    function deposit(uint16 tokenId, uint96 amount, uint256 ax, uint256 ay) external returns (uint256 requestIndex);
+
+    /// @notice Submits batch `batchNumber` with its proof. On success, the state root
+    ///         becomes newRoot, `l1Count` L1 requests are consumed, and every WITHDRAW slot
+    ///         credits its amount to claimable[ethAddr][token].
+    /// @dev Reverts BatchOutOfOrder, TimestampBeforeLastBatch, TimestampInFuture,
+    ///      TooManyL1Requests, InvalidSlotDataLength, ValueNotInField,
+    ///      SlotElementNotInField, then InvalidProof when the verifier says no.
+    /// @param batchNumber Must be lastBatch() + 1.
+    /// @param newRoot The state root after the batch.
+    /// @param timestamp The batch's timestamp: at least the previous batch's, at most the block's.
+    /// @param l1Count The number of L1 requests the batch consumes, in queue order.
+    /// @param slotData The public data, three field elements per slot (3 * nTx in all).
+    /// @param proof The Groth16 proof: A (2), B (4, G2 coordinates as snarkjs's calldata orders them), C (2).
+    function submitBatch(
+        uint256 batchNumber,
+        uint256 newRoot,
+        uint64 timestamp,
+        uint256 l1Count,
+        uint256[] calldata slotData,
+        uint256[8] calldata proof
+    ) external;
+
+    /// @notice Pays `owner` everything claimable of token `tokenId`. Anyone may call it;
+    ///         the tokens always go to `owner`.
+    /// @dev Reverts UnknownToken, NothingToClaim.
+    /// @param owner The L1 address a withdrawal credited.
+    /// @param tokenId The token.
+    /// @return amount The amount paid.
+    function claim(address owner, uint16 tokenId) external returns (uint256 amount);
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The current state root (the genesis root before the first batch).
+    function stateRoot() external view returns (uint256);
+
+    /// @notice The number of the last verified batch (0 before the first).
+    function lastBatch() external view returns (uint256);
+
+    /// @notice The timestamp of the last verified batch (0 before the first).
+    function lastBatchTimestamp() external view returns (uint64);
+
+    /// @notice The public input hash of verified batch `batchNumber` (0 if none).
+    function batchHashes(uint256 batchNumber) external view returns (uint256);
+
+    /// @notice The number of L1 requests ever queued.
+    function l1RequestCount() external view returns (uint256);
+
+    /// @notice The number of L1 requests consumed by verified batches.
+    function l1Processed() external view returns (uint256);
+
+    /// @notice The L1 request chain value after `index` requests (chain[0] = 0).
+    /// @dev Reverts L1ChainIndexOutOfRange when index > l1RequestCount().
+    function l1Chain(uint256 index) external view returns (uint256);
+
+    /// @notice The account of an L1 address.
+    /// @return registered Whether the address has an account.
+    /// @return accountIndex Its leaf index (0 when not registered).
+    function accountOf(address owner) external view returns (bool registered, uint256 accountIndex);
+
+    /// @notice The number of registered accounts (the next account's index).
+    function accountCount() external view returns (uint256);
+
+    /// @notice The ERC-20 token with id `tokenId`.
+    /// @dev Reverts UnknownToken.
+    function tokens(uint256 tokenId) external view returns (address);
+
+    /// @notice The number of registered tokens.
+    function tokenCount() external view returns (uint256);
+
+    /// @notice The total ever deposited of a token (capped below 2^96).
+    function totalDeposited(uint256 tokenId) external view returns (uint256);
+
+    /// @notice What `owner` can claim of token `tokenId`.
+    function claimable(address owner, uint256 tokenId) external view returns (uint256);
+
+    /// @notice The number of transaction slots per batch.
+    function nTx() external view returns (uint256);
+
+    /// @notice The account tree's depth (2^accountDepth accounts).
+    function accountDepth() external view returns (uint256);
+
+    /// @notice The balance tree's depth (2^balanceDepth tokens).
+    function balanceDepth() external view returns (uint256);
+
+    /// @notice The Groth16 verifier of the batch circuit.
+    function verifier() external view returns (address);
+
+    /// @notice The Poseidon hash contracts for 2, 4, 6 and 7 inputs.
+    function hashers()
+        external
+        view
+        returns (address poseidon2, address poseidon4, address poseidon6, address poseidon7);
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IMatchproof} from "../interfaces/IMatchproof.sol";
+import {Field} from "./Field.sol";
+
+/// @title The chain of verified batches
+/// @notice Keeps the current state root and, per batch, only the hash of its public input
+///         (its header), as zkSync keeps stored block hashes.
+library BatchLog {
+    struct Log {
+        /// @dev The state root after the last verified batch (the genesis root before).
+        uint256 stateRoot;
+        /// @dev The last verified batch's number; 0 before the first batch.
+        uint256 lastBatch;
+        /// @dev The last verified batch's timestamp; 0 before the first batch.
+        uint64 lastTimestamp;
+        /// @dev batchNumber => the batch's public input hash.
+        mapping(uint256 => uint256) publicInputHashes;
+    }
+
+    /// @notice Checks a submission's header against the log and the current block.
+    /// @dev Reverts BatchOutOfOrder, TimestampBeforeLastBatch, TimestampInFuture, ValueNotInField.
+    function checkHeader(Log storage log, uint256 batchNumber, uint256 newRoot, uint64 timestamp) internal view {
+        uint256 expected = log.lastBatch + 1;
+        if (batchNumber != expected) revert IMatchproof.BatchOutOfOrder(expected, batchNumber);
+        if (timestamp < log.lastTimestamp) revert IMatchproof.TimestampBeforeLastBatch(log.lastTimestamp, timestamp);
+        // The batch's clock may only lag the chain's: order expiry is checked against it.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (timestamp > block.timestamp) revert IMatchproof.TimestampInFuture(block.timestamp, timestamp);
+        if (!Field.contains(newRoot)) revert IMatchproof.ValueNotInField(newRoot);
+    }
+
+    /// @notice Appends a verified batch.
+    function append(Log storage log, uint256 batchNumber, uint256 newRoot, uint64 timestamp, uint256 publicInputHash)
+        internal
+    {
+        log.stateRoot = newRoot;
+        log.lastBatch = batchNumber;
+        log.lastTimestamp = timestamp;
+        log.publicInputHashes[batchNumber] = publicInputHash;
+    }
+}

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Matchproof} from "../src/Matchproof.sol";
+import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
+import {IGroth16Verifier} from "../src/interfaces/IGroth16Verifier.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon6, IPoseidon7} from "../src/interfaces/IPoseidon.sol";
+import {TestToken} from "../src/test/TestToken.sol";
+import {TestBase} from "./utils/TestBase.sol";
+import {RejectingVerifier} from "./mocks/RejectingVerifier.sol";
+import {FeeOnTransferToken} from "./mocks/FeeOnTransferToken.sol";
+import {ReentrantToken} from "./mocks/ReentrantToken.sol";
+
+/// @notice Tests of Matchproof up to proof verification. The verifier here rejects every
+///         proof; accepted batches are tested on anvil with the real verifier.
+contract MatchproofTest is TestBase {
+    uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 internal constant CAP = 1 << 96;
+    uint256 internal constant N_TX = 4;
+    uint256 internal constant ACCOUNT_DEPTH = 4;
+    uint256 internal constant BALANCE_DEPTH = 2;
+    uint256 internal constant GENESIS_ROOT = 123456789;
+    uint8 internal constant DEPOSIT = 1;
+
+    // BabyJubJub Base8 and its sign flips: four distinct points on the curve.
+    uint256 internal constant B8X = 5299619240641551281634865583518297030282874472190772894086521144482721001553;
+    uint256 internal constant B8Y = 16950150798460657717958625567821834550301663161624707787222815936182638968203;
+    uint256 internal constant OPERATOR_AX = B8X;
+    uint256 internal constant OPERATOR_AY = B8Y;
+    uint256 internal constant ALICE_AX = P - B8X;
+    uint256 internal constant ALICE_AY = B8Y;
+    uint256 internal constant BOB_AX = B8X;
+    uint256 internal constant BOB_AY = P - B8Y;
+
+    // Storage slots of Matchproof (forge inspect Matchproof storage): BatchLog.Log first.
+    bytes32 internal constant SLOT_LAST_BATCH = bytes32(uint256(1));
+    bytes32 internal constant SLOT_LAST_TIMESTAMP = bytes32(uint256(2));
+
+    address internal constant OPERATOR = address(0x0FE);
+    address internal constant ALICE = address(0xA11CE);
+    address internal constant BOB = address(0xB0B);
+
+    IPoseidon2 internal poseidon2;
+    IPoseidon4 internal poseidon4;
+    IPoseidon6 internal poseidon6;
+    IPoseidon7 internal poseidon7;
+    IGroth16Verifier internal verifier;
+    TestToken internal tokenA;
+    TestToken internal tokenB;
+    Matchproof internal rollup;
+
+    function setUp() public {
+        string memory json = vm.readFile("../build/contracts/poseidon.json");
+        poseidon2 = IPoseidon2(deployCode(vm.parseJsonBytes(json, ".poseidon2.bytecode"), "poseidon2"));
+        poseidon4 = IPoseidon4(deployCode(vm.parseJsonBytes(json, ".poseidon4.bytecode"), "poseidon4"));
+        poseidon6 = IPoseidon6(deployCode(vm.parseJsonBytes(json, ".poseidon6.bytecode"), "poseidon6"));
+        poseidon7 = IPoseidon7(deployCode(vm.parseJsonBytes(json, ".poseidon7.bytecode"), "poseidon7"));
+        verifier = new RejectingVerifier();
+        tokenA = new TestToken("Token A", "A", 18);
+        tokenB = new TestToken("Token B", "B", 6);
+        rollup = _deploy(_tokens(address(tokenA), address(tokenB)), ACCOUNT_DEPTH, OPERATOR_AX, OPERATOR_AY);
+
+        _fund(tokenA, ALICE, CAP);
+        _fund(tokenB, ALICE, CAP);
+        _fund(tokenA, BOB, CAP);
+        vm.warp(1_700_000_000);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _tokens(address a, address b) internal pure returns (address[] memory list) {
+        list = new address[](2);
+        list[0] = a;
+        list[1] = b;
+    }
+
+    function _hashers() internal view returns (IMatchproof.Hashers memory) {
+        return
+            IMatchproof.Hashers({
+                poseidon2: poseidon2, poseidon4: poseidon4, poseidon6: poseidon6, poseidon7: poseidon7
+            });
+    }
+
+    function _deploy(address[] memory tokenList, uint256 accountDepth, uint256 ax, uint256 ay)
+        internal
+        returns (Matchproof)
+    {
+        return new Matchproof(
+            verifier,
+            _hashers(),
+            GENESIS_ROOT,
+            tokenList,
+            N_TX,
+            accountDepth,
+            BALANCE_DEPTH,
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: ax, ay: ay})
+        );
+    }
+
+    function _fund(TestToken token, address owner, uint256 amount) internal {
+        token.mint(owner, amount);
+        vm.prank(owner);
+        token.approve(address(rollup), type(uint256).max);
+    }
+
+    function _requestHash(
+        uint256 accountIndex,
+        address ethAddr,
+        uint256 ax,
+        uint256 ay,
+        uint256 tokenId,
+        uint256 amount
+    ) internal view returns (uint256) {
+        return poseidon7.poseidon([uint256(DEPOSIT), accountIndex, uint256(uint160(ethAddr)), ax, ay, tokenId, amount]);
+    }
+
+    function _next(uint256 chain, uint256 requestHash) internal view returns (uint256) {
+        return poseidon2.poseidon([chain, requestHash]);
+    }
+
+    function _deposit(address from, uint16 tokenId, uint96 amount, uint256 ax, uint256 ay)
+        internal
+        returns (uint256 requestIndex)
+    {
+        vm.prank(from);
+        return rollup.deposit(tokenId, amount, ax, ay);
+    }
+
+    function _emptySlots() internal pure returns (uint256[] memory) {
+        return new uint256[](3 * N_TX);
+    }
+
+    function _proof() internal pure returns (uint256[8] memory proof) {
+        for (uint256 i = 0; i < 8; ++i) {
+            proof[i] = i + 1;
+        }
+    }
+
+    function _expectRevert(bytes memory revertData) internal {
+        vm.expectRevert(revertData);
+    }
+
+    // ------------------------------------------------------------------ Poseidon contracts
+
+    function test_poseidon_knownAnswers() public view {
+        assertEq(
+            poseidon2.poseidon([uint256(1), 2]),
+            7853200120776062878684798364095072458815029376092732009249414926327459813530,
+            "Poseidon([1, 2])"
+        );
+        // Poseidon([1, ..., 7]) (light-poseidon and circomlibjs agree on it).
+        assertEq(
+            poseidon7.poseidon([uint256(1), 2, 3, 4, 5, 6, 7]),
+            0x1c2f3482dbb140c4ebb9ada49abdbc374a9a85fcfc6533ec2e9df45b4921c318,
+            "Poseidon([1..7])"
+        );
+    }
+
+    // ------------------------------------------------------------------ constructor
+
+    function test_constructor_registersOperatorAsAccountZero() public view {
+        (bool registered, uint256 index) = rollup.accountOf(OPERATOR);
+        assertTrue(registered, "operator registered");
+        assertEq(index, 0, "operator index");
+        assertEq(rollup.accountCount(), 1, "account count");
+    }
+
+    function test_constructor_queuesOperatorCreation() public view {
+        assertEq(rollup.l1RequestCount(), 1, "request count");
+        assertEq(rollup.l1Processed(), 0, "processed");
+        assertEq(rollup.l1Chain(0), 0, "chain[0]");
+        uint256 expected = _next(0, _requestHash(0, OPERATOR, OPERATOR_AX, OPERATOR_AY, 0, 0));
+        assertEq(rollup.l1Chain(1), expected, "chain[1]");
+    }
+
+    function test_constructor_setsConfiguration() public view {
+        assertEq(rollup.stateRoot(), GENESIS_ROOT, "state root");
+        assertEq(rollup.lastBatch(), 0, "last batch");
+        assertEq(rollup.lastBatchTimestamp(), 0, "last timestamp");
+        assertEq(rollup.nTx(), N_TX, "nTx");
+        assertEq(rollup.accountDepth(), ACCOUNT_DEPTH, "account depth");
+        assertEq(rollup.balanceDepth(), BALANCE_DEPTH, "balance depth");
+        assertEq(rollup.tokenCount(), 2, "token count");
+        assertEq(rollup.tokens(0), address(tokenA), "token 0");
+        assertEq(rollup.tokens(1), address(tokenB), "token 1");
+        assertEq(rollup.verifier(), address(verifier), "verifier");
+        (address p2, address p4, address p6, address p7) = rollup.hashers();
+        assertEq(p2, address(poseidon2), "poseidon2");
+        assertEq(p4, address(poseidon4), "poseidon4");
+        assertEq(p6, address(poseidon6), "poseidon6");
+        assertEq(p7, address(poseidon7), "poseidon7");
+    }
+
+    function test_constructor_revertsOnInvalidOperatorKey() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPublicKey.selector, 1, 2));
+        _deploy(_tokens(address(tokenA), address(tokenB)), ACCOUNT_DEPTH, 1, 2);
+    }
+
+    function test_constructor_revertsOnDuplicateToken() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidToken.selector, 1, address(tokenA)));
+        _deploy(_tokens(address(tokenA), address(tokenA)), ACCOUNT_DEPTH, OPERATOR_AX, OPERATOR_AY);
+    }
+
+    function test_constructor_revertsOnTokenWithoutCode() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidToken.selector, 1, address(0xdead)));
+        _deploy(_tokens(address(tokenA), address(0xdead)), ACCOUNT_DEPTH, OPERATOR_AX, OPERATOR_AY);
+    }
+
+    function test_constructor_revertsOnTooManyTokens() public {
+        address[] memory list = new address[](5); // 2^BALANCE_DEPTH = 4
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTokenCount.selector, 5, 4));
+        _deploy(list, ACCOUNT_DEPTH, OPERATOR_AX, OPERATOR_AY);
+    }
+
+    function test_constructor_revertsOnNoTokens() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTokenCount.selector, 0, 4));
+        _deploy(new address[](0), ACCOUNT_DEPTH, OPERATOR_AX, OPERATOR_AY);
+    }
+
+    function test_constructor_revertsOnAccountDepthOutOfRange() public {
+        address[] memory list = _tokens(address(tokenA), address(tokenB));
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTreeDepths.selector, 0, BALANCE_DEPTH));
+        _deploy(list, 0, OPERATOR_AX, OPERATOR_AY);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTreeDepths.selector, 33, BALANCE_DEPTH));
+        _deploy(list, 33, OPERATOR_AX, OPERATOR_AY);
+    }
+
+    function test_constructor_revertsOnVerifierWithoutCode() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.NotAContract.selector, address(0x1234)));
+        new Matchproof(
+            IGroth16Verifier(address(0x1234)),
+            _hashers(),
+            GENESIS_ROOT,
+            _tokens(address(tokenA), address(tokenB)),
+            N_TX,
+            ACCOUNT_DEPTH,
+            BALANCE_DEPTH,
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
+        );
+    }
+
+    function test_constructor_revertsOnGenesisRootOutOfField() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.ValueNotInField.selector, P));
+        new Matchproof(
+            verifier,
+            _hashers(),
+            P,
+            _tokens(address(tokenA), address(tokenB)),
+            N_TX,
+            ACCOUNT_DEPTH,
+            BALANCE_DEPTH,
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
+        );
+    }
+
+    // ------------------------------------------------------------------ deposit
+
+    function test_deposit_registersFirstDepositor() public {
+        vm.expectEmit(true, true, false, true, address(rollup));
+        emit IMatchproof.AccountRegistered(1, ALICE, ALICE_AX, ALICE_AY);
+        uint256 requestIndex = _deposit(ALICE, 0, 1000, ALICE_AX, ALICE_AY);
+        assertEq(requestIndex, 1, "request index");
+        (bool registered, uint256 index) = rollup.accountOf(ALICE);
+        assertTrue(registered, "alice registered");
+        assertEq(index, 1, "alice index");
+        (registered, index) = rollup.accountOf(BOB);
+        assertTrue(!registered, "bob not registered");
+        assertEq(index, 0, "bob index");
+    }
+
+    function test_deposit_assignsIndicesInOrder() public {
+        _deposit(ALICE, 0, 10, ALICE_AX, ALICE_AY);
+        _deposit(BOB, 0, 20, BOB_AX, BOB_AY);
+        _deposit(ALICE, 1, 30, 0, 0);
+        (, uint256 alice) = rollup.accountOf(ALICE);
+        (, uint256 bob) = rollup.accountOf(BOB);
+        assertEq(alice, 1, "alice index");
+        assertEq(bob, 2, "bob index");
+        assertEq(rollup.accountCount(), 3, "account count");
+        assertEq(rollup.l1RequestCount(), 4, "request count");
+    }
+
+    function test_deposit_chainsRequestHashes() public {
+        _deposit(ALICE, 0, 1000, ALICE_AX, ALICE_AY);
+        _deposit(BOB, 0, 2000, BOB_AX, BOB_AY);
+        _deposit(ALICE, 1, 3000, 7, 8); // a later deposit: the key arguments are ignored
+
+        uint256 chain = rollup.l1Chain(1);
+        chain = _next(chain, _requestHash(1, ALICE, ALICE_AX, ALICE_AY, 0, 1000));
+        assertEq(rollup.l1Chain(2), chain, "chain[2]");
+        chain = _next(chain, _requestHash(2, BOB, BOB_AX, BOB_AY, 0, 2000));
+        assertEq(rollup.l1Chain(3), chain, "chain[3]");
+        chain = _next(chain, _requestHash(1, ALICE, 0, 0, 1, 3000));
+        assertEq(rollup.l1Chain(4), chain, "chain[4]");
+    }
+
+    function test_deposit_emitsRequestWithEveryField() public {
+        _deposit(ALICE, 0, 1000, ALICE_AX, ALICE_AY);
+        uint256 requestHash = _requestHash(1, ALICE, 0, 0, 1, 5);
+        uint256 chain = _next(rollup.l1Chain(2), requestHash);
+        vm.expectEmit(true, true, true, true, address(rollup));
+        emit IMatchproof.L1RequestQueued(2, DEPOSIT, 1, ALICE, 0, 0, 1, 5, requestHash, chain);
+        _deposit(ALICE, 1, 5, ALICE_AX, ALICE_AY);
+    }
+
+    function test_deposit_movesTokens() public {
+        uint256 before = tokenA.balanceOf(ALICE);
+        _deposit(ALICE, 0, 1000, ALICE_AX, ALICE_AY);
+        assertEq(tokenA.balanceOf(ALICE), before - 1000, "alice balance");
+        assertEq(tokenA.balanceOf(address(rollup)), 1000, "rollup balance");
+        assertEq(rollup.totalDeposited(0), 1000, "total deposited");
+    }
+
+    function test_deposit_creditsAmountReceived() public {
+        FeeOnTransferToken fot = new FeeOnTransferToken(100); // 1 % burnt per transfer
+        Matchproof r = _deploy(_tokens(address(tokenA), address(fot)), ACCOUNT_DEPTH, OPERATOR_AX, OPERATOR_AY);
+        fot.mint(ALICE, 10_000);
+        vm.startPrank(ALICE);
+        fot.approve(address(r), type(uint256).max);
+        r.deposit(1, 10_000, ALICE_AX, ALICE_AY);
+        vm.stopPrank();
+        assertEq(r.totalDeposited(1), 9_900, "total deposited");
+        uint256 expected = _next(r.l1Chain(1), _requestHash(1, ALICE, ALICE_AX, ALICE_AY, 1, 9_900));
+        assertEq(r.l1Chain(2), expected, "chain carries the received amount");
+    }
+
+    function test_deposit_revertsWhenNothingArrives() public {
+        FeeOnTransferToken fot = new FeeOnTransferToken(10_000); // everything burnt
+        Matchproof r = _deploy(_tokens(address(tokenA), address(fot)), ACCOUNT_DEPTH, OPERATOR_AX, OPERATOR_AY);
+        fot.mint(ALICE, 10_000);
+        vm.prank(ALICE);
+        fot.approve(address(r), type(uint256).max);
+        vm.prank(ALICE);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.ZeroDeposit.selector, 1));
+        r.deposit(1, 10_000, ALICE_AX, ALICE_AY);
+    }
+
+    function test_deposit_revertsOnZeroAmount() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.ZeroDeposit.selector, 0));
+        _deposit(ALICE, 0, 0, ALICE_AX, ALICE_AY);
+    }
+
+    function test_deposit_revertsOnUnknownToken() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.UnknownToken.selector, 2, 2));
+        _deposit(ALICE, 2, 1, ALICE_AX, ALICE_AY);
+    }
+
+    function test_deposit_revertsOnZeroKey() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPublicKey.selector, 0, 0));
+        _deposit(ALICE, 0, 1, 0, 0);
+    }
+
+    function test_deposit_revertsOnKeyOutOfField() public {
+        // (x + p, y) is the same point modulo p, but not a canonical encoding.
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPublicKey.selector, B8X + P, B8Y));
+        _deposit(ALICE, 0, 1, B8X + P, B8Y);
+    }
+
+    function test_deposit_revertsOnKeyOffCurve() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPublicKey.selector, B8X, B8Y + 1));
+        _deposit(ALICE, 0, 1, B8X, B8Y + 1);
+    }
+
+    function test_deposit_revertsWhenAccountTreeFull() public {
+        Matchproof small = _deploy(_tokens(address(tokenA), address(tokenB)), 1, OPERATOR_AX, OPERATOR_AY);
+        vm.prank(ALICE);
+        tokenA.approve(address(small), type(uint256).max);
+        vm.prank(BOB);
+        tokenA.approve(address(small), type(uint256).max);
+        vm.prank(ALICE);
+        small.deposit(0, 1, ALICE_AX, ALICE_AY); // account 1 of 2
+        vm.prank(BOB);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.AccountTreeFull.selector, 2));
+        small.deposit(0, 1, BOB_AX, BOB_AY);
+        vm.prank(ALICE);
+        small.deposit(0, 1, 0, 0); // existing accounts still deposit
+    }
+
+    function test_deposit_revertsAtCap() public {
+        _deposit(ALICE, 0, uint96(CAP - 2), ALICE_AX, ALICE_AY);
+        _deposit(BOB, 0, 1, BOB_AX, BOB_AY); // total 2^96 - 1: the largest allowed
+        _expectRevert(abi.encodeWithSelector(IMatchproof.DepositCapExceeded.selector, 0, CAP - 1, 1));
+        _deposit(ALICE, 0, 1, 0, 0);
+        _deposit(ALICE, 1, 1, 0, 0); // the cap is per token
+    }
+
+    function test_deposit_fuzzTotalStaysBelowCap(uint96 first, uint96 second) public {
+        vm.assume(first > 0 && second > 0);
+        _deposit(ALICE, 0, first, ALICE_AX, ALICE_AY);
+        if (uint256(first) + second >= CAP) {
+            _expectRevert(abi.encodeWithSelector(IMatchproof.DepositCapExceeded.selector, 0, first, second));
+            _deposit(BOB, 0, second, BOB_AX, BOB_AY);
+            assertEq(rollup.totalDeposited(0), first, "total after a refused deposit");
+            assertEq(rollup.l1RequestCount(), 2, "no request queued");
+        } else {
+            _deposit(BOB, 0, second, BOB_AX, BOB_AY);
+            assertEq(rollup.totalDeposited(0), uint256(first) + second, "total");
+            assertEq(tokenA.balanceOf(address(rollup)), uint256(first) + second, "rollup balance");
+            uint256 expected = _next(rollup.l1Chain(2), _requestHash(2, BOB, BOB_AX, BOB_AY, 0, second));
+            assertEq(rollup.l1Chain(3), expected, "chain[3]");
+        }
+    }
+
+    function test_deposit_revertsOnReentry() public {
+        ReentrantToken evil = new ReentrantToken();
+        Matchproof r = _deploy(_tokens(address(evil), address(tokenA)), ACCOUNT_DEPTH, OPERATOR_AX, OPERATOR_AY);
+        evil.mint(ALICE, 100);
+        vm.prank(ALICE);
+        evil.approve(address(r), type(uint256).max);
+        evil.arm(r, BOB_AX, BOB_AY);
+        vm.prank(ALICE);
+        _expectRevert(abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector));
+        r.deposit(0, 10, ALICE_AX, ALICE_AY);
+    }
+
+    // ------------------------------------------------------------------ submitBatch (before verification)
+
+    function test_submitBatch_revertsOutOfOrder() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.BatchOutOfOrder.selector, 1, 2));
+        rollup.submitBatch(2, 1, 0, 0, _emptySlots(), _proof());
+        _expectRevert(abi.encodeWithSelector(IMatchproof.BatchOutOfOrder.selector, 1, 0));
+        rollup.submitBatch(0, 1, 0, 0, _emptySlots(), _proof());
+    }
+
+    function test_submitBatch_revertsOutOfOrderAfterBatches() public {
+        vm.store(address(rollup), SLOT_LAST_BATCH, bytes32(uint256(41)));
+        assertEq(rollup.lastBatch(), 41, "storage slot of lastBatch");
+        _expectRevert(abi.encodeWithSelector(IMatchproof.BatchOutOfOrder.selector, 42, 41));
+        rollup.submitBatch(41, 1, 0, 0, _emptySlots(), _proof());
+    }
+
+    function test_submitBatch_revertsOnTimestampInFuture() public {
+        _expectRevert(
+            abi.encodeWithSelector(IMatchproof.TimestampInFuture.selector, block.timestamp, block.timestamp + 1)
+        );
+        rollup.submitBatch(1, 1, uint64(block.timestamp + 1), 0, _emptySlots(), _proof());
+    }
+
+    function test_submitBatch_revertsOnTimestampBeforeLastBatch() public {
+        vm.store(address(rollup), SLOT_LAST_TIMESTAMP, bytes32(uint256(1_600_000_000)));
+        assertEq(rollup.lastBatchTimestamp(), 1_600_000_000, "storage slot of lastTimestamp");
+        _expectRevert(
+            abi.encodeWithSelector(IMatchproof.TimestampBeforeLastBatch.selector, 1_600_000_000, 1_599_999_999)
+        );
+        rollup.submitBatch(1, 1, 1_599_999_999, 0, _emptySlots(), _proof());
+    }
+
+    function test_submitBatch_revertsOnNewRootOutOfField() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.ValueNotInField.selector, P));
+        rollup.submitBatch(1, P, 0, 0, _emptySlots(), _proof());
+    }
+
+    function test_submitBatch_revertsOnTooManyL1Requests() public {
+        _deposit(ALICE, 0, 1, ALICE_AX, ALICE_AY);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.TooManyL1Requests.selector, 2, 3));
+        rollup.submitBatch(1, 1, 0, 3, _emptySlots(), _proof());
+    }
+
+    function test_submitBatch_revertsOnBadSlotDataLength() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidSlotDataLength.selector, 3 * N_TX, 3 * N_TX - 1));
+        rollup.submitBatch(1, 1, 0, 0, new uint256[](3 * N_TX - 1), _proof());
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidSlotDataLength.selector, 3 * N_TX, 3 * N_TX + 3));
+        rollup.submitBatch(1, 1, 0, 0, new uint256[](3 * N_TX + 3), _proof());
+    }
+
+    function test_submitBatch_revertsOnElementOutOfField() public {
+        uint256[] memory slots = _emptySlots();
+        slots[7] = P;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.SlotElementNotInField.selector, 7, P));
+        rollup.submitBatch(1, 1, 0, 0, slots, _proof());
+        slots[7] = P - 1;
+        slots[11] = type(uint256).max;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.SlotElementNotInField.selector, 11, type(uint256).max));
+        rollup.submitBatch(1, 1, 0, 0, slots, _proof());
+    }
+
+    function test_submitBatch_revertsOnRejectedProof() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidProof.selector));
+        rollup.submitBatch(1, 1, uint64(block.timestamp), 1, _emptySlots(), _proof());
+    }
+
+    function test_submitBatch_passesPublicInputHashToVerifier() public {
+        _deposit(ALICE, 0, 1000, ALICE_AX, ALICE_AY);
+        uint256[] memory slots = _emptySlots();
+        slots[0] = 1 | (1 << 3); // DEPOSIT, accountA = 1
+        slots[3] = 3 | (1 << 3) | (uint256(1) << 164); // WITHDRAW, accountA = 1, token1 = 1
+        slots[4] = 77; // amount1
+        slots[5] = uint256(uint160(ALICE)); // ethAddr
+        uint256 newRoot = 987654321;
+        uint64 timestamp = uint64(block.timestamp - 5);
+
+        uint256 dataHash = 0;
+        for (uint256 i = 0; i < slots.length; i += 3) {
+            dataHash = poseidon4.poseidon([dataHash, slots[i], slots[i + 1], slots[i + 2]]);
+        }
+        uint256 inputHash = poseidon6.poseidon(
+            [GENESIS_ROOT, newRoot, uint256(timestamp), rollup.l1Chain(0), rollup.l1Chain(2), dataHash]
+        );
+        uint256[8] memory proof = _proof();
+        vm.expectCall(
+            address(verifier),
+            abi.encodeCall(
+                IGroth16Verifier.verifyProof,
+                ([proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], [inputHash])
+            )
+        );
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidProof.selector));
+        rollup.submitBatch(1, newRoot, timestamp, 2, slots, proof);
+    }
+
+    // ------------------------------------------------------------------ claim
+
+    function test_claim_revertsWhenNothingToClaim() public {
+        assertEq(rollup.claimable(ALICE, 0), 0, "claimable");
+        _expectRevert(abi.encodeWithSelector(IMatchproof.NothingToClaim.selector, ALICE, 0));
+        rollup.claim(ALICE, 0);
+    }
+
+    function test_claim_revertsOnUnknownToken() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.UnknownToken.selector, 9, 2));
+        rollup.claim(ALICE, 9);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    function test_l1Chain_revertsOutOfRange() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.L1ChainIndexOutOfRange.selector, 2, 1));
+        rollup.l1Chain(2);
+    }
+
+    function test_tokens_revertsOnUnknownToken() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.UnknownToken.selector, 2, 2));
+        rollup.tokens(2);
+    }
+}

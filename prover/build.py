@@ -1,0 +1,252 @@
+"""Compile a manifest configuration with circom2 and run its Groth16 set-up, once.
+
+`build_circuit` turns a named configuration into a compiled circuit (r1cs, witness
+wasm), a proving key, a verification key and a Solidity verifier under
+`<buildDir>/<config>/`. The build is cached: a stamp file records a hash of every input
+(the configuration, the circuit sources, the npm tool versions, the ptau's identity), and
+a call whose inputs hash the same returns the existing artifacts at once.
+
+The proving key gets one random phase-2 contribution made on this machine: fine for
+development, not for production, where the circuit's phase 2 needs its own ceremony.
+"""
+
+import hashlib
+import json
+import logging
+import secrets
+import struct
+import time
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from prover.errors import CircuitTooLarge, ManifestError, ProverError
+from prover.manifest import DEFAULT_MANIFEST, CircuitConfig, load_config
+from prover.ptau import PtauSource, ptau_power, select_ptau
+from prover.tools import atomic_write_text, default_repo_root, file_lock, npm_bin, npm_version, run_tool
+
+# Bumped when the build's steps or outputs change, so that older builds are redone.
+BUILD_FORMAT = 1
+STAMP_NAME = "build.stamp.json"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class R1csHeader:
+    """The sizes circom records in an .r1cs file's header section."""
+
+    n_wires: int
+    n_public_outputs: int
+    n_public_inputs: int
+    n_private_inputs: int
+    n_constraints: int
+
+    @property
+    def required_ptau_power(self) -> int:
+        """The smallest ptau power snarkjs's Groth16 set-up accepts for this circuit.
+
+        snarkjs needs a domain of 2^k > constraints + public inputs + outputs (one extra
+        constraint per public value).
+        """
+        return (self.n_constraints + self.n_public_inputs + self.n_public_outputs).bit_length()
+
+
+def read_r1cs_header(path: Path) -> R1csHeader:
+    """The header of the .r1cs file at `path`, read directly (no node start-up).
+
+    Raises ProverError if the file is not an r1cs file.
+    """
+    with path.open("rb") as handle:
+        magic, _version, n_sections = struct.unpack("<4sII", handle.read(12))
+        if magic != b"r1cs":
+            raise ProverError(f"{path} is not an r1cs file")
+        for _ in range(n_sections):
+            section_type, size = struct.unpack("<IQ", handle.read(12))
+            if section_type == 1:
+                (field_size,) = struct.unpack("<I", handle.read(4))
+                handle.seek(field_size, 1)
+                wires, outputs, inputs, private, _labels, constraints = struct.unpack("<IIIIQI", handle.read(28))
+                return R1csHeader(wires, outputs, inputs, private, constraints)
+            handle.seek(size, 1)
+    raise ProverError(f"{path} has no header section")
+
+
+# File names inside a configuration's build folder (circom names its outputs after main.circom).
+MAIN_CIRCOM = "main.circom"
+R1CS = "main.r1cs"
+WASM = "main_js/main.wasm"
+ZKEY = "main.zkey"
+VKEY = "verification_key.json"
+VERIFIER_SOL = "Groth16Verifier.sol"
+
+
+@dataclass(frozen=True)
+class CircuitArtifacts:
+    """The files of one built configuration, and its size.
+
+    `zkey` is the Groth16 proving key (with its development phase-2 contribution), `vkey`
+    the verification key as snarkjs exports it to JSON, and `verifier_sol` the Solidity
+    verifier generated from the key (contract `Groth16Verifier`).
+    """
+
+    config: CircuitConfig
+    directory: Path
+    r1cs: Path
+    wasm: Path
+    zkey: Path
+    vkey: Path
+    verifier_sol: Path
+    constraints: int
+
+    @classmethod
+    def in_directory(cls, config: CircuitConfig, directory: Path, constraints: int) -> "CircuitArtifacts":
+        """The artifacts of `config` built in `directory`."""
+        return cls(
+            config=config,
+            directory=directory,
+            r1cs=directory / R1CS,
+            wasm=directory / WASM,
+            zkey=directory / ZKEY,
+            vkey=directory / VKEY,
+            verifier_sol=directory / VERIFIER_SOL,
+            constraints=constraints,
+        )
+
+
+def _source_hashes(repo_root: Path, config: CircuitConfig) -> dict[str, str]:
+    """sha256 of every .circom file on the include paths outside node_modules, by relative path.
+
+    Packages under node_modules are pinned by version instead (see `_build_inputs`).
+    Raises ManifestError if an include path does not exist.
+    """
+    hashes: dict[str, str] = {}
+    for include in config.include_paths:
+        if "node_modules" in PurePosixPath(include).parts:
+            continue
+        folder = repo_root / include
+        if not folder.is_dir():
+            raise ManifestError(f"include path {include!r} is not a folder under {repo_root}")
+        for source in sorted(folder.rglob("*.circom")):
+            hashes[source.relative_to(repo_root).as_posix()] = hashlib.sha256(source.read_bytes()).hexdigest()
+    return hashes
+
+
+def _build_inputs(repo_root: Path, config: CircuitConfig, ptau: PtauSource) -> dict[str, Any]:
+    """Everything a build's output depends on, as JSON-ready data."""
+    return {
+        "format": BUILD_FORMAT,
+        "config": config.describe(),
+        "sources": _source_hashes(repo_root, config),
+        "npm": {package: npm_version(repo_root, package) for package in ("circom2", "snarkjs", "circomlib")},
+        "ptau": ptau.identity,
+    }
+
+
+def _cached_constraints(directory: Path, inputs_hash: str) -> int | None:
+    """The constraint count recorded by a complete build in `directory` with the same inputs, else None."""
+    try:
+        recorded = json.loads((directory / STAMP_NAME).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    outputs = (MAIN_CIRCOM, R1CS, WASM, ZKEY, VKEY, VERIFIER_SOL)
+    if recorded.get("inputsHash") != inputs_hash or not all((directory / name).is_file() for name in outputs):
+        return None
+    constraints = recorded.get("constraints")
+    return constraints if isinstance(constraints, int) else None
+
+
+class _StepTimer:
+    """Logs each build step with its wall time, so slow steps show up in the build log."""
+
+    def __init__(self, config_name: str) -> None:
+        self.config_name = config_name
+        self.started = time.monotonic()
+
+    def done(self, step: str) -> None:
+        """Log that `step` finished and restart the clock for the next one."""
+        now = time.monotonic()
+        log.info("circuit %s: %s took %.1f s", self.config_name, step, now - self.started)
+        self.started = now
+
+
+def build_circuit(config_name: str, repo_root: Path | None = None, manifest_path: Path | None = None) -> CircuitArtifacts:
+    """Build configuration `config_name` of the manifest, or return the existing build if it is current.
+
+    `repo_root` defaults to the repository holding this package and `manifest_path` to
+    its `circuits/configs.json`. circom2 runs with the repository root as its working
+    directory and paths relative to it. A lock in the build folder makes a concurrent
+    caller wait and then reuse this build.
+
+    Raises ManifestError for a bad configuration, PtauError for an unusable ptau,
+    CircuitTooLarge if the circuit does not fit the ptau, and ToolError (with circom's
+    or snarkjs's output) if a tool fails.
+    """
+    root = (repo_root or default_repo_root()).resolve()
+    config = load_config(manifest_path or root / DEFAULT_MANIFEST, config_name)
+    ptau = select_ptau(config.ptau_power)
+    directory = root / config.build_dir / config.name
+    with file_lock(directory / ".build.lock"):
+        inputs = _build_inputs(root, config, ptau)
+        inputs_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+        cached = _cached_constraints(directory, inputs_hash)
+        if cached is not None:
+            return CircuitArtifacts.in_directory(config, directory, cached)
+
+        (directory / STAMP_NAME).unlink(missing_ok=True)
+        constraints = _compile_and_set_up(root, config, ptau, directory)
+        atomic_write_text(
+            directory / STAMP_NAME,
+            json.dumps({"inputsHash": inputs_hash, "constraints": constraints, "inputs": inputs}, indent=1, sort_keys=True),
+        )
+        return CircuitArtifacts.in_directory(config, directory, constraints)
+
+
+def _compile_and_set_up(root: Path, config: CircuitConfig, ptau: PtauSource, directory: Path) -> int:
+    """Compile the configuration into `directory`, check its size, run the Groth16 set-up; return the constraint count."""
+    timer = _StepTimer(config.name)
+    atomic_write_text(directory / MAIN_CIRCOM, config.main_circom())
+    relative_dir = directory.relative_to(root).as_posix()
+    include_flags = [flag for include in config.include_paths for flag in ("-l", include)]
+    run_tool(
+        [
+            str(npm_bin(root, "circom2")),
+            f"{relative_dir}/{MAIN_CIRCOM}",
+            "--r1cs",
+            "--wasm",
+            "--sym",
+            *config.circom_flags,
+            *include_flags,
+            "-o",
+            relative_dir,
+        ],
+        root,
+    )
+    timer.done("compile")
+
+    header = read_r1cs_header(directory / R1CS)
+    log.info("circuit %s: %d constraints, needs ptau power %d", config.name, header.n_constraints, header.required_ptau_power)
+    if header.required_ptau_power > config.ptau_power:
+        raise CircuitTooLarge(header.n_constraints, header.required_ptau_power, config.ptau_power)
+    ptau_path = ptau.materialize(root)
+    available = ptau_power(ptau_path)
+    if header.required_ptau_power > available:
+        raise CircuitTooLarge(header.n_constraints, header.required_ptau_power, available)
+    timer.done("ptau")
+
+    snarkjs = str(npm_bin(root, "snarkjs"))
+    run_tool([snarkjs, "groth16", "setup", R1CS, str(ptau_path), "main_0000.zkey"], directory)
+    timer.done("groth16 setup")
+    log.warning("circuit %s: one random phase-2 contribution made here: a development key, not for production", config.name)
+    # snarkjs reads the entropy from stdin when -e is absent: it stays out of `ps`.
+    run_tool(
+        [snarkjs, "zkey", "contribute", "main_0000.zkey", ZKEY, "--name=matchproof development"],
+        directory,
+        stdin_text=secrets.token_hex(32) + "\n",
+    )
+    (directory / "main_0000.zkey").unlink()
+    timer.done("zkey contribute")
+    run_tool([snarkjs, "zkey", "export", "verificationkey", ZKEY, VKEY], directory)
+    run_tool([snarkjs, "zkey", "export", "solidityverifier", ZKEY, VERIFIER_SOL], directory)
+    timer.done("export")
+    return header.n_constraints

@@ -1,0 +1,199 @@
+"""Powers-of-tau files: a cached development ptau per power, or a checked ceremony file.
+
+Groth16 set-up needs a prepared powers-of-tau (phase 1) file at least as large as the
+circuit. Two sources:
+
+- development: generated on this machine by snarkjs with one random contribution, so
+  whoever ran it could forge proofs. Generating it takes minutes (`prepare phase2`
+  dominates), so it is done once per power and cached outside the repository under
+  `${MATCHPROOF_CACHE:-${XDG_CACHE_HOME:-~/.cache}/matchproof}/ptau/dev_pow{power}.ptau`.
+- ceremony: a public file such as the Perpetual Powers of Tau, given by path and accepted
+  only if its blake2b-512 equals the published hash. This is the production path.
+
+The environment selects: `MATCHPROOF_PTAU` (file) and `MATCHPROOF_PTAU_BLAKE2B` (its
+published hash) together select the ceremony file; with neither set, the development
+ptau is used.
+"""
+
+import hashlib
+import logging
+import os
+import re
+import secrets
+import shutil
+import struct
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from prover.errors import PtauError, PtauHashMismatch
+from prover.tools import default_repo_root, file_lock, npm_bin, run_tool
+
+PTAU_ENV = "MATCHPROOF_PTAU"
+PTAU_BLAKE2B_ENV = "MATCHPROOF_PTAU_BLAKE2B"
+
+# bn128's scalar field has 2-adicity 28: no ptau can be larger.
+MAX_POWER = 28
+
+_BLAKE2B_HEX = re.compile(r"[0-9a-f]{128}")
+_HASH_CHUNK = 1 << 20
+
+log = logging.getLogger(__name__)
+
+
+def cache_dir() -> Path:
+    """The machine-wide Matchproof cache: MATCHPROOF_CACHE, else XDG_CACHE_HOME/matchproof, else ~/.cache/matchproof.
+
+    Empty variables count as unset, as in the shell's `${VAR:-default}`.
+    """
+    explicit = os.environ.get("MATCHPROOF_CACHE")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "matchproof"
+
+
+def dev_ptau_path(power: int) -> Path:
+    """Where the development ptau of `power` is cached (whether or not it exists yet)."""
+    return cache_dir() / "ptau" / f"dev_pow{power}.ptau"
+
+
+def dev_ptau(power: int, repo_root: Path | None = None) -> Path:
+    """The cached development ptau of 2^`power`, generated first if this machine has none.
+
+    Development only: the single contribution's randomness passed through this machine.
+    A lock next to the file makes concurrent callers wait for one generation, and the
+    finished file is renamed into place, so a reader never sees a partial ptau.
+    Raises PtauError for a power outside 1..28 and ToolError if snarkjs fails.
+    """
+    if not 1 <= power <= MAX_POWER:
+        raise PtauError(f"ptau power {power} is outside 1..{MAX_POWER}")
+    target = dev_ptau_path(power)
+    if target.exists():
+        return target
+    with file_lock(target.with_name(target.name + ".lock")):
+        if not target.exists():
+            _generate_dev_ptau(power, target, repo_root or default_repo_root())
+    return target
+
+
+def _generate_dev_ptau(power: int, target: Path, repo_root: Path) -> None:
+    """Run snarkjs's new, contribute and prepare phase2 in a scratch folder beside `target`, then rename."""
+    log.warning(
+        "generating the development ptau 2^%d at %s (one random contribution, "
+        "development only; this takes minutes and happens once per machine)",
+        power,
+        target,
+    )
+    snarkjs = str(npm_bin(repo_root, "snarkjs"))
+    workdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}-", dir=target.parent))
+    try:
+        run_tool([snarkjs, "powersoftau", "new", "bn128", str(power), "pot_0.ptau"], workdir)
+        # snarkjs reads the entropy from stdin when -e is absent: it stays out of `ps`.
+        run_tool(
+            [snarkjs, "powersoftau", "contribute", "pot_0.ptau", "pot_1.ptau", "--name=matchproof development"],
+            workdir,
+            stdin_text=secrets.token_hex(32) + "\n",
+        )
+        run_tool([snarkjs, "powersoftau", "prepare", "phase2", "pot_1.ptau", "prepared.ptau"], workdir)
+        os.replace(workdir / "prepared.ptau", target)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    log.warning("development ptau 2^%d ready at %s", power, target)
+
+
+def blake2b_file(path: Path) -> str:
+    """The blake2b-512 hex digest of the file at `path` (the hash the ptau ceremonies publish)."""
+    digest = hashlib.blake2b(digest_size=64)
+    with path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _normalise_blake2b(hex_digest: str) -> str:
+    """`hex_digest` in lower case without 0x; raises PtauError unless it is 128 hex digits."""
+    normalised = hex_digest.strip().lower().removeprefix("0x")
+    if not _BLAKE2B_HEX.fullmatch(normalised):
+        raise PtauError(f"{hex_digest!r} is not a blake2b-512 hex digest (128 hex digits)")
+    return normalised
+
+
+def ceremony_ptau(path: Path, expected_blake2b_hex: str) -> Path:
+    """`path`, after checking that its blake2b-512 equals the ceremony's published hash.
+
+    Raises PtauHashMismatch if it differs and PtauError if the file is missing or the
+    hash is malformed.
+    """
+    expected = _normalise_blake2b(expected_blake2b_hex)
+    if not path.is_file():
+        raise PtauError(f"ceremony ptau {path} does not exist")
+    actual = blake2b_file(path)
+    if actual != expected:
+        raise PtauHashMismatch(path, expected, actual)
+    return path
+
+
+def ptau_power(path: Path) -> int:
+    """The power recorded in a snarkjs ptau file's header (its section 1).
+
+    Raises PtauError if the file is not a ptau file.
+    """
+    with path.open("rb") as handle:
+        magic, _version, n_sections = struct.unpack("<4sII", handle.read(12))
+        if magic != b"ptau":
+            raise PtauError(f"{path} is not a ptau file")
+        for _ in range(n_sections):
+            section_type, size = struct.unpack("<IQ", handle.read(12))
+            if section_type == 1:
+                (n8,) = struct.unpack("<I", handle.read(4))
+                handle.seek(n8, os.SEEK_CUR)
+                (power,) = struct.unpack("<I", handle.read(4))
+                return int(power)
+            handle.seek(size, os.SEEK_CUR)
+    raise PtauError(f"{path} has no header section")
+
+
+@dataclass(frozen=True)
+class PtauSource:
+    """Which ptau a build uses, named without reading it.
+
+    `ceremony_path` and `ceremony_blake2b` are both set for a ceremony file and both None
+    for the development ptau of `power`. `identity` names the file's content, so a build
+    stamp can tell whether its key came from the same ptau without hashing gigabytes.
+    """
+
+    power: int
+    ceremony_path: Path | None = None
+    ceremony_blake2b: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """A stable name of the ptau content: its published hash, or "development" and the power.
+
+        Any development ptau of a power is as good as another for development keys, so a
+        regenerated one does not invalidate existing builds.
+        """
+        if self.ceremony_blake2b is not None:
+            return f"ceremony blake2b-512 {self.ceremony_blake2b}"
+        return f"development power {self.power}"
+
+    def materialize(self, repo_root: Path) -> Path:
+        """The ptau file itself: the checked ceremony file, or the (possibly new) development ptau."""
+        if self.ceremony_path is not None and self.ceremony_blake2b is not None:
+            return ceremony_ptau(self.ceremony_path, self.ceremony_blake2b)
+        return dev_ptau(self.power, repo_root)
+
+
+def select_ptau(power: int) -> PtauSource:
+    """The ptau the environment selects for a circuit configured for 2^`power`.
+
+    Raises PtauError if only one of MATCHPROOF_PTAU and MATCHPROOF_PTAU_BLAKE2B is set.
+    """
+    path = os.environ.get(PTAU_ENV)
+    digest = os.environ.get(PTAU_BLAKE2B_ENV)
+    if bool(path) != bool(digest):
+        raise PtauError(f"set both {PTAU_ENV} and {PTAU_BLAKE2B_ENV} (a ceremony ptau), or neither (development ptau)")
+    if path and digest:
+        return PtauSource(power, Path(path).expanduser().resolve(), _normalise_blake2b(digest))
+    return PtauSource(power)

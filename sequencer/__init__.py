@@ -1,0 +1,1 @@
+"""Matchproof sequencer: the off-chain operator that orders, matches and batches."""

@@ -1,0 +1,246 @@
+"""Deploy Matchproof and what it needs on a chain.
+
+    artifacts = compile_contracts(verifier_source=Path("build/.../Groth16Verifier.sol"))
+    deployment = deploy(
+        w3, deployer, artifacts,
+        config=RollupConfig(n_tx=4, account_depth=4, balance_depth=2, genesis_root=root),
+        operator=OperatorKey(address, ax, ay),
+        test_tokens=(TestTokenSpec("Wrapped Ether", "WETH"), TestTokenSpec("USD Coin", "USDC", 6)),
+    )
+    deployment.save(Path("data/deployment.json"))
+
+Order: the four Poseidon contracts (from ``build/contracts/poseidon.json``), the
+verifier (unless an address is given), the test tokens, then ``Matchproof``
+(whose constructor registers the operator as account 0 and queues its creation).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, cast
+
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from web3 import Web3
+from web3.contract import Contract
+from web3.types import TxParams, TxReceipt
+
+from sequencer.l1.compile import POSEIDON_ARITIES, CompiledContracts, load_poseidon
+from sequencer.l1.transactions import send_transaction
+
+ROLLUP_CONTRACT = "Matchproof"
+VERIFIER_CONTRACT = "Groth16Verifier"
+TEST_TOKEN_CONTRACT = "TestToken"
+
+
+class DeploymentError(Exception):
+    """A deployment step did not produce a contract."""
+
+
+@dataclass(frozen=True)
+class RollupConfig:
+    """The circuit configuration the rollup is deployed for."""
+
+    n_tx: int
+    account_depth: int
+    balance_depth: int
+    genesis_root: int
+    """The root of the empty account tree for these depths."""
+
+
+@dataclass(frozen=True)
+class OperatorKey:
+    """The operator: its L1 address and BabyJubJub public key (account 0)."""
+
+    address: str
+    ax: int
+    ay: int
+
+
+@dataclass(frozen=True)
+class TestTokenSpec:
+    """A ``TestToken`` to deploy (anyone can mint it: devnets and tests only)."""
+
+    __test__: ClassVar[bool] = False  # not a pytest test class
+
+    name: str
+    symbol: str
+    decimals: int = 18
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where everything was deployed. Saved and loaded as JSON."""
+
+    chain_id: int
+    block_number: int
+    """The block that created the rollup: scan its events from here."""
+    rollup: str
+    verifier: str
+    poseidon: dict[int, str]
+    """Poseidon contract address by number of inputs (2, 4, 6, 7)."""
+    tokens: tuple[str, ...]
+    """The rollup's token list: token id = index."""
+    test_tokens: tuple[str, ...]
+    """Those of ``tokens`` that are mintable TestTokens."""
+    operator: str
+    operator_ax: int
+    operator_ay: int
+    n_tx: int
+    account_depth: int
+    balance_depth: int
+    genesis_root: int
+    deployer: str
+    gas_used: dict[str, int] = field(default_factory=dict)
+    """Gas used by each deployment transaction, by contract."""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (integers that may exceed 2^53 as decimal strings)."""
+        data = asdict(self)
+        data["poseidon"] = {str(n): address for n, address in self.poseidon.items()}
+        data["tokens"] = list(self.tokens)
+        data["test_tokens"] = list(self.test_tokens)
+        for name in ("operator_ax", "operator_ay", "genesis_root"):
+            data[name] = str(data[name])
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Deployment:
+        return cls(
+            chain_id=int(data["chain_id"]),
+            block_number=int(data["block_number"]),
+            rollup=str(data["rollup"]),
+            verifier=str(data["verifier"]),
+            poseidon={int(n): str(address) for n, address in data["poseidon"].items()},
+            tokens=tuple(str(t) for t in data["tokens"]),
+            test_tokens=tuple(str(t) for t in data["test_tokens"]),
+            operator=str(data["operator"]),
+            operator_ax=int(data["operator_ax"]),
+            operator_ay=int(data["operator_ay"]),
+            n_tx=int(data["n_tx"]),
+            account_depth=int(data["account_depth"]),
+            balance_depth=int(data["balance_depth"]),
+            genesis_root=int(data["genesis_root"]),
+            deployer=str(data["deployer"]),
+            gas_used={str(k): int(v) for k, v in data.get("gas_used", {}).items()},
+        )
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Deployment:
+        return cls.from_json(json.loads(path.read_text()))
+
+
+def _created(receipt: TxReceipt, what: str) -> ChecksumAddress:
+    address = receipt.get("contractAddress")
+    if address is None:
+        raise DeploymentError(f"{what}: the transaction created no contract")
+    return Web3.to_checksum_address(address)
+
+
+def deploy_bytecode(w3: Web3, deployer: LocalAccount, bytecode: str, what: str) -> tuple[ChecksumAddress, int]:
+    """Deploy raw creation bytecode; returns (address, gas used)."""
+    receipt = send_transaction(w3, deployer, cast(TxParams, {"data": bytecode}))
+    return _created(receipt, what), int(receipt["gasUsed"])
+
+
+def deploy_contract(
+    w3: Web3,
+    deployer: LocalAccount,
+    artifacts: CompiledContracts,
+    name: str,
+    *args: Any,
+) -> tuple[ChecksumAddress, int, TxReceipt]:
+    """Deploy compiled contract ``name`` with constructor ``args``; returns (address, gas used, receipt)."""
+    artifact = artifacts.get(name)
+    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    data = factory.constructor(*args).data_in_transaction
+    receipt = send_transaction(w3, deployer, cast(TxParams, {"data": data}))
+    return _created(receipt, name), int(receipt["gasUsed"]), receipt
+
+
+def deploy(
+    w3: Web3,
+    deployer: LocalAccount,
+    artifacts: CompiledContracts,
+    *,
+    config: RollupConfig,
+    operator: OperatorKey,
+    tokens: Sequence[str] = (),
+    test_tokens: Sequence[TestTokenSpec] = (),
+    verifier: str | None = None,
+    verifier_contract: str = VERIFIER_CONTRACT,
+) -> Deployment:
+    """Deploy the Poseidon contracts, the verifier, test tokens and the rollup.
+
+    The rollup's token list is ``tokens`` (existing ERC-20 addresses) followed by
+    the newly deployed ``test_tokens``. ``verifier`` is the address of a deployed
+    verifier; without it, ``verifier_contract`` is deployed from ``artifacts``
+    (compile with the verifier's source for that).
+    """
+    gas_used: dict[str, int] = {}
+    poseidon: dict[int, str] = {}
+    for n, artifact in load_poseidon(POSEIDON_ARITIES).items():
+        poseidon[n], gas_used[f"Poseidon{n}"] = deploy_bytecode(w3, deployer, artifact.bytecode, f"Poseidon{n}")
+
+    if verifier is None:
+        verifier, gas_used[verifier_contract], _ = deploy_contract(w3, deployer, artifacts, verifier_contract)
+    verifier = Web3.to_checksum_address(verifier)
+
+    token_list = [Web3.to_checksum_address(t) for t in tokens]
+    minted: list[str] = []
+    for spec in test_tokens:
+        address, gas_used[f"TestToken {spec.symbol}"], _ = deploy_contract(
+            w3, deployer, artifacts, TEST_TOKEN_CONTRACT, spec.name, spec.symbol, spec.decimals
+        )
+        token_list.append(address)
+        minted.append(address)
+
+    rollup, gas_used[ROLLUP_CONTRACT], receipt = deploy_contract(
+        w3,
+        deployer,
+        artifacts,
+        ROLLUP_CONTRACT,
+        verifier,
+        tuple(poseidon[n] for n in POSEIDON_ARITIES),
+        config.genesis_root,
+        token_list,
+        config.n_tx,
+        config.account_depth,
+        config.balance_depth,
+        (Web3.to_checksum_address(operator.address), operator.ax, operator.ay),
+    )
+    return Deployment(
+        chain_id=w3.eth.chain_id,
+        block_number=int(receipt["blockNumber"]),
+        rollup=rollup,
+        verifier=verifier,
+        poseidon=poseidon,
+        tokens=tuple(token_list),
+        test_tokens=tuple(minted),
+        operator=Web3.to_checksum_address(operator.address),
+        operator_ax=operator.ax,
+        operator_ay=operator.ay,
+        n_tx=config.n_tx,
+        account_depth=config.account_depth,
+        balance_depth=config.balance_depth,
+        genesis_root=config.genesis_root,
+        deployer=deployer.address,
+        gas_used=gas_used,
+    )
+
+
+def rollup_contract(w3: Web3, deployment: Deployment, artifacts: CompiledContracts) -> Contract:
+    """A web3 contract object for the deployed rollup."""
+    return w3.eth.contract(address=Web3.to_checksum_address(deployment.rollup), abi=artifacts.get(ROLLUP_CONTRACT).abi)
+
+
+def token_contract(w3: Web3, address: str, artifacts: CompiledContracts) -> Contract:
+    """A web3 contract object for a token (TestToken ABI, a superset of ERC-20)."""
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifacts.get(TEST_TOKEN_CONTRACT).abi)

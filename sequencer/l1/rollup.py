@@ -1,0 +1,139 @@
+"""
+The rollup contract as the operator and traders use it from Python: deposits,
+the L1 request queue read back as spec transactions, batch submission and
+claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.contract import Contract
+from web3.types import TxReceipt
+
+from sequencer.crypto.eddsa import PublicKey
+from sequencer.spec.constants import TxType
+from sequencer.spec.transactions import Deposit
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, TokenId
+from sequencer.witness.batch import ProvableBatch
+
+from .compile import CompiledContracts
+from .deploy import Deployment, rollup_contract, token_contract
+from .transactions import send_transaction
+
+SUBMIT_GAS_PER_SLOT = 400_000
+SUBMIT_GAS_BASE = 1_500_000
+"""Explicit gas for ``submitBatch``: its verifier's pairing check must never run short
+(an estimate can be fooled by a verifier that returns false when out of gas)."""
+
+
+@dataclass(frozen=True)
+class L1Request:
+    """A queued L1 request, as its event reports it, with its position in the queue."""
+
+    index: int
+    transaction: Deposit
+    chain: FieldElement
+
+
+class Rollup:
+    """One deployed rollup, on one chain."""
+
+    def __init__(self, w3: Web3, deployment: Deployment, artifacts: CompiledContracts) -> None:
+        """Bind to the deployment's rollup contract."""
+        self.w3 = w3
+        self.deployment = deployment
+        self.artifacts = artifacts
+        self.contract: Contract = rollup_contract(w3, deployment, artifacts)
+
+    def token(self, token_id: int) -> Contract:
+        """The ERC-20 contract of a rollup token id."""
+        return token_contract(self.w3, self.deployment.tokens[token_id], self.artifacts)
+
+    def deposit(self, trader: LocalAccount, token_id: int, amount: int, key: PublicKey) -> TxReceipt:
+        """Approve and deposit ``amount`` of a token; ``key`` registers the account on its first deposit."""
+        send_transaction(
+            self.w3,
+            trader,
+            self.token(token_id).functions.approve(self.contract.address, amount).build_transaction(
+                {"from": trader.address}
+            ),
+        )
+        registered, _ = self.contract.functions.accountOf(trader.address).call()
+        ax, ay = (0, 0) if registered else (key.ax, key.ay)
+        return send_transaction(
+            self.w3,
+            trader,
+            self.contract.functions.deposit(token_id, amount, ax, ay).build_transaction({"from": trader.address}),
+        )
+
+    def account_index(self, owner: str) -> AccountIndex | None:
+        """The rollup account of an L1 address, or None if it never deposited."""
+        registered, index = self.contract.functions.accountOf(Web3.to_checksum_address(owner)).call()
+        return AccountIndex(index) if registered else None
+
+    def l1_requests(self, start: int) -> list[L1Request]:
+        """Every queued request from index ``start`` on, in queue order, as spec transactions."""
+        count = int(self.contract.functions.l1RequestCount().call())
+        if start >= count:
+            return []
+        logs = self.contract.events.L1RequestQueued().get_logs(from_block=self.deployment.block_number)
+        requests = []
+        for log in sorted(logs, key=lambda entry: int(entry["args"]["requestIndex"])):
+            args = log["args"]
+            if int(args["requestIndex"]) < start:
+                continue
+            if int(args["txType"]) != TxType.DEPOSIT:
+                raise ValueError(f"request {args['requestIndex']} has unknown type {args['txType']}")
+            deposit = Deposit(
+                AccountIndex(int(args["accountIndex"])),
+                EthAddress(int(args["ethAddr"], 16)),
+                FieldElement(int(args["ax"])),
+                FieldElement(int(args["ay"])),
+                TokenId(int(args["tokenId"])),
+                Amount(int(args["amount"])),
+            )
+            requests.append(L1Request(int(args["requestIndex"]), deposit, FieldElement(int(args["chain"]))))
+        return requests
+
+    def chain_at(self, index: int) -> FieldElement:
+        """The L1 request chain after the first ``index`` requests."""
+        return FieldElement(int(self.contract.functions.l1Chain(index).call()))
+
+    def state_root(self) -> FieldElement:
+        """The last proven state root."""
+        return FieldElement(int(self.contract.functions.stateRoot().call()))
+
+    def last_batch(self) -> int:
+        """The number of the last verified batch (0 before the first)."""
+        return int(self.contract.functions.lastBatch().call())
+
+    def l1_processed(self) -> int:
+        """How many L1 requests verified batches have consumed."""
+        return int(self.contract.functions.l1Processed().call())
+
+    def submit_batch(
+        self, sender: LocalAccount, number: int, batch: ProvableBatch, proof: list[int]
+    ) -> TxReceipt:
+        """Submit a proven batch with explicit gas; raises ``TransactionFailed`` if it reverts."""
+        call = self.contract.functions.submitBatch(
+            number,
+            batch.new_root,
+            batch.timestamp,
+            batch.l1_count,
+            batch.calldata_elements,
+            proof,
+        )
+        gas = SUBMIT_GAS_BASE + SUBMIT_GAS_PER_SLOT * len(batch.slot_data)
+        return send_transaction(self.w3, sender, call.build_transaction({"from": sender.address}), gas=gas)
+
+    def claimable(self, owner: str, token_id: int) -> int:
+        """What ``owner`` may claim of a token."""
+        return int(self.contract.functions.claimable(Web3.to_checksum_address(owner), token_id).call())
+
+    def claim(self, sender: LocalAccount, owner: str, token_id: int) -> TxReceipt:
+        """Pay ``owner`` its claimable amount of a token (anyone may send this)."""
+        call = self.contract.functions.claim(Web3.to_checksum_address(owner), token_id)
+        return send_transaction(self.w3, sender, call.build_transaction({"from": sender.address}))

@@ -1,0 +1,95 @@
+"""
+Protocol constants.
+
+Every width below is the number of bits the circuit range-checks a value to,
+so a value the spec accepts always fits where the circuit and the public data
+put it.
+"""
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+AMOUNT_BITS = 96
+"""Every balance, order amount, fill and fee is ``< 2**AMOUNT_BITS``."""
+
+PRICE_BITS = 96
+"""Limit prices are ``< 2**PRICE_BITS``."""
+
+PRICE_SCALE = 10**18
+"""A price is quote units per base unit, as a fixed-point number times this."""
+
+ORDER_ID_BITS = 48
+"""Order ids are ``< 2**ORDER_ID_BITS``."""
+
+TIMESTAMP_BITS = 64
+"""Batch timestamps and order expiries (unix seconds) are ``< 2**TIMESTAMP_BITS``."""
+
+FEE_BPS_BITS = 14
+"""A signed fee limit is ``< 2**FEE_BPS_BITS`` before it is compared with ``MAX_FEE_BPS``."""
+
+MAX_FEE_BPS = 10000
+"""The largest fee limit an order may sign: 100 %."""
+
+BPS = 10000
+"""The denominator of basis points."""
+
+ETH_ADDRESS_BITS = 160
+"""An L1 address, read as an integer, is ``< 2**ETH_ADDRESS_BITS``."""
+
+FEE_ACCOUNT = 0
+"""The operator's account: it receives every fee, after the last slot of a batch."""
+
+ORDER_MESSAGE_TAG = 1
+"""First input of an order's signed message, so no order signs as a withdrawal."""
+
+WITHDRAW_MESSAGE_TAG = 2
+"""First input of a withdrawal's signed message."""
+
+MAX_ACCOUNT_DEPTH = 32
+"""Account indices are published in 32-bit fields."""
+
+MAX_BALANCE_DEPTH = 16
+"""Token ids are published in 16-bit fields."""
+
+
+class TxType(IntEnum):
+    """The code of each kind of batch slot, as published and as hashed."""
+
+    NOOP = 0
+    DEPOSIT = 1
+    TRADE = 2
+    WITHDRAW = 3
+
+
+class Side(IntEnum):
+    """Which way an order trades its market's base token."""
+
+    BUY = 0
+    SELL = 1
+
+
+@dataclass(frozen=True)
+class TreeConfig:
+    """
+    The depths of the three kinds of Merkle tree.
+
+    A configuration fixes the state's shape: ``2**account_depth`` accounts,
+    ``2**balance_depth`` tokens and ``2**order_depth`` order slots per account.
+    The circuit is compiled for one configuration and the spec must use the
+    same one.
+    """
+
+    account_depth: int
+    balance_depth: int
+    order_depth: int
+
+    def __post_init__(self) -> None:
+        """Refuse depths that would not fit the public data or the order ids."""
+        limits = {
+            "account_depth": (self.account_depth, MAX_ACCOUNT_DEPTH),
+            "balance_depth": (self.balance_depth, MAX_BALANCE_DEPTH),
+            "order_depth": (self.order_depth, ORDER_ID_BITS),
+        }
+        for name, (depth, limit) in limits.items():
+            if not 1 <= depth <= limit:
+                raise ValueError(f"{name} must be in [1, {limit}], got {depth}")

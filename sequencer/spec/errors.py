@@ -1,0 +1,264 @@
+"""
+Every way a transaction can be invalid.
+
+One hierarchy: :class:`RollupError` at the root, :class:`InvalidTransaction`
+for anything that makes a transaction (and so any batch holding it)
+unprovable, with :class:`InvalidOrder` for faults of one signed order and
+:class:`InvalidTrade` for faults of how two orders were matched.
+
+Each class carries the offending values as attributes, and a ``code`` that
+never changes: the HTTP API returns it and the contracts' custom errors use the
+same names.
+"""
+
+from typing import ClassVar
+
+from .types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
+
+
+class RollupError(Exception):
+    """Base of every error the state transition raises."""
+
+    code: ClassVar[str] = "ROLLUP_ERROR"
+
+
+class InvalidTransaction(RollupError):
+    """A transaction that cannot be applied; the state is left unchanged."""
+
+    code = "INVALID_TRANSACTION"
+
+
+class ValueOutOfRange(InvalidTransaction):
+    """A field is negative or does not fit in the bits the circuit gives it."""
+
+    code = "VALUE_OUT_OF_RANGE"
+
+    def __init__(self, field: str, value: int, bits: int) -> None:
+        super().__init__(f"{field} = {value} is not in [0, 2**{bits})")
+        self.field = field
+        self.value = value
+        self.bits = bits
+
+
+class NotAFieldElement(InvalidTransaction):
+    """A value that is hashed as it is, not range-checked, is not below the field modulus."""
+
+    code = "NOT_A_FIELD_ELEMENT"
+
+    def __init__(self, field: str, value: int) -> None:
+        super().__init__(f"{field} = {value} is not a field element")
+        self.field = field
+        self.value = value
+
+
+class AccountNotFound(InvalidTransaction):
+    """The transaction needs an account that has not been created."""
+
+    code = "ACCOUNT_NOT_FOUND"
+
+    def __init__(self, account: AccountIndex) -> None:
+        super().__init__(f"account {account} does not exist")
+        self.account = account
+
+
+class InvalidSignature(InvalidTransaction):
+    """A signature does not verify against the account's public key."""
+
+    code = "INVALID_SIGNATURE"
+
+    def __init__(self, account: AccountIndex) -> None:
+        super().__init__(f"signature not valid for account {account}")
+        self.account = account
+
+
+class InvalidNonce(InvalidTransaction):
+    """A withdrawal is signed for another nonce than the account's."""
+
+    code = "INVALID_NONCE"
+
+    def __init__(self, expected: int, got: int) -> None:
+        super().__init__(f"nonce {got} given, {expected} expected")
+        self.expected = expected
+        self.got = got
+
+
+class InsufficientBalance(InvalidTransaction):
+    """An account would have to pay more of a token than it holds."""
+
+    code = "INSUFFICIENT_BALANCE"
+
+    def __init__(
+        self, account: AccountIndex, token: TokenId, balance: Amount, required: Amount
+    ) -> None:
+        super().__init__(
+            f"account {account} holds {balance} of token {token}, needs {required}"
+        )
+        self.account = account
+        self.token = token
+        self.balance = balance
+        self.required = required
+
+
+class BalanceOverflow(InvalidTransaction):
+    """A credit would take a balance to ``2**AMOUNT_BITS`` or more."""
+
+    code = "BALANCE_OVERFLOW"
+
+    def __init__(
+        self, account: AccountIndex, token: TokenId, balance: Amount, amount: Amount
+    ) -> None:
+        super().__init__(
+            f"account {account} holds {balance} of token {token}, "
+            f"cannot receive {amount} more"
+        )
+        self.account = account
+        self.token = token
+        self.balance = balance
+        self.amount = amount
+
+
+class InvalidOrder(InvalidTransaction):
+    """One of a trade's two signed orders does not allow the trade."""
+
+    code = "INVALID_ORDER"
+
+    def __init__(self, order_id: OrderId, message: str) -> None:
+        super().__init__(f"order {order_id}: {message}")
+        self.order_id = order_id
+
+
+class OrderOverfilled(InvalidOrder):
+    """The fill is larger than what is left of the order."""
+
+    code = "ORDER_OVERFILLED"
+
+    def __init__(self, order_id: OrderId, remaining: Amount, requested: Amount) -> None:
+        super().__init__(order_id, f"{remaining} left, {requested} requested")
+        self.remaining = remaining
+        self.requested = requested
+
+
+class OrderExpired(InvalidOrder):
+    """The batch's timestamp is after the order's expiry."""
+
+    code = "ORDER_EXPIRED"
+
+    def __init__(self, order_id: OrderId, expiry: Timestamp, timestamp: Timestamp) -> None:
+        super().__init__(order_id, f"expired at {expiry}, batch time {timestamp}")
+        self.expiry = expiry
+        self.timestamp = timestamp
+
+
+class OrderIdStale(InvalidOrder):
+    """A newer order already took the order's slot: the order cannot trade again."""
+
+    code = "ORDER_ID_STALE"
+
+    def __init__(self, order_id: OrderId, stored_id: OrderId) -> None:
+        super().__init__(order_id, f"its slot already holds order {stored_id}")
+        self.stored_id = stored_id
+
+
+class PriceLimitViolated(InvalidOrder):
+    """The maker's price is worse for the taker than the taker's limit."""
+
+    code = "PRICE_LIMIT_VIOLATED"
+
+    def __init__(self, order_id: OrderId, limit: Price, price: Price) -> None:
+        super().__init__(order_id, f"limit {limit}, trade price {price}")
+        self.limit = limit
+        self.price = price
+
+
+class FeeAboveLimit(InvalidOrder):
+    """The fee charged exceeds the fee limit the order signed."""
+
+    code = "FEE_ABOVE_LIMIT"
+
+    def __init__(
+        self, order_id: OrderId, fee: Amount, received: Amount, max_fee_bps: int
+    ) -> None:
+        super().__init__(
+            order_id, f"fee {fee} on {received} received exceeds {max_fee_bps} bps"
+        )
+        self.fee = fee
+        self.received = received
+        self.max_fee_bps = max_fee_bps
+
+
+class InvalidFeeLimit(InvalidOrder):
+    """The order signed a fee limit above ``MAX_FEE_BPS``."""
+
+    code = "INVALID_FEE_LIMIT"
+
+    def __init__(self, order_id: OrderId, max_fee_bps: int) -> None:
+        super().__init__(order_id, f"fee limit {max_fee_bps} bps is above 100 %")
+        self.max_fee_bps = max_fee_bps
+
+
+class InvalidTrade(InvalidTransaction):
+    """Two valid orders were matched in a way the rules forbid."""
+
+    code = "INVALID_TRADE"
+
+
+class SelfTrade(InvalidTrade):
+    """Maker and taker are the same account."""
+
+    code = "SELF_TRADE"
+
+    def __init__(self, account: AccountIndex) -> None:
+        super().__init__(f"account {account} is both maker and taker")
+        self.account = account
+
+
+class MarketMismatch(InvalidTrade):
+    """The orders name different markets, or a market trades a token against itself."""
+
+    code = "MARKET_MISMATCH"
+
+    def __init__(
+        self,
+        maker_base: TokenId,
+        maker_quote: TokenId,
+        taker_base: TokenId,
+        taker_quote: TokenId,
+    ) -> None:
+        super().__init__(
+            f"maker trades {maker_base}/{maker_quote}, taker {taker_base}/{taker_quote}"
+        )
+        self.maker_base = maker_base
+        self.maker_quote = maker_quote
+        self.taker_base = taker_base
+        self.taker_quote = taker_quote
+
+
+class SidesNotOpposite(InvalidTrade):
+    """Both orders buy, or both sell."""
+
+    code = "SIDES_NOT_OPPOSITE"
+
+    def __init__(self, side: int) -> None:
+        super().__init__(f"both orders are on side {side}")
+        self.side = side
+
+
+class ZeroFill(InvalidTrade):
+    """The trade moves no base token."""
+
+    code = "ZERO_FILL"
+
+    def __init__(self) -> None:
+        super().__init__("fill_base is zero")
+
+
+class InexactFill(InvalidTrade):
+    """The quote amount is not exactly the base amount at the maker's price."""
+
+    code = "INEXACT_FILL"
+
+    def __init__(self, fill_base: Amount, fill_quote: Amount, price: Price) -> None:
+        super().__init__(f"{fill_quote} quote for {fill_base} base is not price {price}")
+        self.fill_base = fill_base
+        self.fill_quote = fill_quote
+        self.price = price

@@ -1,0 +1,214 @@
+"""
+The rollup's state: accounts in a tree, each with a balance tree and an order tree.
+
+An account's leaf in the account tree commits to its key, its L1 address, its
+nonce and the roots of its two trees, so the account tree's root commits to
+the whole state. Every change goes through :class:`State`, which rehashes the
+account's leaf so that the root always matches the accounts.
+"""
+
+from dataclasses import dataclass, field
+
+from sequencer.crypto.poseidon import poseidon
+
+from .constants import TreeConfig
+from .merkle import SparseMerkleTree
+from .types import (
+    AccountIndex,
+    Amount,
+    EthAddress,
+    FieldElement,
+    Nonce,
+    OrderId,
+    TokenId,
+)
+
+EMPTY_BALANCE_LEAF = FieldElement(0)
+"""A token the account has never held: balance zero."""
+
+
+def order_leaf(order_id: OrderId, filled: Amount) -> FieldElement:
+    """The leaf of an order slot: the id of the order in it and its filled base amount."""
+    return FieldElement(poseidon([order_id, filled]))
+
+
+EMPTY_ORDER_LEAF = order_leaf(OrderId(0), Amount(0))
+"""A slot no order has traded in."""
+
+
+@dataclass
+class Account:
+    """
+    One account: a BabyJubJub public key ``(ax, ay)``, an L1 address, a nonce,
+    a balance per token and an order slot per ``order_id mod 2**order_depth``.
+
+    ``order_slots`` keeps the preimages ``(order_id, filled)`` of the order
+    tree's non-empty leaves, which the tree itself only holds as hashes.
+
+    Read accounts through :meth:`State.get_account`, change them only through
+    :class:`State`: its methods keep the account tree in step.
+    """
+
+    ax: FieldElement
+    ay: FieldElement
+    eth_addr: EthAddress
+    nonce: Nonce
+    balances: SparseMerkleTree
+    orders: SparseMerkleTree
+    order_slots: dict[int, tuple[OrderId, Amount]] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, config: TreeConfig) -> "Account":
+        """The account at every index no deposit has reached."""
+        return cls(
+            ax=FieldElement(0),
+            ay=FieldElement(0),
+            eth_addr=EthAddress(0),
+            nonce=Nonce(0),
+            balances=SparseMerkleTree(config.balance_depth, EMPTY_BALANCE_LEAF),
+            orders=SparseMerkleTree(config.order_depth, EMPTY_ORDER_LEAF),
+        )
+
+    @property
+    def exists(self) -> bool:
+        """An account exists once a deposit has given it an L1 address."""
+        return self.eth_addr != 0
+
+    def leaf_hash(self) -> FieldElement:
+        """The account's leaf in the account tree."""
+        return FieldElement(
+            poseidon(
+                [
+                    self.ax,
+                    self.ay,
+                    self.eth_addr,
+                    self.nonce,
+                    self.balances.root,
+                    self.orders.root,
+                ]
+            )
+        )
+
+    def balance(self, token: TokenId) -> Amount:
+        """How much of ``token`` the account holds."""
+        return Amount(self.balances.get(token))
+
+    def order_slot(self, order_id: OrderId) -> tuple[OrderId, Amount]:
+        """The ``(stored_id, filled)`` of the slot that ``order_id`` maps to."""
+        return self.order_slots.get(self.slot_index(order_id), (OrderId(0), Amount(0)))
+
+    def slot_index(self, order_id: OrderId) -> int:
+        """The order tree leaf of ``order_id``: its low ``order_depth`` bits."""
+        return order_id % (1 << self.orders.depth)
+
+    def copy(self) -> "Account":
+        """An independent copy: changing it leaves this account as it is."""
+        return Account(
+            ax=self.ax,
+            ay=self.ay,
+            eth_addr=self.eth_addr,
+            nonce=self.nonce,
+            balances=self.balances.copy(),
+            orders=self.orders.copy(),
+            order_slots=dict(self.order_slots),
+        )
+
+
+class State:
+    """
+    All accounts and the account tree that commits to them.
+
+    Only accounts that differ from the empty account are stored; every other
+    index reads as :meth:`Account.empty`.
+    """
+
+    config: TreeConfig
+    account_tree: SparseMerkleTree
+    _accounts: dict[AccountIndex, Account]
+
+    def __init__(
+        self,
+        config: TreeConfig,
+        account_tree: SparseMerkleTree,
+        accounts: dict[AccountIndex, Account],
+    ) -> None:
+        """Wrap a tree and the accounts it commits to; use :meth:`genesis` to start."""
+        self.config = config
+        self.account_tree = account_tree
+        self._accounts = accounts
+
+    @classmethod
+    def genesis(cls, config: TreeConfig) -> "State":
+        """The state before the first batch: every account empty."""
+        empty_leaf = Account.empty(config).leaf_hash()
+        return cls(config, SparseMerkleTree(config.account_depth, empty_leaf), {})
+
+    @property
+    def root(self) -> FieldElement:
+        """The state root: the account tree's root."""
+        return self.account_tree.root
+
+    def get_account(self, index: AccountIndex) -> Account:
+        """
+        The account at ``index``, empty if nothing was ever written to it.
+
+        The result must not be modified: use this class's methods instead.
+        """
+        account = self._accounts.get(index)
+        if account is None:
+            return Account.empty(self.config)
+        return account
+
+    def create_account(
+        self, index: AccountIndex, ax: FieldElement, ay: FieldElement, eth_addr: EthAddress
+    ) -> None:
+        """Give the account at ``index`` its public key and L1 address."""
+        account = self._writable(index)
+        account.ax = ax
+        account.ay = ay
+        account.eth_addr = eth_addr
+        self._rehash(index)
+
+    def set_balance(self, index: AccountIndex, token: TokenId, balance: Amount) -> None:
+        """Set the account's balance of ``token``."""
+        self._writable(index).balances.set(token, FieldElement(balance))
+        self._rehash(index)
+
+    def set_order_slot(self, index: AccountIndex, order_id: OrderId, filled: Amount) -> None:
+        """Record that order ``order_id`` of the account has ``filled`` base filled."""
+        account = self._writable(index)
+        slot = account.slot_index(order_id)
+        account.order_slots[slot] = (order_id, filled)
+        account.orders.set(slot, order_leaf(order_id, filled))
+        self._rehash(index)
+
+    def increment_nonce(self, index: AccountIndex) -> None:
+        """Count one more withdrawal of the account."""
+        account = self._writable(index)
+        account.nonce = Nonce(account.nonce + 1)
+        self._rehash(index)
+
+    def copy(self) -> "State":
+        """An independent copy: changing it leaves this state as it is."""
+        accounts = {index: account.copy() for index, account in self._accounts.items()}
+        return State(self.config, self.account_tree.copy(), accounts)
+
+    def restore(self, snapshot: "State") -> None:
+        """
+        Make this state equal to ``snapshot``, a copy taken earlier.
+
+        The snapshot's trees and accounts are taken over, not copied: the
+        snapshot must not be used afterwards.
+        """
+        self.account_tree = snapshot.account_tree
+        self._accounts = snapshot._accounts
+
+    def _writable(self, index: AccountIndex) -> Account:
+        """The stored account at ``index``, stored first if it was empty."""
+        if index not in self._accounts:
+            self._accounts[index] = Account.empty(self.config)
+        return self._accounts[index]
+
+    def _rehash(self, index: AccountIndex) -> None:
+        """Write the account's new leaf into the account tree."""
+        self.account_tree.set(index, self._accounts[index].leaf_hash())

@@ -1,0 +1,147 @@
+"""
+What a batch slot can hold.
+
+A deposit is an L1 request: the contract queued it, so it needs no signature.
+A trade matches two orders its accounts signed; a withdrawal is signed by its
+account. A noop pads a batch to the circuit's fixed number of slots.
+"""
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from sequencer.crypto.eddsa import Signature
+from sequencer.crypto.poseidon import poseidon
+
+from .constants import ORDER_MESSAGE_TAG, WITHDRAW_MESSAGE_TAG, Side, TxType
+from .types import (
+    AccountIndex,
+    Amount,
+    EthAddress,
+    FieldElement,
+    Nonce,
+    OrderId,
+    Price,
+    Timestamp,
+    TokenId,
+)
+
+
+@dataclass(frozen=True)
+class Deposit:
+    """
+    Credit ``amount`` of ``token`` to an account, creating it if needed.
+
+    ``ax, ay`` (the key of the account to create) are ignored when the account
+    already exists; the contract then sends zeros.
+    """
+
+    tx_type: ClassVar[TxType] = TxType.DEPOSIT
+
+    account_index: AccountIndex
+    eth_addr: EthAddress
+    ax: FieldElement
+    ay: FieldElement
+    token: TokenId
+    amount: Amount
+
+
+@dataclass(frozen=True)
+class Order:
+    """
+    A limit order: trade up to ``amount`` base at ``price`` or better until ``expiry``.
+
+    ``side`` says whether the account buys or sells ``base_token`` for
+    ``quote_token``. ``max_fee_bps`` bounds every fee charged to it, as a
+    share of what it receives.
+    """
+
+    account_index: AccountIndex
+    order_id: OrderId
+    base_token: TokenId
+    quote_token: TokenId
+    side: Side
+    price: Price
+    amount: Amount
+    max_fee_bps: int
+    expiry: Timestamp
+
+    def message_hash(self) -> FieldElement:
+        """The message the account signs for this order."""
+        return FieldElement(
+            poseidon(
+                [
+                    ORDER_MESSAGE_TAG,
+                    self.account_index,
+                    self.order_id,
+                    self.base_token,
+                    self.quote_token,
+                    self.side,
+                    self.price,
+                    self.amount,
+                    self.max_fee_bps,
+                    self.expiry,
+                ]
+            )
+        )
+
+
+@dataclass(frozen=True)
+class SignedOrder:
+    """An order with its account's signature of :meth:`Order.message_hash`."""
+
+    order: Order
+    signature: Signature
+
+
+@dataclass(frozen=True)
+class Trade:
+    """
+    A fill between a resting ``maker`` order and an incoming ``taker`` order.
+
+    ``fill_base`` base changes hands for ``fill_quote`` quote, at the maker's
+    price. Each side pays its fee in the token it receives.
+    """
+
+    tx_type: ClassVar[TxType] = TxType.TRADE
+
+    maker: SignedOrder
+    taker: SignedOrder
+    fill_base: Amount
+    fill_quote: Amount
+    maker_fee: Amount
+    taker_fee: Amount
+
+
+def withdraw_message(
+    account_index: AccountIndex, token: TokenId, amount: Amount, nonce: Nonce
+) -> FieldElement:
+    """The message an account signs to withdraw ``amount`` of ``token`` at ``nonce``."""
+    return FieldElement(poseidon([WITHDRAW_MESSAGE_TAG, account_index, token, amount, nonce]))
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    """Move ``amount`` of ``token`` out of the rollup to the account's L1 address."""
+
+    tx_type: ClassVar[TxType] = TxType.WITHDRAW
+
+    account_index: AccountIndex
+    token: TokenId
+    amount: Amount
+    nonce: Nonce
+    signature: Signature
+
+    def message_hash(self) -> FieldElement:
+        """The message the account signs for this withdrawal."""
+        return withdraw_message(self.account_index, self.token, self.amount, self.nonce)
+
+
+@dataclass(frozen=True)
+class Noop:
+    """An empty slot."""
+
+    tx_type: ClassVar[TxType] = TxType.NOOP
+
+
+Transaction = Noop | Deposit | Trade | Withdraw
+"""Anything a batch slot can hold."""

@@ -1,0 +1,631 @@
+"""
+The state transition: how each transaction changes the state, and how a batch does.
+
+Each ``process_*`` function makes its checks in the order ``docs/DESIGN.md``
+lists them and raises at the first that fails; only when all have passed does
+it write to the state. A transaction that raises therefore leaves the state
+exactly as it was.
+"""
+
+from dataclasses import dataclass
+from typing import Sequence, assert_never
+
+from sequencer.crypto.eddsa import PublicKey, Signature, verify
+from sequencer.crypto.field import FIELD_MODULUS
+
+from .constants import (
+    AMOUNT_BITS,
+    BPS,
+    ETH_ADDRESS_BITS,
+    FEE_ACCOUNT,
+    FEE_BPS_BITS,
+    MAX_FEE_BPS,
+    ORDER_ID_BITS,
+    PRICE_BITS,
+    PRICE_SCALE,
+    TIMESTAMP_BITS,
+    Side,
+    TreeConfig,
+)
+from .errors import (
+    AccountNotFound,
+    BalanceOverflow,
+    FeeAboveLimit,
+    InexactFill,
+    InsufficientBalance,
+    InvalidFeeLimit,
+    InvalidNonce,
+    InvalidSignature,
+    MarketMismatch,
+    NotAFieldElement,
+    OrderExpired,
+    OrderIdStale,
+    OrderOverfilled,
+    PriceLimitViolated,
+    RollupError,
+    SelfTrade,
+    SidesNotOpposite,
+    ValueOutOfRange,
+    ZeroFill,
+)
+from .state import Account, State
+from .transactions import Deposit, Noop, Order, Trade, Transaction, Withdraw
+from .types import (
+    AccountIndex,
+    Amount,
+    EthAddress,
+    FieldElement,
+    Timestamp,
+    TokenId,
+)
+
+
+@dataclass(frozen=True)
+class Fee:
+    """A fee charged by a trade: ``amount`` of ``token``, owed to the fee account."""
+
+    token: TokenId
+    amount: Amount
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """``amount`` of ``token`` that ``eth_addr`` may claim on L1."""
+
+    eth_addr: EthAddress
+    token: TokenId
+    amount: Amount
+
+
+@dataclass(frozen=True)
+class SlotOutcome:
+    """What an applied slot produced besides its state changes."""
+
+    fees: tuple[Fee, ...] = ()
+    withdrawal: Withdrawal | None = None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """
+    The outcome of a batch: one :class:`SlotOutcome` per slot, the
+    withdrawals to pay on L1 in slot order, the fees credited to the fee
+    account per token, and the state root after the batch.
+    """
+
+    slots: tuple[SlotOutcome, ...]
+    withdrawals: tuple[Withdrawal, ...]
+    fees: dict[TokenId, Amount]
+    new_root: FieldElement
+
+
+def apply_batch(state: State, txs: Sequence[Transaction], timestamp: Timestamp) -> BatchResult:
+    """
+    Apply every slot of a batch in order, then pay the batch's fees to the fee account.
+
+    A batch is applied whole or not at all: if any slot is invalid the error
+    is raised (with a note naming the slot) and ``state`` is left unchanged.
+
+    Raises
+    ------
+    ValueOutOfRange
+        ``timestamp`` does not fit in ``TIMESTAMP_BITS``.
+    InvalidTransaction
+        Any error of :func:`apply_transaction`, for the first invalid slot.
+    BalanceOverflow
+        Crediting the fees would overflow a balance of the fee account.
+    """
+    check_range("timestamp", timestamp, TIMESTAMP_BITS)
+    snapshot = state.copy()
+    try:
+        slots = []
+        for slot, tx in enumerate(txs):
+            try:
+                slots.append(apply_transaction(state, tx, timestamp))
+            except RollupError as error:
+                error.add_note(f"in batch slot {slot}")
+                raise
+        fees = total_fees(slots)
+        credit_fees(state, fees)
+    except Exception:
+        state.restore(snapshot)
+        raise
+    withdrawals = tuple(s.withdrawal for s in slots if s.withdrawal is not None)
+    return BatchResult(tuple(slots), withdrawals, fees, state.root)
+
+
+def apply_transaction(state: State, tx: Transaction, timestamp: Timestamp) -> SlotOutcome:
+    """
+    Apply one slot's transaction at the batch's ``timestamp``.
+
+    Raises
+    ------
+    InvalidTransaction
+        The errors of the ``process_*`` function for the transaction's type.
+    """
+    match tx:
+        case Noop():
+            process_noop(state, tx)
+            return SlotOutcome()
+        case Deposit():
+            process_deposit(state, tx)
+            return SlotOutcome()
+        case Trade():
+            return SlotOutcome(fees=process_trade(state, tx, timestamp))
+        case Withdraw():
+            return SlotOutcome(withdrawal=process_withdraw(state, tx))
+        case _:
+            assert_never(tx)
+
+
+def process_noop(state: State, noop: Noop) -> None:
+    """A noop pads a batch and changes nothing."""
+
+
+def process_deposit(state: State, deposit: Deposit) -> None:
+    """
+    Credit an L1 deposit, creating the account if it does not exist yet.
+
+    The contract only queues deposits that fit these checks, so a deposit
+    never fails in practice; the checks state what the circuit relies on.
+
+    Raises
+    ------
+    ValueOutOfRange
+        A field does not fit its width.
+    NotAFieldElement
+        ``ax`` or ``ay`` is not below the field modulus.
+    BalanceOverflow
+        The account's balance would reach ``2**AMOUNT_BITS``.
+    """
+    index, token = deposit.account_index, deposit.token
+    check_account_index(state.config, "account_index", index)
+    check_range("eth_addr", deposit.eth_addr, ETH_ADDRESS_BITS)
+    check_field_element("ax", deposit.ax)
+    check_field_element("ay", deposit.ay)
+    check_token(state.config, "token", token)
+    check_range("amount", deposit.amount, AMOUNT_BITS)
+    balance = balance_after_credit(state, index, token, deposit.amount)
+
+    if not state.get_account(index).exists:
+        state.create_account(index, deposit.ax, deposit.ay, deposit.eth_addr)
+    state.set_balance(index, token, balance)
+
+
+def process_trade(state: State, trade: Trade, timestamp: Timestamp) -> tuple[Fee, Fee]:
+    """
+    Settle a fill between a maker and a taker order at the maker's price.
+
+    The buyer pays ``fill_quote`` quote and receives ``fill_base`` base minus
+    its fee; the seller pays ``fill_base`` base and receives ``fill_quote``
+    quote minus its fee. Both orders' slots record the fill. Returns the
+    maker's fee and the taker's fee, for the fee account.
+
+    Raises, checked in this order
+    -----------------------------
+    ValueOutOfRange
+        A field of the trade or of either order, or ``timestamp``, does not fit.
+    SelfTrade
+        Maker and taker are the same account.
+    MarketMismatch
+        The orders' markets differ, or base and quote are the same token.
+    SidesNotOpposite
+        Both orders are on the same side.
+    AccountNotFound
+        The maker's or the taker's account does not exist.
+    InvalidSignature
+        An order's signature is not valid for its account's key.
+    OrderExpired
+        The batch's timestamp is after an order's expiry.
+    InvalidFeeLimit
+        An order's ``max_fee_bps`` is above ``MAX_FEE_BPS``.
+    PriceLimitViolated
+        The maker's price is outside the taker's limit.
+    ZeroFill
+        ``fill_base`` is zero.
+    InexactFill
+        ``fill_quote`` is not exactly ``fill_base`` at the maker's price.
+    OrderIdStale
+        A newer order has taken an order's slot.
+    OrderOverfilled
+        The fill is more than what is left of an order.
+    FeeAboveLimit
+        A fee is above its order's signed limit.
+    InsufficientBalance
+        The buyer lacks the quote or the seller the base to pay.
+    BalanceOverflow
+        A balance credited would reach ``2**AMOUNT_BITS``.
+    """
+    maker, taker = trade.maker.order, trade.taker.order
+    check_trade_ranges(state.config, trade, timestamp)
+    check_distinct_accounts(maker, taker)
+    check_same_market(maker, taker)
+    check_opposite_sides(maker, taker)
+    maker_account = existing_account(state, maker.account_index)
+    taker_account = existing_account(state, taker.account_index)
+    check_signature(maker.account_index, maker_account, maker.message_hash(), trade.maker.signature)
+    check_signature(taker.account_index, taker_account, taker.message_hash(), trade.taker.signature)
+    check_unexpired(maker, timestamp)
+    check_unexpired(taker, timestamp)
+    check_fee_limit(maker)
+    check_fee_limit(taker)
+    check_taker_limit(maker, taker)
+    check_nonzero_fill(trade)
+    check_exact_fill(trade)
+    maker_filled = filled_after(maker_account, maker, trade.fill_base)
+    taker_filled = filled_after(taker_account, taker, trade.fill_base)
+    check_fee(maker, trade, trade.maker_fee)
+    check_fee(taker, trade, trade.taker_fee)
+    balances = balances_after_trade(state, trade)
+
+    for index, token, balance in balances:
+        state.set_balance(index, token, balance)
+    state.set_order_slot(maker.account_index, maker.order_id, maker_filled)
+    state.set_order_slot(taker.account_index, taker.order_id, taker_filled)
+    maker_fee = Fee(received_token(maker), trade.maker_fee)
+    taker_fee = Fee(received_token(taker), trade.taker_fee)
+    return maker_fee, taker_fee
+
+
+def process_withdraw(state: State, withdraw: Withdraw) -> Withdrawal:
+    """
+    Take ``amount`` of ``token`` out of an account, to be claimed on L1 by its address.
+
+    Returns the claim. The account's nonce goes up by one, so the signed
+    withdrawal cannot be applied twice.
+
+    Raises, checked in this order
+    -----------------------------
+    ValueOutOfRange
+        A field does not fit its width.
+    AccountNotFound
+        The account does not exist.
+    InvalidNonce
+        The withdrawal is not signed for the account's current nonce.
+    InvalidSignature
+        The signature is not valid for the account's key.
+    InsufficientBalance
+        The account holds less than ``amount`` of ``token``.
+    """
+    index, token = withdraw.account_index, withdraw.token
+    check_account_index(state.config, "account_index", index)
+    check_token(state.config, "token", token)
+    check_range("amount", withdraw.amount, AMOUNT_BITS)
+    account = existing_account(state, index)
+    check_nonce(account, withdraw)
+    check_signature(index, account, withdraw.message_hash(), withdraw.signature)
+    balance = balance_after_debit(state, index, token, withdraw.amount)
+
+    state.set_balance(index, token, balance)
+    state.increment_nonce(index)
+    return Withdrawal(account.eth_addr, token, withdraw.amount)
+
+
+def total_fees(slots: Sequence[SlotOutcome]) -> dict[TokenId, Amount]:
+    """The fees of all slots, summed per token."""
+    totals: dict[TokenId, Amount] = {}
+    for outcome in slots:
+        for fee in outcome.fees:
+            totals[fee.token] = Amount(totals.get(fee.token, 0) + fee.amount)
+    return totals
+
+
+def credit_fees(state: State, fees: dict[TokenId, Amount]) -> None:
+    """
+    Pay a batch's fees to the fee account.
+
+    Raises
+    ------
+    BalanceOverflow
+        A balance of the fee account would reach ``2**AMOUNT_BITS``.
+    """
+    index = AccountIndex(FEE_ACCOUNT)
+    balances = {
+        token: balance_after_credit(state, index, token, amount)
+        for token, amount in fees.items()
+    }
+    for token, balance in balances.items():
+        state.set_balance(index, token, balance)
+
+
+def check_range(field: str, value: int, bits: int) -> None:
+    """
+    Check that ``value`` fits in ``bits`` bits, as the circuit's range check does.
+
+    Raises
+    ------
+    ValueOutOfRange
+        ``value`` is negative or at least ``2**bits``.
+    """
+    if not 0 <= value < 2**bits:
+        raise ValueOutOfRange(field, value, bits)
+
+
+def check_field_element(field: str, value: int) -> None:
+    """
+    Check that ``value`` can be hashed as it is.
+
+    Raises
+    ------
+    NotAFieldElement
+        ``value`` is negative or at least the field modulus.
+    """
+    if not 0 <= value < FIELD_MODULUS:
+        raise NotAFieldElement(field, value)
+
+
+def check_account_index(config: TreeConfig, field: str, index: AccountIndex) -> None:
+    """Check that ``index`` is a leaf of the account tree (raises ``ValueOutOfRange``)."""
+    check_range(field, index, config.account_depth)
+
+
+def check_token(config: TreeConfig, field: str, token: TokenId) -> None:
+    """Check that ``token`` is a leaf of the balance tree (raises ``ValueOutOfRange``)."""
+    check_range(field, token, config.balance_depth)
+
+
+def check_order_ranges(config: TreeConfig, name: str, order: Order) -> None:
+    """Check every field of an order (raises ``ValueOutOfRange``)."""
+    check_account_index(config, f"{name}.account_index", order.account_index)
+    check_range(f"{name}.order_id", order.order_id, ORDER_ID_BITS)
+    check_token(config, f"{name}.base_token", order.base_token)
+    check_token(config, f"{name}.quote_token", order.quote_token)
+    check_range(f"{name}.side", order.side, 1)
+    check_range(f"{name}.price", order.price, PRICE_BITS)
+    check_range(f"{name}.amount", order.amount, AMOUNT_BITS)
+    check_range(f"{name}.max_fee_bps", order.max_fee_bps, FEE_BPS_BITS)
+    check_range(f"{name}.expiry", order.expiry, TIMESTAMP_BITS)
+
+
+def check_trade_ranges(config: TreeConfig, trade: Trade, timestamp: Timestamp) -> None:
+    """Check every field of a trade and its orders, and the time (raises ``ValueOutOfRange``)."""
+    check_order_ranges(config, "maker", trade.maker.order)
+    check_order_ranges(config, "taker", trade.taker.order)
+    check_range("fill_base", trade.fill_base, AMOUNT_BITS)
+    check_range("fill_quote", trade.fill_quote, AMOUNT_BITS)
+    check_range("maker_fee", trade.maker_fee, AMOUNT_BITS)
+    check_range("taker_fee", trade.taker_fee, AMOUNT_BITS)
+    check_range("timestamp", timestamp, TIMESTAMP_BITS)
+
+
+def existing_account(state: State, index: AccountIndex) -> Account:
+    """
+    The account at ``index``, which must exist.
+
+    Raises
+    ------
+    AccountNotFound
+        No deposit has created the account.
+    """
+    account = state.get_account(index)
+    if not account.exists:
+        raise AccountNotFound(index)
+    return account
+
+
+def check_signature(
+    index: AccountIndex, account: Account, message: FieldElement, signature: Signature
+) -> None:
+    """
+    Check that the account's key signed ``message``.
+
+    Raises
+    ------
+    InvalidSignature
+        The signature does not verify.
+    """
+    if not verify(PublicKey(account.ax, account.ay), message, signature):
+        raise InvalidSignature(index)
+
+
+def check_distinct_accounts(maker: Order, taker: Order) -> None:
+    """An account never trades with itself (raises ``SelfTrade``)."""
+    if maker.account_index == taker.account_index:
+        raise SelfTrade(maker.account_index)
+
+
+def check_same_market(maker: Order, taker: Order) -> None:
+    """
+    Both orders trade the same base for the same quote, two different tokens.
+
+    Raises
+    ------
+    MarketMismatch
+        The markets differ, or base and quote are one token.
+    """
+    if (
+        maker.base_token != taker.base_token
+        or maker.quote_token != taker.quote_token
+        or maker.base_token == maker.quote_token
+    ):
+        raise MarketMismatch(
+            maker.base_token, maker.quote_token, taker.base_token, taker.quote_token
+        )
+
+
+def check_opposite_sides(maker: Order, taker: Order) -> None:
+    """One order buys and the other sells (raises ``SidesNotOpposite``)."""
+    if maker.side == taker.side:
+        raise SidesNotOpposite(maker.side)
+
+
+def check_nonzero_fill(trade: Trade) -> None:
+    """A trade moves some base (raises ``ZeroFill``)."""
+    if trade.fill_base == 0:
+        raise ZeroFill()
+
+
+def check_exact_fill(trade: Trade) -> None:
+    """
+    The quote amount is exactly the base amount at the maker's price.
+
+    Raises
+    ------
+    InexactFill
+        ``fill_quote * PRICE_SCALE != fill_base * maker.price``.
+    """
+    price = trade.maker.order.price
+    if trade.fill_quote * PRICE_SCALE != trade.fill_base * price:
+        raise InexactFill(trade.fill_base, trade.fill_quote, price)
+
+
+def check_nonce(account: Account, withdraw: Withdraw) -> None:
+    """
+    A withdrawal is signed for the account's current nonce, so it applies once.
+
+    Raises
+    ------
+    InvalidNonce
+        The withdrawal's nonce is not the account's.
+    """
+    if withdraw.nonce != account.nonce:
+        raise InvalidNonce(account.nonce, withdraw.nonce)
+
+
+def check_unexpired(order: Order, timestamp: Timestamp) -> None:
+    """An order trades up to and including its expiry second (raises ``OrderExpired``)."""
+    if timestamp > order.expiry:
+        raise OrderExpired(order.order_id, order.expiry, timestamp)
+
+
+def check_fee_limit(order: Order) -> None:
+    """An order cannot sign a fee limit above 100 % (raises ``InvalidFeeLimit``)."""
+    if order.max_fee_bps > MAX_FEE_BPS:
+        raise InvalidFeeLimit(order.order_id, order.max_fee_bps)
+
+
+def check_taker_limit(maker: Order, taker: Order) -> None:
+    """
+    The trade is at the maker's price, which must be within the taker's limit.
+
+    Raises
+    ------
+    PriceLimitViolated
+        A buying taker would pay more, or a selling taker receive less, than its limit.
+    """
+    if taker.side == Side.BUY:
+        within_limit = maker.price <= taker.price
+    else:
+        within_limit = maker.price >= taker.price
+    if not within_limit:
+        raise PriceLimitViolated(taker.order_id, taker.price, maker.price)
+
+
+def filled_after(account: Account, order: Order, fill_base: Amount) -> Amount:
+    """
+    The order's filled amount once this fill is added.
+
+    An order continues the fill its slot records if the slot holds its id,
+    and starts from zero if the slot holds an older id.
+
+    Raises
+    ------
+    OrderIdStale
+        The slot holds a newer order id: this order can no longer trade.
+    OrderOverfilled
+        The fill is more than the order's amount minus what is already filled.
+    """
+    stored_id, filled = account.order_slot(order.order_id)
+    if order.order_id < stored_id:
+        raise OrderIdStale(order.order_id, stored_id)
+    previously_filled = filled if order.order_id == stored_id else 0
+    if previously_filled + fill_base > order.amount:
+        raise OrderOverfilled(
+            order.order_id, Amount(order.amount - previously_filled), fill_base
+        )
+    return Amount(previously_filled + fill_base)
+
+
+def received_token(order: Order) -> TokenId:
+    """The token the order receives: base for a buyer, quote for a seller."""
+    return order.base_token if order.side == Side.BUY else order.quote_token
+
+
+def received_amount(order: Order, trade: Trade) -> Amount:
+    """How much of its received token the order gets from the trade, before its fee."""
+    return trade.fill_base if order.side == Side.BUY else trade.fill_quote
+
+
+def check_fee(order: Order, trade: Trade, fee: Amount) -> None:
+    """
+    A fee is at most ``max_fee_bps`` of what the order receives.
+
+    Raises
+    ------
+    FeeAboveLimit
+        ``fee * BPS > received * max_fee_bps``.
+    """
+    amount = received_amount(order, trade)
+    if fee * BPS > amount * order.max_fee_bps:
+        raise FeeAboveLimit(order.order_id, fee, amount, order.max_fee_bps)
+
+
+def balances_after_trade(state: State, trade: Trade) -> list[tuple[AccountIndex, TokenId, Amount]]:
+    """
+    The four balances a trade changes, as ``(account, token, new balance)``.
+
+    The buyer pays ``fill_quote`` quote and the seller ``fill_base`` base;
+    each receives what the other paid, minus its own fee.
+
+    Raises
+    ------
+    InsufficientBalance
+        The buyer holds less than ``fill_quote`` quote, or the seller less than
+        ``fill_base`` base (the buyer is checked first).
+    BalanceOverflow
+        A balance received into would reach ``2**AMOUNT_BITS``.
+    """
+    maker, taker = trade.maker.order, trade.taker.order
+    base, quote = maker.base_token, maker.quote_token
+    if maker.side == Side.BUY:
+        buyer, buyer_fee, seller, seller_fee = maker, trade.maker_fee, taker, trade.taker_fee
+    else:
+        buyer, buyer_fee, seller, seller_fee = taker, trade.taker_fee, maker, trade.maker_fee
+    buyer_pays = balance_after_debit(state, buyer.account_index, quote, trade.fill_quote)
+    seller_pays = balance_after_debit(state, seller.account_index, base, trade.fill_base)
+    buyer_gets = balance_after_credit(
+        state, buyer.account_index, base, Amount(trade.fill_base - buyer_fee)
+    )
+    seller_gets = balance_after_credit(
+        state, seller.account_index, quote, Amount(trade.fill_quote - seller_fee)
+    )
+    return [
+        (buyer.account_index, quote, buyer_pays),
+        (seller.account_index, base, seller_pays),
+        (buyer.account_index, base, buyer_gets),
+        (seller.account_index, quote, seller_gets),
+    ]
+
+
+def balance_after_debit(
+    state: State, index: AccountIndex, token: TokenId, amount: Amount
+) -> Amount:
+    """
+    The account's balance of ``token`` after paying ``amount``.
+
+    Raises
+    ------
+    InsufficientBalance
+        The balance is less than ``amount``.
+    """
+    balance = state.get_account(index).balance(token)
+    if balance < amount:
+        raise InsufficientBalance(index, token, balance, amount)
+    return Amount(balance - amount)
+
+
+def balance_after_credit(
+    state: State, index: AccountIndex, token: TokenId, amount: Amount
+) -> Amount:
+    """
+    The account's balance of ``token`` after receiving ``amount``.
+
+    Raises
+    ------
+    BalanceOverflow
+        The new balance would not fit in ``AMOUNT_BITS``.
+    """
+    balance = state.get_account(index).balance(token)
+    if balance + amount >= 2**AMOUNT_BITS:
+        raise BalanceOverflow(index, token, balance, amount)
+    return Amount(balance + amount)

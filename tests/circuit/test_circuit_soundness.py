@@ -1,0 +1,255 @@
+"""
+Soundness: for every rule of the state transition, a witness that breaks only
+that rule does not satisfy the circuit.
+
+Each case turns off exactly one check of the spec (``sequencer.spec.transition``)
+and builds the batch with it off, so the witness is consistent in every other
+respect (roots, paths, hashes), then asserts the circuit refuses it. A case
+first checks that the spec, with the check on, refuses the same batch with
+the named error, so each case is about the rule it names.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import pytest
+
+from prover import CircuitArtifacts
+from prover.errors import WitnessError
+from prover.groth16 import check_witness
+from sequencer.crypto.eddsa import sign
+from sequencer.crypto.field import FIELD_MODULUS
+from sequencer.spec import errors, transition
+from sequencer.spec.constants import Side, TreeConfig
+from sequencer.spec.public_data import chain_step, l1_request_hash, public_input_hash
+from sequencer.spec.state import Account, State
+from sequencer.spec.transactions import Order, SignedOrder, Transaction
+from sequencer.spec.types import AccountIndex, Amount, FieldElement, Timestamp, TokenId
+from sequencer.witness.batch import CircuitInput, ProvableBatch, build_batch
+from tests.support.scenario import BASE, NOW, QUOTE, UNIT, Scenario, Trader, trade
+
+PRICE = 2000 * UNIT
+
+
+@dataclass(frozen=True)
+class Case:
+    """A batch that breaks one rule, the spec check to turn off, and the error the spec raises."""
+
+    transactions: Callable[[Scenario], list[Transaction]]
+    disabled: dict[str, Callable[..., object]]
+    error: type[errors.RollupError]
+    timestamp: Timestamp = NOW
+
+
+def no_check(*_args: object) -> None:
+    """Stands in for a turned-off check."""
+
+
+def fill_without_limits(account: Account, order: Order, fill: Amount) -> Amount:
+    """``filled_after`` without its checks: continues the slot's fill or starts from zero."""
+    stored_id, filled = account.order_slot(order.order_id)
+    previous = filled if order.order_id == stored_id else 0
+    return Amount(previous + fill)
+
+
+def debit_in_field(state: State, index: AccountIndex, token: TokenId, amount: Amount) -> Amount:
+    """``balance_after_debit`` without its check: the balance wraps around the field."""
+    return Amount((state.get_account(index).balance(token) - amount) % FIELD_MODULUS)
+
+
+def credit_unbounded(state: State, index: AccountIndex, token: TokenId, amount: Amount) -> Amount:
+    """``balance_after_credit`` without its check: the balance may pass 2^96."""
+    return Amount(state.get_account(index).balance(token) + amount)
+
+
+def replace_market(signed: SignedOrder, base: TokenId, quote: TokenId) -> SignedOrder:
+    """The order moved to another market, signed again by the scenario's key of its account."""
+    order = replace(signed.order, base_token=base, quote_token=quote)
+    return SignedOrder(order, sign(Trader.numbered(order.account_index).private_key, order.message_hash()))
+
+
+def one_token_market(maker: SignedOrder, taker: SignedOrder) -> tuple[SignedOrder, SignedOrder]:
+    """Both orders moved to a "market" of BASE against BASE."""
+    return replace_market(maker, BASE, BASE), replace_market(taker, BASE, BASE)
+
+
+def sell_then_buy(s: Scenario, **taker: object) -> tuple[SignedOrder, SignedOrder]:
+    """Trader 1 sells 10 BASE at 2000; trader 2 buys 4 at 2100 (arguments change the taker)."""
+    one, two = s.traders
+    maker = one.order(1, Side.SELL, PRICE, 10 * UNIT)
+    fields = {"order_id": 2, "side": Side.BUY, "price": 2100 * UNIT, "amount": 4 * UNIT} | taker
+    return maker, two.order(**fields)  # type: ignore[arg-type]
+
+
+CASES: dict[str, Case] = {
+    "forged maker signature": Case(
+        lambda s: [trade(s.traders[0].order(1, Side.SELL, PRICE, 10 * UNIT, signer=s.traders[1].private_key),
+                         sell_then_buy(s)[1], 4 * UNIT)],
+        {"check_signature": no_check},
+        errors.InvalidSignature,
+    ),
+    "withdrawal signed with another key": Case(
+        lambda s: [s.traders[0].withdraw(QUOTE, UNIT, 0, signer=s.traders[1].private_key)],
+        {"check_signature": no_check},
+        errors.InvalidSignature,
+    ),
+    "fill beyond the order's remaining amount": Case(
+        lambda s: [trade(*sell_then_buy(s, amount=3 * UNIT), 4 * UNIT)],
+        {"filled_after": fill_without_limits},
+        errors.OrderOverfilled,
+    ),
+    "stale order id replayed": Case(
+        lambda s: [
+            trade(*sell_then_buy(s, order_id=6), UNIT),
+            trade(*sell_then_buy(s, order_id=2), UNIT),
+        ],
+        {"filled_after": fill_without_limits},
+        errors.OrderIdStale,
+    ),
+    "price outside the taker's limit": Case(
+        lambda s: [trade(*sell_then_buy(s, price=1999 * UNIT), 4 * UNIT)],
+        {"check_taker_limit": no_check},
+        errors.PriceLimitViolated,
+    ),
+    "fee above the signed limit": Case(
+        lambda s: [trade(*sell_then_buy(s), 4 * UNIT, taker_fee=4 * UNIT * 51 // 10_000)],
+        {"check_fee": no_check},
+        errors.FeeAboveLimit,
+    ),
+    "fee limit above 100%": Case(
+        lambda s: [trade(*sell_then_buy(s, max_fee_bps=10_001), 4 * UNIT)],
+        {"check_fee_limit": no_check},
+        errors.InvalidFeeLimit,
+    ),
+    "expired order": Case(
+        lambda s: [trade(*sell_then_buy(s, expiry=NOW - 1), 4 * UNIT)],
+        {"check_unexpired": no_check},
+        errors.OrderExpired,
+    ),
+    "buyer's balance going negative": Case(
+        lambda s: [trade(s.traders[1].order(1, Side.SELL, PRICE, 10 * UNIT),
+                         s.traders[0].order(2, Side.BUY, PRICE, 10 * UNIT), 10 * UNIT)],
+        {"balance_after_debit": debit_in_field},
+        errors.InsufficientBalance,
+    ),
+    "withdrawal beyond the balance": Case(
+        lambda s: [s.traders[0].withdraw(QUOTE, 10_001 * UNIT, 0)],
+        {"balance_after_debit": debit_in_field},
+        errors.InsufficientBalance,
+    ),
+    "withdrawal with a wrong nonce": Case(
+        lambda s: [s.traders[0].withdraw(QUOTE, UNIT, 1)],
+        {"check_nonce": no_check},
+        errors.InvalidNonce,
+    ),
+    "withdrawal from an account that does not exist": Case(
+        lambda s: [replace(s.traders[1], index=AccountIndex(5)).withdraw(QUOTE, 0, 0)],
+        {"existing_account": lambda state, index: state.get_account(index), "check_signature": no_check},
+        errors.AccountNotFound,
+    ),
+    "self-trade": Case(
+        lambda s: [trade(s.traders[0].order(1, Side.SELL, PRICE, 10 * UNIT),
+                         s.traders[0].order(2, Side.BUY, PRICE, UNIT), UNIT)],
+        {"check_distinct_accounts": no_check},
+        errors.SelfTrade,
+    ),
+    "base and quote the same token": Case(
+        lambda s: [trade(*one_token_market(*sell_then_buy(s)), UNIT // 100)],
+        {"check_same_market": no_check},
+        errors.MarketMismatch,
+    ),
+    "orders on the same side": Case(
+        lambda s: [trade(sell_then_buy(s)[0], sell_then_buy(s, side=Side.SELL, price=1900 * UNIT)[1], UNIT)],
+        {"check_opposite_sides": no_check, "check_taker_limit": no_check},
+        errors.SidesNotOpposite,
+    ),
+    "zero fill": Case(
+        lambda s: [trade(*sell_then_buy(s), 0)],
+        {"check_nonzero_fill": no_check},
+        errors.ZeroFill,
+    ),
+    "quote not at the maker's price": Case(
+        lambda s: [replace(trade(*sell_then_buy(s), UNIT), fill_quote=Amount(1999 * UNIT))],
+        {"check_exact_fill": no_check},
+        errors.InexactFill,
+    ),
+    "balance overflowing 2^96": Case(
+        lambda s: [s.traders[0].deposit(BASE, 2**96 - 1, creates=False)],
+        {"balance_after_credit": credit_unbounded},
+        errors.BalanceOverflow,
+    ),
+}
+
+
+@pytest.fixture
+def scenario(tree_config: TreeConfig) -> Scenario:
+    """Operator and two funded traders (see ``Scenario.funded``)."""
+    return Scenario.funded(tree_config)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_circuit_refuses_batch_breaking_one_rule(
+    name: str, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = CASES[name]
+    transactions = case.transactions(scenario)
+    with pytest.raises(case.error):
+        build_batch(scenario.state.copy(), transactions, case.timestamp, scenario.chain, len(transactions))
+    for check, replacement in case.disabled.items():
+        monkeypatch.setattr(transition, check, replacement)
+    # Earlier transactions of the case are valid and go in batches of their own.
+    state = scenario.state
+    chain = scenario.chain
+    *setup, offending = transactions
+    for tx in setup:
+        chain = build_batch(state, [tx], case.timestamp, chain, batch_slots).chain_end
+    batch = build_batch(state, [offending], case.timestamp, chain, batch_slots)
+    with pytest.raises(WitnessError):
+        check_witness(circuit, batch.circuit_input)
+
+
+def test_circuit_accepts_the_untampered_batch(scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int) -> None:
+    """The cases' baseline: the valid trade they start from is accepted."""
+    batch = build_batch(scenario.state, [trade(*sell_then_buy(scenario), 4 * UNIT, 8, 4)], NOW, scenario.chain, batch_slots)
+    check_witness(circuit, batch.circuit_input)
+
+
+def with_header(batch: ProvableBatch, **header: int) -> CircuitInput:
+    """
+    The batch's circuit input with some header fields replaced and its public
+    input recomputed to match, so that only the replaced fields can fail.
+    """
+    fields: dict[str, int] = {
+        "oldRoot": batch.old_root,
+        "newRoot": batch.new_root,
+        "timestamp": batch.timestamp,
+        "l1ChainStart": batch.chain_start,
+        "l1ChainEnd": batch.chain_end,
+    } | header
+    public_hash = public_input_hash(
+        FieldElement(fields["oldRoot"]),
+        FieldElement(fields["newRoot"]),
+        Timestamp(fields["timestamp"]),
+        FieldElement(fields["l1ChainStart"]),
+        FieldElement(fields["l1ChainEnd"]),
+        batch.data_hash,
+    )
+    return {**batch.circuit_input, **fields, "publicInputHash": public_hash}
+
+
+def test_circuit_refuses_wrong_old_root(scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int) -> None:
+    batch = build_batch(scenario.state, [scenario.traders[0].withdraw(QUOTE, UNIT, 0)], NOW, scenario.chain, batch_slots)
+    tampered = with_header(batch, oldRoot=batch.old_root + 1)
+    with pytest.raises(WitnessError):
+        check_witness(circuit, tampered)
+
+
+def test_circuit_refuses_skipped_l1_request(scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int) -> None:
+    """Two requests are queued; a batch that processes the second claims the chain of the first."""
+    one, two = scenario.traders
+    first, second = one.deposit(BASE, UNIT, creates=False), two.deposit(BASE, UNIT, creates=False)
+    after_first = chain_step(scenario.chain, l1_request_hash(first))
+    batch = build_batch(scenario.state, [second], NOW, scenario.chain, batch_slots)
+    tampered = with_header(batch, l1ChainEnd=after_first)
+    with pytest.raises(WitnessError):
+        check_witness(circuit, tampered)

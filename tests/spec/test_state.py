@@ -1,0 +1,105 @@
+"""Accounts, order slots and the account tree."""
+
+import pytest
+
+from sequencer.crypto.poseidon import poseidon
+from sequencer.spec.constants import TreeConfig
+from sequencer.spec.merkle import SparseMerkleTree, compute_root
+from sequencer.spec.state import EMPTY_ORDER_LEAF, Account, State, order_leaf
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, TokenId
+from tests.spec.builders import ALICE, BASE, QUOTE, SMALL, eth_address
+
+
+def test_empty_order_leaf_is_the_hash_of_zeros() -> None:
+    assert EMPTY_ORDER_LEAF == poseidon([0, 0])
+
+
+def test_genesis_root_is_the_empty_account_tree() -> None:
+    empty_balances = SparseMerkleTree(SMALL.balance_depth, FieldElement(0)).root
+    empty_orders = SparseMerkleTree(SMALL.order_depth, EMPTY_ORDER_LEAF).root
+    empty_account = FieldElement(poseidon([0, 0, 0, 0, empty_balances, empty_orders]))
+    expected = SparseMerkleTree(SMALL.account_depth, empty_account).root
+    assert State.genesis(SMALL).root == expected
+
+
+def test_account_leaf_commits_to_every_field() -> None:
+    state = State.genesis(SMALL)
+    index = AccountIndex(ALICE)
+    state.create_account(index, FieldElement(11), FieldElement(12), eth_address(ALICE))
+    state.set_balance(index, QUOTE, Amount(500))
+    state.set_order_slot(index, OrderId(6), Amount(40))
+    state.increment_nonce(index)
+
+    balances = SparseMerkleTree(SMALL.balance_depth, FieldElement(0))
+    balances.set(QUOTE, FieldElement(500))
+    orders = SparseMerkleTree(SMALL.order_depth, EMPTY_ORDER_LEAF)
+    orders.set(6 % 4, order_leaf(OrderId(6), Amount(40)))
+    leaf = poseidon([11, 12, eth_address(ALICE), 1, balances.root, orders.root])
+    account = state.get_account(index)
+    assert account.leaf_hash() == leaf
+    assert state.account_tree.get(ALICE) == leaf
+
+
+def test_account_proof_verifies_against_the_state_root() -> None:
+    state = State.genesis(SMALL)
+    state.create_account(AccountIndex(5), FieldElement(1), FieldElement(2), EthAddress(3))
+    leaf = state.get_account(AccountIndex(5)).leaf_hash()
+    assert compute_root(leaf, 5, state.account_tree.siblings(5)) == state.root
+
+
+def test_order_slot_is_the_order_id_modulo_the_slot_count() -> None:
+    state = State.genesis(SMALL)
+    state.set_order_slot(AccountIndex(ALICE), OrderId(5), Amount(7))
+    account = state.get_account(AccountIndex(ALICE))
+    assert account.order_slot(OrderId(1)) == (5, 7)
+    assert account.order_slot(OrderId(9)) == (5, 7)
+    assert account.order_slot(OrderId(2)) == (0, 0)
+
+
+def test_an_account_exists_once_it_has_an_address() -> None:
+    state = State.genesis(SMALL)
+    assert not state.get_account(AccountIndex(ALICE)).exists
+    state.set_balance(AccountIndex(ALICE), BASE, Amount(1))
+    assert not state.get_account(AccountIndex(ALICE)).exists
+    state.create_account(AccountIndex(ALICE), FieldElement(1), FieldElement(2), EthAddress(3))
+    assert state.get_account(AccountIndex(ALICE)).exists
+
+
+def test_copy_is_independent() -> None:
+    state = State.genesis(SMALL)
+    state.set_balance(AccountIndex(ALICE), BASE, Amount(1))
+    clone = state.copy()
+    clone.set_balance(AccountIndex(ALICE), BASE, Amount(2))
+    clone.set_order_slot(AccountIndex(ALICE), OrderId(1), Amount(1))
+    assert state.get_account(AccountIndex(ALICE)).balance(BASE) == 1
+    assert state.get_account(AccountIndex(ALICE)).order_slot(OrderId(1)) == (0, 0)
+    assert state.root != clone.root
+
+
+def test_restore_returns_to_the_snapshot() -> None:
+    state = State.genesis(SMALL)
+    snapshot = state.copy()
+    root = state.root
+    state.set_balance(AccountIndex(ALICE), BASE, Amount(1))
+    state.restore(snapshot)
+    assert state.root == root
+    assert state.get_account(AccountIndex(ALICE)).balance(BASE) == 0
+
+
+def test_reading_an_empty_account_stores_nothing() -> None:
+    state = State.genesis(SMALL)
+    account = state.get_account(AccountIndex(7))
+    assert account.balance(TokenId(1)) == 0
+    assert state.root == State.genesis(SMALL).root
+
+
+@pytest.mark.parametrize(
+    "depths", [(0, 1, 1), (33, 1, 1), (4, 17, 1), (4, 1, 49), (4, 0, 2)]
+)
+def test_tree_config_refuses_depths_that_do_not_fit(depths: tuple[int, int, int]) -> None:
+    with pytest.raises(ValueError):
+        TreeConfig(*depths)
+
+
+def test_empty_account_leaf_is_the_genesis_leaf() -> None:
+    assert Account.empty(SMALL).leaf_hash() == State.genesis(SMALL).account_tree.get(0)
