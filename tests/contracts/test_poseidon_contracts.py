@@ -9,7 +9,8 @@ from web3.contract import Contract
 
 from sequencer.l1.compile import POSEIDON_ARITIES, load_poseidon
 from sequencer.l1.deploy import deploy_bytecode
-from tests.contracts.helpers import P, poseidon
+from sequencer.crypto.poseidon import poseidon
+from tests.contracts.helpers import P
 
 
 @pytest.fixture(scope="module")

@@ -15,19 +15,19 @@ from web3.exceptions import ContractCustomError
 from web3.logs import DISCARD
 from web3.types import RPCEndpoint, TxReceipt
 
+from sequencer.crypto.poseidon import poseidon
 from sequencer.l1.compile import CompiledContracts
 from sequencer.l1.deploy import Deployment
 from sequencer.l1.transactions import send_transaction
+from sequencer.spec.constants import TxType
 from tests.contracts.conftest import CONFIG
 from tests.contracts.helpers import (
     ALICE_KEY,
     BOB_KEY,
-    DEPOSIT,
     OPERATOR_KEY,
     P,
     custom_error,
     next_chain,
-    poseidon,
     request_hash,
 )
 
@@ -82,7 +82,7 @@ def test_deposit_chains_requests_of_two_accounts(
         (event,) = rollup.events.L1RequestQueued().process_receipt(receipt, errors=DISCARD)
         assert dict(event["args"]) == {
             "requestIndex": n + 1,
-            "txType": DEPOSIT,
+            "txType": TxType.DEPOSIT,
             "accountIndex": index,
             "ethAddr": owner.address,
             "ax": hashed_key[0],

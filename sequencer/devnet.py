@@ -1,0 +1,147 @@
+"""
+A local devnet: a real anvil chain, the contracts compiled and deployed with
+the verifier of a real circuit, and an operator that batches, proves and
+submits. The demo (``matchproof devnet``) and the end-to-end tests drive the
+rollup through this module, so both exercise the same path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.utils import get_create_address
+from web3.types import Nonce, TxReceipt
+
+from prover import CircuitArtifacts, prove
+from prover.groth16 import Proof
+from sequencer.crypto.keys import L2Keypair
+from sequencer.engine.market import Market
+from sequencer.l1.compile import CompiledContracts, compile_contracts
+from sequencer.l1.deploy import Deployment, OperatorKey, RollupConfig, TestTokenSpec, deploy
+from sequencer.l1.rollup import Rollup
+from sequencer.l1.transactions import send_transaction
+from sequencer.operator import Operator
+from sequencer.spec.constants import TreeConfig
+from sequencer.spec.state import State
+from sequencer.spec.types import Amount, Price, Timestamp, TokenId
+from sequencer.witness.batch import ProvableBatch
+
+TEST_TOKENS = (TestTokenSpec("Wrapped Ether (test)", "WETH"), TestTokenSpec("USD Coin (test)", "USDC"))
+"""The devnet's tokens: id 0 is the base, id 1 the quote of its one market."""
+
+CONTRACTS_BEFORE_ROLLUP = 4 + 1 + len(TEST_TOKENS)
+"""Deployments ``deploy`` makes before the rollup: four Poseidon contracts, the verifier, the tokens."""
+
+
+def devnet_market() -> Market:
+    """WETH/USDC: ticks of 0.001 USDC, lots of 0.001 WETH, maker 10 bps, taker 20 bps."""
+    return Market(
+        name="WETH-USDC",
+        base_token=TokenId(0),
+        quote_token=TokenId(1),
+        tick_size=Price(10**15),
+        lot_size=Amount(10**15),
+        min_amount=Amount(10**15),
+        maker_fee_bps=10,
+        taker_fee_bps=20,
+    )
+
+
+def tree_config(circuit: CircuitArtifacts) -> TreeConfig:
+    """The tree depths a circuit was compiled for."""
+    params = dict(circuit.config.params)
+    return TreeConfig(params["accountDepth"], params["balanceDepth"], params["orderDepth"])
+
+
+@dataclass(frozen=True)
+class SubmittedBatch:
+    """A batch as it went to L1: its number, proof, and what verifying it cost."""
+
+    number: int
+    batch: ProvableBatch
+    proof: Proof
+    receipt: TxReceipt
+
+    @property
+    def gas_used(self) -> int:
+        """Gas of the ``submitBatch`` transaction, all in."""
+        return int(self.receipt["gasUsed"])
+
+
+@dataclass
+class Devnet:
+    """A deployed rollup on a chain, with its operator."""
+
+    w3: Web3
+    circuit: CircuitArtifacts
+    contracts: CompiledContracts
+    deployment: Deployment
+    rollup: Rollup
+    operator_account: LocalAccount
+    operator: Operator
+    submitted: list[SubmittedBatch] = field(default_factory=list)
+
+    @classmethod
+    def deploy(cls, w3: Web3, deployer: LocalAccount, circuit: CircuitArtifacts) -> Devnet:
+        """
+        Compile the contracts with the circuit's verifier and deploy them with
+        ``deployer`` as the operator, whose fee account's L2 key is derived
+        from its Ethereum key for the rollup's (predicted) address.
+        """
+        contracts = compile_contracts(circuit.verifier_sol)
+        config = tree_config(circuit)
+        nonce = w3.eth.get_transaction_count(deployer.address)
+        rollup_address = Web3.to_checksum_address(get_create_address(deployer.address, Nonce(nonce + CONTRACTS_BEFORE_ROLLUP)))
+        key = L2Keypair.from_eth_account(deployer, w3.eth.chain_id, rollup_address)
+        slots = dict(circuit.config.params)["nTx"]
+        deployment = deploy(
+            w3,
+            deployer,
+            contracts,
+            config=RollupConfig(slots, config.account_depth, config.balance_depth, State.genesis(config).root),
+            operator=OperatorKey(deployer.address, key.public_key.ax, key.public_key.ay),
+            test_tokens=TEST_TOKENS,
+        )
+        if deployment.rollup != rollup_address:
+            raise RuntimeError(f"rollup deployed at {deployment.rollup}, expected {rollup_address}")
+        operator = Operator.genesis(config, slots, [devnet_market()])
+        return cls(w3, circuit, contracts, deployment, Rollup(w3, deployment, contracts), deployer, operator)
+
+    def l2_key(self, trader: LocalAccount) -> L2Keypair:
+        """A trader's L2 key on this rollup, derived from its Ethereum key."""
+        return L2Keypair.from_eth_account(trader, self.deployment.chain_id, self.deployment.rollup)
+
+    def mint(self, token_id: int, to: str, amount: int) -> None:
+        """Mint test tokens (devnet only: the test token lets anyone mint)."""
+        call = self.rollup.token(token_id).functions.mint(Web3.to_checksum_address(to), amount)
+        send_transaction(self.w3, self.operator_account, call.build_transaction({"from": self.operator_account.address}))
+
+    def sync_l1(self) -> int:
+        """Give the operator every L1 request it has not seen yet; returns how many."""
+        requests = self.rollup.l1_requests(self.operator.l1_seen)
+        for request in requests:
+            self.operator.add_l1_request(request.index, request.transaction)
+        return len(requests)
+
+    def now(self) -> Timestamp:
+        """The latest L1 block's timestamp: the clock batches and order expiries use."""
+        return Timestamp(int(self.w3.eth.get_block("latest")["timestamp"]))
+
+    def prove_and_submit(self, batch: ProvableBatch) -> SubmittedBatch:
+        """Prove a sealed batch (the proof is verified locally first) and submit it."""
+        proof = prove(self.circuit, batch.circuit_input)
+        number = self.rollup.last_batch() + 1
+        receipt = self.rollup.submit_batch(self.operator_account, number, batch, proof.solidity_calldata())
+        submitted = SubmittedBatch(number, batch, proof, receipt)
+        self.submitted.append(submitted)
+        return submitted
+
+    def settle(self) -> list[SubmittedBatch]:
+        """Cut, prove and submit batches until nothing is pending."""
+        settled = []
+        while (batch := self.operator.cut_batch(self.now())) is not None:
+            settled.append(self.prove_and_submit(batch))
+        return settled
+
