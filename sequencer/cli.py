@@ -1,0 +1,89 @@
+"""
+The ``matchproof`` command.
+
+- ``matchproof build [--config NAME]``: compile a circuit configuration, run its
+  (development) trusted setup and compile the contracts with its verifier;
+  cached, so a second run returns at once.
+- ``matchproof devnet [--config NAME]``: the end-to-end demo on a fresh anvil.
+- ``matchproof prover --jobs DIR [--config NAME]``: a proving worker that
+  proves the batch jobs appearing in a folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from prover import ProverError, build_circuit, run_worker
+from sequencer.demo import run_demo
+from sequencer.l1.compile import compile_contracts
+
+DEFAULT_CONFIG = "devnet"
+
+
+def build(args: argparse.Namespace) -> int:
+    """Build the circuit and the contracts; print what was built."""
+    started = time.monotonic()
+    circuit = build_circuit(args.config)
+    contracts = compile_contracts(circuit.verifier_sol)
+    print(f"circuit '{args.config}': {circuit.constraints:,} constraints, {dict(circuit.config.params)}")
+    print(f"  proving key {circuit.zkey}")
+    print(f"  verifier    {circuit.verifier_sol}")
+    print(f"contracts: {len(contracts.contracts)} compiled ({contracts.cache_file})")
+    print(f"ready in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def devnet(args: argparse.Namespace) -> int:
+    """Run the demo."""
+    run_demo(args.config)
+    return 0
+
+
+def prover(args: argparse.Namespace) -> int:
+    """Run a proving worker on a jobs folder until interrupted."""
+    circuit = build_circuit(args.config)
+    args.jobs.mkdir(parents=True, exist_ok=True)
+    print(f"proving '{args.config}' jobs in {args.jobs} ({circuit.constraints:,} constraints)", flush=True)
+    handled = run_worker(args.jobs, circuit, exit_when_idle=args.once)
+    print(f"handled {handled} jobs")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line."""
+    top = argparse.ArgumentParser(prog="matchproof", description="A ZK-proven order-book exchange rollup.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    build_cmd = commands.add_parser("build", help="compile the circuit, set it up, compile the contracts")
+    build_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
+    build_cmd.set_defaults(run=build)
+
+    devnet_cmd = commands.add_parser("devnet", help="run the end-to-end demo on a fresh local anvil")
+    devnet_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
+    devnet_cmd.set_defaults(run=devnet)
+
+    prover_cmd = commands.add_parser("prover", help="prove the batch jobs that appear in a folder")
+    prover_cmd.add_argument("--jobs", type=Path, required=True, help="folder of <batch>.input.json jobs")
+    prover_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
+    prover_cmd.add_argument("--once", action="store_true", help="exit when no job is left")
+    prover_cmd.set_defaults(run=prover)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``matchproof`` console script."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ProverError as error:
+        print(f"matchproof: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
