@@ -1,0 +1,247 @@
+"""
+The L1 submitter: sends proven batches to the rollup contract strictly in
+order, each exactly once, through the ordinary failures of a chain.
+
+- **One batch in flight.** Batch ``n + 1`` is sent only once batch ``n`` is
+  verified on L1, so order never depends on the mempool.
+- **Explicit gas.** ``eth_estimateGas`` is unreliable for a pairing check
+  (TOOLCHAIN.md); the rollup reverts on a failed proof anyway, and the
+  submitter sends a fixed, generous gas limit per slot.
+- **Stuck transactions are replaced, not duplicated.** A batch not mined
+  after ``stuck_blocks`` blocks is sent again with the same nonce and fees
+  raised by at least the 12.5 % a node requires for a replacement.
+- **Reorgs.** A batch stays watched until it is ``finality_blocks`` deep; if
+  the chain forgets it (the contract's ``lastBatch`` goes below it), it is
+  sent again.
+- **The chain is the memory.** The submitter keeps no state that the chain
+  does not confirm: after a restart it reads ``lastBatch`` and the stored
+  public input of each batch, and resends only what is missing. A resend of
+  a transaction still in the mempool becomes its replacement (same nonce).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from eth_account.signers.local import LocalAccount
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.exceptions import TransactionNotFound, Web3RPCError
+from web3.types import Nonce, TxParams, Wei
+
+from sequencer.witness.batch import ProvableBatch
+
+from .rollup import SUBMIT_GAS_BASE, SUBMIT_GAS_PER_SLOT, Rollup
+
+log = logging.getLogger(__name__)
+
+REPLACEMENT_BUMP_NUM = 9
+REPLACEMENT_BUMP_DEN = 8
+"""Fees of a replacement: more than 9/8 of the replaced one (nodes require at least +12.5 %)."""
+
+
+class SubmissionConflict(Exception):
+    """The chain verified a different batch under a number this submitter holds: two operators disagree."""
+
+    def __init__(self, number: int, on_chain: int, ours: int) -> None:
+        super().__init__(f"batch {number}: the chain holds public input {on_chain}, ours is {ours}")
+        self.number = number
+
+
+@dataclass(frozen=True)
+class Fees:
+    """EIP-1559 fees of one submission."""
+
+    max_fee: int
+    priority_fee: int
+
+    def bumped(self) -> Fees:
+        """Fees high enough to replace a transaction that paid these."""
+        return Fees(
+            self.max_fee * REPLACEMENT_BUMP_NUM // REPLACEMENT_BUMP_DEN + 1,
+            self.priority_fee * REPLACEMENT_BUMP_NUM // REPLACEMENT_BUMP_DEN + 1,
+        )
+
+    def at_least(self, other: Fees) -> Fees:
+        """Each fee the larger of the two: a replacement also pays what the chain asks now."""
+        return Fees(max(self.max_fee, other.max_fee), max(self.priority_fee, other.priority_fee))
+
+
+@dataclass
+class Sent:
+    """The submission in flight: its batch, nonce, fees, hash and when it was (last) sent."""
+
+    number: int
+    nonce: int
+    fees: Fees
+    tx_hash: HexBytes
+    sent_block: int
+    replacements: int = 0
+
+
+@dataclass
+class Submitter:
+    """
+    Sends the proven batches it is given, in order, until the chain holds them.
+
+    ``fees`` sets the first attempt's fees (default: from the node); tests
+    start below the base fee to make a transaction stuck on purpose.
+    """
+
+    rollup: Rollup
+    account: LocalAccount
+    stuck_blocks: int = 3
+    finality_blocks: int = 2
+    fees: Fees | None = None
+    proven: dict[int, tuple[ProvableBatch, list[int]]] = field(default_factory=dict)
+    in_flight: Sent | None = None
+    sent_transactions: list[HexBytes] = field(default_factory=list)
+
+    @property
+    def w3(self) -> Web3:
+        """The chain."""
+        return self.rollup.w3
+
+    def add(self, number: int, batch: ProvableBatch, proof: list[int]) -> None:
+        """Hand over a proven batch (in any order; they are sent in order)."""
+        self.proven[number] = (batch, proof)
+
+    def step(self) -> int:
+        """
+        One round: forget what is final, resend what the chain lost, replace
+        what is stuck, send the next batch. Returns the chain's ``lastBatch``.
+
+        Raises
+        ------
+        SubmissionConflict
+            The chain verified another batch under one of our numbers.
+        """
+        verified = self.rollup.last_batch()
+        head = self.w3.eth.block_number
+        self._check_agreement(verified)
+        self._forget_final(verified, head)
+        if self.in_flight is not None:
+            self._watch(verified, head)
+        if self.in_flight is None and verified + 1 in self.proven:
+            self._send(verified + 1, self._initial_fees(), nonce=None)
+        return verified
+
+    def pending(self) -> list[int]:
+        """Numbers of the batches not yet final, in order."""
+        return sorted(self.proven)
+
+    def _check_agreement(self, verified: int) -> None:
+        """Every batch the chain verified under a number we hold must be ours."""
+        for number, (batch, _) in self.proven.items():
+            if number <= verified:
+                on_chain = int(self.rollup.contract.functions.batchHashes(number).call())
+                if on_chain != batch.public_input_hash:
+                    raise SubmissionConflict(number, on_chain, batch.public_input_hash)
+
+    def _forget_final(self, verified: int, head: int) -> None:
+        """Drop the batches verified at least ``finality_blocks`` deep."""
+        for number in [n for n in self.proven if n <= verified]:
+            if self._depth(number, head) >= self.finality_blocks:
+                del self.proven[number]
+
+    def _depth(self, number: int, head: int) -> int:
+        """How many blocks deep the verification of batch ``number`` is (0 if unknown)."""
+        logs = self.rollup.contract.events.BatchVerified().get_logs(
+            from_block=self.rollup.deployment.block_number, argument_filters={"batchNumber": number}
+        )
+        if not logs:
+            return 0
+        return head - int(logs[-1]["blockNumber"]) + 1
+
+    def _watch(self, verified: int, head: int) -> None:
+        """Follow the submission in flight: done, lost, stuck or waiting."""
+        sent = self.in_flight
+        assert sent is not None
+        if verified >= sent.number:
+            log.info("batch %d verified on L1", sent.number)
+            self.in_flight = None
+            return
+        if self._mined(sent.tx_hash):
+            # Mined, yet the chain does not count it: it reverted, or a reorg
+            # took it away after we looked. Send it again from scratch.
+            log.warning("batch %d: %s mined but not verified; sending again", sent.number, sent.tx_hash.to_0x_hex())
+            self.in_flight = None
+            return
+        if self._known(sent.tx_hash) and head - sent.sent_block < self.stuck_blocks:
+            return
+        # Stuck for too long, or dropped from the mempool: replace it.
+        log.warning("batch %d: %s not mined after %d blocks; replacing", sent.number, sent.tx_hash.to_0x_hex(), head - sent.sent_block)
+        fees = sent.fees.bumped().at_least(self._network_fees())
+        self._send(sent.number, fees, nonce=sent.nonce, replacements=sent.replacements + 1)
+
+    def _mined(self, tx_hash: HexBytes) -> bool:
+        """Whether the node has a receipt for the transaction."""
+        try:
+            self.w3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            return False
+        return True
+
+    def _known(self, tx_hash: HexBytes) -> bool:
+        """Whether the node still knows the transaction (mined or in its mempool)."""
+        try:
+            self.w3.eth.get_transaction(tx_hash)
+        except TransactionNotFound:
+            return False
+        return True
+
+    def _initial_fees(self) -> Fees:
+        """The first attempt's fees: as configured, or what the chain asks now."""
+        return self.fees if self.fees is not None else self._network_fees()
+
+    def _network_fees(self) -> Fees:
+        """Twice the latest base fee plus the node's suggested tip."""
+        base_fee = int(self.w3.eth.get_block("latest").get("baseFeePerGas", 0))
+        priority = int(self.w3.eth.max_priority_fee)
+        return Fees(2 * base_fee + priority, priority)
+
+    def _send(self, number: int, fees: Fees, nonce: int | None, replacements: int = 0) -> None:
+        """
+        Sign and send ``submitBatch`` for batch ``number``.
+
+        Without a nonce, the account's next one on the chain (``latest``): a
+        transaction of ours left in the mempool by an earlier run has that
+        nonce too, and is replaced.
+        """
+        batch, proof = self.proven[number]
+        if nonce is None:
+            nonce = self.w3.eth.get_transaction_count(self.account.address, "latest")
+        call = self.rollup.contract.functions.submitBatch(
+            number, batch.new_root, batch.timestamp, batch.l1_count, batch.calldata_elements, proof
+        )
+        template: TxParams = {
+            "from": self.account.address,
+            "nonce": Nonce(nonce),
+            "gas": SUBMIT_GAS_BASE + SUBMIT_GAS_PER_SLOT * len(batch.slot_data),
+            "maxFeePerGas": Wei(fees.max_fee),
+            "maxPriorityFeePerGas": Wei(fees.priority_fee),
+            "chainId": self.w3.eth.chain_id,
+        }
+        signed = self.account.sign_transaction(cast(dict[str, Any], call.build_transaction(template)))
+        tx_hash = HexBytes(signed.hash)
+        try:
+            self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        except Web3RPCError as error:
+            message = str(error).lower()
+            if "already known" in message or "already imported" in message:
+                pass  # the very same transaction is in the mempool: follow it
+            elif "underpriced" in message or "replacement" in message:
+                # A transaction of an earlier run holds the nonce with higher fees: outbid it.
+                self._send(number, fees.bumped(), nonce, replacements + 1)
+                return
+            elif "nonce too low" in message:
+                # The nonce was used meanwhile (our earlier transaction was mined): look again next step.
+                self.in_flight = None
+                return
+            else:
+                raise
+        log.info("batch %d sent as %s (nonce %d, max fee %d)", number, tx_hash.to_0x_hex(), nonce, fees.max_fee)
+        self.sent_transactions.append(tx_hash)
+        self.in_flight = Sent(number, nonce, fees, tx_hash, self.w3.eth.block_number, replacements)

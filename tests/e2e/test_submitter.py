@@ -1,0 +1,124 @@
+"""
+The L1 submitter on a real anvil, with real proofs: a stuck submission is
+replaced rather than doubled, a reorg that drops a verified batch leads to
+its resubmission, and a submitter restarted between sending and
+confirmation neither skips nor doubles a batch.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from prover import CircuitArtifacts, prove
+from sequencer.devnet import Devnet
+from sequencer.l1.anvil import AnvilNode, start_anvil
+from sequencer.l1.submitter import Fees, Submitter
+from tests.e2e.conftest import UNIT, WETH
+
+Proven = list[tuple[int, Any, list[int]]]
+
+
+@pytest.fixture
+def node() -> Iterator[AnvilNode]:
+    """An anvil of this test's own."""
+    with start_anvil() as anvil:
+        yield anvil
+
+
+@pytest.fixture
+def chain(node: AnvilNode, circuit: CircuitArtifacts) -> tuple[Devnet, Proven]:
+    """A fresh rollup with its first batch (the fee account's creation) proven, not submitted."""
+    devnet = Devnet.deploy(node.web3(), node.accounts()[0], circuit)
+    devnet.sync_l1()
+    batch = devnet.operator.cut_batch(devnet.now())
+    assert batch is not None
+    return devnet, [(1, batch, prove(circuit, batch.circuit_input).solidity_calldata())]
+
+
+def rpc(devnet: Devnet, method: str, *params: Any) -> Any:
+    """A raw anvil JSON-RPC call."""
+    return devnet.w3.provider.make_request(method, list(params))["result"]  # type: ignore[arg-type]
+
+
+def verifications(devnet: Devnet, number: int) -> int:
+    """How many times the chain's history verified batch ``number``."""
+    events = devnet.rollup.contract.events.BatchVerified().get_logs(
+        from_block=devnet.deployment.block_number, argument_filters={"batchNumber": number}
+    )
+    return len(events)
+
+
+def mined(devnet: Devnet, submitter: Submitter) -> list[str]:
+    """The submitter's transactions that the chain holds."""
+    found = []
+    for tx_hash in submitter.sent_transactions:
+        try:
+            devnet.w3.eth.get_transaction_receipt(tx_hash)
+        except Exception:
+            continue
+        found.append(tx_hash.to_0x_hex())
+    return found
+
+
+def test_stuck_submission_is_replaced_not_duplicated(chain: tuple[Devnet, Proven]) -> None:
+    devnet, proven = chain
+    # Offer twice the current base fee, then make blocks ten times dearer: the
+    # transaction sits in the mempool while blocks are mined without it.
+    base_fee = int(devnet.w3.eth.get_block("latest")["baseFeePerGas"])
+    rpc(devnet, "evm_setAutomine", False)
+    submitter = Submitter(devnet.rollup, devnet.operator_account, stuck_blocks=2, fees=Fees(2 * base_fee, 0))
+    submitter.add(*proven[0])
+    assert submitter.step() == 0
+    rpc(devnet, "anvil_setNextBlockBaseFeePerGas", hex(10 * base_fee))
+    rpc(devnet, "anvil_mine", 2)
+    assert len(mined(devnet, submitter)) == 0
+    assert devnet.rollup.last_batch() == 0
+    submitter.step()  # stuck for 2 blocks: replaced with the chain's fees
+    rpc(devnet, "evm_mine")
+    assert submitter.step() == 1
+    assert len(submitter.sent_transactions) == 2
+    assert len(mined(devnet, submitter)) == 1
+    assert verifications(devnet, 1) == 1
+
+
+def test_reorg_dropping_a_verified_batch_leads_to_resubmission(chain: tuple[Devnet, Proven]) -> None:
+    devnet, proven = chain
+    submitter = Submitter(devnet.rollup, devnet.operator_account, finality_blocks=3)
+    submitter.add(*proven[0])
+    before = rpc(devnet, "evm_snapshot")
+    submitter.step()
+    assert submitter.step() == 1
+    assert submitter.pending() == [1]  # verified, but not yet final
+    rpc(devnet, "evm_revert", before)  # the blocks that verified it are gone
+    assert devnet.rollup.last_batch() == 0
+    submitter.step()  # sees the chain without it: sends it again
+    assert devnet.rollup.last_batch() == 1
+    rpc(devnet, "anvil_mine", 3)
+    submitter.step()
+    assert submitter.pending() == []
+    assert len(submitter.sent_transactions) == 2
+
+
+def test_restart_between_sending_and_confirmation(chain: tuple[Devnet, Proven]) -> None:
+    devnet, proven = chain
+    rpc(devnet, "evm_setAutomine", False)
+    first = Submitter(devnet.rollup, devnet.operator_account)
+    first.add(*proven[0])
+    first.step()  # sent, not mined
+    nonce = devnet.w3.eth.get_transaction_count(devnet.operator_account.address)
+
+    restarted = Submitter(devnet.rollup, devnet.operator_account)
+    restarted.add(*proven[0])  # the operator hands its proven batches over again
+    restarted.step()  # same nonce: the pending transaction, or its replacement
+    rpc(devnet, "evm_mine")
+    assert restarted.step() == 1
+    assert verifications(devnet, 1) == 1
+    assert devnet.w3.eth.get_transaction_count(devnet.operator_account.address) == nonce + 1
+
+    # Restarted again after confirmation: nothing is sent.
+    again = Submitter(devnet.rollup, devnet.operator_account, finality_blocks=1)
+    again.add(*proven[0])
+    assert again.step() == 1
+    assert again.sent_transactions == []
+    assert again.pending() == []
