@@ -28,14 +28,14 @@ ERROR_SUFFIX = ".error.json"
 log = logging.getLogger(__name__)
 
 
-def _decimal_strings_to_ints(value: Any) -> SignalValue:
+def decode_job_input(value: Any) -> SignalValue:
     """A JSON job input with decimal-string numbers turned into ints (JSON numbers lose precision)."""
     if isinstance(value, str):
         return int(value, 10)
     if isinstance(value, list):
-        return [_decimal_strings_to_ints(item) for item in value]
+        return [decode_job_input(item) for item in value]
     if isinstance(value, dict):
-        return {key: _decimal_strings_to_ints(item) for key, item in value.items()}
+        return {key: decode_job_input(item) for key, item in value.items()}
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     raise ValueError(f"job input value {value!r} is not an integer")
@@ -60,7 +60,7 @@ def prove_job(jobs_dir: Path, name: str, artifacts: CircuitArtifacts) -> None:
 
     try:
         raw = json.loads((jobs_dir / f"{name}{INPUT_SUFFIX}").read_text(encoding="utf-8"))
-        witness_input = _decimal_strings_to_ints(raw)
+        witness_input = decode_job_input(raw)
         if not isinstance(witness_input, dict):
             raise ValueError("the job input is not a JSON object")
         proof = prove(artifacts, witness_input, on_step=progress)

@@ -5,19 +5,23 @@ The ``matchproof`` command.
   (development) trusted setup and compile the contracts with its verifier;
   cached, so a second run returns at once.
 - ``matchproof devnet [--config NAME]``: the end-to-end demo on a fresh anvil.
-- ``matchproof prover --jobs DIR [--config NAME]``: a proving worker that
-  proves the batch jobs appearing in a folder.
+- ``matchproof prover --sequencer URL [--worker NAME] [--config NAME]``: a
+  stateless proving worker that leases batches from a sequencer;
+  ``--jobs DIR`` instead proves the batch jobs appearing in a folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import socket
 import sys
 import time
 from pathlib import Path
 
 from prover import ProverError, build_circuit, run_worker
+from prover.remote import run_remote_worker
 from sequencer.demo import run_demo
 from sequencer.l1.compile import compile_contracts
 
@@ -44,11 +48,16 @@ def devnet(args: argparse.Namespace) -> int:
 
 
 def prover(args: argparse.Namespace) -> int:
-    """Run a proving worker on a jobs folder until interrupted."""
+    """Run a proving worker until interrupted: on a jobs folder, or leasing from a sequencer."""
     circuit = build_circuit(args.config)
-    args.jobs.mkdir(parents=True, exist_ok=True)
-    print(f"proving '{args.config}' jobs in {args.jobs} ({circuit.constraints:,} constraints)", flush=True)
-    handled = run_worker(args.jobs, circuit, exit_when_idle=args.once)
+    if args.sequencer:
+        worker = args.worker or f"{socket.gethostname()}-{os.getpid()}"
+        print(f"worker {worker}: proving '{args.config}' batches leased from {args.sequencer}", flush=True)
+        handled = run_remote_worker(args.sequencer, circuit, worker)
+    else:
+        args.jobs.mkdir(parents=True, exist_ok=True)
+        print(f"proving '{args.config}' jobs in {args.jobs} ({circuit.constraints:,} constraints)", flush=True)
+        handled = run_worker(args.jobs, circuit, exit_when_idle=args.once)
     print(f"handled {handled} jobs")
     return 0
 
@@ -66,10 +75,13 @@ def parser() -> argparse.ArgumentParser:
     devnet_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
     devnet_cmd.set_defaults(run=devnet)
 
-    prover_cmd = commands.add_parser("prover", help="prove the batch jobs that appear in a folder")
-    prover_cmd.add_argument("--jobs", type=Path, required=True, help="folder of <batch>.input.json jobs")
+    prover_cmd = commands.add_parser("prover", help="a proving worker: leases batches from a sequencer, or proves a folder's jobs")
+    source = prover_cmd.add_mutually_exclusive_group(required=True)
+    source.add_argument("--sequencer", help="URL of the sequencer to lease batches from")
+    source.add_argument("--jobs", type=Path, help="folder of <batch>.input.json jobs")
+    prover_cmd.add_argument("--worker", help="this worker's name in the sequencer's logs (default: host-pid)")
     prover_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
-    prover_cmd.add_argument("--once", action="store_true", help="exit when no job is left")
+    prover_cmd.add_argument("--once", action="store_true", help="with --jobs: exit when no job is left")
     prover_cmd.set_defaults(run=prover)
     return top
 

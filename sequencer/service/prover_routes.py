@@ -1,0 +1,112 @@
+"""
+The prover job endpoints: remote workers lease batches, report progress and
+hand in proofs (``prover/remote.py`` is the worker side).
+
+- ``POST /prover/lease`` ``{"worker"}``: 200 with the job (``number``,
+  ``lease``, ``leaseSeconds``, ``circuit``, ``input``) or 204 when there is
+  nothing to prove;
+- ``POST /prover/jobs/{number}/progress`` ``{"lease", "step"}``: keeps the lease;
+- ``POST /prover/jobs/{number}/proof`` ``{"lease", "proof"}``: the proof,
+  checked before it is accepted.
+
+Refusals are ``{"code", "message"}``: 404 ``UNKNOWN_JOB``, 409 ``LEASE_LOST``,
+422 ``PROOF_REJECTED``.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from prover.groth16 import Proof
+from sequencer.proving_queue import LeaseLost, ProofRejected, ProvingQueue, UnknownJob
+
+WORKER_NAME = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+JobNumber = Annotated[int, Path(ge=1, lt=2**53)]
+
+
+class LeaseIn(BaseModel):
+    """A worker asking for a job."""
+
+    model_config = ConfigDict(extra="forbid")
+    worker: Annotated[str, WORKER_NAME]
+
+
+class ProgressIn(BaseModel):
+    """A worker's report of the step it is on."""
+
+    model_config = ConfigDict(extra="forbid")
+    lease: Annotated[str, Field(min_length=1, max_length=64)]
+    step: Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class ProofIn(BaseModel):
+    """A worker's proof (``Proof.to_json``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    lease: Annotated[str, Field(min_length=1, max_length=64)]
+    proof: dict[str, Any]
+
+
+def refusal(status: int, code: str, message: str) -> JSONResponse:
+    """An error answer in the API's shape."""
+    return JSONResponse({"code": code, "message": message}, status_code=status)
+
+
+def encode(value: Any) -> Any:
+    """A circuit input with every integer as a decimal string (JSON numbers lose precision)."""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [encode(item) for item in value]
+    return value
+
+
+def prover_router(queue: ProvingQueue, circuit: str) -> APIRouter:
+    """The job endpoints over ``queue``, for workers holding the proving key of ``circuit``."""
+    router = APIRouter(prefix="/prover", tags=["prover"])
+
+    @router.post("/lease", responses={204: {"description": "nothing to prove"}})
+    def lease(request: LeaseIn) -> Response:
+        leased = queue.lease(request.worker)
+        if leased is None:
+            return Response(status_code=204)
+        job, held = leased
+        return JSONResponse(
+            {
+                "number": job.number,
+                "lease": held.lease_id,
+                "leaseSeconds": queue.lease_seconds,
+                "circuit": circuit,
+                "input": {name: encode(value) for name, value in job.batch.circuit_input.items()},
+            }
+        )
+
+    @router.post("/jobs/{number}/progress")
+    def progress(number: JobNumber, request: ProgressIn) -> Response:
+        try:
+            held = queue.progress(number, request.lease, request.step)
+        except UnknownJob as error:
+            return refusal(404, error.code, str(error))
+        except LeaseLost as error:
+            return refusal(409, error.code, str(error))
+        return JSONResponse({"number": number, "step": held.step, "leaseSeconds": queue.lease_seconds})
+
+    @router.post("/jobs/{number}/proof")
+    def proof(number: JobNumber, request: ProofIn) -> Response:
+        try:
+            submitted = Proof.from_json(request.proof)
+        except (KeyError, TypeError, ValueError) as error:
+            return refusal(422, ProofRejected.code, f"not a proof: {error}")
+        try:
+            queue.complete(number, request.lease, submitted)
+        except UnknownJob as error:
+            return refusal(404, error.code, str(error))
+        except LeaseLost as error:
+            return refusal(409, error.code, str(error))
+        except ProofRejected as error:
+            return refusal(422, error.code, str(error))
+        return JSONResponse({"number": number, "accepted": True})
+
+    return router
