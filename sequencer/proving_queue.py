@@ -50,8 +50,19 @@ class Lease:
 
     lease_id: str
     worker: str
+    leased_at: float
     expires_at: float
     step: str = "leased"
+
+
+@dataclass(frozen=True)
+class Completion:
+    """An accepted proof: which batch, which worker, after how many leases, how long its last lease ran."""
+
+    number: int
+    worker: str
+    attempts: int
+    seconds: float
 
 
 @dataclass
@@ -69,7 +80,7 @@ class Job:
 @dataclass
 class ProvingQueue:
     """
-    The sequencer's proving jobs.
+    The sequencer's proving jobs, and the record of accepted proofs.
 
     ``check`` verifies a proof against the verification key (raising on
     failure): ``prover.verify_proof`` in production.
@@ -79,6 +90,7 @@ class ProvingQueue:
     lease_seconds: float = 60.0
     clock: Callable[[], float] = time.monotonic
     jobs: dict[int, Job] = field(default_factory=dict)
+    completions: list[Completion] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -94,7 +106,7 @@ class ProvingQueue:
             for number in sorted(self.jobs):
                 job = self.jobs[number]
                 if job.proof is None and (job.lease is None or job.lease.expires_at <= now):
-                    job.lease = Lease(f"{number}-{next(self._ids)}", worker, now + self.lease_seconds)
+                    job.lease = Lease(f"{number}-{next(self._ids)}", worker, now, now + self.lease_seconds)
                     job.attempts += 1
                     return job, job.lease
             return None
@@ -135,9 +147,10 @@ class ProvingQueue:
             self._drop(job, lease_id)
             raise ProofRejected(f"batch {number}: the proof does not verify ({error})") from error
         with self._lock:
-            self._held(job, lease_id)
+            lease = self._held(job, lease_id)
             job.proof = proof
             job.lease = None
+            self.completions.append(Completion(number, lease.worker, job.attempts, self.clock() - lease.leased_at))
 
     def take_proven(self, after: int) -> list[tuple[Job, Proof]]:
         """The proven jobs numbered ``after + 1``, ``after + 2``, ... up to the first gap, in order."""
