@@ -11,10 +11,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from prover.build import CircuitArtifacts
 from prover.errors import ProofNotVerified, ProverError, ToolError
+from prover.native import build_native_witness, compute_native_witness
 from prover.tools import default_repo_root, npm_bin, run_tool
 from prover.witness import WitnessInput, calculator_for
 
@@ -124,16 +125,22 @@ def verify_proof(artifacts: CircuitArtifacts, proof: Proof, repo_root: Path | No
             raise ProofNotVerified(error.output) from error
 
 
+WitnessBackend = Literal["wasm", "native"]
+"""How the witness is computed: circom's WebAssembly (through node) or its C++ generator."""
+
+
 def prove(
     artifacts: CircuitArtifacts,
     witness_input: WitnessInput,
     repo_root: Path | None = None,
     on_step: Callable[[str], None] | None = None,
+    witness: WitnessBackend = "wasm",
 ) -> Proof:
     """Prove `witness_input` with the circuit's proving key and verify the proof before returning it.
 
     `on_step`, if given, is called with "witness", "prove" and "verify" as each step
-    starts (the worker logs progress with it).
+    starts (the worker logs progress with it). `witness` picks the witness generator
+    (`prover.native` for the C++ one, built on first use).
     Raises WitnessError (with circom's message) if the circuit refuses the input,
     ProofNotVerified if the proof does not verify, and ToolError if snarkjs fails.
     """
@@ -143,7 +150,10 @@ def prove(
         folder = Path(scratch)
         report("witness")
         started = time.monotonic()
-        calculator_for(artifacts.wasm).compute(witness_input, folder / "witness.wtns")
+        if witness == "native":
+            compute_native_witness(build_native_witness(artifacts, repo_root), witness_input, folder / "witness.wtns")
+        else:
+            calculator_for(artifacts.wasm).compute(witness_input, folder / "witness.wtns")
         witnessed = time.monotonic()
         report("prove")
         run_tool([snarkjs, "groth16", "prove", str(artifacts.zkey), "witness.wtns", "proof.json", "public.json"], folder)

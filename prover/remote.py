@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from prover.build import CircuitArtifacts
-from prover.groth16 import Proof, prove
+from prover.groth16 import Proof, WitnessBackend, prove
 from prover.worker import decode_job_input
 
 log = logging.getLogger(__name__)
@@ -116,8 +116,8 @@ class Heartbeat:
             log.warning("batch=%d heartbeat failed: %s", self._job.number, error)
 
 
-def prove_one(client: ProvingClient, artifacts: CircuitArtifacts) -> int | None:
-    """Lease, prove and hand in one batch; returns its number, or None if there was none."""
+def prove_one(client: ProvingClient, artifacts: CircuitArtifacts, witness: WitnessBackend = "wasm") -> int | None:
+    """Lease, prove (computing the witness with `witness`) and hand in one batch; returns its number, or None if there was none."""
     job = client.lease()
     if job is None:
         return None
@@ -131,7 +131,7 @@ def prove_one(client: ProvingClient, artifacts: CircuitArtifacts) -> int | None:
         heartbeat.step(step)
 
     try:
-        proof = prove(artifacts, job.witness_input, on_step=on_step)
+        proof = prove(artifacts, job.witness_input, on_step=on_step, witness=witness)
     finally:
         heartbeat.stop()
     client.submit(job, proof)
@@ -148,6 +148,7 @@ def run_remote_worker(
     worker: str,
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
+    witness: WitnessBackend = "wasm",
 ) -> int:
     """Prove leased batches until `stop` is set; returns how many were handed in.
 
@@ -158,7 +159,7 @@ def run_remote_worker(
     halt = stop or threading.Event()
     while not halt.is_set():
         try:
-            number = prove_one(client, artifacts)
+            number = prove_one(client, artifacts, witness)
         except (JobRefused, httpx.HTTPError) as error:
             log.warning("worker=%s error=%s", worker, error)
             halt.wait(poll_seconds)

@@ -53,7 +53,7 @@ def prover(args: argparse.Namespace) -> int:
     if args.sequencer:
         worker = args.worker or f"{socket.gethostname()}-{os.getpid()}"
         print(f"worker {worker}: proving '{args.config}' batches leased from {args.sequencer}", flush=True)
-        handled = run_remote_worker(args.sequencer, circuit, worker)
+        handled = run_remote_worker(args.sequencer, circuit, worker, witness=args.witness)
     else:
         args.jobs.mkdir(parents=True, exist_ok=True)
         print(f"proving '{args.config}' jobs in {args.jobs} ({circuit.constraints:,} constraints)", flush=True)
@@ -80,6 +80,10 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--sequencer", help="URL of the sequencer to lease batches from")
     source.add_argument("--jobs", type=Path, help="folder of <batch>.input.json jobs")
     prover_cmd.add_argument("--worker", help="this worker's name in the sequencer's logs (default: host-pid)")
+    prover_cmd.add_argument(
+        "--witness", choices=("wasm", "native"), default="wasm",
+        help="witness generator: circom's WebAssembly, or its C++ program (faster; built on first use)",
+    )  # fmt: skip
     prover_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
     prover_cmd.add_argument("--once", action="store_true", help="with --jobs: exit when no job is left")
     prover_cmd.set_defaults(run=prover)
