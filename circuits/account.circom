@@ -6,23 +6,26 @@ include "lib/constants.circom";
 include "lib/merkle.circom";
 
 // AccountLeaf(): the account tree leaf,
-// Poseidon([ax, ay, ethAddr, nonce, balanceRoot, orderRoot]) (docs/DESIGN.md).
+// Poseidon([ax, ay, ethAddr, nonce, minOrderId, balanceRoot, orderRoot])
+// (docs/DESIGN.md).
 template AccountLeaf() {
     signal input ax;
     signal input ay;
     signal input ethAddr;
     signal input nonce;
+    signal input minOrderId;
     signal input balanceRoot;
     signal input orderRoot;
     signal output out;
 
-    component h = Poseidon(6);
+    component h = Poseidon(7);
     h.inputs[0] <== ax;
     h.inputs[1] <== ay;
     h.inputs[2] <== ethAddr;
     h.inputs[3] <== nonce;
-    h.inputs[4] <== balanceRoot;
-    h.inputs[5] <== orderRoot;
+    h.inputs[4] <== minOrderId;
+    h.inputs[5] <== balanceRoot;
+    h.inputs[6] <== orderRoot;
     out <== h.out;
 }
 
@@ -68,12 +71,12 @@ template BalanceUpdate(balanceDepth) {
 // AccountUpdate(accountDepth, balanceDepth, orderDepth): one account's part of
 // a transaction. Proves the old leaf against the account tree, applies two
 // balance changes (token1 then token2, sequentially, so token2 may equal
-// token1), replaces one order-tree leaf and sets the new key, address and
-// nonce; outputs the new account tree root.
+// token1), replaces one order-tree leaf and sets the new key, address, nonce
+// and minOrderId; outputs the new account tree root.
 //
 //   oldRoot                     field  account tree root before
 //   accountIndex                field  < 2^accountDepth (checked here)
-//   ax, ay, ethAddr, nonce      field  the leaf's fields before
+//   ax, ay, ethAddr, nonce, minOrderId  field  the leaf's fields before
 //   balanceRoot, orderRoot      field  the leaf's subtree roots before
 //   siblingsAccount[accountDepth]
 //   token1, balance1, siblingsBalance1[balanceDepth], delta1
@@ -83,7 +86,8 @@ template BalanceUpdate(balanceDepth) {
 //   orderSlotBits[orderDepth]   bit    NOTE: the caller range-checks them
 //   oldOrderLeaf, newOrderLeaf  field
 //   siblingsOrder[orderDepth]
-//   newAx, newAy, newEthAddr, newNonce  field  the leaf's fields after
+//   newAx, newAy, newEthAddr, newNonce, newMinOrderId  field  the leaf's
+//                                      fields after
 //   newRoot (out)               field
 template AccountUpdate(accountDepth, balanceDepth, orderDepth) {
     signal input oldRoot;
@@ -92,6 +96,7 @@ template AccountUpdate(accountDepth, balanceDepth, orderDepth) {
     signal input ay;
     signal input ethAddr;
     signal input nonce;
+    signal input minOrderId;
     signal input balanceRoot;
     signal input orderRoot;
     signal input siblingsAccount[accountDepth];
@@ -114,6 +119,7 @@ template AccountUpdate(accountDepth, balanceDepth, orderDepth) {
     signal input newAy;
     signal input newEthAddr;
     signal input newNonce;
+    signal input newMinOrderId;
     signal output newRoot;
 
     component indexBits = Num2Bits(accountDepth);
@@ -124,6 +130,7 @@ template AccountUpdate(accountDepth, balanceDepth, orderDepth) {
     oldLeaf.ay <== ay;
     oldLeaf.ethAddr <== ethAddr;
     oldLeaf.nonce <== nonce;
+    oldLeaf.minOrderId <== minOrderId;
     oldLeaf.balanceRoot <== balanceRoot;
     oldLeaf.orderRoot <== orderRoot;
 
@@ -163,6 +170,7 @@ template AccountUpdate(accountDepth, balanceDepth, orderDepth) {
     newLeaf.ay <== newAy;
     newLeaf.ethAddr <== newEthAddr;
     newLeaf.nonce <== newNonce;
+    newLeaf.minOrderId <== newMinOrderId;
     newLeaf.balanceRoot <== second.newRoot;
     newLeaf.orderRoot <== orderAfter.root;
 

@@ -19,7 +19,7 @@ include "public_data.circom";
 //   oldRoot, newRoot, timestamp (< 2^64), l1ChainStart, l1ChainEnd
 //   every TxSlot input as an array over slots, e.g. txType[nTx],
 //   siblingsAccountA[nTx][accountDepth]
-//   feeAx, feeAy, feeEthAddr, feeNonce, feeOrderRoot,
+//   feeAx, feeAy, feeEthAddr, feeNonce, feeMinOrderId, feeOrderRoot,
 //   feeBalances[2^balanceDepth], feeSiblings[accountDepth]   account 0
 //                     before the fees are credited
 template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
@@ -71,6 +71,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input ayA[nTx];
     signal input ethAddrA[nTx];
     signal input nonceA[nTx];
+    signal input minOrderIdA[nTx];
     signal input balanceRootA[nTx];
     signal input orderRootA[nTx];
     signal input siblingsAccountA[nTx][accountDepth];
@@ -87,6 +88,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input ayB[nTx];
     signal input ethAddrB[nTx];
     signal input nonceB[nTx];
+    signal input minOrderIdB[nTx];
     signal input balanceRootB[nTx];
     signal input orderRootB[nTx];
     signal input siblingsAccountB[nTx][accountDepth];
@@ -102,6 +104,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input feeAy;
     signal input feeEthAddr;
     signal input feeNonce;
+    signal input feeMinOrderId;
     signal input feeOrderRoot;
     signal input feeBalances[tokens];
     signal input feeSiblings[accountDepth];
@@ -163,6 +166,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
         slots[i].ayA <== ayA[i];
         slots[i].ethAddrA <== ethAddrA[i];
         slots[i].nonceA <== nonceA[i];
+        slots[i].minOrderIdA <== minOrderIdA[i];
         slots[i].balanceRootA <== balanceRootA[i];
         slots[i].orderRootA <== orderRootA[i];
         slots[i].siblingsAccountA <== siblingsAccountA[i];
@@ -178,6 +182,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
         slots[i].ayB <== ayB[i];
         slots[i].ethAddrB <== ethAddrB[i];
         slots[i].nonceB <== nonceB[i];
+        slots[i].minOrderIdB <== minOrderIdB[i];
         slots[i].balanceRootB <== balanceRootB[i];
         slots[i].orderRootB <== orderRootB[i];
         slots[i].siblingsAccountB <== siblingsAccountB[i];
@@ -210,6 +215,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     feeCredit.ay <== feeAy;
     feeCredit.ethAddr <== feeEthAddr;
     feeCredit.nonce <== feeNonce;
+    feeCredit.minOrderId <== feeMinOrderId;
     feeCredit.orderRoot <== feeOrderRoot;
     feeCredit.balances <== feeBalances;
     feeCredit.siblings <== feeSiblings;

@@ -11,7 +11,8 @@ include "account.circom";
 // at once.
 //
 //   oldRoot                    field  account tree root after the last slot
-//   ax, ay, ethAddr, nonce, orderRoot  field  account 0's leaf fields
+//   ax, ay, ethAddr, nonce, minOrderId, orderRoot  field  account 0's leaf
+//                                     fields
 //   balances[2^balanceDepth]   field  account 0's balances before
 //   siblings[accountDepth]     field  account 0's path (index 0: all left)
 //   fees[2^balanceDepth]       field  fees collected per token; NOTE: the
@@ -24,6 +25,7 @@ template FeeCredit(accountDepth, balanceDepth) {
     signal input ay;
     signal input ethAddr;
     signal input nonce;
+    signal input minOrderId;
     signal input orderRoot;
     signal input balances[tokens];
     signal input siblings[accountDepth];
@@ -38,6 +40,7 @@ template FeeCredit(accountDepth, balanceDepth) {
     leafBefore.ay <== ay;
     leafBefore.ethAddr <== ethAddr;
     leafBefore.nonce <== nonce;
+    leafBefore.minOrderId <== minOrderId;
     leafBefore.balanceRoot <== balancesBefore.root;
     leafBefore.orderRoot <== orderRoot;
 
@@ -66,6 +69,7 @@ template FeeCredit(accountDepth, balanceDepth) {
     leafAfter.ay <== ay;
     leafAfter.ethAddr <== ethAddr;
     leafAfter.nonce <== nonce;
+    leafAfter.minOrderId <== minOrderId;
     leafAfter.balanceRoot <== balancesAfter.root;
     leafAfter.orderRoot <== orderRoot;
 

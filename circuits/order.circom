@@ -6,14 +6,17 @@ include "circomlib/circuits/comparators.circom";
 include "lib/constants.circom";
 include "lib/checks.circom";
 
-// OrderFill(orderDepth): the order-slot rule of docs/DESIGN.md for one order
-// of a trade: the slot is orderId mod 2^orderDepth; an order continues its
-// slot (orderId == storedId), or a newer order takes it over (orderId >
-// storedId, filled restarts at 0); an older id is refused (OrderIdStale); the
-// new filled amount may not exceed the signed amount (OrderOverfilled).
+// OrderFill(orderDepth): the order rules of docs/DESIGN.md that read the
+// account for one order of a trade: an order below the account's minOrderId
+// was cancelled from L1 (OrderCancelled); the slot is orderId mod
+// 2^orderDepth; an order continues its slot (orderId == storedId), or a newer
+// order takes it over (orderId > storedId, filled restarts at 0); an older id
+// is refused (OrderIdStale); the new filled amount may not exceed the signed
+// amount (OrderOverfilled).
 //
 //   enabled            bit    1 in a trade slot; 0 leaves the leaf unchanged
 //   orderId            field  < 2^48 (checked here)
+//   minOrderId         field  the account's minOrderId; < 2^48 (checked here)
 //   amount             field  signed order amount; < 2^96 (checked here)
 //   fill               field  base amount filled now; NOTE: the caller
 //                             range-checks it to 96 bits
@@ -24,6 +27,7 @@ template OrderFill(orderDepth) {
     assert(orderDepth <= ORDER_ID_BITS());
     signal input enabled;
     signal input orderId;
+    signal input minOrderId;
     signal input amount;
     signal input fill;
     signal input storedId;
@@ -41,6 +45,14 @@ template OrderFill(orderDepth) {
     storedIdInRange.in <== storedId;
     component amountInRange = RangeCheck(AMOUNT_BITS());
     amountInRange.in <== amount;
+    component minIdInRange = RangeCheck(ORDER_ID_BITS());
+    minIdInRange.in <== minOrderId;
+
+    // OrderCancelled: orderId >= minOrderId.
+    component cancelled = LessThan(ORDER_ID_BITS());
+    cancelled.in[0] <== orderId;
+    cancelled.in[1] <== minOrderId;
+    enabled * cancelled.out === 0;
 
     component same = IsEqual();
     same.in[0] <== orderId;

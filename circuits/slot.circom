@@ -16,21 +16,24 @@ include "public_data.circom";
 // mirroring sequencer/spec/transition.py. Every slot updates two accounts, A
 // and B, against the account tree (a transaction that touches fewer accounts
 // supplies any existing leaf with zero changes, which leaves the root as it
-// is): A is the depositor, the withdrawer or the maker, B the taker.
+// is): A is the account of an L1 request, the withdrawer or the maker, B the
+// taker.
 //
 // Inputs, all field elements (bits where noted); witness names are these:
 //   oldRoot, chainIn, timestamp  from the previous slot / the batch
-//   txType                       0 noop, 1 deposit, 2 trade, 3 withdraw
-//   l1EthAddr, l1Ax, l1Ay, l1Token, l1Amount   the deposit request (account:
-//                                accountA)
+//   txType                       0 noop, 1 deposit, 2 trade, 3 withdraw,
+//                                4 forced withdraw, 5 forced cancel-all
+//   l1EthAddr, l1Ax, l1Ay, l1Token, l1Amount   the L1 request's hashed fields
+//                                (account: accountA; a cancel-all's amount is
+//                                its minOrderId)
 //   baseToken, quoteToken, sideA, fillBase, fillQuote   the trade
 //   orderIdA, priceA, amountA, maxFeeBpsA, expiryA, feeA, sigR8xA, sigR8yA,
 //   sigSA                        the maker's order, fee and signature (the
 //                                signature also signs a withdrawal)
 //   orderIdB, ..., sigSB         the taker's, likewise
 //   wToken, wAmount              the withdrawal
-//   accountA, axA, ayA, ethAddrA, nonceA, balanceRootA, orderRootA,
-//   siblingsAccountA[], balanceA1, siblingsBalanceA1[], balanceA2,
+//   accountA, axA, ayA, ethAddrA, nonceA, minOrderIdA, balanceRootA,
+//   orderRootA, siblingsAccountA[], balanceA1, siblingsBalanceA1[], balanceA2,
 //   siblingsBalanceA2[], orderStoredIdA, orderFilledA, siblingsOrderA[]
 //                                account A's leaf before and its paths
 //   ... the same for B
@@ -86,6 +89,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal input ayA;
     signal input ethAddrA;
     signal input nonceA;
+    signal input minOrderIdA;
     signal input balanceRootA;
     signal input orderRootA;
     signal input siblingsAccountA[accountDepth];
@@ -102,6 +106,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal input ayB;
     signal input ethAddrB;
     signal input nonceB;
+    signal input minOrderIdB;
     signal input balanceRootB;
     signal input orderRootB;
     signal input siblingsAccountB[accountDepth];
@@ -128,13 +133,23 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     component isWithdrawEq = IsEqual();
     isWithdrawEq.in[0] <== txType;
     isWithdrawEq.in[1] <== TX_WITHDRAW();
+    component isForcedWithdrawEq = IsEqual();
+    isForcedWithdrawEq.in[0] <== txType;
+    isForcedWithdrawEq.in[1] <== TX_FORCED_WITHDRAW();
+    component isForcedCancelEq = IsEqual();
+    isForcedCancelEq.in[0] <== txType;
+    isForcedCancelEq.in[1] <== TX_FORCED_CANCEL_ALL();
     component isNoopEq = IsEqual();
     isNoopEq.in[0] <== txType;
     isNoopEq.in[1] <== TX_NOOP();
     signal isDeposit <== isDepositEq.out;
     signal isTrade <== isTradeEq.out;
     signal isWithdraw <== isWithdrawEq.out;
-    isDeposit + isTrade + isWithdraw + isNoopEq.out === 1;
+    signal isForcedWithdraw <== isForcedWithdrawEq.out;
+    signal isForcedCancel <== isForcedCancelEq.out;
+    isDeposit + isTrade + isWithdraw + isForcedWithdraw + isForcedCancel + isNoopEq.out === 1;
+    // The slot consumes an L1 request.
+    signal isL1 <== isDeposit + isForcedWithdraw + isForcedCancel;
 
     // --- Ranges of the values that are not checked further down. ---
     component l1AddrRange = RangeCheck(ETH_ADDR_BITS());
@@ -232,6 +247,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     component fillA = OrderFill(orderDepth);
     fillA.enabled <== isTrade;
     fillA.orderId <== orderIdA;
+    fillA.minOrderId <== minOrderIdA;
     fillA.amount <== amountA;
     fillA.fill <== fillBase;
     fillA.storedId <== orderStoredIdA;
@@ -240,23 +256,46 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     component fillB = OrderFill(orderDepth);
     fillB.enabled <== isTrade;
     fillB.orderId <== orderIdB;
+    fillB.minOrderId <== minOrderIdB;
     fillB.amount <== amountB;
     fillB.fill <== fillBase;
     fillB.storedId <== orderStoredIdB;
     fillB.storedFilled <== orderFilledB;
 
-    // --- Account A: deposit, withdrawal, or the maker's side of a trade. ---
-    // A deposit to an empty account creates it with the request's key and
-    // address; otherwise they stay.
+    // --- Forced requests (no signature): they act only on an existing
+    // account whose address sent them on L1; otherwise they are no-ops. A
+    // forced withdrawal takes the whole balance of its token (balanceA1); a
+    // forced cancel-all raises minOrderId to the request's, never lowers it.
+    component ownerEq = IsEqual();
+    ownerEq.in[0] <== ethAddrA;
+    ownerEq.in[1] <== l1EthAddr;
+    signal owned <== ownerEq.out * (1 - emptyA.out);
+    signal forcedWithdrawApplies <== isForcedWithdraw * owned;
+    signal forcedAmount <== forcedWithdrawApplies * balanceA1;
+
+    signal requestedMin <== isForcedCancel * l1Amount;
+    component requestedMinRange = RangeCheck(ORDER_ID_BITS());
+    requestedMinRange.in <== requestedMin;
+    // minOrderIdA < 2^48: range-checked by fillA.
+    component raisesMin = LessThan(ORDER_ID_BITS());
+    raisesMin.in[0] <== minOrderIdA;
+    raisesMin.in[1] <== requestedMin;
+    signal cancelApplies <== isForcedCancel * owned;
+    signal raising <== cancelApplies * raisesMin.out;
+    signal newMinOrderIdA <== minOrderIdA + raising * (requestedMin - minOrderIdA);
+
+    // --- Account A: an L1 request, a withdrawal, or the maker's side of a
+    // trade. A deposit to an empty account creates it with the request's key
+    // and address; otherwise they stay.
     signal creates <== isDeposit * emptyA.out;
-    signal depositToken <== isDeposit * l1Token;
+    signal requestToken <== (isDeposit + isForcedWithdraw) * l1Token;
     signal withdrawToken <== isWithdraw * wToken;
     signal tradeToken <== isTrade * baseToken;
-    signal tokenA1 <== depositToken + withdrawToken + tradeToken;
+    signal tokenA1 <== requestToken + withdrawToken + tradeToken;
     signal deposited <== isDeposit * l1Amount;
     signal withdrawn <== isWithdraw * wAmount;
     signal tradeBaseDeltaA <== isTrade * trade.baseDeltaA;
-    signal deltaA1 <== deposited - withdrawn + tradeBaseDeltaA;
+    signal deltaA1 <== deposited - withdrawn - forcedAmount + tradeBaseDeltaA;
 
     component updateA = AccountUpdate(accountDepth, balanceDepth, orderDepth);
     updateA.oldRoot <== oldRoot;
@@ -265,6 +304,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     updateA.ay <== ayA;
     updateA.ethAddr <== ethAddrA;
     updateA.nonce <== nonceA;
+    updateA.minOrderId <== minOrderIdA;
     updateA.balanceRoot <== balanceRootA;
     updateA.orderRoot <== orderRootA;
     updateA.siblingsAccount <== siblingsAccountA;
@@ -284,6 +324,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     updateA.newAy <== ayA + creates * (l1Ay - ayA);
     updateA.newEthAddr <== ethAddrA + creates * (l1EthAddr - ethAddrA);
     updateA.newNonce <== nonceA + isWithdraw;
+    updateA.newMinOrderId <== newMinOrderIdA;
 
     // --- Account B: the taker's side of a trade. ---
     component updateB = AccountUpdate(accountDepth, balanceDepth, orderDepth);
@@ -293,6 +334,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     updateB.ay <== ayB;
     updateB.ethAddr <== ethAddrB;
     updateB.nonce <== nonceB;
+    updateB.minOrderId <== minOrderIdB;
     updateB.balanceRoot <== balanceRootB;
     updateB.orderRoot <== orderRootB;
     updateB.siblingsAccount <== siblingsAccountB;
@@ -312,11 +354,13 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     updateB.newAy <== ayB;
     updateB.newEthAddr <== ethAddrB;
     updateB.newNonce <== nonceB;
+    updateB.newMinOrderId <== minOrderIdB;
     newRoot <== updateB.newRoot;
 
-    // --- The L1 queue: a deposit consumes the next request. ---
+    // --- The L1 queue: an L1 slot consumes the next request, whose hash
+    // binds every l1* field and the account to what the contract queued. ---
     component request = L1RequestHash();
-    request.txType <== TX_DEPOSIT();
+    request.txType <== txType;
     request.accountIndex <== accountA;
     request.ethAddr <== l1EthAddr;
     request.ax <== l1Ax;
@@ -324,7 +368,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     request.token <== l1Token;
     request.amount <== l1Amount;
     component chain = L1ChainStep();
-    chain.consumes <== isDeposit;
+    chain.consumes <== isL1;
     chain.chain <== chainIn;
     chain.requestHash <== request.out;
     chainOut <== chain.out;
@@ -357,12 +401,13 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     publicData.orderIdA <== isTrade * orderIdA;
     publicData.orderIdB <== isTrade * orderIdB;
     publicData.sideA <== isTrade * sideA;
-    publicData.token1 <== (isTrade + isWithdraw) * tokenA1;
+    publicData.token1 <== (isTrade + isWithdraw + isForcedWithdraw) * tokenA1;
     publicData.token2 <== isTrade * quoteToken;
     signal tradeFill <== isTrade * fillBase;
-    publicData.amount1 <== tradeFill + withdrawn;
+    publicData.amount1 <== tradeFill + withdrawn + forcedAmount;
     publicData.amount2 <== isTrade * fillQuote;
     signal tradeFees <== isTrade * (feeA + feeB * (1 << 96));
-    publicData.e2 <== tradeFees + isWithdraw * ethAddrA;
+    signal withdrawAddr <== isWithdraw * ethAddrA;
+    publicData.e2 <== tradeFees + withdrawAddr + isForcedWithdraw * l1EthAddr;
     elements <== publicData.elements;
 }

@@ -5,6 +5,11 @@ The ``matchproof`` command.
   (development) trusted setup and compile the contracts with its verifier;
   cached, so a second run returns at once.
 - ``matchproof devnet [--config NAME]``: the end-to-end demo on a fresh anvil.
+- ``matchproof sequencer ...``: the sequencer service (``sequencer/service/cli.py``);
+  ``matchproof account|deposit|withdraw|order|book|trades``: the trader's client
+  (``sequencer/client/cli.py``).
+- ``matchproof reconstruct|force-withdraw|force-cancel-all|freeze|exit``: the
+  way out without the operator (``sequencer/l1/exit_cli.py``).
 - ``matchproof prover --sequencer URL [--worker NAME] [--config NAME]``: a
   stateless proving worker that leases batches from a sequencer;
   ``--jobs DIR`` instead proves the batch jobs appearing in a folder.
@@ -22,8 +27,11 @@ from pathlib import Path
 
 from prover import ProverError, build_circuit, run_worker
 from prover.remote import run_remote_worker
+from sequencer.client.cli import add_subcommands as add_trader_commands
 from sequencer.demo import run_demo
 from sequencer.l1.compile import compile_contracts
+from sequencer.l1.exit_cli import add_subcommands as add_exit_commands
+from sequencer.service.cli import add_subcommands as add_sequencer_commands
 
 DEFAULT_CONFIG = "devnet"
 
@@ -87,6 +95,10 @@ def parser() -> argparse.ArgumentParser:
     prover_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
     prover_cmd.add_argument("--once", action="store_true", help="with --jobs: exit when no job is left")
     prover_cmd.set_defaults(run=prover)
+
+    add_sequencer_commands(commands)
+    add_trader_commands(commands)
+    add_exit_commands(commands)
     return top
 
 

@@ -12,14 +12,21 @@ from dataclasses import dataclass, field
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.utils import get_create_address
-from web3.types import Nonce, TxReceipt
+from web3.types import Nonce, RPCEndpoint, TxReceipt
 
 from prover import CircuitArtifacts, prove
 from prover.groth16 import Proof
 from sequencer.crypto.keys import L2Keypair
 from sequencer.engine.market import Market
 from sequencer.l1.compile import CompiledContracts, compile_contracts
-from sequencer.l1.deploy import Deployment, OperatorKey, RollupConfig, TestTokenSpec, deploy
+from sequencer.l1.deploy import (
+    DEFAULT_REQUEST_DEADLINE_BLOCKS,
+    Deployment,
+    OperatorKey,
+    RollupConfig,
+    TestTokenSpec,
+    deploy,
+)
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.transactions import send_transaction
 from sequencer.operator import Operator
@@ -84,11 +91,19 @@ class Devnet:
     submitted: list[SubmittedBatch] = field(default_factory=list)
 
     @classmethod
-    def deploy(cls, w3: Web3, deployer: LocalAccount, circuit: CircuitArtifacts) -> Devnet:
+    def deploy(
+        cls,
+        w3: Web3,
+        deployer: LocalAccount,
+        circuit: CircuitArtifacts,
+        request_deadline_blocks: int = DEFAULT_REQUEST_DEADLINE_BLOCKS,
+    ) -> Devnet:
         """
         Compile the contracts with the circuit's verifier and deploy them with
         ``deployer`` as the operator, whose fee account's L2 key is derived
-        from its Ethereum key for the rollup's (predicted) address.
+        from its Ethereum key for the rollup's (predicted) address. Batches
+        must consume each L1 request within ``request_deadline_blocks``
+        blocks, or anyone may freeze the rollup.
         """
         contracts = compile_contracts(circuit.verifier_sol)
         config = tree_config(circuit)
@@ -100,7 +115,9 @@ class Devnet:
             w3,
             deployer,
             contracts,
-            config=RollupConfig(slots, config.account_depth, config.balance_depth, State.genesis(config).root),
+            config=RollupConfig(
+                slots, config.account_depth, config.balance_depth, State.genesis(config).root, request_deadline_blocks
+            ),
             operator=OperatorKey(deployer.address, key.public_key.ax, key.public_key.ay),
             test_tokens=TEST_TOKENS,
         )
@@ -118,12 +135,23 @@ class Devnet:
         call = self.rollup.token(token_id).functions.mint(Web3.to_checksum_address(to), amount)
         send_transaction(self.w3, self.operator_account, call.build_transaction({"from": self.operator_account.address}))
 
-    def sync_l1(self) -> int:
-        """Give the operator every L1 request it has not seen yet; returns how many."""
+    def sync_l1(self, until: int | None = None) -> int:
+        """
+        Give the operator every L1 request it has not seen yet, or those
+        before index ``until`` (an operator that stops reading the queue
+        there); returns how many.
+        """
         requests = self.rollup.l1_requests(self.operator.l1_seen)
+        if until is not None:
+            requests = [request for request in requests if request.index < until]
+        now = self.now()
         for request in requests:
-            self.operator.add_l1_request(request.index, request.transaction)
+            self.operator.add_l1_request(request.index, request.transaction, now)
         return len(requests)
+
+    def mine(self, blocks: int) -> None:
+        """Mine ``blocks`` empty blocks (anvil's ``anvil_mine``): L1 time passes."""
+        self.w3.provider.make_request(RPCEndpoint("anvil_mine"), [hex(blocks)])
 
     def now(self) -> Timestamp:
         """The latest L1 block's timestamp: the clock batches and order expiries use."""

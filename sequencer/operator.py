@@ -1,178 +1,620 @@
 """
-The operator's core: takes L1 requests and signed orders and withdrawals,
-matches orders, keeps the head state and cuts batches for the prover.
+The operator's core: takes L1 requests, signed orders, cancels and
+withdrawals, matches orders, keeps the head state and seals batches for the
+prover.
 
 Every transaction is applied to the head state by the spec as soon as it is
 accepted, so a request the spec would refuse is refused at once and never
-reaches a batch. Batches are cut from the state of the last cut, replaying the
-accepted transactions in the same order, which gives the same result.
+reaches a batch. Sealing a batch only fixes which pending transactions it
+holds (cheap); building its circuit input replays them on the state of the
+previous batch (``build_next``), which gives the same result.
+
+Nothing here reads a clock: every method that depends on time takes ``now``
+(unix seconds), and the operator's clock is the latest ``now`` it was given.
+Open orders whose expiry is before the clock leave the book and release their
+locks. So the same calls with the same arguments always give the same state,
+which is what lets the service rebuild it from its log.
+
+The rules that keep every trade provable (``docs/DESIGN.md``):
+
+- a fill is at the maker's price, in whole lots, so its quote is exact;
+- each fee is the market's rate of what its side receives, never above the
+  order's signed ``max_fee_bps`` (checked at intake);
+- an account's order ids only grow within a slot (``order_id mod
+  2**orderDepth``), and two open orders of one account never share a slot;
+- an order trades only while unexpired, and a batch's timestamp is the time
+  of its first transaction, so it is never after the time of any of its
+  trades;
+- an order is accepted only if the account's balance less its locks covers
+  it, so each maker can pay every fill.
+
+A fill the spec nevertheless refuses means the engine broke one of these
+rules: that raises ``EngineInvariantError`` after the book has changed, so the
+operator must be dropped and rebuilt (the service rebuilds it from its log).
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sequencer.crypto.eddsa import PublicKey, verify
-from sequencer.engine.book import Fill, OrderBook, OrderRejected
+from sequencer.crypto.eddsa import PublicKey, Signature, verify
+from sequencer.engine.book import Fill, OrderBook
+from sequencer.engine.cancels import CANCEL_NONCE_BITS, SignedCancel, SignedCancelAll
+from sequencer.engine.errors import Code, OrderRejected
+from sequencer.engine.locks import Locks, order_cost
 from sequencer.engine.market import Market
-from sequencer.spec.constants import PRICE_SCALE, Side, TreeConfig
-from sequencer.spec.errors import RollupError
-from sequencer.spec.state import State
-from sequencer.spec.transactions import Deposit, SignedOrder, Trade, Transaction, Withdraw
-from sequencer.spec.transition import apply_transaction
-from sequencer.spec.types import AccountIndex, Amount, FieldElement, Timestamp, TokenId
+from sequencer.engine.orders import CloseReason, OrderKey, OrderKind, OrderRecord, OrderStatus
+from sequencer.engine.records import (
+    PendingTransaction,
+    SealedBatch,
+    TradeRecord,
+    WithdrawalRecord,
+    batch_fees,
+)
+from sequencer.spec.constants import AMOUNT_BITS, ORDER_ID_BITS, TreeConfig
+from sequencer.spec.errors import (
+    AccountNotFound,
+    InsufficientBalance,
+    InvalidSignature,
+    OrderCancelled,
+    OrderExpired,
+    RollupError,
+)
+from sequencer.spec.state import Account, State
+from sequencer.spec.transactions import (
+    Deposit,
+    ForcedCancelAll,
+    ForcedWithdraw,
+    L1Transaction,
+    SignedOrder,
+    Transaction,
+    Withdraw,
+)
+from sequencer.spec.transition import (
+    apply_transaction,
+    check_account_index,
+    check_order_ranges,
+    check_range,
+    check_token,
+    credit_fees,
+)
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Timestamp, TokenId
 from sequencer.witness.batch import ProvableBatch, build_batch
 
 
 class RequestRejected(Exception):
-    """A trader's request that the operator refuses; ``code`` names the reason."""
+    """A request that the operator refuses; ``code`` names the reason and nothing changed."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
 
 
-@dataclass
+class EngineInvariantError(Exception):
+    """The spec refused a transaction the engine made: a bug; the operator's state is unusable."""
+
+
+@dataclass(frozen=True)
+class OrderOutcome:
+    """What placing an order did: the order as it now stands, its trades, and own orders it took out."""
+
+    order: OrderRecord
+    trades: list[TradeRecord] = field(default_factory=list)
+    self_trades: list[OrderRecord] = field(default_factory=list)
+
+
 class Operator:
     """
-    The sequencer's state machine, without I/O: feed it L1 requests, orders
-    and withdrawals; take sealed batches from it.
+    The sequencer's state machine, without I/O: feed it L1 requests, orders,
+    cancels and withdrawals; take sealed batches from it.
+
+    ``head`` is the state with every accepted transaction applied (and the
+    fees of every sealed batch credited); ``sealed`` is the state after the
+    last batch whose circuit input was built, and ``chain`` the L1 request
+    chain there.
     """
 
-    config: TreeConfig
-    slots: int
-    markets: dict[str, Market]
-    sealed: State
-    head: State
-    chain: FieldElement = FieldElement(0)
-    l1_seen: int = 0
-    pending: list[Transaction] = field(default_factory=list)
-    books: dict[str, OrderBook] = field(default_factory=dict)
+    def __init__(self, config: TreeConfig, slots: int, markets: list[Market]) -> None:
+        """An operator at the rollup's genesis state; use :meth:`genesis`."""
+        if len({m.name for m in markets}) != len(markets):
+            raise ValueError("market names must be unique")
+        self.config = config
+        self.slots = slots
+        self.markets = {m.name: m for m in markets}
+        self.books = {m.name: OrderBook(m) for m in markets}
+        self.sealed = State.genesis(config)
+        self.head = self.sealed.copy()
+        self.chain = FieldElement(0)
+        self.clock = Timestamp(0)
+        self.l1_seen = 0
+        self.pending: list[PendingTransaction] = []
+        self.batches: list[SealedBatch] = []
+        self.built = 0
+        self.orders: dict[OrderKey, OrderRecord] = {}
+        self.trades: list[TradeRecord] = []
+        self.withdrawals: list[WithdrawalRecord] = []
+        self.accounts: dict[AccountIndex, EthAddress] = {}
+        self._by_address: dict[EthAddress, AccountIndex] = {}
+        self.locks = Locks()
+        self.cancel_nonces: dict[AccountIndex, int] = {}
+        self.last_order_ids: dict[tuple[AccountIndex, int], OrderId] = {}
+        self.highest_order_ids: dict[AccountIndex, OrderId] = {}
+        self._open: dict[AccountIndex, dict[OrderKey, OrderRecord]] = {}
+        self._account_orders: dict[AccountIndex, list[OrderRecord]] = {}
+        self._slot_owner: dict[tuple[AccountIndex, int], OrderKey] = {}
+        self._client_ids: dict[tuple[AccountIndex, str], OrderKey] = {}
+        self._expiries: list[tuple[Timestamp, int, OrderKey]] = []
+        self._withdrawal_index: dict[tuple[AccountIndex, int], WithdrawalRecord] = {}
 
     @classmethod
     def genesis(cls, config: TreeConfig, slots: int, markets: list[Market]) -> Operator:
         """An operator at the rollup's genesis state."""
-        state = State.genesis(config)
-        return cls(
-            config,
-            slots,
-            {m.name: m for m in markets},
-            state,
-            state.copy(),
-            books={m.name: OrderBook(m) for m in markets},
-        )
+        return cls(config, slots, markets)
 
-    def add_l1_request(self, index: int, deposit: Deposit) -> None:
-        """Queue the next L1 request (they must come in queue order)."""
-        if index != self.l1_seen:
-            raise ValueError(f"L1 request {index} out of order, expected {self.l1_seen}")
-        self._accept(deposit, Timestamp(0))
-        self.l1_seen += 1
+    # ------------------------------------------------------------------ requests
 
-    def place_order(self, market_name: str, signed: SignedOrder, now: Timestamp) -> list[Fill]:
+    def add_l1_request(self, index: int, request: L1Transaction, now: Timestamp | None = None) -> None:
         """
-        Check, match and accept an order; returns its fills (each a pending trade).
+        Apply the next L1 request (they must come in queue order).
+
+        ``now`` is when the sequencer saw it; without it, the operator's
+        clock. A forced cancel-all closes the account's open orders below its
+        new ``min_order_id``; a forced withdrawal closes the open orders whose
+        lock the remaining balance no longer covers, newest first.
 
         Raises
         ------
         RequestRejected
-            Unknown market, market rules (``OrderRejected`` codes), a bad
-            signature, an expired order, an order id already used in its
-            slot, or a balance that does not cover the order.
+            ``L1_REQUEST_OUT_OF_ORDER``, or the spec's code if it refuses the request.
         """
+        time = self._begin(now)
+        if index != self.l1_seen:
+            raise RequestRejected(
+                Code.L1_REQUEST_OUT_OF_ORDER, f"L1 request {index} out of order, expected {self.l1_seen}"
+            )
+        created = not self.head.get_account(request.account_index).exists
+        self._apply(request, time)
+        self.l1_seen += 1
+        match request:
+            case Deposit() if created:
+                self.accounts[request.account_index] = request.eth_addr
+                self._by_address[request.eth_addr] = request.account_index
+            case ForcedWithdraw():
+                self._close_uncovered(request.account_index, request.token)
+            case ForcedCancelAll():
+                self._close_cancelled_from_l1(request.account_index)
+
+    def place_order(
+        self,
+        market_name: str,
+        signed: SignedOrder,
+        now: Timestamp,
+        kind: OrderKind = OrderKind.LIMIT,
+        client_order_id: str | None = None,
+    ) -> list[Fill]:
+        """Check, match and accept an order; returns its fills (see :meth:`submit_order`)."""
+        outcome = self.submit_order(market_name, signed, now, kind, client_order_id)
+        return [trade.fill for trade in outcome.trades]
+
+    def submit_order(
+        self,
+        market_name: str,
+        signed: SignedOrder,
+        now: Timestamp,
+        kind: OrderKind = OrderKind.LIMIT,
+        client_order_id: str | None = None,
+    ) -> OrderOutcome:
+        """
+        Check, match and accept an order.
+
+        Checks run cheapest first; the first that fails refuses the order and
+        nothing changes. An accepted order trades what crosses (unless it is
+        post-only); what is left rests (limit, post-only) or is cancelled
+        (IOC, market; FOK never leaves a remainder).
+
+        Raises
+        ------
+        RequestRejected
+            ``UNKNOWN_MARKET``; ``VALUE_OUT_OF_RANGE``; the market's rules
+            (``MARKET_MISMATCH``, ``INVALID_TICK``, ``INVALID_LOT``,
+            ``BELOW_MIN_SIZE``, ``FEE_LIMIT_TOO_LOW``);
+            ``DUPLICATE_CLIENT_ORDER_ID``; ``ACCOUNT_NOT_FOUND``;
+            ``INVALID_SIGNATURE``; ``ORDER_CANCELLED`` (below the account's
+            ``min_order_id``); ``ORDER_EXPIRED``; ``ORDER_ID_USED``;
+            ``ORDER_SLOT_BUSY``; ``INSUFFICIENT_BALANCE``;
+            ``POST_ONLY_WOULD_CROSS``; ``FOK_NOT_FILLABLE``.
+        """
+        time = self._begin(now)
+        order = signed.order
         book = self.books.get(market_name)
         if book is None:
-            raise RequestRejected("UNKNOWN_MARKET", f"no market {market_name!r}")
-        order = signed.order
+            raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {market_name!r}")
+        self._check_spec(lambda: check_order_ranges(self.config, "order", order))
         try:
-            book.check(signed)
+            book.check(signed, kind)
         except OrderRejected as error:
             raise RequestRejected(error.code, str(error)) from error
-        account = self.head.get_account(order.account_index)
-        if not account.exists:
-            raise RequestRejected("ACCOUNT_NOT_FOUND", f"account {order.account_index} does not exist")
-        if not verify(PublicKey(account.ax, account.ay), order.message_hash(), signed.signature):
-            raise RequestRejected("INVALID_SIGNATURE", "the order's signature does not verify")
-        if order.expiry <= now:
-            raise RequestRejected("ORDER_EXPIRED", "the order has expired")
-        self._check_order_slot(market_name, signed)
-        self._check_covered(order.account_index, self._order_cost(book.market, signed))
-        fills = book.submit(signed)
-        for fill in fills:
-            self._accept(
-                Trade(fill.maker, fill.taker, fill.base, fill.quote, fill.maker_fee, fill.taker_fee), now
+        if client_order_id is not None:
+            self._check_client_id_free(order.account_index, client_order_id)
+        account = self._signed_by(order.account_index, order.message_hash(), signed.signature)
+        if order.order_id < account.min_order_id:
+            raise RequestRejected(OrderCancelled.code, f"orders below {account.min_order_id} were cancelled from L1")
+        if order.expiry < time:
+            raise RequestRejected(
+                OrderExpired.code, f"the order expired at {order.expiry}, the sequencer's time is {time}"
             )
-        return fills
+        self._check_order_slot(account, order.account_index, order.order_id)
+        self._check_covered(order.account_index, *order_cost(order, order.amount))
+        if kind is OrderKind.POST_ONLY and book.would_cross(order.side, order.price):
+            raise RequestRejected(Code.POST_ONLY_WOULD_CROSS, "a post-only order may not trade on arrival")
+        if kind is OrderKind.FOK and book.fillable(order) < order.amount:
+            raise RequestRejected(Code.FOK_NOT_FILLABLE, "the book cannot fill the whole order at once")
+        self.clock = time
+        return self._accept_order(book, signed, kind, client_order_id)
 
-    def withdraw(self, withdraw: Withdraw) -> None:
+    def cancel(self, request: SignedCancel, now: Timestamp) -> OrderRecord:
+        """
+        Cancel one open order, releasing the lock of its unfilled part.
+
+        Off-chain only: the order's signature stays valid, and nothing in the
+        circuit stops an operator from still filling it until its expiry
+        (see ``engine.cancels``).
+
+        Raises
+        ------
+        RequestRejected
+            ``VALUE_OUT_OF_RANGE``, ``ACCOUNT_NOT_FOUND``, ``INVALID_SIGNATURE``,
+            ``ORDER_NOT_FOUND``, ``ORDER_NOT_OPEN``.
+        """
+        time = self._begin(now)
+        cancel = request.cancel
+        self._check_spec(lambda: check_account_index(self.config, "account_index", cancel.account_index))
+        self._check_spec(lambda: check_range("order_id", cancel.order_id, ORDER_ID_BITS))
+        self._signed_by(cancel.account_index, cancel.message_hash(), request.signature)
+        record = self.orders.get((cancel.account_index, cancel.order_id))
+        if record is None:
+            raise RequestRejected(Code.ORDER_NOT_FOUND, f"no order {cancel.order_id} of account {cancel.account_index}")
+        if record.status is not OrderStatus.OPEN:
+            raise RequestRejected(Code.ORDER_NOT_OPEN, f"order {cancel.order_id} is {record.status.value}")
+        self.clock = time
+        self._close(record, OrderStatus.CANCELLED, CloseReason.REQUESTED)
+        return record
+
+    def cancel_all(self, request: SignedCancelAll, now: Timestamp) -> list[OrderRecord]:
+        """
+        Cancel every open order of an account, in every market; returns them, oldest first.
+
+        Raises
+        ------
+        RequestRejected
+            ``VALUE_OUT_OF_RANGE``, ``ACCOUNT_NOT_FOUND``, ``INVALID_SIGNATURE``,
+            ``CANCEL_NONCE_USED``.
+        """
+        time = self._begin(now)
+        cancel_all = request.cancel_all
+        index = cancel_all.account_index
+        self._check_spec(lambda: check_account_index(self.config, "account_index", index))
+        self._check_spec(lambda: check_range("nonce", cancel_all.nonce, CANCEL_NONCE_BITS))
+        self._signed_by(index, cancel_all.message_hash(), request.signature)
+        last = self.cancel_nonces.get(index, 0)
+        if cancel_all.nonce <= last:
+            raise RequestRejected(Code.CANCEL_NONCE_USED, f"the nonce must be above {last}")
+        self.clock = time
+        self.cancel_nonces[index] = cancel_all.nonce
+        cancelled = list(self._open.get(index, {}).values())
+        for record in cancelled:
+            self._close(record, OrderStatus.CANCELLED, CloseReason.CANCEL_ALL)
+        return cancelled
+
+    def withdraw(self, withdraw: Withdraw, now: Timestamp | None = None) -> WithdrawalRecord:
         """
         Accept a signed withdrawal.
 
         Raises
         ------
         RequestRejected
-            What locked orders leave available does not cover it, or the spec
-            refuses it (its error code).
+            ``VALUE_OUT_OF_RANGE``, ``ACCOUNT_NOT_FOUND``, ``INSUFFICIENT_BALANCE``
+            (what locked orders leave available does not cover it), or the
+            spec's code (``INVALID_NONCE``, ``INVALID_SIGNATURE``).
         """
-        self._check_covered(withdraw.account_index, {withdraw.token: withdraw.amount})
-        self._accept(withdraw, Timestamp(0))
+        time = self._begin(now)
+        index, token = withdraw.account_index, withdraw.token
+        self._check_spec(lambda: check_account_index(self.config, "account_index", index))
+        self._check_spec(lambda: check_token(self.config, "token", token))
+        self._check_spec(lambda: check_range("amount", withdraw.amount, AMOUNT_BITS))
+        account = self.head.get_account(index)
+        if not account.exists:
+            raise RequestRejected(AccountNotFound.code, f"account {index} does not exist")
+        self._check_covered(index, token, withdraw.amount)
+        self._apply(withdraw, time)
+        record = WithdrawalRecord(withdraw, account.eth_addr, time)
+        self.withdrawals.append(record)
+        self._withdrawal_index[(index, withdraw.nonce)] = record
+        return record
 
-    def cut_batch(self, timestamp: Timestamp) -> ProvableBatch | None:
-        """Seal the oldest pending transactions (at most one batch) into a provable batch."""
+    def expire(self, now: Timestamp) -> list[OrderRecord]:
+        """Move the clock to ``now`` and expire every open order whose expiry is before it; returns them."""
+        time = Timestamp(max(self.clock, now))
+        expired = self._expire(time)
+        self.clock = time
+        return expired
+
+    def expiry_due(self, now: Timestamp) -> bool:
+        """Whether an open order expired before ``now`` (its expiry is earlier)."""
+        while self._expiries and self.orders[self._expiries[0][2]].status is not OrderStatus.OPEN:
+            heapq.heappop(self._expiries)
+        return bool(self._expiries) and self._expiries[0][0] < now
+
+    # ------------------------------------------------------------------ batches
+
+    def seal_due(self, now: Timestamp, max_wait: int) -> bool:
+        """Whether to seal a batch: a full one is pending, or the oldest pending transaction waited ``max_wait`` s."""
+        if not self.pending:
+            return False
+        return len(self.pending) >= self.slots or max(now, self.clock) - self.pending[0].time >= max_wait
+
+    def seal(self, now: Timestamp) -> SealedBatch | None:
+        """
+        Seal the oldest pending transactions (at most one batch) and credit
+        the batch's fees to the fee account in the head state; None if none is pending.
+        """
+        time = self._begin(now)
         if not self.pending:
             return None
-        transactions, self.pending = self.pending[: self.slots], self.pending[self.slots :]
-        batch = build_batch(self.sealed, transactions, timestamp, self.chain, self.slots)
-        self.chain = batch.chain_end
-        # The head state counts fees only once a batch credits them.
-        self.head = self.sealed.copy()
-        for tx in self.pending:
-            apply_transaction(self.head, tx, timestamp)
+        self.clock = time
+        taken, self.pending = self.pending[: self.slots], self.pending[self.slots :]
+        transactions = tuple(p.transaction for p in taken)
+        previous = self.batches[-1].timestamp if self.batches else Timestamp(0)
+        batch = SealedBatch(
+            number=len(self.batches) + 1,
+            timestamp=Timestamp(max(previous, taken[0].time)),
+            sealed_at=self.clock,
+            transactions=transactions,
+            fees=batch_fees(transactions),
+        )
+        try:
+            credit_fees(self.head, dict(batch.fees))
+        except RollupError as error:
+            raise EngineInvariantError(f"batch {batch.number}: {error}") from error
+        for tx in transactions:
+            if isinstance(tx, Withdraw):
+                self._withdrawal_index[(tx.account_index, tx.nonce)].batch = batch.number
+        self.batches.append(batch)
         return batch
+
+    def build_next(self) -> ProvableBatch | None:
+        """
+        Build the circuit input of the oldest sealed batch not built yet, on
+        the state after the previous one; None if every sealed batch is built.
+
+        Batches must be built in order: each starts from the state the one
+        before it left.
+        """
+        if self.built >= len(self.batches):
+            return None
+        sealed = self.batches[self.built]
+        try:
+            batch = build_batch(self.sealed, sealed.transactions, sealed.timestamp, self.chain, self.slots)
+        except RollupError as error:
+            raise EngineInvariantError(f"batch {sealed.number}: {error}") from error
+        self.chain = batch.chain_end
+        self.built += 1
+        return batch
+
+    def cut_batch(self, timestamp: Timestamp) -> ProvableBatch | None:
+        """
+        Seal (at time ``timestamp``) and build the next batch, or build the
+        oldest sealed batch not built yet; None if there is nothing to batch.
+        The batch's own timestamp is chosen as :class:`SealedBatch` says.
+        """
+        if self.built == len(self.batches) and self.seal(timestamp) is None:
+            return None
+        return self.build_next()
+
+    # ------------------------------------------------------------------ reading
 
     def available(self, index: AccountIndex, token: TokenId) -> Amount:
         """The account's balance of ``token`` less what its open orders lock."""
-        locked = sum(
-            self._order_cost(book.market, resting.signed, resting.remaining).get(token, 0)
-            for book in self.books.values()
-            for resting in book.resting()
-            if resting.signed.order.account_index == index
-        )
-        return Amount(self.head.get_account(index).balance(token) - locked)
+        return Amount(self.head.get_account(index).balance(token) - self.locks.get(index, token))
 
-    def _accept(self, tx: Transaction, timestamp: Timestamp) -> None:
-        """Apply ``tx`` to the head state and queue it; refuse it with the spec's error code."""
+    def open_orders(self, index: AccountIndex) -> list[OrderRecord]:
+        """The account's open orders, oldest first."""
+        return list(self._open.get(index, {}).values())
+
+    def orders_of(self, index: AccountIndex) -> list[OrderRecord]:
+        """Every order the account placed, oldest first."""
+        return list(self._account_orders.get(index, ()))
+
+    def order_by_client_id(self, index: AccountIndex, client_order_id: str) -> OrderRecord | None:
+        """The account's latest order with this client order id."""
+        key = self._client_ids.get((index, client_order_id))
+        return None if key is None else self.orders[key]
+
+    def account_of(self, eth_addr: EthAddress) -> AccountIndex | None:
+        """The account an L1 address owns, if it deposited."""
+        return self._by_address.get(eth_addr)
+
+    # ------------------------------------------------------------------ internals
+
+    def _begin(self, now: Timestamp | None) -> Timestamp:
+        """
+        A request's time: ``now``, or the clock if ``now`` is None or earlier.
+
+        Open orders that expired before that time leave the book first, so
+        the request's checks never count them. Otherwise the clock moves
+        only when a request is accepted.
+        """
+        time = self.clock if now is None or now < self.clock else now
+        self._expire(time)
+        return time
+
+    def _expire(self, time: Timestamp) -> list[OrderRecord]:
+        """Close every open order whose expiry is before ``time``, at ``time``; returns them."""
+        expired = []
+        while self.expiry_due(time):
+            _, _, key = heapq.heappop(self._expiries)
+            self.clock = time
+            record = self.orders[key]
+            self._close(record, OrderStatus.EXPIRED, CloseReason.EXPIRED)
+            expired.append(record)
+        return expired
+
+    def _accept_order(
+        self, book: OrderBook, signed: SignedOrder, kind: OrderKind, client_order_id: str | None
+    ) -> OrderOutcome:
+        """Record an order that passed every check, match it, and rest or close what is left."""
+        order = signed.order
+        record = OrderRecord(
+            market=book.market.name,
+            signed=signed,
+            kind=kind,
+            client_order_id=client_order_id,
+            sequence=len(self.orders) + 1,
+            accepted_at=self.clock,
+        )
+        self.orders[record.key] = record
+        self._account_orders.setdefault(order.account_index, []).append(record)
+        slot = self.head.get_account(order.account_index).slot_index(order.order_id)
+        self.last_order_ids[(order.account_index, slot)] = order.order_id
+        self.highest_order_ids[order.account_index] = OrderId(
+            max(order.order_id, self.highest_order_ids.get(order.account_index, 0))
+        )
+        if client_order_id is not None:
+            self._client_ids[(order.account_index, client_order_id)] = record.key
+        match = book.match(record) if kind.takes else None
+        outcome = OrderOutcome(record)
+        if match is not None:
+            for maker in match.self_trades:
+                self._release(maker, maker.remaining)
+                self._finish(maker, OrderStatus.CANCELLED, CloseReason.SELF_TRADE)
+                outcome.self_trades.append(maker)
+            for fill, maker in zip(match.fills, match.makers, strict=True):
+                self.locks.release(maker.order, fill.base)
+                if maker.remaining == 0:
+                    self._finish(maker, OrderStatus.FILLED, None)
+                trade = TradeRecord(len(self.trades) + 1, book.market.name, self.clock, fill)
+                self._apply_trade(trade)
+                outcome.trades.append(trade)
+        if record.remaining == 0:
+            self._finish(record, OrderStatus.FILLED, None)
+        elif kind.rests:
+            self._rest(book, record)
+        else:
+            self._finish(record, OrderStatus.CANCELLED, CloseReason.UNFILLED)
+        return outcome
+
+    def _close_uncovered(self, index: AccountIndex, token: TokenId) -> None:
+        """Close the account's open orders locking ``token``, newest first, until its balance covers the rest."""
+        balance = self.head.get_account(index).balance(token)
+        for record in reversed(self.open_orders(index)):
+            if self.locks.get(index, token) <= balance:
+                return
+            if order_cost(record.order, record.remaining)[0] == token:
+                self._close(record, OrderStatus.CANCELLED, CloseReason.FORCED_WITHDRAWAL)
+
+    def _close_cancelled_from_l1(self, index: AccountIndex) -> None:
+        """Close the account's open orders below its ``min_order_id`` (they can no longer trade)."""
+        min_order_id = self.head.get_account(index).min_order_id
+        for record in self.open_orders(index):
+            if record.order.order_id < min_order_id:
+                self._close(record, OrderStatus.CANCELLED, CloseReason.FORCED_CANCEL_ALL)
+
+    def _apply_trade(self, trade: TradeRecord) -> None:
+        """Apply a fill to the head state; the spec refusing it is an engine bug."""
         try:
-            apply_transaction(self.head, tx, timestamp)
+            self._apply(trade.transaction(), self.clock)
+        except RequestRejected as error:
+            raise EngineInvariantError(f"trade {trade.trade_id}: {error.code}: {error}") from error
+        self.trades.append(trade)
+
+    def _rest(self, book: OrderBook, record: OrderRecord) -> None:
+        """Put what is left of an order into the book, lock what it may spend, and index it."""
+        order = record.order
+        book.add(record)
+        self.locks.lock(order, record.remaining)
+        self._open.setdefault(order.account_index, {})[record.key] = record
+        slot = self.head.get_account(order.account_index).slot_index(order.order_id)
+        self._slot_owner[(order.account_index, slot)] = record.key
+        heapq.heappush(self._expiries, (order.expiry, record.sequence, record.key))
+
+    def _close(self, record: OrderRecord, status: OrderStatus, reason: CloseReason) -> None:
+        """Take a resting order out of its book, release its lock and mark it closed."""
+        self.books[record.market].remove(record.key)
+        self._release(record, record.remaining)
+        self._finish(record, status, reason)
+
+    def _release(self, record: OrderRecord, amount: Amount) -> None:
+        """Release the lock of ``amount`` of a resting order."""
+        if amount:
+            self.locks.release(record.order, amount)
+
+    def _finish(self, record: OrderRecord, status: OrderStatus, reason: CloseReason | None) -> None:
+        """Mark an order closed and drop it from the open-order indexes."""
+        record.status = status
+        record.reason = reason
+        record.closed_at = self.clock
+        account = record.order.account_index
+        open_orders = self._open.get(account, {})
+        if open_orders.pop(record.key, None) is not None:
+            slot = self.head.get_account(account).slot_index(record.order.order_id)
+            del self._slot_owner[(account, slot)]
+            if not open_orders:
+                del self._open[account]
+
+    def _apply(self, tx: Transaction, time: Timestamp) -> None:
+        """
+        Apply ``tx`` at ``time`` to the head state and queue it, moving the
+        clock to ``time``; refuse it with the spec's error code.
+        """
+        try:
+            apply_transaction(self.head, tx, time)
         except RollupError as error:
             raise RequestRejected(error.code, str(error)) from error
-        self.pending.append(tx)
+        self.clock = time
+        self.pending.append(PendingTransaction(tx, time))
 
-    def _check_order_slot(self, market_name: str, signed: SignedOrder) -> None:
-        """A new order needs an id above its slot's and no open order in the same slot."""
-        order = signed.order
-        account = self.head.get_account(order.account_index)
-        stored_id, _ = account.order_slot(order.order_id)
-        if order.order_id <= stored_id:
-            raise RequestRejected("ORDER_ID_USED", f"order ids must grow: slot holds {stored_id}")
-        slot = account.slot_index(order.order_id)
-        for book in self.books.values():
-            for resting in book.resting():
-                other = resting.signed.order
-                if other.account_index == order.account_index and account.slot_index(other.order_id) == slot:
-                    raise RequestRejected("ORDER_SLOT_BUSY", f"open order {other.order_id} uses the same slot")
+    def _check_spec(self, check: Callable[[], None]) -> None:
+        """Run one of the spec's range checks, refusing with its code."""
+        try:
+            check()
+        except RollupError as error:
+            raise RequestRejected(error.code, str(error)) from error
 
-    def _check_covered(self, index: AccountIndex, cost: dict[TokenId, Amount]) -> None:
-        """The account's available balance covers ``cost`` (raises ``INSUFFICIENT_BALANCE``)."""
-        for token, amount in cost.items():
-            if self.available(index, token) < amount:
-                raise RequestRejected("INSUFFICIENT_BALANCE", f"available balance of token {token} is too low")
+    def _signed_by(self, index: AccountIndex, message: FieldElement, signature: Signature) -> Account:
+        """The existing account ``index``, whose key must have signed ``message``."""
+        account = self.head.get_account(index)
+        if not account.exists:
+            raise RequestRejected(AccountNotFound.code, f"account {index} does not exist")
+        if not verify(PublicKey(account.ax, account.ay), message, signature):
+            raise RequestRejected(InvalidSignature.code, f"the signature is not valid for account {index}'s key")
+        return account
 
-    @staticmethod
-    def _order_cost(market: Market, signed: SignedOrder, remaining: Amount | None = None) -> dict[TokenId, Amount]:
-        """What an order can spend at most: quote at its limit for a buy, base for a sell."""
-        order = signed.order
-        amount = order.amount if remaining is None else remaining
-        if order.side == Side.BUY:
-            return {market.quote_token: Amount(amount * order.price // PRICE_SCALE)}
-        return {market.base_token: amount}
+    def _check_client_id_free(self, index: AccountIndex, client_order_id: str) -> None:
+        """No open order of the account carries ``client_order_id``."""
+        previous = self.order_by_client_id(index, client_order_id)
+        if previous is not None and previous.status is OrderStatus.OPEN:
+            raise RequestRejected(
+                Code.DUPLICATE_CLIENT_ORDER_ID,
+                f"open order {previous.order.order_id} already has client order id {client_order_id!r}",
+            )
+
+    def _check_order_slot(self, account: Account, index: AccountIndex, order_id: OrderId) -> None:
+        """A new order needs an id above every id used in its slot, and no open order in the slot."""
+        slot = account.slot_index(order_id)
+        stored_id, _ = account.order_slot(order_id)
+        used = max(stored_id, self.last_order_ids.get((index, slot), 0))
+        if order_id <= used:
+            raise RequestRejected(Code.ORDER_ID_USED, f"order ids in slot {slot} must be above {used}")
+        owner = self._slot_owner.get((index, slot))
+        if owner is not None:
+            raise RequestRejected(Code.ORDER_SLOT_BUSY, f"open order {owner[1]} uses slot {slot}")
+
+    def _check_covered(self, index: AccountIndex, token: TokenId, amount: Amount) -> None:
+        """The account's available balance of ``token`` covers ``amount``."""
+        available = self.available(index, token)
+        if available < amount:
+            raise RequestRejected(
+                InsufficientBalance.code, f"account {index} has {available} of token {token} available, needs {amount}"
+            )

@@ -23,6 +23,15 @@ class Settlement:
         """A sealed batch waits for a prover."""
         self.queue.add(number, batch)
 
+    def stage(self, number: int) -> str:
+        """Where an unverified sealed batch is: ``sealed``, ``proving`` (leased) or ``proven``."""
+        job = self.queue.jobs.get(number)
+        if job is None:
+            return "proven" if number <= self.handed_over else "sealed"
+        if job.proof is not None:
+            return "proven"
+        return "proving" if job.lease is not None else "sealed"
+
     def step(self) -> int:
         """Pass new proofs to the submitter in order and advance it; returns the last verified batch."""
         for job, proof in self.queue.take_proven(self.handed_over):

@@ -17,6 +17,8 @@ function TX_NOOP() { return 0; }
 function TX_DEPOSIT() { return 1; }
 function TX_TRADE() { return 2; }
 function TX_WITHDRAW() { return 3; }
+function TX_FORCED_WITHDRAW() { return 4; }
+function TX_FORCED_CANCEL_ALL() { return 5; }
 
 // Domain tags of signed messages.
 function MSG_ORDER() { return 1; }

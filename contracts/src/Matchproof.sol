@@ -8,6 +8,7 @@ import {IPoseidon2, IPoseidon4, IPoseidon6, IPoseidon7} from "./interfaces/IPose
 import {AccountRegistry} from "./libraries/AccountRegistry.sol";
 import {BabyJubJub} from "./libraries/BabyJubJub.sol";
 import {BatchLog} from "./libraries/BatchLog.sol";
+import {Exodus} from "./libraries/Exodus.sol";
 import {Field} from "./libraries/Field.sol";
 import {L1Queue} from "./libraries/L1Queue.sol";
 import {L1Requests} from "./libraries/L1Requests.sol";
@@ -15,9 +16,11 @@ import {PublicData} from "./libraries/PublicData.sol";
 import {TokenVault} from "./libraries/TokenVault.sol";
 
 /// @title Matchproof rollup contract
-/// @notice The entry point: deposits into the L1 request queue, batch verification, and
-///         claims of proven withdrawals. The logic lives in the libraries; see IMatchproof
-///         for the behaviour of each function and docs/DESIGN.md for the encodings.
+/// @notice The entry point: deposits and forced requests into the L1 request queue, batch
+///         verification, claims of proven withdrawals, and the way out of a frozen rollup
+///         (exits by Merkle proof, refunds of unconsumed deposits). The logic lives in the
+///         libraries; see IMatchproof for the behaviour of each function and docs/DESIGN.md
+///         for the encodings.
 contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     using AccountRegistry for AccountRegistry.Registry;
     using BatchLog for BatchLog.Log;
@@ -35,22 +38,25 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     uint256 internal immutable _nTx;
     uint256 internal immutable _accountDepth;
     uint256 internal immutable _balanceDepth;
+    uint256 internal immutable _genesisRoot;
+    uint256 internal immutable _requestDeadlineBlocks;
+    uint256 internal immutable _deploymentBlock;
 
     BatchLog.Log internal _batches;
     L1Queue.Queue internal _queue;
     AccountRegistry.Registry internal _accounts;
     TokenVault.Vault internal _vault;
+    Exodus.State internal _exodus;
 
     /// @notice Its ABI encoding equals that of the flat argument list (verifier, poseidon2,
     ///         poseidon4, poseidon6, poseidon7, genesisRoot, tokens, nTx, accountDepth,
-    ///         balanceDepth, operator, operatorAx, operatorAy): both structs are static.
+    ///         balanceDepth, requestDeadlineBlocks, operator, operatorAx, operatorAy): the three
+    ///         structs are static.
     /// @param verifier_ The Groth16 verifier of the batch circuit.
     /// @param hashers_ The Poseidon contracts for 2, 4, 6 and 7 inputs.
     /// @param genesisRoot The state root before the first batch (the empty account tree's root).
     /// @param tokenList The ERC-20 tokens; token id = index; 1 to 2^balanceDepth of them.
-    /// @param nTx_ Transaction slots per batch.
-    /// @param accountDepth_ Account tree depth (1..32).
-    /// @param balanceDepth_ Balance tree depth (0..16).
+    /// @param config The batch size, the tree depths and the L1 request deadline.
     /// @param operator The operator: registered as account 0, and its deposit of 0 of token 0
     ///        is the first L1 request.
     constructor(
@@ -58,9 +64,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         Hashers memory hashers_,
         uint256 genesisRoot,
         address[] memory tokenList,
-        uint256 nTx_,
-        uint256 accountDepth_,
-        uint256 balanceDepth_,
+        Config memory config,
         Operator memory operator
     ) {
         _requireCode(address(verifier_));
@@ -68,10 +72,14 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _requireCode(address(hashers_.poseidon4));
         _requireCode(address(hashers_.poseidon6));
         _requireCode(address(hashers_.poseidon7));
-        if (accountDepth_ == 0 || accountDepth_ > MAX_ACCOUNT_DEPTH || balanceDepth_ > MAX_BALANCE_DEPTH) {
-            revert InvalidTreeDepths(accountDepth_, balanceDepth_);
+        if (
+            config.accountDepth == 0 || config.accountDepth > MAX_ACCOUNT_DEPTH
+                || config.balanceDepth > MAX_BALANCE_DEPTH
+        ) {
+            revert InvalidTreeDepths(config.accountDepth, config.balanceDepth);
         }
-        if (nTx_ == 0) revert InvalidBatchSize(nTx_);
+        if (config.nTx == 0) revert InvalidBatchSize(config.nTx);
+        if (config.requestDeadlineBlocks == 0) revert InvalidRequestDeadline(config.requestDeadlineBlocks);
         if (!Field.contains(genesisRoot)) revert ValueNotInField(genesisRoot);
         if (operator.ethAddr == address(0)) revert InvalidOperator();
 
@@ -80,16 +88,31 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _poseidon4 = hashers_.poseidon4;
         _poseidon6 = hashers_.poseidon6;
         _poseidon7 = hashers_.poseidon7;
-        _nTx = nTx_;
-        _accountDepth = accountDepth_;
-        _balanceDepth = balanceDepth_;
+        _nTx = config.nTx;
+        _accountDepth = config.accountDepth;
+        _balanceDepth = config.balanceDepth;
+        _genesisRoot = genesisRoot;
+        _requestDeadlineBlocks = config.requestDeadlineBlocks;
+        _deploymentBlock = block.number;
 
         _batches.stateRoot = genesisRoot;
-        _vault.initialize(tokenList, 2 ** balanceDepth_);
-        // Immutables cannot be read during construction: the hashers are passed along.
-        uint32 operatorIndex = _register(operator.ethAddr, operator.ax, operator.ay, 2 ** accountDepth_);
-        _queueDeposit(
-            operatorIndex, operator.ethAddr, operator.ax, operator.ay, 0, 0, hashers_.poseidon2, hashers_.poseidon7
+        _vault.initialize(tokenList, 2 ** config.balanceDepth);
+        // Immutables cannot be read during construction: the hashers and the deadline are
+        // passed along.
+        uint32 operatorIndex = _register(operator.ethAddr, operator.ax, operator.ay, 2 ** config.accountDepth);
+        _queueRequest(
+            L1Requests.Request({
+                txType: L1Requests.DEPOSIT,
+                accountIndex: operatorIndex,
+                ethAddr: operator.ethAddr,
+                ax: operator.ax,
+                ay: operator.ay,
+                tokenId: 0,
+                amount: 0
+            }),
+            block.number + config.requestDeadlineBlocks,
+            hashers_.poseidon2,
+            hashers_.poseidon7
         );
     }
 
@@ -101,6 +124,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         nonReentrant
         returns (uint256 requestIndex)
     {
+        _requireNotFrozen();
         (bool registered, uint32 accountIndex) = _accounts.find(msg.sender);
         uint256 keyX;
         uint256 keyY;
@@ -109,7 +133,84 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
             (keyX, keyY) = (ax, ay);
         }
         uint96 received = _vault.pull(tokenId, msg.sender, amount);
-        requestIndex = _queueDeposit(accountIndex, msg.sender, keyX, keyY, tokenId, received, _poseidon2, _poseidon7);
+        requestIndex = _queueFromSender(L1Requests.DEPOSIT, accountIndex, keyX, keyY, tokenId, received);
+    }
+
+    /// @inheritdoc IMatchproof
+    function requestForcedWithdrawal(uint16 tokenId) external returns (uint256 requestIndex) {
+        _requireNotFrozen();
+        uint32 accountIndex = _accountOfSender();
+        _vault.token(tokenId);
+        requestIndex = _queueFromSender(L1Requests.FORCED_WITHDRAW, accountIndex, 0, 0, tokenId, 0);
+    }
+
+    /// @inheritdoc IMatchproof
+    function requestForcedCancelAll(uint48 minOrderId) external returns (uint256 requestIndex) {
+        _requireNotFrozen();
+        uint32 accountIndex = _accountOfSender();
+        requestIndex = _queueFromSender(L1Requests.FORCED_CANCEL_ALL, accountIndex, 0, 0, 0, minOrderId);
+    }
+
+    /// @inheritdoc IMatchproof
+    function freeze() external {
+        _requireNotFrozen();
+        (bool waiting, uint256 requestIndex, uint256 deadline) = _queue.oldestPending();
+        if (!waiting) revert NothingToFreeze();
+        if (block.number <= deadline) revert DeadlineNotPassed(requestIndex, deadline, block.number);
+        _exodus.frozen = true;
+        emit Frozen(requestIndex, deadline, _batches.stateRoot, _batches.lastBatch);
+    }
+
+    /// @inheritdoc IMatchproof
+    function exit(uint16 tokenId, ExitProof calldata proof) external nonReentrant returns (uint256 amount) {
+        if (!_exodus.frozen) revert NotFrozen();
+        uint32 accountIndex = _accountOfSender();
+        _vault.token(tokenId);
+        if (_exodus.exited[accountIndex][tokenId]) revert AlreadyExited(accountIndex, tokenId);
+        amount = proof.balance;
+        if (amount == 0) revert NothingToExit(accountIndex, tokenId);
+        uint256 root = Exodus.accountRoot(
+            proof, msg.sender, accountIndex, tokenId, _balanceDepth, _accountDepth, _poseidon2, _poseidon7
+        );
+        if (root != _batches.stateRoot) revert InvalidExitProof(root, _batches.stateRoot);
+
+        _exodus.exited[accountIndex][tokenId] = true;
+        _vault.send(tokenId, msg.sender, amount);
+        emit Exited(accountIndex, msg.sender, tokenId, amount);
+    }
+
+    /// @inheritdoc IMatchproof
+    function refundDeposit(uint256 requestIndex, DepositRequest calldata request)
+        external
+        nonReentrant
+        returns (uint256 amount)
+    {
+        if (!_exodus.frozen) revert NotFrozen();
+        if (requestIndex < _queue.processed || requestIndex >= _queue.length) {
+            revert RequestNotPending(requestIndex, _queue.processed, _queue.length);
+        }
+        if (_exodus.refunded[requestIndex]) revert AlreadyRefunded(requestIndex);
+        if (!Field.contains(request.ax)) revert ValueNotInField(request.ax);
+        if (!Field.contains(request.ay)) revert ValueNotInField(request.ay);
+        uint256 requestHash = L1Requests.hash(
+            L1Requests.Request({
+                txType: L1Requests.DEPOSIT,
+                accountIndex: request.accountIndex,
+                ethAddr: request.owner,
+                ax: request.ax,
+                ay: request.ay,
+                tokenId: request.tokenId,
+                amount: request.amount
+            }),
+            _poseidon7
+        );
+        uint256 chained = _poseidon2.poseidon([_queue.chainAt(requestIndex), requestHash]);
+        if (chained != _queue.chainAt(requestIndex + 1)) revert RequestMismatch(requestIndex);
+
+        _exodus.refunded[requestIndex] = true;
+        amount = request.amount;
+        _vault.send(request.tokenId, request.owner, amount);
+        emit DepositRefunded(requestIndex, request.owner, request.tokenId, amount);
     }
 
     /// @inheritdoc IMatchproof
@@ -121,6 +222,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         uint256[] calldata slotData,
         uint256[8] calldata proof
     ) external {
+        _requireNotFrozen();
         _batches.checkHeader(batchNumber, newRoot, timestamp);
         (uint256 chainStart, uint256 chainEnd) = _queue.peek(l1Count);
         PublicData.check(slotData, _nTx);
@@ -235,6 +337,42 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         return (address(_poseidon2), address(_poseidon4), address(_poseidon6), address(_poseidon7));
     }
 
+    /// @inheritdoc IMatchproof
+    function genesisRoot() external view returns (uint256) {
+        return _genesisRoot;
+    }
+
+    /// @inheritdoc IMatchproof
+    function deploymentBlock() external view returns (uint256) {
+        return _deploymentBlock;
+    }
+
+    /// @inheritdoc IMatchproof
+    function requestDeadlineBlocks() external view returns (uint256) {
+        return _requestDeadlineBlocks;
+    }
+
+    /// @inheritdoc IMatchproof
+    function l1RequestDeadline(uint256 index) external view returns (uint256) {
+        if (index >= _queue.length) revert L1ChainIndexOutOfRange(index, _queue.length);
+        return _queue.deadline[index];
+    }
+
+    /// @inheritdoc IMatchproof
+    function frozen() external view returns (bool) {
+        return _exodus.frozen;
+    }
+
+    /// @inheritdoc IMatchproof
+    function exited(uint256 accountIndex, uint256 tokenId) external view returns (bool) {
+        return _exodus.exited[accountIndex][tokenId];
+    }
+
+    /// @inheritdoc IMatchproof
+    function refunded(uint256 requestIndex) external view returns (bool) {
+        return _exodus.refunded[requestIndex];
+    }
+
     // ---------------------------------------------------------------- internals
 
     /// @dev Gives `owner` (which has no account) the next account index, with key (ax, ay).
@@ -244,30 +382,45 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         emit AccountRegistered(accountIndex, owner, ax, ay);
     }
 
-    /// @dev Hashes a deposit request, appends it to the chain and emits it. The key is
-    ///      non-zero only on an account's first deposit.
-    function _queueDeposit(
-        uint32 accountIndex,
-        address owner,
-        uint256 ax,
-        uint256 ay,
-        uint16 tokenId,
-        uint96 amount,
-        IPoseidon2 poseidon2,
-        IPoseidon7 poseidon7
-    ) internal returns (uint256 requestIndex) {
+    /// @dev The sender's account index. Reverts NotRegistered.
+    function _accountOfSender() internal view returns (uint32 accountIndex) {
+        bool registered;
+        (registered, accountIndex) = _accounts.find(msg.sender);
+        if (!registered) revert NotRegistered(msg.sender);
+    }
+
+    function _requireNotFrozen() internal view {
+        if (_exodus.frozen) revert RollupFrozen();
+    }
+
+    /// @dev Queues a request of the sender, due within the request deadline. For a deposit
+    ///      the key is non-zero only on an account's first deposit.
+    function _queueFromSender(uint8 txType, uint32 accountIndex, uint256 ax, uint256 ay, uint16 tokenId, uint96 amount)
+        internal
+        returns (uint256 requestIndex)
+    {
         L1Requests.Request memory request = L1Requests.Request({
-            txType: L1Requests.DEPOSIT,
+            txType: txType,
             accountIndex: accountIndex,
-            ethAddr: owner,
+            ethAddr: msg.sender,
             ax: ax,
             ay: ay,
             tokenId: tokenId,
             amount: amount
         });
+        return _queueRequest(request, block.number + _requestDeadlineBlocks, _poseidon2, _poseidon7);
+    }
+
+    /// @dev Hashes a request, appends it to the chain with its deadline and emits it.
+    function _queueRequest(
+        L1Requests.Request memory request,
+        uint256 deadline,
+        IPoseidon2 poseidon2,
+        IPoseidon7 poseidon7
+    ) internal returns (uint256 requestIndex) {
         uint256 requestHash = L1Requests.hash(request, poseidon7);
         uint256 chainValue;
-        (requestIndex, chainValue) = _queue.push(requestHash, poseidon2);
+        (requestIndex, chainValue) = _queue.push(requestHash, deadline, poseidon2);
         _emitRequest(requestIndex, request, requestHash, chainValue);
     }
 
@@ -299,13 +452,13 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         );
     }
 
-    /// @dev Credits every WITHDRAW slot's amount to its recipient's claim.
+    /// @dev Credits every WITHDRAW and FORCED_WITHDRAW slot's amount to its recipient's claim.
     function _creditWithdrawals(uint256[] calldata slotData) internal {
         uint256 slots = _nTx;
         for (uint256 slot = 0; slot < slots; ++slot) {
             (bool isWithdrawal, address recipient, uint256 tokenId, uint256 amount) =
                 PublicData.withdrawalAt(slotData, slot);
-            if (isWithdrawal) _vault.credit(recipient, tokenId, amount);
+            if (isWithdrawal && amount != 0) _vault.credit(recipient, tokenId, amount);
         }
     }
 

@@ -5,142 +5,13 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Matchproof} from "../src/Matchproof.sol";
 import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
 import {IGroth16Verifier} from "../src/interfaces/IGroth16Verifier.sol";
-import {IPoseidon2, IPoseidon4, IPoseidon6, IPoseidon7} from "../src/interfaces/IPoseidon.sol";
-import {TestToken} from "../src/test/TestToken.sol";
-import {TestBase} from "./utils/TestBase.sol";
-import {RejectingVerifier} from "./mocks/RejectingVerifier.sol";
+import {RollupFixture} from "./utils/RollupFixture.sol";
 import {FeeOnTransferToken} from "./mocks/FeeOnTransferToken.sol";
 import {ReentrantToken} from "./mocks/ReentrantToken.sol";
 
 /// @notice Tests of Matchproof up to proof verification. The verifier here rejects every
 ///         proof; accepted batches are tested on anvil with the real verifier.
-contract MatchproofTest is TestBase {
-    uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
-    uint256 internal constant CAP = 1 << 96;
-    uint256 internal constant N_TX = 4;
-    uint256 internal constant ACCOUNT_DEPTH = 4;
-    uint256 internal constant BALANCE_DEPTH = 2;
-    uint256 internal constant GENESIS_ROOT = 123456789;
-    uint8 internal constant DEPOSIT = 1;
-
-    // BabyJubJub Base8 and its sign flips: four distinct points on the curve.
-    uint256 internal constant B8X = 5299619240641551281634865583518297030282874472190772894086521144482721001553;
-    uint256 internal constant B8Y = 16950150798460657717958625567821834550301663161624707787222815936182638968203;
-    uint256 internal constant OPERATOR_AX = B8X;
-    uint256 internal constant OPERATOR_AY = B8Y;
-    uint256 internal constant ALICE_AX = P - B8X;
-    uint256 internal constant ALICE_AY = B8Y;
-    uint256 internal constant BOB_AX = B8X;
-    uint256 internal constant BOB_AY = P - B8Y;
-
-    // Storage slots of Matchproof (forge inspect Matchproof storage): BatchLog.Log first.
-    bytes32 internal constant SLOT_LAST_BATCH = bytes32(uint256(1));
-    bytes32 internal constant SLOT_LAST_TIMESTAMP = bytes32(uint256(2));
-
-    address internal constant OPERATOR = address(0x0FE);
-    address internal constant ALICE = address(0xA11CE);
-    address internal constant BOB = address(0xB0B);
-
-    IPoseidon2 internal poseidon2;
-    IPoseidon4 internal poseidon4;
-    IPoseidon6 internal poseidon6;
-    IPoseidon7 internal poseidon7;
-    IGroth16Verifier internal verifier;
-    TestToken internal tokenA;
-    TestToken internal tokenB;
-    Matchproof internal rollup;
-
-    function setUp() public {
-        string memory json = vm.readFile("../build/contracts/poseidon.json");
-        poseidon2 = IPoseidon2(deployCode(vm.parseJsonBytes(json, ".poseidon2.bytecode"), "poseidon2"));
-        poseidon4 = IPoseidon4(deployCode(vm.parseJsonBytes(json, ".poseidon4.bytecode"), "poseidon4"));
-        poseidon6 = IPoseidon6(deployCode(vm.parseJsonBytes(json, ".poseidon6.bytecode"), "poseidon6"));
-        poseidon7 = IPoseidon7(deployCode(vm.parseJsonBytes(json, ".poseidon7.bytecode"), "poseidon7"));
-        verifier = new RejectingVerifier();
-        tokenA = new TestToken("Token A", "A", 18);
-        tokenB = new TestToken("Token B", "B", 6);
-        rollup = _deploy(_tokens(address(tokenA), address(tokenB)), ACCOUNT_DEPTH, OPERATOR_AX, OPERATOR_AY);
-
-        _fund(tokenA, ALICE, CAP);
-        _fund(tokenB, ALICE, CAP);
-        _fund(tokenA, BOB, CAP);
-        vm.warp(1_700_000_000);
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    function _tokens(address a, address b) internal pure returns (address[] memory list) {
-        list = new address[](2);
-        list[0] = a;
-        list[1] = b;
-    }
-
-    function _hashers() internal view returns (IMatchproof.Hashers memory) {
-        return
-            IMatchproof.Hashers({
-                poseidon2: poseidon2, poseidon4: poseidon4, poseidon6: poseidon6, poseidon7: poseidon7
-            });
-    }
-
-    function _deploy(address[] memory tokenList, uint256 accountDepth, uint256 ax, uint256 ay)
-        internal
-        returns (Matchproof)
-    {
-        return new Matchproof(
-            verifier,
-            _hashers(),
-            GENESIS_ROOT,
-            tokenList,
-            N_TX,
-            accountDepth,
-            BALANCE_DEPTH,
-            IMatchproof.Operator({ethAddr: OPERATOR, ax: ax, ay: ay})
-        );
-    }
-
-    function _fund(TestToken token, address owner, uint256 amount) internal {
-        token.mint(owner, amount);
-        vm.prank(owner);
-        token.approve(address(rollup), type(uint256).max);
-    }
-
-    function _requestHash(
-        uint256 accountIndex,
-        address ethAddr,
-        uint256 ax,
-        uint256 ay,
-        uint256 tokenId,
-        uint256 amount
-    ) internal view returns (uint256) {
-        return poseidon7.poseidon([uint256(DEPOSIT), accountIndex, uint256(uint160(ethAddr)), ax, ay, tokenId, amount]);
-    }
-
-    function _next(uint256 chain, uint256 requestHash) internal view returns (uint256) {
-        return poseidon2.poseidon([chain, requestHash]);
-    }
-
-    function _deposit(address from, uint16 tokenId, uint96 amount, uint256 ax, uint256 ay)
-        internal
-        returns (uint256 requestIndex)
-    {
-        vm.prank(from);
-        return rollup.deposit(tokenId, amount, ax, ay);
-    }
-
-    function _emptySlots() internal pure returns (uint256[] memory) {
-        return new uint256[](3 * N_TX);
-    }
-
-    function _proof() internal pure returns (uint256[8] memory proof) {
-        for (uint256 i = 0; i < 8; ++i) {
-            proof[i] = i + 1;
-        }
-    }
-
-    function _expectRevert(bytes memory revertData) internal {
-        vm.expectRevert(revertData);
-    }
-
+contract MatchproofTest is RollupFixture {
     // ------------------------------------------------------------------ Poseidon contracts
 
     function test_poseidon_knownAnswers() public view {
@@ -181,6 +52,11 @@ contract MatchproofTest is TestBase {
         assertEq(rollup.nTx(), N_TX, "nTx");
         assertEq(rollup.accountDepth(), ACCOUNT_DEPTH, "account depth");
         assertEq(rollup.balanceDepth(), BALANCE_DEPTH, "balance depth");
+        assertEq(rollup.genesisRoot(), GENESIS_ROOT, "genesis root");
+        assertEq(rollup.requestDeadlineBlocks(), DEADLINE_BLOCKS, "request deadline");
+        assertEq(rollup.deploymentBlock(), block.number, "deployment block");
+        assertEq(rollup.l1RequestDeadline(0), block.number + DEADLINE_BLOCKS, "operator request deadline");
+        assertTrue(!rollup.frozen(), "not frozen");
         assertEq(rollup.tokenCount(), 2, "token count");
         assertEq(rollup.tokens(0), address(tokenA), "token 0");
         assertEq(rollup.tokens(1), address(tokenB), "token 1");
@@ -226,6 +102,20 @@ contract MatchproofTest is TestBase {
         _deploy(list, 33, OPERATOR_AX, OPERATOR_AY);
     }
 
+    function test_constructor_revertsOnZeroRequestDeadline() public {
+        IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
+        config.requestDeadlineBlocks = 0;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidRequestDeadline.selector, 0));
+        new Matchproof(
+            verifier,
+            _hashers(),
+            GENESIS_ROOT,
+            _tokens(address(tokenA), address(tokenB)),
+            config,
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
+        );
+    }
+
     function test_constructor_revertsOnVerifierWithoutCode() public {
         _expectRevert(abi.encodeWithSelector(IMatchproof.NotAContract.selector, address(0x1234)));
         new Matchproof(
@@ -233,9 +123,7 @@ contract MatchproofTest is TestBase {
             _hashers(),
             GENESIS_ROOT,
             _tokens(address(tokenA), address(tokenB)),
-            N_TX,
-            ACCOUNT_DEPTH,
-            BALANCE_DEPTH,
+            _config(ACCOUNT_DEPTH),
             IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
         );
     }
@@ -247,9 +135,7 @@ contract MatchproofTest is TestBase {
             _hashers(),
             P,
             _tokens(address(tokenA), address(tokenB)),
-            N_TX,
-            ACCOUNT_DEPTH,
-            BALANCE_DEPTH,
+            _config(ACCOUNT_DEPTH),
             IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
         );
     }

@@ -3,41 +3,26 @@ A limit order book with price-time priority.
 
 Bids are matched best (highest) price first, asks lowest first; at one price,
 the order that arrived first trades first. A taker trades at each maker's
-price until its limit is reached or it is filled; what is left rests in the
-book. All quantities are integers; nothing here reads a clock or a random
-source, so the same inputs always give the same fills.
+price until its limit is reached or it is filled. All quantities are integers;
+nothing here reads a clock or a random source, so the same inputs always give
+the same fills.
+
+The book only decides which orders meet and for how much. Whether an order
+may enter it (balances, signatures, ids, expiry) and what becomes of orders
+that leave it is the operator's business (``sequencer.operator``).
 """
 
-import heapq
+from bisect import bisect_left, insort
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sequencer.spec.constants import Side
-from sequencer.spec.transactions import SignedOrder
-from sequencer.spec.types import AccountIndex, Amount, OrderId, Price
+from sequencer.spec.transactions import Order, SignedOrder
+from sequencer.spec.types import Amount, Price
 
+from .errors import Code, OrderRejected
 from .market import Market
-
-
-class OrderRejected(ValueError):
-    """An order that breaks the market's rules; it never reaches the book."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass
-class RestingOrder:
-    """An order in the book and how much of it is still open."""
-
-    signed: SignedOrder
-    remaining: Amount
-    sequence: int
-
-    @property
-    def key(self) -> tuple[AccountIndex, OrderId]:
-        """An order is named by its account and its id."""
-        return self.signed.order.account_index, self.signed.order.order_id
+from .orders import OrderKey, OrderKind, OrderRecord
 
 
 @dataclass(frozen=True)
@@ -53,105 +38,237 @@ class Fill:
     taker_fee: Amount
 
 
+@dataclass(frozen=True)
+class Level:
+    """One price of one side of the book: the open amount there and how many orders hold it."""
+
+    price: Price
+    amount: Amount
+    orders: int
+
+
+@dataclass(frozen=True)
+class Depth:
+    """The best levels of each side, best first."""
+
+    bids: tuple[Level, ...]
+    asks: tuple[Level, ...]
+
+
 @dataclass
+class Match:
+    """
+    What matching one taker did: its fills in order, the maker of each fill
+    (same position), and the taker's own resting orders taken out of its way.
+    """
+
+    fills: list[Fill] = field(default_factory=list)
+    makers: list[OrderRecord] = field(default_factory=list)
+    self_trades: list[OrderRecord] = field(default_factory=list)
+
+
+def opposite(side: Side) -> Side:
+    """The other side of the book."""
+    return Side.SELL if side == Side.BUY else Side.BUY
+
+
+def crosses(side: Side, limit: Price, maker_price: Price) -> bool:
+    """Whether an order on ``side`` with this limit may trade at ``maker_price``."""
+    return maker_price <= limit if side == Side.BUY else maker_price >= limit
+
+
 class OrderBook:
     """The resting orders of one market, bids and asks, in priority order."""
 
-    market: Market
-    _bids: list[tuple[int, int, tuple[AccountIndex, OrderId]]] = field(default_factory=list)
-    _asks: list[tuple[int, int, tuple[AccountIndex, OrderId]]] = field(default_factory=list)
-    _orders: dict[tuple[AccountIndex, OrderId], RestingOrder] = field(default_factory=dict)
-    _sequence: int = 0
+    def __init__(self, market: Market) -> None:
+        """An empty book for ``market``."""
+        self.market = market
+        # Per side: price -> orders at that price in arrival order (dicts keep insertion order).
+        self._levels: dict[Side, dict[Price, dict[OrderKey, OrderRecord]]] = {Side.BUY: {}, Side.SELL: {}}
+        # Per side: the prices that have orders, ascending.
+        self._prices: dict[Side, list[Price]] = {Side.BUY: [], Side.SELL: []}
+        self._index: dict[OrderKey, OrderRecord] = {}
 
-    def check(self, signed: SignedOrder) -> None:
+    def check(self, signed: SignedOrder, kind: OrderKind) -> None:
         """
         Check an order against the market's rules.
+
+        A resting order may end up maker or taker, so it must allow both
+        fees; a post-only order is only ever maker, and the other kinds only
+        ever taker.
 
         Raises
         ------
         OrderRejected
-            Wrong market, price off the tick grid, amount off the lot grid or
-            below the minimum, a fee limit below the market's fee, or an id
-            already in the book.
+            Wrong tokens, a price off the tick grid, an amount off the lot
+            grid or below the minimum, or a fee limit below a fee the order
+            could be charged.
         """
         order = signed.order
         market = self.market
         if (order.base_token, order.quote_token) != (market.base_token, market.quote_token):
-            raise OrderRejected("UNKNOWN_MARKET", "the order's tokens are not this market's")
+            raise OrderRejected(
+                Code.MARKET_MISMATCH,
+                f"market {market.name} trades token {market.base_token} for {market.quote_token}",
+            )
         if order.price <= 0 or order.price % market.tick_size:
-            raise OrderRejected("INVALID_TICK", f"price must be a positive multiple of {market.tick_size}")
-        if order.amount % market.lot_size:
-            raise OrderRejected("INVALID_LOT", f"amount must be a multiple of {market.lot_size}")
+            raise OrderRejected(Code.INVALID_TICK, f"price must be a positive multiple of {market.tick_size}")
+        if order.amount <= 0 or order.amount % market.lot_size:
+            raise OrderRejected(Code.INVALID_LOT, f"amount must be a positive multiple of {market.lot_size}")
         if order.amount < market.min_amount:
-            raise OrderRejected("BELOW_MIN_SIZE", f"amount must be at least {market.min_amount}")
-        if order.max_fee_bps < max(market.maker_fee_bps, market.taker_fee_bps):
-            raise OrderRejected("FEE_LIMIT_TOO_LOW", "the order's fee limit is below the market's fees")
-        if (order.account_index, order.order_id) in self._orders:
-            raise OrderRejected("DUPLICATE_ORDER_ID", f"order {order.order_id} is already open")
+            raise OrderRejected(Code.BELOW_MIN_SIZE, f"amount must be at least {market.min_amount}")
+        fees = {
+            OrderKind.POST_ONLY: market.maker_fee_bps,
+            OrderKind.LIMIT: max(market.maker_fee_bps, market.taker_fee_bps),
+        }
+        needed = fees.get(kind, market.taker_fee_bps)
+        if order.max_fee_bps < needed:
+            raise OrderRejected(
+                Code.FEE_LIMIT_TOO_LOW, f"a {kind.value} order here needs max_fee_bps of at least {needed}"
+            )
 
-    def submit(self, signed: SignedOrder) -> list[Fill]:
-        """
-        Match an incoming order against the book, then rest what is left.
+    def __contains__(self, key: OrderKey) -> bool:
+        """Whether the order is resting in this book."""
+        return key in self._index
 
-        A resting order of the same account is never matched: it is
-        cancelled instead (self-trade prevention, cancel-oldest).
-        """
-        self.check(signed)
-        order = signed.order
-        remaining = order.amount
-        fills: list[Fill] = []
-        opposite = self._asks if order.side == Side.BUY else self._bids
-        while remaining > 0 and opposite:
-            maker = self._orders[opposite[0][2]]
-            if not self._crosses(order.side, order.price, maker.signed.order.price):
-                break
-            if maker.signed.order.account_index == order.account_index:
-                self.cancel(*maker.key)
-                continue
-            base = min(remaining, maker.remaining)
-            fills.append(self._fill(maker, signed, base))
-            remaining = Amount(remaining - base)
-            maker.remaining = Amount(maker.remaining - base)
-            if maker.remaining == 0:
-                self.cancel(*maker.key)
-        if remaining > 0:
-            self._rest(signed, remaining)
-        return fills
+    def __len__(self) -> int:
+        """How many orders rest in the book."""
+        return len(self._index)
 
-    def cancel(self, account: AccountIndex, order_id: OrderId) -> RestingOrder | None:
-        """Take an order out of the book; returns it, or None if it was not there."""
-        resting = self._orders.pop((account, order_id), None)
-        if resting is not None:
-            side = self._bids if resting.signed.order.side == Side.BUY else self._asks
-            side[:] = [entry for entry in side if entry[2] != resting.key]
-            heapq.heapify(side)
-        return resting
+    def best(self, side: Side) -> Price | None:
+        """The best price on ``side``: the highest bid or the lowest ask."""
+        prices = self._prices[side]
+        if not prices:
+            return None
+        return prices[-1] if side == Side.BUY else prices[0]
 
     def best_bid(self) -> Price | None:
         """The highest resting bid price."""
-        return Price(-self._bids[0][0]) if self._bids else None
+        return self.best(Side.BUY)
 
     def best_ask(self) -> Price | None:
         """The lowest resting ask price."""
-        return Price(self._asks[0][0]) if self._asks else None
+        return self.best(Side.SELL)
 
-    def resting(self) -> list[RestingOrder]:
-        """All resting orders, in arrival order."""
-        return sorted(self._orders.values(), key=lambda r: r.sequence)
+    def would_cross(self, side: Side, price: Price) -> bool:
+        """Whether an order on ``side`` at ``price`` would meet a resting order at once."""
+        best = self.best(opposite(side))
+        return best is not None and crosses(side, price, best)
 
-    @staticmethod
-    def _crosses(side: Side, limit: Price, maker_price: Price) -> bool:
-        """Whether a taker with this limit may trade at the maker's price."""
-        return maker_price <= limit if side == Side.BUY else maker_price >= limit
+    def fillable(self, order: Order) -> Amount:
+        """
+        How much of ``order`` could fill at once, counting only other accounts'
+        orders (its own would be taken out by self-trade prevention), at most
+        its amount.
+        """
+        total = 0
+        for maker in self._makers_for(order.side, order.price):
+            if maker.order.account_index != order.account_index:
+                total += maker.remaining
+                if total >= order.amount:
+                    return order.amount
+        return Amount(total)
 
-    def _fill(self, maker: RestingOrder, taker: SignedOrder, base: Amount) -> Fill:
+    def match(self, taker: OrderRecord) -> Match:
+        """
+        Trade ``taker`` against the book up to its signed limit and amount.
+
+        Each fill is at the maker's price; ``taker.filled`` and each maker's
+        ``filled`` grow by the fill, and makers that fill completely leave the
+        book. A resting order of the taker's own account is never traded
+        with: it leaves the book instead (self-trade prevention, cancelling
+        the older order) and is reported in ``Match.self_trades``. The taker
+        itself is not put into the book.
+        """
+        result = Match()
+        book_side = opposite(taker.side)
+        limit = taker.order.price
+        while taker.remaining > 0:
+            price = self.best(book_side)
+            if price is None or not crosses(taker.side, limit, price):
+                break
+            maker = next(iter(self._levels[book_side][price].values()))
+            if maker.order.account_index == taker.order.account_index:
+                self.remove(maker.key)
+                result.self_trades.append(maker)
+                continue
+            base = Amount(min(taker.remaining, maker.remaining))
+            result.fills.append(self._fill(maker.signed, taker.signed, base))
+            result.makers.append(maker)
+            maker.filled = Amount(maker.filled + base)
+            taker.filled = Amount(taker.filled + base)
+            if maker.remaining == 0:
+                self.remove(maker.key)
+        return result
+
+    def add(self, record: OrderRecord) -> None:
+        """Rest an order behind every order at its price."""
+        level = self._level(record.side, record.order.price)
+        level[record.key] = record
+        self._index[record.key] = record
+
+    def remove(self, key: OrderKey) -> OrderRecord | None:
+        """Take an order out of the book; returns it, or None if it was not there."""
+        record = self._index.pop(key, None)
+        if record is None:
+            return None
+        side, price = record.side, record.order.price
+        level = self._levels[side][price]
+        del level[key]
+        if not level:
+            del self._levels[side][price]
+            prices = self._prices[side]
+            del prices[bisect_left(prices, price)]
+        return record
+
+    def depth(self, levels: int) -> Depth:
+        """The best ``levels`` prices of each side, with the open amount and order count at each."""
+        return Depth(self._side_depth(Side.BUY, levels), self._side_depth(Side.SELL, levels))
+
+    def resting(self) -> Iterator[OrderRecord]:
+        """Every resting order in priority order: bids best first, then asks best first."""
+        for side in (Side.BUY, Side.SELL):
+            for price in self._ordered_prices(side):
+                yield from self._levels[side][price].values()
+
+    def _makers_for(self, side: Side, limit: Price) -> Iterator[OrderRecord]:
+        """The resting orders an order on ``side`` with this limit would meet, in priority order."""
+        book_side = opposite(side)
+        for price in self._ordered_prices(book_side):
+            if not crosses(side, limit, price):
+                return
+            yield from self._levels[book_side][price].values()
+
+    def _ordered_prices(self, side: Side) -> list[Price]:
+        """The prices of ``side``, best first."""
+        prices = self._prices[side]
+        return prices[::-1] if side == Side.BUY else list(prices)
+
+    def _level(self, side: Side, price: Price) -> dict[OrderKey, OrderRecord]:
+        """The orders at ``price`` on ``side``, creating the level if it is new."""
+        levels = self._levels[side]
+        level = levels.get(price)
+        if level is None:
+            level = levels[price] = {}
+            insort(self._prices[side], price)
+        return level
+
+    def _side_depth(self, side: Side, levels: int) -> tuple[Level, ...]:
+        """The best ``levels`` levels of one side."""
+        depth = []
+        for price in self._ordered_prices(side)[:levels]:
+            orders = self._levels[side][price].values()
+            depth.append(Level(price, Amount(sum(o.remaining for o in orders)), len(orders)))
+        return tuple(depth)
+
+    def _fill(self, maker: SignedOrder, taker: SignedOrder, base: Amount) -> Fill:
         """A fill of ``base`` at the maker's price, with each side's fee on what it receives."""
-        price = maker.signed.order.price
+        price = maker.order.price
         quote = self.market.quote_amount(base, price)
-        maker_receives = base if maker.signed.order.side == Side.BUY else quote
-        taker_receives = quote if maker.signed.order.side == Side.BUY else base
+        maker_receives = base if maker.order.side == Side.BUY else quote
+        taker_receives = quote if maker.order.side == Side.BUY else base
         return Fill(
-            maker=maker.signed,
+            maker=maker,
             taker=taker,
             base=base,
             quote=quote,
@@ -159,14 +276,3 @@ class OrderBook:
             maker_fee=Market.fee(maker_receives, self.market.maker_fee_bps),
             taker_fee=Market.fee(taker_receives, self.market.taker_fee_bps),
         )
-
-    def _rest(self, signed: SignedOrder, remaining: Amount) -> None:
-        """Put the open part of an order into the book behind every order at its price."""
-        order = signed.order
-        self._sequence += 1
-        resting = RestingOrder(signed, remaining, self._sequence)
-        self._orders[resting.key] = resting
-        if order.side == Side.BUY:
-            heapq.heappush(self._bids, (-order.price, self._sequence, resting.key))
-        else:
-            heapq.heappush(self._asks, (order.price, self._sequence, resting.key))

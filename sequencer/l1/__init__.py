@@ -7,4 +7,8 @@
   ``Matchproof`` on a chain and returns a ``Deployment`` (JSON round-trip).
 - ``anvil``: ``start_anvil()`` runs a real anvil on a free port (hardfork pinned).
 - ``transactions``: ``send_transaction()`` signs with an eth-account key and waits.
+- ``rollup``: ``Rollup``, the contract as the operator and traders use it.
+- ``reconstruct``: ``reconstruct()`` rebuilds the proven state from L1 alone.
+- ``exodus``: exit proofs and ``leave()``, which takes a trader's tokens out of a
+  frozen rollup; ``exit_cli``: the ``reconstruct``, ``freeze`` and ``exit`` commands.
 """

@@ -35,6 +35,10 @@ ROLLUP_CONTRACT = "Matchproof"
 VERIFIER_CONTRACT = "Groth16Verifier"
 TEST_TOKEN_CONTRACT = "TestToken"
 
+DEFAULT_REQUEST_DEADLINE_BLOCKS = 50_400
+"""Blocks a batch has to consume an L1 request before anyone may freeze the rollup:
+seven days of 12-second blocks, as StarkEx gives forced requests. Tests use a few blocks."""
+
 
 class DeploymentError(Exception):
     """A deployment step did not produce a contract."""
@@ -42,13 +46,15 @@ class DeploymentError(Exception):
 
 @dataclass(frozen=True)
 class RollupConfig:
-    """The circuit configuration the rollup is deployed for."""
+    """The circuit configuration the rollup is deployed for, and its L1 request deadline."""
 
     n_tx: int
     account_depth: int
     balance_depth: int
     genesis_root: int
-    """The root of the empty account tree for these depths."""
+    """The root of the empty account tree for these depths (it commits to the order depth too)."""
+    request_deadline_blocks: int = DEFAULT_REQUEST_DEADLINE_BLOCKS
+    """Blocks a batch has to consume an L1 request before anyone may freeze the rollup."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,7 @@ class Deployment:
     balance_depth: int
     genesis_root: int
     deployer: str
+    request_deadline_blocks: int = DEFAULT_REQUEST_DEADLINE_BLOCKS
     gas_used: dict[str, int] = field(default_factory=dict)
     """Gas used by each deployment transaction, by contract."""
 
@@ -125,6 +132,7 @@ class Deployment:
             balance_depth=int(data["balance_depth"]),
             genesis_root=int(data["genesis_root"]),
             deployer=str(data["deployer"]),
+            request_deadline_blocks=int(data.get("request_deadline_blocks", DEFAULT_REQUEST_DEADLINE_BLOCKS)),
             gas_used={str(k): int(v) for k, v in data.get("gas_used", {}).items()},
         )
 
@@ -211,9 +219,7 @@ def deploy(
         tuple(poseidon[n] for n in POSEIDON_ARITIES),
         config.genesis_root,
         token_list,
-        config.n_tx,
-        config.account_depth,
-        config.balance_depth,
+        (config.n_tx, config.account_depth, config.balance_depth, config.request_deadline_blocks),
         (Web3.to_checksum_address(operator.address), operator.ax, operator.ay),
     )
     return Deployment(
@@ -232,6 +238,7 @@ def deploy(
         balance_depth=config.balance_depth,
         genesis_root=config.genesis_root,
         deployer=deployer.address,
+        request_deadline_blocks=config.request_deadline_blocks,
         gas_used=gas_used,
     )
 

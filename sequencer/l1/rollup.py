@@ -1,12 +1,15 @@
 """
-The rollup contract as the operator and traders use it from Python: deposits,
-the L1 request queue read back as spec transactions, batch submission and
-claims.
+The rollup contract as the operator and traders use it from Python: deposits
+and forced requests, the L1 request queue read back as spec transactions,
+batch submission, claims and freezing. (Exits and refunds, which need the
+state rebuilt from L1, are in :mod:`sequencer.l1.exodus`.)
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -15,8 +18,8 @@ from web3.types import TxReceipt
 
 from sequencer.crypto.eddsa import PublicKey
 from sequencer.spec.constants import TxType
-from sequencer.spec.transactions import Deposit
-from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, TokenId
+from sequencer.spec.transactions import Deposit, ForcedCancelAll, ForcedWithdraw, L1Transaction
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, TokenId
 from sequencer.witness.batch import ProvableBatch
 
 from .compile import CompiledContracts
@@ -34,8 +37,36 @@ class L1Request:
     """A queued L1 request, as its event reports it, with its position in the queue."""
 
     index: int
-    transaction: Deposit
+    transaction: L1Transaction
     chain: FieldElement
+
+
+def request_from_event(args: Mapping[str, Any]) -> L1Request:
+    """
+    The request an ``L1RequestQueued`` event reports, as a spec transaction.
+
+    Raises ``ValueError`` for a request type the spec does not know.
+    """
+    index, tx_type = int(args["requestIndex"]), int(args["txType"])
+    account = AccountIndex(int(args["accountIndex"]))
+    eth_addr = EthAddress(int(args["ethAddr"], 16))
+    transaction: L1Transaction
+    if tx_type == TxType.DEPOSIT:
+        transaction = Deposit(
+            account,
+            eth_addr,
+            FieldElement(int(args["ax"])),
+            FieldElement(int(args["ay"])),
+            TokenId(int(args["tokenId"])),
+            Amount(int(args["amount"])),
+        )
+    elif tx_type == TxType.FORCED_WITHDRAW:
+        transaction = ForcedWithdraw(account, eth_addr, TokenId(int(args["tokenId"])))
+    elif tx_type == TxType.FORCED_CANCEL_ALL:
+        transaction = ForcedCancelAll(account, eth_addr, OrderId(int(args["amount"])))
+    else:
+        raise ValueError(f"request {index} has unknown type {tx_type}")
+    return L1Request(index, transaction, FieldElement(int(args["chain"])))
 
 
 class Rollup:
@@ -80,23 +111,8 @@ class Rollup:
         if start >= count:
             return []
         logs = self.contract.events.L1RequestQueued().get_logs(from_block=self.deployment.block_number)
-        requests = []
-        for log in sorted(logs, key=lambda entry: int(entry["args"]["requestIndex"])):
-            args = log["args"]
-            if int(args["requestIndex"]) < start:
-                continue
-            if int(args["txType"]) != TxType.DEPOSIT:
-                raise ValueError(f"request {args['requestIndex']} has unknown type {args['txType']}")
-            deposit = Deposit(
-                AccountIndex(int(args["accountIndex"])),
-                EthAddress(int(args["ethAddr"], 16)),
-                FieldElement(int(args["ax"])),
-                FieldElement(int(args["ay"])),
-                TokenId(int(args["tokenId"])),
-                Amount(int(args["amount"])),
-            )
-            requests.append(L1Request(int(args["requestIndex"]), deposit, FieldElement(int(args["chain"]))))
-        return requests
+        requests = [request_from_event(log["args"]) for log in logs]
+        return sorted((r for r in requests if r.index >= start), key=lambda request: request.index)
 
     def chain_at(self, index: int) -> FieldElement:
         """The L1 request chain after the first ``index`` requests."""
@@ -128,6 +144,29 @@ class Rollup:
         )
         gas = SUBMIT_GAS_BASE + SUBMIT_GAS_PER_SLOT * len(batch.slot_data)
         return send_transaction(self.w3, sender, call.build_transaction({"from": sender.address}), gas=gas)
+
+    def request_forced_withdrawal(self, trader: LocalAccount, token_id: int) -> TxReceipt:
+        """Queue a forced withdrawal of the trader's whole balance of a token."""
+        call = self.contract.functions.requestForcedWithdrawal(token_id)
+        return send_transaction(self.w3, trader, call.build_transaction({"from": trader.address}))
+
+    def request_forced_cancel_all(self, trader: LocalAccount, min_order_id: int) -> TxReceipt:
+        """Queue a forced cancel-all of the trader's orders below ``min_order_id``."""
+        call = self.contract.functions.requestForcedCancelAll(min_order_id)
+        return send_transaction(self.w3, trader, call.build_transaction({"from": trader.address}))
+
+    def request_deadline(self, index: int) -> int:
+        """The last block in which a batch may still consume L1 request ``index``."""
+        return int(self.contract.functions.l1RequestDeadline(index).call())
+
+    def freeze(self, sender: LocalAccount) -> TxReceipt:
+        """Freeze the rollup (anyone may, once the oldest waiting request is past its deadline)."""
+        call = self.contract.functions.freeze()
+        return send_transaction(self.w3, sender, call.build_transaction({"from": sender.address}))
+
+    def frozen(self) -> bool:
+        """Whether the rollup is frozen."""
+        return bool(self.contract.functions.frozen().call())
 
     def claimable(self, owner: str, token_id: int) -> int:
         """What ``owner`` may claim of a token."""

@@ -79,6 +79,8 @@ class Sent:
     tx_hash: HexBytes
     sent_block: int
     replacements: int = 0
+    attempts: tuple[HexBytes, ...] = ()
+    """Every transaction sent for this batch, the replaced ones too."""
 
 
 @dataclass
@@ -98,6 +100,8 @@ class Submitter:
     proven: dict[int, tuple[ProvableBatch, list[int]]] = field(default_factory=dict)
     in_flight: Sent | None = None
     sent_transactions: list[HexBytes] = field(default_factory=list)
+    gas_spent: int = 0
+    """Gas of every submission this submitter saw mined, reverted ones included."""
 
     @property
     def w3(self) -> Web3:
@@ -161,9 +165,11 @@ class Submitter:
         assert sent is not None
         if verified >= sent.number:
             log.info("batch %d verified on L1", sent.number)
+            self._count_gas(sent)
             self.in_flight = None
             return
         if self._mined(sent.tx_hash):
+            self._count_gas(sent)
             # Mined, yet the chain does not count it: it reverted, or a reorg
             # took it away after we looked. Send it again from scratch.
             log.warning("batch %d: %s mined but not verified; sending again", sent.number, sent.tx_hash.to_0x_hex())
@@ -175,6 +181,14 @@ class Submitter:
         log.warning("batch %d: %s not mined after %d blocks; replacing", sent.number, sent.tx_hash.to_0x_hex(), head - sent.sent_block)
         fees = sent.fees.bumped().at_least(self._network_fees())
         self._send(sent.number, fees, nonce=sent.nonce, replacements=sent.replacements + 1)
+
+    def _count_gas(self, sent: Sent) -> None:
+        """Add the gas of whichever of the batch's transactions was mined."""
+        for tx_hash in sent.attempts:
+            try:
+                self.gas_spent += int(self.w3.eth.get_transaction_receipt(tx_hash)["gasUsed"])
+            except TransactionNotFound:
+                continue
 
     def _mined(self, tx_hash: HexBytes) -> bool:
         """Whether the node has a receipt for the transaction."""
@@ -244,4 +258,5 @@ class Submitter:
                 raise
         log.info("batch %d sent as %s (nonce %d, max fee %d)", number, tx_hash.to_0x_hex(), nonce, fees.max_fee)
         self.sent_transactions.append(tx_hash)
-        self.in_flight = Sent(number, nonce, fees, tx_hash, self.w3.eth.block_number, replacements)
+        earlier = self.in_flight.attempts if self.in_flight is not None and self.in_flight.number == number else ()
+        self.in_flight = Sent(number, nonce, fees, tx_hash, self.w3.eth.block_number, replacements, (*earlier, tx_hash))

@@ -15,5 +15,7 @@ Modules, in reading order:
 - :mod:`state` -- accounts, their balances and order slots, the account tree;
 - :mod:`transactions` -- what a batch slot can hold, and the signed messages;
 - :mod:`transition` -- the rules: ``process_*`` and ``apply_batch``;
-- :mod:`public_data` -- what a batch publishes and the one public input.
+- :mod:`public_data` -- what a batch publishes and the one public input;
+- :mod:`replay` -- a proven batch's published effects applied without
+  signatures: the state rebuilt from L1 alone.
 """

@@ -59,6 +59,8 @@ class TxType(IntEnum):
     DEPOSIT = 1
     TRADE = 2
     WITHDRAW = 3
+    FORCED_WITHDRAW = 4
+    FORCED_CANCEL_ALL = 5
 
 
 class Side(IntEnum):

@@ -4,7 +4,9 @@ Every way a transaction can be invalid.
 One hierarchy: :class:`RollupError` at the root, :class:`InvalidTransaction`
 for anything that makes a transaction (and so any batch holding it)
 unprovable, with :class:`InvalidOrder` for faults of one signed order and
-:class:`InvalidTrade` for faults of how two orders were matched.
+:class:`InvalidTrade` for faults of how two orders were matched;
+:class:`ReplayMismatch` when published data replayed onto a state (the state
+rebuilt from L1) does not fit it.
 
 Each class carries the offending values as attributes, and a ``code`` that
 never changes: the HTTP API returns it and the contracts' custom errors use the
@@ -159,6 +161,19 @@ class OrderIdStale(InvalidOrder):
         self.stored_id = stored_id
 
 
+class OrderCancelled(InvalidOrder):
+    """
+    The order's id is below its account's ``min_order_id``: a forced
+    cancel-all from L1 cancelled it, so it can no longer trade.
+    """
+
+    code = "ORDER_CANCELLED"
+
+    def __init__(self, order_id: OrderId, min_order_id: OrderId) -> None:
+        super().__init__(order_id, f"orders below {min_order_id} were cancelled from L1")
+        self.min_order_id = min_order_id
+
+
 class PriceLimitViolated(InvalidOrder):
     """The maker's price is worse for the taker than the taker's limit."""
 
@@ -194,6 +209,19 @@ class InvalidFeeLimit(InvalidOrder):
     def __init__(self, order_id: OrderId, max_fee_bps: int) -> None:
         super().__init__(order_id, f"fee limit {max_fee_bps} bps is above 100 %")
         self.max_fee_bps = max_fee_bps
+
+
+class ReplayMismatch(RollupError):
+    """
+    Published data that the state cannot have produced: a replay from L1
+    data diverged (the data was not what a proven batch published, or the
+    state it is replayed on is not the one the batch started from).
+    """
+
+    code = "REPLAY_MISMATCH"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
 
 
 class InvalidTrade(InvalidTransaction):

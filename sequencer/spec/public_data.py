@@ -15,7 +15,18 @@ from sequencer.crypto.poseidon import poseidon
 
 from .constants import AMOUNT_BITS, ETH_ADDRESS_BITS, ORDER_ID_BITS, Side, TxType
 from .state import State
-from .transactions import Deposit, Noop, Trade, Transaction, Withdraw
+from .transactions import (
+    L1_TRANSACTIONS,
+    Deposit,
+    ForcedCancelAll,
+    ForcedWithdraw,
+    L1Transaction,
+    Noop,
+    Trade,
+    Transaction,
+    Withdraw,
+)
+from .transition import forced_withdrawal_amount, request_applies
 from .types import (
     AccountIndex,
     Amount,
@@ -67,6 +78,9 @@ FEE_B = BitField(96, AMOUNT_BITS)
 ETH_ADDR = BitField(0, ETH_ADDRESS_BITS)
 """The fields of ``e2``: two fees for a trade, an L1 address for a withdrawal."""
 
+WITHDRAWAL_TYPES = (TxType.WITHDRAW, TxType.FORCED_WITHDRAW)
+"""The slot types that pay ``amount1`` of ``token1`` to the address in ``e2`` on L1."""
+
 
 @dataclass(frozen=True)
 class NoopData:
@@ -107,16 +121,40 @@ class WithdrawData:
     eth_addr: EthAddress
 
 
-SlotData = NoopData | DepositData | TradeData | WithdrawData
+@dataclass(frozen=True)
+class ForcedWithdrawData:
+    """
+    A published forced withdrawal: the account, the token, the amount taken
+    (zero when the request did not apply) and the L1 address it is paid to
+    (the request's sender).
+    """
+
+    account_index: AccountIndex
+    token: TokenId
+    amount: Amount
+    eth_addr: EthAddress
+
+
+@dataclass(frozen=True)
+class ForcedCancelAllData:
+    """A published forced cancel-all: only its account (the request itself is on L1)."""
+
+    account_index: AccountIndex
+
+
+SlotData = (
+    NoopData | DepositData | TradeData | WithdrawData | ForcedWithdrawData | ForcedCancelAllData
+)
 """The content of one slot's public data."""
 
 
 def slot_data(tx: Transaction, state: State) -> SlotData:
     """
-    What a slot holding ``tx`` publishes.
+    What a slot holding ``tx`` publishes, read from ``state``, the state the
+    slot is applied to.
 
-    A withdrawal publishes its account's L1 address, read from ``state``: any
-    state in which the account exists, as an address never changes once set.
+    A withdrawal publishes its account's L1 address; a forced withdrawal the
+    amount it takes from the account, which depends on the balance before.
     """
     match tx:
         case Noop():
@@ -141,6 +179,13 @@ def slot_data(tx: Transaction, state: State) -> SlotData:
         case Withdraw():
             eth_addr = state.get_account(tx.account_index).eth_addr
             return WithdrawData(tx.account_index, tx.token, tx.amount, eth_addr)
+        case ForcedWithdraw():
+            account = state.get_account(tx.account_index)
+            applies = request_applies(account, tx.eth_addr)
+            amount = forced_withdrawal_amount(account, tx.token) if applies else Amount(0)
+            return ForcedWithdrawData(tx.account_index, tx.token, amount, tx.eth_addr)
+        case ForcedCancelAll():
+            return ForcedCancelAllData(tx.account_index)
         case _:
             assert_never(tx)
 
@@ -174,11 +219,13 @@ def encode_slot(data: SlotData) -> SlotElements:
             e1 = pack([(AMOUNT_1, data.fill_base), (AMOUNT_2, data.fill_quote)])
             e2 = pack([(FEE_A, data.maker_fee), (FEE_B, data.taker_fee)])
             return e0, e1, e2
-        case WithdrawData():
-            e0 = pack(
-                [(TX_TYPE, TxType.WITHDRAW), (ACCOUNT_A, data.account_index), (TOKEN_1, data.token)]
-            )
+        case WithdrawData() | ForcedWithdrawData():
+            tx_type = TxType.WITHDRAW if isinstance(data, WithdrawData) else TxType.FORCED_WITHDRAW
+            e0 = pack([(TX_TYPE, tx_type), (ACCOUNT_A, data.account_index), (TOKEN_1, data.token)])
             return e0, pack([(AMOUNT_1, data.amount)]), pack([(ETH_ADDR, data.eth_addr)])
+        case ForcedCancelAllData():
+            e0 = pack([(TX_TYPE, TxType.FORCED_CANCEL_ALL), (ACCOUNT_A, data.account_index)])
+            return e0, pack([]), pack([])
         case _:
             assert_never(data)
 
@@ -218,13 +265,16 @@ def unpack_slot(e0: int, e1: int, e2: int) -> SlotData:
             maker_fee=Amount(FEE_A.unpack(e2)),
             taker_fee=Amount(FEE_B.unpack(e2)),
         )
-    if tx_type == TxType.WITHDRAW:
-        return WithdrawData(
+    if tx_type in WITHDRAWAL_TYPES:
+        kind = WithdrawData if tx_type == TxType.WITHDRAW else ForcedWithdrawData
+        return kind(
             account_index=AccountIndex(ACCOUNT_A.unpack(e0)),
             token=TokenId(TOKEN_1.unpack(e0)),
             amount=Amount(AMOUNT_1.unpack(e1)),
             eth_addr=EthAddress(ETH_ADDR.unpack(e2)),
         )
+    if tx_type == TxType.FORCED_CANCEL_ALL:
+        return ForcedCancelAllData(AccountIndex(ACCOUNT_A.unpack(e0)))
     raise ValueError(f"unknown transaction type {tx_type}")
 
 
@@ -241,21 +291,29 @@ def data_hash(slots: Iterable[SlotElements]) -> FieldElement:
     return digest
 
 
-def l1_request_hash(deposit: Deposit) -> FieldElement:
-    """The hash the contract queues for a deposit request."""
-    return FieldElement(
-        poseidon(
-            [
-                TxType.DEPOSIT,
-                deposit.account_index,
-                deposit.eth_addr,
-                deposit.ax,
-                deposit.ay,
-                deposit.token,
-                deposit.amount,
-            ]
-        )
-    )
+def l1_request_fields(request: L1Transaction) -> tuple[int, int, int, int, int, int, int]:
+    """
+    The seven fields the contract hashes for an L1 request: ``(txType,
+    accountIndex, ethAddr, ax, ay, token, amount)``. A forced withdrawal has
+    no key and no amount (zeros); a forced cancel-all carries its
+    ``min_order_id`` as the amount and no key or token.
+    """
+    key_and_value: tuple[int, int, int, int]
+    match request:
+        case Deposit():
+            key_and_value = (request.ax, request.ay, request.token, request.amount)
+        case ForcedWithdraw():
+            key_and_value = (0, 0, request.token, 0)
+        case ForcedCancelAll():
+            key_and_value = (0, 0, 0, request.min_order_id)
+        case _:
+            assert_never(request)
+    return (request.tx_type, request.account_index, request.eth_addr, *key_and_value)
+
+
+def l1_request_hash(request: L1Transaction) -> FieldElement:
+    """The hash the contract queues for an L1 request: Poseidon of its seven fields."""
+    return FieldElement(poseidon(list(l1_request_fields(request))))
 
 
 def chain_step(previous: FieldElement, request_hash: FieldElement) -> FieldElement:
@@ -267,7 +325,7 @@ def advance_chain(chain_start: FieldElement, txs: Sequence[Transaction]) -> Fiel
     """The L1 request chain after the batch ``txs`` consumed its requests, in slot order."""
     chain = chain_start
     for tx in txs:
-        if isinstance(tx, Deposit):
+        if isinstance(tx, L1_TRANSACTIONS):
             chain = chain_step(chain, l1_request_hash(tx))
     return chain
 

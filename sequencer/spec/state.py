@@ -2,7 +2,7 @@
 The rollup's state: accounts in a tree, each with a balance tree and an order tree.
 
 An account's leaf in the account tree commits to its key, its L1 address, its
-nonce and the roots of its two trees, so the account tree's root commits to
+nonce, the smallest order id it may still trade and the roots of its two trees, so the account tree's root commits to
 the whole state. Every change goes through :class:`State`, which rehashes the
 account's leaf so that the root always matches the accounts.
 """
@@ -40,7 +40,9 @@ EMPTY_ORDER_LEAF = order_leaf(OrderId(0), Amount(0))
 class Account:
     """
     One account: a BabyJubJub public key ``(ax, ay)``, an L1 address, a nonce,
-    a balance per token and an order slot per ``order_id mod 2**order_depth``.
+    ``min_order_id`` (orders with a smaller id can no longer trade: a forced
+    cancel-all from L1 raised it), a balance per token and an order slot per
+    ``order_id mod 2**order_depth``.
 
     ``order_slots`` keeps the preimages ``(order_id, filled)`` of the order
     tree's non-empty leaves, which the tree itself only holds as hashes.
@@ -53,6 +55,7 @@ class Account:
     ay: FieldElement
     eth_addr: EthAddress
     nonce: Nonce
+    min_order_id: OrderId
     balances: SparseMerkleTree
     orders: SparseMerkleTree
     order_slots: dict[int, tuple[OrderId, Amount]] = field(default_factory=dict)
@@ -65,6 +68,7 @@ class Account:
             ay=FieldElement(0),
             eth_addr=EthAddress(0),
             nonce=Nonce(0),
+            min_order_id=OrderId(0),
             balances=SparseMerkleTree(config.balance_depth, EMPTY_BALANCE_LEAF),
             orders=SparseMerkleTree(config.order_depth, EMPTY_ORDER_LEAF),
         )
@@ -83,6 +87,7 @@ class Account:
                     self.ay,
                     self.eth_addr,
                     self.nonce,
+                    self.min_order_id,
                     self.balances.root,
                     self.orders.root,
                 ]
@@ -108,6 +113,7 @@ class Account:
             ay=self.ay,
             eth_addr=self.eth_addr,
             nonce=self.nonce,
+            min_order_id=self.min_order_id,
             balances=self.balances.copy(),
             orders=self.orders.copy(),
             order_slots=dict(self.order_slots),
@@ -187,6 +193,15 @@ class State:
         account = self._writable(index)
         account.nonce = Nonce(account.nonce + 1)
         self._rehash(index)
+
+    def set_min_order_id(self, index: AccountIndex, min_order_id: OrderId) -> None:
+        """Make the account's orders with an id below ``min_order_id`` unable to trade."""
+        self._writable(index).min_order_id = min_order_id
+        self._rehash(index)
+
+    def accounts(self) -> dict[AccountIndex, Account]:
+        """Every account that differs from the empty account, by index (do not modify them)."""
+        return dict(self._accounts)
 
     def copy(self) -> "State":
         """An independent copy: changing it leaves this state as it is."""

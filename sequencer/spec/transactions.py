@@ -1,9 +1,11 @@
 """
 What a batch slot can hold.
 
-A deposit is an L1 request: the contract queued it, so it needs no signature.
-A trade matches two orders its accounts signed; a withdrawal is signed by its
-account. A noop pads a batch to the circuit's fixed number of slots.
+Deposits, forced withdrawals and forced cancel-alls are L1 requests: the
+contract queued them for the sender of an L1 transaction, so they need no
+signature. A trade matches two orders its accounts signed; a withdrawal is
+signed by its account. A noop pads a batch to the circuit's fixed number of
+slots.
 """
 
 from dataclasses import dataclass
@@ -137,11 +139,53 @@ class Withdraw:
 
 
 @dataclass(frozen=True)
+class ForcedWithdraw:
+    """
+    Move an account's whole balance of ``token`` out of the rollup, at the
+    request of ``eth_addr`` on L1.
+
+    The request applies only if the account exists and ``eth_addr`` is its L1
+    address; otherwise it withdraws nothing (an L1 request never fails).
+    """
+
+    tx_type: ClassVar[TxType] = TxType.FORCED_WITHDRAW
+
+    account_index: AccountIndex
+    eth_addr: EthAddress
+    token: TokenId
+
+
+@dataclass(frozen=True)
+class ForcedCancelAll:
+    """
+    Cancel every order of an account whose id is below ``min_order_id``, at
+    the request of ``eth_addr`` on L1.
+
+    The account's ``min_order_id`` rises to the request's (it never falls),
+    so no order signed with a smaller id can trade again and the collateral
+    the sequencer locked for them is free. Applies only as
+    :class:`ForcedWithdraw` does.
+    """
+
+    tx_type: ClassVar[TxType] = TxType.FORCED_CANCEL_ALL
+
+    account_index: AccountIndex
+    eth_addr: EthAddress
+    min_order_id: OrderId
+
+
+@dataclass(frozen=True)
 class Noop:
     """An empty slot."""
 
     tx_type: ClassVar[TxType] = TxType.NOOP
 
 
-Transaction = Noop | Deposit | Trade | Withdraw
+L1Transaction = Deposit | ForcedWithdraw | ForcedCancelAll
+"""The requests of the L1 queue: they need no signature and never fail."""
+
+Transaction = Noop | Deposit | Trade | Withdraw | ForcedWithdraw | ForcedCancelAll
 """Anything a batch slot can hold."""
+
+L1_TRANSACTIONS = (Deposit, ForcedWithdraw, ForcedCancelAll)
+"""The classes of :data:`L1Transaction`, for ``isinstance``."""

@@ -5,6 +5,10 @@ Each ``process_*`` function makes its checks in the order ``docs/DESIGN.md``
 lists them and raises at the first that fails; only when all have passed does
 it write to the state. A transaction that raises therefore leaves the state
 exactly as it was.
+
+The L1 requests (deposits, forced withdrawals, forced cancel-alls) raise only
+for values out of range, which the contract never queues: a request that
+cannot apply is processed as a no-op, so it cannot jam the queue.
 """
 
 from dataclasses import dataclass
@@ -38,6 +42,7 @@ from .errors import (
     InvalidSignature,
     MarketMismatch,
     NotAFieldElement,
+    OrderCancelled,
     OrderExpired,
     OrderIdStale,
     OrderOverfilled,
@@ -49,12 +54,22 @@ from .errors import (
     ZeroFill,
 )
 from .state import Account, State
-from .transactions import Deposit, Noop, Order, Trade, Transaction, Withdraw
+from .transactions import (
+    Deposit,
+    ForcedCancelAll,
+    ForcedWithdraw,
+    Noop,
+    Order,
+    Trade,
+    Transaction,
+    Withdraw,
+)
 from .types import (
     AccountIndex,
     Amount,
     EthAddress,
     FieldElement,
+    OrderId,
     Timestamp,
     TokenId,
 )
@@ -75,6 +90,47 @@ class Withdrawal:
     eth_addr: EthAddress
     token: TokenId
     amount: Amount
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """
+    What a trade moves, whoever signed it: the maker (on ``maker_side``) and
+    the taker trade ``fill_base`` of ``base`` for ``fill_quote`` of ``quote``,
+    each paying its fee in the token it receives.
+    """
+
+    maker: AccountIndex
+    taker: AccountIndex
+    maker_side: Side
+    base: TokenId
+    quote: TokenId
+    fill_base: Amount
+    fill_quote: Amount
+    maker_fee: Amount
+    taker_fee: Amount
+
+    @classmethod
+    def of(cls, trade: Trade) -> "Settlement":
+        """The settlement of a trade between two signed orders."""
+        maker, taker = trade.maker.order, trade.taker.order
+        return cls(
+            maker.account_index,
+            taker.account_index,
+            maker.side,
+            maker.base_token,
+            maker.quote_token,
+            trade.fill_base,
+            trade.fill_quote,
+            trade.maker_fee,
+            trade.taker_fee,
+        )
+
+    def fees(self) -> tuple[Fee, Fee]:
+        """The maker's and the taker's fee, each in the token its side receives."""
+        maker_token = self.base if self.maker_side == Side.BUY else self.quote
+        taker_token = self.quote if self.maker_side == Side.BUY else self.base
+        return Fee(maker_token, self.maker_fee), Fee(taker_token, self.taker_fee)
 
 
 @dataclass(frozen=True)
@@ -154,6 +210,11 @@ def apply_transaction(state: State, tx: Transaction, timestamp: Timestamp) -> Sl
             return SlotOutcome(fees=process_trade(state, tx, timestamp))
         case Withdraw():
             return SlotOutcome(withdrawal=process_withdraw(state, tx))
+        case ForcedWithdraw():
+            return SlotOutcome(withdrawal=process_forced_withdraw(state, tx))
+        case ForcedCancelAll():
+            process_forced_cancel_all(state, tx)
+            return SlotOutcome()
         case _:
             assert_never(tx)
 
@@ -225,6 +286,8 @@ def process_trade(state: State, trade: Trade, timestamp: Timestamp) -> tuple[Fee
         ``fill_base`` is zero.
     InexactFill
         ``fill_quote`` is not exactly ``fill_base`` at the maker's price.
+    OrderCancelled
+        An order's id is below its account's ``min_order_id``.
     OrderIdStale
         A newer order has taken an order's slot.
     OrderOverfilled
@@ -252,19 +315,20 @@ def process_trade(state: State, trade: Trade, timestamp: Timestamp) -> tuple[Fee
     check_taker_limit(maker, taker)
     check_nonzero_fill(trade)
     check_exact_fill(trade)
+    check_not_cancelled(maker_account, maker)
+    check_not_cancelled(taker_account, taker)
     maker_filled = filled_after(maker_account, maker, trade.fill_base)
     taker_filled = filled_after(taker_account, taker, trade.fill_base)
     check_fee(maker, trade, trade.maker_fee)
     check_fee(taker, trade, trade.taker_fee)
-    balances = balances_after_trade(state, trade)
+    settlement = Settlement.of(trade)
+    balances = balances_after_trade(state, settlement)
 
     for index, token, balance in balances:
         state.set_balance(index, token, balance)
     state.set_order_slot(maker.account_index, maker.order_id, maker_filled)
     state.set_order_slot(taker.account_index, taker.order_id, taker_filled)
-    maker_fee = Fee(received_token(maker), trade.maker_fee)
-    taker_fee = Fee(received_token(taker), trade.taker_fee)
-    return maker_fee, taker_fee
+    return settlement.fees()
 
 
 def process_withdraw(state: State, withdraw: Withdraw) -> Withdrawal:
@@ -299,6 +363,63 @@ def process_withdraw(state: State, withdraw: Withdraw) -> Withdrawal:
     state.set_balance(index, token, balance)
     state.increment_nonce(index)
     return Withdrawal(account.eth_addr, token, withdraw.amount)
+
+
+def process_forced_withdraw(state: State, request: ForcedWithdraw) -> Withdrawal | None:
+    """
+    Take an account's whole balance of a token out, at its L1 owner's request.
+
+    No signature: the contract queued the request for the L1 address that
+    sent it, and it applies only if that is the account's address. Returns
+    the claim, paid to that address on L1; None if the request withdraws
+    nothing (the account does not exist, is not the sender's, or holds none
+    of the token). The nonce does not change: it counts signed withdrawals.
+
+    Raises
+    ------
+    ValueOutOfRange
+        A field does not fit its width (the contract never queues such a request).
+    """
+    index, token = request.account_index, request.token
+    check_account_index(state.config, "account_index", index)
+    check_range("eth_addr", request.eth_addr, ETH_ADDRESS_BITS)
+    check_token(state.config, "token", token)
+    account = state.get_account(index)
+    if not request_applies(account, request.eth_addr):
+        return None
+    amount = forced_withdrawal_amount(account, token)
+    if amount == 0:
+        return None
+    balance = balance_after_debit(state, index, token, amount)
+
+    state.set_balance(index, token, balance)
+    return Withdrawal(request.eth_addr, token, amount)
+
+
+def process_forced_cancel_all(state: State, request: ForcedCancelAll) -> None:
+    """
+    Cancel an account's orders below an id, at its L1 owner's request.
+
+    The account's ``min_order_id`` becomes the larger of its own and the
+    request's: orders with a smaller id can no longer trade (a trade checks
+    it, ``OrderCancelled``), so the sequencer must drop them and release what
+    they locked. A request that does not apply (as for
+    :func:`process_forced_withdraw`) changes nothing.
+
+    Raises
+    ------
+    ValueOutOfRange
+        A field does not fit its width (the contract never queues such a request).
+    """
+    index = request.account_index
+    check_account_index(state.config, "account_index", index)
+    check_range("eth_addr", request.eth_addr, ETH_ADDRESS_BITS)
+    check_range("min_order_id", request.min_order_id, ORDER_ID_BITS)
+    account = state.get_account(index)
+    if not request_applies(account, request.eth_addr):
+        return
+
+    state.set_min_order_id(index, raised_min_order_id(account, request.min_order_id))
 
 
 def total_fees(slots: Sequence[SlotOutcome]) -> dict[TokenId, Amount]:
@@ -469,6 +590,37 @@ def check_exact_fill(trade: Trade) -> None:
         raise InexactFill(trade.fill_base, trade.fill_quote, price)
 
 
+def request_applies(account: Account, eth_addr: EthAddress) -> bool:
+    """
+    Whether a forced request sent by ``eth_addr`` may act on ``account``:
+    the account exists and ``eth_addr`` is its L1 address.
+    """
+    return account.exists and account.eth_addr == eth_addr
+
+
+def forced_withdrawal_amount(account: Account, token: TokenId) -> Amount:
+    """What a forced withdrawal takes: the account's whole balance of ``token``."""
+    return account.balance(token)
+
+
+def raised_min_order_id(account: Account, requested: OrderId) -> OrderId:
+    """The account's ``min_order_id`` after a cancel-all below ``requested``: it never falls."""
+    return OrderId(max(account.min_order_id, requested))
+
+
+def check_not_cancelled(account: Account, order: Order) -> None:
+    """
+    An order below its account's ``min_order_id`` was cancelled from L1.
+
+    Raises
+    ------
+    OrderCancelled
+        ``order_id < min_order_id``.
+    """
+    if order.order_id < account.min_order_id:
+        raise OrderCancelled(order.order_id, account.min_order_id)
+
+
 def check_nonce(account: Account, withdraw: Withdraw) -> None:
     """
     A withdrawal is signed for the account's current nonce, so it applies once.
@@ -560,7 +712,9 @@ def check_fee(order: Order, trade: Trade, fee: Amount) -> None:
         raise FeeAboveLimit(order.order_id, fee, amount, order.max_fee_bps)
 
 
-def balances_after_trade(state: State, trade: Trade) -> list[tuple[AccountIndex, TokenId, Amount]]:
+def balances_after_trade(
+    state: State, trade: Settlement
+) -> list[tuple[AccountIndex, TokenId, Amount]]:
     """
     The four balances a trade changes, as ``(account, token, new balance)``.
 
@@ -575,25 +729,20 @@ def balances_after_trade(state: State, trade: Trade) -> list[tuple[AccountIndex,
     BalanceOverflow
         A balance received into would reach ``2**AMOUNT_BITS``.
     """
-    maker, taker = trade.maker.order, trade.taker.order
-    base, quote = maker.base_token, maker.quote_token
-    if maker.side == Side.BUY:
-        buyer, buyer_fee, seller, seller_fee = maker, trade.maker_fee, taker, trade.taker_fee
+    base, quote = trade.base, trade.quote
+    if trade.maker_side == Side.BUY:
+        buyer, buyer_fee, seller, seller_fee = trade.maker, trade.maker_fee, trade.taker, trade.taker_fee
     else:
-        buyer, buyer_fee, seller, seller_fee = taker, trade.taker_fee, maker, trade.maker_fee
-    buyer_pays = balance_after_debit(state, buyer.account_index, quote, trade.fill_quote)
-    seller_pays = balance_after_debit(state, seller.account_index, base, trade.fill_base)
-    buyer_gets = balance_after_credit(
-        state, buyer.account_index, base, Amount(trade.fill_base - buyer_fee)
-    )
-    seller_gets = balance_after_credit(
-        state, seller.account_index, quote, Amount(trade.fill_quote - seller_fee)
-    )
+        buyer, buyer_fee, seller, seller_fee = trade.taker, trade.taker_fee, trade.maker, trade.maker_fee
+    buyer_pays = balance_after_debit(state, buyer, quote, trade.fill_quote)
+    seller_pays = balance_after_debit(state, seller, base, trade.fill_base)
+    buyer_gets = balance_after_credit(state, buyer, base, Amount(trade.fill_base - buyer_fee))
+    seller_gets = balance_after_credit(state, seller, quote, Amount(trade.fill_quote - seller_fee))
     return [
-        (buyer.account_index, quote, buyer_pays),
-        (seller.account_index, base, seller_pays),
-        (buyer.account_index, base, buyer_gets),
-        (seller.account_index, quote, seller_gets),
+        (buyer, quote, buyer_pays),
+        (seller, base, seller_pays),
+        (buyer, base, buyer_gets),
+        (seller, quote, seller_gets),
     ]
 
 

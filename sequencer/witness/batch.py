@@ -15,7 +15,7 @@ from sequencer.spec.public_data import (
     slot_elements,
 )
 from sequencer.spec.state import State
-from sequencer.spec.transactions import Deposit, Noop, Transaction
+from sequencer.spec.transactions import L1_TRANSACTIONS, Noop, Transaction
 from sequencer.spec.transition import (
     SlotOutcome,
     Withdrawal,
@@ -140,7 +140,7 @@ def build_batch(
         new_root=state.root,
         chain_start=chain_start,
         chain_end=chain_end,
-        l1_count=sum(isinstance(tx, Deposit) for tx in padded),
+        l1_count=sum(isinstance(tx, L1_TRANSACTIONS) for tx in padded),
         slot_data=tuple(elements),
         data_hash=digest,
         public_input_hash=public_hash,

@@ -42,6 +42,7 @@ def side_inputs(
         f"ay{suffix}": before.ay,
         f"ethAddr{suffix}": before.eth_addr,
         f"nonce{suffix}": before.nonce,
+        f"minOrderId{suffix}": before.min_order_id,
         f"balanceRoot{suffix}": before.balances.root,
         f"orderRoot{suffix}": before.orders.root,
         f"siblingsAccount{suffix}": list(account_tree.siblings(index)),

@@ -3,8 +3,8 @@ The inputs of one transaction slot (``TxSlot`` in ``circuits/slot.circom``).
 
 One function per transaction type says which accounts, tokens and orders the
 slot's two account updates touch and which of the slot's own fields it sets;
-every other field is zero. Account A is the depositor, the withdrawer or the
-maker; account B the taker. A slot that touches one account (or none) proves
+every other field is zero. Account A is the account of an L1 request, the
+withdrawer or the maker; account B the taker. A slot that touches one account (or none) proves
 its unused side against the fee account with no change.
 """
 
@@ -13,7 +13,17 @@ from typing import assert_never
 
 from sequencer.spec.constants import FEE_ACCOUNT, TxType
 from sequencer.spec.state import State
-from sequencer.spec.transactions import Deposit, Noop, Trade, Transaction, Withdraw
+from sequencer.spec.public_data import l1_request_fields
+from sequencer.spec.transactions import (
+    Deposit,
+    ForcedCancelAll,
+    ForcedWithdraw,
+    L1Transaction,
+    Noop,
+    Trade,
+    Transaction,
+    Withdraw,
+)
 from sequencer.spec.types import AccountIndex, OrderId, TokenId
 
 from .sides import SideInputs, side_inputs
@@ -87,8 +97,10 @@ def describe(tx: Transaction) -> tuple[dict[str, int], Touch, Touch]:
     match tx:
         case Noop():
             return {"txType": TxType.NOOP}, UNTOUCHED, UNTOUCHED
-        case Deposit():
-            return deposit_fields(tx), Touch(tx.account_index, (tx.token, tx.token), OrderId(0)), UNTOUCHED
+        case Deposit() | ForcedWithdraw():
+            return l1_fields(tx), Touch(tx.account_index, (tx.token, tx.token), OrderId(0)), UNTOUCHED
+        case ForcedCancelAll():
+            return l1_fields(tx), Touch(tx.account_index, (TokenId(0), TokenId(0)), OrderId(0)), UNTOUCHED
         case Trade():
             return trade_fields(tx), *trade_touches(tx)
         case Withdraw():
@@ -97,15 +109,16 @@ def describe(tx: Transaction) -> tuple[dict[str, int], Touch, Touch]:
             assert_never(tx)
 
 
-def deposit_fields(deposit: Deposit) -> dict[str, int]:
-    """A deposit's slot fields: the L1 request."""
+def l1_fields(request: L1Transaction) -> dict[str, int]:
+    """An L1 request's slot fields: what the contract hashed for it (the account is side A's)."""
+    tx_type, _, eth_addr, ax, ay, token, amount = l1_request_fields(request)
     return {
-        "txType": TxType.DEPOSIT,
-        "l1EthAddr": deposit.eth_addr,
-        "l1Ax": deposit.ax,
-        "l1Ay": deposit.ay,
-        "l1Token": deposit.token,
-        "l1Amount": deposit.amount,
+        "txType": tx_type,
+        "l1EthAddr": eth_addr,
+        "l1Ax": ax,
+        "l1Ay": ay,
+        "l1Token": token,
+        "l1Amount": amount,
     }
 
 
@@ -170,6 +183,7 @@ def fee_account_inputs(state: State) -> SideInputs:
         "feeAy": account.ay,
         "feeEthAddr": account.eth_addr,
         "feeNonce": account.nonce,
+        "feeMinOrderId": account.min_order_id,
         "feeOrderRoot": account.orders.root,
         "feeBalances": [account.balances.get(token) for token in range(tokens)],
         "feeSiblings": list(state.account_tree.siblings(FEE_ACCOUNT)),

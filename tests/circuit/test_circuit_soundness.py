@@ -7,6 +7,11 @@ and builds the batch with it off, so the witness is consistent in every other
 respect (roots, paths, hashes), then asserts the circuit refuses it. A case
 first checks that the spec, with the check on, refuses the same batch with
 the named error, so each case is about the rule it names.
+
+L1 requests never fail: their rules say what a request does, not whether it
+is refused. Their cases (``EFFECT_CASES``) replace one rule's function so
+that the request does something else, check that this changes the state, and
+assert that the circuit accepts the true batch and refuses the altered one.
 """
 
 from collections.abc import Callable
@@ -19,12 +24,12 @@ from prover.errors import WitnessError
 from prover.groth16 import check_witness
 from sequencer.crypto.eddsa import sign
 from sequencer.crypto.field import FIELD_MODULUS
-from sequencer.spec import errors, transition
+from sequencer.spec import errors, public_data, transition
 from sequencer.spec.constants import Side, TreeConfig
 from sequencer.spec.public_data import chain_step, l1_request_hash, public_input_hash
 from sequencer.spec.state import Account, State
-from sequencer.spec.transactions import Order, SignedOrder, Transaction
-from sequencer.spec.types import AccountIndex, Amount, FieldElement, Timestamp, TokenId
+from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw, Order, SignedOrder, Transaction
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Timestamp, TokenId
 from sequencer.witness.batch import CircuitInput, ProvableBatch, build_batch
 from tests.support.scenario import BASE, NOW, QUOTE, UNIT, Scenario, Trader, trade
 
@@ -71,6 +76,16 @@ def replace_market(signed: SignedOrder, base: TokenId, quote: TokenId) -> Signed
 def one_token_market(maker: SignedOrder, taker: SignedOrder) -> tuple[SignedOrder, SignedOrder]:
     """Both orders moved to a "market" of BASE against BASE."""
     return replace_market(maker, BASE, BASE), replace_market(taker, BASE, BASE)
+
+
+def forced_withdraw(trader: Trader, token: TokenId, sender: Trader | None = None) -> ForcedWithdraw:
+    """A forced withdrawal of the trader's account, sent on L1 by ``sender``'s address or its own."""
+    return ForcedWithdraw(trader.index, (sender or trader).eth_addr, token)
+
+
+def forced_cancel_all(trader: Trader, min_order_id: int, sender: Trader | None = None) -> ForcedCancelAll:
+    """A forced cancel-all of the trader's account, sent on L1 by ``sender``'s address or its own."""
+    return ForcedCancelAll(trader.index, (sender or trader).eth_addr, OrderId(min_order_id))
 
 
 def sell_then_buy(s: Scenario, **taker: object) -> tuple[SignedOrder, SignedOrder]:
@@ -178,6 +193,21 @@ CASES: dict[str, Case] = {
         {"balance_after_credit": credit_unbounded},
         errors.BalanceOverflow,
     ),
+    "maker order cancelled from L1": Case(
+        lambda s: [forced_cancel_all(s.traders[0], 2), trade(*sell_then_buy(s), UNIT)],
+        {"check_not_cancelled": no_check},
+        errors.OrderCancelled,
+    ),
+    "taker order cancelled from L1": Case(
+        lambda s: [forced_cancel_all(s.traders[1], 3), trade(*sell_then_buy(s), UNIT)],
+        {"check_not_cancelled": no_check},
+        errors.OrderCancelled,
+    ),
+    "cancel-all below an order id of 2^48": Case(
+        lambda s: [forced_cancel_all(s.traders[0], 2**48)],
+        {"check_range": no_check},
+        errors.ValueOutOfRange,
+    ),
 }
 
 
@@ -253,3 +283,68 @@ def test_circuit_refuses_skipped_l1_request(scenario: Scenario, circuit: Circuit
     tampered = with_header(batch, l1ChainEnd=after_first)
     with pytest.raises(WitnessError):
         check_witness(circuit, tampered)
+
+
+def applies_to_any_owner(account: Account, eth_addr: EthAddress) -> bool:
+    """``request_applies`` without the owner check: any sender acts on an existing account."""
+    return account.exists
+
+
+def all_but_one(account: Account, token: TokenId) -> Amount:
+    """``forced_withdrawal_amount`` short of the whole balance by one unit."""
+    return Amount(account.balance(token) - 1)
+
+
+def lowered(account: Account, requested: OrderId) -> OrderId:
+    """``raised_min_order_id`` that may lower the account's minimum."""
+    return requested
+
+
+@dataclass(frozen=True)
+class EffectCase:
+    """An L1 request batch, and the rule functions that make it do something else."""
+
+    transactions: Callable[[Scenario], list[Transaction]]
+    altered: dict[str, Callable[..., object]]
+
+
+EFFECT_CASES: dict[str, EffectCase] = {
+    "forced withdrawal sent by another address": EffectCase(
+        lambda s: [forced_withdraw(s.traders[0], QUOTE, sender=s.traders[1])],
+        {"request_applies": applies_to_any_owner},
+    ),
+    "forced withdrawal of less than the whole balance": EffectCase(
+        lambda s: [forced_withdraw(s.traders[0], QUOTE)],
+        {"forced_withdrawal_amount": all_but_one},
+    ),
+    "forced cancel-all sent by another address": EffectCase(
+        lambda s: [forced_cancel_all(s.traders[0], 9, sender=s.traders[1])],
+        {"request_applies": applies_to_any_owner},
+    ),
+    "forced cancel-all lowering the minimum order id": EffectCase(
+        lambda s: [forced_cancel_all(s.traders[0], 7), forced_cancel_all(s.traders[0], 3)],
+        {"raised_min_order_id": lowered},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", EFFECT_CASES)
+def test_circuit_refuses_l1_request_with_another_effect(
+    name: str, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = EFFECT_CASES[name]
+    *setup, request = case.transactions(scenario)
+    chain = scenario.chain
+    for tx in setup:
+        chain = build_batch(scenario.state, [tx], NOW, chain, batch_slots).chain_end
+    honest = build_batch(scenario.state.copy(), [request], NOW, chain, batch_slots)
+    check_witness(circuit, honest.circuit_input)
+    # The published data reads the same rules (a forced withdrawal publishes its amount).
+    for module in (transition, public_data):
+        for rule, replacement in case.altered.items():
+            if hasattr(module, rule):
+                monkeypatch.setattr(module, rule, replacement)
+    altered = build_batch(scenario.state, [request], NOW, chain, batch_slots)
+    assert altered.new_root != honest.new_root
+    with pytest.raises(WitnessError):
+        check_witness(circuit, altered.circuit_input)

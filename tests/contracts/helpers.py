@@ -1,5 +1,6 @@
 """Shared constants and helpers of the contract tests."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from eth_abi.abi import encode
@@ -35,7 +36,7 @@ def request_hash(account_index: int, eth_addr: str, ax: int, ay: int, token: int
     return l1_request_hash(deposit)
 
 
-def custom_error(abi: list[dict[str, Any]], name: str, *args: Any) -> str:
+def custom_error(abi: Sequence[Mapping[str, Any]], name: str, *args: Any) -> str:
     """The revert data of custom error ``name(args)``, 0x-hex, from the ABI."""
     entry = next(e for e in abi if e.get("type") == "error" and e["name"] == name)
     types = [i["type"] for i in entry["inputs"]]

@@ -10,7 +10,15 @@ from functools import cache
 
 from sequencer.crypto.eddsa import PublicKey, Signature, private_to_public, sign
 from sequencer.spec.constants import PRICE_SCALE, Side, TreeConfig
-from sequencer.spec.transactions import Deposit, Order, SignedOrder, Trade, Withdraw
+from sequencer.spec.transactions import (
+    Deposit,
+    ForcedCancelAll,
+    ForcedWithdraw,
+    Order,
+    SignedOrder,
+    Trade,
+    Withdraw,
+)
 from sequencer.spec.types import (
     AccountIndex,
     Amount,
@@ -139,3 +147,13 @@ def withdraw(
     )
     key = private_key(account if signer is None else signer)
     return replace(unsigned, signature=sign(key, unsigned.message_hash()))
+
+
+def forced_withdraw(account: int, token: TokenId) -> ForcedWithdraw:
+    """A forced withdrawal request sent on L1 by the account's own address."""
+    return ForcedWithdraw(AccountIndex(account), eth_address(account), token)
+
+
+def forced_cancel_all(account: int, min_order_id: int) -> ForcedCancelAll:
+    """A forced cancel-all request sent on L1 by the account's own address."""
+    return ForcedCancelAll(AccountIndex(account), eth_address(account), OrderId(min_order_id))

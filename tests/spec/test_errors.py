@@ -8,6 +8,7 @@ from sequencer.spec.errors import (
     InvalidTrade,
     InvalidTransaction,
     OrderOverfilled,
+    ReplayMismatch,
     RollupError,
 )
 from sequencer.spec.types import Amount, OrderId
@@ -22,8 +23,9 @@ def all_errors() -> list[type[RollupError]]:
 
 
 def test_every_error_is_an_invalid_transaction_below_the_root() -> None:
+    """Except :class:`ReplayMismatch`: data that does not replay is no transaction's fault."""
     for error in all_errors():
-        assert error in (RollupError, InvalidTransaction) or issubclass(error, InvalidTransaction)
+        assert error in (RollupError, InvalidTransaction, ReplayMismatch) or issubclass(error, InvalidTransaction)
 
 
 def test_codes_are_unique_upper_snake_names_of_the_classes() -> None:
@@ -36,7 +38,7 @@ def test_codes_are_unique_upper_snake_names_of_the_classes() -> None:
 
 def test_order_and_trade_errors_are_grouped() -> None:
     order_errors = {"OrderOverfilled", "OrderExpired", "OrderIdStale", "PriceLimitViolated"}
-    order_errors |= {"FeeAboveLimit", "InvalidFeeLimit"}
+    order_errors |= {"FeeAboveLimit", "InvalidFeeLimit", "OrderCancelled"}
     trade_errors = {"SelfTrade", "MarketMismatch", "SidesNotOpposite", "ZeroFill", "InexactFill"}
     for name in order_errors:
         assert issubclass(getattr(errors, name), InvalidOrder)

@@ -1,6 +1,7 @@
 """Public data: the bit layout of DESIGN.md's table, decoding, and the hashes."""
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -8,6 +9,8 @@ from sequencer.crypto.poseidon import poseidon
 from sequencer.spec.constants import Side
 from sequencer.spec.public_data import (
     DepositData,
+    ForcedCancelAllData,
+    ForcedWithdrawData,
     NoopData,
     SlotData,
     TradeData,
@@ -40,6 +43,8 @@ from tests.spec.builders import (
     QUOTE,
     deposit,
     eth_address,
+    forced_cancel_all,
+    forced_withdraw,
     order,
     price,
     trade,
@@ -70,13 +75,30 @@ def test_deposit_layout_publishes_only_type_and_account(state: State) -> None:
     assert slot_elements(deposit(CAROL, QUOTE, 9), state) == (1 | CAROL << 3, 0, 0)
 
 
+def test_forced_withdraw_layout_publishes_the_whole_balance_and_the_sender(state: State) -> None:
+    e0, e1, e2 = slot_elements(forced_withdraw(BOB, QUOTE), state)
+    assert e0 == 4 | BOB << 3 | QUOTE << 164
+    assert e1 == 10000
+    assert e2 == int(eth_address(BOB))
+
+
+def test_forced_withdraw_that_does_not_apply_publishes_zero(state: State) -> None:
+    wrong_owner = replace(forced_withdraw(BOB, QUOTE), eth_addr=eth_address(ALICE))
+    assert slot_elements(wrong_owner, state) == (4 | BOB << 3 | QUOTE << 164, 0, int(eth_address(ALICE)))
+    assert slot_elements(forced_withdraw(CAROL, BASE), state) == (4 | CAROL << 3, 0, int(eth_address(CAROL)))
+
+
+def test_forced_cancel_all_layout_publishes_only_type_and_account(state: State) -> None:
+    assert slot_elements(forced_cancel_all(ALICE, 7), state) == (5 | ALICE << 3, 0, 0)
+
+
 def test_noop_layout_is_zero(state: State) -> None:
     assert slot_elements(Noop(), state) == (0, 0, 0)
 
 
 def random_slot(rng: random.Random) -> SlotData:
     """Slot data with every field drawn over its whole published width."""
-    kind = rng.randrange(4)
+    kind = rng.randrange(6)
     if kind == 0:
         return NoopData()
     if kind == 1:
@@ -95,7 +117,10 @@ def random_slot(rng: random.Random) -> SlotData:
             maker_fee=Amount(rng.getrandbits(96)),
             taker_fee=Amount(rng.getrandbits(96)),
         )
-    return WithdrawData(
+    if kind == 3:
+        return ForcedCancelAllData(AccountIndex(rng.getrandbits(32)))
+    withdrawal = WithdrawData if kind == 4 else ForcedWithdrawData
+    return withdrawal(
         account_index=AccountIndex(rng.getrandbits(32)),
         token=TokenId(rng.getrandbits(16)),
         amount=Amount(rng.getrandbits(96)),
@@ -135,24 +160,31 @@ def test_round_trip_of_a_real_batch(state: State) -> None:
         trade(order(ALICE, 1, Side.SELL, price(2), 9), order(BOB, 2, Side.BUY, price(2), 9), 9),
         withdraw(ALICE, QUOTE, 8, nonce=0),
         Noop(),
+        forced_withdraw(BOB, BASE),
+        forced_cancel_all(BOB, 3),
     ]
     decoded = [decode_slot(*slot_elements(tx, state)) for tx in txs]
     assert decoded[0] == DepositData(AccountIndex(CAROL))
     assert isinstance(decoded[1], TradeData) and decoded[1].fill_quote == 18
     assert decoded[2] == WithdrawData(AccountIndex(ALICE), QUOTE, Amount(8), eth_address(ALICE))
     assert decoded[3] == NoopData()
+    assert decoded[4] == ForcedWithdrawData(AccountIndex(BOB), BASE, Amount(1000), eth_address(BOB))
+    assert decoded[5] == ForcedCancelAllData(AccountIndex(BOB))
 
 
 @pytest.mark.parametrize(
     "elements",
     [
-        (4, 0, 0),  # unknown type
+        (6, 0, 0),  # unknown type
         (7, 0, 0),
         (0, 1, 0),  # a noop with data
         (1 | 1 << 35, 0, 0),  # a deposit with a second account
         (1, 0, 5),
         (3, 0, 1 << 160),  # a withdrawal's address beyond 160 bits
         (3 | 1 << 67, 0, 0),  # a withdrawal with an order id
+        (4 | 1 << 180, 0, 0),  # a forced withdrawal with a second token
+        (5 | 1 << 164, 0, 0),  # a forced cancel-all with a token
+        (5, 1, 0),
         (2 | 1 << 196, 0, 0),  # a trade with a bit above its fields
         (2, 1 << 192, 0),
     ],
@@ -179,6 +211,12 @@ def test_l1_request_hash() -> None:
     assert l1_request_hash(tx) == expected
 
 
+def test_forced_request_hashes_zero_the_fields_they_lack() -> None:
+    withdrawal, cancel = forced_withdraw(BOB, QUOTE), forced_cancel_all(BOB, 77)
+    assert l1_request_hash(withdrawal) == poseidon([4, BOB, eth_address(BOB), 0, 0, QUOTE, 0])
+    assert l1_request_hash(cancel) == poseidon([5, BOB, eth_address(BOB), 0, 0, 0, 77])
+
+
 def test_chain_folds_the_deposits_of_a_batch_in_order(state: State) -> None:
     first, second = deposit(CAROL, QUOTE, 9), deposit(ALICE, BASE, 1)
     start = FieldElement(123)
@@ -186,6 +224,14 @@ def test_chain_folds_the_deposits_of_a_batch_in_order(state: State) -> None:
     assert chain_step(start, l1_request_hash(first)) == poseidon([123, l1_request_hash(first)])
     assert advance_chain(start, [first, Noop(), withdraw(ALICE, BASE, 1, 0), second]) == expected
     assert advance_chain(start, [Noop()]) == start
+
+
+def test_chain_folds_forced_requests_like_deposits() -> None:
+    requests = [forced_withdraw(BOB, QUOTE), deposit(CAROL, BASE, 1), forced_cancel_all(ALICE, 2)]
+    expected = FieldElement(0)
+    for request in requests:
+        expected = chain_step(expected, l1_request_hash(request))
+    assert advance_chain(FieldElement(0), requests) == expected
 
 
 def test_public_input_hash() -> None:

@@ -17,7 +17,7 @@ def test_empty_order_leaf_is_the_hash_of_zeros() -> None:
 def test_genesis_root_is_the_empty_account_tree() -> None:
     empty_balances = SparseMerkleTree(SMALL.balance_depth, FieldElement(0)).root
     empty_orders = SparseMerkleTree(SMALL.order_depth, EMPTY_ORDER_LEAF).root
-    empty_account = FieldElement(poseidon([0, 0, 0, 0, empty_balances, empty_orders]))
+    empty_account = FieldElement(poseidon([0, 0, 0, 0, 0, empty_balances, empty_orders]))
     expected = SparseMerkleTree(SMALL.account_depth, empty_account).root
     assert State.genesis(SMALL).root == expected
 
@@ -29,12 +29,13 @@ def test_account_leaf_commits_to_every_field() -> None:
     state.set_balance(index, QUOTE, Amount(500))
     state.set_order_slot(index, OrderId(6), Amount(40))
     state.increment_nonce(index)
+    state.set_min_order_id(index, OrderId(3))
 
     balances = SparseMerkleTree(SMALL.balance_depth, FieldElement(0))
     balances.set(QUOTE, FieldElement(500))
     orders = SparseMerkleTree(SMALL.order_depth, EMPTY_ORDER_LEAF)
     orders.set(6 % 4, order_leaf(OrderId(6), Amount(40)))
-    leaf = poseidon([11, 12, eth_address(ALICE), 1, balances.root, orders.root])
+    leaf = poseidon([11, 12, eth_address(ALICE), 1, 3, balances.root, orders.root])
     account = state.get_account(index)
     assert account.leaf_hash() == leaf
     assert state.account_tree.get(ALICE) == leaf
@@ -71,8 +72,10 @@ def test_copy_is_independent() -> None:
     clone = state.copy()
     clone.set_balance(AccountIndex(ALICE), BASE, Amount(2))
     clone.set_order_slot(AccountIndex(ALICE), OrderId(1), Amount(1))
+    clone.set_min_order_id(AccountIndex(ALICE), OrderId(9))
     assert state.get_account(AccountIndex(ALICE)).balance(BASE) == 1
     assert state.get_account(AccountIndex(ALICE)).order_slot(OrderId(1)) == (0, 0)
+    assert state.get_account(AccountIndex(ALICE)).min_order_id == 0
     assert state.root != clone.root
 
 

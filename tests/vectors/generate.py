@@ -26,8 +26,8 @@ and positions are JSON numbers. The top level holds:
   - ``name`` (unique) and ``description``;
   - ``pre_state``: how to rebuild the state before the batch: ``timestamp``
     and ``txs``, applied from the genesis state as one batch (``apply_batch``).
-    Its deposits are the L1 requests consumed so far, so the L1 chain starts
-    from ``0`` and folds them in order;
+    Its L1 requests (deposits, forced withdrawals and cancel-alls) are those
+    consumed so far, so the L1 chain starts from ``0`` and folds them in order;
   - ``old_root`` and ``chain_start``: the state root and the L1 chain after
     the pre-state;
   - ``timestamp`` and ``txs``: the batch itself; ``n_tx`` is its number of
@@ -52,7 +52,11 @@ A transaction is an object with ``type`` and the fields of its dataclass in
   "quote_token", "side", "price", "amount", "max_fee_bps", "expiry"},
   "message", "signature": {"r8x", "r8y", "s"}}``;
 - ``{"type": "WITHDRAW", "account_index", "token", "amount", "nonce",
-  "message", "signature": {"r8x", "r8y", "s"}}``.
+  "message", "signature": {"r8x", "r8y", "s"}}``;
+- ``{"type": "FORCED_WITHDRAW", "account_index", "eth_addr", "token",
+  "request_hash"}``;
+- ``{"type": "FORCED_CANCEL_ALL", "account_index", "eth_addr",
+  "min_order_id", "request_hash"}``.
 
 ``request_hash`` and ``message`` are derived values given to help other
 implementations find where they differ; decoding ignores them.
@@ -82,6 +86,8 @@ from sequencer.spec.public_data import (
 from sequencer.spec.state import State
 from sequencer.spec.transactions import (
     Deposit,
+    ForcedCancelAll,
+    ForcedWithdraw,
     Noop,
     Order,
     SignedOrder,
@@ -103,6 +109,9 @@ from sequencer.spec.types import (
 )
 from tests.spec.builders import (
     deposit,
+    eth_address,
+    forced_cancel_all,
+    forced_withdraw,
     order,
     price,
     private_key,
@@ -185,11 +194,12 @@ def expected_outcome(
 ) -> Json:
     """What applying the batch ``txs`` to ``state`` gives, as the ``expected`` object."""
     old_root = state.root
+    before = state.copy()
     try:
         result = apply_batch(state, txs, timestamp)
     except RollupError as error:
         return {"error": error.code, "slot": first_failing_slot(state, txs, timestamp)}
-    slots = [slot_elements(tx, state) for tx in txs]
+    slots = published_slots(before, txs, timestamp)
     chain_end = advance_chain(chain_start, txs)
     digest = data_hash(slots)
     return {
@@ -205,6 +215,18 @@ def expected_outcome(
             for w in result.withdrawals
         ],
     }
+
+
+def published_slots(
+    state: State, txs: Sequence[Transaction], timestamp: Timestamp
+) -> list[tuple[FieldElement, FieldElement, FieldElement]]:
+    """What each slot of a valid batch publishes, read from the state the slot is applied to."""
+    trial = state.copy()
+    slots = []
+    for tx in txs:
+        slots.append(slot_elements(tx, trial))
+        apply_transaction(trial, tx, timestamp)
+    return slots
 
 
 def first_failing_slot(
@@ -304,6 +326,22 @@ def encode_tx(tx: Transaction) -> Json:
                 "message": str(tx.message_hash()),
                 "signature": encode_signature(tx.signature),
             }
+        case ForcedWithdraw():
+            return {
+                "type": "FORCED_WITHDRAW",
+                "account_index": str(tx.account_index),
+                "eth_addr": str(tx.eth_addr),
+                "token": str(tx.token),
+                "request_hash": str(l1_request_hash(tx)),
+            }
+        case ForcedCancelAll():
+            return {
+                "type": "FORCED_CANCEL_ALL",
+                "account_index": str(tx.account_index),
+                "eth_addr": str(tx.eth_addr),
+                "min_order_id": str(tx.min_order_id),
+                "request_hash": str(l1_request_hash(tx)),
+            }
 
 
 def decode_signature(data: Json) -> Signature:
@@ -356,6 +394,18 @@ def decode_tx(data: Json) -> Transaction:
             amount=Amount(int(data["amount"])),
             nonce=Nonce(int(data["nonce"])),
             signature=decode_signature(data["signature"]),
+        )
+    if kind == "FORCED_WITHDRAW":
+        return ForcedWithdraw(
+            account_index=AccountIndex(int(data["account_index"])),
+            eth_addr=EthAddress(int(data["eth_addr"])),
+            token=TokenId(int(data["token"])),
+        )
+    if kind == "FORCED_CANCEL_ALL":
+        return ForcedCancelAll(
+            account_index=AccountIndex(int(data["account_index"])),
+            eth_addr=EthAddress(int(data["eth_addr"])),
+            min_order_id=OrderId(int(data["min_order_id"])),
         )
     raise ValueError(f"unknown transaction type {kind!r}")
 
@@ -533,6 +583,84 @@ def only_noops() -> Json:
     )
 
 
+def forced_withdraw_whole_balance() -> Json:
+    return vector(
+        "forced_withdraw_whole_balance",
+        "Bob's forced withdrawal from L1 takes all of his 50000 quote to his L1 address.",
+        FUNDED,
+        [forced_withdraw(BOB, QUOTE)],
+    )
+
+
+def forced_withdraw_after_trading() -> Json:
+    return vector(
+        "forced_withdraw_after_trading",
+        "Alice's forced withdrawal takes what her half-filled sell order left her.",
+        FUNDED + [trade(alice_sells(), bob_buys(), 400, maker_fee=1)],
+        [forced_withdraw(ALICE, BASE)],
+    )
+
+
+def forced_withdraw_wrong_owner() -> Json:
+    return vector(
+        "forced_withdraw_wrong_owner",
+        "A forced withdrawal of Bob's account sent by Alice's address takes nothing.",
+        FUNDED,
+        [replace(forced_withdraw(BOB, QUOTE), eth_addr=eth_address(ALICE))],
+    )
+
+
+def forced_withdraw_no_ops() -> Json:
+    return vector(
+        "forced_withdraw_no_ops",
+        "Forced withdrawals of a missing account, of an empty balance and of a "
+        "balance already taken in the same batch take nothing.",
+        FUNDED,
+        [
+            forced_withdraw(CAROL, BASE),
+            forced_withdraw(FEE, QUOTE),
+            forced_withdraw(ALICE, QUOTE),
+            forced_withdraw(ALICE, QUOTE),
+        ],
+    )
+
+
+def forced_cancel_all_raises_min_order_id() -> Json:
+    return vector(
+        "forced_cancel_all_raises_min_order_id",
+        "Alice cancels her orders below 7 from L1.",
+        FUNDED,
+        [forced_cancel_all(ALICE, 7)],
+    )
+
+
+def forced_cancel_all_never_lowers() -> Json:
+    return vector(
+        "forced_cancel_all_never_lowers",
+        "Alice's orders below 7 are cancelled; a later request for 3 changes nothing.",
+        FUNDED + [forced_cancel_all(ALICE, 7)],
+        [forced_cancel_all(ALICE, 3)],
+    )
+
+
+def forced_cancel_all_wrong_owner() -> Json:
+    return vector(
+        "forced_cancel_all_wrong_owner",
+        "A cancel-all of Alice's account sent by Bob's address changes nothing.",
+        FUNDED,
+        [replace(forced_cancel_all(ALICE, 9), eth_addr=eth_address(BOB))],
+    )
+
+
+def trade_after_cancel_all() -> Json:
+    return vector(
+        "trade_after_cancel_all",
+        "After Alice cancelled below 7, her order 7 still trades.",
+        FUNDED + [forced_cancel_all(ALICE, 7)],
+        [trade(alice_sells(order_id=7), bob_buys(), 10)],
+    )
+
+
 def invalid(
     name: str, description: str, tx: Transaction, pre_state: Sequence[Transaction] = ()
 ) -> Callable[[], Json]:
@@ -559,6 +687,14 @@ SCENARIOS: list[Callable[[], Json]] = [
     expiry_second,
     largest_values,
     only_noops,
+    forced_withdraw_whole_balance,
+    forced_withdraw_after_trading,
+    forced_withdraw_wrong_owner,
+    forced_withdraw_no_ops,
+    forced_cancel_all_raises_min_order_id,
+    forced_cancel_all_never_lowers,
+    forced_cancel_all_wrong_owner,
+    trade_after_cancel_all,
     invalid(
         "value_out_of_range",
         "The maker's order id is 2**48.",
@@ -615,6 +751,12 @@ SCENARIOS: list[Callable[[], Json]] = [
         "Alice's order 5 took slot 1, so her order 1 can no longer trade.",
         trade(alice_sells(order_id=1), bob_buys(order_id=2), 10),
         [trade(alice_sells(order_id=5), bob_buys(order_id=1), 10)],
+    ),
+    invalid(
+        "order_cancelled",
+        "Alice cancelled her orders below 7 from L1; her order 6 cannot trade.",
+        trade(alice_sells(order_id=6), bob_buys(), 10),
+        [forced_cancel_all(ALICE, 7)],
     ),
     invalid(
         "order_overfilled",
@@ -690,7 +832,8 @@ class RandomBatch:
     def draw(self) -> Transaction:
         """A random valid transaction, already applied; a noop if none could be drawn."""
         for _ in range(20):
-            kind = self.rng.choices(["deposit", "trade", "withdraw", "noop"], [2, 8, 2, 1])[0]
+            kinds = ["deposit", "trade", "withdraw", "noop", "forced_withdraw", "forced_cancel_all"]
+            kind = self.rng.choices(kinds, [2, 8, 2, 1, 1, 1])[0]
             tx = self.candidate(kind)
             if tx is None:
                 continue
@@ -707,6 +850,10 @@ class RandomBatch:
             return self.trade()
         if kind == "withdraw":
             return self.withdraw()
+        if kind == "forced_withdraw":
+            return self.forced_withdraw()
+        if kind == "forced_cancel_all":
+            return self.forced_cancel_all()
         return Noop()
 
     def traders(self) -> list[int]:
@@ -732,6 +879,22 @@ class RandomBatch:
         account, token = self.rng.choice(funded)
         nonce = self.state.get_account(AccountIndex(account)).nonce
         return withdraw(account, token, self.rng.randint(1, self.balance(account, token)), nonce)
+
+    def forced_withdraw(self) -> ForcedWithdraw:
+        """A forced withdrawal of any account, now and then sent by another account's address."""
+        account = self.rng.randrange(2**CONFIG.account_depth)
+        sender = account if self.rng.random() < 0.8 else self.rng.randrange(2**CONFIG.account_depth)
+        return replace(forced_withdraw(account, TokenId(self.rng.randrange(2))), eth_addr=eth_address(sender))
+
+    def forced_cancel_all(self) -> ForcedCancelAll | None:
+        """A cancel-all of a trader's orders below an id up to its next one; later orders start there."""
+        traders = self.traders()
+        if not traders:
+            return None
+        account = self.rng.choice(traders)
+        min_order_id = self.rng.randint(0, self.next_order_id[account])
+        self.next_order_id[account] = max(self.next_order_id[account], min_order_id)
+        return forced_cancel_all(account, min_order_id)
 
     def trade(self) -> Trade | None:
         base, quote = (BASE, QUOTE) if self.rng.random() < 0.7 else (QUOTE, BASE)
@@ -784,6 +947,7 @@ class RandomBatch:
             left = candidate.amount - (filled if stored_id == candidate.order_id else 0)
             if (
                 candidate.account_index == account
+                and candidate.order_id >= self.state.get_account(AccountIndex(account)).min_order_id
                 and candidate.side == side
                 and candidate.base_token == base
                 and candidate.price == limit

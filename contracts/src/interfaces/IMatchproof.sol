@@ -7,6 +7,10 @@ import {IPoseidon2, IPoseidon4, IPoseidon6, IPoseidon7} from "./IPoseidon.sol";
 /// @notice Users deposit ERC-20 tokens on L1 (each deposit becomes an L1 request in a
 ///         hash chain), an operator submits batches with a Groth16 proof of the state
 ///         transition, and withdrawals proven in a batch become claimable on L1.
+///         The way out needs no operator: a forced withdrawal or cancel-all joins the same
+///         queue; a request left unprocessed past its deadline lets anyone freeze the
+///         rollup, after which each account exits with a Merkle proof against the last
+///         proven root and unprocessed deposits are refunded.
 ///         Encodings (request hash, public data, public input hash): docs/DESIGN.md.
 interface IMatchproof {
     // ---------------------------------------------------------------- constructor arguments
@@ -24,6 +28,18 @@ interface IMatchproof {
         IPoseidon7 poseidon7;
     }
 
+    /// @notice The rollup's shape (the circuit's configuration) and its request deadline.
+    struct Config {
+        /// @dev Transaction slots per batch.
+        uint256 nTx;
+        /// @dev Account tree depth (1..32).
+        uint256 accountDepth;
+        /// @dev Balance tree depth (0..16).
+        uint256 balanceDepth;
+        /// @dev Blocks a batch has to consume an L1 request before anyone may freeze (> 0).
+        uint256 requestDeadlineBlocks;
+    }
+
     /// @notice The operator, registered as account 0 (the fee account) at deployment.
     struct Operator {
         /// @dev Its L1 address.
@@ -34,12 +50,53 @@ interface IMatchproof {
         uint256 ay;
     }
 
+    /// @notice An account's leaf and its Merkle paths, as of the last proven state root: what
+    ///         `exit` needs to pay out one balance. The leaf's address is the caller's.
+    struct ExitProof {
+        /// @dev The account's BabyJubJub public key, x.
+        uint256 ax;
+        /// @dev The account's BabyJubJub public key, y.
+        uint256 ay;
+        /// @dev The account's nonce.
+        uint256 nonce;
+        /// @dev The account's minOrderId.
+        uint256 minOrderId;
+        /// @dev The root of the account's order tree.
+        uint256 orderRoot;
+        /// @dev The balance of the token exited (the balance tree's leaf).
+        uint256 balance;
+        /// @dev The balance leaf's siblings, leaf level first (balanceDepth of them).
+        uint256[] balanceSiblings;
+        /// @dev The account leaf's siblings, leaf level first (accountDepth of them).
+        uint256[] accountSiblings;
+    }
+
+    /// @notice A queued deposit's fields, as its L1RequestQueued event reported them.
+    struct DepositRequest {
+        /// @dev The account deposited to.
+        uint32 accountIndex;
+        /// @dev The depositor (paid back by a refund).
+        address owner;
+        /// @dev The key hashed with the request (non-zero on an account's first deposit).
+        uint256 ax;
+        /// @dev The key hashed with the request, y.
+        uint256 ay;
+        /// @dev The token.
+        uint16 tokenId;
+        /// @dev The amount the rollup received.
+        uint96 amount;
+    }
+
     // ---------------------------------------------------------------- errors: construction
 
     /// @notice A tree depth is out of range: 1 <= accountDepth <= 32, 0 <= balanceDepth <= 16.
     /// @param accountDepth The account tree depth given.
     /// @param balanceDepth The balance tree depth given.
     error InvalidTreeDepths(uint256 accountDepth, uint256 balanceDepth);
+
+    /// @notice The request deadline is zero blocks.
+    /// @param blocks The deadline given.
+    error InvalidRequestDeadline(uint256 blocks);
 
     /// @notice The batch size is zero.
     /// @param nTx The number of transaction slots per batch given.
@@ -128,6 +185,65 @@ interface IMatchproof {
     /// @notice The verifier rejected the batch's proof.
     error InvalidProof();
 
+    // ---------------------------------------------------------------- errors: forced requests and freezing
+
+    /// @notice The rollup is frozen: no more deposits, requests or batches.
+    error RollupFrozen();
+
+    /// @notice The L1 address has no account: only an account's address may send its forced
+    ///         requests, and only its address may exit it.
+    /// @param owner The sender.
+    error NotRegistered(address owner);
+
+    /// @notice No L1 request is waiting, so none can be overdue.
+    error NothingToFreeze();
+
+    /// @notice The oldest waiting L1 request is not past its deadline yet.
+    /// @param requestIndex The oldest waiting request.
+    /// @param deadline The last block in which a batch may still consume it.
+    /// @param blockNumber The current block.
+    error DeadlineNotPassed(uint256 requestIndex, uint256 deadline, uint256 blockNumber);
+
+    // ---------------------------------------------------------------- errors: exits and refunds
+
+    /// @notice Exits and refunds need a frozen rollup.
+    error NotFrozen();
+
+    /// @notice The account already exited this token.
+    /// @param accountIndex The account.
+    /// @param tokenId The token.
+    error AlreadyExited(uint256 accountIndex, uint256 tokenId);
+
+    /// @notice The exit proof's balance is zero: there is nothing to pay.
+    /// @param accountIndex The account.
+    /// @param tokenId The token.
+    error NothingToExit(uint256 accountIndex, uint256 tokenId);
+
+    /// @notice A Merkle path has the wrong number of siblings.
+    /// @param expected The tree's depth.
+    /// @param got The number of siblings given.
+    error InvalidProofLength(uint256 expected, uint256 got);
+
+    /// @notice The exit proof does not lead to the last proven state root.
+    /// @param root The root the proof leads to.
+    /// @param stateRoot The last proven state root.
+    error InvalidExitProof(uint256 root, uint256 stateRoot);
+
+    /// @notice The request is not a queued request that no batch consumed.
+    /// @param requestIndex The request asked for.
+    /// @param processed The number of requests batches consumed.
+    /// @param length The number of requests queued.
+    error RequestNotPending(uint256 requestIndex, uint256 processed, uint256 length);
+
+    /// @notice The deposit was already refunded.
+    /// @param requestIndex The request.
+    error AlreadyRefunded(uint256 requestIndex);
+
+    /// @notice The fields given are not those of the deposit queued at this index (or the
+    ///         request is not a deposit).
+    /// @param requestIndex The request.
+    error RequestMismatch(uint256 requestIndex);
+
     // ---------------------------------------------------------------- errors: claims and views
 
     /// @notice The owner has nothing claimable of this token.
@@ -184,6 +300,27 @@ interface IMatchproof {
         uint256 indexed batchNumber, uint256 oldRoot, uint256 newRoot, uint256 publicInputHash, uint256 l1Count
     );
 
+    /// @notice Anyone froze the rollup because an L1 request was left past its deadline.
+    /// @param requestIndex The oldest request no batch consumed.
+    /// @param deadline Its deadline (a block number).
+    /// @param stateRoot The last proven state root, against which accounts exit.
+    /// @param lastBatch The last verified batch.
+    event Frozen(uint256 indexed requestIndex, uint256 deadline, uint256 stateRoot, uint256 lastBatch);
+
+    /// @notice An account exited one token's balance from a frozen rollup.
+    /// @param accountIndex The account.
+    /// @param owner Its L1 address, paid.
+    /// @param tokenId The token.
+    /// @param amount The balance paid.
+    event Exited(uint256 indexed accountIndex, address indexed owner, uint256 indexed tokenId, uint256 amount);
+
+    /// @notice A deposit no batch consumed was paid back to its depositor.
+    /// @param requestIndex The deposit's request index.
+    /// @param owner The depositor, paid.
+    /// @param tokenId The token.
+    /// @param amount The amount paid back.
+    event DepositRefunded(uint256 indexed requestIndex, address indexed owner, uint256 indexed tokenId, uint256 amount);
+
     /// @notice A claimable withdrawal was paid out.
     /// @param owner The L1 address paid.
     /// @param tokenId The token.
@@ -198,7 +335,7 @@ interface IMatchproof {
     ///         deposit of an address registers it as the next account with the public key
     ///         (ax, ay); later deposits ignore ax and ay and send zeros in the request.
     ///         The amount credited is what the rollup received (balance difference).
-    /// @dev Reverts UnknownToken, InvalidPublicKey, AccountTreeFull, ZeroDeposit,
+    /// @dev Reverts RollupFrozen, UnknownToken, InvalidPublicKey, AccountTreeFull, ZeroDeposit,
     ///      DepositCapExceeded, or the token's own error.
     /// @param tokenId The token id (its index in the token list).
     /// @param amount The amount to transfer.
@@ -207,10 +344,55 @@ interface IMatchproof {
     /// @return requestIndex The queued request's index.
     function deposit(uint16 tokenId, uint96 amount, uint256 ax, uint256 ay) external returns (uint256 requestIndex);
 
+    /// @notice Queues a forced withdrawal of the whole balance of token `tokenId` of the
+    ///         sender's account: a batch must process it within requestDeadlineBlocks() blocks,
+    ///         making the balance claimable by the sender, or anyone may freeze the rollup.
+    ///         No signature is needed: the sender is checked against the account's address.
+    /// @dev Reverts RollupFrozen, NotRegistered, UnknownToken.
+    /// @param tokenId The token.
+    /// @return requestIndex The queued request's index.
+    function requestForcedWithdrawal(uint16 tokenId) external returns (uint256 requestIndex);
+
+    /// @notice Queues a forced cancel-all: once processed (within the same deadline), no order
+    ///         of the sender's account with an id below `minOrderId` can trade, so the
+    ///         sequencer must release what they locked. The account's minimum never falls.
+    /// @dev Reverts RollupFrozen, NotRegistered.
+    /// @param minOrderId The smallest order id the account may still trade.
+    /// @return requestIndex The queued request's index.
+    function requestForcedCancelAll(uint48 minOrderId) external returns (uint256 requestIndex);
+
+    /// @notice Freezes the rollup for good when the oldest L1 request no batch consumed is past
+    ///         its deadline. Anyone may call it. Afterwards no deposit, request or batch is
+    ///         accepted; accounts exit against the last proven root, unconsumed deposits are
+    ///         refunded, and claimable withdrawals stay claimable.
+    /// @dev Reverts RollupFrozen, NothingToFreeze, DeadlineNotPassed.
+    function freeze() external;
+
+    /// @notice In a frozen rollup, pays the sender its account's balance of `tokenId` as of the
+    ///         last proven state root, once per (account, token). The proof is the account's
+    ///         leaf (with the sender as its address) and both Merkle paths; the contract
+    ///         hashes them with its Poseidon contracts.
+    /// @dev Reverts NotFrozen, NotRegistered, UnknownToken, AlreadyExited, NothingToExit,
+    ///      InvalidProofLength, ValueNotInField, InvalidExitProof.
+    /// @param tokenId The token.
+    /// @param proof The account leaf, the balance and the two paths.
+    /// @return amount The balance paid.
+    function exit(uint16 tokenId, ExitProof calldata proof) external returns (uint256 amount);
+
+    /// @notice In a frozen rollup, pays a deposit that no batch consumed back to its depositor,
+    ///         once. Anyone may call it; the tokens always go to the depositor. The fields are
+    ///         checked against the request chain.
+    /// @dev Reverts NotFrozen, RequestNotPending, AlreadyRefunded, ValueNotInField,
+    ///      RequestMismatch.
+    /// @param requestIndex The deposit's request index.
+    /// @param request The deposit's fields, as its L1RequestQueued event reported them.
+    /// @return amount The amount paid back.
+    function refundDeposit(uint256 requestIndex, DepositRequest calldata request) external returns (uint256 amount);
+
     /// @notice Submits batch `batchNumber` with its proof. On success, the state root
-    ///         becomes newRoot, `l1Count` L1 requests are consumed, and every WITHDRAW slot
-    ///         credits its amount to claimable[ethAddr][token].
-    /// @dev Reverts BatchOutOfOrder, TimestampBeforeLastBatch, TimestampInFuture,
+    ///         becomes newRoot, `l1Count` L1 requests are consumed, and every WITHDRAW and
+    ///         FORCED_WITHDRAW slot credits its amount to claimable[ethAddr][token].
+    /// @dev Reverts RollupFrozen, BatchOutOfOrder, TimestampBeforeLastBatch, TimestampInFuture,
     ///      TooManyL1Requests, InvalidSlotDataLength, ValueNotInField,
     ///      SlotElementNotInField, then InvalidProof when the verifier says no.
     /// @param batchNumber Must be lastBatch() + 1.
@@ -228,8 +410,8 @@ interface IMatchproof {
         uint256[8] calldata proof
     ) external;
 
-    /// @notice Pays `owner` everything claimable of token `tokenId`. Anyone may call it;
-    ///         the tokens always go to `owner`.
+    /// @notice Pays `owner` everything claimable of token `tokenId`. Anyone may call it, also
+    ///         in a frozen rollup; the tokens always go to `owner`.
     /// @dev Reverts UnknownToken, NothingToClaim.
     /// @param owner The L1 address a withdrawal credited.
     /// @param tokenId The token.
@@ -298,4 +480,28 @@ interface IMatchproof {
         external
         view
         returns (address poseidon2, address poseidon4, address poseidon6, address poseidon7);
+
+    /// @notice The state root before the first batch: the empty account tree's root, which
+    ///         commits to every tree depth (the order tree's too), so that the state can be
+    ///         rebuilt from L1 alone.
+    function genesisRoot() external view returns (uint256);
+
+    /// @notice The block that deployed the rollup: its events start there.
+    function deploymentBlock() external view returns (uint256);
+
+    /// @notice Blocks a batch has to consume an L1 request before anyone may freeze.
+    function requestDeadlineBlocks() external view returns (uint256);
+
+    /// @notice The deadline (last block) of L1 request `index`.
+    /// @dev Reverts L1ChainIndexOutOfRange when index >= l1RequestCount().
+    function l1RequestDeadline(uint256 index) external view returns (uint256);
+
+    /// @notice Whether the rollup is frozen.
+    function frozen() external view returns (bool);
+
+    /// @notice Whether account `accountIndex` exited token `tokenId`.
+    function exited(uint256 accountIndex, uint256 tokenId) external view returns (bool);
+
+    /// @notice Whether the deposit at request index `requestIndex` was refunded.
+    function refunded(uint256 requestIndex) external view returns (bool);
 }

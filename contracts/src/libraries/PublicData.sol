@@ -14,6 +14,9 @@ library PublicData {
     /// @notice txType of an L2 withdrawal slot.
     uint256 internal constant TX_WITHDRAW = 3;
 
+    /// @notice txType of a forced withdrawal slot (same layout as an L2 withdrawal).
+    uint256 internal constant TX_FORCED_WITHDRAW = 4;
+
     uint256 internal constant TX_TYPE_MASK = (1 << 3) - 1; // e0 bits 0..2
     uint256 internal constant TOKEN1_SHIFT = 164; // e0 bits 164..179
     uint256 internal constant TOKEN_MASK = (1 << 16) - 1;
@@ -52,7 +55,7 @@ library PublicData {
     }
 
     /// @notice A withdrawal slot's payout, if the slot at `slot` is one.
-    /// @return isWithdrawal Whether the slot's txType is WITHDRAW.
+    /// @return isWithdrawal Whether the slot's txType is WITHDRAW or FORCED_WITHDRAW.
     /// @return recipient e2 as an address (the account's ethAddr).
     /// @return tokenId token1 (e0 bits 164..179).
     /// @return amount amount1 (e1 bits 0..95).
@@ -63,7 +66,8 @@ library PublicData {
     {
         uint256 base = slot * ELEMENTS_PER_SLOT;
         uint256 e0 = slotData[base];
-        if (e0 & TX_TYPE_MASK != TX_WITHDRAW) return (false, address(0), 0, 0);
+        uint256 txType = e0 & TX_TYPE_MASK;
+        if (txType != TX_WITHDRAW && txType != TX_FORCED_WITHDRAW) return (false, address(0), 0, 0);
         return (
             true,
             address(uint160(slotData[base + 2])),

@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IMatchproof} from "../interfaces/IMatchproof.sol";
 
-/// @title The tokens the rollup holds: deposits in, proven withdrawals out
+/// @title The tokens the rollup holds: deposits in; proven withdrawals, exits and refunds out
 /// @notice Token id = index in the token list. The total ever deposited per token stays
 ///         below 2^96, so no L2 balance can overflow 96 bits.
 library TokenVault {
@@ -70,6 +70,12 @@ library TokenVault {
     /// @notice Makes `amount` of a token claimable by `owner`.
     function credit(Vault storage vault, address owner, uint256 tokenId, uint256 amount) internal {
         vault.claimable[owner][tokenId] += amount;
+    }
+
+    /// @notice Sends `amount` of a token to `to` (exits and refunds, booked by the caller).
+    /// @dev The caller guards against reentrancy. Reverts UnknownToken.
+    function send(Vault storage vault, uint256 tokenId, address to, uint256 amount) internal {
+        token(vault, tokenId).safeTransfer(to, amount);
     }
 
     /// @notice Pays `owner` all it can claim of a token, zeroing the claim first.

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Matchproof} from "../src/Matchproof.sol";
+import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon6, IPoseidon7} from "../src/interfaces/IPoseidon.sol";
+import {TestToken} from "../src/test/TestToken.sol";
+import {TestBase} from "./utils/TestBase.sol";
+import {AcceptingVerifier} from "./mocks/AcceptingVerifier.sol";
+
+/// @title A model of the rollup that drives it with batches a sound circuit would prove
+/// @notice Keeps the L2 state of four accounts (the operator and three traders) of a rollup
+///         with 2^2 accounts and 2^1 tokens, mirrors the L1 queue, and submits batches that
+///         consume requests in order (deposits credit, forced withdrawals take the whole
+///         balance) plus at most one L2 withdrawal, with the state root computed by the
+///         rollup's own Poseidon contracts. Every action is one the fuzzer may call in any
+///         order; actions that do not apply return without doing anything.
+contract RollupModel is TestBase {
+    uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 internal constant B8X = 5299619240641551281634865583518297030282874472190772894086521144482721001553;
+    uint256 internal constant B8Y = 16950150798460657717958625567821834550301663161624707787222815936182638968203;
+    uint256 internal constant N_TX = 8;
+    uint256 internal constant ACCOUNTS = 4;
+    uint256 internal constant TOKENS = 2;
+    uint256 internal constant DEADLINE_BLOCKS = 5;
+    uint256 internal constant MAX_DEPOSIT = 1e24;
+    uint8 internal constant DEPOSIT = 1;
+    uint8 internal constant WITHDRAW = 3;
+    uint8 internal constant FORCED_WITHDRAW = 4;
+    uint8 internal constant FORCED_CANCEL_ALL = 5;
+
+    /// @dev A queued L1 request, as the contract hashed it.
+    struct Request {
+        uint8 txType;
+        uint32 accountIndex;
+        address owner;
+        uint256 ax;
+        uint256 ay;
+        uint16 tokenId;
+        uint96 amount;
+    }
+
+    /// @dev An account's leaf as of the last submitted batch (order root: 0 throughout).
+    struct Account {
+        address owner;
+        uint256 ax;
+        uint256 ay;
+        uint256 nonce;
+        uint256 minOrderId;
+        uint256[TOKENS] balances;
+        bool[TOKENS] exited;
+    }
+
+    Matchproof public immutable rollup;
+    IPoseidon2 internal immutable poseidon2;
+    IPoseidon7 internal immutable poseidon7;
+    TestToken[TOKENS] public tokens;
+    address[ACCOUNTS] public actors;
+    uint256[2][ACCOUNTS] internal keys;
+
+    Request[] internal requests;
+    Account[ACCOUNTS] internal accounts;
+    uint256 public provenRoot;
+    uint256[TOKENS] public deposited;
+    uint256[TOKENS] public claimed;
+    uint256[TOKENS] public exitedTotal;
+    uint256[TOKENS] public refundedTotal;
+
+    constructor(IPoseidon2 poseidon2_, IPoseidon4 poseidon4_, IPoseidon6 poseidon6_, IPoseidon7 poseidon7_) {
+        poseidon2 = poseidon2_;
+        poseidon7 = poseidon7_;
+        address[] memory tokenList = new address[](TOKENS);
+        for (uint256 t = 0; t < TOKENS; ++t) {
+            tokens[t] = new TestToken("Model token", "MOD", 18);
+            tokenList[t] = address(tokens[t]);
+        }
+        actors = [address(0x0FE), address(0xA11CE), address(0xB0B), address(0xCA201)];
+        keys = [[B8X, B8Y], [P - B8X, B8Y], [B8X, P - B8Y], [P - B8X, P - B8Y]];
+        provenRoot = _root();
+        rollup = new Matchproof(
+            new AcceptingVerifier(),
+            IMatchproof.Hashers({
+                poseidon2: poseidon2_, poseidon4: poseidon4_, poseidon6: poseidon6_, poseidon7: poseidon7_
+            }),
+            provenRoot,
+            tokenList,
+            IMatchproof.Config({nTx: N_TX, accountDepth: 2, balanceDepth: 1, requestDeadlineBlocks: DEADLINE_BLOCKS}),
+            IMatchproof.Operator({ethAddr: actors[0], ax: keys[0][0], ay: keys[0][1]})
+        );
+        requests.push(Request(DEPOSIT, 0, actors[0], keys[0][0], keys[0][1], 0, 0));
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    /// @notice A trader deposits (registering on its first deposit).
+    function deposit(uint256 actorSeed, uint256 tokenSeed, uint256 amount) external {
+        if (rollup.frozen()) return;
+        uint256 actor = 1 + actorSeed % (ACCOUNTS - 1);
+        uint16 tokenId = uint16(tokenSeed % TOKENS);
+        amount = bound(amount, 1, MAX_DEPOSIT);
+        (bool registered,) = rollup.accountOf(actors[actor]);
+        tokens[tokenId].mint(actors[actor], amount);
+        vm.startPrank(actors[actor]);
+        tokens[tokenId].approve(address(rollup), amount);
+        rollup.deposit(tokenId, uint96(amount), keys[actor][0], keys[actor][1]);
+        vm.stopPrank();
+        (, uint256 index) = rollup.accountOf(actors[actor]);
+        (uint256 ax, uint256 ay) = registered ? (0, 0) : (keys[actor][0], keys[actor][1]);
+        requests.push(Request(DEPOSIT, uint32(index), actors[actor], ax, ay, tokenId, uint96(amount)));
+        deposited[tokenId] += amount;
+    }
+
+    /// @notice A registered actor requests a forced withdrawal.
+    function requestForcedWithdrawal(uint256 actorSeed, uint256 tokenSeed) external {
+        (bool registered, uint256 index, address actor) = _registered(actorSeed);
+        if (rollup.frozen() || !registered) return;
+        uint16 tokenId = uint16(tokenSeed % TOKENS);
+        vm.prank(actor);
+        rollup.requestForcedWithdrawal(tokenId);
+        requests.push(Request(FORCED_WITHDRAW, uint32(index), actor, 0, 0, tokenId, 0));
+    }
+
+    /// @notice A registered actor requests a forced cancel-all.
+    function requestForcedCancelAll(uint256 actorSeed, uint48 minOrderId) external {
+        (bool registered, uint256 index, address actor) = _registered(actorSeed);
+        if (rollup.frozen() || !registered) return;
+        vm.prank(actor);
+        rollup.requestForcedCancelAll(minOrderId);
+        requests.push(Request(FORCED_CANCEL_ALL, uint32(index), actor, 0, 0, 0, minOrderId));
+    }
+
+    /// @notice The operator submits a batch: some waiting requests, then maybe a withdrawal.
+    function submitBatch(uint256 countSeed, uint256 withdrawSeed, uint256 withdrawAmount) external {
+        if (rollup.frozen()) return;
+        uint256 processed = rollup.l1Processed();
+        uint256 waiting = requests.length - processed;
+        uint256 count = bound(countSeed, 0, waiting < N_TX - 1 ? waiting : N_TX - 1);
+        uint256[] memory slots = new uint256[](3 * N_TX);
+        for (uint256 i = 0; i < count; ++i) {
+            _applyRequest(requests[processed + i], slots, i);
+        }
+        _applyWithdrawal(withdrawSeed, withdrawAmount, slots, count);
+        provenRoot = _root();
+        uint256[8] memory proof;
+        rollup.submitBatch(rollup.lastBatch() + 1, provenRoot, uint64(block.timestamp), count, slots, proof);
+    }
+
+    /// @notice Time passes.
+    function mine(uint256 blocks) external {
+        vm.roll(block.number + bound(blocks, 1, 3));
+    }
+
+    /// @notice Anyone tries to freeze.
+    function freeze() external {
+        try rollup.freeze() {} catch {}
+    }
+
+    /// @notice An actor exits a token from the frozen rollup.
+    function exit(uint256 actorSeed, uint256 tokenSeed) external {
+        (bool registered, uint256 index, address actor) = _registered(actorSeed);
+        uint16 tokenId = uint16(tokenSeed % TOKENS);
+        if (!rollup.frozen() || !registered) return;
+        Account storage account = accounts[index];
+        uint256 balance = account.balances[tokenId];
+        if (account.exited[tokenId] || balance == 0) return;
+        IMatchproof.ExitProof memory proof = exitProof(index, tokenId);
+        vm.prank(actor);
+        rollup.exit(tokenId, proof);
+        account.exited[tokenId] = true;
+        exitedTotal[tokenId] += balance;
+    }
+
+    /// @notice Anyone refunds a deposit no batch consumed.
+    function refund(uint256 requestSeed) external {
+        uint256 processed = rollup.l1Processed();
+        if (!rollup.frozen() || processed == requests.length) return;
+        uint256 index = processed + requestSeed % (requests.length - processed);
+        Request memory request = requests[index];
+        if (request.txType != DEPOSIT || rollup.refunded(index)) return;
+        rollup.refundDeposit(
+            index,
+            IMatchproof.DepositRequest(
+                request.accountIndex, request.owner, request.ax, request.ay, request.tokenId, request.amount
+            )
+        );
+        refundedTotal[request.tokenId] += request.amount;
+    }
+
+    /// @notice Anyone pays out an actor's claimable withdrawals (also when frozen).
+    function claim(uint256 actorSeed, uint256 tokenSeed) external {
+        address actor = actors[actorSeed % ACCOUNTS];
+        uint16 tokenId = uint16(tokenSeed % TOKENS);
+        if (rollup.claimable(actor, tokenId) == 0) return;
+        claimed[tokenId] += rollup.claim(actor, tokenId);
+    }
+
+    // ------------------------------------------------------------------ views for the invariants
+
+    /// @notice What the model says the rollup must hold of a token: every claim, every balance
+    ///         not exited, every deposit neither consumed nor refunded.
+    function owed(uint256 tokenId) external view returns (uint256 total) {
+        for (uint256 a = 0; a < ACCOUNTS; ++a) {
+            total += rollup.claimable(actors[a], tokenId);
+            if (!accounts[a].exited[tokenId]) total += accounts[a].balances[tokenId];
+        }
+        for (uint256 r = rollup.l1Processed(); r < requests.length; ++r) {
+            Request memory request = requests[r];
+            if (request.txType == DEPOSIT && request.tokenId == tokenId && !rollup.refunded(r)) {
+                total += request.amount;
+            }
+        }
+    }
+
+    /// @notice Everything claimable of a token, over every actor.
+    function totalClaimable(uint256 tokenId) external view returns (uint256 total) {
+        for (uint256 a = 0; a < ACCOUNTS; ++a) {
+            total += rollup.claimable(actors[a], tokenId);
+        }
+    }
+
+    /// @notice The exit proof of account `index`'s balance of `tokenId` in the model's state.
+    function exitProof(uint256 index, uint256 tokenId) public view returns (IMatchproof.ExitProof memory proof) {
+        Account storage account = accounts[index];
+        uint256[] memory balanceSiblings = new uint256[](1);
+        balanceSiblings[0] = account.balances[1 - tokenId];
+        uint256[] memory accountSiblings = new uint256[](2);
+        accountSiblings[0] = _leaf(index ^ 1);
+        uint256 otherPair = index < 2 ? 2 : 0;
+        accountSiblings[1] = poseidon2.poseidon([_leaf(otherPair), _leaf(otherPair + 1)]);
+        proof = IMatchproof.ExitProof({
+            ax: account.ax,
+            ay: account.ay,
+            nonce: account.nonce,
+            minOrderId: account.minOrderId,
+            orderRoot: 0,
+            balance: account.balances[tokenId],
+            balanceSiblings: balanceSiblings,
+            accountSiblings: accountSiblings
+        });
+    }
+
+    // ------------------------------------------------------------------ the model
+
+    function _registered(uint256 actorSeed) internal view returns (bool registered, uint256 index, address actor) {
+        actor = actors[actorSeed % ACCOUNTS];
+        (registered, index) = rollup.accountOf(actor);
+    }
+
+    /// @dev Applies an L1 request as the spec does and writes its slot.
+    function _applyRequest(Request memory request, uint256[] memory slots, uint256 slot) internal {
+        Account storage account = accounts[request.accountIndex];
+        bool owned = account.owner != address(0) && account.owner == request.owner;
+        uint256 e0 = request.txType | (uint256(request.accountIndex) << 3);
+        if (request.txType == DEPOSIT) {
+            if (account.owner == address(0)) {
+                (account.owner, account.ax, account.ay) = (request.owner, request.ax, request.ay);
+            }
+            account.balances[request.tokenId] += request.amount;
+        } else if (request.txType == FORCED_WITHDRAW) {
+            uint256 amount = owned ? account.balances[request.tokenId] : 0;
+            account.balances[request.tokenId] -= amount;
+            e0 |= uint256(request.tokenId) << 164;
+            slots[3 * slot + 1] = amount;
+            slots[3 * slot + 2] = uint160(request.owner);
+        } else if (owned && request.amount > account.minOrderId) {
+            account.minOrderId = request.amount;
+        }
+        slots[3 * slot] = e0;
+    }
+
+    /// @dev Maybe withdraws part of an account's balance (a signed L2 withdrawal) in `slot`.
+    function _applyWithdrawal(uint256 seed, uint256 amount, uint256[] memory slots, uint256 slot) internal {
+        uint256 index = seed % ACCOUNTS;
+        uint256 tokenId = (seed / ACCOUNTS) % TOKENS;
+        Account storage account = accounts[index];
+        if (account.owner == address(0) || account.balances[tokenId] == 0) return;
+        amount = bound(amount, 1, account.balances[tokenId]);
+        account.balances[tokenId] -= amount;
+        account.nonce += 1;
+        slots[3 * slot] = WITHDRAW | (index << 3) | (tokenId << 164);
+        slots[3 * slot + 1] = amount;
+        slots[3 * slot + 2] = uint160(account.owner);
+    }
+
+    function _leaf(uint256 index) internal view returns (uint256) {
+        Account storage account = accounts[index];
+        uint256 balanceRoot = poseidon2.poseidon([account.balances[0], account.balances[1]]);
+        return poseidon7.poseidon(
+            [account.ax, account.ay, uint256(uint160(account.owner)), account.nonce, account.minOrderId, balanceRoot, 0]
+        );
+    }
+
+    function _root() internal view returns (uint256) {
+        return poseidon2.poseidon([poseidon2.poseidon([_leaf(0), _leaf(1)]), poseidon2.poseidon([_leaf(2), _leaf(3)])]);
+    }
+}
+
+/// @notice Invariants of the rollup's token accounting, whatever the order of deposits,
+///         forced requests, batches, freezing, exits, refunds and claims.
+contract ExodusInvariantTest is TestBase {
+    /// @dev forge-std's StdInvariant.FuzzSelector: which functions of which contract to call.
+    struct FuzzSelector {
+        address addr;
+        bytes4[] selectors;
+    }
+
+    RollupModel internal model;
+
+    function setUp() public {
+        string memory json = vm.readFile("../build/contracts/poseidon.json");
+        model = new RollupModel(
+            IPoseidon2(deployCode(vm.parseJsonBytes(json, ".poseidon2.bytecode"), "poseidon2")),
+            IPoseidon4(deployCode(vm.parseJsonBytes(json, ".poseidon4.bytecode"), "poseidon4")),
+            IPoseidon6(deployCode(vm.parseJsonBytes(json, ".poseidon6.bytecode"), "poseidon6")),
+            IPoseidon7(deployCode(vm.parseJsonBytes(json, ".poseidon7.bytecode"), "poseidon7"))
+        );
+    }
+
+    /// @notice The fuzzer calls the model only, never the contracts it deployed directly.
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(model);
+    }
+
+    /// @notice The model's actions (not its views).
+    function targetSelectors() public view returns (FuzzSelector[] memory targets) {
+        bytes4[] memory selectors = new bytes4[](10);
+        selectors[0] = RollupModel.deposit.selector;
+        selectors[1] = RollupModel.requestForcedWithdrawal.selector;
+        selectors[2] = RollupModel.requestForcedCancelAll.selector;
+        selectors[3] = RollupModel.submitBatch.selector;
+        selectors[4] = RollupModel.mine.selector;
+        selectors[5] = RollupModel.mine.selector; // time passes twice as often
+        selectors[6] = RollupModel.freeze.selector;
+        selectors[7] = RollupModel.exit.selector;
+        selectors[8] = RollupModel.refund.selector;
+        selectors[9] = RollupModel.claim.selector;
+        targets = new FuzzSelector[](1);
+        targets[0] = FuzzSelector(address(model), selectors);
+    }
+
+    /// forge-config: default.invariant.runs = 48
+    /// forge-config: default.invariant.depth = 40
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_holdingsCoverEveryClaim() public view {
+        Matchproof rollup = model.rollup();
+        for (uint256 t = 0; t < 2; ++t) {
+            uint256 held = model.tokens(t).balanceOf(address(rollup));
+            if (held < model.totalClaimable(t)) revert AssertionFailed("holdings below claims", held, t);
+        }
+    }
+
+    /// forge-config: default.invariant.runs = 48
+    /// forge-config: default.invariant.depth = 40
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_holdingsAreExactlyWhatIsOwed() public view {
+        Matchproof rollup = model.rollup();
+        for (uint256 t = 0; t < 2; ++t) {
+            uint256 held = model.tokens(t).balanceOf(address(rollup));
+            assertEq(held, model.owed(t), "held = claimable + balances not exited + deposits pending");
+            uint256 out = model.claimed(t) + model.exitedTotal(t) + model.refundedTotal(t);
+            assertEq(held + out, model.deposited(t), "deposited = held + withdrawn + exited + refunded");
+        }
+    }
+
+    /// forge-config: default.invariant.runs = 48
+    /// forge-config: default.invariant.depth = 40
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_provenRootIsTheModels() public view {
+        assertEq(model.rollup().stateRoot(), model.provenRoot(), "state root");
+    }
+}

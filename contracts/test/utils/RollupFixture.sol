@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Matchproof} from "../../src/Matchproof.sol";
+import {IMatchproof} from "../../src/interfaces/IMatchproof.sol";
+import {IGroth16Verifier} from "../../src/interfaces/IGroth16Verifier.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon6, IPoseidon7} from "../../src/interfaces/IPoseidon.sol";
+import {TestToken} from "../../src/test/TestToken.sol";
+import {TestBase} from "./TestBase.sol";
+import {RejectingVerifier} from "../mocks/RejectingVerifier.sol";
+
+/// @title A rollup on a fresh chain: Poseidon contracts, two tokens, funded traders
+/// @notice The verifier rejects every proof: tests that need accepted batches use the real
+///         verifier on anvil, or a model whose batches a sound circuit would accept.
+abstract contract RollupFixture is TestBase {
+    uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 internal constant CAP = 1 << 96;
+    uint256 internal constant N_TX = 4;
+    uint256 internal constant ACCOUNT_DEPTH = 4;
+    uint256 internal constant BALANCE_DEPTH = 2;
+    uint256 internal constant DEADLINE_BLOCKS = 10;
+    uint256 internal constant GENESIS_ROOT = 123456789;
+    uint8 internal constant DEPOSIT = 1;
+    uint8 internal constant FORCED_WITHDRAW = 4;
+    uint8 internal constant FORCED_CANCEL_ALL = 5;
+
+    // BabyJubJub Base8 and its sign flips: four distinct points on the curve.
+    uint256 internal constant B8X = 5299619240641551281634865583518297030282874472190772894086521144482721001553;
+    uint256 internal constant B8Y = 16950150798460657717958625567821834550301663161624707787222815936182638968203;
+    uint256 internal constant OPERATOR_AX = B8X;
+    uint256 internal constant OPERATOR_AY = B8Y;
+    uint256 internal constant ALICE_AX = P - B8X;
+    uint256 internal constant ALICE_AY = B8Y;
+    uint256 internal constant BOB_AX = B8X;
+    uint256 internal constant BOB_AY = P - B8Y;
+
+    // Storage slots of Matchproof (forge inspect Matchproof storage): BatchLog.Log first,
+    // then L1Queue.Queue.
+    bytes32 internal constant SLOT_STATE_ROOT = bytes32(uint256(0));
+    bytes32 internal constant SLOT_LAST_BATCH = bytes32(uint256(1));
+    bytes32 internal constant SLOT_LAST_TIMESTAMP = bytes32(uint256(2));
+    bytes32 internal constant SLOT_L1_PROCESSED = bytes32(uint256(5));
+
+    address internal constant OPERATOR = address(0x0FE);
+    address internal constant ALICE = address(0xA11CE);
+    address internal constant BOB = address(0xB0B);
+
+    IPoseidon2 internal poseidon2;
+    IPoseidon4 internal poseidon4;
+    IPoseidon6 internal poseidon6;
+    IPoseidon7 internal poseidon7;
+    IGroth16Verifier internal verifier;
+    TestToken internal tokenA;
+    TestToken internal tokenB;
+    Matchproof internal rollup;
+
+    function setUp() public {
+        string memory json = vm.readFile("../build/contracts/poseidon.json");
+        poseidon2 = IPoseidon2(deployCode(vm.parseJsonBytes(json, ".poseidon2.bytecode"), "poseidon2"));
+        poseidon4 = IPoseidon4(deployCode(vm.parseJsonBytes(json, ".poseidon4.bytecode"), "poseidon4"));
+        poseidon6 = IPoseidon6(deployCode(vm.parseJsonBytes(json, ".poseidon6.bytecode"), "poseidon6"));
+        poseidon7 = IPoseidon7(deployCode(vm.parseJsonBytes(json, ".poseidon7.bytecode"), "poseidon7"));
+        verifier = new RejectingVerifier();
+        tokenA = new TestToken("Token A", "A", 18);
+        tokenB = new TestToken("Token B", "B", 6);
+        rollup = _deploy(_tokens(address(tokenA), address(tokenB)), ACCOUNT_DEPTH, OPERATOR_AX, OPERATOR_AY);
+
+        _fund(tokenA, ALICE, CAP);
+        _fund(tokenB, ALICE, CAP);
+        _fund(tokenA, BOB, CAP);
+        vm.warp(1_700_000_000);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _tokens(address a, address b) internal pure returns (address[] memory list) {
+        list = new address[](2);
+        list[0] = a;
+        list[1] = b;
+    }
+
+    function _hashers() internal view returns (IMatchproof.Hashers memory) {
+        return
+            IMatchproof.Hashers({
+                poseidon2: poseidon2, poseidon4: poseidon4, poseidon6: poseidon6, poseidon7: poseidon7
+            });
+    }
+
+    function _config(uint256 accountDepth) internal pure returns (IMatchproof.Config memory) {
+        return IMatchproof.Config({
+            nTx: N_TX, accountDepth: accountDepth, balanceDepth: BALANCE_DEPTH, requestDeadlineBlocks: DEADLINE_BLOCKS
+        });
+    }
+
+    function _deploy(address[] memory tokenList, uint256 accountDepth, uint256 ax, uint256 ay)
+        internal
+        returns (Matchproof)
+    {
+        return new Matchproof(
+            verifier,
+            _hashers(),
+            GENESIS_ROOT,
+            tokenList,
+            _config(accountDepth),
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: ax, ay: ay})
+        );
+    }
+
+    function _fund(TestToken token, address owner, uint256 amount) internal {
+        token.mint(owner, amount);
+        vm.prank(owner);
+        token.approve(address(rollup), type(uint256).max);
+    }
+
+    function _requestHash(
+        uint256 accountIndex,
+        address ethAddr,
+        uint256 ax,
+        uint256 ay,
+        uint256 tokenId,
+        uint256 amount
+    ) internal view returns (uint256) {
+        return poseidon7.poseidon([uint256(DEPOSIT), accountIndex, uint256(uint160(ethAddr)), ax, ay, tokenId, amount]);
+    }
+
+    function _forcedRequestHash(uint8 txType, uint256 accountIndex, address ethAddr, uint256 tokenId, uint256 amount)
+        internal
+        view
+        returns (uint256)
+    {
+        return poseidon7.poseidon([uint256(txType), accountIndex, uint256(uint160(ethAddr)), 0, 0, tokenId, amount]);
+    }
+
+    function _next(uint256 chain, uint256 requestHash) internal view returns (uint256) {
+        return poseidon2.poseidon([chain, requestHash]);
+    }
+
+    function _deposit(address from, uint16 tokenId, uint96 amount, uint256 ax, uint256 ay)
+        internal
+        returns (uint256 requestIndex)
+    {
+        vm.prank(from);
+        return rollup.deposit(tokenId, amount, ax, ay);
+    }
+
+    function _emptySlots() internal pure returns (uint256[] memory) {
+        return new uint256[](3 * N_TX);
+    }
+
+    function _proof() internal pure returns (uint256[8] memory proof) {
+        for (uint256 i = 0; i < 8; ++i) {
+            proof[i] = i + 1;
+        }
+    }
+
+    function _expectRevert(bytes memory revertData) internal {
+        vm.expectRevert(revertData);
+    }
+}

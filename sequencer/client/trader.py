@@ -1,0 +1,108 @@
+"""
+A trader's signing side: their L2 key and account, and the signed requests
+the sequencer takes (orders, cancels, cancel-alls, withdrawals), plus the
+check of the sequencer's receipts.
+
+The L2 key is derived from the trader's Ethereum key for the deployment the
+sequencer serves (``docs/DESIGN.md``, key derivation), so a trader needs
+nothing but their Ethereum key.
+"""
+
+from dataclasses import dataclass
+
+from eth_account.signers.local import LocalAccount
+
+from sequencer.crypto.keys import L2Keypair
+from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
+from sequencer.engine.orders import OrderKind
+from sequencer.service.commands import Command, PlaceOrder, request_hash
+from sequencer.service.receipts import Receipt, ReceiptDomain, recover_signer
+from sequencer.service.schemas import AccountOut, InfoOut, MarketOut, ReceiptOut
+from sequencer.spec.constants import Side
+from sequencer.spec.transactions import Order, SignedOrder, Withdraw, withdraw_message
+from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Timestamp, TokenId
+
+
+@dataclass(frozen=True)
+class Trader:
+    """An account and the L2 key that signs for it."""
+
+    account_index: AccountIndex
+    keys: L2Keypair
+
+    @classmethod
+    def from_eth_account(cls, account: LocalAccount, info: InfoOut, account_index: int) -> "Trader":
+        """The trader of ``account`` on the deployment ``info`` describes."""
+        return cls(AccountIndex(account_index), L2Keypair.from_eth_account(account, info.chain_id, info.rollup))
+
+    def order(
+        self,
+        market: MarketOut,
+        order_id: int,
+        side: Side,
+        price: int,
+        amount: int,
+        max_fee_bps: int,
+        expiry: int,
+        kind: OrderKind = OrderKind.LIMIT,
+        client_order_id: str | None = None,
+    ) -> PlaceOrder:
+        """
+        A signed order in ``market``. For a market order, ``price`` is the
+        worst price it may trade at.
+        """
+        order = Order(
+            account_index=self.account_index,
+            order_id=OrderId(order_id),
+            base_token=TokenId(market.base_token),
+            quote_token=TokenId(market.quote_token),
+            side=side,
+            price=Price(price),
+            amount=Amount(amount),
+            max_fee_bps=max_fee_bps,
+            expiry=Timestamp(expiry),
+        )
+        signed = SignedOrder(order, self.keys.sign(order.message_hash()))
+        return PlaceOrder(market.name, signed, kind, client_order_id)
+
+    def cancel(self, order_id: int) -> SignedCancel:
+        """A signed cancel of one of the trader's orders."""
+        cancel = CancelOrder(self.account_index, OrderId(order_id))
+        return SignedCancel(cancel, self.keys.sign(cancel.message_hash()))
+
+    def cancel_all(self, nonce: int) -> SignedCancelAll:
+        """A signed cancel-all; ``nonce`` must be above the account's last (a ms clock works)."""
+        cancel_all = CancelAll(self.account_index, nonce)
+        return SignedCancelAll(cancel_all, self.keys.sign(cancel_all.message_hash()))
+
+    def withdraw(self, token: int, amount: int, nonce: int) -> Withdraw:
+        """A signed withdrawal at the account's current ``nonce``."""
+        message = withdraw_message(self.account_index, TokenId(token), Amount(amount), Nonce(nonce))
+        return Withdraw(self.account_index, TokenId(token), Amount(amount), Nonce(nonce), self.keys.sign(message))
+
+
+def next_order_id(account: AccountOut, open_ids: list[int], order_depth: int) -> int:
+    """
+    An order id the sequencer will take: above every id the account used, at
+    least its ``min_order_id``, in a slot no open order holds.
+
+    Raises
+    ------
+    ValueError
+        Every slot holds an open order.
+    """
+    slots = 1 << order_depth
+    busy = {order_id % slots for order_id in open_ids}
+    candidate = max(account.highest_order_id + 1, account.min_order_id, 1)
+    for order_id in range(candidate, candidate + slots):
+        if order_id % slots not in busy:
+            return order_id
+    raise ValueError(f"all {slots} order slots hold open orders: cancel one first")
+
+
+def receipt_is_valid(receipt: ReceiptOut, command: Command, info: InfoOut) -> bool:
+    """Whether ``receipt`` is the sequencer's (``info.sequencer``) signature over ``command``."""
+    parsed = Receipt.from_json(receipt.model_dump(mode="json"))
+    if parsed.request_hash != request_hash(command) or parsed.signer != info.sequencer:
+        return False
+    return recover_signer(parsed, ReceiptDomain(info.chain_id, info.rollup)) == info.sequencer

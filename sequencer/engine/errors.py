@@ -1,0 +1,53 @@
+"""
+The reasons the engine and the operator refuse a request, as stable codes.
+
+The spec's errors (``sequencer.spec.errors``) name what makes a transaction
+invalid; these name what the exchange refuses on top of that: market rules,
+order-id and slot rules, locks, order types. The HTTP API returns the code of
+either kind unchanged, so a trader's program can branch on it.
+"""
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    """A refusal's stable code (the API's ``code`` field)."""
+
+    UNKNOWN_MARKET = "UNKNOWN_MARKET"
+    """No market of that name."""
+    MARKET_MISMATCH = "MARKET_MISMATCH"
+    """The order's tokens are not the market's (the spec's code for the same fault in a trade)."""
+    INVALID_TICK = "INVALID_TICK"
+    """The price is not a positive multiple of the market's tick size."""
+    INVALID_LOT = "INVALID_LOT"
+    """The amount is not a positive multiple of the market's lot size."""
+    BELOW_MIN_SIZE = "BELOW_MIN_SIZE"
+    """The amount is below the market's minimum."""
+    FEE_LIMIT_TOO_LOW = "FEE_LIMIT_TOO_LOW"
+    """The order's signed fee limit is below a fee the market would charge it."""
+    ORDER_ID_USED = "ORDER_ID_USED"
+    """The order id is not above every id the account used before in the same slot."""
+    ORDER_SLOT_BUSY = "ORDER_SLOT_BUSY"
+    """Another open order of the account uses the same order slot."""
+    DUPLICATE_CLIENT_ORDER_ID = "DUPLICATE_CLIENT_ORDER_ID"
+    """An open order of the account already has this client order id."""
+    POST_ONLY_WOULD_CROSS = "POST_ONLY_WOULD_CROSS"
+    """A post-only order would trade on arrival."""
+    FOK_NOT_FILLABLE = "FOK_NOT_FILLABLE"
+    """A fill-or-kill order cannot be filled completely at once."""
+    ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
+    """No order with that id (or client order id) was accepted for the account."""
+    ORDER_NOT_OPEN = "ORDER_NOT_OPEN"
+    """The order is already filled, cancelled or expired."""
+    CANCEL_NONCE_USED = "CANCEL_NONCE_USED"
+    """A cancel-all's nonce is not above the account's last one."""
+    L1_REQUEST_OUT_OF_ORDER = "L1_REQUEST_OUT_OF_ORDER"
+    """An L1 request was offered out of queue order."""
+
+
+class OrderRejected(ValueError):
+    """An order that breaks its market's rules; it never reaches the book."""
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(message)
+        self.code = code

@@ -1,0 +1,93 @@
+"""
+What the operator remembers of accepted requests besides the state: trades,
+withdrawals, pending transactions and sealed batches.
+"""
+
+from dataclasses import dataclass
+
+from sequencer.spec.constants import Side
+from sequencer.spec.transactions import Trade, Transaction, Withdraw
+from sequencer.spec.transition import received_token
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, Nonce, Timestamp, TokenId
+
+from .book import Fill
+
+
+@dataclass(frozen=True)
+class TradeRecord:
+    """A fill the engine made, numbered from 1 in the order trades happened."""
+
+    trade_id: int
+    market: str
+    time: Timestamp
+    fill: Fill
+
+    @property
+    def taker_side(self) -> Side:
+        """The aggressor's side: a buy taker lifted an ask, a sell taker hit a bid."""
+        return self.fill.taker.order.side
+
+    def transaction(self) -> Trade:
+        """The trade as a batch transaction."""
+        fill = self.fill
+        return Trade(fill.maker, fill.taker, fill.base, fill.quote, fill.maker_fee, fill.taker_fee)
+
+
+@dataclass
+class WithdrawalRecord:
+    """An accepted L2 withdrawal, and the batch that carries it once one is sealed."""
+
+    withdraw: Withdraw
+    eth_addr: EthAddress
+    time: Timestamp
+    batch: int | None = None
+
+    @property
+    def account_index(self) -> AccountIndex:
+        """The account paying out."""
+        return self.withdraw.account_index
+
+    @property
+    def nonce(self) -> Nonce:
+        """The account's nonce the withdrawal was signed for."""
+        return self.withdraw.nonce
+
+
+@dataclass(frozen=True)
+class PendingTransaction:
+    """An accepted transaction waiting for a batch, with the time it was accepted."""
+
+    transaction: Transaction
+    time: Timestamp
+
+
+@dataclass(frozen=True)
+class SealedBatch:
+    """
+    A batch's transactions, fixed once sealed, numbered from 1 as the rollup
+    contract numbers batches.
+
+    ``timestamp`` is the batch's time as the circuit and the contract see
+    it: the acceptance time of its first transaction (never before the
+    previous batch's). Every transaction in it was accepted at that time or
+    later, so every order it trades was unexpired at the batch's time, and
+    batch timestamps never decrease.
+    """
+
+    number: int
+    timestamp: Timestamp
+    sealed_at: Timestamp
+    transactions: tuple[Transaction, ...]
+    fees: tuple[tuple[TokenId, Amount], ...]
+    """The fees the batch credits to the fee account, per token, sorted by token."""
+
+
+def batch_fees(transactions: tuple[Transaction, ...]) -> tuple[tuple[TokenId, Amount], ...]:
+    """The fees of a batch's trades per token, as the spec credits them after the last slot."""
+    totals: dict[TokenId, int] = {}
+    for tx in transactions:
+        if isinstance(tx, Trade):
+            for order, fee in ((tx.maker.order, tx.maker_fee), (tx.taker.order, tx.taker_fee)):
+                token = received_token(order)
+                totals[token] = totals.get(token, 0) + fee
+    return tuple(sorted((token, Amount(total)) for token, total in totals.items()))

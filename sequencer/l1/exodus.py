@@ -1,0 +1,145 @@
+"""
+Leaving a frozen rollup with an Ethereum key, an L1 node and nothing else.
+
+Once frozen, the contract pays each account's balances as of the last proven
+root against a Merkle proof (``exit``), pays back deposits no batch consumed
+(``refundDeposit``), and still pays withdrawals proven before (``claim``).
+Everything these need comes from the state rebuilt from L1
+(:mod:`sequencer.l1.reconstruct`): no sequencer, no SNARK.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.contract import Contract
+
+from sequencer.spec.state import State
+from sequencer.spec.transactions import Deposit
+from sequencer.spec.types import AccountIndex, Amount, FieldElement, TokenId
+
+from .reconstruct import Reconstruction
+from .transactions import send_transaction
+
+
+class ExodusError(Exception):
+    """The rollup is not in a state that lets this trader leave as asked."""
+
+
+@dataclass(frozen=True)
+class ExitProof:
+    """
+    What ``exit`` checks one balance with: the account's leaf (its address
+    is the caller's), the balance and both Merkle paths (``IMatchproof.ExitProof``).
+    """
+
+    ax: FieldElement
+    ay: FieldElement
+    nonce: int
+    min_order_id: int
+    order_root: FieldElement
+    balance: Amount
+    balance_siblings: tuple[FieldElement, ...]
+    account_siblings: tuple[FieldElement, ...]
+
+    def as_abi(self) -> tuple[int, int, int, int, int, int, list[int], list[int]]:
+        """The proof as the contract's ABI tuple."""
+        return (
+            self.ax,
+            self.ay,
+            self.nonce,
+            self.min_order_id,
+            self.order_root,
+            self.balance,
+            list(self.balance_siblings),
+            list(self.account_siblings),
+        )
+
+
+def exit_proof(state: State, index: AccountIndex, token: TokenId) -> ExitProof:
+    """The proof of account ``index``'s balance of ``token`` in ``state``."""
+    account = state.get_account(index)
+    return ExitProof(
+        ax=account.ax,
+        ay=account.ay,
+        nonce=account.nonce,
+        min_order_id=account.min_order_id,
+        order_root=account.orders.root,
+        balance=account.balance(token),
+        balance_siblings=tuple(account.balances.siblings(token)),
+        account_siblings=tuple(state.account_tree.siblings(index)),
+    )
+
+
+@dataclass
+class Departure:
+    """What leaving paid the trader: exited balances, refunded deposits and claims, by token."""
+
+    exits: dict[TokenId, Amount] = field(default_factory=dict)
+    refunds: dict[int, Deposit] = field(default_factory=dict)
+    """By request index."""
+    claims: dict[TokenId, Amount] = field(default_factory=dict)
+
+    def total(self, token: TokenId) -> int:
+        """Everything paid of ``token``."""
+        refunded = sum(deposit.amount for deposit in self.refunds.values() if deposit.token == token)
+        return self.exits.get(token, 0) + refunded + self.claims.get(token, 0)
+
+
+def freeze_if_due(w3: Web3, contract: Contract, sender: LocalAccount) -> bool:
+    """
+    Freeze the rollup if the oldest waiting L1 request is past its deadline;
+    returns whether the rollup is frozen afterwards.
+    """
+    if contract.functions.frozen().call():
+        return True
+    processed = int(contract.functions.l1Processed().call())
+    if processed == int(contract.functions.l1RequestCount().call()):
+        return False
+    if int(w3.eth.block_number) <= int(contract.functions.l1RequestDeadline(processed).call()):
+        return False
+    send_transaction(w3, sender, contract.functions.freeze().build_transaction({"from": sender.address}))
+    return True
+
+
+def leave(w3: Web3, contract: Contract, trader: LocalAccount, rebuilt: Reconstruction) -> Departure:
+    """
+    Take everything the trader owns out of the frozen rollup: exit every token
+    its account holds at the last proven root (``rebuilt``'s), refund its
+    deposits no batch consumed and claim what proven withdrawals credited it.
+    Whatever was already paid is skipped, so leaving twice is harmless.
+
+    Raises
+    ------
+    ExodusError
+        The rollup is not frozen.
+    """
+    if not contract.functions.frozen().call():
+        raise ExodusError("the rollup is not frozen: exits and refunds wait for a freeze")
+    departure = Departure()
+    owner = Web3.to_checksum_address(trader.address)
+    tokens = [TokenId(token) for token in range(int(contract.functions.tokenCount().call()))]
+    registered, index = contract.functions.accountOf(owner).call()
+    if registered:
+        for token in tokens:
+            proof = exit_proof(rebuilt.state, AccountIndex(int(index)), token)
+            if proof.balance == 0 or contract.functions.exited(index, token).call():
+                continue
+            call = contract.functions.exit(token, proof.as_abi())
+            send_transaction(w3, trader, call.build_transaction({"from": owner}))
+            departure.exits[token] = proof.balance
+    for request_index, deposit in rebuilt.pending_deposits():
+        if deposit.eth_addr != int(owner, 16) or contract.functions.refunded(request_index).call():
+            continue
+        fields = (deposit.account_index, owner, deposit.ax, deposit.ay, deposit.token, deposit.amount)
+        call = contract.functions.refundDeposit(request_index, fields)
+        send_transaction(w3, trader, call.build_transaction({"from": owner}))
+        departure.refunds[request_index] = deposit
+    for token in tokens:
+        claimable = Amount(int(contract.functions.claimable(owner, token).call()))
+        if claimable:
+            send_transaction(w3, trader, contract.functions.claim(owner, token).build_transaction({"from": owner}))
+            departure.claims[token] = claimable
+    return departure

@@ -1,0 +1,401 @@
+"""
+The HTTP JSON API and the WebSocket feed (FastAPI; the OpenAPI document is at
+``/openapi.json``, interactive docs at ``/docs``).
+
+Reads come straight from the state machine, which only ever holds what the
+log holds (the intake commits before it yields). Writes go through the
+intake and answer once the request is on disk, with the sequencer's signed
+receipt. Every refusal is a 4xx with a stable code (``errors``).
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, suppress
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, FastAPI, Path, Query, WebSocket, WebSocketDisconnect
+
+from sequencer.crypto.eddsa import Signature
+from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
+from sequencer.engine.errors import Code
+from sequencer.engine.orders import OrderRecord
+from sequencer.engine.records import WithdrawalRecord
+from sequencer.operator import OrderOutcome, RequestRejected
+from sequencer.spec.constants import Side
+from sequencer.spec.errors import AccountNotFound
+from sequencer.spec.transactions import Order, SignedOrder, Withdraw
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, Nonce, OrderId, Price, Timestamp, TokenId
+
+from .canonical import state_digest
+from .commands import Cancel, CancelAllOrders, Command, PlaceOrder, RequestWithdrawal, encode_command
+from .core import FEED_DEPTH, SequencerService
+from .errors import BATCH_NOT_FOUND, ENTRY_NOT_FOUND, install_error_handlers
+from .intake import Accepted
+from .limits import BodyGuard
+from .schemas import (
+    AccountOut,
+    BatchOut,
+    BookOut,
+    CancelAllIn,
+    CancelAllOut,
+    CancelIn,
+    CancelOut,
+    ErrorOut,
+    InfoOut,
+    LogEntryOut,
+    MarketOut,
+    OrderOut,
+    PlaceOrderIn,
+    PlaceOrderOut,
+    SignatureIn,
+    StatusOut,
+    TradeOut,
+    WithdrawalOut,
+    WithdrawIn,
+    WithdrawOut,
+)
+from .views import account_out, book_out, market_out, order_out, receipt_out, trade_out, withdrawal_out
+
+AccountPath = Annotated[int, Path(ge=0, lt=2**32, description="account index")]
+MarketPath = Annotated[str, Path(min_length=1, max_length=64)]
+ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 405, 409, 413, 415, 422, 503)}
+"""Every route may answer these with an error document."""
+
+WS_UNKNOWN_MARKET = 4404
+"""WebSocket close code for a feed of an unknown market."""
+WS_TOO_SLOW = 4008
+"""WebSocket close code for a subscriber that fell too far behind."""
+
+
+def signature(document: SignatureIn) -> Signature:
+    """A request's signature."""
+    return Signature(document.r8x, document.r8y, document.s)
+
+
+def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """
+    The API of ``service``, plus ``routers`` (such as the prover job routes);
+    opening the app replays the log, closing it stops the service.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service.open()
+        await service.start()
+        try:
+            yield
+        finally:
+            await service.stop()
+
+    app = FastAPI(
+        title="Matchproof sequencer",
+        version="1",
+        description=__doc__,
+        lifespan=lifespan,
+        responses=ERRORS,  # type: ignore[arg-type]
+    )
+    app.add_middleware(BodyGuard)
+    install_error_handlers(app)
+    for router in routers:
+        app.include_router(router)
+    operator = service.operator
+
+    def accepted(result: Accepted | None) -> Accepted:
+        """A trader command's acceptance (the intake returns None only for seals and ticks)."""
+        if result is None or result.receipt is None:
+            raise RuntimeError("a trader command was accepted without a receipt")
+        return result
+
+    def market_of(name: str) -> MarketOut:
+        """A market's configuration; refuses an unknown market."""
+        market = operator.markets.get(name)
+        if market is None:
+            raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {name!r}")
+        return market_out(market)
+
+    def record_of(account: int, order_id: int) -> OrderRecord:
+        """An accepted order; refuses an unknown one."""
+        record = operator.orders.get((AccountIndex(account), OrderId(order_id)))
+        if record is None:
+            raise RequestRejected(Code.ORDER_NOT_FOUND, f"no order {order_id} of account {account}")
+        return record
+
+    # ---------------------------------------------------------------- sequencer
+
+    @app.get("/v1/info", response_model=InfoOut, tags=["sequencer"])
+    async def info() -> InfoOut:
+        """The deployment served, the receipt signer's address, batch and tree sizes, the markets."""
+        config = service.config
+        return InfoOut(
+            chain_id=config.chain_id,
+            rollup=config.rollup,
+            sequencer=service.signer.account.address,
+            slots=config.slots,
+            account_depth=config.tree.account_depth,
+            balance_depth=config.tree.balance_depth,
+            order_depth=config.tree.order_depth,
+            max_batch_wait_s=config.max_batch_wait_s,
+            markets=list(operator.markets),
+        )
+
+    @app.get("/v1/status", response_model=StatusOut, tags=["sequencer"])
+    async def status(digest: bool = False) -> StatusOut:
+        """
+        The log's head and the state root; with ``digest=true`` also a digest
+        of the whole replayed state (costs time in proportion to the state).
+        """
+        return StatusOut(
+            sequence=service.machine.seq,
+            time_ms=service.machine.time_ms,
+            state_digest=state_digest(operator) if digest else None,
+            state_root=operator.head.root,
+            l1_requests=operator.l1_seen,
+            pending_transactions=len(operator.pending),
+            sealed_batches=len(operator.batches),
+            intake_failed=service.intake.failure is not None,
+        )
+
+    @app.get("/v1/log/{sequence}", response_model=LogEntryOut, tags=["sequencer"])
+    async def log_entry(sequence: Annotated[int, Path(ge=1, lt=2**53)]) -> LogEntryOut:
+        """A logged request and its receipt: evidence of the position it was accepted at."""
+        record = service.wal.record(sequence)
+        if record is None:
+            raise RequestRejected(ENTRY_NOT_FOUND, f"no log entry {sequence}")
+        return LogEntryOut(
+            sequence=record.entry.seq,
+            time_ms=record.entry.time_ms,
+            request=encode_command(record.entry.command),
+            receipt=None if record.receipt is None else receipt_out(record.receipt),
+        )
+
+    # ---------------------------------------------------------------- markets
+
+    @app.get("/v1/markets", response_model=list[MarketOut], tags=["markets"])
+    async def markets() -> list[MarketOut]:
+        """Every market's tokens, tick and lot sizes, minimum amount and fees."""
+        return [market_out(market) for market in operator.markets.values()]
+
+    @app.get("/v1/markets/{market}", response_model=MarketOut, tags=["markets"])
+    async def market(market: MarketPath) -> MarketOut:
+        """One market's configuration."""
+        return market_of(market)
+
+    @app.get("/v1/markets/{market}/book", response_model=BookOut, tags=["markets"])
+    async def book(market: MarketPath, depth: Annotated[int, Query(ge=1, le=500)] = 50) -> BookOut:
+        """The best ``depth`` price levels of each side."""
+        market_of(market)
+        return book_out(operator.books[market], service.machine.seq, depth)
+
+    @app.get("/v1/markets/{market}/trades", response_model=list[TradeOut], tags=["markets"])
+    async def trades(market: MarketPath, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[TradeOut]:
+        """The market's latest trades, newest first."""
+        market_of(market)
+        found: list[TradeOut] = []
+        for trade in reversed(operator.trades):
+            if len(found) == limit:
+                break
+            if trade.market == market:
+                found.append(trade_out(trade))
+        return found
+
+    @app.websocket("/v1/markets/{market}/feed")
+    async def feed(websocket: WebSocket, market: str) -> None:
+        """
+        The market's live feed: a ``book`` snapshot on connecting, then each
+        committed group's ``trade`` messages followed by a ``book`` snapshot.
+        """
+        await websocket.accept()
+        if market not in operator.books:
+            await websocket.close(code=WS_UNKNOWN_MARKET, reason=f"no market {market!r}")
+            return
+        subscription = service.feed.subscribe(market)
+        snapshot = book_out(operator.books[market], service.machine.seq, FEED_DEPTH)
+        listener = asyncio.create_task(_until_closed(websocket))
+        try:
+            await websocket.send_json({"type": "book", **snapshot.model_dump(mode="json")})
+            while not listener.done():
+                getter = asyncio.ensure_future(subscription.queue.get())
+                await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
+                if not getter.done():
+                    getter.cancel()
+                    break
+                message = getter.result()
+                await websocket.send_json(message)
+                if message["type"] == "dropped":
+                    await websocket.close(code=WS_TOO_SLOW, reason="too slow")
+                    break
+        except WebSocketDisconnect:
+            pass
+        finally:
+            listener.cancel()
+            service.feed.unsubscribe(subscription)
+
+    # ---------------------------------------------------------------- accounts
+
+    @app.get("/v1/accounts/by-address/{eth_address}", response_model=AccountOut, tags=["accounts"])
+    async def account_by_address(eth_address: Annotated[str, Path(pattern="^0x[0-9a-fA-F]{40}$")]) -> AccountOut:
+        """The account an L1 address owns."""
+        index = operator.account_of(EthAddress(int(eth_address, 16)))
+        if index is None:
+            raise RequestRejected(AccountNotFound.code, f"{eth_address} has no account (it never deposited)")
+        return account_out(operator, index, service.config.tokens)
+
+    @app.get("/v1/accounts/{account}", response_model=AccountOut, tags=["accounts"])
+    async def account(account: AccountPath) -> AccountOut:
+        """An account's key, nonce, and balances with what open orders lock and what is available."""
+        if not operator.head.get_account(AccountIndex(account)).exists:
+            raise RequestRejected(AccountNotFound.code, f"account {account} does not exist")
+        return account_out(operator, AccountIndex(account), service.config.tokens)
+
+    @app.get("/v1/accounts/{account}/orders", response_model=list[OrderOut], tags=["orders"])
+    async def account_orders(
+        account: AccountPath,
+        status: Literal["open", "all"] = "open",
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[OrderOut]:
+        """The account's open orders (oldest first), or all its orders (newest first)."""
+        index = AccountIndex(account)
+        if status == "open":
+            return [order_out(r) for r in operator.open_orders(index)[:limit]]
+        return [order_out(r) for r in reversed(operator.orders_of(index)[-limit:])]
+
+    @app.get("/v1/accounts/{account}/orders/by-client-id/{client_order_id}", response_model=OrderOut, tags=["orders"])
+    async def order_by_client_id(
+        account: AccountPath, client_order_id: Annotated[str, Path(max_length=64)]
+    ) -> OrderOut:
+        """The account's latest order with this client order id."""
+        record = operator.order_by_client_id(AccountIndex(account), client_order_id)
+        if record is None:
+            raise RequestRejected(Code.ORDER_NOT_FOUND, f"no order with client order id {client_order_id!r}")
+        return order_out(record)
+
+    @app.get("/v1/accounts/{account}/orders/{order_id}", response_model=OrderOut, tags=["orders"])
+    async def get_order(account: AccountPath, order_id: Annotated[int, Path(ge=0, lt=2**48)]) -> OrderOut:
+        """One order by its id."""
+        return order_out(record_of(account, order_id))
+
+    @app.get("/v1/accounts/{account}/withdrawals", response_model=list[WithdrawalOut], tags=["withdrawals"])
+    async def account_withdrawals(account: AccountPath) -> list[WithdrawalOut]:
+        """The account's withdrawals, oldest first, with their batch's status (``pending`` before one)."""
+        return [
+            withdrawal_out(w, "pending" if w.batch is None else service.batch_status(w.batch).value)
+            for w in operator.withdrawals
+            if w.account_index == account
+        ]
+
+    # ---------------------------------------------------------------- writes
+
+    @app.post("/v1/orders", response_model=PlaceOrderOut, tags=["orders"])
+    async def place_order(request: PlaceOrderIn) -> PlaceOrderOut:
+        """
+        Place a signed order. The order signs the market's base and quote
+        tokens; ``kind`` and ``client_order_id`` are not signed.
+        """
+        market = market_of(request.market)
+        fields = request.order
+        order = Order(
+            account_index=AccountIndex(fields.account_index),
+            order_id=OrderId(fields.order_id),
+            base_token=TokenId(market.base_token),
+            quote_token=TokenId(market.quote_token),
+            side=Side.BUY if fields.side == "buy" else Side.SELL,
+            price=Price(fields.price),
+            amount=Amount(fields.amount),
+            max_fee_bps=fields.max_fee_bps,
+            expiry=Timestamp(fields.expiry),
+        )
+        command = PlaceOrder(
+            request.market, SignedOrder(order, signature(request.signature)), request.kind, request.client_order_id
+        )
+        done = accepted(await service.submit(command))
+        outcome = done.outcome
+        assert isinstance(outcome, OrderOutcome) and done.receipt is not None
+        return PlaceOrderOut(
+            order=order_out(outcome.order),
+            trades=[trade_out(t) for t in outcome.trades],
+            self_trade_cancels=[order_out(r) for r in outcome.self_trades],
+            receipt=receipt_out(done.receipt),
+        )
+
+    @app.post("/v1/orders/cancel", response_model=CancelOut, tags=["orders"])
+    async def cancel(request: CancelIn) -> CancelOut:
+        """
+        Cancel an open order (signed by its account). Off-chain only: the
+        circuit cannot yet stop an operator from filling a cancelled order.
+        """
+        cancel = CancelOrder(AccountIndex(request.account_index), OrderId(request.order_id))
+        done = accepted(await service.submit(Cancel(SignedCancel(cancel, signature(request.signature)))))
+        assert isinstance(done.outcome, OrderRecord) and done.receipt is not None
+        return CancelOut(order=order_out(done.outcome), receipt=receipt_out(done.receipt))
+
+    @app.post("/v1/orders/cancel-all", response_model=CancelAllOut, tags=["orders"])
+    async def cancel_all(request: CancelAllIn) -> CancelAllOut:
+        """Cancel every open order of an account (signed by it, with a nonce above its last)."""
+        cancel_all = CancelAll(AccountIndex(request.account_index), request.nonce)
+        command: Command = CancelAllOrders(SignedCancelAll(cancel_all, signature(request.signature)))
+        done = accepted(await service.submit(command))
+        assert isinstance(done.outcome, list) and done.receipt is not None
+        return CancelAllOut(cancelled=[order_out(r) for r in done.outcome], receipt=receipt_out(done.receipt))
+
+    @app.post("/v1/withdrawals", response_model=WithdrawOut, tags=["withdrawals"])
+    async def withdraw(request: WithdrawIn) -> WithdrawOut:
+        """Withdraw to the account's L1 address, claimable there once its batch is verified."""
+        withdraw = Withdraw(
+            AccountIndex(request.account_index),
+            TokenId(request.token),
+            Amount(request.amount),
+            Nonce(request.nonce),
+            signature(request.signature),
+        )
+        done = accepted(await service.submit(RequestWithdrawal(withdraw)))
+        record = done.outcome
+        assert isinstance(record, WithdrawalRecord) and done.receipt is not None
+        return WithdrawOut(withdrawal=withdrawal_out(record, "pending"), receipt=receipt_out(done.receipt))
+
+    # ---------------------------------------------------------------- batches
+
+    def batch_view(number: int) -> BatchOut:
+        """A sealed batch, or the open one (``number`` just after the last sealed)."""
+        if number == len(operator.batches) + 1:
+            transactions = tuple(p.transaction for p in operator.pending[: operator.slots])
+            timestamp = sealed_at = None
+        else:
+            sealed = operator.batches[number - 1]
+            transactions, timestamp, sealed_at = sealed.transactions, sealed.timestamp, sealed.sealed_at
+        progress = service.progress.get(number)
+        kinds = [type(tx).__name__ for tx in transactions]
+        return BatchOut(
+            number=number,
+            status=service.batch_status(number).value,
+            transactions=len(transactions),
+            trades=kinds.count("Trade"),
+            deposits=kinds.count("Deposit"),
+            withdrawals=kinds.count("Withdraw"),
+            timestamp=timestamp,
+            sealed_at=sealed_at,
+            l1_tx=None if progress is None else progress.l1_tx,
+            attempts=0 if progress is None else progress.attempts,
+            error=None if progress is None else progress.error,
+        )
+
+    @app.get("/v1/batches", response_model=list[BatchOut], tags=["batches"])
+    async def batches(limit: Annotated[int, Query(ge=1, le=1000)] = 20) -> list[BatchOut]:
+        """The open batch and the latest sealed ones, newest first, with their status and L1 transaction."""
+        newest = len(operator.batches) + 1
+        return [batch_view(number) for number in range(newest, max(0, newest - limit), -1)]
+
+    @app.get("/v1/batches/{number}", response_model=BatchOut, tags=["batches"])
+    async def batch(number: Annotated[int, Path(ge=1, lt=2**53)]) -> BatchOut:
+        """One batch (the open one is the number after the last sealed)."""
+        if number > len(operator.batches) + 1:
+            raise RequestRejected(BATCH_NOT_FOUND, f"batch {number} does not exist yet")
+        return batch_view(number)
+
+    return app
+
+
+async def _until_closed(websocket: WebSocket) -> None:
+    """Read (and ignore) what a feed subscriber sends, until it disconnects."""
+    with suppress(WebSocketDisconnect):
+        while True:
+            await websocket.receive_text()

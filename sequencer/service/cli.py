@@ -1,0 +1,190 @@
+"""
+The ``sequencer`` command: run the sequencer service.
+
+Against a chain::
+
+    MATCHPROOF_OPERATOR_PRIVATE_KEY=0x... matchproof sequencer \\
+        --rpc http://127.0.0.1:8545 --deployment data/deployment.json \\
+        --markets markets.json --circuit devnet --prove
+
+With prover workers (each: ``matchproof prover --sequencer http://HOST:8080``)::
+
+    ... --remote-provers --lease-seconds 60
+
+Standalone (no chain; L1 requests from a JSON file, batches stay sealed)::
+
+    matchproof sequencer --markets markets.json --l1-requests-file queue.json
+
+``add_subcommands(subparsers)`` registers it; the parsed arguments carry the
+handler as ``args.run`` (as ``matchproof`` dispatches), which returns the exit status.
+"""
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from eth_account.signers.local import LocalAccount
+from web3 import HTTPProvider, Web3
+
+from fastapi import APIRouter
+
+from prover import build_circuit, verify_proof
+from prover.manifest import DEFAULT_MANIFEST, load_config
+from sequencer.client.keys import OPERATOR_KEY_ENV, KeyUnavailable, load_account
+from sequencer.l1.compile import compile_contracts
+from sequencer.l1.deploy import Deployment
+from sequencer.l1.paths import REPO_ROOT
+from sequencer.l1.rollup import Rollup
+from sequencer.l1.submitter import Submitter
+from sequencer.proving_queue import ProvingQueue
+from sequencer.settlement import Settlement
+from sequencer.spec.constants import TreeConfig
+
+from .config import ConfigError, ServiceConfig, load_markets
+from .core import SequencerService
+from .l1 import ChainRequests, FileRequests, L1Requests
+from .metrics import Metric, batch_metrics, l1_metrics, metrics_router, proving_metrics
+from .prover_routes import prover_router
+from .proving import BatchProver, BatchPublisher, LocalProver, RollupPublisher
+from .server import serve
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = (__doc__ or "").split("``add_subcommands")[0].strip()
+"""The command's help text: the module docstring without the note for programmers."""
+
+EXIT_FATAL = 70
+"""The exit status after a fatal intake error (restart the process: it replays its log)."""
+
+
+def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Register ``sequencer``."""
+    parser = subparsers.add_parser(
+        "sequencer",
+        help="run the sequencer (order intake, matching, batching, proving)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--markets", type=Path, required=True, help="markets JSON file")
+    parser.add_argument("--data-dir", type=Path, default=Path("data/sequencer"), help="where the log lives")
+    parser.add_argument("--circuit", default="devnet", help="circuit configuration: tree depths and batch size")
+    parser.add_argument("--rpc", help="L1 JSON-RPC URL (with --deployment)")
+    parser.add_argument("--deployment", type=Path, help="deployment file written by the deploy step")
+    parser.add_argument("--l1-requests-file", type=Path, help="without a chain: read L1 requests from this file")
+    proving = parser.add_mutually_exclusive_group()
+    proving.add_argument("--prove", action="store_true", help="prove and submit sealed batches in this process")
+    proving.add_argument(
+        "--remote-provers",
+        action="store_true",
+        help="let prover workers (matchproof prover --sequencer URL) lease sealed batches; submit their proofs in order",
+    )
+    parser.add_argument("--lease-seconds", type=float, default=60.0, help="how long a silent worker keeps a batch")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--max-batch-wait", type=int, default=10, help="seconds before a partial batch is sealed")
+    parser.add_argument("--poll-interval", type=float, default=0.5, help="seconds between timer and L1 polls")
+    parser.add_argument(
+        "--operator-keystore",
+        type=Path,
+        help=f"keystore of the operator's Ethereum key (default: the key in ${OPERATOR_KEY_ENV})",
+    )
+    parser.set_defaults(run=run_sequencer)
+
+
+def run_sequencer(args: argparse.Namespace) -> int:
+    """Build the service from the arguments and serve until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        operator = load_account(args.operator_keystore, OPERATOR_KEY_ENV)
+        service, routers = build_service(args, operator)
+    except (KeyUnavailable, ConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    serve(service, args.host, args.port, routers=routers)
+    return 0
+
+
+def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[SequencerService, list[APIRouter]]:
+    """
+    The service the arguments describe, and the extra routes it serves (the
+    job endpoints for remote provers, with ``--remote-provers``).
+
+    Raises
+    ------
+    ConfigError
+        Inconsistent arguments, or a deployment for another circuit.
+    """
+    params = dict(load_config(REPO_ROOT / DEFAULT_MANIFEST, args.circuit).params)
+    tree = TreeConfig(params["accountDepth"], params["balanceDepth"], params["orderDepth"])
+    markets = load_markets(args.markets)
+    common = {
+        "data_dir": args.data_dir,
+        "tree": tree,
+        "slots": params["nTx"],
+        "markets": markets,
+        "max_batch_wait_s": args.max_batch_wait,
+        "poll_interval_s": args.poll_interval,
+    }
+    if args.deployment is None:
+        if args.prove or args.remote_provers or args.rpc:
+            raise ConfigError("--prove, --remote-provers and --rpc need --deployment")
+        l1: L1Requests | None = None if args.l1_requests_file is None else FileRequests(args.l1_requests_file)
+        return SequencerService(ServiceConfig(**common), operator, l1=l1, on_fatal=_exit), []
+    if args.rpc is None or args.l1_requests_file is not None:
+        raise ConfigError("--deployment needs --rpc, and reads L1 requests from the chain")
+    deployment = Deployment.load(args.deployment)
+    if (deployment.n_tx, deployment.account_depth, deployment.balance_depth) != (
+        params["nTx"],
+        tree.account_depth,
+        tree.balance_depth,
+    ):
+        raise ConfigError(f"the deployment was made for another circuit than {args.circuit!r}")
+    rollup = Rollup(Web3(HTTPProvider(args.rpc)), deployment, compile_contracts())
+    config = ServiceConfig(
+        **common, chain_id=deployment.chain_id, rollup=deployment.rollup, token_count=len(deployment.tokens)
+    )
+    prover: BatchProver | None = None
+    publisher: BatchPublisher | None = None
+    settlement: Settlement | None = None
+    queue: ProvingQueue | None = None
+    submitter: Submitter | None = None
+    if args.prove:
+        prover, publisher = LocalProver(build_circuit(args.circuit)), RollupPublisher(rollup, operator)
+    if args.remote_provers:
+        circuit = build_circuit(args.circuit)
+        queue = ProvingQueue(check=lambda proof: verify_proof(circuit, proof), lease_seconds=args.lease_seconds)
+        submitter = Submitter(rollup, operator)
+        # The chain says where settlement stands, whatever this process remembers.
+        settlement = Settlement(queue, submitter, handed_over=rollup.last_batch())
+    service = SequencerService(
+        config,
+        operator,
+        l1=ChainRequests(rollup),
+        prover=prover,
+        publisher=publisher,
+        settlement=settlement,
+        on_fatal=_exit,
+    )
+    return service, operations_routers(service, rollup, queue, submitter, args.circuit)
+
+
+def operations_routers(
+    service: SequencerService, rollup: Rollup, queue: ProvingQueue | None, submitter: Submitter | None, circuit: str
+) -> list[APIRouter]:
+    """``/metrics``, and the job endpoints for remote provers when there is a proving queue."""
+    sources: list[Callable[[], list[Metric]]] = [lambda: [batch_metrics(service)], lambda: l1_metrics(rollup, submitter)]
+    routers = []
+    if queue is not None:
+        sources.append(lambda: proving_metrics(queue))
+        routers.append(prover_router(queue, circuit))
+    return [metrics_router(sources), *routers]
+
+
+def _exit(error: BaseException) -> None:
+    """After a fatal intake error: exit at once, so a supervisor restarts the sequencer from its log."""
+    log.critical("exiting after a fatal error: %r", error)
+    logging.shutdown()
+    os._exit(EXIT_FATAL)

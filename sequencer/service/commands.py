@@ -1,0 +1,174 @@
+"""
+The commands the sequencer's state machine takes, one per log entry.
+
+Traders send the first four (an order, a cancel, a cancel-all, a
+withdrawal); the sequencer itself adds L1 requests it reads from the chain,
+seals batches and lets time pass (expiring orders). Each command has one
+canonical JSON encoding: it is what the write-ahead log stores and what a
+receipt's request hash covers, so a trader can recompute the hash of what
+they sent (``request_hash``).
+"""
+
+from dataclasses import dataclass
+from typing import assert_never
+
+from eth_utils.crypto import keccak
+
+from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
+from sequencer.engine.orders import OrderKind
+from sequencer.spec.transactions import L1Transaction, SignedOrder, Withdraw
+from sequencer.spec.types import AccountIndex, OrderId
+
+from .codec import (
+    CodecError,
+    Json,
+    canonical_json,
+    decode_l1_request,
+    decode_signature,
+    decode_signed_order,
+    decode_withdraw,
+    encode_l1_request,
+    encode_signature,
+    encode_signed_order,
+    encode_withdraw,
+    integer,
+    obj,
+    optional_text,
+    text,
+)
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    """Place a signed order in a market, as ``kind``, with an optional client order id."""
+
+    market: str
+    signed: SignedOrder
+    kind: OrderKind
+    client_order_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """Cancel one order (signed by its account)."""
+
+    request: SignedCancel
+
+
+@dataclass(frozen=True)
+class CancelAllOrders:
+    """Cancel every open order of an account (signed by it)."""
+
+    request: SignedCancelAll
+
+
+@dataclass(frozen=True)
+class RequestWithdrawal:
+    """Withdraw to L1 (signed by the account)."""
+
+    withdraw: Withdraw
+
+
+@dataclass(frozen=True)
+class AddL1Request:
+    """The L1 request at ``index`` of the rollup contract's queue."""
+
+    index: int
+    request: L1Transaction
+
+
+@dataclass(frozen=True)
+class SealBatch:
+    """Seal the oldest pending transactions into the next batch."""
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Let time pass: expire open orders whose expiry is before the entry's time."""
+
+
+TraderCommand = PlaceOrder | Cancel | CancelAllOrders | RequestWithdrawal
+"""What traders send; each accepted one gets a signed receipt."""
+
+Command = TraderCommand | AddL1Request | SealBatch | Tick
+"""Anything the log holds."""
+
+
+def encode_command(command: Command) -> Json:
+    """A command as a JSON object tagged with its ``type``."""
+    match command:
+        case PlaceOrder():
+            return {
+                "type": "order",
+                "market": command.market,
+                "kind": command.kind.value,
+                "client_order_id": command.client_order_id,
+                **encode_signed_order(command.signed),
+            }
+        case Cancel():
+            return {
+                "type": "cancel",
+                "account_index": str(command.request.cancel.account_index),
+                "order_id": str(command.request.cancel.order_id),
+                "signature": encode_signature(command.request.signature),
+            }
+        case CancelAllOrders():
+            return {
+                "type": "cancel_all",
+                "account_index": str(command.request.cancel_all.account_index),
+                "nonce": str(command.request.cancel_all.nonce),
+                "signature": encode_signature(command.request.signature),
+            }
+        case RequestWithdrawal():
+            return {"type": "withdraw", **encode_withdraw(command.withdraw)}
+        case AddL1Request():
+            return {"type": "l1_request", "index": str(command.index), "request": encode_l1_request(command.request)}
+        case SealBatch():
+            return {"type": "seal"}
+        case Tick():
+            return {"type": "tick"}
+        case _:
+            assert_never(command)
+
+
+def decode_command(document: Json) -> Command:
+    """
+    The inverse of :func:`encode_command`.
+
+    Raises
+    ------
+    CodecError
+        The document is not a command's encoding.
+    """
+    kind = document.get("type")
+    if kind == "order":
+        try:
+            order_kind = OrderKind(text(document, "kind"))
+        except ValueError as error:
+            raise CodecError(f"unknown order kind {document.get('kind')!r}") from error
+        return PlaceOrder(
+            text(document, "market"),
+            decode_signed_order(document),
+            order_kind,
+            optional_text(document, "client_order_id"),
+        )
+    if kind == "cancel":
+        cancel = CancelOrder(AccountIndex(integer(document, "account_index")), OrderId(integer(document, "order_id")))
+        return Cancel(SignedCancel(cancel, decode_signature(obj(document, "signature"))))
+    if kind == "cancel_all":
+        cancel_all = CancelAll(AccountIndex(integer(document, "account_index")), integer(document, "nonce"))
+        return CancelAllOrders(SignedCancelAll(cancel_all, decode_signature(obj(document, "signature"))))
+    if kind == "withdraw":
+        return RequestWithdrawal(decode_withdraw(document))
+    if kind == "l1_request":
+        return AddL1Request(integer(document, "index"), decode_l1_request(obj(document, "request")))
+    if kind == "seal":
+        return SealBatch()
+    if kind == "tick":
+        return Tick()
+    raise CodecError(f"unknown command type {kind!r}")
+
+
+def request_hash(command: Command) -> bytes:
+    """keccak256 of the command's canonical encoding: what a receipt commits to."""
+    return keccak(canonical_json(encode_command(command)))

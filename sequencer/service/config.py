@@ -1,0 +1,146 @@
+"""
+What a sequencer runs with: its data directory, tree sizes, batch size,
+markets, the deployment it serves and its timing.
+
+Markets come from a JSON file::
+
+    {"markets": [{"name": "WETH-USDC", "base_token": 0, "quote_token": 1,
+                  "tick_size": "10000000000000000", "lot_size": "1000000000000000000",
+                  "min_amount": "1000000000000000000", "maker_fee_bps": 10, "taker_fee_bps": 20}]}
+
+Integers may be JSON numbers or decimal strings (use strings above 2**53).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sequencer.engine.market import Market, MarketConfigError
+from sequencer.spec.constants import TreeConfig
+from sequencer.spec.types import Amount, Price, TokenId
+
+from .codec import canonical_json
+from .receipts import NO_CONTRACT, ReceiptDomain
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """
+    A sequencer's configuration.
+
+    ``max_batch_wait_s`` bounds how long a transaction waits for its batch
+    to be sealed; ``poll_interval_s`` is how often the sequencer looks for
+    due batches, stale orders, L1 requests and batches to prove.
+    """
+
+    data_dir: Path
+    tree: TreeConfig
+    slots: int
+    markets: tuple[Market, ...]
+    chain_id: int = 0
+    rollup: str = NO_CONTRACT
+    max_batch_wait_s: int = 10
+    poll_interval_s: float = 0.5
+    retry_delay_s: float = 5.0
+    """How long the loops wait after an L1 or prover failure before trying again."""
+    max_group: int = 64
+    """
+    The most requests one log write (one fsync) commits. The event loop
+    serves nothing else while a group is applied, so this also bounds that
+    pause (a few ms per order).
+    """
+    token_count: int | None = None
+    """How many tokens the rollup lists (ids ``0 .. token_count - 1``); None: the markets' tokens."""
+
+    @property
+    def tokens(self) -> list[TokenId]:
+        """The token ids account balances are shown for."""
+        if self.token_count is not None:
+            return [TokenId(token) for token in range(self.token_count)]
+        return sorted({t for m in self.markets for t in (m.base_token, m.quote_token)})
+
+    @property
+    def receipt_domain(self) -> ReceiptDomain:
+        """The EIP-712 domain of this deployment's receipts."""
+        return ReceiptDomain(self.chain_id, self.rollup)
+
+    def fingerprint(self) -> str:
+        """A hash of everything the replayed state depends on; a log only replays under its own."""
+        document = {
+            "tree": [self.tree.account_depth, self.tree.balance_depth, self.tree.order_depth],
+            "slots": self.slots,
+            "chain_id": self.chain_id,
+            "rollup": self.rollup.lower(),
+            "markets": [
+                [
+                    m.name,
+                    m.base_token,
+                    m.quote_token,
+                    str(m.tick_size),
+                    str(m.lot_size),
+                    str(m.min_amount),
+                    m.maker_fee_bps,
+                    m.taker_fee_bps,
+                ]
+                for m in self.markets
+            ],
+        }
+        return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
+def load_markets(path: Path) -> tuple[Market, ...]:
+    """
+    The markets of a JSON markets file (see the module docstring).
+
+    Raises
+    ------
+    ConfigError
+        The file is unreadable, malformed, or a market's rules are invalid.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ConfigError(f"cannot read markets file {path}: {error}") from error
+    entries = document.get("markets") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f'{path}: expected {{"markets": [...]}} with at least one market')
+    markets = []
+    for number, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: market {number} is not an object")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"{path}: market {number} needs a name")
+        try:
+            markets.append(
+                Market(
+                    name=name,
+                    base_token=TokenId(_integer(entry, "base_token")),
+                    quote_token=TokenId(_integer(entry, "quote_token")),
+                    tick_size=Price(_integer(entry, "tick_size")),
+                    lot_size=Amount(_integer(entry, "lot_size")),
+                    min_amount=Amount(_integer(entry, "min_amount")),
+                    maker_fee_bps=_integer(entry, "maker_fee_bps"),
+                    taker_fee_bps=_integer(entry, "taker_fee_bps"),
+                )
+            )
+        except (MarketConfigError, ValueError) as error:
+            raise ConfigError(f"{path}: market {name!r}: {error}") from error
+    if len({m.name for m in markets}) != len(markets):
+        raise ConfigError(f"{path}: market names repeat")
+    return tuple(markets)
+
+
+def _integer(entry: dict[str, object], name: str) -> int:
+    """A non-negative integer field given as a JSON integer or a decimal string."""
+    value = entry.get(name)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    raise ValueError(f"{name} must be a non-negative integer, got {value!r}")

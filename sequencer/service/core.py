@@ -1,0 +1,298 @@
+"""
+The sequencer service: the state machine, its log, its intake and the loops
+around them.
+
+:meth:`SequencerService.open` rebuilds the state by replaying the log of the
+data directory. :meth:`SequencerService.start` then runs, on the event loop:
+
+- the intake (``intake.Intake``), which applies, logs and acknowledges commands;
+- a timer that seals a batch once its oldest transaction waited
+  ``max_batch_wait_s`` and expires stale orders, both as logged commands;
+- with an L1 source, a poller that feeds the rollup's L1 requests in queue order;
+- with a prover and a publisher, the proving loop: it builds each sealed
+  batch's circuit input in order, proves it, submits it, and records the
+  batch's status (``sealed``, ``proving``, ``proven``, ``verified``);
+- or with a settlement, the settlement loop: it builds each sealed batch in
+  order, hands it over, steps the settlement and records what it verified.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from eth_account.signers.local import LocalAccount
+
+from sequencer.engine.orders import OrderRecord
+from sequencer.operator import Operator, OrderOutcome, RequestRejected
+from sequencer.spec.types import Timestamp
+from sequencer.witness.batch import ProvableBatch
+
+from .commands import AddL1Request, Command, SealBatch, Tick
+from .config import ServiceConfig
+from .feed import Feed
+from .intake import Accepted, Intake, ServiceUnavailable
+from .l1 import L1Requests
+from .machine import Machine
+from .proving import BatchProver, BatchPublisher, Settlement
+from .receipts import ReceiptSigner
+from .views import book_out, trade_out
+from .wal import BatchProgress, BatchStatus, WriteAheadLog
+
+log = logging.getLogger(__name__)
+
+FEED_DEPTH = 20
+"""Levels per side in the feed's book snapshots."""
+
+
+def wall_clock_ms() -> int:
+    """Unix time in milliseconds."""
+    return time.time_ns() // 1_000_000
+
+
+def _keep_running(error: BaseException) -> None:
+    """The default reaction to a fatal intake error: none beyond refusing requests (the embedder decides)."""
+
+
+class SequencerService:
+    """One sequencer: configuration, state machine, log and background loops."""
+
+    def __init__(
+        self,
+        config: ServiceConfig,
+        operator_account: LocalAccount,
+        *,
+        l1: L1Requests | None = None,
+        prover: BatchProver | None = None,
+        publisher: BatchPublisher | None = None,
+        settlement: Settlement | None = None,
+        clock_ms: Callable[[], int] = wall_clock_ms,
+        on_fatal: Callable[[BaseException], None] = _keep_running,
+    ) -> None:
+        """
+        A sequencer for ``config`` that signs receipts (and L1 submissions)
+        with ``operator_account``; without ``l1`` it takes no L1 requests,
+        without ``prover`` and ``publisher`` or a ``settlement`` its batches
+        stay sealed.
+        """
+        if settlement is not None and (prover is not None or publisher is not None):
+            raise ValueError("give a prover and a publisher, or a settlement, not both")
+        self.config = config
+        self.machine = Machine(Operator.genesis(config.tree, config.slots, list(config.markets)))
+        self.signer = ReceiptSigner(operator_account, config.receipt_domain)
+        self.feed = Feed()
+        self.progress: dict[int, BatchProgress] = {}
+        self._l1 = l1
+        self._prover = prover
+        self._publisher = publisher
+        self._settlement = settlement
+        self._clock_ms = clock_ms
+        self._on_fatal = on_fatal
+        self._wal: WriteAheadLog | None = None
+        self._intake: Intake | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def operator(self) -> Operator:
+        """The state machine's operator (read it; change it only through :meth:`submit`)."""
+        return self.machine.operator
+
+    @property
+    def wal(self) -> WriteAheadLog:
+        """The open log."""
+        if self._wal is None:
+            raise RuntimeError("the service is not open")
+        return self._wal
+
+    @property
+    def intake(self) -> Intake:
+        """The running intake."""
+        if self._intake is None:
+            raise RuntimeError("the service is not open")
+        return self._intake
+
+    def open(self) -> None:
+        """
+        Open the data directory's log and replay it.
+
+        Raises
+        ------
+        LogMismatch
+            The log belongs to another configuration.
+        ReplayDiverged
+            A logged entry no longer applies.
+        """
+        wal = WriteAheadLog.open(self.config.data_dir, self.config.fingerprint())
+        for record in wal.records():
+            self.machine.replay(record.entry)
+        self.progress = wal.batch_progress()
+        self._wal = wal
+        self._intake = Intake(
+            self.machine,
+            wal,
+            self.signer,
+            self._clock_ms,
+            self._committed,
+            self._on_fatal,
+            self.config.max_group,
+        )
+        log.info("replayed %d log entries", self.machine.seq)
+
+    async def start(self) -> None:
+        """Start the intake and the background loops (call :meth:`open` first)."""
+        loops = [self.intake.run(), self._timer()]
+        if self._l1 is not None:
+            loops.append(self._poll_l1(self._l1))
+        if self._prover is not None and self._publisher is not None:
+            loops.append(self._prove_batches(self._prover, self._publisher))
+        if self._settlement is not None:
+            loops.append(self._settle(self._settlement))
+        self._tasks = [asyncio.create_task(loop) for loop in loops]
+
+    async def stop(self) -> None:
+        """Stop the loops and close the log."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        if self._wal is not None:
+            self._wal.close()
+            self._wal = None
+
+    async def submit(self, command: Command) -> Accepted | None:
+        """Apply a command through the intake (see ``Intake.submit``)."""
+        return await self.intake.submit(command)
+
+    def batch_status(self, number: int) -> BatchStatus:
+        """The status of batch ``number``: ``open`` for the next one, else its recorded progress."""
+        if number > len(self.operator.batches):
+            return BatchStatus.OPEN
+        progress = self.progress.get(number)
+        if progress is not None:
+            return progress.status
+        if self._settlement is not None:
+            return BatchStatus(self._settlement.stage(number))
+        return BatchStatus.SEALED
+
+    # ------------------------------------------------------------------ loops
+
+    async def _timer(self) -> None:
+        """Seal due batches and expire stale orders, every ``poll_interval_s``."""
+        while self.intake.failure is None:
+            await asyncio.sleep(self.config.poll_interval_s)
+            now = Timestamp(self.machine.time_for(self._clock_ms()) // 1000)
+            try:
+                if self.operator.expiry_due(now):
+                    await self.submit(Tick())
+                if self.operator.seal_due(now, self.config.max_batch_wait_s):
+                    await self.submit(SealBatch())
+            except ServiceUnavailable:
+                return
+
+    async def _poll_l1(self, source: L1Requests) -> None:
+        """Feed new L1 requests, in queue order, every ``poll_interval_s``."""
+        while True:
+            try:
+                requests = await asyncio.to_thread(source.since, self.operator.l1_seen)
+            except Exception as error:  # the node or file is unavailable: try again later
+                log.warning("cannot read L1 requests: %s", error)
+                await asyncio.sleep(self.config.retry_delay_s)
+                continue
+            try:
+                for index, request in requests:
+                    if index == self.operator.l1_seen:
+                        await self.submit(AddL1Request(index, request))
+            except RequestRejected as refusal:  # the spec refuses an L1 request: the rollup cannot go on
+                log.critical("L1 request %d refused: %s: %s", self.operator.l1_seen, refusal.code, refusal)
+                return
+            except ServiceUnavailable:
+                return
+            await asyncio.sleep(self.config.poll_interval_s)
+
+    async def _prove_batches(self, prover: BatchProver, publisher: BatchPublisher) -> None:
+        """Build, prove and submit every sealed batch, in order."""
+        while True:
+            operator = self.operator
+            if operator.built >= len(operator.batches):
+                await asyncio.sleep(self.config.poll_interval_s)
+                continue
+            number = operator.built + 1
+            batch = await asyncio.to_thread(operator.build_next)
+            if batch is not None:
+                await self._publish(number, batch, prover, publisher)
+
+    async def _publish(self, number: int, batch: ProvableBatch, prover: BatchProver, publisher: BatchPublisher) -> None:
+        """Take batch ``number`` to ``verified``, retrying after failures; skips what is already done."""
+        while True:
+            progress = self.progress.get(number, BatchProgress(number, BatchStatus.SEALED))
+            if progress.status is BatchStatus.VERIFIED:
+                return
+            try:
+                if await asyncio.to_thread(publisher.verified_up_to) >= number:
+                    self._save(replace(progress, status=BatchStatus.VERIFIED, error=None))
+                    return
+                if progress.proof is None:
+                    progress = self._save(
+                        replace(progress, status=BatchStatus.PROVING, attempts=progress.attempts + 1, error=None)
+                    )
+                    proof = await asyncio.to_thread(prover.prove, batch)
+                    progress = self._save(replace(progress, status=BatchStatus.PROVEN, proof=proof))
+                tx = await asyncio.to_thread(publisher.submit, number, batch, progress.proof or ())
+                self._save(replace(progress, status=BatchStatus.VERIFIED, l1_tx=tx, error=None))
+                return
+            except Exception as error:  # a prover or L1 failure: record it and try again later
+                log.warning("batch %d: %s", number, error)
+                status = BatchStatus.SEALED if progress.proof is None else BatchStatus.PROVEN
+                self._save(replace(progress, status=status, error=f"{type(error).__name__}: {error}"))
+                await asyncio.sleep(self.config.retry_delay_s)
+
+    async def _settle(self, settlement: Settlement) -> None:
+        """Hand each sealed batch to the settlement in order, step it, record what it verified."""
+        while True:
+            operator = self.operator
+            while operator.built < len(operator.batches):
+                number = operator.built + 1
+                batch = await asyncio.to_thread(operator.build_next)
+                if batch is not None and self.batch_status(number) is not BatchStatus.VERIFIED:
+                    settlement.seal(number, batch)
+            try:
+                verified = await asyncio.to_thread(settlement.step)
+            except Exception as error:  # a prover or L1 failure: the settlement retries on its next step
+                log.warning("settlement: %s", error)
+                await asyncio.sleep(self.config.retry_delay_s)
+                continue
+            for number in range(1, verified + 1):
+                if self.batch_status(number) is not BatchStatus.VERIFIED:
+                    self._save(BatchProgress(number, BatchStatus.VERIFIED))
+            await asyncio.sleep(self.config.poll_interval_s)
+
+    def _save(self, progress: BatchProgress) -> BatchProgress:
+        """Record a batch's progress in memory and in the log database."""
+        progress = replace(progress, updated_ms=self._clock_ms())
+        self.wal.save_batch_progress(progress)
+        self.progress[progress.number] = progress
+        return progress
+
+    # ------------------------------------------------------------------ feed
+
+    def _committed(self, accepted: list[Accepted]) -> None:
+        """Publish a committed group's trades, then a book snapshot of each market it touched."""
+        touched: set[str] = set()
+        for done in accepted:
+            outcome = done.outcome
+            records: list[OrderRecord] = []
+            if isinstance(outcome, OrderOutcome):
+                records = [outcome.order, *outcome.self_trades]
+                for trade in outcome.trades:
+                    message = {"type": "trade", "sequence": done.entry.seq, **trade_out(trade).model_dump(mode="json")}
+                    self.feed.publish(trade.market, message)
+            elif isinstance(outcome, OrderRecord):
+                records = [outcome]
+            elif isinstance(outcome, list):
+                records = outcome
+            touched.update(record.market for record in records)
+        for market in sorted(touched):
+            if self.feed.subscribers(market):
+                snapshot = book_out(self.operator.books[market], self.machine.seq, FEED_DEPTH)
+                self.feed.publish(market, {"type": "book", **snapshot.model_dump(mode="json")})

@@ -1,0 +1,97 @@
+"""
+How refusals become HTTP responses: always a 4xx (503 only when the sequencer
+itself stopped) with a body ``{"code", "message", "details"}``.
+
+The codes are the spec's error codes (``sequencer.spec.errors``), the
+engine's (``sequencer.engine.errors.Code``) and the few below for requests
+that never reach the sequencer.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sequencer.engine.errors import Code
+from sequencer.operator import RequestRejected
+from sequencer.spec.errors import AccountNotFound, InvalidNonce
+
+from .intake import ServiceUnavailable
+from .schemas import ErrorOut
+
+MALFORMED_JSON = "MALFORMED_JSON"
+"""The body is not JSON."""
+INVALID_REQUEST = "INVALID_REQUEST"
+"""The body or a parameter does not fit the schema: missing or unknown field, wrong type, out of range."""
+NOT_FOUND = "NOT_FOUND"
+"""No such route."""
+METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+"""The route does not take this method."""
+REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+"""The body is larger than the sequencer reads."""
+UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+"""The body is not declared as ``application/json``."""
+BATCH_NOT_FOUND = "BATCH_NOT_FOUND"
+"""No batch with that number exists yet."""
+ENTRY_NOT_FOUND = "ENTRY_NOT_FOUND"
+"""No log entry with that sequence number exists yet."""
+SEQUENCER_STOPPED = "SEQUENCER_STOPPED"
+"""The sequencer stopped after an internal error and must be restarted."""
+
+STATUS_BY_CODE: dict[str, int] = {
+    Code.UNKNOWN_MARKET: 404,
+    Code.ORDER_NOT_FOUND: 404,
+    AccountNotFound.code: 404,
+    BATCH_NOT_FOUND: 404,
+    ENTRY_NOT_FOUND: 404,
+    Code.ORDER_ID_USED: 409,
+    Code.ORDER_SLOT_BUSY: 409,
+    Code.DUPLICATE_CLIENT_ORDER_ID: 409,
+    Code.ORDER_NOT_OPEN: 409,
+    Code.CANCEL_NONCE_USED: 409,
+    InvalidNonce.code: 409,
+}
+"""Refusals that are not a plain 422."""
+
+
+def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:
+    """A refusal's response."""
+    body = ErrorOut(code=code, message=message, details=details or [])
+    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+
+
+def refusal_response(refusal: RequestRejected) -> JSONResponse:
+    """The response to a refusal of the sequencer."""
+    return error_response(STATUS_BY_CODE.get(refusal.code, 422), refusal.code, str(refusal))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer every refusal, malformed request and unknown route with a coded error."""
+
+    @app.exception_handler(RequestRejected)
+    async def rejected(request: Request, refusal: RequestRejected) -> JSONResponse:
+        return refusal_response(refusal)
+
+    @app.exception_handler(ServiceUnavailable)
+    async def unavailable(request: Request, error: ServiceUnavailable) -> JSONResponse:
+        return error_response(503, SEQUENCER_STOPPED, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = list(error.errors())
+        if any(problem.get("type") == "json_invalid" for problem in problems):
+            return error_response(400, MALFORMED_JSON, "the body is not valid JSON")
+        details = [
+            {"location": [str(part) for part in problem.get("loc", ())], "problem": str(problem.get("msg", ""))}
+            for problem in problems
+        ]
+        first = details[0] if details else {"location": [], "problem": "invalid request"}
+        message = f"{'.'.join(first['location'])}: {first['problem']}"
+        return error_response(422, INVALID_REQUEST, message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        codes = {400: MALFORMED_JSON, 404: NOT_FOUND, 405: METHOD_NOT_ALLOWED, 413: REQUEST_TOO_LARGE}
+        return error_response(error.status_code, codes.get(error.status_code, INVALID_REQUEST), str(error.detail))

@@ -1,0 +1,82 @@
+"""
+Where the sequencer reads the rollup's L1 request queue from.
+
+On a chain that is the rollup contract (:class:`ChainRequests`). Without
+one (development, intake tests) it is a JSON file that stands in for the
+queue (:class:`FileRequests`): the requests are read in order and may be
+appended to while the sequencer runs.
+
+A request is a deposit, a forced withdrawal or a forced cancel-all
+(``L1Transaction``). Requests are taken as soon as the node reports them. A production sequencer
+should wait for some confirmations first so that a reorganisation cannot
+remove a deposit it already credited (future work).
+"""
+
+import json
+from pathlib import Path
+from typing import Protocol
+
+from sequencer.l1.rollup import Rollup
+from sequencer.spec.transactions import L1Transaction
+
+from .codec import CodecError, decode_l1_request, encode_l1_request
+
+
+class L1Requests(Protocol):
+    """A source of the rollup's L1 requests, in queue order."""
+
+    def since(self, start: int) -> list[tuple[int, L1Transaction]]:
+        """Every request from index ``start`` on, as ``(index, request)``, in order."""
+
+
+class ChainRequests:
+    """The rollup contract's queue, read through a node."""
+
+    def __init__(self, rollup: Rollup) -> None:
+        """Read the queue of ``rollup``."""
+        self._rollup = rollup
+
+    def since(self, start: int) -> list[tuple[int, L1Transaction]]:
+        """Every request from ``start`` on, from the contract's events."""
+        return [(request.index, request.transaction) for request in self._rollup.l1_requests(start)]
+
+
+class FileRequests:
+    """
+    A JSON file standing in for the queue: ``{"requests": [request, ...]}``,
+    each request as ``codec.encode_l1_request`` writes it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Read requests from ``path`` (a missing file is an empty queue)."""
+        self.path = path
+
+    def since(self, start: int) -> list[tuple[int, L1Transaction]]:
+        """Every request in the file from ``start`` on."""
+        return list(enumerate(self.read(), start=0))[start:]
+
+    def read(self) -> list[L1Transaction]:
+        """
+        The whole queue.
+
+        Raises
+        ------
+        CodecError
+            The file is not a queue's encoding.
+        """
+        if not self.path.exists():
+            return []
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise CodecError(f"{self.path}: {error}") from error
+        entries = document.get("requests") if isinstance(document, dict) else None
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            raise CodecError(f'{self.path}: expected {{"requests": [objects]}}')
+        return [decode_l1_request(entry) for entry in entries]
+
+    def write(self, requests: list[L1Transaction]) -> None:
+        """Replace the queue (atomically: a reader never sees half a file)."""
+        temporary = self.path.with_suffix(self.path.suffix + ".tmp")
+        temporary.write_text(json.dumps({"requests": [encode_l1_request(r) for r in requests]}), encoding="utf-8")
+        temporary.replace(self.path)

@@ -1,0 +1,12 @@
+"""Fixtures of the engine tests."""
+
+import pytest
+
+from sequencer.operator import Operator
+from tests.engine.exchange import funded_operator
+
+
+@pytest.fixture
+def operator() -> Operator:
+    """A funded exchange (see :func:`funded_operator`)."""
+    return funded_operator()

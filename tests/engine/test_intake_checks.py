@@ -1,0 +1,158 @@
+"""The operator's intake checks, cancels, cancel-all, withdrawals and the L1 requests that close orders."""
+
+import pytest
+
+from sequencer.crypto.eddsa import sign
+from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
+from sequencer.engine.errors import Code
+from sequencer.engine.orders import CloseReason, OrderStatus
+from sequencer.operator import Operator, RequestRejected
+from sequencer.spec.constants import Side
+from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw
+from sequencer.spec.types import AccountIndex, EthAddress, OrderId, Timestamp, TokenId
+from tests.engine.exchange import ALICE, BOB, CONFIG, FUNDS_BASE, FUNDS_QUOTE, MARKET
+from tests.engine.helpers import assert_consistent, locked, place, refused
+from tests.support.scenario import BASE, NOW, QUOTE, UNIT, Trader
+
+SLOTS_PER_ACCOUNT = 1 << CONFIG.order_depth
+
+
+def cancel(trader: Trader, order_id: int, signer: bytes | None = None) -> SignedCancel:
+    """A cancel of one of ``trader``'s orders."""
+    request = CancelOrder(trader.index, OrderId(order_id))
+    return SignedCancel(request, sign(signer or trader.private_key, request.message_hash()))
+
+
+def cancel_all(trader: Trader, nonce: int) -> SignedCancelAll:
+    """A cancel-all of ``trader``."""
+    request = CancelAll(trader.index, nonce)
+    return SignedCancelAll(request, sign(trader.private_key, request.message_hash()))
+
+
+def test_unknown_market(operator: Operator) -> None:
+    with pytest.raises(RequestRejected) as refusal:
+        operator.submit_order("NOPE", ALICE.order(1, Side.BUY, UNIT, UNIT), NOW)
+    assert refusal.value.code == Code.UNKNOWN_MARKET
+
+
+def test_bad_signature(operator: Operator) -> None:
+    signed = ALICE.order(1, Side.BUY, 10 * UNIT, UNIT, signer=BOB.private_key)
+    with pytest.raises(RequestRejected) as refusal:
+        operator.submit_order(MARKET.name, signed, NOW)
+    assert refusal.value.code == "INVALID_SIGNATURE"
+
+
+def test_unknown_account(operator: Operator) -> None:
+    assert refused(operator, Trader.numbered(9), 1, Side.BUY, 10 * UNIT, UNIT) == "ACCOUNT_NOT_FOUND"
+
+
+def test_out_of_range_fields(operator: Operator) -> None:
+    assert refused(operator, ALICE, 2**48, Side.BUY, 10 * UNIT, UNIT) == "VALUE_OUT_OF_RANGE"
+    assert refused(operator, ALICE, 1, Side.BUY, 10 * UNIT, 2**96) == "VALUE_OUT_OF_RANGE"
+
+
+def test_insufficient_balance_counts_locks(operator: Operator) -> None:
+    place(operator, ALICE, 1, Side.SELL, 20 * UNIT, FUNDS_BASE - UNIT)
+    assert refused(operator, ALICE, 2, Side.SELL, 20 * UNIT, 2 * UNIT) == "INSUFFICIENT_BALANCE"
+    assert refused(operator, ALICE, 3, Side.BUY, FUNDS_QUOTE, 2 * UNIT) == "INSUFFICIENT_BALANCE"
+    place(operator, ALICE, 4, Side.SELL, 20 * UNIT, UNIT)
+
+
+def test_order_ids_only_grow_within_a_slot(operator: Operator) -> None:
+    later = 5 + SLOTS_PER_ACCOUNT
+    place(operator, ALICE, later, Side.BUY, 10 * UNIT, UNIT)
+    assert refused(operator, ALICE, later, Side.BUY, 9 * UNIT, UNIT) == Code.ORDER_ID_USED
+    operator.cancel(cancel(ALICE, later), NOW)
+    # A cancelled order cannot be placed again (a replay), nor an older id in its slot.
+    assert refused(operator, ALICE, later, Side.BUY, 10 * UNIT, UNIT) == Code.ORDER_ID_USED
+    assert refused(operator, ALICE, 5, Side.BUY, 9 * UNIT, UNIT) == Code.ORDER_ID_USED
+    place(operator, ALICE, later + SLOTS_PER_ACCOUNT, Side.BUY, 10 * UNIT, UNIT)
+
+
+def test_two_open_orders_never_share_a_slot(operator: Operator) -> None:
+    place(operator, ALICE, 3, Side.BUY, 10 * UNIT, UNIT)
+    assert refused(operator, ALICE, 3 + SLOTS_PER_ACCOUNT, Side.BUY, 9 * UNIT, UNIT) == Code.ORDER_SLOT_BUSY
+    place(operator, ALICE, 4, Side.BUY, 9 * UNIT, UNIT)
+
+
+def test_cancel_of_a_partly_filled_order_releases_exactly_the_unfilled_lock(operator: Operator) -> None:
+    place(operator, ALICE, 1, Side.BUY, 10 * UNIT, 5 * UNIT)
+    place(operator, BOB, 1, Side.SELL, 10 * UNIT, 2 * UNIT)
+    assert locked(operator, ALICE, QUOTE) == 30 * UNIT
+    paid = 20 * UNIT
+    record = operator.cancel(cancel(ALICE, 1), NOW)
+    assert (record.status, record.reason, record.filled) == (OrderStatus.CANCELLED, CloseReason.REQUESTED, 2 * UNIT)
+    assert locked(operator, ALICE, QUOTE) == 0
+    assert operator.available(ALICE.index, QUOTE) == FUNDS_QUOTE - paid
+    assert_consistent(operator)
+
+
+def test_cancel_refusals(operator: Operator) -> None:
+    place(operator, ALICE, 1, Side.BUY, 10 * UNIT, UNIT)
+    codes = []
+    for request in (cancel(ALICE, 1, signer=BOB.private_key), cancel(ALICE, 2)):
+        with pytest.raises(RequestRejected) as refusal:
+            operator.cancel(request, NOW)
+        codes.append(refusal.value.code)
+    operator.cancel(cancel(ALICE, 1), NOW)
+    with pytest.raises(RequestRejected) as refusal:
+        operator.cancel(cancel(ALICE, 1), NOW)
+    assert codes + [refusal.value.code] == ["INVALID_SIGNATURE", Code.ORDER_NOT_FOUND, Code.ORDER_NOT_OPEN]
+
+
+def test_cancel_all_closes_every_open_order_once(operator: Operator) -> None:
+    place(operator, ALICE, 1, Side.BUY, 10 * UNIT, UNIT)
+    place(operator, ALICE, 2, Side.SELL, 20 * UNIT, UNIT)
+    place(operator, BOB, 1, Side.SELL, 30 * UNIT, UNIT)
+    cancelled = operator.cancel_all(cancel_all(ALICE, 7), NOW)
+    assert [(r.key, r.reason) for r in cancelled] == [
+        ((ALICE.index, 1), CloseReason.CANCEL_ALL),
+        ((ALICE.index, 2), CloseReason.CANCEL_ALL),
+    ]
+    assert operator.open_orders(ALICE.index) == [] and len(operator.open_orders(BOB.index)) == 1
+    with pytest.raises(RequestRejected) as refusal:
+        operator.cancel_all(cancel_all(ALICE, 7), NOW)
+    assert refusal.value.code == Code.CANCEL_NONCE_USED
+    assert_consistent(operator)
+
+
+def test_withdrawal_is_limited_to_what_locks_leave(operator: Operator) -> None:
+    place(operator, ALICE, 1, Side.SELL, 10 * UNIT, 600 * UNIT)
+    with pytest.raises(RequestRejected) as refusal:
+        operator.withdraw(ALICE.withdraw(TokenId(BASE), 500 * UNIT, 0), Timestamp(NOW))
+    assert refusal.value.code == "INSUFFICIENT_BALANCE"
+    record = operator.withdraw(ALICE.withdraw(TokenId(BASE), 400 * UNIT, 0), Timestamp(NOW))
+    assert record.batch is None and operator.available(ALICE.index, BASE) == 0
+    with pytest.raises(RequestRejected) as refusal:
+        operator.withdraw(ALICE.withdraw(TokenId(QUOTE), UNIT, 0), Timestamp(NOW))
+    assert refusal.value.code == "INVALID_NONCE"
+
+
+def test_l1_requests_come_in_queue_order(operator: Operator) -> None:
+    with pytest.raises(RequestRejected) as refusal:
+        operator.add_l1_request(operator.l1_seen + 1, ALICE.deposit(BASE, UNIT, creates=False), Timestamp(NOW))
+    assert refusal.value.code == Code.L1_REQUEST_OUT_OF_ORDER
+
+
+def test_forced_cancel_all_closes_orders_below_the_new_minimum(operator: Operator) -> None:
+    place(operator, ALICE, 1, Side.BUY, 10 * UNIT, UNIT)
+    place(operator, ALICE, 12, Side.BUY, 11 * UNIT, UNIT)
+    request = ForcedCancelAll(AccountIndex(ALICE.index), EthAddress(ALICE.eth_addr), OrderId(10))
+    operator.add_l1_request(operator.l1_seen, request, Timestamp(NOW))
+    first = operator.orders[(ALICE.index, 1)]
+    assert (first.status, first.reason) == (OrderStatus.CANCELLED, CloseReason.FORCED_CANCEL_ALL)
+    assert operator.orders[(ALICE.index, 12)].status is OrderStatus.OPEN
+    assert refused(operator, ALICE, 5, Side.BUY, 9 * UNIT, UNIT) == "ORDER_CANCELLED"
+    assert_consistent(operator)
+
+
+def test_forced_withdrawal_closes_orders_it_leaves_uncovered(operator: Operator) -> None:
+    place(operator, ALICE, 1, Side.SELL, 10 * UNIT, UNIT)
+    place(operator, ALICE, 2, Side.BUY, 9 * UNIT, UNIT)
+    request = ForcedWithdraw(AccountIndex(ALICE.index), EthAddress(ALICE.eth_addr), TokenId(BASE))
+    operator.add_l1_request(operator.l1_seen, request, Timestamp(NOW))
+    sell, buy = operator.orders[(ALICE.index, 1)], operator.orders[(ALICE.index, 2)]
+    assert (sell.status, sell.reason) == (OrderStatus.CANCELLED, CloseReason.FORCED_WITHDRAWAL)
+    assert buy.status is OrderStatus.OPEN  # it locks quote, which the withdrawal left alone
+    assert operator.head.get_account(ALICE.index).balance(BASE) == 0
+    assert_consistent(operator)

@@ -1,0 +1,120 @@
+"""
+The service against a real chain: a rollup deployed on anvil, deposits made
+with the ``deposit`` command, picked up from the contract's queue, traded on,
+batched, and handed to the proving hook and the rollup contract.
+
+The deployment's verifier rejects every proof (no circuit is set up here),
+so the submission fails on chain and the batch stays ``proven`` with the
+error recorded: the retry path of the proving loop, against a real node.
+"""
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from eth_account.signers.local import LocalAccount
+
+from sequencer.client.cli import add_subcommands
+from sequencer.client.http import SequencerClient
+from sequencer.client.keys import PRIVATE_KEY_ENV
+from sequencer.client.trader import Trader, next_order_id
+from sequencer.crypto.eddsa import private_to_public
+from sequencer.l1.anvil import AnvilNode, start_anvil
+from sequencer.l1.compile import compile_contracts
+from sequencer.l1.deploy import Deployment, OperatorKey, RollupConfig, TestTokenSpec, deploy, token_contract
+from sequencer.l1.paths import REPO_ROOT
+from sequencer.l1.rollup import Rollup
+from sequencer.l1.transactions import send_transaction
+from sequencer.service.config import ServiceConfig
+from sequencer.service.core import SequencerService
+from sequencer.service.l1 import ChainRequests
+from sequencer.service.proving import RollupPublisher
+from sequencer.service.server import BackgroundServer
+from sequencer.spec.constants import Side, TreeConfig
+from sequencer.spec.state import State
+from sequencer.witness.batch import ProvableBatch
+from tests.engine.exchange import MARKET
+from tests.service.harness import wait_for
+from tests.support.scenario import BASE, QUOTE, UNIT
+
+REJECTING_VERIFIER = REPO_ROOT / "contracts" / "test" / "mocks" / "RejectingVerifier.sol"
+TREE = TreeConfig(account_depth=4, balance_depth=1, order_depth=4)
+SLOTS = 2
+
+
+class ZeroProver:
+    """A prover that returns a proof of zeros (the deployment's verifier rejects every proof anyway)."""
+
+    def prove(self, batch: ProvableBatch) -> tuple[int, ...]:
+        return (0,) * 8
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AnvilNode, Deployment, Path]]:
+    """anvil with the rollup and two test tokens deployed; the deployment file's path."""
+    with start_anvil() as node:
+        w3 = node.web3()
+        deployer, operator = node.accounts()[:2]
+        operator_key = private_to_public(b"\x01" * 32)
+        deployment = deploy(
+            w3,
+            deployer,
+            compile_contracts(REJECTING_VERIFIER),
+            config=RollupConfig(SLOTS, TREE.account_depth, TREE.balance_depth, State.genesis(TREE).root),
+            operator=OperatorKey(operator.address, operator_key.ax, operator_key.ay),
+            test_tokens=(TestTokenSpec("Base", "BASE"), TestTokenSpec("Quote", "QUOTE")),
+            verifier_contract="RejectingVerifier",
+        )
+        path = tmp_path_factory.mktemp("chain") / "deployment.json"
+        deployment.save(path)
+        yield node, deployment, path
+
+
+def deposit_with_cli(
+    node: AnvilNode, deployment: Path, trader: LocalAccount, token: int, amount: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mint test tokens to ``trader`` and deposit them with the ``deposit`` command."""
+    rollup = Rollup(node.web3(), Deployment.load(deployment), compile_contracts(REJECTING_VERIFIER))
+    mint = token_contract(rollup.w3, rollup.deployment.tokens[token], rollup.artifacts).functions.mint(
+        trader.address, amount
+    )
+    send_transaction(rollup.w3, trader, mint.build_transaction({"from": trader.address}))
+    parser = argparse.ArgumentParser()
+    add_subcommands(parser.add_subparsers(dest="command", required=True))
+    monkeypatch.setenv(PRIVATE_KEY_ENV, trader.key.hex())
+    args = parser.parse_args(["deposit", str(token), str(amount), "--rpc", node.url, "--deployment", str(deployment)])
+    assert args.run(args) == 0
+
+
+def test_deposits_from_the_chain_trade_and_reach_the_proving_hook(
+    chain: tuple[AnvilNode, Deployment, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    node, deployment, path = chain
+    operator, alice, bob = node.accounts()[1:4]
+    deposit_with_cli(node, path, alice, BASE, 10 * UNIT, monkeypatch)
+    deposit_with_cli(node, path, bob, QUOTE, 1000 * UNIT, monkeypatch)
+    rollup = Rollup(node.web3(), deployment, compile_contracts(REJECTING_VERIFIER))
+    config = ServiceConfig(
+        tmp_path / "data", TREE, SLOTS, (MARKET,), chain_id=deployment.chain_id, rollup=deployment.rollup,
+        max_batch_wait_s=1, poll_interval_s=0.1, token_count=len(deployment.tokens),
+    )  # fmt: skip
+    service = SequencerService(
+        config, operator, l1=ChainRequests(rollup), prover=ZeroProver(), publisher=RollupPublisher(rollup, operator)
+    )
+    with BackgroundServer(service) as server, SequencerClient(server.url) as client:
+        wait_for(lambda: client.status().l1_requests == 3)  # the operator's account, then the two deposits
+        info = client.info()
+        assert (info.chain_id, info.rollup) == (deployment.chain_id, deployment.rollup)
+        seller = Trader.from_eth_account(alice, info, client.account_by_address(alice.address).account_index)
+        buyer = Trader.from_eth_account(bob, info, client.account_by_address(bob.address).account_index)
+        market = client.market(MARKET.name)
+        for trader, side in ((seller, Side.SELL), (buyer, Side.BUY)):
+            order_id = next_order_id(client.account(trader.account_index), [], TREE.order_depth)
+            command = trader.order(market, order_id, side, 100 * UNIT, 2 * UNIT, 50, 2**40)
+            placed = client.place_order(command)
+        assert [t.base for t in placed.trades] == [2 * UNIT]
+        wait_for(lambda: any(b.error for b in client.batches()), timeout_s=30)
+        failed = next(b for b in client.batches() if b.error)
+        assert (failed.status, failed.attempts) == ("proven", 1)  # the proof is kept; only its submission is retried
+        assert rollup.last_batch() == 0
