@@ -29,7 +29,7 @@ from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import TransactionNotFound, Web3RPCError
-from web3.types import Nonce, TxParams, Wei
+from web3.types import Nonce, TxParams, TxReceipt, Wei
 
 from sequencer.witness.batch import ProvableBatch
 
@@ -40,6 +40,14 @@ log = logging.getLogger(__name__)
 REPLACEMENT_BUMP_NUM = 9
 REPLACEMENT_BUMP_DEN = 8
 """Fees of a replacement: more than 9/8 of the replaced one (nodes require at least +12.5 %)."""
+
+
+class SubmissionReverted(Exception):
+    """A batch's submission keeps reverting: an operator must look (a bad proof, a wrong timestamp...)."""
+
+    def __init__(self, number: int, times: int) -> None:
+        super().__init__(f"batch {number}: its submission reverted {times} times")
+        self.number = number
 
 
 class SubmissionConflict(Exception):
@@ -100,8 +108,10 @@ class Submitter:
     proven: dict[int, tuple[ProvableBatch, list[int]]] = field(default_factory=dict)
     in_flight: Sent | None = None
     sent_transactions: list[HexBytes] = field(default_factory=list)
+    max_reverts: int = 3
     gas_spent: int = 0
     """Gas of every submission this submitter saw mined, reverted ones included."""
+    reverts: dict[int, int] = field(default_factory=dict)
 
     @property
     def w3(self) -> Web3:
@@ -114,20 +124,24 @@ class Submitter:
 
     def step(self) -> int:
         """
-        One round: forget what is final, resend what the chain lost, replace
-        what is stuck, send the next batch. Returns the chain's ``lastBatch``.
+        One round: settle the submission in flight (done, reverted, stuck),
+        forget what is final, send the next batch, and resend what the chain
+        lost. Returns the chain's ``lastBatch``.
 
         Raises
         ------
         SubmissionConflict
             The chain verified another batch under one of our numbers.
+        SubmissionReverted
+            A batch's submission reverted ``max_reverts`` times.
         """
-        verified = self.rollup.last_batch()
         head = self.w3.eth.block_number
+        if self.in_flight is not None:
+            self._watch(head)
+        # Read the chain after the receipts: what was mined meanwhile counts.
+        verified = self.rollup.last_batch()
         self._check_agreement(verified)
         self._forget_final(verified, head)
-        if self.in_flight is not None:
-            self._watch(verified, head)
         if self.in_flight is None and verified + 1 in self.proven:
             self._send(verified + 1, self._initial_fees(), nonce=None)
         return verified
@@ -159,20 +173,25 @@ class Submitter:
             return 0
         return head - int(logs[-1]["blockNumber"]) + 1
 
-    def _watch(self, verified: int, head: int) -> None:
-        """Follow the submission in flight: done, lost, stuck or waiting."""
+    def _watch(self, head: int) -> None:
+        """Follow the submission in flight: mined (verified or reverted), done by another attempt, stuck, or waiting."""
         sent = self.in_flight
         assert sent is not None
-        if verified >= sent.number:
-            log.info("batch %d verified on L1", sent.number)
+        receipt = self._receipt(sent.tx_hash)
+        if receipt is not None:
             self._count_gas(sent)
             self.in_flight = None
+            if receipt["status"] == 1:
+                log.info("batch %d verified on L1 by %s", sent.number, sent.tx_hash.to_0x_hex())
+                return
+            self.reverts[sent.number] = self.reverts.get(sent.number, 0) + 1
+            log.warning("batch %d: %s reverted (%d times)", sent.number, sent.tx_hash.to_0x_hex(), self.reverts[sent.number])
+            if self.reverts[sent.number] >= self.max_reverts:
+                raise SubmissionReverted(sent.number, self.reverts[sent.number])
             return
-        if self._mined(sent.tx_hash):
+        if self.rollup.last_batch() >= sent.number:
+            # An earlier attempt (same nonce) was mined instead of the latest.
             self._count_gas(sent)
-            # Mined, yet the chain does not count it: it reverted, or a reorg
-            # took it away after we looked. Send it again from scratch.
-            log.warning("batch %d: %s mined but not verified; sending again", sent.number, sent.tx_hash.to_0x_hex())
             self.in_flight = None
             return
         if self._known(sent.tx_hash) and head - sent.sent_block < self.stuck_blocks:
@@ -190,13 +209,12 @@ class Submitter:
             except TransactionNotFound:
                 continue
 
-    def _mined(self, tx_hash: HexBytes) -> bool:
-        """Whether the node has a receipt for the transaction."""
+    def _receipt(self, tx_hash: HexBytes) -> TxReceipt | None:
+        """The transaction's receipt, or None while it is not mined."""
         try:
-            self.w3.eth.get_transaction_receipt(tx_hash)
+            return self.w3.eth.get_transaction_receipt(tx_hash)
         except TransactionNotFound:
-            return False
-        return True
+            return None
 
     def _known(self, tx_hash: HexBytes) -> bool:
         """Whether the node still knows the transaction (mined or in its mempool)."""

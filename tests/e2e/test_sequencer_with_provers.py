@@ -1,7 +1,7 @@
 """
 The whole system as separate processes: ``matchproof sequencer
---remote-provers`` against a real anvil deployment, two ``matchproof prover``
-workers leasing its batches over HTTP, and traders talking to its API. Their
+--remote-provers`` against a real anvil deployment, one or two ``matchproof
+prover`` workers leasing its batches over HTTP, and traders talking to its API. Their
 trade is proven by a worker and verified on L1, batches in order, and the
 sequencer's ``/metrics`` tells an operator what happened.
 """
@@ -61,9 +61,15 @@ def node() -> Iterator[AnvilNode]:
         yield anvil
 
 
+@pytest.fixture(params=[1, 2], ids=["one worker", "two workers"])
+def workers(request: pytest.FixtureRequest) -> int:
+    """How many prover workers run."""
+    return int(request.param)
+
+
 @pytest.fixture
-def system(node: AnvilNode, circuit: CircuitArtifacts, tmp_path: Path) -> Iterator[tuple[Devnet, str, Path]]:
-    """The rollup deployed, the sequencer and two workers running; yields the devnet, the API URL and the log folder."""
+def system(node: AnvilNode, circuit: CircuitArtifacts, tmp_path: Path, workers: int) -> Iterator[tuple[Devnet, str, Path]]:
+    """The rollup deployed, the sequencer and its workers running; yields the devnet, the API URL and the log folder."""
     devnet = Devnet.deploy(node.web3(), node.accounts()[0], circuit)
     devnet.deployment.save(tmp_path / "deployment.json")
     market = devnet_market()
@@ -84,7 +90,7 @@ def system(node: AnvilNode, circuit: CircuitArtifacts, tmp_path: Path) -> Iterat
         ),  # fmt: skip
         *(
             matchproof("prover", "--sequencer", url, "--config", circuit.config.name, "--worker", name, log=tmp_path / f"{name}.log")
-            for name in ("w1", "w2")
+            for name in [f"w{n}" for n in range(1, workers + 1)]
         ),
     ]
     try:
@@ -117,7 +123,9 @@ def metric(url: str, name: str) -> float:
     raise AssertionError(f"{name} not in /metrics")
 
 
-def test_trade_proven_by_remote_workers_and_verified_on_l1(system: tuple[Devnet, str, Path], node: AnvilNode) -> None:
+def test_trade_proven_by_remote_workers_and_verified_on_l1(
+    system: tuple[Devnet, str, Path], node: AnvilNode, workers: int
+) -> None:
     devnet, url, logs = system
     alice, bob = node.accounts()[1], node.accounts()[2]
     devnet.mint(WETH, alice.address, 10 * UNIT)
@@ -157,6 +165,6 @@ def test_trade_proven_by_remote_workers_and_verified_on_l1(system: tuple[Devnet,
     assert metric(url, "matchproof_l1_gas_spent_total") > 0
     assert metric(url, "matchproof_proving_seconds_count") == len(sealed)
     assert metric(url, "matchproof_proving_queue_depth") == 0
-    worker_logs = (logs / "w1.log").read_text() + (logs / "w2.log").read_text()
+    worker_logs = "".join(path.read_text() for path in logs.glob("w*.log"))
     assert worker_logs.count("step=done") == len(sealed)
-    print(f"order acknowledged -> its batch verified on L1: {latency:.1f} s")
+    print(f"{workers} worker(s): order acknowledged -> its batch verified on L1 in {latency:.1f} s")
