@@ -6,9 +6,12 @@
 //   node scripts/gen_poseidon.js [--yul=4,6]
 //
 // --yul=LIST builds the listed arities (<= 6) with the Yul generator below
-// instead of circomlibjs: cheaper to call (anvil, osaka, execution gas of one call:
-// Poseidon4 ~44k instead of ~69k, Poseidon6 ~67k instead of ~132k, Poseidon2 the
-// same ~28k). By default only the arities circomlibjs cannot build use it.
+// instead of circomlibjs (every arity above 6 always uses it). The default list
+// is 4,6: cheaper to call (anvil, osaka, execution gas of one call: Poseidon4
+// ~44k instead of ~69k, Poseidon6 ~67k instead of ~132k), and submitBatch hashes
+// every slot's public data with Poseidon4. Poseidon2 costs the same ~28k either
+// way and stays circomlibjs's. `--yul=` (an empty list) builds 2, 4 and 6 with
+// circomlibjs.
 //
 // Output: { "poseidon2": { "nInputs": 2, "generator": "...", "abi": [...], "bytecode": "0x..." }, ... }
 //
@@ -237,10 +240,13 @@ function yulContract(n) {
   return { source, bytecode };
 }
 
+const DEFAULT_YUL_ARITIES = [4, 6];
+
 async function main() {
-  const yulArities = new Set();
-  for (const arg of process.argv.slice(2)) {
-    const match = /^--yul=([0-9,]+)$/.exec(arg);
+  const args = process.argv.slice(2);
+  const yulArities = new Set(args.length === 0 ? DEFAULT_YUL_ARITIES : []);
+  for (const arg of args) {
+    const match = /^--yul=([0-9,]*)$/.exec(arg);
     if (!match) {
       process.stderr.write("usage: node scripts/gen_poseidon.js [--yul=N,N,...]\n");
       process.exit(2);
