@@ -350,10 +350,16 @@ class Operator:
     # ------------------------------------------------------------------ batches
 
     def seal_due(self, now: Timestamp, max_wait: int) -> bool:
-        """Whether to seal a batch: a full one is pending, or the oldest pending transaction waited ``max_wait`` s."""
+        """
+        Whether to seal a batch: a full one is pending, the oldest pending
+        transaction waited ``max_wait`` s, or the next batch carries a forced
+        request (a forced withdrawal or cancel-all has an L1 deadline, after
+        which anyone may freeze the rollup: it never waits for a batch to fill).
+        """
         if not self.pending:
             return False
-        return len(self.pending) >= self.slots or max(now, self.clock) - self.pending[0].time >= max_wait
+        forced = any(isinstance(p.transaction, (ForcedWithdraw, ForcedCancelAll)) for p in self.pending[: self.slots])
+        return forced or len(self.pending) >= self.slots or max(now, self.clock) - self.pending[0].time >= max_wait
 
     def seal(self, now: Timestamp) -> SealedBatch | None:
         """

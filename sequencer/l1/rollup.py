@@ -155,6 +155,16 @@ class Rollup:
         call = self.contract.functions.requestForcedCancelAll(min_order_id)
         return send_transaction(self.w3, trader, call.build_transaction({"from": trader.address}))
 
+    def pending_requests(self) -> int:
+        """How many queued L1 requests no verified batch has consumed yet."""
+        return int(self.contract.functions.l1RequestCount().call()) - self.l1_processed()
+
+    def blocks_to_deadline(self) -> int | None:
+        """Blocks left before the oldest unconsumed L1 request is overdue (negative once it is; None if none waits)."""
+        if self.pending_requests() == 0:
+            return None
+        return self.request_deadline(self.l1_processed()) - self.w3.eth.block_number
+
     def request_deadline(self, index: int) -> int:
         """The last block in which a batch may still consume L1 request ``index``."""
         return int(self.contract.functions.l1RequestDeadline(index).call())

@@ -13,6 +13,9 @@ order, each exactly once, through the ordinary failures of a chain.
 - **Reorgs.** A batch stays watched until it is ``finality_blocks`` deep; if
   the chain forgets it (the contract's ``lastBatch`` goes below it), it is
   sent again.
+- **Deadlines.** Each round it looks at the oldest L1 request the chain
+  still waits for and warns when its deadline is near (the sequencer seals a
+  batch holding a forced request at once, see ``Operator.seal_due``).
 - **The chain is the memory.** The submitter keeps no state that the chain
   does not confirm: after a restart it reads ``lastBatch`` and the stored
   public input of each batch, and resends only what is missing. A resend of
@@ -109,6 +112,7 @@ class Submitter:
     in_flight: Sent | None = None
     sent_transactions: list[HexBytes] = field(default_factory=list)
     max_reverts: int = 3
+    deadline_warning_blocks: int = 100
     gas_spent: int = 0
     """Gas of every submission this submitter saw mined, reverted ones included."""
     reverts: dict[int, int] = field(default_factory=dict)
@@ -140,11 +144,18 @@ class Submitter:
             self._watch(head)
         # Read the chain after the receipts: what was mined meanwhile counts.
         verified = self.rollup.last_batch()
+        self._watch_deadline()
         self._check_agreement(verified)
         self._forget_final(verified, head)
         if self.in_flight is None and verified + 1 in self.proven:
             self._send(verified + 1, self._initial_fees(), nonce=None)
         return verified
+
+    def _watch_deadline(self) -> None:
+        """Warn while the oldest L1 request is close to its deadline: past it, anyone may freeze the rollup."""
+        left = self.rollup.blocks_to_deadline()
+        if left is not None and left <= self.deadline_warning_blocks:
+            log.warning("the oldest L1 request is due in %d blocks: prove and submit its batch first", left)
 
     def pending(self) -> list[int]:
         """Numbers of the batches not yet final, in order."""

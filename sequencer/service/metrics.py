@@ -71,10 +71,10 @@ def proving_metrics(queue: ProvingQueue) -> list[Metric]:
 
 def l1_metrics(rollup: Rollup, submitter: Submitter | None) -> list[Metric]:
     """What L1 says: requests waiting and the oldest one's deadline; gas spent on submissions."""
-    pending = int(rollup.contract.functions.l1RequestCount().call()) - rollup.l1_processed()
+    pending = rollup.pending_requests()
     metrics = [Metric("matchproof_l1_requests_pending", "gauge", "L1 requests not yet consumed.", (("", pending),))]
-    if pending > 0:
-        remaining = rollup.request_deadline(rollup.l1_processed()) - rollup.w3.eth.block_number
+    remaining = rollup.blocks_to_deadline()
+    if remaining is not None:
         metrics.append(
             Metric(
                 "matchproof_l1_oldest_request_blocks_to_deadline",

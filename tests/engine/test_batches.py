@@ -2,9 +2,9 @@
 
 from sequencer.operator import Operator
 from sequencer.spec.constants import Side
-from sequencer.spec.transactions import Deposit, Trade, Withdraw
+from sequencer.spec.transactions import Deposit, ForcedWithdraw, Trade, Withdraw
 from sequencer.spec.types import Timestamp, TokenId
-from tests.engine.exchange import ALICE, BOB, FEE_ACCOUNT, SLOTS, funded_operator
+from tests.engine.exchange import ALICE, BOB, FEE_ACCOUNT, SLOTS, funded_operator, funding
 from tests.engine.helpers import place
 from tests.support.scenario import BASE, NOW, QUOTE, UNIT
 
@@ -74,6 +74,14 @@ def test_seal_due_when_full_or_waited_long_enough() -> None:
     assert funded_operator(slots=2).seal_due(Timestamp(NOW), max_wait=5)
     operator.seal(Timestamp(NOW))
     assert not operator.seal_due(Timestamp(NOW + 100), max_wait=5)
+
+
+def test_seal_due_at_once_for_a_forced_request() -> None:
+    operator = funded_operator(slots=100)
+    operator.seal(Timestamp(NOW))
+    request = ForcedWithdraw(ALICE.index, ALICE.eth_addr, TokenId(BASE))
+    operator.add_l1_request(len(funding()), request, Timestamp(NOW))
+    assert operator.seal_due(Timestamp(NOW), max_wait=3600)
 
 
 def test_withdrawals_learn_their_batch(operator: Operator) -> None:
