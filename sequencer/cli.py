@@ -10,6 +10,8 @@ The ``matchproof`` command.
   (``sequencer/client/cli.py``).
 - ``matchproof reconstruct|force-withdraw|force-cancel-all|freeze|exit``: the
   way out without the operator (``sequencer/l1/exit_cli.py``).
+- ``matchproof bench``: the benchmarks (``bench/``), side by side with
+  settling each trade on L1.
 - ``matchproof prover --sequencer URL [--worker NAME] [--config NAME]``: a
   stateless proving worker that leases batches from a sequencer;
   ``--jobs DIR`` instead proves the batch jobs appearing in a folder.
@@ -25,6 +27,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.cli import add_subcommands as add_bench_commands
 from prover import ProverError, build_circuit, run_worker
 from prover.remote import run_remote_worker
 from sequencer.client.cli import add_subcommands as add_trader_commands
@@ -99,6 +102,7 @@ def parser() -> argparse.ArgumentParser:
     add_sequencer_commands(commands)
     add_trader_commands(commands)
     add_exit_commands(commands)
+    add_bench_commands(commands)
     return top
 
 

@@ -1,0 +1,37 @@
+"""
+What a benchmark run measures and how much (``BenchOptions``). Kept apart
+from ``bench.run`` so that the command line can offer the defaults without
+importing the measuring code (web3, matplotlib) until the command runs.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.paths import RESULTS_DIR
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """What to measure and how much. The defaults are the committed run's; the smoke test shrinks them."""
+
+    configs: tuple[str, ...] = ("test", "devnet")
+    """Circuit configurations (``circuits/configs.json``) to prove real batches with."""
+    trades: int = 8
+    """Measured trades per side (rounded up to fill whole batches of every configuration)."""
+    warmup_trades: int = 0
+    """Extra trades before the measured ones (rounded up to whole batches; at least one batch)."""
+    runs: int = 3
+    """Measured repetitions of each timing and of each estimated batch size (after one warm-up)."""
+    estimate_sizes: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+    """Batch sizes of the accept-all estimate (1 is needed to measure the verifier's cost)."""
+    native_witness: bool = True
+    """Build and time circom's C++ witness generator where its tools are installed."""
+    fresh_configs: tuple[str, ...] = ("test",)
+    """Configurations to set up from nothing in scratch folders (minutes each)."""
+    fresh_ptau: bool = True
+    """Include generating the development ptau in the fresh set-up (as on a fresh machine)."""
+    book_orders: int = 20_000
+    intake_orders: int = 600
+    sequencer_bench: bool = True
+    """Run ``bench/sequencer_bench.py`` (HTTP intake latency and capacity; about a minute) if it is in the tree."""
+    out_dir: Path = field(default=RESULTS_DIR)

@@ -1,0 +1,38 @@
+"""
+Smoke test of the benchmark: it runs end to end on the small ``test``
+circuit with tiny sizes and writes its four files. It checks that the run
+completes and reports every section, never a timing or a gas figure.
+"""
+
+import json
+from pathlib import Path
+
+from bench.options import BenchOptions
+from bench.run import run_bench
+
+
+def test_run_bench_writes_every_section(tmp_path: Path) -> None:
+    files = run_bench(
+        BenchOptions(
+            configs=("test",),
+            trades=1,
+            runs=1,
+            estimate_sizes=(1, 2),
+            native_witness=False,
+            fresh_configs=(),
+            book_orders=200,
+            intake_orders=20,
+            sequencer_bench=False,
+            out_dir=tmp_path,
+        ),
+        say=lambda _line: None,
+    )
+
+    for path in (files.json, files.markdown, files.gas_plot, files.prover_plot):
+        assert path.is_file() and path.stat().st_size > 0, path
+    result = json.loads(files.json.read_text())
+    assert {"machine_start", "tools", "l1", "constraints", "prover", "sequencer", "setup"} <= result.keys()
+    assert [row["source"] for row in result["l1"]["sizes"]] == ["measured", "estimate"]
+    assert result["constraints"][0]["per_slot"] > 0
+    assert {step["backend"] for step in result["prover"][0]["steps"]} >= {"wasm", "snarkjs"}
+    assert "## 1. L1 gas per trade" in files.markdown.read_text()
