@@ -59,7 +59,7 @@ def devnet_market() -> Market:
 def tree_config(circuit: CircuitArtifacts) -> TreeConfig:
     """The tree depths a circuit was compiled for."""
     params = dict(circuit.config.params)
-    return TreeConfig(params["accountDepth"], params["balanceDepth"], params["orderDepth"])
+    return TreeConfig.from_circuit_params(params)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ def circuit() -> CircuitArtifacts:
 def tree_config(circuit: CircuitArtifacts) -> TreeConfig:
     """The tree depths the test circuit was compiled for."""
     params = dict(circuit.config.params)
-    return TreeConfig(params["accountDepth"], params["balanceDepth"], params["orderDepth"])
+    return TreeConfig.from_circuit_params(params)
 
 
 @pytest.fixture(scope="session")

@@ -118,7 +118,7 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         Inconsistent arguments, or a deployment for another circuit.
     """
     params = dict(load_config(REPO_ROOT / DEFAULT_MANIFEST, args.circuit).params)
-    tree = TreeConfig(params["accountDepth"], params["balanceDepth"], params["orderDepth"])
+    tree = TreeConfig.from_circuit_params(params)
     markets = load_markets(args.markets)
     common = {
         "data_dir": args.data_dir,

@@ -6,6 +6,7 @@ so a value the spec accepts always fits where the circuit and the public data
 put it.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -95,3 +96,8 @@ class TreeConfig:
         for name, (depth, limit) in limits.items():
             if not 1 <= depth <= limit:
                 raise ValueError(f"{name} must be in [1, {limit}], got {depth}")
+
+    @classmethod
+    def from_circuit_params(cls, params: Mapping[str, int]) -> "TreeConfig":
+        """The depths of a circuit configuration (``circuits/configs.json``: ``accountDepth``, ...)."""
+        return cls(params["accountDepth"], params["balanceDepth"], params["orderDepth"])

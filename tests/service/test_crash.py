@@ -199,7 +199,7 @@ def check_acknowledged(url: str, acks: list[Ack]) -> None:
 def digest_of_clean_replay(directory: Path, sequence: int) -> str:
     """The state digest of a fresh replay of the log up to ``sequence``, configured as the process was."""
     params = dict(load_config(REPO_ROOT / DEFAULT_MANIFEST, CIRCUIT).params)
-    tree = TreeConfig(params["accountDepth"], params["balanceDepth"], params["orderDepth"])
+    tree = TreeConfig.from_circuit_params(params)
     config = ServiceConfig(directory / "data", tree, params["nTx"], load_markets(directory / "markets.json"))
     machine = Machine(Operator.genesis(config.tree, config.slots, list(config.markets)))
     wal = WriteAheadLog.open(config.data_dir, config.fingerprint())
