@@ -23,7 +23,16 @@ from typing import Any
 from prover.errors import CircuitTooLarge, ManifestError, ProverError
 from prover.manifest import DEFAULT_MANIFEST, CircuitConfig, load_config
 from prover.ptau import PtauSource, ptau_power, select_ptau
-from prover.tools import atomic_write_text, default_repo_root, file_lock, npm_bin, npm_version, run_tool
+from prover.tools import (
+    NotThatFile,
+    atomic_write_text,
+    binary_section,
+    default_repo_root,
+    file_lock,
+    npm_bin,
+    npm_version,
+    run_tool,
+)
 
 # Bumped when the build's steps or outputs change, so that older builds are redone.
 BUILD_FORMAT = 1
@@ -57,19 +66,14 @@ def read_r1cs_header(path: Path) -> R1csHeader:
 
     Raises ProverError if the file is not an r1cs file.
     """
-    with path.open("rb") as handle:
-        magic, _version, n_sections = struct.unpack("<4sII", handle.read(12))
-        if magic != b"r1cs":
-            raise ProverError(f"{path} is not an r1cs file")
-        for _ in range(n_sections):
-            section_type, size = struct.unpack("<IQ", handle.read(12))
-            if section_type == 1:
-                (field_size,) = struct.unpack("<I", handle.read(4))
-                handle.seek(field_size, 1)
-                wires, outputs, inputs, private, _labels, constraints = struct.unpack("<IIIIQI", handle.read(28))
-                return R1csHeader(wires, outputs, inputs, private, constraints)
-            handle.seek(size, 1)
-    raise ProverError(f"{path} has no header section")
+    try:
+        with binary_section(path, b"r1cs", 1) as handle:
+            (field_size,) = struct.unpack("<I", handle.read(4))
+            handle.seek(field_size, 1)
+            wires, outputs, inputs, private, _labels, constraints = struct.unpack("<IIIIQI", handle.read(28))
+    except NotThatFile as error:
+        raise ProverError(str(error)) from error
+    return R1csHeader(wires, outputs, inputs, private, constraints)
 
 
 # File names inside a configuration's build folder (circom names its outputs after main.circom).

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prover.errors import PtauError, PtauHashMismatch
-from prover.tools import default_repo_root, file_lock, npm_bin, run_tool
+from prover.tools import NotThatFile, binary_section, default_repo_root, file_lock, npm_bin, run_tool
 
 PTAU_ENV = "MATCHPROOF_PTAU"
 PTAU_BLAKE2B_ENV = "MATCHPROOF_PTAU_BLAKE2B"
@@ -139,19 +139,14 @@ def ptau_power(path: Path) -> int:
 
     Raises PtauError if the file is not a ptau file.
     """
-    with path.open("rb") as handle:
-        magic, _version, n_sections = struct.unpack("<4sII", handle.read(12))
-        if magic != b"ptau":
-            raise PtauError(f"{path} is not a ptau file")
-        for _ in range(n_sections):
-            section_type, size = struct.unpack("<IQ", handle.read(12))
-            if section_type == 1:
-                (n8,) = struct.unpack("<I", handle.read(4))
-                handle.seek(n8, os.SEEK_CUR)
-                (power,) = struct.unpack("<I", handle.read(4))
-                return int(power)
-            handle.seek(size, os.SEEK_CUR)
-    raise PtauError(f"{path} has no header section")
+    try:
+        with binary_section(path, b"ptau", 1) as handle:
+            (n8,) = struct.unpack("<I", handle.read(4))
+            handle.seek(n8, os.SEEK_CUR)
+            (power,) = struct.unpack("<I", handle.read(4))
+    except NotThatFile as error:
+        raise PtauError(str(error)) from error
+    return int(power)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Shared plumbing: where the repository and its npm tools are, running them, locks, atomic writes.
+"""Shared plumbing: where the repository and its npm tools are, running them, locks, atomic writes,
+and reading the binary files circom and snarkjs write.
 
 The npm toolchain (circom2, snarkjs, circomlib) is pinned in the repository's
 package-lock.json and installed in `node_modules/`, so every tool is found relative to
@@ -9,9 +10,11 @@ import fcntl
 import json
 import os
 import re
+import struct
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from typing import BinaryIO
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -89,3 +92,28 @@ def atomic_write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+class NotThatFile(ValueError):
+    """A binary file that is not of the expected kind, or lacks the expected section."""
+
+
+@contextmanager
+def binary_section(path: Path, magic: bytes, section: int) -> Iterator[BinaryIO]:
+    """The file at `path`, positioned at the start of section `section`.
+
+    circom's .r1cs and snarkjs's .ptau (and .zkey, .wtns) share one container: a
+    4-byte magic, a version, a section count, then sections as (type u32, size u64,
+    bytes). Raises NotThatFile if the magic differs or the section is missing.
+    """
+    with path.open("rb") as handle:
+        found, _version, n_sections = struct.unpack("<4sII", handle.read(12))
+        if found != magic:
+            raise NotThatFile(f"{path} is not a {magic.decode()} file")
+        for _ in range(n_sections):
+            section_type, size = struct.unpack("<IQ", handle.read(12))
+            if section_type == section:
+                yield handle
+                return
+            handle.seek(size, os.SEEK_CUR)
+    raise NotThatFile(f"{path} has no section {section}")
