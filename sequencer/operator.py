@@ -38,6 +38,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sequencer.crypto.eddsa import PublicKey, Signature, verify
 from sequencer.engine.book import Fill, OrderBook
@@ -58,8 +59,6 @@ from sequencer.spec.errors import (
     AccountNotFound,
     InsufficientBalance,
     InvalidSignature,
-    OrderCancelled,
-    OrderExpired,
     RollupError,
 )
 from sequencer.spec.state import Account, State
@@ -75,6 +74,7 @@ from sequencer.spec.transactions import (
 from sequencer.spec.transition import (
     apply_transaction,
     check_account_index,
+    check_order,
     check_order_ranges,
     check_range,
     check_token,
@@ -82,6 +82,9 @@ from sequencer.spec.transition import (
 )
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Timestamp, TokenId
 from sequencer.witness.batch import ProvableBatch, build_batch
+
+
+T = TypeVar("T")
 
 
 class RequestRejected(Exception):
@@ -220,9 +223,11 @@ class Operator:
             ``UNKNOWN_MARKET``; ``VALUE_OUT_OF_RANGE``; the market's rules
             (``MARKET_MISMATCH``, ``INVALID_TICK``, ``INVALID_LOT``,
             ``BELOW_MIN_SIZE``, ``FEE_LIMIT_TOO_LOW``);
-            ``DUPLICATE_CLIENT_ORDER_ID``; ``ACCOUNT_NOT_FOUND``;
-            ``INVALID_SIGNATURE``; ``ORDER_CANCELLED`` (below the account's
-            ``min_order_id``); ``ORDER_EXPIRED``; ``ORDER_ID_USED``;
+            ``DUPLICATE_CLIENT_ORDER_ID``; every check the spec makes on one
+            order (``spec.transition.check_order``: ``ACCOUNT_NOT_FOUND``,
+            ``INVALID_SIGNATURE``, ``ORDER_EXPIRED``, ``INVALID_FEE_LIMIT``,
+            ``ORDER_CANCELLED``, ``ORDER_ID_STALE``, ``ORDER_OVERFILLED``),
+            so an accepted order can always be applied; ``ORDER_ID_USED``;
             ``ORDER_SLOT_BUSY``; ``INSUFFICIENT_BALANCE``;
             ``POST_ONLY_WOULD_CROSS``; ``FOK_NOT_FILLABLE``.
         """
@@ -238,13 +243,7 @@ class Operator:
             raise RequestRejected(error.code, str(error)) from error
         if client_order_id is not None:
             self._check_client_id_free(order.account_index, client_order_id)
-        account = self._signed_by(order.account_index, order.message_hash(), signed.signature)
-        if order.order_id < account.min_order_id:
-            raise RequestRejected(OrderCancelled.code, f"orders below {account.min_order_id} were cancelled from L1")
-        if order.expiry < time:
-            raise RequestRejected(
-                OrderExpired.code, f"the order expired at {order.expiry}, the sequencer's time is {time}"
-            )
+        account = self._check_spec(lambda: check_order(self.head, signed, time))
         self._check_order_slot(account, order.account_index, order.order_id)
         self._check_covered(order.account_index, *order_cost(order, order.amount))
         if kind is OrderKind.POST_ONLY and book.would_cross(order.side, order.price):
@@ -581,10 +580,10 @@ class Operator:
         self.clock = time
         self.pending.append(PendingTransaction(tx, time))
 
-    def _check_spec(self, check: Callable[[], None]) -> None:
-        """Run one of the spec's range checks, refusing with its code."""
+    def _check_spec(self, check: Callable[[], T]) -> T:
+        """Run one of the spec's checks, refusing with its code; returns what the check returns."""
         try:
-            check()
+            return check()
         except RollupError as error:
             raise RequestRejected(error.code, str(error)) from error
 

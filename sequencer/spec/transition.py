@@ -60,6 +60,7 @@ from .transactions import (
     ForcedWithdraw,
     Noop,
     Order,
+    SignedOrder,
     Trade,
     Transaction,
     Withdraw,
@@ -329,6 +330,49 @@ def process_trade(state: State, trade: Trade, timestamp: Timestamp) -> tuple[Fee
     state.set_order_slot(maker.account_index, maker.order_id, maker_filled)
     state.set_order_slot(taker.account_index, taker.order_id, taker_filled)
     return settlement.fees()
+
+
+def check_order(state: State, signed: SignedOrder, timestamp: Timestamp) -> Account:
+    """
+    Every check :func:`process_trade` makes on one order alone, in the same
+    order; returns the order's account.
+
+    The sequencer runs it when it accepts an order, so that an accepted
+    order can trade at any time up to its expiry as far as the order itself
+    goes: what is left for :func:`process_trade` to check concerns the pair
+    of orders and the fill (sides, prices, amounts, fees, balances), which
+    the matching engine chooses. ``test_check_order_matches_process_trade``
+    keeps the two lists of checks the same.
+
+    Raises, checked in this order
+    -----------------------------
+    ValueOutOfRange
+        A field of the order, or ``timestamp``, does not fit.
+    AccountNotFound
+        The order's account does not exist.
+    InvalidSignature
+        The signature is not valid for the account's key.
+    OrderExpired
+        ``timestamp`` is after the order's expiry.
+    InvalidFeeLimit
+        The order's ``max_fee_bps`` is above ``MAX_FEE_BPS``.
+    OrderCancelled
+        The order's id is below its account's ``min_order_id``.
+    OrderIdStale
+        A newer order has taken the order's slot.
+    OrderOverfilled
+        The order's slot records it as completely filled already.
+    """
+    order = signed.order
+    check_order_ranges(state.config, "order", order)
+    check_range("timestamp", timestamp, TIMESTAMP_BITS)
+    account = existing_account(state, order.account_index)
+    check_signature(order.account_index, account, order.message_hash(), signed.signature)
+    check_unexpired(order, timestamp)
+    check_fee_limit(order)
+    check_not_cancelled(account, order)
+    filled_after(account, order, Amount(min(1, order.amount)))
+    return account
 
 
 def process_withdraw(state: State, withdraw: Withdraw) -> Withdrawal:
