@@ -1,15 +1,15 @@
 """``python -m bench``: the benchmark's command line without the rest of ``matchproof``."""
 
 import argparse
-import logging
 import sys
 
 from bench.cli import add_subcommands
+from sequencer.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse ``bench`` options and run it."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging()
     top = argparse.ArgumentParser(prog="python -m")  # the subcommand adds "bench": "python -m bench"
     add_subcommands(top.add_subparsers(dest="command", required=True))
     args = top.parse_args(["bench", *(argv if argv is not None else sys.argv[1:])])

@@ -44,16 +44,16 @@ class LeasedJob:
 
 
 class ProvingClient:
-    """The sequencer's prover job endpoints."""
+    """The sequencer's prover job endpoints, called with this worker's key."""
 
-    def __init__(self, base_url: str, worker: str, timeout_s: float = 30.0) -> None:
-        """Talk to the sequencer at `base_url` as worker `worker`."""
-        self.worker = worker
-        self._http = httpx.Client(base_url=base_url, timeout=timeout_s)
+    def __init__(self, base_url: str, token: str, timeout_s: float = 30.0) -> None:
+        """Talk to the sequencer at `base_url` with the worker key `token` (`NAME:SECRET`; the worker is NAME)."""
+        self.worker = token.partition(":")[0]
+        self._http = httpx.Client(base_url=base_url, timeout=timeout_s, headers={"Authorization": f"Bearer {token}"})
 
     def lease(self) -> LeasedJob | None:
         """Lease the oldest unproven batch; None when there is nothing to prove."""
-        response = self._http.post("/prover/lease", json={"worker": self.worker})
+        response = self._http.post("/prover/lease")
         if response.status_code == 204:
             return None
         body = self._ok(response)
@@ -145,7 +145,7 @@ def prove_one(client: ProvingClient, artifacts: CircuitArtifacts, witness: Witne
 def run_remote_worker(
     base_url: str,
     artifacts: CircuitArtifacts,
-    worker: str,
+    token: str,
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
     witness: WitnessBackend = "wasm",
@@ -154,14 +154,14 @@ def run_remote_worker(
 
     A refused proof or a lost lease is logged and the worker goes on with the next job.
     """
-    client = ProvingClient(base_url, worker)
+    client = ProvingClient(base_url, token)
     done = 0
     halt = stop or threading.Event()
     while not halt.is_set():
         try:
             number = prove_one(client, artifacts, witness)
         except (JobRefused, httpx.HTTPError) as error:
-            log.warning("worker=%s error=%s", worker, error)
+            log.warning("worker=%s error=%s", client.worker, error)
             halt.wait(poll_seconds)
             continue
         if number is None:

@@ -12,17 +12,16 @@ The ``matchproof`` command.
   way out without the operator (``sequencer/l1/exit_cli.py``).
 - ``matchproof bench``: the benchmarks (``bench/``), side by side with
   settling each trade on L1.
-- ``matchproof prover --sequencer URL [--worker NAME] [--config NAME]``: a
-  stateless proving worker that leases batches from a sequencer;
+- ``matchproof prover --sequencer URL [--config NAME]``: a stateless proving
+  worker that leases batches from a sequencer with its key (from
+  ``MATCHPROOF_PROVER_TOKEN``; ``matchproof prover-key NAME`` makes one);
   ``--jobs DIR`` instead proves the batch jobs appearing in a folder.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import socket
 import sys
 import time
 from pathlib import Path
@@ -34,7 +33,9 @@ from sequencer.client.cli import add_subcommands as add_trader_commands
 from sequencer.demo import run_demo
 from sequencer.l1.compile import compile_contracts
 from sequencer.l1.exit_cli import add_subcommands as add_exit_commands
+from sequencer.logs import configure_logging
 from sequencer.service.cli import add_subcommands as add_sequencer_commands
+from sequencer.service.prover_auth import PROVER_TOKEN_ENV
 
 DEFAULT_CONFIG = "devnet"
 
@@ -62,9 +63,13 @@ def prover(args: argparse.Namespace) -> int:
     """Run a proving worker until interrupted: on a jobs folder, or leasing from a sequencer."""
     circuit = build_circuit(args.config)
     if args.sequencer:
-        worker = args.worker or f"{socket.gethostname()}-{os.getpid()}"
+        token = os.environ.get(PROVER_TOKEN_ENV)
+        if not token or ":" not in token:
+            print(f"matchproof: set {PROVER_TOKEN_ENV} to this worker's key (matchproof prover-key NAME)", file=sys.stderr)
+            return 2
+        worker = token.partition(":")[0]
         print(f"worker {worker}: proving '{args.config}' batches leased from {args.sequencer}", flush=True)
-        handled = run_remote_worker(args.sequencer, circuit, worker, witness=args.witness)
+        handled = run_remote_worker(args.sequencer, circuit, token, witness=args.witness)
     else:
         args.jobs.mkdir(parents=True, exist_ok=True)
         print(f"proving '{args.config}' jobs in {args.jobs} ({circuit.constraints:,} constraints)", flush=True)
@@ -90,7 +95,6 @@ def parser() -> argparse.ArgumentParser:
     source = prover_cmd.add_mutually_exclusive_group(required=True)
     source.add_argument("--sequencer", help="URL of the sequencer to lease batches from")
     source.add_argument("--jobs", type=Path, help="folder of <batch>.input.json jobs")
-    prover_cmd.add_argument("--worker", help="this worker's name in the sequencer's logs (default: host-pid)")
     prover_cmd.add_argument(
         "--witness", choices=("wasm", "native"), default="wasm",
         help="witness generator: circom's WebAssembly, or its C++ program (faster; built on first use)",
@@ -108,7 +112,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``matchproof`` console script."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging()
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))

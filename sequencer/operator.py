@@ -36,7 +36,7 @@ operator must be dropped and rebuilt (the service rebuilds it from its log).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -45,7 +45,7 @@ from sequencer.engine.book import Fill, OrderBook
 from sequencer.engine.cancels import CANCEL_NONCE_BITS, SignedCancel, SignedCancelAll
 from sequencer.engine.errors import Code, OrderRejected
 from sequencer.engine.locks import Locks, order_cost
-from sequencer.engine.market import Market
+from sequencer.engine.market import Market, default_min_withdrawals
 from sequencer.engine.orders import CloseReason, OrderKey, OrderKind, OrderRecord, OrderStatus
 from sequencer.engine.records import (
     PendingTransaction,
@@ -119,13 +119,20 @@ class Operator:
     chain there.
     """
 
-    def __init__(self, config: TreeConfig, slots: int, markets: list[Market]) -> None:
+    def __init__(
+        self,
+        config: TreeConfig,
+        slots: int,
+        markets: list[Market],
+        min_withdrawals: Mapping[TokenId, Amount] | None = None,
+    ) -> None:
         """An operator at the rollup's genesis state; use :meth:`genesis`."""
         if len({m.name for m in markets}) != len(markets):
             raise ValueError("market names must be unique")
         self.config = config
         self.slots = slots
         self.markets = {m.name: m for m in markets}
+        self.min_withdrawals = {**default_min_withdrawals(markets), **(min_withdrawals or {})}
         self.books = {m.name: OrderBook(m) for m in markets}
         self.sealed = State.genesis(config)
         self.head = self.sealed.copy()
@@ -152,9 +159,19 @@ class Operator:
         self._withdrawal_index: dict[tuple[AccountIndex, int], WithdrawalRecord] = {}
 
     @classmethod
-    def genesis(cls, config: TreeConfig, slots: int, markets: list[Market]) -> Operator:
-        """An operator at the rollup's genesis state."""
-        return cls(config, slots, markets)
+    def genesis(
+        cls,
+        config: TreeConfig,
+        slots: int,
+        markets: list[Market],
+        min_withdrawals: Mapping[TokenId, Amount] | None = None,
+    ) -> Operator:
+        """
+        An operator at the rollup's genesis state; ``min_withdrawals``
+        overrides the markets' smallest withdrawal of a token
+        (``engine.market.default_min_withdrawals``).
+        """
+        return cls(config, slots, markets, min_withdrawals)
 
     # ------------------------------------------------------------------ requests
 
@@ -314,7 +331,9 @@ class Operator:
         Raises
         ------
         RequestRejected
-            ``VALUE_OUT_OF_RANGE``, ``ACCOUNT_NOT_FOUND``, ``INSUFFICIENT_BALANCE``
+            ``VALUE_OUT_OF_RANGE``, ``ACCOUNT_NOT_FOUND``,
+            ``BELOW_MIN_WITHDRAWAL`` (nothing, or less than the token's
+            minimum while the balance holds more), ``INSUFFICIENT_BALANCE``
             (what locked orders leave available does not cover it), or the
             spec's code (``INVALID_NONCE``, ``INVALID_SIGNATURE``).
         """
@@ -326,6 +345,7 @@ class Operator:
         account = self.head.get_account(index)
         if not account.exists:
             raise RequestRejected(AccountNotFound.code, f"account {index} does not exist")
+        self._check_withdrawal_size(account, token, withdraw.amount)
         self._check_covered(index, token, withdraw.amount)
         self._apply(withdraw, time)
         record = WithdrawalRecord(withdraw, account.eth_addr, time)
@@ -615,6 +635,15 @@ class Operator:
         owner = self._slot_owner.get((index, slot))
         if owner is not None:
             raise RequestRejected(Code.ORDER_SLOT_BUSY, f"open order {owner[1]} uses slot {slot}")
+
+    def _check_withdrawal_size(self, account: Account, token: TokenId, amount: Amount) -> None:
+        """A withdrawal takes something, and at least the token's minimum unless it empties the balance."""
+        minimum = self.min_withdrawals.get(token, Amount(1))
+        if amount == 0 or (amount < minimum and amount != account.balance(token)):
+            raise RequestRejected(
+                Code.BELOW_MIN_WITHDRAWAL,
+                f"a withdrawal of token {token} takes at least {minimum}, or the whole balance; {amount} asked",
+            )
 
     def _check_covered(self, index: AccountIndex, token: TokenId, amount: Amount) -> None:
         """The account's available balance of ``token`` covers ``amount``."""

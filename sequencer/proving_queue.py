@@ -16,7 +16,7 @@ it with a fake clock.
 
 from __future__ import annotations
 
-import itertools
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -88,10 +88,15 @@ class ProvingQueue:
 
     check: Callable[[Proof], None]
     lease_seconds: float = 60.0
+    max_lease_seconds: float = 900.0
+    """
+    How long one lease may be kept alive by progress reports in all: a
+    worker that reports progress forever without handing in a proof would
+    otherwise hold the oldest batch (and so settlement) as long as it likes.
+    """
     clock: Callable[[], float] = time.monotonic
     jobs: dict[int, Job] = field(default_factory=dict)
     completions: list[Completion] = field(default_factory=list)
-    _ids: itertools.count[int] = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, number: int, batch: ProvableBatch) -> None:
@@ -106,35 +111,44 @@ class ProvingQueue:
             for number in sorted(self.jobs):
                 job = self.jobs[number]
                 if job.proof is None and (job.lease is None or job.lease.expires_at <= now):
-                    job.lease = Lease(f"{number}-{next(self._ids)}", worker, now, now + self.lease_seconds)
+                    job.lease = Lease(f"{number}-{secrets.token_hex(16)}", worker, now, now + self.lease_seconds)
                     job.attempts += 1
                     return job, job.lease
             return None
 
-    def progress(self, number: int, lease_id: str, step: str) -> Lease:
-        """Record a worker's step and extend its lease (raises ``LeaseLost`` if it no longer holds it)."""
-        with self._lock:
-            job = self._job(number)
-            lease = self._held(job, lease_id)
-            lease.step = step
-            lease.expires_at = self.clock() + self.lease_seconds
-            return lease
-
-    def complete(self, number: int, lease_id: str, proof: Proof) -> None:
+    def progress(self, number: int, lease_id: str, step: str, worker: str) -> Lease:
         """
-        Accept a proof from the lease holder, after checking it.
+        Record a worker's step and extend its lease, never past
+        ``max_lease_seconds`` after it was taken.
 
         Raises
         ------
         LeaseLost
-            The lease no longer holds the job.
+            ``worker`` does not hold the lease (it expired, also by reaching
+            its limit, or is another worker's).
+        """
+        with self._lock:
+            job = self._job(number)
+            lease = self._held(job, lease_id, worker)
+            lease.step = step
+            lease.expires_at = min(self.clock() + self.lease_seconds, lease.leased_at + self.max_lease_seconds)
+            return lease
+
+    def complete(self, number: int, lease_id: str, proof: Proof, worker: str) -> None:
+        """
+        Accept a proof from the lease holder ``worker``, after checking it.
+
+        Raises
+        ------
+        LeaseLost
+            The lease no longer holds the job, or is not ``worker``'s.
         ProofRejected
             The proof is for another public input or does not verify; the
             lease is dropped and the job can be leased again.
         """
         with self._lock:
             job = self._job(number)
-            self._held(job, lease_id)
+            self._held(job, lease_id, worker)
         # Verify outside the lock: it takes a while, and the lease stays held.
         try:
             if proof.public_signals != (job.batch.public_input_hash,):
@@ -147,7 +161,7 @@ class ProvingQueue:
             self._drop(job, lease_id)
             raise ProofRejected(f"batch {number}: the proof does not verify ({error})") from error
         with self._lock:
-            lease = self._held(job, lease_id)
+            lease = self._held(job, lease_id, worker)
             job.proof = proof
             job.lease = None
             self.completions.append(Completion(number, lease.worker, job.attempts, self.clock() - lease.leased_at))
@@ -175,10 +189,10 @@ class ProvingQueue:
             raise UnknownJob(f"no proving job for batch {number}")
         return job
 
-    def _held(self, job: Job, lease_id: str) -> Lease:
-        """The job's lease if ``lease_id`` names it and it has not expired (raises ``LeaseLost``)."""
+    def _held(self, job: Job, lease_id: str, worker: str) -> Lease:
+        """The job's lease if ``lease_id`` names it, ``worker`` holds it and it has not expired (raises ``LeaseLost``)."""
         lease = job.lease
-        if lease is None or lease.lease_id != lease_id or lease.expires_at <= self.clock():
+        if lease is None or lease.lease_id != lease_id or lease.worker != worker or lease.expires_at <= self.clock():
             raise LeaseLost(f"lease {lease_id} does not hold batch {job.number}")
         return lease
 

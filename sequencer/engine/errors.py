@@ -41,6 +41,8 @@ class Code(StrEnum):
     """The order is already filled, cancelled or expired."""
     CANCEL_NONCE_USED = "CANCEL_NONCE_USED"
     """A cancel-all's nonce is not above the account's last one."""
+    BELOW_MIN_WITHDRAWAL = "BELOW_MIN_WITHDRAWAL"
+    """A withdrawal of nothing, or of less than the token's minimum without emptying the balance."""
     L1_REQUEST_OUT_OF_ORDER = "L1_REQUEST_OUT_OF_ORDER"
     """An L1 request was offered out of queue order."""
 

@@ -50,3 +50,19 @@ class Market:
     def fee(received: Amount, fee_bps: int) -> Amount:
         """A fee of ``fee_bps`` on ``received``, rounded down (in the payer's favour)."""
         return Amount(received * fee_bps // BPS)
+
+
+def default_min_withdrawals(markets: list[Market]) -> dict[TokenId, Amount]:
+    """
+    The smallest withdrawal of each token the markets trade, unless configured:
+    the smallest order a market takes, in base (its ``min_amount``) or in
+    quote (that amount at one tick). A withdrawal costs the operator a batch
+    slot and L1 gas, so dust is not worth one (a balance below it can still
+    be emptied in one withdrawal).
+    """
+    minimums: dict[TokenId, Amount] = {}
+    for market in markets:
+        quote_value = max(1, market.quote_amount(market.min_amount, market.tick_size))
+        for token, amount in ((market.base_token, max(1, market.min_amount)), (market.quote_token, quote_value)):
+            minimums[token] = Amount(min(minimums.get(token, amount), amount))
+    return minimums

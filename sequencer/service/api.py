@@ -9,11 +9,12 @@ receipt. Every refusal is a 4xx with a stable code (``errors``).
 """
 
 import asyncio
+import ipaddress
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, Path, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, FastAPI, Path, Query, Request, WebSocket, WebSocketDisconnect
 
 from sequencer.crypto.eddsa import Signature
 from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
@@ -29,7 +30,7 @@ from sequencer.spec.types import AccountIndex, Amount, EthAddress, Nonce, OrderI
 from .canonical import state_digest
 from .commands import Cancel, CancelAllOrders, Command, PlaceOrder, RequestWithdrawal, encode_command
 from .core import FEED_DEPTH, SequencerService
-from .errors import BATCH_NOT_FOUND, ENTRY_NOT_FOUND, install_error_handlers
+from .errors import BATCH_NOT_FOUND, DIGEST_LOCAL_ONLY, ENTRY_NOT_FOUND, install_error_handlers
 from .intake import Accepted
 from .limits import BodyGuard
 from .schemas import (
@@ -65,6 +66,15 @@ WS_UNKNOWN_MARKET = 4404
 """WebSocket close code for a feed of an unknown market."""
 WS_TOO_SLOW = 4008
 """WebSocket close code for a subscriber that fell too far behind."""
+
+
+def is_loopback(request: Request) -> bool:
+    """Whether the request comes from this machine (a loopback address)."""
+    host = request.client.host if request.client is not None else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def signature(document: SignatureIn) -> Signature:
@@ -138,16 +148,30 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
             markets=list(operator.markets),
         )
 
+    digests: dict[int, str] = {}
+
+    def digest_at_head() -> str:
+        """The state digest at the log's head, computed once per head."""
+        sequence = service.machine.seq
+        if sequence not in digests:
+            digests.clear()
+            digests[sequence] = state_digest(operator)
+        return digests[sequence]
+
     @app.get("/v1/status", response_model=StatusOut, tags=["sequencer"])
-    async def status(digest: bool = False) -> StatusOut:
+    async def status(request: Request, digest: bool = False) -> StatusOut:
         """
         The log's head and the state root; with ``digest=true`` also a digest
-        of the whole replayed state (costs time in proportion to the state).
+        of the whole replayed state. The digest serialises the whole history
+        on the event loop, so it is served only to callers on the sequencer's
+        own machine (403 ``DIGEST_LOCAL_ONLY`` otherwise), once per log head.
         """
+        if digest and not is_loopback(request):
+            raise RequestRejected(DIGEST_LOCAL_ONLY, "the state digest is served to the sequencer's machine only")
         return StatusOut(
             sequence=service.machine.seq,
             time_ms=service.machine.time_ms,
-            state_digest=state_digest(operator) if digest else None,
+            state_digest=digest_at_head() if digest else None,
             state_root=operator.head.root,
             l1_requests=operator.l1_seen,
             pending_transactions=len(operator.pending),

@@ -7,9 +7,11 @@ Against a chain::
         --rpc http://127.0.0.1:8545 --deployment data/deployment.json \\
         --markets markets.json --circuit devnet --prove
 
-With prover workers (each: ``matchproof prover --sequencer http://HOST:8080``)::
+With prover workers, each with its own key (``matchproof prover-key NAME
+--keys prover-keys.json`` prints it; the worker runs as
+``MATCHPROOF_PROVER_TOKEN=NAME:SECRET matchproof prover --sequencer http://HOST:8080``)::
 
-    ... --remote-provers --lease-seconds 60
+    ... --remote-provers --prover-keys prover-keys.json --lease-seconds 60
 
 Standalone (no chain; L1 requests from a JSON file, batches stay sealed)::
 
@@ -43,13 +45,15 @@ from sequencer.proving_queue import ProvingQueue
 from sequencer.settlement import Settlement
 from sequencer.spec.constants import TreeConfig
 
-from .config import ConfigError, ServiceConfig, load_markets
+from .config import ConfigError, ServiceConfig, load_markets, load_min_withdrawals
 from .core import SequencerService
 from .l1 import ChainRequests, FileRequests, L1Requests
 from .metrics import Metric, batch_metrics, l1_metrics, metrics_router, proving_metrics
+from .prover_auth import ProverKeys, add_key
 from .prover_routes import prover_router
 from .proving import BatchProver, BatchPublisher, LocalProver, RollupPublisher
 from .server import serve
+from sequencer.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +85,11 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
         action="store_true",
         help="let prover workers (matchproof prover --sequencer URL) lease sealed batches; submit their proofs in order",
     )
+    parser.add_argument("--prover-keys", type=Path, help="with --remote-provers: the workers' keys (matchproof prover-key)")
     parser.add_argument("--lease-seconds", type=float, default=60.0, help="how long a silent worker keeps a batch")
+    parser.add_argument(
+        "--max-lease-seconds", type=float, default=900.0, help="how long one worker may keep a batch in all"
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--max-batch-wait", type=int, default=10, help="seconds before a partial batch is sealed")
@@ -93,10 +101,29 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     )
     parser.set_defaults(run=run_sequencer)
 
+    keys = subparsers.add_parser(
+        "prover-key",
+        help="make a prover worker's key: adds its hash to the sequencer's key file, prints the token once",
+    )
+    keys.add_argument("name", help="the worker's name (A-Z a-z 0-9 _ . -)")
+    keys.add_argument("--keys", type=Path, required=True, help="the sequencer's key file (--prover-keys)")
+    keys.set_defaults(run=run_prover_key)
+
+
+def run_prover_key(args: argparse.Namespace) -> int:
+    """Add a worker key and print its token (the worker's ``MATCHPROOF_PROVER_TOKEN``)."""
+    try:
+        token = add_key(args.keys, args.name)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
 
 def run_sequencer(args: argparse.Namespace) -> int:
     """Build the service from the arguments and serve until interrupted."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     try:
         operator = load_account(args.operator_keystore, OPERATOR_KEY_ENV)
         service, routers = build_service(args, operator)
@@ -121,6 +148,7 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
     tree = TreeConfig.from_circuit_params(params)
     markets = load_markets(args.markets)
     common = {
+        "min_withdrawals": load_min_withdrawals(args.markets),
         "data_dir": args.data_dir,
         "tree": tree,
         "slots": params["nTx"],
@@ -151,11 +179,19 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
     settlement: Settlement | None = None
     queue: ProvingQueue | None = None
     submitter: Submitter | None = None
+    keys: ProverKeys | None = None
     if args.prove:
         prover, publisher = LocalProver(build_circuit(args.circuit)), RollupPublisher(rollup, operator)
     if args.remote_provers:
+        if args.prover_keys is None:
+            raise ConfigError("--remote-provers needs --prover-keys: workers prove only with a key")
+        keys = ProverKeys.load(args.prover_keys)
         circuit = build_circuit(args.circuit)
-        queue = ProvingQueue(check=lambda proof: verify_proof(circuit, proof), lease_seconds=args.lease_seconds)
+        queue = ProvingQueue(
+            check=lambda proof: verify_proof(circuit, proof),
+            lease_seconds=args.lease_seconds,
+            max_lease_seconds=args.max_lease_seconds,
+        )
         submitter = Submitter(rollup, operator)
         # The chain says where settlement stands, whatever this process remembers.
         settlement = Settlement(queue, submitter, handed_over=rollup.last_batch())
@@ -168,18 +204,23 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         settlement=settlement,
         on_fatal=_exit,
     )
-    return service, operations_routers(service, rollup, queue, submitter, args.circuit)
+    return service, operations_routers(service, rollup, queue, submitter, args.circuit, keys)
 
 
 def operations_routers(
-    service: SequencerService, rollup: Rollup, queue: ProvingQueue | None, submitter: Submitter | None, circuit: str
+    service: SequencerService,
+    rollup: Rollup,
+    queue: ProvingQueue | None,
+    submitter: Submitter | None,
+    circuit: str,
+    keys: ProverKeys | None,
 ) -> list[APIRouter]:
     """``/metrics``, and the job endpoints for remote provers when there is a proving queue."""
     sources: list[Callable[[], list[Metric]]] = [lambda: [batch_metrics(service)], lambda: l1_metrics(rollup, submitter)]
     routers = []
-    if queue is not None:
+    if queue is not None and keys is not None:
         sources.append(lambda: proving_metrics(queue))
-        routers.append(prover_router(queue, circuit))
+        routers.append(prover_router(queue, circuit, keys))
     return [metrics_router(sources), *routers]
 
 

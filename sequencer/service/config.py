@@ -9,6 +9,9 @@ Markets come from a JSON file::
                   "min_amount": "1000000000000000000", "maker_fee_bps": 10, "taker_fee_bps": 20}]}
 
 Integers may be JSON numbers or decimal strings (use strings above 2**53).
+An optional ``"min_withdrawal": {"<token id>": amount, ...}`` sets the
+smallest withdrawal of a token (default: the smallest order its markets
+take, ``engine.market.default_min_withdrawals``).
 """
 
 import hashlib
@@ -56,6 +59,8 @@ class ServiceConfig:
     """
     token_count: int | None = None
     """How many tokens the rollup lists (ids ``0 .. token_count - 1``); None: the markets' tokens."""
+    min_withdrawals: tuple[tuple[TokenId, Amount], ...] = ()
+    """Configured smallest withdrawals, as ``(token, amount)``; the markets' defaults for the others."""
 
     @property
     def tokens(self) -> list[TokenId]:
@@ -89,6 +94,7 @@ class ServiceConfig:
                 ]
                 for m in self.markets
             ],
+            "min_withdrawals": [[token, str(amount)] for token, amount in self.min_withdrawals],
         }
         return hashlib.sha256(canonical_json(document)).hexdigest()
 
@@ -134,6 +140,28 @@ def load_markets(path: Path) -> tuple[Market, ...]:
     if len({m.name for m in markets}) != len(markets):
         raise ConfigError(f"{path}: market names repeat")
     return tuple(markets)
+
+
+def load_min_withdrawals(path: Path) -> tuple[tuple[TokenId, Amount], ...]:
+    """
+    The markets file's optional ``min_withdrawal`` table, as ``(token, amount)`` sorted by token.
+
+    Raises
+    ------
+    ConfigError
+        The file is unreadable, or the table is not token ids to non-negative integers.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ConfigError(f"cannot read markets file {path}: {error}") from error
+    table = document.get("min_withdrawal", {}) if isinstance(document, dict) else None
+    if not isinstance(table, dict) or not all(isinstance(k, str) and k.isascii() and k.isdigit() for k in table):
+        raise ConfigError(f'{path}: expected "min_withdrawal": {{"<token id>": amount}}')
+    try:
+        return tuple(sorted((TokenId(int(token)), Amount(_integer(table, token))) for token in table))
+    except ValueError as error:
+        raise ConfigError(f"{path}: min_withdrawal: {error}") from error
 
 
 def _integer(entry: dict[str, object], name: str) -> int:

@@ -79,7 +79,9 @@ class SequencerService:
         if settlement is not None and (prover is not None or publisher is not None):
             raise ValueError("give a prover and a publisher, or a settlement, not both")
         self.config = config
-        self.machine = Machine(Operator.genesis(config.tree, config.slots, list(config.markets)))
+        self.machine = Machine(
+            Operator.genesis(config.tree, config.slots, list(config.markets), dict(config.min_withdrawals))
+        )
         self.signer = ReceiptSigner(operator_account, config.receipt_domain)
         self.feed = Feed()
         self.progress: dict[int, BatchProgress] = {}

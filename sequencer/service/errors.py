@@ -37,6 +37,8 @@ BATCH_NOT_FOUND = "BATCH_NOT_FOUND"
 """No batch with that number exists yet."""
 ENTRY_NOT_FOUND = "ENTRY_NOT_FOUND"
 """No log entry with that sequence number exists yet."""
+DIGEST_LOCAL_ONLY = "DIGEST_LOCAL_ONLY"
+"""The whole-state digest is served to the sequencer's own machine only (it costs time in proportion to the state)."""
 SEQUENCER_STOPPED = "SEQUENCER_STOPPED"
 """The sequencer stopped after an internal error and must be restarted."""
 
@@ -52,6 +54,7 @@ STATUS_BY_CODE: dict[str, int] = {
     Code.ORDER_NOT_OPEN: 409,
     Code.CANCEL_NONCE_USED: 409,
     InvalidNonce.code: 409,
+    DIGEST_LOCAL_ONLY: 403,
 }
 """Refusals that are not a plain 422."""
 

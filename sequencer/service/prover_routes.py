@@ -2,35 +2,40 @@
 The prover job endpoints: remote workers lease batches, report progress and
 hand in proofs (``prover/remote.py`` is the worker side).
 
-- ``POST /prover/lease`` ``{"worker"}``: 200 with the job (``number``,
-  ``lease``, ``leaseSeconds``, ``circuit``, ``input``) or 204 when there is
-  nothing to prove;
-- ``POST /prover/jobs/{number}/progress`` ``{"lease", "step"}``: keeps the lease;
+Every request carries the worker's key (``Authorization: Bearer NAME:SECRET``,
+see ``prover_auth``); a lease is held by the worker that took it, and only
+that worker may report on it or hand in its proof.
+
+- ``POST /prover/lease``: 200 with the job (``number``, ``lease``,
+  ``leaseSeconds``, ``circuit``, ``input``) or 204 when there is nothing to prove;
+- ``POST /prover/jobs/{number}/progress`` ``{"lease", "step"}``: keeps the
+  lease (up to the queue's ``max_lease_seconds`` in all);
 - ``POST /prover/jobs/{number}/proof`` ``{"lease", "proof"}``: the proof,
   checked before it is accepted.
 
-Refusals are ``{"code", "message"}``: 404 ``UNKNOWN_JOB``, 409 ``LEASE_LOST``,
-422 ``PROOF_REJECTED``.
+Refusals are ``{"code", "message"}``: 401 ``UNAUTHORIZED_WORKER``, 404
+``UNKNOWN_JOB``, 409 ``LEASE_LOST``, 422 ``PROOF_REJECTED`` (a malformed
+proof too, never a server error).
 """
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Header, Path, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from prover.errors import ProverError
 from prover.groth16 import Proof
 from sequencer.proving_queue import LeaseLost, ProofRejected, ProvingQueue, UnknownJob
 
-WORKER_NAME = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+from .prover_auth import ProverKeys
+
 JobNumber = Annotated[int, Path(ge=1, lt=2**53)]
 
+UNAUTHORIZED_WORKER = "UNAUTHORIZED_WORKER"
+"""The request carries no key, or one the sequencer does not know."""
 
-class LeaseIn(BaseModel):
-    """A worker asking for a job."""
-
-    model_config = ConfigDict(extra="forbid")
-    worker: Annotated[str, WORKER_NAME]
+Authorization = Annotated[str | None, Header()]
 
 
 class ProgressIn(BaseModel):
@@ -63,13 +68,20 @@ def encode(value: Any) -> Any:
     return value
 
 
-def prover_router(queue: ProvingQueue, circuit: str) -> APIRouter:
-    """The job endpoints over ``queue``, for workers holding the proving key of ``circuit``."""
+def prover_router(queue: ProvingQueue, circuit: str, keys: ProverKeys) -> APIRouter:
+    """The job endpoints over ``queue``, for workers holding the proving key of ``circuit`` and a key in ``keys``."""
+
+    def unauthorized() -> JSONResponse:
+        return refusal(401, UNAUTHORIZED_WORKER, "a known prover worker key is required (Authorization: Bearer NAME:SECRET)")
+
     router = APIRouter(prefix="/prover", tags=["prover"])
 
     @router.post("/lease", responses={204: {"description": "nothing to prove"}})
-    def lease(request: LeaseIn) -> Response:
-        leased = queue.lease(request.worker)
+    def lease(authorization: Authorization = None) -> Response:
+        name = keys.worker(authorization)
+        if name is None:
+            return unauthorized()
+        leased = queue.lease(name)
         if leased is None:
             return Response(status_code=204)
         job, held = leased
@@ -79,14 +91,17 @@ def prover_router(queue: ProvingQueue, circuit: str) -> APIRouter:
                 "lease": held.lease_id,
                 "leaseSeconds": queue.lease_seconds,
                 "circuit": circuit,
-                "input": {name: encode(value) for name, value in job.batch.circuit_input.items()},
+                "input": {signal: encode(value) for signal, value in job.batch.circuit_input.items()},
             }
         )
 
     @router.post("/jobs/{number}/progress")
-    def progress(number: JobNumber, request: ProgressIn) -> Response:
+    def progress(number: JobNumber, request: ProgressIn, authorization: Authorization = None) -> Response:
+        name = keys.worker(authorization)
+        if name is None:
+            return unauthorized()
         try:
-            held = queue.progress(number, request.lease, request.step)
+            held = queue.progress(number, request.lease, request.step, name)
         except UnknownJob as error:
             return refusal(404, error.code, str(error))
         except LeaseLost as error:
@@ -94,13 +109,16 @@ def prover_router(queue: ProvingQueue, circuit: str) -> APIRouter:
         return JSONResponse({"number": number, "step": held.step, "leaseSeconds": queue.lease_seconds})
 
     @router.post("/jobs/{number}/proof")
-    def proof(number: JobNumber, request: ProofIn) -> Response:
+    def proof(number: JobNumber, request: ProofIn, authorization: Authorization = None) -> Response:
+        name = keys.worker(authorization)
+        if name is None:
+            return unauthorized()
         try:
             submitted = Proof.from_json(request.proof)
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, ProverError) as error:
             return refusal(422, ProofRejected.code, f"not a proof: {error}")
         try:
-            queue.complete(number, request.lease, submitted)
+            queue.complete(number, request.lease, submitted, name)
         except UnknownJob as error:
             return refusal(404, error.code, str(error))
         except LeaseLost as error:
@@ -110,3 +128,4 @@ def prover_router(queue: ProvingQueue, circuit: str) -> APIRouter:
         return JSONResponse({"number": number, "accepted": True})
 
     return router
+

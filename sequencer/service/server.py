@@ -23,7 +23,9 @@ def serve(
     service: SequencerService, host: str, port: int, log_level: str = "info", routers: Sequence[APIRouter] = ()
 ) -> None:
     """Replay the log, then serve (with extra ``routers``) until interrupted (SIGINT or SIGTERM stops it cleanly)."""
-    uvicorn.run(create_app(service, routers), host=host, port=port, log_level=log_level, ws="websockets-sansio")
+    uvicorn.run(
+        create_app(service, routers), host=host, port=port, log_level=log_level, log_config=None, ws="websockets-sansio"
+    )
 
 
 class BackgroundServer:

@@ -27,6 +27,7 @@ from sequencer.devnet import Devnet
 from sequencer.l1.anvil import AnvilNode, start_anvil
 from sequencer.l1.submitter import Submitter
 from sequencer.proving_queue import ProvingQueue
+from sequencer.service.prover_auth import PROVER_TOKEN_ENV, ProverKeys, add_key
 from sequencer.service.prover_routes import prover_router
 from sequencer.settlement import Settlement
 from tests.e2e.conftest import UNIT, WETH
@@ -36,11 +37,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Server:
-    """The job routes served by uvicorn on a free loopback port, in a thread."""
+    """The job routes served by uvicorn on a free loopback port, in a thread, for the workers of a key file."""
 
-    def __init__(self, queue: ProvingQueue, circuit: str) -> None:
+    def __init__(self, queue: ProvingQueue, circuit: str, keys: Path) -> None:
         app = FastAPI()
-        app.include_router(prover_router(queue, circuit))
+        app.include_router(prover_router(queue, circuit, ProverKeys.load(keys)))
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
@@ -58,15 +59,16 @@ class Server:
 
 
 class Workers:
-    """``matchproof prover`` processes, stopped at the end of the test."""
+    """``matchproof prover`` processes with the keys of ``tokens``, stopped at the end of the test."""
 
-    def __init__(self, url: str, config: str) -> None:
-        self.url, self.config = url, config
+    def __init__(self, url: str, config: str, tokens: dict[str, str]) -> None:
+        self.url, self.config, self.tokens = url, config, tokens
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(self, name: str) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sequencer.cli", "prover", "--sequencer", self.url, "--config", self.config, "--worker", name],
+            [sys.executable, "-m", "sequencer.cli", "prover", "--sequencer", self.url, "--config", self.config],
+            env={**os.environ, PROVER_TOKEN_ENV: self.tokens[name]},
             cwd=REPO_ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -115,16 +117,25 @@ def settlement(devnet: Devnet, circuit: CircuitArtifacts) -> Settlement:
     return result
 
 
+WORKER_NAMES = ("w1", "w2", "doomed", "survivor", "liar", "honest")
+
+
 @pytest.fixture
-def server(settlement: Settlement, circuit: CircuitArtifacts) -> Iterator[Server]:
-    running = Server(settlement.queue, circuit.config.name)
+def tokens(tmp_path: Path) -> dict[str, str]:
+    """A key for each worker the tests start, in the key file ``prover-keys.json``."""
+    return {name: add_key(tmp_path / "prover-keys.json", name) for name in WORKER_NAMES}
+
+
+@pytest.fixture
+def server(settlement: Settlement, circuit: CircuitArtifacts, tokens: dict[str, str], tmp_path: Path) -> Iterator[Server]:
+    running = Server(settlement.queue, circuit.config.name, tmp_path / "prover-keys.json")
     yield running
     running.stop()
 
 
 @pytest.fixture
-def workers(server: Server, circuit: CircuitArtifacts) -> Iterator[Workers]:
-    pool = Workers(server.url, circuit.config.name)
+def workers(server: Server, circuit: CircuitArtifacts, tokens: dict[str, str]) -> Iterator[Workers]:
+    pool = Workers(server.url, circuit.config.name, tokens)
     yield pool
     pool.stop_all()
 
@@ -177,9 +188,10 @@ def test_worker_killed_mid_proof_loses_its_lease_to_another(
 
 
 def test_corrupted_proof_is_refused_and_job_leased_again(
-    devnet: Devnet, settlement: Settlement, server: Server, workers: Workers, circuit: CircuitArtifacts
+    devnet: Devnet, settlement: Settlement, server: Server, workers: Workers, circuit: CircuitArtifacts,
+    tokens: dict[str, str],
 ) -> None:
-    liar = ProvingClient(server.url, "liar")
+    liar = ProvingClient(server.url, tokens["liar"])
     job = liar.lease()
     assert job is not None and job.number == 1
     heartbeat = Heartbeat(liar, job)  # it holds its lease like any worker

@@ -25,6 +25,7 @@ from sequencer.client.trader import Trader, next_order_id
 from sequencer.devnet import Devnet, devnet_market
 from sequencer.l1.anvil import AnvilNode, start_anvil
 from sequencer.spec.constants import Side
+from sequencer.service.prover_auth import PROVER_TOKEN_ENV, add_key
 from tests.e2e.conftest import UNIT, USDC, WETH
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -79,18 +80,23 @@ def system(node: AnvilNode, circuit: CircuitArtifacts, tmp_path: Path, workers: 
         "maker_fee_bps": market.maker_fee_bps, "taker_fee_bps": market.taker_fee_bps,
     }]}))  # fmt: skip
     url = f"http://127.0.0.1:{free_port()}"
+    keys = tmp_path / "prover-keys.json"
+    tokens = {name: add_key(keys, name) for name in (f"w{n}" for n in range(1, workers + 1))}
     processes = [
         matchproof(
             "sequencer", "--rpc", node.url, "--deployment", str(tmp_path / "deployment.json"),
             "--markets", str(tmp_path / "markets.json"), "--circuit", circuit.config.name,
-            "--data-dir", str(tmp_path / "data"), "--remote-provers", "--lease-seconds", "30",
+            "--data-dir", str(tmp_path / "data"), "--remote-provers", "--prover-keys", str(keys), "--lease-seconds", "30",
             "--max-batch-wait", "1", "--poll-interval", "0.2", "--port", url.rsplit(":", 1)[1],
             env={"MATCHPROOF_OPERATOR_PRIVATE_KEY": "0x" + bytes(node.accounts()[0].key).hex()},
             log=tmp_path / "sequencer.log",
         ),  # fmt: skip
         *(
-            matchproof("prover", "--sequencer", url, "--config", circuit.config.name, "--worker", name, log=tmp_path / f"{name}.log")
-            for name in [f"w{n}" for n in range(1, workers + 1)]
+            matchproof(
+                "prover", "--sequencer", url, "--config", circuit.config.name,
+                env={PROVER_TOKEN_ENV: token}, log=tmp_path / f"{name}.log",
+            )  # fmt: skip
+            for name, token in tokens.items()
         ),
     ]
     try:

@@ -9,7 +9,7 @@ from sequencer.engine.orders import CloseReason, OrderStatus
 from sequencer.operator import Operator, RequestRejected
 from sequencer.spec.constants import Side
 from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw
-from sequencer.spec.types import AccountIndex, EthAddress, OrderId, Timestamp, TokenId
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, OrderId, Timestamp, TokenId
 from tests.engine.exchange import ALICE, BOB, CONFIG, FUNDS_BASE, FUNDS_QUOTE, MARKET
 from tests.engine.helpers import assert_consistent, locked, place, refused
 from tests.support.scenario import BASE, NOW, QUOTE, UNIT, Trader
@@ -156,3 +156,29 @@ def test_forced_withdrawal_closes_orders_it_leaves_uncovered(operator: Operator)
     assert buy.status is OrderStatus.OPEN  # it locks quote, which the withdrawal left alone
     assert operator.head.get_account(ALICE.index).balance(BASE) == 0
     assert_consistent(operator)
+
+
+def test_withdrawals_of_nothing_or_dust_are_refused(operator: Operator) -> None:
+    """Each withdrawal costs the operator a batch slot and L1 gas: none of zero, none below the minimum."""
+    minimum = operator.min_withdrawals[TokenId(BASE)]
+    assert minimum == MARKET.min_amount
+    for amount in (0, 1, minimum - 1):
+        with pytest.raises(RequestRejected) as refusal:
+            operator.withdraw(ALICE.withdraw(TokenId(BASE), amount, 0), Timestamp(NOW))
+        assert refusal.value.code == "BELOW_MIN_WITHDRAWAL"
+    assert operator.withdrawals == []
+    operator.withdraw(ALICE.withdraw(TokenId(BASE), minimum, 0), Timestamp(NOW))
+
+
+def test_a_balance_below_the_minimum_can_still_be_emptied(operator: Operator) -> None:
+    minimum = operator.min_withdrawals[TokenId(BASE)]
+    operator.withdraw(ALICE.withdraw(TokenId(BASE), FUNDS_BASE - 1, 0), Timestamp(NOW))
+    assert operator.available(ALICE.index, TokenId(BASE)) == 1 < minimum
+    operator.withdraw(ALICE.withdraw(TokenId(BASE), 1, 1), Timestamp(NOW))
+    assert operator.available(ALICE.index, TokenId(BASE)) == 0
+
+
+def test_configured_minimum_overrides_the_markets(operator: Operator) -> None:
+    configured = Operator.genesis(CONFIG, 4, [MARKET], {TokenId(QUOTE): Amount(5 * UNIT)})
+    assert configured.min_withdrawals[TokenId(QUOTE)] == 5 * UNIT
+    assert configured.min_withdrawals[TokenId(BASE)] == MARKET.min_amount

@@ -73,15 +73,15 @@ def test_lease_expires_and_job_goes_to_another_worker(queue: ProvingQueue, clock
     second = queue.lease("b")
     assert second is not None and second[0].number == 1 and second[1].worker == "b"
     with pytest.raises(LeaseLost):
-        queue.complete(1, first[1].lease_id, proof_for(101))
-    queue.complete(1, second[1].lease_id, proof_for(101))
+        queue.complete(1, first[1].lease_id, proof_for(101), "a")
+    queue.complete(1, second[1].lease_id, proof_for(101), "b")
     assert queue.jobs[1].attempts == 2
 
 
 def test_progress_extends_the_lease(queue: ProvingQueue, clock: Clock) -> None:
     job, lease = queue.lease("a") or pytest.fail("no job")
     clock.now = 9.0
-    queue.progress(job.number, lease.lease_id, "prove")
+    queue.progress(job.number, lease.lease_id, "prove", "a")
     clock.now = 18.0
     assert queue.lease("b") is not None and queue.lease("b") is not None  # jobs 2 and 3, not 1
     assert queue.jobs[1].lease is not None and queue.jobs[1].lease.worker == "a"
@@ -92,13 +92,13 @@ def test_progress_after_expiry_is_refused(queue: ProvingQueue, clock: Clock) -> 
     job, lease = queue.lease("a") or pytest.fail("no job")
     clock.now = 10.0
     with pytest.raises(LeaseLost):
-        queue.progress(job.number, lease.lease_id, "prove")
+        queue.progress(job.number, lease.lease_id, "prove", "a")
 
 
 def test_proof_for_another_public_input_is_rejected_and_job_released(queue: ProvingQueue) -> None:
     job, lease = queue.lease("a") or pytest.fail("no job")
     with pytest.raises(ProofRejected):
-        queue.complete(job.number, lease.lease_id, proof_for(999))
+        queue.complete(job.number, lease.lease_id, proof_for(999), "a")
     again = queue.lease("b")
     assert again is not None and again[0].number == 1
     assert queue.jobs[1].rejected == 1
@@ -109,7 +109,7 @@ def test_proof_failing_verification_is_rejected_and_job_released(queue: ProvingQ
     corrupted = replace(proof_for(101), pi_a=(1, 3))
     verifier.bad.add(corrupted)
     with pytest.raises(ProofRejected):
-        queue.complete(job.number, lease.lease_id, corrupted)
+        queue.complete(job.number, lease.lease_id, corrupted, "a")
     assert queue.jobs[1].proof is None
     assert queue.lease("b") is not None
 
@@ -119,11 +119,11 @@ def test_proven_jobs_come_out_in_order_up_to_the_first_gap(queue: ProvingQueue) 
     for number in (3, 2):
         held = leases[number]
         assert held is not None
-        queue.complete(number, held[1].lease_id, proof_for(100 + number))
+        queue.complete(number, held[1].lease_id, proof_for(100 + number), f"w{number}")
     assert queue.take_proven(0) == []  # batch 1 is still being proven
     held = leases[1]
     assert held is not None
-    queue.complete(1, held[1].lease_id, proof_for(101))
+    queue.complete(1, held[1].lease_id, proof_for(101), "w1")
     assert [job.number for job, _ in queue.take_proven(0)] == [1, 2, 3]
     assert [job.number for job, _ in queue.take_proven(2)] == [3]
     queue.forget_through(2)
@@ -132,4 +132,26 @@ def test_proven_jobs_come_out_in_order_up_to_the_first_gap(queue: ProvingQueue) 
 
 def test_unknown_job_is_named(queue: ProvingQueue) -> None:
     with pytest.raises(UnknownJob):
-        queue.progress(42, "x", "prove")
+        queue.progress(42, "x", "prove", "a")
+
+
+def test_another_worker_cannot_use_a_lease(queue: ProvingQueue) -> None:
+    job, lease = queue.lease("a") or pytest.fail("no job")
+    with pytest.raises(LeaseLost):
+        queue.progress(job.number, lease.lease_id, "prove", "b")
+    with pytest.raises(LeaseLost):
+        queue.complete(job.number, lease.lease_id, proof_for(101), "b")
+    queue.complete(job.number, lease.lease_id, proof_for(101), "a")
+
+
+def test_progress_keeps_a_lease_only_up_to_its_limit(queue: ProvingQueue, clock: Clock) -> None:
+    """A worker that reports progress forever loses the batch after ``max_lease_seconds``."""
+    job, lease = queue.lease("a") or pytest.fail("no job")
+    while clock.now + 5 < queue.max_lease_seconds:
+        clock.now += 5
+        queue.progress(job.number, lease.lease_id, "prove", "a")
+    clock.now = queue.max_lease_seconds
+    with pytest.raises(LeaseLost):
+        queue.progress(job.number, lease.lease_id, "prove", "a")
+    again = queue.lease("b")
+    assert again is not None and again[0].number == job.number

@@ -9,12 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.requests import Request
 from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import connect
 
 from sequencer.client.http import ApiError, SequencerClient
 from sequencer.client.trader import Trader, next_order_id, receipt_is_valid
 from sequencer.engine.orders import OrderKind
+from sequencer.service.api import is_loopback
 from sequencer.service.schemas import PlaceOrderOut
 from sequencer.spec.constants import Side
 from tests.engine.exchange import CONFIG, MARKET
@@ -339,3 +341,12 @@ def test_post_only_and_fok_refusals(client: SequencerClient) -> None:
             place(client, carol, Side.BUY, 70 * UNIT, 2 * UNIT, kind=kind)
         assert refusal.value.code == code
     client.cancel(bob.cancel(ask.order.order_id))
+
+
+@pytest.mark.parametrize(
+    ("host", "local"), [("127.0.0.1", True), ("::1", True), ("10.1.2.3", False), ("203.0.113.7", False), ("testclient", False)]
+)
+def test_the_state_digest_is_for_the_sequencers_own_machine(host: str, local: bool) -> None:
+    """``/v1/status?digest=true`` serialises the whole history: only loopback callers get it (else 403)."""
+    request = Request({"type": "http", "client": (host, 40000), "headers": []})
+    assert is_loopback(request) is local
