@@ -32,6 +32,10 @@ class Settlement:
             return "proven"
         return "proving" if job.lease is not None else "sealed"
 
+    def verified_input(self, number: int) -> int:
+        """The public input hash L1 verified for batch ``number`` (0 if none)."""
+        return self.submitter.rollup.batch_hash(number)
+
     def step(self) -> int:
         """Pass new proofs to the submitter in order and advance it; returns the last verified batch."""
         for job, proof in self.queue.take_proven(self.handed_over):

@@ -47,6 +47,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     AccountRegistry.Registry internal _accounts;
     TokenVault.Vault internal _vault;
     Exodus.State internal _exodus;
+    /// @dev The only address that may submit batches (see setSubmitter).
+    address internal _submitter;
 
     /// @notice Its ABI encoding equals that of the flat argument list (verifier, poseidon2,
     ///         poseidon4, poseidon6, poseidon7, genesisRoot, tokens, nTx, accountDepth,
@@ -95,6 +97,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _requestDeadlineBlocks = config.requestDeadlineBlocks;
         _deploymentBlock = block.number;
 
+        _submitter = operator.ethAddr;
         _batches.stateRoot = genesisRoot;
         _vault.initialize(tokenList, 2 ** config.balanceDepth);
         // Immutables cannot be read during construction: the hashers and the deadline are
@@ -222,6 +225,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         uint256[] calldata slotData,
         uint256[8] calldata proof
     ) external {
+        _requireSubmitter();
         _requireNotFrozen();
         _batches.checkHeader(batchNumber, newRoot, timestamp);
         (uint256 chainStart, uint256 chainEnd) = _queue.peek(l1Count);
@@ -236,7 +240,15 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _batches.append(batchNumber, newRoot, timestamp, inputHash);
         _queue.consume(l1Count);
         _creditWithdrawals(slotData);
-        emit BatchVerified(batchNumber, oldRoot, newRoot, inputHash, l1Count);
+        emit BatchVerified(batchNumber, oldRoot, newRoot, inputHash, l1Count, timestamp, slotData);
+    }
+
+    /// @inheritdoc IMatchproof
+    function setSubmitter(address next) external {
+        _requireSubmitter();
+        if (next == address(0)) revert InvalidSubmitter();
+        emit SubmitterChanged(_submitter, next);
+        _submitter = next;
     }
 
     /// @inheritdoc IMatchproof
@@ -246,6 +258,11 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IMatchproof
+    function submitter() external view returns (address) {
+        return _submitter;
+    }
 
     /// @inheritdoc IMatchproof
     function stateRoot() external view returns (uint256) {
@@ -387,6 +404,10 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         bool registered;
         (registered, accountIndex) = _accounts.find(msg.sender);
         if (!registered) revert NotRegistered(msg.sender);
+    }
+
+    function _requireSubmitter() internal view {
+        if (msg.sender != _submitter) revert NotSubmitter(msg.sender, _submitter);
     }
 
     function _requireNotFrozen() internal view {

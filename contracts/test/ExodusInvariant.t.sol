@@ -61,6 +61,8 @@ contract RollupModel is TestBase {
     Request[] internal requests;
     Account[ACCOUNTS] internal accounts;
     uint256 public provenRoot;
+    /// @dev Batches a non-submitter got accepted: must stay 0.
+    uint256 public strangerBatches;
     uint256[TOKENS] public deposited;
     uint256[TOKENS] public claimed;
     uint256[TOKENS] public exitedTotal;
@@ -88,6 +90,8 @@ contract RollupModel is TestBase {
             IMatchproof.Operator({ethAddr: actors[0], ax: keys[0][0], ay: keys[0][1]})
         );
         requests.push(Request(DEPOSIT, 0, actors[0], keys[0][0], keys[0][1], 0, 0));
+        vm.prank(actors[0]);
+        rollup.setSubmitter(address(this));
     }
 
     // ------------------------------------------------------------------ actions
@@ -143,6 +147,19 @@ contract RollupModel is TestBase {
         provenRoot = _root();
         uint256[8] memory proof;
         rollup.submitBatch(rollup.lastBatch() + 1, provenRoot, uint64(block.timestamp), count, slots, proof);
+    }
+
+    /// @notice A trader who is not the submitter tries to submit a batch the model would
+    ///         accept from the submitter (the verifier accepts any proof here).
+    function strangerSubmitsBatch(uint256 actorSeed) external {
+        address stranger = actors[actorSeed % actors.length];
+        uint256[] memory slots = new uint256[](3 * N_TX);
+        uint256[8] memory proof;
+        uint256 next = rollup.lastBatch() + 1;
+        vm.prank(stranger);
+        try rollup.submitBatch(next, provenRoot, uint64(block.timestamp), 0, slots, proof) {
+            strangerBatches += 1;
+        } catch {}
     }
 
     /// @notice Time passes.
@@ -324,7 +341,7 @@ contract ExodusInvariantTest is TestBase {
 
     /// @notice The model's actions (not its views).
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory selectors = new bytes4[](10);
+        bytes4[] memory selectors = new bytes4[](11);
         selectors[0] = RollupModel.deposit.selector;
         selectors[1] = RollupModel.requestForcedWithdrawal.selector;
         selectors[2] = RollupModel.requestForcedCancelAll.selector;
@@ -335,8 +352,16 @@ contract ExodusInvariantTest is TestBase {
         selectors[7] = RollupModel.exit.selector;
         selectors[8] = RollupModel.refund.selector;
         selectors[9] = RollupModel.claim.selector;
+        selectors[10] = RollupModel.strangerSubmitsBatch.selector;
         targets = new FuzzSelector[](1);
         targets[0] = FuzzSelector(address(model), selectors);
+    }
+
+    /// forge-config: default.invariant.runs = 48
+    /// forge-config: default.invariant.depth = 40
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_onlyTheSubmitterMovesTheRoot() public view {
+        assertEq(model.strangerBatches(), 0, "a stranger's batch was accepted");
     }
 
     /// forge-config: default.invariant.runs = 48

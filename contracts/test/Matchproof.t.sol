@@ -302,6 +302,30 @@ contract MatchproofTest is RollupFixture {
 
     // ------------------------------------------------------------------ submitBatch (before verification)
 
+    function test_submitBatch_revertsForAnyoneButTheSubmitter() public {
+        for (uint256 i = 0; i < 3; ++i) {
+            address caller = [ALICE, BOB, OPERATOR][i]; // the operator handed the role to this contract
+            vm.prank(caller);
+            _expectRevert(abi.encodeWithSelector(IMatchproof.NotSubmitter.selector, caller, address(this)));
+            rollup.submitBatch(1, 1, uint64(block.timestamp), 0, _emptySlots(), _proof());
+        }
+    }
+
+    function test_setSubmitter_handsTheRoleOverOnlyFromTheSubmitter() public {
+        vm.prank(ALICE);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.NotSubmitter.selector, ALICE, address(this)));
+        rollup.setSubmitter(ALICE);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidSubmitter.selector));
+        rollup.setSubmitter(address(0));
+
+        vm.expectEmit(true, true, false, true, address(rollup));
+        emit IMatchproof.SubmitterChanged(address(this), BOB);
+        rollup.setSubmitter(BOB);
+        assertEq(rollup.submitter(), BOB, "submitter");
+        _expectRevert(abi.encodeWithSelector(IMatchproof.NotSubmitter.selector, address(this), BOB));
+        rollup.submitBatch(1, 1, uint64(block.timestamp), 0, _emptySlots(), _proof());
+    }
+
     function test_submitBatch_revertsOutOfOrder() public {
         _expectRevert(abi.encodeWithSelector(IMatchproof.BatchOutOfOrder.selector, 1, 2));
         rollup.submitBatch(2, 1, 0, 0, _emptySlots(), _proof());

@@ -1,18 +1,19 @@
 """
 The rollup's state rebuilt from L1 alone, with no sequencer.
 
-Everything the state depends on is on L1: every field of every L1 request
-(the contract's ``L1RequestQueued`` events) and the public data of every
-proven batch (the calldata of its ``submitBatch`` transaction, which the
-batch's proof binds through its public input). The rebuild replays the
+Everything the state depends on is in the rollup's own events: every field
+of every L1 request (``L1RequestQueued``) and the public data and timestamp
+of every proven batch (``BatchVerified``, which the batch's proof binds
+through its public input). Events do not depend on how a transaction
+reached the rollup, so batches submitted through a multisig, a relayer or a
+smart account rebuild like direct calls. The rebuild replays the
 batches in order onto the genesis state (:func:`sequencer.spec.replay.replay_batch`)
 and checks every step against what the contract itself stored or verified:
 
 - each request's hash folds into the chain value its event reports, and the
   last of them is the contract's chain;
-- each batch's calldata, with the chain values around the requests it
-  consumed, hashes to the public input the contract verified (its
-  ``BatchVerified`` event);
+- each batch's published data, with the chain values around the requests
+  it consumed, hashes to the public input the contract verified;
 - each replay ends at the batch's verified new root, and the last at the
   contract's last proven root.
 
@@ -55,8 +56,6 @@ from .rollup import L1Request, request_from_event
 
 LOG_CHUNK_BLOCKS = 10_000
 """Blocks per ``eth_getLogs`` call: public nodes cap the range one call may cover."""
-
-SUBMIT_BATCH = "submitBatch"
 
 
 class ReconstructionError(Exception):
@@ -112,17 +111,15 @@ def reconstruct(
     w3: Web3, contract: Contract, *, progress: Callable[[str], None] | None = None
 ) -> Reconstruction:
     """
-    Rebuild the rollup's proven state from ``contract``'s events and the
-    calldata of its batches, as of the latest block.
+    Rebuild the rollup's proven state from ``contract``'s events, as of the
+    latest block.
 
     ``progress``, if given, is told each step.
 
     Raises
     ------
     ReconstructionError
-        A check against the contract fails, or a batch was not submitted by
-        a direct call to the rollup (its calldata is then not the
-        transaction's input).
+        A check against the contract fails.
     """
     say = progress or (lambda _message: None)
     block = int(w3.eth.block_number)
@@ -136,7 +133,7 @@ def reconstruct(
         raise ReconstructionError("the L1 request events do not fold into the contract's request chain")
     say(f"{len(requests)} L1 requests")
 
-    batches = read_batches(w3, contract, start, block, requests)
+    batches = read_batches(contract, start, block, requests)
     if len(batches) != views.uint("lastBatch"):
         raise ReconstructionError(f"{len(batches)} batches found, the contract verified {views.uint('lastBatch')}")
     say(f"{len(batches)} batches")
@@ -224,25 +221,23 @@ def chain_of(requests: Sequence[L1Request]) -> FieldElement:
     return requests[-1].chain if requests else FieldElement(0)
 
 
-def read_batches(
-    w3: Web3, contract: Contract, from_block: int, to_block: int, requests: Sequence[L1Request]
-) -> list[PublishedBatch]:
+def read_batches(contract: Contract, from_block: int, to_block: int, requests: Sequence[L1Request]) -> list[PublishedBatch]:
     """
-    Every verified batch, in order, with the public data of its calldata,
-    checked against the public input hash the contract verified.
+    Every verified batch, in order, with the public data its event
+    published, checked against the public input hash the contract verified.
 
     Raises
     ------
     ReconstructionError
-        A batch is missing, was not a direct ``submitBatch`` call, or its
-        calldata does not hash to its verified public input.
+        A batch is missing, its data is malformed, or it does not hash to its
+        verified public input.
     """
     events = sorted(logs(contract, "BatchVerified", from_block, to_block), key=lambda e: int(e["args"]["batchNumber"]))
     chains = [FieldElement(0)] + [request.chain for request in requests]
     batches = []
     consumed = 0
     for position, event in enumerate(events, start=1):
-        batch = published_batch(w3, contract, event)
+        batch = published_batch(event)
         if batch.number != position:
             raise ReconstructionError(f"batch {position} is missing from the events")
         if consumed + batch.l1_count >= len(chains):
@@ -256,32 +251,24 @@ def read_batches(
             data_hash(batch.slots),
         )
         if expected != batch.public_input_hash:
-            raise ReconstructionError(f"the calldata of batch {batch.number} is not what its proof verified")
+            raise ReconstructionError(f"the published data of batch {batch.number} is not what its proof verified")
         consumed += batch.l1_count
         batches.append(batch)
     return batches
 
 
-def published_batch(w3: Web3, contract: Contract, event: EventData) -> PublishedBatch:
+def published_batch(event: EventData) -> PublishedBatch:
     """
-    A ``BatchVerified`` event's batch, with the public data of the
-    transaction that submitted it.
+    A ``BatchVerified`` event's batch: its header, timestamp and public data.
 
     Raises
     ------
     ReconstructionError
-        The transaction is not a direct ``submitBatch`` call for this batch.
+        The public data is not a whole number of slots of field elements.
     """
     args = event["args"]
     number = int(args["batchNumber"])
-    tx_hash = HexBytes(event["transactionHash"])
-    tx = w3.eth.get_transaction(tx_hash)
-    if str(tx.get("to", "")).lower() != str(contract.address).lower():
-        raise ReconstructionError(f"batch {number} was not submitted by a direct call to the rollup")
-    function, params = contract.decode_function_input(tx["input"])
-    if function.fn_name != SUBMIT_BATCH or int(params["batchNumber"]) != number:
-        raise ReconstructionError(f"transaction {tx_hash.to_0x_hex()} is not the submission of batch {number}")
-    elements = [int(element) for element in params["slotData"]]
+    elements = [int(element) for element in args["slotData"]]
     if any(not 0 <= element < FIELD_MODULUS for element in elements) or len(elements) % 3:
         raise ReconstructionError(f"the public data of batch {number} is malformed")
     slots = tuple(
@@ -292,11 +279,11 @@ def published_batch(w3: Web3, contract: Contract, event: EventData) -> Published
         number=number,
         old_root=FieldElement(int(args["oldRoot"])),
         new_root=FieldElement(int(args["newRoot"])),
-        timestamp=Timestamp(int(params["timestamp"])),
+        timestamp=Timestamp(int(args["timestamp"])),
         l1_count=int(args["l1Count"]),
         slots=slots,
         public_input_hash=FieldElement(int(args["publicInputHash"])),
-        transaction=tx_hash,
+        transaction=HexBytes(event["transactionHash"]),
     )
 
 

@@ -126,6 +126,10 @@ class Rollup:
         """The number of the last verified batch (0 before the first)."""
         return int(self.contract.functions.lastBatch().call())
 
+    def batch_hash(self, number: int) -> int:
+        """The public input hash the contract verified for batch ``number`` (0 if none)."""
+        return int(self.contract.functions.batchHashes(number).call())
+
     def l1_processed(self) -> int:
         """How many L1 requests verified batches have consumed."""
         return int(self.contract.functions.l1Processed().call())

@@ -59,6 +59,8 @@ class SubmissionConflict(Exception):
     def __init__(self, number: int, on_chain: int, ours: int) -> None:
         super().__init__(f"batch {number}: the chain holds public input {on_chain}, ours is {ours}")
         self.number = number
+        self.on_chain = on_chain
+        self.ours = ours
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ class Submitter:
         """Every batch the chain verified under a number we hold must be ours."""
         for number, (batch, _) in self.proven.items():
             if number <= verified:
-                on_chain = int(self.rollup.contract.functions.batchHashes(number).call())
+                on_chain = self.rollup.batch_hash(number)
                 if on_chain != batch.public_input_hash:
                     raise SubmissionConflict(number, on_chain, batch.public_input_hash)
 

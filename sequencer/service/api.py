@@ -177,6 +177,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
             pending_transactions=len(operator.pending),
             sealed_batches=len(operator.batches),
             intake_failed=service.intake.failure is not None,
+            halted=None if service.halted is None else str(service.halted),
         )
 
     @app.get("/v1/log/{sequence}", response_model=LogEntryOut, tags=["sequencer"])

@@ -48,7 +48,7 @@ from sequencer.spec.constants import TreeConfig
 from .config import ConfigError, ServiceConfig, load_markets, load_min_withdrawals
 from .core import SequencerService
 from .l1 import ChainRequests, FileRequests, L1Requests
-from .metrics import Metric, batch_metrics, l1_metrics, metrics_router, proving_metrics
+from .metrics import Metric, batch_metrics, halt_metric, l1_metrics, metrics_router, proving_metrics
 from .prover_auth import ProverKeys, add_key
 from .prover_routes import prover_router
 from .proving import BatchProver, BatchPublisher, LocalProver, RollupPublisher
@@ -216,7 +216,10 @@ def operations_routers(
     keys: ProverKeys | None,
 ) -> list[APIRouter]:
     """``/metrics``, and the job endpoints for remote provers when there is a proving queue."""
-    sources: list[Callable[[], list[Metric]]] = [lambda: [batch_metrics(service)], lambda: l1_metrics(rollup, submitter)]
+    sources: list[Callable[[], list[Metric]]] = [
+        lambda: [batch_metrics(service), halt_metric(service)],
+        lambda: l1_metrics(rollup, submitter),
+    ]
     routers = []
     if queue is not None and keys is not None:
         sources.append(lambda: proving_metrics(queue))

@@ -14,6 +14,14 @@ data directory. :meth:`SequencerService.start` then runs, on the event loop:
   batch's status (``sealed``, ``proving``, ``proven``, ``verified``);
 - or with a settlement, the settlement loop: it builds each sealed batch in
   order, hands it over, steps the settlement and records what it verified.
+
+A batch is recorded ``verified`` only once L1 holds this sequencer's own
+public input under its number. If L1 verified anything else (another
+operator with the submitter's key, a second instance of this one), the
+sequencer's state is no longer the proven one: it halts with an
+:class:`L1Conflict` (logged at CRITICAL, shown by ``/v1/status`` and
+``/metrics``), refuses every write with 503 ``SEQUENCER_STOPPED`` and
+keeps serving reads, instead of reporting batches it never sent.
 """
 
 import asyncio
@@ -25,6 +33,7 @@ from dataclasses import replace
 from eth_account.signers.local import LocalAccount
 
 from sequencer.engine.orders import OrderRecord
+from sequencer.l1.submitter import SubmissionConflict
 from sequencer.operator import Operator, OrderOutcome, RequestRejected
 from sequencer.spec.types import Timestamp
 from sequencer.witness.batch import ProvableBatch
@@ -44,6 +53,15 @@ log = logging.getLogger(__name__)
 
 FEED_DEPTH = 20
 """Levels per side in the feed's book snapshots."""
+
+
+class L1Conflict(Exception):
+    """L1 verified a batch that is not this sequencer's: its state is no longer the proven one."""
+
+    def __init__(self, number: int, on_chain: int, ours: int | None) -> None:
+        mine = "this sequencer has no such batch" if ours is None else f"ours is {ours}"
+        super().__init__(f"L1 verified batch {number} with public input {on_chain}; {mine}")
+        self.number = number
 
 
 def wall_clock_ms() -> int:
@@ -93,6 +111,9 @@ class SequencerService:
         self._on_fatal = on_fatal
         self._wal: WriteAheadLog | None = None
         self._intake: Intake | None = None
+        self._inputs: dict[int, int] = {}
+        """Public input hash of each batch built and not yet recorded verified."""
+        self.halted: L1Conflict | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -222,18 +243,25 @@ class SequencerService:
             number = operator.built + 1
             batch = await asyncio.to_thread(operator.build_next)
             if batch is not None:
-                await self._publish(number, batch, prover, publisher)
+                self._inputs[number] = batch.public_input_hash
+                if not await self._publish(number, batch, prover, publisher):
+                    return
 
-    async def _publish(self, number: int, batch: ProvableBatch, prover: BatchProver, publisher: BatchPublisher) -> None:
-        """Take batch ``number`` to ``verified``, retrying after failures; skips what is already done."""
+    async def _publish(self, number: int, batch: ProvableBatch, prover: BatchProver, publisher: BatchPublisher) -> bool:
+        """
+        Take batch ``number`` to ``verified``, retrying after failures; skips
+        what is already done. False if L1 verified another batch under its
+        number (the sequencer halts).
+        """
         while True:
             progress = self.progress.get(number, BatchProgress(number, BatchStatus.SEALED))
             if progress.status is BatchStatus.VERIFIED:
-                return
+                self._inputs.pop(number, None)
+                return True
             try:
                 if await asyncio.to_thread(publisher.verified_up_to) >= number:
-                    self._save(replace(progress, status=BatchStatus.VERIFIED, error=None))
-                    return
+                    on_chain = await asyncio.to_thread(publisher.verified_input, number)
+                    return self._record_verified(number, on_chain, progress)
                 if progress.proof is None:
                     progress = self._save(
                         replace(progress, status=BatchStatus.PROVING, attempts=progress.attempts + 1, error=None)
@@ -242,7 +270,8 @@ class SequencerService:
                     progress = self._save(replace(progress, status=BatchStatus.PROVEN, proof=proof))
                 tx = await asyncio.to_thread(publisher.submit, number, batch, progress.proof or ())
                 self._save(replace(progress, status=BatchStatus.VERIFIED, l1_tx=tx, error=None))
-                return
+                self._inputs.pop(number, None)
+                return True
             except Exception as error:  # a prover or L1 failure: record it and try again later
                 log.warning("batch %d: %s", number, error)
                 status = BatchStatus.SEALED if progress.proof is None else BatchStatus.PROVEN
@@ -257,17 +286,42 @@ class SequencerService:
                 number = operator.built + 1
                 batch = await asyncio.to_thread(operator.build_next)
                 if batch is not None and self.batch_status(number) is not BatchStatus.VERIFIED:
+                    self._inputs[number] = batch.public_input_hash
                     settlement.seal(number, batch)
             try:
                 verified = await asyncio.to_thread(settlement.step)
+            except SubmissionConflict as conflict:
+                self._halt(L1Conflict(conflict.number, conflict.on_chain, conflict.ours))
+                return
             except Exception as error:  # a prover or L1 failure: the settlement retries on its next step
                 log.warning("settlement: %s", error)
                 await asyncio.sleep(self.config.retry_delay_s)
                 continue
             for number in range(1, verified + 1):
                 if self.batch_status(number) is not BatchStatus.VERIFIED:
-                    self._save(BatchProgress(number, BatchStatus.VERIFIED))
+                    on_chain = await asyncio.to_thread(settlement.verified_input, number)
+                    if not self._record_verified(number, on_chain, BatchProgress(number, BatchStatus.VERIFIED)):
+                        return
             await asyncio.sleep(self.config.poll_interval_s)
+
+    def _record_verified(self, number: int, on_chain: int, progress: BatchProgress) -> bool:
+        """
+        Record batch ``number`` verified if L1 verified this sequencer's own
+        public input under it; halt and return False otherwise.
+        """
+        ours = self._inputs.get(number)
+        if ours != on_chain:
+            self._halt(L1Conflict(number, on_chain, ours))
+            return False
+        self._save(replace(progress, status=BatchStatus.VERIFIED, error=None))
+        del self._inputs[number]
+        return True
+
+    def _halt(self, conflict: L1Conflict) -> None:
+        """Stop taking requests because L1 no longer holds this sequencer's batches; keep serving reads."""
+        self.halted = conflict
+        log.critical("sequencer halted: %s; an operator must look (no request is taken until then)", conflict)
+        self.intake.halt(conflict)
 
     def _save(self, progress: BatchProgress) -> BatchProgress:
         """Record a batch's progress in memory and in the log database."""

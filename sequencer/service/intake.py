@@ -89,7 +89,7 @@ class Intake:
             The intake has stopped.
         """
         if self.failure is not None:
-            raise ServiceUnavailable("the sequencer stopped after an internal error; it must be restarted")
+            raise ServiceUnavailable(f"the sequencer stopped: {self.failure}")
         future: asyncio.Future[Accepted | None] = asyncio.get_running_loop().create_future()
         await self._queue.put((command, future))
         return await future
@@ -151,15 +151,26 @@ class Intake:
         """The signed receipt of a trader command's entry."""
         return self._signer.sign(request_hash(entry.command), entry.seq, entry.time_ms)
 
+    def halt(self, reason: BaseException) -> None:
+        """
+        Stop taking requests for ``reason`` (not an internal error: the
+        state and its log agree, so the process keeps serving reads).
+        """
+        self.failure = reason
+        self._refuse_waiting([], ServiceUnavailable(f"the sequencer stopped: {reason}"))
+
     def _fail(self, error: BaseException, group: list[_Pending]) -> None:
         """Stop taking requests after a fatal error and fail every waiting one."""
         self.failure = error
         log.critical("sequencer intake stopped: %r", error, exc_info=error)
-        unavailable = ServiceUnavailable("the sequencer stopped after an internal error; it must be restarted")
+        self._refuse_waiting(group, ServiceUnavailable("the sequencer stopped after an internal error; it must be restarted"))
+        self._on_fatal(error)
+
+    def _refuse_waiting(self, group: list[_Pending], unavailable: ServiceUnavailable) -> None:
+        """Fail the requests of ``group`` and every queued one with ``unavailable``."""
         waiting = list(group)
         while not self._queue.empty():
             waiting.append(self._queue.get_nowait())
         for _, future in waiting:
             if not future.done():
                 future.set_exception(unavailable)
-        self._on_fatal(error)

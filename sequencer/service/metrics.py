@@ -52,6 +52,13 @@ def batch_metrics(service: SequencerService) -> Metric:
     return Metric("matchproof_batches", "gauge", "Batches by status.", samples)
 
 
+def halt_metric(service: SequencerService) -> Metric:
+    """1 while the sequencer is halted because L1 verified a batch that is not its own: alert on it."""
+    return Metric(
+        "matchproof_halted", "gauge", "1 if L1 verified a batch not this sequencer's.", (("", float(service.halted is not None)),)
+    )
+
+
 def proving_metrics(queue: ProvingQueue) -> list[Metric]:
     """The proving queue: its depth, how long accepted proofs took, how many were refused."""
     seconds = [completion.seconds for completion in queue.completions]

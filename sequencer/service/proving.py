@@ -38,6 +38,9 @@ class BatchPublisher(Protocol):
     def verified_up_to(self) -> int:
         """The number of the last batch the rollup contract verified."""
 
+    def verified_input(self, number: int) -> int:
+        """The public input hash the rollup contract verified for batch ``number`` (0 if none)."""
+
     def submit(self, number: int, batch: ProvableBatch, proof: tuple[int, ...]) -> str:
         """Submit batch ``number`` with its proof; returns the L1 transaction hash; raises if it fails."""
 
@@ -53,6 +56,9 @@ class Settlement(Protocol):
 
     def stage(self, number: int) -> str:
         """Where an unverified sealed batch is: ``sealed``, ``proving`` or ``proven``."""
+
+    def verified_input(self, number: int) -> int:
+        """The public input hash L1 verified for batch ``number`` (0 if none)."""
 
 
 class LocalProver:
@@ -78,6 +84,10 @@ class RollupPublisher:
     def verified_up_to(self) -> int:
         """The contract's last verified batch."""
         return self._rollup.last_batch()
+
+    def verified_input(self, number: int) -> int:
+        """The public input hash the contract verified for batch ``number``."""
+        return self._rollup.batch_hash(number)
 
     def submit(self, number: int, batch: ProvableBatch, proof: tuple[int, ...]) -> str:
         """``submitBatch`` with explicit gas; raises ``TransactionFailed`` if it reverts."""

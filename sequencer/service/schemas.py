@@ -343,6 +343,8 @@ class StatusOut(Response):
     pending_transactions: Count
     sealed_batches: Count
     intake_failed: bool
+    halted: str | None
+    """Why the sequencer stopped taking requests while still serving reads (L1 verified a batch not its own)."""
 
 
 class LogEntryOut(Response):

@@ -155,7 +155,7 @@ def test_claim_reverts_when_nothing_to_claim(
 
 
 def test_submit_batch_reverts_before_verification(
-    rollup: Contract, deployer: LocalAccount, artifacts: CompiledContracts, w3: Web3
+    rollup: Contract, operator: LocalAccount, artifacts: CompiledContracts, w3: Web3
 ) -> None:
     abi = artifacts.get("Matchproof").abi
     slots = [0] * (3 * CONFIG.n_tx)
@@ -172,16 +172,29 @@ def test_submit_batch_reverts_before_verification(
     ]
     for args, expected in cases:
         with pytest.raises(ContractCustomError) as raised:
-            rollup.functions.submitBatch(*args).estimate_gas({"from": deployer.address})
+            rollup.functions.submitBatch(*args).estimate_gas({"from": operator.address})
         if expected is None:
             assert str(raised.value.data)[:10] == custom_error(abi, "TimestampInFuture", 0, 0)[:10]
         else:
             assert raised.value.data == expected, args
 
 
+def test_submit_batch_is_the_submitters_alone(
+    rollup: Contract, operator: LocalAccount, deployer: LocalAccount, artifacts: CompiledContracts, w3: Web3
+) -> None:
+    """Anyone but the submitter (the operator at deployment) is refused before anything else is checked."""
+    assert rollup.functions.submitter().call() == operator.address
+    now = w3.eth.get_block("latest")["timestamp"]
+    call = rollup.functions.submitBatch(1, 1, now, 0, [0] * (3 * CONFIG.n_tx), list(range(1, 9)))
+    with pytest.raises(ContractCustomError) as raised:
+        call.estimate_gas({"from": deployer.address})
+    abi = artifacts.get("Matchproof").abi
+    assert raised.value.data == custom_error(abi, "NotSubmitter", deployer.address, operator.address)
+
+
 def test_submit_batch_passes_public_input_hash_to_verifier(
     w3: Web3, rollup: Contract, funded: list[Contract], deployment: Deployment, alice: LocalAccount,
-    deployer: LocalAccount,
+    operator: LocalAccount,
 ) -> None:
     """The verifier's one public signal is Poseidon6 over the DESIGN.md fields, as Python
     computes it, and the proof words reach it in order (read from a call trace: the
@@ -205,7 +218,7 @@ def test_submit_batch_passes_public_input_hash_to_verifier(
     data = rollup.functions.submitBatch(1, new_root, timestamp, 2, slots, proof)._encode_transaction_data()
     trace = w3.provider.make_request(
         RPCEndpoint("debug_traceCall"),
-        [{"from": deployer.address, "to": rollup.address, "data": data, "gas": hex(10_000_000)}, "latest",
+        [{"from": operator.address, "to": rollup.address, "data": data, "gas": hex(10_000_000)}, "latest",
          {"tracer": "callTracer"}],
     )["result"]
 

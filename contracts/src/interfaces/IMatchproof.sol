@@ -119,6 +119,14 @@ interface IMatchproof {
     /// @notice The operator address is zero.
     error InvalidOperator();
 
+    /// @notice Only the batch submitter may submit batches or hand the role over.
+    /// @param caller The address that called.
+    /// @param submitter The address allowed to.
+    error NotSubmitter(address caller, address submitter);
+
+    /// @notice A new batch submitter must be a non-zero address.
+    error InvalidSubmitter();
+
     // ---------------------------------------------------------------- errors: deposits
 
     /// @notice There is no token with this id.
@@ -290,15 +298,31 @@ interface IMatchproof {
         uint256 chain
     );
 
-    /// @notice A batch's proof was verified and the state root advanced.
+    /// @notice A batch's proof was verified and the state root advanced. The event carries
+    ///         everything the batch published (its timestamp and slot data), so the state can
+    ///         be rebuilt from the rollup's events alone, whoever sent the transaction and
+    ///         however it reached the rollup (a multisig, a relayer, a smart account).
     /// @param batchNumber The batch's number (the first is 1).
     /// @param oldRoot The state root before the batch.
     /// @param newRoot The state root after the batch.
     /// @param publicInputHash The batch's single public input (stored in batchHashes).
     /// @param l1Count The number of L1 requests the batch consumed.
+    /// @param timestamp The batch's timestamp.
+    /// @param slotData The batch's public data, as submitted (3 field elements per slot).
     event BatchVerified(
-        uint256 indexed batchNumber, uint256 oldRoot, uint256 newRoot, uint256 publicInputHash, uint256 l1Count
+        uint256 indexed batchNumber,
+        uint256 oldRoot,
+        uint256 newRoot,
+        uint256 publicInputHash,
+        uint256 l1Count,
+        uint64 timestamp,
+        uint256[] slotData
     );
+
+    /// @notice The batch submitter handed its role to another address.
+    /// @param previous The submitter until now.
+    /// @param next The submitter from now on.
+    event SubmitterChanged(address indexed previous, address indexed next);
 
     /// @notice Anyone froze the rollup because an L1 request was left past its deadline.
     /// @param requestIndex The oldest request no batch consumed.
@@ -391,8 +415,10 @@ interface IMatchproof {
 
     /// @notice Submits batch `batchNumber` with its proof. On success, the state root
     ///         becomes newRoot, `l1Count` L1 requests are consumed, and every WITHDRAW and
-    ///         FORCED_WITHDRAW slot credits its amount to claimable[ethAddr][token].
-    /// @dev Reverts RollupFrozen, BatchOutOfOrder, TimestampBeforeLastBatch, TimestampInFuture,
+    ///         FORCED_WITHDRAW slot credits its amount to claimable[ethAddr][token]. Only the
+    ///         submitter may call it: a stranger holding a valid proof of another batch cannot
+    ///         race the operator's own (the proof binds the data, not who sends it).
+    /// @dev Reverts NotSubmitter, RollupFrozen, BatchOutOfOrder, TimestampBeforeLastBatch, TimestampInFuture,
     ///      TooManyL1Requests, InvalidSlotDataLength, ValueNotInField,
     ///      SlotElementNotInField, then InvalidProof when the verifier says no.
     /// @param batchNumber Must be lastBatch() + 1.
@@ -418,7 +444,16 @@ interface IMatchproof {
     /// @return amount The amount paid.
     function claim(address owner, uint16 tokenId) external returns (uint256 amount);
 
+    /// @notice Hands the batch submitter role to `next` (a multisig, a smart account, later
+    ///         the sequencer set's contract). Only the current submitter may call it.
+    /// @dev Reverts NotSubmitter, InvalidSubmitter.
+    /// @param next The new submitter.
+    function setSubmitter(address next) external;
+
     // ---------------------------------------------------------------- views
+
+    /// @notice The address allowed to submit batches (the operator's at deployment).
+    function submitter() external view returns (address);
 
     /// @notice The current state root (the genesis root before the first batch).
     function stateRoot() external view returns (uint256);

@@ -64,6 +64,9 @@ abstract contract RollupFixture is TestBase {
         tokenA = new TestToken("Token A", "A", 18);
         tokenB = new TestToken("Token B", "B", 6);
         rollup = _deploy(_tokens(address(tokenA), address(tokenB)), ACCOUNT_DEPTH, OPERATOR_AX, OPERATOR_AY);
+        // The operator hands batch submission to the test contract, as it would to a multisig.
+        vm.prank(OPERATOR);
+        rollup.setSubmitter(address(this));
 
         _fund(tokenA, ALICE, CAP);
         _fund(tokenB, ALICE, CAP);
