@@ -9,6 +9,11 @@ level 0 holds the leaves and level ``d`` the root.
 Almost every leaf of a real tree is empty, so a tree stores only the nodes
 that differ from the root of an empty subtree of the same height, and reads
 every other node from a precomputed list of empty-subtree hashes.
+
+Roots are lazy: writing a leaf only marks it dirty, and the paths above the
+dirty leaves are rehashed once, level by level, when a node above the leaves
+is read (the root, a Merkle proof). A batch that writes the same account ten
+times hashes its path once, and paths that share ancestors share the work.
 """
 
 from functools import cache
@@ -57,6 +62,7 @@ class SparseMerkleTree:
     empty_leaf: FieldElement
     _empty: tuple[FieldElement, ...]
     _nodes: dict[tuple[int, int], FieldElement]
+    _dirty: set[int]
 
     def __init__(self, depth: int, empty_leaf: FieldElement) -> None:
         """Create a tree of ``2**depth`` leaves, all equal to ``empty_leaf``."""
@@ -64,10 +70,12 @@ class SparseMerkleTree:
         self.empty_leaf = empty_leaf
         self._empty = empty_subtree_hashes(depth, empty_leaf)
         self._nodes = {}
+        self._dirty = set()
 
     @property
     def root(self) -> FieldElement:
-        """The node at the top level."""
+        """The node at the top level (rehashing the paths of leaves written since it was last read)."""
+        self._rehash_dirty()
         return self._node(self.depth, 0)
 
     def get(self, index: int) -> FieldElement:
@@ -76,24 +84,37 @@ class SparseMerkleTree:
         return self._node(0, index)
 
     def set(self, index: int, leaf: FieldElement) -> None:
-        """Write the leaf at ``index`` and rehash its path up to the root."""
+        """Write the leaf at ``index``; its path is rehashed when a node above it is next read."""
         self._check_index(index)
         self._store(0, index, leaf)
-        node = leaf
-        for level in range(self.depth):
-            node = parent(node, self._sibling(level, index), is_right_child(index, level))
-            self._store(level + 1, index >> (level + 1), node)
+        self._dirty.add(index)
 
     def siblings(self, index: int) -> list[FieldElement]:
         """The Merkle proof of the leaf at ``index``: its path's siblings, leaf level first."""
         self._check_index(index)
+        self._rehash_dirty()
         return [self._sibling(level, index) for level in range(self.depth)]
 
     def copy(self) -> "SparseMerkleTree":
         """An independent tree with the same leaves (only stored nodes are copied)."""
         clone = SparseMerkleTree(self.depth, self.empty_leaf)
         clone._nodes = dict(self._nodes)
+        clone._dirty = set(self._dirty)
         return clone
+
+    def _rehash_dirty(self) -> None:
+        """Rehash every ancestor of the dirty leaves, one level at a time, each node once."""
+        indices = self._dirty
+        if not indices:
+            return
+        for level in range(self.depth):
+            parents = {index >> 1 for index in indices}
+            for index in parents:
+                left = self._node(level, 2 * index)
+                right = self._node(level, 2 * index + 1)
+                self._store(level + 1, index, hash_pair(left, right))
+            indices = parents
+        self._dirty = set()
 
     def _node(self, level: int, index: int) -> FieldElement:
         return self._nodes.get((level, index), self._empty[level])

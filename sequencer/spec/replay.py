@@ -67,7 +67,7 @@ def replay_batch(
         A state function refused an effect (an overdraft or an overflow):
         the data cannot be what a proven batch published on this state.
     """
-    snapshot = state.copy()
+    state.begin()
     pending = iter(requests)
     try:
         outcomes = [replay_slot(state, data, pending) for data in slots]
@@ -76,8 +76,9 @@ def replay_batch(
             raise ReplayMismatch(f"the batch leaves L1 request {leftover} unconsumed")
         credit_fees(state, total_fees(outcomes))
     except Exception:
-        state.restore(snapshot)
+        state.rollback()
         raise
+    state.commit()
     return state.root
 
 

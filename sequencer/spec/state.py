@@ -3,8 +3,14 @@ The rollup's state: accounts in a tree, each with a balance tree and an order tr
 
 An account's leaf in the account tree commits to its key, its L1 address, its
 nonce, the smallest order id it may still trade and the roots of its two trees, so the account tree's root commits to
-the whole state. Every change goes through :class:`State`, which rehashes the
-account's leaf so that the root always matches the accounts.
+the whole state. Every change goes through :class:`State`, which marks the
+account changed; its leaf, and the paths above it, are hashed once, when the
+root or a Merkle proof is next read.
+
+Changes can be undone without copying the state: :meth:`State.begin` opens a
+journal that keeps the previous value of each account the first time it is
+written, :meth:`State.rollback` puts those back and :meth:`State.commit`
+keeps the changes (as ethereum's execution-specs snapshot touched entries).
 """
 
 from dataclasses import dataclass, field
@@ -129,8 +135,10 @@ class State:
     """
 
     config: TreeConfig
-    account_tree: SparseMerkleTree
+    _tree: SparseMerkleTree
     _accounts: dict[AccountIndex, Account]
+    _changed: set[AccountIndex]
+    _journal: list[dict[AccountIndex, Account | None]]
 
     def __init__(
         self,
@@ -140,14 +148,25 @@ class State:
     ) -> None:
         """Wrap a tree and the accounts it commits to; use :meth:`genesis` to start."""
         self.config = config
-        self.account_tree = account_tree
+        self._tree = account_tree
         self._accounts = accounts
+        self._changed = set()
+        self._journal = []
 
     @classmethod
     def genesis(cls, config: TreeConfig) -> "State":
         """The state before the first batch: every account empty."""
         empty_leaf = Account.empty(config).leaf_hash()
         return cls(config, SparseMerkleTree(config.account_depth, empty_leaf), {})
+
+    @property
+    def account_tree(self) -> SparseMerkleTree:
+        """The account tree, with the leaf of every changed account written (read it, do not write it)."""
+        for index in self._changed:
+            account = self._accounts.get(index)
+            self._tree.set(index, self._tree.empty_leaf if account is None else account.leaf_hash())
+        self._changed = set()
+        return self._tree
 
     @property
     def root(self) -> FieldElement:
@@ -173,12 +192,10 @@ class State:
         account.ax = ax
         account.ay = ay
         account.eth_addr = eth_addr
-        self._rehash(index)
 
     def set_balance(self, index: AccountIndex, token: TokenId, balance: Amount) -> None:
         """Set the account's balance of ``token``."""
         self._writable(index).balances.set(token, FieldElement(balance))
-        self._rehash(index)
 
     def set_order_slot(self, index: AccountIndex, order_id: OrderId, filled: Amount) -> None:
         """Record that order ``order_id`` of the account has ``filled`` base filled."""
@@ -186,44 +203,56 @@ class State:
         slot = account.slot_index(order_id)
         account.order_slots[slot] = (order_id, filled)
         account.orders.set(slot, order_leaf(order_id, filled))
-        self._rehash(index)
 
     def increment_nonce(self, index: AccountIndex) -> None:
         """Count one more withdrawal of the account."""
         account = self._writable(index)
         account.nonce = Nonce(account.nonce + 1)
-        self._rehash(index)
 
     def set_min_order_id(self, index: AccountIndex, min_order_id: OrderId) -> None:
         """Make the account's orders with an id below ``min_order_id`` unable to trade."""
         self._writable(index).min_order_id = min_order_id
-        self._rehash(index)
 
     def accounts(self) -> dict[AccountIndex, Account]:
         """Every account that differs from the empty account, by index (do not modify them)."""
         return dict(self._accounts)
 
     def copy(self) -> "State":
-        """An independent copy: changing it leaves this state as it is."""
+        """An independent copy of the current values (without any open journal)."""
         accounts = {index: account.copy() for index, account in self._accounts.items()}
         return State(self.config, self.account_tree.copy(), accounts)
 
-    def restore(self, snapshot: "State") -> None:
-        """
-        Make this state equal to ``snapshot``, a copy taken earlier.
+    def begin(self) -> None:
+        """Open a journal: the changes from here on can be undone by :meth:`rollback`. Journals nest."""
+        self._journal.append({})
 
-        The snapshot's trees and accounts are taken over, not copied: the
-        snapshot must not be used afterwards.
-        """
-        self.account_tree = snapshot.account_tree
-        self._accounts = snapshot._accounts
+    def commit(self) -> None:
+        """Keep the changes since the matching :meth:`begin` (an enclosing journal can still undo them)."""
+        kept = self._journal.pop()
+        if self._journal:
+            outer = self._journal[-1]
+            for index, previous in kept.items():
+                outer.setdefault(index, previous)
+
+    def rollback(self) -> None:
+        """Undo every change since the matching :meth:`begin`."""
+        for index, previous in self._journal.pop().items():
+            if previous is None:
+                self._accounts.pop(index, None)
+            else:
+                self._accounts[index] = previous
+            self._changed.add(index)
 
     def _writable(self, index: AccountIndex) -> Account:
-        """The stored account at ``index``, stored first if it was empty."""
-        if index not in self._accounts:
-            self._accounts[index] = Account.empty(self.config)
-        return self._accounts[index]
-
-    def _rehash(self, index: AccountIndex) -> None:
-        """Write the account's new leaf into the account tree."""
-        self.account_tree.set(index, self._accounts[index].leaf_hash())
+        """
+        The stored account at ``index`` (stored first if it was empty), about
+        to change: journaled the first time in the open journal, and marked
+        for its leaf to be rehashed.
+        """
+        account = self._accounts.get(index)
+        if self._journal and index not in self._journal[-1]:
+            self._journal[-1][index] = None if account is None else account.copy()
+        if account is None:
+            account = self._accounts[index] = Account.empty(self.config)
+        self._changed.add(index)
+        return account

@@ -173,7 +173,7 @@ def apply_batch(state: State, txs: Sequence[Transaction], timestamp: Timestamp) 
         Crediting the fees would overflow a balance of the fee account.
     """
     check_range("timestamp", timestamp, TIMESTAMP_BITS)
-    snapshot = state.copy()
+    state.begin()
     try:
         slots = []
         for slot, tx in enumerate(txs):
@@ -185,8 +185,9 @@ def apply_batch(state: State, txs: Sequence[Transaction], timestamp: Timestamp) 
         fees = total_fees(slots)
         credit_fees(state, fees)
     except Exception:
-        state.restore(snapshot)
+        state.rollback()
         raise
+    state.commit()
     withdrawals = tuple(s.withdrawal for s in slots if s.withdrawal is not None)
     return BatchResult(tuple(slots), withdrawals, fees, state.root)
 

@@ -99,7 +99,7 @@ def build_batch(
     check_range("timestamp", timestamp, TIMESTAMP_BITS)
     padded = tuple(transactions) + (Noop(),) * (slots - len(transactions))
     old_root = state.root
-    snapshot = state.copy()
+    state.begin()
     try:
         outcomes: list[SlotOutcome] = []
         elements: list[SlotElements] = []
@@ -115,9 +115,10 @@ def build_batch(
             slot_witnesses.append(slot_inputs(tx, before, state))
         fee_witness = fee_account_inputs(state)
         credit_fees(state, total_fees(outcomes))
-    except RollupError:
-        state.restore(snapshot)
+    except Exception:
+        state.rollback()
         raise
+    state.commit()
 
     chain_end = advance_chain(chain_start, padded)
     digest = data_hash(elements)

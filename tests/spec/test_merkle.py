@@ -1,9 +1,11 @@
 """The sparse Merkle tree: roots, proofs, storage of non-empty nodes only."""
 
+from random import Random
+
 import pytest
 
 from sequencer.crypto.poseidon import poseidon
-from sequencer.spec.merkle import SparseMerkleTree, compute_root, empty_subtree_hashes
+from sequencer.spec.merkle import SparseMerkleTree, compute_root, empty_subtree_hashes, hash_pair
 from sequencer.spec.types import FieldElement
 
 ZERO = FieldElement(0)
@@ -71,10 +73,11 @@ def test_only_non_empty_nodes_are_stored() -> None:
     tree = SparseMerkleTree(4, ZERO)
     empty_root = tree.root
     tree.set(9, FieldElement(1))
+    assert tree.root != empty_root
     assert len(tree._nodes) == 5  # the leaf and its four ancestors
     tree.set(9, ZERO)
-    assert tree._nodes == {}
     assert tree.root == empty_root
+    assert tree._nodes == {}
 
 
 def test_copy_is_independent() -> None:
@@ -93,3 +96,26 @@ def test_index_outside_the_tree_is_refused(index: int) -> None:
         tree.set(index, FieldElement(1))
     with pytest.raises(IndexError):
         tree.get(index)
+
+
+def full_root(depth: int, leaves: dict[int, int]) -> int:
+    """The root hashed from every leaf, the slow way: the oracle of the lazy tree."""
+    level = [FieldElement(leaves.get(index, 0)) for index in range(2**depth)]
+    while len(level) > 1:
+        level = [hash_pair(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+    return level[0]
+
+
+def test_lazy_roots_equal_the_full_rehash_after_any_writes() -> None:
+    """Writes only mark leaves dirty; the root and proofs read afterwards are those of a full rehash."""
+    rng = Random(20261201)
+    tree = SparseMerkleTree(5, ZERO)
+    leaves: dict[int, int] = {}
+    for round_ in range(30):
+        for _ in range(rng.randint(1, 6)):  # several writes, some to the same leaf, between reads
+            index, value = rng.randrange(32), rng.choice([0, rng.randrange(1, 1000)])
+            tree.set(index, FieldElement(value))
+            leaves[index] = value
+        assert tree.root == full_root(5, leaves), round_
+        probe = rng.randrange(32)
+        assert compute_root(FieldElement(leaves.get(probe, 0)), probe, tree.siblings(probe)) == tree.root

@@ -7,7 +7,7 @@ from sequencer.spec.constants import TreeConfig
 from sequencer.spec.merkle import SparseMerkleTree, compute_root
 from sequencer.spec.state import EMPTY_ORDER_LEAF, Account, State, order_leaf
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, TokenId
-from tests.spec.builders import ALICE, BASE, QUOTE, SMALL, eth_address
+from tests.spec.builders import ALICE, BASE, BOB, QUOTE, SMALL, eth_address
 
 
 def test_empty_order_leaf_is_the_hash_of_zeros() -> None:
@@ -79,14 +79,45 @@ def test_copy_is_independent() -> None:
     assert state.root != clone.root
 
 
-def test_restore_returns_to_the_snapshot() -> None:
+def test_rollback_undoes_every_change_since_begin() -> None:
     state = State.genesis(SMALL)
-    snapshot = state.copy()
-    root = state.root
-    state.set_balance(AccountIndex(ALICE), BASE, Amount(1))
-    state.restore(snapshot)
+    state.set_balance(AccountIndex(BOB), BASE, Amount(5))
+    root, accounts = state.root, state.accounts()
+    state.begin()
+    state.set_balance(AccountIndex(ALICE), BASE, Amount(1))  # an account created in the journal
+    state.set_balance(AccountIndex(BOB), BASE, Amount(7))  # and one changed twice
+    state.set_order_slot(AccountIndex(BOB), OrderId(3), Amount(2))
+    assert state.root != root
+    state.rollback()
     assert state.root == root
     assert state.get_account(AccountIndex(ALICE)).balance(BASE) == 0
+    assert state.get_account(AccountIndex(BOB)).balance(BASE) == 5
+    assert state.get_account(AccountIndex(BOB)).order_slot(OrderId(3)) == (0, 0)
+    assert set(state.accounts()) == set(accounts)
+
+
+def test_nested_journals_commit_into_the_outer_one() -> None:
+    state = State.genesis(SMALL)
+    root = state.root
+    state.begin()
+    state.set_balance(AccountIndex(ALICE), BASE, Amount(1))
+    state.begin()
+    state.set_balance(AccountIndex(ALICE), BASE, Amount(2))
+    state.increment_nonce(AccountIndex(BOB))
+    state.commit()
+    assert state.get_account(AccountIndex(ALICE)).balance(BASE) == 2
+    state.rollback()  # the outer journal undoes what the inner one kept
+    assert state.root == root
+    assert state.accounts() == {}
+
+
+def test_commit_keeps_the_changes_and_their_root() -> None:
+    state, fresh = State.genesis(SMALL), State.genesis(SMALL)
+    state.begin()
+    state.set_balance(AccountIndex(ALICE), BASE, Amount(3))
+    state.commit()
+    fresh.set_balance(AccountIndex(ALICE), BASE, Amount(3))
+    assert state.root == fresh.root
 
 
 def test_reading_an_empty_account_stores_nothing() -> None:
