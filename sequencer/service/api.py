@@ -108,7 +108,6 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)
-    operator = service.operator
 
     def accepted(result: Accepted | None) -> Accepted:
         """A trader command's acceptance (the intake returns None only for seals and ticks)."""
@@ -118,14 +117,14 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
 
     def market_of(name: str) -> MarketOut:
         """A market's configuration; refuses an unknown market."""
-        market = operator.markets.get(name)
+        market = service.operator.markets.get(name)
         if market is None:
             raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {name!r}")
         return market_out(market)
 
     def record_of(account: int, order_id: int) -> OrderRecord:
         """An accepted order; refuses an unknown one."""
-        record = operator.orders.get((AccountIndex(account), OrderId(order_id)))
+        record = service.operator.orders.get((AccountIndex(account), OrderId(order_id)))
         if record is None:
             raise RequestRejected(Code.ORDER_NOT_FOUND, f"no order {order_id} of account {account}")
         return record
@@ -145,7 +144,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
             balance_depth=config.tree.balance_depth,
             order_depth=config.tree.order_depth,
             max_batch_wait_s=config.max_batch_wait_s,
-            markets=list(operator.markets),
+            markets=list(service.operator.markets),
         )
 
     digests: dict[int, str] = {}
@@ -155,7 +154,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
         sequence = service.machine.seq
         if sequence not in digests:
             digests.clear()
-            digests[sequence] = state_digest(operator)
+            digests[sequence] = state_digest(service.operator)
         return digests[sequence]
 
     @app.get("/v1/status", response_model=StatusOut, tags=["sequencer"])
@@ -172,10 +171,10 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
             sequence=service.machine.seq,
             time_ms=service.machine.time_ms,
             state_digest=digest_at_head() if digest else None,
-            state_root=operator.head.root,
-            l1_requests=operator.l1_seen,
-            pending_transactions=len(operator.pending),
-            sealed_batches=len(operator.batches),
+            state_root=service.operator.head.root,
+            l1_requests=service.operator.l1_seen,
+            pending_transactions=len(service.operator.pending),
+            sealed_batches=len(service.operator.batches),
             intake_failed=service.intake.failure is not None,
             halted=None if service.halted is None else str(service.halted),
         )
@@ -198,7 +197,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
     @app.get("/v1/markets", response_model=list[MarketOut], tags=["markets"])
     async def markets() -> list[MarketOut]:
         """Every market's tokens, tick and lot sizes, minimum amount and fees."""
-        return [market_out(market) for market in operator.markets.values()]
+        return [market_out(market) for market in service.operator.markets.values()]
 
     @app.get("/v1/markets/{market}", response_model=MarketOut, tags=["markets"])
     async def market(market: MarketPath) -> MarketOut:
@@ -209,14 +208,14 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
     async def book(market: MarketPath, depth: Annotated[int, Query(ge=1, le=500)] = 50) -> BookOut:
         """The best ``depth`` price levels of each side."""
         market_of(market)
-        return book_out(operator.books[market], service.machine.seq, depth)
+        return book_out(service.operator.books[market], service.machine.seq, depth)
 
     @app.get("/v1/markets/{market}/trades", response_model=list[TradeOut], tags=["markets"])
     async def trades(market: MarketPath, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[TradeOut]:
         """The market's latest trades, newest first."""
         market_of(market)
         found: list[TradeOut] = []
-        for trade in reversed(operator.trades):
+        for trade in reversed(service.operator.trades):
             if len(found) == limit:
                 break
             if trade.market == market:
@@ -230,11 +229,11 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
         committed group's ``trade`` messages followed by a ``book`` snapshot.
         """
         await websocket.accept()
-        if market not in operator.books:
+        if market not in service.operator.books:
             await websocket.close(code=WS_UNKNOWN_MARKET, reason=f"no market {market!r}")
             return
         subscription = service.feed.subscribe(market)
-        snapshot = book_out(operator.books[market], service.machine.seq, FEED_DEPTH)
+        snapshot = book_out(service.operator.books[market], service.machine.seq, FEED_DEPTH)
         listener = asyncio.create_task(_until_closed(websocket))
         try:
             await websocket.send_json({"type": "book", **snapshot.model_dump(mode="json")})
@@ -260,17 +259,17 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
     @app.get("/v1/accounts/by-address/{eth_address}", response_model=AccountOut, tags=["accounts"])
     async def account_by_address(eth_address: Annotated[str, Path(pattern="^0x[0-9a-fA-F]{40}$")]) -> AccountOut:
         """The account an L1 address owns."""
-        index = operator.account_of(EthAddress(int(eth_address, 16)))
+        index = service.operator.account_of(EthAddress(int(eth_address, 16)))
         if index is None:
             raise RequestRejected(AccountNotFound.code, f"{eth_address} has no account (it never deposited)")
-        return account_out(operator, index, service.config.tokens)
+        return account_out(service.operator, index, service.config.tokens)
 
     @app.get("/v1/accounts/{account}", response_model=AccountOut, tags=["accounts"])
     async def account(account: AccountPath) -> AccountOut:
         """An account's key, nonce, and balances with what open orders lock and what is available."""
-        if not operator.head.get_account(AccountIndex(account)).exists:
+        if not service.operator.head.get_account(AccountIndex(account)).exists:
             raise RequestRejected(AccountNotFound.code, f"account {account} does not exist")
-        return account_out(operator, AccountIndex(account), service.config.tokens)
+        return account_out(service.operator, AccountIndex(account), service.config.tokens)
 
     @app.get("/v1/accounts/{account}/orders", response_model=list[OrderOut], tags=["orders"])
     async def account_orders(
@@ -281,15 +280,15 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
         """The account's open orders (oldest first), or all its orders (newest first)."""
         index = AccountIndex(account)
         if status == "open":
-            return [order_out(r) for r in operator.open_orders(index)[:limit]]
-        return [order_out(r) for r in reversed(operator.orders_of(index)[-limit:])]
+            return [order_out(r) for r in service.operator.open_orders(index)[:limit]]
+        return [order_out(r) for r in reversed(service.operator.orders_of(index)[-limit:])]
 
     @app.get("/v1/accounts/{account}/orders/by-client-id/{client_order_id}", response_model=OrderOut, tags=["orders"])
     async def order_by_client_id(
         account: AccountPath, client_order_id: Annotated[str, Path(max_length=64)]
     ) -> OrderOut:
         """The account's latest order with this client order id."""
-        record = operator.order_by_client_id(AccountIndex(account), client_order_id)
+        record = service.operator.order_by_client_id(AccountIndex(account), client_order_id)
         if record is None:
             raise RequestRejected(Code.ORDER_NOT_FOUND, f"no order with client order id {client_order_id!r}")
         return order_out(record)
@@ -304,7 +303,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
         """The account's withdrawals, oldest first, with their batch's status (``pending`` before one)."""
         return [
             withdrawal_out(w, "pending" if w.batch is None else service.batch_status(w.batch).value)
-            for w in operator.withdrawals
+            for w in service.operator.withdrawals
             if w.account_index == account
         ]
 
@@ -381,11 +380,11 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
 
     def batch_view(number: int) -> BatchOut:
         """A sealed batch, or the open one (``number`` just after the last sealed)."""
-        if number == len(operator.batches) + 1:
-            transactions = tuple(p.transaction for p in operator.pending[: operator.slots])
+        if number == len(service.operator.batches) + 1:
+            transactions = tuple(p.transaction for p in service.operator.pending[: service.operator.slots])
             timestamp = sealed_at = None
         else:
-            sealed = operator.batches[number - 1]
+            sealed = service.operator.batches[number - 1]
             transactions, timestamp, sealed_at = sealed.transactions, sealed.timestamp, sealed.sealed_at
         progress = service.progress.get(number)
         kinds = [type(tx).__name__ for tx in transactions]
@@ -406,13 +405,13 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
     @app.get("/v1/batches", response_model=list[BatchOut], tags=["batches"])
     async def batches(limit: Annotated[int, Query(ge=1, le=1000)] = 20) -> list[BatchOut]:
         """The open batch and the latest sealed ones, newest first, with their status and L1 transaction."""
-        newest = len(operator.batches) + 1
+        newest = len(service.operator.batches) + 1
         return [batch_view(number) for number in range(newest, max(0, newest - limit), -1)]
 
     @app.get("/v1/batches/{number}", response_model=BatchOut, tags=["batches"])
     async def batch(number: Annotated[int, Path(ge=1, lt=2**53)]) -> BatchOut:
         """One batch (the open one is the number after the last sealed)."""
-        if number > len(operator.batches) + 1:
+        if number > len(service.operator.batches) + 1:
             raise RequestRejected(BATCH_NOT_FOUND, f"batch {number} does not exist yet")
         return batch_view(number)
 

@@ -95,6 +95,12 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     parser.add_argument("--max-batch-wait", type=int, default=10, help="seconds before a partial batch is sealed")
     parser.add_argument("--poll-interval", type=float, default=0.5, help="seconds between timer and L1 polls")
     parser.add_argument(
+        "--checkpoint-every", type=int, default=100_000, help="log entries between state checkpoints (0: none)"
+    )
+    parser.add_argument(
+        "--compact-log", action="store_true", help="delete log entries behind each checkpoint (their receipts go too)"
+    )
+    parser.add_argument(
         "--operator-keystore",
         type=Path,
         help=f"keystore of the operator's Ethereum key (default: the key in ${OPERATOR_KEY_ENV})",
@@ -155,6 +161,8 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         "markets": markets,
         "max_batch_wait_s": args.max_batch_wait,
         "poll_interval_s": args.poll_interval,
+        "checkpoint_every": args.checkpoint_every,
+        "compact_log": args.compact_log,
     }
     if args.deployment is None:
         if args.prove or args.remote_provers or args.rpc:

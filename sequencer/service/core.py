@@ -47,7 +47,8 @@ from .machine import Machine
 from .proving import BatchProver, BatchPublisher, Settlement
 from .receipts import ReceiptSigner
 from .views import book_out, trade_out
-from .wal import BatchProgress, BatchStatus, WriteAheadLog
+from .checkpoint import load_latest, write_checkpoint
+from .wal import BatchProgress, BatchStatus, LogMismatch, WriteAheadLog
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,8 @@ class SequencerService:
         self._inputs: dict[int, int] = {}
         """Public input hash of each batch built and not yet recorded verified."""
         self.halted: L1Conflict | None = None
+        self._checkpointed = 0
+        """The log position of the newest checkpoint written or restored."""
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -139,15 +142,27 @@ class SequencerService:
         """
         Open the data directory's log and replay it.
 
+        Restores the newest valid checkpoint first, if there is one, and
+        replays only the entries after it.
+
         Raises
         ------
         LogMismatch
-            The log belongs to another configuration.
+            The log belongs to another configuration, or was compacted behind
+            a checkpoint that is missing.
         ReplayDiverged
             A logged entry no longer applies.
         """
-        wal = WriteAheadLog.open(self.config.data_dir, self.config.fingerprint())
-        for record in wal.records():
+        fingerprint = self.config.fingerprint()
+        wal = WriteAheadLog.open(self.config.data_dir, fingerprint)
+        restored = load_latest(self.config.data_dir, fingerprint, wal.last_seq())
+        if restored is not None:
+            self.machine = restored
+            log.info("restored the checkpoint at log entry %d", restored.seq)
+        elif wal.compacted_through() > 0:
+            raise LogMismatch(f"the log was compacted through entry {wal.compacted_through()} and no checkpoint holds it")
+        self._checkpointed = self.machine.seq
+        for record in wal.records(self.machine.seq + 1):
             self.machine.replay(record.entry)
         self.progress = wal.batch_progress()
         self._wal = wal
@@ -160,7 +175,7 @@ class SequencerService:
             self._on_fatal,
             self.config.max_group,
         )
-        log.info("replayed %d log entries", self.machine.seq)
+        log.info("at log entry %d: %d replayed after the checkpoint", self.machine.seq, self.machine.seq - self._checkpointed)
 
     async def start(self) -> None:
         """Start the intake and the background loops (call :meth:`open` first)."""
@@ -174,11 +189,17 @@ class SequencerService:
         self._tasks = [asyncio.create_task(loop) for loop in loops]
 
     async def stop(self) -> None:
-        """Stop the loops and close the log."""
+        """
+        Stop the loops, write a last checkpoint (unless an internal error
+        left the state apart from the log) and close the log.
+        """
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        consistent = self._intake is not None and (self._intake.failure is None or self.halted is not None)
+        if self._wal is not None and consistent and self.config.checkpoint_every:
+            self.checkpoint()
         if self._wal is not None:
             self._wal.close()
             self._wal = None
@@ -212,6 +233,25 @@ class SequencerService:
                     await self.submit(SealBatch())
             except ServiceUnavailable:
                 return
+            if self.config.checkpoint_every and self.machine.seq - self._checkpointed >= self.config.checkpoint_every:
+                self.checkpoint()
+
+    def checkpoint(self) -> int:
+        """
+        Write a checkpoint of the state at the log's head (when the head moved
+        since the last one), then compact the log behind it if the
+        configuration says so. Returns the checkpoint's log position.
+
+        Call it on the event loop: the intake changes the state only there,
+        so the state it serialises is the one at a group boundary.
+        """
+        if self.machine.seq > self._checkpointed:
+            write_checkpoint(self.config.data_dir, self.config.fingerprint(), self.machine)
+            self._checkpointed = self.machine.seq
+            if self.config.compact_log:
+                removed = self.wal.compact(self._checkpointed)
+                log.info("checkpoint at log entry %d; %d entries compacted", self._checkpointed, removed)
+        return self._checkpointed
 
     async def _poll_l1(self, source: L1Requests) -> None:
         """Feed new L1 requests, in queue order, every ``poll_interval_s``."""

@@ -37,6 +37,10 @@ CREATE TABLE IF NOT EXISTS log (
     command TEXT NOT NULL,
     receipt TEXT
 );
+CREATE TABLE IF NOT EXISTS compacted (
+    id INTEGER PRIMARY KEY CHECK (id = 0),
+    through INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS batches (
     number INTEGER PRIMARY KEY,
     status TEXT NOT NULL,
@@ -144,6 +148,31 @@ class WriteAheadLog:
         )
         for seq, time_ms, command, receipt in cursor:
             yield self._record(seq, time_ms, command, receipt)
+
+    def last_seq(self) -> int:
+        """The sequence number of the newest entry, compacted ones included; 0 for an empty log."""
+        row = self._db.execute("SELECT MAX(seq) FROM log").fetchone()
+        return max(int(row[0] or 0), self.compacted_through())
+
+    def compacted_through(self) -> int:
+        """The last entry :meth:`compact` removed; 0 if none was."""
+        row = self._db.execute("SELECT through FROM compacted WHERE id = 0").fetchone()
+        return 0 if row is None else int(row[0])
+
+    def compact(self, through: int) -> int:
+        """
+        Delete the entries up to ``through``, which a durable checkpoint holds
+        the effect of (their receipts are then no longer served). Returns how
+        many were deleted.
+        """
+        with self._transaction():
+            cursor = self._db.execute("DELETE FROM log WHERE seq <= ?", (through,))
+            self._db.execute(
+                "INSERT INTO compacted (id, through) VALUES (0, ?)"
+                " ON CONFLICT (id) DO UPDATE SET through = MAX(through, excluded.through)",
+                (through,),
+            )
+        return int(cursor.rowcount)
 
     def record(self, seq: int) -> LogRecord | None:
         """The log entry ``seq``, if there is one."""

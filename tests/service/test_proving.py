@@ -7,14 +7,17 @@ resubmits what L1 verified; a settlement takes batches all the way itself.
 from dataclasses import replace
 from pathlib import Path
 
-from sequencer.client.http import SequencerClient
+import pytest
+
+from sequencer.client.http import ApiError, SequencerClient
 from sequencer.service.core import SequencerService
 from sequencer.service.proving import BatchProver, BatchPublisher, Settlement
 from sequencer.service.schemas import BatchOut
 from sequencer.service.server import BackgroundServer
 from sequencer.witness.batch import ProvableBatch
 from tests.engine.exchange import SLOTS, funding
-from tests.service.harness import OPERATOR, standalone_config, wait_for, write_funding
+from tests.service.harness import OPERATOR, standalone_config, trader, wait_for, write_funding
+from tests.support.scenario import BASE, UNIT
 
 BATCHES = -(-len(funding()) // SLOTS)
 """The funding deposits fill this many batches."""
@@ -38,17 +41,22 @@ class FlakyProver:
 class FakeRollup:
     """Verifies whatever it is sent, in order, like the contract with an accepting verifier."""
 
-    def __init__(self, verified: int = 0) -> None:
+    def __init__(self, verified: int = 0, inputs: dict[int, int] | None = None) -> None:
         self.verified = verified
+        self.inputs = dict(inputs or {})
         self.submitted: list[int] = []
 
     def verified_up_to(self) -> int:
         return self.verified
 
+    def verified_input(self, number: int) -> int:
+        return self.inputs.get(number, 0)
+
     def submit(self, number: int, batch: ProvableBatch, proof: tuple[int, ...]) -> str:
         assert number == self.verified + 1, "batches must arrive in order"
         self.submitted.append(number)
         self.verified = number
+        self.inputs[number] = batch.public_input_hash
         return f"0x{number:064x}"
 
 
@@ -78,7 +86,7 @@ def test_batches_are_proven_and_submitted_in_order_with_their_l1_transaction(tmp
 def test_a_restart_does_not_prove_or_submit_again(tmp_path: Path) -> None:
     first = FakeRollup()
     run_until_verified(tmp_path, FlakyProver(), first)
-    prover, again = FlakyProver(), FakeRollup(verified=first.verified)
+    prover, again = FlakyProver(), FakeRollup(verified=first.verified, inputs=first.inputs)
     service = SequencerService(
         standalone_config(tmp_path / "data"), OPERATOR, l1=write_funding(tmp_path / "queue.json"),
         prover=prover, publisher=again,
@@ -93,9 +101,14 @@ class RecordingSettlement:
 
     def __init__(self) -> None:
         self.sealed: list[int] = []
+        self.inputs: dict[int, int] = {}
 
     def seal(self, number: int, batch: ProvableBatch) -> None:
         self.sealed.append(number)
+        self.inputs[number] = batch.public_input_hash
+
+    def verified_input(self, number: int) -> int:
+        return self.inputs.get(number, 0)
 
     def step(self) -> int:
         return len(self.sealed)
@@ -112,3 +125,21 @@ def test_a_settlement_takes_the_batches_in_order(tmp_path: Path) -> None:
     with BackgroundServer(service) as server, SequencerClient(server.url) as client:
         wait_for(lambda: all(client.batch(n).status == "verified" for n in range(1, BATCHES + 1)))
     assert isinstance(settlement, RecordingSettlement) and settlement.sealed == list(range(1, BATCHES + 1))
+
+
+def test_a_batch_l1_verified_that_is_not_ours_halts_the_sequencer(tmp_path: Path) -> None:
+    """L1 already holds another batch 1 (another operator with the submitter's key): never report ours verified."""
+    foreign = FakeRollup(verified=1, inputs={1: 12345})
+    prover = FlakyProver()
+    service = SequencerService(
+        replace(standalone_config(tmp_path / "data"), retry_delay_s=0.05),
+        OPERATOR, l1=write_funding(tmp_path / "queue.json"), prover=prover, publisher=foreign,
+    )  # fmt: skip
+    with BackgroundServer(service) as server, SequencerClient(server.url) as client:
+        wait_for(lambda: client.status().halted is not None)
+        assert "batch 1" in (client.status().halted or "")
+        assert client.batch(1).status != "verified"
+        with pytest.raises(ApiError) as refused:
+            client.withdraw(trader(1).withdraw(BASE, UNIT, 0))
+        assert (refused.value.status, refused.value.code) == (503, "SEQUENCER_STOPPED")
+    assert prover.proven == [] and foreign.submitted == []

@@ -1,0 +1,132 @@
+"""
+Checkpoints of the state machine, so that a restart replays only the log's tail.
+
+A checkpoint is the whole :class:`Machine` (the operator with its books,
+locks, head and sealed states, and the log position it reached) serialised
+with :mod:`pickle`, behind a header that names the format, the
+configuration fingerprint, the log position and the SHA-256 of the body.
+It is written to a temporary file, flushed to disk and renamed into place,
+so a crash while writing leaves the previous checkpoints as they were and
+at worst a temporary file that loading ignores. A checkpoint whose header or
+digest does not check is skipped in favour of an older one (or genesis):
+the log can always rebuild the state, so a bad checkpoint only costs time.
+
+The data directory is trusted: a checkpoint is code-free data only to the
+extent that nobody else can write there (pickle runs constructors).
+"""
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from .machine import Machine
+
+log = logging.getLogger(__name__)
+
+FORMAT = "matchproof-checkpoint-1"
+FOLDER = "checkpoints"
+SUFFIX = ".checkpoint"
+KEEP = 2
+"""How many checkpoints are kept: the newest, and one before it in case the newest is damaged."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A checkpoint file: where it is and the log position it holds the state at."""
+
+    path: Path
+    seq: int
+
+
+def write_checkpoint(data_dir: Path, fingerprint: str, machine: Machine) -> Checkpoint:
+    """
+    Write ``machine`` as a checkpoint of the log at ``machine.seq``, durably,
+    and remove all but the newest ``KEEP`` checkpoints. Returns the new one.
+    """
+    body = pickle.dumps(machine, protocol=pickle.HIGHEST_PROTOCOL)
+    header = {
+        "format": FORMAT,
+        "fingerprint": fingerprint,
+        "seq": machine.seq,
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "size": len(body),
+    }
+    folder = data_dir / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{machine.seq:016d}{SUFFIX}"
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("wb") as file:
+        file.write(json.dumps(header).encode("utf-8") + b"\n")
+        file.write(body)
+        file.flush()
+        os.fsync(file.fileno())
+    temporary.replace(path)
+    _fsync_directory(folder)
+    for old in checkpoints(data_dir)[KEEP:]:
+        old.path.unlink(missing_ok=True)
+    return Checkpoint(path, machine.seq)
+
+
+def checkpoints(data_dir: Path) -> list[Checkpoint]:
+    """The checkpoint files of a data directory, newest first (temporary files are not checkpoints)."""
+    folder = data_dir / FOLDER
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob(f"*{SUFFIX}"):
+        stem = path.name.removesuffix(SUFFIX)
+        if stem.isdigit():
+            found.append(Checkpoint(path, int(stem)))
+    return sorted(found, key=lambda checkpoint: checkpoint.seq, reverse=True)
+
+
+def load_latest(data_dir: Path, fingerprint: str, last_logged: int) -> Machine | None:
+    """
+    The newest checkpoint that checks (format, fingerprint, digest) and is not
+    ahead of the log (``last_logged``); None if there is none.
+    """
+    for checkpoint in checkpoints(data_dir):
+        machine = _read(checkpoint, fingerprint)
+        if machine is None:
+            continue
+        if machine.seq > last_logged:
+            log.warning("checkpoint %s is ahead of the log (entry %d): skipped", checkpoint.path, last_logged)
+            continue
+        return machine
+    return None
+
+
+def _read(checkpoint: Checkpoint, fingerprint: str) -> Machine | None:
+    """The machine of a checkpoint file, or None (logged) if the file does not check."""
+    try:
+        with checkpoint.path.open("rb") as file:
+            header = json.loads(file.readline())
+            body = file.read()
+    except (OSError, ValueError) as error:
+        log.warning("checkpoint %s unreadable (%s): skipped", checkpoint.path, error)
+        return None
+    expected = {"format": FORMAT, "fingerprint": fingerprint, "seq": checkpoint.seq, "size": len(body)}
+    if not isinstance(header, dict) or any(header.get(key) != value for key, value in expected.items()):
+        log.warning("checkpoint %s belongs to another format, configuration or position: skipped", checkpoint.path)
+        return None
+    if header.get("sha256") != hashlib.sha256(body).hexdigest():
+        log.warning("checkpoint %s is damaged (digest mismatch): skipped", checkpoint.path)
+        return None
+    machine = pickle.loads(body)
+    if not isinstance(machine, Machine) or machine.seq != checkpoint.seq:
+        log.warning("checkpoint %s does not hold the machine it says: skipped", checkpoint.path)
+        return None
+    return machine
+
+
+def _fsync_directory(folder: Path) -> None:
+    """Make a rename in ``folder`` durable."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
