@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.cli import add_subcommands as add_bench_commands
 from prover import ProverError, build_circuit, run_worker
 from prover.remote import run_remote_worker
 from sequencer.client.cli import add_subcommands as add_trader_commands
@@ -78,6 +78,11 @@ def prover(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_bench(args: argparse.Namespace) -> int:
+    """``python -m bench`` with the remaining arguments (the product does not import the benchmarks)."""
+    return subprocess.call([sys.executable, "-m", "bench", *args.bench_args])
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     top = argparse.ArgumentParser(prog="matchproof", description="A ZK-proven order-book exchange rollup.")
@@ -106,14 +111,20 @@ def parser() -> argparse.ArgumentParser:
     add_sequencer_commands(commands)
     add_trader_commands(commands)
     add_exit_commands(commands)
-    add_bench_commands(commands)
+    bench_cmd = commands.add_parser(
+        "bench", help="the benchmarks, side by side with settling each trade on L1 (python -m bench)", add_help=False
+    )
+    bench_cmd.set_defaults(run=run_bench)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``matchproof`` console script."""
     configure_logging()
-    args = parser().parse_args(argv)
+    args, rest = parser().parse_known_args(argv)
+    if args.command != "bench" and rest:
+        parser().error(f"unrecognized arguments: {' '.join(rest)}")
+    args.bench_args = rest
     try:
         return int(args.run(args))
     except ProverError as error:

@@ -33,7 +33,7 @@ from sequencer.l1.rollup import Rollup
 from sequencer.spec.constants import Side
 
 from .http import ApiError, SequencerClient
-from .keys import KeyUnavailable, load_account
+from sequencer.keystore import KeyUnavailable, load_account
 from .trader import Trader, next_order_id
 
 SEQUENCER_URL_ENV = "MATCHPROOF_SEQUENCER_URL"

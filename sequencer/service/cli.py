@@ -35,7 +35,7 @@ from fastapi import APIRouter
 
 from prover import build_circuit, verify_proof
 from prover.manifest import DEFAULT_MANIFEST, load_config
-from sequencer.client.keys import OPERATOR_KEY_ENV, KeyUnavailable, load_account
+from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
 from sequencer.l1.compile import compile_contracts
 from sequencer.l1.deploy import Deployment
 from sequencer.l1.paths import REPO_ROOT

@@ -11,7 +11,7 @@ from eth_account import Account
 
 from sequencer.client.cli import add_subcommands
 from sequencer.client.http import SequencerClient
-from sequencer.client.keys import KEYSTORE_PASSWORD_ENV, PRIVATE_KEY_ENV
+from sequencer.keystore import KEYSTORE_PASSWORD_ENV, PRIVATE_KEY_ENV
 from sequencer.crypto.keys import L2Keypair
 from sequencer.service.receipts import NO_CONTRACT
 from sequencer.spec.transactions import Deposit

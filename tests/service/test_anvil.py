@@ -17,7 +17,7 @@ from eth_account.signers.local import LocalAccount
 
 from sequencer.client.cli import add_subcommands
 from sequencer.client.http import SequencerClient
-from sequencer.client.keys import PRIVATE_KEY_ENV
+from sequencer.keystore import PRIVATE_KEY_ENV
 from sequencer.client.trader import Trader, next_order_id
 from sequencer.crypto.eddsa import private_to_public
 from sequencer.l1.anvil import AnvilNode, start_anvil
