@@ -166,6 +166,14 @@ class ProvingQueue:
             job.lease = None
             self.completions.append(Completion(number, lease.worker, job.attempts, self.clock() - lease.leased_at))
 
+    def release(self, number: int, lease_id: str, worker: str) -> None:
+        """Give a job back at once (its worker could not prove it); a lease no longer held is left alone."""
+        with self._lock:
+            job = self._job(number)
+            lease = job.lease
+            if lease is not None and lease.lease_id == lease_id and lease.worker == worker:
+                job.lease = None
+
     def take_proven(self, after: int) -> list[tuple[Job, Proof]]:
         """The proven jobs numbered ``after + 1``, ``after + 2``, ... up to the first gap, in order."""
         with self._lock:

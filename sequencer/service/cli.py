@@ -33,7 +33,7 @@ from web3 import HTTPProvider, Web3
 
 from fastapi import APIRouter
 
-from prover import build_circuit, verify_proof
+from prover import build_circuit, prove, verify_proof
 from prover.manifest import DEFAULT_MANIFEST, load_config
 from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
 from sequencer.l1.compile import compile_contracts
@@ -41,8 +41,9 @@ from sequencer.l1.deploy import Deployment
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.submitter import Submitter
+from sequencer.logs import configure_logging
 from sequencer.proving_queue import ProvingQueue
-from sequencer.settlement import Settlement
+from sequencer.settlement import LocalProver, Settlement
 from sequencer.spec.constants import TreeConfig
 
 from .config import ConfigError, ServiceConfig, load_markets, load_min_withdrawals
@@ -51,9 +52,7 @@ from .l1 import ChainRequests, FileRequests, L1Requests
 from .metrics import Metric, batch_metrics, halt_metric, l1_metrics, metrics_router, proving_metrics
 from .prover_auth import ProverKeys, add_key
 from .prover_routes import prover_router
-from .proving import BatchProver, BatchPublisher, LocalProver, RollupPublisher
 from .server import serve
-from sequencer.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +77,16 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     parser.add_argument("--rpc", help="L1 JSON-RPC URL (with --deployment)")
     parser.add_argument("--deployment", type=Path, help="deployment file written by the deploy step")
     parser.add_argument("--l1-requests-file", type=Path, help="without a chain: read L1 requests from this file")
-    proving = parser.add_mutually_exclusive_group()
-    proving.add_argument("--prove", action="store_true", help="prove and submit sealed batches in this process")
-    proving.add_argument(
+    parser.add_argument(
+        "--prove", action="store_true", help="run a prover worker in this process, on the same queue as remote ones"
+    )
+    parser.add_argument(
         "--remote-provers",
         action="store_true",
         help="let prover workers (matchproof prover --sequencer URL) lease sealed batches; submit their proofs in order",
+    )
+    parser.add_argument(
+        "--witness", choices=("wasm", "native"), default="wasm", help="with --prove: the witness generator"
     )
     parser.add_argument("--prover-keys", type=Path, help="with --remote-provers: the workers' keys (matchproof prover-key)")
     parser.add_argument("--lease-seconds", type=float, default=60.0, help="how long a silent worker keeps a batch")
@@ -182,18 +185,12 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
     config = ServiceConfig(
         **common, chain_id=deployment.chain_id, rollup=deployment.rollup, token_count=len(deployment.tokens)
     )
-    prover: BatchProver | None = None
-    publisher: BatchPublisher | None = None
     settlement: Settlement | None = None
+    local_prover: LocalProver | None = None
     queue: ProvingQueue | None = None
     submitter: Submitter | None = None
     keys: ProverKeys | None = None
-    if args.prove:
-        prover, publisher = LocalProver(build_circuit(args.circuit)), RollupPublisher(rollup, operator)
-    if args.remote_provers:
-        if args.prover_keys is None:
-            raise ConfigError("--remote-provers needs --prover-keys: workers prove only with a key")
-        keys = ProverKeys.load(args.prover_keys)
+    if args.prove or args.remote_provers:
         circuit = build_circuit(args.circuit)
         queue = ProvingQueue(
             check=lambda proof: verify_proof(circuit, proof),
@@ -203,14 +200,14 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         submitter = Submitter(rollup, operator)
         # The chain says where settlement stands, whatever this process remembers.
         settlement = Settlement(queue, submitter, handed_over=rollup.last_batch())
+        if args.prove:
+            local_prover = LocalProver(queue, lambda batch: prove(circuit, batch.circuit_input, witness=args.witness))
+    if args.remote_provers:
+        if args.prover_keys is None:
+            raise ConfigError("--remote-provers needs --prover-keys: workers prove only with a key")
+        keys = ProverKeys.load(args.prover_keys)
     service = SequencerService(
-        config,
-        operator,
-        l1=ChainRequests(rollup),
-        prover=prover,
-        publisher=publisher,
-        settlement=settlement,
-        on_fatal=_exit,
+        config, operator, l1=ChainRequests(rollup), settlement=settlement, local_prover=local_prover, on_fatal=_exit
     )
     return service, operations_routers(service, rollup, queue, submitter, args.circuit, keys)
 

@@ -9,11 +9,9 @@ data directory. :meth:`SequencerService.start` then runs, on the event loop:
 - a timer that seals a batch once its oldest transaction waited
   ``max_batch_wait_s`` and expires stale orders, both as logged commands;
 - with an L1 source, a poller that feeds the rollup's L1 requests in queue order;
-- with a prover and a publisher, the proving loop: it builds each sealed
-  batch's circuit input in order, proves it, submits it, and records the
-  batch's status (``sealed``, ``proving``, ``proven``, ``verified``);
-- or with a settlement, the settlement loop: it builds each sealed batch in
-  order, hands it over, steps the settlement and records what it verified.
+- with a settlement, the settlement loop: it builds each sealed batch in
+  order, hands it over (to the proving queue, whose workers run remotely or
+  in this process), steps the settlement and records what L1 verified.
 
 A batch is recorded ``verified`` only once L1 holds this sequencer's own
 public input under its number. If L1 verified anything else (another
@@ -34,9 +32,9 @@ from eth_account.signers.local import LocalAccount
 
 from sequencer.engine.orders import OrderRecord
 from sequencer.l1.submitter import SubmissionConflict
+from sequencer.settlement import LocalProver
 from sequencer.operator import Operator, OrderOutcome, RequestRejected
 from sequencer.spec.types import Timestamp
-from sequencer.witness.batch import ProvableBatch
 
 from .commands import AddL1Request, Command, SealBatch, Tick
 from .config import ServiceConfig
@@ -44,7 +42,7 @@ from .feed import Feed
 from .intake import Accepted, Intake, ServiceUnavailable
 from .l1 import L1Requests
 from .machine import Machine
-from .proving import BatchProver, BatchPublisher, Settlement
+from .proving import Settlement
 from .receipts import ReceiptSigner
 from .views import book_out, trade_out
 from .checkpoint import load_latest, write_checkpoint
@@ -83,20 +81,17 @@ class SequencerService:
         operator_account: LocalAccount,
         *,
         l1: L1Requests | None = None,
-        prover: BatchProver | None = None,
-        publisher: BatchPublisher | None = None,
         settlement: Settlement | None = None,
+        local_prover: LocalProver | None = None,
         clock_ms: Callable[[], int] = wall_clock_ms,
         on_fatal: Callable[[BaseException], None] = _keep_running,
     ) -> None:
         """
         A sequencer for ``config`` that signs receipts (and L1 submissions)
         with ``operator_account``; without ``l1`` it takes no L1 requests,
-        without ``prover`` and ``publisher`` or a ``settlement`` its batches
-        stay sealed.
+        without a ``settlement`` its batches stay sealed. ``local_prover``, a
+        worker on the settlement's proving queue, runs while the service does.
         """
-        if settlement is not None and (prover is not None or publisher is not None):
-            raise ValueError("give a prover and a publisher, or a settlement, not both")
         self.config = config
         self.machine = Machine(
             Operator.genesis(config.tree, config.slots, list(config.markets), dict(config.min_withdrawals))
@@ -105,9 +100,8 @@ class SequencerService:
         self.feed = Feed()
         self.progress: dict[int, BatchProgress] = {}
         self._l1 = l1
-        self._prover = prover
-        self._publisher = publisher
         self._settlement = settlement
+        self._local_prover = local_prover
         self._clock_ms = clock_ms
         self._on_fatal = on_fatal
         self._wal: WriteAheadLog | None = None
@@ -182,17 +176,19 @@ class SequencerService:
         loops = [self.intake.run(), self._timer()]
         if self._l1 is not None:
             loops.append(self._poll_l1(self._l1))
-        if self._prover is not None and self._publisher is not None:
-            loops.append(self._prove_batches(self._prover, self._publisher))
         if self._settlement is not None:
             loops.append(self._settle(self._settlement))
         self._tasks = [asyncio.create_task(loop) for loop in loops]
+        if self._local_prover is not None:
+            self._local_prover.start()
 
     async def stop(self) -> None:
         """
         Stop the loops, write a last checkpoint (unless an internal error
         left the state apart from the log) and close the log.
         """
+        if self._local_prover is not None:
+            await asyncio.to_thread(self._local_prover.stop)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -272,51 +268,6 @@ class SequencerService:
             except ServiceUnavailable:
                 return
             await asyncio.sleep(self.config.poll_interval_s)
-
-    async def _prove_batches(self, prover: BatchProver, publisher: BatchPublisher) -> None:
-        """Build, prove and submit every sealed batch, in order."""
-        while True:
-            operator = self.operator
-            if operator.built >= len(operator.batches):
-                await asyncio.sleep(self.config.poll_interval_s)
-                continue
-            number = operator.built + 1
-            batch = await asyncio.to_thread(operator.build_next)
-            if batch is not None:
-                self._inputs[number] = batch.public_input_hash
-                if not await self._publish(number, batch, prover, publisher):
-                    return
-
-    async def _publish(self, number: int, batch: ProvableBatch, prover: BatchProver, publisher: BatchPublisher) -> bool:
-        """
-        Take batch ``number`` to ``verified``, retrying after failures; skips
-        what is already done. False if L1 verified another batch under its
-        number (the sequencer halts).
-        """
-        while True:
-            progress = self.progress.get(number, BatchProgress(number, BatchStatus.SEALED))
-            if progress.status is BatchStatus.VERIFIED:
-                self._inputs.pop(number, None)
-                return True
-            try:
-                if await asyncio.to_thread(publisher.verified_up_to) >= number:
-                    on_chain = await asyncio.to_thread(publisher.verified_input, number)
-                    return self._record_verified(number, on_chain, progress)
-                if progress.proof is None:
-                    progress = self._save(
-                        replace(progress, status=BatchStatus.PROVING, attempts=progress.attempts + 1, error=None)
-                    )
-                    proof = await asyncio.to_thread(prover.prove, batch)
-                    progress = self._save(replace(progress, status=BatchStatus.PROVEN, proof=proof))
-                tx = await asyncio.to_thread(publisher.submit, number, batch, progress.proof or ())
-                self._save(replace(progress, status=BatchStatus.VERIFIED, l1_tx=tx, error=None))
-                self._inputs.pop(number, None)
-                return True
-            except Exception as error:  # a prover or L1 failure: record it and try again later
-                log.warning("batch %d: %s", number, error)
-                status = BatchStatus.SEALED if progress.proof is None else BatchStatus.PROVEN
-                self._save(replace(progress, status=status, error=f"{type(error).__name__}: {error}"))
-                await asyncio.sleep(self.config.retry_delay_s)
 
     async def _settle(self, settlement: Settlement) -> None:
         """Hand each sealed batch to the settlement in order, step it, record what it verified."""

@@ -4,7 +4,6 @@ its C++ program): the witnesses are identical, and both proofs are accepted
 by the verifier contract on a real anvil.
 """
 
-import time
 
 import pytest
 from eth_account.signers.local import LocalAccount

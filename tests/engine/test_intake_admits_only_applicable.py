@@ -29,8 +29,8 @@ from sequencer.spec.constants import (
     Side,
 )
 from sequencer.spec.transactions import Order, SignedOrder
-from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
-from tests.engine.exchange import ALICE, BOB, CAROL, CONFIG, FUNDS_BASE, FUNDS_QUOTE, LOT, MARKET, TICK, funded_operator
+from sequencer.spec.types import OrderId, Timestamp, TokenId
+from tests.engine.exchange import ALICE, BOB, CAROL, CONFIG, FUNDS_BASE, LOT, MARKET, TICK, funded_operator
 from tests.engine.helpers import assert_consistent
 from tests.support.scenario import NOW, UNIT, Trader
 

@@ -4,8 +4,9 @@ with the ``deposit`` command, picked up from the contract's queue, traded on,
 batched, and handed to the proving hook and the rollup contract.
 
 The deployment's verifier rejects every proof (no circuit is set up here),
-so the submission fails on chain and the batch stays ``proven`` with the
-error recorded: the retry path of the proving loop, against a real node.
+so the submission reverts on chain and the batch stays ``proven``: the
+submitter's retry path, against a real node, through the one settlement path
+(the proving queue, a worker in this process, the L1 submitter).
 """
 
 import argparse
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from eth_account.signers.local import LocalAccount
+
+from prover.groth16 import Proof
 
 from sequencer.client.cli import add_subcommands
 from sequencer.client.http import SequencerClient
@@ -25,14 +28,16 @@ from sequencer.l1.compile import compile_contracts
 from sequencer.l1.deploy import Deployment, OperatorKey, RollupConfig, TestTokenSpec, deploy, token_contract
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.l1.rollup import Rollup
+from sequencer.l1.submitter import Submitter
 from sequencer.l1.transactions import send_transaction
 from sequencer.service.config import ServiceConfig
 from sequencer.service.core import SequencerService
 from sequencer.service.l1 import ChainRequests
-from sequencer.service.proving import RollupPublisher
 from sequencer.service.server import BackgroundServer
+from sequencer.settlement import LocalProver, Settlement
 from sequencer.spec.constants import Side, TreeConfig
 from sequencer.spec.state import State
+from sequencer.proving_queue import ProvingQueue
 from sequencer.witness.batch import ProvableBatch
 from tests.engine.exchange import MARKET
 from tests.service.harness import wait_for
@@ -43,11 +48,9 @@ TREE = TreeConfig(account_depth=4, balance_depth=1, order_depth=4)
 SLOTS = 2
 
 
-class ZeroProver:
-    """A prover that returns a proof of zeros (the deployment's verifier rejects every proof anyway)."""
-
-    def prove(self, batch: ProvableBatch) -> tuple[int, ...]:
-        return (0,) * 8
+def zero_proof(batch: ProvableBatch) -> Proof:
+    """A proof of zeros claiming the batch's public input (the deployment's verifier rejects every proof anyway)."""
+    return Proof((0, 0), ((0, 0), (0, 0)), (0, 0), (batch.public_input_hash,), 0.0, 0.0)
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +102,14 @@ def test_deposits_from_the_chain_trade_and_reach_the_proving_hook(
         tmp_path / "data", TREE, SLOTS, (MARKET,), chain_id=deployment.chain_id, rollup=deployment.rollup,
         max_batch_wait_s=1, poll_interval_s=0.1, token_count=len(deployment.tokens),
     )  # fmt: skip
+    queue = ProvingQueue(check=lambda proof: None)  # this test's proofs are not checked: L1 refuses them
+    submitter = Submitter(rollup, operator, max_reverts=100)
     service = SequencerService(
-        config, operator, l1=ChainRequests(rollup), prover=ZeroProver(), publisher=RollupPublisher(rollup, operator)
+        config,
+        operator,
+        l1=ChainRequests(rollup),
+        settlement=Settlement(queue, submitter),
+        local_prover=LocalProver(queue, zero_proof),
     )
     with BackgroundServer(service) as server, SequencerClient(server.url) as client:
         wait_for(lambda: client.status().l1_requests == 3)  # the operator's account, then the two deposits
@@ -114,7 +123,7 @@ def test_deposits_from_the_chain_trade_and_reach_the_proving_hook(
             command = trader.order(market, order_id, side, 100 * UNIT, 2 * UNIT, 50, 2**40)
             placed = client.place_order(command)
         assert [t.base for t in placed.trades] == [2 * UNIT]
-        wait_for(lambda: any(b.error for b in client.batches()), timeout_s=30)
-        failed = next(b for b in client.batches() if b.error)
-        assert (failed.status, failed.attempts) == ("proven", 1)  # the proof is kept; only its submission is retried
+        wait_for(lambda: submitter.reverts.get(1, 0) >= 2, timeout_s=60)
+        assert client.batch(1).status == "proven"  # the proof is kept; only its submission is retried
+        assert [c.number for c in queue.completions].count(1) == 1
         assert rollup.last_batch() == 0

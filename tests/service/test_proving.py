@@ -1,7 +1,7 @@
 """
-The proving hooks: sealed batches are proven and submitted in order, each
-step recorded; a failure is retried; a restart neither proves again nor
-resubmits what L1 verified; a settlement takes batches all the way itself.
+The settlement loop: sealed batches are handed over in order and recorded
+verified once L1 holds them; a restart hands over nothing L1 already
+verified; a batch L1 verified that is not the sequencer's halts it.
 """
 
 from dataclasses import replace
@@ -11,8 +11,7 @@ import pytest
 
 from sequencer.client.http import ApiError, SequencerClient
 from sequencer.service.core import SequencerService
-from sequencer.service.proving import BatchProver, BatchPublisher, Settlement
-from sequencer.service.schemas import BatchOut
+from sequencer.service.proving import Settlement
 from sequencer.service.server import BackgroundServer
 from sequencer.witness.batch import ProvableBatch
 from tests.engine.exchange import SLOTS, funding
@@ -23,117 +22,58 @@ BATCHES = -(-len(funding()) // SLOTS)
 """The funding deposits fill this many batches."""
 
 
-class FlakyProver:
-    """Fails its first ``failures`` proofs, then proves every batch (a fake proof of its number)."""
-
-    def __init__(self, failures: int = 0) -> None:
-        self.failures = failures
-        self.proven: list[ProvableBatch] = []
-
-    def prove(self, batch: ProvableBatch) -> tuple[int, ...]:
-        if self.failures:
-            self.failures -= 1
-            raise RuntimeError("the prover fell over")
-        self.proven.append(batch)
-        return (len(self.proven),) * 8
-
-
-class FakeRollup:
-    """Verifies whatever it is sent, in order, like the contract with an accepting verifier."""
+class RecordingSettlement:
+    """A settlement that verifies every batch it was given on its next step (or what ``verified`` says L1 holds)."""
 
     def __init__(self, verified: int = 0, inputs: dict[int, int] | None = None) -> None:
+        self.sealed: list[int] = []
         self.verified = verified
         self.inputs = dict(inputs or {})
-        self.submitted: list[int] = []
-
-    def verified_up_to(self) -> int:
-        return self.verified
-
-    def verified_input(self, number: int) -> int:
-        return self.inputs.get(number, 0)
-
-    def submit(self, number: int, batch: ProvableBatch, proof: tuple[int, ...]) -> str:
-        assert number == self.verified + 1, "batches must arrive in order"
-        self.submitted.append(number)
-        self.verified = number
-        self.inputs[number] = batch.public_input_hash
-        return f"0x{number:064x}"
-
-
-def run_until_verified(directory: Path, prover: BatchProver, rollup: BatchPublisher) -> list[BatchOut]:
-    """Serve until the funding batches are verified; returns them as the API shows them."""
-    service = SequencerService(
-        replace(standalone_config(directory / "data"), retry_delay_s=0.05),
-        OPERATOR,
-        l1=write_funding(directory / "queue.json"),
-        prover=prover,
-        publisher=rollup,
-    )
-    with BackgroundServer(service) as server, SequencerClient(server.url) as client:
-        wait_for(lambda: all(client.batch(n).status == "verified" for n in range(1, BATCHES + 1)))
-        return [client.batch(n) for n in range(1, BATCHES + 1)]
-
-
-def test_batches_are_proven_and_submitted_in_order_with_their_l1_transaction(tmp_path: Path) -> None:
-    rollup = FakeRollup()
-    batches = run_until_verified(tmp_path, FlakyProver(failures=1), rollup)
-    assert rollup.submitted == list(range(1, BATCHES + 1))
-    assert [b.l1_tx for b in batches] == [f"0x{n:064x}" for n in range(1, BATCHES + 1)]
-    assert batches[0].attempts == 2 and batches[0].error is None  # the failed attempt was retried
-    assert [b.deposits for b in batches] == [SLOTS] * (BATCHES - 1) + [len(funding()) - SLOTS * (BATCHES - 1)]
-
-
-def test_a_restart_does_not_prove_or_submit_again(tmp_path: Path) -> None:
-    first = FakeRollup()
-    run_until_verified(tmp_path, FlakyProver(), first)
-    prover, again = FlakyProver(), FakeRollup(verified=first.verified, inputs=first.inputs)
-    service = SequencerService(
-        standalone_config(tmp_path / "data"), OPERATOR, l1=write_funding(tmp_path / "queue.json"),
-        prover=prover, publisher=again,
-    )  # fmt: skip
-    with BackgroundServer(service) as server, SequencerClient(server.url) as client:
-        assert [client.batch(n).status for n in range(1, BATCHES + 1)] == ["verified"] * BATCHES
-    assert prover.proven == [] and again.submitted == []
-
-
-class RecordingSettlement:
-    """A settlement that verifies every batch it was given on its next step."""
-
-    def __init__(self) -> None:
-        self.sealed: list[int] = []
-        self.inputs: dict[int, int] = {}
 
     def seal(self, number: int, batch: ProvableBatch) -> None:
         self.sealed.append(number)
-        self.inputs[number] = batch.public_input_hash
-
-    def verified_input(self, number: int) -> int:
-        return self.inputs.get(number, 0)
+        self.inputs.setdefault(number, batch.public_input_hash)
 
     def step(self) -> int:
-        return len(self.sealed)
+        self.verified = max(self.verified, max(self.sealed, default=0))
+        return self.verified
 
     def stage(self, number: int) -> str:
         return "proven" if number in self.sealed else "sealed"
 
+    def verified_input(self, number: int) -> int:
+        return self.inputs.get(number, 0) if number <= self.verified else 0
 
-def test_a_settlement_takes_the_batches_in_order(tmp_path: Path) -> None:
-    settlement: Settlement = RecordingSettlement()
+
+def serve_until_verified(directory: Path, settlement: Settlement) -> None:
+    """Serve until the funding batches are verified."""
     service = SequencerService(
-        standalone_config(tmp_path / "data"), OPERATOR, l1=write_funding(tmp_path / "queue.json"), settlement=settlement
+        standalone_config(directory / "data"), OPERATOR, l1=write_funding(directory / "queue.json"), settlement=settlement
     )
     with BackgroundServer(service) as server, SequencerClient(server.url) as client:
         wait_for(lambda: all(client.batch(n).status == "verified" for n in range(1, BATCHES + 1)))
-    assert isinstance(settlement, RecordingSettlement) and settlement.sealed == list(range(1, BATCHES + 1))
+
+
+def test_a_settlement_takes_the_batches_in_order(tmp_path: Path) -> None:
+    settlement = RecordingSettlement()
+    serve_until_verified(tmp_path, settlement)
+    assert settlement.sealed == list(range(1, BATCHES + 1))
+
+
+def test_a_restart_hands_over_nothing_l1_verified(tmp_path: Path) -> None:
+    first = RecordingSettlement()
+    serve_until_verified(tmp_path, first)
+    again = RecordingSettlement(verified=first.verified, inputs=first.inputs)
+    serve_until_verified(tmp_path, again)
+    assert again.sealed == []
 
 
 def test_a_batch_l1_verified_that_is_not_ours_halts_the_sequencer(tmp_path: Path) -> None:
     """L1 already holds another batch 1 (another operator with the submitter's key): never report ours verified."""
-    foreign = FakeRollup(verified=1, inputs={1: 12345})
-    prover = FlakyProver()
+    foreign = RecordingSettlement(verified=1, inputs={1: 12345})
     service = SequencerService(
         replace(standalone_config(tmp_path / "data"), retry_delay_s=0.05),
-        OPERATOR, l1=write_funding(tmp_path / "queue.json"), prover=prover, publisher=foreign,
+        OPERATOR, l1=write_funding(tmp_path / "queue.json"), settlement=foreign,
     )  # fmt: skip
     with BackgroundServer(service) as server, SequencerClient(server.url) as client:
         wait_for(lambda: client.status().halted is not None)
@@ -142,4 +82,3 @@ def test_a_batch_l1_verified_that_is_not_ours_halts_the_sequencer(tmp_path: Path
         with pytest.raises(ApiError) as refused:
             client.withdraw(trader(1).withdraw(BASE, UNIT, 0))
         assert (refused.value.status, refused.value.code) == (503, "SEQUENCER_STOPPED")
-    assert prover.proven == [] and foreign.submitted == []
