@@ -1,0 +1,19 @@
+"""Type stub of the Rust extension built from native/ (see native/src/lib.rs).
+
+Use it through ``sequencer.crypto.native``, which takes the dataclasses of
+``sequencer.crypto.eddsa``.
+"""
+
+from collections.abc import Iterable, Sequence
+
+POSEIDON_MAX_INPUTS: int
+"""The most Poseidon inputs supported (12, as the Python reference)."""
+
+def poseidon(inputs: Sequence[int]) -> int:
+    """``Poseidon(inputs)`` as circomlib; ValueError unless 1..12 ints in [0, p)."""
+
+def eddsa_verify(ax: object, ay: object, message: object, r8x: object, r8y: object, s: object) -> bool:
+    """``sequencer.crypto.eddsa.verify`` on plain integers; False for anything malformed."""
+
+def eddsa_verify_many(items: Iterable[tuple[object, object, object, object, object, object]]) -> list[bool]:
+    """``eddsa_verify`` of each 6-tuple, in parallel without the GIL (TypeError if not 6-tuples)."""

@@ -1,0 +1,184 @@
+//! `matchproof_native`: Poseidon and EdDSA-Poseidon verification for the
+//! Matchproof sequencer, as a Python extension module.
+//!
+//! The readable reference is Python's `sequencer/crypto/` (`poseidon.py`,
+//! `babyjub.py`, `eddsa.py`); this module computes the same functions and is
+//! checked against them on shared vectors (`tests/crypto/test_native.py`).
+//!
+//! Python integers cross the boundary as 32 little-endian bytes
+//! (`int.to_bytes`); negative integers and integers of 2^256 or more are simply
+//! out of range. As in the reference, Poseidon takes any `int` (`isinstance`,
+//! so `True` is 1) while verification takes only values whose type is exactly
+//! `int`.
+
+mod babyjub;
+mod eddsa;
+mod hash;
+
+use ark_bn254::Fr;
+use ark_ff::{BigInt, BigInteger, PrimeField};
+use pyo3::exceptions::PyValueError;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyInt, PyTuple};
+use rayon::prelude::*;
+
+use crate::babyjub::SUBGROUP_ORDER;
+use crate::eddsa::Item;
+
+/// `value` as an unsigned 256-bit integer, if it is a Python `int` in `[0, 2^256)`.
+fn read_u256(value: &Bound<'_, PyAny>) -> Option<BigInt<4>> {
+    if !value.is_instance_of::<PyInt>() {
+        return None;
+    }
+    let py = value.py();
+    // Raises OverflowError for negative integers and those of 2^256 or more.
+    let encoded = value
+        .call_method1(intern!(py, "to_bytes"), (32, intern!(py, "little")))
+        .ok()?;
+    let encoded = encoded.cast::<PyBytes>().ok()?;
+    let bytes: [u8; 32] = encoded.as_bytes().try_into().ok()?;
+    let mut limbs = [0u64; 4];
+    for (limb, chunk) in limbs.iter_mut().zip(bytes.chunks_exact(8)) {
+        *limb = u64::from_le_bytes(chunk.try_into().expect("8-byte chunk"));
+    }
+    Some(BigInt::new(limbs))
+}
+
+/// `value` as a field element, if it is a Python `int` in `[0, p)`.
+fn read_field_element(value: &Bound<'_, PyAny>) -> Option<Fr> {
+    Fr::from_bigint(read_u256(value)?)
+}
+
+/// `value` as a signature scalar, if it is a Python `int` in `[0, l)`.
+fn read_scalar(value: &Bound<'_, PyAny>) -> Option<BigInt<4>> {
+    read_u256(value).filter(|scalar| *scalar < SUBGROUP_ORDER)
+}
+
+/// A field element as a Python `int`.
+fn field_element_to_py<'py>(py: Python<'py>, value: Fr) -> PyResult<Bound<'py, PyAny>> {
+    let bytes = PyBytes::new(py, &value.into_bigint().to_bytes_le());
+    py.get_type::<PyInt>()
+        .call_method1(intern!(py, "from_bytes"), (bytes, intern!(py, "little")))
+}
+
+/// The six values of one verification, if all are exactly `int` (as
+/// `eddsa.verify`: not `bool`, not a subclass) and in range.
+fn read_item(
+    ax: &Bound<'_, PyAny>,
+    ay: &Bound<'_, PyAny>,
+    message: &Bound<'_, PyAny>,
+    r8x: &Bound<'_, PyAny>,
+    r8y: &Bound<'_, PyAny>,
+    s: &Bound<'_, PyAny>,
+) -> Option<Item> {
+    let values = [ax, ay, message, r8x, r8y, s];
+    if !values
+        .iter()
+        .all(|value| value.is_exact_instance_of::<PyInt>())
+    {
+        return None;
+    }
+    Some(Item {
+        ax: read_field_element(ax)?,
+        ay: read_field_element(ay)?,
+        message: read_field_element(message)?,
+        r8x: read_field_element(r8x)?,
+        r8y: read_field_element(r8y)?,
+        s: read_scalar(s)?,
+    })
+}
+
+/// Return `Poseidon(inputs)` as circomlib computes it.
+///
+/// Raises ValueError unless there are 1 to POSEIDON_MAX_INPUTS inputs, each an
+/// int in [0, p): inputs are never reduced.
+#[pyfunction]
+fn poseidon(inputs: Vec<Bound<'_, PyAny>>) -> PyResult<Bound<'_, PyAny>> {
+    if !(1..=hash::MAX_INPUTS).contains(&inputs.len()) {
+        return Err(PyValueError::new_err(format!(
+            "Poseidon takes 1 to {} inputs, got {}",
+            hash::MAX_INPUTS,
+            inputs.len()
+        )));
+    }
+    let mut elements = Vec::with_capacity(inputs.len());
+    for value in &inputs {
+        match read_field_element(value) {
+            Some(element) => elements.push(element),
+            None => {
+                return Err(PyValueError::new_err(format!(
+                    "Poseidon input is not a field element: {}",
+                    value.repr()?
+                )))
+            }
+        }
+    }
+    let py = inputs[0].py();
+    let digest = py.detach(|| hash::poseidon(&elements));
+    field_element_to_py(py, digest)
+}
+
+/// Tell whether `(r8x, r8y, s)` signs `message` under the key `(ax, ay)`.
+///
+/// The semantics of `sequencer.crypto.eddsa.verify`: False, never an
+/// exception, for anything malformed (non-integers, values outside the field,
+/// s >= l, points off the curve, keys of small order).
+#[pyfunction]
+fn eddsa_verify(
+    py: Python<'_>,
+    ax: &Bound<'_, PyAny>,
+    ay: &Bound<'_, PyAny>,
+    message: &Bound<'_, PyAny>,
+    r8x: &Bound<'_, PyAny>,
+    r8y: &Bound<'_, PyAny>,
+    s: &Bound<'_, PyAny>,
+) -> bool {
+    match read_item(ax, ay, message, r8x, r8y, s) {
+        Some(item) => py.detach(|| eddsa::verify(&item)),
+        None => false,
+    }
+}
+
+/// `[eddsa_verify(*item) for item in items]`, computed in parallel without the GIL.
+///
+/// Each item must be a tuple of six values `(ax, ay, message, r8x, r8y, s)`
+/// (TypeError otherwise); malformed values make that item False.
+#[pyfunction]
+fn eddsa_verify_many(py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<Vec<bool>> {
+    let mut parsed = Vec::new();
+    for item in items.try_iter()? {
+        let item = item?;
+        let tuple = item.cast::<PyTuple>()?;
+        if tuple.len() != 6 {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "expected a tuple of 6 values (ax, ay, message, r8x, r8y, s), got {}",
+                tuple.len()
+            )));
+        }
+        let value = |index: usize| tuple.get_item(index);
+        parsed.push(read_item(
+            &value(0)?,
+            &value(1)?,
+            &value(2)?,
+            &value(3)?,
+            &value(4)?,
+            &value(5)?,
+        ));
+    }
+    Ok(py.detach(|| {
+        parsed
+            .par_iter()
+            .map(|item| item.as_ref().is_some_and(eddsa::verify))
+            .collect()
+    }))
+}
+
+#[pymodule]
+fn matchproof_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add("POSEIDON_MAX_INPUTS", hash::MAX_INPUTS)?;
+    module.add_function(wrap_pyfunction!(poseidon, module)?)?;
+    module.add_function(wrap_pyfunction!(eddsa_verify, module)?)?;
+    module.add_function(wrap_pyfunction!(eddsa_verify_many, module)?)?;
+    Ok(())
+}
