@@ -53,7 +53,7 @@ class ProvingClient:
 
     def lease(self) -> LeasedJob | None:
         """Lease the oldest unproven batch; None when there is nothing to prove."""
-        response = self._http.post("/prover/lease")
+        response = self._http.post("/prover/lease", json={})
         if response.status_code == 204:
             return None
         body = self._ok(response)

@@ -1,29 +1,38 @@
 """
 The end-to-end demo: the whole story of the rollup on a fresh local chain,
-printed as it happens.
+through the production path, printed as it happens.
 
-Two traders deposit on L1, sign crossing orders off-chain, the operator
-matches them, every batch is proven with Groth16 and verified by the rollup
-contract, and the traders withdraw back to L1.
+It deploys the contracts on anvil, starts the sequencer service and a prover
+worker as their own processes (``sequencer.local_system``), and plays two
+traders: they deposit on L1, sign crossing orders sent to the sequencer's
+HTTP API with the trader client, and withdraw; the sequencer matches and
+batches, the worker proves every batch with Groth16, the submitter puts it
+on L1, where the rollup contract verifies it; the traders claim on L1.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
 
 from prover import build_circuit
-from sequencer.devnet import Devnet, SubmittedBatch
+from sequencer.client.http import SequencerClient
+from sequencer.client.trader import Trader, next_order_id
+from sequencer.devnet import Devnet, devnet_market
 from sequencer.l1.anvil import HARDFORK, start_anvil
+from sequencer.local_system import LocalSystem
 from sequencer.spec.constants import PRICE_SCALE, Side
-from sequencer.spec.transactions import Order, SignedOrder, Withdraw, withdraw_message
-from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Timestamp, TokenId
+from sequencer.spec.types import TokenId
 
 UNIT = 10**18
 WETH, USDC = TokenId(0), TokenId(1)
-MARKET = "WETH-USDC"
+SYMBOLS = {WETH: "WETH", USDC: "USDC"}
+SETTLE_TIMEOUT_S = 600.0
+"""How long the demo waits for the sealed batches to be verified on L1."""
 
 
 def units(amount: int) -> str:
@@ -33,59 +42,73 @@ def units(amount: int) -> str:
 
 
 class Demo:
-    """The demo's traders and the orders and withdrawals they sign."""
+    """The demo's traders, talking to the sequencer with the trader client, and the chain."""
 
-    def __init__(self, devnet: Devnet, say: Callable[[str], None]) -> None:
-        """Set up on a deployed devnet; ``say`` prints a line."""
-        self.devnet = devnet
-        self.say = say
-        self.order_ids: dict[str, int] = {}
+    def __init__(self, devnet: Devnet, system: LocalSystem, client: SequencerClient, say: Callable[[str], None]) -> None:
+        """Drive ``system`` (running on ``devnet``'s deployment) through ``client``; ``say`` prints a line."""
+        self.devnet, self.system, self.client, self.say = devnet, system, client, say
+        self.market = client.market(devnet_market().name)
+        self.reported = 0
 
-    def index(self, trader: LocalAccount) -> AccountIndex:
-        """The trader's rollup account."""
-        index = self.devnet.rollup.account_index(trader.address)
-        if index is None:
-            raise RuntimeError(f"{trader.address} has no rollup account")
-        return index
+    def trader(self, account: LocalAccount) -> Trader:
+        """The trader of an Ethereum account, once the sequencer knows its rollup account."""
+        index = self.client.account_by_address(account.address).account_index
+        return Trader.from_eth_account(account, self.client.info(), index)
 
-    def place(self, name: str, trader: LocalAccount, side: Side, price: int, amount: int) -> None:
-        """Sign and place a limit order; print its fills."""
-        self.order_ids[name] = self.order_ids.get(name, 0) + 1
-        order = Order(
-            self.index(trader), OrderId(self.order_ids[name]), WETH, USDC, side, Price(price), Amount(amount),
-            30, Timestamp(self.devnet.now() + 3600),
-        )  # fmt: skip
-        signed = SignedOrder(order, self.devnet.l2_key(trader).sign(order.message_hash()))
+    def deposit(self, name: str, account: LocalAccount, token: TokenId, amount: int) -> None:
+        """Deposit on L1; the sequencer picks the request up from the rollup's queue."""
+        receipt = self.devnet.rollup.deposit(account, token, amount, self.devnet.l2_key(account).public_key)
+        self.say(f"  {name} deposits {units(amount)} {SYMBOLS[token]} on L1 ({receipt['gasUsed']:,} gas)")
+
+    def place(self, name: str, account: LocalAccount, side: Side, price: int, amount: int) -> None:
+        """Sign an order with the trader's L2 key, send it to the sequencer; print its fills."""
+        trader = self.trader(account)
+        open_ids = [order.order_id for order in self.client.orders(trader.account_index)]
+        order_id = next_order_id(self.client.account(trader.account_index), open_ids, self.devnet.operator.config.order_depth)
+        command = trader.order(self.market, order_id, side, price, amount, 30, self.devnet.now() + 3600)
+        placed = self.client.place_order(command)
         verb = "buys" if side == Side.BUY else "sells"
-        self.say(f"  {name} {verb} {units(amount)} WETH at {units(price)} USDC (order {order.order_id})")
-        for fill in self.devnet.operator.place_order(MARKET, signed, self.devnet.now()):
+        self.say(f"  {name} {verb} {units(amount)} WETH at {units(price)} USDC (order {order_id}, log entry {placed.receipt.sequence})")
+        for trade in placed.trades:
             self.say(
-                f"    trade: {units(fill.base)} WETH for {units(fill.quote)} USDC at {units(fill.price)}; "
-                f"fees {units(fill.maker_fee)} (maker), {units(fill.taker_fee)} (taker)"
+                f"    trade: {units(trade.base)} WETH for {units(trade.quote)} USDC at {units(trade.price)}; "
+                f"fees {units(trade.maker.fee)} (maker), {units(trade.taker.fee)} (taker)"
             )
 
-    def withdraw_all(self, name: str, trader: LocalAccount, token: TokenId) -> int:
-        """Sign a withdrawal of the trader's whole balance of ``token``; returns the amount."""
-        account = self.devnet.operator.head.get_account(self.index(trader))
-        amount, nonce = account.balance(token), Nonce(account.nonce)
-        signature = self.devnet.l2_key(trader).sign(withdraw_message(self.index(trader), token, amount, nonce))
-        self.devnet.operator.withdraw(Withdraw(self.index(trader), token, amount, nonce, signature))
-        self.say(f"  {name} withdraws {units(amount)} {'WETH' if token == WETH else 'USDC'}")
-        return amount
+    def withdraw_all(self, name: str, account: LocalAccount, token: TokenId) -> None:
+        """Sign a withdrawal of the trader's whole available balance of ``token``."""
+        trader = self.trader(account)
+        state = self.client.account(trader.account_index)
+        amount = next(balance.available for balance in state.balances if balance.token == token)
+        self.client.withdraw(trader.withdraw(token, amount, state.nonce))
+        self.say(f"  {name} withdraws {units(amount)} {SYMBOLS[token]}")
 
-    def settle(self) -> list[SubmittedBatch]:
-        """Prove and submit everything pending; print each batch."""
-        batches = self.devnet.settle()
-        for submitted in batches:
-            batch = submitted.batch
-            kinds = ", ".join(type(tx).__name__ for tx in batch.transactions)
+    def settle(self) -> None:
+        """Wait until every sealed batch is verified on L1; print each new one."""
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        while True:
+            self.system.check_running()
+            status = self.client.status()
+            sealed = status.sealed_batches + (1 if status.pending_transactions else 0)
+            verified = [b for b in self.client.batches(limit=100) if b.status == "verified"]
+            if status.pending_transactions == 0 and len(verified) >= status.sealed_batches:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{sealed} batches not verified in {SETTLE_TIMEOUT_S:.0f} s")
+            time.sleep(0.5)
+        rollup = self.devnet.rollup
+        for event in rollup.contract.events.BatchVerified().get_logs(from_block=self.devnet.deployment.block_number):
+            number = int(event["args"]["batchNumber"])
+            if number <= self.reported:
+                continue
+            receipt = self.devnet.w3.eth.get_transaction_receipt(event["transactionHash"])
+            batch = self.client.batch(number)
             self.say(
-                f"  batch {submitted.number} [{kinds}]: proved in {submitted.proof.prove_seconds:.1f} s "
-                f"(witness {submitted.proof.witness_seconds:.2f} s), verified on L1 for "
-                f"{submitted.gas_used:,} gas\n"
-                f"    root {hex(batch.old_root)[:18]}... -> {hex(batch.new_root)[:18]}..."
+                f"  batch {number} ({batch.deposits} deposits, {batch.trades} trades, {batch.withdrawals} withdrawals) "
+                f"verified on L1 for {int(receipt['gasUsed']):,} gas; "
+                f"root {hex(int(event['args']['oldRoot']))[:14]}... -> {hex(int(event['args']['newRoot']))[:14]}..."
             )
-        return batches
+            self.reported = number
 
 
 def run_demo(config: str, say: Callable[[str], None] = print) -> None:
@@ -95,7 +118,7 @@ def run_demo(config: str, say: Callable[[str], None] = print) -> None:
     circuit = build_circuit(config)
     say(f"  {circuit.constraints:,} constraints, {dict(circuit.config.params)}; ready in {time.monotonic() - started:.1f} s")
 
-    with start_anvil() as node:
+    with start_anvil() as node, tempfile.TemporaryDirectory(prefix="matchproof-devnet-") as scratch:
         w3, keys = node.web3(), node.accounts()
         operator, alice, bob = keys[0], keys[1], keys[2]
         say(f"== anvil at {node.url} (hardfork {HARDFORK}); deploying")
@@ -103,10 +126,9 @@ def run_demo(config: str, say: Callable[[str], None] = print) -> None:
         deployment = devnet.deployment
         say(f"  rollup {deployment.rollup}, verifier {deployment.verifier}")
         say(f"  WETH {deployment.tokens[WETH]}, USDC {deployment.tokens[USDC]}")
-        demo = Demo(devnet, say)
-        weth, usdc = devnet.rollup.token(WETH), devnet.rollup.token(USDC)
         devnet.mint(WETH, alice.address, 20 * UNIT)
         devnet.mint(USDC, bob.address, 60_000 * UNIT)
+        weth, usdc = devnet.rollup.token(WETH), devnet.rollup.token(USDC)
 
         def l1_balances() -> dict[str, int]:
             return {
@@ -116,42 +138,44 @@ def run_demo(config: str, say: Callable[[str], None] = print) -> None:
                 "Bob USDC": usdc.functions.balanceOf(bob.address).call(),
             }
 
-        before = l1_balances()
-        say("== deposits (L1 requests, consumed in order by the next batches)")
-        for name, trader, token, amount in (("Alice", alice, WETH, 10 * UNIT), ("Bob", bob, USDC, 50_000 * UNIT)):
-            receipt = devnet.rollup.deposit(trader, token, amount, devnet.l2_key(trader).public_key)
-            say(f"  {name} deposits {units(amount)} {'WETH' if token == WETH else 'USDC'} ({receipt['gasUsed']:,} gas)")
-        devnet.sync_l1()
-        demo.settle()
+        say("== starting the sequencer service and a prover worker (their logs: sequencer.log, worker-1.log)")
+        with LocalSystem(Path(scratch), node.url, deployment, [devnet_market()], operator, config) as system:
+            with SequencerClient(system.url) as client:
+                say(f"  sequencer API at {system.url} (OpenAPI at {system.url}/docs)")
+                demo = Demo(devnet, system, client, say)
+                before = l1_balances()
+                say("== deposits (L1 requests, consumed in order by the next batches)")
+                demo.deposit("Alice", alice, WETH, 10 * UNIT)
+                demo.deposit("Bob", bob, USDC, 50_000 * UNIT)
+                while client.status().l1_requests < 3:  # the operator's account, then the two deposits
+                    system.check_running()
+                    time.sleep(0.2)
+                demo.settle()
 
-        say("== trading (orders signed with L2 keys derived from the traders' Ethereum keys)")
-        demo.place("Alice", alice, Side.SELL, 2000 * PRICE_SCALE, 5 * UNIT)
-        demo.place("Bob", bob, Side.BUY, 2010 * PRICE_SCALE, 2 * UNIT)
-        demo.settle()
-        say("== a later batch fills the rest of Alice's order")
-        demo.place("Bob", bob, Side.BUY, 2000 * PRICE_SCALE, 3 * UNIT)
-        demo.settle()
+                say("== trading (orders signed with L2 keys derived from the traders' Ethereum keys)")
+                demo.place("Alice", alice, Side.SELL, 2000 * PRICE_SCALE, 5 * UNIT)
+                demo.place("Bob", bob, Side.BUY, 2010 * PRICE_SCALE, 2 * UNIT)
+                demo.settle()
+                say("== a later batch fills the rest of Alice's order")
+                demo.place("Bob", bob, Side.BUY, 2000 * PRICE_SCALE, 3 * UNIT)
+                demo.settle()
 
-        say("== withdrawals")
-        claims = [
-            (alice, USDC, demo.withdraw_all("Alice", alice, USDC)),
-            (alice, WETH, demo.withdraw_all("Alice", alice, WETH)),
-            (bob, WETH, demo.withdraw_all("Bob", bob, WETH)),
-            (bob, USDC, demo.withdraw_all("Bob", bob, USDC)),
-        ]
-        demo.settle()
-        for trader, token, _ in claims:
-            receipt = devnet.rollup.claim(trader, trader.address, token)
-            say(f"  claimed for {trader.address[:10]}... ({receipt['gasUsed']:,} gas)")
+                say("== withdrawals")
+                claims = [(alice, USDC), (alice, WETH), (bob, WETH), (bob, USDC)]
+                for account, token in claims:
+                    demo.withdraw_all("Alice" if account is alice else "Bob", account, token)
+                demo.settle()
+                for account, token in claims:
+                    receipt = devnet.rollup.claim(account, account.address, token)
+                    say(f"  claimed {SYMBOLS[token]} for {account.address[:10]}... ({receipt['gasUsed']:,} gas)")
+                fees = client.account(0)
 
         after = l1_balances()
         say("== L1 balances before -> after")
         for name in before:
             say(f"  {name:10} {units(before[name]):>12} -> {units(after[name]):>12}")
-        fees = devnet.operator.sealed.get_account(AccountIndex(0))
-        say(f"  operator fees on L2: {units(fees.balance(WETH))} WETH, {units(fees.balance(USDC))} USDC")
-        gas = [b.gas_used for b in devnet.submitted]
+        say("  operator fees on L2: " + ", ".join(f"{units(b.balance)} {SYMBOLS[TokenId(b.token)]}" for b in fees.balances))
         say(
-            f"== {len(devnet.submitted)} batches verified on L1; submission gas {min(gas):,}..{max(gas):,}; "
+            f"== {demo.reported} batches proven by the worker and verified on L1; "
             f"state root {hex(devnet.rollup.state_root())}; total {time.monotonic() - started:.1f} s"
         )

@@ -1,0 +1,152 @@
+"""
+The production processes on this machine, for the devnet demo: a
+``matchproof sequencer`` serving a deployment on a local chain, and
+``matchproof prover`` workers leasing its batches with keys of their own.
+Each runs as its own process, exactly as an operator would start it, and
+logs to a file in the scratch folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+from eth_account.signers.local import LocalAccount
+
+from sequencer.engine.market import Market
+from sequencer.l1.deploy import Deployment
+from sequencer.keystore import OPERATOR_KEY_ENV
+from sequencer.service.prover_auth import PROVER_TOKEN_ENV, add_key
+
+STARTUP_TIMEOUT_S = 300.0
+"""How long the sequencer may take to start (it builds or loads the circuit first)."""
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def markets_document(markets: Sequence[Market]) -> dict[str, object]:
+    """The markets file's JSON for ``markets`` (``service.config.load_markets`` reads it)."""
+    return {
+        "markets": [
+            {
+                "name": m.name,
+                "base_token": m.base_token,
+                "quote_token": m.quote_token,
+                "tick_size": str(m.tick_size),
+                "lot_size": str(m.lot_size),
+                "min_amount": str(m.min_amount),
+                "maker_fee_bps": m.maker_fee_bps,
+                "taker_fee_bps": m.taker_fee_bps,
+            }
+            for m in markets
+        ]
+    }
+
+
+class LocalSystem:
+    """
+    The sequencer and ``workers`` prover workers as processes, for a
+    deployment on the chain at ``rpc``; stopped (SIGTERM, then SIGKILL) on exit.
+    """
+
+    def __init__(
+        self,
+        scratch: Path,
+        rpc: str,
+        deployment: Deployment,
+        markets: Sequence[Market],
+        operator: LocalAccount,
+        circuit: str,
+        workers: int = 1,
+    ) -> None:
+        """Prepare the files the processes read (nothing starts until ``with``)."""
+        self.scratch = scratch
+        self.url = f"http://127.0.0.1:{free_port()}"
+        scratch.mkdir(parents=True, exist_ok=True)
+        deployment.save(scratch / "deployment.json")
+        (scratch / "markets.json").write_text(json.dumps(markets_document(markets)), encoding="utf-8")
+        keys = scratch / "prover-keys.json"
+        self._tokens = {name: add_key(keys, name) for name in (f"worker-{n}" for n in range(1, workers + 1))}
+        self._sequencer_args = [
+            "sequencer", "--rpc", rpc, "--deployment", str(scratch / "deployment.json"),
+            "--markets", str(scratch / "markets.json"), "--circuit", circuit, "--data-dir", str(scratch / "data"),
+            "--remote-provers", "--prover-keys", str(keys), "--max-batch-wait", "1", "--poll-interval", "0.2",
+            "--port", self.url.rsplit(":", 1)[1],
+        ]  # fmt: skip
+        self._operator_key = "0x" + bytes(operator.key).hex()
+        self._circuit = circuit
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def __enter__(self) -> LocalSystem:
+        """Start the sequencer, wait until it answers, then start the workers."""
+        self._start("sequencer", self._sequencer_args, {OPERATOR_KEY_ENV: self._operator_key})
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not self._answers():
+            if self._processes["sequencer"].poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the sequencer did not start; its log:\n{self.log_tail('sequencer')}")
+            time.sleep(0.2)
+        for name, token in self._tokens.items():
+            self._start(name, ["prover", "--sequencer", self.url, "--config", self._circuit], {PROVER_TOKEN_ENV: token})
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        """The last lines of a process's log."""
+        path = self.scratch / f"{name}.log"
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def check_running(self) -> None:
+        """Raise ``RuntimeError`` with its log if a process died."""
+        for name, process in self._processes.items():
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited with status {process.returncode}; its log:\n{self.log_tail(name)}")
+
+    def stop(self) -> None:
+        """Stop every process: workers first, then the sequencer."""
+        for name in reversed(list(self._processes)):
+            process = self._processes[name]
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+
+    def _start(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        """One ``matchproof`` process in its own session, logging to ``<name>.log``."""
+        with (self.scratch / f"{name}.log").open("wb") as log:
+            self._processes[name] = subprocess.Popen(
+                [sys.executable, "-m", "sequencer.cli", *args],
+                env={**os.environ, **env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def _answers(self) -> bool:
+        """Whether the sequencer's API is up."""
+        try:
+            return httpx.get(f"{self.url}/v1/info", timeout=2).is_success
+        except httpx.HTTPError:
+            return False
