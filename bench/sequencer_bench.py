@@ -43,7 +43,8 @@ from eth_account import Account
 
 import sequencer.operator as operator_module
 import sequencer.spec.transition as transition_module
-from sequencer.crypto.eddsa import forget_verifications, private_to_public, sign
+from sequencer.crypto.eddsa import private_to_public, sign
+from sequencer.crypto.signatures import forget as forget_verifications
 from sequencer.engine.book import OrderBook
 from sequencer.engine.market import Market
 from sequencer.engine.orders import OrderKind, OrderRecord

@@ -40,7 +40,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sequencer.crypto.eddsa import PublicKey, Signature, verify
+from sequencer.crypto.eddsa import PublicKey, Signature
+from sequencer.crypto.signatures import verify
 from sequencer.engine.book import Fill, OrderBook
 from sequencer.engine.cancels import CANCEL_NONCE_BITS, SignedCancel, SignedCancelAll
 from sequencer.engine.errors import Code, OrderRejected

@@ -1,7 +1,13 @@
 """
 Fixtures shared by the test folders: the test circuit configuration, built
 once per machine (cached under build/), and its tree depths.
+
+Tests that start real processes with real proofs, or build circuits, are
+marked ``slow`` (every test of the folders in ``SLOW_FOLDERS``, and those
+marked by hand), so ``pytest -m "not slow"`` runs the fast layers alone.
 """
+
+from pathlib import Path
 
 import pytest
 
@@ -29,3 +35,16 @@ def tree_config(circuit: CircuitArtifacts) -> TreeConfig:
 def batch_slots(circuit: CircuitArtifacts) -> int:
     """How many transactions one batch of the test circuit holds."""
     return dict(circuit.config.params)["nTx"]
+
+
+SLOW_FOLDERS = ("e2e", "circuit", "prover", "bench")
+"""Folders of tests/ whose every test proves, builds a circuit or runs the whole system."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests of ``SLOW_FOLDERS`` slow."""
+    root = Path(__file__).parent
+    for item in items:
+        relative = Path(str(item.path)).relative_to(root)
+        if relative.parts and relative.parts[0] in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)

@@ -13,7 +13,6 @@ with them anyway.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sequencer.crypto.babyjub import (
     IDENTITY,
@@ -27,10 +26,6 @@ from sequencer.crypto.babyjub import (
 from sequencer.crypto.blake512 import blake512
 from sequencer.crypto.field import is_field_element
 from sequencer.crypto.poseidon import poseidon
-
-
-VERIFIED_CACHE_SIZE = 1 << 16
-"""How many verification results are kept (a few MiB)."""
 
 
 @dataclass(frozen=True)
@@ -104,18 +99,8 @@ def verify(public_key: PublicKey, message: int, signature: Signature) -> bool:
     return _verify_values(*values)
 
 
-def forget_verifications() -> None:
-    """Drop the kept verification results (a benchmark measures verification from cold)."""
-    _verify_values.cache_clear()
-
-
-@lru_cache(maxsize=VERIFIED_CACHE_SIZE)
 def _verify_values(ax: int, ay: int, message: int, r8x: int, r8y: int, s: int) -> bool:
-    """
-    :func:`verify` on plain integers. A pure function, so its results are
-    kept: a resting order's signature is checked at intake and again by the
-    spec for every fill, and the second check is a lookup.
-    """
+    """:func:`verify` on plain integers."""
     key_point = (ax, ay)
     r8 = (r8x, r8y)
     if not (is_field_element(message) and 0 <= s < SUBGROUP_ORDER):

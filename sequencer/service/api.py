@@ -10,13 +10,14 @@ receipt. Every refusal is a 4xx with a stable code (``errors``).
 
 import asyncio
 import ipaddress
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, WebSocket, WebSocketDisconnect
 
-from sequencer.crypto.eddsa import Signature
+from sequencer.crypto.eddsa import PublicKey, Signature
+from sequencer.crypto.signatures import verify_ahead
 from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.engine.errors import Code
 from sequencer.engine.orders import OrderRecord
@@ -114,6 +115,23 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
         if result is None or result.receipt is None:
             raise RuntimeError("a trader command was accepted without a receipt")
         return result
+
+    async def verify_ahead_of_the_engine(index: AccountIndex, message: Callable[[], int], signed: Signature) -> None:
+        """
+        Check a request's signature in a worker thread (the native verifier
+        releases the GIL, so requests are verified in parallel) and keep the
+        result, so the engine's own check of it is a lookup. A malformed
+        request is left for the engine to refuse with its code.
+        """
+        account = service.operator.head.get_account(index)
+        if not account.exists:
+            return
+
+        def check() -> None:
+            with suppress(ValueError):
+                verify_ahead([(PublicKey(account.ax, account.ay), message(), signed)])
+
+        await asyncio.to_thread(check)
 
     def market_of(name: str) -> MarketOut:
         """A market's configuration; refuses an unknown market."""
@@ -331,6 +349,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
         command = PlaceOrder(
             request.market, SignedOrder(order, signature(request.signature)), request.kind, request.client_order_id
         )
+        await verify_ahead_of_the_engine(order.account_index, order.message_hash, command.signed.signature)
         done = accepted(await service.submit(command))
         outcome = done.outcome
         assert isinstance(outcome, OrderOutcome) and done.receipt is not None
@@ -348,6 +367,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
         circuit cannot yet stop an operator from filling a cancelled order.
         """
         cancel = CancelOrder(AccountIndex(request.account_index), OrderId(request.order_id))
+        await verify_ahead_of_the_engine(cancel.account_index, cancel.message_hash, signature(request.signature))
         done = accepted(await service.submit(Cancel(SignedCancel(cancel, signature(request.signature)))))
         assert isinstance(done.outcome, OrderRecord) and done.receipt is not None
         return CancelOut(order=order_out(done.outcome), receipt=receipt_out(done.receipt))

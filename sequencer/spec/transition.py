@@ -14,7 +14,8 @@ cannot apply is processed as a no-op, so it cannot jam the queue.
 from dataclasses import dataclass
 from typing import Sequence, assert_never
 
-from sequencer.crypto.eddsa import PublicKey, Signature, verify
+from sequencer.crypto.eddsa import PublicKey, Signature
+from sequencer.crypto.signatures import verify
 from sequencer.crypto.field import FIELD_MODULUS
 
 from .constants import (
