@@ -43,7 +43,9 @@ from eth_account import Account
 
 import sequencer.operator as operator_module
 import sequencer.spec.transition as transition_module
-from sequencer.crypto.eddsa import private_to_public, sign
+from sequencer.crypto.eddsa import PublicKey, private_to_public, sign
+from sequencer.crypto.eddsa import verify as reference_verify
+from sequencer.crypto.signatures import verify_ahead
 from sequencer.crypto.signatures import forget as forget_verifications
 from sequencer.engine.book import OrderBook
 from sequencer.engine.market import Market
@@ -53,6 +55,7 @@ from sequencer.service.commands import PlaceOrder
 from sequencer.service.config import ServiceConfig
 from sequencer.service.core import SequencerService
 from sequencer.service.l1 import FileRequests
+from sequencer.service.checkpoint import load_latest, write_checkpoint
 from sequencer.service.machine import Machine
 from sequencer.service.server import serve
 from sequencer.service.wal import WriteAheadLog
@@ -176,6 +179,75 @@ def clear_crypto_caches() -> None:
     """Forget every order message hash and signature verification result kept so far."""
     forget_order_messages()
     forget_verifications()
+
+
+def ahead_and_operator_throughput(commands: list[PlaceOrder], chunk: int = 64) -> float:
+    """
+    Orders per second when signatures are verified ahead of the engine, as
+    the API does: each chunk's signatures checked in parallel by the native
+    verifier (both cores, without the GIL), then the engine finds them kept.
+    """
+    operator = funded_operator()
+    clear_crypto_caches()
+    started = time.perf_counter()
+    for first in range(0, len(commands), chunk):
+        group = commands[first : first + chunk]
+        keys = {index: operator.head.get_account(index) for index in {c.signed.order.account_index for c in group}}
+        verify_ahead(
+            [(PublicKey(keys[c.signed.order.account_index].ax, keys[c.signed.order.account_index].ay),
+              c.signed.order.message_hash(), c.signed.signature) for c in group]
+        )  # fmt: skip
+        for command in group:
+            try:
+                operator.submit_order(command.market, command.signed, Timestamp(NOW), command.kind)
+            except RequestRejected:
+                pass
+            while len(operator.pending) >= SLOTS:
+                operator.seal(Timestamp(NOW))
+    return len(commands) / (time.perf_counter() - started)
+
+
+@contextmanager
+def python_signature_checks() -> Iterator[None]:
+    """Verify with the Python reference (``eddsa.verify``), as the landed intake did: the baseline."""
+    modules = (operator_module, transition_module)
+    saved = [module.__dict__["verify"] for module in modules]
+    for module in modules:
+        module.__dict__["verify"] = reference_verify
+    try:
+        yield
+    finally:
+        for module, verify in zip(modules, saved, strict=True):
+            module.__dict__["verify"] = verify
+
+
+def restart_seconds(commands: list[PlaceOrder]) -> tuple[int, float, float, float]:
+    """
+    Log entries, then seconds to rebuild the state: by replaying every entry,
+    by loading a checkpoint taken at the head, and the checkpoint's write.
+    """
+    machine = Machine(funded_operator())
+    entries = []
+    for command in commands:
+        try:
+            entries.append(machine.apply(command, NOW * 1000)[0])
+        except RequestRejected:
+            continue
+    clear_crypto_caches()
+    replayed = Machine(funded_operator())
+    started = time.perf_counter()
+    for entry in entries:
+        replayed.replay(entry)
+    replay_s = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="matchproof-bench-") as scratch:
+        started = time.perf_counter()
+        write_checkpoint(Path(scratch), "bench", machine)
+        write_s = time.perf_counter() - started
+        started = time.perf_counter()
+        restored = load_latest(Path(scratch), "bench", machine.seq)
+        load_s = time.perf_counter() - started
+    assert restored is not None and restored.operator.head.root == machine.operator.head.root
+    return len(entries), replay_s, load_s, write_s
 
 
 @contextmanager
@@ -345,8 +417,21 @@ def main() -> None:
     with signature_checks_off():
         rate, trades, refused = operator_throughput(commands)
     print(f"  operator, signature checks off:      {rate:10.0f} orders/s ({trades} trades, {refused} refused)")
+    with python_signature_checks():
+        baseline, _, _ = operator_throughput(commands)
+    print(f"  operator, Python verifier (landed):  {baseline:10.0f} orders/s  (the baseline)")
     rate, trades, refused = operator_throughput(commands)
-    print(f"  operator, signature checks on:       {rate:10.0f} orders/s ({trades} trades, {refused} refused)")
+    print(
+        f"  operator, native verifier:           {rate:10.0f} orders/s ({trades} trades, {refused} refused) "
+        f"x{rate / baseline:.1f}"
+    )
+    ahead = ahead_and_operator_throughput(commands)
+    print(f"  verified ahead in parallel + engine: {ahead:10.0f} orders/s  x{ahead / baseline:.1f}")
+    entries, replay_s, load_s, write_s = restart_seconds(commands)
+    print(
+        f"restart after {entries} logged orders: full replay {replay_s:.2f} s ({entries / replay_s:.0f} entries/s); "
+        f"checkpoint load {load_s:.3f} s (written in {write_s:.3f} s)"
+    )
     http_figures(args.rate, args.seconds, args.senders)
 
 

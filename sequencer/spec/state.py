@@ -51,7 +51,10 @@ class Account:
     ``order_id mod 2**order_depth``.
 
     ``order_slots`` keeps the preimages ``(order_id, filled)`` of the order
-    tree's non-empty leaves, which the tree itself only holds as hashes.
+    tree's non-empty leaves, which the tree itself only holds as hashes. A
+    slot written since the tree was last read is hashed into it when the
+    tree is next read (:attr:`orders`): one fill of a resting order after
+    another costs one leaf hash per batch, not one per fill.
 
     Read accounts through :meth:`State.get_account`, change them only through
     :class:`State`: its methods keep the account tree in step.
@@ -63,8 +66,17 @@ class Account:
     nonce: Nonce
     min_order_id: OrderId
     balances: SparseMerkleTree
-    orders: SparseMerkleTree
+    order_tree: SparseMerkleTree
     order_slots: dict[int, tuple[OrderId, Amount]] = field(default_factory=dict)
+    unhashed_slots: set[int] = field(default_factory=set)
+
+    @property
+    def orders(self) -> SparseMerkleTree:
+        """The order tree, with the leaf of every slot written since it was last read hashed in."""
+        for slot in self.unhashed_slots:
+            self.order_tree.set(slot, order_leaf(*self.order_slots[slot]))
+        self.unhashed_slots.clear()
+        return self.order_tree
 
     @classmethod
     def empty(cls, config: TreeConfig) -> "Account":
@@ -76,7 +88,7 @@ class Account:
             nonce=Nonce(0),
             min_order_id=OrderId(0),
             balances=SparseMerkleTree(config.balance_depth, EMPTY_BALANCE_LEAF),
-            orders=SparseMerkleTree(config.order_depth, EMPTY_ORDER_LEAF),
+            order_tree=SparseMerkleTree(config.order_depth, EMPTY_ORDER_LEAF),
         )
 
     @property
@@ -110,7 +122,7 @@ class Account:
 
     def slot_index(self, order_id: OrderId) -> int:
         """The order tree leaf of ``order_id``: its low ``order_depth`` bits."""
-        return order_id % (1 << self.orders.depth)
+        return order_id % (1 << self.order_tree.depth)
 
     def copy(self) -> "Account":
         """An independent copy: changing it leaves this account as it is."""
@@ -121,8 +133,9 @@ class Account:
             nonce=self.nonce,
             min_order_id=self.min_order_id,
             balances=self.balances.copy(),
-            orders=self.orders.copy(),
+            order_tree=self.order_tree.copy(),
             order_slots=dict(self.order_slots),
+            unhashed_slots=set(self.unhashed_slots),
         )
 
 
@@ -202,7 +215,7 @@ class State:
         account = self._writable(index)
         slot = account.slot_index(order_id)
         account.order_slots[slot] = (order_id, filled)
-        account.orders.set(slot, order_leaf(order_id, filled))
+        account.unhashed_slots.add(slot)
 
     def increment_nonce(self, index: AccountIndex) -> None:
         """Count one more withdrawal of the account."""
