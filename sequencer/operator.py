@@ -42,6 +42,7 @@ from typing import TypeVar
 
 from sequencer.crypto.eddsa import PublicKey, Signature
 from sequencer.crypto.signatures import verify
+from sequencer.engine.batcher import Batcher
 from sequencer.engine.book import Fill, OrderBook
 from sequencer.engine.cancels import CANCEL_NONCE_BITS, SignedCancel, SignedCancelAll
 from sequencer.engine.errors import Code, OrderRejected
@@ -53,7 +54,6 @@ from sequencer.engine.records import (
     SealedBatch,
     TradeRecord,
     WithdrawalRecord,
-    batch_fees,
 )
 from sequencer.spec.constants import AMOUNT_BITS, ORDER_ID_BITS, TreeConfig
 from sequencer.spec.errors import (
@@ -82,7 +82,7 @@ from sequencer.spec.transition import (
     credit_fees,
 )
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Timestamp, TokenId
-from sequencer.witness.batch import ProvableBatch, build_batch
+from sequencer.witness.batch import ProvableBatch
 
 
 T = TypeVar("T")
@@ -135,14 +135,10 @@ class Operator:
         self.markets = {m.name: m for m in markets}
         self.min_withdrawals = {**default_min_withdrawals(markets), **(min_withdrawals or {})}
         self.books = {m.name: OrderBook(m) for m in markets}
-        self.sealed = State.genesis(config)
-        self.head = self.sealed.copy()
-        self.chain = FieldElement(0)
+        self.batcher = Batcher(slots, State.genesis(config))
+        self.head = self.batcher.sealed.copy()
         self.clock = Timestamp(0)
         self.l1_seen = 0
-        self.pending: list[PendingTransaction] = []
-        self.batches: list[SealedBatch] = []
-        self.built = 0
         self.orders: dict[OrderKey, OrderRecord] = {}
         self.trades: list[TradeRecord] = []
         self.withdrawals: list[WithdrawalRecord] = []
@@ -369,17 +365,34 @@ class Operator:
 
     # ------------------------------------------------------------------ batches
 
+    @property
+    def pending(self) -> list[PendingTransaction]:
+        """Accepted transactions waiting for a batch, oldest first."""
+        return self.batcher.pending
+
+    @property
+    def batches(self) -> list[SealedBatch]:
+        """The sealed batches, in order."""
+        return self.batcher.batches
+
+    @property
+    def built(self) -> int:
+        """How many sealed batches have their circuit input built."""
+        return self.batcher.built
+
+    @property
+    def sealed(self) -> State:
+        """The state after the last built batch."""
+        return self.batcher.sealed
+
+    @property
+    def chain(self) -> FieldElement:
+        """The L1 request chain after the last built batch."""
+        return self.batcher.chain
+
     def seal_due(self, now: Timestamp, max_wait: int) -> bool:
-        """
-        Whether to seal a batch: a full one is pending, the oldest pending
-        transaction waited ``max_wait`` s, or the next batch carries a forced
-        request (a forced withdrawal or cancel-all has an L1 deadline, after
-        which anyone may freeze the rollup: it never waits for a batch to fill).
-        """
-        if not self.pending:
-            return False
-        forced = any(isinstance(p.transaction, (ForcedWithdraw, ForcedCancelAll)) for p in self.pending[: self.slots])
-        return forced or len(self.pending) >= self.slots or max(now, self.clock) - self.pending[0].time >= max_wait
+        """Whether to seal a batch now (``Batcher.seal_due``, at the operator's clock at the earliest)."""
+        return self.batcher.seal_due(Timestamp(max(now, self.clock)), max_wait)
 
     def seal(self, now: Timestamp) -> SealedBatch | None:
         """
@@ -390,44 +403,28 @@ class Operator:
         if not self.pending:
             return None
         self.clock = time
-        taken, self.pending = self.pending[: self.slots], self.pending[self.slots :]
-        transactions = tuple(p.transaction for p in taken)
-        previous = self.batches[-1].timestamp if self.batches else Timestamp(0)
-        batch = SealedBatch(
-            number=len(self.batches) + 1,
-            timestamp=Timestamp(max(previous, taken[0].time)),
-            sealed_at=self.clock,
-            transactions=transactions,
-            fees=batch_fees(transactions),
-        )
+        batch = self.batcher.seal(time)
+        assert batch is not None
         try:
             credit_fees(self.head, dict(batch.fees))
         except RollupError as error:
             raise EngineInvariantError(f"batch {batch.number}: {error}") from error
-        for tx in transactions:
+        for tx in batch.transactions:
             if isinstance(tx, Withdraw):
                 self._withdrawal_index[(tx.account_index, tx.nonce)].batch = batch.number
-        self.batches.append(batch)
         return batch
 
     def build_next(self) -> ProvableBatch | None:
         """
         Build the circuit input of the oldest sealed batch not built yet, on
         the state after the previous one; None if every sealed batch is built.
-
-        Batches must be built in order: each starts from the state the one
-        before it left.
+        Batches are built in order: each starts from the state the one before it left.
         """
-        if self.built >= len(self.batches):
-            return None
-        sealed = self.batches[self.built]
+        number = self.batcher.built + 1
         try:
-            batch = build_batch(self.sealed, sealed.transactions, sealed.timestamp, self.chain, self.slots)
+            return self.batcher.build_next()
         except RollupError as error:
-            raise EngineInvariantError(f"batch {sealed.number}: {error}") from error
-        self.chain = batch.chain_end
-        self.built += 1
-        return batch
+            raise EngineInvariantError(f"batch {number}: {error}") from error
 
     def cut_batch(self, timestamp: Timestamp) -> ProvableBatch | None:
         """
@@ -599,7 +596,7 @@ class Operator:
         except RollupError as error:
             raise RequestRejected(error.code, str(error)) from error
         self.clock = time
-        self.pending.append(PendingTransaction(tx, time))
+        self.batcher.queue(tx, time)
 
     def _check_spec(self, check: Callable[[], T]) -> T:
         """Run one of the spec's checks, refusing with its code; returns what the check returns."""
