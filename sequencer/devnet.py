@@ -20,6 +20,7 @@ from sequencer.crypto.keys import L2Keypair
 from sequencer.engine.market import Market
 from sequencer.l1.compile import CompiledContracts, compile_contracts
 from sequencer.l1.deploy import (
+    DEFAULT_MAX_TIMESTAMP_LAG,
     DEFAULT_REQUEST_DEADLINE_BLOCKS,
     Deployment,
     OperatorKey,
@@ -97,6 +98,7 @@ class Devnet:
         deployer: LocalAccount,
         circuit: CircuitArtifacts,
         request_deadline_blocks: int = DEFAULT_REQUEST_DEADLINE_BLOCKS,
+        max_timestamp_lag: int = DEFAULT_MAX_TIMESTAMP_LAG,
     ) -> Devnet:
         """
         Compile the contracts with the circuit's verifier and deploy them with
@@ -116,7 +118,12 @@ class Devnet:
             deployer,
             contracts,
             config=RollupConfig(
-                slots, config.account_depth, config.balance_depth, State.genesis(config).root, request_deadline_blocks
+                slots,
+                config.account_depth,
+                config.balance_depth,
+                State.genesis(config).root,
+                request_deadline_blocks,
+                max_timestamp_lag,
             ),
             operator=OperatorKey(deployer.address, key.public_key.ax, key.public_key.ay),
             test_tokens=TEST_TOKENS,
@@ -152,6 +159,11 @@ class Devnet:
     def mine(self, blocks: int) -> None:
         """Mine ``blocks`` empty blocks (anvil's ``anvil_mine``): L1 time passes."""
         self.w3.provider.make_request(RPCEndpoint("anvil_mine"), [hex(blocks)])
+
+    def advance_time(self, seconds: int) -> None:
+        """Move L1's clock ``seconds`` forward and mine a block at the new time (anvil's ``evm_increaseTime``)."""
+        self.w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [seconds])
+        self.mine(1)
 
     def now(self) -> Timestamp:
         """The latest L1 block's timestamp: the clock batches and order expiries use."""

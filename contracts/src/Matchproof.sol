@@ -29,6 +29,9 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
     uint256 internal constant MAX_ACCOUNT_DEPTH = 32; // accountA/accountB are 32-bit fields
     uint256 internal constant MAX_BALANCE_DEPTH = 16; // token1/token2 are 16-bit fields
+    uint256 internal constant MAX_N_TX = 4096; // far above what a circuit holds; bounds calldata loops
+    uint256 internal constant MAX_REQUEST_DEADLINE_BLOCKS = 1 << 20; // about 145 days of 12 s blocks
+    uint256 internal constant MAX_TIMESTAMP_LAG = 1 days;
 
     IGroth16Verifier internal immutable _verifier;
     IPoseidon2 internal immutable _poseidon2;
@@ -40,6 +43,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     uint256 internal immutable _balanceDepth;
     uint256 internal immutable _genesisRoot;
     uint256 internal immutable _requestDeadlineBlocks;
+    uint256 internal immutable _maxTimestampLag;
     uint256 internal immutable _deploymentBlock;
 
     BatchLog.Log internal _batches;
@@ -52,13 +56,14 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
     /// @notice Its ABI encoding equals that of the flat argument list (verifier, poseidon2,
     ///         poseidon4, poseidon6, poseidon7, genesisRoot, tokens, nTx, accountDepth,
-    ///         balanceDepth, requestDeadlineBlocks, operator, operatorAx, operatorAy): the three
-    ///         structs are static.
+    ///         balanceDepth, requestDeadlineBlocks, maxTimestampLag, operator, operatorAx,
+    ///         operatorAy): the three structs are static.
     /// @param verifier_ The Groth16 verifier of the batch circuit.
     /// @param hashers_ The Poseidon contracts for 2, 4, 6 and 7 inputs.
     /// @param genesisRoot The state root before the first batch (the empty account tree's root).
     /// @param tokenList The ERC-20 tokens; token id = index; 1 to 2^balanceDepth of them.
-    /// @param config The batch size, the tree depths and the L1 request deadline.
+    /// @param config The batch size, the tree depths, the L1 request deadline and the most a
+    ///        batch's timestamp may lag L1's.
     /// @param operator The operator: registered as account 0, and its deposit of 0 of token 0
     ///        is the first L1 request.
     constructor(
@@ -80,8 +85,13 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         ) {
             revert InvalidTreeDepths(config.accountDepth, config.balanceDepth);
         }
-        if (config.nTx == 0) revert InvalidBatchSize(config.nTx);
-        if (config.requestDeadlineBlocks == 0) revert InvalidRequestDeadline(config.requestDeadlineBlocks);
+        if (config.nTx == 0 || config.nTx > MAX_N_TX) revert InvalidBatchSize(config.nTx);
+        if (config.requestDeadlineBlocks == 0 || config.requestDeadlineBlocks > MAX_REQUEST_DEADLINE_BLOCKS) {
+            revert InvalidRequestDeadline(config.requestDeadlineBlocks);
+        }
+        if (config.maxTimestampLag == 0 || config.maxTimestampLag > MAX_TIMESTAMP_LAG) {
+            revert InvalidTimestampLag(config.maxTimestampLag);
+        }
         if (!Field.contains(genesisRoot)) revert ValueNotInField(genesisRoot);
         if (operator.ethAddr == address(0)) revert InvalidOperator();
 
@@ -95,6 +105,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _balanceDepth = config.balanceDepth;
         _genesisRoot = genesisRoot;
         _requestDeadlineBlocks = config.requestDeadlineBlocks;
+        _maxTimestampLag = config.maxTimestampLag;
         _deploymentBlock = block.number;
 
         _submitter = operator.ethAddr;
@@ -227,7 +238,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     ) external {
         _requireSubmitter();
         _requireNotFrozen();
-        _batches.checkHeader(batchNumber, newRoot, timestamp);
+        _batches.checkHeader(batchNumber, newRoot, timestamp, _maxTimestampLag);
         (uint256 chainStart, uint256 chainEnd) = _queue.peek(l1Count);
         PublicData.check(slotData, _nTx);
 
@@ -258,6 +269,11 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IMatchproof
+    function maxTimestampLag() external view returns (uint256) {
+        return _maxTimestampLag;
+    }
 
     /// @inheritdoc IMatchproof
     function submitter() external view returns (address) {

@@ -86,7 +86,9 @@ contract RollupModel is TestBase {
             }),
             provenRoot,
             tokenList,
-            IMatchproof.Config({nTx: N_TX, accountDepth: 2, balanceDepth: 1, requestDeadlineBlocks: DEADLINE_BLOCKS}),
+            IMatchproof.Config({
+                nTx: N_TX, accountDepth: 2, balanceDepth: 1, requestDeadlineBlocks: DEADLINE_BLOCKS, maxTimestampLag: 1 days
+            }),
             IMatchproof.Operator({ethAddr: actors[0], ax: keys[0][0], ay: keys[0][1]})
         );
         requests.push(Request(DEPOSIT, 0, actors[0], keys[0][0], keys[0][1], 0, 0));

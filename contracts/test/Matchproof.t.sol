@@ -311,6 +311,39 @@ contract MatchproofTest is RollupFixture {
         }
     }
 
+    function test_submitBatch_revertsOnATimestampLaggingL1TooFar() public {
+        uint64 stamp = uint64(block.timestamp);
+        vm.warp(block.timestamp + MAX_LAG + 1);
+        _expectRevert(
+            abi.encodeWithSelector(IMatchproof.TimestampTooOld.selector, block.timestamp, stamp, MAX_LAG)
+        );
+        rollup.submitBatch(1, 1, stamp, 0, _emptySlots(), _proof());
+        // Exactly MAX_LAG behind passes the header (and reaches the verifier, which says no here).
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidProof.selector));
+        rollup.submitBatch(1, 1, stamp + 1, 0, _emptySlots(), _proof());
+    }
+
+    function test_constructor_revertsOnParametersOutOfBounds() public {
+        address[] memory list = _tokens(address(tokenA), address(tokenB));
+        IMatchproof.Hashers memory hashers = _hashers();
+        IMatchproof.Operator memory op = IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY});
+        IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
+        config.maxTimestampLag = 0;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTimestampLag.selector, 0));
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op);
+        config.maxTimestampLag = 1 days + 1;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTimestampLag.selector, 1 days + 1));
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op);
+        config = _config(ACCOUNT_DEPTH);
+        config.requestDeadlineBlocks = (1 << 20) + 1;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidRequestDeadline.selector, (1 << 20) + 1));
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op);
+        config = _config(ACCOUNT_DEPTH);
+        config.nTx = 4097;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidBatchSize.selector, 4097));
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op);
+    }
+
     function test_setSubmitter_handsTheRoleOverOnlyFromTheSubmitter() public {
         vm.prank(ALICE);
         _expectRevert(abi.encodeWithSelector(IMatchproof.NotSubmitter.selector, ALICE, address(this)));
@@ -358,31 +391,31 @@ contract MatchproofTest is RollupFixture {
 
     function test_submitBatch_revertsOnNewRootOutOfField() public {
         _expectRevert(abi.encodeWithSelector(IMatchproof.ValueNotInField.selector, P));
-        rollup.submitBatch(1, P, 0, 0, _emptySlots(), _proof());
+        rollup.submitBatch(1, P, uint64(block.timestamp), 0, _emptySlots(), _proof());
     }
 
     function test_submitBatch_revertsOnTooManyL1Requests() public {
         _deposit(ALICE, 0, 1, ALICE_AX, ALICE_AY);
         _expectRevert(abi.encodeWithSelector(IMatchproof.TooManyL1Requests.selector, 2, 3));
-        rollup.submitBatch(1, 1, 0, 3, _emptySlots(), _proof());
+        rollup.submitBatch(1, 1, uint64(block.timestamp), 3, _emptySlots(), _proof());
     }
 
     function test_submitBatch_revertsOnBadSlotDataLength() public {
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidSlotDataLength.selector, 3 * N_TX, 3 * N_TX - 1));
-        rollup.submitBatch(1, 1, 0, 0, new uint256[](3 * N_TX - 1), _proof());
+        rollup.submitBatch(1, 1, uint64(block.timestamp), 0, new uint256[](3 * N_TX - 1), _proof());
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidSlotDataLength.selector, 3 * N_TX, 3 * N_TX + 3));
-        rollup.submitBatch(1, 1, 0, 0, new uint256[](3 * N_TX + 3), _proof());
+        rollup.submitBatch(1, 1, uint64(block.timestamp), 0, new uint256[](3 * N_TX + 3), _proof());
     }
 
     function test_submitBatch_revertsOnElementOutOfField() public {
         uint256[] memory slots = _emptySlots();
         slots[7] = P;
         _expectRevert(abi.encodeWithSelector(IMatchproof.SlotElementNotInField.selector, 7, P));
-        rollup.submitBatch(1, 1, 0, 0, slots, _proof());
+        rollup.submitBatch(1, 1, uint64(block.timestamp), 0, slots, _proof());
         slots[7] = P - 1;
         slots[11] = type(uint256).max;
         _expectRevert(abi.encodeWithSelector(IMatchproof.SlotElementNotInField.selector, 11, type(uint256).max));
-        rollup.submitBatch(1, 1, 0, 0, slots, _proof());
+        rollup.submitBatch(1, 1, uint64(block.timestamp), 0, slots, _proof());
     }
 
     function test_submitBatch_revertsOnRejectedProof() public {

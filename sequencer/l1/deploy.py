@@ -40,6 +40,12 @@ DEFAULT_REQUEST_DEADLINE_BLOCKS = 50_400
 seven days of 12-second blocks, as StarkEx gives forced requests. Tests use a few blocks."""
 
 
+DEFAULT_MAX_TIMESTAMP_LAG = 1800
+"""Seconds a batch's timestamp may lag the block that verifies it: half an hour. Order
+expiry is checked against the batch's timestamp, so a signed order can fill no later
+than its expiry plus this, in L1 time; the sequencer seals, proves and submits well within it."""
+
+
 class DeploymentError(Exception):
     """A deployment step did not produce a contract."""
 
@@ -55,6 +61,8 @@ class RollupConfig:
     """The root of the empty account tree for these depths (it commits to the order depth too)."""
     request_deadline_blocks: int = DEFAULT_REQUEST_DEADLINE_BLOCKS
     """Blocks a batch has to consume an L1 request before anyone may freeze the rollup."""
+    max_timestamp_lag: int = DEFAULT_MAX_TIMESTAMP_LAG
+    """Seconds a batch's timestamp may lag the block that verifies it."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ class Deployment:
     genesis_root: int
     deployer: str
     request_deadline_blocks: int = DEFAULT_REQUEST_DEADLINE_BLOCKS
+    max_timestamp_lag: int = DEFAULT_MAX_TIMESTAMP_LAG
     gas_used: dict[str, int] = field(default_factory=dict)
     """Gas used by each deployment transaction, by contract."""
 
@@ -133,6 +142,7 @@ class Deployment:
             genesis_root=int(data["genesis_root"]),
             deployer=str(data["deployer"]),
             request_deadline_blocks=int(data.get("request_deadline_blocks", DEFAULT_REQUEST_DEADLINE_BLOCKS)),
+            max_timestamp_lag=int(data.get("max_timestamp_lag", DEFAULT_MAX_TIMESTAMP_LAG)),
             gas_used={str(k): int(v) for k, v in data.get("gas_used", {}).items()},
         )
 
@@ -219,7 +229,7 @@ def deploy(
         tuple(poseidon[n] for n in POSEIDON_ARITIES),
         config.genesis_root,
         token_list,
-        (config.n_tx, config.account_depth, config.balance_depth, config.request_deadline_blocks),
+        (config.n_tx, config.account_depth, config.balance_depth, config.request_deadline_blocks, config.max_timestamp_lag),
         (Web3.to_checksum_address(operator.address), operator.ax, operator.ay),
     )
     return Deployment(
@@ -239,6 +249,7 @@ def deploy(
         genesis_root=config.genesis_root,
         deployer=deployer.address,
         request_deadline_blocks=config.request_deadline_blocks,
+        max_timestamp_lag=config.max_timestamp_lag,
         gas_used=gas_used,
     )
 

@@ -19,11 +19,13 @@ def account_of(devnet: Devnet, trader: LocalAccount) -> AccountIndex:
     return index
 
 
-def place(devnet: Devnet, trader: LocalAccount, order_id: int, side: Side, price: int, amount: int) -> list[Fill]:
-    """Sign a WETH/USDC limit order valid for an hour and give it to the operator; returns its fills."""
+def place(
+    devnet: Devnet, trader: LocalAccount, order_id: int, side: Side, price: int, amount: int, lifetime: int = 3600
+) -> list[Fill]:
+    """Sign a WETH/USDC limit order valid for ``lifetime`` seconds and give it to the operator; returns its fills."""
     order = Order(
         account_of(devnet, trader), OrderId(order_id), TokenId(WETH), TokenId(USDC), side, Price(price),
-        Amount(amount), 30, Timestamp(devnet.now() + 3600),
+        Amount(amount), 30, Timestamp(devnet.now() + lifetime),
     )  # fmt: skip
     signed = SignedOrder(order, devnet.l2_key(trader).sign(order.message_hash()))
     return devnet.operator.place_order(MARKET, signed, devnet.now())

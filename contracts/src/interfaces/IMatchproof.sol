@@ -36,8 +36,12 @@ interface IMatchproof {
         uint256 accountDepth;
         /// @dev Balance tree depth (0..16).
         uint256 balanceDepth;
-        /// @dev Blocks a batch has to consume an L1 request before anyone may freeze (> 0).
+        /// @dev Blocks a batch has to consume an L1 request before anyone may freeze (1..2^20).
         uint256 requestDeadlineBlocks;
+        /// @dev Seconds a batch's timestamp may lag the block that verifies it (1..1 day).
+        ///      Order expiry is checked against the batch's timestamp: a bound from below by
+        ///      L1 time means no order fills in a block later than its expiry + this lag.
+        uint256 maxTimestampLag;
     }
 
     /// @notice The operator, registered as account 0 (the fee account) at deployment.
@@ -94,11 +98,11 @@ interface IMatchproof {
     /// @param balanceDepth The balance tree depth given.
     error InvalidTreeDepths(uint256 accountDepth, uint256 balanceDepth);
 
-    /// @notice The request deadline is zero blocks.
+    /// @notice The request deadline is zero blocks or above 2^20.
     /// @param blocks The deadline given.
     error InvalidRequestDeadline(uint256 blocks);
 
-    /// @notice The batch size is zero.
+    /// @notice The batch size is zero or above 4096.
     /// @param nTx The number of transaction slots per batch given.
     error InvalidBatchSize(uint256 nTx);
 
@@ -115,6 +119,10 @@ interface IMatchproof {
     /// @notice A contract the rollup depends on (verifier, Poseidon hasher) has no code.
     /// @param account The address given.
     error NotAContract(address account);
+
+    /// @notice The maximum lag of a batch's timestamp is 0 or above one day.
+    /// @param lag The lag given, in seconds.
+    error InvalidTimestampLag(uint256 lag);
 
     /// @notice The operator address is zero.
     error InvalidOperator();
@@ -170,6 +178,13 @@ interface IMatchproof {
     /// @param blockTimestamp The current block's timestamp.
     /// @param got The timestamp submitted.
     error TimestampInFuture(uint256 blockTimestamp, uint256 got);
+
+    /// @notice The batch's timestamp lags the block by more than the deployment allows: its
+    ///         orders' expiry would be checked against a clock far behind L1's.
+    /// @param blockTimestamp The block's timestamp.
+    /// @param got The batch's timestamp.
+    /// @param maxLag The most seconds it may lag.
+    error TimestampTooOld(uint256 blockTimestamp, uint256 got, uint256 maxLag);
 
     /// @notice A batch claims to consume more L1 requests than are waiting.
     /// @param pending The number of L1 requests not yet consumed.
@@ -419,6 +434,7 @@ interface IMatchproof {
     ///         submitter may call it: a stranger holding a valid proof of another batch cannot
     ///         race the operator's own (the proof binds the data, not who sends it).
     /// @dev Reverts NotSubmitter, RollupFrozen, BatchOutOfOrder, TimestampBeforeLastBatch, TimestampInFuture,
+    ///      TimestampTooOld,
     ///      TooManyL1Requests, InvalidSlotDataLength, ValueNotInField,
     ///      SlotElementNotInField, then InvalidProof when the verifier says no.
     /// @param batchNumber Must be lastBatch() + 1.
@@ -451,6 +467,9 @@ interface IMatchproof {
     function setSubmitter(address next) external;
 
     // ---------------------------------------------------------------- views
+
+    /// @notice The most seconds a batch's timestamp may lag the block that verifies it.
+    function maxTimestampLag() external view returns (uint256);
 
     /// @notice The address allowed to submit batches (the operator's at deployment).
     function submitter() external view returns (address);

@@ -20,14 +20,23 @@ library BatchLog {
     }
 
     /// @notice Checks a submission's header against the log and the current block.
-    /// @dev Reverts BatchOutOfOrder, TimestampBeforeLastBatch, TimestampInFuture, ValueNotInField.
-    function checkHeader(Log storage log, uint256 batchNumber, uint256 newRoot, uint64 timestamp) internal view {
+    /// @dev Reverts BatchOutOfOrder, TimestampBeforeLastBatch, TimestampInFuture, TimestampTooOld,
+    ///      ValueNotInField.
+    function checkHeader(Log storage log, uint256 batchNumber, uint256 newRoot, uint64 timestamp, uint256 maxLag)
+        internal
+        view
+    {
         uint256 expected = log.lastBatch + 1;
         if (batchNumber != expected) revert IMatchproof.BatchOutOfOrder(expected, batchNumber);
         if (timestamp < log.lastTimestamp) revert IMatchproof.TimestampBeforeLastBatch(log.lastTimestamp, timestamp);
-        // The batch's clock may only lag the chain's: order expiry is checked against it.
+        // The batch's clock may lag the chain's, by at most maxLag: order expiry is checked
+        // against it, so an order can fill no later than its expiry + maxLag in L1 time.
         // forge-lint: disable-next-line(block-timestamp)
         if (timestamp > block.timestamp) revert IMatchproof.TimestampInFuture(block.timestamp, timestamp);
+        // forge-lint: disable-next-line(block-timestamp)
+        if (uint256(timestamp) + maxLag < block.timestamp) {
+            revert IMatchproof.TimestampTooOld(block.timestamp, timestamp, maxLag);
+        }
         if (!Field.contains(newRoot)) revert IMatchproof.ValueNotInField(newRoot);
     }
 

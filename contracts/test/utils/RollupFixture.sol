@@ -42,6 +42,7 @@ abstract contract RollupFixture is TestBase {
     bytes32 internal constant SLOT_L1_PROCESSED = bytes32(uint256(5));
 
     address internal constant OPERATOR = address(0x0FE);
+    uint256 internal constant MAX_LAG = 30 minutes;
     address internal constant ALICE = address(0xA11CE);
     address internal constant BOB = address(0xB0B);
 
@@ -91,7 +92,11 @@ abstract contract RollupFixture is TestBase {
 
     function _config(uint256 accountDepth) internal pure returns (IMatchproof.Config memory) {
         return IMatchproof.Config({
-            nTx: N_TX, accountDepth: accountDepth, balanceDepth: BALANCE_DEPTH, requestDeadlineBlocks: DEADLINE_BLOCKS
+            nTx: N_TX,
+            accountDepth: accountDepth,
+            balanceDepth: BALANCE_DEPTH,
+            requestDeadlineBlocks: DEADLINE_BLOCKS,
+            maxTimestampLag: MAX_LAG
         });
     }
 
