@@ -271,6 +271,11 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IMatchproof
+    function outstanding(uint256 tokenId) external view returns (uint256) {
+        return _vault.outstanding[tokenId];
+    }
+
+    /// @inheritdoc IMatchproof
     function maxTimestampLag() external view returns (uint256) {
         return _maxTimestampLag;
     }

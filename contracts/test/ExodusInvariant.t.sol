@@ -385,6 +385,7 @@ contract ExodusInvariantTest is TestBase {
         for (uint256 t = 0; t < 2; ++t) {
             uint256 held = model.tokens(t).balanceOf(address(rollup));
             assertEq(held, model.owed(t), "held = claimable + balances not exited + deposits pending");
+            assertEq(rollup.outstanding(t), held, "the deposit cap counts exactly what is held");
             uint256 out = model.claimed(t) + model.exitedTotal(t) + model.refundedTotal(t);
             assertEq(held + out, model.deposited(t), "deposited = held + withdrawn + exited + refunded");
         }

@@ -156,11 +156,12 @@ interface IMatchproof {
     /// @param tokenId The token deposited.
     error ZeroDeposit(uint256 tokenId);
 
-    /// @notice The deposit would bring the total ever deposited of the token to 2^96 or more.
+    /// @notice The deposit would bring what the rollup owes of the token (deposited less paid
+    ///         out) to 2^96 or more.
     /// @param tokenId The token deposited.
-    /// @param totalDeposited The total deposited before this deposit.
+    /// @param outstanding What the rollup owed of it before this deposit.
     /// @param amount The amount this deposit received.
-    error DepositCapExceeded(uint256 tokenId, uint256 totalDeposited, uint256 amount);
+    error DepositCapExceeded(uint256 tokenId, uint256 outstanding, uint256 amount);
 
     // ---------------------------------------------------------------- errors: batches
 
@@ -467,6 +468,10 @@ interface IMatchproof {
     function setSubmitter(address next) external;
 
     // ---------------------------------------------------------------- views
+
+    /// @notice What the rollup owes of a token: deposited less claimed, exited and refunded.
+    ///         Deposits are capped on it (below 2^96).
+    function outstanding(uint256 tokenId) external view returns (uint256);
 
     /// @notice The most seconds a batch's timestamp may lag the block that verifies it.
     function maxTimestampLag() external view returns (uint256);

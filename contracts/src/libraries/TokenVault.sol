@@ -6,12 +6,14 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IMatchproof} from "../interfaces/IMatchproof.sol";
 
 /// @title The tokens the rollup holds: deposits in; proven withdrawals, exits and refunds out
-/// @notice Token id = index in the token list. The total ever deposited per token stays
-///         below 2^96, so no L2 balance can overflow 96 bits.
+/// @notice Token id = index in the token list. What the rollup owes of a token (deposited
+///         less paid out: the L2 balances, the claims and the deposits not yet consumed)
+///         stays below 2^96, so no L2 balance can overflow 96 bits; tokens that leave make
+///         room for new deposits.
 library TokenVault {
     using SafeERC20 for IERC20;
 
-    /// @notice Exclusive cap on a token's total deposits: 2^96.
+    /// @notice Exclusive cap on what the rollup owes of a token: 2^96.
     uint256 internal constant DEPOSIT_CAP = 1 << 96;
 
     struct Vault {
@@ -19,6 +21,8 @@ library TokenVault {
         IERC20[] tokens;
         /// @dev tokenId => total ever deposited.
         mapping(uint256 => uint256) totalDeposited;
+        /// @dev tokenId => deposited less paid out (claims, exits, refunds): what is owed.
+        mapping(uint256 => uint256) outstanding;
         /// @dev owner => tokenId => amount a verified withdrawal made claimable.
         mapping(address => mapping(uint256 => uint256)) claimable;
     }
@@ -60,11 +64,12 @@ library TokenVault {
         erc20.safeTransferFrom(from, address(this), amount);
         uint256 arrived = erc20.balanceOf(address(this)) - before;
         if (arrived == 0) revert IMatchproof.ZeroDeposit(tokenId);
-        uint256 total = vault.totalDeposited[tokenId];
-        if (arrived >= DEPOSIT_CAP - total) revert IMatchproof.DepositCapExceeded(tokenId, total, arrived);
-        vault.totalDeposited[tokenId] = total + arrived;
+        uint256 owed = vault.outstanding[tokenId];
+        if (arrived >= DEPOSIT_CAP - owed) revert IMatchproof.DepositCapExceeded(tokenId, owed, arrived);
+        vault.outstanding[tokenId] = owed + arrived;
+        vault.totalDeposited[tokenId] += arrived;
         // forge-lint: disable-next-line(unsafe-typecast)
-        received = uint96(arrived); // arrived < DEPOSIT_CAP - total <= 2^96
+        received = uint96(arrived); // arrived < DEPOSIT_CAP - owed <= 2^96
     }
 
     /// @notice Makes `amount` of a token claimable by `owner`.
@@ -75,7 +80,9 @@ library TokenVault {
     /// @notice Sends `amount` of a token to `to` (exits and refunds, booked by the caller).
     /// @dev The caller guards against reentrancy. Reverts UnknownToken.
     function send(Vault storage vault, uint256 tokenId, address to, uint256 amount) internal {
-        token(vault, tokenId).safeTransfer(to, amount);
+        IERC20 erc20 = token(vault, tokenId);
+        vault.outstanding[tokenId] -= amount;
+        erc20.safeTransfer(to, amount);
     }
 
     /// @notice Pays `owner` all it can claim of a token, zeroing the claim first.
@@ -85,6 +92,7 @@ library TokenVault {
         amount = vault.claimable[owner][tokenId];
         if (amount == 0) revert IMatchproof.NothingToClaim(owner, tokenId);
         vault.claimable[owner][tokenId] = 0;
+        vault.outstanding[tokenId] -= amount;
         erc20.safeTransfer(owner, amount);
     }
 }
