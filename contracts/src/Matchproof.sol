@@ -176,8 +176,13 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMatchproof
-    function exit(uint16 tokenId, ExitProof calldata proof) external nonReentrant returns (uint256 amount) {
+    function exit(uint16 tokenId, ExitProof calldata proof, address recipient)
+        external
+        nonReentrant
+        returns (uint256 amount)
+    {
         if (!_exodus.frozen) revert NotFrozen();
+        if (recipient == address(0)) revert InvalidRecipient();
         uint32 accountIndex = _accountOfSender();
         _vault.token(tokenId);
         if (_exodus.exited[accountIndex][tokenId]) revert AlreadyExited(accountIndex, tokenId);
@@ -189,8 +194,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         if (root != _batches.stateRoot) revert InvalidExitProof(root, _batches.stateRoot);
 
         _exodus.exited[accountIndex][tokenId] = true;
-        _vault.send(tokenId, msg.sender, amount);
-        emit Exited(accountIndex, msg.sender, tokenId, amount);
+        _vault.send(tokenId, recipient, amount);
+        emit Exited(accountIndex, msg.sender, tokenId, amount, recipient);
     }
 
     /// @inheritdoc IMatchproof

@@ -72,7 +72,7 @@ contract ExodusTest is RollupFixture {
 
     function _exitAsAlice(IMatchproof.ExitProof memory proof) internal returns (uint256) {
         vm.prank(ALICE);
-        return rollup.exit(0, proof);
+        return rollup.exit(0, proof, ALICE);
     }
 
     // ------------------------------------------------------------------ forced requests
@@ -183,7 +183,7 @@ contract ExodusTest is RollupFixture {
         _freeze();
         uint256 before = tokenA.balanceOf(ALICE);
         vm.expectEmit(true, true, true, true, address(rollup));
-        emit IMatchproof.Exited(ALICE_INDEX, ALICE, 0, 1000);
+        emit IMatchproof.Exited(ALICE_INDEX, ALICE, 0, 1000, ALICE);
         assertEq(_exitAsAlice(proof), 1000, "amount");
         assertEq(tokenA.balanceOf(ALICE), before + 1000, "paid");
         assertEq(tokenA.balanceOf(address(rollup)), 0, "rollup emptied");
@@ -191,6 +191,22 @@ contract ExodusTest is RollupFixture {
         assertTrue(!rollup.exited(ALICE_INDEX, 1), "other token not exited");
         _expectRevert(abi.encodeWithSelector(IMatchproof.AlreadyExited.selector, ALICE_INDEX, 0));
         _exitAsAlice(proof);
+    }
+
+    function test_exit_paysTheRecipientTheOwnerChooses() public {
+        IMatchproof.ExitProof memory proof = _provenAlice(1000);
+        _freeze();
+        address elsewhere = address(0xE15E);
+        vm.prank(ALICE);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidRecipient.selector));
+        rollup.exit(0, proof, address(0));
+        uint256 before = tokenA.balanceOf(ALICE);
+        vm.expectEmit(true, true, true, true, address(rollup));
+        emit IMatchproof.Exited(ALICE_INDEX, ALICE, 0, 1000, elsewhere);
+        vm.prank(ALICE);
+        assertEq(rollup.exit(0, proof, elsewhere), 1000, "amount");
+        assertEq(tokenA.balanceOf(elsewhere), 1000, "paid to the recipient");
+        assertEq(tokenA.balanceOf(ALICE), before, "not to the owner");
     }
 
     function test_exit_revertsBeforeFreeze() public {
@@ -207,11 +223,11 @@ contract ExodusTest is RollupFixture {
         uint256 root = _rootOf(proof, BOB, BOB_INDEX, 0);
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidExitProof.selector, root, rollup.stateRoot()));
         vm.prank(BOB);
-        rollup.exit(0, proof);
+        rollup.exit(0, proof, ALICE);
         // An address without an account cannot exit at all.
         _expectRevert(abi.encodeWithSelector(IMatchproof.NotRegistered.selector, address(0xCAFE)));
         vm.prank(address(0xCAFE));
-        rollup.exit(0, proof);
+        rollup.exit(0, proof, ALICE);
     }
 
     function test_exit_fuzzRevertsOnAWrongProof(uint256 field, uint256 delta) public {
@@ -238,7 +254,7 @@ contract ExodusTest is RollupFixture {
         uint256 root = _rootOf(proof, ALICE, ALICE_INDEX, 1);
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidExitProof.selector, root, rollup.stateRoot()));
         vm.prank(ALICE);
-        rollup.exit(1, proof);
+        rollup.exit(1, proof, ALICE);
     }
 
     function test_exit_revertsOnValuesOutsideTheField() public {

@@ -184,7 +184,7 @@ contract RollupModel is TestBase {
         if (account.exited[tokenId] || balance == 0) return;
         IMatchproof.ExitProof memory proof = exitProof(index, tokenId);
         vm.prank(actor);
-        rollup.exit(tokenId, proof);
+        rollup.exit(tokenId, proof, actor);
         account.exited[tokenId] = true;
         exitedTotal[tokenId] += balance;
     }

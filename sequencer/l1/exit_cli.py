@@ -78,6 +78,7 @@ def add_subcommands(subparsers: Any) -> None:
     _add_chain_arguments(leave_cmd)
     _add_key_argument(leave_cmd)
     leave_cmd.add_argument("--freeze", action="store_true", help="first freeze the rollup if it is due")
+    leave_cmd.add_argument("--to", help="pay the exits to this address instead of the key's own")
     leave_cmd.set_defaults(run=exit_command)
 
 
@@ -128,13 +129,16 @@ def freeze_command(args: argparse.Namespace) -> int:
 
 def exit_command(args: argparse.Namespace) -> int:
     """Rebuild the state and take the trader's tokens out; 1 if that is not possible."""
+    if args.to is not None and not Web3.is_address(args.to):
+        print(f"matchproof: --to {args.to!r} is not an Ethereum address", file=sys.stderr)
+        return 2
     w3, contract = _connect(args)
     trader = _key(args)
     try:
         if args.freeze:
             freeze_if_due(w3, contract, trader)
         rebuilt = reconstruct(w3, contract, progress=_say)
-        departure = leave(w3, contract, trader, rebuilt)
+        departure = leave(w3, contract, trader, rebuilt, args.to)
     except (ReconstructionError, ExodusError, ContractLogicError, TransactionFailed) as error:
         print(f"matchproof: {error}", file=sys.stderr)
         return 1

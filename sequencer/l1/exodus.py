@@ -104,12 +104,16 @@ def freeze_if_due(w3: Web3, contract: Contract, sender: LocalAccount) -> bool:
     return True
 
 
-def leave(w3: Web3, contract: Contract, trader: LocalAccount, rebuilt: Reconstruction) -> Departure:
+def leave(
+    w3: Web3, contract: Contract, trader: LocalAccount, rebuilt: Reconstruction, recipient: str | None = None
+) -> Departure:
     """
     Take everything the trader owns out of the frozen rollup: exit every token
-    its account holds at the last proven root (``rebuilt``'s), refund its
-    deposits no batch consumed and claim what proven withdrawals credited it.
-    Whatever was already paid is skipped, so leaving twice is harmless.
+    its account holds at the last proven root (``rebuilt``'s), paid to
+    ``recipient`` (the trader's own address by default), refund its deposits
+    no batch consumed and claim what proven withdrawals credited it (both paid
+    to the trader's address, as the contract does). Whatever was already paid
+    is skipped, so leaving twice is harmless.
 
     Raises
     ------
@@ -127,7 +131,7 @@ def leave(w3: Web3, contract: Contract, trader: LocalAccount, rebuilt: Reconstru
             proof = exit_proof(rebuilt.state, AccountIndex(int(index)), token)
             if proof.balance == 0 or contract.functions.exited(index, token).call():
                 continue
-            call = contract.functions.exit(token, proof.as_abi())
+            call = contract.functions.exit(token, proof.as_abi(), Web3.to_checksum_address(recipient or owner))
             send_transaction(w3, trader, call.build_transaction({"from": owner}))
             departure.exits[token] = proof.balance
     for request_index, deposit in rebuilt.pending_deposits():

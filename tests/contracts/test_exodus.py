@@ -152,7 +152,7 @@ def test_exits_of_the_spec_state_are_paid_and_pending_deposits_refunded(
     as_alice = poseidon([*fields, balance_root, bob_proof.order_root])
     root = compute_root(FieldElement(as_alice), alice_index, bob_proof.account_siblings)
     with pytest.raises(ContractCustomError) as refused:
-        contract.functions.exit(1, bob_proof.as_abi()).call({"from": alice.address})
+        contract.functions.exit(1, bob_proof.as_abi(), alice.address).call({"from": alice.address})
     assert refused.value.data == custom_error(contract.abi, "InvalidExitProof", root, state.root)
     assert leave(w3, contract, bob, rebuilt).exits == {TokenId(1): 500}
     for token_id in (0, 1):

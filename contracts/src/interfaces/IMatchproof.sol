@@ -135,6 +135,9 @@ interface IMatchproof {
     /// @notice A new batch submitter must be a non-zero address.
     error InvalidSubmitter();
 
+    /// @notice An exit must pay a non-zero address.
+    error InvalidRecipient();
+
     // ---------------------------------------------------------------- errors: deposits
 
     /// @notice There is no token with this id.
@@ -349,10 +352,13 @@ interface IMatchproof {
 
     /// @notice An account exited one token's balance from a frozen rollup.
     /// @param accountIndex The account.
-    /// @param owner Its L1 address, paid.
+    /// @param owner Its L1 address, which asked.
     /// @param tokenId The token.
     /// @param amount The balance paid.
-    event Exited(uint256 indexed accountIndex, address indexed owner, uint256 indexed tokenId, uint256 amount);
+    /// @param recipient Where the owner had it paid.
+    event Exited(
+        uint256 indexed accountIndex, address indexed owner, uint256 indexed tokenId, uint256 amount, address recipient
+    );
 
     /// @notice A deposit no batch consumed was paid back to its depositor.
     /// @param requestIndex The deposit's request index.
@@ -412,12 +418,15 @@ interface IMatchproof {
     ///         last proven state root, once per (account, token). The proof is the account's
     ///         leaf (with the sender as its address) and both Merkle paths; the contract
     ///         hashes them with its Poseidon contracts.
-    /// @dev Reverts NotFrozen, NotRegistered, UnknownToken, AlreadyExited, NothingToExit,
-    ///      InvalidProofLength, ValueNotInField, InvalidExitProof.
+    ///         The balance goes to `recipient`, which the owner chooses (an address a token
+    ///         refuses to pay, such as a blacklisted owner, can still have its funds sent elsewhere).
+    /// @dev Reverts NotFrozen, InvalidRecipient, NotRegistered, UnknownToken, AlreadyExited,
+    ///      NothingToExit, InvalidProofLength, ValueNotInField, InvalidExitProof.
     /// @param tokenId The token.
     /// @param proof The account leaf, the balance and the two paths.
+    /// @param recipient Who is paid.
     /// @return amount The balance paid.
-    function exit(uint16 tokenId, ExitProof calldata proof) external returns (uint256 amount);
+    function exit(uint16 tokenId, ExitProof calldata proof, address recipient) external returns (uint256 amount);
 
     /// @notice In a frozen rollup, pays a deposit that no batch consumed back to its depositor,
     ///         once. Anyone may call it; the tokens always go to the depositor. The fields are
