@@ -14,6 +14,7 @@ def test_the_devnet_demo_runs_the_whole_story_through_the_service() -> None:
     text = "\n".join(lines)
     assert "trade: 2 WETH for 4,000 USDC at 2,000" in text
     assert "trade: 3 WETH for 6,000 USDC at 2,000" in text
-    balances = {line.split()[0] + " " + line.split()[1]: line.split()[-1] for line in lines if "->" in line and "root" not in line}
+    table = lines[lines.index("== L1 balances before -> after") + 1 :][:4]
+    balances = {" ".join(line.split()[:2]): line.split()[-1] for line in table}
     assert balances == {"Alice WETH": "15", "Alice USDC": "9,990", "Bob WETH": "4.99", "Bob USDC": "50,000"}
     assert lines[-1].startswith("== 9 batches proven by the worker and verified on L1")
