@@ -24,6 +24,7 @@ keeps serving reads, instead of reporting batches it never sent.
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -32,9 +33,10 @@ from eth_account.signers.local import LocalAccount
 
 from sequencer.engine.orders import OrderRecord
 from sequencer.l1.submitter import SubmissionConflict
-from sequencer.settlement import LocalProver
 from sequencer.operator import Operator, OrderOutcome, RequestRejected
+from sequencer.settlement import LocalProver
 from sequencer.spec.types import Timestamp
+from sequencer.witness.batch import ProvableBatch
 
 from .commands import AddL1Request, Command, SealBatch, Tick
 from .config import ServiceConfig
@@ -42,10 +44,10 @@ from .feed import Feed
 from .intake import Accepted, Intake, ServiceUnavailable
 from .l1 import L1Requests
 from .machine import Machine
+from .checkpoint import load_latest, write_checkpoint
 from .proving import Settlement
 from .receipts import ReceiptSigner
 from .views import book_out, trade_out
-from .checkpoint import load_latest, write_checkpoint
 from .wal import BatchProgress, BatchStatus, LogMismatch, WriteAheadLog
 
 log = logging.getLogger(__name__)
@@ -111,6 +113,8 @@ class SequencerService:
         self.halted: L1Conflict | None = None
         self._checkpointed = 0
         """The log position of the newest checkpoint written or restored."""
+        self._building = threading.Lock()
+        """Held while a batch is built (in a worker thread) or the state is checkpointed: never both at once."""
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -242,7 +246,8 @@ class SequencerService:
         so the state it serialises is the one at a group boundary.
         """
         if self.machine.seq > self._checkpointed:
-            write_checkpoint(self.config.data_dir, self.config.fingerprint(), self.machine)
+            with self._building:  # a batch being built changes the sealed state: wait for it
+                write_checkpoint(self.config.data_dir, self.config.fingerprint(), self.machine)
             self._checkpointed = self.machine.seq
             if self.config.compact_log:
                 removed = self.wal.compact(self._checkpointed)
@@ -275,7 +280,7 @@ class SequencerService:
             operator = self.operator
             while operator.built < len(operator.batches):
                 number = operator.built + 1
-                batch = await asyncio.to_thread(operator.build_next)
+                batch = await asyncio.to_thread(self._build_next)
                 if batch is not None and self.batch_status(number) is not BatchStatus.VERIFIED:
                     self._inputs[number] = batch.public_input_hash
                     settlement.seal(number, batch)
@@ -294,6 +299,11 @@ class SequencerService:
                     if not self._record_verified(number, on_chain, BatchProgress(number, BatchStatus.VERIFIED)):
                         return
             await asyncio.sleep(self.config.poll_interval_s)
+
+    def _build_next(self) -> ProvableBatch | None:
+        """``Operator.build_next``, never while a checkpoint is written (it runs in a worker thread)."""
+        with self._building:
+            return self.operator.build_next()
 
     def _record_verified(self, number: int, on_chain: int, progress: BatchProgress) -> bool:
         """
