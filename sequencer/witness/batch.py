@@ -28,7 +28,7 @@ from sequencer.spec.constants import TIMESTAMP_BITS
 from sequencer.spec.types import FieldElement, Timestamp
 
 from .sides import SideInputs
-from .slots import fee_account_inputs, slot_inputs
+from .slots import SlotBefore, fee_account_inputs, slot_inputs
 
 SignalValue: TypeAlias = int | Sequence["SignalValue"]
 """A signal's value: an integer, or a (nested) list of them for an array."""
@@ -105,8 +105,8 @@ def build_batch(
         elements: list[SlotElements] = []
         slot_witnesses: list[SideInputs] = []
         for index, tx in enumerate(padded):
-            before = state.copy()
-            elements.append(slot_elements(tx, before))
+            before = SlotBefore.of(tx, state)
+            elements.append(slot_elements(tx, state))
             try:
                 outcomes.append(apply_transaction(state, tx, timestamp))
             except RollupError as error:

@@ -4,9 +4,8 @@ The inputs of one account's part of a slot (``AccountUpdate`` in
 the two balance leaves it changes and the order slot it writes.
 """
 
-from sequencer.spec.merkle import SparseMerkleTree
 from sequencer.spec.state import Account
-from sequencer.spec.types import AccountIndex, OrderId, TokenId
+from sequencer.spec.types import AccountIndex, FieldElement, OrderId, TokenId
 
 SideInputs = dict[str, int | list[int]]
 """Signal name to value."""
@@ -14,7 +13,7 @@ SideInputs = dict[str, int | list[int]]
 
 def side_inputs(
     suffix: str,
-    account_tree: SparseMerkleTree,
+    account_siblings: list[FieldElement],
     index: AccountIndex,
     before: Account,
     after: Account,
@@ -22,9 +21,9 @@ def side_inputs(
     order_id: OrderId,
 ) -> SideInputs:
     """
-    The witness of one account update, proven against ``account_tree``, with
-    signal names ending in ``suffix`` (``A`` or ``B``) as the circuit names
-    them.
+    The witness of one account update, whose leaf's path in the account tree
+    has ``account_siblings``, with signal names ending in ``suffix`` (``A``
+    or ``B``) as the circuit names them.
 
     ``before`` and ``after`` are the account as the update finds and leaves
     it. The circuit changes ``tokens[0]`` first and ``tokens[1]`` second (they
@@ -45,7 +44,7 @@ def side_inputs(
         f"minOrderId{suffix}": before.min_order_id,
         f"balanceRoot{suffix}": before.balances.root,
         f"orderRoot{suffix}": before.orders.root,
-        f"siblingsAccount{suffix}": list(account_tree.siblings(index)),
+        f"siblingsAccount{suffix}": list(account_siblings),
         f"balance{suffix}1": before.balances.get(first),
         f"siblingsBalance{suffix}1": list(before.balances.siblings(first)),
         f"balance{suffix}2": between.get(second),

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from sequencer.spec.constants import FEE_ACCOUNT, TxType
-from sequencer.spec.state import State
+from sequencer.spec.merkle import is_right_child, parent
+from sequencer.spec.state import Account, State
 from sequencer.spec.public_data import l1_request_fields
 from sequencer.spec.transactions import (
     Deposit,
@@ -24,7 +25,7 @@ from sequencer.spec.transactions import (
     Transaction,
     Withdraw,
 )
-from sequencer.spec.types import AccountIndex, OrderId, TokenId
+from sequencer.spec.types import AccountIndex, FieldElement, OrderId, TokenId
 
 from .sides import SideInputs, side_inputs
 
@@ -49,39 +50,58 @@ UNTOUCHED = Touch(AccountIndex(FEE_ACCOUNT), (TokenId(0), TokenId(0)), OrderId(0
 """A side the transaction does not use: the fee account, unchanged."""
 
 
-def slot_inputs(tx: Transaction, before: State, after: State) -> SideInputs:
+@dataclass(frozen=True)
+class SlotBefore:
+    """
+    What a slot's witness needs of the state before the slot: its two
+    accounts as they were and their paths in the account tree. Taken before
+    the spec applies the slot, so the state is never copied whole.
+    """
+
+    account_a: Account
+    account_b: Account
+    siblings_a: list[FieldElement]
+    siblings_b: list[FieldElement]
+
+    @classmethod
+    def of(cls, tx: Transaction, state: State) -> "SlotBefore":
+        """The accounts ``tx`` touches in ``state`` (copies) and their paths."""
+        _, touch_a, touch_b = describe(tx)
+        tree = state.account_tree
+        return cls(
+            state.get_account(touch_a.account).copy(),
+            state.get_account(touch_b.account).copy(),
+            tree.siblings(touch_a.account),
+            tree.siblings(touch_b.account),
+        )
+
+
+def slot_inputs(tx: Transaction, before: SlotBefore, after: State) -> SideInputs:
     """
     The whole witness of a slot holding ``tx``, which took the state from
-    ``before`` to ``after`` (the spec applied it; this only reads).
+    what ``before`` saw to ``after`` (the spec applied it; this only reads).
     """
     fields, touch_a, touch_b = describe(tx)
     inputs: SideInputs = dict.fromkeys(SLOT_FIELDS, 0)
     inputs.update(fields)
-
-    account_a = before.get_account(touch_a.account)
+    account_a = after.get_account(touch_a.account)
     inputs.update(
         side_inputs(
             "A",
-            before.account_tree,
+            before.siblings_a,
             touch_a.account,
+            before.account_a,
             account_a,
-            after.get_account(touch_a.account),
             touch_a.tokens,
             touch_a.order_id,
         )
     )
     # B is proven against the tree as A's update left it.
-    between = before.account_tree.copy()
-    between.set(touch_a.account, after.get_account(touch_a.account).leaf_hash())
-    b_before = (
-        after.get_account(touch_b.account)
-        if touch_b.account == touch_a.account
-        else before.get_account(touch_b.account)
-    )
+    b_before = account_a if touch_b.account == touch_a.account else before.account_b
     inputs.update(
         side_inputs(
             "B",
-            between,
+            siblings_after_write(touch_a.account, account_a.leaf_hash(), before.siblings_a, touch_b.account, before.siblings_b),
             touch_b.account,
             b_before,
             after.get_account(touch_b.account),
@@ -90,6 +110,28 @@ def slot_inputs(tx: Transaction, before: State, after: State) -> SideInputs:
         )
     )
     return inputs
+
+
+def siblings_after_write(
+    written: AccountIndex,
+    leaf: FieldElement,
+    written_siblings: list[FieldElement],
+    index: AccountIndex,
+    siblings: list[FieldElement],
+) -> list[FieldElement]:
+    """
+    The path of leaf ``index`` (whose siblings were ``siblings``) once leaf
+    ``written`` (whose siblings were ``written_siblings``) became ``leaf``:
+    a sibling changes only where it is an ancestor of ``written``, and it
+    becomes the node of ``written``'s new path at that level.
+    """
+    nodes = [leaf]
+    for level, sibling in enumerate(written_siblings[:-1]):
+        nodes.append(parent(nodes[-1], sibling, is_right_child(written, level)))
+    return [
+        nodes[level] if written >> level == (index >> level) ^ 1 else sibling
+        for level, sibling in enumerate(siblings)
+    ]
 
 
 def describe(tx: Transaction) -> tuple[dict[str, int], Touch, Touch]:
