@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -54,9 +55,15 @@ def build(args: argparse.Namespace) -> int:
 
 
 def devnet(args: argparse.Namespace) -> int:
-    """Run the demo."""
+    """Run the demo; SIGTERM stops it as Ctrl-C does, stopping its processes and anvil on the way out."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     run_demo(args.config)
     return 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """Leave through the context managers (they stop the demo's processes), with the usual status."""
+    raise SystemExit(128 + signum)
 
 
 def prover(args: argparse.Namespace) -> int:
