@@ -82,14 +82,30 @@ class LocalProver:
         if leased is None:
             return None
         job, lease = leased
+        done = threading.Event()
+
+        def keep_lease() -> None:  # as remote workers do: report progress while proving
+            while not done.wait(self.queue.lease_seconds / 3):
+                try:
+                    self.queue.progress(job.number, lease.lease_id, "prove", self.name)
+                except LeaseLost:
+                    return
+
+        heartbeat = threading.Thread(target=keep_lease, name=f"lease-{self.name}", daemon=True)
+        heartbeat.start()
         try:
-            self.queue.complete(job.number, lease.lease_id, self._prove(job.batch), self.name)
-        except (LeaseLost, ProofRejected) as error:
-            log.warning("worker=%s batch=%d: %s", self.name, job.number, error)
-            return None
+            proof = self._prove(job.batch)
         except Exception as error:  # the prover failed: give the batch back
             log.warning("worker=%s batch=%d: proving failed: %s", self.name, job.number, error)
             self.queue.release(job.number, lease.lease_id, self.name)
+            return None
+        finally:
+            done.set()
+            heartbeat.join()
+        try:
+            self.queue.complete(job.number, lease.lease_id, proof, self.name)
+        except (LeaseLost, ProofRejected) as error:
+            log.warning("worker=%s batch=%d: %s", self.name, job.number, error)
             return None
         log.info("worker=%s batch=%d step=done", self.name, job.number)
         return job.number

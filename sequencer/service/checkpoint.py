@@ -8,8 +8,10 @@ configuration fingerprint, the log position and the SHA-256 of the body.
 It is written to a temporary file, flushed to disk and renamed into place,
 so a crash while writing leaves the previous checkpoints as they were and
 at worst a temporary file that loading ignores. A checkpoint whose header or
-digest does not check is skipped in favour of an older one (or genesis):
-the log can always rebuild the state, so a bad checkpoint only costs time.
+digest does not check, or that does not load, is skipped in favour of an
+older one (or genesis): the log rebuilds the state, so a bad checkpoint only
+costs time (unless the log was compacted behind it: keep ``--compact-log``
+for data directories whose checkpoints are backed up).
 
 The data directory is trusted: a checkpoint is code-free data only to the
 extent that nobody else can write there (pickle runs constructors).
@@ -116,7 +118,11 @@ def _read(checkpoint: Checkpoint, fingerprint: str) -> Machine | None:
     if header.get("sha256") != hashlib.sha256(body).hexdigest():
         log.warning("checkpoint %s is damaged (digest mismatch): skipped", checkpoint.path)
         return None
-    machine = pickle.loads(body)
+    try:
+        machine = pickle.loads(body)
+    except Exception as error:  # written by another version of the code: the log rebuilds the state
+        log.warning("checkpoint %s does not load (%r): skipped", checkpoint.path, error)
+        return None
     if not isinstance(machine, Machine) or machine.seq != checkpoint.seq:
         log.warning("checkpoint %s does not hold the machine it says: skipped", checkpoint.path)
         return None

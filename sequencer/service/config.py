@@ -98,8 +98,9 @@ class ServiceConfig:
                 ]
                 for m in self.markets
             ],
-            "min_withdrawals": [[token, str(amount)] for token, amount in self.min_withdrawals],
         }
+        if self.min_withdrawals:  # absent when unset, so logs written before it existed still open
+            document["min_withdrawals"] = [[token, str(amount)] for token, amount in self.min_withdrawals]
         return hashlib.sha256(canonical_json(document)).hexdigest()
 
 

@@ -199,7 +199,10 @@ class SequencerService:
         self._tasks = []
         consistent = self._intake is not None and (self._intake.failure is None or self.halted is not None)
         if self._wal is not None and consistent and self.config.checkpoint_every:
-            self.checkpoint()
+            try:
+                self.checkpoint()
+            except Exception as error:  # the log holds every entry: a restart replays it
+                log.error("checkpoint at stop failed: %r", error)
         if self._wal is not None:
             self._wal.close()
             self._wal = None
@@ -234,7 +237,10 @@ class SequencerService:
             except ServiceUnavailable:
                 return
             if self.config.checkpoint_every and self.machine.seq - self._checkpointed >= self.config.checkpoint_every:
-                self.checkpoint()
+                try:
+                    self.checkpoint()
+                except Exception as error:  # a full disk must not stop sealing and expiry: the log has it all
+                    log.error("checkpoint failed (the log still holds every entry): %r", error)
 
     def checkpoint(self) -> int:
         """
@@ -244,7 +250,18 @@ class SequencerService:
 
         Call it on the event loop: the intake changes the state only there,
         so the state it serialises is the one at a group boundary.
+
+        Only a state whose built batches are all recorded verified is
+        checkpointed: the proving queue lives in memory, so a restart must
+        build again every batch L1 does not hold yet (it continues after the
+        checkpoint's last built batch). Until then the last checkpoint stays.
         """
+        built = self.operator.built
+        if any(
+            (progress := self.progress.get(number)) is None or progress.status is not BatchStatus.VERIFIED
+            for number in range(built, 0, -1)
+        ):
+            return self._checkpointed
         if self.machine.seq > self._checkpointed:
             with self._building:  # a batch being built changes the sealed state: wait for it
                 write_checkpoint(self.config.data_dir, self.config.fingerprint(), self.machine)

@@ -177,3 +177,38 @@ def test_the_service_checkpoints_and_restarts_from_its_checkpoint(tmp_path: Path
         assert state_digest(second.operator) == before.state_digest
     finally:
         asyncio.run(second.stop())
+
+
+class StalledSettlement:
+    """A settlement that takes batches and never gets them verified (the proving queue is in memory)."""
+
+    def __init__(self) -> None:
+        self.sealed: list[int] = []
+
+    def seal(self, number: int, batch: object) -> None:
+        self.sealed.append(number)
+
+    def step(self) -> int:
+        return 0
+
+    def stage(self, number: int) -> str:
+        return "proving"
+
+    def verified_input(self, number: int) -> int:
+        return 0
+
+
+def test_no_checkpoint_holds_a_built_batch_l1_does_not_hold(tmp_path: Path) -> None:
+    """A restart must build every unverified batch again for the (in-memory) proving queue: no checkpoint skips one."""
+    queue = write_funding(tmp_path / "queue.json")
+    config = replace(standalone_config(tmp_path / "data"), checkpoint_every=1)
+    settlement = StalledSettlement()
+    service = SequencerService(config, OPERATOR, l1=queue, settlement=settlement)
+    with BackgroundServer(service) as server, SequencerClient(server.url) as client:
+        wait_for(lambda: client.status().l1_requests == len(funding()) and bool(settlement.sealed), timeout_s=30)
+        time.sleep(0.5)  # timer rounds that would checkpoint
+        assert service.operator.built > 0
+    # Checkpoints were taken before any batch was built, none after (not at stop either).
+    fingerprint = config.fingerprint()
+    restored = load_latest(config.data_dir, fingerprint, 10**9)
+    assert restored is None or restored.operator.built == 0
