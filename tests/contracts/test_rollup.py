@@ -103,9 +103,12 @@ def test_deposit_chains_requests_of_two_accounts(
 def test_deposit_gas_stays_in_budget(
     w3: Web3, rollup: Contract, funded: list[Contract], alice: LocalAccount
 ) -> None:
-    """Measured on anvil (osaka): ~268k for the first deposit of a fresh contract, ~205k later."""
-    assert _deposit(w3, rollup, alice, 0, 10, ALICE_KEY)["gasUsed"] < 300_000
-    assert _deposit(w3, rollup, alice, 0, 10, (0, 0))["gasUsed"] < 230_000
+    """
+    Measured on anvil (osaka): ~315k for the first deposit of a fresh contract, ~234k later
+    (~268k and ~205k before the deposit cap counted what is owed: one more storage slot).
+    """
+    assert _deposit(w3, rollup, alice, 0, 10, ALICE_KEY)["gasUsed"] < 330_000
+    assert _deposit(w3, rollup, alice, 0, 10, (0, 0))["gasUsed"] < 250_000
 
 
 def test_deposit_emits_account_registration(
