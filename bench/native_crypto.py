@@ -3,8 +3,11 @@ Signature checks and Poseidon: Python reference against the Rust extension, in o
 
 Prints EdDSA-Poseidon verifications per second for ``sequencer.crypto.eddsa.verify``,
 ``sequencer.crypto.native.verify`` (one thread) and ``native.verify_many`` (all
-cores, without the GIL), and Poseidon(2) hashes per second for
-``sequencer.crypto.poseidon`` and ``native.poseidon``, with the ratios.
+cores, without the GIL), and Poseidon hashes per second of 2 inputs (a
+Merkle node) and 10 (an order's message) for the plain form
+(``sequencer.crypto.poseidon_reference``, light-poseidon: the hasher before
+this one) and the optimised native hasher (``sequencer.crypto.poseidon``, one
+thread and ``poseidon_many``), with the ratios.
 
 Every signature signs a different message, so a verifier that keeps results
 cannot answer from memory. Signing happens before the clock starts. Native
@@ -19,7 +22,8 @@ import time
 from collections.abc import Callable
 
 from sequencer.crypto import eddsa, native
-from sequencer.crypto import poseidon as reference
+from sequencer.crypto import poseidon as optimised
+from sequencer.crypto import poseidon_reference as reference
 from sequencer.crypto.eddsa import PublicKey, Signature, private_to_public, sign
 
 SIGNATURES = 1_000
@@ -53,6 +57,7 @@ def rate(count: int, run: Callable[[], object], passes: int) -> float:
 def main() -> None:
     items = signed_items(SIGNATURES)
     pairs = [[index, 2 * index + 1] for index in range(HASHES)]
+    messages = [[index + field for field in range(10)] for index in range(HASHES // 4)]
 
     def python_verify() -> None:
         assert all(eddsa.verify(*item) for item in items)
@@ -63,27 +68,21 @@ def main() -> None:
     def native_verify_many() -> None:
         assert all(native.verify_many(items))
 
-    def python_poseidon() -> None:
-        for pair in pairs:
-            reference.poseidon(pair)
-
-    def native_poseidon() -> None:
-        for pair in pairs:
-            native.poseidon(pair)
-
     verify_python = rate(SIGNATURES, python_verify, 1)
     verify_native = rate(SIGNATURES, native_verify, PASSES)
     verify_many = rate(SIGNATURES, native_verify_many, PASSES)
-    hash_python = rate(HASHES, python_poseidon, PASSES)
-    hash_native = rate(HASHES, native_poseidon, PASSES)
-
     print(f"EdDSA-Poseidon verifications ({SIGNATURES} signatures, {os.cpu_count()} CPUs)")
     print(f"  python eddsa.verify        {verify_python:10,.0f} /s")
     print(f"  native verify              {verify_native:10,.0f} /s  x{verify_native / verify_python:.1f}")
     print(f"  native verify_many         {verify_many:10,.0f} /s  x{verify_many / verify_python:.1f}")
-    print(f"Poseidon(2) hashes ({HASHES} hashes)")
-    print(f"  python poseidon            {hash_python:10,.0f} /s")
-    print(f"  native poseidon            {hash_native:10,.0f} /s  x{hash_native / hash_python:.1f}")
+    for name, rows in (("2 inputs, a Merkle node", pairs), ("10 inputs, an order message", messages)):
+        plain = rate(len(rows), lambda: [reference.poseidon(row) for row in rows], PASSES)
+        single = rate(len(rows), lambda: [optimised.poseidon(row) for row in rows], PASSES)
+        many = rate(len(rows), lambda: optimised.poseidon_many(rows), PASSES)
+        print(f"Poseidon, {name} ({len(rows)} hashes)")
+        print(f"  plain form (light-poseidon) {plain:10,.0f} /s")
+        print(f"  optimised native           {single:10,.0f} /s  x{single / plain:.1f}")
+        print(f"  optimised, poseidon_many   {many:10,.0f} /s  x{many / plain:.1f}")
 
 
 if __name__ == "__main__":

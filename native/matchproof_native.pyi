@@ -12,6 +12,9 @@ POSEIDON_MAX_INPUTS: int
 def poseidon(inputs: Sequence[int]) -> int:
     """``Poseidon(inputs)`` as circomlib; ValueError unless 1..12 ints in [0, p)."""
 
+def poseidon_many(rows: Sequence[Sequence[int]]) -> list[int]:
+    """``[poseidon(row) for row in rows]`` in parallel without the GIL; ValueError as ``poseidon``, before any hashing."""
+
 def eddsa_verify(ax: object, ay: object, message: object, r8x: object, r8y: object, s: object) -> bool:
     """``sequencer.crypto.eddsa.verify`` on plain integers; False for anything malformed."""
 

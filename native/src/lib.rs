@@ -119,6 +119,35 @@ fn poseidon(inputs: Vec<Bound<'_, PyAny>>) -> PyResult<Bound<'_, PyAny>> {
     field_element_to_py(py, digest)
 }
 
+/// `[poseidon(row) for row in rows]`, hashed in parallel without the GIL.
+///
+/// Raises ValueError, before hashing anything, if a row is not 1 to
+/// POSEIDON_MAX_INPUTS field elements.
+#[pyfunction]
+fn poseidon_many<'py>(py: Python<'py>, rows: Vec<Vec<Bound<'py, PyAny>>>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let mut parsed = Vec::with_capacity(rows.len());
+    for (number, row) in rows.iter().enumerate() {
+        if !(1..=hash::MAX_INPUTS).contains(&row.len()) {
+            return Err(PyValueError::new_err(format!(
+                "row {number}: Poseidon takes 1 to {} inputs, got {}",
+                hash::MAX_INPUTS,
+                row.len()
+            )));
+        }
+        let elements = row
+            .iter()
+            .map(|value| {
+                read_field_element(value).ok_or_else(|| {
+                    PyValueError::new_err(format!("row {number}: Poseidon input is not a field element"))
+                })
+            })
+            .collect::<PyResult<Vec<Fr>>>()?;
+        parsed.push(elements);
+    }
+    let digests: Vec<Fr> = py.detach(|| parsed.par_iter().map(|row| hash::poseidon(row)).collect());
+    digests.into_iter().map(|digest| field_element_to_py(py, digest)).collect()
+}
+
 /// Tell whether `(r8x, r8y, s)` signs `message` under the key `(ax, ay)`.
 ///
 /// The semantics of `sequencer.crypto.eddsa.verify`: False, never an
@@ -178,6 +207,7 @@ fn eddsa_verify_many(py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<Vec<b
 fn matchproof_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("POSEIDON_MAX_INPUTS", hash::MAX_INPUTS)?;
     module.add_function(wrap_pyfunction!(poseidon, module)?)?;
+    module.add_function(wrap_pyfunction!(poseidon_many, module)?)?;
     module.add_function(wrap_pyfunction!(eddsa_verify, module)?)?;
     module.add_function(wrap_pyfunction!(eddsa_verify_many, module)?)?;
     Ok(())

@@ -1,14 +1,13 @@
-"""Poseidon and EdDSA-Poseidon verification in Rust, for the sequencer's intake.
+"""EdDSA-Poseidon verification in Rust, for the sequencer's intake.
 
 A thin typed wrapper around the ``matchproof_native`` extension built from
 ``native/`` (``scripts/bootstrap`` builds and installs it; there is no
-fallback). Python's ``sequencer/crypto/eddsa.py`` (with ``babyjub.py`` and
-``poseidon.py``) is the readable reference: this module computes exactly the
+fallback). Python's ``sequencer/crypto/eddsa.py`` (with ``babyjub.py``) is
+the readable reference: this module computes exactly the
 same functions, accepting and refusing the same inputs, and
 ``tests/crypto/test_native.py`` checks it against the reference on shared
 vectors (``tests/vectors/eddsa_poseidon.json``) and on random tampering.
 
-- ``poseidon``: circomlib's Poseidon for 1 to ``MAX_INPUTS`` field elements.
 - ``verify``: ``eddsa.verify``, several times faster; releases the GIL.
 - ``verify_many``: ``[verify(*item) for item in items]``, verified in
   parallel on all cores without the GIL.
@@ -20,20 +19,8 @@ import matchproof_native
 
 from sequencer.crypto.eddsa import PublicKey, Signature
 
-MAX_INPUTS: int = matchproof_native.POSEIDON_MAX_INPUTS
-"""The most Poseidon inputs supported: 12, as ``sequencer.crypto.poseidon``."""
-
 _MALFORMED: tuple[None, None, None, None, None, None] = (None, None, None, None, None, None)
 """Six values the extension reads as malformed: the item verifies as False."""
-
-
-def poseidon(inputs: Sequence[int]) -> int:
-    """Return ``Poseidon([x1, ..., xn])`` as circomlib computes it.
-
-    Raises ``ValueError`` unless there are 1 to ``MAX_INPUTS`` inputs and each
-    is an integer in ``[0, p)`` (never reduced), as ``sequencer.crypto.poseidon``.
-    """
-    return matchproof_native.poseidon(list(inputs))
 
 
 def verify(public_key: PublicKey, message: int, signature: Signature) -> bool:

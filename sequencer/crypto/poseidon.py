@@ -1,23 +1,21 @@
-"""circomlib's Poseidon hash over the BN254 scalar field.
+"""
+circomlib's Poseidon over the BN254 scalar field: the hash of every state
+leaf, Merkle node, signed message and public-data chain of the protocol.
 
-Backed by the Rust ``light-poseidon`` package (PyPI ``light-poseidon==0.1.1``,
-module ``light_poseidon_python``), whose parameters match circomlib's
-``Poseidon(n)`` template and circomlibjs ``buildPoseidon`` for 1 to 12 inputs.
-Its integer entry point only takes 64-bit inputs, so field elements are passed
-as 32-byte big-endian strings.
+Computed by the ``matchproof_native`` extension (``native/src/hash.rs``) in the
+optimised form circomlib's circuit uses (sparse partial rounds, circomlibjs's
+constants), several times faster than the plain form. It is checked against
+two independent implementations: ``poseidon_reference.py`` (light-poseidon,
+the plain form) on random and edge inputs, and circomlibjs itself
+(``tests/crypto/test_crypto_poseidon.py``).
 """
 
 from collections.abc import Sequence
 
-from light_poseidon_python import Hasher
+import matchproof_native
 
-from sequencer.crypto.field import is_field_element
-
-MAX_INPUTS = 12
-"""The most inputs the backing library supports (circomlib goes up to 16)."""
-
-# One hasher per arity, built once: building one costs about as much as hashing.
-_HASHERS = {arity: Hasher(arity) for arity in range(1, MAX_INPUTS + 1)}
+MAX_INPUTS: int = matchproof_native.POSEIDON_MAX_INPUTS
+"""The most inputs supported: 12 (circomlib goes up to 16)."""
 
 
 def poseidon(inputs: Sequence[int]) -> int:
@@ -27,11 +25,12 @@ def poseidon(inputs: Sequence[int]) -> int:
     is an integer in ``[0, p)``: inputs are never reduced silently, so two
     different integer lists never share a hash by accident.
     """
-    hasher = _HASHERS.get(len(inputs))
-    if hasher is None:
-        raise ValueError(f"Poseidon takes 1 to {MAX_INPUTS} inputs, got {len(inputs)}")
-    for value in inputs:
-        if not is_field_element(value):
-            raise ValueError(f"Poseidon input is not a field element: {value!r}")
-    digest: str = hasher.hash_bytes_be([value.to_bytes(32, "big") for value in inputs])
-    return int(digest, 16)
+    return matchproof_native.poseidon(list(inputs))
+
+
+def poseidon_many(rows: Sequence[Sequence[int]]) -> list[int]:
+    """Return ``[poseidon(row) for row in rows]``, hashed in parallel on all cores without the GIL.
+
+    Raises ``ValueError`` as :func:`poseidon` does, before hashing anything.
+    """
+    return matchproof_native.poseidon_many([list(row) for row in rows])

@@ -160,8 +160,7 @@ class SequencerService:
         elif wal.compacted_through() > 0:
             raise LogMismatch(f"the log was compacted through entry {wal.compacted_through()} and no checkpoint holds it")
         self._checkpointed = self.machine.seq
-        for record in wal.records(self.machine.seq + 1):
-            self.machine.replay(record.entry)
+        self.machine.replay_all(record.entry for record in wal.records(self.machine.seq + 1))
         self.progress = wal.batch_progress()
         self._wal = wal
         self._intake = Intake(

@@ -9,7 +9,9 @@ expires the orders its time makes stale, as an entry of its own; then the
 command either is accepted (and logged) or changes nothing.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from typing import assert_never
 
 from sequencer.engine.orders import OrderRecord
@@ -17,6 +19,7 @@ from sequencer.engine.records import SealedBatch, WithdrawalRecord
 from sequencer.operator import Operator, OrderOutcome, RequestRejected
 from sequencer.spec.types import Timestamp
 
+from .ahead import CHUNK, check_ahead
 from .commands import (
     AddL1Request,
     Cancel,
@@ -107,6 +110,22 @@ class Machine:
         except (RequestRejected, ValueError) as error:
             raise ReplayDiverged(f"entry {entry.seq} no longer applies: {error}") from error
         return outcome
+
+    def replay_all(self, entries: Iterable[LogEntry]) -> None:
+        """
+        Replay logged entries in order (:meth:`replay`), checking each chunk's
+        signatures ahead in parallel first (``ahead.check_ahead``).
+
+        Raises
+        ------
+        ReplayDiverged
+            An entry is out of sequence or is refused now.
+        """
+        entries = iter(entries)
+        while chunk := list(islice(entries, CHUNK)):
+            check_ahead(self.operator.head, [entry.command for entry in chunk])
+            for entry in chunk:
+                self.replay(entry)
 
     def _dispatch(self, command: Command, now: Timestamp) -> Outcome:
         """Hand a command to the operator."""

@@ -9,11 +9,13 @@ slots.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
+import threading
+from collections.abc import Sequence
 from typing import ClassVar
 
 from sequencer.crypto.eddsa import Signature
-from sequencer.crypto.poseidon import poseidon
+from sequencer.crypto.field import is_field_element
+from sequencer.crypto.poseidon import poseidon, poseidon_many
 
 from .constants import ORDER_MESSAGE_TAG, WITHDRAW_MESSAGE_TAG, Side, TxType
 from .types import (
@@ -70,33 +72,64 @@ class Order:
 
     def message_hash(self) -> FieldElement:
         """The message the account signs for this order (hashed once per order: intake and every fill ask)."""
-        return _order_message(self)
+        with _kept_lock:
+            known = _kept_messages.get(self)
+        if known is not None:
+            return known
+        message = FieldElement(poseidon(_order_message_fields(self)))
+        _keep_messages([(self, message)])
+        return message
+
+
+KEPT_ORDER_MESSAGES = 1 << 16
+"""How many order message hashes are kept (the oldest go first)."""
+
+_kept_messages: dict[Order, FieldElement] = {}
+_kept_lock = threading.Lock()
+
+
+def hash_order_messages(orders: Sequence[Order]) -> None:
+    """
+    Hash the messages of ``orders`` not hashed yet in one call, in parallel on
+    all cores (``poseidon_many``), and keep them for :meth:`Order.message_hash`:
+    a replay or a benchmark hashes a chunk of orders ahead of the engine.
+    """
+    with _kept_lock:
+        fresh = [order for order in dict.fromkeys(orders) if order not in _kept_messages]
+    fresh = [order for order in fresh if all(map(is_field_element, _order_message_fields(order)))]
+    if fresh:
+        digests = poseidon_many([_order_message_fields(order) for order in fresh])
+        _keep_messages([(order, FieldElement(digest)) for order, digest in zip(fresh, digests, strict=True)])
 
 
 def forget_order_messages() -> None:
     """Drop the kept order message hashes (a benchmark measures hashing from cold)."""
-    _order_message.cache_clear()
+    with _kept_lock:
+        _kept_messages.clear()
 
 
-@lru_cache(maxsize=1 << 16)
-def _order_message(order: Order) -> FieldElement:
-    """Poseidon of the order's tag and fields, in ``docs/DESIGN.md``'s order."""
-    return FieldElement(
-        poseidon(
-            [
-                ORDER_MESSAGE_TAG,
-                order.account_index,
-                order.order_id,
-                order.base_token,
-                order.quote_token,
-                order.side,
-                order.price,
-                order.amount,
-                order.max_fee_bps,
-                order.expiry,
-            ]
-        )
-    )
+def _keep_messages(pairs: Sequence[tuple[Order, FieldElement]]) -> None:
+    """Keep order message hashes, forgetting the oldest beyond ``KEPT_ORDER_MESSAGES``."""
+    with _kept_lock:
+        _kept_messages.update(pairs)
+        while len(_kept_messages) > KEPT_ORDER_MESSAGES:
+            del _kept_messages[next(iter(_kept_messages))]
+
+
+def _order_message_fields(order: Order) -> list[int]:
+    """The order's tag and fields, in ``docs/DESIGN.md``'s order: what its message hashes."""
+    return [
+        ORDER_MESSAGE_TAG,
+        order.account_index,
+        order.order_id,
+        order.base_token,
+        order.quote_token,
+        order.side,
+        order.price,
+        order.amount,
+        order.max_fee_bps,
+        order.expiry,
+    ]
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,17 @@
-"""The Rust extension (``sequencer.crypto.native``) agrees with the Python reference.
+"""The Rust extension agrees with the references.
 
+EdDSA: ``sequencer.crypto.native`` against the readable Python reference
+(``eddsa.py``); Poseidon: the optimised native hasher (``poseidon.py``)
+against the plain form of another implementation (``poseidon_reference.py``).
 Both are checked against the committed vectors (``tests/vectors/eddsa_poseidon.json``,
-generated from the reference), then against each other on random tampering.
+generated from the references), then against each other on random tampering.
 """
 
 import json
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sequencer.crypto import eddsa, native
-from sequencer.crypto import poseidon as reference_poseidon
+from sequencer.crypto import poseidon as native_poseidon
+from sequencer.crypto import poseidon_reference as reference_poseidon
 from sequencer.crypto.babyjub import BASE8, SUBGROUP_ORDER, Point
 from sequencer.crypto.eddsa import PublicKey, Signature, private_to_public, sign
 from sequencer.crypto.field import FIELD_MODULUS
@@ -55,7 +62,7 @@ def test_vectors_cover_valid_and_invalid_cases() -> None:
     assert sum(case["expected"] for case in eddsa_cases) >= 8
     assert sum(not case["expected"] for case in eddsa_cases) >= 30
     arities = {len(case["inputs"]) for case in VECTORS["poseidon"] if case["expected"] is not None}
-    assert arities == set(range(1, native.MAX_INPUTS + 1))
+    assert arities == set(range(1, native_poseidon.MAX_INPUTS + 1))
 
 
 def test_vectors_hold_every_small_order_point(small_order_points: list[Point]) -> None:
@@ -64,8 +71,8 @@ def test_vectors_hold_every_small_order_point(small_order_points: list[Point]) -
 
 
 def test_poseidon_known_values() -> None:
-    assert native.poseidon([1, 2]) == 7853200120776062878684798364095072458815029376092732009249414926327459813530
-    assert native.poseidon([1]) == 18586133768512220936620570745912940619677854269274689475585506675881198879027
+    assert native_poseidon.poseidon([1, 2]) == 7853200120776062878684798364095072458815029376092732009249414926327459813530
+    assert native_poseidon.poseidon([1]) == 18586133768512220936620570745912940619677854269274689475585506675881198879027
 
 
 @pytest.mark.parametrize("case", VECTORS["poseidon"], ids=lambda case: case["name"])
@@ -75,21 +82,21 @@ def test_poseidon_vectors(case: dict[str, Any]) -> None:
         with pytest.raises(ValueError):
             reference_poseidon.poseidon(inputs)
         with pytest.raises(ValueError):
-            native.poseidon(inputs)
+            native_poseidon.poseidon(inputs)
     else:
         assert reference_poseidon.poseidon(inputs) == int(case["expected"])
-        assert native.poseidon(inputs) == int(case["expected"])
+        assert native_poseidon.poseidon(inputs) == int(case["expected"])
 
 
 @pytest.mark.parametrize("arity", range(1, 7))
 def test_poseidon_field_edges(arity: int) -> None:
     edge = [P - 1] * arity
-    assert native.poseidon(edge) == reference_poseidon.poseidon(edge)
+    assert native_poseidon.poseidon(edge) == reference_poseidon.poseidon(edge)
     for position in range(arity):
         for bad in (P, -1, 2**256):
             inputs = edge[:position] + [bad] + edge[position + 1 :]
             with pytest.raises(ValueError):
-                native.poseidon(inputs)
+                native_poseidon.poseidon(inputs)
 
 
 @pytest.mark.parametrize("inputs", [["1"], [1.0], [None], [1, "2"]])
@@ -97,7 +104,7 @@ def test_poseidon_refuses_non_integers(inputs: list[Any]) -> None:
     with pytest.raises(ValueError):
         reference_poseidon.poseidon(inputs)
     with pytest.raises(ValueError):
-        native.poseidon(inputs)
+        native_poseidon.poseidon(inputs)
 
 
 @pytest.mark.parametrize("case", VECTORS["eddsa"], ids=lambda case: case["name"])
@@ -141,7 +148,7 @@ def test_integer_subclasses_get_the_same_answer(convert: Any) -> None:
         both_verify(PUBLIC_KEY, message, signature)
     both_verify(PublicKey(convert(PUBLIC_KEY.ax), PUBLIC_KEY.ay), 1, signature)
     both_verify(PUBLIC_KEY, 1, replace(signature, s=convert(signature.s)))
-    assert native.poseidon([convert(1)]) == reference_poseidon.poseidon([convert(1)])
+    assert native_poseidon.poseidon([convert(1)]) == reference_poseidon.poseidon([convert(1)])
 
 
 def test_valid_signatures_of_several_keys() -> None:
@@ -229,12 +236,30 @@ def test_fresh_signatures_pass_both(private_key: bytes, message: int) -> None:
 
 
 @settings(derandomize=True, database=None, max_examples=100, deadline=None)
-@given(st.lists(st.integers(0, P - 1), min_size=1, max_size=native.MAX_INPUTS))
+@given(st.lists(st.integers(0, P - 1), min_size=1, max_size=native_poseidon.MAX_INPUTS))
 def test_poseidon_agrees_on_random_inputs(inputs: list[int]) -> None:
-    assert native.poseidon(inputs) == reference_poseidon.poseidon(inputs)
+    assert native_poseidon.poseidon(inputs) == reference_poseidon.poseidon(inputs)
 
 
 @settings(derandomize=True, database=None, max_examples=20, deadline=None)
 @given(st.lists(tampered(), max_size=12))
 def test_verify_many_agrees_on_tampered_batches(items: list[Triple]) -> None:
     assert native.verify_many(items) == [eddsa.verify(*item) for item in items]
+
+
+@settings(derandomize=True, database=None, max_examples=20, deadline=None)
+@given(st.lists(st.lists(st.integers(0, P - 1), min_size=1, max_size=native_poseidon.MAX_INPUTS), max_size=16))
+def test_poseidon_many_agrees_row_by_row(rows: list[list[int]]) -> None:
+    assert native_poseidon.poseidon_many(rows) == [reference_poseidon.poseidon(row) for row in rows]
+
+
+@pytest.mark.parametrize("bad_row", [[], [P], [-1], [1] * (13)])
+def test_poseidon_many_refuses_a_bad_row(bad_row: list[int]) -> None:
+    with pytest.raises(ValueError):
+        native_poseidon.poseidon_many([[1, 2], bad_row])
+
+
+def test_committed_poseidon_constants_equal_circomlibjs() -> None:
+    """Run ``.venv/bin/python native/tools/gen_poseidon_constants.py`` if this fails."""
+    tool = Path(__file__).resolve().parents[2] / "native" / "tools" / "gen_poseidon_constants.py"
+    assert subprocess.run([sys.executable, str(tool), "--check"], check=False).returncode == 0
