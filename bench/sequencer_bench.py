@@ -1,22 +1,27 @@
 """
-Sequencer benchmark (not a test): prints figures, takes about a minute.
+Sequencer benchmark (not a test): prints figures, each beside the landed
+path's (the intake as it was when issue 9 was filed: signatures checked by
+the Python reference, order messages hashed by the plain-form Poseidon, the
+log replayed one entry at a time), measured in the same run. Takes 4-6
+minutes on a 2-core machine.
 
-    .venv/bin/python -m bench.sequencer_bench [--orders N] [--rate R] [--seconds S]
+    .venv/bin/python -m bench.sequencer_bench [--orders N] [--rate R] [--seconds S] [--requests N]
 
 1. Matching throughput, orders per second, of the same pre-signed order
-   stream through:
-   - the book alone (no balances, no signatures);
-   - the operator with signature checks off (every EdDSA verification,
-     the operator's and the spec's, replaced by ``True`` in this process
-     only) -- book, locks, and the spec applying each trade to the Merkle state;
-   - the operator with signature checks on (as it runs).
-2. HTTP intake latency at a fixed offered load: a sequencer in its own
-   process on loopback, orders sent open-loop at ``--rate`` per second for
-   ``--seconds``; latency counts from each order's scheduled send time (so
-   queueing is not hidden), to the acknowledgment (logged, fsync'd, receipt
-   signed). p50, p99 and max. Then its capacity: ``--senders`` clients
-   sending back to back for ``--seconds``, acknowledged orders per second.
-3. Replay: how fast the log of that run rebuilds the state.
+   stream through: the book alone (no balances, no signatures); the
+   operator with signature checks off (book, locks, and the spec applying
+   each trade to the Merkle state); the operator on the landed path; the
+   operator with the native verifier and hasher; and the same with each
+   chunk's messages hashed and signatures verified ahead, in parallel.
+2. Replay of the log of those orders, landed (one by one) and as a restart
+   does it (``Machine.replay_all``); a checkpoint's size, write and load.
+3. Restart after ``--requests`` logged requests: the service's own
+   ``open`` (newest checkpoint, then the log's tail), against a full replay.
+4. HTTP intake, landed path and this one, each in a sequencer process of its
+   own on loopback: latency at ``--rate`` orders/s offered open-loop for
+   ``--seconds`` (counted from each order's scheduled send time, so queueing
+   is not hidden, to the acknowledgment: logged, fsync'd, receipt signed),
+   p50, p99 and max; then capacity, ``--senders`` clients back to back.
 
 The load generator shares the machine with the sequencer: on a small
 machine it takes a core of its own.
@@ -35,30 +40,34 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
 from eth_account import Account
 
 import sequencer.operator as operator_module
+import sequencer.spec.transactions as transactions_module
 import sequencer.spec.transition as transition_module
+from sequencer.crypto.poseidon_reference import poseidon as reference_poseidon
 from sequencer.crypto.eddsa import PublicKey, private_to_public, sign
 from sequencer.crypto.eddsa import verify as reference_verify
-from sequencer.crypto.signatures import verify_ahead
 from sequencer.crypto.signatures import forget as forget_verifications
 from sequencer.engine.book import OrderBook
 from sequencer.engine.market import Market
 from sequencer.engine.orders import OrderKind, OrderRecord
 from sequencer.operator import Operator, RequestRejected
-from sequencer.service.commands import PlaceOrder
+from sequencer.service.ahead import check_ahead
+from sequencer.service.commands import AddL1Request, Command, PlaceOrder, SealBatch
 from sequencer.service.config import ServiceConfig
 from sequencer.service.core import SequencerService
 from sequencer.service.l1 import FileRequests
 from sequencer.service.checkpoint import load_latest, write_checkpoint
-from sequencer.service.machine import Machine
+from sequencer.service.machine import LogEntry, Machine
 from sequencer.service.server import serve
-from sequencer.service.wal import WriteAheadLog
+from sequencer.service.wal import LogRecord, WriteAheadLog
 from sequencer.spec.constants import Side, TreeConfig
 from sequencer.spec.transactions import Deposit, Order, SignedOrder, forget_order_messages
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Price, Timestamp, TokenId
@@ -183,20 +192,17 @@ def clear_crypto_caches() -> None:
 
 def ahead_and_operator_throughput(commands: list[PlaceOrder], chunk: int = 64) -> float:
     """
-    Orders per second when signatures are verified ahead of the engine, as
-    the API does: each chunk's signatures checked in parallel by the native
-    verifier (both cores, without the GIL), then the engine finds them kept.
+    Orders per second when each chunk's order messages are hashed and
+    signatures verified ahead of the engine, in parallel on all cores without
+    the GIL (``service.ahead.check_ahead``, as a restart does; the API does the
+    same per request in worker threads), then the engine finds them kept.
     """
     operator = funded_operator()
     clear_crypto_caches()
     started = time.perf_counter()
     for first in range(0, len(commands), chunk):
         group = commands[first : first + chunk]
-        keys = {index: operator.head.get_account(index) for index in {c.signed.order.account_index for c in group}}
-        verify_ahead(
-            [(PublicKey(keys[c.signed.order.account_index].ax, keys[c.signed.order.account_index].ay),
-              c.signed.order.message_hash(), c.signed.signature) for c in group]
-        )  # fmt: skip
+        check_ahead(operator.head, group)
         for command in group:
             try:
                 operator.submit_order(command.market, command.signed, Timestamp(NOW), command.kind)
@@ -208,24 +214,29 @@ def ahead_and_operator_throughput(commands: list[PlaceOrder], chunk: int = 64) -
 
 
 @contextmanager
-def python_signature_checks() -> Iterator[None]:
-    """Verify with the Python reference (``eddsa.verify``), as the landed intake did: the baseline."""
-    modules = (operator_module, transition_module)
-    saved = [module.__dict__["verify"] for module in modules]
-    for module in modules:
-        module.__dict__["verify"] = reference_verify
+def landed_path() -> Iterator[None]:
+    """
+    The intake as it was when the issue was filed, the baseline: signatures
+    checked by the Python reference (``eddsa.verify``) and order messages
+    hashed by the plain-form Poseidon (``poseidon_reference``), one at a time.
+    """
+    patched: list[tuple[ModuleType, str, object]] = [
+        (operator_module, "verify", reference_verify),
+        (transition_module, "verify", reference_verify),
+        (transactions_module, "poseidon", reference_poseidon),
+    ]
+    saved = [getattr(module, name) for module, name, _ in patched]
+    for module, name, replacement in patched:
+        setattr(module, name, replacement)
     try:
         yield
     finally:
-        for module, verify in zip(modules, saved, strict=True):
-            module.__dict__["verify"] = verify
+        for (module, name, _), original in zip(patched, saved, strict=True):
+            setattr(module, name, original)
 
 
-def restart_seconds(commands: list[PlaceOrder]) -> tuple[int, float, float, float]:
-    """
-    Log entries, then seconds to rebuild the state: by replaying every entry,
-    by loading a checkpoint taken at the head, and the checkpoint's write.
-    """
+def logged_orders(commands: list[PlaceOrder]) -> tuple[Machine, list[LogEntry]]:
+    """The machine after accepting ``commands``, and the log entries of those it accepted."""
     machine = Machine(funded_operator())
     entries = []
     for command in commands:
@@ -233,26 +244,112 @@ def restart_seconds(commands: list[PlaceOrder]) -> tuple[int, float, float, floa
             entries.append(machine.apply(command, NOW * 1000)[0])
         except RequestRejected:
             continue
+    return machine, entries
+
+
+def replay_rate(entries: list[LogEntry], ahead: bool) -> float:
+    """Entries per second replaying ``entries`` from cold caches: one by one, or with ``Machine.replay_all``."""
     clear_crypto_caches()
     replayed = Machine(funded_operator())
     started = time.perf_counter()
-    for entry in entries:
-        replayed.replay(entry)
-    one_by_one_s = time.perf_counter() - started
-    clear_crypto_caches()
-    replayed = Machine(funded_operator())
-    started = time.perf_counter()
-    replayed.replay_all(entries)
-    replay_s = time.perf_counter() - started
+    if ahead:
+        replayed.replay_all(entries)
+    else:
+        for entry in entries:
+            replayed.replay(entry)
+    return len(entries) / (time.perf_counter() - started)
+
+
+def checkpoint_seconds(machine: Machine) -> tuple[float, float, int]:
+    """Seconds to write and to load a checkpoint of ``machine``, and its size in bytes."""
     with tempfile.TemporaryDirectory(prefix="matchproof-bench-") as scratch:
         started = time.perf_counter()
-        write_checkpoint(Path(scratch), "bench", machine)
+        checkpoint = write_checkpoint(Path(scratch), "bench", machine)
         write_s = time.perf_counter() - started
+        size = checkpoint.path.stat().st_size
         started = time.perf_counter()
         restored = load_latest(Path(scratch), "bench", machine.seq)
         load_s = time.perf_counter() - started
     assert restored is not None and restored.operator.head.root == machine.operator.head.root
-    return len(entries), replay_s, load_s, write_s
+    return write_s, load_s, size
+
+
+@dataclass(frozen=True)
+class Restart:
+    """A restart of a data directory holding a long log: what it took, against replaying the whole log."""
+
+    entries: int
+    tail: int
+    checkpoint_bytes: int
+    restart_s: float
+    full_replay_s: float
+
+
+def restart_after(requests: int, checkpoint_every: int) -> Restart:
+    """
+    Build a data directory whose log holds ``requests`` entries, with a
+    checkpoint every ``checkpoint_every`` entries as the service takes them,
+    the last one ``checkpoint_every - 1`` entries before the end (the worst
+    case); then time the service's own restart (``SequencerService.open``),
+    and a full replay of the same log (the landed restart).
+
+    The entries are L1 deposits topping up the traders' balances, sealed
+    into batches as they fill: the one request kind that needs no signature,
+    so that a million can be logged in a minute (a million signed orders
+    would take the benchmark over ten minutes to sign). The state they leave
+    holds every sealed batch, as the operator keeps them, so the checkpoint
+    grows with the log.
+    """
+    with tempfile.TemporaryDirectory(prefix="matchproof-bench-") as scratch:
+        config = ServiceConfig(Path(scratch) / "data", TREE, SLOTS, (MARKET,), checkpoint_every=checkpoint_every)
+        wal = WriteAheadLog.open(config.data_dir, config.fingerprint())
+        machine = Machine(Operator.genesis(TREE, SLOTS, [MARKET]))
+        records: list[LogRecord] = []
+        checkpoint_bytes = 0
+        index = 0
+        while machine.seq < requests:
+            if len(machine.operator.pending) >= SLOTS:
+                command: Command = SealBatch()
+            else:
+                command = AddL1Request(index, top_up(index))
+                index += 1
+            entry, _ = machine.apply(command, NOW * 1000)
+            records.append(LogRecord(entry, None))
+            if len(records) == 10_000 or machine.seq == requests:
+                wal.append(records)
+                records = []
+            if machine.seq % checkpoint_every == 1:
+                wal.append(records)
+                records = []
+                checkpoint = write_checkpoint(config.data_dir, config.fingerprint(), machine)
+                checkpoint_bytes = checkpoint.path.stat().st_size
+        wal.close()
+        service = SequencerService(config, Account.from_key(OPERATOR_KEY))
+        started = time.perf_counter()
+        service.open()
+        restart_s = time.perf_counter() - started
+        assert service.machine.seq == requests
+        wal = WriteAheadLog.open(config.data_dir, config.fingerprint())
+        replayed = Machine(Operator.genesis(TREE, SLOTS, [MARKET]))
+        started = time.perf_counter()
+        for record in wal.records():
+            replayed.replay(record.entry)
+        full_replay_s = time.perf_counter() - started
+        wal.close()
+        assert replayed.operator.head.root == service.machine.operator.head.root
+        tail = requests - (requests - 1) // checkpoint_every * checkpoint_every - 1
+        return Restart(requests, tail, checkpoint_bytes, restart_s, full_replay_s)
+
+
+def top_up(index: int) -> Deposit:
+    """L1 request ``index``: the funding deposits first, then deposits to the traders in turn."""
+    requests = funding()
+    if index < len(requests):
+        return requests[index]
+    trader = 1 + index % TRADERS
+    return Deposit(
+        AccountIndex(trader), EthAddress(0x1000 + trader), FieldElement(0), FieldElement(0), TokenId(index % 2), Amount(UNIT)
+    )
 
 
 @contextmanager
@@ -272,11 +369,16 @@ def signature_checks_off() -> Iterator[None]:
 # ---------------------------------------------------------------- HTTP
 
 
-def serve_for_benchmark(data_dir: Path, port: int) -> None:
-    """The sequencer the HTTP benchmark talks to (run in its own process)."""
+def serve_for_benchmark(data_dir: Path, port: int, landed: bool) -> None:
+    """The sequencer the HTTP benchmark talks to (run in its own process), on the landed path if ``landed``."""
     queue = FileRequests(data_dir / "queue.json")
     config = ServiceConfig(data_dir / "data", TREE, SLOTS, (MARKET,), max_batch_wait_s=1, poll_interval_s=0.05)
-    serve(SequencerService(config, Account.from_key(OPERATOR_KEY), l1=queue), "127.0.0.1", port, log_level="warning")
+    service = SequencerService(config, Account.from_key(OPERATOR_KEY), l1=queue)
+    if landed:
+        with landed_path():
+            serve(service, "127.0.0.1", port, log_level="warning")
+    else:
+        serve(service, "127.0.0.1", port, log_level="warning")
 
 
 def order_body(command: PlaceOrder) -> dict[str, Any]:
@@ -345,36 +447,43 @@ async def closed_loop(url: str, bodies: list[dict[str, Any]], senders: int, seco
         return acknowledged, time.perf_counter() - started
 
 
-def http_figures(rate: float, seconds: float, senders: int) -> None:
-    """Run a sequencer process: latency at ``rate`` orders/s, then capacity with ``senders`` clients; replay speed."""
+@dataclass(frozen=True)
+class HttpFigures:
+    """One sequencer process measured over HTTP: latency at an offered load, then capacity."""
+
+    acknowledged: int
+    refused: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    capacity: float
+
+
+def http_figures(bodies: list[dict[str, Any]], rate: float, seconds: float, senders: int, landed: bool) -> HttpFigures:
+    """Run a sequencer process: latency at ``rate`` orders/s for ``seconds``, then capacity with ``senders`` clients."""
     warm_up, offered = 20, int(rate * seconds)
-    stream = [order_body(c) for c in order_stream(warm_up + offered + int(400 * seconds), seed=2)]
     with tempfile.TemporaryDirectory(prefix="matchproof-bench-") as scratch:
         directory = Path(scratch)
         FileRequests(directory / "queue.json").write(list(funding()))
-        port = 18_000 + os.getpid() % 1000
-        process = subprocess.Popen([sys.executable, "-m", "bench.sequencer_bench", "serve", str(directory), str(port)])
+        port = 18_000 + os.getpid() % 1000 + (1 if landed else 0)
+        serve_command = [sys.executable, "-m", "bench.sequencer_bench", "serve", str(directory), str(port)]
+        process = subprocess.Popen(serve_command + (["landed"] if landed else []))
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_funded(url, len(funding()))
-            for body in stream[:warm_up]:  # the first requests pay for lazy imports
+            for body in bodies[:warm_up]:  # the first requests pay for lazy imports
                 httpx.post(f"{url}/v1/orders", json=body)
-            measured = stream[warm_up : warm_up + offered]
+            measured = bodies[warm_up : warm_up + offered]
             latencies, refused, _ = asyncio.run(offered_load(url, measured, rate))
-            acknowledged, taken = asyncio.run(closed_loop(url, stream[warm_up + offered :], senders, seconds))
+            acknowledged, taken = asyncio.run(closed_loop(url, bodies[warm_up + offered :], senders, seconds))
         finally:
             process.terminate()
             process.wait()
-        ordered = sorted(latencies)
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-        print("HTTP intake (loopback; each acknowledgment after the fsync'd log write and a signed receipt):")
-        print(
-            f"  {rate:.0f} orders/s offered for {seconds:.0f} s: {len(ordered)} acknowledged, {refused} refused; "
-            f"latency p50 {statistics.median(ordered) * 1e3:.1f} ms, p99 {p99 * 1e3:.1f} ms, "
-            f"max {ordered[-1] * 1e3:.1f} ms"
-        )
-        print(f"  capacity, {senders} clients back to back: {acknowledged / taken:.0f} orders/s acknowledged")
-        replay_speed(directory)
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return HttpFigures(
+        len(ordered), refused, statistics.median(ordered) * 1e3, p99 * 1e3, ordered[-1] * 1e3, acknowledged / taken
+    )
 
 
 def wait_until_funded(url: str, requests: int) -> None:
@@ -390,58 +499,71 @@ def wait_until_funded(url: str, requests: int) -> None:
     raise RuntimeError("the benchmark's sequencer did not start")
 
 
-def replay_speed(directory: Path) -> None:
-    """Print how fast the run's log replays."""
-    config = ServiceConfig(directory / "data", TREE, SLOTS, (MARKET,), max_batch_wait_s=1, poll_interval_s=0.05)
-    wal = WriteAheadLog.open(config.data_dir, config.fingerprint())
-    records = list(wal.records())
-    wal.close()
-    machine = Machine(Operator.genesis(TREE, SLOTS, [MARKET]))
-    started = time.perf_counter()
-    for record in records:
-        machine.replay(record.entry)
-    elapsed = time.perf_counter() - started
-    print(f"  replay of its log: {len(records)} entries in {elapsed:.2f} s ({len(records) / elapsed:.0f} entries/s)")
-
-
 def main() -> None:
-    """Run the benchmarks and print their figures."""
+    """Run the benchmarks and print their figures, each beside the landed path's."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=2000, help="orders in the matching stream")
-    parser.add_argument("--rate", type=float, default=50.0, help="offered HTTP load, orders per second")
-    parser.add_argument("--seconds", type=float, default=8.0, help="length of each HTTP run")
-    parser.add_argument("--senders", type=int, default=16, help="concurrent clients of the capacity run")
+    parser.add_argument("--rate", type=float, default=1000.0, help="offered HTTP load, orders per second")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each HTTP run")
+    parser.add_argument("--senders", type=int, default=32, help="concurrent clients of the capacity run")
+    parser.add_argument("--requests", type=int, default=1_000_000, help="log entries before the timed restart")
+    parser.add_argument("--checkpoint-every", type=int, default=ServiceConfig.checkpoint_every, help="log entries between checkpoints")
     args = parser.parse_args()
-    print(f"signing {args.orders} orders ...", flush=True)
+    http_orders = 20 + int(args.rate * args.seconds) + int(3000 * args.seconds)
+    print(f"signing {args.orders + http_orders} orders ...", flush=True)
     commands = order_stream(args.orders, seed=1)
+    bodies = [order_body(c) for c in order_stream(http_orders, seed=2)]
     print(
         f"matching, {args.orders} orders of {TRADERS} traders (limit, IOC, post-only around one price); "
         f"trees: {TREE.account_depth}-level accounts, {TREE.order_depth}-level orders:"
     )
-    print(f"  book alone:                          {book_throughput(commands):10.0f} orders/s")
+    book = book_throughput(commands)
+    print(f"  book alone:                           {book:10.0f} orders/s")
     with signature_checks_off():
         rate, trades, refused = operator_throughput(commands)
-    print(f"  operator, signature checks off:      {rate:10.0f} orders/s ({trades} trades, {refused} refused)")
-    with python_signature_checks():
+    print(f"  operator, signature checks off:       {rate:10.0f} orders/s ({trades} trades, {refused} refused)")
+    with landed_path():
         baseline, _, _ = operator_throughput(commands)
-    print(f"  operator, Python verifier (landed):  {baseline:10.0f} orders/s  (the baseline)")
-    rate, trades, refused = operator_throughput(commands)
-    print(
-        f"  operator, native verifier:           {rate:10.0f} orders/s ({trades} trades, {refused} refused) "
-        f"x{rate / baseline:.1f}"
-    )
+    print(f"  operator, landed path (the baseline): {baseline:10.0f} orders/s  (Python verifier, plain Poseidon)")
+    native, _, _ = operator_throughput(commands)
+    print(f"  operator, native verifier and hash:   {native:10.0f} orders/s  x{native / baseline:.1f}")
     ahead = ahead_and_operator_throughput(commands)
-    print(f"  verified ahead in parallel + engine: {ahead:10.0f} orders/s  x{ahead / baseline:.1f}")
-    entries, replay_s, load_s, write_s = restart_seconds(commands)
+    print(f"  checked ahead in parallel + engine:   {ahead:10.0f} orders/s  x{ahead / baseline:.1f}")
+
+    machine, entries = logged_orders(commands)
+    with landed_path():
+        landed_replay = replay_rate(entries, ahead=False)
+    replay = replay_rate(entries, ahead=True)
+    write_s, load_s, size = checkpoint_seconds(machine)
+    print(f"replay of {len(entries)} logged orders:")
+    print(f"  landed path, one by one:              {landed_replay:10.0f} entries/s")
+    print(f"  checked ahead in chunks (replay_all): {replay:10.0f} entries/s  x{replay / landed_replay:.1f}")
+    print(f"  checkpoint of that state: {size / 1e6:.2f} MB, written in {write_s:.3f} s, loaded in {load_s:.3f} s")
+
+    print(f"building a log of {args.requests:,} requests (checkpoint every {args.checkpoint_every:,}) ...", flush=True)
+    restart = restart_after(args.requests, args.checkpoint_every)
     print(
-        f"restart after {entries} logged orders: full replay {replay_s:.2f} s ({entries / replay_s:.0f} entries/s); "
-        f"checkpoint load {load_s:.3f} s (written in {write_s:.3f} s)"
+        f"restart after {restart.entries:,} logged requests: {restart.restart_s:.2f} s "
+        f"(checkpoint of {restart.checkpoint_bytes / 1e6:.1f} MB, then a tail of {restart.tail:,} entries); "
+        f"full replay (landed) {restart.full_replay_s:.2f} s  x{restart.full_replay_s / restart.restart_s:.1f}"
     )
-    http_figures(args.rate, args.seconds, args.senders)
+
+    print("HTTP intake (loopback; each acknowledgment after the fsync'd log write and a signed receipt):")
+    figures = {}
+    for name, landed in (("landed path", True), ("this path", False)):
+        figure = http_figures(bodies, args.rate, args.seconds, args.senders, landed)
+        figures[name] = figure
+        print(
+            f"  {name:12s} {args.rate:.0f}/s offered for {args.seconds:.0f} s: {figure.acknowledged} acknowledged, "
+            f"{figure.refused} refused; p50 {figure.p50_ms:.1f} ms, p99 {figure.p99_ms:.1f} ms, "
+            f"max {figure.max_ms:.1f} ms; capacity ({args.senders} clients) {figure.capacity:.0f} orders/s"
+        )
+    old, new = figures["landed path"], figures["this path"]
+    print(f"  ratios: capacity x{new.capacity / old.capacity:.1f}, p99 latency x{old.p99_ms / new.p99_ms:.1f} lower")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["serve"]:
-        serve_for_benchmark(Path(sys.argv[2]), int(sys.argv[3]))
+        serve_for_benchmark(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4:5] == ["landed"])
     else:
         main()

@@ -89,11 +89,21 @@ T = TypeVar("T")
 
 
 class RequestRejected(Exception):
-    """A request that the operator refuses; ``code`` names the reason and nothing changed."""
+    """
+    A request that the operator refuses; nothing changed. ``code`` names the
+    reason (a spec error's, an ``engine.errors.Code`` or one of the API's) and
+    ``values`` holds the offending values, by name, as the API returns them.
+    """
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **values: int | str) -> None:
         super().__init__(message)
         self.code = code
+        self.values = values
+
+    @classmethod
+    def from_spec(cls, error: RollupError) -> "RequestRejected":
+        """The refusal of a request the spec refused: its code, message and offending values."""
+        return cls(error.code, str(error), **error.values)
 
 
 class EngineInvariantError(Exception):
@@ -189,7 +199,10 @@ class Operator:
         time = self._begin(now)
         if index != self.l1_seen:
             raise RequestRejected(
-                Code.L1_REQUEST_OUT_OF_ORDER, f"L1 request {index} out of order, expected {self.l1_seen}"
+                Code.L1_REQUEST_OUT_OF_ORDER,
+                f"L1 request {index} out of order, expected {self.l1_seen}",
+                index=index,
+                expected=self.l1_seen,
             )
         created = not self.head.get_account(request.account_index).exists
         self._apply(request, time)
@@ -249,21 +262,25 @@ class Operator:
         order = signed.order
         book = self.books.get(market_name)
         if book is None:
-            raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {market_name!r}")
+            raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {market_name!r}", market=market_name)
         self._check_spec(lambda: check_order_ranges(self.config, "order", order))
         try:
             book.check(signed, kind)
         except OrderRejected as error:
-            raise RequestRejected(error.code, str(error)) from error
+            raise RequestRejected(error.code, str(error), **error.values) from error
         if client_order_id is not None:
             self._check_client_id_free(order.account_index, client_order_id)
         account = self._check_spec(lambda: check_order(self.head, signed, time))
         self._check_order_slot(account, order.account_index, order.order_id)
         self._check_covered(order.account_index, *order_cost(order, order.amount))
         if kind is OrderKind.POST_ONLY and book.would_cross(order.side, order.price):
-            raise RequestRejected(Code.POST_ONLY_WOULD_CROSS, "a post-only order may not trade on arrival")
+            raise RequestRejected(
+                Code.POST_ONLY_WOULD_CROSS, "a post-only order may not trade on arrival", price=order.price
+            )
         if kind is OrderKind.FOK and book.fillable(order) < order.amount:
-            raise RequestRejected(Code.FOK_NOT_FILLABLE, "the book cannot fill the whole order at once")
+            raise RequestRejected(
+                Code.FOK_NOT_FILLABLE, "the book cannot fill the whole order at once", amount=order.amount
+            )
         self.clock = time
         return self._accept_order(book, signed, kind, client_order_id)
 
@@ -288,9 +305,19 @@ class Operator:
         self._signed_by(cancel.account_index, cancel.message_hash(), request.signature)
         record = self.orders.get((cancel.account_index, cancel.order_id))
         if record is None:
-            raise RequestRejected(Code.ORDER_NOT_FOUND, f"no order {cancel.order_id} of account {cancel.account_index}")
+            raise RequestRejected(
+                Code.ORDER_NOT_FOUND,
+                f"no order {cancel.order_id} of account {cancel.account_index}",
+                account=cancel.account_index,
+                order_id=cancel.order_id,
+            )
         if record.status is not OrderStatus.OPEN:
-            raise RequestRejected(Code.ORDER_NOT_OPEN, f"order {cancel.order_id} is {record.status.value}")
+            raise RequestRejected(
+                Code.ORDER_NOT_OPEN,
+                f"order {cancel.order_id} is {record.status.value}",
+                order_id=cancel.order_id,
+                status=record.status.value,
+            )
         self.clock = time
         self._close(record, OrderStatus.CANCELLED, CloseReason.REQUESTED)
         return record
@@ -313,7 +340,9 @@ class Operator:
         self._signed_by(index, cancel_all.message_hash(), request.signature)
         last = self.cancel_nonces.get(index, 0)
         if cancel_all.nonce <= last:
-            raise RequestRejected(Code.CANCEL_NONCE_USED, f"the nonce must be above {last}")
+            raise RequestRejected(
+                Code.CANCEL_NONCE_USED, f"the nonce must be above {last}", nonce=cancel_all.nonce, last=last
+            )
         self.clock = time
         self.cancel_nonces[index] = cancel_all.nonce
         cancelled = list(self._open.get(index, {}).values())
@@ -341,7 +370,7 @@ class Operator:
         self._check_spec(lambda: check_range("amount", withdraw.amount, AMOUNT_BITS))
         account = self.head.get_account(index)
         if not account.exists:
-            raise RequestRejected(AccountNotFound.code, f"account {index} does not exist")
+            raise RequestRejected.from_spec(AccountNotFound(index))
         self._check_withdrawal_size(account, token, withdraw.amount)
         self._check_covered(index, token, withdraw.amount)
         self._apply(withdraw, time)
@@ -594,7 +623,7 @@ class Operator:
         try:
             apply_transaction(self.head, tx, time)
         except RollupError as error:
-            raise RequestRejected(error.code, str(error)) from error
+            raise RequestRejected.from_spec(error) from error
         self.clock = time
         self.batcher.queue(tx, time)
 
@@ -603,15 +632,15 @@ class Operator:
         try:
             return check()
         except RollupError as error:
-            raise RequestRejected(error.code, str(error)) from error
+            raise RequestRejected.from_spec(error) from error
 
     def _signed_by(self, index: AccountIndex, message: FieldElement, signature: Signature) -> Account:
         """The existing account ``index``, whose key must have signed ``message``."""
         account = self.head.get_account(index)
         if not account.exists:
-            raise RequestRejected(AccountNotFound.code, f"account {index} does not exist")
+            raise RequestRejected.from_spec(AccountNotFound(index))
         if not verify(PublicKey(account.ax, account.ay), message, signature):
-            raise RequestRejected(InvalidSignature.code, f"the signature is not valid for account {index}'s key")
+            raise RequestRejected.from_spec(InvalidSignature(index))
         return account
 
     def _check_client_id_free(self, index: AccountIndex, client_order_id: str) -> None:
@@ -621,6 +650,8 @@ class Operator:
             raise RequestRejected(
                 Code.DUPLICATE_CLIENT_ORDER_ID,
                 f"open order {previous.order.order_id} already has client order id {client_order_id!r}",
+                client_order_id=client_order_id,
+                open_order_id=previous.order.order_id,
             )
 
     def _check_order_slot(self, account: Account, index: AccountIndex, order_id: OrderId) -> None:
@@ -629,10 +660,14 @@ class Operator:
         stored_id, _ = account.order_slot(order_id)
         used = max(stored_id, self.last_order_ids.get((index, slot), 0))
         if order_id <= used:
-            raise RequestRejected(Code.ORDER_ID_USED, f"order ids in slot {slot} must be above {used}")
+            raise RequestRejected(
+                Code.ORDER_ID_USED, f"order ids in slot {slot} must be above {used}", order_id=order_id, slot=slot, used=used
+            )
         owner = self._slot_owner.get((index, slot))
         if owner is not None:
-            raise RequestRejected(Code.ORDER_SLOT_BUSY, f"open order {owner[1]} uses slot {slot}")
+            raise RequestRejected(
+                Code.ORDER_SLOT_BUSY, f"open order {owner[1]} uses slot {slot}", slot=slot, open_order_id=owner[1]
+            )
 
     def _check_withdrawal_size(self, account: Account, token: TokenId, amount: Amount) -> None:
         """A withdrawal takes something, and at least the token's minimum unless it empties the balance."""
@@ -641,6 +676,9 @@ class Operator:
             raise RequestRejected(
                 Code.BELOW_MIN_WITHDRAWAL,
                 f"a withdrawal of token {token} takes at least {minimum}, or the whole balance; {amount} asked",
+                token=token,
+                amount=amount,
+                minimum=minimum,
             )
 
     def _check_covered(self, index: AccountIndex, token: TokenId, amount: Amount) -> None:
@@ -648,5 +686,10 @@ class Operator:
         available = self.available(index, token)
         if available < amount:
             raise RequestRejected(
-                InsufficientBalance.code, f"account {index} has {available} of token {token} available, needs {amount}"
+                InsufficientBalance.code,
+                f"account {index} has {available} of token {token} available, needs {amount}",
+                account=index,
+                token=token,
+                available=available,
+                required=amount,
             )

@@ -42,14 +42,22 @@ Parsed = TypeVar("Parsed")
 
 
 class ApiError(Exception):
-    """The sequencer refused a request: HTTP ``status``, stable ``code``, a message and details."""
+    """The sequencer refused a request: HTTP ``status``, stable ``code``, a message, details and the offending values."""
 
-    def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, Any]],
+        values: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.values = values or {}
 
 
 def _signature(signature: Signature) -> dict[str, str]:
@@ -215,6 +223,9 @@ def _api_error(response: httpx.Response) -> ApiError:
     """The error an error response reports (its error document, or its status and text)."""
     try:
         error = response.json()
-        return ApiError(response.status_code, str(error["code"]), str(error["message"]), list(error["details"]))
+        values = {str(name): str(value) for name, value in dict(error.get("values", {})).items()}
+        return ApiError(
+            response.status_code, str(error["code"]), str(error["message"]), list(error["details"]), values
+        )
     except (ValueError, KeyError, TypeError):
         return ApiError(response.status_code, "HTTP_ERROR", response.text[:500], [])

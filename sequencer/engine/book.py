@@ -110,13 +110,30 @@ class OrderBook:
             raise OrderRejected(
                 Code.MARKET_MISMATCH,
                 f"market {market.name} trades token {market.base_token} for {market.quote_token}",
+                base_token=order.base_token,
+                quote_token=order.quote_token,
             )
         if order.price <= 0 or order.price % market.tick_size:
-            raise OrderRejected(Code.INVALID_TICK, f"price must be a positive multiple of {market.tick_size}")
+            raise OrderRejected(
+                Code.INVALID_TICK,
+                f"price must be a positive multiple of {market.tick_size}",
+                price=order.price,
+                tick_size=market.tick_size,
+            )
         if order.amount <= 0 or order.amount % market.lot_size:
-            raise OrderRejected(Code.INVALID_LOT, f"amount must be a positive multiple of {market.lot_size}")
+            raise OrderRejected(
+                Code.INVALID_LOT,
+                f"amount must be a positive multiple of {market.lot_size}",
+                amount=order.amount,
+                lot_size=market.lot_size,
+            )
         if order.amount < market.min_amount:
-            raise OrderRejected(Code.BELOW_MIN_SIZE, f"amount must be at least {market.min_amount}")
+            raise OrderRejected(
+                Code.BELOW_MIN_SIZE,
+                f"amount must be at least {market.min_amount}",
+                amount=order.amount,
+                min_amount=market.min_amount,
+            )
         fees = {
             OrderKind.POST_ONLY: market.maker_fee_bps,
             OrderKind.LIMIT: max(market.maker_fee_bps, market.taker_fee_bps),
@@ -124,7 +141,10 @@ class OrderBook:
         needed = fees.get(kind, market.taker_fee_bps)
         if order.max_fee_bps < needed:
             raise OrderRejected(
-                Code.FEE_LIMIT_TOO_LOW, f"a {kind.value} order here needs max_fee_bps of at least {needed}"
+                Code.FEE_LIMIT_TOO_LOW,
+                f"a {kind.value} order here needs max_fee_bps of at least {needed}",
+                max_fee_bps=order.max_fee_bps,
+                needed=needed,
             )
 
     def __contains__(self, key: OrderKey) -> bool:

@@ -48,8 +48,9 @@ class Code(StrEnum):
 
 
 class OrderRejected(ValueError):
-    """An order that breaks its market's rules; it never reaches the book."""
+    """An order that breaks its market's rules; it never reaches the book. ``values``: the offending values."""
 
-    def __init__(self, code: Code, message: str) -> None:
+    def __init__(self, code: Code, message: str, **values: int | str) -> None:
         super().__init__(message)
         self.code = code
+        self.values = values

@@ -42,6 +42,7 @@ from sequencer.spec.types import AccountIndex, TokenId
 
 from .compile import compile_contracts
 from .deploy import ROLLUP_CONTRACT
+from .errors import explain
 from .exodus import ExodusError, freeze_if_due, leave
 from .reconstruct import Reconstruction, ReconstructionError, reconstruct
 from .transactions import TransactionFailed, send_transaction
@@ -118,7 +119,7 @@ def freeze_command(args: argparse.Namespace) -> int:
     try:
         frozen = freeze_if_due(w3, contract, _key(args))
     except (ContractLogicError, TransactionFailed) as error:
-        print(f"matchproof: the freeze was refused: {error}", file=sys.stderr)
+        print(f"matchproof: the freeze was refused: {_reason(error, contract)}", file=sys.stderr)
         return 1
     if frozen:
         print("the rollup is frozen")
@@ -140,7 +141,7 @@ def exit_command(args: argparse.Namespace) -> int:
         rebuilt = reconstruct(w3, contract, progress=_say)
         departure = leave(w3, contract, trader, rebuilt, args.to)
     except (ReconstructionError, ExodusError, ContractLogicError, TransactionFailed) as error:
-        print(f"matchproof: {error}", file=sys.stderr)
+        print(f"matchproof: {_reason(error, contract)}", file=sys.stderr)
         return 1
     for token, amount in departure.exits.items():
         print(f"exited {amount} of token {token}")
@@ -158,7 +159,7 @@ def _request(w3: Web3, contract: Contract, trader: LocalAccount, call: Any) -> i
     try:
         receipt = send_transaction(w3, trader, call.build_transaction({"from": trader.address}))
     except (ContractLogicError, TransactionFailed) as error:
-        print(f"matchproof: the request was refused: {error}", file=sys.stderr)
+        print(f"matchproof: the request was refused: {_reason(error, contract)}", file=sys.stderr)
         return 1
     (event,) = contract.events.L1RequestQueued().process_receipt(receipt)
     index = int(event["args"]["requestIndex"])
@@ -176,6 +177,13 @@ def _add_key_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--key-file", type=Path, help=f"file holding the Ethereum private key as hex (default: ${KEY_ENVIRONMENT})"
     )
+
+
+def _reason(error: Exception, contract: Contract) -> str:
+    """Why a step failed, for people: a contract's revert decoded to its custom error and arguments."""
+    if isinstance(error, ContractLogicError):
+        return explain(error, [contract.abi])
+    return str(error)
 
 
 def _connect(args: argparse.Namespace) -> tuple[Web3, Contract]:

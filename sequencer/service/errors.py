@@ -1,12 +1,16 @@
 """
 How refusals become HTTP responses: always a 4xx (503 only when the sequencer
-itself stopped) with a body ``{"code", "message", "details"}``.
+itself stopped) with a body ``{"code", "message", "details", "values"}``:
+``values`` holds the refusal's offending values by name (integers as decimal
+strings, as every amount in the API), ``details`` the problems of a request
+that does not fit the schema.
 
 The codes are the spec's error codes (``sequencer.spec.errors``), the
 engine's (``sequencer.engine.errors.Code``) and the few below for requests
 that never reach the sequencer.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -59,15 +63,22 @@ STATUS_BY_CODE: dict[str, int] = {
 """Refusals that are not a plain 422."""
 
 
-def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    values: Mapping[str, int | str] | None = None,
+) -> JSONResponse:
     """A refusal's response."""
-    body = ErrorOut(code=code, message=message, details=details or [])
+    shown = {name: str(value) for name, value in (values or {}).items()}
+    body = ErrorOut(code=code, message=message, details=details or [], values=shown)
     return JSONResponse(body.model_dump(mode="json"), status_code=status)
 
 
 def refusal_response(refusal: RequestRejected) -> JSONResponse:
     """The response to a refusal of the sequencer."""
-    return error_response(STATUS_BY_CODE.get(refusal.code, 422), refusal.code, str(refusal))
+    return error_response(STATUS_BY_CODE.get(refusal.code, 422), refusal.code, str(refusal), values=refusal.values)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -141,11 +141,12 @@ class WithdrawIn(Request):
 
 
 class ErrorOut(Response):
-    """Every refusal: a stable ``code``, a message for people, and details for malformed requests."""
+    """Every refusal: a stable ``code``, a message for people, the offending ``values``, and details for malformed requests."""
 
     code: str
     message: str
     details: list[dict[str, Any]] = []
+    values: dict[str, str] = {}
 
 
 class ReceiptOut(Response):

@@ -8,14 +8,25 @@ unprovable, with :class:`InvalidOrder` for faults of one signed order and
 :class:`ReplayMismatch` when published data replayed onto a state (the state
 rebuilt from L1) does not fit it.
 
-Each class carries the offending values as attributes, and a ``code`` that
-never changes: the HTTP API returns it and the contracts' custom errors use the
-same names.
+Each class carries the offending values as attributes (:attr:`RollupError.values`),
+and a ``code`` that never changes, derived from its name by :func:`error_code`:
+the HTTP API returns both. The contracts' custom errors get their codes from
+their names the same way (``sequencer.l1.errors``), and
+``tests/architecture/test_error_codes.py`` checks that no code means two things.
 """
 
+import re
 from typing import ClassVar
 
 from .types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
+
+
+def error_code(name: str) -> str:
+    """
+    The stable code of the error class (or Solidity custom error) ``name``:
+    its words in upper snake case, ``ValueOutOfRange`` -> ``VALUE_OUT_OF_RANGE``.
+    """
+    return "_".join(word.upper() for word in re.findall(r"[A-Z][a-z0-9]*", name))
 
 
 class RollupError(Exception):
@@ -23,17 +34,27 @@ class RollupError(Exception):
 
     code: ClassVar[str] = "ROLLUP_ERROR"
 
+    def __init_subclass__(cls) -> None:
+        """Each subclass's ``code`` is :func:`error_code` of its name, so a code is never written twice."""
+        super().__init_subclass__()
+        cls.code = error_code(cls.__name__)
+
+    @property
+    def values(self) -> dict[str, int | str]:
+        """The offending values, by attribute name: what the API returns beside the code."""
+        return {
+            name: value
+            for name, value in vars(self).items()
+            if not name.startswith("_") and isinstance(value, int | str)
+        }
+
 
 class InvalidTransaction(RollupError):
     """A transaction that cannot be applied; the state is left unchanged."""
 
-    code = "INVALID_TRANSACTION"
-
 
 class ValueOutOfRange(InvalidTransaction):
     """A field is negative or does not fit in the bits the circuit gives it."""
-
-    code = "VALUE_OUT_OF_RANGE"
 
     def __init__(self, field: str, value: int, bits: int) -> None:
         super().__init__(f"{field} = {value} is not in [0, 2**{bits})")
@@ -45,8 +66,6 @@ class ValueOutOfRange(InvalidTransaction):
 class NotAFieldElement(InvalidTransaction):
     """A value that is hashed as it is, not range-checked, is not below the field modulus."""
 
-    code = "NOT_A_FIELD_ELEMENT"
-
     def __init__(self, field: str, value: int) -> None:
         super().__init__(f"{field} = {value} is not a field element")
         self.field = field
@@ -56,8 +75,6 @@ class NotAFieldElement(InvalidTransaction):
 class AccountNotFound(InvalidTransaction):
     """The transaction needs an account that has not been created."""
 
-    code = "ACCOUNT_NOT_FOUND"
-
     def __init__(self, account: AccountIndex) -> None:
         super().__init__(f"account {account} does not exist")
         self.account = account
@@ -65,8 +82,6 @@ class AccountNotFound(InvalidTransaction):
 
 class InvalidSignature(InvalidTransaction):
     """A signature does not verify against the account's public key."""
-
-    code = "INVALID_SIGNATURE"
 
     def __init__(self, account: AccountIndex) -> None:
         super().__init__(f"signature not valid for account {account}")
@@ -76,8 +91,6 @@ class InvalidSignature(InvalidTransaction):
 class InvalidNonce(InvalidTransaction):
     """A withdrawal is signed for another nonce than the account's."""
 
-    code = "INVALID_NONCE"
-
     def __init__(self, expected: int, got: int) -> None:
         super().__init__(f"nonce {got} given, {expected} expected")
         self.expected = expected
@@ -86,8 +99,6 @@ class InvalidNonce(InvalidTransaction):
 
 class InsufficientBalance(InvalidTransaction):
     """An account would have to pay more of a token than it holds."""
-
-    code = "INSUFFICIENT_BALANCE"
 
     def __init__(
         self, account: AccountIndex, token: TokenId, balance: Amount, required: Amount
@@ -103,8 +114,6 @@ class InsufficientBalance(InvalidTransaction):
 
 class BalanceOverflow(InvalidTransaction):
     """A credit would take a balance to ``2**AMOUNT_BITS`` or more."""
-
-    code = "BALANCE_OVERFLOW"
 
     def __init__(
         self, account: AccountIndex, token: TokenId, balance: Amount, amount: Amount
@@ -122,8 +131,6 @@ class BalanceOverflow(InvalidTransaction):
 class InvalidOrder(InvalidTransaction):
     """One of a trade's two signed orders does not allow the trade."""
 
-    code = "INVALID_ORDER"
-
     def __init__(self, order_id: OrderId, message: str) -> None:
         super().__init__(f"order {order_id}: {message}")
         self.order_id = order_id
@@ -131,8 +138,6 @@ class InvalidOrder(InvalidTransaction):
 
 class OrderOverfilled(InvalidOrder):
     """The fill is larger than what is left of the order."""
-
-    code = "ORDER_OVERFILLED"
 
     def __init__(self, order_id: OrderId, remaining: Amount, requested: Amount) -> None:
         super().__init__(order_id, f"{remaining} left, {requested} requested")
@@ -143,8 +148,6 @@ class OrderOverfilled(InvalidOrder):
 class OrderExpired(InvalidOrder):
     """The batch's timestamp is after the order's expiry."""
 
-    code = "ORDER_EXPIRED"
-
     def __init__(self, order_id: OrderId, expiry: Timestamp, timestamp: Timestamp) -> None:
         super().__init__(order_id, f"expired at {expiry}, batch time {timestamp}")
         self.expiry = expiry
@@ -153,8 +156,6 @@ class OrderExpired(InvalidOrder):
 
 class OrderIdStale(InvalidOrder):
     """A newer order already took the order's slot: the order cannot trade again."""
-
-    code = "ORDER_ID_STALE"
 
     def __init__(self, order_id: OrderId, stored_id: OrderId) -> None:
         super().__init__(order_id, f"its slot already holds order {stored_id}")
@@ -167,8 +168,6 @@ class OrderCancelled(InvalidOrder):
     cancel-all from L1 cancelled it, so it can no longer trade.
     """
 
-    code = "ORDER_CANCELLED"
-
     def __init__(self, order_id: OrderId, min_order_id: OrderId) -> None:
         super().__init__(order_id, f"orders below {min_order_id} were cancelled from L1")
         self.min_order_id = min_order_id
@@ -176,8 +175,6 @@ class OrderCancelled(InvalidOrder):
 
 class PriceLimitViolated(InvalidOrder):
     """The maker's price is worse for the taker than the taker's limit."""
-
-    code = "PRICE_LIMIT_VIOLATED"
 
     def __init__(self, order_id: OrderId, limit: Price, price: Price) -> None:
         super().__init__(order_id, f"limit {limit}, trade price {price}")
@@ -187,8 +184,6 @@ class PriceLimitViolated(InvalidOrder):
 
 class FeeAboveLimit(InvalidOrder):
     """The fee charged exceeds the fee limit the order signed."""
-
-    code = "FEE_ABOVE_LIMIT"
 
     def __init__(
         self, order_id: OrderId, fee: Amount, received: Amount, max_fee_bps: int
@@ -204,8 +199,6 @@ class FeeAboveLimit(InvalidOrder):
 class InvalidFeeLimit(InvalidOrder):
     """The order signed a fee limit above ``MAX_FEE_BPS``."""
 
-    code = "INVALID_FEE_LIMIT"
-
     def __init__(self, order_id: OrderId, max_fee_bps: int) -> None:
         super().__init__(order_id, f"fee limit {max_fee_bps} bps is above 100 %")
         self.max_fee_bps = max_fee_bps
@@ -218,8 +211,6 @@ class ReplayMismatch(RollupError):
     state it is replayed on is not the one the batch started from).
     """
 
-    code = "REPLAY_MISMATCH"
-
     def __init__(self, message: str) -> None:
         super().__init__(message)
 
@@ -227,13 +218,9 @@ class ReplayMismatch(RollupError):
 class InvalidTrade(InvalidTransaction):
     """Two valid orders were matched in a way the rules forbid."""
 
-    code = "INVALID_TRADE"
-
 
 class SelfTrade(InvalidTrade):
     """Maker and taker are the same account."""
-
-    code = "SELF_TRADE"
 
     def __init__(self, account: AccountIndex) -> None:
         super().__init__(f"account {account} is both maker and taker")
@@ -242,8 +229,6 @@ class SelfTrade(InvalidTrade):
 
 class MarketMismatch(InvalidTrade):
     """The orders name different markets, or a market trades a token against itself."""
-
-    code = "MARKET_MISMATCH"
 
     def __init__(
         self,
@@ -264,8 +249,6 @@ class MarketMismatch(InvalidTrade):
 class SidesNotOpposite(InvalidTrade):
     """Both orders buy, or both sell."""
 
-    code = "SIDES_NOT_OPPOSITE"
-
     def __init__(self, side: int) -> None:
         super().__init__(f"both orders are on side {side}")
         self.side = side
@@ -274,16 +257,12 @@ class SidesNotOpposite(InvalidTrade):
 class ZeroFill(InvalidTrade):
     """The trade moves no base token."""
 
-    code = "ZERO_FILL"
-
     def __init__(self) -> None:
         super().__init__("fill_base is zero")
 
 
 class InexactFill(InvalidTrade):
     """The quote amount is not exactly the base amount at the maker's price."""
-
-    code = "INEXACT_FILL"
 
     def __init__(self, fill_base: Amount, fill_quote: Amount, price: Price) -> None:
         super().__init__(f"{fill_quote} quote for {fill_base} base is not price {price}")

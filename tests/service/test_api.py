@@ -325,6 +325,19 @@ def test_refusals_of_signed_requests_carry_the_sequencers_codes(client: Sequence
     ]
 
 
+def test_refusals_carry_the_offending_values(client: SequencerClient) -> None:
+    alice = trader(1)
+    with pytest.raises(ApiError) as refusal:
+        client.withdraw(alice.withdraw(BASE, 10**9 * UNIT, client.account(1).nonce))
+    assert refusal.value.code == "INSUFFICIENT_BALANCE"
+    assert refusal.value.values["required"] == str(10**9 * UNIT)
+    assert set(refusal.value.values) == {"account", "token", "available", "required"}
+    with pytest.raises(ApiError) as refusal:
+        client.withdraw(alice.withdraw(BASE, UNIT, 10**6))
+    assert refusal.value.code == "INVALID_NONCE"
+    assert refusal.value.values == {"expected": "0", "got": str(10**6)}
+
+
 def test_expired_order_is_refused(client: SequencerClient) -> None:
     alice = trader(1)
     command = alice.order(client.market(MARKET.name), 2**41, Side.BUY, UNIT, UNIT, 50, NOW - 1)
