@@ -14,7 +14,7 @@ contracts.
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from eth_abi import decode
+from eth_abi.abi import decode
 from eth_abi.exceptions import DecodingError
 from eth_utils.crypto import keccak
 from web3.exceptions import ContractLogicError

@@ -14,7 +14,7 @@ import inspect
 from typing import Any
 
 import pytest
-from eth_abi import encode
+from eth_abi.abi import encode
 
 from sequencer.engine.errors import Code
 from sequencer.l1.compile import compile_contracts
