@@ -48,7 +48,7 @@ from typing import Any
 import httpx
 from eth_account import Account
 
-import sequencer.operator as operator_module
+import sequencer.engine.checks as checks_module
 import sequencer.spec.transactions as transactions_module
 import sequencer.spec.transition as transition_module
 from sequencer.crypto.poseidon_reference import poseidon as reference_poseidon
@@ -58,7 +58,8 @@ from sequencer.crypto.signatures import forget as forget_verifications
 from sequencer.engine.book import OrderBook
 from sequencer.engine.market import Market
 from sequencer.engine.orders import OrderKind, OrderRecord
-from sequencer.operator import Operator, RequestRejected
+from sequencer.engine.operator import Operator
+from sequencer.engine.errors import RequestRejected
 from sequencer.service.ahead import check_ahead
 from sequencer.service.commands import AddL1Request, Command, PlaceOrder, SealBatch
 from sequencer.service.config import ServiceConfig
@@ -221,7 +222,7 @@ def landed_path() -> Iterator[None]:
     hashed by the plain-form Poseidon (``poseidon_reference``), one at a time.
     """
     patched: list[tuple[ModuleType, str, object]] = [
-        (operator_module, "verify", reference_verify),
+        (checks_module, "verify", reference_verify),
         (transition_module, "verify", reference_verify),
         (transactions_module, "poseidon", reference_poseidon),
     ]
@@ -305,13 +306,14 @@ def restart_after(requests: int, checkpoint_every: int) -> Restart:
         wal = WriteAheadLog.open(config.data_dir, config.fingerprint())
         machine = Machine(Operator.genesis(TREE, SLOTS, [MARKET]))
         records: list[LogRecord] = []
+        funded = funding()
         checkpoint_bytes = 0
         index = 0
         while machine.seq < requests:
             if len(machine.operator.pending) >= SLOTS:
                 command: Command = SealBatch()
             else:
-                command = AddL1Request(index, top_up(index))
+                command = AddL1Request(index, top_up(index, funded))
                 index += 1
             entry, _ = machine.apply(command, NOW * 1000)
             records.append(LogRecord(entry, None))
@@ -341,11 +343,10 @@ def restart_after(requests: int, checkpoint_every: int) -> Restart:
         return Restart(requests, tail, checkpoint_bytes, restart_s, full_replay_s)
 
 
-def top_up(index: int) -> Deposit:
-    """L1 request ``index``: the funding deposits first, then deposits to the traders in turn."""
-    requests = funding()
-    if index < len(requests):
-        return requests[index]
+def top_up(index: int, funded: list[Deposit]) -> Deposit:
+    """L1 request ``index``: the ``funded`` deposits first, then deposits to the traders in turn."""
+    if index < len(funded):
+        return funded[index]
     trader = 1 + index % TRADERS
     return Deposit(
         AccountIndex(trader), EthAddress(0x1000 + trader), FieldElement(0), FieldElement(0), TokenId(index % 2), Amount(UNIT)
@@ -355,7 +356,7 @@ def top_up(index: int) -> Deposit:
 @contextmanager
 def signature_checks_off() -> Iterator[None]:
     """Replace EdDSA verification by ``True`` where the operator and the spec call it (this process only)."""
-    modules = (operator_module, transition_module)  # both import ``verify`` by name: replace it there
+    modules = (checks_module, transition_module)  # both import ``verify`` by name: replace it there
     saved = [module.__dict__["verify"] for module in modules]
     for module in modules:
         module.__dict__["verify"] = lambda *args: True

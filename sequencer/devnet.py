@@ -30,7 +30,7 @@ from sequencer.l1.deploy import (
 )
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.transactions import send_transaction
-from sequencer.operator import Operator
+from sequencer.engine.operator import Operator
 from sequencer.spec.constants import TreeConfig
 from sequencer.spec.state import State
 from sequencer.spec.types import Amount, Price, Timestamp, TokenId

@@ -9,7 +9,7 @@ the same fills.
 
 The book only decides which orders meet and for how much. Whether an order
 may enter it (balances, signatures, ids, expiry) and what becomes of orders
-that leave it is the operator's business (``sequencer.operator``).
+that leave it is the operator's business (``sequencer.engine.operator``).
 """
 
 from bisect import bisect_left, insort

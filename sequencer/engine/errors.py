@@ -1,13 +1,18 @@
 """
-The reasons the engine and the operator refuse a request, as stable codes.
+How the engine refuses a request: stable codes, and the exceptions that carry them.
 
 The spec's errors (``sequencer.spec.errors``) name what makes a transaction
-invalid; these name what the exchange refuses on top of that: market rules,
-order-id and slot rules, locks, order types. The HTTP API returns the code of
-either kind unchanged, so a trader's program can branch on it.
+invalid; :class:`Code` names what the exchange refuses on top of that: market
+rules, order-id and slot rules, locks, order types. A refusal of either kind
+reaches the caller as :class:`RequestRejected`, with its code and offending
+values unchanged; the HTTP API returns both, so a trader's program can branch
+on the code. ``tests/architecture/test_error_codes.py`` checks that no code
+means two things.
 """
 
 from enum import StrEnum
+
+from sequencer.spec.errors import RollupError
 
 
 class Code(StrEnum):
@@ -54,3 +59,25 @@ class OrderRejected(ValueError):
         super().__init__(message)
         self.code = code
         self.values = values
+
+
+class RequestRejected(Exception):
+    """
+    A request that the operator refuses; nothing changed. ``code`` names the
+    reason (a spec error's, a :class:`Code` or one of the API's) and
+    ``values`` holds the offending values, by name, as the API returns them.
+    """
+
+    def __init__(self, code: str, message: str, **values: int | str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
+
+    @classmethod
+    def from_spec(cls, error: RollupError) -> "RequestRejected":
+        """The refusal of a request the spec refused: its code, message and offending values."""
+        return cls(error.code, str(error), **error.values)
+
+
+class EngineInvariantError(Exception):
+    """The spec refused a transaction the engine made: a bug; the operator's state is unusable."""

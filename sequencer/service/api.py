@@ -22,7 +22,8 @@ from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, Signe
 from sequencer.engine.errors import Code
 from sequencer.engine.orders import OrderRecord
 from sequencer.engine.records import WithdrawalRecord
-from sequencer.operator import OrderOutcome, RequestRejected
+from sequencer.engine.operator import OrderOutcome
+from sequencer.engine.errors import RequestRejected
 from sequencer.spec.constants import Side
 from sequencer.spec.errors import AccountNotFound
 from sequencer.spec.transactions import Order, SignedOrder, Withdraw

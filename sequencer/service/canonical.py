@@ -16,7 +16,7 @@ from typing import Any
 
 from sequencer.engine.orders import OrderRecord
 from sequencer.engine.records import SealedBatch, TradeRecord, WithdrawalRecord
-from sequencer.operator import Operator
+from sequencer.engine.operator import Operator
 from sequencer.spec.types import AccountIndex, TokenId
 
 from .codec import canonical_json, encode_signed_order, encode_transaction, encode_withdraw
@@ -36,7 +36,7 @@ def canonical_state(operator: Operator) -> bytes:
         },
         "orders": [_order(r) for r in sorted(operator.orders.values(), key=lambda r: r.sequence)],
         "locks": [[str(a), str(t), str(amount)] for a, t, amount in operator.locks.items()],
-        "last_order_ids": [[str(a), str(slot), str(i)] for (a, slot), i in sorted(operator.last_order_ids.items())],
+        "last_order_ids": [[str(a), str(slot), str(i)] for (a, slot), i in sorted(operator.registry.last_order_ids.items())],
         "cancel_nonces": [[str(a), str(n)] for a, n in sorted(operator.cancel_nonces.items())],
         "trades": [_trade(t) for t in operator.trades],
         "withdrawals": [_withdrawal(w) for w in operator.withdrawals],

@@ -29,7 +29,7 @@ from .machine import Machine
 
 log = logging.getLogger(__name__)
 
-FORMAT = "matchproof-checkpoint-1"
+FORMAT = "matchproof-checkpoint-2"
 FOLDER = "checkpoints"
 SUFFIX = ".checkpoint"
 KEEP = 2

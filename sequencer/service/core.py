@@ -33,7 +33,8 @@ from eth_account.signers.local import LocalAccount
 
 from sequencer.engine.orders import OrderRecord
 from sequencer.l1.submitter import SubmissionConflict
-from sequencer.operator import Operator, OrderOutcome, RequestRejected
+from sequencer.engine.operator import Operator, OrderOutcome
+from sequencer.engine.errors import RequestRejected
 from sequencer.settlement import LocalProver
 from sequencer.spec.types import Timestamp
 from sequencer.witness.batch import ProvableBatch

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sequencer.engine.errors import Code
-from sequencer.operator import RequestRejected
+from sequencer.engine.errors import RequestRejected
 from sequencer.spec.errors import AccountNotFound, InvalidNonce
 
 from .intake import ServiceUnavailable

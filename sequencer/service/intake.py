@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sequencer.operator import RequestRejected
+from sequencer.engine.errors import RequestRejected
 
 from .commands import Command, SealBatch, Tick, TraderCommand, request_hash
 from .machine import LogEntry, Machine, Outcome

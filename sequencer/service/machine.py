@@ -16,7 +16,8 @@ from typing import assert_never
 
 from sequencer.engine.orders import OrderRecord
 from sequencer.engine.records import SealedBatch, WithdrawalRecord
-from sequencer.operator import Operator, OrderOutcome, RequestRejected
+from sequencer.engine.operator import Operator, OrderOutcome
+from sequencer.engine.errors import RequestRejected
 from sequencer.spec.types import Timestamp
 
 from .ahead import CHUNK, check_ahead

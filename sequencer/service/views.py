@@ -4,7 +4,7 @@ from sequencer.engine.book import OrderBook
 from sequencer.engine.market import Market
 from sequencer.engine.orders import OrderRecord
 from sequencer.engine.records import TradeRecord, WithdrawalRecord
-from sequencer.operator import Operator
+from sequencer.engine.operator import Operator
 from sequencer.spec.constants import Side
 from sequencer.spec.types import AccountIndex, TokenId
 
@@ -136,7 +136,7 @@ def account_out(operator: Operator, index: AccountIndex, tokens: list[TokenId]) 
         nonce=account.nonce,
         cancel_all_nonce=operator.cancel_nonces.get(index, 0),
         min_order_id=account.min_order_id,
-        highest_order_id=operator.highest_order_ids.get(index, 0),
+        highest_order_id=operator.registry.highest_order_ids.get(index, 0),
         open_orders=len(operator.open_orders(index)),
         balances=balances,
     )

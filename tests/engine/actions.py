@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sequencer.crypto.eddsa import sign
 from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.engine.orders import OrderKind
-from sequencer.operator import Operator
+from sequencer.engine.operator import Operator
 from sequencer.service.commands import (
     Cancel,
     CancelAllOrders,

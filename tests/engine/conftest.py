@@ -2,7 +2,7 @@
 
 import pytest
 
-from sequencer.operator import Operator
+from sequencer.engine.operator import Operator
 from tests.engine.exchange import funded_operator
 
 

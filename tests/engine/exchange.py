@@ -4,7 +4,7 @@ market, the fee account and three funded traders, keys from fixed seeds.
 """
 
 from sequencer.engine.market import Market
-from sequencer.operator import Operator
+from sequencer.engine.operator import Operator
 from sequencer.spec.constants import TreeConfig
 from sequencer.spec.transactions import Deposit
 from sequencer.spec.types import Amount, Price, Timestamp, TokenId

@@ -4,7 +4,8 @@ import pytest
 
 from sequencer.engine.locks import order_cost
 from sequencer.engine.orders import OrderKind
-from sequencer.operator import Operator, OrderOutcome, RequestRejected
+from sequencer.engine.operator import Operator, OrderOutcome
+from sequencer.engine.errors import RequestRejected
 from sequencer.service.canonical import canonical_state
 from sequencer.spec.constants import Side
 from sequencer.spec.types import AccountIndex, Timestamp, TokenId

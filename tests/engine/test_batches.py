@@ -1,6 +1,6 @@
 """Sealing and building batches: timestamps, fees, order, and agreement with the head state."""
 
-from sequencer.operator import Operator
+from sequencer.engine.operator import Operator
 from sequencer.spec.constants import Side
 from sequencer.spec.transactions import Deposit, ForcedWithdraw, Trade, Withdraw
 from sequencer.spec.types import Timestamp, TokenId

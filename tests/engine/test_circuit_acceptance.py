@@ -7,7 +7,7 @@ witness checked against the compiled circuit.
 from prover import CircuitArtifacts
 from prover.groth16 import check_witness
 from sequencer.engine.orders import OrderKind
-from sequencer.operator import Operator
+from sequencer.engine.operator import Operator
 from sequencer.spec.constants import Side, TreeConfig
 from sequencer.spec.types import Timestamp, TokenId
 from tests.engine.exchange import ALICE, BOB, CAROL, MARKET, funding

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from sequencer.crypto.eddsa import sign
 from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.engine.orders import OrderKind
-from sequencer.operator import Operator, RequestRejected
+from sequencer.engine.operator import Operator
+from sequencer.engine.errors import RequestRejected
 from sequencer.service.canonical import canonical_state
 from sequencer.spec.constants import (
     AMOUNT_BITS,

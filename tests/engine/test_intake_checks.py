@@ -6,7 +6,8 @@ from sequencer.crypto.eddsa import sign
 from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.engine.errors import Code
 from sequencer.engine.orders import CloseReason, OrderStatus
-from sequencer.operator import Operator, RequestRejected
+from sequencer.engine.operator import Operator
+from sequencer.engine.errors import RequestRejected
 from sequencer.spec.constants import Side
 from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, OrderId, Timestamp, TokenId

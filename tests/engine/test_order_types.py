@@ -2,7 +2,7 @@
 
 from sequencer.engine.errors import Code
 from sequencer.engine.orders import CloseReason, OrderKind, OrderStatus
-from sequencer.operator import Operator
+from sequencer.engine.operator import Operator
 from sequencer.spec.constants import Side
 from tests.engine.exchange import ALICE, BOB, CAROL, FUNDS_QUOTE, MARKET
 from tests.engine.helpers import locked, place, refused

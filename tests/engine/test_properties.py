@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sequencer.engine.records import batch_fees
-from sequencer.operator import Operator, RequestRejected
+from sequencer.engine.operator import Operator
+from sequencer.engine.errors import RequestRejected
 from sequencer.service.canonical import canonical_state
 from sequencer.service.commands import RequestWithdrawal
 from sequencer.service.machine import Machine

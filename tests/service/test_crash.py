@@ -26,7 +26,7 @@ from sequencer.client.http import ApiError, SequencerClient
 from sequencer.client.trader import Trader
 from sequencer.engine.orders import OrderKind
 from sequencer.l1.paths import REPO_ROOT
-from sequencer.operator import Operator
+from sequencer.engine.operator import Operator
 from sequencer.service.canonical import state_digest
 from sequencer.service.commands import CancelAllOrders, Command, PlaceOrder, request_hash
 from sequencer.service.config import ServiceConfig, load_markets

@@ -7,7 +7,8 @@ from random import Random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sequencer.operator import Operator, RequestRejected
+from sequencer.engine.operator import Operator
+from sequencer.engine.errors import RequestRejected
 from sequencer.service.canonical import canonical_state
 from sequencer.service.commands import AddL1Request, Command
 from sequencer.service.machine import Machine

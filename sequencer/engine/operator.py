@@ -35,34 +35,12 @@ operator must be dropped and rebuilt (the service rebuilds it from its log).
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
 
-from sequencer.crypto.eddsa import PublicKey, Signature
-from sequencer.crypto.signatures import verify
-from sequencer.engine.batcher import Batcher
-from sequencer.engine.book import Fill, OrderBook
-from sequencer.engine.cancels import CANCEL_NONCE_BITS, SignedCancel, SignedCancelAll
-from sequencer.engine.errors import Code, OrderRejected
-from sequencer.engine.locks import Locks, order_cost
-from sequencer.engine.market import Market, default_min_withdrawals
-from sequencer.engine.orders import CloseReason, OrderKey, OrderKind, OrderRecord, OrderStatus
-from sequencer.engine.records import (
-    PendingTransaction,
-    SealedBatch,
-    TradeRecord,
-    WithdrawalRecord,
-)
 from sequencer.spec.constants import AMOUNT_BITS, ORDER_ID_BITS, TreeConfig
-from sequencer.spec.errors import (
-    AccountNotFound,
-    InsufficientBalance,
-    InvalidSignature,
-    RollupError,
-)
-from sequencer.spec.state import Account, State
+from sequencer.spec.errors import RollupError
+from sequencer.spec.state import State
 from sequencer.spec.transactions import (
     Deposit,
     ForcedCancelAll,
@@ -81,33 +59,19 @@ from sequencer.spec.transition import (
     check_token,
     credit_fees,
 )
-from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Timestamp, TokenId
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, Timestamp, TokenId
 from sequencer.witness.batch import ProvableBatch
 
-
-T = TypeVar("T")
-
-
-class RequestRejected(Exception):
-    """
-    A request that the operator refuses; nothing changed. ``code`` names the
-    reason (a spec error's, an ``engine.errors.Code`` or one of the API's) and
-    ``values`` holds the offending values, by name, as the API returns them.
-    """
-
-    def __init__(self, code: str, message: str, **values: int | str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.values = values
-
-    @classmethod
-    def from_spec(cls, error: RollupError) -> "RequestRejected":
-        """The refusal of a request the spec refused: its code, message and offending values."""
-        return cls(error.code, str(error), **error.values)
-
-
-class EngineInvariantError(Exception):
-    """The spec refused a transaction the engine made: a bug; the operator's state is unusable."""
+from . import checks
+from .batcher import Batcher
+from .book import Fill, OrderBook
+from .cancels import CANCEL_NONCE_BITS, SignedCancel, SignedCancelAll
+from .errors import Code, EngineInvariantError, OrderRejected, RequestRejected
+from .locks import Locks, order_cost
+from .market import Market, default_min_withdrawals
+from .orders import CloseReason, OrderKey, OrderKind, OrderRecord, OrderStatus
+from .records import PendingTransaction, SealedBatch, TradeRecord, WithdrawalRecord
+from .registry import OrderRegistry
 
 
 @dataclass(frozen=True)
@@ -149,20 +113,13 @@ class Operator:
         self.head = self.batcher.sealed.copy()
         self.clock = Timestamp(0)
         self.l1_seen = 0
-        self.orders: dict[OrderKey, OrderRecord] = {}
+        self.registry = OrderRegistry()
         self.trades: list[TradeRecord] = []
         self.withdrawals: list[WithdrawalRecord] = []
         self.accounts: dict[AccountIndex, EthAddress] = {}
         self._by_address: dict[EthAddress, AccountIndex] = {}
         self.locks = Locks()
         self.cancel_nonces: dict[AccountIndex, int] = {}
-        self.last_order_ids: dict[tuple[AccountIndex, int], OrderId] = {}
-        self.highest_order_ids: dict[AccountIndex, OrderId] = {}
-        self._open: dict[AccountIndex, dict[OrderKey, OrderRecord]] = {}
-        self._account_orders: dict[AccountIndex, list[OrderRecord]] = {}
-        self._slot_owner: dict[tuple[AccountIndex, int], OrderKey] = {}
-        self._client_ids: dict[tuple[AccountIndex, str], OrderKey] = {}
-        self._expiries: list[tuple[Timestamp, int, OrderKey]] = []
         self._withdrawal_index: dict[tuple[AccountIndex, int], WithdrawalRecord] = {}
 
     @classmethod
@@ -263,15 +220,15 @@ class Operator:
         book = self.books.get(market_name)
         if book is None:
             raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {market_name!r}", market=market_name)
-        self._check_spec(lambda: check_order_ranges(self.config, "order", order))
+        checks.spec_check(lambda: check_order_ranges(self.config, "order", order))
         try:
             book.check(signed, kind)
         except OrderRejected as error:
             raise RequestRejected(error.code, str(error), **error.values) from error
         if client_order_id is not None:
-            self._check_client_id_free(order.account_index, client_order_id)
-        account = self._check_spec(lambda: check_order(self.head, signed, time))
-        self._check_order_slot(account, order.account_index, order.order_id)
+            checks.client_id_free(self.registry, order.account_index, client_order_id)
+        account = checks.spec_check(lambda: check_order(self.head, signed, time))
+        checks.order_slot_free(self.registry, account, order.account_index, order.order_id)
         self._check_covered(order.account_index, *order_cost(order, order.amount))
         if kind is OrderKind.POST_ONLY and book.would_cross(order.side, order.price):
             raise RequestRejected(
@@ -300,10 +257,10 @@ class Operator:
         """
         time = self._begin(now)
         cancel = request.cancel
-        self._check_spec(lambda: check_account_index(self.config, "account_index", cancel.account_index))
-        self._check_spec(lambda: check_range("order_id", cancel.order_id, ORDER_ID_BITS))
-        self._signed_by(cancel.account_index, cancel.message_hash(), request.signature)
-        record = self.orders.get((cancel.account_index, cancel.order_id))
+        checks.spec_check(lambda: check_account_index(self.config, "account_index", cancel.account_index))
+        checks.spec_check(lambda: check_range("order_id", cancel.order_id, ORDER_ID_BITS))
+        checks.signed_by(self.head, cancel.account_index, cancel.message_hash(), request.signature)
+        record = self.registry.orders.get((cancel.account_index, cancel.order_id))
         if record is None:
             raise RequestRejected(
                 Code.ORDER_NOT_FOUND,
@@ -335,9 +292,9 @@ class Operator:
         time = self._begin(now)
         cancel_all = request.cancel_all
         index = cancel_all.account_index
-        self._check_spec(lambda: check_account_index(self.config, "account_index", index))
-        self._check_spec(lambda: check_range("nonce", cancel_all.nonce, CANCEL_NONCE_BITS))
-        self._signed_by(index, cancel_all.message_hash(), request.signature)
+        checks.spec_check(lambda: check_account_index(self.config, "account_index", index))
+        checks.spec_check(lambda: check_range("nonce", cancel_all.nonce, CANCEL_NONCE_BITS))
+        checks.signed_by(self.head, index, cancel_all.message_hash(), request.signature)
         last = self.cancel_nonces.get(index, 0)
         if cancel_all.nonce <= last:
             raise RequestRejected(
@@ -345,7 +302,7 @@ class Operator:
             )
         self.clock = time
         self.cancel_nonces[index] = cancel_all.nonce
-        cancelled = list(self._open.get(index, {}).values())
+        cancelled = self.registry.open_orders(index)
         for record in cancelled:
             self._close(record, OrderStatus.CANCELLED, CloseReason.CANCEL_ALL)
         return cancelled
@@ -365,13 +322,11 @@ class Operator:
         """
         time = self._begin(now)
         index, token = withdraw.account_index, withdraw.token
-        self._check_spec(lambda: check_account_index(self.config, "account_index", index))
-        self._check_spec(lambda: check_token(self.config, "token", token))
-        self._check_spec(lambda: check_range("amount", withdraw.amount, AMOUNT_BITS))
-        account = self.head.get_account(index)
-        if not account.exists:
-            raise RequestRejected.from_spec(AccountNotFound(index))
-        self._check_withdrawal_size(account, token, withdraw.amount)
+        checks.spec_check(lambda: check_account_index(self.config, "account_index", index))
+        checks.spec_check(lambda: check_token(self.config, "token", token))
+        checks.spec_check(lambda: check_range("amount", withdraw.amount, AMOUNT_BITS))
+        account = checks.existing_account(self.head, index)
+        checks.withdrawal_size(self.min_withdrawals.get(token, Amount(1)), account, token, withdraw.amount)
         self._check_covered(index, token, withdraw.amount)
         self._apply(withdraw, time)
         record = WithdrawalRecord(withdraw, account.eth_addr, time)
@@ -388,9 +343,7 @@ class Operator:
 
     def expiry_due(self, now: Timestamp) -> bool:
         """Whether an open order expired before ``now`` (its expiry is earlier)."""
-        while self._expiries and self.orders[self._expiries[0][2]].status is not OrderStatus.OPEN:
-            heapq.heappop(self._expiries)
-        return bool(self._expiries) and self._expiries[0][0] < now
+        return self.registry.expiry_due(now)
 
     # ------------------------------------------------------------------ batches
 
@@ -471,18 +424,22 @@ class Operator:
         """The account's balance of ``token`` less what its open orders lock."""
         return Amount(self.head.get_account(index).balance(token) - self.locks.get(index, token))
 
+    @property
+    def orders(self) -> Mapping[OrderKey, OrderRecord]:
+        """Every accepted order, by ``(account, order id)`` (``registry.orders``)."""
+        return self.registry.orders
+
     def open_orders(self, index: AccountIndex) -> list[OrderRecord]:
         """The account's open orders, oldest first."""
-        return list(self._open.get(index, {}).values())
+        return self.registry.open_orders(index)
 
     def orders_of(self, index: AccountIndex) -> list[OrderRecord]:
         """Every order the account placed, oldest first."""
-        return list(self._account_orders.get(index, ()))
+        return self.registry.orders_of(index)
 
     def order_by_client_id(self, index: AccountIndex, client_order_id: str) -> OrderRecord | None:
         """The account's latest order with this client order id."""
-        key = self._client_ids.get((index, client_order_id))
-        return None if key is None else self.orders[key]
+        return self.registry.by_client_id(index, client_order_id)
 
     def account_of(self, eth_addr: EthAddress) -> AccountIndex | None:
         """The account an L1 address owns, if it deposited."""
@@ -505,10 +462,8 @@ class Operator:
     def _expire(self, time: Timestamp) -> list[OrderRecord]:
         """Close every open order whose expiry is before ``time``, at ``time``; returns them."""
         expired = []
-        while self.expiry_due(time):
-            _, _, key = heapq.heappop(self._expiries)
+        while (record := self.registry.next_expired(time)) is not None:
             self.clock = time
-            record = self.orders[key]
             self._close(record, OrderStatus.EXPIRED, CloseReason.EXPIRED)
             expired.append(record)
         return expired
@@ -523,18 +478,10 @@ class Operator:
             signed=signed,
             kind=kind,
             client_order_id=client_order_id,
-            sequence=len(self.orders) + 1,
+            sequence=len(self.registry) + 1,
             accepted_at=self.clock,
         )
-        self.orders[record.key] = record
-        self._account_orders.setdefault(order.account_index, []).append(record)
-        slot = self.head.get_account(order.account_index).slot_index(order.order_id)
-        self.last_order_ids[(order.account_index, slot)] = order.order_id
-        self.highest_order_ids[order.account_index] = OrderId(
-            max(order.order_id, self.highest_order_ids.get(order.account_index, 0))
-        )
-        if client_order_id is not None:
-            self._client_ids[(order.account_index, client_order_id)] = record.key
+        self.registry.accept(record, self._slot(record))
         match = book.match(record) if kind.takes else None
         outcome = OrderOutcome(record)
         if match is not None:
@@ -583,13 +530,9 @@ class Operator:
 
     def _rest(self, book: OrderBook, record: OrderRecord) -> None:
         """Put what is left of an order into the book, lock what it may spend, and index it."""
-        order = record.order
         book.add(record)
-        self.locks.lock(order, record.remaining)
-        self._open.setdefault(order.account_index, {})[record.key] = record
-        slot = self.head.get_account(order.account_index).slot_index(order.order_id)
-        self._slot_owner[(order.account_index, slot)] = record.key
-        heapq.heappush(self._expiries, (order.expiry, record.sequence, record.key))
+        self.locks.lock(record.order, record.remaining)
+        self.registry.rest(record, self._slot(record))
 
     def _close(self, record: OrderRecord, status: OrderStatus, reason: CloseReason) -> None:
         """Take a resting order out of its book, release its lock and mark it closed."""
@@ -603,17 +546,12 @@ class Operator:
             self.locks.release(record.order, amount)
 
     def _finish(self, record: OrderRecord, status: OrderStatus, reason: CloseReason | None) -> None:
-        """Mark an order closed and drop it from the open-order indexes."""
-        record.status = status
-        record.reason = reason
-        record.closed_at = self.clock
-        account = record.order.account_index
-        open_orders = self._open.get(account, {})
-        if open_orders.pop(record.key, None) is not None:
-            slot = self.head.get_account(account).slot_index(record.order.order_id)
-            del self._slot_owner[(account, slot)]
-            if not open_orders:
-                del self._open[account]
+        """Mark an order closed at the clock and drop it from the open-order indexes."""
+        self.registry.finish(record, status, reason, self.clock, self._slot(record))
+
+    def _slot(self, record: OrderRecord) -> int:
+        """The account slot an order uses."""
+        return self.head.get_account(record.order.account_index).slot_index(record.order.order_id)
 
     def _apply(self, tx: Transaction, time: Timestamp) -> None:
         """
@@ -627,69 +565,6 @@ class Operator:
         self.clock = time
         self.batcher.queue(tx, time)
 
-    def _check_spec(self, check: Callable[[], T]) -> T:
-        """Run one of the spec's checks, refusing with its code; returns what the check returns."""
-        try:
-            return check()
-        except RollupError as error:
-            raise RequestRejected.from_spec(error) from error
-
-    def _signed_by(self, index: AccountIndex, message: FieldElement, signature: Signature) -> Account:
-        """The existing account ``index``, whose key must have signed ``message``."""
-        account = self.head.get_account(index)
-        if not account.exists:
-            raise RequestRejected.from_spec(AccountNotFound(index))
-        if not verify(PublicKey(account.ax, account.ay), message, signature):
-            raise RequestRejected.from_spec(InvalidSignature(index))
-        return account
-
-    def _check_client_id_free(self, index: AccountIndex, client_order_id: str) -> None:
-        """No open order of the account carries ``client_order_id``."""
-        previous = self.order_by_client_id(index, client_order_id)
-        if previous is not None and previous.status is OrderStatus.OPEN:
-            raise RequestRejected(
-                Code.DUPLICATE_CLIENT_ORDER_ID,
-                f"open order {previous.order.order_id} already has client order id {client_order_id!r}",
-                client_order_id=client_order_id,
-                open_order_id=previous.order.order_id,
-            )
-
-    def _check_order_slot(self, account: Account, index: AccountIndex, order_id: OrderId) -> None:
-        """A new order needs an id above every id used in its slot, and no open order in the slot."""
-        slot = account.slot_index(order_id)
-        stored_id, _ = account.order_slot(order_id)
-        used = max(stored_id, self.last_order_ids.get((index, slot), 0))
-        if order_id <= used:
-            raise RequestRejected(
-                Code.ORDER_ID_USED, f"order ids in slot {slot} must be above {used}", order_id=order_id, slot=slot, used=used
-            )
-        owner = self._slot_owner.get((index, slot))
-        if owner is not None:
-            raise RequestRejected(
-                Code.ORDER_SLOT_BUSY, f"open order {owner[1]} uses slot {slot}", slot=slot, open_order_id=owner[1]
-            )
-
-    def _check_withdrawal_size(self, account: Account, token: TokenId, amount: Amount) -> None:
-        """A withdrawal takes something, and at least the token's minimum unless it empties the balance."""
-        minimum = self.min_withdrawals.get(token, Amount(1))
-        if amount == 0 or (amount < minimum and amount != account.balance(token)):
-            raise RequestRejected(
-                Code.BELOW_MIN_WITHDRAWAL,
-                f"a withdrawal of token {token} takes at least {minimum}, or the whole balance; {amount} asked",
-                token=token,
-                amount=amount,
-                minimum=minimum,
-            )
-
     def _check_covered(self, index: AccountIndex, token: TokenId, amount: Amount) -> None:
-        """The account's available balance of ``token`` covers ``amount``."""
-        available = self.available(index, token)
-        if available < amount:
-            raise RequestRejected(
-                InsufficientBalance.code,
-                f"account {index} has {available} of token {token} available, needs {amount}",
-                account=index,
-                token=token,
-                available=available,
-                required=amount,
-            )
+        """The account's available balance of ``token`` (balance less locks) covers ``amount``."""
+        checks.covered(self.available(index, token), index, token, amount)

@@ -1,0 +1,101 @@
+"""
+The operator's intake checks that come on top of the spec's: each reads the
+state, the locks or the order registry, and refuses with a named code and the
+offending values (``RequestRejected``); none changes anything.
+
+The spec's own checks of a request (``spec.transition.check_order`` and the
+range checks) run through :func:`spec_check`, so a refusal carries the
+spec's code and values unchanged.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sequencer.crypto.eddsa import PublicKey, Signature
+from sequencer.crypto.signatures import verify
+from sequencer.spec.errors import AccountNotFound, InsufficientBalance, InvalidSignature, RollupError
+from sequencer.spec.state import Account, State
+from sequencer.spec.types import AccountIndex, Amount, FieldElement, OrderId, TokenId
+
+from .errors import Code, RequestRejected
+from .registry import OrderRegistry
+from .orders import OrderStatus
+
+T = TypeVar("T")
+
+
+def spec_check(check: Callable[[], T]) -> T:
+    """Run one of the spec's checks, refusing with its code and values; returns what the check returns."""
+    try:
+        return check()
+    except RollupError as error:
+        raise RequestRejected.from_spec(error) from error
+
+
+def existing_account(head: State, index: AccountIndex) -> Account:
+    """The account ``index``, which must exist."""
+    account = head.get_account(index)
+    if not account.exists:
+        raise RequestRejected.from_spec(AccountNotFound(index))
+    return account
+
+
+def signed_by(head: State, index: AccountIndex, message: FieldElement, signature: Signature) -> Account:
+    """The existing account ``index``, whose key must have signed ``message``."""
+    account = existing_account(head, index)
+    if not verify(PublicKey(account.ax, account.ay), message, signature):
+        raise RequestRejected.from_spec(InvalidSignature(index))
+    return account
+
+
+def client_id_free(registry: OrderRegistry, index: AccountIndex, client_order_id: str) -> None:
+    """No open order of the account carries ``client_order_id``."""
+    previous = registry.by_client_id(index, client_order_id)
+    if previous is not None and previous.status is OrderStatus.OPEN:
+        raise RequestRejected(
+            Code.DUPLICATE_CLIENT_ORDER_ID,
+            f"open order {previous.order.order_id} already has client order id {client_order_id!r}",
+            client_order_id=client_order_id,
+            open_order_id=previous.order.order_id,
+        )
+
+
+def order_slot_free(registry: OrderRegistry, account: Account, index: AccountIndex, order_id: OrderId) -> None:
+    """A new order needs an id above every id used in its slot, and no open order in the slot."""
+    slot = account.slot_index(order_id)
+    stored_id, _ = account.order_slot(order_id)
+    used = max(stored_id, registry.last_id_in_slot(index, slot))
+    if order_id <= used:
+        raise RequestRejected(
+            Code.ORDER_ID_USED, f"order ids in slot {slot} must be above {used}", order_id=order_id, slot=slot, used=used
+        )
+    owner = registry.slot_owner(index, slot)
+    if owner is not None:
+        raise RequestRejected(
+            Code.ORDER_SLOT_BUSY, f"open order {owner[1]} uses slot {slot}", slot=slot, open_order_id=owner[1]
+        )
+
+
+def withdrawal_size(minimum: Amount, account: Account, token: TokenId, amount: Amount) -> None:
+    """A withdrawal takes something, and at least ``minimum`` unless it empties the balance."""
+    if amount == 0 or (amount < minimum and amount != account.balance(token)):
+        raise RequestRejected(
+            Code.BELOW_MIN_WITHDRAWAL,
+            f"a withdrawal of token {token} takes at least {minimum}, or the whole balance; {amount} asked",
+            token=token,
+            amount=amount,
+            minimum=minimum,
+        )
+
+
+def covered(available: Amount, index: AccountIndex, token: TokenId, amount: Amount) -> None:
+    """What the account has ``available`` of ``token`` (balance less locks) covers ``amount``."""
+    if available < amount:
+        raise RequestRejected(
+            InsufficientBalance.code,
+            f"account {index} has {available} of token {token} available, needs {amount}",
+            account=index,
+            token=token,
+            available=available,
+            required=amount,
+        )
