@@ -52,7 +52,8 @@ import sequencer.engine.checks as checks_module
 import sequencer.spec.transactions as transactions_module
 import sequencer.spec.transition as transition_module
 from sequencer.crypto.poseidon_reference import poseidon as reference_poseidon
-from sequencer.crypto.eddsa import PublicKey, private_to_public, sign
+from bench.http_load import closed_loop, open_loop, post_request
+from sequencer.crypto.eddsa import private_to_public, sign
 from sequencer.crypto.eddsa import verify as reference_verify
 from sequencer.crypto.signatures import forget as forget_verifications
 from sequencer.engine.book import OrderBook
@@ -81,6 +82,9 @@ MARKET = Market(
     "BASE-QUOTE", TokenId(0), TokenId(1), Price(UNIT // 100), Amount(UNIT // 100), Amount(UNIT // 100), 10, 20
 )
 OPERATOR_KEY = "0x" + "42" * 32
+HOST = "127.0.0.1"
+OPEN_LOOP_CONNECTIONS = 64
+"""Connections of the open-loop run: enough that a burst queues at the sequencer, not in the generator."""
 NOW = int(time.time())
 
 
@@ -282,40 +286,48 @@ class Restart:
     entries: int
     tail: int
     checkpoint_bytes: int
+    checkpoint_write_s: float
     restart_s: float
     full_replay_s: float
 
 
-def restart_after(requests: int, checkpoint_every: int) -> Restart:
+def restart_after(requests: int, checkpoint_every: int, orders: Iterator[PlaceOrder]) -> Restart:
     """
     Build a data directory whose log holds ``requests`` entries, with a
     checkpoint every ``checkpoint_every`` entries as the service takes them,
     the last one ``checkpoint_every - 1`` entries before the end (the worst
     case); then time the service's own restart (``SequencerService.open``),
-    and a full replay of the same log (the landed restart).
+    and a full replay of the same log on the landed path.
 
-    The entries are L1 deposits topping up the traders' balances, sealed
-    into batches as they fill: the one request kind that needs no signature,
-    so that a million can be logged in a minute (a million signed orders
-    would take the benchmark over ten minutes to sign). The state they leave
-    holds every sealed batch, as the operator keeps them, so the checkpoint
-    grows with the log.
+    Up to the last checkpoint the entries are L1 deposits topping up the
+    traders' balances, sealed into batches as they fill: they need no
+    signature, so that a million can be logged in a minute (a million signed
+    orders would take the benchmark over ten minutes to sign). The tail a
+    restart replays is signed ``orders`` (and seals), the costliest entries
+    to replay. The state holds every sealed batch, as the operator keeps
+    them, so the checkpoint grows with the log.
     """
+    last_checkpoint = (requests - 1) // checkpoint_every * checkpoint_every + 1
     with tempfile.TemporaryDirectory(prefix="matchproof-bench-") as scratch:
         config = ServiceConfig(Path(scratch) / "data", TREE, SLOTS, (MARKET,), checkpoint_every=checkpoint_every)
         wal = WriteAheadLog.open(config.data_dir, config.fingerprint())
         machine = Machine(Operator.genesis(TREE, SLOTS, [MARKET]))
         records: list[LogRecord] = []
         funded = funding()
-        checkpoint_bytes = 0
+        checkpoint_bytes, checkpoint_write_s = 0, 0.0
         index = 0
         while machine.seq < requests:
             if len(machine.operator.pending) >= SLOTS:
                 command: Command = SealBatch()
-            else:
+            elif machine.seq < last_checkpoint:
                 command = AddL1Request(index, top_up(index, funded))
                 index += 1
-            entry, _ = machine.apply(command, NOW * 1000)
+            else:
+                command = next(orders)
+            try:
+                entry, _ = machine.apply(command, NOW * 1000)
+            except RequestRejected:
+                continue
             records.append(LogRecord(entry, None))
             if len(records) == 10_000 or machine.seq == requests:
                 wal.append(records)
@@ -323,9 +335,12 @@ def restart_after(requests: int, checkpoint_every: int) -> Restart:
             if machine.seq % checkpoint_every == 1:
                 wal.append(records)
                 records = []
+                started = time.perf_counter()
                 checkpoint = write_checkpoint(config.data_dir, config.fingerprint(), machine)
+                checkpoint_write_s = time.perf_counter() - started
                 checkpoint_bytes = checkpoint.path.stat().st_size
         wal.close()
+        clear_crypto_caches()
         service = SequencerService(config, Account.from_key(OPERATOR_KEY))
         started = time.perf_counter()
         service.open()
@@ -333,14 +348,17 @@ def restart_after(requests: int, checkpoint_every: int) -> Restart:
         assert service.machine.seq == requests
         wal = WriteAheadLog.open(config.data_dir, config.fingerprint())
         replayed = Machine(Operator.genesis(TREE, SLOTS, [MARKET]))
-        started = time.perf_counter()
-        for record in wal.records():
-            replayed.replay(record.entry)
-        full_replay_s = time.perf_counter() - started
+        clear_crypto_caches()
+        with landed_path():
+            started = time.perf_counter()
+            for record in wal.records():
+                replayed.replay(record.entry)
+            full_replay_s = time.perf_counter() - started
         wal.close()
         assert replayed.operator.head.root == service.machine.operator.head.root
-        tail = requests - (requests - 1) // checkpoint_every * checkpoint_every - 1
-        return Restart(requests, tail, checkpoint_bytes, restart_s, full_replay_s)
+        return Restart(
+            requests, requests - last_checkpoint, checkpoint_bytes, checkpoint_write_s, restart_s, full_replay_s
+        )
 
 
 def top_up(index: int, funded: list[Deposit]) -> Deposit:
@@ -401,53 +419,6 @@ def order_body(command: PlaceOrder) -> dict[str, Any]:
     }
 
 
-async def offered_load(url: str, bodies: list[dict[str, Any]], rate: float) -> tuple[list[float], int, float]:
-    """Send ``bodies`` open-loop at ``rate`` per second; returns latencies (s), refusals and the run's length."""
-    latencies: list[float] = []
-    failures = 0
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
-
-        async def send(body: dict[str, Any], scheduled: float) -> None:
-            nonlocal failures
-            response = await client.post("/v1/orders", json=body)
-            if response.status_code == 200:
-                latencies.append(time.perf_counter() - scheduled)
-            else:
-                failures += 1
-
-        started = time.perf_counter()
-        tasks = []
-        for number, body in enumerate(bodies):
-            scheduled = started + number / rate
-            delay = scheduled - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(send(body, scheduled)))
-        await asyncio.gather(*tasks)
-        return latencies, failures, time.perf_counter() - started
-
-
-async def closed_loop(url: str, bodies: list[dict[str, Any]], senders: int, seconds: float) -> tuple[int, float]:
-    """``senders`` clients posting back to back until ``seconds`` pass; returns acknowledgments and time taken."""
-    queue = iter(bodies)
-    acknowledged = 0
-    deadline = time.perf_counter() + seconds
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-
-        async def sender() -> None:
-            nonlocal acknowledged
-            for body in queue:
-                if time.perf_counter() > deadline:
-                    return
-                if (await client.post("/v1/orders", json=body)).status_code == 200:
-                    acknowledged += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(sender() for _ in range(senders)))
-        return acknowledged, time.perf_counter() - started
-
-
 @dataclass(frozen=True)
 class HttpFigures:
     """One sequencer process measured over HTTP: latency at an offered load, then capacity."""
@@ -469,21 +440,21 @@ def http_figures(bodies: list[dict[str, Any]], rate: float, seconds: float, send
         port = 18_000 + os.getpid() % 1000 + (1 if landed else 0)
         serve_command = [sys.executable, "-m", "bench.sequencer_bench", "serve", str(directory), str(port)]
         process = subprocess.Popen(serve_command + (["landed"] if landed else []))
-        url = f"http://127.0.0.1:{port}"
+        url = f"http://{HOST}:{port}"
         try:
             wait_until_funded(url, len(funding()))
             for body in bodies[:warm_up]:  # the first requests pay for lazy imports
                 httpx.post(f"{url}/v1/orders", json=body)
-            measured = bodies[warm_up : warm_up + offered]
-            latencies, refused, _ = asyncio.run(offered_load(url, measured, rate))
-            acknowledged, taken = asyncio.run(closed_loop(url, bodies[warm_up + offered :], senders, seconds))
+            requests = [post_request(HOST, port, "/v1/orders", body) for body in bodies[warm_up:]]
+            run = asyncio.run(open_loop(HOST, port, requests[:offered], rate, OPEN_LOOP_CONNECTIONS))
+            acknowledged, taken = asyncio.run(closed_loop(HOST, port, requests[offered:], senders, seconds))
         finally:
             process.terminate()
             process.wait()
-    ordered = sorted(latencies)
+    ordered = sorted(run.latencies)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return HttpFigures(
-        len(ordered), refused, statistics.median(ordered) * 1e3, p99 * 1e3, ordered[-1] * 1e3, acknowledged / taken
+        len(ordered), run.refused, statistics.median(ordered) * 1e3, p99 * 1e3, ordered[-1] * 1e3, acknowledged / taken
     )
 
 
@@ -511,9 +482,11 @@ def main() -> None:
     parser.add_argument("--checkpoint-every", type=int, default=ServiceConfig.checkpoint_every, help="log entries between checkpoints")
     args = parser.parse_args()
     http_orders = 20 + int(args.rate * args.seconds) + int(3000 * args.seconds)
-    print(f"signing {args.orders + http_orders} orders ...", flush=True)
+    tail = args.checkpoint_every + args.checkpoint_every // 10
+    print(f"signing {args.orders + http_orders + tail} orders ...", flush=True)
     commands = order_stream(args.orders, seed=1)
     bodies = [order_body(c) for c in order_stream(http_orders, seed=2)]
+    tail_orders = order_stream(tail, seed=3)
     print(
         f"matching, {args.orders} orders of {TRADERS} traders (limit, IOC, post-only around one price); "
         f"trees: {TREE.account_depth}-level accounts, {TREE.order_depth}-level orders:"
@@ -542,11 +515,12 @@ def main() -> None:
     print(f"  checkpoint of that state: {size / 1e6:.2f} MB, written in {write_s:.3f} s, loaded in {load_s:.3f} s")
 
     print(f"building a log of {args.requests:,} requests (checkpoint every {args.checkpoint_every:,}) ...", flush=True)
-    restart = restart_after(args.requests, args.checkpoint_every)
+    restart = restart_after(args.requests, args.checkpoint_every, iter(tail_orders))
     print(
         f"restart after {restart.entries:,} logged requests: {restart.restart_s:.2f} s "
-        f"(checkpoint of {restart.checkpoint_bytes / 1e6:.1f} MB, then a tail of {restart.tail:,} entries); "
-        f"full replay (landed) {restart.full_replay_s:.2f} s  x{restart.full_replay_s / restart.restart_s:.1f}"
+        f"(checkpoint of {restart.checkpoint_bytes / 1e6:.1f} MB, written in {restart.checkpoint_write_s:.2f} s; "
+        f"then a tail of {restart.tail:,} entries, signed orders); "
+        f"full replay on the landed path {restart.full_replay_s:.2f} s  x{restart.full_replay_s / restart.restart_s:.1f}"
     )
 
     print("HTTP intake (loopback; each acknowledgment after the fsync'd log write and a signed receipt):")

@@ -1,6 +1,8 @@
 """Receipts: anyone can check who signed which request at which position."""
 
+import pytest
 from eth_account import Account
+from eth_account.messages import encode_typed_data
 
 from sequencer.client.trader import Trader, receipt_is_valid
 from sequencer.crypto.keys import L2Keypair
@@ -52,3 +54,19 @@ def test_kind_and_client_order_id_are_part_of_the_request_hash() -> None:
     assert request_hash(limit) != request_hash(
         TRADER.order(MARKET_OUT, 1, Side.BUY, 10 * UNIT, UNIT, 50, NOW, client_order_id="x")
     )
+
+
+def test_the_fast_signer_gives_what_a_wallet_signs() -> None:
+    """ReceiptSigner builds the EIP-712 digest itself: the signature must be eth_account's, byte for byte."""
+    signer = ReceiptSigner(OPERATOR, DOMAIN)
+    for sequence, timestamp_ms in ((1, 0), (7, 1_700_000_000_123), (2**64 - 1, 2**64 - 1)):
+        request = bytes(range(sequence % 7, sequence % 7 + 32))
+        expected = OPERATOR.sign_message(encode_typed_data(full_message=DOMAIN.typed_data(request, sequence, timestamp_ms)))
+        assert signer.sign(request, sequence, timestamp_ms).signature == bytes(expected.signature)
+
+
+def test_the_signer_refuses_values_outside_the_receipt_types() -> None:
+    signer = ReceiptSigner(OPERATOR, DOMAIN)
+    for request, sequence, timestamp_ms in ((bytes(31), 1, 1), (bytes(32), -1, 1), (bytes(32), 1, 2**64)):
+        with pytest.raises(ValueError):
+            signer.sign(request, sequence, timestamp_ms)
