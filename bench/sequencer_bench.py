@@ -323,7 +323,10 @@ def restart_after(requests: int, checkpoint_every: int, orders: Iterator[PlaceOr
                 command = AddL1Request(index, top_up(index, funded))
                 index += 1
             else:
-                command = next(orders)
+                order = next(orders, None)
+                if order is None:
+                    raise RuntimeError("the signed orders ran out before the log's tail was complete")
+                command = order
             try:
                 entry, _ = machine.apply(command, NOW * 1000)
             except RequestRejected:
@@ -482,7 +485,7 @@ def main() -> None:
     parser.add_argument("--checkpoint-every", type=int, default=ServiceConfig.checkpoint_every, help="log entries between checkpoints")
     args = parser.parse_args()
     http_orders = 20 + int(args.rate * args.seconds) + int(3000 * args.seconds)
-    tail = args.checkpoint_every + args.checkpoint_every // 10
+    tail = 3 * args.checkpoint_every  # some are refused (a trader's slots wrap around): the tail skips them
     print(f"signing {args.orders + http_orders + tail} orders ...", flush=True)
     commands = order_stream(args.orders, seed=1)
     bodies = [order_body(c) for c in order_stream(http_orders, seed=2)]

@@ -18,14 +18,15 @@ from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw, Transac
 from sequencer.spec.types import FieldElement, Timestamp
 from sequencer.witness.batch import ProvableBatch, build_batch
 
-from .records import PendingTransaction, SealedBatch, batch_fees
+from .records import BatchContents, PendingTransaction, SealedBatch, batch_fees
 
 
 @dataclass
 class Batcher:
     """
-    Pending transactions, sealed batches, and ``sealed``: the state after
-    the last batch whose circuit input was built (``chain``: the L1 request
+    Pending transactions, sealed batches (those built hold no transactions
+    any more: ``SealedBatch.built``), and ``sealed``: the state after the
+    last batch whose circuit input was built (``chain``: the L1 request
     chain there).
     """
 
@@ -70,6 +71,7 @@ class Batcher:
             sealed_at=time,
             transactions=transactions,
             fees=batch_fees(transactions),
+            contents=BatchContents.of(transactions),
         )
         self.batches.append(batch)
         return batch
@@ -87,7 +89,9 @@ class Batcher:
         if self.built >= len(self.batches):
             return None
         sealed = self.batches[self.built]
+        assert sealed.transactions is not None, "a batch not built yet holds its transactions"
         batch = build_batch(self.sealed, sealed.transactions, sealed.timestamp, self.chain, self.slots)
         self.chain = batch.chain_end
+        self.batches[self.built] = sealed.built()
         self.built += 1
         return batch

@@ -391,7 +391,7 @@ class Operator:
             credit_fees(self.head, dict(batch.fees))
         except RollupError as error:
             raise EngineInvariantError(f"batch {batch.number}: {error}") from error
-        for tx in batch.transactions:
+        for tx in batch.transactions or ():
             if isinstance(tx, Withdraw):
                 self._withdrawal_index[(tx.account_index, tx.nonce)].batch = batch.number
         return batch

@@ -3,10 +3,10 @@ What the operator remembers of accepted requests besides the state: trades,
 withdrawals, pending transactions and sealed batches.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sequencer.spec.constants import Side
-from sequencer.spec.transactions import Trade, Transaction, Withdraw
+from sequencer.spec.transactions import Deposit, Trade, Transaction, Withdraw
 from sequencer.spec.transition import received_token
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, Nonce, Timestamp, TokenId
 
@@ -62,6 +62,26 @@ class PendingTransaction:
 
 
 @dataclass(frozen=True)
+class BatchContents:
+    """How many transactions a batch holds, and how many of them are trades, deposits and withdrawals."""
+
+    transactions: int
+    trades: int
+    deposits: int
+    withdrawals: int
+
+    @classmethod
+    def of(cls, transactions: tuple[Transaction, ...]) -> "BatchContents":
+        """The contents of ``transactions``."""
+        return cls(
+            len(transactions),
+            sum(isinstance(tx, Trade) for tx in transactions),
+            sum(isinstance(tx, Deposit) for tx in transactions),
+            sum(isinstance(tx, Withdraw) for tx in transactions),
+        )
+
+
+@dataclass(frozen=True)
 class SealedBatch:
     """
     A batch's transactions, fixed once sealed, numbered from 1 as the rollup
@@ -72,14 +92,25 @@ class SealedBatch:
     previous batch's). Every transaction in it was accepted at that time or
     later, so every order it trades was unexpired at the batch's time, and
     batch timestamps never decrease.
+
+    ``transactions`` is held until the batch's circuit input is built, then
+    dropped (:meth:`built`): the built batch carries them to the prover, the
+    log and L1 keep them, and holding every batch's transactions would make
+    the state, and each checkpoint, grow with the log. ``contents`` and
+    ``fees`` stay.
     """
 
     number: int
     timestamp: Timestamp
     sealed_at: Timestamp
-    transactions: tuple[Transaction, ...]
+    transactions: tuple[Transaction, ...] | None
     fees: tuple[tuple[TokenId, Amount], ...]
     """The fees the batch credits to the fee account, per token, sorted by token."""
+    contents: BatchContents
+
+    def built(self) -> "SealedBatch":
+        """The batch once its circuit input is built: the same, without its transactions."""
+        return replace(self, transactions=None)
 
 
 def batch_fees(transactions: tuple[Transaction, ...]) -> tuple[tuple[TokenId, Amount], ...]:

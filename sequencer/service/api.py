@@ -21,7 +21,7 @@ from sequencer.crypto.signatures import verify_ahead
 from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.engine.errors import Code
 from sequencer.engine.orders import OrderRecord
-from sequencer.engine.records import WithdrawalRecord
+from sequencer.engine.records import BatchContents, WithdrawalRecord
 from sequencer.engine.operator import OrderOutcome
 from sequencer.engine.errors import RequestRejected
 from sequencer.spec.constants import Side
@@ -402,20 +402,20 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
     def batch_view(number: int) -> BatchOut:
         """A sealed batch, or the open one (``number`` just after the last sealed)."""
         if number == len(service.operator.batches) + 1:
-            transactions = tuple(p.transaction for p in service.operator.pending[: service.operator.slots])
+            pending = service.operator.pending[: service.operator.slots]
+            contents = BatchContents.of(tuple(p.transaction for p in pending))
             timestamp = sealed_at = None
         else:
             sealed = service.operator.batches[number - 1]
-            transactions, timestamp, sealed_at = sealed.transactions, sealed.timestamp, sealed.sealed_at
+            contents, timestamp, sealed_at = sealed.contents, sealed.timestamp, sealed.sealed_at
         progress = service.progress.get(number)
-        kinds = [type(tx).__name__ for tx in transactions]
         return BatchOut(
             number=number,
             status=service.batch_status(number).value,
-            transactions=len(transactions),
-            trades=kinds.count("Trade"),
-            deposits=kinds.count("Deposit"),
-            withdrawals=kinds.count("Withdraw"),
+            transactions=contents.transactions,
+            trades=contents.trades,
+            deposits=contents.deposits,
+            withdrawals=contents.withdrawals,
             timestamp=timestamp,
             sealed_at=sealed_at,
             l1_tx=None if progress is None else progress.l1_tx,

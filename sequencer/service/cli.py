@@ -98,7 +98,10 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     parser.add_argument("--max-batch-wait", type=int, default=10, help="seconds before a partial batch is sealed")
     parser.add_argument("--poll-interval", type=float, default=0.5, help="seconds between timer and L1 polls")
     parser.add_argument(
-        "--checkpoint-every", type=int, default=100_000, help="log entries between state checkpoints (0: none)"
+        "--checkpoint-every",
+        type=int,
+        default=ServiceConfig.checkpoint_every,
+        help="log entries between state checkpoints (0: none)",
     )
     parser.add_argument(
         "--compact-log", action="store_true", help="delete log entries behind each checkpoint (their receipts go too)"

@@ -59,7 +59,7 @@ class ServiceConfig:
     """
     token_count: int | None = None
     """How many tokens the rollup lists (ids ``0 .. token_count - 1``); None: the markets' tokens."""
-    checkpoint_every: int = 100_000
+    checkpoint_every: int = 10_000
     """Log entries between checkpoints (0: none); a restart replays only the entries after the last one."""
     compact_log: bool = False
     """Delete log entries behind each checkpoint (their receipts are then no longer served)."""

@@ -1,6 +1,7 @@
 """Sealing and building batches: timestamps, fees, order, and agreement with the head state."""
 
 from sequencer.engine.operator import Operator
+from sequencer.engine.records import BatchContents
 from sequencer.spec.constants import Side
 from sequencer.spec.transactions import Deposit, ForcedWithdraw, Trade, Withdraw
 from sequencer.spec.types import Timestamp, TokenId
@@ -100,3 +101,15 @@ def test_cut_batch_seals_and_builds_one_batch_at_a_time(operator: Operator) -> N
         pass
     assert operator.built == len(operator.batches) and operator.sealed.root == operator.head.root
     assert operator.cut_batch(Timestamp(NOW)) is None
+
+
+def test_a_built_batch_keeps_its_contents_not_its_transactions(operator: Operator) -> None:
+    """The state does not grow with the log: a batch whose circuit input is built drops its transactions."""
+    sealed = operator.seal(Timestamp(NOW))
+    assert sealed is not None and sealed.transactions is not None
+    assert sealed.contents == BatchContents(SLOTS, 0, SLOTS, 0)
+    built = operator.build_next()
+    assert built is not None and tuple(built.transactions) == sealed.transactions
+    kept = operator.batches[0]
+    assert kept.transactions is None
+    assert (kept.number, kept.timestamp, kept.fees, kept.contents) == (1, sealed.timestamp, sealed.fees, sealed.contents)
