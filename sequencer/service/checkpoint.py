@@ -13,6 +13,13 @@ older one (or genesis): the log rebuilds the state, so a bad checkpoint only
 costs time (unless the log was compacted behind it: keep ``--compact-log``
 for data directories whose checkpoints are backed up).
 
+The service writes its periodic checkpoints in the background
+(:func:`start_checkpoint`): it forks, and the child serialises the state as
+it was at the fork (the pages are shared copy-on-write) and writes it, while
+the parent goes on taking requests, as Redis's background save does.
+Serialising a large state on the event loop would stop every
+acknowledgment for as long.
+
 The data directory is trusted: a checkpoint is code-free data only to the
 extent that nobody else can write there (pickle runs constructors).
 """
@@ -71,6 +78,47 @@ def write_checkpoint(data_dir: Path, fingerprint: str, machine: Machine) -> Chec
     for old in checkpoints(data_dir)[KEEP:]:
         old.path.unlink(missing_ok=True)
     return Checkpoint(path, machine.seq)
+
+
+@dataclass(frozen=True)
+class CheckpointInProgress:
+    """A checkpoint a forked child is writing: its process and the log position it holds."""
+
+    pid: int
+    seq: int
+
+    def poll(self) -> bool | None:
+        """None while the child writes; then whether it wrote the checkpoint (once: the child is reaped)."""
+        pid, status = os.waitpid(self.pid, os.WNOHANG)
+        if pid == 0:
+            return None
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def wait(self) -> bool:
+        """Wait for the child; whether it wrote the checkpoint."""
+        _, status = os.waitpid(self.pid, 0)
+        return os.waitstatus_to_exitcode(status) == 0
+
+
+def start_checkpoint(data_dir: Path, fingerprint: str, machine: Machine) -> CheckpointInProgress:
+    """
+    Fork a child that writes ``machine``, as it is now, as a checkpoint
+    (:func:`write_checkpoint`) and exits; return at once.
+
+    Call it when no other thread is changing the machine: the child sees
+    the memory as it is at the fork. The child only serialises and writes
+    (no logging, no locks another thread may hold) and leaves with
+    ``os._exit``, so nothing of the parent's runs twice.
+    """
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            write_checkpoint(data_dir, fingerprint, machine)
+            code = 0
+        finally:
+            os._exit(code)
+    return CheckpointInProgress(pid, machine.seq)
 
 
 def checkpoints(data_dir: Path) -> list[Checkpoint]:

@@ -45,7 +45,7 @@ from .feed import Feed
 from .intake import Accepted, Intake, ServiceUnavailable
 from .l1 import L1Requests
 from .machine import Machine
-from .checkpoint import load_latest, write_checkpoint
+from .checkpoint import CheckpointInProgress, load_latest, start_checkpoint, write_checkpoint
 from .proving import Settlement
 from .receipts import ReceiptSigner
 from .views import book_out, trade_out
@@ -114,6 +114,8 @@ class SequencerService:
         self.halted: L1Conflict | None = None
         self._checkpointed = 0
         """The log position of the newest checkpoint written or restored."""
+        self._writing: CheckpointInProgress | None = None
+        """The checkpoint a forked child is writing, if any."""
         self._building = threading.Lock()
         """Held while a batch is built (in a worker thread) or the state is checkpointed: never both at once."""
         self._tasks: list[asyncio.Task[None]] = []
@@ -236,40 +238,77 @@ class SequencerService:
                     await self.submit(SealBatch())
             except ServiceUnavailable:
                 return
-            if self.config.checkpoint_every and self.machine.seq - self._checkpointed >= self.config.checkpoint_every:
-                try:
-                    self.checkpoint()
-                except Exception as error:  # a full disk must not stop sealing and expiry: the log has it all
-                    log.error("checkpoint failed (the log still holds every entry): %r", error)
+            try:
+                self._checkpoint_in_background()
+            except Exception as error:  # a full disk must not stop sealing and expiry: the log has it all
+                log.error("checkpoint failed (the log still holds every entry): %r", error)
 
     def checkpoint(self) -> int:
         """
-        Write a checkpoint of the state at the log's head (when the head moved
-        since the last one), then compact the log behind it if the
-        configuration says so. Returns the checkpoint's log position.
+        Write a checkpoint of the state at the log's head now (when the head
+        moved since the last one and :meth:`_checkpoint_allowed`), then
+        compact the log behind it if the configuration says so. Returns the
+        last checkpoint's log position. The timer writes its periodic ones in
+        the background instead; this waits for one in progress first.
 
         Call it on the event loop: the intake changes the state only there,
         so the state it serialises is the one at a group boundary.
-
-        Only a state whose built batches are all recorded verified is
-        checkpointed: the proving queue lives in memory, so a restart must
-        build again every batch L1 does not hold yet (it continues after the
-        checkpoint's last built batch). Until then the last checkpoint stays.
         """
-        built = self.operator.built
-        if any(
-            (progress := self.progress.get(number)) is None or progress.status is not BatchStatus.VERIFIED
-            for number in range(built, 0, -1)
-        ):
-            return self._checkpointed
-        if self.machine.seq > self._checkpointed:
+        if self._writing is not None:
+            self._checkpoint_written(self._writing.wait())
+        if self._checkpoint_allowed() and self.machine.seq > self._checkpointed:
             with self._building:  # a batch being built changes the sealed state: wait for it
                 write_checkpoint(self.config.data_dir, self.config.fingerprint(), self.machine)
             self._checkpointed = self.machine.seq
-            if self.config.compact_log:
-                removed = self.wal.compact(self._checkpointed)
-                log.info("checkpoint at log entry %d; %d entries compacted", self._checkpointed, removed)
+            self._compact()
         return self._checkpointed
+
+    def _checkpoint_in_background(self) -> None:
+        """
+        Every ``checkpoint_every`` entries, fork a child that writes a
+        checkpoint of the state as it is now (``start_checkpoint``), and take
+        note when it is done; the event loop goes on meanwhile.
+        """
+        if self._writing is not None:
+            written = self._writing.poll()
+            if written is not None:
+                self._checkpoint_written(written)
+            return
+        due = self.machine.seq - self._checkpointed >= self.config.checkpoint_every
+        if self.config.checkpoint_every and due and self._checkpoint_allowed():
+            with self._building:  # fork only while no batch is being built: the child sees a whole state
+                self._writing = start_checkpoint(self.config.data_dir, self.config.fingerprint(), self.machine)
+
+    def _checkpoint_written(self, written: bool) -> None:
+        """The background checkpoint finished: on success it is the last one (and the log may be compacted)."""
+        assert self._writing is not None
+        seq, self._writing = self._writing.seq, None
+        if not written:
+            log.error("the checkpoint at log entry %d failed (the log still holds every entry)", seq)
+            return
+        self._checkpointed = max(self._checkpointed, seq)
+        self._compact()
+
+    def _compact(self) -> None:
+        """Delete the log's entries behind the last checkpoint, if the configuration says so."""
+        if self.config.compact_log:
+            removed = self.wal.compact(self._checkpointed)
+            log.info("checkpoint at log entry %d; %d entries compacted", self._checkpointed, removed)
+        else:
+            log.info("checkpoint at log entry %d", self._checkpointed)
+
+    def _checkpoint_allowed(self) -> bool:
+        """
+        Whether the state may be checkpointed: only when its built batches
+        are all recorded verified. The proving queue lives in memory, so a
+        restart must build again every batch L1 does not hold yet (it
+        continues after the checkpoint's last built batch); until then the
+        last checkpoint stays.
+        """
+        return all(
+            (progress := self.progress.get(number)) is not None and progress.status is BatchStatus.VERIFIED
+            for number in range(self.operator.built, 0, -1)
+        )
 
     async def _poll_l1(self, source: L1Requests) -> None:
         """Feed new L1 requests, in queue order, every ``poll_interval_s``."""

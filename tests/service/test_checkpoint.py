@@ -20,7 +20,7 @@ import pytest
 
 from sequencer.client.http import SequencerClient
 from sequencer.service.canonical import canonical_state, state_digest
-from sequencer.service.checkpoint import checkpoints, load_latest, write_checkpoint
+from sequencer.service.checkpoint import checkpoints, load_latest, start_checkpoint, write_checkpoint
 from sequencer.service.core import SequencerService
 from sequencer.service.machine import Machine
 from sequencer.service.server import BackgroundServer
@@ -81,6 +81,26 @@ def test_checkpoint_and_tail_equal_a_full_replay(logged: tuple[Machine, Path]) -
         assert canonical_state(restored.operator) == canonical_state(live.operator), through
         assert restored.operator.head.root == live.operator.head.root
     assert len(checkpoints(directory)) == 2  # older ones are removed
+
+
+def test_a_background_checkpoint_holds_the_state_at_the_fork(logged: tuple[Machine, Path]) -> None:
+    """The forked child writes the state as it was when it forked, while the parent goes on changing it."""
+    live, directory = logged
+    wal = WriteAheadLog.open(directory, FINGERPRINT)
+    records = list(wal.records())
+    wal.close()
+    machine = genesis()
+    half = len(records) // 2
+    for record in records[:half]:
+        machine.replay(record.entry)
+    expected = canonical_state(machine.operator)
+    writing = start_checkpoint(directory, FINGERPRINT, machine)
+    for record in records[half:]:  # the parent moves on at once
+        machine.replay(record.entry)
+    assert writing.wait() is True
+    restored = load_latest(directory, FINGERPRINT, live.seq)
+    assert restored is not None and restored.seq == half == writing.seq
+    assert canonical_state(restored.operator) == expected != canonical_state(machine.operator)
 
 
 def test_a_damaged_checkpoint_is_skipped_for_an_older_one(logged: tuple[Machine, Path]) -> None:
