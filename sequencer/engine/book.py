@@ -25,7 +25,7 @@ from .market import Market
 from .orders import OrderKey, OrderKind, OrderRecord
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fill:
     """``base`` of the maker's order traded against the taker at the maker's price."""
 
@@ -201,23 +201,29 @@ class OrderBook:
         itself is not put into the book.
         """
         result = Match()
-        book_side = opposite(taker.side)
-        limit = taker.order.price
-        while taker.remaining > 0:
-            price = self.best(book_side)
-            if price is None or not crosses(taker.side, limit, price):
+        order = taker.order
+        buying = order.side == Side.BUY
+        book_side = Side.SELL if buying else Side.BUY
+        levels, prices = self._levels[book_side], self._prices[book_side]
+        limit, amount, account = order.price, order.amount, order.account_index
+        # The hot loop of the exchange: the best price and the crossing test are inlined
+        # (``best``, ``crosses``), as are the remaining amounts (``OrderRecord.remaining``).
+        while taker.filled < amount and prices:
+            price = prices[0] if buying else prices[-1]
+            if (price > limit) if buying else (price < limit):
                 break
-            maker = next(iter(self._levels[book_side][price].values()))
-            if maker.order.account_index == taker.order.account_index:
+            maker = next(iter(levels[price].values()))
+            if maker.signed.order.account_index == account:
                 self.remove(maker.key)
                 result.self_trades.append(maker)
                 continue
-            base = Amount(min(taker.remaining, maker.remaining))
+            maker_amount = maker.signed.order.amount
+            base = Amount(min(amount - taker.filled, maker_amount - maker.filled))
             result.fills.append(self._fill(maker.signed, taker.signed, base))
             result.makers.append(maker)
             maker.filled = Amount(maker.filled + base)
             taker.filled = Amount(taker.filled + base)
-            if maker.remaining == 0:
+            if maker.filled == maker_amount:
                 self.remove(maker.key)
         return result
 

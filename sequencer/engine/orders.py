@@ -77,7 +77,7 @@ class CloseReason(StrEnum):
     """A forced withdrawal from L1 took the balance its lock needed."""
 
 
-@dataclass
+@dataclass(slots=True)
 class OrderRecord:
     """
     An accepted order and its progress.
