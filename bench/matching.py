@@ -52,7 +52,7 @@ FUNDING = (Amount(1_000 * 10**18), Amount(10_000_000 * 10**18))
 PLACEHOLDER = Signature(0, 0, 0)
 """The book never reads signatures: its orders carry this one."""
 SEQUENCER_BENCH = BENCH_DIR / "sequencer_bench.py"
-SEQUENCER_BENCH_TIMEOUT_S = 600
+SEQUENCER_BENCH_TIMEOUT_S = 1200
 
 
 @dataclass(frozen=True)
