@@ -79,29 +79,20 @@ impl Extended {
 
     /// `self + other` ("add-2008-hwcd").
     pub fn add(&self, other: &Extended) -> Extended {
-        let xx = self.x * other.x;
-        let yy = self.y * other.y;
-        let dtt = D * self.t * other.t;
-        let zz = self.z * other.z;
-        let e = (self.x + self.y) * (other.x + other.y) - xx - yy;
-        let f = zz - dtt;
-        let g = zz + dtt;
-        let h = yy - A * xx;
-        Extended {
-            x: e * f,
-            y: g * h,
-            z: f * g,
-            t: e * h,
-        }
+        self.add_parts(other.x, other.y, D * other.t, self.z * other.z)
     }
 
     /// `self + other` for a normalized `other` (`Z = 1`, `d*T` precomputed).
     fn add_normalized(&self, other: &Normalized) -> Extended {
-        let xx = self.x * other.x;
-        let yy = self.y * other.y;
-        let dtt = self.t * other.dt;
-        let zz = self.z;
-        let e = (self.x + self.y) * (other.x + other.y) - xx - yy;
+        self.add_parts(other.x, other.y, other.dt, self.z)
+    }
+
+    /// "add-2008-hwcd" from the other point's `X`, `Y`, `d*T` and the product of both `Z`s.
+    fn add_parts(&self, other_x: Fr, other_y: Fr, other_dt: Fr, zz: Fr) -> Extended {
+        let xx = self.x * other_x;
+        let yy = self.y * other_y;
+        let dtt = self.t * other_dt;
+        let e = (self.x + self.y) * (other_x + other_y) - xx - yy;
         let f = zz - dtt;
         let g = zz + dtt;
         let h = yy - A * xx;
