@@ -5,7 +5,7 @@
 //! x^5 S-box. The partial rounds use the sparse-matrix factorisation of the MDS
 //! matrix (from the Neptune project, as circomlib does), so each one costs about
 //! `2 t` multiplications instead of `t^2`: several times faster than the plain
-//! form (`light-poseidon`, which the Python reference `sequencer/crypto/poseidon.py`
+//! form (`light-poseidon`, which the Python reference `sequencer/crypto/poseidon_reference.py`
 //! keeps as the oracle: `tests/crypto/test_native.py` checks one against the other).
 //!
 //! The constants (`poseidon_constants.bin`) are circomlibjs's

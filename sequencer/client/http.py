@@ -223,7 +223,7 @@ def _api_error(response: httpx.Response) -> ApiError:
     """The error an error response reports (its error document, or its status and text)."""
     try:
         error = response.json()
-        values = {str(name): str(value) for name, value in dict(error.get("values", {})).items()}
+        values = {str(name): str(value) for name, value in dict(error.get("values") or {}).items()}
         return ApiError(
             response.status_code, str(error["code"]), str(error["message"]), list(error["details"]), values
         )

@@ -10,5 +10,12 @@ is exact in integers and acceptable to the spec and the circuit.
 - :mod:`orders` -- order kinds (limit, IOC, FOK, post-only, market), statuses, records;
 - :mod:`book` -- the book itself: priority, matching, self-trade prevention, depth;
 - :mod:`cancels` -- the signed (off-chain) cancel and cancel-all messages;
+- :mod:`operator` -- the operator's core: takes each request, applies it to
+  the head state through the spec, and hands transactions to the batcher;
+- :mod:`checks` -- the intake checks on top of the spec's;
+- :mod:`locks` -- balance locks: what open orders may still spend;
+- :mod:`registry` -- every accepted order and the indexes it is looked up by;
+- :mod:`batcher` -- pending transactions, sealing and building batches;
+- :mod:`records` -- trades, withdrawals and sealed batches;
 - :mod:`errors` -- the stable codes of the engine's refusals.
 """

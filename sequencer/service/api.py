@@ -138,14 +138,16 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
         """A market's configuration; refuses an unknown market."""
         market = service.operator.markets.get(name)
         if market is None:
-            raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {name!r}")
+            raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {name!r}", market=name)
         return market_out(market)
 
     def record_of(account: int, order_id: int) -> OrderRecord:
         """An accepted order; refuses an unknown one."""
         record = service.operator.orders.get((AccountIndex(account), OrderId(order_id)))
         if record is None:
-            raise RequestRejected(Code.ORDER_NOT_FOUND, f"no order {order_id} of account {account}")
+            raise RequestRejected(
+                Code.ORDER_NOT_FOUND, f"no order {order_id} of account {account}", account=account, order_id=order_id
+            )
         return record
 
     # ---------------------------------------------------------------- sequencer
@@ -203,7 +205,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
         """A logged request and its receipt: evidence of the position it was accepted at."""
         record = service.wal.record(sequence)
         if record is None:
-            raise RequestRejected(ENTRY_NOT_FOUND, f"no log entry {sequence}")
+            raise RequestRejected(ENTRY_NOT_FOUND, f"no log entry {sequence}", sequence=sequence)
         return LogEntryOut(
             sequence=record.entry.seq,
             time_ms=record.entry.time_ms,
@@ -280,14 +282,16 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
         """The account an L1 address owns."""
         index = service.operator.account_of(EthAddress(int(eth_address, 16)))
         if index is None:
-            raise RequestRejected(AccountNotFound.code, f"{eth_address} has no account (it never deposited)")
+            raise RequestRejected(
+                AccountNotFound.code, f"{eth_address} has no account (it never deposited)", eth_address=eth_address
+            )
         return account_out(service.operator, index, service.config.tokens)
 
     @app.get("/v1/accounts/{account}", response_model=AccountOut, tags=["accounts"])
     async def account(account: AccountPath) -> AccountOut:
         """An account's key, nonce, and balances with what open orders lock and what is available."""
         if not service.operator.head.get_account(AccountIndex(account)).exists:
-            raise RequestRejected(AccountNotFound.code, f"account {account} does not exist")
+            raise RequestRejected(AccountNotFound.code, f"account {account} does not exist", account=account)
         return account_out(service.operator, AccountIndex(account), service.config.tokens)
 
     @app.get("/v1/accounts/{account}/orders", response_model=list[OrderOut], tags=["orders"])
@@ -309,7 +313,11 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
         """The account's latest order with this client order id."""
         record = service.operator.order_by_client_id(AccountIndex(account), client_order_id)
         if record is None:
-            raise RequestRejected(Code.ORDER_NOT_FOUND, f"no order with client order id {client_order_id!r}")
+            raise RequestRejected(
+                Code.ORDER_NOT_FOUND,
+                f"no order with client order id {client_order_id!r}",
+                client_order_id=client_order_id,
+            )
         return order_out(record)
 
     @app.get("/v1/accounts/{account}/orders/{order_id}", response_model=OrderOut, tags=["orders"])
@@ -433,7 +441,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
     async def batch(number: Annotated[int, Path(ge=1, lt=2**53)]) -> BatchOut:
         """One batch (the open one is the number after the last sealed)."""
         if number > len(service.operator.batches) + 1:
-            raise RequestRejected(BATCH_NOT_FOUND, f"batch {number} does not exist yet")
+            raise RequestRejected(BATCH_NOT_FOUND, f"batch {number} does not exist yet", batch=number)
         return batch_view(number)
 
     return app

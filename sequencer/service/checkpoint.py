@@ -29,6 +29,9 @@ import json
 import logging
 import os
 import pickle
+import signal
+import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +44,8 @@ FOLDER = "checkpoints"
 SUFFIX = ".checkpoint"
 KEEP = 2
 """How many checkpoints are kept: the newest, and one before it in case the newest is damaged."""
+CHILD_TIMEOUT_S = 600.0
+"""How long a forked child may take to write a checkpoint before it is killed (a hung disk, a stuck write)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ def write_checkpoint(data_dir: Path, fingerprint: str, machine: Machine) -> Chec
     }
     folder = data_dir / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(f"*{SUFFIX}.tmp"):  # left by a writer that crashed or was killed
+        stale.unlink(missing_ok=True)
     path = folder / f"{machine.seq:016d}{SUFFIX}"
     temporary = path.with_name(path.name + ".tmp")
     with temporary.open("wb") as file:
@@ -82,43 +89,66 @@ def write_checkpoint(data_dir: Path, fingerprint: str, machine: Machine) -> Chec
 
 @dataclass(frozen=True)
 class CheckpointInProgress:
-    """A checkpoint a forked child is writing: its process and the log position it holds."""
+    """
+    A checkpoint a forked child is writing: its process, the log position it
+    holds and the ``time.monotonic()`` after which it is killed.
+    """
 
     pid: int
     seq: int
+    deadline: float
 
     def poll(self) -> bool | None:
-        """None while the child writes; then whether it wrote the checkpoint (once: the child is reaped)."""
-        pid, status = os.waitpid(self.pid, os.WNOHANG)
-        if pid == 0:
+        """
+        None while the child writes; then whether it wrote the checkpoint
+        (answered once: the child is reaped). A child past its deadline is
+        killed, and counts as failed.
+        """
+        try:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:  # reaped elsewhere: whatever it did cannot be known
+            return False
+        if pid != 0:
+            return os.waitstatus_to_exitcode(status) == 0
+        if time.monotonic() < self.deadline:
             return None
-        return os.waitstatus_to_exitcode(status) == 0
+        log.error("the checkpoint child %d ran past its deadline: killed", self.pid)
+        os.kill(self.pid, signal.SIGKILL)
+        return self.wait()
 
     def wait(self) -> bool:
-        """Wait for the child; whether it wrote the checkpoint."""
-        _, status = os.waitpid(self.pid, 0)
-        return os.waitstatus_to_exitcode(status) == 0
+        """Wait for the child (killing it at its deadline); whether it wrote the checkpoint."""
+        while (written := self.poll()) is None:
+            time.sleep(0.01)
+        return written
 
 
-def start_checkpoint(data_dir: Path, fingerprint: str, machine: Machine) -> CheckpointInProgress:
+def start_checkpoint(
+    data_dir: Path, fingerprint: str, machine: Machine, timeout_s: float = CHILD_TIMEOUT_S
+) -> CheckpointInProgress:
     """
     Fork a child that writes ``machine``, as it is now, as a checkpoint
     (:func:`write_checkpoint`) and exits; return at once.
 
     Call it when no other thread is changing the machine: the child sees
-    the memory as it is at the fork. The child only serialises and writes
-    (no logging, no locks another thread may hold) and leaves with
+    the memory as it is at the fork. The child first closes every inherited
+    descriptor but the standard ones (the listening and client sockets, the
+    log), then only serialises and writes (no logging, no locks another
+    thread may hold), writes any error to standard error, and leaves with
     ``os._exit``, so nothing of the parent's runs twice.
     """
     pid = os.fork()
     if pid == 0:  # the child
         code = 1
         try:
+            os.closerange(3, os.sysconf("SC_OPEN_MAX"))
             write_checkpoint(data_dir, fingerprint, machine)
             code = 0
+        except BaseException:
+            os.write(2, f"checkpoint child {os.getpid()} failed:\n{traceback.format_exc()}".encode())
         finally:
             os._exit(code)
-    return CheckpointInProgress(pid, machine.seq)
+    return CheckpointInProgress(pid, machine.seq, time.monotonic() + timeout_s)
 
 
 def checkpoints(data_dir: Path) -> list[Checkpoint]:

@@ -116,6 +116,8 @@ class SequencerService:
         """The log position of the newest checkpoint written or restored."""
         self._writing: CheckpointInProgress | None = None
         """The checkpoint a forked child is writing, if any."""
+        self._checkpoint_failed = 0
+        """The log position of the last background checkpoint that failed (the next try waits for more entries)."""
         self._building = threading.Lock()
         """Held while a batch is built (in a worker thread) or the state is checkpointed: never both at once."""
         self._tasks: list[asyncio.Task[None]] = []
@@ -249,35 +251,45 @@ class SequencerService:
         moved since the last one and :meth:`_checkpoint_allowed`), then
         compact the log behind it if the configuration says so. Returns the
         last checkpoint's log position. The timer writes its periodic ones in
-        the background instead; this waits for one in progress first.
+        the background instead; this waits for one in progress first (at
+        most until its deadline).
 
         Call it on the event loop: the intake changes the state only there,
         so the state it serialises is the one at a group boundary.
         """
         if self._writing is not None:
             self._checkpoint_written(self._writing.wait())
-        if self._checkpoint_allowed() and self.machine.seq > self._checkpointed:
-            with self._building:  # a batch being built changes the sealed state: wait for it
-                write_checkpoint(self.config.data_dir, self.config.fingerprint(), self.machine)
-            self._checkpointed = self.machine.seq
-            self._compact()
+        with self._building:  # a batch being built changes what is allowed and the sealed state: wait for it
+            if not (self._checkpoint_allowed() and self.machine.seq > self._checkpointed):
+                return self._checkpointed
+            write_checkpoint(self.config.data_dir, self.config.fingerprint(), self.machine)
+        self._checkpointed = self.machine.seq
+        self._compact()
         return self._checkpointed
 
     def _checkpoint_in_background(self) -> None:
         """
         Every ``checkpoint_every`` entries, fork a child that writes a
         checkpoint of the state as it is now (``start_checkpoint``), and take
-        note when it is done; the event loop goes on meanwhile.
+        note when it is done; the event loop goes on meanwhile. While a batch
+        is being built it tries again at the next tick; after a failure, only
+        ``checkpoint_every`` entries later.
         """
         if self._writing is not None:
             written = self._writing.poll()
             if written is not None:
                 self._checkpoint_written(written)
             return
-        due = self.machine.seq - self._checkpointed >= self.config.checkpoint_every
-        if self.config.checkpoint_every and due and self._checkpoint_allowed():
-            with self._building:  # fork only while no batch is being built: the child sees a whole state
+        since = max(self._checkpointed, self._checkpoint_failed)
+        if not self.config.checkpoint_every or self.machine.seq - since < self.config.checkpoint_every:
+            return
+        if not self._building.acquire(blocking=False):  # never block the event loop on a build
+            return
+        try:  # no batch is being built: what is allowed holds until the fork, and the child sees a whole state
+            if self._checkpoint_allowed():
                 self._writing = start_checkpoint(self.config.data_dir, self.config.fingerprint(), self.machine)
+        finally:
+            self._building.release()
 
     def _checkpoint_written(self, written: bool) -> None:
         """The background checkpoint finished: on success it is the last one (and the log may be compacted)."""
@@ -285,6 +297,7 @@ class SequencerService:
         seq, self._writing = self._writing.seq, None
         if not written:
             log.error("the checkpoint at log entry %d failed (the log still holds every entry)", seq)
+            self._checkpoint_failed = seq
             return
         self._checkpointed = max(self._checkpointed, seq)
         self._compact()

@@ -10,6 +10,7 @@ slots.
 
 from dataclasses import dataclass
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -84,7 +85,7 @@ class Order:
 KEPT_ORDER_MESSAGES = 1 << 16
 """How many order message hashes are kept (the oldest go first)."""
 
-_kept_messages: dict[Order, FieldElement] = {}
+_kept_messages: OrderedDict[Order, FieldElement] = OrderedDict()
 _kept_lock = threading.Lock()
 
 
@@ -113,7 +114,7 @@ def _keep_messages(pairs: Sequence[tuple[Order, FieldElement]]) -> None:
     with _kept_lock:
         _kept_messages.update(pairs)
         while len(_kept_messages) > KEPT_ORDER_MESSAGES:
-            del _kept_messages[next(iter(_kept_messages))]
+            _kept_messages.popitem(last=False)
 
 
 def _order_message_fields(order: Order) -> list[int]:

@@ -40,8 +40,6 @@ CircuitInput: TypeAlias = dict[str, SignalValue]
 class BatchTooLarge(RollupError):
     """More transactions than the circuit has slots."""
 
-    code = "BATCH_TOO_LARGE"
-
     def __init__(self, count: int, slots: int) -> None:
         super().__init__(f"{count} transactions do not fit in {slots} slots")
         self.count = count

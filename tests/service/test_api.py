@@ -338,6 +338,22 @@ def test_refusals_carry_the_offending_values(client: SequencerClient) -> None:
     assert refusal.value.values == {"expected": "0", "got": str(10**6)}
 
 
+
+@pytest.mark.parametrize(
+    ("path", "values"),
+    [
+        ("/v1/accounts/1/orders/999999", {"account": "1", "order_id": "999999"}),
+        ("/v1/accounts/1/orders/by-client-id/nope", {"client_order_id": "nope"}),
+        ("/v1/markets/NOPE/book", {"market": "NOPE"}),
+        ("/v1/batches/99999", {"batch": "99999"}),
+        ("/v1/accounts/99999", {"account": "99999"}),
+    ],
+)
+def test_the_apis_own_refusals_carry_the_values_they_name(url: str, path: str, values: dict[str, str]) -> None:
+    """A lookup that finds nothing says what it looked for, as the state transition's refusals do."""
+    error = httpx.get(url + path).json()
+    assert error["values"] == values, error
+
 def test_expired_order_is_refused(client: SequencerClient) -> None:
     alice = trader(1)
     command = alice.order(client.market(MARKET.name), 2**41, Side.BUY, UNIT, UNIT, 50, NOW - 1)

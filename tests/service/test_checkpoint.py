@@ -20,7 +20,15 @@ import pytest
 
 from sequencer.client.http import SequencerClient
 from sequencer.service.canonical import canonical_state, state_digest
-from sequencer.service.checkpoint import checkpoints, load_latest, start_checkpoint, write_checkpoint
+from sequencer.service import checkpoint as checkpoint_module
+from sequencer.service.checkpoint import (
+    CheckpointInProgress,
+    checkpoints,
+    load_latest,
+    start_checkpoint,
+    write_checkpoint,
+)
+from sequencer.service.commands import Tick
 from sequencer.service.core import SequencerService
 from sequencer.service.machine import Machine
 from sequencer.service.server import BackgroundServer
@@ -232,3 +240,74 @@ def test_no_checkpoint_holds_a_built_batch_l1_does_not_hold(tmp_path: Path) -> N
     fingerprint = config.fingerprint()
     restored = load_latest(config.data_dir, fingerprint, 10**9)
     assert restored is None or restored.operator.built == 0
+
+
+def test_a_checkpoint_child_past_its_deadline_is_killed_and_counts_as_failed(
+    logged: tuple[Machine, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hung write (a stuck disk) must not hold a checkpoint slot forever: the parent kills the child."""
+    _, directory = logged
+    monkeypatch.setattr(checkpoint_module, "write_checkpoint", lambda *args: time.sleep(60))
+    started = time.monotonic()
+    writing = start_checkpoint(directory, FINGERPRINT, replay_prefix(directory, 50), timeout_s=0.5)
+    assert writing.poll() is None  # still writing
+    assert writing.wait() is False
+    assert time.monotonic() - started < 30
+    with pytest.raises(ProcessLookupError):
+        os.kill(writing.pid, 0)  # killed and reaped
+    assert checkpoints(directory) == []
+
+
+def test_a_failing_checkpoint_child_reports_its_error(
+    logged: tuple[Machine, Path], monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    _, directory = logged
+
+    def full_disk(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(checkpoint_module, "write_checkpoint", full_disk)
+    assert start_checkpoint(directory, FINGERPRINT, replay_prefix(directory, 50)).wait() is False
+    assert "No space left on device" in capfd.readouterr().err
+
+
+def test_a_stale_temporary_file_is_removed_by_the_next_write(logged: tuple[Machine, Path]) -> None:
+    _, directory = logged
+    (directory / "checkpoints").mkdir()
+    stale = directory / "checkpoints" / f"{7:016d}.checkpoint.tmp"
+    stale.write_bytes(b"cut short")
+    write_checkpoint(directory, FINGERPRINT, replay_prefix(directory, 50))
+    assert not stale.exists()
+
+
+def test_no_background_checkpoint_while_a_batch_is_built_and_none_soon_after_a_failure(tmp_path: Path) -> None:
+    """The timer's checkpoint never waits for (or races) a batch build; a failed one is retried only later."""
+    config = replace(standalone_config(tmp_path / "data"), checkpoint_every=2)
+    service = SequencerService(config, OPERATOR)
+    service.open()
+    try:
+        for _ in range(2):
+            service.machine.apply(Tick(), service.machine.time_ms)
+        with service._building:  # a worker thread builds a batch
+            service._checkpoint_in_background()
+            assert service._writing is None
+        service._checkpoint_in_background()
+        writing = service._writing
+        assert writing is not None and writing.wait() is True
+        service._checkpoint_in_background()  # takes note of the finished child
+        assert service._writing is None and checkpoints(config.data_dir)[0].seq == 2
+
+        service.machine.apply(Tick(), service.machine.time_ms)
+        service.machine.apply(Tick(), service.machine.time_ms)
+        service._writing = CheckpointInProgress(os.getpid(), service.machine.seq, 0.0)  # a child nobody can reap
+        service._checkpoint_in_background()
+        assert service._writing is None  # counted as failed
+        service._checkpoint_in_background()
+        assert service._writing is None  # not again until checkpoint_every more entries
+        service.machine.apply(Tick(), service.machine.time_ms)
+        service.machine.apply(Tick(), service.machine.time_ms)
+        service._checkpoint_in_background()
+        assert service._writing is not None and service._writing.wait() is True
+    finally:
+        service._writing = None
+        asyncio.run(service.stop())

@@ -45,7 +45,7 @@ from sequencer.crypto.babyjub import (
 )
 from sequencer.crypto.eddsa import PublicKey, Signature, private_to_public, sign, verify
 from sequencer.crypto.field import FIELD_MODULUS
-from sequencer.crypto.poseidon import MAX_INPUTS, poseidon
+from sequencer.crypto.poseidon_reference import MAX_INPUTS, poseidon
 
 VECTORS_PATH = Path(__file__).with_name("eddsa_poseidon.json")
 SEED = 20261201
