@@ -203,7 +203,7 @@ def deposit_all(w3: Web3, rollup: Rollup, accounts: list[LocalAccount], keys: li
         approvals.append((account, rollup.token(token).functions.approve(rollup.contract.address, amount)))
         deposits.append((account, rollup.contract.functions.deposit(token, amount, key.public_key.ax, key.public_key.ay)))
     send_all(w3, approvals)
-    send_all(w3, deposits)
+    send_all(w3, deposits, value=rollup.request_fee(registers=True))
 
 
 def trades_and_withdrawals(keys: list[L2Keypair]) -> list[Transaction]:
@@ -251,8 +251,8 @@ def submit_batches(
         send_transaction(w3, sender, call.build_transaction({"from": sender.address}), gas=BATCH_GAS)
 
 
-def send_all(w3: Web3, calls: list[tuple[LocalAccount, Any]]) -> None:
-    """Send many contract calls without waiting between them, then check every receipt."""
+def send_all(w3: Web3, calls: list[tuple[LocalAccount, Any]], value: int = 0) -> None:
+    """Send many contract calls (each paying ``value`` wei) without waiting between them, then check every receipt."""
     nonces: dict[str, int] = {}
     fee = 2 * int(w3.eth.get_block("latest").get("baseFeePerGas", 0)) + 10**9
     hashes = []
@@ -262,6 +262,7 @@ def send_all(w3: Web3, calls: list[tuple[LocalAccount, Any]]) -> None:
         params = call.build_transaction(
             {
                 "from": sender.address,
+                "value": value,
                 "nonce": nonce,
                 "gas": TX_GAS,
                 "maxFeePerGas": fee,

@@ -1,8 +1,9 @@
 """
 A local devnet: a real anvil chain, the contracts compiled and deployed with
-the verifier of a real circuit, and an operator that batches, proves and
-submits. The demo (``matchproof devnet``) and the end-to-end tests drive the
-rollup through this module, so both exercise the same path.
+the verifier of a real circuit, and an in-process operator whose batches
+settle through the production path (proving queue, worker, submitter). The
+demo (``matchproof devnet``) deploys with it; the end-to-end tests drive the
+rollup through it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from web3 import Web3
 from web3.utils import get_create_address
 from web3.types import Nonce, RPCEndpoint, TxReceipt
 
-from prover import CircuitArtifacts, prove
+from prover import CircuitArtifacts, prove, verify_proof
 from prover.groth16 import Proof
 from sequencer.crypto.keys import L2Keypair
 from sequencer.engine.market import Market
@@ -29,8 +30,11 @@ from sequencer.l1.deploy import (
     deploy,
 )
 from sequencer.l1.rollup import Rollup
+from sequencer.l1.submitter import Submitter
 from sequencer.l1.transactions import send_transaction
 from sequencer.engine.operator import Operator
+from sequencer.proving_queue import ProvingQueue
+from sequencer.settlement import LocalProver, Settlement
 from sequencer.spec.constants import TreeConfig
 from sequencer.spec.state import State
 from sequencer.spec.types import Amount, Price, Timestamp, TokenId
@@ -169,19 +173,47 @@ class Devnet:
         """The latest L1 block's timestamp: the clock batches and order expiries use."""
         return Timestamp(int(self.w3.eth.get_block("latest")["timestamp"]))
 
-    def prove_and_submit(self, batch: ProvableBatch) -> SubmittedBatch:
-        """Prove a sealed batch (the proof is verified locally first) and submit it."""
-        proof = prove(self.circuit, batch.circuit_input)
+    def submit(self, batch: ProvableBatch) -> SubmittedBatch:
+        """
+        Settle one built batch the way the service does: it joins a proving
+        queue, a local worker leases and proves it (its proof checked by the
+        queue as a remote worker's is), and the L1 submitter sends it and
+        follows it until the rollup contract verified it.
+
+        Raises
+        ------
+        RuntimeError
+            The worker could not prove the batch, or L1 did not verify it.
+        SubmissionReverted, SubmissionConflict
+            As :meth:`Submitter.step` says.
+        """
         number = self.rollup.last_batch() + 1
-        receipt = self.rollup.submit_batch(self.operator_account, number, batch, proof.solidity_calldata())
-        submitted = SubmittedBatch(number, batch, proof, receipt)
+        queue = ProvingQueue(check=lambda proof: verify_proof(self.circuit, proof))
+        submitter = Submitter(self.rollup, self.operator_account)
+        settlement = Settlement(queue, submitter, handed_over=number - 1)
+        proofs: list[Proof] = []
+
+        def prove_batch(job: ProvableBatch) -> Proof:
+            proofs.append(prove(self.circuit, job.circuit_input))
+            return proofs[-1]
+
+        settlement.seal(number, batch)
+        if LocalProver(queue, prove_batch, name="devnet").prove_next() != number:
+            raise RuntimeError(f"batch {number} was not proven (the worker's log says why)")
+        for _ in range(submitter.max_reverts * (submitter.stuck_blocks + 2)):  # anvil mines each transaction at once
+            if settlement.step() >= number:
+                break
+        else:
+            raise RuntimeError(f"batch {number} was not verified on L1")
+        receipt = self.w3.eth.get_transaction_receipt(submitter.sent_transactions[-1])
+        submitted = SubmittedBatch(number, batch, proofs[-1], receipt)
         self.submitted.append(submitted)
         return submitted
 
     def settle(self) -> list[SubmittedBatch]:
-        """Cut, prove and submit batches until nothing is pending."""
+        """Cut batches until nothing is pending, and settle each (:meth:`submit`)."""
         settled = []
         while (batch := self.operator.cut_batch(self.now())) is not None:
-            settled.append(self.prove_and_submit(batch))
+            settled.append(self.submit(batch))
         return settled
 

@@ -32,6 +32,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     uint256 internal constant MAX_N_TX = 4096; // far above what a circuit holds; bounds calldata loops
     uint256 internal constant MAX_REQUEST_DEADLINE_BLOCKS = 1 << 20; // about 145 days of 12 s blocks
     uint256 internal constant MAX_TIMESTAMP_LAG = 1 days;
+    uint256 internal constant MAX_FEE = 1 ether;
 
     IGroth16Verifier internal immutable _verifier;
     IPoseidon2 internal immutable _poseidon2;
@@ -45,6 +46,9 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     uint256 internal immutable _requestDeadlineBlocks;
     uint256 internal immutable _maxTimestampLag;
     uint256 internal immutable _deploymentBlock;
+    uint256 internal immutable _requestFee;
+    uint256 internal immutable _registrationFee;
+    uint256 internal immutable _maxRequestsPerBlock;
 
     BatchLog.Log internal _batches;
     L1Queue.Queue internal _queue;
@@ -53,17 +57,26 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     Exodus.State internal _exodus;
     /// @dev The only address that may submit batches (see setSubmitter).
     address internal _submitter;
+    /// @dev Users' requests, in one slot: the fees not yet claimed (see claimFees), the block
+    ///      of the latest request and how many were queued in it.
+    RequestMeter internal _meter;
+
+    struct RequestMeter {
+        uint128 collectedFees;
+        uint64 blockNumber;
+        uint64 inBlock;
+    }
 
     /// @notice Its ABI encoding equals that of the flat argument list (verifier, poseidon2,
     ///         poseidon4, poseidon6, poseidon7, genesisRoot, tokens, nTx, accountDepth,
-    ///         balanceDepth, requestDeadlineBlocks, maxTimestampLag, operator, operatorAx,
-    ///         operatorAy): the three structs are static.
+    ///         balanceDepth, requestDeadlineBlocks, maxTimestampLag, requestFee, registrationFee,
+    ///         maxRequestsPerBlock, operator, operatorAx, operatorAy): the three structs are static.
     /// @param verifier_ The Groth16 verifier of the batch circuit.
     /// @param hashers_ The Poseidon contracts for 2, 4, 6 and 7 inputs.
     /// @param genesisRoot The state root before the first batch (the empty account tree's root).
     /// @param tokenList The ERC-20 tokens; token id = index; 1 to 2^balanceDepth of them.
-    /// @param config The batch size, the tree depths, the L1 request deadline and the most a
-    ///        batch's timestamp may lag L1's.
+    /// @param config The batch size, the tree depths, the L1 request deadline, the most a
+    ///        batch's timestamp may lag L1's, and the price and rate bound of users' requests.
     /// @param operator The operator: registered as account 0, and its deposit of 0 of token 0
     ///        is the first L1 request.
     constructor(
@@ -92,6 +105,12 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         if (config.maxTimestampLag == 0 || config.maxTimestampLag > MAX_TIMESTAMP_LAG) {
             revert InvalidTimestampLag(config.maxTimestampLag);
         }
+        if (config.requestFee > MAX_FEE || config.registrationFee > MAX_FEE) {
+            revert InvalidFees(config.requestFee, config.registrationFee);
+        }
+        if (config.maxRequestsPerBlock == 0 || config.maxRequestsPerBlock > MAX_N_TX) {
+            revert InvalidRequestRate(config.maxRequestsPerBlock);
+        }
         if (!Field.contains(genesisRoot)) revert ValueNotInField(genesisRoot);
         if (operator.ethAddr == address(0)) revert InvalidOperator();
 
@@ -107,6 +126,9 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _requestDeadlineBlocks = config.requestDeadlineBlocks;
         _maxTimestampLag = config.maxTimestampLag;
         _deploymentBlock = block.number;
+        _requestFee = config.requestFee;
+        _registrationFee = config.registrationFee;
+        _maxRequestsPerBlock = config.maxRequestsPerBlock;
 
         _submitter = operator.ethAddr;
         _batches.stateRoot = genesisRoot;
@@ -135,11 +157,13 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     /// @inheritdoc IMatchproof
     function deposit(uint16 tokenId, uint96 amount, uint256 ax, uint256 ay)
         external
+        payable
         nonReentrant
         returns (uint256 requestIndex)
     {
         _requireNotFrozen();
         (bool registered, uint32 accountIndex) = _accounts.find(msg.sender);
+        _takeRequestFee(registered ? _requestFee : _requestFee + _registrationFee);
         uint256 keyX;
         uint256 keyY;
         if (!registered) {
@@ -151,16 +175,18 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMatchproof
-    function requestForcedWithdrawal(uint16 tokenId) external returns (uint256 requestIndex) {
+    function requestForcedWithdrawal(uint16 tokenId) external payable returns (uint256 requestIndex) {
         _requireNotFrozen();
+        _takeRequestFee(_requestFee);
         uint32 accountIndex = _accountOfSender();
         _vault.token(tokenId);
         requestIndex = _queueFromSender(L1Requests.FORCED_WITHDRAW, accountIndex, 0, 0, tokenId, 0);
     }
 
     /// @inheritdoc IMatchproof
-    function requestForcedCancelAll(uint48 minOrderId) external returns (uint256 requestIndex) {
+    function requestForcedCancelAll(uint48 minOrderId) external payable returns (uint256 requestIndex) {
         _requireNotFrozen();
+        _takeRequestFee(_requestFee);
         uint32 accountIndex = _accountOfSender();
         requestIndex = _queueFromSender(L1Requests.FORCED_CANCEL_ALL, accountIndex, 0, 0, 0, minOrderId);
     }
@@ -268,6 +294,18 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMatchproof
+    function claimFees(address recipient) external nonReentrant returns (uint256 amount) {
+        _requireSubmitter();
+        if (recipient == address(0)) revert InvalidRecipient();
+        amount = _meter.collectedFees;
+        if (amount == 0) revert NoFees();
+        _meter.collectedFees = 0;
+        emit FeesClaimed(recipient, amount);
+        (bool paid,) = recipient.call{value: amount}("");
+        if (!paid) revert FeeTransferFailed(recipient);
+    }
+
+    /// @inheritdoc IMatchproof
     function claim(address owner, uint16 tokenId) external nonReentrant returns (uint256 amount) {
         amount = _vault.payOut(owner, tokenId);
         emit Claimed(owner, tokenId, amount, msg.sender);
@@ -278,6 +316,26 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     /// @inheritdoc IMatchproof
     function outstanding(uint256 tokenId) external view returns (uint256) {
         return _vault.outstanding[tokenId];
+    }
+
+    /// @inheritdoc IMatchproof
+    function requestFee() external view returns (uint256) {
+        return _requestFee;
+    }
+
+    /// @inheritdoc IMatchproof
+    function registrationFee() external view returns (uint256) {
+        return _registrationFee;
+    }
+
+    /// @inheritdoc IMatchproof
+    function maxRequestsPerBlock() external view returns (uint256) {
+        return _maxRequestsPerBlock;
+    }
+
+    /// @inheritdoc IMatchproof
+    function collectedFees() external view returns (uint256) {
+        return _meter.collectedFees;
     }
 
     /// @inheritdoc IMatchproof
@@ -438,6 +496,17 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
     function _requireNotFrozen() internal view {
         if (_exodus.frozen) revert RollupFrozen();
+    }
+
+    /// @dev A user's L1 request: checks it pays exactly `fee` and that this block still takes
+    ///      requests (at most maxRequestsPerBlock), then counts it and collects the fee.
+    function _takeRequestFee(uint256 fee) internal {
+        if (msg.value != fee) revert WrongFee(fee, msg.value);
+        RequestMeter memory meter = _meter;
+        uint64 inBlock = meter.blockNumber == block.number ? meter.inBlock : 0;
+        if (inBlock >= _maxRequestsPerBlock) revert RequestRateExceeded(block.number, _maxRequestsPerBlock);
+        // Fees are at most 2 ether a request: 2^128 wei is out of reach.
+        _meter = RequestMeter(meter.collectedFees + uint128(fee), uint64(block.number), inBlock + 1);
     }
 
     /// @dev Queues a request of the sender, due within the request deadline. For a deposit

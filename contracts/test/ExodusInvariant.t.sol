@@ -87,7 +87,14 @@ contract RollupModel is TestBase {
             provenRoot,
             tokenList,
             IMatchproof.Config({
-                nTx: N_TX, accountDepth: 2, balanceDepth: 1, requestDeadlineBlocks: DEADLINE_BLOCKS, maxTimestampLag: 1 days
+                nTx: N_TX,
+                accountDepth: 2,
+                balanceDepth: 1,
+                requestDeadlineBlocks: DEADLINE_BLOCKS,
+                maxTimestampLag: 1 days,
+                requestFee: 0,
+                registrationFee: 0,
+                maxRequestsPerBlock: 4096
             }),
             IMatchproof.Operator({ethAddr: actors[0], ax: keys[0][0], ay: keys[0][1]})
         );

@@ -46,6 +46,20 @@ expiry is checked against the batch's timestamp, so a signed order can fill no l
 than its expiry plus this, in L1 time; the sequencer seals, proves and submits well within it."""
 
 
+DEFAULT_REQUEST_FEE = 10**14
+"""Wei each user's L1 request (deposit, forced withdrawal, forced cancel-all) pays: 0.0001 ether,
+about what its batch slot costs the operator in L1 gas (~50k gas at 2 gwei), so that a flood
+of requests costs its sender at least what it costs the operator."""
+
+DEFAULT_REGISTRATION_FEE = 10**15
+"""Wei the deposit that registers an account pays on top: 0.001 ether. Accounts are never
+recycled: filling a 2^24-account tree would cost ~16,800 ether."""
+
+DEFAULT_MAX_REQUESTS_PER_BLOCK = 16
+"""The most users' L1 requests one block takes. With the deadline, it bounds what a flood can
+ask of the operator: at most this many batch slots per L1 block to prove before the deadline."""
+
+
 class DeploymentError(Exception):
     """A deployment step did not produce a contract."""
 
@@ -63,6 +77,12 @@ class RollupConfig:
     """Blocks a batch has to consume an L1 request before anyone may freeze the rollup."""
     max_timestamp_lag: int = DEFAULT_MAX_TIMESTAMP_LAG
     """Seconds a batch's timestamp may lag the block that verifies it."""
+    request_fee: int = DEFAULT_REQUEST_FEE
+    """Wei each user's L1 request pays (``requestFee()``)."""
+    registration_fee: int = DEFAULT_REGISTRATION_FEE
+    """Wei the deposit that registers an account pays on top (``registrationFee()``)."""
+    max_requests_per_block: int = DEFAULT_MAX_REQUESTS_PER_BLOCK
+    """The most users' L1 requests one block takes (``maxRequestsPerBlock()``)."""
 
 
 @dataclass(frozen=True)
@@ -229,7 +249,16 @@ def deploy(
         tuple(poseidon[n] for n in POSEIDON_ARITIES),
         config.genesis_root,
         token_list,
-        (config.n_tx, config.account_depth, config.balance_depth, config.request_deadline_blocks, config.max_timestamp_lag),
+        (
+            config.n_tx,
+            config.account_depth,
+            config.balance_depth,
+            config.request_deadline_blocks,
+            config.max_timestamp_lag,
+            config.request_fee,
+            config.registration_fee,
+            config.max_requests_per_block,
+        ),
         (Web3.to_checksum_address(operator.address), operator.ax, operator.ay),
     )
     return Deployment(

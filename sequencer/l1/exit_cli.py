@@ -155,16 +155,17 @@ def exit_command(args: argparse.Namespace) -> int:
 
 
 def _request(w3: Web3, contract: Contract, trader: LocalAccount, call: Any) -> int:
-    """Send a forced request and print its queue index and deadline."""
+    """Send a forced request, paying the contract's request fee, and print its queue index and deadline."""
+    fee = int(contract.functions.requestFee().call())
     try:
-        receipt = send_transaction(w3, trader, call.build_transaction({"from": trader.address}))
+        receipt = send_transaction(w3, trader, call.build_transaction({"from": trader.address, "value": fee}))
     except (ContractLogicError, TransactionFailed) as error:
         print(f"matchproof: the request was refused: {_reason(error, contract)}", file=sys.stderr)
         return 1
     (event,) = contract.events.L1RequestQueued().process_receipt(receipt)
     index = int(event["args"]["requestIndex"])
     deadline = int(contract.functions.l1RequestDeadline(index).call())
-    print(f"L1 request {index} queued: a batch must process it by block {deadline}, or anyone may freeze the rollup")
+    print(f"L1 request {index} queued (fee {fee} wei): a batch must process it by block {deadline}, or anyone may freeze the rollup")
     return 0
 
 

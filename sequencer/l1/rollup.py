@@ -14,7 +14,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
-from web3.types import TxReceipt
+from web3.types import TxReceipt, Wei
 
 from sequencer.crypto.eddsa import PublicKey
 from sequencer.spec.constants import TxType
@@ -94,11 +94,17 @@ class Rollup:
         )
         registered, _ = self.contract.functions.accountOf(trader.address).call()
         ax, ay = (0, 0) if registered else (key.ax, key.ay)
-        return send_transaction(
-            self.w3,
-            trader,
-            self.contract.functions.deposit(token_id, amount, ax, ay).build_transaction({"from": trader.address}),
-        )
+        call = self.contract.functions.deposit(token_id, amount, ax, ay)
+        fee = self.request_fee(registers=not registered)
+        return send_transaction(self.w3, trader, call.build_transaction({"from": trader.address, "value": Wei(fee)}))
+
+    def request_fee(self, registers: bool = False) -> int:
+        """
+        The wei an L1 request pays (``requestFee()``), with ``registrationFee()`` on top for the
+        deposit that registers an account.
+        """
+        fee = int(self.contract.functions.requestFee().call())
+        return fee + int(self.contract.functions.registrationFee().call()) if registers else fee
 
     def account_index(self, owner: str) -> AccountIndex | None:
         """The rollup account of an L1 address, or None if it never deposited."""
@@ -150,14 +156,14 @@ class Rollup:
         return send_transaction(self.w3, sender, call.build_transaction({"from": sender.address}), gas=gas)
 
     def request_forced_withdrawal(self, trader: LocalAccount, token_id: int) -> TxReceipt:
-        """Queue a forced withdrawal of the trader's whole balance of a token."""
+        """Queue a forced withdrawal of the trader's whole balance of a token (paying the request fee)."""
         call = self.contract.functions.requestForcedWithdrawal(token_id)
-        return send_transaction(self.w3, trader, call.build_transaction({"from": trader.address}))
+        return send_transaction(self.w3, trader, call.build_transaction({"from": trader.address, "value": Wei(self.request_fee())}))
 
     def request_forced_cancel_all(self, trader: LocalAccount, min_order_id: int) -> TxReceipt:
-        """Queue a forced cancel-all of the trader's orders below ``min_order_id``."""
+        """Queue a forced cancel-all of the trader's orders below ``min_order_id`` (paying the request fee)."""
         call = self.contract.functions.requestForcedCancelAll(min_order_id)
-        return send_transaction(self.w3, trader, call.build_transaction({"from": trader.address}))
+        return send_transaction(self.w3, trader, call.build_transaction({"from": trader.address, "value": Wei(self.request_fee())}))
 
     def pending_requests(self) -> int:
         """How many queued L1 requests no verified batch has consumed yet."""

@@ -11,13 +11,19 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import ContractCustomError
+from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
 from web3.types import RPCEndpoint, TxReceipt
 
 from sequencer.crypto.poseidon import poseidon
 from sequencer.l1.compile import CompiledContracts
-from sequencer.l1.deploy import Deployment
+from sequencer.l1.deploy import (
+    DEFAULT_MAX_REQUESTS_PER_BLOCK,
+    DEFAULT_REGISTRATION_FEE,
+    DEFAULT_REQUEST_FEE,
+    Deployment,
+)
+from sequencer.l1.errors import explain
 from sequencer.l1.transactions import send_transaction
 from sequencer.spec.constants import TxType
 from tests.contracts.conftest import CONFIG
@@ -36,7 +42,14 @@ def _deposit(
     w3: Web3, rollup: Contract, owner: LocalAccount, token: int, amount: int, key: tuple[int, int]
 ) -> TxReceipt:
     call = rollup.functions.deposit(token, amount, *key)
-    return send_transaction(w3, owner, call.build_transaction({"from": owner.address}))
+    return send_transaction(w3, owner, call.build_transaction({"from": owner.address, "value": fee_due(rollup, owner)}))
+
+
+def fee_due(rollup: Contract, owner: LocalAccount) -> int:
+    """The ether a deposit of ``owner`` pays: the request fee, and the registration fee on its first."""
+    registered, _ = rollup.functions.accountOf(owner.address).call()
+    fee = int(rollup.functions.requestFee().call())
+    return fee if registered else fee + int(rollup.functions.registrationFee().call())
 
 
 def test_deployment_round_trips_through_json(deployment: Deployment, tmp_path: Path) -> None:
@@ -104,11 +117,14 @@ def test_deposit_gas_stays_in_budget(
     w3: Web3, rollup: Contract, funded: list[Contract], alice: LocalAccount
 ) -> None:
     """
-    Measured on anvil (osaka): ~315k for the first deposit of a fresh contract, ~234k later
-    (~268k and ~205k before the deposit cap counted what is owed: one more storage slot).
+    Measured on anvil (osaka): ~338k for the first deposit of a fresh contract, ~240k later
+    (~315k and ~234k before requests paid a fee and counted per block: one more storage
+    slot; ~268k and ~205k before the deposit cap counted what is owed).
     """
-    assert _deposit(w3, rollup, alice, 0, 10, ALICE_KEY)["gasUsed"] < 330_000
-    assert _deposit(w3, rollup, alice, 0, 10, (0, 0))["gasUsed"] < 250_000
+    first = _deposit(w3, rollup, alice, 0, 10, ALICE_KEY)["gasUsed"]
+    later = _deposit(w3, rollup, alice, 0, 10, (0, 0))["gasUsed"]
+    assert first < 345_000
+    assert later < 250_000
 
 
 def test_deposit_emits_account_registration(
@@ -132,7 +148,7 @@ def test_deposit_reverts_with_custom_errors(
     ]
     for args, expected in cases:
         with pytest.raises(ContractCustomError) as raised:
-            rollup.functions.deposit(*args).estimate_gas({"from": alice.address})
+            rollup.functions.deposit(*args).estimate_gas({"from": alice.address, "value": fee_due(rollup, alice)})
         assert raised.value.data == expected, args
 
 
@@ -143,7 +159,7 @@ def test_deposit_caps_total_per_token(
     cap = 2**96
     _deposit(w3, rollup, alice, 0, cap - 1, ALICE_KEY)
     with pytest.raises(ContractCustomError) as raised:
-        rollup.functions.deposit(0, 1, *BOB_KEY).estimate_gas({"from": bob.address})
+        rollup.functions.deposit(0, 1, *BOB_KEY).estimate_gas({"from": bob.address, "value": fee_due(rollup, bob)})
     assert raised.value.data == custom_error(artifacts.get("Matchproof").abi, "DepositCapExceeded", 0, cap - 1, 1)
     _deposit(w3, rollup, bob, 1, 1, BOB_KEY)
 
@@ -231,3 +247,24 @@ def test_submit_batch_passes_public_input_hash_to_verifier(
     (call,) = [c for c in calls(trace) if c["to"].lower() == deployment.verifier.lower()]
     words = [int(call["input"][10 + 64 * k : 10 + 64 * (k + 1)], 16) for k in range(9)]
     assert words == proof + [expected]
+
+
+def test_requests_pay_the_deployed_fees_and_a_missing_fee_is_refused_by_name(
+    w3: Web3, rollup: Contract, funded: list[Contract], alice: LocalAccount, artifacts: CompiledContracts
+) -> None:
+    """The deployment's defaults price every user's request; the client pays them, a bare call is refused."""
+    abi = artifacts.get("Matchproof").abi
+    fee, registration = DEFAULT_REQUEST_FEE, DEFAULT_REGISTRATION_FEE
+    assert int(rollup.functions.requestFee().call()) == fee
+    assert int(rollup.functions.registrationFee().call()) == registration
+    assert int(rollup.functions.maxRequestsPerBlock().call()) == DEFAULT_MAX_REQUESTS_PER_BLOCK
+    with pytest.raises(ContractCustomError) as raised:
+        rollup.functions.deposit(0, 10, *ALICE_KEY).estimate_gas({"from": alice.address})
+    assert raised.value.data == custom_error(abi, "WrongFee", fee + registration, 0)
+    explained = explain(ContractLogicError(message="reverted", data=raised.value.data), [abi])
+    assert "WrongFee" in explained and str(fee + registration) in explained
+    before = w3.eth.get_balance(rollup.address)
+    _deposit(w3, rollup, alice, 0, 10, ALICE_KEY)
+    _deposit(w3, rollup, alice, 0, 10, (0, 0))
+    assert w3.eth.get_balance(rollup.address) - before == 2 * fee + registration
+    assert int(rollup.functions.collectedFees().call()) == 2 * fee + registration

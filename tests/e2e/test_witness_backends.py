@@ -38,5 +38,5 @@ def test_both_witness_generators_give_proofs_the_verifier_accepts(
         words = proof.solidity_calldata()
         pa, pb, pc = words[0:2], [words[2:4], words[4:6]], words[6:8]
         assert verifier.functions.verifyProof(pa, pb, pc, [batch.public_input_hash]).call(), backend
-    devnet.prove_and_submit(batch)
+    devnet.submit(batch)
     assert devnet.rollup.state_root() == batch.new_root

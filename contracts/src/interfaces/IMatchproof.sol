@@ -42,6 +42,16 @@ interface IMatchproof {
         ///      Order expiry is checked against the batch's timestamp: a bound from below by
         ///      L1 time means no order fills in a block later than its expiry + this lag.
         uint256 maxTimestampLag;
+        /// @dev Wei every L1 request from a user (deposit, forced withdrawal, forced cancel-all)
+        ///      pays (0..1 ether): each costs the operator a batch slot's proving and L1 gas, so
+        ///      a flood costs its sender at least what it costs the operator.
+        uint256 requestFee;
+        /// @dev Wei the deposit that registers an account pays on top (0..1 ether): accounts are
+        ///      never recycled, so filling the account tree must cost 2^accountDepth times this.
+        uint256 registrationFee;
+        /// @dev The most L1 requests users may queue in one block (1..4096): the operator must
+        ///      be able to consume them before their deadline, whatever a flood sends.
+        uint256 maxRequestsPerBlock;
     }
 
     /// @notice The operator, registered as account 0 (the fee account) at deployment.
@@ -127,6 +137,15 @@ interface IMatchproof {
     /// @notice The operator address is zero.
     error InvalidOperator();
 
+    /// @notice A fee is out of range (each at most 1 ether).
+    /// @param requestFee The request fee given.
+    /// @param registrationFee The registration fee given.
+    error InvalidFees(uint256 requestFee, uint256 registrationFee);
+
+    /// @notice The per-block request bound is out of range (1..4096).
+    /// @param maxRequestsPerBlock The bound given.
+    error InvalidRequestRate(uint256 maxRequestsPerBlock);
+
     /// @notice Only the batch submitter may submit batches or hand the role over.
     /// @param caller The address that called.
     /// @param submitter The address allowed to.
@@ -158,6 +177,24 @@ interface IMatchproof {
     /// @notice The rollup received nothing from the token transfer.
     /// @param tokenId The token deposited.
     error ZeroDeposit(uint256 tokenId);
+
+    /// @notice The ether sent is not the request's fee (requestFee, plus registrationFee for
+    ///         the deposit that registers an account).
+    /// @param required The fee due.
+    /// @param sent The ether sent.
+    error WrongFee(uint256 required, uint256 sent);
+
+    /// @notice This block already holds maxRequestsPerBlock users' L1 requests: try the next.
+    /// @param blockNumber The block.
+    /// @param maxRequestsPerBlock The bound.
+    error RequestRateExceeded(uint256 blockNumber, uint256 maxRequestsPerBlock);
+
+    /// @notice There are no collected fees to pay out.
+    error NoFees();
+
+    /// @notice Sending the collected fees to `recipient` failed.
+    /// @param recipient The address that refused them.
+    error FeeTransferFailed(address recipient);
 
     /// @notice The deposit would bring what the rollup owes of the token (deposited less paid
     ///         out) to 2^96 or more.
@@ -343,6 +380,11 @@ interface IMatchproof {
     /// @param next The submitter from now on.
     event SubmitterChanged(address indexed previous, address indexed next);
 
+    /// @notice The submitter took the collected request and registration fees.
+    /// @param recipient Who was paid.
+    /// @param amount The wei paid.
+    event FeesClaimed(address indexed recipient, uint256 amount);
+
     /// @notice Anyone froze the rollup because an L1 request was left past its deadline.
     /// @param requestIndex The oldest request no batch consumed.
     /// @param deadline Its deadline (a block number).
@@ -381,31 +423,37 @@ interface IMatchproof {
     ///         deposit of an address registers it as the next account with the public key
     ///         (ax, ay); later deposits ignore ax and ay and send zeros in the request.
     ///         The amount credited is what the rollup received (balance difference).
-    /// @dev Reverts RollupFrozen, UnknownToken, InvalidPublicKey, AccountTreeFull, ZeroDeposit,
-    ///      DepositCapExceeded, or the token's own error.
+    ///         It pays requestFee() in ether, plus registrationFee() on the first deposit.
+    /// @dev Reverts RollupFrozen, WrongFee, RequestRateExceeded, UnknownToken, InvalidPublicKey,
+    ///      AccountTreeFull, ZeroDeposit, DepositCapExceeded, or the token's own error.
     /// @param tokenId The token id (its index in the token list).
     /// @param amount The amount to transfer.
     /// @param ax The BabyJubJub public key's x coordinate (first deposit only).
     /// @param ay The BabyJubJub public key's y coordinate (first deposit only).
     /// @return requestIndex The queued request's index.
-    function deposit(uint16 tokenId, uint96 amount, uint256 ax, uint256 ay) external returns (uint256 requestIndex);
+    function deposit(uint16 tokenId, uint96 amount, uint256 ax, uint256 ay)
+        external
+        payable
+        returns (uint256 requestIndex);
 
     /// @notice Queues a forced withdrawal of the whole balance of token `tokenId` of the
     ///         sender's account: a batch must process it within requestDeadlineBlocks() blocks,
     ///         making the balance claimable by the sender, or anyone may freeze the rollup.
     ///         No signature is needed: the sender is checked against the account's address.
-    /// @dev Reverts RollupFrozen, NotRegistered, UnknownToken.
+    ///         It pays requestFee() in ether.
+    /// @dev Reverts RollupFrozen, WrongFee, RequestRateExceeded, NotRegistered, UnknownToken.
     /// @param tokenId The token.
     /// @return requestIndex The queued request's index.
-    function requestForcedWithdrawal(uint16 tokenId) external returns (uint256 requestIndex);
+    function requestForcedWithdrawal(uint16 tokenId) external payable returns (uint256 requestIndex);
 
     /// @notice Queues a forced cancel-all: once processed (within the same deadline), no order
     ///         of the sender's account with an id below `minOrderId` can trade, so the
     ///         sequencer must release what they locked. The account's minimum never falls.
-    /// @dev Reverts RollupFrozen, NotRegistered.
+    ///         It pays requestFee() in ether.
+    /// @dev Reverts RollupFrozen, WrongFee, RequestRateExceeded, NotRegistered.
     /// @param minOrderId The smallest order id the account may still trade.
     /// @return requestIndex The queued request's index.
-    function requestForcedCancelAll(uint48 minOrderId) external returns (uint256 requestIndex);
+    function requestForcedCancelAll(uint48 minOrderId) external payable returns (uint256 requestIndex);
 
     /// @notice Freezes the rollup for good when the oldest L1 request no batch consumed is past
     ///         its deadline. Anyone may call it. Afterwards no deposit, request or batch is
@@ -475,6 +523,26 @@ interface IMatchproof {
     /// @dev Reverts NotSubmitter, InvalidSubmitter.
     /// @param next The new submitter.
     function setSubmitter(address next) external;
+
+    /// @notice Pays every request and registration fee collected so far to `recipient`. Only
+    ///         the submitter (who serves the requests) may call it. A fee is the price of a
+    ///         request, not a bond: it is not paid back, also not after a freeze.
+    /// @dev Reverts NotSubmitter, InvalidRecipient, NoFees, FeeTransferFailed.
+    /// @param recipient Who is paid.
+    /// @return amount The wei paid.
+    function claimFees(address recipient) external returns (uint256 amount);
+
+    /// @notice The wei every user's L1 request pays.
+    function requestFee() external view returns (uint256);
+
+    /// @notice The wei the deposit that registers an account pays on top of requestFee().
+    function registrationFee() external view returns (uint256);
+
+    /// @notice The most L1 requests users may queue in one block.
+    function maxRequestsPerBlock() external view returns (uint256);
+
+    /// @notice The fees collected and not yet claimed, in wei.
+    function collectedFees() external view returns (uint256);
 
     // ---------------------------------------------------------------- views
 

@@ -55,7 +55,7 @@ abstract contract RollupFixture is TestBase {
     TestToken internal tokenB;
     Matchproof internal rollup;
 
-    function setUp() public {
+    function setUp() public virtual {
         string memory json = vm.readFile("../build/contracts/poseidon.json");
         poseidon2 = IPoseidon2(deployCode(vm.parseJsonBytes(json, ".poseidon2.bytecode"), "poseidon2"));
         poseidon4 = IPoseidon4(deployCode(vm.parseJsonBytes(json, ".poseidon4.bytecode"), "poseidon4"));
@@ -96,7 +96,10 @@ abstract contract RollupFixture is TestBase {
             accountDepth: accountDepth,
             balanceDepth: BALANCE_DEPTH,
             requestDeadlineBlocks: DEADLINE_BLOCKS,
-            maxTimestampLag: MAX_LAG
+            maxTimestampLag: MAX_LAG,
+            requestFee: 0, // the fees and the rate bound have their own tests (RequestFees.t.sol)
+            registrationFee: 0,
+            maxRequestsPerBlock: 4096
         });
     }
 
