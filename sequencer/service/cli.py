@@ -37,7 +37,8 @@ from prover import build_circuit, prove, verify_proof
 from prover.manifest import DEFAULT_MANIFEST, load_config
 from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
 from sequencer.l1.compile import compile_contracts
-from sequencer.l1.deploy import Deployment
+from sequencer.l1.checks import DeploymentMismatch, check_deployment
+from sequencer.l1.deploy import VERIFIER_CONTRACT, Deployment
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.submitter import Submitter
@@ -185,6 +186,12 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
     ):
         raise ConfigError(f"the deployment was made for another circuit than {args.circuit!r}")
     rollup = Rollup(Web3(HTTPProvider(args.rpc)), deployment, compile_contracts())
+    circuit = build_circuit(args.circuit) if args.prove or args.remote_provers else None
+    verifier = None if circuit is None else compile_contracts(circuit.verifier_sol).get(VERIFIER_CONTRACT)
+    try:  # the chain, not the deployment file, says what was deployed
+        check_deployment(rollup.w3, rollup.contract, tree, params["nTx"], verifier)
+    except DeploymentMismatch as error:
+        raise ConfigError(f"{args.deployment}: {error}") from error
     config = ServiceConfig(
         **common, chain_id=deployment.chain_id, rollup=deployment.rollup, token_count=len(deployment.tokens)
     )
@@ -193,8 +200,7 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
     queue: ProvingQueue | None = None
     submitter: Submitter | None = None
     keys: ProverKeys | None = None
-    if args.prove or args.remote_provers:
-        circuit = build_circuit(args.circuit)
+    if circuit is not None:
         queue = ProvingQueue(
             check=lambda proof: verify_proof(circuit, proof),
             lease_seconds=args.lease_seconds,

@@ -10,6 +10,7 @@ submitter's retry path, against a real node, through the one settlement path
 """
 
 import argparse
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,13 +25,16 @@ from sequencer.keystore import PRIVATE_KEY_ENV
 from sequencer.client.trader import Trader, next_order_id
 from sequencer.crypto.eddsa import private_to_public
 from sequencer.l1.anvil import AnvilNode, start_anvil
+from sequencer.l1.checks import DeploymentMismatch, check_deployment
 from sequencer.l1.compile import compile_contracts
 from sequencer.l1.deploy import Deployment, OperatorKey, RollupConfig, TestTokenSpec, deploy, token_contract
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.submitter import Submitter
 from sequencer.l1.transactions import send_transaction
-from sequencer.service.config import ServiceConfig
+from sequencer.local_system import markets_document
+from sequencer.service.cli import add_subcommands as add_service_subcommands, build_service
+from sequencer.service.config import ConfigError, ServiceConfig
 from sequencer.service.core import SequencerService
 from sequencer.service.l1 import ChainRequests
 from sequencer.service.server import BackgroundServer
@@ -127,3 +131,44 @@ def test_deposits_from_the_chain_trade_and_reach_the_proving_hook(
         assert client.batch(1).status == "proven"  # the proof is kept; only its submission is retried
         assert [c.number for c in queue.completions].count(1) == 1
         assert rollup.last_batch() == 0
+
+
+def test_the_deployment_is_checked_on_chain_against_the_circuit(chain: tuple[AnvilNode, Deployment, Path]) -> None:
+    """Batch size, depths, the empty state's genesis root and the verifier's code, as the chain holds them."""
+    node, deployment, _ = chain
+    contracts = compile_contracts(REJECTING_VERIFIER)
+    rollup = Rollup(node.web3(), deployment, contracts)
+    check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, contracts.get("RejectingVerifier"))
+    with pytest.raises(DeploymentMismatch, match="nTx is 2; the circuit configuration needs 3"):
+        check_deployment(rollup.w3, rollup.contract, TREE, SLOTS + 1)
+    with pytest.raises(DeploymentMismatch, match="genesisRoot"):  # the empty state of other trees
+        check_deployment(rollup.w3, rollup.contract, TreeConfig(TREE.account_depth, TREE.balance_depth, 5), SLOTS)
+    with pytest.raises(DeploymentMismatch, match="verification key"):
+        check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, contracts.get("TestToken"))
+
+
+def test_the_service_refuses_a_rollup_that_starts_from_a_non_empty_state(tmp_path: Path) -> None:
+    """A genesis root other than the empty tree's would let its deployer hold balances nobody deposited."""
+    tree = TreeConfig(account_depth=4, balance_depth=1, order_depth=2)  # the "test" circuit's
+    with start_anvil() as node:
+        deployer, operator = node.accounts()[:2]
+        key = private_to_public(b"\x01" * 32)
+        deployment = deploy(
+            node.web3(),
+            deployer,
+            compile_contracts(REJECTING_VERIFIER),
+            config=RollupConfig(1, tree.account_depth, tree.balance_depth, State.genesis(tree).root + 1),
+            operator=OperatorKey(operator.address, key.ax, key.ay),
+            test_tokens=(TestTokenSpec("Base", "BASE"), TestTokenSpec("Quote", "QUOTE")),
+            verifier_contract="RejectingVerifier",
+        )
+        deployment.save(tmp_path / "deployment.json")
+        (tmp_path / "markets.json").write_text(json.dumps(markets_document([MARKET])))
+        parser = argparse.ArgumentParser()
+        add_service_subcommands(parser.add_subparsers(dest="command", required=True))
+        args = parser.parse_args(
+            ["sequencer", "--markets", str(tmp_path / "markets.json"), "--circuit", "test", "--rpc", node.url]
+            + ["--deployment", str(tmp_path / "deployment.json"), "--data-dir", str(tmp_path / "data")]
+        )
+        with pytest.raises(ConfigError, match="genesisRoot"):
+            build_service(args, operator)

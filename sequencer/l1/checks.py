@@ -1,0 +1,56 @@
+"""
+Checks that a deployed rollup is the one a circuit configuration expects,
+read from the chain rather than from a deployment file.
+
+The constructor cannot know the circuit: it takes any verifier and any
+genesis root. So every tool that works for a circuit checks the contract
+first: its batch size and tree depths are the circuit's, its genesis root is
+the empty state's root for those trees (a deployment that starts from a
+non-empty state would let its deployer hold balances nobody deposited), and
+its verifier holds the circuit's verification key (its runtime code is the
+one compiled from the circuit's ``verifier.sol``).
+"""
+
+from __future__ import annotations
+
+from web3 import Web3
+from web3.contract import Contract
+
+from sequencer.spec.constants import TreeConfig
+from sequencer.spec.state import State
+
+from .compile import ContractArtifact
+
+
+class DeploymentMismatch(Exception):
+    """The rollup on chain is not the one this circuit configuration expects."""
+
+
+def check_deployment(
+    w3: Web3, rollup: Contract, tree: TreeConfig, slots: int, verifier: ContractArtifact | None = None
+) -> None:
+    """
+    Check the rollup contract against a circuit configuration: ``slots`` per
+    batch, ``tree``'s depths, the empty state's genesis root and, if the
+    circuit's compiled ``verifier`` is given, the verifier contract's code.
+
+    Raises
+    ------
+    DeploymentMismatch
+        Naming the first value that differs, as found and as expected.
+    """
+    expected = {
+        "nTx": slots,
+        "accountDepth": tree.account_depth,
+        "balanceDepth": tree.balance_depth,
+        "genesisRoot": State.genesis(tree).root,
+    }
+    for name, value in expected.items():
+        found = int(rollup.get_function_by_name(name)().call())
+        if found != value:
+            raise DeploymentMismatch(f"the rollup's {name} is {found}; the circuit configuration needs {value}")
+    if verifier is None:
+        return
+    address = rollup.functions.verifier().call()
+    if w3.eth.get_code(address).to_0x_hex() != verifier.deployed_bytecode.lower():
+        raise DeploymentMismatch(f"the verifier at {address} does not hold this circuit's verification key")
