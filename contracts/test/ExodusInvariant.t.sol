@@ -14,7 +14,11 @@ import {AcceptingVerifier} from "./mocks/AcceptingVerifier.sol";
 ///         consume requests in order (deposits credit, forced withdrawals take the whole
 ///         balance) plus at most one L2 withdrawal, with the state root computed by the
 ///         rollup's own Poseidon contracts. Every action is one the fuzzer may call in any
-///         order; actions that do not apply return without doing anything.
+///         order; actions that do not apply return without doing anything. Requests pay the
+///         rollup's fees and at most MAX_PER_BLOCK fit in a block. Adversarial actions (exits
+///         of inflated, foreign or repeated balances, exits and refunds at the wrong time,
+///         refunds of consumed, tampered or repaid deposits, early freezes, strangers taking
+///         the fees) must all be refused: each one that succeeds is counted as a breach.
 contract RollupModel is TestBase {
     uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant B8X = 5299619240641551281634865583518297030282874472190772894086521144482721001553;
@@ -28,6 +32,9 @@ contract RollupModel is TestBase {
     uint8 internal constant WITHDRAW = 3;
     uint8 internal constant FORCED_WITHDRAW = 4;
     uint8 internal constant FORCED_CANCEL_ALL = 5;
+    uint256 internal constant REQUEST_FEE = 1 gwei;
+    uint256 internal constant REGISTRATION_FEE = 3 gwei;
+    uint256 internal constant MAX_PER_BLOCK = 3;
 
     /// @dev A queued L1 request, as the contract hashed it.
     struct Request {
@@ -67,6 +74,14 @@ contract RollupModel is TestBase {
     uint256[TOKENS] public claimed;
     uint256[TOKENS] public exitedTotal;
     uint256[TOKENS] public refundedTotal;
+    /// @dev Adversarial actions the rollup accepted: must stay 0.
+    uint256 public breaches;
+    /// @dev Ether paid in request fees, and what the submitter claimed of it.
+    uint256 public feesPaid;
+    uint256 public feesClaimed;
+    /// @dev Users' requests queued in the current block.
+    uint256 internal requestBlock;
+    uint256 internal requestsInBlock;
 
     constructor(IPoseidon2 poseidon2_, IPoseidon4 poseidon4_, IPoseidon6 poseidon6_, IPoseidon7 poseidon7_) {
         poseidon2 = poseidon2_;
@@ -92,9 +107,9 @@ contract RollupModel is TestBase {
                 balanceDepth: 1,
                 requestDeadlineBlocks: DEADLINE_BLOCKS,
                 maxTimestampLag: 1 days,
-                requestFee: 0,
-                registrationFee: 0,
-                maxRequestsPerBlock: 4096
+                requestFee: REQUEST_FEE,
+                registrationFee: REGISTRATION_FEE,
+                maxRequestsPerBlock: MAX_PER_BLOCK
             }),
             IMatchproof.Operator({ethAddr: actors[0], ax: keys[0][0], ay: keys[0][1]})
         );
@@ -112,11 +127,21 @@ contract RollupModel is TestBase {
         uint16 tokenId = uint16(tokenSeed % TOKENS);
         amount = bound(amount, 1, MAX_DEPOSIT);
         (bool registered,) = rollup.accountOf(actors[actor]);
+        uint256 fee = registered ? REQUEST_FEE : REQUEST_FEE + REGISTRATION_FEE;
         tokens[tokenId].mint(actors[actor], amount);
+        vm.deal(actors[actor], fee);
         vm.startPrank(actors[actor]);
         tokens[tokenId].approve(address(rollup), amount);
-        rollup.deposit(tokenId, uint96(amount), keys[actor][0], keys[actor][1]);
+        if (_blockIsFull()) {
+            try rollup.deposit{value: fee}(tokenId, uint96(amount), keys[actor][0], keys[actor][1]) {
+                breaches += 1;
+            } catch {}
+            vm.stopPrank();
+            return;
+        }
+        rollup.deposit{value: fee}(tokenId, uint96(amount), keys[actor][0], keys[actor][1]);
         vm.stopPrank();
+        _counted(fee);
         (, uint256 index) = rollup.accountOf(actors[actor]);
         (uint256 ax, uint256 ay) = registered ? (0, 0) : (keys[actor][0], keys[actor][1]);
         requests.push(Request(DEPOSIT, uint32(index), actors[actor], ax, ay, tokenId, uint96(amount)));
@@ -128,8 +153,16 @@ contract RollupModel is TestBase {
         (bool registered, uint256 index, address actor) = _registered(actorSeed);
         if (rollup.frozen() || !registered) return;
         uint16 tokenId = uint16(tokenSeed % TOKENS);
+        vm.deal(actor, REQUEST_FEE);
         vm.prank(actor);
-        rollup.requestForcedWithdrawal(tokenId);
+        if (_blockIsFull()) {
+            try rollup.requestForcedWithdrawal{value: REQUEST_FEE}(tokenId) {
+                breaches += 1;
+            } catch {}
+            return;
+        }
+        rollup.requestForcedWithdrawal{value: REQUEST_FEE}(tokenId);
+        _counted(REQUEST_FEE);
         requests.push(Request(FORCED_WITHDRAW, uint32(index), actor, 0, 0, tokenId, 0));
     }
 
@@ -137,8 +170,16 @@ contract RollupModel is TestBase {
     function requestForcedCancelAll(uint256 actorSeed, uint48 minOrderId) external {
         (bool registered, uint256 index, address actor) = _registered(actorSeed);
         if (rollup.frozen() || !registered) return;
+        vm.deal(actor, REQUEST_FEE);
         vm.prank(actor);
-        rollup.requestForcedCancelAll(minOrderId);
+        if (_blockIsFull()) {
+            try rollup.requestForcedCancelAll{value: REQUEST_FEE}(minOrderId) {
+                breaches += 1;
+            } catch {}
+            return;
+        }
+        rollup.requestForcedCancelAll{value: REQUEST_FEE}(minOrderId);
+        _counted(REQUEST_FEE);
         requests.push(Request(FORCED_CANCEL_ALL, uint32(index), actor, 0, 0, 0, minOrderId));
     }
 
@@ -176,9 +217,17 @@ contract RollupModel is TestBase {
         vm.roll(block.number + bound(blocks, 1, 3));
     }
 
-    /// @notice Anyone tries to freeze.
+    /// @notice Anyone tries to freeze: it must succeed exactly when the oldest request no batch
+    ///         consumed is past its deadline.
     function freeze() external {
-        try rollup.freeze() {} catch {}
+        if (rollup.frozen()) return;
+        uint256 processed = rollup.l1Processed();
+        bool due = processed < rollup.l1RequestCount() && block.number > rollup.l1RequestDeadline(processed);
+        try rollup.freeze() {
+            if (!due) breaches += 1;
+        } catch {
+            if (due) breaches += 1;
+        }
     }
 
     /// @notice An actor exits a token from the frozen rollup.
@@ -218,6 +267,71 @@ contract RollupModel is TestBase {
         uint16 tokenId = uint16(tokenSeed % TOKENS);
         if (rollup.claimable(actor, tokenId) == 0) return;
         claimed[tokenId] += rollup.claim(actor, tokenId);
+    }
+
+    /// @notice The submitter takes the collected fees.
+    function claimFees() external {
+        uint256 collected = rollup.collectedFees();
+        if (collected == 0) return;
+        feesClaimed += rollup.claimFees(address(0xFEE5));
+    }
+
+    // ------------------------------------------------------------------ adversarial actions
+
+    /// @notice An actor tries to exit what it does not own: a balance inflated by one, another
+    ///         account's leaf, or its own balance before the freeze or a second time.
+    function attackExit(uint256 actorSeed, uint256 tokenSeed, uint256 mode) external {
+        (bool registered, uint256 index, address actor) = _registered(actorSeed);
+        if (!registered) return;
+        uint16 tokenId = uint16(tokenSeed % TOKENS);
+        IMatchproof.ExitProof memory proof = exitProof(index, tokenId);
+        mode %= 3;
+        if (mode == 0) {
+            proof.balance += 1;
+        } else if (mode == 1) {
+            uint256 victim = (index + 1) % ACCOUNTS;
+            if (accounts[victim].owner == address(0) || accounts[victim].owner == actor) return;
+            proof = exitProof(victim, tokenId);
+        } else if (rollup.frozen()) {
+            (bool found, uint256 exitedIndex, uint16 exitedToken) = _anExit(actorSeed);
+            if (!found) return; // nothing exited yet: an honest exit is the exit action's
+            (index, tokenId, actor) = (exitedIndex, exitedToken, accounts[exitedIndex].owner);
+            proof = exitProof(index, tokenId); // the same, valid proof again
+        }
+        vm.prank(actor);
+        try rollup.exit(tokenId, proof, actor) {
+            breaches += 1;
+        } catch {}
+    }
+
+    /// @notice Anyone tries to refund a consumed request, a deposit with a field changed, a
+    ///         deposit already refunded, or a waiting deposit before the freeze.
+    function attackRefund(uint256 requestSeed, uint256 mode) external {
+        uint256 index = requestSeed % requests.length;
+        Request memory request = requests[index];
+        IMatchproof.DepositRequest memory fields =
+            IMatchproof.DepositRequest(request.accountIndex, request.owner, request.ax, request.ay, request.tokenId, request.amount);
+        bool waiting = index >= rollup.l1Processed();
+        mode %= 3;
+        if (mode == 0) {
+            fields.amount += 1;
+        } else if (mode == 1) {
+            fields.owner = address(0xBAD);
+        } else if (waiting && request.txType == DEPOSIT && rollup.frozen() && !rollup.refunded(index)) {
+            return; // the honest refund: the refund action takes it
+        }
+        try rollup.refundDeposit(index, fields) {
+            breaches += 1;
+        } catch {}
+    }
+
+    /// @notice Someone other than the submitter tries to take the collected fees.
+    function strangerClaimsFees(uint256 actorSeed) external {
+        address stranger = actors[actorSeed % actors.length];
+        vm.prank(stranger);
+        try rollup.claimFees(stranger) {
+            breaches += 1;
+        } catch {}
     }
 
     // ------------------------------------------------------------------ views for the invariants
@@ -266,6 +380,28 @@ contract RollupModel is TestBase {
     }
 
     // ------------------------------------------------------------------ the model
+
+    /// @dev Some (account, token) that already exited, searched from `seed` on.
+    function _anExit(uint256 seed) internal view returns (bool found, uint256 index, uint16 tokenId) {
+        uint256 start = seed % (ACCOUNTS * TOKENS);
+        for (uint256 i = 0; i < ACCOUNTS * TOKENS; ++i) {
+            uint256 k = (start + i) % (ACCOUNTS * TOKENS);
+            (index, tokenId) = (k / TOKENS, uint16(k % TOKENS));
+            if (accounts[index].exited[tokenId]) return (true, index, tokenId);
+        }
+    }
+
+    /// @dev Whether this block already holds MAX_PER_BLOCK users' requests.
+    function _blockIsFull() internal view returns (bool) {
+        return requestBlock == block.number && requestsInBlock >= MAX_PER_BLOCK;
+    }
+
+    /// @dev Counts a request queued in this block and the fee it paid.
+    function _counted(uint256 fee) internal {
+        if (requestBlock != block.number) (requestBlock, requestsInBlock) = (block.number, 0);
+        requestsInBlock += 1;
+        feesPaid += fee;
+    }
 
     function _registered(uint256 actorSeed) internal view returns (bool registered, uint256 index, address actor) {
         actor = actors[actorSeed % ACCOUNTS];
@@ -350,7 +486,7 @@ contract ExodusInvariantTest is TestBase {
 
     /// @notice The model's actions (not its views).
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory selectors = new bytes4[](11);
+        bytes4[] memory selectors = new bytes4[](15);
         selectors[0] = RollupModel.deposit.selector;
         selectors[1] = RollupModel.requestForcedWithdrawal.selector;
         selectors[2] = RollupModel.requestForcedCancelAll.selector;
@@ -362,19 +498,23 @@ contract ExodusInvariantTest is TestBase {
         selectors[8] = RollupModel.refund.selector;
         selectors[9] = RollupModel.claim.selector;
         selectors[10] = RollupModel.strangerSubmitsBatch.selector;
+        selectors[11] = RollupModel.claimFees.selector;
+        selectors[12] = RollupModel.attackExit.selector;
+        selectors[13] = RollupModel.attackRefund.selector;
+        selectors[14] = RollupModel.strangerClaimsFees.selector;
         targets = new FuzzSelector[](1);
         targets[0] = FuzzSelector(address(model), selectors);
     }
 
-    /// forge-config: default.invariant.runs = 48
-    /// forge-config: default.invariant.depth = 40
+    /// forge-config: default.invariant.runs = 128
+    /// forge-config: default.invariant.depth = 64
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_onlyTheSubmitterMovesTheRoot() public view {
         assertEq(model.strangerBatches(), 0, "a stranger's batch was accepted");
     }
 
-    /// forge-config: default.invariant.runs = 48
-    /// forge-config: default.invariant.depth = 40
+    /// forge-config: default.invariant.runs = 128
+    /// forge-config: default.invariant.depth = 64
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_holdingsCoverEveryClaim() public view {
         Matchproof rollup = model.rollup();
@@ -384,8 +524,8 @@ contract ExodusInvariantTest is TestBase {
         }
     }
 
-    /// forge-config: default.invariant.runs = 48
-    /// forge-config: default.invariant.depth = 40
+    /// forge-config: default.invariant.runs = 128
+    /// forge-config: default.invariant.depth = 64
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_holdingsAreExactlyWhatIsOwed() public view {
         Matchproof rollup = model.rollup();
@@ -398,10 +538,27 @@ contract ExodusInvariantTest is TestBase {
         }
     }
 
-    /// forge-config: default.invariant.runs = 48
-    /// forge-config: default.invariant.depth = 40
+    /// forge-config: default.invariant.runs = 128
+    /// forge-config: default.invariant.depth = 64
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_provenRootIsTheModels() public view {
         assertEq(model.rollup().stateRoot(), model.provenRoot(), "state root");
+    }
+
+    /// forge-config: default.invariant.runs = 128
+    /// forge-config: default.invariant.depth = 64
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_everyAttackIsRefused() public view {
+        assertEq(model.breaches(), 0, "an adversarial action was accepted, or an honest freeze refused");
+    }
+
+    /// forge-config: default.invariant.runs = 128
+    /// forge-config: default.invariant.depth = 64
+    /// forge-config: default.invariant.fail-on-revert = true
+    function invariant_feesAreHeldUntilTheSubmitterClaimsThem() public view {
+        Matchproof rollup = model.rollup();
+        assertEq(address(rollup).balance, rollup.collectedFees(), "the rollup holds exactly the unclaimed fees");
+        assertEq(model.feesPaid(), rollup.collectedFees() + model.feesClaimed(), "paid = held + claimed");
+        assertEq(address(0xFEE5).balance, model.feesClaimed(), "the submitter's recipient got what it claimed");
     }
 }
