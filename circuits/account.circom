@@ -48,6 +48,7 @@ template BalanceUpdate(balanceDepth) {
     signal input delta;
     signal output newRoot;
 
+    // circomspect: CS0010 balanceDepth (<= 16) bits, far below the field's 254: a token id has one binary form.
     component tokenBits = Num2Bits(balanceDepth);
     tokenBits.in <== token;
 
@@ -58,6 +59,7 @@ template BalanceUpdate(balanceDepth) {
     before.root === oldRoot;
 
     signal newBalance <== oldBalance + delta;
+    // circomspect: CS0010 96 bits, far below the field's 254: the range check of a balance, no alias mod p.
     component inRange = Num2Bits(AMOUNT_BITS());
     inRange.in <== newBalance;
 
@@ -122,6 +124,7 @@ template AccountUpdate(accountDepth, balanceDepth, orderDepth) {
     signal input newMinOrderId;
     signal output newRoot;
 
+    // circomspect: CS0010 accountDepth (<= 32) bits, far below the field's 254: an account index has one binary form.
     component indexBits = Num2Bits(accountDepth);
     indexBits.in <== accountIndex;
 

@@ -58,6 +58,7 @@ template FeeCredit(accountDepth, balanceDepth) {
     component inRange[tokens];
     for (var t = 0; t < tokens; t++) {
         credited[t] <== balances[t] + fees[t];
+        // circomspect: CS0010 96 bits, far below the field's 254: the range check of a credited balance.
         inRange[t] = Num2Bits(AMOUNT_BITS());
         inRange[t].in <== credited[t];
     }

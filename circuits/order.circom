@@ -36,7 +36,9 @@ template OrderFill(orderDepth) {
     signal output oldLeaf;
     signal output newLeaf;
 
+    // circomspect: CS0010 48 bits, far below the field's 254: an id has one binary form, no alias mod p.
     component idBits = Num2Bits(ORDER_ID_BITS());
+    // circomspect: CS0014 orderId < 2^48: idBits just above decomposes it into 48 bits.
     idBits.in <== orderId;
     for (var k = 0; k < orderDepth; k++) {
         slotBits[k] <== idBits.out[k];
@@ -51,6 +53,7 @@ template OrderFill(orderDepth) {
     // OrderCancelled: orderId >= minOrderId.
     component cancelled = LessThan(ORDER_ID_BITS());
     cancelled.in[0] <== orderId;
+    // circomspect: CS0014 minOrderId < 2^48: minIdInRange above.
     cancelled.in[1] <== minOrderId;
     enabled * cancelled.out === 0;
 
@@ -58,6 +61,7 @@ template OrderFill(orderDepth) {
     same.in[0] <== orderId;
     same.in[1] <== storedId;
     component newer = LessThan(ORDER_ID_BITS());
+    // circomspect: CS0014 storedId < 2^48: storedIdInRange above.
     newer.in[0] <== storedId;
     newer.in[1] <== orderId;
     // OrderIdStale: orderId >= storedId.

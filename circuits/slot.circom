@@ -278,7 +278,9 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     requestedMinRange.in <== requestedMin;
     // minOrderIdA < 2^48: range-checked by fillA.
     component raisesMin = LessThan(ORDER_ID_BITS());
+    // circomspect: CS0014 minOrderIdA < 2^48: range-checked by fillA (see above).
     raisesMin.in[0] <== minOrderIdA;
+    // circomspect: CS0014 requestedMin < 2^48: requestedMinRange above.
     raisesMin.in[1] <== requestedMin;
     signal cancelApplies <== isForcedCancel * owned;
     signal raising <== cancelApplies * raisesMin.out;

@@ -12,6 +12,7 @@ include "circomlib/circuits/comparators.circom";
 //   in   field   the value to check
 template RangeCheck(n) {
     signal input in;
+    // circomspect: CS0010 n bits (every caller passes at most 160, ETH_ADDR_BITS), far below the field's 254: the range check itself.
     component bits = Num2Bits(n);
     bits.in <== in;
 }
@@ -20,14 +21,13 @@ template RangeCheck(n) {
 //
 //   enabled  bit
 //   a, b     field   both < 2^n
-//   ok (out) bit     a <= b, whether or not enabled
 //
 // NOTE: the caller must range-check a and b to n bits first.
 template RequireLessEq(n) {
     signal input enabled;
     signal input a;
     signal input b;
-    signal output ok;
+    signal ok;
 
     component le = LessEqThan(n);
     le.in[0] <== a;
@@ -53,6 +53,7 @@ template RequireNotEqual() {
 
 // RequireBit(): in is 0 or 1.
 template RequireBit() {
+    // circomspect: CA01 a false positive: the quadratic constraint below is on `in` alone.
     signal input in;
     in * (in - 1) === 0;
 }
