@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 from sequencer.spec.state import State
 from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw, Transaction
+from sequencer.spec.transition import SlotOutcome, total_fees
 from sequencer.spec.types import FieldElement, Timestamp
 from sequencer.witness.batch import ProvableBatch, build_batch
 
-from .records import BatchContents, PendingTransaction, SealedBatch, batch_fees
+from .records import BatchContents, PendingTransaction, SealedBatch
 
 
 @dataclass
@@ -37,9 +38,9 @@ class Batcher:
     batches: list[SealedBatch] = field(default_factory=list)
     built: int = 0
 
-    def queue(self, transaction: Transaction, time: Timestamp) -> None:
-        """A transaction the head state took at ``time`` waits for its batch."""
-        self.pending.append(PendingTransaction(transaction, time))
+    def queue(self, transaction: Transaction, time: Timestamp, outcome: SlotOutcome) -> None:
+        """A transaction the head state took at ``time`` (with the spec's ``outcome``) waits for its batch."""
+        self.pending.append(PendingTransaction(transaction, time, outcome))
 
     def seal_due(self, now: Timestamp, max_wait: int) -> bool:
         """
@@ -70,7 +71,7 @@ class Batcher:
             timestamp=Timestamp(max(previous, taken[0].time)),
             sealed_at=time,
             transactions=transactions,
-            fees=batch_fees(transactions),
+            fees=tuple(sorted(total_fees([p.outcome for p in taken]).items())),
             contents=BatchContents.of(transactions),
         )
         self.batches.append(batch)

@@ -559,11 +559,11 @@ class Operator:
         clock to ``time``; refuse it with the spec's error code.
         """
         try:
-            apply_transaction(self.head, tx, time)
+            outcome = apply_transaction(self.head, tx, time)
         except RollupError as error:
             raise RequestRejected.from_spec(error) from error
         self.clock = time
-        self.batcher.queue(tx, time)
+        self.batcher.queue(tx, time, outcome)
 
     def _check_covered(self, index: AccountIndex, token: TokenId, amount: Amount) -> None:
         """The account's available balance of ``token`` (balance less locks) covers ``amount``."""

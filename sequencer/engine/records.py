@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from sequencer.spec.constants import Side
 from sequencer.spec.transactions import Deposit, Trade, Transaction, Withdraw
-from sequencer.spec.transition import received_token
+from sequencer.spec.transition import SlotOutcome
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, Nonce, Timestamp, TokenId
 
 from .book import Fill
@@ -55,10 +55,15 @@ class WithdrawalRecord:
 
 @dataclass(frozen=True)
 class PendingTransaction:
-    """An accepted transaction waiting for a batch, with the time it was accepted."""
+    """
+    An accepted transaction waiting for a batch, with the time it was
+    accepted and what the spec's ``apply_transaction`` returned for it on
+    the head state (its fees, which the batch credits when sealed).
+    """
 
     transaction: Transaction
     time: Timestamp
+    outcome: SlotOutcome
 
 
 @dataclass(frozen=True)
@@ -111,14 +116,3 @@ class SealedBatch:
     def built(self) -> "SealedBatch":
         """The batch once its circuit input is built: the same, without its transactions."""
         return replace(self, transactions=None)
-
-
-def batch_fees(transactions: tuple[Transaction, ...]) -> tuple[tuple[TokenId, Amount], ...]:
-    """The fees of a batch's trades per token, as the spec credits them after the last slot."""
-    totals: dict[TokenId, int] = {}
-    for tx in transactions:
-        if isinstance(tx, Trade):
-            for order, fee in ((tx.maker.order, tx.maker_fee), (tx.taker.order, tx.taker_fee)):
-                token = received_token(order)
-                totals[token] = totals.get(token, 0) + fee
-    return tuple(sorted((token, Amount(total)) for token, total in totals.items()))

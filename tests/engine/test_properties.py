@@ -9,7 +9,7 @@ from random import Random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sequencer.engine.records import batch_fees
+from sequencer.spec.transition import total_fees
 from sequencer.engine.operator import Operator
 from sequencer.engine.errors import RequestRejected
 from sequencer.service.canonical import canonical_state
@@ -29,7 +29,7 @@ PROPERTY_SETTINGS = settings(
 def assert_conserved(operator: Operator, withdrawn: dict[int, int]) -> None:
     """Every token: the accounts' balances plus fees not yet credited equal deposits less withdrawals."""
     deposited = {BASE: 3 * FUNDS_BASE, QUOTE: 3 * FUNDS_QUOTE}
-    uncredited = dict(batch_fees(tuple(p.transaction for p in operator.pending)))
+    uncredited = total_fees([p.outcome for p in operator.pending])
     for token, total in deposited.items():
         held = sum(operator.head.get_account(index).balance(token) for index in operator.accounts)
         assert held + uncredited.get(token, 0) == total - withdrawn[token]
