@@ -243,6 +243,10 @@ contract RollupModel is TestBase {
         rollup.exit(tokenId, proof, actor);
         account.exited[tokenId] = true;
         exitedTotal[tokenId] += balance;
+        vm.prank(actor); // at once again, with the same valid proof
+        try rollup.exit(tokenId, proof, actor) {
+            breaches += 1;
+        } catch {}
     }
 
     /// @notice Anyone refunds a deposit no batch consumed.
@@ -252,13 +256,14 @@ contract RollupModel is TestBase {
         uint256 index = processed + requestSeed % (requests.length - processed);
         Request memory request = requests[index];
         if (request.txType != DEPOSIT || rollup.refunded(index)) return;
-        rollup.refundDeposit(
-            index,
-            IMatchproof.DepositRequest(
-                request.accountIndex, request.owner, request.ax, request.ay, request.tokenId, request.amount
-            )
+        IMatchproof.DepositRequest memory fields = IMatchproof.DepositRequest(
+            request.accountIndex, request.owner, request.ax, request.ay, request.tokenId, request.amount
         );
+        rollup.refundDeposit(index, fields);
         refundedTotal[request.tokenId] += request.amount;
+        try rollup.refundDeposit(index, fields) { // at once again
+            breaches += 1;
+        } catch {}
     }
 
     /// @notice Anyone pays out an actor's claimable withdrawals (also when frozen).
