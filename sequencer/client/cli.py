@@ -27,6 +27,7 @@ from web3 import HTTPProvider, Web3
 
 from sequencer.crypto.keys import L2Keypair
 from sequencer.engine.orders import OrderKind
+from sequencer.l1.checks import DeploymentMismatch, empty_state_trees
 from sequencer.l1.compile import compile_contracts
 from sequencer.l1.deploy import Deployment
 from sequencer.l1.rollup import Rollup
@@ -204,6 +205,11 @@ def deposit_on_l1(session: Session) -> object:
     args = session.args
     deployment = Deployment.load(args.deployment)
     rollup = Rollup(Web3(HTTPProvider(args.rpc)), deployment, compile_contracts())
+    views = rollup.contract.functions
+    try:  # never deposit into a rollup whose proven state could hold balances nobody deposited
+        empty_state_trees(views.accountDepth().call(), views.balanceDepth().call(), views.genesisRoot().call())
+    except DeploymentMismatch as error:
+        raise UsageError(f"refusing to deposit: {error}") from error
     keys = L2Keypair.from_eth_account(session.account, deployment.chain_id, deployment.rollup)
     receipt = rollup.deposit(session.account, args.token, args.amount, keys.public_key)
     return {

@@ -16,7 +16,7 @@ from __future__ import annotations
 from web3 import Web3
 from web3.contract import Contract
 
-from sequencer.spec.constants import TreeConfig
+from sequencer.spec.constants import ORDER_ID_BITS, TreeConfig
 from sequencer.spec.state import State
 
 from .compile import ContractArtifact
@@ -24,6 +24,26 @@ from .compile import ContractArtifact
 
 class DeploymentMismatch(Exception):
     """The rollup on chain is not the one this circuit configuration expects."""
+
+
+def empty_state_trees(account_depth: int, balance_depth: int, genesis_root: int) -> TreeConfig:
+    """
+    The tree depths of a rollup: its account and balance depths, and the
+    order depth whose empty state has its genesis root. Every tool that
+    trusts the rollup's roots (the trader's deposit, reconstruction and
+    exits) asks this first.
+
+    Raises
+    ------
+    DeploymentMismatch
+        No order depth gives the genesis root: the rollup starts from a state
+        that is not empty (its deployer could hold balances nobody deposited).
+    """
+    for order_depth in range(1, ORDER_ID_BITS + 1):
+        config = TreeConfig(account_depth, balance_depth, order_depth)
+        if State.genesis(config).root == genesis_root:
+            return config
+    raise DeploymentMismatch(f"the genesis root {genesis_root} is not the root of an empty state: not a fresh rollup")
 
 
 def check_deployment(

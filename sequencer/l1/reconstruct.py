@@ -37,7 +37,7 @@ from web3.contract import Contract
 from web3.types import BlockIdentifier, EventData
 
 from sequencer.crypto.field import FIELD_MODULUS
-from sequencer.spec.constants import ORDER_ID_BITS, TreeConfig
+from sequencer.spec.constants import TreeConfig
 from sequencer.spec.errors import RollupError
 from sequencer.spec.public_data import (
     SlotElements,
@@ -52,6 +52,7 @@ from sequencer.spec.state import State
 from sequencer.spec.transactions import Deposit
 from sequencer.spec.types import FieldElement, Timestamp
 
+from .checks import DeploymentMismatch, empty_state_trees
 from .rollup import L1Request, request_from_event
 
 LOG_CHUNK_BLOCKS = 10_000
@@ -124,7 +125,10 @@ def reconstruct(
     say = progress or (lambda _message: None)
     block = int(w3.eth.block_number)
     views = ContractViews(contract, block)
-    config = tree_config(views.uint("accountDepth"), views.uint("balanceDepth"), views.uint("genesisRoot"))
+    try:
+        config = empty_state_trees(views.uint("accountDepth"), views.uint("balanceDepth"), views.uint("genesisRoot"))
+    except DeploymentMismatch as error:
+        raise ReconstructionError(str(error)) from error
     start = views.uint("deploymentBlock")
     say(f"tree depths {config.account_depth}/{config.balance_depth}/{config.order_depth}, blocks {start}..{block}")
 
@@ -172,23 +176,6 @@ def replay(state: State, batches: Sequence[PublishedBatch], requests: Sequence[L
             raise ReconstructionError(f"batch {batch.number} replays to another root than the one it proved")
         consumed += batch.l1_count
     return consumed
-
-
-def tree_config(account_depth: int, balance_depth: int, genesis_root: int) -> TreeConfig:
-    """
-    The tree depths of a rollup: the account and balance depths it reports,
-    and the order depth whose empty state has its genesis root.
-
-    Raises
-    ------
-    ReconstructionError
-        No order depth gives the genesis root.
-    """
-    for order_depth in range(1, ORDER_ID_BITS + 1):
-        config = TreeConfig(account_depth, balance_depth, order_depth)
-        if State.genesis(config).root == genesis_root:
-            return config
-    raise ReconstructionError(f"no order tree depth gives the genesis root {genesis_root}")
 
 
 def read_requests(contract: Contract, from_block: int, to_block: int) -> list[L1Request]:

@@ -147,8 +147,10 @@ def test_the_deployment_is_checked_on_chain_against_the_circuit(chain: tuple[Anv
         check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, contracts.get("TestToken"))
 
 
-def test_the_service_refuses_a_rollup_that_starts_from_a_non_empty_state(tmp_path: Path) -> None:
-    """A genesis root other than the empty tree's would let its deployer hold balances nobody deposited."""
+def test_tools_refuse_a_rollup_that_starts_from_a_non_empty_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A genesis root other than an empty state's would let its deployer hold balances nobody deposited."""
     tree = TreeConfig(account_depth=4, balance_depth=1, order_depth=2)  # the "test" circuit's
     with start_anvil() as node:
         deployer, operator = node.accounts()[:2]
@@ -172,3 +174,13 @@ def test_the_service_refuses_a_rollup_that_starts_from_a_non_empty_state(tmp_pat
         )
         with pytest.raises(ConfigError, match="genesisRoot"):
             build_service(args, operator)
+        # Nor does the trader's client deposit into it.
+        trader = node.accounts()[3]
+        monkeypatch.setenv(PRIVATE_KEY_ENV, trader.key.hex())
+        client_parser = argparse.ArgumentParser()
+        add_subcommands(client_parser.add_subparsers(dest="command", required=True))
+        deposit = client_parser.parse_args(
+            ["deposit", "0", "1", "--rpc", node.url, "--deployment", str(tmp_path / "deployment.json")]
+        )
+        assert deposit.run(deposit) != 0
+        assert "refusing to deposit" in capsys.readouterr().err
