@@ -106,14 +106,7 @@ contract MatchproofTest is RollupFixture {
         IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
         config.requestDeadlineBlocks = 0;
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidRequestDeadline.selector, 0));
-        new Matchproof(
-            verifier,
-            _hashers(),
-            GENESIS_ROOT,
-            _tokens(address(tokenA), address(tokenB)),
-            config,
-            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
-        );
+        _deployWith(config);
     }
 
     function test_constructor_revertsOnVerifierWithoutCode() public {

@@ -22,14 +22,7 @@ contract RequestFeesTest is RollupFixture {
         config.requestFee = REQUEST_FEE;
         config.registrationFee = REGISTRATION_FEE;
         config.maxRequestsPerBlock = PER_BLOCK;
-        priced = new Matchproof(
-            verifier,
-            _hashers(),
-            GENESIS_ROOT,
-            _tokens(address(tokenA), address(tokenB)),
-            config,
-            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
-        );
+        priced = _deployWith(config);
         for (uint160 i = 1; i <= 4; ++i) {
             address user = address(0x1000 + i);
             vm.deal(user, 1 ether);
@@ -50,9 +43,7 @@ contract RequestFeesTest is RollupFixture {
     }
 
     function test_firstDeposit_paysBothFees_laterOnesTheRequestFee() public {
-        vm.prank(ALICE);
-        priced.deposit{value: REQUEST_FEE + REGISTRATION_FEE}(0, 100, ALICE_AX, ALICE_AY);
-        vm.roll(block.number + 1);
+        _registerAlice();
         vm.prank(ALICE);
         priced.deposit{value: REQUEST_FEE}(0, 100, 0, 0);
         assertEq(priced.collectedFees(), 2 * REQUEST_FEE + REGISTRATION_FEE, "collected");
@@ -77,9 +68,7 @@ contract RequestFeesTest is RollupFixture {
     }
 
     function test_forcedRequests_payTheRequestFee() public {
-        vm.prank(ALICE);
-        priced.deposit{value: REQUEST_FEE + REGISTRATION_FEE}(0, 100, ALICE_AX, ALICE_AY);
-        vm.roll(block.number + 1);
+        _registerAlice();
         vm.prank(ALICE);
         _expectRevert(abi.encodeWithSelector(IMatchproof.WrongFee.selector, REQUEST_FEE, 0));
         priced.requestForcedWithdrawal(0);
@@ -114,8 +103,7 @@ contract RequestFeesTest is RollupFixture {
     }
 
     function test_claimFees_paysTheSubmitterOnce() public {
-        vm.prank(ALICE);
-        priced.deposit{value: REQUEST_FEE + REGISTRATION_FEE}(0, 100, ALICE_AX, ALICE_AY);
+        _registerAlice();
         address treasury = address(0x7EA);
         vm.prank(OPERATOR);
         vm.expectEmit(true, false, false, true, address(priced));
@@ -129,8 +117,7 @@ contract RequestFeesTest is RollupFixture {
     }
 
     function test_claimFees_isTheSubmittersAlone() public {
-        vm.prank(ALICE);
-        priced.deposit{value: REQUEST_FEE + REGISTRATION_FEE}(0, 100, ALICE_AX, ALICE_AY);
+        _registerAlice();
         vm.prank(ALICE);
         _expectRevert(abi.encodeWithSelector(IMatchproof.NotSubmitter.selector, ALICE, OPERATOR));
         priced.claimFees(ALICE);
@@ -141,8 +128,7 @@ contract RequestFeesTest is RollupFixture {
     }
 
     function test_claimFees_revertsWhenTheRecipientRefusesEther() public {
-        vm.prank(ALICE);
-        priced.deposit{value: REQUEST_FEE + REGISTRATION_FEE}(0, 100, ALICE_AX, ALICE_AY);
+        _registerAlice();
         address refuser = address(tokenB); // a contract without a receive function
         vm.prank(OPERATOR);
         _expectRevert(abi.encodeWithSelector(IMatchproof.FeeTransferFailed.selector, refuser));
@@ -168,14 +154,10 @@ contract RequestFeesTest is RollupFixture {
         _deployWith(config);
     }
 
-    function _deployWith(IMatchproof.Config memory config) internal returns (Matchproof) {
-        return new Matchproof(
-            verifier,
-            _hashers(),
-            GENESIS_ROOT,
-            _tokens(address(tokenA), address(tokenB)),
-            config,
-            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
-        );
+    /// @dev Alice's first deposit, paying both fees, then the next block.
+    function _registerAlice() internal {
+        vm.prank(ALICE);
+        priced.deposit{value: REQUEST_FEE + REGISTRATION_FEE}(0, 100, ALICE_AX, ALICE_AY);
+        vm.roll(block.number + 1);
     }
 }

@@ -103,6 +103,18 @@ abstract contract RollupFixture is TestBase {
         });
     }
 
+    /// @dev The fixture's rollup (tokens A and B, the operator's key) with another configuration.
+    function _deployWith(IMatchproof.Config memory config) internal returns (Matchproof) {
+        return new Matchproof(
+            verifier,
+            _hashers(),
+            GENESIS_ROOT,
+            _tokens(address(tokenA), address(tokenB)),
+            config,
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
+        );
+    }
+
     function _deploy(address[] memory tokenList, uint256 accountDepth, uint256 ax, uint256 ay)
         internal
         returns (Matchproof)
