@@ -9,7 +9,8 @@ The ``matchproof`` command.
   ``matchproof account|deposit|withdraw|order|book|trades``: the trader's client
   (``sequencer/client/cli.py``).
 - ``matchproof reconstruct|force-withdraw|force-cancel-all|freeze|exit``: the
-  way out without the operator (``sequencer/l1/exit_cli.py``).
+  way out without the operator; ``matchproof claim-fees``: the submitter takes
+  the L1 request fees (``sequencer/l1/exit_cli.py``).
 - ``matchproof bench``: the benchmarks (``bench/``), side by side with
   settling each trade on L1.
 - ``matchproof prover --sequencer URL [--config NAME]``: a stateless proving

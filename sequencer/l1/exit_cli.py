@@ -16,6 +16,9 @@ trader's Ethereum key, no sequencer.
   rebuild the state, then exit every balance of the key's account from the
   frozen rollup, refund its unconsumed deposits and claim its proven
   withdrawals (``--freeze`` first freezes the rollup if it is due).
+- ``matchproof claim-fees --rpc URL --rollup ADDRESS --key-file PATH --to
+  ADDRESS``: the batch submitter takes the request and registration fees the
+  rollup collected (the one command here for the operator, not the trader).
 
 The key file holds the trader's Ethereum private key as hex; without
 ``--key-file`` it is read from the environment variable ``MATCHPROOF_PRIVATE_KEY``
@@ -52,7 +55,7 @@ KEY_ENVIRONMENT = "MATCHPROOF_PRIVATE_KEY"
 
 
 def add_subcommands(subparsers: Any) -> None:
-    """Add ``reconstruct``, ``force-withdraw``, ``force-cancel-all``, ``freeze`` and ``exit`` to ``argparse`` subparsers."""
+    """Add ``reconstruct``, ``force-withdraw``, ``force-cancel-all``, ``freeze``, ``exit`` and ``claim-fees`` to subparsers."""
     rebuild = subparsers.add_parser("reconstruct", help="rebuild the rollup's state from L1 alone and check it")
     _add_chain_arguments(rebuild)
     rebuild.add_argument("--account", help="also print the balances of this L1 address's account")
@@ -81,6 +84,30 @@ def add_subcommands(subparsers: Any) -> None:
     leave_cmd.add_argument("--freeze", action="store_true", help="first freeze the rollup if it is due")
     leave_cmd.add_argument("--to", help="pay the exits to this address instead of the key's own")
     leave_cmd.set_defaults(run=exit_command)
+
+    fees = subparsers.add_parser("claim-fees", help="the batch submitter takes the L1 request fees collected")
+    _add_chain_arguments(fees)
+    _add_key_argument(fees)
+    fees.add_argument("--to", required=True, help="the address paid")
+    fees.set_defaults(run=claim_fees_command)
+
+
+def claim_fees_command(args: argparse.Namespace) -> int:
+    """Pay the collected request fees to ``--to`` (the key must be the submitter's); 1 if the contract refuses."""
+    if not Web3.is_address(args.to):
+        print(f"matchproof: --to {args.to!r} is not an Ethereum address", file=sys.stderr)
+        return 2
+    w3, contract = _connect(args)
+    submitter = _key(args)
+    call = contract.functions.claimFees(Web3.to_checksum_address(args.to))
+    try:
+        receipt = send_transaction(w3, submitter, call.build_transaction({"from": submitter.address}))
+    except (ContractLogicError, TransactionFailed) as error:
+        print(f"matchproof: the claim was refused: {_reason(error, contract)}", file=sys.stderr)
+        return 1
+    (event,) = contract.events.FeesClaimed().process_receipt(receipt)
+    print(f"{event['args']['amount']} wei of request fees paid to {event['args']['recipient']}")
+    return 0
 
 
 def reconstruct_command(args: argparse.Namespace) -> int:

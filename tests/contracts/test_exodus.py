@@ -192,3 +192,28 @@ def test_reconstruct_command_refuses_a_state_that_does_not_rebuild(
     set_storage(rollup, SLOT_STATE_ROOT, 12345)
     assert matchproof(anvil, rollup, "reconstruct") == 1
     assert "not the contract's last proven state" in capsys.readouterr().err
+
+
+def test_the_submitter_claims_the_request_fees_and_nobody_else_does(
+    anvil: AnvilNode,
+    rollup: Rollup,
+    operator: LocalAccount,
+    alice: LocalAccount,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``matchproof claim-fees``: the fees of Alice's registering deposit and forced request go where the submitter says."""
+    rollup.deposit(alice, 0, 10, PublicKey(*ALICE_KEY))
+    rollup.request_forced_withdrawal(alice, 0)
+    paid = rollup.request_fee(registers=True) + rollup.request_fee()
+    alice_key, operator_key = tmp_path / "alice.key", tmp_path / "operator.key"
+    alice_key.write_text(alice.key.hex())
+    operator_key.write_text(operator.key.hex())
+    treasury = "0x" + "7e" * 20
+    assert matchproof(anvil, rollup, "claim-fees", "--key-file", str(alice_key), "--to", treasury) == 1
+    assert "NotSubmitter" in capsys.readouterr().err
+    assert matchproof(anvil, rollup, "claim-fees", "--key-file", str(operator_key), "--to", treasury) == 0
+    assert f"{paid} wei of request fees paid" in capsys.readouterr().out
+    assert rollup.w3.eth.get_balance(Web3.to_checksum_address(treasury)) == paid
+    assert matchproof(anvil, rollup, "claim-fees", "--key-file", str(operator_key), "--to", treasury) == 1
+    assert "NoFees" in capsys.readouterr().err
