@@ -129,19 +129,11 @@ contract RollupModel is TestBase {
         (bool registered,) = rollup.accountOf(actors[actor]);
         uint256 fee = registered ? REQUEST_FEE : REQUEST_FEE + REGISTRATION_FEE;
         tokens[tokenId].mint(actors[actor], amount);
-        vm.deal(actors[actor], fee);
-        vm.startPrank(actors[actor]);
+        vm.prank(actors[actor]);
         tokens[tokenId].approve(address(rollup), amount);
-        if (_blockIsFull()) {
-            try rollup.deposit{value: fee}(tokenId, uint96(amount), keys[actor][0], keys[actor][1]) {
-                breaches += 1;
-            } catch {}
-            vm.stopPrank();
-            return;
-        }
-        rollup.deposit{value: fee}(tokenId, uint96(amount), keys[actor][0], keys[actor][1]);
-        vm.stopPrank();
-        _counted(fee);
+        bytes memory call =
+            abi.encodeCall(IMatchproof.deposit, (tokenId, uint96(amount), keys[actor][0], keys[actor][1]));
+        if (!_request(actors[actor], fee, call)) return;
         (, uint256 index) = rollup.accountOf(actors[actor]);
         (uint256 ax, uint256 ay) = registered ? (0, 0) : (keys[actor][0], keys[actor][1]);
         requests.push(Request(DEPOSIT, uint32(index), actors[actor], ax, ay, tokenId, uint96(amount)));
@@ -153,16 +145,7 @@ contract RollupModel is TestBase {
         (bool registered, uint256 index, address actor) = _registered(actorSeed);
         if (rollup.frozen() || !registered) return;
         uint16 tokenId = uint16(tokenSeed % TOKENS);
-        vm.deal(actor, REQUEST_FEE);
-        vm.prank(actor);
-        if (_blockIsFull()) {
-            try rollup.requestForcedWithdrawal{value: REQUEST_FEE}(tokenId) {
-                breaches += 1;
-            } catch {}
-            return;
-        }
-        rollup.requestForcedWithdrawal{value: REQUEST_FEE}(tokenId);
-        _counted(REQUEST_FEE);
+        if (!_request(actor, REQUEST_FEE, abi.encodeCall(IMatchproof.requestForcedWithdrawal, (tokenId)))) return;
         requests.push(Request(FORCED_WITHDRAW, uint32(index), actor, 0, 0, tokenId, 0));
     }
 
@@ -170,16 +153,7 @@ contract RollupModel is TestBase {
     function requestForcedCancelAll(uint256 actorSeed, uint48 minOrderId) external {
         (bool registered, uint256 index, address actor) = _registered(actorSeed);
         if (rollup.frozen() || !registered) return;
-        vm.deal(actor, REQUEST_FEE);
-        vm.prank(actor);
-        if (_blockIsFull()) {
-            try rollup.requestForcedCancelAll{value: REQUEST_FEE}(minOrderId) {
-                breaches += 1;
-            } catch {}
-            return;
-        }
-        rollup.requestForcedCancelAll{value: REQUEST_FEE}(minOrderId);
-        _counted(REQUEST_FEE);
+        if (!_request(actor, REQUEST_FEE, abi.encodeCall(IMatchproof.requestForcedCancelAll, (minOrderId)))) return;
         requests.push(Request(FORCED_CANCEL_ALL, uint32(index), actor, 0, 0, 0, minOrderId));
     }
 
@@ -396,16 +370,28 @@ contract RollupModel is TestBase {
         }
     }
 
-    /// @dev Whether this block already holds MAX_PER_BLOCK users' requests.
-    function _blockIsFull() internal view returns (bool) {
-        return requestBlock == block.number && requestsInBlock >= MAX_PER_BLOCK;
-    }
-
-    /// @dev Counts a request queued in this block and the fee it paid.
-    function _counted(uint256 fee) internal {
+    /// @dev `actor` sends a user's L1 request (`call` to the rollup, paying `fee`). While this
+    ///      block already holds MAX_PER_BLOCK of them it must be refused (a breach if not);
+    ///      otherwise it must go through (its revert fails the run), and it and its fee are
+    ///      counted. Whether the request was queued.
+    function _request(address actor, uint256 fee, bytes memory call) internal returns (bool queued) {
         if (requestBlock != block.number) (requestBlock, requestsInBlock) = (block.number, 0);
+        bool full = requestsInBlock >= MAX_PER_BLOCK;
+        vm.deal(actor, fee);
+        vm.prank(actor);
+        (bool ok, bytes memory reason) = address(rollup).call{value: fee}(call);
+        if (full) {
+            if (ok) breaches += 1;
+            return false;
+        }
+        if (!ok) {
+            assembly {
+                revert(add(reason, 32), mload(reason))
+            }
+        }
         requestsInBlock += 1;
         feesPaid += fee;
+        return true;
     }
 
     function _registered(uint256 actorSeed) internal view returns (bool registered, uint256 index, address actor) {
