@@ -44,7 +44,6 @@ def bench(args: argparse.Namespace) -> int:
         estimate_sizes=args.estimate_sizes,
         native_witness=args.native_witness,
         fresh_configs=() if args.no_fresh else args.fresh_configs,
-        fresh_ptau=args.fresh_ptau,
         book_orders=args.book_orders,
         intake_orders=args.intake_orders,
         sequencer_bench=args.sequencer_bench,
@@ -92,9 +91,6 @@ def add_subcommands(subparsers: Any) -> None:
         "--fresh-configs", type=_names, default=DEFAULTS.fresh_configs, help="configurations to set up from nothing"
     )
     command.add_argument("--no-fresh", action="store_true", help="skip the fresh set-up")
-    command.add_argument(
-        "--reuse-ptau", dest="fresh_ptau", action="store_false", help="fresh set-up without generating a new ptau"
-    )
     command.add_argument(
         "--book-orders", type=int, default=DEFAULTS.book_orders, help="orders per run of the order-book benchmark"
     )

@@ -28,8 +28,6 @@ class BenchOptions:
     """Build and time circom's C++ witness generator where its tools are installed."""
     fresh_configs: tuple[str, ...] = ("test",)
     """Configurations to set up from nothing in scratch folders (minutes each)."""
-    fresh_ptau: bool = True
-    """Include generating the development ptau in the fresh set-up (as on a fresh machine)."""
     book_orders: int = 20_000
     intake_orders: int = 600
     sequencer_bench: bool = True

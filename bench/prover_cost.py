@@ -18,7 +18,14 @@ Backends, each run as its own process (timed, with its own peak memory from
 - witness, ``native``: circom's C++ witness generator (``circom2 --c``, then
   ``make``), when nasm, g++ and make are installed
   (``bench/install_native_witness.sh``); its witness must equal the wasm one;
-- prove, ``snarkjs``: ``snarkjs groth16 prove``.
+- prove, ``snarkjs``: ``snarkjs groth16 prove`` (the reference);
+- prove, ``arkworks``: a fresh Python process that reads the zkey and proves the
+  wasm witness with ``prover.arkworks`` (key loading included, like snarkjs);
+- prove, ``arkworks-warm``: the product's path, the key already loaded in the
+  worker (``prover.arkworks`` caches it): proving alone; its memory is not measured.
+
+Every proof step's proof is checked against the verification key once, so a
+fast prover that proves nothing cannot win.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import dataclasses
 import hashlib
 import json
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -36,8 +44,10 @@ from pathlib import Path
 from bench.measure import ChildRun, median, run_child
 from bench.paths import BUILD_DIR
 from prover import CircuitArtifacts
+from prover.arkworks import prove_witness
 from prover.build import read_r1cs_header
 from prover.errors import ToolError
+from prover.groth16 import Proof, verify_proof
 from prover.manifest import CircuitConfig
 from prover.tools import npm_bin, npm_version, run_tool
 from prover.witness import WitnessInput, calculator_for, encode_input
@@ -222,6 +232,18 @@ def build_native_witness(root: Path, circuit: CircuitArtifacts) -> tuple[Path, f
 
 # ---------------------------------------------------------------- timing the backends
 
+PIPELINE_PROVERS = ("snarkjs", "arkworks-warm")
+"""The provers each witness backend is paired with in the per-trade pipelines."""
+
+_ARKWORKS_CHILD = "import sys; from pathlib import Path; from prover.arkworks import prove_witness; prove_witness(Path(sys.argv[1]), Path(sys.argv[2]))"
+"""A fresh process that reads a zkey (argv 1) and proves a witness file (argv 2) with arkworks."""
+
+
+def _check_arkworks_proof(circuit: CircuitArtifacts, witness: Path) -> None:
+    """Verify one arkworks proof of ``witness`` with snarkjs (raises ProofNotVerified if it fails)."""
+    pi_a, pi_b, pi_c, public = prove_witness(circuit.zkey, witness)
+    verify_proof(circuit, Proof(pi_a, pi_b, pi_c, tuple(public), 0.0, 0.0))
+
 
 def _repeat_child(command: Sequence[str], cwd: Path, runs: int) -> list[ChildRun]:
     """One warm-up run (discarded), then ``runs`` measured ones."""
@@ -283,16 +305,22 @@ def time_backends(
             [snarkjs, "groth16", "prove", str(circuit.zkey), "wasm.wtns", "proof.json", "public.json"], folder, runs
         )
         steps.append(_child_timing("prove", "snarkjs", prove))
+        arkworks = _repeat_child([sys.executable, "-c", _ARKWORKS_CHILD, str(circuit.zkey), "wasm.wtns"], folder, runs)
+        steps.append(_child_timing("prove", "arkworks", arkworks))
+        warm = _repeat_in_process(lambda: prove_witness(circuit.zkey, folder / "wasm.wtns"), runs)
+        steps.append(StepTiming("prove", "arkworks-warm", median(warm), [round(t, 4) for t in warm], None))
+        _check_arkworks_proof(circuit, folder / "wasm.wtns")
 
-    prove_seconds = next(step.seconds for step in steps if step.step == "prove")
     pipelines = [
         Pipeline(
-            f"{step.backend} witness + snarkjs prove",
-            step.seconds + prove_seconds,
-            (step.seconds + prove_seconds) / slots,
+            f"{witness.backend} witness + {proof.backend} prove",
+            witness.seconds + proof.seconds,
+            (witness.seconds + proof.seconds) / slots,
         )
-        for step in steps
-        if step.step == "witness"
+        for proof in steps
+        if proof.step == "prove" and proof.backend in PIPELINE_PROVERS
+        for witness in steps
+        if witness.step == "witness"
     ]
     return ProverConfigResult(
         config=circuit.config.name,

@@ -147,8 +147,8 @@ def run_bench(options: BenchOptions, say: Callable[[str], None] = print) -> Writ
     cached = [cached_setup(config, options.runs) for config in options.configs]
     fresh = []
     for config in options.fresh_configs:
-        say(f"  fresh set-up of '{config}'{' with a new development ptau' if options.fresh_ptau else ''} (minutes)")
-        fresh.append(fresh_setup(REPO_ROOT, config, options.fresh_ptau))
+        say(f"  fresh set-up of '{config}'")
+        fresh.append(fresh_setup(REPO_ROOT, config))
 
     result = BenchResult(
         stamp=stamp,

@@ -1,10 +1,12 @@
 """Type stub of the Rust extension built from native/ (see native/src/lib.rs).
 
-Use it through ``sequencer.crypto.native``, which takes the dataclasses of
-``sequencer.crypto.eddsa``.
+Use the hashes and signature checks through ``sequencer.crypto.native``, which
+takes the dataclasses of ``sequencer.crypto.eddsa``, the prover through
+``prover.arkworks`` and the development set-up through ``prover.dev_setup``.
 """
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 
 POSEIDON_MAX_INPUTS: int
 """The most Poseidon inputs supported (12, as the Python reference)."""
@@ -20,3 +22,42 @@ def eddsa_verify(ax: object, ay: object, message: object, r8x: object, r8y: obje
 
 def eddsa_verify_many(items: Iterable[tuple[object, object, object, object, object, object]]) -> list[bool]:
     """``eddsa_verify`` of each 6-tuple, in parallel without the GIL (TypeError if not 6-tuples)."""
+
+def groth16_development_setup(
+    r1cs: str | os.PathLike[str], zkey: str | os.PathLike[str], progress: Callable[[str, int, int], object]
+) -> tuple[int, int, int, int]:
+    """Write a development Groth16 zkey for the circuit in ``r1cs``; ``(constraints, signals, public, domain size)``.
+
+    ``progress(section, done, total)`` is called as each section is computed (an exception
+    it raises stops the set-up). OSError for file trouble, ValueError for a malformed r1cs.
+    """
+
+class Groth16Key:
+    """A snarkjs Groth16 zkey of a BN254 circuit, read once; ``prove`` proves ``.wtns`` files with it.
+
+    Use it through ``prover.arkworks``.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        """Read and check the zkey (OSError if unreadable, ValueError if malformed)."""
+
+    @property
+    def n_vars(self) -> int:
+        """The number of signals, the constant 1 included."""
+
+    @property
+    def n_public(self) -> int:
+        """The number of public signals."""
+
+    @property
+    def domain_size(self) -> int:
+        """The size of the evaluation domain (a power of two)."""
+
+    def prove(
+        self, path: str | os.PathLike[str]
+    ) -> tuple[tuple[int, int], tuple[tuple[int, int], tuple[int, int]], tuple[int, int], list[int]]:
+        """``(pi_a, pi_b, pi_c, public_signals)`` of the witness file, affine, ``pi_b`` as (c0, c1) pairs.
+
+        Proves in parallel without the GIL; OSError if the file is unreadable,
+        ValueError if it is not a witness of this circuit.
+        """

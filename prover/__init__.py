@@ -1,10 +1,11 @@
 """Matchproof's prover: build the batch circuit's keys once, then prove batches with Groth16.
 
 - `build_circuit(config, repo_root)` compiles a configuration of `circuits/configs.json`
-  with circom2 and runs the (development) Groth16 set-up, cached by a hash of its inputs;
-- `prove(artifacts, input)` computes the witness, proves with snarkjs and verifies the
+  with circom2 and runs the Groth16 set-up (`prover.dev_setup` for development, or snarkjs on a
+  ceremony ptau), cached by a hash of its inputs;
+- `prove(artifacts, input)` computes the witness, proves (arkworks, or snarkjs) and verifies the
   proof before returning it; `check_witness` only asks whether the circuit accepts an input;
-- `dev_ptau` / `ceremony_ptau` provide the powers-of-tau file the set-up needs;
+- `ceremony_ptau` checks a ceremony's powers-of-tau file, `dev_ptau` makes one for development;
 - `run_worker` proves batch jobs that appear in a folder.
 """
 

@@ -6,8 +6,17 @@ wasm), a proving key, a verification key and a Solidity verifier under
 (the configuration, the circuit sources, the npm tool versions, the ptau's identity), and
 a call whose inputs hash the same returns the existing artifacts at once.
 
-The proving key gets one random phase-2 contribution made on this machine: fine for
-development, not for production, where the circuit's phase 2 needs its own ceremony.
+Two set-ups, chosen by `prover.ptau.select_ptau`:
+
+- development (no ceremony ptau selected): `prover.dev_setup` makes the proving key
+  straight from the r1cs with secrets drawn and wiped on this machine, in seconds and
+  with no powers-of-tau file;
+- ceremony ptau (`MATCHPROOF_PTAU` and its published hash): snarkjs's `groth16 setup`
+  on the checked ptau, then one random phase-2 contribution made on this machine (the
+  circuit's own phase-2 ceremony is still to come).
+
+Either way the verification key and the Solidity verifier are exported by snarkjs from
+the zkey, so what is deployed is what proofs are made with.
 """
 
 import hashlib
@@ -20,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from prover.dev_setup import development_setup
 from prover.errors import CircuitTooLarge, ManifestError, ProverError
 from prover.manifest import DEFAULT_MANIFEST, CircuitConfig, load_config
 from prover.ptau import PtauSource, ptau_power, select_ptau
@@ -35,7 +45,7 @@ from prover.tools import (
 )
 
 # Bumped when the build's steps or outputs change, so that older builds are redone.
-BUILD_FORMAT = 1
+BUILD_FORMAT = 2
 STAMP_NAME = "build.stamp.json"
 
 log = logging.getLogger(__name__)
@@ -89,7 +99,7 @@ VERIFIER_SOL = "Groth16Verifier.sol"
 class CircuitArtifacts:
     """The files of one built configuration, and its size.
 
-    `zkey` is the Groth16 proving key (with its development phase-2 contribution), `vkey`
+    `zkey` is the Groth16 proving key (a development key, see the module's docstring), `vkey`
     the verification key as snarkjs exports it to JSON, and `verifier_sol` the Solidity
     verifier generated from the key (contract `Groth16Verifier`).
     """
@@ -188,7 +198,7 @@ def build_circuit(config_name: str, repo_root: Path | None = None, manifest_path
     """
     root = (repo_root or default_repo_root()).resolve()
     config = load_config(manifest_path or root / DEFAULT_MANIFEST, config_name)
-    ptau = select_ptau(config.ptau_power)
+    ptau = select_ptau()
     directory = root / config.build_dir / config.name
     with file_lock(directory / ".build.lock"):
         inputs = _build_inputs(root, config, ptau)
@@ -232,15 +242,27 @@ def _compile_and_set_up(root: Path, config: CircuitConfig, ptau: PtauSource, dir
     log.info("circuit %s: %d constraints, needs ptau power %d", config.name, header.n_constraints, header.required_ptau_power)
     if header.required_ptau_power > config.ptau_power:
         raise CircuitTooLarge(header.n_constraints, header.required_ptau_power, config.ptau_power)
-    ptau_path = ptau.materialize(root)
+    ceremony = ptau.ceremony_file()
+    if ceremony is None:
+        development_setup(directory / R1CS, directory / ZKEY, label=f"circuit {config.name}: set-up")
+        timer.done("development set-up")
+    else:
+        _ceremony_set_up(root, config, ceremony, header, directory)
+        timer.done("set-up on the ceremony ptau")
+    snarkjs = str(npm_bin(root, "snarkjs"))
+    run_tool([snarkjs, "zkey", "export", "verificationkey", ZKEY, VKEY], directory)
+    run_tool([snarkjs, "zkey", "export", "solidityverifier", ZKEY, VERIFIER_SOL], directory)
+    timer.done("export")
+    return header.n_constraints
+
+
+def _ceremony_set_up(root: Path, config: CircuitConfig, ptau_path: Path, header: R1csHeader, directory: Path) -> None:
+    """snarkjs's Groth16 set-up of the compiled circuit on a checked ceremony ptau, then one phase-2 contribution."""
     available = ptau_power(ptau_path)
     if header.required_ptau_power > available:
         raise CircuitTooLarge(header.n_constraints, header.required_ptau_power, available)
-    timer.done("ptau")
-
     snarkjs = str(npm_bin(root, "snarkjs"))
     run_tool([snarkjs, "groth16", "setup", R1CS, str(ptau_path), "main_0000.zkey"], directory)
-    timer.done("groth16 setup")
     log.warning("circuit %s: one random phase-2 contribution made here: a development key, not for production", config.name)
     # snarkjs reads the entropy from stdin when -e is absent: it stays out of `ps`.
     run_tool(
@@ -249,8 +271,3 @@ def _compile_and_set_up(root: Path, config: CircuitConfig, ptau: PtauSource, dir
         stdin_text=secrets.token_hex(32) + "\n",
     )
     (directory / "main_0000.zkey").unlink()
-    timer.done("zkey contribute")
-    run_tool([snarkjs, "zkey", "export", "verificationkey", ZKEY, VKEY], directory)
-    run_tool([snarkjs, "zkey", "export", "solidityverifier", ZKEY, VERIFIER_SOL], directory)
-    timer.done("export")
-    return header.n_constraints

@@ -1,4 +1,8 @@
-"""Groth16 proofs of a built circuit with snarkjs, each verified before it is returned.
+"""Groth16 proofs of a built circuit (arkworks or snarkjs), each verified before it is returned.
+
+Two provers read the same zkey and make proofs the same verifier accepts: arkworks, natively
+in this process (`prover.arkworks`, the default: several times faster), and snarkjs, the
+reference, run through node. Whichever proves, snarkjs verifies.
 
 A proof that does not verify would only be rejected on chain (a liveness problem, never
 a soundness one), but it would cost a failed transaction, so `prove` checks every proof
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from prover.arkworks import prove_witness
 from prover.build import CircuitArtifacts
 from prover.errors import ProofNotVerified, ProverError, ToolError
 from prover.native import build_native_witness, compute_native_witness
@@ -128,6 +133,12 @@ def verify_proof(artifacts: CircuitArtifacts, proof: Proof, repo_root: Path | No
 WitnessBackend = Literal["wasm", "native"]
 """How the witness is computed: circom's WebAssembly (through node) or its C++ generator."""
 
+ProverBackend = Literal["arkworks", "snarkjs"]
+"""Who proves: arkworks in this process (`prover.arkworks`), or snarkjs, the reference."""
+
+PROVER_BACKENDS: tuple[ProverBackend, ...] = ("arkworks", "snarkjs")
+WITNESS_BACKENDS: tuple[WitnessBackend, ...] = ("wasm", "native")
+
 
 def prove(
     artifacts: CircuitArtifacts,
@@ -135,14 +146,16 @@ def prove(
     repo_root: Path | None = None,
     on_step: Callable[[str], None] | None = None,
     witness: WitnessBackend = "wasm",
+    backend: ProverBackend = "arkworks",
 ) -> Proof:
     """Prove `witness_input` with the circuit's proving key and verify the proof before returning it.
 
     `on_step`, if given, is called with "witness", "prove" and "verify" as each step
     starts (the worker logs progress with it). `witness` picks the witness generator
-    (`prover.native` for the C++ one, built on first use).
+    (`prover.native` for the C++ one, built on first use), `backend` the prover.
     Raises WitnessError (with circom's message) if the circuit refuses the input,
-    ProofNotVerified if the proof does not verify, and ToolError if snarkjs fails.
+    ProofNotVerified if the proof does not verify, ToolError if snarkjs fails and
+    ProverError if arkworks cannot read the key or the witness.
     """
     report = on_step or (lambda _step: None)
     snarkjs = str(npm_bin(repo_root or default_repo_root(), "snarkjs"))
@@ -156,13 +169,24 @@ def prove(
             calculator_for(artifacts.wasm).compute(witness_input, folder / "witness.wtns")
         witnessed = time.monotonic()
         report("prove")
-        run_tool([snarkjs, "groth16", "prove", str(artifacts.zkey), "witness.wtns", "proof.json", "public.json"], folder)
-        proof = Proof.from_snarkjs(
-            json.loads((folder / "proof.json").read_text(encoding="utf-8")),
-            json.loads((folder / "public.json").read_text(encoding="utf-8")),
-            witness_seconds=witnessed - started,
-            prove_seconds=time.monotonic() - witnessed,
-        )
+        if backend == "arkworks":
+            pi_a, pi_b, pi_c, public = prove_witness(artifacts.zkey, folder / "witness.wtns")
+            proof = Proof(
+                pi_a=pi_a,
+                pi_b=pi_b,
+                pi_c=pi_c,
+                public_signals=tuple(public),
+                witness_seconds=witnessed - started,
+                prove_seconds=time.monotonic() - witnessed,
+            )
+        else:
+            run_tool([snarkjs, "groth16", "prove", str(artifacts.zkey), "witness.wtns", "proof.json", "public.json"], folder)
+            proof = Proof.from_snarkjs(
+                json.loads((folder / "proof.json").read_text(encoding="utf-8")),
+                json.loads((folder / "public.json").read_text(encoding="utf-8")),
+                witness_seconds=witnessed - started,
+                prove_seconds=time.monotonic() - witnessed,
+            )
     report("verify")
     verify_proof(artifacts, proof, repo_root)
     return proof

@@ -1,18 +1,15 @@
-"""Powers-of-tau files: a cached development ptau per power, or a checked ceremony file.
+"""Powers-of-tau files: the checked ceremony file a production set-up reads, or none.
 
-Groth16 set-up needs a prepared powers-of-tau (phase 1) file at least as large as the
-circuit. Two sources:
+The environment selects the set-up: `MATCHPROOF_PTAU` (a ceremony file such as the
+Perpetual Powers of Tau) and `MATCHPROOF_PTAU_BLAKE2B` (its published hash) together
+select snarkjs's set-up on that file, accepted only if its blake2b-512 equals the hash;
+with neither set, `prover.dev_setup` makes a development key with no ptau at all.
 
-- development: generated on this machine by snarkjs with one random contribution, so
-  whoever ran it could forge proofs. Generating it takes minutes (`prepare phase2`
-  dominates), so it is done once per power and cached outside the repository under
-  `${MATCHPROOF_CACHE:-${XDG_CACHE_HOME:-~/.cache}/matchproof}/ptau/dev_pow{power}.ptau`.
-- ceremony: a public file such as the Perpetual Powers of Tau, given by path and accepted
-  only if its blake2b-512 equals the published hash. This is the production path.
-
-The environment selects: `MATCHPROOF_PTAU` (file) and `MATCHPROOF_PTAU_BLAKE2B` (its
-published hash) together select the ceremony file; with neither set, the development
-ptau is used.
+`dev_ptau` generates a development phase-1 file with snarkjs (one random contribution,
+minutes; cached per power under
+`${MATCHPROOF_CACHE:-${XDG_CACHE_HOME:-~/.cache}/matchproof}/ptau/dev_pow{power}.ptau`)
+for trying the ceremony path on a development machine: its blake2b-512 is then the
+"published" hash.
 """
 
 import hashlib
@@ -151,44 +148,42 @@ def ptau_power(path: Path) -> int:
 
 @dataclass(frozen=True)
 class PtauSource:
-    """Which ptau a build uses, named without reading it.
+    """Which set-up a build runs, named without reading any file.
 
     `ceremony_path` and `ceremony_blake2b` are both set for a ceremony file and both None
-    for the development ptau of `power`. `identity` names the file's content, so a build
-    stamp can tell whether its key came from the same ptau without hashing gigabytes.
+    for a development set-up. `identity` names the source, so a build stamp can tell whether its key came from the
+    same ptau without hashing gigabytes.
     """
 
-    power: int
     ceremony_path: Path | None = None
     ceremony_blake2b: str | None = None
 
     @property
     def identity(self) -> str:
-        """A stable name of the ptau content: its published hash, or "development" and the power.
-
-        Any development ptau of a power is as good as another for development keys, so a
-        regenerated one does not invalidate existing builds.
-        """
+        """A stable name of the set-up's source: the ceremony file's published hash, or "development set-up"."""
         if self.ceremony_blake2b is not None:
             return f"ceremony blake2b-512 {self.ceremony_blake2b}"
-        return f"development power {self.power}"
+        return "development set-up"
 
-    def materialize(self, repo_root: Path) -> Path:
-        """The ptau file itself: the checked ceremony file, or the (possibly new) development ptau."""
+    def ceremony_file(self) -> Path | None:
+        """The ceremony file, once its hash is checked; None for a development set-up (no ptau).
+
+        Raises PtauHashMismatch or PtauError as `ceremony_ptau`.
+        """
         if self.ceremony_path is not None and self.ceremony_blake2b is not None:
             return ceremony_ptau(self.ceremony_path, self.ceremony_blake2b)
-        return dev_ptau(self.power, repo_root)
+        return None
 
 
-def select_ptau(power: int) -> PtauSource:
-    """The ptau the environment selects for a circuit configured for 2^`power`.
+def select_ptau() -> PtauSource:
+    """The set-up the environment selects: a ceremony ptau, or the development set-up.
 
     Raises PtauError if only one of MATCHPROOF_PTAU and MATCHPROOF_PTAU_BLAKE2B is set.
     """
     path = os.environ.get(PTAU_ENV)
     digest = os.environ.get(PTAU_BLAKE2B_ENV)
     if bool(path) != bool(digest):
-        raise PtauError(f"set both {PTAU_ENV} and {PTAU_BLAKE2B_ENV} (a ceremony ptau), or neither (development ptau)")
+        raise PtauError(f"set both {PTAU_ENV} and {PTAU_BLAKE2B_ENV} (a ceremony ptau), or neither (development set-up)")
     if path and digest:
-        return PtauSource(power, Path(path).expanduser().resolve(), _normalise_blake2b(digest))
-    return PtauSource(power)
+        return PtauSource(Path(path).expanduser().resolve(), _normalise_blake2b(digest))
+    return PtauSource()

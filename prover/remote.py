@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from prover.build import CircuitArtifacts
-from prover.groth16 import Proof, WitnessBackend, prove
+from prover.groth16 import Proof, ProverBackend, WitnessBackend, prove
 from prover.worker import decode_job_input
 
 log = logging.getLogger(__name__)
@@ -116,8 +116,16 @@ class Heartbeat:
             log.warning("batch=%d heartbeat failed: %s", self._job.number, error)
 
 
-def prove_one(client: ProvingClient, artifacts: CircuitArtifacts, witness: WitnessBackend = "wasm") -> int | None:
-    """Lease, prove (computing the witness with `witness`) and hand in one batch; returns its number, or None if there was none."""
+def prove_one(
+    client: ProvingClient,
+    artifacts: CircuitArtifacts,
+    witness: WitnessBackend = "wasm",
+    backend: ProverBackend = "arkworks",
+) -> int | None:
+    """Lease, prove (the witness by `witness`, the proof by `backend`) and hand in one batch.
+
+    Returns the batch's number, or None if there was none.
+    """
     job = client.lease()
     if job is None:
         return None
@@ -131,7 +139,7 @@ def prove_one(client: ProvingClient, artifacts: CircuitArtifacts, witness: Witne
         heartbeat.step(step)
 
     try:
-        proof = prove(artifacts, job.witness_input, on_step=on_step, witness=witness)
+        proof = prove(artifacts, job.witness_input, on_step=on_step, witness=witness, backend=backend)
     finally:
         heartbeat.stop()
     client.submit(job, proof)
@@ -149,6 +157,7 @@ def run_remote_worker(
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
     witness: WitnessBackend = "wasm",
+    backend: ProverBackend = "arkworks",
 ) -> int:
     """Prove leased batches until `stop` is set; returns how many were handed in.
 
@@ -159,7 +168,7 @@ def run_remote_worker(
     halt = stop or threading.Event()
     while not halt.is_set():
         try:
-            number = prove_one(client, artifacts, witness)
+            number = prove_one(client, artifacts, witness, backend)
         except (JobRefused, httpx.HTTPError) as error:
             log.warning("worker=%s error=%s", client.worker, error)
             halt.wait(poll_seconds)

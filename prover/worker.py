@@ -17,7 +17,7 @@ from typing import Any
 
 from prover.build import CircuitArtifacts
 from prover.errors import ProverError
-from prover.groth16 import prove
+from prover.groth16 import ProverBackend, WitnessBackend, prove
 from prover.tools import atomic_write_text
 from prover.witness import SignalValue
 
@@ -51,8 +51,17 @@ def pending_jobs(jobs_dir: Path) -> list[str]:
     ]
 
 
-def prove_job(jobs_dir: Path, name: str, artifacts: CircuitArtifacts) -> None:
-    """Prove batch `name` of `jobs_dir` and write its proof file, or its error file if it fails."""
+def prove_job(
+    jobs_dir: Path,
+    name: str,
+    artifacts: CircuitArtifacts,
+    witness: WitnessBackend = "wasm",
+    backend: ProverBackend = "arkworks",
+) -> None:
+    """Prove batch `name` of `jobs_dir` (the witness by `witness`, the proof by `backend`).
+
+    Writes its proof file, or its error file if it fails.
+    """
     started = time.monotonic()
 
     def progress(step: str) -> None:
@@ -63,7 +72,7 @@ def prove_job(jobs_dir: Path, name: str, artifacts: CircuitArtifacts) -> None:
         witness_input = decode_job_input(raw)
         if not isinstance(witness_input, dict):
             raise ValueError("the job input is not a JSON object")
-        proof = prove(artifacts, witness_input, on_step=progress)
+        proof = prove(artifacts, witness_input, on_step=progress, witness=witness, backend=backend)
     except (ProverError, ValueError) as error:
         log.error("batch=%s step=failed elapsed=%.2fs error=%s", name, time.monotonic() - started, error)
         atomic_write_text(jobs_dir / f"{name}{ERROR_SUFFIX}", json.dumps({"error": type(error).__name__, "message": str(error)}))
@@ -78,6 +87,8 @@ def run_worker(
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
     exit_when_idle: bool = False,
+    witness: WitnessBackend = "wasm",
+    backend: ProverBackend = "arkworks",
 ) -> int:
     """Prove the jobs that appear in `jobs_dir` until `stop` is set (or, with `exit_when_idle`, none is left).
 
@@ -98,6 +109,6 @@ def run_worker(
         for name in names:
             if stop_event.is_set():
                 break
-            prove_job(jobs_dir, name, artifacts)
+            prove_job(jobs_dir, name, artifacts, witness, backend)
             handled += 1
     return handled

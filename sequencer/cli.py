@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from prover import ProverError, build_circuit, run_worker
+from prover.groth16 import PROVER_BACKENDS, WITNESS_BACKENDS
 from prover.remote import run_remote_worker
 from sequencer.client.cli import add_subcommands as add_trader_commands
 from sequencer.demo import run_demo
@@ -77,11 +78,11 @@ def prover(args: argparse.Namespace) -> int:
             return 2
         worker = token.partition(":")[0]
         print(f"worker {worker}: proving '{args.config}' batches leased from {args.sequencer}", flush=True)
-        handled = run_remote_worker(args.sequencer, circuit, token, witness=args.witness)
+        handled = run_remote_worker(args.sequencer, circuit, token, witness=args.witness, backend=args.backend)
     else:
         args.jobs.mkdir(parents=True, exist_ok=True)
         print(f"proving '{args.config}' jobs in {args.jobs} ({circuit.constraints:,} constraints)", flush=True)
-        handled = run_worker(args.jobs, circuit, exit_when_idle=args.once)
+        handled = run_worker(args.jobs, circuit, exit_when_idle=args.once, witness=args.witness, backend=args.backend)
     print(f"handled {handled} jobs")
     return 0
 
@@ -109,8 +110,12 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--sequencer", help="URL of the sequencer to lease batches from")
     source.add_argument("--jobs", type=Path, help="folder of <batch>.input.json jobs")
     prover_cmd.add_argument(
-        "--witness", choices=("wasm", "native"), default="wasm",
+        "--witness", choices=WITNESS_BACKENDS, default="wasm",
         help="witness generator: circom's WebAssembly, or its C++ program (faster; built on first use)",
+    )  # fmt: skip
+    prover_cmd.add_argument(
+        "--backend", choices=PROVER_BACKENDS, default="arkworks",
+        help="prover: arkworks in this process (fast), or snarkjs (the reference); snarkjs verifies either",
     )  # fmt: skip
     prover_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
     prover_cmd.add_argument("--once", action="store_true", help="with --jobs: exit when no job is left")

@@ -12,12 +12,17 @@
 //! `int`.
 
 mod babyjub;
+mod binfile;
 mod eddsa;
+mod groth16;
 mod hash;
+mod setup;
 
-use ark_bn254::Fr;
+use std::path::PathBuf;
+
+use ark_bn254::{Fq, Fr};
 use ark_ff::{BigInt, BigInteger, PrimeField};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyInt, PyTuple};
@@ -203,12 +208,132 @@ fn eddsa_verify_many(py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<Vec<b
     }))
 }
 
+/// A base field element as a Python `int`.
+fn coordinate_to_py<'py>(py: Python<'py>, value: Fq) -> PyResult<Bound<'py, PyAny>> {
+    let bytes = PyBytes::new(py, &value.into_bigint().to_bytes_le());
+    py.get_type::<PyInt>()
+        .call_method1(intern!(py, "from_bytes"), (bytes, intern!(py, "little")))
+}
+
+fn file_error(error: binfile::FileError) -> PyErr {
+    match error {
+        binfile::FileError::Io(message) => PyOSError::new_err(message),
+        binfile::FileError::Malformed(message) => PyValueError::new_err(message),
+    }
+}
+
+/// A snarkjs Groth16 proving key (`.zkey`) of a BN254 circuit, read once and
+/// proved with many times (`prover/arkworks.py`).
+#[pyclass(frozen)]
+struct Groth16Key {
+    key: groth16::ProvingKey,
+}
+
+#[pymethods]
+impl Groth16Key {
+    /// Read and check the zkey at `path` (OSError if unreadable, ValueError if malformed).
+    #[new]
+    fn new(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let key = py.detach(|| groth16::ProvingKey::read(&path)).map_err(file_error)?;
+        Ok(Self { key })
+    }
+
+    /// The number of signals, the constant 1 included.
+    #[getter]
+    fn n_vars(&self) -> usize {
+        self.key.n_vars
+    }
+
+    /// The number of public signals.
+    #[getter]
+    fn n_public(&self) -> usize {
+        self.key.n_public
+    }
+
+    /// The size of the evaluation domain (a power of two).
+    #[getter]
+    fn domain_size(&self) -> usize {
+        self.key.domain_size
+    }
+
+    /// Prove the witness in the `.wtns` file at `path`, in parallel without the GIL.
+    ///
+    /// Returns `(pi_a, pi_b, pi_c, public_signals)` with affine coordinates as
+    /// snarkjs writes them (`pi_b`'s as `(c0, c1)` pairs). OSError if the file is
+    /// unreadable, ValueError if it is not a witness of this circuit.
+    #[allow(clippy::type_complexity)]
+    fn prove<'py>(
+        &self,
+        py: Python<'py>,
+        path: PathBuf,
+    ) -> PyResult<(
+        (Bound<'py, PyAny>, Bound<'py, PyAny>),
+        ((Bound<'py, PyAny>, Bound<'py, PyAny>), (Bound<'py, PyAny>, Bound<'py, PyAny>)),
+        (Bound<'py, PyAny>, Bound<'py, PyAny>),
+        Vec<Bound<'py, PyAny>>,
+    )> {
+        let proof = py
+            .detach(|| {
+                let witness = self.key.read_witness(&path)?;
+                Ok(self.key.prove(&witness))
+            })
+            .map_err(file_error)?;
+        let point = |x: Fq, y: Fq| Ok::<_, PyErr>((coordinate_to_py(py, x)?, coordinate_to_py(py, y)?));
+        let public = proof
+            .public
+            .into_iter()
+            .map(|value| field_element_to_py(py, value))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok((
+            point(proof.a.x, proof.a.y)?,
+            (point(proof.b.x.c0, proof.b.x.c1)?, point(proof.b.y.c0, proof.b.y.c1)?),
+            point(proof.c.x, proof.c.y)?,
+            public,
+        ))
+    }
+}
+
+/// Make a development Groth16 proving key (`.zkey`) for the circuit in the `.r1cs`
+/// file `r1cs`, written to `zkey`, from toxic waste drawn and wiped here
+/// (`prover/dev_setup.py`; development only: whoever runs it could forge proofs).
+///
+/// `progress(section, done, total)` is called as each section is computed;
+/// an exception it raises stops the set-up and is raised here. Returns
+/// `(constraints, signals, public signals, domain size)`. OSError if a file
+/// cannot be read or written, ValueError if `r1cs` is not a BN254 r1cs file.
+#[pyfunction]
+fn groth16_development_setup(
+    py: Python<'_>,
+    r1cs: PathBuf,
+    zkey: PathBuf,
+    progress: Bound<'_, PyAny>,
+) -> PyResult<(usize, usize, usize, usize)> {
+    let progress = progress.unbind();
+    let mut raised: Option<PyErr> = None;
+    let summary = py.detach(|| {
+        let mut report = |section: &str, done: usize, total: usize| {
+            Python::attach(|py| progress.call1(py, (section, done, total)).map(|_| ())).map_err(|error| {
+                raised = Some(error);
+                binfile::FileError::Io("the progress callback raised".into())
+            })
+        };
+        setup::development_setup(&r1cs, &zkey, &mut report)
+    });
+    if let Some(error) = raised {
+        return Err(error);
+    }
+    let summary = summary.map_err(file_error)?;
+    Ok((summary.n_constraints, summary.n_vars, summary.n_public, summary.domain_size))
+}
+
 #[pymodule]
 fn matchproof_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("POSEIDON_MAX_INPUTS", hash::MAX_INPUTS)?;
     module.add_function(wrap_pyfunction!(poseidon, module)?)?;
     module.add_function(wrap_pyfunction!(poseidon_many, module)?)?;
     module.add_function(wrap_pyfunction!(eddsa_verify, module)?)?;
+    module.add_function(wrap_pyfunction!(groth16_development_setup, module)?)?;
     module.add_function(wrap_pyfunction!(eddsa_verify_many, module)?)?;
+    module.add_class::<Groth16Key>()?;
     Ok(())
 }

@@ -34,6 +34,7 @@ from web3 import HTTPProvider, Web3
 from fastapi import APIRouter
 
 from prover import build_circuit, prove, verify_proof
+from prover.groth16 import PROVER_BACKENDS, WITNESS_BACKENDS
 from prover.manifest import DEFAULT_MANIFEST, load_config
 from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
 from sequencer.l1.compile import compile_contracts
@@ -87,7 +88,10 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
         help="let prover workers (matchproof prover --sequencer URL) lease sealed batches; submit their proofs in order",
     )
     parser.add_argument(
-        "--witness", choices=("wasm", "native"), default="wasm", help="with --prove: the witness generator"
+        "--witness", choices=WITNESS_BACKENDS, default="wasm", help="with --prove: the witness generator"
+    )
+    parser.add_argument(
+        "--backend", choices=PROVER_BACKENDS, default="arkworks", help="with --prove: the prover (arkworks or snarkjs)"
     )
     parser.add_argument("--prover-keys", type=Path, help="with --remote-provers: the workers' keys (matchproof prover-key)")
     parser.add_argument("--lease-seconds", type=float, default=60.0, help="how long a silent worker keeps a batch")
@@ -210,7 +214,9 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         # The chain says where settlement stands, whatever this process remembers.
         settlement = Settlement(queue, submitter, handed_over=rollup.last_batch())
         if args.prove:
-            local_prover = LocalProver(queue, lambda batch: prove(circuit, batch.circuit_input, witness=args.witness))
+            local_prover = LocalProver(
+                queue, lambda batch: prove(circuit, batch.circuit_input, witness=args.witness, backend=args.backend)
+            )
     if args.remote_provers:
         if args.prover_keys is None:
             raise ConfigError("--remote-provers needs --prover-keys: workers prove only with a key")

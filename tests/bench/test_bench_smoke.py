@@ -34,5 +34,5 @@ def test_run_bench_writes_every_section(tmp_path: Path) -> None:
     assert {"machine_start", "tools", "l1", "constraints", "prover", "sequencer", "setup"} <= result.keys()
     assert [row["source"] for row in result["l1"]["sizes"]] == ["measured", "estimate"]
     assert result["constraints"][0]["per_slot"] > 0
-    assert {step["backend"] for step in result["prover"][0]["steps"]} >= {"wasm", "snarkjs"}
+    assert {step["backend"] for step in result["prover"][0]["steps"]} >= {"wasm", "snarkjs", "arkworks", "arkworks-warm"}
     assert "## 1. L1 gas per trade" in files.markdown.read_text()

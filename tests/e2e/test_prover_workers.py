@@ -65,9 +65,13 @@ class Workers:
         self.url, self.config, self.tokens = url, config, tokens
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
-    def start(self, name: str) -> subprocess.Popen[bytes]:
+    def start(self, name: str, backend: str = "arkworks") -> subprocess.Popen[bytes]:
+        """Start worker `name` proving with `backend`."""
         process = subprocess.Popen(
-            [sys.executable, "-m", "sequencer.cli", "prover", "--sequencer", self.url, "--config", self.config],
+            [
+                sys.executable, "-m", "sequencer.cli", "prover", "--sequencer", self.url, "--config", self.config,
+                "--backend", backend,
+            ],  # fmt: skip
             env={**os.environ, PROVER_TOKEN_ENV: self.tokens[name]},
             cwd=REPO_ROOT,
             stdout=subprocess.DEVNULL,
@@ -78,7 +82,7 @@ class Workers:
         return process
 
     def kill(self, name: str) -> None:
-        os.killpg(self.processes[name].pid, signal.SIGKILL)  # the worker and its snarkjs child
+        os.killpg(self.processes[name].pid, signal.SIGKILL)  # the worker and its node children
         self.processes[name].wait()
 
     def stop_all(self) -> None:
@@ -164,8 +168,11 @@ def wait_for(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
 def test_two_workers_prove_four_batches_verified_in_order(
     devnet: Devnet, settlement: Settlement, workers: Workers
 ) -> None:
-    workers.start("w1")
-    workers.start("w2")
+    # The slower snarkjs worker holds a lease before the arkworks one starts, so both take part.
+    workers.start("w2", backend="snarkjs")
+    jobs = settlement.queue.jobs
+    wait_for(lambda: any(job.lease is not None and job.lease.worker == "w2" for job in list(jobs.values())))
+    workers.start("w1", backend="arkworks")
     settle(devnet, settlement, until=4)
     assert verified_order(devnet) == [1, 2, 3, 4]
     completions = settlement.queue.completions
@@ -176,7 +183,7 @@ def test_two_workers_prove_four_batches_verified_in_order(
 def test_worker_killed_mid_proof_loses_its_lease_to_another(
     devnet: Devnet, settlement: Settlement, workers: Workers
 ) -> None:
-    workers.start("doomed")
+    workers.start("doomed", backend="snarkjs")  # seconds in the "prove" step: time to see it there
     job = settlement.queue.jobs[1]
     wait_for(lambda: job.lease is not None and job.lease.step == "prove")
     workers.kill("doomed")

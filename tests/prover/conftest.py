@@ -16,7 +16,7 @@ from prover import CircuitArtifacts, build_circuit
 from prover.witness import WitnessInput
 
 # Poseidon([1, 2]) as circomlib computes it (docs/DESIGN.md).
-_POSEIDON_1_2 = 7853200120776062878684798364095072458815029376092732009249414926327459813530
+POSEIDON_1_2 = 7853200120776062878684798364095072458815029376092732009249414926327459813530
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +40,7 @@ def toy_artifacts(repo_root: Path, toy_manifest: Path) -> CircuitArtifacts:
 @pytest.fixture(scope="session")
 def toy_input() -> WitnessInput:
     """An input the toy circuit accepts: the preimage [1, 2] and its Poseidon hash."""
-    return {"preimage": [1, 2], "hash": _POSEIDON_1_2}
+    return {"preimage": [1, 2], "hash": POSEIDON_1_2}
 
 
 @pytest.fixture()

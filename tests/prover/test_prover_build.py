@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from prover import CircuitArtifacts, CircuitTooLarge, ManifestError, PtauHashMismatch, build_circuit
+from prover import CircuitArtifacts, CircuitTooLarge, ManifestError, PtauHashMismatch, build_circuit, dev_ptau, prove
 from prover.build import read_r1cs_header
 from prover.manifest import load_config
-from prover.ptau import PTAU_BLAKE2B_ENV, PTAU_ENV, dev_ptau_path
+from prover.ptau import PTAU_BLAKE2B_ENV, PTAU_ENV, blake2b_file
+from tests.prover.conftest import POSEIDON_1_2
 
 
 def _write_manifest(path: Path, include: str, build_dir: str, ptau_power: int) -> Path:
@@ -61,15 +62,17 @@ def test_build_circuit_second_call_is_cached(toy_artifacts: CircuitArtifacts, re
     assert toy_artifacts.zkey.stat().st_mtime_ns == zkey_mtime
 
 
-def test_build_circuit_rebuilds_when_a_source_or_the_ptau_changes(
-    scratch_dir: Path, repo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _scratch_manifest(scratch_dir: Path, repo_root: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A toy manifest whose sources and build live in `scratch_dir`; returns it and the sources' folder."""
     sources = scratch_dir / "src"
     sources.mkdir()
     shutil.copy(repo_root / "tests/prover/circuits/preimage.circom", sources)
     relative = scratch_dir.relative_to(repo_root).as_posix()
-    manifest = _write_manifest(tmp_path / "configs.json", f"{relative}/src", f"{relative}/build", 15)
+    return _write_manifest(tmp_path / "configs.json", f"{relative}/src", f"{relative}/build", 15), sources
 
+
+def test_build_circuit_rebuilds_when_a_source_changes(scratch_dir: Path, repo_root: Path, tmp_path: Path) -> None:
+    manifest, sources = _scratch_manifest(scratch_dir, repo_root, tmp_path)
     first = build_circuit("toy", repo_root, manifest)
     first_zkey = first.zkey.read_bytes()
     assert build_circuit("toy", repo_root, manifest).zkey.read_bytes() == first_zkey
@@ -78,14 +81,27 @@ def test_build_circuit_rebuilds_when_a_source_or_the_ptau_changes(
         source.write("// an edit that changes no constraint still changes the inputs\n")
     second = build_circuit("toy", repo_root, manifest)
     assert second.constraints == first.constraints
-    # A new set-up has a new random contribution, hence a different key.
+    # A new set-up draws new secrets, hence a different key.
     assert second.zkey.read_bytes() != first_zkey
 
-    # A ceremony ptau is a different input; with a wrong published hash it is refused.
-    monkeypatch.setenv(PTAU_ENV, str(dev_ptau_path(15)))
+
+def test_build_circuit_on_a_ceremony_ptau(
+    scratch_dir: Path, repo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """snarkjs's set-up on a hash-checked ptau (a small development one stands in for a ceremony's)."""
+    manifest, _ = _scratch_manifest(scratch_dir, repo_root, tmp_path)
+    monkeypatch.setenv("MATCHPROOF_CACHE", str(tmp_path / "cache"))
+    ptau = dev_ptau(9, repo_root)
+    monkeypatch.setenv(PTAU_ENV, str(ptau))
     monkeypatch.setenv(PTAU_BLAKE2B_ENV, "ab" * 64)
     with pytest.raises(PtauHashMismatch):
         build_circuit("toy", repo_root, manifest)
+
+    monkeypatch.setenv(PTAU_BLAKE2B_ENV, blake2b_file(ptau))
+    built = build_circuit("toy", repo_root, manifest)
+    proof_input = {"preimage": [1, 2], "hash": POSEIDON_1_2}
+    for backend in ("arkworks", "snarkjs"):
+        assert prove(built, proof_input, backend=backend).public_signals == (POSEIDON_1_2,)  # type: ignore[arg-type]
 
 
 def test_build_circuit_refuses_a_circuit_larger_than_its_ptau(scratch_dir: Path, repo_root: Path, tmp_path: Path) -> None:

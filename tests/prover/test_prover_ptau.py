@@ -44,10 +44,12 @@ def test_ceremony_ptau_refuses_a_missing_file(tmp_path: Path) -> None:
         ceremony_ptau(tmp_path / "absent.ptau", "ab" * 64)
 
 
-def test_select_ptau_uses_the_development_ptau_without_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_select_ptau_selects_the_development_set_up_without_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(PTAU_ENV, raising=False)
     monkeypatch.delenv(PTAU_BLAKE2B_ENV, raising=False)
-    assert select_ptau(15).identity == "development power 15"
+    source = select_ptau()
+    assert source.identity == "development set-up"
+    assert source.ceremony_file() is None
 
 
 def test_select_ptau_uses_the_ceremony_file_with_both_variables(
@@ -56,9 +58,9 @@ def test_select_ptau_uses_the_ceremony_file_with_both_variables(
     path, digest = fake_ceremony
     monkeypatch.setenv(PTAU_ENV, str(path))
     monkeypatch.setenv(PTAU_BLAKE2B_ENV, digest.upper())
-    source = select_ptau(15)
+    source = select_ptau()
     assert source.identity == f"ceremony blake2b-512 {digest}"
-    assert source.materialize(Path.cwd()) == path
+    assert source.ceremony_file() == path
 
 
 @pytest.mark.parametrize("variable", [PTAU_ENV, PTAU_BLAKE2B_ENV])
@@ -67,7 +69,7 @@ def test_select_ptau_refuses_one_variable_alone(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.delenv(PTAU_BLAKE2B_ENV, raising=False)
     monkeypatch.setenv(variable, "x")
     with pytest.raises(PtauError, match="both"):
-        select_ptau(15)
+        select_ptau()
 
 
 def test_cache_dir_follows_the_shell_convention(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
