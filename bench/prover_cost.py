@@ -22,10 +22,12 @@ Backends, each run as its own process (timed, with its own peak memory from
 - prove, ``arkworks``: a fresh Python process that reads the zkey and proves the
   wasm witness with ``prover.arkworks`` (key loading included, like snarkjs);
 - prove, ``arkworks-warm``: the product's path, the key already loaded in the
-  worker (``prover.arkworks`` caches it): proving alone; its memory is not measured.
+  worker (``prover.arkworks`` caches it): proving alone; its memory is not measured;
+- verify, ``snarkjs`` (``groth16 verify``, a fresh node process) and ``arkworks``
+  (``prover.verify_proof``'s default, in process), on the arkworks proof.
 
-Every proof step's proof is checked against the verification key once, so a
-fast prover that proves nothing cannot win.
+An arkworks proof is checked by snarkjs once, so a fast prover that proves
+nothing cannot win.
 """
 
 from __future__ import annotations
@@ -239,10 +241,12 @@ _ARKWORKS_CHILD = "import sys; from pathlib import Path; from prover.arkworks im
 """A fresh process that reads a zkey (argv 1) and proves a witness file (argv 2) with arkworks."""
 
 
-def _check_arkworks_proof(circuit: CircuitArtifacts, witness: Path) -> None:
-    """Verify one arkworks proof of ``witness`` with snarkjs (raises ProofNotVerified if it fails)."""
+def _check_arkworks_proof(circuit: CircuitArtifacts, witness: Path) -> Proof:
+    """One arkworks proof of ``witness``, verified by snarkjs (raises ProofNotVerified if it fails)."""
     pi_a, pi_b, pi_c, public = prove_witness(circuit.zkey, witness)
-    verify_proof(circuit, Proof(pi_a, pi_b, pi_c, tuple(public), 0.0, 0.0))
+    proof = Proof(pi_a, pi_b, pi_c, tuple(public), 0.0, 0.0)
+    verify_proof(circuit, proof, verifier="snarkjs")
+    return proof
 
 
 def _repeat_child(command: Sequence[str], cwd: Path, runs: int) -> list[ChildRun]:
@@ -309,7 +313,13 @@ def time_backends(
         steps.append(_child_timing("prove", "arkworks", arkworks))
         warm = _repeat_in_process(lambda: prove_witness(circuit.zkey, folder / "wasm.wtns"), runs)
         steps.append(StepTiming("prove", "arkworks-warm", median(warm), [round(t, 4) for t in warm], None))
-        _check_arkworks_proof(circuit, folder / "wasm.wtns")
+        proof = _check_arkworks_proof(circuit, folder / "wasm.wtns")
+        (folder / "arkworks-proof.json").write_text(json.dumps(proof.to_snarkjs()))
+        (folder / "arkworks-public.json").write_text(json.dumps([str(value) for value in proof.public_signals]))
+        check = [snarkjs, "groth16", "verify", str(circuit.vkey), "arkworks-public.json", "arkworks-proof.json"]
+        steps.append(_child_timing("verify", "snarkjs", _repeat_child(check, folder, runs)))
+        native_checks = _repeat_in_process(lambda: verify_proof(circuit, proof, verifier="arkworks"), runs)
+        steps.append(StepTiming("verify", "arkworks", median(native_checks), [round(t, 4) for t in native_checks], None))
 
     pipelines = [
         Pipeline(

@@ -32,6 +32,12 @@ def groth16_development_setup(
     it raises stops the set-up). OSError for file trouble, ValueError for a malformed r1cs.
     """
 
+def groth16_verify(key: Sequence[object], proof: Sequence[object], public: Sequence[object]) -> bool:
+    """Whether a Groth16 proof verifies: key flattened (alpha, beta, gamma, delta, IC...), proof (A, B, C), public signals.
+
+    False for malformed proof points or signals; ValueError for a malformed key.
+    """
+
 class Groth16Key:
     """A snarkjs Groth16 zkey of a BN254 circuit, read once; ``prove`` proves ``.wtns`` files with it.
 

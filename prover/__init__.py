@@ -6,6 +6,7 @@
 - `prove(artifacts, input)` computes the witness, proves (arkworks, or snarkjs) and verifies the
   proof before returning it; `check_witness` only asks whether the circuit accepts an input;
 - `ceremony_ptau` checks a ceremony's powers-of-tau file, `dev_ptau` makes one for development;
+  `prover.ceremony` runs a multi-party phase 2 on it;
 - `run_worker` proves batch jobs that appear in a folder.
 """
 

@@ -1,16 +1,20 @@
-"""Groth16 proofs computed natively with arkworks, from snarkjs's own zkey and witness files.
+"""Groth16 proofs computed and verified natively with arkworks, from snarkjs's own files.
 
 `matchproof_native.Groth16Key` (native/src/groth16.rs) reads the circuit's `.zkey` and
 proves a `.wtns` witness as snarkjs's `groth16 prove` does (the same reduction to a QAP,
-the same blinding), in parallel on all cores; snarkjs stays the reference and checks every
-proof (`prover.groth16.prove` verifies before it returns). A worker reads its key once:
-keys are cached by path and reread when the file changes.
+the same blinding), in parallel on all cores. `verify` checks a proof against the
+`verification_key.json` snarkjs exported (the key the Solidity verifier holds) with the
+pairing equation the verifier contract checks, in milliseconds; snarkjs stays the
+reference for both, and the tests check they agree. A worker reads its keys once: they
+are cached by path and reread when the file changes.
 """
 
+import json
 import threading
 from pathlib import Path
+from typing import Any
 
-from matchproof_native import Groth16Key
+from matchproof_native import Groth16Key, groth16_verify
 
 from prover.errors import ProverError
 
@@ -50,3 +54,54 @@ def prove_witness(zkey: Path, witness: Path) -> ArkworksProof:
         return key.prove(witness)
     except (OSError, ValueError) as error:
         raise ProverError(f"arkworks cannot prove {witness} with {zkey}: {error}") from error
+
+
+_verification_keys: dict[Path, tuple[tuple[int, int], list[int]]] = {}
+
+
+def _flat_point(point: Any, g2: bool) -> list[int]:
+    """An affine point of snarkjs's JSON ([x, y, 1] or [[x0, x1], [y0, y1], [1, 0]]) as integers."""
+    if g2:
+        (x0, x1), (y0, y1) = point[0], point[1]
+        return [int(x0), int(x1), int(y0), int(y1)]
+    return [int(point[0]), int(point[1])]
+
+
+def verification_key(vkey: Path) -> list[int]:
+    """The verification key in `vkey` (snarkjs's JSON), flattened as `groth16_verify` takes it (cached).
+
+    Raises ProverError if the file cannot be read or is not a Groth16 key of BN254.
+    """
+    path = vkey.resolve()
+    try:
+        status = path.stat()
+        version = (status.st_mtime_ns, status.st_size)
+        with _keys_lock:
+            cached = _verification_keys.get(path)
+            if cached is None or cached[0] != version:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if data.get("protocol") != "groth16" or data.get("curve") != "bn128":
+                    raise ValueError("not a Groth16 key of bn128")
+                flat = [
+                    *_flat_point(data["vk_alpha_1"], g2=False),
+                    *(value for name in ("vk_beta_2", "vk_gamma_2", "vk_delta_2") for value in _flat_point(data[name], g2=True)),
+                    *(value for point in data["IC"] for value in _flat_point(point, g2=False)),
+                ]
+                cached = (version, flat)
+                _verification_keys[path] = cached
+            return cached[1]
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+        raise ProverError(f"cannot read the verification key {vkey}: {error}") from error
+
+
+def verify(vkey: Path, proof: ArkworksProof) -> bool:
+    """Whether `proof` (points and public signals) verifies under the key in `vkey`.
+
+    False for a wrong proof and for malformed points or signals, as the verifier contract;
+    ProverError if the key cannot be used.
+    """
+    (a0, a1), ((b00, b01), (b10, b11)), (c0, c1), public = proof
+    try:
+        return groth16_verify(verification_key(vkey), [a0, a1, b00, b01, b10, b11, c0, c1], list(public))
+    except ValueError as error:
+        raise ProverError(f"cannot verify with {vkey}: {error}") from error

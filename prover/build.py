@@ -6,16 +6,20 @@ wasm), a proving key, a verification key and a Solidity verifier under
 (the configuration, the circuit sources, the npm tool versions, the ptau's identity), and
 a call whose inputs hash the same returns the existing artifacts at once.
 
-Two set-ups, chosen by `prover.ptau.select_ptau`:
+Three set-ups, chosen by the environment (`prover.ptau.select_ptau`,
+`prover.ceremony.select_ceremony_key`):
 
 - development (no ceremony ptau selected): `prover.dev_setup` makes the proving key
   straight from the r1cs with secrets drawn and wiped on this machine, in seconds and
   with no powers-of-tau file;
 - ceremony ptau (`MATCHPROOF_PTAU` and its published hash): snarkjs's `groth16 setup`
   on the checked ptau, then one random phase-2 contribution made on this machine (the
-  circuit's own phase-2 ceremony is still to come).
+  production path is the next one);
+- a ceremony's final key (`MATCHPROOF_ZKEY` and its published sha256, with the ceremony
+  ptau): checked, then verified by snarkjs against the circuit just compiled and the
+  ptau, contribution by contribution (`prover.ceremony`).
 
-Either way the verification key and the Solidity verifier are exported by snarkjs from
+Whichever it is, the verification key and the Solidity verifier are exported by snarkjs from
 the zkey, so what is deployed is what proofs are made with.
 """
 
@@ -23,16 +27,18 @@ import hashlib
 import json
 import logging
 import secrets
+import shutil
 import struct
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from prover.ceremony import CeremonyKey, checked_ceremony_key, select_ceremony_key, verify_key
 from prover.dev_setup import development_setup
-from prover.errors import CircuitTooLarge, ManifestError, ProverError
+from prover.errors import CeremonyError, CircuitTooLarge, ManifestError, ProverError
 from prover.manifest import DEFAULT_MANIFEST, CircuitConfig, load_config
-from prover.ptau import PtauSource, ptau_power, select_ptau
+from prover.ptau import PTAU_BLAKE2B_ENV, PTAU_ENV, PtauSource, ptau_power, select_ptau
 from prover.tools import (
     NotThatFile,
     atomic_write_text,
@@ -146,9 +152,10 @@ def _source_hashes(repo_root: Path, config: CircuitConfig) -> dict[str, str]:
     return hashes
 
 
-def _build_inputs(repo_root: Path, config: CircuitConfig, ptau: PtauSource) -> dict[str, Any]:
+def _build_inputs(repo_root: Path, config: CircuitConfig, ptau: PtauSource, phase2: CeremonyKey | None) -> dict[str, Any]:
     """Everything a build's output depends on, as JSON-ready data."""
     return {
+        "phase2": None if phase2 is None else f"ceremony key sha256 {phase2.sha256}",
         "format": BUILD_FORMAT,
         "config": config.describe(),
         "sources": _source_hashes(repo_root, config),
@@ -199,16 +206,17 @@ def build_circuit(config_name: str, repo_root: Path | None = None, manifest_path
     root = (repo_root or default_repo_root()).resolve()
     config = load_config(manifest_path or root / DEFAULT_MANIFEST, config_name)
     ptau = select_ptau()
+    phase2 = select_ceremony_key()
     directory = root / config.build_dir / config.name
     with file_lock(directory / ".build.lock"):
-        inputs = _build_inputs(root, config, ptau)
+        inputs = _build_inputs(root, config, ptau, phase2)
         inputs_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
         cached = _cached_constraints(directory, inputs_hash)
         if cached is not None:
             return CircuitArtifacts.in_directory(config, directory, cached)
 
         (directory / STAMP_NAME).unlink(missing_ok=True)
-        constraints = _compile_and_set_up(root, config, ptau, directory)
+        constraints = _compile_and_set_up(root, config, ptau, phase2, directory)
         atomic_write_text(
             directory / STAMP_NAME,
             json.dumps({"inputsHash": inputs_hash, "constraints": constraints, "inputs": inputs}, indent=1, sort_keys=True),
@@ -216,12 +224,17 @@ def build_circuit(config_name: str, repo_root: Path | None = None, manifest_path
         return CircuitArtifacts.in_directory(config, directory, constraints)
 
 
-def _compile_and_set_up(root: Path, config: CircuitConfig, ptau: PtauSource, directory: Path) -> int:
-    """Compile the configuration into `directory`, check its size, run the Groth16 set-up; return the constraint count."""
-    timer = _StepTimer(config.name)
+def compile_circuit(root: Path, config: CircuitConfig, directory: Path) -> R1csHeader:
+    """Compile the configuration into `directory` (r1cs, wasm, sym) and check its size; return its header.
+
+    circom2 runs in `root` (the repository) with paths relative to it. Raises
+    CircuitTooLarge if the circuit needs a larger domain than the configuration allows,
+    and ToolError with circom's output if it fails.
+    """
     atomic_write_text(directory / MAIN_CIRCOM, config.main_circom())
     relative_dir = directory.relative_to(root).as_posix()
     include_flags = [flag for include in config.include_paths for flag in ("-l", include)]
+    log.info("circuit %s: compiling with circom2 (about a minute per 100k constraints)", config.name)
     run_tool(
         [
             str(npm_bin(root, "circom2")),
@@ -236,14 +249,32 @@ def _compile_and_set_up(root: Path, config: CircuitConfig, ptau: PtauSource, dir
         ],
         root,
     )
-    timer.done("compile")
-
     header = read_r1cs_header(directory / R1CS)
     log.info("circuit %s: %d constraints, needs ptau power %d", config.name, header.n_constraints, header.required_ptau_power)
     if header.required_ptau_power > config.ptau_power:
         raise CircuitTooLarge(header.n_constraints, header.required_ptau_power, config.ptau_power)
+    return header
+
+
+def _compile_and_set_up(
+    root: Path, config: CircuitConfig, ptau: PtauSource, phase2: CeremonyKey | None, directory: Path
+) -> int:
+    """Compile the configuration into `directory`, check its size, run the Groth16 set-up; return the constraint count."""
+    timer = _StepTimer(config.name)
+    header = compile_circuit(root, config, directory)
+    timer.done("compile")
+
     ceremony = ptau.ceremony_file()
-    if ceremony is None:
+    if phase2 is not None:
+        if ceremony is None:
+            raise CeremonyError(f"a ceremony key is checked against its ptau: set {PTAU_ENV} and {PTAU_BLAKE2B_ENV} too")
+        shutil.copyfile(checked_ceremony_key(phase2), directory / ZKEY)
+        contributions = verify_key(root, directory / R1CS, ceremony, directory / ZKEY)
+        if not contributions:
+            raise CeremonyError(f"{phase2.path} has no contribution: its secrets are the initial, public ones")
+        log.info("circuit %s: the ceremony key verifies, %d contributions", config.name, len(contributions))
+        timer.done("ceremony key verified")
+    elif ceremony is None:
         development_setup(directory / R1CS, directory / ZKEY, label=f"circuit {config.name}: set-up")
         timer.done("development set-up")
     else:

@@ -43,6 +43,10 @@ class PtauHashMismatch(PtauError):
         )
 
 
+class CeremonyError(ProverError):
+    """A phase-2 ceremony step is refused: a key that does not verify, a record that differs, a bad argument."""
+
+
 class CircuitTooLarge(ProverError):
     """The compiled circuit needs a larger powers-of-tau than the one configured."""
 
@@ -72,7 +76,7 @@ class WitnessError(ProverError):
 
 
 class ProofNotVerified(ProverError):
-    """snarkjs produced a proof that its own verifier rejects with the circuit's key."""
+    """A proof does not verify against the circuit's verification key (`output` says who found it and why)."""
 
     def __init__(self, output: str) -> None:
         self.output = output

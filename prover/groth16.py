@@ -2,7 +2,9 @@
 
 Two provers read the same zkey and make proofs the same verifier accepts: arkworks, natively
 in this process (`prover.arkworks`, the default: several times faster), and snarkjs, the
-reference, run through node. Whichever proves, snarkjs verifies.
+reference, run through node. Either checks a proof too: arkworks natively by default
+(the verifier contract's pairing equation, in milliseconds), snarkjs on request; the
+tests check they agree.
 
 A proof that does not verify would only be rejected on chain (a liveness problem, never
 a soundness one), but it would cost a failed transaction, so `prove` checks every proof
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from prover.arkworks import prove_witness
+from prover.arkworks import verify as arkworks_verify
 from prover.build import CircuitArtifacts
 from prover.errors import ProofNotVerified, ProverError, ToolError
 from prover.native import build_native_witness, compute_native_witness
@@ -114,11 +117,21 @@ def check_witness(artifacts: CircuitArtifacts, witness_input: WitnessInput) -> N
     calculator_for(artifacts.wasm).compute(witness_input)
 
 
-def verify_proof(artifacts: CircuitArtifacts, proof: Proof, repo_root: Path | None = None) -> None:
-    """Check `proof` with snarkjs against the circuit's verification key.
+Verifier = Literal["arkworks", "snarkjs"]
+"""Who checks a proof: arkworks in this process (milliseconds), or snarkjs through node (the reference)."""
 
-    Raises ProofNotVerified (with snarkjs's output) if it does not verify.
+
+def verify_proof(
+    artifacts: CircuitArtifacts, proof: Proof, repo_root: Path | None = None, verifier: Verifier = "arkworks"
+) -> None:
+    """Check `proof` against the circuit's verification key (`verification_key.json`).
+
+    Raises ProofNotVerified if it does not verify (with snarkjs's output when snarkjs checked).
     """
+    if verifier == "arkworks":
+        if not arkworks_verify(artifacts.vkey, (proof.pi_a, proof.pi_b, proof.pi_c, list(proof.public_signals))):
+            raise ProofNotVerified(f"arkworks: the pairing check fails under {artifacts.vkey}")
+        return
     snarkjs = str(npm_bin(repo_root or default_repo_root(), "snarkjs"))
     with tempfile.TemporaryDirectory(prefix="matchproof-verify-") as scratch:
         folder = Path(scratch)

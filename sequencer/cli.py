@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from prover import ProverError, build_circuit, run_worker
+from prover.ceremony_cli import add_subcommands as add_ceremony_commands
 from prover.groth16 import PROVER_BACKENDS, WITNESS_BACKENDS
 from prover.remote import run_remote_worker
 from sequencer.client.cli import add_subcommands as add_trader_commands
@@ -121,6 +122,7 @@ def parser() -> argparse.ArgumentParser:
     prover_cmd.add_argument("--once", action="store_true", help="with --jobs: exit when no job is left")
     prover_cmd.set_defaults(run=prover)
 
+    add_ceremony_commands(commands)
     add_sequencer_commands(commands)
     add_trader_commands(commands)
     add_exit_commands(commands)

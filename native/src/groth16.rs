@@ -8,12 +8,14 @@
 //! same reduction to a QAP (the quotient polynomial is taken on the odd
 //! points of the domain twice the constraint count, whose bases the zkey
 //! holds in its H section), the same blinding. Every proof is checked against
-//! the verification key by the caller (`prover/groth16.py`) before it is used.
+//! the verification key (`verify`, below: the pairing equation the verifier
+//! contract checks) by the caller (`prover/groth16.py`) before it is used.
 //! The files' layouts are read by `binfile`.
 
 use std::path::Path;
 
-use ark_bn254::{Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_bn254::{Bn254, Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::pairing::Pairing;
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::{FftField, PrimeField, UniformRand, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
@@ -183,4 +185,29 @@ impl ProvingKey {
             public: witness[1..=self.n_public].to_vec(),
         }
     }
+}
+
+/// A Groth16 verification key: the points of snarkjs's `verification_key.json`.
+pub struct VerifyingKey {
+    pub alpha1: G1Affine,
+    pub beta2: G2Affine,
+    pub gamma2: G2Affine,
+    pub delta2: G2Affine,
+    /// The public inputs' bases, the constant 1's first.
+    pub ic: Vec<G1Affine>,
+}
+
+/// Whether `proof` proves `public` under `key`: e(A, B) = e(alpha, beta) e(L, gamma) e(C, delta),
+/// with L = IC_0 + sum of public_i IC_i. The caller checks the points are on the curve and
+/// in the right subgroup, and the public values below the scalar field's modulus.
+pub fn verify(key: &VerifyingKey, a: G1Affine, b: G2Affine, c: G1Affine, public: &[Fr]) -> bool {
+    if public.len() + 1 != key.ic.len() {
+        return false;
+    }
+    let inputs = G1Projective::msm_unchecked(&key.ic[1..], public) + key.ic[0];
+    Bn254::multi_pairing(
+        [(-a).into(), key.alpha1, inputs.into_affine(), c],
+        [b, key.beta2, key.gamma2, key.delta2],
+    )
+    .is_zero()
 }

@@ -20,7 +20,7 @@ mod setup;
 
 use std::path::PathBuf;
 
-use ark_bn254::{Fq, Fr};
+use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ff::{BigInt, BigInteger, PrimeField};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::intern;
@@ -293,6 +293,66 @@ impl Groth16Key {
     }
 }
 
+/// A base field element from a Python `int` in `[0, q)`.
+fn read_coordinate(value: &Bound<'_, PyAny>) -> Option<Fq> {
+    Fq::from_bigint(read_u256(value)?)
+}
+
+/// A G1 point from two coordinates, if it is on the curve (the group has no cofactor).
+fn read_g1(values: &[Bound<'_, PyAny>]) -> Option<G1Affine> {
+    let point = G1Affine::new_unchecked(read_coordinate(&values[0])?, read_coordinate(&values[1])?);
+    point.is_on_curve().then_some(point)
+}
+
+/// A G2 point from (x.c0, x.c1, y.c0, y.c1), if it is on the curve and in the prime-order subgroup.
+fn read_g2(values: &[Bound<'_, PyAny>]) -> Option<G2Affine> {
+    let [x0, x1, y0, y1] = [0, 1, 2, 3].map(|index| read_coordinate(&values[index]));
+    let point = G2Affine::new_unchecked(Fq2::new(x0?, x1?), Fq2::new(y0?, y1?));
+    (point.is_on_curve() && point.is_in_correct_subgroup_assuming_on_curve()).then_some(point)
+}
+
+/// Whether a Groth16 proof verifies, natively (`prover/arkworks.py`).
+///
+/// `key` is the verification key flattened: alpha (x, y), beta, gamma and delta
+/// (x.c0, x.c1, y.c0, y.c1 each), then each IC point (x, y); `proof` is A (x, y),
+/// B (x.c0, x.c1, y.c0, y.c1), C (x, y); `public` the public signals. ValueError if
+/// the key is malformed; False for a proof or public signal that is malformed, off
+/// the curve, outside the subgroup or out of the field, as the verifier contract.
+#[pyfunction]
+fn groth16_verify(
+    py: Python<'_>,
+    key: Vec<Bound<'_, PyAny>>,
+    proof: Vec<Bound<'_, PyAny>>,
+    public: Vec<Bound<'_, PyAny>>,
+) -> PyResult<bool> {
+    let malformed = || PyValueError::new_err("the verification key is malformed");
+    if key.len() < 16 || (key.len() - 14) % 2 != 0 {
+        return Err(malformed());
+    }
+    let ic = key[14..]
+        .chunks_exact(2)
+        .map(read_g1)
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(malformed)?;
+    let verifying_key = groth16::VerifyingKey {
+        alpha1: read_g1(&key[0..2]).ok_or_else(malformed)?,
+        beta2: read_g2(&key[2..6]).ok_or_else(malformed)?,
+        gamma2: read_g2(&key[6..10]).ok_or_else(malformed)?,
+        delta2: read_g2(&key[10..14]).ok_or_else(malformed)?,
+        ic,
+    };
+    if proof.len() != 8 {
+        return Ok(false);
+    }
+    let (Some(a), Some(b), Some(c)) = (read_g1(&proof[0..2]), read_g2(&proof[2..6]), read_g1(&proof[6..8])) else {
+        return Ok(false);
+    };
+    let Some(public) = public.iter().map(read_field_element).collect::<Option<Vec<Fr>>>() else {
+        return Ok(false);
+    };
+    Ok(py.detach(|| groth16::verify(&verifying_key, a, b, c, &public)))
+}
+
 /// Make a development Groth16 proving key (`.zkey`) for the circuit in the `.r1cs`
 /// file `r1cs`, written to `zkey`, from toxic waste drawn and wiped here
 /// (`prover/dev_setup.py`; development only: whoever runs it could forge proofs).
@@ -333,6 +393,7 @@ fn matchproof_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(poseidon_many, module)?)?;
     module.add_function(wrap_pyfunction!(eddsa_verify, module)?)?;
     module.add_function(wrap_pyfunction!(groth16_development_setup, module)?)?;
+    module.add_function(wrap_pyfunction!(groth16_verify, module)?)?;
     module.add_function(wrap_pyfunction!(eddsa_verify_many, module)?)?;
     module.add_class::<Groth16Key>()?;
     Ok(())

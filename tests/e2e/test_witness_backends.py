@@ -6,16 +6,19 @@ real anvil, and the batch then lands.
 """
 
 
+import dataclasses
+
 import pytest
 from eth_account.signers.local import LocalAccount
 
-from prover import CircuitArtifacts, Proof, prove
+from prover import CircuitArtifacts, Proof, ProofNotVerified, prove, verify_proof
 from prover.groth16 import PROVER_BACKENDS
 from prover.native import build_native_witness, compute_native_witness, native_available
 from prover.witness import calculator_for
 from sequencer.devnet import Devnet
 from sequencer.witness.batch import ProvableBatch
 from tests.e2e.conftest import UNIT, USDC, WETH
+from tests.prover.conftest import BASE_FIELD
 
 
 def _deposit_batch(devnet: Devnet, trader: LocalAccount, token: int) -> ProvableBatch:
@@ -62,5 +65,11 @@ def test_both_provers_give_proofs_the_verifier_accepts(devnet: Devnet, bob: Loca
         assert proof.public_signals == (batch.public_input_hash,), backend
         assert _verifier_accepts(devnet, proof, batch), backend
     assert proofs["arkworks"].pi_a != proofs["snarkjs"].pi_a
+    # A coordinate of q or more: snarkjs would reduce it and accept; the contract and arkworks refuse.
+    (a_x, a_y) = proofs["arkworks"].pi_a
+    unreduced = dataclasses.replace(proofs["arkworks"], pi_a=(a_x + BASE_FIELD, a_y))
+    assert not _verifier_accepts(devnet, unreduced, batch)
+    with pytest.raises(ProofNotVerified):
+        verify_proof(circuit, unreduced)
     devnet.submit(batch)
     assert devnet.rollup.state_root() == batch.new_root

@@ -5,6 +5,7 @@ stands in for the batch circuit, so the pipeline is tested without it. Its build
 the machine's development ptau of power 15, generated on first use (minutes) and cached.
 """
 
+import json
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -14,6 +15,9 @@ import pytest
 
 from prover import CircuitArtifacts, build_circuit
 from prover.witness import WitnessInput
+
+BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+"""BN254's base field modulus: the field of the proof points' coordinates."""
 
 # Poseidon([1, 2]) as circomlib computes it (docs/DESIGN.md).
 POSEIDON_1_2 = 7853200120776062878684798364095072458815029376092732009249414926327459813530
@@ -50,3 +54,21 @@ def scratch_dir(repo_root: Path) -> Iterator[Path]:
     folder.mkdir(parents=True)
     yield folder
     shutil.rmtree(folder)
+
+
+def write_toy_manifest(path: Path, include: str, build_dir: str, ptau_power: int) -> Path:
+    """A one-configuration ("toy") manifest of the Poseidon preimage circuit."""
+    path.write_text(
+        json.dumps(
+            {
+                "buildDir": build_dir,
+                "includePaths": [include, "node_modules"],
+                "circomFlags": ["--O2"],
+                "template": {"file": "preimage.circom", "name": "PoseidonPreimage", "params": ["n"]},
+                "publicSignals": ["hash"],
+                "configs": {"toy": {"n": 2, "ptauPower": ptau_power}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    return path

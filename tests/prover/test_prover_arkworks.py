@@ -6,6 +6,8 @@ ProverError before anything is proven; and a witness that does not satisfy the c
 gives a proof that does not verify (the prover computes, it never vouches).
 """
 
+import dataclasses
+import json
 import struct
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +16,8 @@ import pytest
 
 from prover import CircuitArtifacts, Proof, ProofNotVerified, ProverError, prove, verify_proof
 from prover.arkworks import ArkworksProof, prove_witness, proving_key
-from prover.witness import WitnessInput, calculator_for
+from prover.witness import FIELD_ORDER, WitnessInput, calculator_for
+from tests.prover.conftest import BASE_FIELD
 
 _SECTION_HEADER = struct.Struct("<IQ")
 """A binary file section's header: u32 type, u64 size in bytes."""
@@ -121,3 +124,54 @@ def test_a_missing_file_is_refused(toy_artifacts: CircuitArtifacts, tmp_path: Pa
         proving_key(tmp_path / "absent.zkey")
     with pytest.raises(ProverError):
         prove_witness(toy_artifacts.zkey, tmp_path / "absent.wtns")
+
+
+
+def _tampered(proof: Proof) -> dict[str, Proof]:
+    """Proofs that must not verify: another statement, other valid points, points off the curve or the field."""
+    (a_x, a_y), ((bx0, bx1), b_y), (c_x, c_y) = proof.pi_a, proof.pi_b, proof.pi_c
+    return {
+        "another public input": dataclasses.replace(proof, public_signals=(proof.public_signals[0] + 1,)),
+        "public input outside the field": dataclasses.replace(proof, public_signals=(proof.public_signals[0] + FIELD_ORDER,)),
+        "A negated (on the curve)": dataclasses.replace(proof, pi_a=(a_x, BASE_FIELD - a_y)),
+        "A and C swapped": dataclasses.replace(proof, pi_a=proof.pi_c, pi_c=proof.pi_a),
+        "C off the curve": dataclasses.replace(proof, pi_c=(c_x, c_y + 1)),
+        "B's coordinates in the EVM's order": dataclasses.replace(proof, pi_b=((bx1, bx0), b_y)),
+    }
+
+
+def test_arkworks_and_snarkjs_verifiers_agree(toy_artifacts: CircuitArtifacts, toy_input: WitnessInput) -> None:
+    proof = prove(toy_artifacts, toy_input)
+    for verifier in ("arkworks", "snarkjs"):
+        verify_proof(toy_artifacts, proof, verifier=verifier)  # type: ignore[arg-type]
+    for what, tampered in _tampered(proof).items():
+        for verifier in ("arkworks", "snarkjs"):
+            with pytest.raises(ProofNotVerified):
+                verify_proof(toy_artifacts, tampered, verifier=verifier)  # type: ignore[arg-type]
+                pytest.fail(f"{verifier} accepted {what}")
+
+
+def test_arkworks_refuses_coordinates_outside_the_field_as_the_evm_does(
+    toy_artifacts: CircuitArtifacts, toy_input: WitnessInput
+) -> None:
+    """snarkjs reduces a coordinate of q or more modulo q and accepts; the EVM's precompiles refuse it."""
+    proof = prove(toy_artifacts, toy_input)
+    (a_x, a_y), ((bx0, bx1), (by0, by1)) = proof.pi_a, proof.pi_b
+    for unreduced in (
+        dataclasses.replace(proof, pi_a=(a_x + BASE_FIELD, a_y)),
+        dataclasses.replace(proof, pi_b=((bx0, bx1), (by0, by1 + BASE_FIELD))),
+    ):
+        with pytest.raises(ProofNotVerified):
+            verify_proof(toy_artifacts, unreduced)
+
+
+def test_a_malformed_verification_key_is_refused(toy_artifacts: CircuitArtifacts, toy_input: WitnessInput, tmp_path: Path) -> None:
+    proof = prove(toy_artifacts, toy_input)
+    key = json.loads(toy_artifacts.vkey.read_text())
+    key["vk_alpha_1"][1] = str(int(key["vk_alpha_1"][1]) + 1)
+    (tmp_path / "vkey.json").write_text(json.dumps(key))
+    with pytest.raises(ProverError, match="malformed"):
+        verify_proof(dataclasses.replace(toy_artifacts, vkey=tmp_path / "vkey.json"), proof)
+    (tmp_path / "vkey.json").write_text("{}")
+    with pytest.raises(ProverError, match="cannot read the verification key"):
+        verify_proof(dataclasses.replace(toy_artifacts, vkey=tmp_path / "vkey.json"), proof)

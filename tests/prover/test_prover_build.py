@@ -13,25 +13,7 @@ from prover import CircuitArtifacts, CircuitTooLarge, ManifestError, PtauHashMis
 from prover.build import read_r1cs_header
 from prover.manifest import load_config
 from prover.ptau import PTAU_BLAKE2B_ENV, PTAU_ENV, blake2b_file
-from tests.prover.conftest import POSEIDON_1_2
-
-
-def _write_manifest(path: Path, include: str, build_dir: str, ptau_power: int) -> Path:
-    """A one-configuration ("toy") manifest of the Poseidon preimage circuit."""
-    path.write_text(
-        json.dumps(
-            {
-                "buildDir": build_dir,
-                "includePaths": [include, "node_modules"],
-                "circomFlags": ["--O2"],
-                "template": {"file": "preimage.circom", "name": "PoseidonPreimage", "params": ["n"]},
-                "publicSignals": ["hash"],
-                "configs": {"toy": {"n": 2, "ptauPower": ptau_power}},
-            }
-        ),
-        encoding="utf-8",
-    )
-    return path
+from tests.prover.conftest import POSEIDON_1_2, write_toy_manifest
 
 
 def test_build_circuit_writes_every_artifact(toy_artifacts: CircuitArtifacts, repo_root: Path) -> None:
@@ -68,7 +50,7 @@ def _scratch_manifest(scratch_dir: Path, repo_root: Path, tmp_path: Path) -> tup
     sources.mkdir()
     shutil.copy(repo_root / "tests/prover/circuits/preimage.circom", sources)
     relative = scratch_dir.relative_to(repo_root).as_posix()
-    return _write_manifest(tmp_path / "configs.json", f"{relative}/src", f"{relative}/build", 15), sources
+    return write_toy_manifest(tmp_path / "configs.json", f"{relative}/src", f"{relative}/build", 15), sources
 
 
 def test_build_circuit_rebuilds_when_a_source_changes(scratch_dir: Path, repo_root: Path, tmp_path: Path) -> None:
@@ -106,7 +88,7 @@ def test_build_circuit_on_a_ceremony_ptau(
 
 def test_build_circuit_refuses_a_circuit_larger_than_its_ptau(scratch_dir: Path, repo_root: Path, tmp_path: Path) -> None:
     relative = scratch_dir.relative_to(repo_root).as_posix()
-    manifest = _write_manifest(tmp_path / "configs.json", "tests/prover/circuits", relative, 7)
+    manifest = write_toy_manifest(tmp_path / "configs.json", "tests/prover/circuits", relative, 7)
     with pytest.raises(CircuitTooLarge) as refused:
         build_circuit("toy", repo_root, manifest)
     # 240 constraints (circom --O2) and one public input need 2^8 > 241.
@@ -127,7 +109,7 @@ def test_load_config_reads_the_repository_manifest(repo_root: Path) -> None:
     assert test.main_circom().endswith("component main {public [publicInputHash]} = Batch(1, 4, 1, 2);\n")
     assert test.include_paths == ("circuits", "node_modules")
     assert test.ptau_power == 15
-    assert load_config(manifest, "devnet").params == (("nTx", 2), ("accountDepth", 8), ("balanceDepth", 1), ("orderDepth", 3))
+    assert load_config(manifest, "devnet").params == (("nTx", 8), ("accountDepth", 8), ("balanceDepth", 1), ("orderDepth", 3))
 
 
 @pytest.mark.parametrize(
@@ -140,7 +122,7 @@ def test_load_config_reads_the_repository_manifest(repo_root: Path) -> None:
     ],
 )
 def test_load_config_refuses_a_bad_manifest(tmp_path: Path, change: dict[str, object], message: str) -> None:
-    manifest = _write_manifest(tmp_path / "configs.json", "tests/prover/circuits", "build/x", 15)
+    manifest = write_toy_manifest(tmp_path / "configs.json", "tests/prover/circuits", "build/x", 15)
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data.update(change)
     manifest.write_text(json.dumps(data), encoding="utf-8")
