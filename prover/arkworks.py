@@ -11,8 +11,9 @@ are cached by path and reread when the file changes.
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from matchproof_native import Groth16Key, groth16_verify
 
@@ -21,8 +22,26 @@ from prover.errors import ProverError
 ArkworksProof = tuple[tuple[int, int], tuple[tuple[int, int], tuple[int, int]], tuple[int, int], list[int]]
 """`(pi_a, pi_b, pi_c, public_signals)`, affine, `pi_b`'s coordinates as (c0, c1) pairs."""
 
-_keys: dict[Path, tuple[tuple[int, int], Groth16Key]] = {}
-_keys_lock = threading.Lock()
+_Loaded = TypeVar("_Loaded")
+
+_cache: dict[Path, tuple[tuple[int, int], object]] = {}
+_cache_lock = threading.Lock()
+
+
+def _cached(path: Path, load: Callable[[Path], _Loaded]) -> _Loaded:
+    """`load(path)`, computed on first use and again whenever the file changes (its mtime or size).
+
+    Raises what `stat` and `load` raise.
+    """
+    resolved = path.resolve()
+    status = resolved.stat()
+    version = (status.st_mtime_ns, status.st_size)
+    with _cache_lock:
+        cached = _cache.get(resolved)
+        if cached is None or cached[0] != version:
+            cached = (version, load(resolved))
+            _cache[resolved] = cached
+        return cast(_Loaded, cached[1])
 
 
 def proving_key(zkey: Path) -> Groth16Key:
@@ -30,16 +49,8 @@ def proving_key(zkey: Path) -> Groth16Key:
 
     Raises ProverError if the file cannot be read or is not a BN254 Groth16 zkey.
     """
-    path = zkey.resolve()
     try:
-        status = path.stat()
-        version = (status.st_mtime_ns, status.st_size)
-        with _keys_lock:
-            cached = _keys.get(path)
-            if cached is None or cached[0] != version:
-                cached = (version, Groth16Key(path))
-                _keys[path] = cached
-            return cached[1]
+        return _cached(zkey, Groth16Key)
     except (OSError, ValueError) as error:
         raise ProverError(f"cannot read the proving key {zkey}: {error}") from error
 
@@ -56,9 +67,6 @@ def prove_witness(zkey: Path, witness: Path) -> ArkworksProof:
         raise ProverError(f"arkworks cannot prove {witness} with {zkey}: {error}") from error
 
 
-_verification_keys: dict[Path, tuple[tuple[int, int], list[int]]] = {}
-
-
 def _flat_point(point: Any, g2: bool) -> list[int]:
     """An affine point of snarkjs's JSON ([x, y, 1] or [[x0, x1], [y0, y1], [1, 0]]) as integers."""
     if g2:
@@ -67,29 +75,25 @@ def _flat_point(point: Any, g2: bool) -> list[int]:
     return [int(point[0]), int(point[1])]
 
 
+def _read_verification_key(path: Path) -> list[int]:
+    """The key of a snarkjs `verification_key.json`, flattened as `groth16_verify` takes it."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("protocol") != "groth16" or data.get("curve") != "bn128":
+        raise ValueError("not a Groth16 key of bn128")
+    return [
+        *_flat_point(data["vk_alpha_1"], g2=False),
+        *(value for name in ("vk_beta_2", "vk_gamma_2", "vk_delta_2") for value in _flat_point(data[name], g2=True)),
+        *(value for point in data["IC"] for value in _flat_point(point, g2=False)),
+    ]
+
+
 def verification_key(vkey: Path) -> list[int]:
     """The verification key in `vkey` (snarkjs's JSON), flattened as `groth16_verify` takes it (cached).
 
     Raises ProverError if the file cannot be read or is not a Groth16 key of BN254.
     """
-    path = vkey.resolve()
     try:
-        status = path.stat()
-        version = (status.st_mtime_ns, status.st_size)
-        with _keys_lock:
-            cached = _verification_keys.get(path)
-            if cached is None or cached[0] != version:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                if data.get("protocol") != "groth16" or data.get("curve") != "bn128":
-                    raise ValueError("not a Groth16 key of bn128")
-                flat = [
-                    *_flat_point(data["vk_alpha_1"], g2=False),
-                    *(value for name in ("vk_beta_2", "vk_gamma_2", "vk_delta_2") for value in _flat_point(data[name], g2=True)),
-                    *(value for point in data["IC"] for value in _flat_point(point, g2=False)),
-                ]
-                cached = (version, flat)
-                _verification_keys[path] = cached
-            return cached[1]
+        return _cached(vkey, _read_verification_key)
     except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
         raise ProverError(f"cannot read the verification key {vkey}: {error}") from error
 
