@@ -2,10 +2,11 @@
 Measuring helpers: medians and percentiles of samples, and child processes
 timed with their own peak memory.
 
-Peak memory comes from ``os.wait4``, which returns the ``rusage`` of exactly
-the child waited for (``ru_maxrss``, in KiB on Linux), so a figure belongs to
-one prover step and not to whatever else the benchmark started before it
-(``resource.getrusage(RUSAGE_CHILDREN)`` keeps the maximum over all children).
+Peak memory is the child's own high-water mark, ``VmHWM`` in
+``/proc/<pid>/status``, read every few milliseconds until it exits (growth in
+its last few milliseconds can be missed). Not ``ru_maxrss`` from ``wait4``:
+Linux carries a process's maximum across ``exec``, so a child forked from this
+(large) benchmark process would report at least the benchmark's own memory.
 """
 
 from __future__ import annotations
@@ -41,8 +42,23 @@ class ChildRun:
     peak_rss_bytes: int
 
 
+_SAMPLE_SECONDS = 0.005
+
+
+def _high_water_mark(pid: int) -> int:
+    """The peak resident memory of live process ``pid`` so far, in bytes (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * KIB
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def run_child(command: Sequence[str], cwd: Path) -> ChildRun:
-    """Run ``command`` in ``cwd``, wait for it with ``wait4`` and return its time and peak memory.
+    """Run ``command`` in ``cwd`` and return its wall time and peak memory (sampled ``VmHWM``).
 
     The output goes to a temporary file (no pipe that could fill up and block the
     child) and is kept only for the error. Raises ``ChildFailed`` on a non-zero exit.
@@ -52,13 +68,19 @@ def run_child(command: Sequence[str], cwd: Path) -> ChildRun:
         process = subprocess.Popen(
             list(command), cwd=cwd, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT
         )
-        _, status, usage = os.wait4(process.pid, 0)
+        peak = 0
+        while True:
+            pid, status, _ = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _high_water_mark(process.pid))
+            time.sleep(_SAMPLE_SECONDS)
         seconds = time.monotonic() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             output.seek(0)
             raise ChildFailed(command, process.returncode, output.read().decode(errors="replace"))
-    return ChildRun(seconds, usage.ru_maxrss * KIB)
+    return ChildRun(seconds, peak)
 
 
 def median(samples: Sequence[float]) -> float:

@@ -29,7 +29,10 @@ import logging
 import secrets
 import shutil
 import struct
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -191,6 +194,29 @@ class _StepTimer:
         self.started = now
 
 
+@contextmanager
+def still_running(what: str, every_seconds: float = 15.0) -> Iterator[None]:
+    """Log "`what`: still running (N s)" every `every_seconds` while the block runs.
+
+    circom2 prints nothing until it is done, and a large circuit takes minutes: this is
+    its progress, so a newcomer sees the build is alive.
+    """
+    started = time.monotonic()
+    finished = threading.Event()
+
+    def tick() -> None:
+        while not finished.wait(every_seconds):
+            log.info("%s: still running (%.0f s)", what, time.monotonic() - started)
+
+    ticker = threading.Thread(target=tick, name="build-progress", daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        finished.set()
+        ticker.join()
+
+
 def build_circuit(config_name: str, repo_root: Path | None = None, manifest_path: Path | None = None) -> CircuitArtifacts:
     """Build configuration `config_name` of the manifest, or return the existing build if it is current.
 
@@ -235,20 +261,21 @@ def compile_circuit(root: Path, config: CircuitConfig, directory: Path) -> R1csH
     relative_dir = directory.relative_to(root).as_posix()
     include_flags = [flag for include in config.include_paths for flag in ("-l", include)]
     log.info("circuit %s: compiling with circom2 (about a minute per 100k constraints)", config.name)
-    run_tool(
-        [
-            str(npm_bin(root, "circom2")),
-            f"{relative_dir}/{MAIN_CIRCOM}",
-            "--r1cs",
-            "--wasm",
-            "--sym",
-            *config.circom_flags,
-            *include_flags,
-            "-o",
-            relative_dir,
-        ],
-        root,
-    )
+    with still_running(f"circuit {config.name}: circom2"):
+        run_tool(
+            [
+                str(npm_bin(root, "circom2")),
+                f"{relative_dir}/{MAIN_CIRCOM}",
+                "--r1cs",
+                "--wasm",
+                "--sym",
+                *config.circom_flags,
+                *include_flags,
+                "-o",
+                relative_dir,
+            ],
+            root,
+        )
     header = read_r1cs_header(directory / R1CS)
     log.info("circuit %s: %d constraints, needs ptau power %d", config.name, header.n_constraints, header.required_ptau_power)
     if header.required_ptau_power > config.ptau_power:

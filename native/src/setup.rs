@@ -204,10 +204,11 @@ pub fn development_setup(r1cs_path: &Path, zkey_path: &Path, report: &mut Report
         *signal += basis;
     }
     lagrange.zeroize();
-    let mut h = double.evaluate_all_lagrange_coefficients(secrets.tau);
+    let mut double_lagrange = double.evaluate_all_lagrange_coefficients(secrets.tau);
     let delta_inverse = secrets.delta.inverse().expect("delta is not zero");
     let gamma_inverse = secrets.gamma.inverse().expect("gamma is not zero");
-    let mut h: Vec<Fr> = h.drain(..).skip(1).step_by(2).map(|basis| basis * delta_inverse).collect();
+    let mut h: Vec<Fr> = double_lagrange.iter().skip(1).step_by(2).map(|basis| *basis * delta_inverse).collect();
+    double_lagrange.zeroize();
     let mut ic_c: Vec<Fr> = (0..n_vars)
         .map(|i| {
             let combined = secrets.beta * u[i] + secrets.alpha * v[i] + w[i];

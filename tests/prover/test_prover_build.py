@@ -1,6 +1,7 @@
 """build_circuit: compiles, sets up, caches by a hash of its inputs, and refuses what cannot work."""
 
 import json
+import logging
 import re
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from prover import CircuitArtifacts, CircuitTooLarge, ManifestError, PtauHashMismatch, build_circuit, dev_ptau, prove
-from prover.build import read_r1cs_header
+from prover.build import still_running, read_r1cs_header
 from prover.manifest import load_config
 from prover.ptau import PTAU_BLAKE2B_ENV, PTAU_ENV, blake2b_file
 from tests.prover.conftest import POSEIDON_1_2, write_toy_manifest
@@ -133,3 +134,13 @@ def test_load_config_refuses_a_bad_manifest(tmp_path: Path, change: dict[str, ob
 def test_load_config_names_the_known_configurations(repo_root: Path) -> None:
     with pytest.raises(ManifestError, match="'devnet'"):
         load_config(repo_root / "circuits" / "configs.json", "mainnet")
+
+
+def test_a_long_step_reports_that_it_isstill_running(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="prover.build"), still_running("circuit toy: circom2", every_seconds=0.05):
+        time.sleep(0.3)
+    ticks = [record.getMessage() for record in caplog.records if "still running" in record.getMessage()]
+    assert len(ticks) >= 3 and ticks[0].startswith("circuit toy: circom2: still running")
+    caplog.clear()
+    time.sleep(0.1)
+    assert not caplog.records, "the ticker stops with the step"
