@@ -2,8 +2,9 @@
 
 `matchproof_native.groth16_development_setup` (native/src/setup.rs) draws the toxic
 waste (tau, alpha, beta, gamma, delta) from the operating system, computes the key
-snarkjs's `groth16 setup` and one phase-2 contribution would give, writes it as a
-snarkjs `.zkey` and wipes the secrets. No powers-of-tau file is read or generated:
+snarkjs's `groth16 setup` and a phase-2 contribution would give from a ptau with that
+tau (with a random gamma where snarkjs keeps 1), writes it as a snarkjs `.zkey` and
+wipes the secrets. No powers-of-tau file is read or generated:
 that is what took a fresh machine 15-40 minutes. Whoever runs it could have kept the
 secrets and forge proofs, so it is for development and tests only; with a ceremony ptau
 selected (`prover.ptau`), the build takes snarkjs's path instead.
