@@ -243,8 +243,7 @@ _ARKWORKS_CHILD = "import sys; from pathlib import Path; from prover.arkworks im
 
 def _check_arkworks_proof(circuit: CircuitArtifacts, witness: Path) -> Proof:
     """One arkworks proof of ``witness``, verified by snarkjs (raises ProofNotVerified if it fails)."""
-    pi_a, pi_b, pi_c, public = prove_witness(circuit.zkey, witness)
-    proof = Proof(pi_a, pi_b, pi_c, tuple(public), 0.0, 0.0)
+    proof = Proof.from_arkworks(prove_witness(circuit.zkey, witness), 0.0, 0.0)
     verify_proof(circuit, proof, verifier="snarkjs")
     return proof
 

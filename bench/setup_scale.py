@@ -51,11 +51,10 @@ _ARKWORKS_PROVE = """
 import json, sys
 from pathlib import Path
 from prover.arkworks import prove_witness
-(a0, a1), ((b00, b01), (b10, b11)), (c0, c1), public = prove_witness(Path(sys.argv[1]), Path(sys.argv[2]))
-proof = {"pi_a": [str(a0), str(a1), "1"], "pi_b": [[str(b00), str(b01)], [str(b10), str(b11)], ["1", "0"]],
-         "pi_c": [str(c0), str(c1), "1"], "protocol": "groth16", "curve": "bn128"}
-Path("arkworks-proof.json").write_text(json.dumps(proof))
-Path("arkworks-public.json").write_text(json.dumps([str(value) for value in public]))
+from prover.groth16 import Proof
+proof = Proof.from_arkworks(prove_witness(Path(sys.argv[1]), Path(sys.argv[2])), 0.0, 0.0)
+Path("arkworks-proof.json").write_text(json.dumps(proof.to_snarkjs()))
+Path("arkworks-public.json").write_text(json.dumps([str(value) for value in proof.public_signals]))
 """
 """A fresh process that proves a witness (argv 2) with a zkey (argv 1) and writes snarkjs's JSON."""
 

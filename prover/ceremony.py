@@ -25,7 +25,6 @@ The finalized key is used by setting `MATCHPROOF_ZKEY` and `MATCHPROOF_ZKEY_SHA2
 circuit it compiles and exports the verifier from it (`prover.build`).
 """
 
-import hashlib
 import json
 import os
 import re
@@ -35,8 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from prover.errors import CeremonyError, PtauError, ToolError
-from prover.ptau import blake2b_file
-from prover.tools import atomic_write_text, npm_bin, run_tool
+from prover.tools import atomic_write_text, file_digest, npm_bin, published_digest, run_tool
 
 RECORD = "ceremony.json"
 R1CS = "main.r1cs"
@@ -48,7 +46,6 @@ ZKEY_SHA256_ENV = "MATCHPROOF_ZKEY_SHA256"
 _HASH_LINES = r"((?:\s*(?:[0-9a-f]{8}\s+){3}[0-9a-f]{8}\s*\n){4})"
 _CONTRIBUTION_HASH = re.compile(r"Contribution Hash:\s*\n" + _HASH_LINES)
 _VERIFIED_CONTRIBUTION = re.compile(r"contribution #(\d+) (.*?):\s*\n" + _HASH_LINES)
-_BEACON = _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -69,11 +66,7 @@ class CeremonyKey:
 
 def sha256_file(path: Path) -> str:
     """The sha256 hex digest of the file at `path`."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_digest(path, "sha256")
 
 
 def select_ceremony_key() -> CeremonyKey | None:
@@ -86,8 +79,8 @@ def select_ceremony_key() -> CeremonyKey | None:
         raise CeremonyError(f"set both {ZKEY_ENV} and {ZKEY_SHA256_ENV} (a ceremony's final key), or neither")
     if not path or not digest:
         return None
-    normalised = digest.strip().lower().removeprefix("0x")
-    if not _SHA256.fullmatch(normalised):
+    normalised = published_digest(digest, 64)
+    if normalised is None:
         raise CeremonyError(f"{ZKEY_SHA256_ENV}={digest!r} is not a sha256 hex digest (64 hex digits)")
     return CeremonyKey(Path(path).expanduser().resolve(), normalised)
 
@@ -125,16 +118,22 @@ def verify_key(repo_root: Path, r1cs: Path, ptau: Path, zkey: Path) -> list[Cont
 
 
 class Ceremony:
-    """A ceremony's folder: its r1cs, its chain of keys and its record."""
+    """A ceremony's folder: its r1cs, its chain of keys and its record.
 
-    def __init__(self, folder: Path, repo_root: Path, ptau: Path) -> None:
+    `ptau` is the ceremony ptau and `ptau_blake2b` its blake2b-512, already checked
+    against the published hash (`prover.ptau.ceremony_ptau`): a ptau of gigabytes is
+    hashed once per command, not at every step.
+    """
+
+    def __init__(self, folder: Path, repo_root: Path, ptau: Path, ptau_blake2b: str) -> None:
         self.folder = folder
         self.repo_root = repo_root
         self.ptau = ptau
+        self.ptau_blake2b = ptau_blake2b
         self.snarkjs = str(npm_bin(repo_root, "snarkjs"))
 
     @classmethod
-    def start(cls, folder: Path, repo_root: Path, ptau: Path, r1cs: Path, config: str) -> "Ceremony":
+    def start(cls, folder: Path, repo_root: Path, ptau: Path, ptau_blake2b: str, r1cs: Path, config: str) -> "Ceremony":
         """Begin a ceremony in the new folder `folder` for the compiled circuit `r1cs` on the checked `ptau`.
 
         Raises CeremonyError if the folder already holds a ceremony, ToolError if snarkjs fails.
@@ -143,10 +142,10 @@ class Ceremony:
             raise CeremonyError(f"{folder} already holds a ceremony")
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(r1cs, folder / R1CS)
-        ceremony = cls(folder, repo_root, ptau)
+        ceremony = cls(folder, repo_root, ptau, ptau_blake2b)
         run_tool([ceremony.snarkjs, "zkey", "new", R1CS, str(ptau), "0000.zkey"], folder)
         ceremony._write_record(
-            {"config": config, "r1csSha256": sha256_file(folder / R1CS), "ptauBlake2b": blake2b_file(ptau), "contributions": []}
+            {"config": config, "r1csSha256": sha256_file(folder / R1CS), "ptauBlake2b": ptau_blake2b, "contributions": []}
         )
         return ceremony
 
@@ -184,7 +183,7 @@ class Ceremony:
         record = self._record()
         if sha256_file(self.folder / R1CS) != record.get("r1csSha256"):
             raise CeremonyError(f"{self.folder / R1CS} is not the circuit the ceremony started with")
-        if blake2b_file(self.ptau) != record.get("ptauBlake2b"):
+        if self.ptau_blake2b != record.get("ptauBlake2b"):
             raise PtauError(f"{self.ptau} is not the ptau the ceremony started with")
         chain = verify_key(self.repo_root, self.folder / R1CS, self.ptau, self.latest())
         if chain != self.recorded():
@@ -222,8 +221,8 @@ class Ceremony:
         Returns the final key. Raises CeremonyError for a malformed beacon, a chain without
         contributions or one that does not verify.
         """
-        normalised = beacon.strip().lower().removeprefix("0x")
-        if not _BEACON.fullmatch(normalised) or not 10 <= iterations <= 63:
+        normalised = published_digest(beacon, 64)
+        if normalised is None or not 10 <= iterations <= 63:
             raise CeremonyError("the beacon is 64 hex digits (e.g. a block hash) and iterations 10..63")
         if (self.folder / FINAL).exists():
             raise CeremonyError("the ceremony is already finalized")

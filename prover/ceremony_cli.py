@@ -21,27 +21,28 @@ from prover.ptau import PTAU_BLAKE2B_ENV, PTAU_ENV, select_ptau
 from prover.tools import default_repo_root
 
 
-def _ceremony_ptau() -> Path:
-    """The checked ceremony ptau. Raises PtauError if none is selected."""
-    ptau = select_ptau().ceremony_file()
-    if ptau is None:
+def _ceremony_ptau() -> tuple[Path, str]:
+    """The ceremony ptau, checked against its published blake2b, and that hash. Raises PtauError if none is selected."""
+    source = select_ptau()
+    ptau = source.ceremony_file()
+    if ptau is None or source.ceremony_blake2b is None:
         raise PtauError(f"a ceremony runs on a ceremony ptau: set {PTAU_ENV} and {PTAU_BLAKE2B_ENV}")
-    return ptau
+    return ptau, source.ceremony_blake2b
 
 
 def _open(args: argparse.Namespace) -> Ceremony:
-    return Ceremony(args.dir.resolve(), default_repo_root(), _ceremony_ptau())
+    return Ceremony(args.dir.resolve(), default_repo_root(), *_ceremony_ptau())
 
 
 def init(args: argparse.Namespace) -> int:
     """Compile the configuration and start its ceremony in `--dir`."""
     root = default_repo_root()
-    ptau = _ceremony_ptau()
+    ptau, ptau_blake2b = _ceremony_ptau()
     config = load_config(root / DEFAULT_MANIFEST, args.config)
     compiled = root / config.build_dir / f"{config.name}-ceremony"
     compiled.mkdir(parents=True, exist_ok=True)
     header = compile_circuit(root, config, compiled)
-    Ceremony.start(args.dir.resolve(), root, ptau, compiled / "main.r1cs", config.name)
+    Ceremony.start(args.dir.resolve(), root, ptau, ptau_blake2b, compiled / "main.r1cs", config.name)
     print(f"ceremony of '{config.name}' ({header.n_constraints:,} constraints) started in {args.dir}: 0000.zkey")
     print("next: each participant runs `matchproof ceremony contribute --dir DIR --name NAME` in turn")
     return 0

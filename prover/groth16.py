@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from prover.arkworks import prove_witness
+from prover.arkworks import ArkworksProof, prove_witness
 from prover.arkworks import verify as arkworks_verify
 from prover.build import CircuitArtifacts
 from prover.errors import ProofNotVerified, ProverError, ToolError
@@ -91,6 +91,12 @@ class Proof:
             witness_seconds=witness_seconds,
             prove_seconds=prove_seconds,
         )
+
+    @classmethod
+    def from_arkworks(cls, proven: ArkworksProof, witness_seconds: float, prove_seconds: float) -> "Proof":
+        """The proof `prover.arkworks.prove_witness` returned, with its timings."""
+        pi_a, pi_b, pi_c, public = proven
+        return cls(pi_a, pi_b, pi_c, tuple(public), witness_seconds, prove_seconds)
 
     def to_json(self) -> dict[str, Any]:
         """The proof as a JSON object: snarkjs's form, public signals, calldata and timings."""
@@ -183,15 +189,8 @@ def prove(
         witnessed = time.monotonic()
         report("prove")
         if backend == "arkworks":
-            pi_a, pi_b, pi_c, public = prove_witness(artifacts.zkey, folder / "witness.wtns")
-            proof = Proof(
-                pi_a=pi_a,
-                pi_b=pi_b,
-                pi_c=pi_c,
-                public_signals=tuple(public),
-                witness_seconds=witnessed - started,
-                prove_seconds=time.monotonic() - witnessed,
-            )
+            proven = prove_witness(artifacts.zkey, folder / "witness.wtns")
+            proof = Proof.from_arkworks(proven, witnessed - started, time.monotonic() - witnessed)
         else:
             run_tool([snarkjs, "groth16", "prove", str(artifacts.zkey), "witness.wtns", "proof.json", "public.json"], folder)
             proof = Proof.from_snarkjs(

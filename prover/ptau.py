@@ -12,10 +12,8 @@ for trying the ceremony path on a development machine: its blake2b-512 is then t
 "published" hash.
 """
 
-import hashlib
 import logging
 import os
-import re
 import secrets
 import shutil
 import struct
@@ -24,7 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prover.errors import PtauError, PtauHashMismatch
-from prover.tools import NotThatFile, binary_section, default_repo_root, file_lock, npm_bin, run_tool
+from prover.tools import (
+    NotThatFile,
+    binary_section,
+    default_repo_root,
+    file_digest,
+    file_lock,
+    npm_bin,
+    published_digest,
+    run_tool,
+)
 
 PTAU_ENV = "MATCHPROOF_PTAU"
 PTAU_BLAKE2B_ENV = "MATCHPROOF_PTAU_BLAKE2B"
@@ -32,8 +39,6 @@ PTAU_BLAKE2B_ENV = "MATCHPROOF_PTAU_BLAKE2B"
 # bn128's scalar field has 2-adicity 28: no ptau can be larger.
 MAX_POWER = 28
 
-_BLAKE2B_HEX = re.compile(r"[0-9a-f]{128}")
-_HASH_CHUNK = 1 << 20
 
 log = logging.getLogger(__name__)
 
@@ -101,17 +106,13 @@ def _generate_dev_ptau(power: int, target: Path, repo_root: Path) -> None:
 
 def blake2b_file(path: Path) -> str:
     """The blake2b-512 hex digest of the file at `path` (the hash the ptau ceremonies publish)."""
-    digest = hashlib.blake2b(digest_size=64)
-    with path.open("rb") as handle:
-        while chunk := handle.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_digest(path, "blake2b")
 
 
 def _normalise_blake2b(hex_digest: str) -> str:
     """`hex_digest` in lower case without 0x; raises PtauError unless it is 128 hex digits."""
-    normalised = hex_digest.strip().lower().removeprefix("0x")
-    if not _BLAKE2B_HEX.fullmatch(normalised):
+    normalised = published_digest(hex_digest, 128)
+    if normalised is None:
         raise PtauError(f"{hex_digest!r} is not a blake2b-512 hex digest (128 hex digits)")
     return normalised
 
@@ -151,8 +152,8 @@ class PtauSource:
     """Which set-up a build runs, named without reading any file.
 
     `ceremony_path` and `ceremony_blake2b` are both set for a ceremony file and both None
-    for a development set-up. `identity` names the source, so a build stamp can tell whether its key came from the
-    same ptau without hashing gigabytes.
+    for a development set-up. `identity` names the source, so a build stamp can tell
+    whether its key came from the same ptau without hashing gigabytes.
     """
 
     ceremony_path: Path | None = None

@@ -7,6 +7,7 @@ the repository root, never on PATH.
 """
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -38,6 +39,20 @@ def npm_version(repo_root: Path, package: str) -> str:
     """The installed version of npm package `package`, read from its package.json."""
     text = (repo_root / "node_modules" / package / "package.json").read_text(encoding="utf-8")
     return str(json.loads(text)["version"])
+
+
+def file_digest(path: Path, algorithm: str) -> str:
+    """The hex digest of the file at `path` with hashlib's `algorithm` ("blake2b" is blake2b-512), read in chunks."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, algorithm).hexdigest()
+
+
+def published_digest(value: str, hex_digits: int) -> str | None:
+    """A published hash as typed (any case, optional 0x) in lower case, or None unless it has `hex_digits` hex digits."""
+    normalised = value.strip().lower().removeprefix("0x")
+    if len(normalised) != hex_digits or not all(digit in "0123456789abcdef" for digit in normalised):
+        return None
+    return normalised
 
 
 def strip_ansi(text: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from prover import CircuitArtifacts, Proof, ProofNotVerified, ProverError, prove, verify_proof
-from prover.arkworks import ArkworksProof, prove_witness, proving_key
+from prover.arkworks import prove_witness, proving_key
 from prover.witness import FIELD_ORDER, WitnessInput, calculator_for
 from tests.prover.conftest import BASE_FIELD
 
@@ -29,12 +29,6 @@ def toy_wtns(toy_artifacts: CircuitArtifacts, toy_input: WitnessInput, tmp_path:
     path = tmp_path / "toy.wtns"
     calculator_for(toy_artifacts.wasm).compute(toy_input, path)
     return path
-
-
-def _proof(signals: ArkworksProof) -> Proof:
-    """The arkworks prover's answer as a Proof, for verify_proof."""
-    pi_a, pi_b, pi_c, public = signals
-    return Proof(pi_a=pi_a, pi_b=pi_b, pi_c=pi_c, public_signals=tuple(public), witness_seconds=0.0, prove_seconds=0.0)
 
 
 def _sections(wtns: bytes) -> dict[int, tuple[int, int]]:
@@ -76,7 +70,7 @@ def test_a_witness_that_breaks_a_constraint_gives_a_proof_that_does_not_verify(
     last = _witness_values_offset(bytes(wtns)) + 32 * (proving_key(toy_artifacts.zkey).n_vars - 1)
     wtns[last] ^= 1  # the last signal, an intermediate of the hash, off by one
     toy_wtns.write_bytes(bytes(wtns))
-    forged = _proof(prove_witness(toy_artifacts.zkey, toy_wtns))
+    forged = Proof.from_arkworks(prove_witness(toy_artifacts.zkey, toy_wtns), 0.0, 0.0)
     with pytest.raises(ProofNotVerified):
         verify_proof(toy_artifacts, forged)
 

@@ -40,7 +40,8 @@ def selected_ptau(ceremony_ptau: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture()
 def ceremony(selected_ptau: Path, toy_artifacts: CircuitArtifacts, repo_root: Path, tmp_path: Path) -> Iterator[Ceremony]:
     """A ceremony of the toy circuit, started and not yet contributed to."""
-    yield Ceremony.start(tmp_path / "ceremony", repo_root, selected_ptau, toy_artifacts.r1cs, "toy")
+    ptau_blake2b = blake2b_file(selected_ptau)
+    yield Ceremony.start(tmp_path / "ceremony", repo_root, selected_ptau, ptau_blake2b, toy_artifacts.r1cs, "toy")
 
 
 def test_two_contributions_and_a_beacon_make_the_key_the_build_uses(
