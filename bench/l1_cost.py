@@ -7,8 +7,8 @@ Three kinds of figure, each labelled in the results:
 - *measured*: real batches of the configured circuits (real proofs, the real
   verifier): all-in gas at the batch sizes those circuits have;
 - *estimate*: ``submitBatch`` at larger batch sizes, on a rollup deployed
-  inside this harness with ``AcceptAllVerifier`` (calldata, the Poseidon
-  hashing of the public data and the storage writes are real; no pairing
+  inside this harness with ``AcceptAllVerifier`` (calldata, the sha256
+  digest of the public data and the storage writes are real; no pairing
   check runs), plus the real verifier's cost, measured as the difference
   between a real one-slot submission and the same submission to an
   accept-all deployment. The pairing check costs the same at every batch
@@ -37,11 +37,12 @@ from bench.scenario import MINT_USDC, MINT_WETH, USDC, WETH, RollupRun
 from sequencer.crypto.keys import L2Keypair
 from sequencer.devnet import Devnet, SubmittedBatch
 from sequencer.engine.book import Fill
-from sequencer.l1.compile import CompiledContracts, load_poseidon
+from sequencer.l1.compile import CompiledContracts
 from sequencer.l1.deploy import OperatorKey, RollupConfig, TestTokenSpec, deploy, deploy_contract
 from sequencer.l1.rollup import SUBMIT_GAS_BASE, SUBMIT_GAS_PER_SLOT, Rollup
 from sequencer.l1.transactions import TransactionFailed, send_transaction
 from sequencer.spec.constants import Side, TreeConfig
+from sequencer.spec.public_data import SLOT_BYTES
 from sequencer.spec.state import State
 from sequencer.spec.transactions import SignedOrder
 from sequencer.spec.types import AccountIndex, FieldElement
@@ -51,7 +52,8 @@ TX_GAS_CAP = 2**24
 """EIP-7825: no transaction may use more (the benchmark's anvil enforces it)."""
 ESTIMATE_TREE = TreeConfig(8, 1, 3)
 """Tree depths of the accept-all deployments: they only bound the account registry, not the gas."""
-ELEMENTS_PER_SLOT = 3
+SHA256_GAS_PER_WORD = 12
+"""The sha256 precompile's price per 32-byte word of input (on top of 60 per call)."""
 WORD_BYTES = 32
 FIELD_ORDER = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 
@@ -119,9 +121,11 @@ class L1Result:
     fit_estimate: LineFit | None
     fit_measured: LineFit | None
     data_bytes_per_trade: int
-    """Calldata a trade adds to a batch: its three public-data field elements."""
-    poseidon4_call_gas: int
-    """One Poseidon(4) call on L1: the hash each trade's public data goes through in ``submitBatch``."""
+    """Calldata a trade adds to a batch: its slot of public data (``SLOT_BYTES``)."""
+    data_calldata_gas_per_trade: int
+    """The calldata gas of a real trade's slot (4 per zero byte, 16 per other byte)."""
+    sha256_gas_per_trade: float
+    """The sha256 precompile's price for a trade's bytes (12 gas per 32-byte word)."""
     estimate_checks: list[EstimateCheck]
     break_even_trades_per_batch: int | None
     """The smallest batch whose all-in gas per trade is below the baseline's (from the estimate's line); None: never."""
@@ -232,31 +236,9 @@ class Estimate:
     samples: list[int]
 
 
-@dataclass(frozen=True)
-class EstimateRun:
-    """The accept-all submissions, and what one Poseidon(4) call of a trade's public data costs."""
-
-    sizes: list[Estimate]
-    poseidon4_call_gas: int
-    """Execution gas of one call to the deployed Poseidon(4) contract, called on its own (no 21,000, no calldata)."""
-
-
 def _calldata_gas(data: bytes) -> int:
     """The standard calldata cost: 4 gas per zero byte, 16 per other byte."""
     return sum(4 if byte == 0 else 16 for byte in data)
-
-
-def poseidon4_call_gas(w3: Web3, sender: LocalAccount, address: str, elements: Sequence[int]) -> int:
-    """
-    Gas of one Poseidon(4) hash on L1: a transaction calling the deployed
-    contract with ``elements``, less the intrinsic 21,000 and its calldata
-    (the EIP-7623 floor is far below such a call's cost, so it does not apply).
-    """
-    contract = w3.eth.contract(address=Web3.to_checksum_address(address), abi=load_poseidon((4,))[4].abi)
-    call = contract.functions.poseidon(list(elements))
-    receipt = send_transaction(w3, sender, call.build_transaction({"from": sender.address}))
-    data = bytes(w3.eth.get_transaction(receipt["transactionHash"])["input"])
-    return int(receipt["gasUsed"]) - INTRINSIC_GAS - _calldata_gas(data)
 
 
 def _mine_next_second(w3: Web3) -> None:
@@ -270,10 +252,10 @@ def estimate_submissions(
     deployer: LocalAccount,
     product: CompiledContracts,
     sample: SubmittedBatch,
-    slot_pool: Sequence[tuple[int, int, int]],
+    slot_pool: Sequence[bytes],
     sizes: Sequence[int],
     runs: int,
-) -> EstimateRun:
+) -> list[Estimate]:
     """
     For each batch size, deploy the rollup (from ``product``, the product's
     compiled contracts) with ``AcceptAllVerifier`` and submit one warm-up
@@ -281,14 +263,12 @@ def estimate_submissions(
     ``slot_pool``: real trades' public data) with the real ``sample``
     batch's proof words, each with a new root and timestamp.
     A size whose submission does not fit the transaction gas cap gets None.
-    Also measures one Poseidon(4) call on the first deployment's hasher.
     """
     accept_all, _, _ = deploy_contract(w3, deployer, bench_contracts(), ACCEPT_ALL_CONTRACT)
     key = L2Keypair.from_private_key(hashlib.sha256(b"matchproof bench accept-all operator").digest())
     proof = sample.proof.solidity_calldata()
     genesis = State.genesis(ESTIMATE_TREE).root
     results = []
-    poseidon4 = 0
     for slots in sizes:
         deployment = deploy(
             w3,
@@ -300,9 +280,7 @@ def estimate_submissions(
             verifier=accept_all,
         )
         rollup = Rollup(w3, deployment, product)
-        if not poseidon4:
-            poseidon4 = poseidon4_call_gas(w3, deployer, deployment.poseidon[4], (0, *slot_pool[0]))
-        slot_data = [element for index in range(slots) for element in slot_pool[index % len(slot_pool)]]
+        public_data = b"".join(slot_pool[index % len(slot_pool)] for index in range(slots))
         gas_limit = min(SUBMIT_GAS_BASE + SUBMIT_GAS_PER_SLOT * slots, TX_GAS_CAP)
         gas: list[int] = []
         calldata: list[int] = []
@@ -311,7 +289,7 @@ def estimate_submissions(
                 _mine_next_second(w3)
                 timestamp = int(w3.eth.get_block("latest")["timestamp"])
                 new_root = FieldElement((sample.batch.new_root + number) % FIELD_ORDER)
-                call = rollup.contract.functions.submitBatch(number, new_root, timestamp, 0, slot_data, proof)
+                call = rollup.contract.functions.submitBatch(number, new_root, timestamp, 0, public_data, proof)
                 receipt = send_transaction(
                     w3, deployer, call.build_transaction({"from": deployer.address}), gas=gas_limit
                 )
@@ -322,7 +300,7 @@ def estimate_submissions(
             results.append(Estimate(slots, None, None, []))
             continue
         results.append(Estimate(slots, median_int(gas), median_int(calldata), gas))
-    return EstimateRun(results, poseidon4)
+    return results
 
 
 # ---------------------------------------------------------------- the comparison
@@ -348,7 +326,8 @@ def compare(
     hardfork: str,
     runs: Sequence[RollupRun],
     relayer: RelayerCost,
-    accept_all: EstimateRun,
+    estimates: list[Estimate],
+    trade_slots: Sequence[bytes],
     trades: int,
     warmup: int,
 ) -> L1Result:
@@ -359,8 +338,8 @@ def compare(
     batches against the one-slot estimate (which therefore equals the
     measured one-slot row by construction and is not listed); without
     either, no estimate row can be made all-in, and the result says so.
+    ``trade_slots`` are real trades' slots of public data, for their bytes.
     """
-    estimates = accept_all.sizes
     notes: list[str] = []
     sizes: list[SizeCost] = []
     measured_points: list[tuple[int, int]] = []
@@ -427,8 +406,9 @@ def compare(
         verifier_gas=verifier_gas,
         fit_estimate=fit_estimate,
         fit_measured=fit_measured,
-        data_bytes_per_trade=ELEMENTS_PER_SLOT * WORD_BYTES,
-        poseidon4_call_gas=accept_all.poseidon4_call_gas,
+        data_bytes_per_trade=SLOT_BYTES,
+        data_calldata_gas_per_trade=median_int([_calldata_gas(slot) for slot in trade_slots]),
+        sha256_gas_per_trade=SHA256_GAS_PER_WORD * SLOT_BYTES / WORD_BYTES,
         estimate_checks=checks,
         break_even_trades_per_batch=break_even,
         rollup_deposit_gas=median_int([gas for run in runs for gas in run.deposit_gas]),

@@ -48,7 +48,7 @@ from sequencer.l1.reconstruct import reconstruct
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.transactions import send_transaction
 from sequencer.spec.constants import PRICE_SCALE, Side, TreeConfig
-from sequencer.spec.public_data import SlotElements, slot_elements
+from sequencer.spec.public_data import slot_bytes
 from sequencer.spec.state import State
 from sequencer.spec.transactions import (
     Deposit,
@@ -239,15 +239,16 @@ def submit_batches(
     timestamp = int(w3.eth.get_block("latest")["timestamp"])
     for number, start in enumerate(range(0, len(txs), slots), start=1):
         batch = list(txs[start : start + slots]) + [Noop()] * max(0, start + slots - len(txs))
-        elements: list[SlotElements] = []
+        published: list[bytes] = []
         outcomes = []
         for tx in batch:
-            elements.append(slot_elements(tx, state))
+            published.append(slot_bytes(tx, state))
             outcomes.append(apply_transaction(state, tx, Timestamp(timestamp)))
         credit_fees(state, total_fees(outcomes))
         l1_count = sum(isinstance(tx, Deposit) for tx in batch)
-        calldata = [element for slot in elements for element in slot]
-        call = rollup.contract.functions.submitBatch(number, state.root, timestamp, l1_count, calldata, [0] * 8)
+        call = rollup.contract.functions.submitBatch(
+            number, state.root, timestamp, l1_count, b"".join(published), [0] * 8
+        )
         send_transaction(w3, sender, call.build_transaction({"from": sender.address}), gas=BATCH_GAS)
 
 

@@ -137,7 +137,7 @@ def _headline(result: BenchResult) -> list[str]:
     if fit is not None:
         lines.append(
             f"- rollup: **{fit.marginal_gas_per_trade:,} marginal gas per trade** "
-            f"({l1.poseidon4_call_gas:,} of it the on-chain Poseidon(4) of its public data), "
+            f"({l1.data_calldata_gas_per_trade:,} of it the calldata of its {l1.data_bytes_per_trade}-byte slot), "
             f"**{fit.fixed_gas_per_batch:,} fixed per batch**"
             + (f" ({l1.verifier_gas:,} of it the Groth16 verifier)" if l1.verifier_gas is not None else "")
         )
@@ -226,7 +226,7 @@ def markdown(result: BenchResult, gas_plot: str, prover_plot: str) -> str:
     )
     lines.append(
         "*measured*: real batches of a configured circuit, real Groth16 proof and verifier. *estimate*: "
-        "`submitBatch` on a rollup deployed inside the harness with `AcceptAllVerifier` (calldata, Poseidon "
+        "`submitBatch` on a rollup deployed inside the harness with `AcceptAllVerifier` (calldata, sha256 "
         "hashing of the public data and storage are real), plus the real verifier's cost"
         + (f" ({l1.verifier_gas:,} gas, constant per batch)" if l1.verifier_gas is not None else "")
         + ". Each batch holds only trades."
@@ -245,11 +245,11 @@ def markdown(result: BenchResult, gas_plot: str, prover_plot: str) -> str:
         for check in l1.estimate_checks
     ]
     lines += [
-        "- of the marginal gas, one Poseidon(4) hash of the trade's public data, "
-        "as `submitBatch` recomputes it per slot, "
-        f"costs {l1.poseidon4_call_gas:,} gas when called on its own; "
-        f"the trade's {l1.data_bytes_per_trade} calldata bytes "
-        f"cost at most {16 * l1.data_bytes_per_trade:,}",
+        f"- of the marginal gas, the trade's {l1.data_bytes_per_trade} bytes of public data cost "
+        f"{l1.data_calldata_gas_per_trade:,} gas of calldata (at most {16 * l1.data_bytes_per_trade:,}) and "
+        f"{l1.sha256_gas_per_trade:.0f} gas of the sha256 precompile (its price per word; `submitBatch` "
+        "hashes the whole batch's data in one call); the rest is copying the data and reading the slot "
+        "for a withdrawal",
         (
             f"- break-even: from **{l1.break_even_trades_per_batch} trades per batch** "
             "the rollup costs less L1 gas per trade "
@@ -257,7 +257,8 @@ def markdown(result: BenchResult, gas_plot: str, prover_plot: str) -> str:
             if l1.break_even_trades_per_batch is not None
             else "- break-even: none: a trade's marginal gas in a batch is not below settling it on L1"
         ),
-        f"- data: {l1.data_bytes_per_trade} calldata bytes per trade in a batch (3 field elements of public data)",
+        f"- data: {l1.data_bytes_per_trade} calldata bytes per trade in a batch (one slot of public data, "
+        "`sequencer/spec/public_data_layout.json`)",
         f"- deposits: rollup {l1.rollup_deposit_gas:,} gas, relayer {l1.relayer.deposit_gas:,} gas (median)",
     ]
     lines += [f"- note: {note}" for note in l1.notes]

@@ -125,7 +125,7 @@ def run_bench(options: BenchOptions, say: Callable[[str], None] = print) -> Writ
             options.runs,
         )
         say(f"  estimate at {', '.join(str(s) for s in options.estimate_sizes)} trades per batch done")
-    l1 = compare(HARDFORK, runs, relayer, estimates, trades, warmup)
+    l1 = compare(HARDFORK, runs, relayer, estimates, one_slot.slot_pool, trades, warmup)
 
     say("== prover: constraints and backends")
     constraints = [fit_constraints(REPO_ROOT, circuit.config, circuit) for circuit in circuits]

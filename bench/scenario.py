@@ -78,7 +78,7 @@ class RollupRun:
     fills: list[Fill]
     sample: SubmittedBatch
     """The last measured trade batch: its circuit input and proof feed the other measurements."""
-    slot_pool: list[tuple[int, int, int]]
+    slot_pool: list[bytes]
     """The public data of every measured trade, one (e0, e1, e2) per trade."""
 
     @property
@@ -137,7 +137,7 @@ def play_on_rollup(devnet: Devnet, seller: LocalAccount, buyer: LocalAccount, tr
     fills: list[Fill] = []
     batches: list[TradeBatch] = []
     acks: list[float] = []
-    slot_pool: list[tuple[int, int, int]] = []
+    slot_pool: list[bytes] = []
     for index, size in enumerate(sizes):
         bid = _signed(devnet, buyer, buyer_index, index + 1, Side.BUY, BUYER_LIMIT, size)
         placed = devnet.operator.place_order(MARKET, bid, devnet.now())

@@ -48,7 +48,7 @@ template BalanceUpdate(balanceDepth) {
     signal input delta;
     signal output newRoot;
 
-    // circomspect: CS0010 balanceDepth (<= 16) bits, far below the field's 254: a token id has one binary form.
+    // circomspect: CS0010 balanceDepth (<= 8) bits, far below the field's 254: a token id has one binary form.
     component tokenBits = Num2Bits(balanceDepth);
     tokenBits.in <== token;
 
@@ -124,7 +124,7 @@ template AccountUpdate(accountDepth, balanceDepth, orderDepth) {
     signal input newMinOrderId;
     signal output newRoot;
 
-    // circomspect: CS0010 accountDepth (<= 32) bits, far below the field's 254: an account index has one binary form.
+    // circomspect: CS0010 accountDepth (<= 24) bits, far below the field's 254: an account index has one binary form.
     component indexBits = Num2Bits(accountDepth);
     indexBits.in <== accountIndex;
 

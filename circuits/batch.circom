@@ -14,7 +14,8 @@ include "public_data.circom";
 //
 // Public input:
 //   publicInputHash   Poseidon([oldRoot, newRoot, timestamp, l1ChainStart,
-//                     l1ChainEnd, dataHash]) (docs/DESIGN.md)
+//                     l1ChainEnd, dataDigest]), dataDigest the low bits of the
+//                     sha256 of the slots' public data (docs/DESIGN.md)
 // Private inputs (the witness builder's keys, sequencer/witness/):
 //   oldRoot, newRoot, timestamp (< 2^64), l1ChainStart, l1ChainEnd
 //   every TxSlot input as an array over slots, e.g. txType[nTx],
@@ -113,14 +114,12 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     timestampRange.in <== timestamp;
 
     component slots[nTx];
-    component dataSteps[nTx];
+    component digest = DataDigest(nTx);
     signal roots[nTx + 1];
     signal chains[nTx + 1];
-    signal dataHashes[nTx + 1];
     signal feeSums[nTx + 1][tokens];
     roots[0] <== oldRoot;
     chains[0] <== l1ChainStart;
-    dataHashes[0] <== 0;
     for (var t = 0; t < tokens; t++) {
         feeSums[0][t] <== 0;
     }
@@ -197,10 +196,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
         roots[i + 1] <== slots[i].newRoot;
         chains[i + 1] <== slots[i].chainOut;
 
-        dataSteps[i] = DataHashStep();
-        dataSteps[i].previous <== dataHashes[i];
-        dataSteps[i].elements <== slots[i].elements;
-        dataHashes[i + 1] <== dataSteps[i].out;
+        digest.bits[i] <== slots[i].publicDataBits;
 
         for (var t = 0; t < tokens; t++) {
             feeSums[i + 1][t] <== feeSums[i][t] + slots[i].fees[t];
@@ -228,6 +224,6 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     publicHash.timestamp <== timestamp;
     publicHash.l1ChainStart <== l1ChainStart;
     publicHash.l1ChainEnd <== l1ChainEnd;
-    publicHash.dataHash <== dataHashes[nTx];
+    publicHash.dataDigest <== digest.out;
     publicHash.out === publicInputHash;
 }

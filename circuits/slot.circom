@@ -37,11 +37,13 @@ include "public_data.circom";
 //   siblingsBalanceA2[], orderStoredIdA, orderFilledA, siblingsOrderA[]
 //                                account A's leaf before and its paths
 //   ... the same for B
-// Outputs: newRoot, chainOut, elements[3] (public data), fees[2^balanceDepth]
+// Outputs: newRoot, chainOut, publicDataBits[8 * PD_SLOT_BYTES()] (the slot's
+// published bytes as bits, public_data.circom), fees[2^balanceDepth]
 // (fees collected per token).
 template TxSlot(accountDepth, balanceDepth, orderDepth) {
-    assert(accountDepth <= 32);
-    assert(balanceDepth <= 16);
+    // Account indices and tokens must fit their public-data fields.
+    assert(accountDepth <= 8 * PD_ACCOUNT_A_BYTES());
+    assert(balanceDepth <= 8 * PD_TOKEN_1_BYTES());
     var tokens = 1 << balanceDepth;
 
     signal input oldRoot;
@@ -120,7 +122,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
 
     signal output newRoot;
     signal output chainOut;
-    signal output elements[3];
+    signal output publicDataBits[8 * PD_SLOT_BYTES()];
     signal output fees[tokens];
 
     // --- Transaction type: exactly one flag is set. ---
@@ -408,8 +410,8 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal tradeFill <== isTrade * fillBase;
     publicData.amount1 <== tradeFill + withdrawn + forcedAmount;
     publicData.amount2 <== isTrade * fillQuote;
-    signal tradeFees <== isTrade * (feeA + feeB * (1 << 96));
+    signal tradeFees <== isTrade * (feeA * (1 << (8 * PD_FEE_B_BYTES())) + feeB);
     signal withdrawAddr <== isWithdraw * ethAddrA;
-    publicData.e2 <== tradeFees + withdrawAddr + isForcedWithdraw * l1EthAddr;
-    elements <== publicData.elements;
+    publicData.tail <== tradeFees + withdrawAddr + isForcedWithdraw * l1EthAddr;
+    publicDataBits <== publicData.bits;
 }

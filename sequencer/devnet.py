@@ -19,7 +19,7 @@ from prover import CircuitArtifacts, prove, verify_proof
 from prover.groth16 import Proof
 from sequencer.crypto.keys import L2Keypair
 from sequencer.engine.market import Market
-from sequencer.l1.compile import CompiledContracts, compile_contracts
+from sequencer.l1.compile import POSEIDON_ARITIES, CompiledContracts, compile_contracts
 from sequencer.l1.deploy import (
     DEFAULT_MAX_TIMESTAMP_LAG,
     DEFAULT_REQUEST_DEADLINE_BLOCKS,
@@ -43,8 +43,8 @@ from sequencer.witness.batch import ProvableBatch
 TEST_TOKENS = (TestTokenSpec("Wrapped Ether (test)", "WETH"), TestTokenSpec("USD Coin (test)", "USDC"))
 """The devnet's tokens: id 0 is the base, id 1 the quote of its one market."""
 
-CONTRACTS_BEFORE_ROLLUP = 4 + 1 + len(TEST_TOKENS)
-"""Deployments ``deploy`` makes before the rollup: four Poseidon contracts, the verifier, the tokens."""
+CONTRACTS_BEFORE_ROLLUP = len(POSEIDON_ARITIES) + 1 + len(TEST_TOKENS)
+"""Deployments ``deploy`` makes before the rollup: the Poseidon contracts, the verifier, the tokens."""
 
 
 def devnet_market() -> Market:

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMatchproof} from "./interfaces/IMatchproof.sol";
 import {IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";
-import {IPoseidon2, IPoseidon4, IPoseidon6, IPoseidon7} from "./interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon6, IPoseidon7} from "./interfaces/IPoseidon.sol";
 import {AccountRegistry} from "./libraries/AccountRegistry.sol";
 import {BabyJubJub} from "./libraries/BabyJubJub.sol";
 import {BatchLog} from "./libraries/BatchLog.sol";
@@ -13,6 +13,7 @@ import {Field} from "./libraries/Field.sol";
 import {L1Queue} from "./libraries/L1Queue.sol";
 import {L1Requests} from "./libraries/L1Requests.sol";
 import {PublicData} from "./libraries/PublicData.sol";
+import {PublicDataLayout} from "./libraries/PublicDataLayout.sol";
 import {TokenVault} from "./libraries/TokenVault.sol";
 
 /// @title Matchproof rollup contract
@@ -27,8 +28,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     using L1Queue for L1Queue.Queue;
     using TokenVault for TokenVault.Vault;
 
-    uint256 internal constant MAX_ACCOUNT_DEPTH = 32; // accountA/accountB are 32-bit fields
-    uint256 internal constant MAX_BALANCE_DEPTH = 16; // token1/token2 are 16-bit fields
+    uint256 internal constant MAX_ACCOUNT_DEPTH = 8 * PublicDataLayout.ACCOUNT_A_BYTES; // published accounts fit
+    uint256 internal constant MAX_BALANCE_DEPTH = 8 * PublicDataLayout.TOKEN_1_BYTES; // published tokens fit
     uint256 internal constant MAX_N_TX = 4096; // far above what a circuit holds; bounds calldata loops
     uint256 internal constant MAX_REQUEST_DEADLINE_BLOCKS = 1 << 20; // about 145 days of 12 s blocks
     uint256 internal constant MAX_TIMESTAMP_LAG = 1 days;
@@ -36,7 +37,6 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
     IGroth16Verifier internal immutable _verifier;
     IPoseidon2 internal immutable _poseidon2;
-    IPoseidon4 internal immutable _poseidon4;
     IPoseidon6 internal immutable _poseidon6;
     IPoseidon7 internal immutable _poseidon7;
     uint256 internal immutable _nTx;
@@ -68,11 +68,11 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @notice Its ABI encoding equals that of the flat argument list (verifier, poseidon2,
-    ///         poseidon4, poseidon6, poseidon7, genesisRoot, tokens, nTx, accountDepth,
+    ///         poseidon6, poseidon7, genesisRoot, tokens, nTx, accountDepth,
     ///         balanceDepth, requestDeadlineBlocks, maxTimestampLag, requestFee, registrationFee,
     ///         maxRequestsPerBlock, operator, operatorAx, operatorAy): the three structs are static.
     /// @param verifier_ The Groth16 verifier of the batch circuit.
-    /// @param hashers_ The Poseidon contracts for 2, 4, 6 and 7 inputs.
+    /// @param hashers_ The Poseidon contracts for 2, 6 and 7 inputs.
     /// @param genesisRoot The state root before the first batch (the empty account tree's root).
     /// @param tokenList The ERC-20 tokens; token id = index; 1 to 2^balanceDepth of them.
     /// @param config The batch size, the tree depths, the L1 request deadline, the most a
@@ -89,7 +89,6 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     ) {
         _requireCode(address(verifier_));
         _requireCode(address(hashers_.poseidon2));
-        _requireCode(address(hashers_.poseidon4));
         _requireCode(address(hashers_.poseidon6));
         _requireCode(address(hashers_.poseidon7));
         if (
@@ -116,7 +115,6 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
         _verifier = verifier_;
         _poseidon2 = hashers_.poseidon2;
-        _poseidon4 = hashers_.poseidon4;
         _poseidon6 = hashers_.poseidon6;
         _poseidon7 = hashers_.poseidon7;
         _nTx = config.nTx;
@@ -264,25 +262,25 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         uint256 newRoot,
         uint64 timestamp,
         uint256 l1Count,
-        uint256[] calldata slotData,
+        bytes calldata publicData,
         uint256[8] calldata proof
     ) external {
         _requireSubmitter();
         _requireNotFrozen();
         _batches.checkHeader(batchNumber, newRoot, timestamp, _maxTimestampLag);
         (uint256 chainStart, uint256 chainEnd) = _queue.peek(l1Count);
-        PublicData.check(slotData, _nTx);
+        PublicData.check(publicData, _nTx);
 
         uint256 oldRoot = _batches.stateRoot;
         uint256 inputHash = PublicData.publicInputHash(
-            _poseidon6, oldRoot, newRoot, timestamp, chainStart, chainEnd, PublicData.dataHash(slotData, _poseidon4)
+            _poseidon6, oldRoot, newRoot, timestamp, chainStart, chainEnd, PublicData.digest(publicData)
         );
         if (!_verify(proof, inputHash)) revert InvalidProof();
 
         _batches.append(batchNumber, newRoot, timestamp, inputHash);
         _queue.consume(l1Count);
-        _creditWithdrawals(slotData);
-        emit BatchVerified(batchNumber, oldRoot, newRoot, inputHash, l1Count, timestamp, slotData);
+        _creditWithdrawals(publicData);
+        emit BatchVerified(batchNumber, oldRoot, newRoot, inputHash, l1Count, timestamp, publicData);
     }
 
     /// @inheritdoc IMatchproof
@@ -434,8 +432,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMatchproof
-    function hashers() external view returns (address, address, address, address) {
-        return (address(_poseidon2), address(_poseidon4), address(_poseidon6), address(_poseidon7));
+    function hashers() external view returns (address, address, address) {
+        return (address(_poseidon2), address(_poseidon6), address(_poseidon7));
     }
 
     /// @inheritdoc IMatchproof
@@ -569,11 +567,11 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @dev Credits every WITHDRAW and FORCED_WITHDRAW slot's amount to its recipient's claim.
-    function _creditWithdrawals(uint256[] calldata slotData) internal {
+    function _creditWithdrawals(bytes calldata publicData) internal {
         uint256 slots = _nTx;
         for (uint256 slot = 0; slot < slots; ++slot) {
             (bool isWithdrawal, address recipient, uint256 tokenId, uint256 amount) =
-                PublicData.withdrawalAt(slotData, slot);
+                PublicData.withdrawalAt(publicData, slot);
             if (isWithdrawal && amount != 0) _vault.credit(recipient, tokenId, amount);
         }
     }

@@ -3,10 +3,11 @@ pragma solidity ^0.8.24;
 
 import {Matchproof} from "../src/Matchproof.sol";
 import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
-import {IPoseidon2, IPoseidon4, IPoseidon6, IPoseidon7} from "../src/interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon6, IPoseidon7} from "../src/interfaces/IPoseidon.sol";
 import {TestToken} from "../src/test/TestToken.sol";
 import {TestBase} from "./utils/TestBase.sol";
 import {AcceptingVerifier} from "./mocks/AcceptingVerifier.sol";
+import {Slots} from "./utils/Slots.sol";
 
 /// @title A model of the rollup that drives it with batches a sound circuit would prove
 /// @notice Keeps the L2 state of four accounts (the operator and three traders) of a rollup
@@ -83,7 +84,7 @@ contract RollupModel is TestBase {
     uint256 internal requestBlock;
     uint256 internal requestsInBlock;
 
-    constructor(IPoseidon2 poseidon2_, IPoseidon4 poseidon4_, IPoseidon6 poseidon6_, IPoseidon7 poseidon7_) {
+    constructor(IPoseidon2 poseidon2_, IPoseidon6 poseidon6_, IPoseidon7 poseidon7_) {
         poseidon2 = poseidon2_;
         poseidon7 = poseidon7_;
         address[] memory tokenList = new address[](TOKENS);
@@ -97,7 +98,7 @@ contract RollupModel is TestBase {
         rollup = new Matchproof(
             new AcceptingVerifier(),
             IMatchproof.Hashers({
-                poseidon2: poseidon2_, poseidon4: poseidon4_, poseidon6: poseidon6_, poseidon7: poseidon7_
+                poseidon2: poseidon2_, poseidon6: poseidon6_, poseidon7: poseidon7_
             }),
             provenRoot,
             tokenList,
@@ -163,7 +164,7 @@ contract RollupModel is TestBase {
         uint256 processed = rollup.l1Processed();
         uint256 waiting = requests.length - processed;
         uint256 count = bound(countSeed, 0, waiting < N_TX - 1 ? waiting : N_TX - 1);
-        uint256[] memory slots = new uint256[](3 * N_TX);
+        bytes memory slots = Slots.empty(N_TX);
         for (uint256 i = 0; i < count; ++i) {
             _applyRequest(requests[processed + i], slots, i);
         }
@@ -177,7 +178,7 @@ contract RollupModel is TestBase {
     ///         accept from the submitter (the verifier accepts any proof here).
     function strangerSubmitsBatch(uint256 actorSeed) external {
         address stranger = actors[actorSeed % actors.length];
-        uint256[] memory slots = new uint256[](3 * N_TX);
+        bytes memory slots = Slots.empty(N_TX);
         uint256[8] memory proof;
         uint256 next = rollup.lastBatch() + 1;
         vm.prank(stranger);
@@ -400,10 +401,10 @@ contract RollupModel is TestBase {
     }
 
     /// @dev Applies an L1 request as the spec does and writes its slot.
-    function _applyRequest(Request memory request, uint256[] memory slots, uint256 slot) internal {
+    function _applyRequest(Request memory request, bytes memory slots, uint256 slot) internal {
         Account storage account = accounts[request.accountIndex];
         bool owned = account.owner != address(0) && account.owner == request.owner;
-        uint256 e0 = request.txType | (uint256(request.accountIndex) << 3);
+        Slots.request(slots, slot, request.txType, request.accountIndex);
         if (request.txType == DEPOSIT) {
             if (account.owner == address(0)) {
                 (account.owner, account.ax, account.ay) = (request.owner, request.ax, request.ay);
@@ -412,17 +413,14 @@ contract RollupModel is TestBase {
         } else if (request.txType == FORCED_WITHDRAW) {
             uint256 amount = owned ? account.balances[request.tokenId] : 0;
             account.balances[request.tokenId] -= amount;
-            e0 |= uint256(request.tokenId) << 164;
-            slots[3 * slot + 1] = amount;
-            slots[3 * slot + 2] = uint160(request.owner);
+            Slots.withdrawal(slots, slot, FORCED_WITHDRAW, request.accountIndex, request.tokenId, amount, request.owner);
         } else if (owned && request.amount > account.minOrderId) {
             account.minOrderId = request.amount;
         }
-        slots[3 * slot] = e0;
     }
 
     /// @dev Maybe withdraws part of an account's balance (a signed L2 withdrawal) in `slot`.
-    function _applyWithdrawal(uint256 seed, uint256 amount, uint256[] memory slots, uint256 slot) internal {
+    function _applyWithdrawal(uint256 seed, uint256 amount, bytes memory slots, uint256 slot) internal {
         uint256 index = seed % ACCOUNTS;
         uint256 tokenId = (seed / ACCOUNTS) % TOKENS;
         Account storage account = accounts[index];
@@ -430,9 +428,7 @@ contract RollupModel is TestBase {
         amount = bound(amount, 1, account.balances[tokenId]);
         account.balances[tokenId] -= amount;
         account.nonce += 1;
-        slots[3 * slot] = WITHDRAW | (index << 3) | (tokenId << 164);
-        slots[3 * slot + 1] = amount;
-        slots[3 * slot + 2] = uint160(account.owner);
+        Slots.withdrawal(slots, slot, WITHDRAW, index, tokenId, amount, account.owner);
     }
 
     function _leaf(uint256 index) internal view returns (uint256) {
@@ -463,7 +459,6 @@ contract ExodusInvariantTest is TestBase {
         string memory json = vm.readFile("../build/contracts/poseidon.json");
         model = new RollupModel(
             IPoseidon2(deployCode(vm.parseJsonBytes(json, ".poseidon2.bytecode"), "poseidon2")),
-            IPoseidon4(deployCode(vm.parseJsonBytes(json, ".poseidon4.bytecode"), "poseidon4")),
             IPoseidon6(deployCode(vm.parseJsonBytes(json, ".poseidon6.bytecode"), "poseidon6")),
             IPoseidon7(deployCode(vm.parseJsonBytes(json, ".poseidon7.bytecode"), "poseidon7"))
         );

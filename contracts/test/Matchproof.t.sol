@@ -6,6 +6,8 @@ import {Matchproof} from "../src/Matchproof.sol";
 import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
 import {IGroth16Verifier} from "../src/interfaces/IGroth16Verifier.sol";
 import {RollupFixture} from "./utils/RollupFixture.sol";
+import {Slots} from "./utils/Slots.sol";
+import {PublicDataLayout as L} from "../src/libraries/PublicDataLayout.sol";
 import {FeeOnTransferToken} from "./mocks/FeeOnTransferToken.sol";
 import {ReentrantToken} from "./mocks/ReentrantToken.sol";
 
@@ -61,9 +63,8 @@ contract MatchproofTest is RollupFixture {
         assertEq(rollup.tokens(0), address(tokenA), "token 0");
         assertEq(rollup.tokens(1), address(tokenB), "token 1");
         assertEq(rollup.verifier(), address(verifier), "verifier");
-        (address p2, address p4, address p6, address p7) = rollup.hashers();
+        (address p2, address p6, address p7) = rollup.hashers();
         assertEq(p2, address(poseidon2), "poseidon2");
-        assertEq(p4, address(poseidon4), "poseidon4");
         assertEq(p6, address(poseidon6), "poseidon6");
         assertEq(p7, address(poseidon7), "poseidon7");
     }
@@ -393,22 +394,12 @@ contract MatchproofTest is RollupFixture {
         rollup.submitBatch(1, 1, uint64(block.timestamp), 3, _emptySlots(), _proof());
     }
 
-    function test_submitBatch_revertsOnBadSlotDataLength() public {
-        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidSlotDataLength.selector, 3 * N_TX, 3 * N_TX - 1));
-        rollup.submitBatch(1, 1, uint64(block.timestamp), 0, new uint256[](3 * N_TX - 1), _proof());
-        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidSlotDataLength.selector, 3 * N_TX, 3 * N_TX + 3));
-        rollup.submitBatch(1, 1, uint64(block.timestamp), 0, new uint256[](3 * N_TX + 3), _proof());
-    }
-
-    function test_submitBatch_revertsOnElementOutOfField() public {
-        uint256[] memory slots = _emptySlots();
-        slots[7] = P;
-        _expectRevert(abi.encodeWithSelector(IMatchproof.SlotElementNotInField.selector, 7, P));
-        rollup.submitBatch(1, 1, uint64(block.timestamp), 0, slots, _proof());
-        slots[7] = P - 1;
-        slots[11] = type(uint256).max;
-        _expectRevert(abi.encodeWithSelector(IMatchproof.SlotElementNotInField.selector, 11, type(uint256).max));
-        rollup.submitBatch(1, 1, uint64(block.timestamp), 0, slots, _proof());
+    function test_submitBatch_revertsOnBadPublicDataLength() public {
+        uint256 expected = L.SLOT_BYTES * N_TX;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPublicDataLength.selector, expected, expected - 1));
+        rollup.submitBatch(1, 1, uint64(block.timestamp), 0, new bytes(expected - 1), _proof());
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPublicDataLength.selector, expected, expected + 1));
+        rollup.submitBatch(1, 1, uint64(block.timestamp), 0, new bytes(expected + 1), _proof());
     }
 
     function test_submitBatch_revertsOnRejectedProof() public {
@@ -418,20 +409,15 @@ contract MatchproofTest is RollupFixture {
 
     function test_submitBatch_passesPublicInputHashToVerifier() public {
         _deposit(ALICE, 0, 1000, ALICE_AX, ALICE_AY);
-        uint256[] memory slots = _emptySlots();
-        slots[0] = 1 | (1 << 3); // DEPOSIT, accountA = 1
-        slots[3] = 3 | (1 << 3) | (uint256(1) << 164); // WITHDRAW, accountA = 1, token1 = 1
-        slots[4] = 77; // amount1
-        slots[5] = uint256(uint160(ALICE)); // ethAddr
+        bytes memory slots = _emptySlots();
+        Slots.request(slots, 0, L.TX_DEPOSIT, 1);
+        Slots.withdrawal(slots, 1, L.TX_WITHDRAW, 1, 1, 77, ALICE);
         uint256 newRoot = 987654321;
         uint64 timestamp = uint64(block.timestamp - 5);
 
-        uint256 dataHash = 0;
-        for (uint256 i = 0; i < slots.length; i += 3) {
-            dataHash = poseidon4.poseidon([dataHash, slots[i], slots[i + 1], slots[i + 2]]);
-        }
+        uint256 dataDigest = uint256(sha256(slots)) % (uint256(1) << 253);
         uint256 inputHash = poseidon6.poseidon(
-            [GENESIS_ROOT, newRoot, uint256(timestamp), rollup.l1Chain(0), rollup.l1Chain(2), dataHash]
+            [GENESIS_ROOT, newRoot, uint256(timestamp), rollup.l1Chain(0), rollup.l1Chain(2), dataDigest]
         );
         uint256[8] memory proof = _proof();
         vm.expectCall(

@@ -36,16 +36,15 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.types import BlockIdentifier, EventData
 
-from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.spec.constants import TreeConfig
 from sequencer.spec.errors import RollupError
 from sequencer.spec.public_data import (
-    SlotElements,
     chain_step,
     data_hash,
     decode_slot,
     l1_request_hash,
     public_input_hash,
+    split_slots,
 )
 from sequencer.spec.replay import replay_batch
 from sequencer.spec.state import State
@@ -72,7 +71,7 @@ class PublishedBatch:
     new_root: FieldElement
     timestamp: Timestamp
     l1_count: int
-    slots: tuple[SlotElements, ...]
+    slots: tuple[bytes, ...]
     public_input_hash: FieldElement
     transaction: HexBytes
 
@@ -169,7 +168,7 @@ def replay(state: State, batches: Sequence[PublishedBatch], requests: Sequence[L
             raise ReconstructionError(f"batch {batch.number} starts from another root than the rebuilt state")
         consumed_requests = [request.transaction for request in requests[consumed : consumed + batch.l1_count]]
         try:
-            new_root = replay_batch(state, [decode_slot(*slot) for slot in batch.slots], consumed_requests)
+            new_root = replay_batch(state, [decode_slot(slot) for slot in batch.slots], consumed_requests)
         except (RollupError, ValueError) as error:
             raise ReconstructionError(f"batch {batch.number} does not replay: {error}") from error
         if new_root != batch.new_root:
@@ -251,17 +250,14 @@ def published_batch(event: EventData) -> PublishedBatch:
     Raises
     ------
     ReconstructionError
-        The public data is not a whole number of slots of field elements.
+        The public data is not a whole number of slots.
     """
     args = event["args"]
     number = int(args["batchNumber"])
-    elements = [int(element) for element in args["slotData"]]
-    if any(not 0 <= element < FIELD_MODULUS for element in elements) or len(elements) % 3:
-        raise ReconstructionError(f"the public data of batch {number} is malformed")
-    slots = tuple(
-        (FieldElement(elements[i]), FieldElement(elements[i + 1]), FieldElement(elements[i + 2]))
-        for i in range(0, len(elements), 3)
-    )
+    try:
+        slots = tuple(split_slots(bytes(args["publicData"])))
+    except ValueError as error:
+        raise ReconstructionError(f"the public data of batch {number} is malformed: {error}") from error
     return PublishedBatch(
         number=number,
         old_root=FieldElement(int(args["oldRoot"])),

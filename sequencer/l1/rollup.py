@@ -26,7 +26,7 @@ from .compile import CompiledContracts
 from .deploy import Deployment, rollup_contract, token_contract
 from .transactions import send_transaction
 
-SUBMIT_GAS_PER_SLOT = 400_000
+SUBMIT_GAS_PER_SLOT = 80_000
 SUBMIT_GAS_BASE = 1_500_000
 """Explicit gas for ``submitBatch``: its verifier's pairing check must never run short
 (an estimate can be fooled by a verifier that returns false when out of gas)."""
@@ -149,7 +149,7 @@ class Rollup:
             batch.new_root,
             batch.timestamp,
             batch.l1_count,
-            batch.calldata_elements,
+            batch.public_data,
             proof,
         )
         gas = SUBMIT_GAS_BASE + SUBMIT_GAS_PER_SLOT * len(batch.slot_data)

@@ -259,7 +259,7 @@ class Submitter:
         if nonce is None:
             nonce = self.w3.eth.get_transaction_count(self.account.address, "latest")
         call = self.rollup.contract.functions.submitBatch(
-            number, batch.new_root, batch.timestamp, batch.l1_count, batch.calldata_elements, proof
+            number, batch.new_root, batch.timestamp, batch.l1_count, batch.public_data, proof
         )
         template: TxParams = {
             "from": self.account.address,

@@ -46,11 +46,11 @@ ORDER_MESSAGE_TAG = 1
 WITHDRAW_MESSAGE_TAG = 2
 """First input of a withdrawal's signed message."""
 
-MAX_ACCOUNT_DEPTH = 32
-"""Account indices are published in 32-bit fields."""
+MAX_ACCOUNT_DEPTH = 24
+"""Account indices are published in 3-byte fields (``public_data_layout.json``)."""
 
-MAX_BALANCE_DEPTH = 16
-"""Token ids are published in 16-bit fields."""
+MAX_BALANCE_DEPTH = 8
+"""Token ids are published in 1-byte fields (``public_data_layout.json``)."""
 
 
 class TxType(IntEnum):

@@ -1,19 +1,26 @@
 """
 What a batch publishes, and the one public input that binds it to the proof.
 
-Each slot publishes three field elements whose bit fields are laid out as in
-``docs/DESIGN.md``; together with the L1 requests they let anyone rebuild the
-state from L1 data alone. The proof's single public input is a Poseidon hash
-of the old and new roots, the batch's timestamp, the L1 request chain before
-and after the batch, and a hash of the published elements.
+Each slot publishes a fixed number of bytes laid out by the manifest
+``public_data_layout.json`` (the one definition: the circuit's and the
+contract's constants are generated from it, ``docs/DESIGN.md`` shows it as a
+table); together with the L1 requests they let anyone rebuild the state from
+L1 data alone. A batch's public data is its slots' bytes one after the
+other; its digest is the sha256 of those bytes cut to ``DIGEST_BITS`` bits,
+so that it is a field element. The proof's single public input is a Poseidon
+hash of the old and new roots, the batch's timestamp, the L1 request chain
+before and after the batch, and that digest.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Sequence, assert_never
 
 from sequencer.crypto.poseidon import poseidon
 
-from .constants import AMOUNT_BITS, ETH_ADDRESS_BITS, ORDER_ID_BITS, Side, TxType
+from .constants import Side, TxType
 from .state import State
 from .transactions import (
     L1_TRANSACTIONS,
@@ -36,47 +43,83 @@ from .types import (
     Timestamp,
     TokenId,
 )
-
-SlotElements = tuple[FieldElement, FieldElement, FieldElement]
-"""The three published elements ``(e0, e1, e2)`` of one slot."""
+LAYOUT_FILE = Path(__file__).with_name("public_data_layout.json")
+"""The manifest: slot size, digest width, every field's offset and width, each type's fields."""
 
 
 @dataclass(frozen=True)
-class BitField:
-    """``width`` bits of an element, starting at bit ``offset`` (little-endian)."""
+class ByteField:
+    """A big-endian unsigned integer of ``width`` bytes at byte ``offset`` of a slot."""
 
+    name: str
     offset: int
     width: int
 
-    def pack(self, value: int) -> int:
-        """``value`` moved into place; it must fit the field."""
-        if not 0 <= value < 2**self.width:
-            raise ValueError(f"{value} does not fit in {self.width} bits")
-        return value << self.offset
+    @property
+    def end(self) -> int:
+        """The offset just past the field."""
+        return self.offset + self.width
 
-    def unpack(self, element: int) -> int:
-        """The field's value within ``element``."""
-        return (element >> self.offset) % (1 << self.width)
+    def write(self, slot: bytearray, value: int) -> None:
+        """Write ``value`` into ``slot``; it must fit the field."""
+        if not 0 <= value < 1 << (8 * self.width):
+            raise ValueError(f"{self.name}: {value} does not fit in {self.width} bytes")
+        slot[self.offset : self.end] = value.to_bytes(self.width, "big")
+
+    def read(self, slot: bytes) -> int:
+        """The field's value within ``slot``."""
+        return int.from_bytes(slot[self.offset : self.end], "big")
 
 
-TX_TYPE = BitField(0, 3)
-ACCOUNT_A = BitField(3, 32)
-ACCOUNT_B = BitField(35, 32)
-ORDER_ID_A = BitField(67, ORDER_ID_BITS)
-ORDER_ID_B = BitField(115, ORDER_ID_BITS)
-SIDE_A = BitField(163, 1)
-TOKEN_1 = BitField(164, 16)
-TOKEN_2 = BitField(180, 16)
-"""The fields of ``e0``."""
+@dataclass(frozen=True)
+class Layout:
+    """The manifest, read: ``slot_bytes`` per slot, the fields, and which fields each type uses."""
 
-AMOUNT_1 = BitField(0, AMOUNT_BITS)
-AMOUNT_2 = BitField(96, AMOUNT_BITS)
-"""The fields of ``e1``."""
+    slot_bytes: int
+    digest_bits: int
+    fields: dict[str, ByteField]
+    type_fields: dict[TxType, tuple[ByteField, ...]]
 
-FEE_A = BitField(0, AMOUNT_BITS)
-FEE_B = BitField(96, AMOUNT_BITS)
-ETH_ADDR = BitField(0, ETH_ADDRESS_BITS)
-"""The fields of ``e2``: two fees for a trade, an L1 address for a withdrawal."""
+    @classmethod
+    def load(cls, path: Path) -> "Layout":
+        """Read and check a manifest: every field inside the slot, no two fields of one type overlapping."""
+        manifest = json.loads(path.read_text())
+        slot_bytes = int(manifest["slotBytes"])
+        fields = {
+            name: ByteField(name, int(spec["offset"]), int(spec["bytes"]))
+            for name, spec in manifest["fields"].items()
+        }
+        for field in fields.values():
+            if field.offset < 0 or field.width < 1 or field.end > slot_bytes:
+                raise ValueError(f"field {field.name} does not lie inside a {slot_bytes}-byte slot")
+        type_fields = {
+            TxType[name]: tuple(fields[field] for field in names)
+            for name, names in manifest["txTypes"].items()
+        }
+        if set(type_fields) != set(TxType):
+            raise ValueError("the manifest must lay out every transaction type")
+        for tx_type, used in type_fields.items():
+            covered = [byte for field in used for byte in range(field.offset, field.end)]
+            if len(covered) != len(set(covered)):
+                raise ValueError(f"fields of {tx_type.name} overlap")
+            if used and used[0] != fields["txType"]:
+                raise ValueError(f"{tx_type.name} must publish txType first")
+        return cls(slot_bytes, int(manifest["digestBits"]), fields, type_fields)
+
+
+LAYOUT = Layout.load(LAYOUT_FILE)
+
+SLOT_BYTES = LAYOUT.slot_bytes
+"""Bytes every slot publishes, whatever its type."""
+
+DIGEST_BITS = LAYOUT.digest_bits
+"""The low bits of the sha256 of a batch's public data that make its digest (a field element)."""
+
+_F = LAYOUT.fields
+TX_TYPE, ACCOUNT_A, ACCOUNT_B = _F["txType"], _F["accountA"], _F["accountB"]
+ORDER_ID_A, ORDER_ID_B, SIDE_A = _F["orderIdA"], _F["orderIdB"], _F["sideA"]
+TOKEN_1, TOKEN_2, AMOUNT_1, AMOUNT_2 = _F["token1"], _F["token2"], _F["amount1"], _F["amount2"]
+FEE_A, FEE_B, ETH_ADDR = _F["feeA"], _F["feeB"], _F["ethAddr"]
 
 WITHDRAWAL_TYPES = (TxType.WITHDRAW, TxType.FORCED_WITHDRAW)
 """The slot types that pay ``amount1`` of ``token1`` to the address in ``e2`` on L1."""
@@ -190,105 +233,131 @@ def slot_data(tx: Transaction, state: State) -> SlotData:
             assert_never(tx)
 
 
-def slot_elements(tx: Transaction, state: State) -> SlotElements:
-    """The three elements a slot holding ``tx`` publishes (see :func:`slot_data`)."""
+def slot_bytes(tx: Transaction, state: State) -> bytes:
+    """The bytes a slot holding ``tx`` publishes (see :func:`slot_data`)."""
     return encode_slot(slot_data(tx, state))
 
 
-def encode_slot(data: SlotData) -> SlotElements:
-    """Pack a slot's public data into its three elements; unused fields are zero."""
+def encode_slot(data: SlotData) -> bytes:
+    """Lay out a slot's public data in its ``SLOT_BYTES`` bytes; bytes of unused fields are zero."""
     match data:
         case NoopData():
-            return pack([]), pack([]), pack([])
+            return pack(TxType.NOOP, [])
         case DepositData():
-            e0 = pack([(TX_TYPE, TxType.DEPOSIT), (ACCOUNT_A, data.account_index)])
-            return e0, pack([]), pack([])
+            return pack(TxType.DEPOSIT, [data.account_index])
         case TradeData():
-            e0 = pack(
+            return pack(
+                TxType.TRADE,
                 [
-                    (TX_TYPE, TxType.TRADE),
-                    (ACCOUNT_A, data.maker_account),
-                    (ACCOUNT_B, data.taker_account),
-                    (ORDER_ID_A, data.maker_order_id),
-                    (ORDER_ID_B, data.taker_order_id),
-                    (SIDE_A, data.maker_side),
-                    (TOKEN_1, data.base_token),
-                    (TOKEN_2, data.quote_token),
-                ]
+                    data.maker_account,
+                    data.taker_account,
+                    data.maker_order_id,
+                    data.taker_order_id,
+                    data.maker_side,
+                    data.base_token,
+                    data.quote_token,
+                    data.fill_base,
+                    data.fill_quote,
+                    data.maker_fee,
+                    data.taker_fee,
+                ],
             )
-            e1 = pack([(AMOUNT_1, data.fill_base), (AMOUNT_2, data.fill_quote)])
-            e2 = pack([(FEE_A, data.maker_fee), (FEE_B, data.taker_fee)])
-            return e0, e1, e2
         case WithdrawData() | ForcedWithdrawData():
             tx_type = TxType.WITHDRAW if isinstance(data, WithdrawData) else TxType.FORCED_WITHDRAW
-            e0 = pack([(TX_TYPE, tx_type), (ACCOUNT_A, data.account_index), (TOKEN_1, data.token)])
-            return e0, pack([(AMOUNT_1, data.amount)]), pack([(ETH_ADDR, data.eth_addr)])
+            return pack(tx_type, [data.account_index, data.token, data.amount, data.eth_addr])
         case ForcedCancelAllData():
-            e0 = pack([(TX_TYPE, TxType.FORCED_CANCEL_ALL), (ACCOUNT_A, data.account_index)])
-            return e0, pack([]), pack([])
+            return pack(TxType.FORCED_CANCEL_ALL, [data.account_index])
         case _:
             assert_never(data)
 
 
-def decode_slot(e0: int, e1: int, e2: int) -> SlotData:
+def pack(tx_type: TxType, values: Sequence[int]) -> bytes:
     """
-    Read a slot's public data back from its three elements.
+    A slot of type ``tx_type``: ``txType`` then ``values``, in the order the
+    manifest lists the type's fields; every other byte is zero.
+    """
+    fields = LAYOUT.type_fields[tx_type]
+    slot = bytearray(SLOT_BYTES)
+    for field, value in zip(fields, [tx_type, *values] if fields else [], strict=True):
+        field.write(slot, value)
+    return bytes(slot)
 
-    Only the encoding :func:`encode_slot` produces is accepted: an unknown
-    transaction type, or any bit set outside the fields of the slot's type,
-    raises ``ValueError``.
+
+def decode_slot(slot: bytes) -> SlotData:
     """
-    data = unpack_slot(e0, e1, e2)
-    if encode_slot(data) != (e0, e1, e2):
-        raise ValueError(f"slot ({e0}, {e1}, {e2}) is not a canonical encoding")
+    Read a slot's public data back from its bytes.
+
+    Only the encoding :func:`encode_slot` produces is accepted: a slot of
+    the wrong length, an unknown transaction type, or any byte set outside
+    the fields of the slot's type raises ``ValueError``.
+    """
+    if len(slot) != SLOT_BYTES:
+        raise ValueError(f"a slot is {SLOT_BYTES} bytes, not {len(slot)}")
+    data = unpack_slot(slot)
+    if encode_slot(data) != slot:
+        raise ValueError(f"slot {slot.hex()} is not a canonical encoding")
     return data
 
 
-def unpack_slot(e0: int, e1: int, e2: int) -> SlotData:
-    """The fields of a slot's type, read without checking the other bits."""
-    tx_type = TX_TYPE.unpack(e0)
+def unpack_slot(slot: bytes) -> SlotData:
+    """The fields of a slot's type, read without checking the other bytes."""
+    tx_type = TX_TYPE.read(slot)
     if tx_type == TxType.NOOP:
         return NoopData()
     if tx_type == TxType.DEPOSIT:
-        return DepositData(AccountIndex(ACCOUNT_A.unpack(e0)))
+        return DepositData(AccountIndex(ACCOUNT_A.read(slot)))
     if tx_type == TxType.TRADE:
         return TradeData(
-            maker_account=AccountIndex(ACCOUNT_A.unpack(e0)),
-            taker_account=AccountIndex(ACCOUNT_B.unpack(e0)),
-            maker_order_id=OrderId(ORDER_ID_A.unpack(e0)),
-            taker_order_id=OrderId(ORDER_ID_B.unpack(e0)),
-            maker_side=Side(SIDE_A.unpack(e0)),
-            base_token=TokenId(TOKEN_1.unpack(e0)),
-            quote_token=TokenId(TOKEN_2.unpack(e0)),
-            fill_base=Amount(AMOUNT_1.unpack(e1)),
-            fill_quote=Amount(AMOUNT_2.unpack(e1)),
-            maker_fee=Amount(FEE_A.unpack(e2)),
-            taker_fee=Amount(FEE_B.unpack(e2)),
+            maker_account=AccountIndex(ACCOUNT_A.read(slot)),
+            taker_account=AccountIndex(ACCOUNT_B.read(slot)),
+            maker_order_id=OrderId(ORDER_ID_A.read(slot)),
+            taker_order_id=OrderId(ORDER_ID_B.read(slot)),
+            maker_side=side_of(SIDE_A.read(slot)),
+            base_token=TokenId(TOKEN_1.read(slot)),
+            quote_token=TokenId(TOKEN_2.read(slot)),
+            fill_base=Amount(AMOUNT_1.read(slot)),
+            fill_quote=Amount(AMOUNT_2.read(slot)),
+            maker_fee=Amount(FEE_A.read(slot)),
+            taker_fee=Amount(FEE_B.read(slot)),
         )
     if tx_type in WITHDRAWAL_TYPES:
         kind = WithdrawData if tx_type == TxType.WITHDRAW else ForcedWithdrawData
         return kind(
-            account_index=AccountIndex(ACCOUNT_A.unpack(e0)),
-            token=TokenId(TOKEN_1.unpack(e0)),
-            amount=Amount(AMOUNT_1.unpack(e1)),
-            eth_addr=EthAddress(ETH_ADDR.unpack(e2)),
+            account_index=AccountIndex(ACCOUNT_A.read(slot)),
+            token=TokenId(TOKEN_1.read(slot)),
+            amount=Amount(AMOUNT_1.read(slot)),
+            eth_addr=EthAddress(ETH_ADDR.read(slot)),
         )
     if tx_type == TxType.FORCED_CANCEL_ALL:
-        return ForcedCancelAllData(AccountIndex(ACCOUNT_A.unpack(e0)))
+        return ForcedCancelAllData(AccountIndex(ACCOUNT_A.read(slot)))
     raise ValueError(f"unknown transaction type {tx_type}")
 
 
-def pack(fields: Iterable[tuple[BitField, int]]) -> FieldElement:
-    """One element holding each ``(field, value)``; bits outside the fields are zero."""
-    return FieldElement(sum(field.pack(value) for field, value in fields))
+def side_of(value: int) -> Side:
+    """The side a published ``sideA`` byte names (``ValueError`` if it names none)."""
+    if value not in (Side.BUY, Side.SELL):
+        raise ValueError(f"{value} is not a side")
+    return Side(value)
 
 
-def data_hash(slots: Iterable[SlotElements]) -> FieldElement:
-    """The hash of a batch's public data: ``h = Poseidon([h, e0, e1, e2])`` from ``h = 0``."""
-    digest = FieldElement(0)
-    for e0, e1, e2 in slots:
-        digest = FieldElement(poseidon([digest, e0, e1, e2]))
-    return digest
+def split_slots(data: bytes) -> list[bytes]:
+    """
+    A batch's public data cut into its slots.
+
+    Raises ``ValueError`` if ``data`` is not a whole number of slots.
+    """
+    if len(data) % SLOT_BYTES:
+        raise ValueError(f"{len(data)} bytes are not a whole number of {SLOT_BYTES}-byte slots")
+    return [data[i : i + SLOT_BYTES] for i in range(0, len(data), SLOT_BYTES)]
+
+
+def data_hash(slots: Iterable[bytes]) -> FieldElement:
+    """
+    The digest of a batch's public data: the sha256 of its slots' bytes, one
+    after the other, read big-endian and cut to its low ``DIGEST_BITS`` bits.
+    """
+    digest = hashlib.sha256(b"".join(slots)).digest()
+    return FieldElement(int.from_bytes(digest, "big") % (1 << DIGEST_BITS))
 
 
 def l1_request_fields(request: L1Transaction) -> tuple[int, int, int, int, int, int, int]:

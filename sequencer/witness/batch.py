@@ -8,11 +8,10 @@ from typing import Sequence, TypeAlias
 
 from sequencer.spec.errors import RollupError
 from sequencer.spec.public_data import (
-    SlotElements,
     advance_chain,
     data_hash,
     public_input_hash,
-    slot_elements,
+    slot_bytes,
 )
 from sequencer.spec.state import State
 from sequencer.spec.transactions import L1_TRANSACTIONS, Noop, Transaction
@@ -61,16 +60,16 @@ class ProvableBatch:
     chain_start: FieldElement
     chain_end: FieldElement
     l1_count: int
-    slot_data: tuple[SlotElements, ...]
+    slot_data: tuple[bytes, ...]
     data_hash: FieldElement
     public_input_hash: FieldElement
     withdrawals: tuple[Withdrawal, ...]
     circuit_input: CircuitInput = field(repr=False)
 
     @property
-    def calldata_elements(self) -> list[int]:
-        """The slots' elements flattened, as ``submitBatch`` takes them."""
-        return [element for slot in self.slot_data for element in slot]
+    def public_data(self) -> bytes:
+        """The slots' bytes one after the other, as ``submitBatch`` takes them."""
+        return b"".join(self.slot_data)
 
 
 def build_batch(
@@ -100,11 +99,11 @@ def build_batch(
     state.begin()
     try:
         outcomes: list[SlotOutcome] = []
-        elements: list[SlotElements] = []
+        published: list[bytes] = []
         slot_witnesses: list[SideInputs] = []
         for index, tx in enumerate(padded):
             before = SlotBefore.of(tx, state)
-            elements.append(slot_elements(tx, state))
+            published.append(slot_bytes(tx, state))
             try:
                 outcomes.append(apply_transaction(state, tx, timestamp))
             except RollupError as error:
@@ -119,7 +118,7 @@ def build_batch(
     state.commit()
 
     chain_end = advance_chain(chain_start, padded)
-    digest = data_hash(elements)
+    digest = data_hash(published)
     public_hash = public_input_hash(old_root, state.root, timestamp, chain_start, chain_end, digest)
     circuit_input: CircuitInput = {
         "publicInputHash": public_hash,
@@ -140,7 +139,7 @@ def build_batch(
         chain_start=chain_start,
         chain_end=chain_end,
         l1_count=sum(isinstance(tx, L1_TRANSACTIONS) for tx in padded),
-        slot_data=tuple(elements),
+        slot_data=tuple(published),
         data_hash=digest,
         public_input_hash=public_hash,
         withdrawals=tuple(o.withdrawal for o in outcomes if o.withdrawal is not None),

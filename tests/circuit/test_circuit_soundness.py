@@ -14,7 +14,8 @@ that the request does something else, check that this changes the state, and
 assert that the circuit accepts the true batch and refuses the altered one.
 """
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import pytest
@@ -26,7 +27,7 @@ from sequencer.crypto.eddsa import sign
 from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.spec import errors, public_data, transition
 from sequencer.spec.constants import Side, TreeConfig
-from sequencer.spec.public_data import chain_step, l1_request_hash, public_input_hash
+from sequencer.spec.public_data import LAYOUT, chain_step, data_hash, l1_request_hash, public_input_hash
 from sequencer.spec.state import Account, State
 from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw, Order, SignedOrder, Transaction
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Timestamp, TokenId
@@ -265,6 +266,62 @@ def with_header(batch: ProvableBatch, **header: int) -> CircuitInput:
         batch.data_hash,
     )
     return {**batch.circuit_input, **fields, "publicInputHash": public_hash}
+
+
+def with_public_data(batch: ProvableBatch, slots: Sequence[bytes]) -> CircuitInput:
+    """The batch's circuit input with its public input recomputed over other public data."""
+    public_hash = public_input_hash(
+        batch.old_root, batch.new_root, batch.timestamp, batch.chain_start, batch.chain_end, data_hash(slots)
+    )
+    return {**batch.circuit_input, "publicInputHash": public_hash}
+
+
+def flip_low_bit(slot: bytes, field: str) -> bytes:
+    """``slot`` with the lowest bit of ``field`` flipped."""
+    last = LAYOUT.fields[field].end - 1
+    return slot[:last] + bytes([slot[last] ^ 1]) + slot[last + 1 :]
+
+
+@pytest.mark.parametrize("field", list(LAYOUT.fields))
+def test_circuit_refuses_a_public_input_over_tampered_trade_data(
+    field: str, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
+) -> None:
+    """Every published bit of a trade is bound: one flipped bit in any field's bytes is refused."""
+    batch = build_batch(scenario.state, [trade(*sell_then_buy(scenario), 4 * UNIT, 8, 4)], NOW, scenario.chain, batch_slots)
+    first, *rest = batch.slot_data
+    with pytest.raises(WitnessError):
+        check_witness(circuit, with_public_data(batch, [flip_low_bit(first, field), *rest]))
+
+
+@pytest.mark.parametrize("field", ["txType", "accountA", "token1", "amount1", "ethAddr", "feeA"])
+def test_circuit_refuses_a_public_input_over_tampered_withdrawal_data(
+    field: str, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
+) -> None:
+    """A withdrawal's published recipient, token and amount, and its zero bytes, are bound."""
+    batch = build_batch(scenario.state, [scenario.traders[0].withdraw(QUOTE, UNIT, 0)], NOW, scenario.chain, batch_slots)
+    first, *rest = batch.slot_data
+    check_witness(circuit, with_public_data(batch, batch.slot_data))
+    with pytest.raises(WitnessError):
+        check_witness(circuit, with_public_data(batch, [flip_low_bit(first, field), *rest]))
+
+
+def test_circuit_refuses_the_whole_sha256_as_the_digest(
+    scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
+) -> None:
+    """The digest is the low 253 bits of sha256, not the whole digest reduced into the field."""
+    for amount in range(1, 17):  # a withdrawal whose sha256 has a top bit set (half of them do)
+        state = scenario.state.copy()
+        withdrawal = scenario.traders[0].withdraw(QUOTE, amount, 0)
+        batch = build_batch(state, [withdrawal], NOW, scenario.chain, batch_slots)
+        whole = int.from_bytes(hashlib.sha256(batch.public_data).digest(), "big") % FIELD_MODULUS
+        if whole != batch.data_hash:
+            break
+    assert whole != batch.data_hash
+    public_hash = public_input_hash(
+        batch.old_root, batch.new_root, batch.timestamp, batch.chain_start, batch.chain_end, FieldElement(whole)
+    )
+    with pytest.raises(WitnessError):
+        check_witness(circuit, {**batch.circuit_input, "publicInputHash": public_hash})
 
 
 def test_circuit_refuses_wrong_old_root(scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int) -> None:

@@ -45,6 +45,6 @@ def test_circuit_accepts_vector_with_the_spec_public_input(
     expected = vector["expected"]
     assert str(batch.old_root) == vector["old_root"]
     assert str(batch.new_root) == expected["new_root"]
-    assert [[str(e) for e in slot] for slot in batch.slot_data] == expected["slots"]
+    assert [slot.hex() for slot in batch.slot_data] == expected["slots"]
     assert str(batch.public_input_hash) == expected["public_input_hash"]
     check_witness(circuit, batch.circuit_input)

@@ -4,6 +4,7 @@ Chain values are checked against Poseidon computed in Python. Batch submission
 with accepted proofs needs the real verifier and is tested with the circuit.
 """
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from sequencer.l1.deploy import (
 from sequencer.l1.errors import explain
 from sequencer.l1.transactions import send_transaction
 from sequencer.spec.constants import TxType
+from sequencer.spec.public_data import SLOT_BYTES, DepositData, WithdrawData, encode_slot
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, TokenId
 from tests.contracts.conftest import CONFIG
 from tests.contracts.helpers import (
     ALICE_KEY,
@@ -66,7 +69,7 @@ def test_constructor_sets_configuration(rollup: Contract, deployment: Deployment
     assert rollup.functions.tokenCount().call() == 2
     assert [rollup.functions.tokens(i).call() for i in range(2)] == list(deployment.tokens)
     assert rollup.functions.verifier().call() == deployment.verifier
-    assert list(rollup.functions.hashers().call()) == [deployment.poseidon[n] for n in (2, 4, 6, 7)]
+    assert list(rollup.functions.hashers().call()) == [deployment.poseidon[n] for n in (2, 6, 7)]
     assert rollup.functions.lastBatch().call() == 0
 
 
@@ -177,16 +180,15 @@ def test_submit_batch_reverts_before_verification(
     rollup: Contract, operator: LocalAccount, artifacts: CompiledContracts, w3: Web3
 ) -> None:
     abi = artifacts.get("Matchproof").abi
-    slots = [0] * (3 * CONFIG.n_tx)
+    slots = bytes(SLOT_BYTES * CONFIG.n_tx)
     proof = list(range(1, 9))
     now = w3.eth.get_block("latest")["timestamp"]
     cases = [
         ((2, 1, now, 0, slots, proof), custom_error(abi, "BatchOutOfOrder", 1, 2)),
         ((1, 1, now + 1000, 0, slots, proof), None),  # TimestampInFuture: block time moves, checked below
         ((1, 1, now, 2, slots, proof), custom_error(abi, "TooManyL1Requests", 1, 2)),
-        ((1, 1, now, 0, slots[:-1], proof), custom_error(abi, "InvalidSlotDataLength", 12, 11)),
+        ((1, 1, now, 0, slots[:-1], proof), custom_error(abi, "InvalidPublicDataLength", len(slots), len(slots) - 1)),
         ((1, P, now, 0, slots, proof), custom_error(abi, "ValueNotInField", P)),
-        ((1, 1, now, 0, [P] + slots[1:], proof), custom_error(abi, "SlotElementNotInField", 0, P)),
         ((1, 1, now, 1, slots, proof), custom_error(abi, "InvalidProof")),
     ]
     for args, expected in cases:
@@ -204,7 +206,7 @@ def test_submit_batch_is_the_submitters_alone(
     """Anyone but the submitter (the operator at deployment) is refused before anything else is checked."""
     assert rollup.functions.submitter().call() == operator.address
     now = w3.eth.get_block("latest")["timestamp"]
-    call = rollup.functions.submitBatch(1, 1, now, 0, [0] * (3 * CONFIG.n_tx), list(range(1, 9)))
+    call = rollup.functions.submitBatch(1, 1, now, 0, bytes(SLOT_BYTES * CONFIG.n_tx), list(range(1, 9)))
     with pytest.raises(ContractCustomError) as raised:
         call.estimate_gas({"from": deployer.address})
     abi = artifacts.get("Matchproof").abi
@@ -219,22 +221,23 @@ def test_submit_batch_passes_public_input_hash_to_verifier(
     computes it, and the proof words reach it in order (read from a call trace: the
     verifier here rejects, so the transaction itself reverts)."""
     _deposit(w3, rollup, alice, 0, 1000, ALICE_KEY)
-    slots = [0] * (3 * CONFIG.n_tx)
-    slots[0:3] = [1 | (0 << 3), 0, 0]  # DEPOSIT of account 0
-    slots[3:6] = [1 | (1 << 3), 0, 0]  # DEPOSIT of account 1
-    slots[6:9] = [3 | (1 << 3) | (1 << 164), 1000, int(alice.address, 16)]  # WITHDRAW
+    slots = [
+        encode_slot(DepositData(AccountIndex(0))),
+        encode_slot(DepositData(AccountIndex(1))),
+        encode_slot(WithdrawData(AccountIndex(1), TokenId(1), Amount(1000), EthAddress(int(alice.address, 16)))),
+    ]
+    slots += [bytes(SLOT_BYTES)] * (CONFIG.n_tx - len(slots))
+    public_data = b"".join(slots)
     new_root = 987654321
     timestamp = w3.eth.get_block("latest")["timestamp"]
     proof = [11, 12, 13, 14, 15, 16, 17, 18]
 
-    data_hash = 0
-    for i in range(0, len(slots), 3):
-        data_hash = poseidon([data_hash, *slots[i : i + 3]])
+    data_hash = int.from_bytes(hashlib.sha256(public_data).digest(), "big") % 2**253
     chain_start = rollup.functions.l1Chain(0).call()
     chain_end = rollup.functions.l1Chain(2).call()
     expected = poseidon([CONFIG.genesis_root, new_root, timestamp, chain_start, chain_end, data_hash])
 
-    data = rollup.functions.submitBatch(1, new_root, timestamp, 2, slots, proof)._encode_transaction_data()
+    data = rollup.functions.submitBatch(1, new_root, timestamp, 2, public_data, proof)._encode_transaction_data()
     trace = w3.provider.make_request(
         RPCEndpoint("debug_traceCall"),
         [{"from": operator.address, "to": rollup.address, "data": data, "gas": hex(10_000_000)}, "latest",

@@ -47,7 +47,7 @@ def devnet(anvil: AnvilNode, circuit: CircuitArtifacts) -> Devnet:
 def submit_batch_call(devnet: Devnet, number: int, batch: ProvableBatch, proof: list[int]) -> bytes:
     """The calldata of ``submitBatch`` for a proven batch."""
     call = devnet.rollup.contract.functions.submitBatch(
-        number, batch.new_root, batch.timestamp, batch.l1_count, batch.calldata_elements, proof
+        number, batch.new_root, batch.timestamp, batch.l1_count, batch.public_data, proof
     )
     return bytes.fromhex(call._encode_transaction_data()[2:])
 

@@ -35,16 +35,16 @@ def flip_word(proof: list[int], word: int) -> list[int]:
     return [value + 1 if i == word else value for i, value in enumerate(proof)]
 
 
-def tamper_element(batch: ProvableBatch) -> ProvableBatch:
-    """The batch with its first public data element changed (as if the calldata were edited)."""
-    (e0, e1, e2), *rest = batch.slot_data
-    return replace(batch, slot_data=((e0 + (1 << 40), e1, e2), *rest))
+def tamper_byte(batch: ProvableBatch) -> ProvableBatch:
+    """The batch with one byte of its first slot's public data changed (as if the calldata were edited)."""
+    first, *rest = batch.slot_data
+    return replace(batch, slot_data=(first[:5] + bytes([first[5] ^ 1]) + first[6:], *rest))
 
 
 CASES: dict[str, tuple[Callable[[Submission], Submission], str, Callable[[Submission], tuple[object, ...]]]] = {
     "tampered proof": (lambda s: (s[0], s[1], flip_word(s[2], 0)), "InvalidProof", lambda s: ()),
     "tampered proof, G2 point": (lambda s: (s[0], s[1], flip_word(s[2], 3)), "InvalidProof", lambda s: ()),
-    "tampered public data": (lambda s: (s[0], tamper_element(s[1]), s[2]), "InvalidProof", lambda s: ()),
+    "tampered public data": (lambda s: (s[0], tamper_byte(s[1]), s[2]), "InvalidProof", lambda s: ()),
     "tampered new root": (lambda s: (s[0], replace(s[1], new_root=s[1].new_root + 1), s[2]), "InvalidProof", lambda s: ()),
     "batch out of order": (lambda s: (2, s[1], s[2]), "BatchOutOfOrder", lambda s: (1, 2)),
 }
@@ -55,7 +55,7 @@ def test_submit_batch_refused(name: str, devnet: Devnet, submission: Submission)
     tamper, error, arguments = CASES[name]
     number, batch, proof = tamper(submission)
     call = devnet.rollup.contract.functions.submitBatch(
-        number, batch.new_root, batch.timestamp, batch.l1_count, batch.calldata_elements, proof
+        number, batch.new_root, batch.timestamp, batch.l1_count, batch.public_data, proof
     )
     with pytest.raises(ContractCustomError) as refused:
         call.call({"from": devnet.operator_account.address})

@@ -1,14 +1,35 @@
-"""Public data: the bit layout of DESIGN.md's table, decoding, and the hashes."""
+"""Public data: the byte layout of the manifest (DESIGN.md's table), decoding, and the hashes."""
 
+import hashlib
+import importlib.util
+import json
 import random
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.crypto.poseidon import poseidon
-from sequencer.spec.constants import Side
+from sequencer.spec.constants import (
+    AMOUNT_BITS,
+    ETH_ADDRESS_BITS,
+    MAX_ACCOUNT_DEPTH,
+    MAX_BALANCE_DEPTH,
+    ORDER_ID_BITS,
+    Side,
+    TxType,
+)
 from sequencer.spec.public_data import (
+    LAYOUT,
+    LAYOUT_FILE,
+    SLOT_BYTES,
+    TX_TYPE,
     DepositData,
+    Layout,
     ForcedCancelAllData,
     ForcedWithdrawData,
     NoopData,
@@ -22,7 +43,8 @@ from sequencer.spec.public_data import (
     encode_slot,
     l1_request_hash,
     public_input_hash,
-    slot_elements,
+    slot_bytes,
+    split_slots,
 )
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop, Transaction
@@ -35,6 +57,7 @@ from sequencer.spec.types import (
     Timestamp,
     TokenId,
 )
+from tests.vectors.generate_public_data import PUBLIC_DATA_PATH, build_public_data_vectors
 from tests.spec.builders import (
     ALICE,
     BASE,
@@ -52,48 +75,78 @@ from tests.spec.builders import (
 )
 
 
+def be(value: int, width: int) -> bytes:
+    """``value`` as ``width`` big-endian bytes."""
+    return value.to_bytes(width, "big")
+
+
 def test_trade_layout(state: State) -> None:
     maker = order(ALICE, 5, Side.SELL, price(2), 100)
     taker = order(BOB, 6, Side.BUY, price(2), 100)
     tx = trade(maker, taker, 100, maker_fee=3, taker_fee=1)
-    e0, e1, e2 = slot_elements(tx, state)
-    assert e0 == (
-        2 | ALICE << 3 | BOB << 35 | 5 << 67 | 6 << 115 | 1 << 163 | BASE << 164 | QUOTE << 180
+    assert slot_bytes(tx, state) == (
+        be(2, 1) + be(ALICE, 3) + be(BOB, 3) + be(5, 6) + be(6, 6) + be(Side.SELL, 1)
+        + be(BASE, 1) + be(QUOTE, 1) + be(100, 12) + be(200, 12) + be(3, 12) + be(1, 12)
     )
-    assert e1 == 100 | 200 << 96
-    assert e2 == 3 | 1 << 96
 
 
 def test_withdraw_layout_publishes_the_accounts_address(state: State) -> None:
-    e0, e1, e2 = slot_elements(withdraw(BOB, QUOTE, 42, nonce=0), state)
-    assert e0 == 3 | BOB << 3 | QUOTE << 164
-    assert e1 == 42
-    assert e2 == int(eth_address(BOB))
+    assert slot_bytes(withdraw(BOB, QUOTE, 42, nonce=0), state) == (
+        be(3, 1) + be(BOB, 3) + bytes(16) + be(QUOTE, 1) + bytes(1) + be(42, 12) + bytes(16)
+        + be(int(eth_address(BOB)), 20)
+    )
 
 
 def test_deposit_layout_publishes_only_type_and_account(state: State) -> None:
-    assert slot_elements(deposit(CAROL, QUOTE, 9), state) == (1 | CAROL << 3, 0, 0)
+    assert slot_bytes(deposit(CAROL, QUOTE, 9), state) == be(1, 1) + be(CAROL, 3) + bytes(SLOT_BYTES - 4)
 
 
 def test_forced_withdraw_layout_publishes_the_whole_balance_and_the_sender(state: State) -> None:
-    e0, e1, e2 = slot_elements(forced_withdraw(BOB, QUOTE), state)
-    assert e0 == 4 | BOB << 3 | QUOTE << 164
-    assert e1 == 10000
-    assert e2 == int(eth_address(BOB))
+    data = decode_slot(slot_bytes(forced_withdraw(BOB, QUOTE), state))
+    assert data == ForcedWithdrawData(AccountIndex(BOB), QUOTE, Amount(10000), eth_address(BOB))
 
 
 def test_forced_withdraw_that_does_not_apply_publishes_zero(state: State) -> None:
     wrong_owner = replace(forced_withdraw(BOB, QUOTE), eth_addr=eth_address(ALICE))
-    assert slot_elements(wrong_owner, state) == (4 | BOB << 3 | QUOTE << 164, 0, int(eth_address(ALICE)))
-    assert slot_elements(forced_withdraw(CAROL, BASE), state) == (4 | CAROL << 3, 0, int(eth_address(CAROL)))
+    assert decode_slot(slot_bytes(wrong_owner, state)) == ForcedWithdrawData(
+        AccountIndex(BOB), QUOTE, Amount(0), eth_address(ALICE)
+    )
+    assert decode_slot(slot_bytes(forced_withdraw(CAROL, BASE), state)) == ForcedWithdrawData(
+        AccountIndex(CAROL), BASE, Amount(0), eth_address(CAROL)
+    )
 
 
 def test_forced_cancel_all_layout_publishes_only_type_and_account(state: State) -> None:
-    assert slot_elements(forced_cancel_all(ALICE, 7), state) == (5 | ALICE << 3, 0, 0)
+    assert slot_bytes(forced_cancel_all(ALICE, 7), state) == be(5, 1) + be(ALICE, 3) + bytes(SLOT_BYTES - 4)
 
 
 def test_noop_layout_is_zero(state: State) -> None:
-    assert slot_elements(Noop(), state) == (0, 0, 0)
+    assert slot_bytes(Noop(), state) == bytes(SLOT_BYTES)
+
+
+def test_every_field_holds_the_protocol_range_it_publishes() -> None:
+    widths = {name: 8 * field.width for name, field in LAYOUT.fields.items()}
+    assert widths["accountA"] == widths["accountB"] == MAX_ACCOUNT_DEPTH
+    assert widths["token1"] == widths["token2"] == MAX_BALANCE_DEPTH
+    assert widths["orderIdA"] == widths["orderIdB"] == ORDER_ID_BITS
+    for amount in ("amount1", "amount2", "feeA", "feeB"):
+        assert widths[amount] == AMOUNT_BITS
+    assert widths["ethAddr"] == ETH_ADDRESS_BITS
+    assert 2 ** widths["txType"] > max(TxType)
+
+
+def test_a_trade_takes_the_whole_slot() -> None:
+    used = sum(field.width for field in LAYOUT.type_fields[TxType.TRADE])
+    assert used == SLOT_BYTES
+
+
+def test_the_manifest_refuses_overlapping_fields(tmp_path: Path) -> None:
+    manifest = json.loads(LAYOUT_FILE.read_text())
+    manifest["txTypes"]["DEPOSIT"] = ["txType", "accountA", "accountB", "orderIdA", "ethAddr", "feeA"]
+    bad = tmp_path / "layout.json"
+    bad.write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="overlap"):
+        Layout.load(bad)
 
 
 def random_slot(rng: random.Random) -> SlotData:
@@ -102,27 +155,27 @@ def random_slot(rng: random.Random) -> SlotData:
     if kind == 0:
         return NoopData()
     if kind == 1:
-        return DepositData(AccountIndex(rng.getrandbits(32)))
+        return DepositData(AccountIndex(rng.getrandbits(24)))
     if kind == 2:
         return TradeData(
-            maker_account=AccountIndex(rng.getrandbits(32)),
-            taker_account=AccountIndex(rng.getrandbits(32)),
+            maker_account=AccountIndex(rng.getrandbits(24)),
+            taker_account=AccountIndex(rng.getrandbits(24)),
             maker_order_id=OrderId(rng.getrandbits(48)),
             taker_order_id=OrderId(rng.getrandbits(48)),
             maker_side=Side(rng.getrandbits(1)),
-            base_token=TokenId(rng.getrandbits(16)),
-            quote_token=TokenId(rng.getrandbits(16)),
+            base_token=TokenId(rng.getrandbits(8)),
+            quote_token=TokenId(rng.getrandbits(8)),
             fill_base=Amount(rng.getrandbits(96)),
             fill_quote=Amount(rng.getrandbits(96)),
             maker_fee=Amount(rng.getrandbits(96)),
             taker_fee=Amount(rng.getrandbits(96)),
         )
     if kind == 3:
-        return ForcedCancelAllData(AccountIndex(rng.getrandbits(32)))
+        return ForcedCancelAllData(AccountIndex(rng.getrandbits(24)))
     withdrawal = WithdrawData if kind == 4 else ForcedWithdrawData
     return withdrawal(
-        account_index=AccountIndex(rng.getrandbits(32)),
-        token=TokenId(rng.getrandbits(16)),
+        account_index=AccountIndex(rng.getrandbits(24)),
+        token=TokenId(rng.getrandbits(8)),
         amount=Amount(rng.getrandbits(96)),
         eth_addr=EthAddress(rng.getrandbits(160)),
     )
@@ -132,26 +185,31 @@ def test_pack_then_decode_round_trip() -> None:
     rng = random.Random(20240601)
     for _ in range(500):
         data = random_slot(rng)
-        assert decode_slot(*encode_slot(data)) == data
+        assert decode_slot(encode_slot(data)) == data
 
 
 def test_round_trip_at_the_largest_values() -> None:
     top = TradeData(
-        maker_account=AccountIndex(2**32 - 1),
-        taker_account=AccountIndex(2**32 - 1),
+        maker_account=AccountIndex(2**24 - 1),
+        taker_account=AccountIndex(2**24 - 1),
         maker_order_id=OrderId(2**48 - 1),
         taker_order_id=OrderId(2**48 - 1),
         maker_side=Side.SELL,
-        base_token=TokenId(2**16 - 1),
-        quote_token=TokenId(2**16 - 1),
+        base_token=TokenId(2**8 - 1),
+        quote_token=TokenId(2**8 - 1),
         fill_base=Amount(2**96 - 1),
         fill_quote=Amount(2**96 - 1),
         maker_fee=Amount(2**96 - 1),
         taker_fee=Amount(2**96 - 1),
     )
-    elements = encode_slot(top)
-    assert elements == (2 | (2**196 - 8), 2**192 - 1, 2**192 - 1)
-    assert decode_slot(*elements) == top
+    slot = encode_slot(top)
+    assert slot == be(2, 1) + b"\xff" * 18 + be(1, 1) + b"\xff" * 50
+    assert decode_slot(slot) == top
+
+
+def test_encode_refuses_a_value_wider_than_its_field() -> None:
+    with pytest.raises(ValueError, match="accountA"):
+        encode_slot(DepositData(AccountIndex(2**24)))
 
 
 def test_round_trip_of_a_real_batch(state: State) -> None:
@@ -163,7 +221,7 @@ def test_round_trip_of_a_real_batch(state: State) -> None:
         forced_withdraw(BOB, BASE),
         forced_cancel_all(BOB, 3),
     ]
-    decoded = [decode_slot(*slot_elements(tx, state)) for tx in txs]
+    decoded = [decode_slot(slot_bytes(tx, state)) for tx in txs]
     assert decoded[0] == DepositData(AccountIndex(CAROL))
     assert isinstance(decoded[1], TradeData) and decoded[1].fill_quote == 18
     assert decoded[2] == WithdrawData(AccountIndex(ALICE), QUOTE, Amount(8), eth_address(ALICE))
@@ -172,37 +230,49 @@ def test_round_trip_of_a_real_batch(state: State) -> None:
     assert decoded[5] == ForcedCancelAllData(AccountIndex(BOB))
 
 
+def with_bytes(slot: bytes, offset: int, value: bytes) -> bytes:
+    """``slot`` with ``value`` written at ``offset``."""
+    return slot[:offset] + value + slot[offset + len(value) :]
+
+
+DEPOSIT_SLOT = be(1, 1) + be(3, 3) + bytes(SLOT_BYTES - 4)
+WITHDRAW_SLOT = encode_slot(WithdrawData(AccountIndex(3), TokenId(1), Amount(5), EthAddress(0xAB)))
+
+
 @pytest.mark.parametrize(
-    "elements",
+    "slot",
     [
-        (6, 0, 0),  # unknown type
-        (7, 0, 0),
-        (0, 1, 0),  # a noop with data
-        (1 | 1 << 35, 0, 0),  # a deposit with a second account
-        (1, 0, 5),
-        (3, 0, 1 << 160),  # a withdrawal's address beyond 160 bits
-        (3 | 1 << 67, 0, 0),  # a withdrawal with an order id
-        (4 | 1 << 180, 0, 0),  # a forced withdrawal with a second token
-        (5 | 1 << 164, 0, 0),  # a forced cancel-all with a token
-        (5, 1, 0),
-        (2 | 1 << 196, 0, 0),  # a trade with a bit above its fields
-        (2, 1 << 192, 0),
+        with_bytes(bytes(SLOT_BYTES), 0, be(6, 1)),  # unknown type
+        with_bytes(bytes(SLOT_BYTES), 0, be(255, 1)),
+        with_bytes(bytes(SLOT_BYTES), 69, be(1, 1)),  # a noop with data
+        with_bytes(DEPOSIT_SLOT, 4, be(1, 1)),  # a deposit with a second account
+        with_bytes(DEPOSIT_SLOT, 69, be(5, 1)),
+        with_bytes(WITHDRAW_SLOT, 46, be(1, 1)),  # a withdrawal's tail above its 160-bit address
+        with_bytes(WITHDRAW_SLOT, 12, be(1, 1)),  # a withdrawal with an order id
+        with_bytes(WITHDRAW_SLOT, 21, be(1, 1)),  # a withdrawal with a second token
+        with_bytes(with_bytes(DEPOSIT_SLOT, 0, be(5, 1)), 20, be(1, 1)),  # a cancel-all with a token
+        with_bytes(encode_slot(random_slot(random.Random(2))), 19, be(2, 1)),  # no side 2
+        DEPOSIT_SLOT[:-1],  # a short slot
+        DEPOSIT_SLOT + bytes(1),  # a long one
     ],
 )
-def test_decode_refuses_non_canonical_slots(elements: tuple[int, int, int]) -> None:
+def test_decode_refuses_non_canonical_slots(slot: bytes) -> None:
     with pytest.raises(ValueError):
-        decode_slot(*elements)
+        decode_slot(slot)
 
 
-def test_data_hash_chains_every_slot() -> None:
-    slots = [
-        (FieldElement(1), FieldElement(2), FieldElement(3)),
-        (FieldElement(4), FieldElement(0), FieldElement(0)),
-    ]
-    first = poseidon([0, 1, 2, 3])
-    assert data_hash([]) == 0
-    assert data_hash(slots[:1]) == first
-    assert data_hash(slots) == poseidon([first, 4, 0, 0])
+def test_data_hash_is_the_low_bits_of_sha256_over_all_slots() -> None:
+    slots = [bytes(range(SLOT_BYTES)), bytes(SLOT_BYTES)]
+    digest = int.from_bytes(hashlib.sha256(slots[0] + slots[1]).digest(), "big")
+    assert data_hash(slots) == digest % 2**253
+    assert data_hash([]) == int.from_bytes(hashlib.sha256(b"").digest(), "big") % 2**253
+    assert data_hash(slots) < FIELD_MODULUS
+
+
+def test_split_slots_refuses_a_partial_slot() -> None:
+    assert split_slots(bytes(2 * SLOT_BYTES)) == [bytes(SLOT_BYTES)] * 2
+    with pytest.raises(ValueError, match="whole number"):
+        split_slots(bytes(SLOT_BYTES + 1))
 
 
 def test_l1_request_hash() -> None:
@@ -239,3 +309,40 @@ def test_public_input_hash() -> None:
     old_root, new_root, chain_start, chain_end, digest = values
     result = public_input_hash(old_root, new_root, Timestamp(99), chain_start, chain_end, digest)
     assert result == poseidon([11, 12, 99, 13, 14, 15])
+
+
+def test_the_circuit_and_contract_constants_are_generated_from_the_manifest() -> None:
+    """circuits/lib/public_data_layout.circom and PublicDataLayout.sol match the manifest."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "gen_public_data_layout.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    spec = importlib.util.spec_from_file_location("gen_public_data_layout", script)
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    assert generator.TX_TYPE_CODES == {tx_type.name: int(tx_type) for tx_type in TxType}
+
+
+PUBLIC_DATA_VECTORS: dict[str, Any] = json.loads(PUBLIC_DATA_PATH.read_text())
+
+
+def test_committed_public_data_vectors_equal_a_fresh_generation() -> None:
+    """Run ``PYTHONPATH=. .venv/bin/python -m tests.vectors.generate_public_data`` if this fails."""
+    assert build_public_data_vectors() == PUBLIC_DATA_VECTORS
+
+
+@pytest.mark.parametrize("vector", PUBLIC_DATA_VECTORS["slots"], ids=lambda v: v["name"])
+def test_slot_vector_decodes_and_encodes_back(vector: dict[str, Any]) -> None:
+    slot = bytes.fromhex(vector["data"][2:])
+    assert len(slot) == PUBLIC_DATA_VECTORS["slotBytes"] == SLOT_BYTES
+    assert encode_slot(decode_slot(slot)) == slot
+    assert TX_TYPE.read(slot) == vector["txType"]
+
+
+@pytest.mark.parametrize("vector", PUBLIC_DATA_VECTORS["batches"], ids=lambda v: v["name"])
+def test_batch_vector_digest(vector: dict[str, Any]) -> None:
+    slots = split_slots(bytes.fromhex(vector["data"][2:]))
+    assert len(slots) == vector["nTx"]
+    assert data_hash(slots) == int(vector["digest"], 16)
+    for slot in slots:
+        decode_slot(slot)

@@ -46,7 +46,7 @@ def published(state: State, txs: Sequence[Transaction], timestamp: Timestamp) ->
     """What applying ``txs`` to a copy of ``state`` publishes: its slots and the L1 requests it consumes."""
     batch = build_batch(state.copy(), txs, timestamp, FieldElement(0), max(1, len(txs)))
     requests = [tx for tx in txs if isinstance(tx, L1_TRANSACTIONS)]
-    return [decode_slot(*elements) for elements in batch.slot_data], requests
+    return [decode_slot(slot) for slot in batch.slot_data], requests
 
 
 def assert_replay_matches(state: State, txs: Sequence[Transaction], timestamp: Timestamp = NOW) -> State:

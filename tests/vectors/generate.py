@@ -34,7 +34,7 @@ and positions are JSON numbers. The top level holds:
     slots (a circuit with ``nTx`` slots can run the batches with that
     ``n_tx``);
   - ``expected``, either, for a valid batch, ``new_root``, ``chain_end``,
-    ``slots`` (the ``[e0, e1, e2]`` published by each slot), ``data_hash``,
+    ``slots`` (the bytes each slot publishes, as hex), ``data_hash``,
     ``public_input_hash`` and ``withdrawals`` (``eth_addr``, ``token``,
     ``amount``, in slot order); or, for an invalid batch, ``error`` (the
     error's ``code``, see ``sequencer/spec/errors.py``) and ``slot`` (the
@@ -81,7 +81,7 @@ from sequencer.spec.public_data import (
     data_hash,
     l1_request_hash,
     public_input_hash,
-    slot_elements,
+    slot_bytes,
 )
 from sequencer.spec.state import State
 from sequencer.spec.transactions import (
@@ -205,7 +205,7 @@ def expected_outcome(
     return {
         "new_root": str(result.new_root),
         "chain_end": str(chain_end),
-        "slots": [[str(element) for element in slot] for slot in slots],
+        "slots": [slot.hex() for slot in slots],
         "data_hash": str(digest),
         "public_input_hash": str(
             public_input_hash(old_root, result.new_root, timestamp, chain_start, chain_end, digest)
@@ -217,14 +217,12 @@ def expected_outcome(
     }
 
 
-def published_slots(
-    state: State, txs: Sequence[Transaction], timestamp: Timestamp
-) -> list[tuple[FieldElement, FieldElement, FieldElement]]:
+def published_slots(state: State, txs: Sequence[Transaction], timestamp: Timestamp) -> list[bytes]:
     """What each slot of a valid batch publishes, read from the state the slot is applied to."""
     trial = state.copy()
     slots = []
     for tx in txs:
-        slots.append(slot_elements(tx, trial))
+        slots.append(slot_bytes(tx, trial))
         apply_transaction(trial, tx, timestamp)
     return slots
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IPoseidon2, IPoseidon4, IPoseidon6, IPoseidon7} from "./IPoseidon.sol";
+import {IPoseidon2, IPoseidon6, IPoseidon7} from "./IPoseidon.sol";
 
 /// @title Matchproof: a ZK order-book rollup
 /// @notice Users deposit ERC-20 tokens on L1 (each deposit becomes an L1 request in a
@@ -20,8 +20,6 @@ interface IMatchproof {
     struct Hashers {
         /// @dev Request chain: Poseidon([chain, requestHash]).
         IPoseidon2 poseidon2;
-        /// @dev Public data fold: Poseidon([dataHash, e0, e1, e2]).
-        IPoseidon4 poseidon4;
         /// @dev Public input hash.
         IPoseidon6 poseidon6;
         /// @dev Request hash.
@@ -232,15 +230,10 @@ interface IMatchproof {
     /// @param requested The number the batch claims to consume.
     error TooManyL1Requests(uint256 pending, uint256 requested);
 
-    /// @notice The public data does not have three elements per transaction slot.
-    /// @param expected 3 * nTx.
-    /// @param got The number of elements submitted.
-    error InvalidSlotDataLength(uint256 expected, uint256 got);
-
-    /// @notice A submitted public data element is not below the field order.
-    /// @param index The element's position in slotData.
-    /// @param value The element.
-    error SlotElementNotInField(uint256 index, uint256 value);
+    /// @notice The public data is not SLOT_BYTES bytes per transaction slot.
+    /// @param expected PublicDataLayout.SLOT_BYTES * nTx.
+    /// @param got The number of bytes submitted.
+    error InvalidPublicDataLength(uint256 expected, uint256 got);
 
     /// @notice A value that must be a field element (a state root) is not below the field order.
     /// @param value The value.
@@ -364,7 +357,7 @@ interface IMatchproof {
     /// @param publicInputHash The batch's single public input (stored in batchHashes).
     /// @param l1Count The number of L1 requests the batch consumed.
     /// @param timestamp The batch's timestamp.
-    /// @param slotData The batch's public data, as submitted (3 field elements per slot).
+    /// @param publicData The batch's public data, as submitted (PublicDataLayout.SLOT_BYTES per slot).
     event BatchVerified(
         uint256 indexed batchNumber,
         uint256 oldRoot,
@@ -372,7 +365,7 @@ interface IMatchproof {
         uint256 publicInputHash,
         uint256 l1Count,
         uint64 timestamp,
-        uint256[] slotData
+        bytes publicData
     );
 
     /// @notice The batch submitter handed its role to another address.
@@ -493,20 +486,20 @@ interface IMatchproof {
     ///         race the operator's own (the proof binds the data, not who sends it).
     /// @dev Reverts NotSubmitter, RollupFrozen, BatchOutOfOrder, TimestampBeforeLastBatch, TimestampInFuture,
     ///      TimestampTooOld,
-    ///      TooManyL1Requests, InvalidSlotDataLength, ValueNotInField,
-    ///      SlotElementNotInField, then InvalidProof when the verifier says no.
+    ///      TooManyL1Requests, InvalidPublicDataLength, ValueNotInField, then InvalidProof when the
+    ///      verifier says no.
     /// @param batchNumber Must be lastBatch() + 1.
     /// @param newRoot The state root after the batch.
     /// @param timestamp The batch's timestamp: at least the previous batch's, at most the block's.
     /// @param l1Count The number of L1 requests the batch consumes, in queue order.
-    /// @param slotData The public data, three field elements per slot (3 * nTx in all).
+    /// @param publicData The public data, PublicDataLayout.SLOT_BYTES per slot (docs/DESIGN.md).
     /// @param proof The Groth16 proof: A (2), B (4, G2 coordinates as snarkjs's calldata orders them), C (2).
     function submitBatch(
         uint256 batchNumber,
         uint256 newRoot,
         uint64 timestamp,
         uint256 l1Count,
-        uint256[] calldata slotData,
+        bytes calldata publicData,
         uint256[8] calldata proof
     ) external;
 
@@ -611,11 +604,11 @@ interface IMatchproof {
     /// @notice The Groth16 verifier of the batch circuit.
     function verifier() external view returns (address);
 
-    /// @notice The Poseidon hash contracts for 2, 4, 6 and 7 inputs.
+    /// @notice The Poseidon hash contracts for 2, 6 and 7 inputs.
     function hashers()
         external
         view
-        returns (address poseidon2, address poseidon4, address poseidon6, address poseidon7);
+        returns (address poseidon2, address poseidon6, address poseidon7);
 
     /// @notice The state root before the first batch: the empty account tree's root, which
     ///         commits to every tree depth (the order tree's too), so that the state can be

@@ -18,6 +18,13 @@ interface Vm {
     function expectCall(address callee, bytes calldata data) external;
     function readFile(string calldata path) external view returns (string memory data);
     function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
+    function parseJsonBytes32(string calldata json, string calldata key) external pure returns (bytes32);
+    function parseJsonBytes32Array(string calldata json, string calldata key) external pure returns (bytes32[] memory);
+    function parseJsonUint(string calldata json, string calldata key) external pure returns (uint256);
+    function parseJsonBool(string calldata json, string calldata key) external pure returns (bool);
+    function parseJsonStringArray(string calldata json, string calldata key) external pure returns (string[] memory);
+    function toString(uint256 value) external pure returns (string memory);
+    function keyExistsJson(string calldata json, string calldata key) external view returns (bool);
     function assume(bool condition) external pure;
     function label(address account, string calldata newLabel) external;
 }

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {PublicData} from "../../src/libraries/PublicData.sol";
+
+/// @title PublicData's functions behind external calls, so tests pass them calldata
+contract PublicDataHarness {
+    function digest(bytes calldata publicData) external pure returns (uint256) {
+        return PublicData.digest(publicData);
+    }
+
+    function withdrawalAt(bytes calldata publicData, uint256 slot)
+        external
+        pure
+        returns (bool isWithdrawal, address recipient, uint256 tokenId, uint256 amount)
+    {
+        return PublicData.withdrawalAt(publicData, slot);
+    }
+
+    function field(bytes calldata data, uint256 offset, uint256 width) external pure returns (uint256) {
+        return PublicData.field(data, offset, width);
+    }
+
+    function check(bytes calldata publicData, uint256 nTx) external pure {
+        PublicData.check(publicData, nTx);
+    }
+}

@@ -1,0 +1,200 @@
+"""
+Shared public-data vectors: slot bytes and batch digests, for pytest, the circuit and forge.
+
+Run from the repository root to rewrite ``tests/vectors/public_data.json``::
+
+    PYTHONPATH=. .venv/bin/python -m tests.vectors.generate_public_data
+
+``tests/spec/test_public_data.py`` regenerates it in memory and checks that it
+equals the committed file, so the JSON always says what the spec encodes.
+
+Format of ``public_data.json``
+------------------------------
+
+- ``slotBytes``: the bytes of one slot (the manifest's ``slotBytes``);
+- ``fieldNames``: the manifest's fields, in its order;
+- ``slots``: single slots, each with ``name``, ``txType`` (a number),
+  ``data`` (the slot's bytes, ``0x`` hex), ``fields`` (every field of
+  ``fieldNames`` read at its offset, in that order, each as a ``0x`` hex
+  32-byte word: a field the type does not use reads as whatever bytes lie
+  there, zero or another field's) and ``withdrawal``: ``isWithdrawal``, then
+  ``recipient``, ``token`` and ``amount`` as words (zeros unless a withdrawal);
+- ``batches``: the public data of every valid batch of ``batches.json``, each
+  with ``name``, ``nTx``, ``data`` (all its slots, ``0x`` hex) and ``digest``
+  (the data digest as a ``0x`` hex word).
+
+The circuit checks the ``batches`` through ``tests/circuit/test_circuit_vectors.py``
+(the test circuit recomputes each digest into the public input it
+constrains); forge reads the whole file in ``contracts/test/PublicData.t.sol``.
+"""
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from sequencer.spec.constants import Side, TxType
+from sequencer.spec.public_data import (
+    LAYOUT,
+    DepositData,
+    ForcedCancelAllData,
+    ForcedWithdrawData,
+    NoopData,
+    SlotData,
+    TradeData,
+    WithdrawData,
+    WITHDRAWAL_TYPES,
+    data_hash,
+    encode_slot,
+    split_slots,
+)
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, OrderId, TokenId
+from tests.vectors.generate import VECTORS_PATH
+
+PUBLIC_DATA_PATH = Path(__file__).with_name("public_data.json")
+
+Json = dict[str, Any]
+
+
+def word(value: int) -> str:
+    """A 32-byte big-endian word, as forge's ``parseJsonBytes32`` reads it."""
+    return "0x" + value.to_bytes(32, "big").hex()
+
+
+def top(bytes_: int) -> int:
+    """The largest value of a field of ``bytes_`` bytes."""
+    return 2 ** (8 * bytes_) - 1
+
+
+def edge_slots() -> list[tuple[str, SlotData]]:
+    """One slot of each type at its fields' largest values, and random ones."""
+    width = {name: field.width for name, field in LAYOUT.fields.items()}
+    slots: list[tuple[str, SlotData]] = [
+        ("noop", NoopData()),
+        ("deposit_top", DepositData(AccountIndex(top(width["accountA"])))),
+        (
+            "trade_top",
+            TradeData(
+                maker_account=AccountIndex(top(width["accountA"])),
+                taker_account=AccountIndex(top(width["accountB"])),
+                maker_order_id=OrderId(top(width["orderIdA"])),
+                taker_order_id=OrderId(top(width["orderIdB"])),
+                maker_side=Side.SELL,
+                base_token=TokenId(top(width["token1"])),
+                quote_token=TokenId(top(width["token2"])),
+                fill_base=Amount(top(width["amount1"])),
+                fill_quote=Amount(top(width["amount2"])),
+                maker_fee=Amount(top(width["feeA"])),
+                taker_fee=Amount(top(width["feeB"])),
+            ),
+        ),
+        (
+            "withdraw_top",
+            WithdrawData(
+                AccountIndex(top(width["accountA"])),
+                TokenId(top(width["token1"])),
+                Amount(top(width["amount1"])),
+                EthAddress(top(width["ethAddr"])),
+            ),
+        ),
+        (
+            "forced_withdraw_top",
+            ForcedWithdrawData(
+                AccountIndex(top(width["accountA"])),
+                TokenId(top(width["token1"])),
+                Amount(top(width["amount1"])),
+                EthAddress(top(width["ethAddr"])),
+            ),
+        ),
+        ("forced_cancel_all_top", ForcedCancelAllData(AccountIndex(top(width["accountA"])))),
+    ]
+    rng = random.Random(7_000_001)
+    for number in range(6):
+        slots.append((f"trade_random_{number}", random_trade(rng)))
+        slots.append((f"withdraw_random_{number}", random_withdrawal(rng)))
+    return slots
+
+
+def random_trade(rng: random.Random) -> TradeData:
+    """A trade with every field drawn over its whole width."""
+    bits = {name: 8 * field.width for name, field in LAYOUT.fields.items()}
+    return TradeData(
+        maker_account=AccountIndex(rng.getrandbits(bits["accountA"])),
+        taker_account=AccountIndex(rng.getrandbits(bits["accountB"])),
+        maker_order_id=OrderId(rng.getrandbits(bits["orderIdA"])),
+        taker_order_id=OrderId(rng.getrandbits(bits["orderIdB"])),
+        maker_side=Side(rng.getrandbits(1)),
+        base_token=TokenId(rng.getrandbits(bits["token1"])),
+        quote_token=TokenId(rng.getrandbits(bits["token2"])),
+        fill_base=Amount(rng.getrandbits(bits["amount1"])),
+        fill_quote=Amount(rng.getrandbits(bits["amount2"])),
+        maker_fee=Amount(rng.getrandbits(bits["feeA"])),
+        taker_fee=Amount(rng.getrandbits(bits["feeB"])),
+    )
+
+
+def random_withdrawal(rng: random.Random) -> WithdrawData | ForcedWithdrawData:
+    """A withdrawal or forced withdrawal with every field drawn over its whole width."""
+    bits = {name: 8 * field.width for name, field in LAYOUT.fields.items()}
+    kind = rng.choice([WithdrawData, ForcedWithdrawData])
+    return kind(
+        AccountIndex(rng.getrandbits(bits["accountA"])),
+        TokenId(rng.getrandbits(bits["token1"])),
+        Amount(rng.getrandbits(bits["amount1"])),
+        EthAddress(rng.getrandbits(bits["ethAddr"])),
+    )
+
+
+def slot_vector(name: str, data: SlotData) -> Json:
+    """One slot's vector: its bytes, every field read at its offset, and its payout if any."""
+    slot = encode_slot(data)
+    tx_type = LAYOUT.fields["txType"].read(slot)
+    withdrawal = {"isWithdrawal": False, "recipient": word(0), "token": word(0), "amount": word(0)}
+    if isinstance(data, (WithdrawData, ForcedWithdrawData)):
+        assert TxType(tx_type) in WITHDRAWAL_TYPES
+        withdrawal = {
+            "isWithdrawal": True,
+            "recipient": word(data.eth_addr),
+            "token": word(data.token),
+            "amount": word(data.amount),
+        }
+    return {
+        "name": name,
+        "txType": tx_type,
+        "data": "0x" + slot.hex(),
+        "fields": [word(field.read(slot)) for field in LAYOUT.fields.values()],
+        "withdrawal": withdrawal,
+    }
+
+
+def batch_vectors() -> list[Json]:
+    """The public data and digest of every valid batch of ``batches.json``."""
+    batches = json.loads(VECTORS_PATH.read_text())["batches"]
+    found = []
+    for batch in batches:
+        expected = batch["expected"]
+        if "slots" not in expected:
+            continue
+        data = b"".join(bytes.fromhex(slot) for slot in expected["slots"])
+        digest = data_hash(split_slots(data))
+        assert str(digest) == expected["data_hash"]
+        found.append({"name": batch["name"], "nTx": batch["n_tx"], "data": "0x" + data.hex(), "digest": word(digest)})
+    return found
+
+
+def build_public_data_vectors() -> Json:
+    """The whole file."""
+    return {
+        "slotBytes": LAYOUT.slot_bytes,
+        "fieldNames": list(LAYOUT.fields),
+        "slots": [slot_vector(name, data) for name, data in edge_slots()],
+        "batches": batch_vectors(),
+    }
+
+
+def main() -> None:
+    PUBLIC_DATA_PATH.write_text(json.dumps(build_public_data_vectors(), indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
