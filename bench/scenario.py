@@ -79,7 +79,7 @@ class RollupRun:
     sample: SubmittedBatch
     """The last measured trade batch: its circuit input and proof feed the other measurements."""
     slot_pool: list[bytes]
-    """The public data of every measured trade, one (e0, e1, e2) per trade."""
+    """The public data of every measured trade, one slot (``SLOT_BYTES`` bytes) per trade."""
 
     @property
     def measured(self) -> list[TradeBatch]:

@@ -51,7 +51,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input amountA[nTx];
     signal input maxFeeBpsA[nTx];
     signal input expiryA[nTx];
-    signal input feeA[nTx];
+    signal input feeBpsA[nTx];
     signal input sigR8xA[nTx];
     signal input sigR8yA[nTx];
     signal input sigSA[nTx];
@@ -60,7 +60,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input amountB[nTx];
     signal input maxFeeBpsB[nTx];
     signal input expiryB[nTx];
-    signal input feeB[nTx];
+    signal input feeBpsB[nTx];
     signal input sigR8xB[nTx];
     signal input sigR8yB[nTx];
     signal input sigSB[nTx];
@@ -145,7 +145,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
         slots[i].amountA <== amountA[i];
         slots[i].maxFeeBpsA <== maxFeeBpsA[i];
         slots[i].expiryA <== expiryA[i];
-        slots[i].feeA <== feeA[i];
+        slots[i].feeBpsA <== feeBpsA[i];
         slots[i].sigR8xA <== sigR8xA[i];
         slots[i].sigR8yA <== sigR8yA[i];
         slots[i].sigSA <== sigSA[i];
@@ -154,7 +154,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
         slots[i].amountB <== amountB[i];
         slots[i].maxFeeBpsB <== maxFeeBpsB[i];
         slots[i].expiryB <== expiryB[i];
-        slots[i].feeB <== feeB[i];
+        slots[i].feeBpsB <== feeBpsB[i];
         slots[i].sigR8xB <== sigR8xB[i];
         slots[i].sigR8yB <== sigR8yB[i];
         slots[i].sigSB <== sigSB[i];

@@ -11,82 +11,82 @@ include "lib/public_data_layout.circom";
 // sequencer/spec/public_data_layout.json): each field big-endian at its
 // offset.
 //
-// The tail of a slot (from feeA's offset to the end) holds a trade's feeA
-// then feeB, or a withdrawal's ethAddr right-aligned: the caller passes it
-// whole as one number, feeA * 2^(8 * feeB bytes) + feeB or ethAddr.
+// Fields of different transaction types may share bytes (a withdrawal's
+// ethAddr lies over a trade's accountB, token2, amount2 and orderIdA): each
+// bit is the sum of the bits of the fields over it, which is the one
+// nonzero field's bit because the caller zeroes every field the slot's type
+// does not publish.
 //
 // NOTE: the caller passes fields already masked to zero where the transaction
 // type does not publish them; the decomposition below also range-checks each
 // field to its width.
 template SlotPublicData() {
-    var slotBytes = PD_SLOT_BYTES();
-    var tailOffset = PD_FEE_A_OFFSET();
-    assert(PD_FEE_B_OFFSET() == tailOffset + PD_FEE_A_BYTES());
-    assert(PD_FEE_B_OFFSET() + PD_FEE_B_BYTES() == slotBytes);
-    assert(PD_ETH_ADDR_OFFSET() + PD_ETH_ADDR_BYTES() == slotBytes);
-    assert(PD_ETH_ADDR_OFFSET() >= tailOffset);
+    var slotBits = 8 * PD_SLOT_BYTES();
 
     signal input txType;
     signal input accountA;
+    signal input token1;
+    signal input amount1;
     signal input accountB;
+    signal input token2;
+    signal input amount2;
     signal input orderIdA;
     signal input orderIdB;
     signal input sideA;
-    signal input token1;
-    signal input token2;
-    signal input amount1;
-    signal input amount2;
-    signal input tail;
-    signal output bits[8 * slotBytes];
+    signal input feeBpsA;
+    signal input feeBpsB;
+    signal input ethAddr;
+    signal output bits[slotBits];
 
-    var nFields = 11;
-    var offsets[11] = [
-        PD_TX_TYPE_OFFSET(), PD_ACCOUNT_A_OFFSET(), PD_ACCOUNT_B_OFFSET(),
-        PD_ORDER_ID_A_OFFSET(), PD_ORDER_ID_B_OFFSET(), PD_SIDE_A_OFFSET(),
-        PD_TOKEN_1_OFFSET(), PD_TOKEN_2_OFFSET(), PD_AMOUNT_1_OFFSET(),
-        PD_AMOUNT_2_OFFSET(), tailOffset
+    var nFields = 13;
+    var offsets[13] = [
+        PD_TX_TYPE_OFFSET(), PD_ACCOUNT_A_OFFSET(), PD_TOKEN_1_OFFSET(),
+        PD_AMOUNT_1_OFFSET(), PD_ACCOUNT_B_OFFSET(), PD_TOKEN_2_OFFSET(),
+        PD_AMOUNT_2_OFFSET(), PD_ORDER_ID_A_OFFSET(), PD_ORDER_ID_B_OFFSET(),
+        PD_SIDE_A_OFFSET(), PD_FEE_BPS_A_OFFSET(), PD_FEE_BPS_B_OFFSET(),
+        PD_ETH_ADDR_OFFSET()
     ];
-    var widths[11] = [
-        PD_TX_TYPE_BYTES(), PD_ACCOUNT_A_BYTES(), PD_ACCOUNT_B_BYTES(),
-        PD_ORDER_ID_A_BYTES(), PD_ORDER_ID_B_BYTES(), PD_SIDE_A_BYTES(),
-        PD_TOKEN_1_BYTES(), PD_TOKEN_2_BYTES(), PD_AMOUNT_1_BYTES(),
-        PD_AMOUNT_2_BYTES(), slotBytes - tailOffset
+    var widths[13] = [
+        PD_TX_TYPE_BYTES(), PD_ACCOUNT_A_BYTES(), PD_TOKEN_1_BYTES(),
+        PD_AMOUNT_1_BYTES(), PD_ACCOUNT_B_BYTES(), PD_TOKEN_2_BYTES(),
+        PD_AMOUNT_2_BYTES(), PD_ORDER_ID_A_BYTES(), PD_ORDER_ID_B_BYTES(),
+        PD_SIDE_A_BYTES(), PD_FEE_BPS_A_BYTES(), PD_FEE_BPS_B_BYTES(),
+        PD_ETH_ADDR_BYTES()
     ];
-    signal values[11];
+    signal values[13];
     values[0] <== txType;
     values[1] <== accountA;
-    values[2] <== accountB;
-    values[3] <== orderIdA;
-    values[4] <== orderIdB;
-    values[5] <== sideA;
-    values[6] <== token1;
-    values[7] <== token2;
-    values[8] <== amount1;
-    values[9] <== amount2;
-    values[10] <== tail;
+    values[2] <== token1;
+    values[3] <== amount1;
+    values[4] <== accountB;
+    values[5] <== token2;
+    values[6] <== amount2;
+    values[7] <== orderIdA;
+    values[8] <== orderIdB;
+    values[9] <== sideA;
+    values[10] <== feeBpsA;
+    values[11] <== feeBpsB;
+    values[12] <== ethAddr;
 
-    // Each bit is written by exactly one field; a byte no field covers is zero.
-    var covered[8 * slotBytes];
-    for (var i = 0; i < 8 * slotBytes; i++) {
-        covered[i] = 0;
-    }
     component toBits[nFields];
     for (var f = 0; f < nFields; f++) {
-        assert(widths[f] * 8 <= 192);
-        // circomspect: CS0010 at most 192 bits (the tail), far below the field's 254: one binary form, no alias mod p.
+        assert(offsets[f] + widths[f] <= PD_SLOT_BYTES());
+        assert(widths[f] * 8 <= 160);
+        // circomspect: CS0010 at most 160 bits (an address), far below the field's 254: one binary form, no alias mod p.
         toBits[f] = Num2Bits(8 * widths[f]);
         toBits[f].in <== values[f];
-        var last = 8 * (offsets[f] + widths[f]) - 1;
-        for (var b = 0; b < 8 * widths[f]; b++) {
-            assert(covered[last - b] == 0);
-            covered[last - b] = 1;
-            bits[last - b] <== toBits[f].out[b];
-        }
     }
-    for (var i = 0; i < 8 * slotBytes; i++) {
-        if (covered[i] == 0) {
-            bits[i] <== 0;
+    // Bit i of the slot: the sum over the fields that cover it (a bit no
+    // field covers is zero).
+    for (var i = 0; i < slotBits; i++) {
+        var sum = 0;
+        for (var f = 0; f < nFields; f++) {
+            var last = 8 * (offsets[f] + widths[f]) - 1;
+            if (i >= 8 * offsets[f] && i <= last) {
+                sum += toBits[f].out[last - i];
+            }
         }
+        bits[i] <== sum;
     }
 }
 

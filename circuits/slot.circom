@@ -27,8 +27,8 @@ include "public_data.circom";
 //                                (account: accountA; a cancel-all's amount is
 //                                its minOrderId)
 //   baseToken, quoteToken, sideA, fillBase, fillQuote   the trade
-//   orderIdA, priceA, amountA, maxFeeBpsA, expiryA, feeA, sigR8xA, sigR8yA,
-//   sigSA                        the maker's order, fee and signature (the
+//   orderIdA, priceA, amountA, maxFeeBpsA, expiryA, feeBpsA, sigR8xA, sigR8yA,
+//   sigSA                        the maker's order, fee rate and signature (the
 //                                signature also signs a withdrawal)
 //   orderIdB, ..., sigSB         the taker's, likewise
 //   wToken, wAmount              the withdrawal
@@ -68,7 +68,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal input amountA;
     signal input maxFeeBpsA;
     signal input expiryA;
-    signal input feeA;
+    signal input feeBpsA;
     signal input sigR8xA;
     signal input sigR8yA;
     signal input sigSA;
@@ -78,7 +78,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal input amountB;
     signal input maxFeeBpsB;
     signal input expiryB;
-    signal input feeB;
+    signal input feeBpsB;
     signal input sigR8xB;
     signal input sigR8yB;
     signal input sigSB;
@@ -182,8 +182,8 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     trade.expiryB <== expiryB;
     trade.fillBase <== fillBase;
     trade.fillQuote <== fillQuote;
-    trade.feeA <== feeA;
-    trade.feeB <== feeB;
+    trade.feeBpsA <== feeBpsA;
+    trade.feeBpsB <== feeBpsB;
 
     // --- AccountNotFound: trades and withdrawals need existing accounts. ---
     component emptyA = IsZero();
@@ -410,8 +410,9 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal tradeFill <== isTrade * fillBase;
     publicData.amount1 <== tradeFill + withdrawn + forcedAmount;
     publicData.amount2 <== isTrade * fillQuote;
-    signal tradeFees <== isTrade * (feeA * (1 << (8 * PD_FEE_B_BYTES())) + feeB);
+    publicData.feeBpsA <== isTrade * feeBpsA;
+    publicData.feeBpsB <== isTrade * feeBpsB;
     signal withdrawAddr <== isWithdraw * ethAddrA;
-    publicData.tail <== tradeFees + withdrawAddr + isForcedWithdraw * l1EthAddr;
+    publicData.ethAddr <== withdrawAddr + isForcedWithdraw * l1EthAddr;
     publicDataBits <== publicData.bits;
 }

@@ -19,7 +19,7 @@ include "lib/checks.circom";
 //   maxFeeBpsA, maxFeeBpsB       field  signed fee limits (<= 10000, checked)
 //   expiryA, expiryB             field  signed expiries (< 2^64, checked)
 //   fillBase, fillQuote          field  traded amounts (< 2^96, checked)
-//   feeA, feeB                   field  charged fees (< 2^96, checked)
+//   feeBpsA, feeBpsB             field  charged fee rates (< 2^14, checked)
 //   baseDeltaA, quoteDeltaA, baseDeltaB, quoteDeltaB (out)  signed changes
 //   baseFee, quoteFee (out)      field  fees collected in base and quote
 template TradeRules() {
@@ -38,8 +38,8 @@ template TradeRules() {
     signal input expiryB;
     signal input fillBase;
     signal input fillQuote;
-    signal input feeA;
-    signal input feeB;
+    signal input feeBpsA;
+    signal input feeBpsB;
     signal output baseDeltaA;
     signal output quoteDeltaA;
     signal output baseDeltaB;
@@ -58,10 +58,10 @@ template TradeRules() {
     fillBaseRange.in <== fillBase;
     component fillQuoteRange = RangeCheck(AMOUNT_BITS());
     fillQuoteRange.in <== fillQuote;
-    component feeARange = RangeCheck(AMOUNT_BITS());
-    feeARange.in <== feeA;
-    component feeBRange = RangeCheck(AMOUNT_BITS());
-    feeBRange.in <== feeB;
+    component feeBpsARange = RangeCheck(FEE_BPS_BITS());
+    feeBpsARange.in <== feeBpsA;
+    component feeBpsBRange = RangeCheck(FEE_BPS_BITS());
+    feeBpsBRange.in <== feeBpsB;
     component expiryARange = RangeCheck(TIMESTAMP_BITS());
     expiryARange.in <== expiryA;
     component expiryBRange = RangeCheck(TIMESTAMP_BITS());
@@ -122,20 +122,28 @@ template TradeRules() {
     signal notional <== fillBase * priceA;
     enabled * (fillQuote * PRICE_SCALE() - notional) === 0;
 
-    // 11. FeeAboveLimit: fee * BPS <= received * maxFeeBps. A buyer receives
-    // fillBase, a seller fillQuote; both sides of the inequality are < 2^110.
+    // 11. FeeAboveLimit: feeBps <= maxFeeBps.
+    component feeWithinA = RequireLessEq(FEE_BPS_BITS());
+    feeWithinA.enabled <== enabled;
+    feeWithinA.a <== feeBpsA;
+    feeWithinA.b <== maxFeeBpsA;
+    component feeWithinB = RequireLessEq(FEE_BPS_BITS());
+    feeWithinB.enabled <== enabled;
+    feeWithinB.a <== feeBpsB;
+    feeWithinB.b <== maxFeeBpsB;
+
+    // The fees: each side's rate of what it receives, rounded down (a buyer
+    // receives fillBase, a seller fillQuote).
     signal receivedA <== fillBase + sideA * (fillQuote - fillBase);
     signal receivedB <== fillBase + fillQuote - receivedA;
-    signal allowedA <== receivedA * maxFeeBpsA;
-    signal allowedB <== receivedB * maxFeeBpsB;
-    component feeWithinA = RequireLessEq(AMOUNT_BITS() + FEE_BPS_BITS());
-    feeWithinA.enabled <== enabled;
-    feeWithinA.a <== feeA * BPS();
-    feeWithinA.b <== allowedA;
-    component feeWithinB = RequireLessEq(AMOUNT_BITS() + FEE_BPS_BITS());
-    feeWithinB.enabled <== enabled;
-    feeWithinB.a <== feeB * BPS();
-    feeWithinB.b <== allowedB;
+    component chargeA = FeeOf();
+    chargeA.received <== receivedA;
+    chargeA.feeBps <== feeBpsA;
+    signal feeA <== chargeA.fee;
+    component chargeB = FeeOf();
+    chargeB.received <== receivedB;
+    chargeB.feeBps <== feeBpsB;
+    signal feeB <== chargeB.fee;
 
     // 12. Balance changes: a buyer gets base minus its fee and pays quote; a
     // seller gets quote minus its fee and pays base. (sideB = 1 - sideA.)
@@ -151,4 +159,32 @@ template TradeRules() {
     // The buyer's fee is in base, the seller's in quote.
     baseFee <== feeA + sideA * (feeB - feeA);
     quoteFee <== feeA + feeB - baseFee;
+}
+
+// FeeOf(): fee = floor(received * feeBps / BPS), as fee * BPS + rest ==
+// received * feeBps with rest < BPS. received < 2^96 and feeBps < 2^14 (both
+// range-checked by the caller), so every term is below 2^110 and nothing
+// wraps: the quotient and the remainder are the integers'.
+template FeeOf() {
+    signal input received;
+    signal input feeBps;
+    signal output fee;
+
+    signal charged <== received * feeBps;
+    signal rest;
+    // circomspect: CS0005 constrained just below: fee * BPS + rest === charged, fee < 2^96, rest < BPS.
+    fee <-- charged \ BPS();
+    // circomspect: CS0005 constrained just below, with fee.
+    rest <-- charged % BPS();
+    fee * BPS() + rest === charged;
+    component feeRange = RangeCheck(AMOUNT_BITS());
+    feeRange.in <== fee;
+    component restRange = RangeCheck(FEE_BPS_BITS());
+    restRange.in <== rest;
+    component restBelow = LessThan(FEE_BPS_BITS());
+    // circomspect: CS0014 rest < 2^14: restRange just above.
+    restBelow.in[0] <== rest;
+    // circomspect: CS0014 BPS is the constant 10000 < 2^14.
+    restBelow.in[1] <== BPS();
+    restBelow.out === 1;
 }

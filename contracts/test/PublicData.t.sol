@@ -76,16 +76,16 @@ contract PublicDataTest is TestBase {
         return [
             [L.TX_TYPE_OFFSET, L.TX_TYPE_BYTES],
             [L.ACCOUNT_A_OFFSET, L.ACCOUNT_A_BYTES],
+            [L.TOKEN_1_OFFSET, L.TOKEN_1_BYTES],
+            [L.AMOUNT_1_OFFSET, L.AMOUNT_1_BYTES],
             [L.ACCOUNT_B_OFFSET, L.ACCOUNT_B_BYTES],
+            [L.TOKEN_2_OFFSET, L.TOKEN_2_BYTES],
+            [L.AMOUNT_2_OFFSET, L.AMOUNT_2_BYTES],
             [L.ORDER_ID_A_OFFSET, L.ORDER_ID_A_BYTES],
             [L.ORDER_ID_B_OFFSET, L.ORDER_ID_B_BYTES],
             [L.SIDE_A_OFFSET, L.SIDE_A_BYTES],
-            [L.TOKEN_1_OFFSET, L.TOKEN_1_BYTES],
-            [L.TOKEN_2_OFFSET, L.TOKEN_2_BYTES],
-            [L.AMOUNT_1_OFFSET, L.AMOUNT_1_BYTES],
-            [L.AMOUNT_2_OFFSET, L.AMOUNT_2_BYTES],
-            [L.FEE_A_OFFSET, L.FEE_A_BYTES],
-            [L.FEE_B_OFFSET, L.FEE_B_BYTES],
+            [L.FEE_BPS_A_OFFSET, L.FEE_BPS_A_BYTES],
+            [L.FEE_BPS_B_OFFSET, L.FEE_BPS_B_BYTES],
             [L.ETH_ADDR_OFFSET, L.ETH_ADDR_BYTES]
         ];
     }

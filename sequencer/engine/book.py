@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from sequencer.spec.constants import Side
 from sequencer.spec.transactions import Order, SignedOrder
+from sequencer.spec.transition import fee_amount
 from sequencer.spec.types import Amount, Price
 
 from .errors import Code, OrderRejected
@@ -27,15 +28,28 @@ from .orders import OrderKey, OrderKind, OrderRecord
 
 @dataclass(frozen=True, slots=True)
 class Fill:
-    """``base`` of the maker's order traded against the taker at the maker's price."""
+    """
+    ``base`` of the maker's order traded against the taker at the maker's
+    price; each side pays its fee rate of what it receives.
+    """
 
     maker: SignedOrder
     taker: SignedOrder
     base: Amount
     quote: Amount
     price: Price
-    maker_fee: Amount
-    taker_fee: Amount
+    maker_fee_bps: int
+    taker_fee_bps: int
+
+    @property
+    def maker_fee(self) -> Amount:
+        """The maker's fee, in the token it receives (as the spec charges it)."""
+        return fee_amount(self.base if self.maker.order.side == Side.BUY else self.quote, self.maker_fee_bps)
+
+    @property
+    def taker_fee(self) -> Amount:
+        """The taker's fee, in the token it receives (as the spec charges it)."""
+        return fee_amount(self.base if self.taker.order.side == Side.BUY else self.quote, self.taker_fee_bps)
 
 
 @dataclass(frozen=True)
@@ -288,17 +302,14 @@ class OrderBook:
         return tuple(depth)
 
     def _fill(self, maker: SignedOrder, taker: SignedOrder, base: Amount) -> Fill:
-        """A fill of ``base`` at the maker's price, with each side's fee on what it receives."""
+        """A fill of ``base`` at the maker's price, at the market's fee rates."""
         price = maker.order.price
-        quote = self.market.quote_amount(base, price)
-        maker_receives = base if maker.order.side == Side.BUY else quote
-        taker_receives = quote if maker.order.side == Side.BUY else base
         return Fill(
             maker=maker,
             taker=taker,
             base=base,
-            quote=quote,
+            quote=self.market.quote_amount(base, price),
             price=price,
-            maker_fee=Market.fee(maker_receives, self.market.maker_fee_bps),
-            taker_fee=Market.fee(taker_receives, self.market.taker_fee_bps),
+            maker_fee_bps=self.market.maker_fee_bps,
+            taker_fee_bps=self.market.taker_fee_bps,
         )

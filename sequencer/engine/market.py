@@ -46,11 +46,6 @@ class Market:
         """The quote paid for ``base_amount`` at ``price`` (exact for lots and ticks)."""
         return Amount(base_amount * price // PRICE_SCALE)
 
-    @staticmethod
-    def fee(received: Amount, fee_bps: int) -> Amount:
-        """A fee of ``fee_bps`` on ``received``, rounded down (in the payer's favour)."""
-        return Amount(received * fee_bps // BPS)
-
 
 def default_min_withdrawals(markets: list[Market]) -> dict[TokenId, Amount]:
     """

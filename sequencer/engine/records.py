@@ -30,7 +30,7 @@ class TradeRecord:
     def transaction(self) -> Trade:
         """The trade as a batch transaction."""
         fill = self.fill
-        return Trade(fill.maker, fill.taker, fill.base, fill.quote, fill.maker_fee, fill.taker_fee)
+        return Trade(fill.maker, fill.taker, fill.base, fill.quote, fill.maker_fee_bps, fill.taker_fee_bps)
 
 
 @dataclass

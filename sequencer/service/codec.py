@@ -242,8 +242,8 @@ def encode_transaction(tx: Transaction) -> Json:
                 "taker": encode_signed_order(tx.taker),
                 "fill_base": str(tx.fill_base),
                 "fill_quote": str(tx.fill_quote),
-                "maker_fee": str(tx.maker_fee),
-                "taker_fee": str(tx.taker_fee),
+                "maker_fee_bps": str(tx.maker_fee_bps),
+                "taker_fee_bps": str(tx.taker_fee_bps),
             }
         case _:
             assert_never(tx)

@@ -183,16 +183,11 @@ class PriceLimitViolated(InvalidOrder):
 
 
 class FeeAboveLimit(InvalidOrder):
-    """The fee charged exceeds the fee limit the order signed."""
+    """The fee rate charged exceeds the fee limit the order signed."""
 
-    def __init__(
-        self, order_id: OrderId, fee: Amount, received: Amount, max_fee_bps: int
-    ) -> None:
-        super().__init__(
-            order_id, f"fee {fee} on {received} received exceeds {max_fee_bps} bps"
-        )
-        self.fee = fee
-        self.received = received
+    def __init__(self, order_id: OrderId, fee_bps: int, max_fee_bps: int) -> None:
+        super().__init__(order_id, f"fee rate {fee_bps} bps exceeds the signed limit of {max_fee_bps} bps")
+        self.fee_bps = fee_bps
         self.max_fee_bps = max_fee_bps
 
 

@@ -115,15 +115,7 @@ SLOT_BYTES = LAYOUT.slot_bytes
 DIGEST_BITS = LAYOUT.digest_bits
 """The low bits of the sha256 of a batch's public data that make its digest (a field element)."""
 
-_F = LAYOUT.fields
-TX_TYPE, ACCOUNT_A, ACCOUNT_B = _F["txType"], _F["accountA"], _F["accountB"]
-ORDER_ID_A, ORDER_ID_B, SIDE_A = _F["orderIdA"], _F["orderIdB"], _F["sideA"]
-TOKEN_1, TOKEN_2, AMOUNT_1, AMOUNT_2 = _F["token1"], _F["token2"], _F["amount1"], _F["amount2"]
-FEE_A, FEE_B, ETH_ADDR = _F["feeA"], _F["feeB"], _F["ethAddr"]
-
-WITHDRAWAL_TYPES = (TxType.WITHDRAW, TxType.FORCED_WITHDRAW)
-"""The slot types that pay ``amount1`` of ``token1`` to the address in ``e2`` on L1."""
-
+TX_TYPE = LAYOUT.fields["txType"]
 
 @dataclass(frozen=True)
 class NoopData:
@@ -139,7 +131,10 @@ class DepositData:
 
 @dataclass(frozen=True)
 class TradeData:
-    """A published trade: who traded which orders, in which market, how much, for what fees."""
+    """
+    A published trade: who traded which orders, in which market, how much,
+    and each side's fee rate (the fees themselves follow from the amounts).
+    """
 
     maker_account: AccountIndex
     taker_account: AccountIndex
@@ -150,8 +145,8 @@ class TradeData:
     quote_token: TokenId
     fill_base: Amount
     fill_quote: Amount
-    maker_fee: Amount
-    taker_fee: Amount
+    maker_fee_bps: int
+    taker_fee_bps: int
 
 
 @dataclass(frozen=True)
@@ -216,8 +211,8 @@ def slot_data(tx: Transaction, state: State) -> SlotData:
                 quote_token=maker.quote_token,
                 fill_base=tx.fill_base,
                 fill_quote=tx.fill_quote,
-                maker_fee=tx.maker_fee,
-                taker_fee=tx.taker_fee,
+                maker_fee_bps=tx.maker_fee_bps,
+                taker_fee_bps=tx.taker_fee_bps,
             )
         case Withdraw():
             eth_addr = state.get_account(tx.account_index).eth_addr
@@ -242,44 +237,49 @@ def encode_slot(data: SlotData) -> bytes:
     """Lay out a slot's public data in its ``SLOT_BYTES`` bytes; bytes of unused fields are zero."""
     match data:
         case NoopData():
-            return pack(TxType.NOOP, [])
-        case DepositData():
-            return pack(TxType.DEPOSIT, [data.account_index])
+            return pack(TxType.NOOP, {})
+        case DepositData() | ForcedCancelAllData():
+            tx_type = TxType.DEPOSIT if isinstance(data, DepositData) else TxType.FORCED_CANCEL_ALL
+            return pack(tx_type, {"accountA": data.account_index})
         case TradeData():
             return pack(
                 TxType.TRADE,
-                [
-                    data.maker_account,
-                    data.taker_account,
-                    data.maker_order_id,
-                    data.taker_order_id,
-                    data.maker_side,
-                    data.base_token,
-                    data.quote_token,
-                    data.fill_base,
-                    data.fill_quote,
-                    data.maker_fee,
-                    data.taker_fee,
-                ],
+                {
+                    "accountA": data.maker_account,
+                    "accountB": data.taker_account,
+                    "orderIdA": data.maker_order_id,
+                    "orderIdB": data.taker_order_id,
+                    "sideA": data.maker_side,
+                    "token1": data.base_token,
+                    "token2": data.quote_token,
+                    "amount1": data.fill_base,
+                    "amount2": data.fill_quote,
+                    "feeBpsA": data.maker_fee_bps,
+                    "feeBpsB": data.taker_fee_bps,
+                },
             )
         case WithdrawData() | ForcedWithdrawData():
             tx_type = TxType.WITHDRAW if isinstance(data, WithdrawData) else TxType.FORCED_WITHDRAW
-            return pack(tx_type, [data.account_index, data.token, data.amount, data.eth_addr])
-        case ForcedCancelAllData():
-            return pack(TxType.FORCED_CANCEL_ALL, [data.account_index])
+            return pack(
+                tx_type,
+                {"accountA": data.account_index, "token1": data.token, "amount1": data.amount, "ethAddr": data.eth_addr},
+            )
         case _:
             assert_never(data)
 
 
-def pack(tx_type: TxType, values: Sequence[int]) -> bytes:
+def pack(tx_type: TxType, values: dict[str, int]) -> bytes:
     """
-    A slot of type ``tx_type``: ``txType`` then ``values``, in the order the
-    manifest lists the type's fields; every other byte is zero.
+    A slot of type ``tx_type`` holding ``values`` by field name: exactly the
+    fields the manifest lists for the type besides ``txType``. Every other
+    byte is zero.
     """
     fields = LAYOUT.type_fields[tx_type]
+    if {field.name for field in fields[1:]} != set(values):
+        raise ValueError(f"a {tx_type.name} slot holds {[f.name for f in fields[1:]]}, not {sorted(values)}")
     slot = bytearray(SLOT_BYTES)
-    for field, value in zip(fields, [tx_type, *values] if fields else [], strict=True):
-        field.write(slot, value)
+    for field in fields:
+        field.write(slot, tx_type if field is TX_TYPE else values[field.name])
     return bytes(slot)
 
 
@@ -301,36 +301,42 @@ def decode_slot(slot: bytes) -> SlotData:
 
 def unpack_slot(slot: bytes) -> SlotData:
     """The fields of a slot's type, read without checking the other bytes."""
-    tx_type = TX_TYPE.read(slot)
-    if tx_type == TxType.NOOP:
-        return NoopData()
-    if tx_type == TxType.DEPOSIT:
-        return DepositData(AccountIndex(ACCOUNT_A.read(slot)))
-    if tx_type == TxType.TRADE:
-        return TradeData(
-            maker_account=AccountIndex(ACCOUNT_A.read(slot)),
-            taker_account=AccountIndex(ACCOUNT_B.read(slot)),
-            maker_order_id=OrderId(ORDER_ID_A.read(slot)),
-            taker_order_id=OrderId(ORDER_ID_B.read(slot)),
-            maker_side=side_of(SIDE_A.read(slot)),
-            base_token=TokenId(TOKEN_1.read(slot)),
-            quote_token=TokenId(TOKEN_2.read(slot)),
-            fill_base=Amount(AMOUNT_1.read(slot)),
-            fill_quote=Amount(AMOUNT_2.read(slot)),
-            maker_fee=Amount(FEE_A.read(slot)),
-            taker_fee=Amount(FEE_B.read(slot)),
-        )
-    if tx_type in WITHDRAWAL_TYPES:
-        kind = WithdrawData if tx_type == TxType.WITHDRAW else ForcedWithdrawData
-        return kind(
-            account_index=AccountIndex(ACCOUNT_A.read(slot)),
-            token=TokenId(TOKEN_1.read(slot)),
-            amount=Amount(AMOUNT_1.read(slot)),
-            eth_addr=EthAddress(ETH_ADDR.read(slot)),
-        )
-    if tx_type == TxType.FORCED_CANCEL_ALL:
-        return ForcedCancelAllData(AccountIndex(ACCOUNT_A.read(slot)))
-    raise ValueError(f"unknown transaction type {tx_type}")
+    code = TX_TYPE.read(slot)
+    if code not in set(TxType):
+        raise ValueError(f"unknown transaction type {code}")
+    tx_type = TxType(code)
+    value = {field.name: field.read(slot) for field in LAYOUT.type_fields[tx_type]}
+    match tx_type:
+        case TxType.NOOP:
+            return NoopData()
+        case TxType.DEPOSIT:
+            return DepositData(AccountIndex(value["accountA"]))
+        case TxType.FORCED_CANCEL_ALL:
+            return ForcedCancelAllData(AccountIndex(value["accountA"]))
+        case TxType.TRADE:
+            return TradeData(
+                maker_account=AccountIndex(value["accountA"]),
+                taker_account=AccountIndex(value["accountB"]),
+                maker_order_id=OrderId(value["orderIdA"]),
+                taker_order_id=OrderId(value["orderIdB"]),
+                maker_side=side_of(value["sideA"]),
+                base_token=TokenId(value["token1"]),
+                quote_token=TokenId(value["token2"]),
+                fill_base=Amount(value["amount1"]),
+                fill_quote=Amount(value["amount2"]),
+                maker_fee_bps=value["feeBpsA"],
+                taker_fee_bps=value["feeBpsB"],
+            )
+        case TxType.WITHDRAW | TxType.FORCED_WITHDRAW:
+            kind = WithdrawData if tx_type == TxType.WITHDRAW else ForcedWithdrawData
+            return kind(
+                account_index=AccountIndex(value["accountA"]),
+                token=TokenId(value["token1"]),
+                amount=Amount(value["amount1"]),
+                eth_addr=EthAddress(value["ethAddr"]),
+            )
+        case _:
+            assert_never(tx_type)
 
 
 def side_of(value: int) -> Side:

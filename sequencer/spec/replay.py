@@ -158,7 +158,7 @@ def replay_trade(state: State, data: TradeData) -> tuple[Fee, Fee]:
     InsufficientBalance, BalanceOverflow
         The state cannot pay or receive what the trade moves.
     """
-    settlement = Settlement(
+    settlement = Settlement.at_rates(
         data.maker_account,
         data.taker_account,
         data.maker_side,
@@ -166,8 +166,8 @@ def replay_trade(state: State, data: TradeData) -> tuple[Fee, Fee]:
         data.quote_token,
         data.fill_base,
         data.fill_quote,
-        data.maker_fee,
-        data.taker_fee,
+        data.maker_fee_bps,
+        data.taker_fee_bps,
     )
     balances = balances_after_trade(state, settlement)
     maker_filled = replayed_fill(state, data.maker_account, data.maker_order_id, data.fill_base)

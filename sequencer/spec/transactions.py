@@ -147,7 +147,9 @@ class Trade:
     A fill between a resting ``maker`` order and an incoming ``taker`` order.
 
     ``fill_base`` base changes hands for ``fill_quote`` quote, at the maker's
-    price. Each side pays its fee in the token it receives.
+    price. Each side pays a fee of its rate (``maker_fee_bps``,
+    ``taker_fee_bps``) of the token it receives, rounded down; a batch
+    publishes the rates, from which anyone recomputes the fees.
     """
 
     tx_type: ClassVar[TxType] = TxType.TRADE
@@ -156,8 +158,8 @@ class Trade:
     taker: SignedOrder
     fill_base: Amount
     fill_quote: Amount
-    maker_fee: Amount
-    taker_fee: Amount
+    maker_fee_bps: int
+    taker_fee_bps: int
 
 
 def withdraw_message(

@@ -113,10 +113,37 @@ class Settlement:
     taker_fee: Amount
 
     @classmethod
+    def at_rates(
+        cls,
+        maker: AccountIndex,
+        taker: AccountIndex,
+        maker_side: Side,
+        base: TokenId,
+        quote: TokenId,
+        fill_base: Amount,
+        fill_quote: Amount,
+        maker_fee_bps: int,
+        taker_fee_bps: int,
+    ) -> "Settlement":
+        """A settlement whose fees are each side's rate of what it receives, rounded down."""
+        maker_receives, taker_receives = (fill_base, fill_quote) if maker_side == Side.BUY else (fill_quote, fill_base)
+        return cls(
+            maker,
+            taker,
+            maker_side,
+            base,
+            quote,
+            fill_base,
+            fill_quote,
+            fee_amount(maker_receives, maker_fee_bps),
+            fee_amount(taker_receives, taker_fee_bps),
+        )
+
+    @classmethod
     def of(cls, trade: Trade) -> "Settlement":
         """The settlement of a trade between two signed orders."""
         maker, taker = trade.maker.order, trade.taker.order
-        return cls(
+        return cls.at_rates(
             maker.account_index,
             taker.account_index,
             maker.side,
@@ -124,8 +151,8 @@ class Settlement:
             maker.quote_token,
             trade.fill_base,
             trade.fill_quote,
-            trade.maker_fee,
-            trade.taker_fee,
+            trade.maker_fee_bps,
+            trade.taker_fee_bps,
         )
 
     def fees(self) -> tuple[Fee, Fee]:
@@ -296,7 +323,7 @@ def process_trade(state: State, trade: Trade, timestamp: Timestamp) -> tuple[Fee
     OrderOverfilled
         The fill is more than what is left of an order.
     FeeAboveLimit
-        A fee is above its order's signed limit.
+        A fee rate is above its order's signed limit.
     InsufficientBalance
         The buyer lacks the quote or the seller the base to pay.
     BalanceOverflow
@@ -322,8 +349,8 @@ def process_trade(state: State, trade: Trade, timestamp: Timestamp) -> tuple[Fee
     check_not_cancelled(taker_account, taker)
     maker_filled = filled_after(maker_account, maker, trade.fill_base)
     taker_filled = filled_after(taker_account, taker, trade.fill_base)
-    check_fee(maker, trade, trade.maker_fee)
-    check_fee(taker, trade, trade.taker_fee)
+    check_fee(maker, trade.maker_fee_bps)
+    check_fee(taker, trade.taker_fee_bps)
     settlement = Settlement.of(trade)
     balances = balances_after_trade(state, settlement)
 
@@ -550,8 +577,8 @@ def check_trade_ranges(config: TreeConfig, trade: Trade, timestamp: Timestamp) -
     check_order_ranges(config, "taker", trade.taker.order)
     check_range("fill_base", trade.fill_base, AMOUNT_BITS)
     check_range("fill_quote", trade.fill_quote, AMOUNT_BITS)
-    check_range("maker_fee", trade.maker_fee, AMOUNT_BITS)
-    check_range("taker_fee", trade.taker_fee, AMOUNT_BITS)
+    check_range("maker_fee_bps", trade.maker_fee_bps, FEE_BPS_BITS)
+    check_range("taker_fee_bps", trade.taker_fee_bps, FEE_BPS_BITS)
     check_range("timestamp", timestamp, TIMESTAMP_BITS)
 
 
@@ -734,28 +761,22 @@ def filled_after(account: Account, order: Order, fill_base: Amount) -> Amount:
     return Amount(previously_filled + fill_base)
 
 
-def received_token(order: Order) -> TokenId:
-    """The token the order receives: base for a buyer, quote for a seller."""
-    return order.base_token if order.side == Side.BUY else order.quote_token
+def fee_amount(received: Amount, fee_bps: int) -> Amount:
+    """A fee of ``fee_bps`` basis points of ``received``, rounded down (in the payer's favour)."""
+    return Amount(received * fee_bps // BPS)
 
 
-def received_amount(order: Order, trade: Trade) -> Amount:
-    """How much of its received token the order gets from the trade, before its fee."""
-    return trade.fill_base if order.side == Side.BUY else trade.fill_quote
-
-
-def check_fee(order: Order, trade: Trade, fee: Amount) -> None:
+def check_fee(order: Order, fee_bps: int) -> None:
     """
-    A fee is at most ``max_fee_bps`` of what the order receives.
+    A fee rate is at most the ``max_fee_bps`` its order signed.
 
     Raises
     ------
     FeeAboveLimit
-        ``fee * BPS > received * max_fee_bps``.
+        ``fee_bps > max_fee_bps``.
     """
-    amount = received_amount(order, trade)
-    if fee * BPS > amount * order.max_fee_bps:
-        raise FeeAboveLimit(order.order_id, fee, amount, order.max_fee_bps)
+    if fee_bps > order.max_fee_bps:
+        raise FeeAboveLimit(order.order_id, fee_bps, order.max_fee_bps)
 
 
 def balances_after_trade(

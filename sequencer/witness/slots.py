@@ -31,8 +31,8 @@ from .sides import SideInputs, side_inputs
 
 SLOT_FIELDS = (
     "txType l1EthAddr l1Ax l1Ay l1Token l1Amount baseToken quoteToken sideA fillBase "
-    "fillQuote orderIdA priceA amountA maxFeeBpsA expiryA feeA sigR8xA sigR8yA sigSA "
-    "orderIdB priceB amountB maxFeeBpsB expiryB feeB sigR8xB sigR8yB sigSB wToken wAmount"
+    "fillQuote orderIdA priceA amountA maxFeeBpsA expiryA feeBpsA sigR8xA sigR8yA sigSA "
+    "orderIdB priceB amountB maxFeeBpsB expiryB feeBpsB sigR8xB sigR8yB sigSB wToken wAmount"
 ).split()
 """The slot's own signals, besides the two account updates."""
 
@@ -174,8 +174,8 @@ def trade_fields(trade: Trade) -> dict[str, int]:
         "sideA": maker.order.side,
         "fillBase": trade.fill_base,
         "fillQuote": trade.fill_quote,
-        "feeA": trade.maker_fee,
-        "feeB": trade.taker_fee,
+        "feeBpsA": trade.maker_fee_bps,
+        "feeBpsB": trade.taker_fee_bps,
     }
     for suffix, signed in (("A", maker), ("B", taker)):
         order = signed.order

@@ -128,7 +128,7 @@ CASES: dict[str, Case] = {
         errors.PriceLimitViolated,
     ),
     "fee above the signed limit": Case(
-        lambda s: [trade(*sell_then_buy(s), 4 * UNIT, taker_fee=4 * UNIT * 51 // 10_000)],
+        lambda s: [trade(*sell_then_buy(s), 4 * UNIT, taker_fee_bps=51)],
         {"check_fee": no_check},
         errors.FeeAboveLimit,
     ),
@@ -293,7 +293,7 @@ def test_circuit_refuses_a_public_input_over_tampered_trade_data(
         check_witness(circuit, with_public_data(batch, [flip_low_bit(first, field), *rest]))
 
 
-@pytest.mark.parametrize("field", ["txType", "accountA", "token1", "amount1", "ethAddr", "feeA"])
+@pytest.mark.parametrize("field", ["txType", "accountA", "token1", "amount1", "ethAddr", "feeBpsB"])
 def test_circuit_refuses_a_public_input_over_tampered_withdrawal_data(
     field: str, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
 ) -> None:
@@ -322,6 +322,26 @@ def test_circuit_refuses_the_whole_sha256_as_the_digest(
     )
     with pytest.raises(WitnessError):
         check_witness(circuit, {**batch.circuit_input, "publicInputHash": public_hash})
+
+
+def rounded_up(received: Amount, fee_bps: int) -> Amount:
+    """``fee_amount`` rounding up instead of down."""
+    return Amount(-(-received * fee_bps // 10_000))
+
+
+def test_circuit_refuses_fees_rounded_up(
+    scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fee is its rate of what its side receives rounded down, in the circuit as in the spec."""
+    fill = 4 * UNIT + 1  # neither side's fee at 7 bps is a whole number of units
+    tx = trade(*sell_then_buy(scenario, amount=5 * UNIT), fill, 7, 7)
+    honest = build_batch(scenario.state.copy(), [tx], NOW, scenario.chain, batch_slots)
+    check_witness(circuit, honest.circuit_input)
+    monkeypatch.setattr(transition, "fee_amount", rounded_up)
+    altered = build_batch(scenario.state, [tx], NOW, scenario.chain, batch_slots)
+    assert altered.new_root != honest.new_root
+    with pytest.raises(WitnessError):
+        check_witness(circuit, altered.circuit_input)
 
 
 def test_circuit_refuses_wrong_old_root(scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int) -> None:

@@ -118,8 +118,8 @@ def trade(
     fill_base: int,
     *,
     fill_quote: int | None = None,
-    maker_fee: int = 0,
-    taker_fee: int = 0,
+    maker_fee_bps: int = 0,
+    taker_fee_bps: int = 0,
 ) -> Trade:
     """A trade of ``fill_base`` at the maker's price (or at ``fill_quote``), both orders signed."""
     if fill_quote is None:
@@ -129,8 +129,8 @@ def trade(
         taker=signed(taker),
         fill_base=Amount(fill_base),
         fill_quote=Amount(fill_quote),
-        maker_fee=Amount(maker_fee),
-        taker_fee=Amount(taker_fee),
+        maker_fee_bps=maker_fee_bps,
+        taker_fee_bps=taker_fee_bps,
     )
 
 

@@ -31,9 +31,7 @@ def sell(order_id: int, amount: int) -> Trade:
     """Alice sells to Bob at 2, each paying its largest fee (30 bps)."""
     maker = order(ALICE, order_id, Side.SELL, price(2), amount)
     taker = order(BOB, order_id, Side.BUY, price(2), amount)
-    return trade(
-        maker, taker, amount, maker_fee=amount * 2 * 30 // 10000, taker_fee=amount * 30 // 10000
-    )
+    return trade(maker, taker, amount, maker_fee_bps=30, taker_fee_bps=30)
 
 
 def total_supply(state: State, token: TokenId) -> int:

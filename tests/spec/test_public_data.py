@@ -17,6 +17,7 @@ from sequencer.crypto.poseidon import poseidon
 from sequencer.spec.constants import (
     AMOUNT_BITS,
     ETH_ADDRESS_BITS,
+    FEE_BPS_BITS,
     MAX_ACCOUNT_DEPTH,
     MAX_BALANCE_DEPTH,
     ORDER_ID_BITS,
@@ -83,17 +84,16 @@ def be(value: int, width: int) -> bytes:
 def test_trade_layout(state: State) -> None:
     maker = order(ALICE, 5, Side.SELL, price(2), 100)
     taker = order(BOB, 6, Side.BUY, price(2), 100)
-    tx = trade(maker, taker, 100, maker_fee=3, taker_fee=1)
+    tx = trade(maker, taker, 100, maker_fee_bps=30, taker_fee_bps=12)
     assert slot_bytes(tx, state) == (
-        be(2, 1) + be(ALICE, 3) + be(BOB, 3) + be(5, 6) + be(6, 6) + be(Side.SELL, 1)
-        + be(BASE, 1) + be(QUOTE, 1) + be(100, 12) + be(200, 12) + be(3, 12) + be(1, 12)
+        be(2, 1) + be(ALICE, 3) + be(BASE, 1) + be(100, 12) + be(BOB, 3) + be(QUOTE, 1) + be(200, 12)
+        + be(5, 6) + be(6, 6) + be(Side.SELL, 1) + be(30, 2) + be(12, 2)
     )
 
 
 def test_withdraw_layout_publishes_the_accounts_address(state: State) -> None:
     assert slot_bytes(withdraw(BOB, QUOTE, 42, nonce=0), state) == (
-        be(3, 1) + be(BOB, 3) + bytes(16) + be(QUOTE, 1) + bytes(1) + be(42, 12) + bytes(16)
-        + be(int(eth_address(BOB)), 20)
+        be(3, 1) + be(BOB, 3) + be(QUOTE, 1) + be(42, 12) + be(int(eth_address(BOB)), 20) + bytes(13)
     )
 
 
@@ -129,8 +129,9 @@ def test_every_field_holds_the_protocol_range_it_publishes() -> None:
     assert widths["accountA"] == widths["accountB"] == MAX_ACCOUNT_DEPTH
     assert widths["token1"] == widths["token2"] == MAX_BALANCE_DEPTH
     assert widths["orderIdA"] == widths["orderIdB"] == ORDER_ID_BITS
-    for amount in ("amount1", "amount2", "feeA", "feeB"):
+    for amount in ("amount1", "amount2"):
         assert widths[amount] == AMOUNT_BITS
+    assert widths["feeBpsA"] == widths["feeBpsB"] >= FEE_BPS_BITS
     assert widths["ethAddr"] == ETH_ADDRESS_BITS
     assert 2 ** widths["txType"] > max(TxType)
 
@@ -142,7 +143,7 @@ def test_a_trade_takes_the_whole_slot() -> None:
 
 def test_the_manifest_refuses_overlapping_fields(tmp_path: Path) -> None:
     manifest = json.loads(LAYOUT_FILE.read_text())
-    manifest["txTypes"]["DEPOSIT"] = ["txType", "accountA", "accountB", "orderIdA", "ethAddr", "feeA"]
+    manifest["txTypes"]["DEPOSIT"] = ["txType", "accountA", "accountB", "ethAddr"]
     bad = tmp_path / "layout.json"
     bad.write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="overlap"):
@@ -167,8 +168,8 @@ def random_slot(rng: random.Random) -> SlotData:
             quote_token=TokenId(rng.getrandbits(8)),
             fill_base=Amount(rng.getrandbits(96)),
             fill_quote=Amount(rng.getrandbits(96)),
-            maker_fee=Amount(rng.getrandbits(96)),
-            taker_fee=Amount(rng.getrandbits(96)),
+            maker_fee_bps=rng.getrandbits(16),
+            taker_fee_bps=rng.getrandbits(16),
         )
     if kind == 3:
         return ForcedCancelAllData(AccountIndex(rng.getrandbits(24)))
@@ -199,11 +200,11 @@ def test_round_trip_at_the_largest_values() -> None:
         quote_token=TokenId(2**8 - 1),
         fill_base=Amount(2**96 - 1),
         fill_quote=Amount(2**96 - 1),
-        maker_fee=Amount(2**96 - 1),
-        taker_fee=Amount(2**96 - 1),
+        maker_fee_bps=2**16 - 1,
+        taker_fee_bps=2**16 - 1,
     )
     slot = encode_slot(top)
-    assert slot == be(2, 1) + b"\xff" * 18 + be(1, 1) + b"\xff" * 50
+    assert slot == be(2, 1) + b"\xff" * 44 + be(1, 1) + b"\xff" * 4
     assert decode_slot(slot) == top
 
 
@@ -237,6 +238,7 @@ def with_bytes(slot: bytes, offset: int, value: bytes) -> bytes:
 
 DEPOSIT_SLOT = be(1, 1) + be(3, 3) + bytes(SLOT_BYTES - 4)
 WITHDRAW_SLOT = encode_slot(WithdrawData(AccountIndex(3), TokenId(1), Amount(5), EthAddress(0xAB)))
+TRADE_SLOT = encode_slot(random_slot(random.Random(7)))  # seed 7 draws a trade
 
 
 @pytest.mark.parametrize(
@@ -244,14 +246,13 @@ WITHDRAW_SLOT = encode_slot(WithdrawData(AccountIndex(3), TokenId(1), Amount(5),
     [
         with_bytes(bytes(SLOT_BYTES), 0, be(6, 1)),  # unknown type
         with_bytes(bytes(SLOT_BYTES), 0, be(255, 1)),
-        with_bytes(bytes(SLOT_BYTES), 69, be(1, 1)),  # a noop with data
-        with_bytes(DEPOSIT_SLOT, 4, be(1, 1)),  # a deposit with a second account
-        with_bytes(DEPOSIT_SLOT, 69, be(5, 1)),
-        with_bytes(WITHDRAW_SLOT, 46, be(1, 1)),  # a withdrawal's tail above its 160-bit address
-        with_bytes(WITHDRAW_SLOT, 12, be(1, 1)),  # a withdrawal with an order id
-        with_bytes(WITHDRAW_SLOT, 21, be(1, 1)),  # a withdrawal with a second token
-        with_bytes(with_bytes(DEPOSIT_SLOT, 0, be(5, 1)), 20, be(1, 1)),  # a cancel-all with a token
-        with_bytes(encode_slot(random_slot(random.Random(2))), 19, be(2, 1)),  # no side 2
+        with_bytes(bytes(SLOT_BYTES), SLOT_BYTES - 1, be(1, 1)),  # a noop with data
+        with_bytes(DEPOSIT_SLOT, 17, be(1, 1)),  # a deposit with a second account
+        with_bytes(DEPOSIT_SLOT, SLOT_BYTES - 1, be(5, 1)),
+        with_bytes(WITHDRAW_SLOT, 40, be(1, 1)),  # a withdrawal with an order id past its address
+        with_bytes(WITHDRAW_SLOT, 48, be(1, 1)),  # a withdrawal with a fee rate
+        with_bytes(with_bytes(DEPOSIT_SLOT, 0, be(5, 1)), 4, be(1, 1)),  # a cancel-all with a token
+        with_bytes(TRADE_SLOT, 45, be(2, 1)),  # no side 2
         DEPOSIT_SLOT[:-1],  # a short slot
         DEPOSIT_SLOT + bytes(1),  # a long one
     ],
@@ -346,3 +347,7 @@ def test_batch_vector_digest(vector: dict[str, Any]) -> None:
     assert data_hash(slots) == int(vector["digest"], 16)
     for slot in slots:
         decode_slot(slot)
+
+
+def test_the_trade_slot_of_the_refusal_cases_is_a_trade() -> None:
+    assert isinstance(decode_slot(TRADE_SLOT), TradeData)

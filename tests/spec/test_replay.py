@@ -74,7 +74,7 @@ def test_replay_rebuilds_every_valid_vector(vector: dict[str, Any]) -> None:
 
 def test_replay_of_forced_requests_and_trades(state: State) -> None:
     txs: list[Transaction] = [
-        trade(order(ALICE, 1, Side.SELL, price(2), 900), order(BOB, 2, Side.BUY, price(2), 900), 500, maker_fee=3, taker_fee=1),
+        trade(order(ALICE, 1, Side.SELL, price(2), 900), order(BOB, 2, Side.BUY, price(2), 900), 500, maker_fee_bps=30, taker_fee_bps=30),
         forced_cancel_all(ALICE, 5),
         forced_withdraw(BOB, QUOTE),
         forced_withdraw(CAROL, BASE),

@@ -61,7 +61,8 @@ def balance(state: State, account: int, token: TokenId) -> int:
 
 
 def test_trade_settles_at_the_makers_price(state: State) -> None:
-    tx = trade(alice_sells(), bob_buys(), 500, maker_fee=3, taker_fee=1)
+    # Alice receives 1000 quote: 30 bps is 3; Bob receives 500 base: 30 bps is 1.5, rounded down.
+    tx = trade(alice_sells(), bob_buys(), 500, maker_fee_bps=30, taker_fee_bps=30)
     fees = process_trade(state, tx, NOW)
     assert fees == (Fee(QUOTE, Amount(3)), Fee(BASE, Amount(1)))
     assert balance(state, ALICE, BASE) == 1000 - 500
@@ -73,7 +74,7 @@ def test_trade_settles_at_the_makers_price(state: State) -> None:
 def test_trade_with_a_buying_maker(state: State) -> None:
     maker = order(BOB, 7, Side.BUY, price(2), 100)
     taker = order(ALICE, 3, Side.SELL, price(1), 100)
-    fees = process_trade(state, trade(maker, taker, 100, maker_fee=0, taker_fee=0), NOW)
+    fees = process_trade(state, trade(maker, taker, 100, maker_fee_bps=0, taker_fee_bps=0), NOW)
     assert fees == (Fee(BASE, Amount(0)), Fee(QUOTE, Amount(0)))
     assert balance(state, BOB, BASE) == 1100
     assert balance(state, BOB, QUOTE) == 9800
@@ -130,8 +131,13 @@ def test_order_trades_at_its_expiry_second(state: State) -> None:
 
 
 def test_fee_equal_to_the_limit_is_allowed(state: State) -> None:
-    # Alice receives 1000 quote: 30 bps is 3; Bob receives 500 base: 30 bps is 1.5.
-    process_trade(state, trade(alice_sells(), bob_buys(), 500, maker_fee=3, taker_fee=1), NOW)
+    process_trade(state, trade(alice_sells(), bob_buys(), 500, maker_fee_bps=30, taker_fee_bps=30), NOW)
+
+
+def test_fees_round_down_in_the_payers_favour(state: State) -> None:
+    # Alice receives 10 quote at 29 bps: 0.029, so no fee; Bob receives 5 base at 30 bps: 0.015.
+    fees = process_trade(state, trade(alice_sells(), bob_buys(), 5, maker_fee_bps=29, taker_fee_bps=30), NOW)
+    assert fees == (Fee(QUOTE, Amount(0)), Fee(BASE, Amount(0)))
 
 
 # One test per rule, in the order DESIGN.md checks them.
@@ -164,11 +170,14 @@ def test_order_value_out_of_range(
     assert (error.field, error.value, error.bits) == (f"{side}.{name}", value, bits)
 
 
-@pytest.mark.parametrize("field", ["fill_base", "fill_quote", "maker_fee", "taker_fee"])
-def test_trade_value_out_of_range(state: State, field: str) -> None:
-    tx = replace(trade(alice_sells(), bob_buys(), 100), **{field: 2**AMOUNT_BITS})
+@pytest.mark.parametrize(
+    ("field", "bits"),
+    [("fill_base", AMOUNT_BITS), ("fill_quote", AMOUNT_BITS), ("maker_fee_bps", 14), ("taker_fee_bps", 14)],
+)
+def test_trade_value_out_of_range(state: State, field: str, bits: int) -> None:
+    tx = replace(trade(alice_sells(), bob_buys(), 100), **{field: 2**bits})
     error = assert_rejected(state, lambda: process_trade(state, tx, NOW), ValueOutOfRange)
-    assert (error.field, error.bits) == (field, AMOUNT_BITS)
+    assert (error.field, error.bits) == (field, bits)
 
 
 def test_timestamp_out_of_range(state: State) -> None:
@@ -300,26 +309,19 @@ def test_order_overfilled(state: State, overfilled: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("maker_fee", "taker_fee", "order_id", "fee", "received"),
-    [(4, 0, 11, 4, 1000), (0, 2, 12, 2, 500)],
+    ("maker_fee_bps", "taker_fee_bps", "order_id", "fee_bps"),
+    [(31, 0, 11, 31), (0, 31, 12, 31), (30, 10000, 12, 10000)],
 )
-def test_fee_above_limit(
-    state: State, maker_fee: int, taker_fee: int, order_id: int, fee: int, received: int
-) -> None:
+def test_fee_above_limit(state: State, maker_fee_bps: int, taker_fee_bps: int, order_id: int, fee_bps: int) -> None:
     tx = trade(
         alice_sells(order_id=11),
         bob_buys(order_id=12),
         500,
-        maker_fee=maker_fee,
-        taker_fee=taker_fee,
+        maker_fee_bps=maker_fee_bps,
+        taker_fee_bps=taker_fee_bps,
     )
     error = assert_rejected(state, lambda: process_trade(state, tx, NOW), FeeAboveLimit)
-    assert (error.order_id, error.fee, error.received, error.max_fee_bps) == (
-        order_id,
-        fee,
-        received,
-        30,
-    )
+    assert (error.order_id, error.fee_bps, error.max_fee_bps) == (order_id, fee_bps, 30)
 
 
 def test_insufficient_balance_of_the_buyer(state: State) -> None:

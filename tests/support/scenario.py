@@ -101,11 +101,11 @@ class Trader:
 
 
 def trade(
-    maker: SignedOrder, taker: SignedOrder, fill_base: int, maker_fee: int = 0, taker_fee: int = 0
+    maker: SignedOrder, taker: SignedOrder, fill_base: int, maker_fee_bps: int = 0, taker_fee_bps: int = 0
 ) -> Trade:
-    """A trade of ``fill_base`` at the maker's price."""
+    """A trade of ``fill_base`` at the maker's price, each side paying its fee rate."""
     fill_quote = fill_base * maker.order.price // UNIT
-    return Trade(maker, taker, Amount(fill_base), Amount(fill_quote), Amount(maker_fee), Amount(taker_fee))
+    return Trade(maker, taker, Amount(fill_base), Amount(fill_quote), maker_fee_bps, taker_fee_bps)
 
 
 @dataclass

@@ -47,7 +47,7 @@ A transaction is an object with ``type`` and the fields of its dataclass in
 - ``{"type": "DEPOSIT", "account_index", "eth_addr", "ax", "ay", "token",
   "amount", "request_hash"}``;
 - ``{"type": "TRADE", "maker", "taker", "fill_base", "fill_quote",
-  "maker_fee", "taker_fee"}``, where ``maker`` and ``taker`` are signed
+  "maker_fee_bps", "taker_fee_bps"}``, where ``maker`` and ``taker`` are signed
   orders: ``{"order": {"account_index", "order_id", "base_token",
   "quote_token", "side", "price", "amount", "max_fee_bps", "expiry"},
   "message", "signature": {"r8x", "r8y", "s"}}``;
@@ -311,8 +311,8 @@ def encode_tx(tx: Transaction) -> Json:
                 "taker": encode_order(tx.taker),
                 "fill_base": str(tx.fill_base),
                 "fill_quote": str(tx.fill_quote),
-                "maker_fee": str(tx.maker_fee),
-                "taker_fee": str(tx.taker_fee),
+                "maker_fee_bps": str(tx.maker_fee_bps),
+                "taker_fee_bps": str(tx.taker_fee_bps),
             }
         case Withdraw():
             return {
@@ -382,8 +382,8 @@ def decode_tx(data: Json) -> Transaction:
             taker=decode_order(data["taker"]),
             fill_base=Amount(int(data["fill_base"])),
             fill_quote=Amount(int(data["fill_quote"])),
-            maker_fee=Amount(int(data["maker_fee"])),
-            taker_fee=Amount(int(data["taker_fee"])),
+            maker_fee_bps=int(data["maker_fee_bps"]),
+            taker_fee_bps=int(data["taker_fee_bps"]),
         )
     if kind == "WITHDRAW":
         return Withdraw(
@@ -459,7 +459,7 @@ def full_fill_with_fees() -> Json:
         "full_fill_with_fees",
         "Bob buys all of Alice's 500 base at 2; each pays its largest fee (30 bps).",
         FUNDED,
-        [trade(alice_sells(amount=500), bob_buys(), 500, maker_fee=3, taker_fee=1)],
+        [trade(alice_sells(amount=500), bob_buys(), 500, maker_fee_bps=30, taker_fee_bps=30)],
     )
 
 
@@ -470,8 +470,8 @@ def partial_fills_in_one_batch() -> Json:
         "Two takers fill 300 then 700 of one maker order; fees add up per token.",
         FUNDED + [deposit(CAROL, QUOTE, 5000)],
         [
-            trade(maker, bob_buys(order_id=1), 300, maker_fee=1, taker_fee=0),
-            trade(maker, order(CAROL, 9, Side.BUY, price(2), 700), 700, maker_fee=4, taker_fee=2),
+            trade(maker, bob_buys(order_id=1), 300, maker_fee_bps=20, taker_fee_bps=0),
+            trade(maker, order(CAROL, 9, Side.BUY, price(2), 700), 700, maker_fee_bps=30, taker_fee_bps=30),
         ],
     )
 
@@ -502,7 +502,7 @@ def taker_sells_to_a_buying_maker() -> Json:
         "taker_sells_to_a_buying_maker",
         "Bob's resting buy at 4 meets Alice's sell limited at 3: the trade is at 4.",
         FUNDED,
-        [trade(maker, taker, 100, maker_fee=0, taker_fee=1)],
+        [trade(maker, taker, 100, maker_fee_bps=0, taker_fee_bps=30)],
     )
 
 
@@ -548,7 +548,7 @@ def fee_account_trades() -> Json:
         "The fee account sells like any account and withdraws what it received; "
         "the batch's fee (3 base) is credited to it after the last slot.",
         FUNDED + [deposit(FEE, BASE, 1000)],
-        [trade(maker, bob_buys(), 1000, taker_fee=3), withdraw(FEE, QUOTE, 2000, nonce=0)],
+        [trade(maker, bob_buys(), 1000, taker_fee_bps=30), withdraw(FEE, QUOTE, 2000, nonce=0)],
     )
 
 
@@ -570,7 +570,7 @@ def largest_values() -> Json:
         "largest_values",
         "Amounts and fees at 2**96 - 1, the largest ids, price and time, 100 % fees.",
         [deposit(FEE, BASE, 0), deposit(ALICE, BASE, top), deposit(BOB, QUOTE, top)],
-        [trade(maker, taker, top, maker_fee=top, taker_fee=top)],
+        [trade(maker, taker, top, maker_fee_bps=10000, taker_fee_bps=10000)],
         timestamp=Timestamp(2**64 - 1),
     )
 
@@ -594,7 +594,7 @@ def forced_withdraw_after_trading() -> Json:
     return vector(
         "forced_withdraw_after_trading",
         "Alice's forced withdrawal takes what her half-filled sell order left her.",
-        FUNDED + [trade(alice_sells(), bob_buys(), 400, maker_fee=1)],
+        FUNDED + [trade(alice_sells(), bob_buys(), 400, maker_fee_bps=20)],
         [forced_withdraw(ALICE, BASE)],
     )
 
@@ -764,8 +764,8 @@ SCENARIOS: list[Callable[[], Json]] = [
     ),
     invalid(
         "fee_above_limit",
-        "Alice receives 1000 quote; her 30 bps limit allows a fee of 3, not 4.",
-        trade(alice_sells(), bob_buys(), 500, maker_fee=4),
+        "Alice signed a fee limit of 30 bps; the trade charges her 31.",
+        trade(alice_sells(), bob_buys(), 500, maker_fee_bps=31),
     ),
     invalid(
         "insufficient_balance_trade",
@@ -928,8 +928,8 @@ class RandomBatch:
             taker,
             fill_base,
             fill_quote=fill_quote,
-            maker_fee=self.fee(maker, fill_base, fill_quote),
-            taker_fee=self.fee(taker, fill_base, fill_quote),
+            maker_fee_bps=self.fee_bps(maker),
+            taker_fee_bps=self.fee_bps(taker),
         )
 
     def resting_order(
@@ -979,10 +979,9 @@ class RandomBatch:
             quote=market[1],
         )
 
-    def fee(self, order_: Order, fill_base: int, fill_quote: int) -> int:
-        """A random fee within the order's limit."""
-        received = fill_base if order_.side == Side.BUY else fill_quote
-        return self.rng.randint(0, received * order_.max_fee_bps // BPS)
+    def fee_bps(self, order_: Order) -> int:
+        """A random fee rate within the order's limit."""
+        return self.rng.randint(0, order_.max_fee_bps)
 
 
 def random_batch(rng: random.Random, number: int) -> Json:
@@ -1020,7 +1019,7 @@ def spoil(rng: random.Random, txs: list[Transaction]) -> list[Transaction]:
     if isinstance(tx, Trade):
         spoiled = [
             replace(tx, fill_base=Amount(tx.fill_base + 1)),
-            replace(tx, maker_fee=Amount(tx.maker_fee + 1 + tx.fill_quote)),
+            replace(tx, maker_fee_bps=tx.maker.order.max_fee_bps + 1),
             with_taker_signed_by(tx, tx.maker.order.account_index),
         ]
     elif isinstance(tx, Withdraw):

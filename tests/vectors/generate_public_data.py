@@ -43,7 +43,6 @@ from sequencer.spec.public_data import (
     SlotData,
     TradeData,
     WithdrawData,
-    WITHDRAWAL_TYPES,
     data_hash,
     encode_slot,
     split_slots,
@@ -84,8 +83,8 @@ def edge_slots() -> list[tuple[str, SlotData]]:
                 quote_token=TokenId(top(width["token2"])),
                 fill_base=Amount(top(width["amount1"])),
                 fill_quote=Amount(top(width["amount2"])),
-                maker_fee=Amount(top(width["feeA"])),
-                taker_fee=Amount(top(width["feeB"])),
+                maker_fee_bps=top(width["feeBpsA"]),
+                taker_fee_bps=top(width["feeBpsB"]),
             ),
         ),
         (
@@ -128,8 +127,8 @@ def random_trade(rng: random.Random) -> TradeData:
         quote_token=TokenId(rng.getrandbits(bits["token2"])),
         fill_base=Amount(rng.getrandbits(bits["amount1"])),
         fill_quote=Amount(rng.getrandbits(bits["amount2"])),
-        maker_fee=Amount(rng.getrandbits(bits["feeA"])),
-        taker_fee=Amount(rng.getrandbits(bits["feeB"])),
+        maker_fee_bps=rng.getrandbits(bits["feeBpsA"]),
+        taker_fee_bps=rng.getrandbits(bits["feeBpsB"]),
     )
 
 
@@ -151,7 +150,7 @@ def slot_vector(name: str, data: SlotData) -> Json:
     tx_type = LAYOUT.fields["txType"].read(slot)
     withdrawal = {"isWithdrawal": False, "recipient": word(0), "token": word(0), "amount": word(0)}
     if isinstance(data, (WithdrawData, ForcedWithdrawData)):
-        assert TxType(tx_type) in WITHDRAWAL_TYPES
+        assert TxType(tx_type) in (TxType.WITHDRAW, TxType.FORCED_WITHDRAW)
         withdrawal = {
             "isWithdrawal": True,
             "recipient": word(data.eth_addr),

@@ -8,7 +8,7 @@ pragma solidity ^0.8.24;
 ///         slot; slot i of a batch starts at byte i * SLOT_BYTES of the submitted public data.
 library PublicDataLayout {
     /// @dev bytes every slot publishes.
-    uint256 internal constant SLOT_BYTES = 70;
+    uint256 internal constant SLOT_BYTES = 50;
     /// @dev low bits of sha256(public data) that make the digest.
     uint256 internal constant DIGEST_BITS = 253;
     /// @dev txType: first byte.
@@ -19,48 +19,48 @@ library PublicDataLayout {
     uint256 internal constant ACCOUNT_A_OFFSET = 1;
     /// @dev accountA: width, big-endian.
     uint256 internal constant ACCOUNT_A_BYTES = 3;
+    /// @dev token1: first byte.
+    uint256 internal constant TOKEN_1_OFFSET = 4;
+    /// @dev token1: width, big-endian.
+    uint256 internal constant TOKEN_1_BYTES = 1;
+    /// @dev amount1: first byte.
+    uint256 internal constant AMOUNT_1_OFFSET = 5;
+    /// @dev amount1: width, big-endian.
+    uint256 internal constant AMOUNT_1_BYTES = 12;
     /// @dev accountB: first byte.
-    uint256 internal constant ACCOUNT_B_OFFSET = 4;
+    uint256 internal constant ACCOUNT_B_OFFSET = 17;
     /// @dev accountB: width, big-endian.
     uint256 internal constant ACCOUNT_B_BYTES = 3;
+    /// @dev token2: first byte.
+    uint256 internal constant TOKEN_2_OFFSET = 20;
+    /// @dev token2: width, big-endian.
+    uint256 internal constant TOKEN_2_BYTES = 1;
+    /// @dev amount2: first byte.
+    uint256 internal constant AMOUNT_2_OFFSET = 21;
+    /// @dev amount2: width, big-endian.
+    uint256 internal constant AMOUNT_2_BYTES = 12;
     /// @dev orderIdA: first byte.
-    uint256 internal constant ORDER_ID_A_OFFSET = 7;
+    uint256 internal constant ORDER_ID_A_OFFSET = 33;
     /// @dev orderIdA: width, big-endian.
     uint256 internal constant ORDER_ID_A_BYTES = 6;
     /// @dev orderIdB: first byte.
-    uint256 internal constant ORDER_ID_B_OFFSET = 13;
+    uint256 internal constant ORDER_ID_B_OFFSET = 39;
     /// @dev orderIdB: width, big-endian.
     uint256 internal constant ORDER_ID_B_BYTES = 6;
     /// @dev sideA: first byte.
-    uint256 internal constant SIDE_A_OFFSET = 19;
+    uint256 internal constant SIDE_A_OFFSET = 45;
     /// @dev sideA: width, big-endian.
     uint256 internal constant SIDE_A_BYTES = 1;
-    /// @dev token1: first byte.
-    uint256 internal constant TOKEN_1_OFFSET = 20;
-    /// @dev token1: width, big-endian.
-    uint256 internal constant TOKEN_1_BYTES = 1;
-    /// @dev token2: first byte.
-    uint256 internal constant TOKEN_2_OFFSET = 21;
-    /// @dev token2: width, big-endian.
-    uint256 internal constant TOKEN_2_BYTES = 1;
-    /// @dev amount1: first byte.
-    uint256 internal constant AMOUNT_1_OFFSET = 22;
-    /// @dev amount1: width, big-endian.
-    uint256 internal constant AMOUNT_1_BYTES = 12;
-    /// @dev amount2: first byte.
-    uint256 internal constant AMOUNT_2_OFFSET = 34;
-    /// @dev amount2: width, big-endian.
-    uint256 internal constant AMOUNT_2_BYTES = 12;
-    /// @dev feeA: first byte.
-    uint256 internal constant FEE_A_OFFSET = 46;
-    /// @dev feeA: width, big-endian.
-    uint256 internal constant FEE_A_BYTES = 12;
-    /// @dev feeB: first byte.
-    uint256 internal constant FEE_B_OFFSET = 58;
-    /// @dev feeB: width, big-endian.
-    uint256 internal constant FEE_B_BYTES = 12;
+    /// @dev feeBpsA: first byte.
+    uint256 internal constant FEE_BPS_A_OFFSET = 46;
+    /// @dev feeBpsA: width, big-endian.
+    uint256 internal constant FEE_BPS_A_BYTES = 2;
+    /// @dev feeBpsB: first byte.
+    uint256 internal constant FEE_BPS_B_OFFSET = 48;
+    /// @dev feeBpsB: width, big-endian.
+    uint256 internal constant FEE_BPS_B_BYTES = 2;
     /// @dev ethAddr: first byte.
-    uint256 internal constant ETH_ADDR_OFFSET = 50;
+    uint256 internal constant ETH_ADDR_OFFSET = 17;
     /// @dev ethAddr: width, big-endian.
     uint256 internal constant ETH_ADDR_BYTES = 20;
     /// @dev txType of a NOOP slot.
