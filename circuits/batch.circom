@@ -13,9 +13,9 @@ include "public_data.circom";
 // publishes the slots' data; mirrors sequencer/spec/transition.py apply_batch.
 //
 // Public input:
-//   publicInputHash   Poseidon([oldRoot, newRoot, timestamp, l1ChainStart,
-//                     l1ChainEnd, dataDigest]), dataDigest the low bits of the
-//                     sha256 of the slots' public data (docs/DESIGN.md)
+//   publicInputHash   the low 253 bits of sha256(oldRoot, newRoot, timestamp,
+//                     l1ChainStart, l1ChainEnd, the slots' public data), each
+//                     value big-endian (public_data.circom, docs/DESIGN.md)
 // Private inputs (the witness builder's keys, sequencer/witness/):
 //   oldRoot, newRoot, timestamp (< 2^64), l1ChainStart, l1ChainEnd
 //   every TxSlot input as an array over slots, e.g. txType[nTx],
@@ -114,7 +114,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     timestampRange.in <== timestamp;
 
     component slots[nTx];
-    component digest = DataDigest(nTx);
+    component publicInput = PublicInput(nTx);
     signal roots[nTx + 1];
     signal chains[nTx + 1];
     signal feeSums[nTx + 1][tokens];
@@ -196,7 +196,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
         roots[i + 1] <== slots[i].newRoot;
         chains[i + 1] <== slots[i].chainOut;
 
-        digest.bits[i] <== slots[i].publicDataBits;
+        publicInput.bits[i] <== slots[i].publicDataBits;
 
         for (var t = 0; t < tokens; t++) {
             feeSums[i + 1][t] <== feeSums[i][t] + slots[i].fees[t];
@@ -218,12 +218,10 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     feeCredit.fees <== feeSums[nTx];
     feeCredit.newRoot === newRoot;
 
-    component publicHash = PublicInputHash();
-    publicHash.oldRoot <== oldRoot;
-    publicHash.newRoot <== newRoot;
-    publicHash.timestamp <== timestamp;
-    publicHash.l1ChainStart <== l1ChainStart;
-    publicHash.l1ChainEnd <== l1ChainEnd;
-    publicHash.dataDigest <== digest.out;
-    publicHash.out === publicInputHash;
+    publicInput.oldRoot <== oldRoot;
+    publicInput.newRoot <== newRoot;
+    publicInput.timestamp <== timestamp;
+    publicInput.l1ChainStart <== l1ChainStart;
+    publicInput.l1ChainEnd <== l1ChainEnd;
+    publicInput.out === publicInputHash;
 }

@@ -1,7 +1,6 @@
 pragma circom 2.1.0;
 
 include "circomlib/circuits/bitify.circom";
-include "circomlib/circuits/poseidon.circom";
 include "circomlib/circuits/sha256/sha256.circom";
 include "lib/public_data_layout.circom";
 
@@ -90,19 +89,86 @@ template SlotPublicData() {
     }
 }
 
-// DataDigest(nSlots): the digest of a batch's public data, the low
-// PD_DIGEST_BITS() bits of sha256 over all its slots' bytes in slot order.
-template DataDigest(nSlots) {
+// BigEndianBits(nBytes, strict): in as 8 * nBytes bits, most significant
+// first. With strict = 1, in is any field element (Num2Bits_strict: the one
+// binary form below p, so two leading zero bits for 32 bytes); otherwise in
+// must be below 2^(8 * nBytes), which the decomposition checks.
+template BigEndianBits(nBytes, strict) {
+    signal input in;
+    signal output bits[8 * nBytes];
+
+    var width = strict == 1 ? 254 : 8 * nBytes;
+    assert(width <= 8 * nBytes);
+    signal low[width];
+    if (strict == 1) {
+        component anyElement = Num2Bits_strict();
+        anyElement.in <== in;
+        low <== anyElement.out;
+    } else {
+        assert(width <= 252);
+        // circomspect: CS0010 at most 64 bits here (the timestamp), far below the field's 254: no alias mod p.
+        component belowWidth = Num2Bits(width);
+        belowWidth.in <== in;
+        low <== belowWidth.out;
+    }
+    for (var i = 0; i < 8 * nBytes; i++) {
+        var fromLow = 8 * nBytes - 1 - i;
+        if (fromLow < width) {
+            bits[i] <== low[fromLow];
+        } else {
+            bits[i] <== 0;
+        }
+    }
+}
+
+// PublicInput(nSlots): the batch's single public input, the low
+// PD_DIGEST_BITS() bits of sha256(header || public data), where the header is
+// oldRoot, newRoot, timestamp, l1ChainStart, l1ChainEnd, each big-endian in
+// its PD_HEADER_*_BYTES() (docs/DESIGN.md), and the public data is every
+// slot's bytes in slot order.
+//
+// NOTE: timestamp must be below 2^(8 * PD_HEADER_TIMESTAMP_BYTES()) (Batch
+// range-checks it to TIMESTAMP_BITS; the decomposition here checks it too).
+template PublicInput(nSlots) {
     var slotBits = 8 * PD_SLOT_BYTES();
+    var headerBits = 8 * PD_HEADER_BYTES();
     var digestBits = PD_DIGEST_BITS();
     assert(digestBits <= 253);
+    assert(PD_HEADER_OLD_ROOT_BYTES() == 32 && PD_HEADER_NEW_ROOT_BYTES() == 32);
+    assert(PD_HEADER_L1_CHAIN_START_BYTES() == 32 && PD_HEADER_L1_CHAIN_END_BYTES() == 32);
+    signal input oldRoot;
+    signal input newRoot;
+    signal input timestamp;
+    signal input l1ChainStart;
+    signal input l1ChainEnd;
     signal input bits[nSlots][slotBits];
     signal output out;
 
-    component sha = Sha256(nSlots * slotBits);
+    component header[5];
+    header[0] = BigEndianBits(PD_HEADER_OLD_ROOT_BYTES(), 1);
+    header[0].in <== oldRoot;
+    header[1] = BigEndianBits(PD_HEADER_NEW_ROOT_BYTES(), 1);
+    header[1].in <== newRoot;
+    header[2] = BigEndianBits(PD_HEADER_TIMESTAMP_BYTES(), 0);
+    header[2].in <== timestamp;
+    header[3] = BigEndianBits(PD_HEADER_L1_CHAIN_START_BYTES(), 1);
+    header[3].in <== l1ChainStart;
+    header[4] = BigEndianBits(PD_HEADER_L1_CHAIN_END_BYTES(), 1);
+    header[4].in <== l1ChainEnd;
+
+    component sha = Sha256(headerBits + nSlots * slotBits);
+    var at = 0;
+    for (var h = 0; h < 5; h++) {
+        var widthBits = h == 2 ? 8 * PD_HEADER_TIMESTAMP_BYTES() : 256;
+        for (var b = 0; b < widthBits; b++) {
+            sha.in[at + b] <== header[h].bits[b];
+        }
+        at += widthBits;
+    }
+    assert(at == headerBits);
     for (var s = 0; s < nSlots; s++) {
         for (var b = 0; b < slotBits; b++) {
-            sha.in[s * slotBits + b] <== bits[s][b];
+            sha.in[headerBits + s * slotBits + b] <== bits[s][b];
         }
     }
     // sha.out[0] is the digest's most significant bit; keep the low ones.
@@ -112,25 +178,4 @@ template DataDigest(nSlots) {
         digest.in[i] <== sha.out[255 - i];
     }
     out <== digest.out;
-}
-
-// PublicInputHash(): the batch's single public input,
-// Poseidon([oldRoot, newRoot, timestamp, l1ChainStart, l1ChainEnd, dataDigest]).
-template PublicInputHash() {
-    signal input oldRoot;
-    signal input newRoot;
-    signal input timestamp;
-    signal input l1ChainStart;
-    signal input l1ChainEnd;
-    signal input dataDigest;
-    signal output out;
-
-    component h = Poseidon(6);
-    h.inputs[0] <== oldRoot;
-    h.inputs[1] <== newRoot;
-    h.inputs[2] <== timestamp;
-    h.inputs[3] <== l1ChainStart;
-    h.inputs[4] <== l1ChainEnd;
-    h.inputs[5] <== dataDigest;
-    out <== h.out;
 }

@@ -3,18 +3,17 @@
 // Poseidon hash contracts for the arities the rollup contract uses. Each contract
 // exposes `poseidon(uint256[n]) returns (uint256)` (and the same over bytes32[n]).
 //
-//   node scripts/gen_poseidon.js [--yul=6]
+//   node scripts/gen_poseidon.js [--yul=2]
 //
 // --yul=LIST builds the listed arities (<= 6) with the Yul generator below
 // instead of circomlibjs (every arity above 6 always uses it). The default list
-// is 6: cheaper to call (anvil, osaka, execution gas of one call: Poseidon6
-// ~67k instead of ~132k), and submitBatch hashes its public input with it.
-// Poseidon2 costs the same ~28k either way and stays circomlibjs's. `--yul=`
-// (an empty list) builds 2 and 6 with circomlibjs.
+// is empty: Poseidon2 costs the same ~28k either way (anvil, osaka, execution
+// gas of one call) and stays circomlibjs's. (The Yul form pays off from 4
+// inputs: Poseidon6 ~67k instead of ~132k.)
 //
 // Output: { "poseidon2": { "nInputs": 2, "generator": "...", "abi": [...], "bytecode": "0x..." }, ... }
 //
-// Arities 2 and 6 come from circomlibjs `poseidon_gencontract` (createCode /
+// Arity 2 comes from circomlibjs `poseidon_gencontract` (createCode /
 // generateABI). That generator keeps the whole Poseidon state on the EVM stack and
 // fails for 7 or more inputs (it needs DUP17). For those, `yulPoseidon` below
 // writes a Yul contract over circomlibjs's optimised constants (the same hash:
@@ -37,7 +36,7 @@ const optConstants = require(path.join(nodeModules, "circomlibjs", "src", "posei
 const outDir = path.join(repoRoot, "build", "contracts");
 const outFile = path.join(outDir, "poseidon.json");
 
-const ARITIES = [2, 6, 7];
+const ARITIES = [2, 7];
 const CIRCOMLIBJS_MAX_INPUTS = 6;
 const Q = "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
 const N_ROUNDS_F = 8;
@@ -239,7 +238,7 @@ function yulContract(n) {
   return { source, bytecode };
 }
 
-const DEFAULT_YUL_ARITIES = [6];
+const DEFAULT_YUL_ARITIES = [];
 
 async function main() {
   const args = process.argv.slice(2);

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMatchproof} from "./interfaces/IMatchproof.sol";
 import {IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";
-import {IPoseidon2, IPoseidon6, IPoseidon7} from "./interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon7} from "./interfaces/IPoseidon.sol";
 import {AccountRegistry} from "./libraries/AccountRegistry.sol";
 import {BabyJubJub} from "./libraries/BabyJubJub.sol";
 import {BatchLog} from "./libraries/BatchLog.sol";
@@ -37,7 +37,6 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
     IGroth16Verifier internal immutable _verifier;
     IPoseidon2 internal immutable _poseidon2;
-    IPoseidon6 internal immutable _poseidon6;
     IPoseidon7 internal immutable _poseidon7;
     uint256 internal immutable _nTx;
     uint256 internal immutable _accountDepth;
@@ -68,11 +67,11 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @notice Its ABI encoding equals that of the flat argument list (verifier, poseidon2,
-    ///         poseidon6, poseidon7, genesisRoot, tokens, nTx, accountDepth,
+    ///         poseidon7, genesisRoot, tokens, nTx, accountDepth,
     ///         balanceDepth, requestDeadlineBlocks, maxTimestampLag, requestFee, registrationFee,
     ///         maxRequestsPerBlock, operator, operatorAx, operatorAy): the three structs are static.
     /// @param verifier_ The Groth16 verifier of the batch circuit.
-    /// @param hashers_ The Poseidon contracts for 2, 6 and 7 inputs.
+    /// @param hashers_ The Poseidon contracts for 2 and 7 inputs.
     /// @param genesisRoot The state root before the first batch (the empty account tree's root).
     /// @param tokenList The ERC-20 tokens; token id = index; 1 to 2^balanceDepth of them.
     /// @param config The batch size, the tree depths, the L1 request deadline, the most a
@@ -89,7 +88,6 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     ) {
         _requireCode(address(verifier_));
         _requireCode(address(hashers_.poseidon2));
-        _requireCode(address(hashers_.poseidon6));
         _requireCode(address(hashers_.poseidon7));
         if (
             config.accountDepth == 0 || config.accountDepth > MAX_ACCOUNT_DEPTH
@@ -115,7 +113,6 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
         _verifier = verifier_;
         _poseidon2 = hashers_.poseidon2;
-        _poseidon6 = hashers_.poseidon6;
         _poseidon7 = hashers_.poseidon7;
         _nTx = config.nTx;
         _accountDepth = config.accountDepth;
@@ -272,9 +269,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         PublicData.check(publicData, _nTx);
 
         uint256 oldRoot = _batches.stateRoot;
-        uint256 inputHash = PublicData.publicInputHash(
-            _poseidon6, oldRoot, newRoot, timestamp, chainStart, chainEnd, PublicData.digest(publicData)
-        );
+        uint256 inputHash = PublicData.publicInputHash(oldRoot, newRoot, timestamp, chainStart, chainEnd, publicData);
         if (!_verify(proof, inputHash)) revert InvalidProof();
 
         _batches.append(batchNumber, newRoot, timestamp, inputHash);
@@ -432,8 +427,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMatchproof
-    function hashers() external view returns (address, address, address) {
-        return (address(_poseidon2), address(_poseidon6), address(_poseidon7));
+    function hashers() external view returns (address, address) {
+        return (address(_poseidon2), address(_poseidon7));
     }
 
     /// @inheritdoc IMatchproof

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Matchproof} from "../src/Matchproof.sol";
 import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
-import {IPoseidon2, IPoseidon6, IPoseidon7} from "../src/interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon7} from "../src/interfaces/IPoseidon.sol";
 import {TestToken} from "../src/test/TestToken.sol";
 import {TestBase} from "./utils/TestBase.sol";
 import {AcceptingVerifier} from "./mocks/AcceptingVerifier.sol";
@@ -84,7 +84,7 @@ contract RollupModel is TestBase {
     uint256 internal requestBlock;
     uint256 internal requestsInBlock;
 
-    constructor(IPoseidon2 poseidon2_, IPoseidon6 poseidon6_, IPoseidon7 poseidon7_) {
+    constructor(IPoseidon2 poseidon2_, IPoseidon7 poseidon7_) {
         poseidon2 = poseidon2_;
         poseidon7 = poseidon7_;
         address[] memory tokenList = new address[](TOKENS);
@@ -98,7 +98,7 @@ contract RollupModel is TestBase {
         rollup = new Matchproof(
             new AcceptingVerifier(),
             IMatchproof.Hashers({
-                poseidon2: poseidon2_, poseidon6: poseidon6_, poseidon7: poseidon7_
+                poseidon2: poseidon2_, poseidon7: poseidon7_
             }),
             provenRoot,
             tokenList,
@@ -459,7 +459,6 @@ contract ExodusInvariantTest is TestBase {
         string memory json = vm.readFile("../build/contracts/poseidon.json");
         model = new RollupModel(
             IPoseidon2(deployCode(vm.parseJsonBytes(json, ".poseidon2.bytecode"), "poseidon2")),
-            IPoseidon6(deployCode(vm.parseJsonBytes(json, ".poseidon6.bytecode"), "poseidon6")),
             IPoseidon7(deployCode(vm.parseJsonBytes(json, ".poseidon7.bytecode"), "poseidon7"))
         );
     }

@@ -63,9 +63,8 @@ contract MatchproofTest is RollupFixture {
         assertEq(rollup.tokens(0), address(tokenA), "token 0");
         assertEq(rollup.tokens(1), address(tokenB), "token 1");
         assertEq(rollup.verifier(), address(verifier), "verifier");
-        (address p2, address p6, address p7) = rollup.hashers();
+        (address p2, address p7) = rollup.hashers();
         assertEq(p2, address(poseidon2), "poseidon2");
-        assertEq(p6, address(poseidon6), "poseidon6");
         assertEq(p7, address(poseidon7), "poseidon7");
     }
 
@@ -415,10 +414,12 @@ contract MatchproofTest is RollupFixture {
         uint256 newRoot = 987654321;
         uint64 timestamp = uint64(block.timestamp - 5);
 
-        uint256 dataDigest = uint256(sha256(slots)) % (uint256(1) << 253);
-        uint256 inputHash = poseidon6.poseidon(
-            [GENESIS_ROOT, newRoot, uint256(timestamp), rollup.l1Chain(0), rollup.l1Chain(2), dataDigest]
-        );
+        // Each header value big-endian: 32, 32, 8, 32, 32 bytes, then the slots.
+        bytes memory preimage =
+            bytes.concat(bytes32(GENESIS_ROOT), bytes32(newRoot), bytes8(timestamp), bytes32(rollup.l1Chain(0)));
+        preimage = bytes.concat(preimage, bytes32(rollup.l1Chain(2)), slots);
+        assertEq(preimage.length, L.HEADER_BYTES + slots.length, "preimage length");
+        uint256 inputHash = uint256(sha256(preimage)) % (uint256(1) << 253);
         uint256[8] memory proof = _proof();
         vm.expectCall(
             address(verifier),

@@ -48,8 +48,8 @@ contract PublicDataTest is TestBase {
         }
     }
 
-    /// @notice The digest of every batch vector is the spec's (and so the circuit's).
-    function test_vectors_batchDigests() public view {
+    /// @notice The public input of every batch vector is the spec's (and so the circuit's).
+    function test_vectors_batchPublicInputs() public view {
         for (uint256 i = 0;; ++i) {
             string memory key = string.concat(".batches[", vm.toString(i), "]");
             if (!_has(key)) {
@@ -57,18 +57,29 @@ contract PublicDataTest is TestBase {
                 break;
             }
             bytes memory data = vm.parseJsonBytes(json, string.concat(key, ".data"));
-            uint256 nTx = vm.parseJsonUint(json, string.concat(key, ".nTx"));
-            harness.check(data, nTx);
-            assertEq(harness.digest(data), uint256(vm.parseJsonBytes32(json, string.concat(key, ".digest"))), key);
+            harness.check(data, vm.parseJsonUint(json, string.concat(key, ".nTx")));
+            uint256 publicInput = harness.publicInputHash(
+                _word(key, ".oldRoot"),
+                _word(key, ".newRoot"),
+                uint64(_word(key, ".timestamp")),
+                _word(key, ".l1ChainStart"),
+                _word(key, ".l1ChainEnd"),
+                data
+            );
+            assertEq(publicInput, _word(key, ".publicInputHash"), key);
         }
     }
 
-    function test_digest_isTheLow253BitsOfSha256() public view {
+    function test_publicInputHash_isTheLow253BitsOfSha256() public view {
         bytes memory data = new bytes(2 * L.SLOT_BYTES);
         data[0] = 0x01;
-        uint256 whole = uint256(sha256(data));
-        assertEq(harness.digest(data), whole & ((uint256(1) << 253) - 1), "digest");
-        assertTrue(harness.digest(data) < 21888242871839275222246405745257275088548364400416034343698204186575808495617, "in field");
+        bytes memory preimage = bytes.concat(bytes32(uint256(1)), bytes32(uint256(2)), bytes8(uint64(3)));
+        preimage = bytes.concat(preimage, bytes32(uint256(4)), bytes32(uint256(5)), data);
+        uint256 publicInput = harness.publicInputHash(1, 2, 3, 4, 5, data);
+        assertEq(publicInput, uint256(sha256(preimage)) & ((uint256(1) << 253) - 1), "public input");
+        assertTrue(
+            publicInput < 21888242871839275222246405745257275088548364400416034343698204186575808495617, "in field"
+        );
     }
 
     /// @dev (offset, width) of each manifest field, in the manifest's order (fieldNames).
@@ -88,6 +99,10 @@ contract PublicDataTest is TestBase {
             [L.FEE_BPS_B_OFFSET, L.FEE_BPS_B_BYTES],
             [L.ETH_ADDR_OFFSET, L.ETH_ADDR_BYTES]
         ];
+    }
+
+    function _word(string memory key, string memory field) internal view returns (uint256) {
+        return uint256(vm.parseJsonBytes32(json, string.concat(key, field)));
     }
 
     function _has(string memory key) internal view returns (bool) {

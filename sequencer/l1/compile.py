@@ -44,8 +44,8 @@ OPTIMIZER_RUNS = 200
 
 REMAPPINGS = ("@openzeppelin/=node_modules/@openzeppelin/",)
 
-POSEIDON_ARITIES = (2, 6, 7)
-"""The Poseidon contracts the rollup uses: chain (2), public input (6), request (7)."""
+POSEIDON_ARITIES = (2, 7)
+"""The Poseidon contracts the rollup uses: the request chain (2) and a request's hash (7)."""
 
 
 class CompilationError(Exception):

@@ -9,7 +9,7 @@
     )
     deployment.save(Path("data/deployment.json"))
 
-Order: the three Poseidon contracts (from ``build/contracts/poseidon.json``), the
+Order: the two Poseidon contracts (from ``build/contracts/poseidon.json``), the
 verifier (unless an address is given), the test tokens, then ``Matchproof``
 (whose constructor registers the operator as account 0 and queues its creation).
 """
@@ -115,7 +115,7 @@ class Deployment:
     rollup: str
     verifier: str
     poseidon: dict[int, str]
-    """Poseidon contract address by number of inputs (2, 6, 7)."""
+    """Poseidon contract address by number of inputs (2, 7)."""
     tokens: tuple[str, ...]
     """The rollup's token list: token id = index."""
     test_tokens: tuple[str, ...]

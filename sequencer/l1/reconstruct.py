@@ -40,7 +40,6 @@ from sequencer.spec.constants import TreeConfig
 from sequencer.spec.errors import RollupError
 from sequencer.spec.public_data import (
     chain_step,
-    data_hash,
     decode_slot,
     l1_request_hash,
     public_input_hash,
@@ -234,7 +233,7 @@ def read_batches(contract: Contract, from_block: int, to_block: int, requests: S
             batch.timestamp,
             chains[consumed],
             chains[consumed + batch.l1_count],
-            data_hash(batch.slots),
+            b"".join(batch.slots),
         )
         if expected != batch.public_input_hash:
             raise ReconstructionError(f"the published data of batch {batch.number} is not what its proof verified")

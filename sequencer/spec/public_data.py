@@ -6,17 +6,17 @@ Each slot publishes a fixed number of bytes laid out by the manifest
 contract's constants are generated from it, ``docs/DESIGN.md`` shows it as a
 table); together with the L1 requests they let anyone rebuild the state from
 L1 data alone. A batch's public data is its slots' bytes one after the
-other; its digest is the sha256 of those bytes cut to ``DIGEST_BITS`` bits,
-so that it is a field element. The proof's single public input is a Poseidon
-hash of the old and new roots, the batch's timestamp, the L1 request chain
-before and after the batch, and that digest.
+other. The proof's single public input is the sha256 of a header (the old
+and new roots, the batch's timestamp, the L1 request chain before and after
+the batch) followed by that public data, cut to ``DIGEST_BITS`` bits so that
+it is a field element: the contract computes it with one precompile call.
 """
 
 import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence, assert_never
+from typing import Sequence, assert_never
 
 from sequencer.crypto.poseidon import poseidon
 
@@ -43,8 +43,9 @@ from .types import (
     Timestamp,
     TokenId,
 )
+
 LAYOUT_FILE = Path(__file__).with_name("public_data_layout.json")
-"""The manifest: slot size, digest width, every field's offset and width, each type's fields."""
+"""The manifest: slot size, digest width, every field's offset and width, each type's fields, the header."""
 
 
 @dataclass(frozen=True)
@@ -73,16 +74,24 @@ class ByteField:
 
 @dataclass(frozen=True)
 class Layout:
-    """The manifest, read: ``slot_bytes`` per slot, the fields, and which fields each type uses."""
+    """
+    The manifest, read: ``slot_bytes`` per slot, the fields, which fields
+    each type uses, and the header's values and widths (in bytes, in order).
+    """
 
     slot_bytes: int
     digest_bits: int
     fields: dict[str, ByteField]
     type_fields: dict[TxType, tuple[ByteField, ...]]
+    header: dict[str, int]
 
     @classmethod
     def load(cls, path: Path) -> "Layout":
-        """Read and check a manifest: every field inside the slot, no two fields of one type overlapping."""
+        """
+        Read and check a manifest: every field inside the slot, every type
+        laid out, no two fields of one type overlapping, the header's values
+        in the order the circuit and the contract hash them.
+        """
         manifest = json.loads(path.read_text())
         slot_bytes = int(manifest["slotBytes"])
         fields = {
@@ -104,7 +113,10 @@ class Layout:
                 raise ValueError(f"fields of {tx_type.name} overlap")
             if used and used[0] != fields["txType"]:
                 raise ValueError(f"{tx_type.name} must publish txType first")
-        return cls(slot_bytes, int(manifest["digestBits"]), fields, type_fields)
+        header = {name: int(width) for name, width in manifest["header"].items()}
+        if list(header) != ["oldRoot", "newRoot", "timestamp", "l1ChainStart", "l1ChainEnd"]:
+            raise ValueError("the header must hold oldRoot, newRoot, timestamp, l1ChainStart, l1ChainEnd in order")
+        return cls(slot_bytes, int(manifest["digestBits"]), fields, type_fields, header)
 
 
 LAYOUT = Layout.load(LAYOUT_FILE)
@@ -113,9 +125,11 @@ SLOT_BYTES = LAYOUT.slot_bytes
 """Bytes every slot publishes, whatever its type."""
 
 DIGEST_BITS = LAYOUT.digest_bits
-"""The low bits of the sha256 of a batch's public data that make its digest (a field element)."""
+"""The low bits of a sha256 digest that make the public input (a field element)."""
 
 TX_TYPE = LAYOUT.fields["txType"]
+"""The field every slot but a noop starts with: its transaction type."""
+
 
 @dataclass(frozen=True)
 class NoopData:
@@ -357,15 +371,6 @@ def split_slots(data: bytes) -> list[bytes]:
     return [data[i : i + SLOT_BYTES] for i in range(0, len(data), SLOT_BYTES)]
 
 
-def data_hash(slots: Iterable[bytes]) -> FieldElement:
-    """
-    The digest of a batch's public data: the sha256 of its slots' bytes, one
-    after the other, read big-endian and cut to its low ``DIGEST_BITS`` bits.
-    """
-    digest = hashlib.sha256(b"".join(slots)).digest()
-    return FieldElement(int.from_bytes(digest, "big") % (1 << DIGEST_BITS))
-
-
 def l1_request_fields(request: L1Transaction) -> tuple[int, int, int, int, int, int, int]:
     """
     The seven fields the contract hashes for an L1 request: ``(txType,
@@ -411,9 +416,17 @@ def public_input_hash(
     timestamp: Timestamp,
     chain_start: FieldElement,
     chain_end: FieldElement,
-    data_hash: FieldElement,
+    public_data: bytes,
 ) -> FieldElement:
-    """The batch's single public input, which the proof and the contract both compute."""
-    return FieldElement(
-        poseidon([old_root, new_root, timestamp, chain_start, chain_end, data_hash])
+    """
+    The batch's single public input, which the proof and the contract both
+    compute: the sha256 of the header (``LAYOUT.header``: each value
+    big-endian in its width) followed by the public data, read big-endian and
+    cut to its low ``DIGEST_BITS`` bits.
+    """
+    values = (old_root, new_root, timestamp, chain_start, chain_end)
+    header = b"".join(
+        value.to_bytes(width, "big") for value, width in zip(values, LAYOUT.header.values(), strict=True)
     )
+    digest = hashlib.sha256(header + public_data).digest()
+    return FieldElement(int.from_bytes(digest, "big") % (1 << DIGEST_BITS))

@@ -9,7 +9,6 @@ from typing import Sequence, TypeAlias
 from sequencer.spec.errors import RollupError
 from sequencer.spec.public_data import (
     advance_chain,
-    data_hash,
     public_input_hash,
     slot_bytes,
 )
@@ -61,7 +60,6 @@ class ProvableBatch:
     chain_end: FieldElement
     l1_count: int
     slot_data: tuple[bytes, ...]
-    data_hash: FieldElement
     public_input_hash: FieldElement
     withdrawals: tuple[Withdrawal, ...]
     circuit_input: CircuitInput = field(repr=False)
@@ -118,8 +116,7 @@ def build_batch(
     state.commit()
 
     chain_end = advance_chain(chain_start, padded)
-    digest = data_hash(published)
-    public_hash = public_input_hash(old_root, state.root, timestamp, chain_start, chain_end, digest)
+    public_hash = public_input_hash(old_root, state.root, timestamp, chain_start, chain_end, b"".join(published))
     circuit_input: CircuitInput = {
         "publicInputHash": public_hash,
         "oldRoot": old_root,
@@ -140,7 +137,6 @@ def build_batch(
         chain_end=chain_end,
         l1_count=sum(isinstance(tx, L1_TRANSACTIONS) for tx in padded),
         slot_data=tuple(published),
-        data_hash=digest,
         public_input_hash=public_hash,
         withdrawals=tuple(o.withdrawal for o in outcomes if o.withdrawal is not None),
         circuit_input=circuit_input,

@@ -27,7 +27,7 @@ from sequencer.crypto.eddsa import sign
 from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.spec import errors, public_data, transition
 from sequencer.spec.constants import Side, TreeConfig
-from sequencer.spec.public_data import LAYOUT, chain_step, data_hash, l1_request_hash, public_input_hash
+from sequencer.spec.public_data import LAYOUT, chain_step, l1_request_hash, public_input_hash
 from sequencer.spec.state import Account, State
 from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw, Order, SignedOrder, Transaction
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Timestamp, TokenId
@@ -263,7 +263,7 @@ def with_header(batch: ProvableBatch, **header: int) -> CircuitInput:
         Timestamp(fields["timestamp"]),
         FieldElement(fields["l1ChainStart"]),
         FieldElement(fields["l1ChainEnd"]),
-        batch.data_hash,
+        batch.public_data,
     )
     return {**batch.circuit_input, **fields, "publicInputHash": public_hash}
 
@@ -271,7 +271,7 @@ def with_header(batch: ProvableBatch, **header: int) -> CircuitInput:
 def with_public_data(batch: ProvableBatch, slots: Sequence[bytes]) -> CircuitInput:
     """The batch's circuit input with its public input recomputed over other public data."""
     public_hash = public_input_hash(
-        batch.old_root, batch.new_root, batch.timestamp, batch.chain_start, batch.chain_end, data_hash(slots)
+        batch.old_root, batch.new_root, batch.timestamp, batch.chain_start, batch.chain_end, b"".join(slots)
     )
     return {**batch.circuit_input, "publicInputHash": public_hash}
 
@@ -305,23 +305,28 @@ def test_circuit_refuses_a_public_input_over_tampered_withdrawal_data(
         check_witness(circuit, with_public_data(batch, [flip_low_bit(first, field), *rest]))
 
 
-def test_circuit_refuses_the_whole_sha256_as_the_digest(
+def test_circuit_refuses_the_whole_sha256_as_the_public_input(
     scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
 ) -> None:
-    """The digest is the low 253 bits of sha256, not the whole digest reduced into the field."""
+    """The public input is the low 253 bits of sha256, not the whole digest reduced into the field."""
     for amount in range(1, 17):  # a withdrawal whose sha256 has a top bit set (half of them do)
         state = scenario.state.copy()
         withdrawal = scenario.traders[0].withdraw(QUOTE, amount, 0)
         batch = build_batch(state, [withdrawal], NOW, scenario.chain, batch_slots)
-        whole = int.from_bytes(hashlib.sha256(batch.public_data).digest(), "big") % FIELD_MODULUS
-        if whole != batch.data_hash:
+        header = b"".join(
+            value.to_bytes(width, "big")
+            for value, width in zip(
+                (batch.old_root, batch.new_root, batch.timestamp, batch.chain_start, batch.chain_end),
+                LAYOUT.header.values(),
+                strict=True,
+            )
+        )
+        whole = int.from_bytes(hashlib.sha256(header + batch.public_data).digest(), "big") % FIELD_MODULUS
+        if whole != batch.public_input_hash:
             break
-    assert whole != batch.data_hash
-    public_hash = public_input_hash(
-        batch.old_root, batch.new_root, batch.timestamp, batch.chain_start, batch.chain_end, FieldElement(whole)
-    )
+    assert whole != batch.public_input_hash
     with pytest.raises(WitnessError):
-        check_witness(circuit, {**batch.circuit_input, "publicInputHash": public_hash})
+        check_witness(circuit, {**batch.circuit_input, "publicInputHash": whole})
 
 
 def rounded_up(received: Amount, fee_bps: int) -> Amount:

@@ -4,7 +4,6 @@ Chain values are checked against Poseidon computed in Python. Batch submission
 with accepted proofs needs the real verifier and is tested with the circuit.
 """
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
 from web3.types import RPCEndpoint, TxReceipt
 
-from sequencer.crypto.poseidon import poseidon
 from sequencer.l1.compile import CompiledContracts
 from sequencer.l1.deploy import (
     DEFAULT_MAX_REQUESTS_PER_BLOCK,
@@ -27,8 +25,8 @@ from sequencer.l1.deploy import (
 from sequencer.l1.errors import explain
 from sequencer.l1.transactions import send_transaction
 from sequencer.spec.constants import TxType
-from sequencer.spec.public_data import SLOT_BYTES, DepositData, WithdrawData, encode_slot
-from sequencer.spec.types import AccountIndex, Amount, EthAddress, TokenId
+from sequencer.spec.public_data import SLOT_BYTES, DepositData, WithdrawData, encode_slot, public_input_hash
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, Timestamp, TokenId
 from tests.contracts.conftest import CONFIG
 from tests.contracts.helpers import (
     ALICE_KEY,
@@ -69,7 +67,7 @@ def test_constructor_sets_configuration(rollup: Contract, deployment: Deployment
     assert rollup.functions.tokenCount().call() == 2
     assert [rollup.functions.tokens(i).call() for i in range(2)] == list(deployment.tokens)
     assert rollup.functions.verifier().call() == deployment.verifier
-    assert list(rollup.functions.hashers().call()) == [deployment.poseidon[n] for n in (2, 6, 7)]
+    assert list(rollup.functions.hashers().call()) == [deployment.poseidon[n] for n in (2, 7)]
     assert rollup.functions.lastBatch().call() == 0
 
 
@@ -217,7 +215,7 @@ def test_submit_batch_passes_public_input_hash_to_verifier(
     w3: Web3, rollup: Contract, funded: list[Contract], deployment: Deployment, alice: LocalAccount,
     operator: LocalAccount,
 ) -> None:
-    """The verifier's one public signal is Poseidon6 over the DESIGN.md fields, as Python
+    """The verifier's one public signal is the sha256 public input of DESIGN.md, as Python
     computes it, and the proof words reach it in order (read from a call trace: the
     verifier here rejects, so the transaction itself reverts)."""
     _deposit(w3, rollup, alice, 0, 1000, ALICE_KEY)
@@ -232,10 +230,16 @@ def test_submit_batch_passes_public_input_hash_to_verifier(
     timestamp = w3.eth.get_block("latest")["timestamp"]
     proof = [11, 12, 13, 14, 15, 16, 17, 18]
 
-    data_hash = int.from_bytes(hashlib.sha256(public_data).digest(), "big") % 2**253
     chain_start = rollup.functions.l1Chain(0).call()
     chain_end = rollup.functions.l1Chain(2).call()
-    expected = poseidon([CONFIG.genesis_root, new_root, timestamp, chain_start, chain_end, data_hash])
+    expected = public_input_hash(
+        FieldElement(CONFIG.genesis_root),
+        FieldElement(new_root),
+        Timestamp(timestamp),
+        FieldElement(chain_start),
+        FieldElement(chain_end),
+        public_data,
+    )
 
     data = rollup.functions.submitBatch(1, new_root, timestamp, 2, public_data, proof)._encode_transaction_data()
     trace = w3.provider.make_request(

@@ -23,7 +23,7 @@ def batch(public_input: int) -> ProvableBatch:
     """A stand-in batch: the queue only reads its public input hash."""
     return ProvableBatch(
         transactions=(), timestamp=0, old_root=0, new_root=0, chain_start=0, chain_end=0, l1_count=0,  # type: ignore[arg-type]
-        slot_data=(), data_hash=0, public_input_hash=public_input, withdrawals=(), circuit_input={},  # type: ignore[arg-type]
+        slot_data=(), public_input_hash=public_input, withdrawals=(), circuit_input={},  # type: ignore[arg-type]
     )  # fmt: skip
 
 

@@ -39,7 +39,6 @@ from sequencer.spec.public_data import (
     WithdrawData,
     advance_chain,
     chain_step,
-    data_hash,
     decode_slot,
     encode_slot,
     l1_request_hash,
@@ -262,14 +261,6 @@ def test_decode_refuses_non_canonical_slots(slot: bytes) -> None:
         decode_slot(slot)
 
 
-def test_data_hash_is_the_low_bits_of_sha256_over_all_slots() -> None:
-    slots = [bytes(range(SLOT_BYTES)), bytes(SLOT_BYTES)]
-    digest = int.from_bytes(hashlib.sha256(slots[0] + slots[1]).digest(), "big")
-    assert data_hash(slots) == digest % 2**253
-    assert data_hash([]) == int.from_bytes(hashlib.sha256(b"").digest(), "big") % 2**253
-    assert data_hash(slots) < FIELD_MODULUS
-
-
 def test_split_slots_refuses_a_partial_slot() -> None:
     assert split_slots(bytes(2 * SLOT_BYTES)) == [bytes(SLOT_BYTES)] * 2
     with pytest.raises(ValueError, match="whole number"):
@@ -305,11 +296,15 @@ def test_chain_folds_forced_requests_like_deposits() -> None:
     assert advance_chain(FieldElement(0), requests) == expected
 
 
-def test_public_input_hash() -> None:
-    values = [FieldElement(v) for v in (11, 12, 13, 14, 15)]
-    old_root, new_root, chain_start, chain_end, digest = values
-    result = public_input_hash(old_root, new_root, Timestamp(99), chain_start, chain_end, digest)
-    assert result == poseidon([11, 12, 99, 13, 14, 15])
+def test_public_input_hash_is_the_low_bits_of_sha256_over_the_header_and_the_data() -> None:
+    data = bytes(range(SLOT_BYTES)) + bytes(SLOT_BYTES)
+    values = [FieldElement(v) for v in (11, 12, 13, FIELD_MODULUS - 1)]
+    old_root, new_root, chain_start, chain_end = values
+    result = public_input_hash(old_root, new_root, Timestamp(2**64 - 1), chain_start, chain_end, data)
+    preimage = be(11, 32) + be(12, 32) + be(2**64 - 1, 8) + be(13, 32) + be(FIELD_MODULUS - 1, 32) + data
+    assert result == int.from_bytes(hashlib.sha256(preimage).digest(), "big") % 2**253
+    assert result < FIELD_MODULUS
+    assert list(LAYOUT.header.values()) == [32, 32, 8, 32, 32]
 
 
 def test_the_circuit_and_contract_constants_are_generated_from_the_manifest() -> None:
@@ -341,12 +336,16 @@ def test_slot_vector_decodes_and_encodes_back(vector: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("vector", PUBLIC_DATA_VECTORS["batches"], ids=lambda v: v["name"])
-def test_batch_vector_digest(vector: dict[str, Any]) -> None:
-    slots = split_slots(bytes.fromhex(vector["data"][2:]))
+def test_batch_vector_public_input(vector: dict[str, Any]) -> None:
+    data = bytes.fromhex(vector["data"][2:])
+    slots = split_slots(data)
     assert len(slots) == vector["nTx"]
-    assert data_hash(slots) == int(vector["digest"], 16)
     for slot in slots:
         decode_slot(slot)
+    header = [FieldElement(int(vector[name], 16)) for name in ("oldRoot", "newRoot", "l1ChainStart", "l1ChainEnd")]
+    timestamp = Timestamp(int(vector["timestamp"], 16))
+    public_input = public_input_hash(header[0], header[1], timestamp, header[2], header[3], data)
+    assert public_input == int(vector["publicInputHash"], 16)
 
 
 def test_the_trade_slot_of_the_refusal_cases_is_a_trade() -> None:

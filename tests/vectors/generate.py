@@ -34,7 +34,7 @@ and positions are JSON numbers. The top level holds:
     slots (a circuit with ``nTx`` slots can run the batches with that
     ``n_tx``);
   - ``expected``, either, for a valid batch, ``new_root``, ``chain_end``,
-    ``slots`` (the bytes each slot publishes, as hex), ``data_hash``,
+    ``slots`` (the bytes each slot publishes, as hex),
     ``public_input_hash`` and ``withdrawals`` (``eth_addr``, ``token``,
     ``amount``, in slot order); or, for an invalid batch, ``error`` (the
     error's ``code``, see ``sequencer/spec/errors.py``) and ``slot`` (the
@@ -78,7 +78,6 @@ from sequencer.spec.constants import AMOUNT_BITS, BPS, PRICE_SCALE, Side, TreeCo
 from sequencer.spec.errors import RollupError
 from sequencer.spec.public_data import (
     advance_chain,
-    data_hash,
     l1_request_hash,
     public_input_hash,
     slot_bytes,
@@ -201,14 +200,12 @@ def expected_outcome(
         return {"error": error.code, "slot": first_failing_slot(state, txs, timestamp)}
     slots = published_slots(before, txs, timestamp)
     chain_end = advance_chain(chain_start, txs)
-    digest = data_hash(slots)
     return {
         "new_root": str(result.new_root),
         "chain_end": str(chain_end),
         "slots": [slot.hex() for slot in slots],
-        "data_hash": str(digest),
         "public_input_hash": str(
-            public_input_hash(old_root, result.new_root, timestamp, chain_start, chain_end, digest)
+            public_input_hash(old_root, result.new_root, timestamp, chain_start, chain_end, b"".join(slots))
         ),
         "withdrawals": [
             {"eth_addr": str(w.eth_addr), "token": str(w.token), "amount": str(w.amount)}

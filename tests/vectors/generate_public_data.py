@@ -19,13 +19,14 @@ Format of ``public_data.json``
   32-byte word: a field the type does not use reads as whatever bytes lie
   there, zero or another field's) and ``withdrawal``: ``isWithdrawal``, then
   ``recipient``, ``token`` and ``amount`` as words (zeros unless a withdrawal);
-- ``batches``: the public data of every valid batch of ``batches.json``, each
-  with ``name``, ``nTx``, ``data`` (all its slots, ``0x`` hex) and ``digest``
-  (the data digest as a ``0x`` hex word).
+- ``batches``: every valid batch of ``batches.json``, each with ``name``,
+  ``nTx``, the header values ``oldRoot``, ``newRoot``, ``timestamp``,
+  ``l1ChainStart``, ``l1ChainEnd``, ``data`` (all its slots, ``0x`` hex) and
+  ``publicInputHash``, each value a ``0x`` hex word.
 
 The circuit checks the ``batches`` through ``tests/circuit/test_circuit_vectors.py``
-(the test circuit recomputes each digest into the public input it
-constrains); forge reads the whole file in ``contracts/test/PublicData.t.sol``.
+(the test circuit recomputes each public input and constrains it); forge
+reads the whole file in ``contracts/test/PublicData.t.sol``.
 """
 
 import json
@@ -43,11 +44,11 @@ from sequencer.spec.public_data import (
     SlotData,
     TradeData,
     WithdrawData,
-    data_hash,
     encode_slot,
+    public_input_hash,
     split_slots,
 )
-from sequencer.spec.types import AccountIndex, Amount, EthAddress, OrderId, TokenId
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Timestamp, TokenId
 from tests.vectors.generate import VECTORS_PATH
 
 PUBLIC_DATA_PATH = Path(__file__).with_name("public_data.json")
@@ -167,7 +168,7 @@ def slot_vector(name: str, data: SlotData) -> Json:
 
 
 def batch_vectors() -> list[Json]:
-    """The public data and digest of every valid batch of ``batches.json``."""
+    """The header, public data and public input of every valid batch of ``batches.json``."""
     batches = json.loads(VECTORS_PATH.read_text())["batches"]
     found = []
     for batch in batches:
@@ -175,9 +176,28 @@ def batch_vectors() -> list[Json]:
         if "slots" not in expected:
             continue
         data = b"".join(bytes.fromhex(slot) for slot in expected["slots"])
-        digest = data_hash(split_slots(data))
-        assert str(digest) == expected["data_hash"]
-        found.append({"name": batch["name"], "nTx": batch["n_tx"], "data": "0x" + data.hex(), "digest": word(digest)})
+        header = {
+            "oldRoot": int(batch["old_root"]),
+            "newRoot": int(expected["new_root"]),
+            "timestamp": int(batch["timestamp"]),
+            "l1ChainStart": int(batch["chain_start"]),
+            "l1ChainEnd": int(expected["chain_end"]),
+        }
+        public_input = public_input_hash(
+            FieldElement(header["oldRoot"]),
+            FieldElement(header["newRoot"]),
+            Timestamp(header["timestamp"]),
+            FieldElement(header["l1ChainStart"]),
+            FieldElement(header["l1ChainEnd"]),
+            data,
+        )
+        assert str(public_input) == expected["public_input_hash"]
+        assert len(split_slots(data)) == batch["n_tx"]
+        found.append(
+            {"name": batch["name"], "nTx": batch["n_tx"]}
+            | {name: word(value) for name, value in header.items()}
+            | {"data": "0x" + data.hex(), "publicInputHash": word(public_input)}
+        )
     return found
 
 

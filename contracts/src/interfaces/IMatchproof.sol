@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IPoseidon2, IPoseidon6, IPoseidon7} from "./IPoseidon.sol";
+import {IPoseidon2, IPoseidon7} from "./IPoseidon.sol";
 
 /// @title Matchproof: a ZK order-book rollup
 /// @notice Users deposit ERC-20 tokens on L1 (each deposit becomes an L1 request in a
@@ -20,8 +20,6 @@ interface IMatchproof {
     struct Hashers {
         /// @dev Request chain: Poseidon([chain, requestHash]).
         IPoseidon2 poseidon2;
-        /// @dev Public input hash.
-        IPoseidon6 poseidon6;
         /// @dev Request hash.
         IPoseidon7 poseidon7;
     }
@@ -604,11 +602,11 @@ interface IMatchproof {
     /// @notice The Groth16 verifier of the batch circuit.
     function verifier() external view returns (address);
 
-    /// @notice The Poseidon hash contracts for 2, 6 and 7 inputs.
+    /// @notice The Poseidon hash contracts for 2 and 7 inputs.
     function hashers()
         external
         view
-        returns (address poseidon2, address poseidon6, address poseidon7);
+        returns (address poseidon2, address poseidon7);
 
     /// @notice The state root before the first batch: the empty account tree's root, which
     ///         commits to every tree depth (the order tree's too), so that the state can be

@@ -12,12 +12,6 @@ interface IPoseidon2 {
     function poseidon(uint256[2] calldata input) external pure returns (uint256);
 }
 
-/// @title Poseidon over 6 field elements
-interface IPoseidon6 {
-    /// @notice Poseidon([input[0], ..., input[5]]).
-    function poseidon(uint256[6] calldata input) external pure returns (uint256);
-}
-
 /// @title Poseidon over 7 field elements
 interface IPoseidon7 {
     /// @notice Poseidon([input[0], ..., input[6]]).

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IPoseidon6} from "../interfaces/IPoseidon.sol";
 import {IMatchproof} from "../interfaces/IMatchproof.sol";
 import {PublicDataLayout as L} from "./PublicDataLayout.sol";
 
-/// @title A batch's public data and its public input hash
+/// @title A batch's public data and its public input
 /// @notice Each transaction slot publishes SLOT_BYTES bytes laid out as PublicDataLayout (generated
-///         from the manifest sequencer/spec/public_data_layout.json). The batch's digest is the low
-///         DIGEST_BITS bits of sha256 over all its slots' bytes: one precompile call per batch, so a
-///         slot costs its calldata and a few gas of hashing, not a hash call of its own.
+///         from the manifest sequencer/spec/public_data_layout.json). The batch's one public input is
+///         the low DIGEST_BITS bits of sha256(header || public data): one precompile call per batch,
+///         so a slot costs its calldata and a few gas of hashing, not a hash call of its own.
 library PublicData {
     /// @dev Keeps the low DIGEST_BITS bits of a sha256 digest, which makes it a field element.
     uint256 internal constant DIGEST_MASK = (1 << L.DIGEST_BITS) - 1;
@@ -21,23 +20,20 @@ library PublicData {
         if (publicData.length != expected) revert IMatchproof.InvalidPublicDataLength(expected, publicData.length);
     }
 
-    /// @notice The batch's data digest: sha256 of the public data, cut to its low DIGEST_BITS bits.
-    function digest(bytes calldata publicData) internal pure returns (uint256) {
-        return uint256(sha256(publicData)) & DIGEST_MASK;
-    }
-
-    /// @notice The batch's single public input:
-    ///         Poseidon([oldRoot, newRoot, timestamp, l1ChainStart, l1ChainEnd, dataDigest]).
+    /// @notice The batch's single public input: the low DIGEST_BITS bits of
+    ///         sha256(oldRoot, newRoot, timestamp, l1ChainStart, l1ChainEnd, publicData), the header
+    ///         values big-endian in 32, 32, 8, 32 and 32 bytes (PublicDataLayout.HEADER_*; the
+    ///         shared vectors check that abi.encodePacked lays them out so).
     function publicInputHash(
-        IPoseidon6 poseidon6,
         uint256 oldRoot,
         uint256 newRoot,
-        uint256 timestamp,
+        uint64 timestamp,
         uint256 l1ChainStart,
         uint256 l1ChainEnd,
-        uint256 dataDigest
+        bytes calldata publicData
     ) internal pure returns (uint256) {
-        return poseidon6.poseidon([oldRoot, newRoot, timestamp, l1ChainStart, l1ChainEnd, dataDigest]);
+        return uint256(sha256(abi.encodePacked(oldRoot, newRoot, timestamp, l1ChainStart, l1ChainEnd, publicData)))
+            & DIGEST_MASK;
     }
 
     /// @notice A withdrawal slot's payout, if the slot at `slot` is one.

@@ -9,8 +9,20 @@ pragma solidity ^0.8.24;
 library PublicDataLayout {
     /// @dev bytes every slot publishes.
     uint256 internal constant SLOT_BYTES = 50;
-    /// @dev low bits of sha256(public data) that make the digest.
+    /// @dev low bits of sha256(header || public data) that make the public input.
     uint256 internal constant DIGEST_BITS = 253;
+    /// @dev bytes of the header hashed before the public data.
+    uint256 internal constant HEADER_BYTES = 136;
+    /// @dev header value oldRoot: width, big-endian.
+    uint256 internal constant HEADER_OLD_ROOT_BYTES = 32;
+    /// @dev header value newRoot: width, big-endian.
+    uint256 internal constant HEADER_NEW_ROOT_BYTES = 32;
+    /// @dev header value timestamp: width, big-endian.
+    uint256 internal constant HEADER_TIMESTAMP_BYTES = 8;
+    /// @dev header value l1ChainStart: width, big-endian.
+    uint256 internal constant HEADER_L1_CHAIN_START_BYTES = 32;
+    /// @dev header value l1ChainEnd: width, big-endian.
+    uint256 internal constant HEADER_L1_CHAIN_END_BYTES = 32;
     /// @dev txType: first byte.
     uint256 internal constant TX_TYPE_OFFSET = 0;
     /// @dev txType: width, big-endian.

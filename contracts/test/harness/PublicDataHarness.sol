@@ -5,8 +5,15 @@ import {PublicData} from "../../src/libraries/PublicData.sol";
 
 /// @title PublicData's functions behind external calls, so tests pass them calldata
 contract PublicDataHarness {
-    function digest(bytes calldata publicData) external pure returns (uint256) {
-        return PublicData.digest(publicData);
+    function publicInputHash(
+        uint256 oldRoot,
+        uint256 newRoot,
+        uint64 timestamp,
+        uint256 l1ChainStart,
+        uint256 l1ChainEnd,
+        bytes calldata publicData
+    ) external pure returns (uint256) {
+        return PublicData.publicInputHash(oldRoot, newRoot, timestamp, l1ChainStart, l1ChainEnd, publicData);
     }
 
     function withdrawalAt(bytes calldata publicData, uint256 slot)

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Matchproof} from "../../src/Matchproof.sol";
 import {IMatchproof} from "../../src/interfaces/IMatchproof.sol";
 import {IGroth16Verifier} from "../../src/interfaces/IGroth16Verifier.sol";
-import {IPoseidon2, IPoseidon6, IPoseidon7} from "../../src/interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon7} from "../../src/interfaces/IPoseidon.sol";
 import {TestToken} from "../../src/test/TestToken.sol";
 import {TestBase} from "./TestBase.sol";
 import {Slots} from "./Slots.sol";
@@ -48,7 +48,6 @@ abstract contract RollupFixture is TestBase {
     address internal constant BOB = address(0xB0B);
 
     IPoseidon2 internal poseidon2;
-    IPoseidon6 internal poseidon6;
     IPoseidon7 internal poseidon7;
     IGroth16Verifier internal verifier;
     TestToken internal tokenA;
@@ -58,7 +57,6 @@ abstract contract RollupFixture is TestBase {
     function setUp() public virtual {
         string memory json = vm.readFile("../build/contracts/poseidon.json");
         poseidon2 = IPoseidon2(deployCode(vm.parseJsonBytes(json, ".poseidon2.bytecode"), "poseidon2"));
-        poseidon6 = IPoseidon6(deployCode(vm.parseJsonBytes(json, ".poseidon6.bytecode"), "poseidon6"));
         poseidon7 = IPoseidon7(deployCode(vm.parseJsonBytes(json, ".poseidon7.bytecode"), "poseidon7"));
         verifier = new RejectingVerifier();
         tokenA = new TestToken("Token A", "A", 18);
@@ -85,7 +83,7 @@ abstract contract RollupFixture is TestBase {
     function _hashers() internal view returns (IMatchproof.Hashers memory) {
         return
             IMatchproof.Hashers({
-                poseidon2: poseidon2, poseidon6: poseidon6, poseidon7: poseidon7
+                poseidon2: poseidon2, poseidon7: poseidon7
             });
     }
 
