@@ -8,7 +8,7 @@ script writes the same numbers as Circom functions
 (``circuits/lib/public_data_layout.circom``) and as Solidity constants
 (``contracts/src/libraries/PublicDataLayout.sol``). With ``--check`` it
 writes nothing and exits 1 if either file differs from what it would write
-(``tests/spec/test_public_data_layout.py`` runs it so).
+(``tests/spec/test_public_data.py`` runs it so).
 
 Usage: python3 scripts/gen_public_data_layout.py [--check]
 """

@@ -26,7 +26,14 @@ contract PublicDataTest is TestBase {
     function test_vectors_slotFieldsAndPayouts() public view {
         uint256[2][13] memory offsets = _fieldOffsets();
         string[] memory names = vm.parseJsonStringArray(json, ".fieldNames");
+        string[13] memory expected = [
+            "txType", "accountA", "token1", "amount1", "accountB", "token2", "amount2", "orderIdA", "orderIdB", "sideA",
+            "feeBpsA", "feeBpsB", "ethAddr"
+        ];
         assertEq(names.length, offsets.length, "field count");
+        for (uint256 f = 0; f < offsets.length; ++f) {
+            assertTrue(keccak256(bytes(names[f])) == keccak256(bytes(expected[f])), expected[f]);
+        }
         for (uint256 i = 0;; ++i) {
             string memory key = string.concat(".slots[", vm.toString(i), "]");
             if (!_has(key)) {

@@ -24,7 +24,7 @@ from sequencer.engine.orders import OrderRecord
 from sequencer.engine.records import BatchContents, WithdrawalRecord
 from sequencer.engine.operator import OrderOutcome
 from sequencer.engine.errors import RequestRejected
-from sequencer.spec.constants import Side
+from sequencer.spec.constants import MAX_ACCOUNT_DEPTH, Side
 from sequencer.spec.errors import AccountNotFound
 from sequencer.spec.transactions import Order, SignedOrder, Withdraw
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, Nonce, OrderId, Price, Timestamp, TokenId
@@ -59,7 +59,7 @@ from .schemas import (
 )
 from .views import account_out, book_out, market_out, order_out, receipt_out, trade_out, withdrawal_out
 
-AccountPath = Annotated[int, Path(ge=0, lt=2**32, description="account index")]
+AccountPath = Annotated[int, Path(ge=0, lt=2**MAX_ACCOUNT_DEPTH, description="account index")]
 MarketPath = Annotated[str, Path(min_length=1, max_length=64)]
 ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 405, 409, 413, 415, 422, 503)}
 """Every route may answer these with an error document."""

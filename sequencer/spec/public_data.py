@@ -20,7 +20,7 @@ from typing import Sequence, assert_never
 
 from sequencer.crypto.poseidon import poseidon
 
-from .constants import Side, TxType
+from .constants import MAX_FEE_BPS, Side, TxType
 from .state import State
 from .transactions import (
     L1_TRANSACTIONS,
@@ -338,8 +338,8 @@ def unpack_slot(slot: bytes) -> SlotData:
                 quote_token=TokenId(value["token2"]),
                 fill_base=Amount(value["amount1"]),
                 fill_quote=Amount(value["amount2"]),
-                maker_fee_bps=value["feeBpsA"],
-                taker_fee_bps=value["feeBpsB"],
+                maker_fee_bps=fee_rate(value["feeBpsA"]),
+                taker_fee_bps=fee_rate(value["feeBpsB"]),
             )
         case TxType.WITHDRAW | TxType.FORCED_WITHDRAW:
             kind = WithdrawData if tx_type == TxType.WITHDRAW else ForcedWithdrawData
@@ -351,6 +351,13 @@ def unpack_slot(slot: bytes) -> SlotData:
             )
         case _:
             assert_never(tx_type)
+
+
+def fee_rate(value: int) -> int:
+    """A published fee rate, which no valid trade sets above ``MAX_FEE_BPS`` (``ValueError`` if one does)."""
+    if value > MAX_FEE_BPS:
+        raise ValueError(f"a fee rate of {value} bps is above {MAX_FEE_BPS}")
+    return value
 
 
 def side_of(value: int) -> Side:

@@ -309,7 +309,7 @@ def test_circuit_refuses_the_whole_sha256_as_the_public_input(
     scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
 ) -> None:
     """The public input is the low 253 bits of sha256, not the whole digest reduced into the field."""
-    for amount in range(1, 17):  # a withdrawal whose sha256 has a top bit set (half of them do)
+    for amount in range(1, 17):  # a withdrawal whose sha256 is at least 2^253 (7 in 8 are)
         state = scenario.state.copy()
         withdrawal = scenario.traders[0].withdraw(QUOTE, amount, 0)
         batch = build_batch(state, [withdrawal], NOW, scenario.chain, batch_slots)

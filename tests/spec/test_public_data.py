@@ -167,8 +167,8 @@ def random_slot(rng: random.Random) -> SlotData:
             quote_token=TokenId(rng.getrandbits(8)),
             fill_base=Amount(rng.getrandbits(96)),
             fill_quote=Amount(rng.getrandbits(96)),
-            maker_fee_bps=rng.getrandbits(16),
-            taker_fee_bps=rng.getrandbits(16),
+            maker_fee_bps=rng.randint(0, 10000),
+            taker_fee_bps=rng.randint(0, 10000),
         )
     if kind == 3:
         return ForcedCancelAllData(AccountIndex(rng.getrandbits(24)))
@@ -199,11 +199,11 @@ def test_round_trip_at_the_largest_values() -> None:
         quote_token=TokenId(2**8 - 1),
         fill_base=Amount(2**96 - 1),
         fill_quote=Amount(2**96 - 1),
-        maker_fee_bps=2**16 - 1,
-        taker_fee_bps=2**16 - 1,
+        maker_fee_bps=10000,
+        taker_fee_bps=10000,
     )
     slot = encode_slot(top)
-    assert slot == be(2, 1) + b"\xff" * 44 + be(1, 1) + b"\xff" * 4
+    assert slot == be(2, 1) + b"\xff" * 44 + be(1, 1) + be(10000, 2) * 2
     assert decode_slot(slot) == top
 
 
@@ -252,6 +252,7 @@ TRADE_SLOT = encode_slot(random_slot(random.Random(7)))  # seed 7 draws a trade
         with_bytes(WITHDRAW_SLOT, 48, be(1, 1)),  # a withdrawal with a fee rate
         with_bytes(with_bytes(DEPOSIT_SLOT, 0, be(5, 1)), 4, be(1, 1)),  # a cancel-all with a token
         with_bytes(TRADE_SLOT, 45, be(2, 1)),  # no side 2
+        with_bytes(TRADE_SLOT, 48, be(10001, 2)),  # a fee rate above 100 %
         DEPOSIT_SLOT[:-1],  # a short slot
         DEPOSIT_SLOT + bytes(1),  # a long one
     ],

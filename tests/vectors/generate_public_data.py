@@ -34,7 +34,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from sequencer.spec.constants import Side, TxType
+from sequencer.spec.constants import MAX_FEE_BPS, Side, TxType
 from sequencer.spec.public_data import (
     LAYOUT,
     DepositData,
@@ -67,7 +67,7 @@ def top(bytes_: int) -> int:
 
 
 def edge_slots() -> list[tuple[str, SlotData]]:
-    """One slot of each type at its fields' largest values, and random ones."""
+    """One slot of each type at its fields' largest values (a fee rate at 100 %), and random ones."""
     width = {name: field.width for name, field in LAYOUT.fields.items()}
     slots: list[tuple[str, SlotData]] = [
         ("noop", NoopData()),
@@ -84,8 +84,8 @@ def edge_slots() -> list[tuple[str, SlotData]]:
                 quote_token=TokenId(top(width["token2"])),
                 fill_base=Amount(top(width["amount1"])),
                 fill_quote=Amount(top(width["amount2"])),
-                maker_fee_bps=top(width["feeBpsA"]),
-                taker_fee_bps=top(width["feeBpsB"]),
+                maker_fee_bps=MAX_FEE_BPS,
+                taker_fee_bps=MAX_FEE_BPS,
             ),
         ),
         (
@@ -128,8 +128,8 @@ def random_trade(rng: random.Random) -> TradeData:
         quote_token=TokenId(rng.getrandbits(bits["token2"])),
         fill_base=Amount(rng.getrandbits(bits["amount1"])),
         fill_quote=Amount(rng.getrandbits(bits["amount2"])),
-        maker_fee_bps=rng.getrandbits(bits["feeBpsA"]),
-        taker_fee_bps=rng.getrandbits(bits["feeBpsB"]),
+        maker_fee_bps=rng.randint(0, MAX_FEE_BPS),
+        taker_fee_bps=rng.randint(0, MAX_FEE_BPS),
     )
 
 
