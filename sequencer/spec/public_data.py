@@ -417,6 +417,25 @@ def advance_chain(chain_start: FieldElement, txs: Sequence[Transaction]) -> Fiel
     return chain
 
 
+def public_input_preimage(
+    old_root: FieldElement,
+    new_root: FieldElement,
+    timestamp: Timestamp,
+    chain_start: FieldElement,
+    chain_end: FieldElement,
+    public_data: bytes,
+) -> bytes:
+    """
+    What the public input hashes: the header (``LAYOUT.header``: each value
+    big-endian in its width), then the public data.
+    """
+    values = (old_root, new_root, timestamp, chain_start, chain_end)
+    header = b"".join(
+        value.to_bytes(width, "big") for value, width in zip(values, LAYOUT.header.values(), strict=True)
+    )
+    return header + public_data
+
+
 def public_input_hash(
     old_root: FieldElement,
     new_root: FieldElement,
@@ -427,13 +446,9 @@ def public_input_hash(
 ) -> FieldElement:
     """
     The batch's single public input, which the proof and the contract both
-    compute: the sha256 of the header (``LAYOUT.header``: each value
-    big-endian in its width) followed by the public data, read big-endian and
-    cut to its low ``DIGEST_BITS`` bits.
+    compute: the sha256 of :func:`public_input_preimage`, read big-endian
+    and cut to its low ``DIGEST_BITS`` bits.
     """
-    values = (old_root, new_root, timestamp, chain_start, chain_end)
-    header = b"".join(
-        value.to_bytes(width, "big") for value, width in zip(values, LAYOUT.header.values(), strict=True)
-    )
-    digest = hashlib.sha256(header + public_data).digest()
+    preimage = public_input_preimage(old_root, new_root, timestamp, chain_start, chain_end, public_data)
+    digest = hashlib.sha256(preimage).digest()
     return FieldElement(int.from_bytes(digest, "big") % (1 << DIGEST_BITS))

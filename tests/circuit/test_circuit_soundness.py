@@ -27,7 +27,13 @@ from sequencer.crypto.eddsa import sign
 from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.spec import errors, public_data, transition
 from sequencer.spec.constants import Side, TreeConfig
-from sequencer.spec.public_data import LAYOUT, chain_step, l1_request_hash, public_input_hash
+from sequencer.spec.public_data import (
+    LAYOUT,
+    chain_step,
+    l1_request_hash,
+    public_input_hash,
+    public_input_preimage,
+)
 from sequencer.spec.state import Account, State
 from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw, Order, SignedOrder, Transaction
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Timestamp, TokenId
@@ -313,15 +319,10 @@ def test_circuit_refuses_the_whole_sha256_as_the_public_input(
         state = scenario.state.copy()
         withdrawal = scenario.traders[0].withdraw(QUOTE, amount, 0)
         batch = build_batch(state, [withdrawal], NOW, scenario.chain, batch_slots)
-        header = b"".join(
-            value.to_bytes(width, "big")
-            for value, width in zip(
-                (batch.old_root, batch.new_root, batch.timestamp, batch.chain_start, batch.chain_end),
-                LAYOUT.header.values(),
-                strict=True,
-            )
+        preimage = public_input_preimage(
+            batch.old_root, batch.new_root, batch.timestamp, batch.chain_start, batch.chain_end, batch.public_data
         )
-        whole = int.from_bytes(hashlib.sha256(header + batch.public_data).digest(), "big") % FIELD_MODULUS
+        whole = int.from_bytes(hashlib.sha256(preimage).digest(), "big") % FIELD_MODULUS
         if whole != batch.public_input_hash:
             break
     assert whole != batch.public_input_hash
