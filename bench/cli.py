@@ -42,6 +42,7 @@ def bench(args: argparse.Namespace) -> int:
         warmup_trades=args.warmup_trades,
         runs=args.runs,
         estimate_sizes=args.estimate_sizes,
+        bundle_sizes=args.bundle_sizes,
         native_witness=args.native_witness,
         fresh_configs=() if args.no_fresh else args.fresh_configs,
         book_orders=args.book_orders,
@@ -83,6 +84,12 @@ def add_subcommands(subparsers: Any) -> None:
     )
     command.add_argument(
         "--estimate-sizes", type=_sizes, default=DEFAULTS.estimate_sizes, help="batch sizes of the accept-all estimate"
+    )
+    command.add_argument(
+        "--bundle-sizes",
+        type=_sizes,
+        default=DEFAULTS.bundle_sizes,
+        help="proofs per submitBatches transaction, measured with real proofs",
     )
     command.add_argument(
         "--no-native-witness", dest="native_witness", action="store_false", help="skip circom's C++ witness generator"

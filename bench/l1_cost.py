@@ -39,7 +39,7 @@ from sequencer.devnet import Devnet, SubmittedBatch
 from sequencer.engine.book import Fill
 from sequencer.l1.compile import CompiledContracts
 from sequencer.l1.deploy import OperatorKey, RollupConfig, TestTokenSpec, deploy, deploy_contract
-from sequencer.l1.rollup import SUBMIT_GAS_BASE, SUBMIT_GAS_PER_SLOT, Rollup
+from sequencer.l1.rollup import SUBMIT_GAS_BASE, SUBMIT_GAS_PER_BATCH, SUBMIT_GAS_PER_SLOT, Rollup
 from sequencer.l1.transactions import TransactionFailed, send_transaction
 from sequencer.spec.constants import Side, TreeConfig
 from sequencer.spec.public_data import SLOT_BYTES
@@ -281,7 +281,7 @@ def estimate_submissions(
         )
         rollup = Rollup(w3, deployment, product)
         public_data = b"".join(slot_pool[index % len(slot_pool)] for index in range(slots))
-        gas_limit = min(SUBMIT_GAS_BASE + SUBMIT_GAS_PER_SLOT * slots, TX_GAS_CAP)
+        gas_limit = min(SUBMIT_GAS_BASE + SUBMIT_GAS_PER_BATCH + SUBMIT_GAS_PER_SLOT * slots, TX_GAS_CAP)
         gas: list[int] = []
         calldata: list[int] = []
         try:

@@ -24,6 +24,8 @@ class BenchOptions:
     """Measured repetitions of each timing and of each estimated batch size (after one warm-up)."""
     estimate_sizes: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64, 128, 256)
     """Batch sizes of the accept-all estimate (1 is needed to measure the verifier's cost)."""
+    bundle_sizes: tuple[int, ...] = (1, 2, 4, 8, 16)
+    """Proofs per ``submitBatches`` transaction measured with real proofs, for every configuration."""
     native_witness: bool = True
     """Build and time circom's C++ witness generator where its tools are installed."""
     fresh_configs: tuple[str, ...] = ("test",)

@@ -18,6 +18,7 @@ matplotlib.use("Agg")  # files only: no display on these machines
 
 from matplotlib import pyplot, ticker
 
+from bench.bundles import BundleResult
 from bench.l1_cost import L1Result
 from bench.machine import Machine
 from bench.matching import ScriptRun, Throughput
@@ -75,6 +76,7 @@ class BenchResult:
     machine_end: Machine
     tools: dict[str, str]
     l1: L1Result
+    bundles: BundleResult
     constraints: list[ConstraintFit]
     prover: list[ProverConfigResult]
     sequencer: SequencerResult
@@ -141,6 +143,14 @@ def _headline(result: BenchResult) -> list[str]:
             f"**{fit.fixed_gas_per_batch:,} fixed per batch**"
             + (f" ({l1.verifier_gas:,} of it the Groth16 verifier)" if l1.verifier_gas is not None else "")
         )
+    for config in dict.fromkeys(row.config for row in result.bundles.rows if row.source == "measured"):
+        best = max((r for r in result.bundles.rows if r.config == config), key=lambda r: r.proofs)
+        lines.append(
+            f"- rollup, `{config}`, {best.proofs} proofs in one transaction ({best.trades} trades, real proofs, "
+            f"one batched pairing check): **{best.gas_per_trade:,} gas per trade** all in, "
+            f"{best.ratio_to_relayer:.3f}x the baseline (**{1 / best.ratio_to_relayer:.1f}x cheaper**; section 1b)"
+        )
+    lines += [f"- estimate toward {target}" for target in result.bundles.targets]
     largest = max((row for row in l1.sizes if row.source == "estimate"), key=lambda row: row.slots, default=None)
     if largest is not None:
         lines.append(
@@ -178,6 +188,52 @@ def _headline(result: BenchResult) -> list[str]:
         lines.append(f"- cached set-up, `{cached.config}`: {cached.seconds:.3f} s (section 4)")
     for fresh in result.setup.fresh:
         lines.append(f"- fresh set-up, `{fresh.config}` (development set-up): **{fresh.total_seconds:.0f} s**")
+    return [*lines, ""]
+
+
+def _bundles_section(bundles: BundleResult) -> list[str]:
+    """Section 1b: k proofs per ``submitBatches`` transaction, measured and estimated."""
+    lines = [
+        "## 1b. Several proofs per L1 transaction",
+        "",
+        "`submitBatches`: k consecutive batches in one transaction, their proofs verified together by "
+        "`Groth16BatchVerifier` (k + 3 pairings, 2k + 1 scalar multiplications).",
+        "",
+    ]
+    lines += _table(
+        ["source", "trades per proof", "proofs", "trades", "gas", "gas per trade", "calldata bytes", "rollup / L1 settlement"],
+        [
+            [
+                row.source + (f" (`{row.config}`)" if row.config else ""),
+                str(row.slots),
+                str(row.proofs),
+                f"{row.trades:,}",
+                f"{row.gas:,}",
+                f"**{row.gas_per_trade:,}**",
+                "" if row.calldata_bytes is None else f"{row.calldata_bytes:,}",
+                f"{row.ratio_to_relayer:.4f} ({1 / row.ratio_to_relayer:.1f}x cheaper)",
+            ]
+            for row in bundles.rows
+        ],
+    )
+    lines.append(
+        "*measured*: real proofs on anvil, each k submitting the same first batches from the same state "
+        "(snapshots). *estimate*: `fixed + k * (per-proof overhead + trades per proof * marginal gas per trade)`, "
+        "the first two from the line through the measured bundles of the configuration with the most slots, "
+        "the marginal gas from the accept-all estimate of section 1 (bench/bundles.py)."
+    )
+    lines.append("")
+    lines += [
+        f"- `{fit.config}` ({fit.slots} trades per proof): {fit.fixed_gas:,} gas per transaction, "
+        f"**{fit.gas_per_proof:,} per proof** with its trades"
+        + (
+            f" ({fit.proof_overhead_gas:,} besides its trades' marginal gas)"
+            if fit.proof_overhead_gas is not None
+            else ""
+        )
+        for fit in bundles.fits
+    ]
+    lines += [f"- target {target}" for target in bundles.targets]
     return [*lines, ""]
 
 
@@ -262,6 +318,7 @@ def markdown(result: BenchResult, gas_plot: str, prover_plot: str) -> str:
         f"- deposits: rollup {l1.rollup_deposit_gas:,} gas, relayer {l1.relayer.deposit_gas:,} gas (median)",
     ]
     lines += [f"- note: {note}" for note in l1.notes]
+    lines += ["", *_bundles_section(result.bundles)]
     lines += ["", f"![gas per trade against batch size]({gas_plot})", "", "## 2. Prover", ""]
     lines += _table(
         ["config", "tree depths", "constraints, 1 slot", "2 slots", "per slot", "fixed per batch"],

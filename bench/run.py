@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from bench.bundles import BundleMeasurement, bundle_result, measure_bundles
 from bench.l1_cost import compare, estimate_submissions, settle_on_relayer
 from bench.machine import machine, tool_versions
 from bench.matching import book_throughput, intake_throughput, sequencer_bench
@@ -94,7 +95,7 @@ def run_bench(options: BenchOptions, say: Callable[[str], None] = print) -> Writ
     circuits: list[CircuitArtifacts] = []
     for config in options.configs:
         circuit = build_circuit(config)
-        compile_contracts(circuit.verifier_sol)
+        compile_contracts()
         circuits.append(circuit)
     unit = math.lcm(*(dict(circuit.config.params)["nTx"] for circuit in circuits))
     trades = _whole_batches(options.trades, unit)
@@ -105,12 +106,16 @@ def run_bench(options: BenchOptions, say: Callable[[str], None] = print) -> Writ
         w3 = node.web3()
         operator, seller, buyer = node.accounts()[:3]
         runs: list[RollupRun] = []
+        bundles: list[BundleMeasurement] = []
         devnets: list[Devnet] = []
         for circuit in circuits:
             devnet = Devnet.deploy(w3, operator, circuit)
             runs.append(play_on_rollup(devnet, seller, buyer, trades, warmup))
             devnets.append(devnet)
             say(f"  rollup '{circuit.config.name}': {len(runs[-1].batches)} trade batches proven and verified")
+            bundles += measure_bundles(devnet, seller, buyer, options.bundle_sizes, first_order_id=trades + warmup + 2)
+            say(f"  rollup '{circuit.config.name}': {max(options.bundle_sizes)} more batches proven, submitted "
+                f"{', '.join(str(k) for k in options.bundle_sizes)} at a time")
         _same_trades(runs)
         relayer = settle_on_relayer(devnets[0], operator, seller, buyer, runs[0].fills, warmup)
         say(f"  L1 settlement baseline: {relayer.gas_per_trade:,} gas per trade")
@@ -126,6 +131,7 @@ def run_bench(options: BenchOptions, say: Callable[[str], None] = print) -> Writ
         )
         say(f"  estimate at {', '.join(str(s) for s in options.estimate_sizes)} trades per batch done")
     l1 = compare(HARDFORK, runs, relayer, estimates, one_slot.slot_pool, trades, warmup)
+    bundled = bundle_result(bundles, relayer, l1.fit_estimate)
 
     say("== prover: constraints and backends")
     constraints = [fit_constraints(REPO_ROOT, circuit.config, circuit) for circuit in circuits]
@@ -163,6 +169,7 @@ def run_bench(options: BenchOptions, say: Callable[[str], None] = print) -> Writ
         machine_end=machine(),
         tools=tool_versions(REPO_ROOT),
         l1=l1,
+        bundles=bundled,
         constraints=constraints,
         prover=prover,
         sequencer=sequencer,

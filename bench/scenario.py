@@ -27,6 +27,7 @@ from sequencer.engine.book import Fill
 from sequencer.spec.constants import PRICE_SCALE, Side
 from sequencer.spec.transactions import Order, SignedOrder
 from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
+from sequencer.witness.batch import ProvableBatch
 
 UNIT = 10**18
 WETH, USDC = TokenId(0), TokenId(1)
@@ -157,7 +158,7 @@ def play_on_rollup(devnet: Devnet, seller: LocalAccount, buyer: LocalAccount, tr
                 TradeBatch(
                     number=submitted.number,
                     trades=slots,
-                    gas_used=submitted.gas_used,
+                    gas_used=int(submitted.receipt["gasUsed"]),
                     calldata_bytes=_calldata_bytes(devnet.w3, submitted),
                     witness_seconds=submitted.proof.witness_seconds,
                     prove_seconds=submitted.proof.prove_seconds,
@@ -178,3 +179,38 @@ def play_on_rollup(devnet: Devnet, seller: LocalAccount, buyer: LocalAccount, tr
         sample=devnet.submitted[-1],
         slot_pool=slot_pool,
     )
+
+
+def cut_trade_batches(
+    devnet: Devnet, seller: LocalAccount, buyer: LocalAccount, batches: int, first_order_id: int
+) -> list[ProvableBatch]:
+    """
+    After :func:`play_on_rollup`: a new ask of the seller and ``batches``
+    full batches of the scenario's trades against it, cut but not proven
+    nor submitted (for submitting several at once). Order ids start at
+    ``first_order_id`` (above those the scenario used).
+
+    Raises ``RuntimeError`` if the engine does not produce one fill per bid
+    or a batch of only trades.
+    """
+    slots = devnet.operator.slots
+    sizes = fill_sizes(batches * slots)
+    seller_index = devnet.rollup.account_index(seller.address)
+    buyer_index = devnet.rollup.account_index(buyer.address)
+    if seller_index is None or buyer_index is None:
+        raise RuntimeError("a trader has no rollup account: play the scenario first")
+    ask = _signed(devnet, seller, seller_index, first_order_id, Side.SELL, PRICE, Amount(sum(sizes)))
+    if devnet.operator.place_order(MARKET, ask, devnet.now()):
+        raise RuntimeError("the seller's new ask traded on arrival: the book was not empty")
+    cut: list[ProvableBatch] = []
+    for index, size in enumerate(sizes):
+        bid = _signed(devnet, buyer, buyer_index, first_order_id + 1 + index, Side.BUY, BUYER_LIMIT, size)
+        if len(devnet.operator.place_order(MARKET, bid, devnet.now())) != 1:
+            raise RuntimeError(f"bundle trade {index}: expected one fill")
+        if (index + 1) % slots == 0:
+            batch = devnet.operator.cut_batch(devnet.now())
+            if batch is None or len(batch.slot_data) != slots:
+                raise RuntimeError(f"expected a batch of {slots} trades")
+            cut.append(batch)
+    return cut
+

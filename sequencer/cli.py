@@ -48,10 +48,10 @@ def build(args: argparse.Namespace) -> int:
     """Build the circuit and the contracts; print what was built."""
     started = time.monotonic()
     circuit = build_circuit(args.config)
-    contracts = compile_contracts(circuit.verifier_sol)
+    contracts = compile_contracts()
     print(f"circuit '{args.config}': {circuit.constraints:,} constraints, {dict(circuit.config.params)}")
-    print(f"  proving key {circuit.zkey}")
-    print(f"  verifier    {circuit.verifier_sol}")
+    print(f"  proving key      {circuit.zkey}")
+    print(f"  verifying key    {circuit.vkey} (the verifier contract is deployed with it)")
     print(f"contracts: {len(contracts.contracts)} compiled ({contracts.cache_file})")
     print(f"ready in {time.monotonic() - started:.1f} s")
     return 0

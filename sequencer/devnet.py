@@ -32,6 +32,7 @@ from sequencer.l1.deploy import (
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.submitter import Submitter
 from sequencer.l1.transactions import send_transaction
+from sequencer.l1.verifying_key import VerifyingKey
 from sequencer.engine.operator import Operator
 from sequencer.proving_queue import ProvingQueue
 from sequencer.settlement import LocalProver, Settlement
@@ -75,11 +76,7 @@ class SubmittedBatch:
     batch: ProvableBatch
     proof: Proof
     receipt: TxReceipt
-
-    @property
-    def gas_used(self) -> int:
-        """Gas of the ``submitBatch`` transaction, all in."""
-        return int(self.receipt["gasUsed"])
+    """The receipt of the transaction that verified it (shared by its bundle's batches)."""
 
 
 @dataclass
@@ -105,13 +102,13 @@ class Devnet:
         max_timestamp_lag: int = DEFAULT_MAX_TIMESTAMP_LAG,
     ) -> Devnet:
         """
-        Compile the contracts with the circuit's verifier and deploy them with
+        Compile the contracts and deploy them, the verifier holding the circuit's key, with
         ``deployer`` as the operator, whose fee account's L2 key is derived
         from its Ethereum key for the rollup's (predicted) address. Batches
         must consume each L1 request within ``request_deadline_blocks``
         blocks, or anyone may freeze the rollup.
         """
-        contracts = compile_contracts(circuit.verifier_sol)
+        contracts = compile_contracts()
         config = tree_config(circuit)
         nonce = w3.eth.get_transaction_count(deployer.address)
         rollup_address = Web3.to_checksum_address(get_create_address(deployer.address, Nonce(nonce + CONTRACTS_BEFORE_ROLLUP)))
@@ -131,6 +128,7 @@ class Devnet:
             ),
             operator=OperatorKey(deployer.address, key.public_key.ax, key.public_key.ay),
             test_tokens=TEST_TOKENS,
+            verifying_key=VerifyingKey.from_snarkjs(circuit.vkey),
         )
         if deployment.rollup != rollup_address:
             raise RuntimeError(f"rollup deployed at {deployment.rollup}, expected {rollup_address}")
@@ -174,46 +172,64 @@ class Devnet:
         return Timestamp(int(self.w3.eth.get_block("latest")["timestamp"]))
 
     def submit(self, batch: ProvableBatch) -> SubmittedBatch:
+        """Settle one built batch (:meth:`submit_all`)."""
+        (submitted,) = self.submit_all([batch])
+        return submitted
+
+    def submit_all(self, batches: list[ProvableBatch]) -> list[SubmittedBatch]:
         """
-        Settle one built batch the way the service does: it joins a proving
-        queue, a local worker leases and proves it (its proof checked by the
-        queue as a remote worker's is), and the L1 submitter sends it and
-        follows it until the rollup contract verified it.
+        Settle built batches the way the service does: they join a proving
+        queue, a local worker leases and proves each (its proof checked by the
+        queue as a remote worker's is), and the L1 submitter sends them,
+        bundled (their proofs verified together), and follows them until the
+        rollup contract verified them.
 
         Raises
         ------
         RuntimeError
-            The worker could not prove the batch, or L1 did not verify it.
+            The worker could not prove a batch, or L1 did not verify them.
         SubmissionReverted, SubmissionConflict
             As :meth:`Submitter.step` says.
         """
-        number = self.rollup.last_batch() + 1
+        first = self.rollup.last_batch() + 1
+        last = first + len(batches) - 1
         queue = ProvingQueue(check=lambda proof: verify_proof(self.circuit, proof))
         submitter = Submitter(self.rollup, self.operator_account)
-        settlement = Settlement(queue, submitter, handed_over=number - 1)
-        proofs: list[Proof] = []
+        settlement = Settlement(queue, submitter, handed_over=first - 1)
+        proofs: dict[int, Proof] = {}
 
         def prove_batch(job: ProvableBatch) -> Proof:
-            proofs.append(prove(self.circuit, job.circuit_input))
-            return proofs[-1]
+            proof = prove(self.circuit, job.circuit_input)
+            proofs[proof.public_signals[0]] = proof
+            return proof
 
-        settlement.seal(number, batch)
-        if LocalProver(queue, prove_batch, name="devnet").prove_next() != number:
-            raise RuntimeError(f"batch {number} was not proven (the worker's log says why)")
-        for _ in range(submitter.max_reverts * (submitter.stuck_blocks + 2)):  # anvil mines each transaction at once
-            if settlement.step() >= number:
+        for number, batch in enumerate(batches, start=first):
+            settlement.seal(number, batch)
+        worker = LocalProver(queue, prove_batch, name="devnet")
+        for number in range(first, last + 1):
+            if worker.prove_next() != number:
+                raise RuntimeError(f"batch {number} was not proven (the worker's log says why)")
+        for _ in range(submitter.max_reverts * (submitter.stuck_blocks + 2) * len(batches)):  # anvil mines at once
+            if settlement.step() >= last:
                 break
         else:
-            raise RuntimeError(f"batch {number} was not verified on L1")
-        receipt = self.w3.eth.get_transaction_receipt(submitter.sent_transactions[-1])
-        submitted = SubmittedBatch(number, batch, proofs[-1], receipt)
-        self.submitted.append(submitted)
+            raise RuntimeError(f"batches {first}-{last} were not all verified on L1")
+        verified_by = {
+            int(event["args"]["batchNumber"]): event["transactionHash"]
+            for event in self.rollup.contract.events.BatchVerified().get_logs(from_block=self.deployment.block_number)
+        }
+        submitted = [
+            SubmittedBatch(
+                number, batch, proofs[batch.public_input_hash], self.w3.eth.get_transaction_receipt(verified_by[number])
+            )
+            for number, batch in enumerate(batches, start=first)
+        ]
+        self.submitted.extend(submitted)
         return submitted
 
     def settle(self) -> list[SubmittedBatch]:
-        """Cut batches until nothing is pending, and settle each (:meth:`submit`)."""
-        settled = []
+        """Cut batches until nothing is pending, and settle them together (:meth:`submit_all`)."""
+        batches = []
         while (batch := self.operator.cut_batch(self.now())) is not None:
-            settled.append(self.submit(batch))
-        return settled
-
+            batches.append(batch)
+        return self.submit_all(batches) if batches else []

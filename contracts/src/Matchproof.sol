@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMatchproof} from "./interfaces/IMatchproof.sol";
-import {IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";
+import {IGroth16BatchVerifier} from "./interfaces/IGroth16BatchVerifier.sol";
 import {IPoseidon2, IPoseidon7} from "./interfaces/IPoseidon.sol";
 import {AccountRegistry} from "./libraries/AccountRegistry.sol";
 import {BabyJubJub} from "./libraries/BabyJubJub.sol";
@@ -34,8 +34,9 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     uint256 internal constant MAX_REQUEST_DEADLINE_BLOCKS = 1 << 20; // about 145 days of 12 s blocks
     uint256 internal constant MAX_TIMESTAMP_LAG = 1 days;
     uint256 internal constant MAX_FEE = 1 ether;
+    uint256 internal constant MAX_BATCHES_PER_CALL = 128; // the verifier's MAX_PROOFS
 
-    IGroth16Verifier internal immutable _verifier;
+    IGroth16BatchVerifier internal immutable _verifier;
     IPoseidon2 internal immutable _poseidon2;
     IPoseidon7 internal immutable _poseidon7;
     uint256 internal immutable _nTx;
@@ -79,7 +80,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     /// @param operator The operator: registered as account 0, and its deposit of 0 of token 0
     ///        is the first L1 request.
     constructor(
-        IGroth16Verifier verifier_,
+        IGroth16BatchVerifier verifier_,
         Hashers memory hashers_,
         uint256 genesisRoot,
         address[] memory tokenList,
@@ -264,18 +265,27 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     ) external {
         _requireSubmitter();
         _requireNotFrozen();
-        _batches.checkHeader(batchNumber, newRoot, timestamp, _maxTimestampLag);
-        (uint256 chainStart, uint256 chainEnd) = _queue.peek(l1Count);
-        PublicData.check(publicData, _nTx);
+        uint256[] memory inputs = new uint256[](1);
+        inputs[0] = _applyBatch(batchNumber, newRoot, timestamp, l1Count, publicData);
+        uint256[8][] memory proofs = new uint256[8][](1);
+        proofs[0] = proof;
+        if (!_verifier.verifyProofs(proofs, inputs)) revert InvalidProof();
+    }
 
-        uint256 oldRoot = _batches.stateRoot;
-        uint256 inputHash = PublicData.publicInputHash(oldRoot, newRoot, timestamp, chainStart, chainEnd, publicData);
-        if (!_verify(proof, inputHash)) revert InvalidProof();
-
-        _batches.append(batchNumber, newRoot, timestamp, inputHash);
-        _queue.consume(l1Count);
-        _creditWithdrawals(publicData);
-        emit BatchVerified(batchNumber, oldRoot, newRoot, inputHash, l1Count, timestamp, publicData);
+    /// @inheritdoc IMatchproof
+    function submitBatches(BatchSubmission[] calldata batches) external {
+        _requireSubmitter();
+        _requireNotFrozen();
+        uint256 count = batches.length;
+        if (count == 0 || count > MAX_BATCHES_PER_CALL) revert InvalidBatchCount(count, MAX_BATCHES_PER_CALL);
+        uint256[] memory inputs = new uint256[](count);
+        uint256[8][] memory proofs = new uint256[8][](count);
+        for (uint256 i = 0; i < count; ++i) {
+            BatchSubmission calldata batch = batches[i];
+            inputs[i] = _applyBatch(batch.batchNumber, batch.newRoot, batch.timestamp, batch.l1Count, batch.publicData);
+            proofs[i] = batch.proof;
+        }
+        if (!_verifier.verifyProofs(proofs, inputs)) revert InvalidProof();
     }
 
     /// @inheritdoc IMatchproof
@@ -553,12 +563,27 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         );
     }
 
-    /// @dev Calls the verifier with proof = [A.x, A.y, B.x1, B.x0, B.y1, B.y0, C.x, C.y]
-    ///      (B's coordinates already ordered as the verifier expects).
-    function _verify(uint256[8] calldata proof, uint256 inputHash) internal view returns (bool) {
-        return _verifier.verifyProof(
-            [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], [inputHash]
-        );
+    /// @dev Checks batch `batchNumber`'s header and public data against the log and the L1
+    ///      queue and applies its effects: the new root, the consumed L1 requests, the credited
+    ///      withdrawals. The caller reverts all of it unless the batch's proof verifies.
+    /// @return inputHash The batch's public input, for the verifier.
+    function _applyBatch(
+        uint256 batchNumber,
+        uint256 newRoot,
+        uint64 timestamp,
+        uint256 l1Count,
+        bytes calldata publicData
+    ) internal returns (uint256 inputHash) {
+        _batches.checkHeader(batchNumber, newRoot, timestamp, _maxTimestampLag);
+        (uint256 chainStart, uint256 chainEnd) = _queue.peek(l1Count);
+        PublicData.check(publicData, _nTx);
+
+        uint256 oldRoot = _batches.stateRoot;
+        inputHash = PublicData.publicInputHash(oldRoot, newRoot, timestamp, chainStart, chainEnd, publicData);
+        _batches.append(batchNumber, newRoot, timestamp, inputHash);
+        _queue.consume(l1Count);
+        _creditWithdrawals(publicData);
+        emit BatchVerified(batchNumber, oldRoot, newRoot, inputHash, l1Count, timestamp, publicData);
     }
 
     /// @dev Credits every WITHDRAW and FORCED_WITHDRAW slot's amount to its recipient's claim.

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Matchproof} from "../src/Matchproof.sol";
 import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
-import {IGroth16Verifier} from "../src/interfaces/IGroth16Verifier.sol";
+import {IGroth16BatchVerifier} from "../src/interfaces/IGroth16BatchVerifier.sol";
 import {RollupFixture} from "./utils/RollupFixture.sol";
 import {Slots} from "./utils/Slots.sol";
 import {PublicDataLayout as L} from "../src/libraries/PublicDataLayout.sol";
@@ -112,7 +112,7 @@ contract MatchproofTest is RollupFixture {
     function test_constructor_revertsOnVerifierWithoutCode() public {
         _expectRevert(abi.encodeWithSelector(IMatchproof.NotAContract.selector, address(0x1234)));
         new Matchproof(
-            IGroth16Verifier(address(0x1234)),
+            IGroth16BatchVerifier(address(0x1234)),
             _hashers(),
             GENESIS_ROOT,
             _tokens(address(tokenA), address(tokenB)),
@@ -420,16 +420,109 @@ contract MatchproofTest is RollupFixture {
         preimage = bytes.concat(preimage, bytes32(rollup.l1Chain(2)), slots);
         assertEq(preimage.length, L.HEADER_BYTES + slots.length, "preimage length");
         uint256 inputHash = uint256(sha256(preimage)) % (uint256(1) << 253);
-        uint256[8] memory proof = _proof();
-        vm.expectCall(
-            address(verifier),
-            abi.encodeCall(
-                IGroth16Verifier.verifyProof,
-                ([proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], [inputHash])
+        uint256[8][] memory proofs = new uint256[8][](1);
+        proofs[0] = _proof();
+        uint256[] memory inputs = new uint256[](1);
+        inputs[0] = inputHash;
+        vm.expectCall(address(verifier), abi.encodeCall(IGroth16BatchVerifier.verifyProofs, (proofs, inputs)));
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidProof.selector));
+        rollup.submitBatch(1, newRoot, timestamp, 2, slots, proofs[0]);
+    }
+
+    // ------------------------------------------------------------------ submitBatches (before verification)
+
+    function test_submitBatches_revertsForAnyoneButTheSubmitter() public {
+        vm.prank(ALICE);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.NotSubmitter.selector, ALICE, address(this)));
+        rollup.submitBatches(_submissions(1, 2));
+    }
+
+    function test_submitBatches_revertsOnNoBatchOrTooMany() public {
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidBatchCount.selector, 0, 128));
+        rollup.submitBatches(new IMatchproof.BatchSubmission[](0));
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidBatchCount.selector, 129, 128));
+        rollup.submitBatches(_submissions(1, 129));
+    }
+
+    function test_submitBatches_revertsOnBatchesOutOfOrder() public {
+        IMatchproof.BatchSubmission[] memory batches = _submissions(1, 3);
+        batches[2].batchNumber = 4; // 1, 2, 4
+        _expectRevert(abi.encodeWithSelector(IMatchproof.BatchOutOfOrder.selector, 3, 4));
+        rollup.submitBatches(batches);
+        batches = _submissions(1, 2);
+        batches[1].batchNumber = 1; // the same batch twice
+        _expectRevert(abi.encodeWithSelector(IMatchproof.BatchOutOfOrder.selector, 2, 1));
+        rollup.submitBatches(batches);
+    }
+
+    function test_submitBatches_checksEachBatchAfterThePreviousOne() public {
+        _deposit(ALICE, 0, 1000, ALICE_AX, ALICE_AY);
+        IMatchproof.BatchSubmission[] memory batches = _submissions(1, 2);
+        batches[0].timestamp = uint64(block.timestamp);
+        batches[1].timestamp = uint64(block.timestamp - 1); // before the first batch's
+        _expectRevert(
+            abi.encodeWithSelector(
+                IMatchproof.TimestampBeforeLastBatch.selector, block.timestamp, block.timestamp - 1
             )
         );
+        rollup.submitBatches(batches);
+        // Two requests are queued (the operator's and Alice's deposit): 2 + 1 is one too many.
+        batches = _submissions(1, 2);
+        (batches[0].l1Count, batches[1].l1Count) = (2, 1);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.TooManyL1Requests.selector, 0, 1));
+        rollup.submitBatches(batches);
+        batches = _submissions(1, 2);
+        batches[1].publicData = new bytes(1);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPublicDataLength.selector, L.SLOT_BYTES * N_TX, 1));
+        rollup.submitBatches(batches);
+    }
+
+    /// @dev The second batch's public input starts from the first's new root and L1 chain end.
+    function test_submitBatches_passesEveryPublicInputHashToTheVerifierAtOnce() public {
+        _deposit(ALICE, 0, 1000, ALICE_AX, ALICE_AY);
+        IMatchproof.BatchSubmission[] memory batches = _submissions(1, 2);
+        (batches[0].l1Count, batches[1].l1Count) = (1, 1);
+        Slots.request(batches[0].publicData, 0, L.TX_DEPOSIT, 0);
+        Slots.request(batches[1].publicData, 0, L.TX_DEPOSIT, 1);
+        uint256[] memory inputs = new uint256[](2);
+        inputs[0] = _inputHash(GENESIS_ROOT, batches[0], rollup.l1Chain(0), rollup.l1Chain(1));
+        inputs[1] = _inputHash(batches[0].newRoot, batches[1], rollup.l1Chain(1), rollup.l1Chain(2));
+        uint256[8][] memory proofs = new uint256[8][](2);
+        (proofs[0], proofs[1]) = (batches[0].proof, batches[1].proof);
+        vm.expectCall(address(verifier), abi.encodeCall(IGroth16BatchVerifier.verifyProofs, (proofs, inputs)));
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidProof.selector));
-        rollup.submitBatch(1, newRoot, timestamp, 2, slots, proof);
+        rollup.submitBatches(batches);
+        assertEq(rollup.lastBatch(), 0, "nothing applied");
+    }
+
+    /// @dev `count` consecutive batches from `first`: empty slots, distinct roots, this block's time.
+    function _submissions(uint256 first, uint256 count)
+        internal
+        view
+        returns (IMatchproof.BatchSubmission[] memory batches)
+    {
+        batches = new IMatchproof.BatchSubmission[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            uint256[8] memory proof = _proof();
+            proof[0] += i;
+            batches[i] = IMatchproof.BatchSubmission({
+                batchNumber: first + i,
+                newRoot: 1000 + i,
+                timestamp: uint64(block.timestamp),
+                l1Count: 0,
+                publicData: _emptySlots(),
+                proof: proof
+            });
+        }
+    }
+
+    function _inputHash(uint256 oldRoot, IMatchproof.BatchSubmission memory batch, uint256 chainStart, uint256 chainEnd)
+        internal
+        pure
+        returns (uint256)
+    {
+        bytes memory preimage = abi.encodePacked(oldRoot, batch.newRoot, batch.timestamp, chainStart, chainEnd);
+        return uint256(sha256(bytes.concat(preimage, batch.publicData))) % (uint256(1) << 253);
     }
 
     // ------------------------------------------------------------------ claim

@@ -7,19 +7,21 @@ genesis root. So every tool that works for a circuit checks the contract
 first: its batch size and tree depths are the circuit's, its genesis root is
 the empty state's root for those trees (a deployment that starts from a
 non-empty state would let its deployer hold balances nobody deposited), and
-its verifier holds the circuit's verification key (its runtime code is the
-one compiled from the circuit's ``verifier.sol``).
+its verifier holds the circuit's verification key (its ``verifyingKey()`` is the
+one of the circuit's set-up).
 """
 
 from __future__ import annotations
 
+from eth_abi.exceptions import DecodingError
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import Web3Exception
 
 from sequencer.spec.constants import ORDER_ID_BITS, TreeConfig
 from sequencer.spec.state import State
 
-from .compile import ContractArtifact
+from .verifying_key import VerifyingKey
 
 
 class DeploymentMismatch(Exception):
@@ -47,12 +49,12 @@ def empty_state_trees(account_depth: int, balance_depth: int, genesis_root: int)
 
 
 def check_deployment(
-    w3: Web3, rollup: Contract, tree: TreeConfig, slots: int, verifier: ContractArtifact | None = None
+    w3: Web3, rollup: Contract, tree: TreeConfig, slots: int, verifying_key: VerifyingKey | None = None
 ) -> None:
     """
     Check the rollup contract against a circuit configuration: ``slots`` per
     batch, ``tree``'s depths, the empty state's genesis root and, if the
-    circuit's compiled ``verifier`` is given, the verifier contract's code.
+    circuit's ``verifying_key`` is given, the key its verifier holds.
 
     Raises
     ------
@@ -69,8 +71,12 @@ def check_deployment(
         found = int(rollup.get_function_by_name(name)().call())
         if found != value:
             raise DeploymentMismatch(f"the rollup's {name} is {found}; the circuit configuration needs {value}")
-    if verifier is None:
+    if verifying_key is None:
         return
     address = rollup.functions.verifier().call()
-    if w3.eth.get_code(address).to_0x_hex() != verifier.deployed_bytecode.lower():
+    try:
+        held = VerifyingKey.read(w3, address)
+    except (DecodingError, Web3Exception) as error:  # no such function, or no contract there
+        raise DeploymentMismatch(f"the verifier at {address} does not tell its verification key: {error}") from error
+    if held != verifying_key:
         raise DeploymentMismatch(f"the verifier at {address} does not hold this circuit's verification key")

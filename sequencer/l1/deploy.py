@@ -1,16 +1,18 @@
 """Deploy Matchproof and what it needs on a chain.
 
-    artifacts = compile_contracts(verifier_source=Path("build/.../Groth16Verifier.sol"))
+    artifacts = compile_contracts()
     deployment = deploy(
         w3, deployer, artifacts,
         config=RollupConfig(n_tx=4, account_depth=4, balance_depth=2, genesis_root=root),
         operator=OperatorKey(address, ax, ay),
         test_tokens=(TestTokenSpec("Wrapped Ether", "WETH"), TestTokenSpec("USD Coin", "USDC", 6)),
+        verifying_key=VerifyingKey.from_snarkjs(Path("build/.../verification_key.json")),
     )
     deployment.save(Path("data/deployment.json"))
 
 Order: the two Poseidon contracts (from ``build/contracts/poseidon.json``), the
-verifier (unless an address is given), the test tokens, then ``Matchproof``
+verifier (``Groth16BatchVerifier`` holding the circuit's verifying key, unless an
+address is given), the test tokens, then ``Matchproof``
 (whose constructor registers the operator as account 0 and queues its creation).
 """
 
@@ -30,9 +32,10 @@ from web3.types import TxParams, TxReceipt
 
 from sequencer.l1.compile import POSEIDON_ARITIES, CompiledContracts, load_poseidon
 from sequencer.l1.transactions import send_transaction
+from sequencer.l1.verifying_key import VerifyingKey
 
 ROLLUP_CONTRACT = "Matchproof"
-VERIFIER_CONTRACT = "Groth16Verifier"
+VERIFIER_CONTRACT = "Groth16BatchVerifier"
 TEST_TOKEN_CONTRACT = "TestToken"
 
 DEFAULT_REQUEST_DEADLINE_BLOCKS = 50_400
@@ -212,6 +215,7 @@ def deploy(
     operator: OperatorKey,
     tokens: Sequence[str] = (),
     test_tokens: Sequence[TestTokenSpec] = (),
+    verifying_key: VerifyingKey | None = None,
     verifier: str | None = None,
     verifier_contract: str = VERIFIER_CONTRACT,
 ) -> Deployment:
@@ -219,8 +223,14 @@ def deploy(
 
     The rollup's token list is ``tokens`` (existing ERC-20 addresses) followed by
     the newly deployed ``test_tokens``. ``verifier`` is the address of a deployed
-    verifier; without it, ``verifier_contract`` is deployed from ``artifacts``
-    (compile with the verifier's source for that).
+    verifier; without it, ``verifier_contract`` is deployed from ``artifacts``:
+    ``Groth16BatchVerifier`` with the circuit's ``verifying_key``, or a test
+    mock (compiled with its source; no key).
+
+    Raises
+    ------
+    DeploymentError
+        The batch verifier is to be deployed without a verifying key.
     """
     gas_used: dict[str, int] = {}
     poseidon: dict[int, str] = {}
@@ -228,7 +238,10 @@ def deploy(
         poseidon[n], gas_used[f"Poseidon{n}"] = deploy_bytecode(w3, deployer, artifact.bytecode, f"Poseidon{n}")
 
     if verifier is None:
-        verifier, gas_used[verifier_contract], _ = deploy_contract(w3, deployer, artifacts, verifier_contract)
+        if verifying_key is None and verifier_contract == VERIFIER_CONTRACT:
+            raise DeploymentError("the batch verifier needs the circuit's verifying key")
+        key_argument = () if verifying_key is None else (verifying_key.as_struct(),)
+        verifier, gas_used[verifier_contract], _ = deploy_contract(w3, deployer, artifacts, verifier_contract, *key_argument)
     verifier = Web3.to_checksum_address(verifier)
 
     token_list = [Web3.to_checksum_address(t) for t in tokens]

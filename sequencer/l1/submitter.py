@@ -2,8 +2,13 @@
 The L1 submitter: sends proven batches to the rollup contract strictly in
 order, each exactly once, through the ordinary failures of a chain.
 
-- **One batch in flight.** Batch ``n + 1`` is sent only once batch ``n`` is
-  verified on L1, so order never depends on the mempool.
+- **One transaction in flight, batches bundled.** It sends every consecutive
+  proven batch it holds (up to ``max_bundle``) in one ``submitBatches``
+  transaction, whose proofs the verifier checks together: the transaction's
+  and the pairing check's fixed costs are shared. The next transaction is sent
+  only once the chain verified the previous one, so order never depends on the
+  mempool. A bundle that reverted is retried one batch at a time, so a bad
+  batch holds back none before it and is named.
 - **Explicit gas.** ``eth_estimateGas`` is unreliable for a pairing check
   (TOOLCHAIN.md); the rollup reverts on a failed proof anyway, and the
   submitter sends a fixed, generous gas limit per slot.
@@ -36,9 +41,16 @@ from web3.types import Nonce, TxParams, TxReceipt, Wei
 
 from sequencer.witness.batch import ProvableBatch
 
-from .rollup import SUBMIT_GAS_BASE, SUBMIT_GAS_PER_SLOT, Rollup
+from .rollup import Rollup, batch_submission, submission_gas
 
 log = logging.getLogger(__name__)
+
+MAX_BUNDLE = 128
+"""The most batches ``submitBatches`` takes (the verifier's ``MAX_PROOFS``)."""
+
+DEFAULT_MAX_BUNDLE = 16
+"""Batches per L1 transaction by default: 16 keeps a transaction of the 8-slot devnet circuit
+near 1M gas (and its gas limit, see ``submission_gas``, under 10M)."""
 
 REPLACEMENT_BUMP_NUM = 9
 REPLACEMENT_BUMP_DEN = 8
@@ -84,16 +96,17 @@ class Fees:
 
 @dataclass
 class Sent:
-    """The submission in flight: its batch, nonce, fees, hash and when it was (last) sent."""
+    """The submission in flight: its first and last batch, nonce, fees, hash and when it was (last) sent."""
 
     number: int
+    last: int
     nonce: int
     fees: Fees
     tx_hash: HexBytes
     sent_block: int
     replacements: int = 0
     attempts: tuple[HexBytes, ...] = ()
-    """Every transaction sent for this batch, the replaced ones too."""
+    """Every transaction sent for these batches, the replaced ones too."""
 
 
 @dataclass
@@ -110,6 +123,7 @@ class Submitter:
     stuck_blocks: int = 3
     finality_blocks: int = 2
     fees: Fees | None = None
+    max_bundle: int = DEFAULT_MAX_BUNDLE
     proven: dict[int, tuple[ProvableBatch, list[int]]] = field(default_factory=dict)
     in_flight: Sent | None = None
     sent_transactions: list[HexBytes] = field(default_factory=list)
@@ -195,7 +209,7 @@ class Submitter:
             self._count_gas(sent)
             self.in_flight = None
             if receipt["status"] == 1:
-                log.info("batch %d verified on L1 by %s", sent.number, sent.tx_hash.to_0x_hex())
+                log.info("batches %d-%d verified on L1 by %s", sent.number, sent.last, sent.tx_hash.to_0x_hex())
                 return
             self.reverts[sent.number] = self.reverts.get(sent.number, 0) + 1
             log.warning("batch %d: %s reverted (%d times)", sent.number, sent.tx_hash.to_0x_hex(), self.reverts[sent.number])
@@ -203,7 +217,7 @@ class Submitter:
                 raise SubmissionReverted(sent.number, self.reverts[sent.number])
             return
         if self.rollup.last_batch() >= sent.number:
-            # An earlier attempt (same nonce) was mined instead of the latest.
+            # An earlier attempt (same nonce) was mined instead of the latest: look again next step.
             self._count_gas(sent)
             self.in_flight = None
             return
@@ -247,24 +261,34 @@ class Submitter:
         priority = int(self.w3.eth.max_priority_fee)
         return Fees(2 * base_fee + priority, priority)
 
+    def _bundle(self, number: int) -> list[int]:
+        """The batches to send from ``number``: the consecutive proven ones, up to ``max_bundle``;
+        only ``number`` after one of its submissions reverted."""
+        limit = 1 if self.reverts.get(number, 0) > 0 else self.max_bundle
+        numbers = [number]
+        while len(numbers) < limit and numbers[-1] + 1 in self.proven:
+            numbers.append(numbers[-1] + 1)
+        return numbers
+
     def _send(self, number: int, fees: Fees, nonce: int | None, replacements: int = 0) -> None:
         """
-        Sign and send ``submitBatch`` for batch ``number``.
+        Sign and send the batches from ``number`` on (:meth:`_bundle`): ``submitBatch``
+        for one, ``submitBatches`` for several.
 
         Without a nonce, the account's next one on the chain (``latest``): a
         transaction of ours left in the mempool by an earlier run has that
         nonce too, and is replaced.
         """
-        batch, proof = self.proven[number]
+        numbers = self._bundle(number)
+        submissions = [batch_submission(n, *self.proven[n]) for n in numbers]
         if nonce is None:
             nonce = self.w3.eth.get_transaction_count(self.account.address, "latest")
-        call = self.rollup.contract.functions.submitBatch(
-            number, batch.new_root, batch.timestamp, batch.l1_count, batch.public_data, proof
-        )
+        functions = self.rollup.contract.functions
+        call = functions.submitBatch(*submissions[0]) if len(numbers) == 1 else functions.submitBatches(submissions)
         template: TxParams = {
             "from": self.account.address,
             "nonce": Nonce(nonce),
-            "gas": SUBMIT_GAS_BASE + SUBMIT_GAS_PER_SLOT * len(batch.slot_data),
+            "gas": submission_gas([self.proven[n][0] for n in numbers]),
             "maxFeePerGas": Wei(fees.max_fee),
             "maxPriorityFeePerGas": Wei(fees.priority_fee),
             "chainId": self.w3.eth.chain_id,
@@ -287,7 +311,11 @@ class Submitter:
                 return
             else:
                 raise
-        log.info("batch %d sent as %s (nonce %d, max fee %d)", number, tx_hash.to_0x_hex(), nonce, fees.max_fee)
+        log.info(
+            "batches %d-%d sent as %s (nonce %d, max fee %d)", number, numbers[-1], tx_hash.to_0x_hex(), nonce, fees.max_fee
+        )
         self.sent_transactions.append(tx_hash)
         earlier = self.in_flight.attempts if self.in_flight is not None and self.in_flight.number == number else ()
-        self.in_flight = Sent(number, nonce, fees, tx_hash, self.w3.eth.block_number, replacements, (*earlier, tx_hash))
+        self.in_flight = Sent(
+            number, numbers[-1], nonce, fees, tx_hash, self.w3.eth.block_number, replacements, (*earlier, tx_hash)
+        )

@@ -39,10 +39,11 @@ from prover.manifest import DEFAULT_MANIFEST, load_config
 from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
 from sequencer.l1.compile import compile_contracts
 from sequencer.l1.checks import DeploymentMismatch, check_deployment
-from sequencer.l1.deploy import VERIFIER_CONTRACT, Deployment
+from sequencer.l1.deploy import Deployment
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.l1.rollup import Rollup
-from sequencer.l1.submitter import Submitter
+from sequencer.l1.submitter import DEFAULT_MAX_BUNDLE, MAX_BUNDLE, Submitter
+from sequencer.l1.verifying_key import VerifyingKey
 from sequencer.logs import configure_logging
 from sequencer.proving_queue import ProvingQueue
 from sequencer.settlement import LocalProver, Settlement
@@ -95,6 +96,12 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     )
     parser.add_argument("--prover-keys", type=Path, help="with --remote-provers: the workers' keys (matchproof prover-key)")
     parser.add_argument("--lease-seconds", type=float, default=60.0, help="how long a silent worker keeps a batch")
+    parser.add_argument(
+        "--max-bundle",
+        type=int,
+        default=DEFAULT_MAX_BUNDLE,
+        help="the most proven batches sent in one L1 transaction (their proofs verified together)",
+    )
     parser.add_argument(
         "--max-lease-seconds", type=float, default=900.0, help="how long one worker may keep a batch in all"
     )
@@ -175,6 +182,8 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         "checkpoint_every": args.checkpoint_every,
         "compact_log": args.compact_log,
     }
+    if not 1 <= args.max_bundle <= MAX_BUNDLE:
+        raise ConfigError(f"--max-bundle must be 1 to {MAX_BUNDLE} (what the verifier checks in one call)")
     if args.deployment is None:
         if args.prove or args.remote_provers or args.rpc:
             raise ConfigError("--prove, --remote-provers and --rpc need --deployment")
@@ -191,9 +200,9 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         raise ConfigError(f"the deployment was made for another circuit than {args.circuit!r}")
     rollup = Rollup(Web3(HTTPProvider(args.rpc)), deployment, compile_contracts())
     circuit = build_circuit(args.circuit) if args.prove or args.remote_provers else None
-    verifier = None if circuit is None else compile_contracts(circuit.verifier_sol).get(VERIFIER_CONTRACT)
+    verifying_key = None if circuit is None else VerifyingKey.from_snarkjs(circuit.vkey)
     try:  # the chain, not the deployment file, says what was deployed
-        check_deployment(rollup.w3, rollup.contract, tree, params["nTx"], verifier)
+        check_deployment(rollup.w3, rollup.contract, tree, params["nTx"], verifying_key)
     except DeploymentMismatch as error:
         raise ConfigError(f"{args.deployment}: {error}") from error
     config = ServiceConfig(
@@ -210,7 +219,7 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
             lease_seconds=args.lease_seconds,
             max_lease_seconds=args.max_lease_seconds,
         )
-        submitter = Submitter(rollup, operator)
+        submitter = Submitter(rollup, operator, max_bundle=args.max_bundle)
         # The chain says where settlement stands, whatever this process remembers.
         settlement = Settlement(queue, submitter, handed_over=rollup.last_batch())
         if args.prove:

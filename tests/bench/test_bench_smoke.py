@@ -18,6 +18,7 @@ def test_run_bench_writes_every_section(tmp_path: Path) -> None:
             trades=1,
             runs=1,
             estimate_sizes=(1, 2),
+            bundle_sizes=(1, 2),
             native_witness=False,
             fresh_configs=(),
             book_orders=200,
@@ -31,8 +32,10 @@ def test_run_bench_writes_every_section(tmp_path: Path) -> None:
     for path in (files.json, files.markdown, files.gas_plot, files.prover_plot):
         assert path.is_file() and path.stat().st_size > 0, path
     result = json.loads(files.json.read_text())
-    assert {"machine_start", "tools", "l1", "constraints", "prover", "sequencer", "setup"} <= result.keys()
+    assert {"machine_start", "tools", "l1", "bundles", "constraints", "prover", "sequencer", "setup"} <= result.keys()
     assert [row["source"] for row in result["l1"]["sizes"]] == ["measured", "estimate"]
+    assert [row["proofs"] for row in result["bundles"]["rows"] if row["source"] == "measured"] == [1, 2]
     assert result["constraints"][0]["per_slot"] > 0
     assert {step["backend"] for step in result["prover"][0]["steps"]} >= {"wasm", "snarkjs", "arkworks", "arkworks-warm"}
     assert "## 1. L1 gas per trade" in files.markdown.read_text()
+    assert "## 1b. Several proofs per L1 transaction" in files.markdown.read_text()

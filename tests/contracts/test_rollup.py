@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_abi.abi import decode
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
@@ -252,8 +253,8 @@ def test_submit_batch_passes_public_input_hash_to_verifier(
         return [frame] + [c for child in frame.get("calls", []) for c in calls(child)]
 
     (call,) = [c for c in calls(trace) if c["to"].lower() == deployment.verifier.lower()]
-    words = [int(call["input"][10 + 64 * k : 10 + 64 * (k + 1)], 16) for k in range(9)]
-    assert words == proof + [expected]
+    proofs, inputs = decode(["uint256[8][]", "uint256[]"], bytes.fromhex(call["input"][10:]))
+    assert [list(p) for p in proofs] == [proof] and list(inputs) == [expected]
 
 
 def test_requests_pay_the_deployed_fees_and_a_missing_fee_is_refused_by_name(

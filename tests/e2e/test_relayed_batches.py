@@ -25,7 +25,7 @@ from prover import CircuitArtifacts, prove
 from sequencer.devnet import Devnet
 from sequencer.l1.anvil import AnvilNode
 from sequencer.l1.deploy import deploy_contract
-from sequencer.l1.rollup import SUBMIT_GAS_BASE, SUBMIT_GAS_PER_SLOT
+from sequencer.l1.rollup import submission_gas
 from sequencer.l1.transactions import send_transaction
 from sequencer.spec.constants import Side
 from sequencer.spec.types import TokenId
@@ -59,7 +59,7 @@ def settle_through(devnet: Devnet, account: Contract, owner: LocalAccount) -> in
         proof = prove(devnet.circuit, batch.circuit_input).solidity_calldata()
         data = submit_batch_call(devnet, devnet.rollup.last_batch() + 1, batch, proof)
         execute = account.functions.execute(devnet.rollup.contract.address, data)
-        gas = SUBMIT_GAS_BASE + SUBMIT_GAS_PER_SLOT * len(batch.slot_data) + 50_000
+        gas = submission_gas([batch]) + 50_000
         send_transaction(devnet.w3, owner, execute.build_transaction({"from": owner.address}), gas=gas)
         count += 1
     return count
@@ -95,7 +95,7 @@ def test_batches_relayed_by_a_smart_account_still_let_everyone_exit(
     data = submit_batch_call(devnet, number, batch, proof)
     send_transaction(
         devnet.w3, operator, account.functions.execute(rollup.contract.address, data).build_transaction({"from": operator.address}),
-        gas=SUBMIT_GAS_BASE + SUBMIT_GAS_PER_SLOT * len(batch.slot_data) + 50_000,
+        gas=submission_gas([batch]) + 50_000,
     )  # fmt: skip
     assert rollup.last_batch() == number
     final = devnet.operator.sealed

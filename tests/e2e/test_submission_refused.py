@@ -13,11 +13,10 @@ from web3.exceptions import ContractCustomError
 
 from prover import prove
 from sequencer.devnet import Devnet
+from sequencer.l1.rollup import Submission
 from sequencer.witness.batch import ProvableBatch
 from tests.contracts.helpers import custom_error
 from tests.e2e.conftest import UNIT, WETH
-
-Submission = tuple[int, ProvableBatch, list[int]]
 
 
 @pytest.fixture(scope="module")

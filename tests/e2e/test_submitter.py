@@ -1,8 +1,9 @@
 """
 The L1 submitter on a real anvil, with real proofs: a stuck submission is
 replaced rather than doubled, a reorg that drops a verified batch leads to
-its resubmission, and a submitter restarted between sending and
-confirmation neither skips nor doubles a batch.
+its resubmission, a submitter restarted between sending and
+confirmation neither skips nor doubles a batch, consecutive proven batches
+go in one transaction, and a bundle that reverts is retried batch by batch.
 """
 
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import pytest
 from prover import CircuitArtifacts, prove
 from sequencer.devnet import Devnet
 from sequencer.l1.anvil import AnvilNode, start_anvil
-from sequencer.l1.submitter import Fees, Submitter
+from sequencer.l1.submitter import Fees, SubmissionReverted, Submitter
 from tests.e2e.conftest import UNIT, WETH
 
 Proven = list[tuple[int, Any, list[int]]]
@@ -122,3 +123,50 @@ def test_restart_between_sending_and_confirmation(chain: tuple[Devnet, Proven]) 
     assert again.step() == 1
     assert again.sent_transactions == []
     assert again.pending() == []
+
+
+def proven_batches(devnet: Devnet, circuit: CircuitArtifacts, alice_deposits: int) -> Proven:
+    """The first batch and one more per deposit of Alice (slots of the test circuit: one each), proven, none submitted."""
+    alice = devnet.w3.eth.account.create()
+    funder = devnet.operator_account
+    devnet.w3.eth.send_transaction({"from": funder.address, "to": alice.address, "value": UNIT})
+    devnet.mint(WETH, alice.address, alice_deposits * UNIT)
+    for _ in range(alice_deposits):
+        devnet.rollup.deposit(alice, WETH, UNIT, devnet.l2_key(alice).public_key)
+    devnet.sync_l1()
+    proven: Proven = []
+    while (batch := devnet.operator.cut_batch(devnet.now())) is not None:
+        proven.append((len(proven) + 1, batch, prove(circuit, batch.circuit_input).solidity_calldata()))
+    return proven
+
+
+def test_consecutive_proven_batches_go_in_one_transaction(node: AnvilNode, circuit: CircuitArtifacts) -> None:
+    fresh = Devnet.deploy(node.web3(), node.accounts()[0], circuit)
+    proven = proven_batches(fresh, circuit, 3)
+    submitter = Submitter(fresh.rollup, fresh.operator_account, max_bundle=3)
+    for number, batch, proof in reversed(proven):  # handed over in any order
+        submitter.add(number, batch, proof)
+    assert submitter.step() == 0  # batches 1-3 sent in one transaction
+    assert submitter.step() == 3
+    assert submitter.step() == 4  # the fourth, alone
+    assert len(submitter.sent_transactions) == 2
+    receipts = [fresh.w3.eth.get_transaction_receipt(tx) for tx in submitter.sent_transactions]
+    first = fresh.rollup.contract.events.BatchVerified().process_receipt(receipts[0])
+    assert [int(event["args"]["batchNumber"]) for event in first] == [1, 2, 3]
+    assert fresh.rollup.state_root() == proven[-1][1].new_root
+
+
+def test_a_reverting_bundle_is_retried_batch_by_batch(node: AnvilNode, circuit: CircuitArtifacts) -> None:
+    """A bad proof in the middle of a bundle holds back none of the batches before it, and is named."""
+    fresh = Devnet.deploy(node.web3(), node.accounts()[0], circuit)
+    proven = proven_batches(fresh, circuit, 2)
+    number, batch, proof = proven[1]
+    proven[1] = (number, batch, [proof[0] + 1, *proof[1:]])
+    submitter = Submitter(fresh.rollup, fresh.operator_account)
+    for submission in proven:
+        submitter.add(*submission)
+    with pytest.raises(SubmissionReverted) as refused:
+        for _ in range(10):
+            submitter.step()
+    assert refused.value.number == 2
+    assert fresh.rollup.last_batch() == 1

@@ -32,6 +32,7 @@ from sequencer.l1.paths import REPO_ROOT
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.submitter import Submitter
 from sequencer.l1.transactions import send_transaction
+from sequencer.l1.verifying_key import VerifyingKey
 from sequencer.local_system import markets_document
 from sequencer.service.cli import add_subcommands as add_service_subcommands, build_service
 from sequencer.service.config import ConfigError, ServiceConfig
@@ -134,17 +135,18 @@ def test_deposits_from_the_chain_trade_and_reach_the_proving_hook(
 
 
 def test_the_deployment_is_checked_on_chain_against_the_circuit(chain: tuple[AnvilNode, Deployment, Path]) -> None:
-    """Batch size, depths, the empty state's genesis root and the verifier's code, as the chain holds them."""
+    """Batch size, depths, the empty state's genesis root and the verifier's key, as the chain holds them."""
     node, deployment, _ = chain
     contracts = compile_contracts(REJECTING_VERIFIER)
     rollup = Rollup(node.web3(), deployment, contracts)
-    check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, contracts.get("RejectingVerifier"))
+    mock_key = VerifyingKey.from_words((0,) * 18)  # the mock verifier holds an all-zero key
+    check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, mock_key)
     with pytest.raises(DeploymentMismatch, match="nTx is 2; the circuit configuration needs 3"):
         check_deployment(rollup.w3, rollup.contract, TREE, SLOTS + 1)
     with pytest.raises(DeploymentMismatch, match="genesisRoot"):  # the empty state of other trees
         check_deployment(rollup.w3, rollup.contract, TreeConfig(TREE.account_depth, TREE.balance_depth, 5), SLOTS)
-    with pytest.raises(DeploymentMismatch, match="verification key"):
-        check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, contracts.get("TestToken"))
+    with pytest.raises(DeploymentMismatch, match="does not hold this circuit's verification key"):
+        check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, VerifyingKey.from_words((1,) + (0,) * 17))
 
 
 def test_tools_refuse_a_rollup_that_starts_from_a_non_empty_state(

@@ -97,6 +97,22 @@ interface IMatchproof {
         uint96 amount;
     }
 
+    /// @notice One batch of a submitBatches call: submitBatch's arguments.
+    struct BatchSubmission {
+        /// @dev lastBatch() + 1 for the first batch, then consecutive.
+        uint256 batchNumber;
+        /// @dev The state root after the batch.
+        uint256 newRoot;
+        /// @dev The batch's timestamp.
+        uint64 timestamp;
+        /// @dev The number of L1 requests the batch consumes.
+        uint256 l1Count;
+        /// @dev The public data, PublicDataLayout.SLOT_BYTES per slot.
+        bytes publicData;
+        /// @dev The batch's Groth16 proof, as submitBatch takes it.
+        uint256[8] proof;
+    }
+
     // ---------------------------------------------------------------- errors: construction
 
     /// @notice A tree depth is out of range: 1 <= accountDepth <= 32, 0 <= balanceDepth <= 16.
@@ -237,8 +253,14 @@ interface IMatchproof {
     /// @param value The value.
     error ValueNotInField(uint256 value);
 
-    /// @notice The verifier rejected the batch's proof.
+    /// @notice The verifier rejected the batch's proof (of a submitBatches call: at least one
+    ///         of its proofs).
     error InvalidProof();
+
+    /// @notice A submitBatches call holds no batch or more than the verifier checks at once.
+    /// @param count The number of batches submitted.
+    /// @param max The most one call takes.
+    error InvalidBatchCount(uint256 count, uint256 max);
 
     // ---------------------------------------------------------------- errors: forced requests and freezing
 
@@ -501,6 +523,16 @@ interface IMatchproof {
         uint256[8] calldata proof
     ) external;
 
+    /// @notice Submits consecutive batches with their proofs in one transaction, as if by one
+    ///         submitBatch call each, in order, and verifies all their proofs with one batched
+    ///         pairing check (k + 3 pairings for k proofs, see Groth16BatchVerifier): the fixed
+    ///         cost of a transaction and of the pairing check is shared by every batch in it.
+    ///         All or nothing: one refused batch or proof reverts the whole call.
+    /// @dev Reverts NotSubmitter, RollupFrozen, InvalidBatchCount, then what submitBatch reverts
+    ///      with for the first batch that fails its checks, then InvalidProof.
+    /// @param batches The batches, batches[0].batchNumber = lastBatch() + 1 and consecutive.
+    function submitBatches(BatchSubmission[] calldata batches) external;
+
     /// @notice Pays `owner` everything claimable of token `tokenId`. Anyone may call it, also
     ///         in a frozen rollup; the tokens always go to `owner`.
     /// @dev Reverts UnknownToken, NothingToClaim.
@@ -599,7 +631,7 @@ interface IMatchproof {
     /// @notice The balance tree's depth (2^balanceDepth tokens).
     function balanceDepth() external view returns (uint256);
 
-    /// @notice The Groth16 verifier of the batch circuit.
+    /// @notice The Groth16 verifier of the batch circuit (an IGroth16BatchVerifier).
     function verifier() external view returns (address);
 
     /// @notice The Poseidon hash contracts for 2 and 7 inputs.

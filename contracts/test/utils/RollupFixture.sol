@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Matchproof} from "../../src/Matchproof.sol";
 import {IMatchproof} from "../../src/interfaces/IMatchproof.sol";
-import {IGroth16Verifier} from "../../src/interfaces/IGroth16Verifier.sol";
+import {IGroth16BatchVerifier} from "../../src/interfaces/IGroth16BatchVerifier.sol";
 import {IPoseidon2, IPoseidon7} from "../../src/interfaces/IPoseidon.sol";
 import {TestToken} from "../../src/test/TestToken.sol";
 import {TestBase} from "./TestBase.sol";
@@ -49,7 +49,7 @@ abstract contract RollupFixture is TestBase {
 
     IPoseidon2 internal poseidon2;
     IPoseidon7 internal poseidon7;
-    IGroth16Verifier internal verifier;
+    IGroth16BatchVerifier internal verifier;
     TestToken internal tokenA;
     TestToken internal tokenB;
     Matchproof internal rollup;

@@ -24,6 +24,10 @@ abstract contract TestBase {
         if (!condition) revert AssertionFailed(what, 0, 1);
     }
 
+    function assertFalse(bool condition, string memory what) internal pure {
+        if (condition) revert AssertionFailed(what, 1, 0);
+    }
+
     /// @notice Maps any `x` into [min, max] (both inclusive) without discarding fuzz runs.
     function bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
         if (min > max) revert AssertionFailed("bound: min > max", min, max);
