@@ -367,11 +367,6 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMatchproof
-    function batchHashes(uint256 batchNumber) external view returns (uint256) {
-        return _batches.publicInputHashes[batchNumber];
-    }
-
-    /// @inheritdoc IMatchproof
     function l1RequestCount() external view returns (uint256) {
         return _queue.length;
     }
@@ -580,7 +575,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
         uint256 oldRoot = _batches.stateRoot;
         inputHash = PublicData.publicInputHash(oldRoot, newRoot, timestamp, chainStart, chainEnd, publicData);
-        _batches.append(batchNumber, newRoot, timestamp, inputHash);
+        _batches.append(batchNumber, newRoot, timestamp);
         _queue.consume(l1Count);
         _creditWithdrawals(publicData);
         emit BatchVerified(batchNumber, oldRoot, newRoot, inputHash, l1Count, timestamp, publicData);

@@ -150,8 +150,12 @@ class Rollup:
         return int(self.contract.functions.lastBatch().call())
 
     def batch_hash(self, number: int) -> int:
-        """The public input hash the contract verified for batch ``number`` (0 if none)."""
-        return int(self.contract.functions.batchHashes(number).call())
+        """The public input hash the contract verified for batch ``number`` (0 if none), from its
+        ``BatchVerified`` event on the canonical chain (the contract stores only the last root)."""
+        events = self.contract.events.BatchVerified().get_logs(
+            from_block=self.deployment.block_number, argument_filters={"batchNumber": number}
+        )
+        return int(events[-1]["args"]["publicInputHash"]) if events else 0
 
     def l1_processed(self) -> int:
         """How many L1 requests verified batches have consumed."""

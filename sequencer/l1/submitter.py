@@ -22,8 +22,8 @@ order, each exactly once, through the ordinary failures of a chain.
   still waits for and warns when its deadline is near (the sequencer seals a
   batch holding a forced request at once, see ``Operator.seal_due``).
 - **The chain is the memory.** The submitter keeps no state that the chain
-  does not confirm: after a restart it reads ``lastBatch`` and the stored
-  public input of each batch, and resends only what is missing. A resend of
+  does not confirm: after a restart it reads ``lastBatch`` and the verified
+  public input of each batch (its ``BatchVerified`` event), and resends only what is missing. A resend of
   a transaction still in the mempool becomes its replacement (same nonce).
 """
 

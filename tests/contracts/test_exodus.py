@@ -38,7 +38,7 @@ from tests.contracts.helpers import ALICE_KEY, BOB_KEY, OPERATOR_KEY, custom_err
 DEADLINE_BLOCKS = 4
 TREE = TreeConfig(CONFIG.account_depth, CONFIG.balance_depth, order_depth=2)
 SLOT_STATE_ROOT = 0
-SLOT_L1_PROCESSED = 5
+SLOT_L1_PROCESSED = 4
 """Storage slots of Matchproof (``forge inspect Matchproof storage``)."""
 
 

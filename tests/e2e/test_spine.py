@@ -104,6 +104,6 @@ def test_deposit_trade_twice_withdraw(devnet: Devnet, alice: LocalAccount, bob: 
 
     # The contract logged every batch's public input, which its proof proved.
     for submitted in devnet.submitted:
-        assert rollup.contract.functions.batchHashes(submitted.number).call() == submitted.batch.public_input_hash
+        assert rollup.batch_hash(submitted.number) == submitted.batch.public_input_hash
         assert submitted.proof.public_signals == (submitted.batch.public_input_hash,)
 

@@ -374,7 +374,8 @@ interface IMatchproof {
     /// @param batchNumber The batch's number (the first is 1).
     /// @param oldRoot The state root before the batch.
     /// @param newRoot The state root after the batch.
-    /// @param publicInputHash The batch's single public input (stored in batchHashes).
+    /// @param publicInputHash The batch's single public input: the record of what was verified
+    ///        (the contract stores only the last root, batch number and timestamp).
     /// @param l1Count The number of L1 requests the batch consumed.
     /// @param timestamp The batch's timestamp.
     /// @param publicData The batch's public data, as submitted (PublicDataLayout.SLOT_BYTES per slot).
@@ -587,9 +588,6 @@ interface IMatchproof {
 
     /// @notice The timestamp of the last verified batch (0 before the first).
     function lastBatchTimestamp() external view returns (uint64);
-
-    /// @notice The public input hash of verified batch `batchNumber` (0 if none).
-    function batchHashes(uint256 batchNumber) external view returns (uint256);
 
     /// @notice The number of L1 requests ever queued.
     function l1RequestCount() external view returns (uint256);

@@ -5,8 +5,10 @@ import {IMatchproof} from "../interfaces/IMatchproof.sol";
 import {Field} from "./Field.sol";
 
 /// @title The chain of verified batches
-/// @notice Keeps the current state root and, per batch, only the hash of its public input
-///         (its header), as zkSync keeps stored block hashes.
+/// @notice Keeps the current state root, the last batch's number and its timestamp: three
+///         slots, rewritten by every batch. What each batch was (its public input and data) is
+///         in its BatchVerified event, not in storage: a stored hash per batch would cost 22,100
+///         gas each, more than the calldata of its trades.
 library BatchLog {
     struct Log {
         /// @dev The state root after the last verified batch (the genesis root before).
@@ -15,8 +17,6 @@ library BatchLog {
         uint256 lastBatch;
         /// @dev The last verified batch's timestamp; 0 before the first batch.
         uint64 lastTimestamp;
-        /// @dev batchNumber => the batch's public input hash.
-        mapping(uint256 => uint256) publicInputHashes;
     }
 
     /// @notice Checks a submission's header against the log and the current block.
@@ -41,12 +41,9 @@ library BatchLog {
     }
 
     /// @notice Appends a verified batch.
-    function append(Log storage log, uint256 batchNumber, uint256 newRoot, uint64 timestamp, uint256 publicInputHash)
-        internal
-    {
+    function append(Log storage log, uint256 batchNumber, uint256 newRoot, uint64 timestamp) internal {
         log.stateRoot = newRoot;
         log.lastBatch = batchNumber;
         log.lastTimestamp = timestamp;
-        log.publicInputHashes[batchNumber] = publicInputHash;
     }
 }

@@ -40,7 +40,7 @@ abstract contract RollupFixture is TestBase {
     bytes32 internal constant SLOT_STATE_ROOT = bytes32(uint256(0));
     bytes32 internal constant SLOT_LAST_BATCH = bytes32(uint256(1));
     bytes32 internal constant SLOT_LAST_TIMESTAMP = bytes32(uint256(2));
-    bytes32 internal constant SLOT_L1_PROCESSED = bytes32(uint256(5));
+    bytes32 internal constant SLOT_L1_PROCESSED = bytes32(uint256(4));
 
     address internal constant OPERATOR = address(0x0FE);
     uint256 internal constant MAX_LAG = 30 minutes;
