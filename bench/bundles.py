@@ -31,10 +31,11 @@ from prover import prove
 from sequencer.devnet import Devnet
 from sequencer.l1.rollup import Submission
 
-ESTIMATE_SLOTS = (8, 16, 32, 64, 128, 256, 512)
+ESTIMATE_SLOTS = (8, 16, 32, 64, 128, 256, 512, 1024)
 """Trades per proof of the estimate table."""
-ESTIMATE_PROOFS = (1, 16, 64, 128)
-"""Proofs per transaction of the estimate table (the verifier takes up to 128)."""
+ESTIMATE_PROOFS = (1, 2, 4, 8, 16, 32, 64, 128)
+"""Proofs per transaction the estimate tries for each size (the verifier takes up to 128); the
+table lists, per size, the one with the least gas per trade under the transaction gas cap."""
 TARGET_RATIOS = (10, 50)
 """How many times cheaper than settling on L1 the estimate looks for."""
 
@@ -64,7 +65,7 @@ class BundleFit:
     slots: int
     fixed_gas: int
     gas_per_proof: int
-    """The slope: a proof's pairing and scalar multiplications, its stored hash, its slots' data."""
+    """The slope: a proof's pair and scalar multiplications, its header, event and slots' data."""
     proof_overhead_gas: int | None
     """The slope less ``slots`` trades' marginal gas: what a proof costs besides its trades' data."""
 
@@ -147,25 +148,36 @@ def bundle_result(
     if base is None or marginal is None or base.proof_overhead_gas is None:
         targets.append("no estimate: it needs measured bundles of two sizes and the accept-all marginal gas")
         return BundleResult(rows, fits, targets)
+    estimated = []
     for slots in ESTIMATE_SLOTS:
-        for proofs in ESTIMATE_PROOFS:
-            gas = base.fixed_gas + proofs * (base.proof_overhead_gas + slots * marginal)
-            if gas <= TX_GAS_CAP:
-                rows.append(_row("estimate", slots, proofs, gas, None, relayer))
+        fitting = [
+            _row("estimate", slots, proofs, gas, None, relayer)
+            for proofs in ESTIMATE_PROOFS
+            if (gas := base.fixed_gas + proofs * (base.proof_overhead_gas + slots * marginal)) <= TX_GAS_CAP
+        ]
+        if fitting:
+            estimated.append(min(fitting, key=lambda row: row.gas_per_trade))
+    rows += estimated
     for target in TARGET_RATIOS:
-        reached = [row for row in rows if row.source == "estimate" and row.ratio_to_relayer <= 1 / target]
+        reached = [row for row in estimated if row.ratio_to_relayer <= 1 / target]
         if reached:
-            smallest = min(reached, key=lambda row: (row.slots, row.proofs))
+            smallest = min(reached, key=lambda row: row.slots)
             targets.append(
-                f"{target}x: from {smallest.slots} trades per proof with {smallest.proofs} proofs per transaction "
+                f"{target}x: from {smallest.slots} trades per proof, {smallest.proofs} proofs per transaction "
                 f"(estimate: {smallest.gas_per_trade:,} gas per trade)"
             )
         else:
-            floor = marginal + base.proof_overhead_gas / max(ESTIMATE_SLOTS)
+            best = min(estimated, key=lambda row: row.gas_per_trade, default=None)
             targets.append(
-                f"{target}x: not reached by any estimated size under the {TX_GAS_CAP:,} gas cap; a trade's marginal "
-                f"{marginal:,} gas alone is {relayer.gas_per_trade / marginal:.1f}x under settling on L1 "
-                f"(at {max(ESTIMATE_SLOTS)} trades per proof at least {floor:,.0f} gas per trade)"
+                f"{target}x: not reached by any estimated size under the {TX_GAS_CAP:,} gas cap"
+                + (
+                    f" (best: {best.slots} trades per proof, {best.proofs} proofs, {best.gas_per_trade:,} gas per "
+                    f"trade, {1 / best.ratio_to_relayer:.1f}x)"
+                    if best is not None
+                    else ""
+                )
+                + f"; a trade's marginal {marginal:,} gas alone bounds it at "
+                f"{relayer.gas_per_trade / marginal:.1f}x"
             )
     return BundleResult(rows, fits, targets)
 

@@ -52,12 +52,12 @@ class FreshSetup:
 def cached_setup(config: str, runs: int) -> CachedSetup:
     """Time a cached build of ``config`` (circuit and contracts) ``runs`` times, after one untimed call."""
     circuit = build_circuit(config)
-    compile_contracts(circuit.verifier_sol)
+    compile_contracts()
     times = []
     for _ in range(runs):
         started = time.monotonic()
         circuit = build_circuit(config)
-        compile_contracts(circuit.verifier_sol)
+        compile_contracts()
         times.append(time.monotonic() - started)
     return CachedSetup(config, round(median(times), 3), runs)
 
@@ -74,7 +74,7 @@ def fresh_setup(root: Path, config: str) -> FreshSetup:
         started = time.monotonic()
         circuit = build_circuit(config, root, manifest_path)
         contracts_started = time.monotonic()
-        compile_contracts(circuit.verifier_sol, build_dir=FRESH_DIR / "contracts", force=True)
+        compile_contracts(build_dir=FRESH_DIR / "contracts", force=True)
         finished = time.monotonic()
         return FreshSetup(
             config=config,

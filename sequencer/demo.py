@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
+from web3.logs import DISCARD
 
 from prover import build_circuit
 from sequencer.client.http import SequencerClient
@@ -105,7 +106,8 @@ class Demo:
             batch = self.client.batch(number)
             self.say(
                 f"  batch {number} ({batch.deposits} deposits, {batch.trades} trades, {batch.withdrawals} withdrawals) "
-                f"verified on L1 for {int(receipt['gasUsed']):,} gas; "
+                f"verified on L1 in a transaction of {int(receipt['gasUsed']):,} gas "
+                f"({len(rollup.contract.events.BatchVerified().process_receipt(receipt, errors=DISCARD))} batches); "
                 f"root {hex(int(event['args']['oldRoot']))[:14]}... -> {hex(int(event['args']['newRoot']))[:14]}..."
             )
             self.reported = number

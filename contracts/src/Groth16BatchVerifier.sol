@@ -18,7 +18,9 @@ import {IGroth16BatchVerifier} from "./interfaces/IGroth16BatchVerifier.sol";
 ///         multiplication, four pairings) of snarkjs's exported verifier.
 /// @dev The pairing precompile checks that every point is on its curve and that G2 points are
 ///      in the prime-order subgroup (BN254's G1 has cofactor 1); a failing precompile call makes
-///      the verification false.
+///      the verification false. Precompile calls get all the gas left (no fixed price is assumed,
+///      so a future repricing cannot make every proof fail); a call that fails on a bad point
+///      burns what it was given, which only a submitter of a bad proof pays.
 contract Groth16BatchVerifier is IGroth16BatchVerifier {
     /// @dev BN254's base field.
     uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
@@ -31,12 +33,6 @@ contract Groth16BatchVerifier is IGroth16BatchVerifier {
     uint256 internal constant EC_ADD = 0x06;
     uint256 internal constant EC_MUL = 0x07;
     uint256 internal constant PAIRING = 0x08;
-    /// @dev Each precompile call gets exactly its price (EIP-1108): a call that fails burns the
-    ///      gas it was given, so a bad point costs that much and not the transaction's rest.
-    uint256 internal constant EC_ADD_GAS = 150;
-    uint256 internal constant EC_MUL_GAS = 6000;
-    uint256 internal constant PAIRING_BASE_GAS = 45_000;
-    uint256 internal constant PAIRING_PER_PAIR_GAS = 34_000;
 
     uint256 internal immutable _alphaX;
     uint256 internal immutable _alphaY;
@@ -194,7 +190,7 @@ contract Groth16BatchVerifier is IGroth16BatchVerifier {
     function _add(uint256[2] memory p, uint256[2] memory q) private view returns (bool ok, uint256[2] memory sum) {
         uint256[4] memory input = [p[0], p[1], q[0], q[1]];
         assembly ("memory-safe") {
-            ok := staticcall(EC_ADD_GAS, EC_ADD, input, 0x80, sum, 0x40)
+            ok := staticcall(gas(), EC_ADD, input, 0x80, sum, 0x40)
         }
     }
 
@@ -202,7 +198,7 @@ contract Groth16BatchVerifier is IGroth16BatchVerifier {
     function _mul(uint256[2] memory p, uint256 s) private view returns (bool ok, uint256[2] memory product) {
         uint256[3] memory input = [p[0], p[1], s];
         assembly ("memory-safe") {
-            ok := staticcall(EC_MUL_GAS, EC_MUL, input, 0x60, product, 0x40)
+            ok := staticcall(gas(), EC_MUL, input, 0x60, product, 0x40)
         }
     }
 
@@ -211,9 +207,8 @@ contract Groth16BatchVerifier is IGroth16BatchVerifier {
     function _pairing(uint256[] memory pairs) private view returns (bool) {
         uint256 ok;
         uint256[1] memory out;
-        uint256 gasNeeded = PAIRING_BASE_GAS + PAIRING_PER_PAIR_GAS * (pairs.length / PAIR_WORDS);
         assembly ("memory-safe") {
-            ok := staticcall(gasNeeded, PAIRING, add(pairs, 0x20), mul(mload(pairs), 0x20), out, 0x20)
+            ok := staticcall(gas(), PAIRING, add(pairs, 0x20), mul(mload(pairs), 0x20), out, 0x20)
         }
         return ok == 1 && out[0] == 1;
     }

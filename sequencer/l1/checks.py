@@ -8,10 +8,14 @@ first: its batch size and tree depths are the circuit's, its genesis root is
 the empty state's root for those trees (a deployment that starts from a
 non-empty state would let its deployer hold balances nobody deposited), and
 its verifier holds the circuit's verification key (its ``verifyingKey()`` is the
-one of the circuit's set-up).
+one of the circuit's set-up) and is the verifier contract compiled from
+``contracts/src`` (its code is what that contract's creation with this key
+leaves, so no other contract can claim the key).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from eth_abi.exceptions import DecodingError
 from web3 import Web3
@@ -21,11 +25,27 @@ from web3.exceptions import Web3Exception
 from sequencer.spec.constants import ORDER_ID_BITS, TreeConfig
 from sequencer.spec.state import State
 
+from .compile import ContractArtifact
 from .verifying_key import VerifyingKey
 
 
 class DeploymentMismatch(Exception):
     """The rollup on chain is not the one this circuit configuration expects."""
+
+
+@dataclass(frozen=True)
+class ExpectedVerifier:
+    """The verifier a circuit needs: the compiled contract and the circuit's verifying key."""
+
+    artifact: ContractArtifact
+    key: VerifyingKey
+
+    def runtime_code(self, w3: Web3) -> bytes:
+        """The code a deployment of the contract with this key leaves (an ``eth_call`` of its creation)."""
+        factory = w3.eth.contract(abi=self.artifact.abi, bytecode=self.artifact.bytecode)
+        takes_key = any(entry.get("type") == "constructor" and entry.get("inputs") for entry in self.artifact.abi)
+        creation = factory.constructor(self.key.as_struct()) if takes_key else factory.constructor()
+        return bytes(w3.eth.call({"data": creation.data_in_transaction}))
 
 
 def empty_state_trees(account_depth: int, balance_depth: int, genesis_root: int) -> TreeConfig:
@@ -49,12 +69,12 @@ def empty_state_trees(account_depth: int, balance_depth: int, genesis_root: int)
 
 
 def check_deployment(
-    w3: Web3, rollup: Contract, tree: TreeConfig, slots: int, verifying_key: VerifyingKey | None = None
+    w3: Web3, rollup: Contract, tree: TreeConfig, slots: int, verifier: ExpectedVerifier | None = None
 ) -> None:
     """
     Check the rollup contract against a circuit configuration: ``slots`` per
     batch, ``tree``'s depths, the empty state's genesis root and, if the
-    circuit's ``verifying_key`` is given, the key its verifier holds.
+    expected ``verifier`` is given, the key the rollup's verifier holds and its code.
 
     Raises
     ------
@@ -71,12 +91,14 @@ def check_deployment(
         found = int(rollup.get_function_by_name(name)().call())
         if found != value:
             raise DeploymentMismatch(f"the rollup's {name} is {found}; the circuit configuration needs {value}")
-    if verifying_key is None:
+    if verifier is None:
         return
     address = rollup.functions.verifier().call()
     try:
         held = VerifyingKey.read(w3, address)
     except (DecodingError, Web3Exception) as error:  # no such function, or no contract there
         raise DeploymentMismatch(f"the verifier at {address} does not tell its verification key: {error}") from error
-    if held != verifying_key:
+    if held != verifier.key:
         raise DeploymentMismatch(f"the verifier at {address} does not hold this circuit's verification key")
+    if bytes(w3.eth.get_code(address)) != verifier.runtime_code(w3):
+        raise DeploymentMismatch(f"the verifier at {address} is not {verifier.artifact.name} as compiled here")

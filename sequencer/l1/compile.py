@@ -192,8 +192,10 @@ def compile_contracts(
 ) -> CompiledContracts:
     """Compile ``contracts/src`` (and the verifier source, if given); cached.
 
-    ``verifier_source`` is the ``Groth16Verifier`` that ``snarkjs zkey export
-    solidityverifier`` writes (or any other extra source, such as a test mock).
+    ``verifier_source`` is an extra source: a test mock verifier, or the
+    ``Groth16Verifier`` that ``snarkjs zkey export solidityverifier`` writes (the
+    tests check that it accepts the arkworks prover's proofs; the rollup deploys
+    ``Groth16BatchVerifier`` with the circuit's key).
     ``force`` recompiles even when the cache has this input.
 
     Raises ``CompilationError`` when solc reports an error.

@@ -31,9 +31,12 @@ SUBMIT_GAS_PER_BATCH = 150_000
 SUBMIT_GAS_PER_SLOT = 40_000
 """Explicit gas for ``submitBatch`` and ``submitBatches``: the verifier's pairing check must
 never run short (an estimate can be fooled by a verifier that returns false when out of gas).
-A batch costs ~50k in a bundle (a pairing, two scalar multiplications, its stored hash) and a
-slot at most ~30k (a withdrawal credited to a new claim); the base covers the transaction
+A batch costs ~65k in a bundle (a pair, two scalar multiplications, its header and event) and
+a slot at most ~30k (a withdrawal credited to a new claim); the base covers the transaction
 and the pairing check's fixed part with room to spare."""
+
+MAX_SUBMISSION_GAS = 2**24
+"""The most gas one transaction may use (EIP-7825, from the osaka fork): bundles stay under it."""
 
 Submission = tuple[int, ProvableBatch, list[int]]
 """A proven batch ready for L1: its number, the batch and its proof's calldata (8 words)."""

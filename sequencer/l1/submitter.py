@@ -7,8 +7,9 @@ order, each exactly once, through the ordinary failures of a chain.
   transaction, whose proofs the verifier checks together: the transaction's
   and the pairing check's fixed costs are shared. The next transaction is sent
   only once the chain verified the previous one, so order never depends on the
-  mempool. A bundle that reverted is retried one batch at a time, so a bad
-  batch holds back none before it and is named.
+  mempool. A bundle's gas limit stays under the transaction cap. The batches
+  of a bundle that reverted are retried one at a time, so a bad batch holds
+  back none before it and is named.
 - **Explicit gas.** ``eth_estimateGas`` is unreliable for a pairing check
   (TOOLCHAIN.md); the rollup reverts on a failed proof anyway, and the
   submitter sends a fixed, generous gas limit per slot.
@@ -41,7 +42,7 @@ from web3.types import Nonce, TxParams, TxReceipt, Wei
 
 from sequencer.witness.batch import ProvableBatch
 
-from .rollup import Rollup, batch_submission, submission_gas
+from .rollup import MAX_SUBMISSION_GAS, Rollup, batch_submission, submission_gas
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,8 @@ class Submitter:
     gas_spent: int = 0
     """Gas of every submission this submitter saw mined, reverted ones included."""
     reverts: dict[int, int] = field(default_factory=dict)
+    singles_through: int = 0
+    """Batches up to this number are sent alone: they were in a bundle that reverted."""
 
     @property
     def w3(self) -> Web3:
@@ -212,6 +215,7 @@ class Submitter:
                 log.info("batches %d-%d verified on L1 by %s", sent.number, sent.last, sent.tx_hash.to_0x_hex())
                 return
             self.reverts[sent.number] = self.reverts.get(sent.number, 0) + 1
+            self.singles_through = max(self.singles_through, sent.last)
             log.warning("batch %d: %s reverted (%d times)", sent.number, sent.tx_hash.to_0x_hex(), self.reverts[sent.number])
             if self.reverts[sent.number] >= self.max_reverts:
                 raise SubmissionReverted(sent.number, self.reverts[sent.number])
@@ -262,12 +266,18 @@ class Submitter:
         return Fees(2 * base_fee + priority, priority)
 
     def _bundle(self, number: int) -> list[int]:
-        """The batches to send from ``number``: the consecutive proven ones, up to ``max_bundle``;
-        only ``number`` after one of its submissions reverted."""
-        limit = 1 if self.reverts.get(number, 0) > 0 else self.max_bundle
+        """
+        The batches to send from ``number``: the consecutive proven ones, up to
+        ``max_bundle`` and under the transaction gas cap; only ``number`` if it
+        was in a bundle that reverted.
+        """
+        limit = 1 if number <= self.singles_through else self.max_bundle
         numbers = [number]
-        while len(numbers) < limit and numbers[-1] + 1 in self.proven:
-            numbers.append(numbers[-1] + 1)
+        while len(numbers) < limit and (following := numbers[-1] + 1) in self.proven:
+            batches = [self.proven[n][0] for n in (*numbers, following)]
+            if submission_gas(batches) > MAX_SUBMISSION_GAS:
+                break
+            numbers.append(following)
         return numbers
 
     def _send(self, number: int, fees: Fees, nonce: int | None, replacements: int = 0) -> None:

@@ -38,8 +38,8 @@ from prover.groth16 import PROVER_BACKENDS, WITNESS_BACKENDS
 from prover.manifest import DEFAULT_MANIFEST, load_config
 from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
 from sequencer.l1.compile import compile_contracts
-from sequencer.l1.checks import DeploymentMismatch, check_deployment
-from sequencer.l1.deploy import Deployment
+from sequencer.l1.checks import DeploymentMismatch, ExpectedVerifier, check_deployment
+from sequencer.l1.deploy import VERIFIER_CONTRACT, Deployment
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.submitter import DEFAULT_MAX_BUNDLE, MAX_BUNDLE, Submitter
@@ -200,9 +200,13 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         raise ConfigError(f"the deployment was made for another circuit than {args.circuit!r}")
     rollup = Rollup(Web3(HTTPProvider(args.rpc)), deployment, compile_contracts())
     circuit = build_circuit(args.circuit) if args.prove or args.remote_provers else None
-    verifying_key = None if circuit is None else VerifyingKey.from_snarkjs(circuit.vkey)
+    verifier = (
+        None
+        if circuit is None
+        else ExpectedVerifier(compile_contracts().get(VERIFIER_CONTRACT), VerifyingKey.from_snarkjs(circuit.vkey))
+    )
     try:  # the chain, not the deployment file, says what was deployed
-        check_deployment(rollup.w3, rollup.contract, tree, params["nTx"], verifying_key)
+        check_deployment(rollup.w3, rollup.contract, tree, params["nTx"], verifier)
     except DeploymentMismatch as error:
         raise ConfigError(f"{args.deployment}: {error}") from error
     config = ServiceConfig(

@@ -16,6 +16,7 @@ from prover.groth16 import PROVER_BACKENDS
 from prover.native import build_native_witness, compute_native_witness, native_available
 from prover.witness import calculator_for
 from sequencer.devnet import Devnet
+from sequencer.l1.deploy import VERIFIER_CONTRACT
 from sequencer.witness.batch import ProvableBatch
 from tests.e2e.conftest import UNIT, USDC, WETH
 from tests.prover.conftest import BASE_FIELD
@@ -33,11 +34,9 @@ def _deposit_batch(devnet: Devnet, trader: LocalAccount, token: int) -> Provable
 def _verifier_accepts(devnet: Devnet, proof: Proof, batch: ProvableBatch) -> bool:
     """What the deployed verifier contract says of `proof` for `batch`'s public input."""
     verifier = devnet.w3.eth.contract(
-        address=devnet.deployment.verifier, abi=devnet.contracts.get("Groth16Verifier").abi
+        address=devnet.deployment.verifier, abi=devnet.contracts.get(VERIFIER_CONTRACT).abi
     )
-    words = proof.solidity_calldata()
-    pa, pb, pc = words[0:2], [words[2:4], words[4:6]], words[6:8]
-    return bool(verifier.functions.verifyProof(pa, pb, pc, [batch.public_input_hash]).call())
+    return bool(verifier.functions.verifyProofs([proof.solidity_calldata()], [batch.public_input_hash]).call())
 
 
 @pytest.mark.skipif(not native_available(), reason="scripts/bootstrap installs the C++ build tools")

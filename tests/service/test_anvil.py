@@ -25,7 +25,7 @@ from sequencer.keystore import PRIVATE_KEY_ENV
 from sequencer.client.trader import Trader, next_order_id
 from sequencer.crypto.eddsa import private_to_public
 from sequencer.l1.anvil import AnvilNode, start_anvil
-from sequencer.l1.checks import DeploymentMismatch, check_deployment
+from sequencer.l1.checks import DeploymentMismatch, ExpectedVerifier, check_deployment
 from sequencer.l1.compile import compile_contracts
 from sequencer.l1.deploy import Deployment, OperatorKey, RollupConfig, TestTokenSpec, deploy, token_contract
 from sequencer.l1.paths import REPO_ROOT
@@ -140,13 +140,17 @@ def test_the_deployment_is_checked_on_chain_against_the_circuit(chain: tuple[Anv
     contracts = compile_contracts(REJECTING_VERIFIER)
     rollup = Rollup(node.web3(), deployment, contracts)
     mock_key = VerifyingKey.from_words((0,) * 18)  # the mock verifier holds an all-zero key
-    check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, mock_key)
+    check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, ExpectedVerifier(contracts.get("RejectingVerifier"), mock_key))
     with pytest.raises(DeploymentMismatch, match="nTx is 2; the circuit configuration needs 3"):
         check_deployment(rollup.w3, rollup.contract, TREE, SLOTS + 1)
     with pytest.raises(DeploymentMismatch, match="genesisRoot"):  # the empty state of other trees
         check_deployment(rollup.w3, rollup.contract, TreeConfig(TREE.account_depth, TREE.balance_depth, 5), SLOTS)
+    other_key = VerifyingKey.from_words((1,) + (0,) * 17)
     with pytest.raises(DeploymentMismatch, match="does not hold this circuit's verification key"):
-        check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, VerifyingKey.from_words((1,) + (0,) * 17))
+        check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, ExpectedVerifier(contracts.get("RejectingVerifier"), other_key))
+    # The right key, told by a contract that is not the verifier: refused on its code.
+    with pytest.raises(DeploymentMismatch, match="is not Groth16BatchVerifier as compiled here"):
+        check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, ExpectedVerifier(contracts.get("Groth16BatchVerifier"), mock_key))
 
 
 def test_tools_refuse_a_rollup_that_starts_from_a_non_empty_state(
