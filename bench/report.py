@@ -148,7 +148,7 @@ def _headline(result: BenchResult) -> list[str]:
         lines.append(
             f"- rollup, `{config}`, {best.proofs} proofs in one transaction ({best.trades} trades, real proofs, "
             f"one batched pairing check): **{best.gas_per_trade:,} gas per trade** all in, "
-            f"{best.ratio_to_relayer:.3f}x the baseline (**{1 / best.ratio_to_relayer:.1f}x cheaper**; section 1b)"
+            f"{best.ratio_to_relayer:.3f}x the baseline (**{_cheaper(best.ratio_to_relayer)}**; section 1b)"
         )
     lines += [f"- estimate toward {target}" for target in result.bundles.targets]
     largest = max((row for row in l1.sizes if row.source == "estimate"), key=lambda row: row.slots, default=None)
@@ -191,6 +191,11 @@ def _headline(result: BenchResult) -> list[str]:
     return [*lines, ""]
 
 
+def _cheaper(ratio: float) -> str:
+    """A rollup / L1 ratio in words: "8.1x cheaper" below 1, "2.46x dearer" above."""
+    return f"{1 / ratio:.1f}x cheaper" if ratio < 1 else f"{ratio:.2f}x dearer"
+
+
 def _bundles_section(bundles: BundleResult) -> list[str]:
     """Section 1b: k proofs per ``submitBatches`` transaction, measured and estimated."""
     lines = [
@@ -211,7 +216,7 @@ def _bundles_section(bundles: BundleResult) -> list[str]:
                 f"{row.gas:,}",
                 f"**{row.gas_per_trade:,}**",
                 "" if row.calldata_bytes is None else f"{row.calldata_bytes:,}",
-                f"{row.ratio_to_relayer:.4f} ({1 / row.ratio_to_relayer:.1f}x cheaper)",
+                f"{row.ratio_to_relayer:.4f} ({_cheaper(row.ratio_to_relayer)})",
             ]
             for row in bundles.rows
         ],
@@ -224,7 +229,7 @@ def _bundles_section(bundles: BundleResult) -> list[str]:
     )
     lines.append("")
     lines += [
-        f"- `{fit.config}` ({fit.slots} trades per proof): {fit.fixed_gas:,} gas per transaction, "
+        f"- `{fit.config}` ({fit.slots} trade{'s' if fit.slots > 1 else ''} per proof): {fit.fixed_gas:,} gas per transaction, "
         f"**{fit.gas_per_proof:,} per proof** with its trades"
         + (
             f" ({fit.proof_overhead_gas:,} besides its trades' marginal gas)"
