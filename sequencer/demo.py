@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
@@ -107,7 +107,7 @@ class Demo:
             self.say(
                 f"  batch {number} ({batch.deposits} deposits, {batch.trades} trades, {batch.withdrawals} withdrawals) "
                 f"verified on L1 in a transaction of {int(receipt['gasUsed']):,} gas "
-                f"({len(rollup.contract.events.BatchVerified().process_receipt(receipt, errors=DISCARD))} batches); "
+                f"({_batches_in(rollup.contract.events.BatchVerified().process_receipt(receipt, errors=DISCARD))}); "
                 f"root {hex(int(event['args']['oldRoot']))[:14]}... -> {hex(int(event['args']['newRoot']))[:14]}..."
             )
             self.reported = number
@@ -181,3 +181,8 @@ def run_demo(config: str, say: Callable[[str], None] = print) -> None:
             f"== {demo.reported} batches proven by the worker and verified on L1; "
             f"state root {hex(devnet.rollup.state_root())}; total {time.monotonic() - started:.1f} s"
         )
+
+
+def _batches_in(verified: Sequence[object]) -> str:
+    """How many batches one submission verified, in words."""
+    return "its only batch" if len(verified) == 1 else f"one of {len(verified)} batches"
