@@ -24,8 +24,9 @@ order, each exactly once, through the ordinary failures of a chain.
   batch holding a forced request at once, see ``Operator.seal_due``).
 - **The chain is the memory.** The submitter keeps no state that the chain
   does not confirm: after a restart it reads ``lastBatch`` and the verified
-  public input of each batch (its ``BatchVerified`` event), and resends only what is missing. A resend of
-  a transaction still in the mempool becomes its replacement (same nonce).
+  public input of each batch (its ``BatchVerified`` event), and resends only
+  what is missing. A resend of a transaction still in the mempool becomes its
+  replacement (same nonce).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ MAX_BUNDLE = 128
 
 DEFAULT_MAX_BUNDLE = 16
 """Batches per L1 transaction by default: 16 keeps a transaction of the 8-slot devnet circuit
-near 1M gas (and its gas limit, see ``submission_gas``, under 10M)."""
+near 1.5M gas (and its gas limit, see ``submission_gas``, under 10M)."""
 
 REPLACEMENT_BUMP_NUM = 9
 REPLACEMENT_BUMP_DEN = 8
