@@ -103,6 +103,31 @@ def _signed(
     return SignedOrder(order, devnet.l2_key(trader).sign(order.message_hash()))
 
 
+def _trader_accounts(devnet: Devnet, seller: LocalAccount, buyer: LocalAccount) -> tuple[AccountIndex, AccountIndex]:
+    """The seller's and the buyer's rollup accounts; ``RuntimeError`` if their deposits made none."""
+    seller_index = devnet.rollup.account_index(seller.address)
+    buyer_index = devnet.rollup.account_index(buyer.address)
+    if seller_index is None or buyer_index is None:
+        raise RuntimeError("a trader has no rollup account after its deposit")
+    return seller_index, buyer_index
+
+
+def _rest_ask(devnet: Devnet, seller: LocalAccount, account: AccountIndex, order_id: int, amount: Amount) -> None:
+    """Rest the seller's ask of ``amount`` at ``PRICE``; ``RuntimeError`` if it trades on arrival."""
+    ask = _signed(devnet, seller, account, order_id, Side.SELL, PRICE, amount)
+    if devnet.operator.place_order(MARKET, ask, devnet.now()):
+        raise RuntimeError("the seller's ask traded on arrival: the book was not empty")
+
+
+def _take(devnet: Devnet, buyer: LocalAccount, account: AccountIndex, order_id: int, size: Amount) -> list[Fill]:
+    """A buyer order crossing the resting ask: ``RuntimeError`` unless it fills ``size`` at ``PRICE``, once."""
+    bid = _signed(devnet, buyer, account, order_id, Side.BUY, BUYER_LIMIT, size)
+    placed = devnet.operator.place_order(MARKET, bid, devnet.now())
+    if len(placed) != 1 or placed[0].base != size or placed[0].price != PRICE:
+        raise RuntimeError(f"order {order_id}: expected one fill of {size} at {PRICE}, got {placed}")
+    return placed
+
+
 def play_on_rollup(devnet: Devnet, seller: LocalAccount, buyer: LocalAccount, trades: int, warmup: int) -> RollupRun:
     """
     Deposit, then place the scenario's orders on ``devnet`` and prove and
@@ -127,25 +152,16 @@ def play_on_rollup(devnet: Devnet, seller: LocalAccount, buyer: LocalAccount, tr
     devnet.sync_l1()
     setup_batches = len(devnet.settle())
 
-    seller_index = devnet.rollup.account_index(seller.address)
-    buyer_index = devnet.rollup.account_index(buyer.address)
-    if seller_index is None or buyer_index is None:
-        raise RuntimeError("a trader has no rollup account after its deposit")
-    ask = _signed(devnet, seller, seller_index, 1, Side.SELL, PRICE, Amount(sum(sizes)))
-    if devnet.operator.place_order(MARKET, ask, devnet.now()):
-        raise RuntimeError("the seller's ask traded on arrival: the book was not empty")
+    seller_index, buyer_index = _trader_accounts(devnet, seller, buyer)
+    _rest_ask(devnet, seller, seller_index, 1, Amount(sum(sizes)))
 
     fills: list[Fill] = []
     batches: list[TradeBatch] = []
     acks: list[float] = []
     slot_pool: list[bytes] = []
     for index, size in enumerate(sizes):
-        bid = _signed(devnet, buyer, buyer_index, index + 1, Side.BUY, BUYER_LIMIT, size)
-        placed = devnet.operator.place_order(MARKET, bid, devnet.now())
+        fills.extend(_take(devnet, buyer, buyer_index, index + 1, size))
         acks.append(time.monotonic())
-        if len(placed) != 1 or placed[0].base != size or placed[0].price != PRICE:
-            raise RuntimeError(f"trade {index}: expected one fill of {size} at {PRICE}, got {placed}")
-        fills.extend(placed)
         if len(acks) == slots:
             settled = devnet.settle()
             verified = time.monotonic()
@@ -190,23 +206,16 @@ def cut_trade_batches(
     nor submitted (for submitting several at once). Order ids start at
     ``first_order_id`` (above those the scenario used).
 
-    Raises ``RuntimeError`` if the engine does not produce one fill per bid
-    or a batch of only trades.
+    Raises ``RuntimeError`` if the engine does not produce the scenario's fill
+    for each bid or a batch of only trades.
     """
     slots = devnet.operator.slots
     sizes = fill_sizes(batches * slots)
-    seller_index = devnet.rollup.account_index(seller.address)
-    buyer_index = devnet.rollup.account_index(buyer.address)
-    if seller_index is None or buyer_index is None:
-        raise RuntimeError("a trader has no rollup account: play the scenario first")
-    ask = _signed(devnet, seller, seller_index, first_order_id, Side.SELL, PRICE, Amount(sum(sizes)))
-    if devnet.operator.place_order(MARKET, ask, devnet.now()):
-        raise RuntimeError("the seller's new ask traded on arrival: the book was not empty")
+    seller_index, buyer_index = _trader_accounts(devnet, seller, buyer)
+    _rest_ask(devnet, seller, seller_index, first_order_id, Amount(sum(sizes)))
     cut: list[ProvableBatch] = []
     for index, size in enumerate(sizes):
-        bid = _signed(devnet, buyer, buyer_index, first_order_id + 1 + index, Side.BUY, BUYER_LIMIT, size)
-        if len(devnet.operator.place_order(MARKET, bid, devnet.now())) != 1:
-            raise RuntimeError(f"bundle trade {index}: expected one fill")
+        _take(devnet, buyer, buyer_index, first_order_id + 1 + index, size)
         if (index + 1) % slots == 0:
             batch = devnet.operator.cut_batch(devnet.now())
             if batch is None or len(batch.slot_data) != slots:

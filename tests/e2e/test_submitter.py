@@ -15,10 +15,11 @@ from web3.logs import DISCARD
 from prover import CircuitArtifacts, prove
 from sequencer.devnet import Devnet
 from sequencer.l1.anvil import AnvilNode, start_anvil
+from sequencer.l1.rollup import Submission
 from sequencer.l1.submitter import Fees, SubmissionReverted, Submitter
 from tests.e2e.conftest import UNIT, WETH
 
-Proven = list[tuple[int, Any, list[int]]]
+Proven = list[Submission]
 
 
 @pytest.fixture
