@@ -38,6 +38,7 @@ def bench(args: argparse.Namespace) -> int:
     """Run the benchmark with the command line's options."""
     options = BenchOptions(
         configs=args.configs,
+        size_configs=args.size_configs,
         trades=args.trades,
         warmup_trades=args.warmup_trades,
         runs=args.runs,
@@ -71,6 +72,12 @@ def add_subcommands(subparsers: Any) -> None:
         type=_names,
         default=DEFAULTS.configs,
         help="circuit configurations to prove with (comma-separated)",
+    )
+    command.add_argument(
+        "--size-configs",
+        type=_names,
+        default=DEFAULTS.size_configs,
+        help="configurations whose constraints are only counted (compiled, not set up)",
     )
     command.add_argument("--trades", type=int, default=DEFAULTS.trades, help="measured trades per side")
     command.add_argument(

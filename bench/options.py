@@ -17,6 +17,9 @@ class BenchOptions:
     configs: tuple[str, ...] = ("test", "devnet", "bench16")
     """Circuit configurations (``circuits/configs.json``) to prove real batches with (``bench16``,
     16 slots at the devnet's depths, exists for the benchmark: ~0.9M constraints, a 3.5-minute build)."""
+    size_configs: tuple[str, ...] = ("exchange",)
+    """Configurations whose constraints per slot are only counted (compiled, never set up or proven):
+    ``exchange`` has the tree sizes of a real exchange, 2^24 accounts, 16 tokens and 2^12 order slots."""
     trades: int = 8
     """Measured trades per side (rounded up to fill whole batches of every configuration)."""
     warmup_trades: int = 0

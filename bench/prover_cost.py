@@ -4,8 +4,10 @@ witness generation and proving per batch with each available backend.
 
 Constraints per slot come from compiling each configuration's circuit with
 one and with two slots (``circom2 --r1cs`` with the manifest's flags, no
-set-up), so ``per slot = C(2) - C(1)`` and ``fixed = C(1) - per slot`` at
-that configuration's tree depths. Compiles are cached under
+set-up): ``per slot = C(2) - C(1)``, corrected for sha256's whole blocks (see
+``fit_constraints``), and ``fixed = C(1) - per slot``, at that
+configuration's tree depths. Configurations too large to set up here
+(``exchange``) are only compiled. Compiles are cached under
 ``build/bench/constraints/``, keyed by the circuit sources and tool versions.
 
 Backends, each run as its own process (timed, with its own peak memory from
@@ -53,6 +55,7 @@ from prover.groth16 import Proof, verify_proof
 from prover.manifest import CircuitConfig
 from prover.tools import npm_bin, npm_version, run_tool
 from prover.witness import WitnessInput, calculator_for, encode_input
+from sequencer.spec.public_data import LAYOUT
 
 CONSTRAINTS_DIR = BUILD_DIR / "constraints"
 NATIVE_DIR = BUILD_DIR / "native"
@@ -70,6 +73,9 @@ class ConstraintFit:
     constraints_1: int
     constraints_2: int
     per_slot: int
+    """What one more slot adds to a large batch, its share of the sha256 of the public data included."""
+    sha256_per_slot: int
+    """The part of ``per_slot`` that hashes the slot's public data: ``slotBytes / 64`` of a sha256 block."""
     fixed: int
 
 
@@ -141,10 +147,9 @@ def with_slots(config: CircuitConfig, slots: int) -> CircuitConfig:
     return dataclasses.replace(config, name=f"{config.name}-ntx{slots}", params=params)
 
 
-def compiled_constraints(root: Path, config: CircuitConfig) -> int:
-    """The constraint count of ``config``'s circuit, compiled without a set-up (cached)."""
-    directory = CONSTRAINTS_DIR / config.name
-    main = config.main_circom()
+def _compiled_count(root: Path, name: str, main: str, config: CircuitConfig) -> int:
+    """The constraint count of the circuit whose main file is ``main``, compiled with ``config``'s flags (cached)."""
+    directory = CONSTRAINTS_DIR / name
     key = hashlib.sha256((main + _source_digest(root, config)).encode()).hexdigest()
     stamp = _stamped(directory, key)
     cached = stamp.get("constraints") if stamp is not None else None
@@ -171,17 +176,53 @@ def compiled_constraints(root: Path, config: CircuitConfig) -> int:
     return constraints
 
 
+def compiled_constraints(root: Path, config: CircuitConfig) -> int:
+    """The constraint count of ``config``'s circuit, compiled without a set-up (cached)."""
+    return _compiled_count(root, config.name, config.main_circom(), config)
+
+
+def sha256_blocks(message_bytes: int) -> int:
+    """How many 64-byte compression blocks sha256 runs over a message of ``message_bytes`` (padding included)."""
+    return (message_bytes + 8) // 64 + 1
+
+
+def sha256_block_constraints(root: Path, config: CircuitConfig) -> int:
+    """Constraints of one sha256 compression (circomlib's ``Sha256`` of two blocks minus one block), with ``config``'s flags."""
+    counts = []
+    for blocks in (1, 2):
+        bits = 8 * (64 * blocks - 9)
+        main = (
+            "pragma circom 2.0.0;\n"
+            'include "circomlib/circuits/sha256/sha256.circom";\n'
+            f"component main = Sha256({bits});\n"
+        )
+        counts.append(_compiled_count(root, f"sha256-{blocks}-block", main, config))
+    return counts[1] - counts[0]
+
+
 def fit_constraints(root: Path, config: CircuitConfig, built: CircuitArtifacts | None = None) -> ConstraintFit:
-    """Constraints per slot and per batch of ``config`` (a built circuit's own count is reused for its slot count)."""
+    """
+    Constraints per slot and per batch of ``config`` (a built circuit's own count is reused for its slot count).
+
+    sha256 runs in whole 64-byte blocks, so ``C(2) - C(1)`` alone would count a
+    slot's share of the public-input hash as 0 or as a whole block. The fit
+    takes the blocks out of that difference and puts back the slot's exact
+    share, ``8 * slotBytes / 512`` of a block: ``per_slot`` is what a slot adds
+    to a large batch.
+    """
     counts: dict[int, int] = {}
     for slots in (1, 2):
         if built is not None and dict(built.config.params).get("nTx") == slots:
             counts[slots] = built.constraints
         else:
             counts[slots] = compiled_constraints(root, with_slots(config, slots))
-    per_slot = counts[2] - counts[1]
+    block = sha256_block_constraints(root, config)
+    header = sum(LAYOUT.header.values())
+    extra_blocks = sha256_blocks(header + 2 * LAYOUT.slot_bytes) - sha256_blocks(header + LAYOUT.slot_bytes)
+    sha_share = round(block * LAYOUT.slot_bytes / 64)
+    per_slot = counts[2] - counts[1] - extra_blocks * block + sha_share
     params = {name: value for name, value in config.params if name != "nTx"}
-    return ConstraintFit(config.name, params, counts[1], counts[2], per_slot, counts[1] - per_slot)
+    return ConstraintFit(config.name, params, counts[1], counts[2], per_slot, sha_share, counts[1] - per_slot)
 
 
 # ---------------------------------------------------------------- the native witness generator

@@ -30,6 +30,7 @@ from bench.report import AckLatency, BenchResult, SequencerResult, SetupResult, 
 from bench.scenario import RollupRun, play_on_rollup
 from bench.setup_cost import cached_setup, fresh_setup
 from prover import CircuitArtifacts, build_circuit
+from prover.manifest import DEFAULT_MANIFEST, load_config
 from sequencer.devnet import Devnet
 from sequencer.engine.book import Fill
 from sequencer.l1.anvil import HARDFORK, start_anvil
@@ -135,6 +136,9 @@ def run_bench(options: BenchOptions, say: Callable[[str], None] = print) -> Writ
 
     say("== prover: constraints and backends")
     constraints = [fit_constraints(REPO_ROOT, circuit.config, circuit) for circuit in circuits]
+    for name in options.size_configs:
+        say(f"  counting the constraints of '{name}' (compiled only)")
+        constraints.append(fit_constraints(REPO_ROOT, load_config(REPO_ROOT / DEFAULT_MANIFEST, name)))
     prover = [
         measure_prover(REPO_ROOT, circuit, run.sample.batch.circuit_input, options.runs, options.native_witness)
         for circuit, run in zip(circuits, runs, strict=True)

@@ -15,6 +15,7 @@ def test_run_bench_writes_every_section(tmp_path: Path) -> None:
     files = run_bench(
         BenchOptions(
             configs=("test",),
+            size_configs=(),
             trades=1,
             runs=1,
             estimate_sizes=(1, 2),
