@@ -50,7 +50,7 @@ from sequencer.spec.types import AccountIndex, FieldElement
 INTRINSIC_GAS = 21_000
 TX_GAS_CAP = 2**24
 """EIP-7825: no transaction may use more (the benchmark's anvil enforces it)."""
-ESTIMATE_TREE = TreeConfig(8, 1, 3)
+ESTIMATE_TREE = TreeConfig(8, 2, 4)
 """Tree depths of the accept-all deployments: they only bound the account registry, not the gas."""
 SHA256_GAS_PER_WORD = 12
 """The sha256 precompile's price per 32-byte word of input (on top of 60 per call)."""

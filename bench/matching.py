@@ -44,7 +44,7 @@ MID_TICKS = 2_000_000
 SPREAD_TICKS = 10
 MAX_LOTS = 20
 BOOK_ACCOUNTS = 64
-INTAKE_TREE = TreeConfig(8, 1, 3)
+INTAKE_TREE = TreeConfig(8, 2, 4)
 """The devnet configuration's tree depths."""
 INTAKE_TRADERS = 16
 FUNDING = (Amount(1_000 * 10**18), Amount(10_000_000 * 10**18))

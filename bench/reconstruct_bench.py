@@ -64,11 +64,11 @@ from sequencer.spec.transition import apply_transaction, credit_fees, total_fees
 from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Timestamp, TokenId
 
 ACCEPTING_VERIFIER = REPO_ROOT / "contracts" / "test" / "mocks" / "AcceptingVerifier.sol"
-REBUILD_TREE = TreeConfig(account_depth=10, balance_depth=1, order_depth=3)
+REBUILD_TREE = TreeConfig(account_depth=10, balance_depth=2, order_depth=4)
 """1,024 accounts: room for 1,000 traders and the operator."""
-DEVNET_TREE = TreeConfig(account_depth=8, balance_depth=1, order_depth=3)
+DEVNET_TREE = TreeConfig(account_depth=8, balance_depth=2, order_depth=4)
 """The ``devnet`` configuration of ``circuits/configs.json``."""
-DEEPEST_TREE = TreeConfig(account_depth=32, balance_depth=1, order_depth=3)
+DEEPEST_TREE = TreeConfig(account_depth=32, balance_depth=2, order_depth=4)
 UNIT = 10**18
 WETH, USDC = TokenId(0), TokenId(1)
 PRICE = Price(2000 * PRICE_SCALE)

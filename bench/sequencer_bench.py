@@ -75,7 +75,7 @@ from sequencer.spec.transactions import Deposit, Order, SignedOrder, forget_orde
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Price, Timestamp, TokenId
 
 UNIT = 10**18
-TREE = TreeConfig(account_depth=8, balance_depth=1, order_depth=8)
+TREE = TreeConfig(account_depth=8, balance_depth=2, order_depth=8)
 SLOTS = 64
 TRADERS = 16
 MARKET = Market(

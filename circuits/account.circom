@@ -36,7 +36,7 @@ template AccountLeaf() {
 //   oldRoot               field   balance tree root before
 //   token                 field   leaf index; < 2^balanceDepth (checked here)
 //   oldBalance            field   the leaf before (proven against oldRoot)
-//   siblings[balanceDepth] field
+//   siblings[3 * balanceDepth \ 2] field
 //   delta                 field   signed change; NOTE: the caller must build it
 //                                 from range-checked amounts
 //   newRoot (out)         field
@@ -44,7 +44,7 @@ template BalanceUpdate(balanceDepth) {
     signal input oldRoot;
     signal input token;
     signal input oldBalance;
-    signal input siblings[balanceDepth];
+    signal input siblings[3 * balanceDepth \ 2];
     signal input delta;
     signal output newRoot;
 
@@ -80,14 +80,14 @@ template BalanceUpdate(balanceDepth) {
 //   accountIndex                field  < 2^accountDepth (checked here)
 //   ax, ay, ethAddr, nonce, minOrderId  field  the leaf's fields before
 //   balanceRoot, orderRoot      field  the leaf's subtree roots before
-//   siblingsAccount[accountDepth]
-//   token1, balance1, siblingsBalance1[balanceDepth], delta1
-//   token2, balance2, siblingsBalance2[balanceDepth], delta2
+//   siblingsAccount[3 * accountDepth \ 2]
+//   token1, balance1, siblingsBalance1[3 * balanceDepth \ 2], delta1
+//   token2, balance2, siblingsBalance2[3 * balanceDepth \ 2], delta2
 //                                      balance2 is the token2 leaf after the
 //                                      token1 change
 //   orderSlotBits[orderDepth]   bit    NOTE: the caller range-checks them
 //   oldOrderLeaf, newOrderLeaf  field
-//   siblingsOrder[orderDepth]
+//   siblingsOrder[3 * orderDepth \ 2]
 //   newAx, newAy, newEthAddr, newNonce, newMinOrderId  field  the leaf's
 //                                      fields after
 //   newRoot (out)               field
@@ -101,21 +101,21 @@ template AccountUpdate(accountDepth, balanceDepth, orderDepth) {
     signal input minOrderId;
     signal input balanceRoot;
     signal input orderRoot;
-    signal input siblingsAccount[accountDepth];
+    signal input siblingsAccount[3 * accountDepth \ 2];
 
     signal input token1;
     signal input balance1;
-    signal input siblingsBalance1[balanceDepth];
+    signal input siblingsBalance1[3 * balanceDepth \ 2];
     signal input delta1;
     signal input token2;
     signal input balance2;
-    signal input siblingsBalance2[balanceDepth];
+    signal input siblingsBalance2[3 * balanceDepth \ 2];
     signal input delta2;
 
     signal input orderSlotBits[orderDepth];
     signal input oldOrderLeaf;
     signal input newOrderLeaf;
-    signal input siblingsOrder[orderDepth];
+    signal input siblingsOrder[3 * orderDepth \ 2];
 
     signal input newAx;
     signal input newAy;

@@ -19,9 +19,9 @@ include "public_data.circom";
 // Private inputs (the witness builder's keys, sequencer/witness/):
 //   oldRoot, newRoot, timestamp (< 2^64), l1ChainStart, l1ChainEnd
 //   every TxSlot input as an array over slots, e.g. txType[nTx],
-//   siblingsAccountA[nTx][accountDepth]
+//   siblingsAccountA[nTx][3 * accountDepth \ 2]
 //   feeAx, feeAy, feeEthAddr, feeNonce, feeMinOrderId, feeOrderRoot,
-//   feeBalances[2^balanceDepth], feeSiblings[accountDepth]   account 0
+//   feeBalances[2^balanceDepth], feeSiblings[3 * accountDepth \ 2]   account 0
 //                     before the fees are credited
 template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     assert(nTx >= 1);
@@ -75,14 +75,14 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input minOrderIdA[nTx];
     signal input balanceRootA[nTx];
     signal input orderRootA[nTx];
-    signal input siblingsAccountA[nTx][accountDepth];
+    signal input siblingsAccountA[nTx][3 * accountDepth \ 2];
     signal input balanceA1[nTx];
-    signal input siblingsBalanceA1[nTx][balanceDepth];
+    signal input siblingsBalanceA1[nTx][3 * balanceDepth \ 2];
     signal input balanceA2[nTx];
-    signal input siblingsBalanceA2[nTx][balanceDepth];
+    signal input siblingsBalanceA2[nTx][3 * balanceDepth \ 2];
     signal input orderStoredIdA[nTx];
     signal input orderFilledA[nTx];
-    signal input siblingsOrderA[nTx][orderDepth];
+    signal input siblingsOrderA[nTx][3 * orderDepth \ 2];
 
     signal input accountB[nTx];
     signal input axB[nTx];
@@ -92,14 +92,14 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input minOrderIdB[nTx];
     signal input balanceRootB[nTx];
     signal input orderRootB[nTx];
-    signal input siblingsAccountB[nTx][accountDepth];
+    signal input siblingsAccountB[nTx][3 * accountDepth \ 2];
     signal input balanceB1[nTx];
-    signal input siblingsBalanceB1[nTx][balanceDepth];
+    signal input siblingsBalanceB1[nTx][3 * balanceDepth \ 2];
     signal input balanceB2[nTx];
-    signal input siblingsBalanceB2[nTx][balanceDepth];
+    signal input siblingsBalanceB2[nTx][3 * balanceDepth \ 2];
     signal input orderStoredIdB[nTx];
     signal input orderFilledB[nTx];
-    signal input siblingsOrderB[nTx][orderDepth];
+    signal input siblingsOrderB[nTx][3 * orderDepth \ 2];
 
     signal input feeAx;
     signal input feeAy;
@@ -108,7 +108,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input feeMinOrderId;
     signal input feeOrderRoot;
     signal input feeBalances[tokens];
-    signal input feeSiblings[accountDepth];
+    signal input feeSiblings[3 * accountDepth \ 2];
 
     component timestampRange = RangeCheck(TIMESTAMP_BITS());
     timestampRange.in <== timestamp;

@@ -14,7 +14,7 @@ include "account.circom";
 //   ax, ay, ethAddr, nonce, minOrderId, orderRoot  field  account 0's leaf
 //                                     fields
 //   balances[2^balanceDepth]   field  account 0's balances before
-//   siblings[accountDepth]     field  account 0's path (index 0: all left)
+//   siblings[3 * accountDepth \ 2]  field  account 0's path (index 0: child 0 at every level)
 //   fees[2^balanceDepth]       field  fees collected per token; NOTE: the
 //                                     caller sums range-checked fees
 //   newRoot (out)              field
@@ -28,7 +28,7 @@ template FeeCredit(accountDepth, balanceDepth) {
     signal input minOrderId;
     signal input orderRoot;
     signal input balances[tokens];
-    signal input siblings[accountDepth];
+    signal input siblings[3 * accountDepth \ 2];
     signal input fees[tokens];
     signal output newRoot;
 

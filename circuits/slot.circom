@@ -94,14 +94,14 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal input minOrderIdA;
     signal input balanceRootA;
     signal input orderRootA;
-    signal input siblingsAccountA[accountDepth];
+    signal input siblingsAccountA[3 * accountDepth \ 2];
     signal input balanceA1;
-    signal input siblingsBalanceA1[balanceDepth];
+    signal input siblingsBalanceA1[3 * balanceDepth \ 2];
     signal input balanceA2;
-    signal input siblingsBalanceA2[balanceDepth];
+    signal input siblingsBalanceA2[3 * balanceDepth \ 2];
     signal input orderStoredIdA;
     signal input orderFilledA;
-    signal input siblingsOrderA[orderDepth];
+    signal input siblingsOrderA[3 * orderDepth \ 2];
 
     signal input accountB;
     signal input axB;
@@ -111,14 +111,14 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal input minOrderIdB;
     signal input balanceRootB;
     signal input orderRootB;
-    signal input siblingsAccountB[accountDepth];
+    signal input siblingsAccountB[3 * accountDepth \ 2];
     signal input balanceB1;
-    signal input siblingsBalanceB1[balanceDepth];
+    signal input siblingsBalanceB1[3 * balanceDepth \ 2];
     signal input balanceB2;
-    signal input siblingsBalanceB2[balanceDepth];
+    signal input siblingsBalanceB2[3 * balanceDepth \ 2];
     signal input orderStoredIdB;
     signal input orderFilledB;
-    signal input siblingsOrderB[orderDepth];
+    signal input siblingsOrderB[3 * orderDepth \ 2];
 
     signal output newRoot;
     signal output chainOut;

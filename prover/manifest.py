@@ -14,7 +14,7 @@ WebAssembly build) can only read files below its working directory, which is tha
       "template": {"file": "batch.circom", "name": "Batch",
                    "params": ["nTx", "accountDepth", "balanceDepth", "orderDepth"]},
       "publicSignals": ["publicInputHash"],
-      "configs": {"test": {"nTx": 1, "accountDepth": 4, "balanceDepth": 1,
+      "configs": {"test": {"nTx": 1, "accountDepth": 4, "balanceDepth": 2,
                            "orderDepth": 2, "ptauPower": 15}}
     }
 """

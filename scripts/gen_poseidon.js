@@ -36,7 +36,7 @@ const optConstants = require(path.join(nodeModules, "circomlibjs", "src", "posei
 const outDir = path.join(repoRoot, "build", "contracts");
 const outFile = path.join(outDir, "poseidon.json");
 
-const ARITIES = [2, 7];
+const ARITIES = [2, 4, 7];
 const CIRCOMLIBJS_MAX_INPUTS = 6;
 const Q = "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
 const N_ROUNDS_F = 8;

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMatchproof} from "./interfaces/IMatchproof.sol";
 import {IGroth16BatchVerifier} from "./interfaces/IGroth16BatchVerifier.sol";
-import {IPoseidon2, IPoseidon7} from "./interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon7} from "./interfaces/IPoseidon.sol";
 import {AccountRegistry} from "./libraries/AccountRegistry.sol";
 import {BabyJubJub} from "./libraries/BabyJubJub.sol";
 import {BatchLog} from "./libraries/BatchLog.sol";
@@ -38,6 +38,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
     IGroth16BatchVerifier internal immutable _verifier;
     IPoseidon2 internal immutable _poseidon2;
+    IPoseidon4 internal immutable _poseidon4;
     IPoseidon7 internal immutable _poseidon7;
     uint256 internal immutable _nTx;
     uint256 internal immutable _accountDepth;
@@ -68,11 +69,11 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @notice Its ABI encoding equals that of the flat argument list (verifier, poseidon2,
-    ///         poseidon7, genesisRoot, tokens, nTx, accountDepth,
+    ///         poseidon4, poseidon7, genesisRoot, tokens, nTx, accountDepth,
     ///         balanceDepth, requestDeadlineBlocks, maxTimestampLag, requestFee, registrationFee,
     ///         maxRequestsPerBlock, operator, operatorAx, operatorAy): the three structs are static.
     /// @param verifier_ The Groth16 verifier of the batch circuit.
-    /// @param hashers_ The Poseidon contracts for 2 and 7 inputs.
+    /// @param hashers_ The Poseidon contracts for 2, 4 and 7 inputs.
     /// @param genesisRoot The state root before the first batch (the empty account tree's root).
     /// @param tokenList The ERC-20 tokens; token id = index; 1 to 2^balanceDepth of them.
     /// @param config The batch size, the tree depths, the L1 request deadline, the most a
@@ -89,10 +90,12 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     ) {
         _requireCode(address(verifier_));
         _requireCode(address(hashers_.poseidon2));
+        _requireCode(address(hashers_.poseidon4));
         _requireCode(address(hashers_.poseidon7));
         if (
             config.accountDepth == 0 || config.accountDepth > MAX_ACCOUNT_DEPTH
-                || config.balanceDepth > MAX_BALANCE_DEPTH
+                || config.balanceDepth > MAX_BALANCE_DEPTH || config.accountDepth % 2 != 0
+                || config.balanceDepth % 2 != 0
         ) {
             revert InvalidTreeDepths(config.accountDepth, config.balanceDepth);
         }
@@ -114,6 +117,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
         _verifier = verifier_;
         _poseidon2 = hashers_.poseidon2;
+        _poseidon4 = hashers_.poseidon4;
         _poseidon7 = hashers_.poseidon7;
         _nTx = config.nTx;
         _accountDepth = config.accountDepth;
@@ -211,7 +215,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         amount = proof.balance;
         if (amount == 0) revert NothingToExit(accountIndex, tokenId);
         uint256 root = Exodus.accountRoot(
-            proof, msg.sender, accountIndex, tokenId, _balanceDepth, _accountDepth, _poseidon2, _poseidon7
+            proof, msg.sender, accountIndex, tokenId, _balanceDepth, _accountDepth, _poseidon4, _poseidon7
         );
         if (root != _batches.stateRoot) revert InvalidExitProof(root, _batches.stateRoot);
 
@@ -432,8 +436,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMatchproof
-    function hashers() external view returns (address, address) {
-        return (address(_poseidon2), address(_poseidon7));
+    function hashers() external view returns (address, address, address) {
+        return (address(_poseidon2), address(_poseidon4), address(_poseidon7));
     }
 
     /// @inheritdoc IMatchproof

@@ -11,17 +11,19 @@ contract ExodusTest is RollupFixture {
     uint256 internal constant ORDER_ROOT = 77;
     uint256 internal constant ALICE_INDEX = 1;
     uint256 internal constant BOB_INDEX = 2;
+    /// @dev Exit proofs give three siblings per level of two index bits.
+    uint256 internal constant BALANCE_SIBLINGS = 3 * BALANCE_DEPTH / 2;
+    uint256 internal constant ACCOUNT_SIBLINGS = 3 * ACCOUNT_DEPTH / 2;
 
     // ------------------------------------------------------------------ helpers
 
     /// @dev Every account's balance of token 0 in a proven state: Alice holds `balance`.
     function _aliceProof(uint256 balance) internal view returns (IMatchproof.ExitProof memory proof) {
-        uint256[] memory balanceSiblings = new uint256[](BALANCE_DEPTH);
-        balanceSiblings[0] = 5; // token 1's balance
-        balanceSiblings[1] = poseidon2.poseidon([uint256(0), 0]); // tokens 2 and 3, empty
-        uint256[] memory accountSiblings = new uint256[](ACCOUNT_DEPTH);
-        for (uint256 level = 0; level < ACCOUNT_DEPTH; ++level) {
-            accountSiblings[level] = 1000 + level;
+        uint256[] memory balanceSiblings = new uint256[](BALANCE_SIBLINGS);
+        balanceSiblings[0] = 5; // token 1's balance; tokens 2 and 3 are empty
+        uint256[] memory accountSiblings = new uint256[](ACCOUNT_SIBLINGS);
+        for (uint256 i = 0; i < ACCOUNT_SIBLINGS; ++i) {
+            accountSiblings[i] = 1000 + i;
         }
         proof = IMatchproof.ExitProof({
             ax: ALICE_AX,
@@ -35,12 +37,17 @@ contract ExodusTest is RollupFixture {
         });
     }
 
+    /// @dev The quaternary fold, written out per position: the node goes before its three
+    ///      siblings, between them or after them.
     function _fold(uint256 leaf, uint256 index, uint256[] memory siblings) internal view returns (uint256 node) {
         node = leaf;
-        for (uint256 level = 0; level < siblings.length; ++level) {
-            node = (index >> level) & 1 == 1
-                ? poseidon2.poseidon([siblings[level], node])
-                : poseidon2.poseidon([node, siblings[level]]);
+        for (uint256 level = 0; level < siblings.length / 3; ++level) {
+            (uint256 a, uint256 b, uint256 c) = (siblings[3 * level], siblings[3 * level + 1], siblings[3 * level + 2]);
+            uint256 position = (index >> (2 * level)) & 3;
+            if (position == 0) node = poseidon4.poseidon([node, a, b, c]);
+            else if (position == 1) node = poseidon4.poseidon([a, node, b, c]);
+            else if (position == 2) node = poseidon4.poseidon([a, b, node, c]);
+            else node = poseidon4.poseidon([a, b, c, node]);
         }
     }
 
@@ -233,7 +240,7 @@ contract ExodusTest is RollupFixture {
     function test_exit_fuzzRevertsOnAWrongProof(uint256 field, uint256 delta) public {
         IMatchproof.ExitProof memory proof = _provenAlice(1000);
         _freeze();
-        field = bound(field, 0, 5 + BALANCE_DEPTH + ACCOUNT_DEPTH);
+        field = bound(field, 0, 5 + BALANCE_SIBLINGS + ACCOUNT_SIBLINGS);
         delta = bound(delta, 1, 1 << 64);
         if (field == 0) proof.ax += delta;
         else if (field == 1) proof.ay += delta;
@@ -241,8 +248,8 @@ contract ExodusTest is RollupFixture {
         else if (field == 3) proof.minOrderId += delta;
         else if (field == 4) proof.orderRoot += delta;
         else if (field == 5) proof.balance += delta;
-        else if (field < 6 + BALANCE_DEPTH) proof.balanceSiblings[field - 6] += delta;
-        else proof.accountSiblings[field - 6 - BALANCE_DEPTH] += delta;
+        else if (field < 6 + BALANCE_SIBLINGS) proof.balanceSiblings[field - 6] += delta;
+        else proof.accountSiblings[field - 6 - BALANCE_SIBLINGS] += delta;
         uint256 root = _rootOf(proof, ALICE, ALICE_INDEX, 0);
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidExitProof.selector, root, rollup.stateRoot()));
         _exitAsAlice(proof);
@@ -273,11 +280,13 @@ contract ExodusTest is RollupFixture {
     function test_exit_revertsOnPathsOfTheWrongLength() public {
         IMatchproof.ExitProof memory proof = _provenAlice(1000);
         _freeze();
-        proof.accountSiblings = new uint256[](ACCOUNT_DEPTH + 1);
-        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidProofLength.selector, ACCOUNT_DEPTH, ACCOUNT_DEPTH + 1));
+        proof.accountSiblings = new uint256[](ACCOUNT_SIBLINGS + 1);
+        _expectRevert(
+            abi.encodeWithSelector(IMatchproof.InvalidProofLength.selector, ACCOUNT_SIBLINGS, ACCOUNT_SIBLINGS + 1)
+        );
         _exitAsAlice(proof);
         proof.balanceSiblings = new uint256[](0);
-        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidProofLength.selector, BALANCE_DEPTH, 0));
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidProofLength.selector, BALANCE_SIBLINGS, 0));
         _exitAsAlice(proof);
     }
 

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Matchproof} from "../src/Matchproof.sol";
 import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
-import {IPoseidon2, IPoseidon7} from "../src/interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon7} from "../src/interfaces/IPoseidon.sol";
 import {TestToken} from "../src/test/TestToken.sol";
 import {TestBase} from "./utils/TestBase.sol";
 import {AcceptingVerifier} from "./mocks/AcceptingVerifier.sol";
@@ -61,6 +61,7 @@ contract RollupModel is TestBase {
 
     Matchproof public immutable rollup;
     IPoseidon2 internal immutable poseidon2;
+    IPoseidon4 internal immutable poseidon4;
     IPoseidon7 internal immutable poseidon7;
     TestToken[TOKENS] public tokens;
     address[ACCOUNTS] public actors;
@@ -84,8 +85,9 @@ contract RollupModel is TestBase {
     uint256 internal requestBlock;
     uint256 internal requestsInBlock;
 
-    constructor(IPoseidon2 poseidon2_, IPoseidon7 poseidon7_) {
+    constructor(IPoseidon2 poseidon2_, IPoseidon4 poseidon4_, IPoseidon7 poseidon7_) {
         poseidon2 = poseidon2_;
+        poseidon4 = poseidon4_;
         poseidon7 = poseidon7_;
         address[] memory tokenList = new address[](TOKENS);
         for (uint256 t = 0; t < TOKENS; ++t) {
@@ -98,14 +100,14 @@ contract RollupModel is TestBase {
         rollup = new Matchproof(
             new AcceptingVerifier(),
             IMatchproof.Hashers({
-                poseidon2: poseidon2_, poseidon7: poseidon7_
+                poseidon2: poseidon2_, poseidon4: poseidon4_, poseidon7: poseidon7_
             }),
             provenRoot,
             tokenList,
             IMatchproof.Config({
                 nTx: N_TX,
                 accountDepth: 2,
-                balanceDepth: 1,
+                balanceDepth: 2,
                 requestDeadlineBlocks: DEADLINE_BLOCKS,
                 maxTimestampLag: 1 days,
                 requestFee: REQUEST_FEE,
@@ -341,12 +343,15 @@ contract RollupModel is TestBase {
     /// @notice The exit proof of account `index`'s balance of `tokenId` in the model's state.
     function exitProof(uint256 index, uint256 tokenId) public view returns (IMatchproof.ExitProof memory proof) {
         Account storage account = accounts[index];
-        uint256[] memory balanceSiblings = new uint256[](1);
+        // One level each: the balance tree's leaves are the TOKENS balances then zeros, the
+        // account tree's the ACCOUNTS leaves; the siblings are the other three, in order.
+        uint256[] memory balanceSiblings = new uint256[](3);
         balanceSiblings[0] = account.balances[1 - tokenId];
-        uint256[] memory accountSiblings = new uint256[](2);
-        accountSiblings[0] = _leaf(index ^ 1);
-        uint256 otherPair = index < 2 ? 2 : 0;
-        accountSiblings[1] = poseidon2.poseidon([_leaf(otherPair), _leaf(otherPair + 1)]);
+        uint256[] memory accountSiblings = new uint256[](3);
+        uint256 next = 0;
+        for (uint256 other = 0; other < ACCOUNTS; ++other) {
+            if (other != index) accountSiblings[next++] = _leaf(other);
+        }
         proof = IMatchproof.ExitProof({
             ax: account.ax,
             ay: account.ay,
@@ -433,14 +438,14 @@ contract RollupModel is TestBase {
 
     function _leaf(uint256 index) internal view returns (uint256) {
         Account storage account = accounts[index];
-        uint256 balanceRoot = poseidon2.poseidon([account.balances[0], account.balances[1]]);
+        uint256 balanceRoot = poseidon4.poseidon([account.balances[0], account.balances[1], 0, 0]);
         return poseidon7.poseidon(
             [account.ax, account.ay, uint256(uint160(account.owner)), account.nonce, account.minOrderId, balanceRoot, 0]
         );
     }
 
     function _root() internal view returns (uint256) {
-        return poseidon2.poseidon([poseidon2.poseidon([_leaf(0), _leaf(1)]), poseidon2.poseidon([_leaf(2), _leaf(3)])]);
+        return poseidon4.poseidon([_leaf(0), _leaf(1), _leaf(2), _leaf(3)]);
     }
 }
 
@@ -459,6 +464,7 @@ contract ExodusInvariantTest is TestBase {
         string memory json = vm.readFile("../build/contracts/poseidon.json");
         model = new RollupModel(
             IPoseidon2(deployCode(vm.parseJsonBytes(json, ".poseidon2.bytecode"), "poseidon2")),
+            IPoseidon4(deployCode(vm.parseJsonBytes(json, ".poseidon4.bytecode"), "poseidon4")),
             IPoseidon7(deployCode(vm.parseJsonBytes(json, ".poseidon7.bytecode"), "poseidon7"))
         );
     }

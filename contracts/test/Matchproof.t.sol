@@ -63,8 +63,9 @@ contract MatchproofTest is RollupFixture {
         assertEq(rollup.tokens(0), address(tokenA), "token 0");
         assertEq(rollup.tokens(1), address(tokenB), "token 1");
         assertEq(rollup.verifier(), address(verifier), "verifier");
-        (address p2, address p7) = rollup.hashers();
+        (address p2, address p4, address p7) = rollup.hashers();
         assertEq(p2, address(poseidon2), "poseidon2");
+        assertEq(p4, address(poseidon4), "poseidon4");
         assertEq(p7, address(poseidon7), "poseidon7");
     }
 
@@ -100,6 +101,16 @@ contract MatchproofTest is RollupFixture {
         _deploy(list, 0, OPERATOR_AX, OPERATOR_AY);
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTreeDepths.selector, 33, BALANCE_DEPTH));
         _deploy(list, 33, OPERATOR_AX, OPERATOR_AY);
+    }
+
+    function test_constructor_revertsOnOddTreeDepths() public {
+        // The trees are quaternary: a level takes two index bits.
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTreeDepths.selector, 5, BALANCE_DEPTH));
+        _deploy(_tokens(address(tokenA), address(tokenB)), 5, OPERATOR_AX, OPERATOR_AY);
+        IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
+        config.balanceDepth = 1;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTreeDepths.selector, ACCOUNT_DEPTH, 1));
+        _deployWith(config);
     }
 
     function test_constructor_revertsOnZeroRequestDeadline() public {
@@ -242,15 +253,21 @@ contract MatchproofTest is RollupFixture {
     }
 
     function test_deposit_revertsWhenAccountTreeFull() public {
-        Matchproof small = _deploy(_tokens(address(tokenA), address(tokenB)), 1, OPERATOR_AX, OPERATOR_AY);
-        vm.prank(ALICE);
+        // Depth 2: four accounts, the operator's and three more.
+        Matchproof small = _deploy(_tokens(address(tokenA), address(tokenB)), 2, OPERATOR_AX, OPERATOR_AY);
+        address[3] memory owners = [ALICE, BOB, address(0xCA201)];
+        for (uint256 i = 0; i < owners.length; ++i) {
+            tokenA.mint(owners[i], 2);
+            vm.prank(owners[i]);
+            tokenA.approve(address(small), type(uint256).max);
+            vm.prank(owners[i]);
+            small.deposit(0, 1, ALICE_AX, ALICE_AY); // account i + 1 of 4
+        }
+        address dave = address(0xDA7E);
+        vm.prank(dave);
         tokenA.approve(address(small), type(uint256).max);
-        vm.prank(BOB);
-        tokenA.approve(address(small), type(uint256).max);
-        vm.prank(ALICE);
-        small.deposit(0, 1, ALICE_AX, ALICE_AY); // account 1 of 2
-        vm.prank(BOB);
-        _expectRevert(abi.encodeWithSelector(IMatchproof.AccountTreeFull.selector, 2));
+        vm.prank(dave);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.AccountTreeFull.selector, 4));
         small.deposit(0, 1, BOB_AX, BOB_AY);
         vm.prank(ALICE);
         small.deposit(0, 1, 0, 0); // existing accounts still deposit

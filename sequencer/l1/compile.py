@@ -44,8 +44,9 @@ OPTIMIZER_RUNS = 200
 
 REMAPPINGS = ("@openzeppelin/=node_modules/@openzeppelin/",)
 
-POSEIDON_ARITIES = (2, 7)
-"""The Poseidon contracts the rollup uses: the request chain (2) and a request's hash (7)."""
+POSEIDON_ARITIES = (2, 4, 7)
+"""The Poseidon contracts the rollup uses: the request chain (2), the quaternary trees' nodes (4) and
+a request's hash and an account leaf (7)."""
 
 
 class CompilationError(Exception):

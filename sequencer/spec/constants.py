@@ -78,8 +78,9 @@ class TreeConfig:
 
     A configuration fixes the state's shape: ``2**account_depth`` accounts,
     ``2**balance_depth`` tokens and ``2**order_depth`` order slots per account.
-    The circuit is compiled for one configuration and the spec must use the
-    same one.
+    A depth is the number of bits of an index; the trees are quaternary
+    (``sequencer.spec.merkle``), so every depth is even. The circuit is
+    compiled for one configuration and the spec must use the same one.
     """
 
     account_depth: int
@@ -87,15 +88,15 @@ class TreeConfig:
     order_depth: int
 
     def __post_init__(self) -> None:
-        """Refuse depths that would not fit the public data or the order ids."""
+        """Refuse depths that would not fit the public data or the order ids, or a quaternary tree."""
         limits = {
             "account_depth": (self.account_depth, MAX_ACCOUNT_DEPTH),
             "balance_depth": (self.balance_depth, MAX_BALANCE_DEPTH),
             "order_depth": (self.order_depth, ORDER_ID_BITS),
         }
         for name, (depth, limit) in limits.items():
-            if not 1 <= depth <= limit:
-                raise ValueError(f"{name} must be in [1, {limit}], got {depth}")
+            if not 1 <= depth <= limit or depth % 2 != 0:
+                raise ValueError(f"{name} must be even and in [2, {limit}], got {depth}")
 
     @classmethod
     def from_circuit_params(cls, params: Mapping[str, int]) -> "TreeConfig":

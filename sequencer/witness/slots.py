@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from sequencer.spec.constants import FEE_ACCOUNT, TxType
-from sequencer.spec.merkle import is_right_child, parent
+from sequencer.spec.merkle import BITS_PER_LEVEL, SIBLINGS_PER_LEVEL, parent, position
 from sequencer.spec.state import Account, State
 from sequencer.spec.public_data import l1_request_fields
 from sequencer.spec.transactions import (
@@ -126,12 +126,17 @@ def siblings_after_write(
     becomes the node of ``written``'s new path at that level.
     """
     nodes = [leaf]
-    for level, sibling in enumerate(written_siblings[:-1]):
-        nodes.append(parent(nodes[-1], sibling, is_right_child(written, level)))
-    return [
-        nodes[level] if written >> level == (index >> level) ^ 1 else sibling
-        for level, sibling in enumerate(siblings)
-    ]
+    for level in range(len(written_siblings) // SIBLINGS_PER_LEVEL - 1):
+        level_siblings = written_siblings[SIBLINGS_PER_LEVEL * level : SIBLINGS_PER_LEVEL * (level + 1)]
+        nodes.append(parent(nodes[-1], level_siblings, position(written, level)))
+    updated = list(siblings)
+    for level, node in enumerate(nodes):
+        shift = BITS_PER_LEVEL * level
+        same_parent = written >> (shift + BITS_PER_LEVEL) == index >> (shift + BITS_PER_LEVEL)
+        if same_parent and written >> shift != index >> shift:
+            theirs, ours = position(written, level), position(index, level)
+            updated[SIBLINGS_PER_LEVEL * level + (theirs if theirs < ours else theirs - 1)] = node
+    return updated
 
 
 def describe(tx: Transaction) -> tuple[dict[str, int], Touch, Touch]:

@@ -10,7 +10,7 @@ from sequencer.spec.transactions import Deposit
 from sequencer.spec.types import Amount, Price, Timestamp, TokenId
 from tests.support.scenario import BASE, NOW, QUOTE, UNIT, Trader
 
-CONFIG = TreeConfig(account_depth=4, balance_depth=1, order_depth=4)
+CONFIG = TreeConfig(account_depth=4, balance_depth=2, order_depth=4)
 """16 accounts, 2 tokens, 16 order slots per account."""
 
 SLOTS = 4

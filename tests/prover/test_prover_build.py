@@ -110,7 +110,7 @@ def test_load_config_reads_the_repository_manifest(repo_root: Path) -> None:
     assert test.main_circom().endswith("component main {public [publicInputHash]} = Batch(1, 4, 1, 2);\n")
     assert test.include_paths == ("circuits", "node_modules")
     assert test.ptau_power == 18
-    assert load_config(manifest, "devnet").params == (("nTx", 8), ("accountDepth", 8), ("balanceDepth", 1), ("orderDepth", 3))
+    assert load_config(manifest, "devnet").params == (("nTx", 8), ("accountDepth", 8), ("balanceDepth", 2), ("orderDepth", 4))
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ from tests.service.harness import wait_for
 from tests.support.scenario import BASE, QUOTE, UNIT
 
 REJECTING_VERIFIER = REPO_ROOT / "contracts" / "test" / "mocks" / "RejectingVerifier.sol"
-TREE = TreeConfig(account_depth=4, balance_depth=1, order_depth=4)
+TREE = TreeConfig(account_depth=4, balance_depth=2, order_depth=4)
 SLOTS = 2
 
 
@@ -144,7 +144,7 @@ def test_the_deployment_is_checked_on_chain_against_the_circuit(chain: tuple[Anv
     with pytest.raises(DeploymentMismatch, match="nTx is 2; the circuit configuration needs 3"):
         check_deployment(rollup.w3, rollup.contract, TREE, SLOTS + 1)
     with pytest.raises(DeploymentMismatch, match="genesisRoot"):  # the empty state of other trees
-        check_deployment(rollup.w3, rollup.contract, TreeConfig(TREE.account_depth, TREE.balance_depth, 5), SLOTS)
+        check_deployment(rollup.w3, rollup.contract, TreeConfig(TREE.account_depth, TREE.balance_depth, 6), SLOTS)
     other_key = VerifyingKey.from_words((1,) + (0,) * 17)
     with pytest.raises(DeploymentMismatch, match="does not hold this circuit's verification key"):
         check_deployment(rollup.w3, rollup.contract, TREE, SLOTS, ExpectedVerifier(contracts.get("RejectingVerifier"), other_key))
@@ -157,7 +157,7 @@ def test_tools_refuse_a_rollup_that_starts_from_a_non_empty_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A genesis root other than an empty state's would let its deployer hold balances nobody deposited."""
-    tree = TreeConfig(account_depth=4, balance_depth=1, order_depth=2)  # the "test" circuit's
+    tree = TreeConfig(account_depth=4, balance_depth=2, order_depth=2)  # the "test" circuit's
     with start_anvil() as node:
         deployer, operator = node.accounts()[:2]
         key = private_to_public(b"\x01" * 32)

@@ -31,7 +31,7 @@ from sequencer.spec.types import (
     TokenId,
 )
 
-SMALL = TreeConfig(account_depth=4, balance_depth=1, order_depth=2)
+SMALL = TreeConfig(account_depth=4, balance_depth=2, order_depth=2)
 """The tree sizes of the unit tests: 16 accounts, 2 tokens, 4 order slots."""
 
 FEE = 0

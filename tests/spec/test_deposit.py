@@ -69,7 +69,7 @@ def test_deposit_up_to_the_largest_balance(state: State) -> None:
         ("account_index", 16, 4),
         ("account_index", -1, 4),
         ("eth_addr", 2**160, 160),
-        ("token", 2, 1),
+        ("token", 4, 2),
         ("amount", 2**96, 96),
         ("amount", -1, 96),
     ],

@@ -80,7 +80,7 @@ def test_forced_withdraw_outcome_carries_the_claim(state: State) -> None:
 
 @pytest.mark.parametrize(
     ("field", "value", "bits"),
-    [("account_index", 16, 4), ("eth_addr", 2**160, 160), ("token", 2, 1), ("token", -1, 1)],
+    [("account_index", 16, 4), ("eth_addr", 2**160, 160), ("token", 4, 2), ("token", -1, 2)],
 )
 def test_forced_withdraw_value_out_of_range(state: State, field: str, value: int, bits: int) -> None:
     changes: dict[str, Any] = {field: value}

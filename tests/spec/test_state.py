@@ -128,7 +128,7 @@ def test_reading_an_empty_account_stores_nothing() -> None:
 
 
 @pytest.mark.parametrize(
-    "depths", [(0, 1, 1), (33, 1, 1), (4, 17, 1), (4, 1, 49), (4, 0, 2)]
+    "depths", [(0, 2, 2), (26, 2, 2), (4, 18, 2), (4, 2, 50), (4, 0, 2), (3, 2, 2), (4, 1, 2), (4, 2, 3)]
 )
 def test_tree_config_refuses_depths_that_do_not_fit(depths: tuple[int, int, int]) -> None:
     with pytest.raises(ValueError):

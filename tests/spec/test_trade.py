@@ -148,8 +148,8 @@ def test_fees_round_down_in_the_payers_favour(state: State) -> None:
     [
         ("maker", "account_index", "account_index", 16, 4),
         ("maker", "order_id", "order_id", 2**48, 48),
-        ("taker", "base_token", "base_token", 2, 1),
-        ("taker", "quote_token", "quote_token", -1, 1),
+        ("taker", "base_token", "base_token", 4, 2),
+        ("taker", "quote_token", "quote_token", -1, 2),
         ("maker", "side", "side", 2, 1),
         ("maker", "price", "price", 2**96, 96),
         ("taker", "amount", "amount", 2**96, 96),

@@ -41,7 +41,7 @@ def test_replayed_withdrawal_is_refused(state: State) -> None:
 
 @pytest.mark.parametrize(
     ("field", "value", "bits"),
-    [("account_index", 16, 4), ("token", 2, 1), ("amount", 2**96, 96), ("amount", -1, 96)],
+    [("account_index", 16, 4), ("token", 4, 2), ("amount", 2**96, 96), ("amount", -1, 96)],
 )
 def test_withdraw_value_out_of_range(state: State, field: str, value: int, bits: int) -> None:
     changes: dict[str, Any] = {field: value}

@@ -120,7 +120,7 @@ from tests.spec.builders import (
     withdraw,
 )
 
-CONFIG = TreeConfig(account_depth=4, balance_depth=1, order_depth=2)
+CONFIG = TreeConfig(account_depth=4, balance_depth=2, order_depth=2)
 """The ``test`` configuration of ``circuits/configs.json``."""
 
 SEED = 20_240_601

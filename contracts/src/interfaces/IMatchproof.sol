@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IPoseidon2, IPoseidon7} from "./IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon7} from "./IPoseidon.sol";
 
 /// @title Matchproof: a ZK order-book rollup
 /// @notice Users deposit ERC-20 tokens on L1 (each deposit becomes an L1 request in a
@@ -20,7 +20,9 @@ interface IMatchproof {
     struct Hashers {
         /// @dev Request chain: Poseidon([chain, requestHash]).
         IPoseidon2 poseidon2;
-        /// @dev Request hash.
+        /// @dev Internal nodes of the quaternary state trees (exit proofs).
+        IPoseidon4 poseidon4;
+        /// @dev Request hash and account leaf.
         IPoseidon7 poseidon7;
     }
 
@@ -115,7 +117,8 @@ interface IMatchproof {
 
     // ---------------------------------------------------------------- errors: construction
 
-    /// @notice A tree depth is out of range: 1 <= accountDepth <= 32, 0 <= balanceDepth <= 16.
+    /// @notice A tree depth is out of range or odd (the trees are quaternary: two index bits
+    ///         per level): 1 <= accountDepth <= 32, 0 <= balanceDepth <= 16, both even.
     /// @param accountDepth The account tree depth given.
     /// @param balanceDepth The balance tree depth given.
     error InvalidTreeDepths(uint256 accountDepth, uint256 balanceDepth);
@@ -297,7 +300,7 @@ interface IMatchproof {
     error NothingToExit(uint256 accountIndex, uint256 tokenId);
 
     /// @notice A Merkle path has the wrong number of siblings.
-    /// @param expected The tree's depth.
+    /// @param expected The siblings the tree asks for: three per level, 3 * depth / 2.
     /// @param got The number of siblings given.
     error InvalidProofLength(uint256 expected, uint256 got);
 
@@ -632,11 +635,11 @@ interface IMatchproof {
     /// @notice The Groth16 verifier of the batch circuit (an IGroth16BatchVerifier).
     function verifier() external view returns (address);
 
-    /// @notice The Poseidon hash contracts for 2 and 7 inputs.
+    /// @notice The Poseidon hash contracts for 2, 4 and 7 inputs.
     function hashers()
         external
         view
-        returns (address poseidon2, address poseidon7);
+        returns (address poseidon2, address poseidon4, address poseidon7);
 
     /// @notice The state root before the first batch: the empty account tree's root, which
     ///         commits to every tree depth (the order tree's too), so that the state can be

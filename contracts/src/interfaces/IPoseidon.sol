@@ -12,6 +12,12 @@ interface IPoseidon2 {
     function poseidon(uint256[2] calldata input) external pure returns (uint256);
 }
 
+/// @title Poseidon over 4 field elements
+interface IPoseidon4 {
+    /// @notice Poseidon([input[0], ..., input[3]]).
+    function poseidon(uint256[4] calldata input) external pure returns (uint256);
+}
+
 /// @title Poseidon over 7 field elements
 interface IPoseidon7 {
     /// @notice Poseidon([input[0], ..., input[6]]).
