@@ -58,6 +58,11 @@ def position(index: int, level: int) -> int:
     return (index >> (BITS_PER_LEVEL * level)) & (ARITY - 1)
 
 
+def level_siblings(proof: Sequence[FieldElement], level: int) -> Sequence[FieldElement]:
+    """The three siblings a Merkle proof gives at ``level``."""
+    return proof[SIBLINGS_PER_LEVEL * level : SIBLINGS_PER_LEVEL * (level + 1)]
+
+
 def parent(node: FieldElement, siblings: Sequence[FieldElement], node_position: int) -> FieldElement:
     """The parent of ``node``, which is child ``node_position``, and its three other children ``siblings`` (in order)."""
     children = list(siblings)
@@ -179,6 +184,5 @@ def compute_root(leaf: FieldElement, index: int, siblings: Sequence[FieldElement
         raise ValueError(f"index {index} does not fit a proof of {proof_levels} levels")
     node = leaf
     for level in range(proof_levels):
-        level_siblings = siblings[SIBLINGS_PER_LEVEL * level : SIBLINGS_PER_LEVEL * (level + 1)]
-        node = parent(node, level_siblings, position(index, level))
+        node = parent(node, level_siblings(siblings, level), position(index, level))
     return node

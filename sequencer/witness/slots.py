@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from sequencer.spec.constants import FEE_ACCOUNT, TxType
-from sequencer.spec.merkle import BITS_PER_LEVEL, SIBLINGS_PER_LEVEL, parent, position
+from sequencer.spec.merkle import BITS_PER_LEVEL, SIBLINGS_PER_LEVEL, level_siblings, parent, position
 from sequencer.spec.state import Account, State
 from sequencer.spec.public_data import l1_request_fields
 from sequencer.spec.transactions import (
@@ -127,8 +127,7 @@ def siblings_after_write(
     """
     nodes = [leaf]
     for level in range(len(written_siblings) // SIBLINGS_PER_LEVEL - 1):
-        level_siblings = written_siblings[SIBLINGS_PER_LEVEL * level : SIBLINGS_PER_LEVEL * (level + 1)]
-        nodes.append(parent(nodes[-1], level_siblings, position(written, level)))
+        nodes.append(parent(nodes[-1], level_siblings(written_siblings, level), position(written, level)))
     updated = list(siblings)
     for level, node in enumerate(nodes):
         shift = BITS_PER_LEVEL * level
