@@ -30,9 +30,9 @@ from sequencer.crypto.keys import L2Keypair
 from sequencer.devnet import devnet_market
 from sequencer.engine.book import OrderBook
 from sequencer.engine.market import Market
-from sequencer.engine.orders import OrderKind, OrderRecord
+from sequencer.engine.orders import OrderRecord
+from sequencer.spec.constants import OrderKind, Side, TreeConfig
 from sequencer.engine.operator import Operator
-from sequencer.spec.constants import Side, TreeConfig
 from sequencer.spec.transactions import Deposit, Order, SignedOrder
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Price, Timestamp, TokenId
 
@@ -101,7 +101,7 @@ def _book_stream(market: Market, count: int, rng: random.Random) -> list[OrderRe
             30,
             EXPIRY,
         )
-        records.append(OrderRecord(market.name, SignedOrder(order, PLACEHOLDER), OrderKind.LIMIT, None, sequence, NOW))
+        records.append(OrderRecord(market.name, SignedOrder(order, PLACEHOLDER), None, sequence, NOW))
     return records
 
 

@@ -58,7 +58,8 @@ from sequencer.crypto.eddsa import verify as reference_verify
 from sequencer.crypto.signatures import forget as forget_verifications
 from sequencer.engine.book import OrderBook
 from sequencer.engine.market import Market
-from sequencer.engine.orders import OrderKind, OrderRecord
+from sequencer.engine.orders import OrderRecord
+from sequencer.spec.constants import OrderKind, Side, TreeConfig
 from sequencer.engine.operator import Operator
 from sequencer.engine.errors import RequestRejected
 from sequencer.service.ahead import check_ahead
@@ -70,7 +71,6 @@ from sequencer.service.checkpoint import checkpoints, load_latest, start_checkpo
 from sequencer.service.machine import LogEntry, Machine
 from sequencer.service.server import serve
 from sequencer.service.wal import LogRecord, WriteAheadLog
-from sequencer.spec.constants import Side, TreeConfig
 from sequencer.spec.transactions import Deposit, Order, SignedOrder, forget_order_messages
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Price, Timestamp, TokenId
 
@@ -123,6 +123,7 @@ def order_stream(count: int, seed: int) -> list[PlaceOrder]:
         trader = rng.randint(1, TRADERS)
         side = rng.choice([Side.BUY, Side.SELL])
         offset = rng.randint(-20, 20)
+        kind = rng.choices([OrderKind.LIMIT, OrderKind.IOC, OrderKind.POST_ONLY], weights=[6, 3, 1])[0]
         order = Order(
             AccountIndex(trader),
             OrderId(next_id[trader]),
@@ -133,12 +134,10 @@ def order_stream(count: int, seed: int) -> list[PlaceOrder]:
             Amount(rng.randint(1, 100) * MARKET.lot_size),
             50,
             Timestamp(NOW + 10**6),
+            kind,
         )
         next_id[trader] += 1
-        kind = rng.choices([OrderKind.LIMIT, OrderKind.IOC, OrderKind.POST_ONLY], weights=[6, 3, 1])[0]
-        commands.append(
-            PlaceOrder(MARKET.name, SignedOrder(order, sign(private_key(trader), order.message_hash())), kind)
-        )
+        commands.append(PlaceOrder(MARKET.name, SignedOrder(order, sign(private_key(trader), order.message_hash()))))
     return commands
 
 
@@ -158,11 +157,11 @@ def book_throughput(commands: list[PlaceOrder]) -> float:
     book = OrderBook(MARKET)
     started = time.perf_counter()
     for sequence, command in enumerate(commands, start=1):
-        record = OrderRecord(MARKET.name, command.signed, command.kind, None, sequence, Timestamp(NOW))
-        if command.kind is OrderKind.POST_ONLY and book.would_cross(record.side, record.order.price):
+        record = OrderRecord(MARKET.name, command.signed, None, sequence, Timestamp(NOW))
+        if record.kind is OrderKind.POST_ONLY and book.would_cross(record.side, record.order.price):
             continue
         book.match(record)
-        if record.remaining and command.kind.rests:
+        if record.remaining and record.kind.rests:
             book.add(record)
     return len(commands) / (time.perf_counter() - started)
 
@@ -181,7 +180,7 @@ def operator_throughput(commands: list[PlaceOrder]) -> tuple[float, int, int]:
     started = time.perf_counter()
     for command in commands:
         try:
-            operator.submit_order(command.market, command.signed, Timestamp(NOW), command.kind)
+            operator.submit_order(command.market, command.signed, Timestamp(NOW))
         except RequestRejected:
             refused += 1
         while len(operator.pending) >= SLOTS:
@@ -210,7 +209,7 @@ def ahead_and_operator_throughput(commands: list[PlaceOrder], chunk: int = 64) -
         check_ahead(operator.head, group)
         for command in group:
             try:
-                operator.submit_order(command.market, command.signed, Timestamp(NOW), command.kind)
+                operator.submit_order(command.market, command.signed, Timestamp(NOW))
             except RequestRejected:
                 pass
             while len(operator.pending) >= SLOTS:
@@ -411,7 +410,6 @@ def order_body(command: PlaceOrder) -> dict[str, Any]:
     order, signature = command.signed.order, command.signed.signature
     return {
         "market": command.market,
-        "kind": command.kind.value,
         "order": {
             "account_index": order.account_index,
             "order_id": order.order_id,
@@ -420,6 +418,7 @@ def order_body(command: PlaceOrder) -> dict[str, Any]:
             "amount": str(order.amount),
             "max_fee_bps": order.max_fee_bps,
             "expiry": str(order.expiry),
+            "kind": order.kind.value,
         },
         "signature": {"r8x": str(signature.r8x), "r8y": str(signature.r8y), "s": str(signature.s)},
     }

@@ -51,6 +51,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input amountA[nTx];
     signal input maxFeeBpsA[nTx];
     signal input expiryA[nTx];
+    signal input kindA[nTx];
     signal input feeBpsA[nTx];
     signal input sigR8xA[nTx];
     signal input sigR8yA[nTx];
@@ -60,6 +61,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input amountB[nTx];
     signal input maxFeeBpsB[nTx];
     signal input expiryB[nTx];
+    signal input kindB[nTx];
     signal input feeBpsB[nTx];
     signal input sigR8xB[nTx];
     signal input sigR8yB[nTx];
@@ -145,6 +147,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
         slots[i].amountA <== amountA[i];
         slots[i].maxFeeBpsA <== maxFeeBpsA[i];
         slots[i].expiryA <== expiryA[i];
+        slots[i].kindA <== kindA[i];
         slots[i].feeBpsA <== feeBpsA[i];
         slots[i].sigR8xA <== sigR8xA[i];
         slots[i].sigR8yA <== sigR8yA[i];
@@ -154,6 +157,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
         slots[i].amountB <== amountB[i];
         slots[i].maxFeeBpsB <== maxFeeBpsB[i];
         slots[i].expiryB <== expiryB[i];
+        slots[i].kindB <== kindB[i];
         slots[i].feeBpsB <== feeBpsB[i];
         slots[i].sigR8xB <== sigR8xB[i];
         slots[i].sigR8yB <== sigR8yB[i];

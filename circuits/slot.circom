@@ -27,8 +27,8 @@ include "public_data.circom";
 //                                (account: accountA; a cancel-all's amount is
 //                                its minOrderId)
 //   baseToken, quoteToken, sideA, fillBase, fillQuote   the trade
-//   orderIdA, priceA, amountA, maxFeeBpsA, expiryA, feeBpsA, sigR8xA, sigR8yA,
-//   sigSA                        the maker's order, fee rate and signature (the
+//   orderIdA, priceA, amountA, maxFeeBpsA, expiryA, kindA, feeBpsA, sigR8xA,
+//   sigR8yA, sigSA               the maker's order, fee rate and signature (the
 //                                signature also signs a withdrawal)
 //   orderIdB, ..., sigSB         the taker's, likewise
 //   wToken, wAmount              the withdrawal
@@ -68,6 +68,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal input amountA;
     signal input maxFeeBpsA;
     signal input expiryA;
+    signal input kindA;
     signal input feeBpsA;
     signal input sigR8xA;
     signal input sigR8yA;
@@ -78,6 +79,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal input amountB;
     signal input maxFeeBpsB;
     signal input expiryB;
+    signal input kindB;
     signal input feeBpsB;
     signal input sigR8xB;
     signal input sigR8yB;
@@ -180,6 +182,9 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     trade.maxFeeBpsB <== maxFeeBpsB;
     trade.expiryA <== expiryA;
     trade.expiryB <== expiryB;
+    trade.kindA <== kindA;
+    trade.kindB <== kindB;
+    trade.amountB <== amountB;
     trade.fillBase <== fillBase;
     trade.fillQuote <== fillQuote;
     trade.feeBpsA <== feeBpsA;
@@ -196,7 +201,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     // --- Signatures (InvalidSignature). A signs its order or withdrawal, B
     // its order; the withdrawal signs the account's current nonce, so a wrong
     // nonce is a wrong signature (InvalidNonce). ---
-    component orderMessageA = Poseidon(10);
+    component orderMessageA = Poseidon(11);
     orderMessageA.inputs[0] <== MSG_ORDER();
     orderMessageA.inputs[1] <== accountA;
     orderMessageA.inputs[2] <== orderIdA;
@@ -207,8 +212,9 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     orderMessageA.inputs[7] <== amountA;
     orderMessageA.inputs[8] <== maxFeeBpsA;
     orderMessageA.inputs[9] <== expiryA;
+    orderMessageA.inputs[10] <== kindA;
 
-    component orderMessageB = Poseidon(10);
+    component orderMessageB = Poseidon(11);
     orderMessageB.inputs[0] <== MSG_ORDER();
     orderMessageB.inputs[1] <== accountB;
     orderMessageB.inputs[2] <== orderIdB;
@@ -219,6 +225,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     orderMessageB.inputs[7] <== amountB;
     orderMessageB.inputs[8] <== maxFeeBpsB;
     orderMessageB.inputs[9] <== expiryB;
+    orderMessageB.inputs[10] <== kindB;
 
     component withdrawMessage = Poseidon(5);
     withdrawMessage.inputs[0] <== MSG_WITHDRAW();

@@ -5,7 +5,7 @@ include "lib/constants.circom";
 include "lib/checks.circom";
 
 // TradeRules(): the checks of a trade that do not touch the state
-// (docs/DESIGN.md, Trade, rules 1-9 and 11), and the balance changes it
+// (docs/DESIGN.md, Trade, rules 1-10 and 12), and the balance changes it
 // implies. Account A is the maker, account B the taker; the two orders share
 // baseToken/quoteToken (so MarketMismatch reduces to base != quote) and the
 // taker's side is 1 - sideA (so SidesNotOpposite cannot happen).
@@ -18,6 +18,9 @@ include "lib/checks.circom";
 //   priceA, priceB               field  signed limit prices (< 2^96, checked)
 //   maxFeeBpsA, maxFeeBpsB       field  signed fee limits (<= 10000, checked)
 //   expiryA, expiryB             field  signed expiries (< 2^64, checked)
+//   kindA, kindB                 field  signed order kinds (one of the five
+//                                codes of OrderKindFlags, checked)
+//   amountB                      field  the taker's signed amount
 //   fillBase, fillQuote          field  traded amounts (< 2^96, checked)
 //   feeBpsA, feeBpsB             field  charged fee rates (< 2^14, checked)
 //   baseDeltaA, quoteDeltaA, baseDeltaB, quoteDeltaB (out)  signed changes
@@ -36,6 +39,9 @@ template TradeRules() {
     signal input maxFeeBpsB;
     signal input expiryA;
     signal input expiryB;
+    signal input kindA;
+    signal input kindB;
+    signal input amountB;
     signal input fillBase;
     signal input fillQuote;
     signal input feeBpsA;
@@ -122,7 +128,22 @@ template TradeRules() {
     signal notional <== fillBase * priceA;
     enabled * (fillQuote * PRICE_SCALE() - notional) === 0;
 
-    // 11. FeeAboveLimit: feeBps <= maxFeeBps.
+    // 10. Order kinds: only an order that rests (limit, post-only) is a maker
+    // (MakerDoesNotRest); a post-only order is never the taker
+    // (PostOnlyTaker); a fill-or-kill taker fills its whole amount in this
+    // one trade (FillOrKillPartial). Each kind is one of the five codes.
+    // circomspect: CS0018 the maker's postOnly and fok flags do not matter; OrderKindFlags constrains them.
+    component kindOfA = OrderKindFlags();
+    kindOfA.kind <== kindA;
+    // circomspect: CS0018 the taker's rests flag does not matter; OrderKindFlags constrains it.
+    component kindOfB = OrderKindFlags();
+    kindOfB.kind <== kindB;
+    enabled * (1 - kindOfA.rests) === 0;
+    enabled * kindOfB.postOnly === 0;
+    signal fillOrKill <== enabled * kindOfB.fok;
+    fillOrKill * (amountB - fillBase) === 0;
+
+    // 12. FeeAboveLimit: feeBps <= maxFeeBps.
     component feeWithinA = RequireLessEq(FEE_BPS_BITS());
     feeWithinA.enabled <== enabled;
     feeWithinA.a <== feeBpsA;
@@ -145,7 +166,7 @@ template TradeRules() {
     chargeB.feeBps <== feeBpsB;
     signal feeB <== chargeB.fee;
 
-    // 12. Balance changes: a buyer gets base minus its fee and pays quote; a
+    // 13. Balance changes: a buyer gets base minus its fee and pays quote; a
     // seller gets quote minus its fee and pays base. (sideB = 1 - sideA.)
     signal makerSells <== sideA * (2 * fillBase - feeA);
     baseDeltaA <== fillBase - feeA - makerSells;
@@ -159,6 +180,30 @@ template TradeRules() {
     // The buyer's fee is in base, the seller's in quote.
     baseFee <== feeA + sideA * (feeB - feeA);
     quoteFee <== feeA + feeB - baseFee;
+}
+
+// OrderKindFlags(): what a signed order kind (OrderKind in
+// sequencer/spec/constants.py: limit 0, ioc 1, fok 2, post-only 3, market 4)
+// allows: rests (limit, post-only: it may be a maker), postOnly, fok. A code
+// that is none of the five is refused (ValueOutOfRange): exactly one of the
+// five kinds matches.
+template OrderKindFlags() {
+    signal input kind;
+    signal output rests;
+    signal output postOnly;
+    signal output fok;
+
+    var codes[5] = [KIND_LIMIT(), KIND_IOC(), KIND_FOK(), KIND_POST_ONLY(), KIND_MARKET()];
+    component is[5];
+    for (var k = 0; k < 5; k++) {
+        is[k] = IsEqual();
+        is[k].in[0] <== kind;
+        is[k].in[1] <== codes[k];
+    }
+    is[0].out + is[1].out + is[2].out + is[3].out + is[4].out === 1;
+    rests <== is[0].out + is[3].out;
+    postOnly <== is[3].out;
+    fok <== is[2].out;
 }
 
 // FeeOf(): fee = floor(received * feeBps / BPS), as fee * BPS + rest ==

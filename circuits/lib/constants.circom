@@ -20,6 +20,13 @@ function TX_WITHDRAW() { return 3; }
 function TX_FORCED_WITHDRAW() { return 4; }
 function TX_FORCED_CANCEL_ALL() { return 5; }
 
+// Order kinds, as signed (sequencer/spec/constants.py OrderKind.code).
+function KIND_LIMIT() { return 0; }
+function KIND_IOC() { return 1; }
+function KIND_FOK() { return 2; }
+function KIND_POST_ONLY() { return 3; }
+function KIND_MARKET() { return 4; }
+
 // Domain tags of signed messages.
 function MSG_ORDER() { return 1; }
 function MSG_WITHDRAW() { return 2; }

@@ -26,12 +26,11 @@ from pydantic import BaseModel
 from web3 import HTTPProvider, Web3
 
 from sequencer.crypto.keys import L2Keypair
-from sequencer.engine.orders import OrderKind
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.l1.checks import DeploymentMismatch, empty_state_trees
 from sequencer.l1.compile import compile_contracts
 from sequencer.l1.deploy import Deployment
 from sequencer.l1.rollup import Rollup
-from sequencer.spec.constants import Side
 
 from .http import ApiError, SequencerClient
 from sequencer.keystore import KeyUnavailable, load_account

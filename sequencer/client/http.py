@@ -154,7 +154,6 @@ class SequencerClient:
         order = command.signed.order
         body = {
             "market": command.market,
-            "kind": command.kind.value,
             "client_order_id": command.client_order_id,
             "order": {
                 "account_index": order.account_index,
@@ -164,6 +163,7 @@ class SequencerClient:
                 "amount": str(order.amount),
                 "max_fee_bps": order.max_fee_bps,
                 "expiry": str(order.expiry),
+                "kind": order.kind.value,
             },
             "signature": _signature(command.signed.signature),
         }

@@ -14,11 +14,10 @@ from eth_account.signers.local import LocalAccount
 
 from sequencer.crypto.keys import L2Keypair
 from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
-from sequencer.engine.orders import OrderKind
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.service.commands import Command, PlaceOrder, request_hash
 from sequencer.service.receipts import Receipt, ReceiptDomain, recover_signer
 from sequencer.service.schemas import AccountOut, InfoOut, MarketOut, ReceiptOut
-from sequencer.spec.constants import Side
 from sequencer.spec.transactions import Order, SignedOrder, Withdraw, withdraw_message
 from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Timestamp, TokenId
 
@@ -48,8 +47,8 @@ class Trader:
         client_order_id: str | None = None,
     ) -> PlaceOrder:
         """
-        A signed order in ``market``. For a market order, ``price`` is the
-        worst price it may trade at.
+        A signed order of ``kind`` in ``market``. For a market order,
+        ``price`` is the worst price it may trade at.
         """
         order = Order(
             account_index=self.account_index,
@@ -61,9 +60,10 @@ class Trader:
             amount=Amount(amount),
             max_fee_bps=max_fee_bps,
             expiry=Timestamp(expiry),
+            kind=kind,
         )
         signed = SignedOrder(order, self.keys.sign(order.message_hash()))
-        return PlaceOrder(market.name, signed, kind, client_order_id)
+        return PlaceOrder(market.name, signed, client_order_id)
 
     def cancel(self, order_id: int) -> SignedCancel:
         """A signed cancel of one of the trader's orders."""

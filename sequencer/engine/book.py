@@ -16,14 +16,14 @@ from bisect import bisect_left, insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sequencer.spec.constants import Side
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.spec.transactions import Order, SignedOrder
 from sequencer.spec.transition import fee_amount
 from sequencer.spec.types import Amount, Price
 
 from .errors import Code, OrderRejected
 from .market import Market
-from .orders import OrderKey, OrderKind, OrderRecord
+from .orders import OrderKey, OrderRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ class OrderBook:
         self._prices: dict[Side, list[Price]] = {Side.BUY: [], Side.SELL: []}
         self._index: dict[OrderKey, OrderRecord] = {}
 
-    def check(self, signed: SignedOrder, kind: OrderKind) -> None:
+    def check(self, signed: SignedOrder) -> None:
         """
         Check an order against the market's rules.
 
@@ -119,6 +119,7 @@ class OrderBook:
             could be charged.
         """
         order = signed.order
+        kind = order.kind
         market = self.market
         if (order.base_token, order.quote_token) != (market.base_token, market.quote_token):
             raise OrderRejected(
@@ -189,19 +190,18 @@ class OrderBook:
         best = self.best(opposite(side))
         return best is not None and crosses(side, price, best)
 
-    def fillable(self, order: Order) -> Amount:
+    def fillable_in_one_trade(self, order: Order) -> Amount:
         """
-        How much of ``order`` could fill at once, counting only other accounts'
-        orders (its own would be taken out by self-trade prevention), at most
-        its amount.
+        How much of ``order`` its first trade would fill: the remainder of the
+        first crossing order of another account (the account's own orders
+        ahead of it would be taken out by self-trade prevention), at most its
+        amount. A fill-or-kill order must fill whole in this one trade,
+        which is what the circuit can check.
         """
-        total = 0
         for maker in self._makers_for(order.side, order.price):
             if maker.order.account_index != order.account_index:
-                total += maker.remaining
-                if total >= order.amount:
-                    return order.amount
-        return Amount(total)
+                return Amount(min(maker.remaining, order.amount))
+        return Amount(0)
 
     def match(self, taker: OrderRecord) -> Match:
         """

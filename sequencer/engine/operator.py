@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sequencer.spec.constants import AMOUNT_BITS, ORDER_ID_BITS, TreeConfig
+from sequencer.spec.constants import AMOUNT_BITS, ORDER_ID_BITS, OrderKind, TreeConfig
 from sequencer.spec.errors import RollupError
 from sequencer.spec.state import State
 from sequencer.spec.transactions import (
@@ -69,7 +69,7 @@ from .cancels import CANCEL_NONCE_BITS, SignedCancel, SignedCancelAll
 from .errors import Code, EngineInvariantError, OrderRejected, RequestRejected
 from .locks import Locks, order_cost
 from .market import Market, default_min_withdrawals
-from .orders import CloseReason, OrderKey, OrderKind, OrderRecord, OrderStatus
+from .orders import CloseReason, OrderKey, OrderRecord, OrderStatus
 from .records import PendingTransaction, SealedBatch, TradeRecord, WithdrawalRecord
 from .registry import OrderRegistry
 
@@ -178,11 +178,10 @@ class Operator:
         market_name: str,
         signed: SignedOrder,
         now: Timestamp,
-        kind: OrderKind = OrderKind.LIMIT,
         client_order_id: str | None = None,
     ) -> list[Fill]:
         """Check, match and accept an order; returns its fills (see :meth:`submit_order`)."""
-        outcome = self.submit_order(market_name, signed, now, kind, client_order_id)
+        outcome = self.submit_order(market_name, signed, now, client_order_id)
         return [trade.fill for trade in outcome.trades]
 
     def submit_order(
@@ -190,7 +189,6 @@ class Operator:
         market_name: str,
         signed: SignedOrder,
         now: Timestamp,
-        kind: OrderKind = OrderKind.LIMIT,
         client_order_id: str | None = None,
     ) -> OrderOutcome:
         """
@@ -217,12 +215,13 @@ class Operator:
         """
         time = self._begin(now)
         order = signed.order
+        kind = order.kind
         book = self.books.get(market_name)
         if book is None:
             raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {market_name!r}", market=market_name)
         checks.spec_check(lambda: check_order_ranges(self.config, "order", order))
         try:
-            book.check(signed, kind)
+            book.check(signed)
         except OrderRejected as error:
             raise RequestRejected(error.code, str(error), **error.values) from error
         if client_order_id is not None:
@@ -234,12 +233,12 @@ class Operator:
             raise RequestRejected(
                 Code.POST_ONLY_WOULD_CROSS, "a post-only order may not trade on arrival", price=order.price
             )
-        if kind is OrderKind.FOK and book.fillable(order) < order.amount:
+        if kind is OrderKind.FOK and book.fillable_in_one_trade(order) < order.amount:
             raise RequestRejected(
-                Code.FOK_NOT_FILLABLE, "the book cannot fill the whole order at once", amount=order.amount
+                Code.FOK_NOT_FILLABLE, "no one resting order can fill the whole order", amount=order.amount
             )
         self.clock = time
-        return self._accept_order(book, signed, kind, client_order_id)
+        return self._accept_order(book, signed, client_order_id)
 
     def cancel(self, request: SignedCancel, now: Timestamp) -> OrderRecord:
         """
@@ -469,19 +468,19 @@ class Operator:
         return expired
 
     def _accept_order(
-        self, book: OrderBook, signed: SignedOrder, kind: OrderKind, client_order_id: str | None
+        self, book: OrderBook, signed: SignedOrder, client_order_id: str | None
     ) -> OrderOutcome:
         """Record an order that passed every check, match it, and rest or close what is left."""
         order = signed.order
         record = OrderRecord(
             market=book.market.name,
             signed=signed,
-            kind=kind,
             client_order_id=client_order_id,
             sequence=len(self.registry) + 1,
             accepted_at=self.clock,
         )
         self.registry.accept(record, self._slot(record))
+        kind = signed.order.kind
         match = book.match(record) if kind.takes else None
         outcome = OrderOutcome(record)
         if match is not None:

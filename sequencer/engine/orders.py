@@ -3,46 +3,20 @@ Orders as the engine sees them: a signed order plus how it may trade, how much
 of it has filled, and whether it is still open.
 
 The L2 signature covers the order's market, side, limit price, amount, fee
-limit and expiry (``docs/DESIGN.md``). The order *kind* and the client order
-id travel beside the signed message: they change how the sequencer matches the
-order, never what the circuit lets it do (a fill is always within the signed
-limit and amount).
+limit, expiry and kind (``docs/DESIGN.md``): the circuit holds the operator to
+the kind as far as one trade shows it. The client order id travels beside the
+signed message.
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sequencer.spec.constants import Side
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.spec.transactions import Order, SignedOrder
 from sequencer.spec.types import AccountIndex, Amount, OrderId, Timestamp
 
 OrderKey = tuple[AccountIndex, OrderId]
 """An order is named by its account and the id its account chose."""
-
-
-class OrderKind(StrEnum):
-    """How an order trades on arrival and whether what is left rests in the book."""
-
-    LIMIT = "limit"
-    """Good till cancelled (or its signed expiry): trade what crosses, rest the rest."""
-    IOC = "ioc"
-    """Immediate or cancel: trade what crosses, cancel the rest."""
-    FOK = "fok"
-    """Fill or kill: trade the whole amount at once, or refuse the order."""
-    POST_ONLY = "post_only"
-    """Rest without trading; refused if it would cross on arrival."""
-    MARKET = "market"
-    """Trade at any price up to the signed price (the worst-price protection); cancel the rest."""
-
-    @property
-    def rests(self) -> bool:
-        """Whether what is left after matching stays in the book."""
-        return self in (OrderKind.LIMIT, OrderKind.POST_ONLY)
-
-    @property
-    def takes(self) -> bool:
-        """Whether the order may trade against the book on arrival."""
-        return self is not OrderKind.POST_ONLY
 
 
 class OrderStatus(StrEnum):
@@ -88,7 +62,6 @@ class OrderRecord:
 
     market: str
     signed: SignedOrder
-    kind: OrderKind
     client_order_id: str | None
     sequence: int
     accepted_at: Timestamp
@@ -101,6 +74,11 @@ class OrderRecord:
     def order(self) -> Order:
         """The signed order's fields."""
         return self.signed.order
+
+    @property
+    def kind(self) -> OrderKind:
+        """How the order trades (signed with it)."""
+        return self.signed.order.kind
 
     @property
     def key(self) -> OrderKey:

@@ -340,7 +340,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
     async def place_order(request: PlaceOrderIn) -> PlaceOrderOut:
         """
         Place a signed order. The order signs the market's base and quote
-        tokens; ``kind`` and ``client_order_id`` are not signed.
+        tokens and its ``kind``; ``client_order_id`` is not signed.
         """
         market = market_of(request.market)
         fields = request.order
@@ -354,10 +354,9 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
             amount=Amount(fields.amount),
             max_fee_bps=fields.max_fee_bps,
             expiry=Timestamp(fields.expiry),
+            kind=fields.kind,
         )
-        command = PlaceOrder(
-            request.market, SignedOrder(order, signature(request.signature)), request.kind, request.client_order_id
-        )
+        command = PlaceOrder(request.market, SignedOrder(order, signature(request.signature)), request.client_order_id)
         await verify_ahead_of_the_engine(order.account_index, order.message_hash, command.signed.signature)
         done = accepted(await service.submit(command))
         outcome = done.outcome

@@ -13,7 +13,7 @@ import json
 from typing import Any, assert_never
 
 from sequencer.crypto.eddsa import Signature
-from sequencer.spec.constants import Side
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.spec.transactions import (
     Deposit,
     ForcedCancelAll,
@@ -116,6 +116,7 @@ def encode_order(order: Order) -> Json:
         "amount": str(order.amount),
         "max_fee_bps": str(order.max_fee_bps),
         "expiry": str(order.expiry),
+        "kind": order.kind.value,
     }
 
 
@@ -131,7 +132,16 @@ def decode_order(document: Json) -> Order:
         amount=Amount(integer(document, "amount")),
         max_fee_bps=integer(document, "max_fee_bps"),
         expiry=Timestamp(integer(document, "expiry")),
+        kind=decode_kind(document.get("kind")),
     )
+
+
+def decode_kind(value: object) -> OrderKind:
+    """An order kind from its name (``limit``, ``ioc``, ``fok``, ``post_only``, ``market``)."""
+    try:
+        return OrderKind(str(value))
+    except ValueError as error:
+        raise CodecError(f"unknown order kind {value!r}") from error
 
 
 def encode_signed_order(signed: SignedOrder) -> Json:

@@ -15,7 +15,6 @@ from typing import assert_never
 from eth_utils.crypto import keccak
 
 from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
-from sequencer.engine.orders import OrderKind
 from sequencer.spec.transactions import L1Transaction, SignedOrder, Withdraw
 from sequencer.spec.types import AccountIndex, OrderId
 
@@ -40,11 +39,10 @@ from .codec import (
 
 @dataclass(frozen=True)
 class PlaceOrder:
-    """Place a signed order in a market, as ``kind``, with an optional client order id."""
+    """Place a signed order (its kind is signed with it) in a market, with an optional client order id."""
 
     market: str
     signed: SignedOrder
-    kind: OrderKind
     client_order_id: str | None = None
 
 
@@ -101,7 +99,6 @@ def encode_command(command: Command) -> Json:
             return {
                 "type": "order",
                 "market": command.market,
-                "kind": command.kind.value,
                 "client_order_id": command.client_order_id,
                 **encode_signed_order(command.signed),
             }
@@ -142,14 +139,9 @@ def decode_command(document: Json) -> Command:
     """
     kind = document.get("type")
     if kind == "order":
-        try:
-            order_kind = OrderKind(text(document, "kind"))
-        except ValueError as error:
-            raise CodecError(f"unknown order kind {document.get('kind')!r}") from error
         return PlaceOrder(
             text(document, "market"),
             decode_signed_order(document),
-            order_kind,
             optional_text(document, "client_order_id"),
         )
     if kind == "cancel":

@@ -133,7 +133,7 @@ class Machine:
         operator = self.operator
         match command:
             case PlaceOrder():
-                return operator.submit_order(command.market, command.signed, now, command.kind, command.client_order_id)
+                return operator.submit_order(command.market, command.signed, now, command.client_order_id)
             case Cancel():
                 return operator.cancel(command.request, now)
             case CancelAllOrders():

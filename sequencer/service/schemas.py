@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from sequencer.engine.orders import CloseReason, OrderKind, OrderStatus
+from sequencer.engine.orders import CloseReason, OrderStatus
+from sequencer.spec.constants import OrderKind
 
 MAX_DIGITS = 80
 """A decimal string longer than this is refused unread (no value of the API needs more than 78)."""
@@ -99,13 +100,13 @@ class OrderIn(Request):
     amount: U96
     max_fee_bps: FeeBpsField
     expiry: U64
+    kind: OrderKind = OrderKind.LIMIT
 
 
 class PlaceOrderIn(Request):
-    """Place an order: the signed order, how it trades, and an optional client order id."""
+    """Place an order: the signed order (its kind signed with it) and an optional client order id."""
 
     market: MarketName
-    kind: OrderKind = OrderKind.LIMIT
     client_order_id: ClientOrderId | None = None
     order: OrderIn
     signature: SignatureIn

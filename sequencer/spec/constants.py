@@ -8,7 +8,7 @@ put it.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 AMOUNT_BITS = 96
 """Every balance, order amount, fill and fee is ``< 2**AMOUNT_BITS``."""
@@ -69,6 +69,54 @@ class Side(IntEnum):
 
     BUY = 0
     SELL = 1
+
+
+class OrderKind(StrEnum):
+    """
+    How an order trades, signed with it: on arrival, and whether what is
+    left rests in the book. The circuit enforces what the kind promises the
+    trader (``docs/DESIGN.md``, Trade rule 10): only an order that rests can
+    be a maker, a post-only order is never the taker, and a fill-or-kill
+    order fills its whole amount in one trade.
+    """
+
+    LIMIT = "limit"
+    """Good till cancelled (or its signed expiry): trade what crosses, rest the rest."""
+    IOC = "ioc"
+    """Immediate or cancel: trade what crosses, cancel the rest."""
+    FOK = "fok"
+    """Fill or kill: trade the whole amount at once, against one resting order, or refuse the order."""
+    POST_ONLY = "post_only"
+    """Rest without trading; refused if it would cross on arrival."""
+    MARKET = "market"
+    """Trade at any price up to the signed price (the worst-price protection); cancel the rest."""
+
+    @property
+    def code(self) -> int:
+        """The kind's number in the signed message: limit 0, ioc 1, fok 2, post-only 3, market 4."""
+        return ORDER_KIND_CODES[self]
+
+    @classmethod
+    def from_code(cls, code: int) -> "OrderKind":
+        """The kind numbered ``code`` (``ValueError`` if none is)."""
+        for kind, known in ORDER_KIND_CODES.items():
+            if known == code:
+                return kind
+        raise ValueError(f"{code} is not an order kind's code")
+
+    @property
+    def rests(self) -> bool:
+        """Whether what is left after matching stays in the book (so the order may be a maker)."""
+        return self in (OrderKind.LIMIT, OrderKind.POST_ONLY)
+
+    @property
+    def takes(self) -> bool:
+        """Whether the order may trade against the book on arrival (so it may be a taker)."""
+        return self is not OrderKind.POST_ONLY
+
+
+ORDER_KIND_CODES: Mapping[OrderKind, int] = {kind: code for code, kind in enumerate(OrderKind)}
+"""Each order kind's code in the signed message, in declaration order."""
 
 
 @dataclass(frozen=True)

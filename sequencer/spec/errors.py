@@ -182,6 +182,30 @@ class PriceLimitViolated(InvalidOrder):
         self.price = price
 
 
+class MakerDoesNotRest(InvalidOrder):
+    """An immediate-or-cancel, fill-or-kill or market order is the maker: its kind never rests in the book."""
+
+    def __init__(self, order_id: OrderId, kind: str) -> None:
+        super().__init__(order_id, f"a {kind} order never rests, so it cannot be the maker")
+        self.kind = kind
+
+
+class PostOnlyTaker(InvalidOrder):
+    """A post-only order is the taker: it signed that it only ever rests."""
+
+    def __init__(self, order_id: OrderId) -> None:
+        super().__init__(order_id, "a post-only order cannot be the taker")
+
+
+class FillOrKillPartial(InvalidOrder):
+    """A fill-or-kill order's trade does not fill its whole amount."""
+
+    def __init__(self, order_id: OrderId, amount: Amount, fill: Amount) -> None:
+        super().__init__(order_id, f"a fill-or-kill order of {amount} cannot fill {fill}")
+        self.amount = amount
+        self.fill = fill
+
+
 class FeeAboveLimit(InvalidOrder):
     """The fee rate charged exceeds the fee limit the order signed."""
 

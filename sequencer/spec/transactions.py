@@ -18,7 +18,7 @@ from sequencer.crypto.eddsa import Signature
 from sequencer.crypto.field import is_field_element
 from sequencer.crypto.poseidon import poseidon, poseidon_many
 
-from .constants import ORDER_MESSAGE_TAG, WITHDRAW_MESSAGE_TAG, Side, TxType
+from .constants import ORDER_MESSAGE_TAG, WITHDRAW_MESSAGE_TAG, OrderKind, Side, TxType
 from .types import (
     AccountIndex,
     Amount,
@@ -54,11 +54,13 @@ class Deposit:
 @dataclass(frozen=True)
 class Order:
     """
-    A limit order: trade up to ``amount`` base at ``price`` or better until ``expiry``.
+    An order: trade up to ``amount`` base at ``price`` or better until ``expiry``.
 
     ``side`` says whether the account buys or sells ``base_token`` for
     ``quote_token``. ``max_fee_bps`` bounds every fee charged to it, as a
-    share of what it receives.
+    share of what it receives. ``kind`` says how it trades (limit,
+    immediate-or-cancel, fill-or-kill, post-only or market); it is signed, so
+    the operator cannot trade the order as another kind.
     """
 
     account_index: AccountIndex
@@ -70,6 +72,7 @@ class Order:
     amount: Amount
     max_fee_bps: int
     expiry: Timestamp
+    kind: OrderKind = OrderKind.LIMIT
 
     def message_hash(self) -> FieldElement:
         """The message the account signs for this order (hashed once per order: intake and every fill ask)."""
@@ -130,6 +133,7 @@ def _order_message_fields(order: Order) -> list[int]:
         order.amount,
         order.max_fee_bps,
         order.expiry,
+        order.kind.code,
     ]
 
 

@@ -29,6 +29,7 @@ from .constants import (
     PRICE_BITS,
     PRICE_SCALE,
     TIMESTAMP_BITS,
+    OrderKind,
     Side,
     TreeConfig,
 )
@@ -36,17 +37,20 @@ from .errors import (
     AccountNotFound,
     BalanceOverflow,
     FeeAboveLimit,
+    FillOrKillPartial,
     InexactFill,
     InsufficientBalance,
     InvalidFeeLimit,
     InvalidNonce,
     InvalidSignature,
+    MakerDoesNotRest,
     MarketMismatch,
     NotAFieldElement,
     OrderCancelled,
     OrderExpired,
     OrderIdStale,
     OrderOverfilled,
+    PostOnlyTaker,
     PriceLimitViolated,
     RollupError,
     SelfTrade,
@@ -316,6 +320,12 @@ def process_trade(state: State, trade: Trade, timestamp: Timestamp) -> tuple[Fee
         ``fill_base`` is zero.
     InexactFill
         ``fill_quote`` is not exactly ``fill_base`` at the maker's price.
+    MakerDoesNotRest
+        The maker is an immediate-or-cancel, fill-or-kill or market order.
+    PostOnlyTaker
+        The taker is a post-only order.
+    FillOrKillPartial
+        The taker is a fill-or-kill order and ``fill_base`` is not its amount.
     OrderCancelled
         An order's id is below its account's ``min_order_id``.
     OrderIdStale
@@ -345,6 +355,7 @@ def process_trade(state: State, trade: Trade, timestamp: Timestamp) -> tuple[Fee
     check_taker_limit(maker, taker)
     check_nonzero_fill(trade)
     check_exact_fill(trade)
+    check_order_kinds(trade)
     check_not_cancelled(maker_account, maker)
     check_not_cancelled(taker_account, taker)
     maker_filled = filled_after(maker_account, maker, trade.fill_base)
@@ -661,6 +672,30 @@ def check_exact_fill(trade: Trade) -> None:
     price = trade.maker.order.price
     if trade.fill_quote * PRICE_SCALE != trade.fill_base * price:
         raise InexactFill(trade.fill_base, trade.fill_quote, price)
+
+
+def check_order_kinds(trade: Trade) -> None:
+    """
+    Each order trades as the kind it signed: only an order that rests (limit,
+    post-only) can be the maker, a post-only order is never the taker, and a
+    fill-or-kill taker fills its whole amount in this one trade.
+
+    Raises
+    ------
+    MakerDoesNotRest
+        The maker's kind is immediate-or-cancel, fill-or-kill or market.
+    PostOnlyTaker
+        The taker's kind is post-only.
+    FillOrKillPartial
+        The taker is fill-or-kill and ``fill_base != taker.amount``.
+    """
+    maker, taker = trade.maker.order, trade.taker.order
+    if not maker.kind.rests:
+        raise MakerDoesNotRest(maker.order_id, maker.kind.value)
+    if not taker.kind.takes:
+        raise PostOnlyTaker(taker.order_id)
+    if taker.kind is OrderKind.FOK and trade.fill_base != taker.amount:
+        raise FillOrKillPartial(taker.order_id, taker.amount, trade.fill_base)
 
 
 def request_applies(account: Account, eth_addr: EthAddress) -> bool:

@@ -31,8 +31,8 @@ from .sides import SideInputs, side_inputs
 
 SLOT_FIELDS = (
     "txType l1EthAddr l1Ax l1Ay l1Token l1Amount baseToken quoteToken sideA fillBase "
-    "fillQuote orderIdA priceA amountA maxFeeBpsA expiryA feeBpsA sigR8xA sigR8yA sigSA "
-    "orderIdB priceB amountB maxFeeBpsB expiryB feeBpsB sigR8xB sigR8yB sigSB wToken wAmount"
+    "fillQuote orderIdA priceA amountA maxFeeBpsA expiryA kindA feeBpsA sigR8xA sigR8yA sigSA "
+    "orderIdB priceB amountB maxFeeBpsB expiryB kindB feeBpsB sigR8xB sigR8yB sigSB wToken wAmount"
 ).split()
 """The slot's own signals, besides the two account updates."""
 
@@ -190,6 +190,7 @@ def trade_fields(trade: Trade) -> dict[str, int]:
                 f"amount{suffix}": order.amount,
                 f"maxFeeBps{suffix}": order.max_fee_bps,
                 f"expiry{suffix}": order.expiry,
+                f"kind{suffix}": order.kind.code,
                 f"sigR8x{suffix}": signed.signature.r8x,
                 f"sigR8y{suffix}": signed.signature.r8y,
                 f"sigS{suffix}": signed.signature.s,

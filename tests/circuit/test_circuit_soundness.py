@@ -25,8 +25,9 @@ from prover.errors import WitnessError
 from prover.groth16 import check_witness
 from sequencer.crypto.eddsa import sign
 from sequencer.crypto.field import FIELD_MODULUS
+from sequencer.crypto.poseidon import poseidon
 from sequencer.spec import errors, public_data, transition
-from sequencer.spec.constants import Side, TreeConfig
+from sequencer.spec.constants import ORDER_MESSAGE_TAG, OrderKind, Side, TreeConfig
 from sequencer.spec.public_data import (
     LAYOUT,
     chain_step,
@@ -210,6 +211,28 @@ CASES: dict[str, Case] = {
         {"check_not_cancelled": no_check},
         errors.OrderCancelled,
     ),
+    "market order as the maker": Case(
+        lambda s: [trade(s.traders[0].order(1, Side.SELL, PRICE, 10 * UNIT, kind=OrderKind.MARKET),
+                         sell_then_buy(s)[1], UNIT)],
+        {"check_order_kinds": no_check},
+        errors.MakerDoesNotRest,
+    ),
+    "fill-or-kill order as the maker": Case(
+        lambda s: [trade(s.traders[0].order(1, Side.SELL, PRICE, 4 * UNIT, kind=OrderKind.FOK),
+                         sell_then_buy(s)[1], 4 * UNIT)],
+        {"check_order_kinds": no_check},
+        errors.MakerDoesNotRest,
+    ),
+    "post-only order as the taker": Case(
+        lambda s: [trade(*sell_then_buy(s, kind=OrderKind.POST_ONLY), UNIT)],
+        {"check_order_kinds": no_check},
+        errors.PostOnlyTaker,
+    ),
+    "fill-or-kill taker filled partly": Case(
+        lambda s: [trade(*sell_then_buy(s, kind=OrderKind.FOK), 3 * UNIT)],
+        {"check_order_kinds": no_check},
+        errors.FillOrKillPartial,
+    ),
     "cancel-all below an order id of 2^48": Case(
         lambda s: [forced_cancel_all(s.traders[0], 2**48)],
         {"check_range": no_check},
@@ -249,6 +272,46 @@ def test_circuit_accepts_the_untampered_batch(scenario: Scenario, circuit: Circu
     """The cases' baseline: the valid trade they start from is accepted."""
     batch = build_batch(scenario.state, [trade(*sell_then_buy(scenario), 4 * UNIT, 8, 4)], NOW, scenario.chain, batch_slots)
     check_witness(circuit, batch.circuit_input)
+
+
+def test_circuit_accepts_each_kind_where_it_may_trade(
+    scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
+) -> None:
+    """A post-only maker with an immediate-or-cancel, a market and a whole fill-or-kill taker."""
+    one, two = scenario.traders
+    maker = one.order(1, Side.SELL, PRICE, 10 * UNIT, kind=OrderKind.POST_ONLY)
+    takers = [
+        (two.order(2, Side.BUY, PRICE, 2 * UNIT, kind=OrderKind.IOC), UNIT),
+        (two.order(3, Side.BUY, PRICE, 2 * UNIT, kind=OrderKind.MARKET), 2 * UNIT),
+        (two.order(4, Side.BUY, PRICE, 3 * UNIT, kind=OrderKind.FOK), 3 * UNIT),
+    ]
+    chain = scenario.chain
+    for taker, fill in takers:
+        batch = build_batch(scenario.state, [trade(maker, taker, fill)], NOW, chain, batch_slots)
+        check_witness(circuit, batch.circuit_input)
+        chain = batch.chain_end
+
+
+def test_circuit_refuses_an_order_kind_outside_the_five_codes(
+    scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
+) -> None:
+    """
+    A taker whose signed kind is 5, no kind at all, is refused even with a
+    valid signature of it: without the one-flag check it would trade as a
+    limit order.
+    """
+    batch = build_batch(scenario.state, [trade(*sell_then_buy(scenario), 4 * UNIT)], NOW, scenario.chain, batch_slots)
+    taker = sell_then_buy(scenario)[1].order
+    fields = [ORDER_MESSAGE_TAG, taker.account_index, taker.order_id, taker.base_token, taker.quote_token,
+              taker.side, taker.price, taker.amount, taker.max_fee_bps, taker.expiry, 5]
+    signature = sign(scenario.traders[1].private_key, poseidon(fields))
+    tampered = dict(batch.circuit_input)
+    for name, value in (("kindB", 5), ("sigR8xB", signature.r8x), ("sigR8yB", signature.r8y), ("sigSB", signature.s)):
+        column = list(tampered[name])
+        column[0] = value
+        tampered[name] = column
+    with pytest.raises(WitnessError):
+        check_witness(circuit, tampered)
 
 
 def with_header(batch: ProvableBatch, **header: int) -> CircuitInput:

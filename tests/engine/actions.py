@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from sequencer.crypto.eddsa import sign
 from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
-from sequencer.engine.orders import OrderKind
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.engine.operator import Operator
 from sequencer.service.commands import (
     Cancel,
@@ -26,7 +26,6 @@ from sequencer.service.commands import (
     RequestWithdrawal,
     SealBatch,
 )
-from sequencer.spec.constants import Side
 from sequencer.spec.types import OrderId, TokenId
 from tests.engine.exchange import ALICE, BOB, CAROL, CONFIG, LOT, MARKET
 from tests.support.scenario import BASE, NOW, QUOTE, UNIT, Trader
@@ -174,8 +173,9 @@ class Driver:
         if order_id is None:
             return None
         price = action.price_tenths * UNIT // 10
-        signed = trader.order(order_id, action.side, price, action.lots * LOT, expiry=self.now + action.lifetime)
-        return PlaceOrder(MARKET.name, signed, action.kind)
+        expiry = self.now + action.lifetime
+        signed = trader.order(order_id, action.side, price, action.lots * LOT, expiry=expiry, kind=action.kind)
+        return PlaceOrder(MARKET.name, signed)
 
     def _cancel(self, operator: Operator, action: CancelAction) -> Command:
         """A cancel of one of the trader's orders (open or not: refusals are tested too)."""

@@ -3,11 +3,10 @@
 import pytest
 
 from sequencer.engine.locks import order_cost
-from sequencer.engine.orders import OrderKind
 from sequencer.engine.operator import Operator, OrderOutcome
 from sequencer.engine.errors import RequestRejected
 from sequencer.service.canonical import canonical_state
-from sequencer.spec.constants import Side
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.spec.types import AccountIndex, Timestamp, TokenId
 from tests.engine.exchange import MARKET
 from tests.support.scenario import NOW, Trader
@@ -48,8 +47,8 @@ def place(
     client_order_id: str | None = None,
 ) -> OrderOutcome:
     """Sign and place an order of ``trader`` on the test market."""
-    signed = trader.order(order_id, side, price, amount, expiry=expiry)
-    outcome = operator.submit_order(MARKET.name, signed, Timestamp(now), kind, client_order_id)
+    signed = trader.order(order_id, side, price, amount, expiry=expiry, kind=kind)
+    outcome = operator.submit_order(MARKET.name, signed, Timestamp(now), client_order_id)
     assert_consistent(operator)
     return outcome
 

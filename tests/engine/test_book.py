@@ -7,8 +7,8 @@ import pytest
 from sequencer.crypto.eddsa import Signature
 from sequencer.engine.book import Level, OrderBook
 from sequencer.engine.errors import Code, OrderRejected
-from sequencer.engine.orders import OrderKind, OrderRecord
-from sequencer.spec.constants import Side
+from sequencer.engine.orders import OrderRecord
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.spec.transactions import Order, SignedOrder
 from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
 from tests.engine.exchange import LOT, MARKET, TICK
@@ -20,8 +20,16 @@ UNSIGNED = Signature(0, 0, 0)
 _sequence = iter(range(1, 10**6))
 
 
-def record(account: int, order_id: int, side: Side, price: int, amount: int, max_fee_bps: int = 50) -> OrderRecord:
-    """An accepted order of the test market."""
+def record(
+    account: int,
+    order_id: int,
+    side: Side,
+    price: int,
+    amount: int,
+    max_fee_bps: int = 50,
+    kind: OrderKind = OrderKind.LIMIT,
+) -> OrderRecord:
+    """An accepted order of the test market, of ``kind``."""
     order = Order(
         AccountIndex(account),
         OrderId(order_id),
@@ -32,8 +40,9 @@ def record(account: int, order_id: int, side: Side, price: int, amount: int, max
         Amount(amount),
         max_fee_bps,
         Timestamp(NOW + 3600),
+        kind,
     )
-    return OrderRecord(MARKET.name, SignedOrder(order, UNSIGNED), OrderKind.LIMIT, None, next(_sequence), NOW)
+    return OrderRecord(MARKET.name, SignedOrder(order, UNSIGNED), None, next(_sequence), NOW)
 
 
 def book_with(*records: OrderRecord) -> OrderBook:
@@ -55,14 +64,14 @@ def book_with(*records: OrderRecord) -> OrderBook:
 )
 def test_check_refuses_off_grid_orders(price: int, amount: int, code: Code) -> None:
     with pytest.raises(OrderRejected) as refused:
-        OrderBook(MARKET).check(record(1, 1, Side.BUY, price, amount).signed, OrderKind.LIMIT)
+        OrderBook(MARKET).check(record(1, 1, Side.BUY, price, amount).signed)
     assert refused.value.code is code
 
 
 def test_check_refuses_below_minimum() -> None:
     market = replace(MARKET, min_amount=Amount(10 * LOT))
     with pytest.raises(OrderRejected) as refused:
-        OrderBook(market).check(record(1, 1, Side.BUY, 10 * UNIT, 9 * LOT).signed, OrderKind.LIMIT)
+        OrderBook(market).check(record(1, 1, Side.BUY, 10 * UNIT, 9 * LOT).signed)
     assert refused.value.code is Code.BELOW_MIN_SIZE
 
 
@@ -79,12 +88,12 @@ def test_check_refuses_below_minimum() -> None:
 def test_check_fee_limit_depends_on_the_role_an_order_can_take(
     kind: OrderKind, max_fee_bps: int, accepted: bool
 ) -> None:
-    signed = record(1, 1, Side.BUY, 10 * UNIT, UNIT, max_fee_bps).signed
+    signed = record(1, 1, Side.BUY, 10 * UNIT, UNIT, max_fee_bps, kind).signed
     if accepted:
-        OrderBook(MARKET).check(signed, kind)
+        OrderBook(MARKET).check(signed)
     else:
         with pytest.raises(OrderRejected) as refused:
-            OrderBook(MARKET).check(signed, kind)
+            OrderBook(MARKET).check(signed)
         assert refused.value.code is Code.FEE_LIMIT_TOO_LOW
 
 
@@ -130,14 +139,15 @@ def test_match_removes_own_orders_instead_of_trading_with_them() -> None:
     assert own.key not in book
 
 
-def test_fillable_ignores_own_orders_and_stops_at_the_limit() -> None:
+def test_fillable_in_one_trade_is_the_first_other_accounts_order_within_the_limit() -> None:
     book = book_with(
-        record(1, 1, Side.SELL, 10 * UNIT, UNIT),
+        record(1, 1, Side.SELL, 10 * UNIT, 4 * UNIT),
         record(2, 1, Side.SELL, 10 * UNIT, UNIT),
         record(3, 1, Side.SELL, 12 * UNIT, 5 * UNIT),
     )
-    assert book.fillable(record(1, 2, Side.BUY, 11 * UNIT, 10 * UNIT).order) == UNIT
-    assert book.fillable(record(1, 2, Side.BUY, 12 * UNIT, 3 * UNIT).order) == 3 * UNIT
+    assert book.fillable_in_one_trade(record(1, 2, Side.BUY, 11 * UNIT, 10 * UNIT).order) == UNIT
+    assert book.fillable_in_one_trade(record(2, 2, Side.BUY, 12 * UNIT, 3 * UNIT).order) == 3 * UNIT
+    assert book.fillable_in_one_trade(record(3, 2, Side.BUY, 9 * UNIT, 3 * UNIT).order) == 0
 
 
 def test_would_cross() -> None:

@@ -6,9 +6,8 @@ witness checked against the compiled circuit.
 
 from prover import CircuitArtifacts
 from prover.groth16 import check_witness
-from sequencer.engine.orders import OrderKind
+from sequencer.spec.constants import OrderKind, Side, TreeConfig
 from sequencer.engine.operator import Operator
-from sequencer.spec.constants import Side, TreeConfig
 from sequencer.spec.types import Timestamp, TokenId
 from tests.engine.exchange import ALICE, BOB, CAROL, MARKET, funding
 from tests.support.scenario import BASE, NOW, UNIT, Trader
@@ -22,7 +21,7 @@ def test_the_circuit_accepts_every_batch_of_a_trading_session(
         operator.add_l1_request(index, request, Timestamp(NOW))
 
     def place(trader: Trader, order_id: int, side: Side, price: int, amount: int, kind: OrderKind) -> None:
-        operator.submit_order(MARKET.name, trader.order(order_id, side, price, amount), Timestamp(NOW + 1), kind)
+        operator.submit_order(MARKET.name, trader.order(order_id, side, price, amount, kind=kind), Timestamp(NOW + 1))
 
     place(BOB, 1, Side.SELL, 10 * UNIT, UNIT, OrderKind.LIMIT)
     place(CAROL, 1, Side.SELL, 11 * UNIT, 2 * UNIT, OrderKind.POST_ONLY)

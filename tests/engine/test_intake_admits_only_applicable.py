@@ -10,13 +10,14 @@ not), so a check that intake forgets is found whichever field it concerns:
 this is how a signed ``max_fee_bps`` above 100 % once stopped the market.
 """
 
+import dataclasses
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sequencer.crypto.eddsa import sign
 from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
-from sequencer.engine.orders import OrderKind
 from sequencer.engine.operator import Operator
 from sequencer.engine.errors import RequestRejected
 from sequencer.service.canonical import canonical_state
@@ -27,6 +28,7 @@ from sequencer.spec.constants import (
     ORDER_ID_BITS,
     PRICE_BITS,
     TIMESTAMP_BITS,
+    OrderKind,
     Side,
 )
 from sequencer.spec.transactions import Order, SignedOrder
@@ -109,9 +111,9 @@ def two_sided_book() -> Operator:
 def sweep(operator: Operator, trader: Trader, first_id: int, now: int) -> None:
     """``trader`` takes the whole book on both sides with IOC orders at the widest prices its funds allow."""
     for order_id, side, price in ((first_id, Side.BUY, 1000 * UNIT), (first_id + 1, Side.SELL, TICK)):
-        signed = trader.order(order_id, side, price, lots(500), expiry=now + 3600)
+        signed = trader.order(order_id, side, price, lots(500), expiry=now + 3600, kind=OrderKind.IOC)
         try:
-            operator.submit_order(MARKET.name, signed, Timestamp(now), OrderKind.IOC)
+            operator.submit_order(MARKET.name, signed, Timestamp(now))
         except RequestRejected:
             continue  # refused for the sweeper's own reasons: fine, the point is what the engine does
 
@@ -127,10 +129,11 @@ def seal_and_build_all(operator: Operator, now: int) -> None:
 def check_applicable(order: Order, signer: bytes, kind: OrderKind, later: int) -> None:
     """Submit ``order``: refused with nothing changed, or accepted and applicable as taker and as maker."""
     operator = two_sided_book()
+    order = dataclasses.replace(order, kind=kind)
     signed = SignedOrder(order, sign(signer, order.message_hash()))
     before = canonical_state(operator)
     try:
-        operator.submit_order(MARKET.name, signed, Timestamp(NOW), kind)
+        operator.submit_order(MARKET.name, signed, Timestamp(NOW))
     except RequestRejected:
         assert canonical_state(operator) == before
         return

@@ -1,9 +1,9 @@
 """Every order kind and the edges of matching, through the operator (signatures checked, trades applied by the spec)."""
 
 from sequencer.engine.errors import Code
-from sequencer.engine.orders import CloseReason, OrderKind, OrderStatus
+from sequencer.engine.orders import CloseReason, OrderStatus
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.engine.operator import Operator
-from sequencer.spec.constants import Side
 from tests.engine.exchange import ALICE, BOB, CAROL, FUNDS_QUOTE, MARKET
 from tests.engine.helpers import locked, place, refused
 from tests.support.scenario import BASE, NOW, QUOTE, UNIT
@@ -46,12 +46,18 @@ def test_fok_that_cannot_fill_changes_nothing(operator: Operator) -> None:
     assert operator.orders[(ALICE.index, 1)].status is OrderStatus.OPEN
 
 
-def test_fok_that_can_fill_fills_completely(operator: Operator) -> None:
-    place(operator, BOB, 1, Side.SELL, 10 * UNIT, UNIT)
-    place(operator, CAROL, 1, Side.SELL, 11 * UNIT, 2 * UNIT)
+def test_fok_that_one_resting_order_can_fill_fills_completely_in_one_trade(operator: Operator) -> None:
+    place(operator, BOB, 1, Side.SELL, 10 * UNIT, 3 * UNIT)
     outcome = place(operator, ALICE, 1, Side.BUY, 11 * UNIT, 2 * UNIT, kind=OrderKind.FOK)
     assert outcome.order.status is OrderStatus.FILLED
-    assert sum(t.fill.base for t in outcome.trades) == 2 * UNIT
+    assert [t.fill.base for t in outcome.trades] == [2 * UNIT]
+
+
+def test_fok_that_needs_two_resting_orders_is_refused(operator: Operator) -> None:
+    """The circuit can check a fill-or-kill order filled whole only within one trade."""
+    place(operator, BOB, 1, Side.SELL, 10 * UNIT, UNIT)
+    place(operator, CAROL, 1, Side.SELL, 11 * UNIT, 2 * UNIT)
+    assert refused(operator, ALICE, 1, Side.BUY, 11 * UNIT, 2 * UNIT, kind=OrderKind.FOK) == Code.FOK_NOT_FILLABLE
 
 
 def test_post_only_that_would_cross_is_refused(operator: Operator) -> None:

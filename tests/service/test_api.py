@@ -15,10 +15,9 @@ from websockets.sync.client import connect
 
 from sequencer.client.http import ApiError, SequencerClient
 from sequencer.client.trader import Trader, next_order_id, receipt_is_valid
-from sequencer.engine.orders import OrderKind
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.service.api import is_loopback
 from sequencer.service.schemas import PlaceOrderOut
-from sequencer.spec.constants import Side
 from tests.engine.exchange import CONFIG, MARKET
 from tests.service.harness import MAX_BATCH_WAIT_S, OPERATOR, running_sequencer, trader, wait_for
 from tests.support.scenario import BASE, NOW, QUOTE, UNIT
@@ -197,7 +196,6 @@ def order_body(client: SequencerClient, **changes: Any) -> dict[str, Any]:
     command = alice.order(client.market(MARKET.name), 2**40, Side.BUY, UNIT, UNIT, 50, EXPIRY)
     body: dict[str, Any] = {
         "market": MARKET.name,
-        "kind": "limit",
         "order": {
             "account_index": 1,
             "order_id": 2**40,
@@ -206,6 +204,7 @@ def order_body(client: SequencerClient, **changes: Any) -> dict[str, Any]:
             "amount": str(UNIT),
             "max_fee_bps": 50,
             "expiry": str(EXPIRY),
+            "kind": "limit",
         },
         "signature": {k: str(v) for k, v in vars(command.signed.signature).items()},
     }
@@ -232,7 +231,7 @@ BAD_ORDERS: list[tuple[str, dict[str, Any], int, str]] = [
     ("text account", {"order__account_index": "alice"}, 422, "INVALID_REQUEST"),
     ("object price", {"order__price": {"value": 1}}, 422, "INVALID_REQUEST"),
     ("unknown side", {"order__side": "up"}, 422, "INVALID_REQUEST"),
-    ("unknown kind", {"kind": "gtc"}, 422, "INVALID_REQUEST"),
+    ("unknown kind", {"order__kind": "gtc"}, 422, "INVALID_REQUEST"),
     ("unknown field", {"order__leverage": 100}, 422, "INVALID_REQUEST"),
     ("missing signature", {"signature": ...}, 422, "INVALID_REQUEST"),
     ("signature out of range", {"signature__s": str(2**256)}, 422, "INVALID_REQUEST"),

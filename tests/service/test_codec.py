@@ -4,7 +4,7 @@ import pytest
 
 from sequencer.crypto.eddsa import Signature
 from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
-from sequencer.engine.orders import OrderKind
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.service.codec import CodecError, canonical_json
 from sequencer.service.commands import (
     AddL1Request,
@@ -18,7 +18,6 @@ from sequencer.service.commands import (
     decode_command,
     encode_command,
 )
-from sequencer.spec.constants import Side
 from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw
 from sequencer.spec.types import AccountIndex, EthAddress, OrderId, TokenId
 from tests.engine.exchange import ALICE, MARKET
@@ -27,8 +26,8 @@ from tests.support.scenario import BASE, UNIT
 SIGNATURE = Signature(2**250, 3, 2**200)
 
 COMMANDS: list[Command] = [
-    PlaceOrder(MARKET.name, ALICE.order(9, Side.SELL, 10 * UNIT, 2**95), OrderKind.FOK, "client-1"),
-    PlaceOrder(MARKET.name, ALICE.order(10, Side.BUY, 1, 1), OrderKind.LIMIT),
+    PlaceOrder(MARKET.name, ALICE.order(9, Side.SELL, 10 * UNIT, 2**95, kind=OrderKind.FOK), "client-1"),
+    PlaceOrder(MARKET.name, ALICE.order(10, Side.BUY, 1, 1)),
     Cancel(SignedCancel(CancelOrder(AccountIndex(1), OrderId(2**47)), SIGNATURE)),
     CancelAllOrders(SignedCancelAll(CancelAll(AccountIndex(1), 2**63), SIGNATURE)),
     RequestWithdrawal(ALICE.withdraw(TokenId(BASE), UNIT, 4)),

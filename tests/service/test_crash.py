@@ -24,7 +24,7 @@ import httpx
 from prover.manifest import DEFAULT_MANIFEST, load_config
 from sequencer.client.http import ApiError, SequencerClient
 from sequencer.client.trader import Trader
-from sequencer.engine.orders import OrderKind
+from sequencer.spec.constants import OrderKind, Side, TreeConfig
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.engine.operator import Operator
 from sequencer.service.canonical import state_digest
@@ -33,7 +33,6 @@ from sequencer.service.config import ServiceConfig, load_markets
 from sequencer.service.machine import Machine
 from sequencer.service.schemas import MarketOut, ReceiptOut
 from sequencer.service.wal import WriteAheadLog
-from sequencer.spec.constants import Side, TreeConfig
 from tests.engine.exchange import LOT, MARKET
 from tests.service.harness import OPERATOR, trader, write_funding
 from tests.support.scenario import NOW, UNIT

@@ -9,7 +9,7 @@ from dataclasses import replace
 from functools import cache
 
 from sequencer.crypto.eddsa import PublicKey, Signature, private_to_public, sign
-from sequencer.spec.constants import PRICE_SCALE, Side, TreeConfig
+from sequencer.spec.constants import PRICE_SCALE, OrderKind, Side, TreeConfig
 from sequencer.spec.transactions import (
     Deposit,
     ForcedCancelAll,
@@ -91,8 +91,9 @@ def order(
     expiry: Timestamp = LATER,
     base: TokenId = BASE,
     quote: TokenId = QUOTE,
+    kind: OrderKind = OrderKind.LIMIT,
 ) -> Order:
-    """An order of ``account`` on the ``base``/``quote`` market."""
+    """An order of ``account`` on the ``base``/``quote`` market, of ``kind``."""
     return Order(
         account_index=AccountIndex(account),
         order_id=OrderId(order_id),
@@ -103,6 +104,7 @@ def order(
         amount=Amount(amount),
         max_fee_bps=max_fee_bps,
         expiry=expiry,
+        kind=kind,
     )
 
 

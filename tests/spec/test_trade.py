@@ -5,19 +5,22 @@ from typing import Any
 
 import pytest
 
-from sequencer.spec.constants import AMOUNT_BITS, PRICE_SCALE, Side
+from sequencer.spec.constants import AMOUNT_BITS, PRICE_SCALE, OrderKind, Side
 from sequencer.spec.errors import (
     AccountNotFound,
     BalanceOverflow,
     FeeAboveLimit,
+    FillOrKillPartial,
     InexactFill,
     InsufficientBalance,
     InvalidFeeLimit,
     InvalidSignature,
+    MakerDoesNotRest,
     MarketMismatch,
     OrderExpired,
     OrderIdStale,
     OrderOverfilled,
+    PostOnlyTaker,
     PriceLimitViolated,
     SelfTrade,
     SidesNotOpposite,
@@ -290,6 +293,40 @@ def test_inexact_fill_when_the_price_has_a_remainder(state: State) -> None:
     maker = alice_sells(limit=Price(PRICE_SCALE * 5 // 4))
     tx = trade(maker, bob_buys(), 7, fill_quote=8)  # 7 * 1.25 = 8.75
     assert_rejected(state, lambda: process_trade(state, tx, NOW), InexactFill)
+
+
+@pytest.mark.parametrize("kind", [OrderKind.IOC, OrderKind.FOK, OrderKind.MARKET])
+def test_maker_of_a_kind_that_never_rests(state: State, kind: OrderKind) -> None:
+    tx = trade(alice_sells(amount=100, kind=kind), bob_buys(), 100)
+    error = assert_rejected(state, lambda: process_trade(state, tx, NOW), MakerDoesNotRest)
+    assert (error.order_id, error.kind) == (1, kind.value)
+
+
+def test_post_only_taker(state: State) -> None:
+    tx = trade(alice_sells(), bob_buys(kind=OrderKind.POST_ONLY), 100)
+    error = assert_rejected(state, lambda: process_trade(state, tx, NOW), PostOnlyTaker)
+    assert error.order_id == 1
+
+
+def test_fill_or_kill_taker_filled_partly(state: State) -> None:
+    tx = trade(alice_sells(), bob_buys(amount=300, kind=OrderKind.FOK), 200)
+    error = assert_rejected(state, lambda: process_trade(state, tx, NOW), FillOrKillPartial)
+    assert (error.amount, error.fill) == (300, 200)
+
+
+@pytest.mark.parametrize("maker_kind", [OrderKind.LIMIT, OrderKind.POST_ONLY])
+@pytest.mark.parametrize("taker_kind", [OrderKind.LIMIT, OrderKind.IOC, OrderKind.MARKET, OrderKind.FOK])
+def test_every_kind_trades_where_it_may(state: State, maker_kind: OrderKind, taker_kind: OrderKind) -> None:
+    process_trade(state, trade(alice_sells(kind=maker_kind), bob_buys(amount=300, kind=taker_kind), 300), NOW)
+    assert state.get_account(AccountIndex(BOB)).order_slot(OrderId(1)) == (1, 300)
+
+
+def test_order_kind_is_signed(state: State) -> None:
+    """An order signed as a limit order does not verify as any other kind."""
+    limit = signed(bob_buys())
+    as_ioc = replace(limit, order=replace(limit.order, kind=OrderKind.IOC))
+    tx = replace(trade(alice_sells(), bob_buys(), 100), taker=as_ioc)
+    assert_rejected(state, lambda: process_trade(state, tx, NOW), InvalidSignature)
 
 
 def test_order_id_stale(state: State) -> None:

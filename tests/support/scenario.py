@@ -8,7 +8,7 @@ Keys come from fixed seeds, so every run builds the same states and roots.
 from dataclasses import dataclass, field
 
 from sequencer.crypto.eddsa import PublicKey, private_to_public, sign
-from sequencer.spec.constants import Side, TreeConfig
+from sequencer.spec.constants import OrderKind, Side, TreeConfig
 from sequencer.spec.public_data import advance_chain
 from sequencer.spec.state import State
 from sequencer.spec.transactions import (
@@ -70,8 +70,9 @@ class Trader:
         max_fee_bps: int = 50,
         expiry: int = NOW + 3600,
         signer: bytes | None = None,
+        kind: OrderKind = OrderKind.LIMIT,
     ) -> SignedOrder:
-        """An order of this trader on the BASE/QUOTE market, signed by ``signer`` or its own key."""
+        """An order of this trader on the BASE/QUOTE market, of ``kind``, signed by ``signer`` or its own key."""
         order = Order(
             self.index,
             OrderId(order_id),
@@ -82,6 +83,7 @@ class Trader:
             Amount(amount),
             max_fee_bps,
             Timestamp(expiry),
+            kind,
         )
         return SignedOrder(order, sign(signer or self.private_key, order.message_hash()))
 

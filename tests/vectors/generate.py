@@ -49,7 +49,7 @@ A transaction is an object with ``type`` and the fields of its dataclass in
 - ``{"type": "TRADE", "maker", "taker", "fill_base", "fill_quote",
   "maker_fee_bps", "taker_fee_bps"}``, where ``maker`` and ``taker`` are signed
   orders: ``{"order": {"account_index", "order_id", "base_token",
-  "quote_token", "side", "price", "amount", "max_fee_bps", "expiry"},
+  "quote_token", "side", "price", "amount", "max_fee_bps", "expiry", "kind"},
   "message", "signature": {"r8x", "r8y", "s"}}``;
 - ``{"type": "WITHDRAW", "account_index", "token", "amount", "nonce",
   "message", "signature": {"r8x", "r8y", "s"}}``;
@@ -74,7 +74,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from sequencer.crypto.eddsa import Signature
-from sequencer.spec.constants import AMOUNT_BITS, BPS, PRICE_SCALE, Side, TreeConfig
+from sequencer.spec.constants import AMOUNT_BITS, BPS, PRICE_SCALE, OrderKind, Side, TreeConfig
 from sequencer.spec.errors import RollupError
 from sequencer.spec.public_data import (
     advance_chain,
@@ -279,6 +279,7 @@ def encode_order(signed_order: SignedOrder) -> Json:
             "amount": str(o.amount),
             "max_fee_bps": str(o.max_fee_bps),
             "expiry": str(o.expiry),
+            "kind": str(o.kind.code),
         },
         "message": str(o.message_hash()),
         "signature": encode_signature(signed_order.signature),
@@ -355,6 +356,7 @@ def decode_order(data: Json) -> SignedOrder:
         amount=Amount(int(o["amount"])),
         max_fee_bps=int(o["max_fee_bps"]),
         expiry=Timestamp(int(o["expiry"])),
+        kind=OrderKind.from_code(int(o["kind"])),
     )
     return SignedOrder(order_, decode_signature(data["signature"]))
 
@@ -656,6 +658,20 @@ def trade_after_cancel_all() -> Json:
     )
 
 
+def order_kinds_trade_as_signed() -> Json:
+    maker = alice_sells(amount=1000, kind=OrderKind.POST_ONLY)
+    return vector(
+        "order_kinds_trade_as_signed",
+        "Alice's post-only sell rests; Bob's immediate-or-cancel, market and fill-or-kill buys take from it.",
+        FUNDED,
+        [
+            trade(maker, bob_buys(order_id=1, amount=300, kind=OrderKind.IOC), 100),
+            trade(maker, bob_buys(order_id=2, amount=300, kind=OrderKind.MARKET), 300),
+            trade(maker, bob_buys(order_id=3, amount=200, kind=OrderKind.FOK), 200),
+        ],
+    )
+
+
 def invalid(
     name: str, description: str, tx: Transaction, pre_state: Sequence[Transaction] = ()
 ) -> Callable[[], Json]:
@@ -690,6 +706,22 @@ SCENARIOS: list[Callable[[], Json]] = [
     forced_cancel_all_never_lowers,
     forced_cancel_all_wrong_owner,
     trade_after_cancel_all,
+    order_kinds_trade_as_signed,
+    invalid(
+        "maker_does_not_rest",
+        "Alice's immediate-or-cancel sell is the maker: such an order never rests.",
+        trade(alice_sells(kind=OrderKind.IOC), bob_buys(), 10),
+    ),
+    invalid(
+        "post_only_taker",
+        "Bob's post-only buy is the taker.",
+        trade(alice_sells(), bob_buys(kind=OrderKind.POST_ONLY), 10),
+    ),
+    invalid(
+        "fill_or_kill_partial",
+        "Bob's fill-or-kill buy of 1000 fills 10.",
+        trade(alice_sells(), bob_buys(kind=OrderKind.FOK), 10),
+    ),
     invalid(
         "value_out_of_range",
         "The maker's order id is 2**48.",
@@ -914,12 +946,14 @@ class RandomBatch:
         )
         maker = self.resting_order(maker_account, maker_side, base, trade_price, fill_base)
         if maker is None:
-            maker = self.new_order(maker_account, maker_side, (base, quote), trade_price, fill_base)
+            maker_kind = self.rng.choice([OrderKind.LIMIT, OrderKind.POST_ONLY])
+            maker = self.new_order(maker_account, maker_side, (base, quote), trade_price, fill_base, maker_kind)
             self.resting.append(maker)
         slack = self.rng.randrange(0, trade_price // 10 + 1)
         taker_limit = Price(trade_price + slack if maker_side == Side.SELL else trade_price - slack)
         taker_side = Side.BUY if maker_side == Side.SELL else Side.SELL
-        taker = self.new_order(taker_account, taker_side, (base, quote), taker_limit, fill_base)
+        taker_kind = self.rng.choice([OrderKind.LIMIT, OrderKind.IOC, OrderKind.FOK, OrderKind.MARKET])
+        taker = self.new_order(taker_account, taker_side, (base, quote), taker_limit, fill_base, taker_kind)
         return trade(
             maker,
             taker,
@@ -960,8 +994,12 @@ class RandomBatch:
         market: tuple[TokenId, TokenId],
         limit: Price,
         fill_base: int,
+        kind: OrderKind,
     ) -> Order:
-        """A fresh order with room for ``fill_base`` or more, and a random fee limit and expiry."""
+        """
+        A fresh order of ``kind`` with room for ``fill_base`` or more (exactly
+        ``fill_base`` for fill-or-kill), and a random fee limit and expiry.
+        """
         order_id = self.next_order_id[account]
         self.next_order_id[account] += self.rng.randrange(1, 6)
         return order(
@@ -969,11 +1007,12 @@ class RandomBatch:
             order_id,
             side,
             limit,
-            fill_base * self.rng.choice([1, 1, 2, 3]),
+            fill_base * (1 if kind is OrderKind.FOK else self.rng.choice([1, 1, 2, 3])),
             max_fee_bps=self.rng.choice([0, 5, 30, 100, 10000]),
             expiry=Timestamp(self.timestamp + self.rng.randrange(0, 10**6)),
             base=market[0],
             quote=market[1],
+            kind=kind,
         )
 
     def fee_bps(self, order_: Order) -> int:
