@@ -12,9 +12,13 @@ include "lib/checks.circom";
 // 2^orderDepth; an order continues its slot (orderId == storedId), or a newer
 // order takes it over (orderId > storedId, filled restarts at 0); an older id
 // is refused (OrderIdStale); the new filled amount may not exceed the signed
-// amount (OrderOverfilled).
+// amount (OrderOverfilled). A cancel of the order (cancels = 1) checks only
+// OrderIdStale and records CANCELLED_FILL, more than any amount leaves room
+// for, so every later fill of the order is overfilled (OrderWasCancelled).
 //
-//   enabled            bit    1 in a trade slot; 0 leaves the leaf unchanged
+//   enabled            bit    1 in a trade slot
+//   cancels            bit    1 in a cancel slot (never with enabled); with
+//                             enabled 0, leaves the leaf unchanged
 //   orderId            field  < 2^48 (checked here)
 //   minOrderId         field  the account's minOrderId; < 2^48 (checked here)
 //   amount             field  signed order amount; < 2^96 (checked here)
@@ -26,6 +30,7 @@ include "lib/checks.circom";
 template OrderFill(orderDepth) {
     assert(orderDepth <= ORDER_ID_BITS());
     signal input enabled;
+    signal input cancels;
     signal input orderId;
     signal input minOrderId;
     signal input amount;
@@ -64,8 +69,9 @@ template OrderFill(orderDepth) {
     // circomspect: CS0014 storedId < 2^48: storedIdInRange above.
     newer.in[0] <== storedId;
     newer.in[1] <== orderId;
-    // OrderIdStale: orderId >= storedId.
-    enabled * (1 - same.out - newer.out) === 0;
+    // OrderIdStale: orderId >= storedId, for a fill or a cancel.
+    signal writes <== enabled + cancels;
+    writes * (1 - same.out - newer.out) === 0;
 
     signal previouslyFilled <== same.out * storedFilled;
     signal filled <== previouslyFilled + fill;
@@ -81,8 +87,9 @@ template OrderFill(orderDepth) {
     oldHash.inputs[1] <== storedFilled;
     oldLeaf <== oldHash.out;
 
+    signal recorded <== filled + cancels * (CANCELLED_FILL() - filled);
     component newHash = Poseidon(2);
     newHash.inputs[0] <== orderId;
-    newHash.inputs[1] <== filled;
-    newLeaf <== oldLeaf + enabled * (newHash.out - oldLeaf);
+    newHash.inputs[1] <== recorded;
+    newLeaf <== oldLeaf + writes * (newHash.out - oldLeaf);
 }

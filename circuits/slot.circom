@@ -22,14 +22,16 @@ include "public_data.circom";
 // Inputs, all field elements (bits where noted); witness names are these:
 //   oldRoot, chainIn, timestamp  from the previous slot / the batch
 //   txType                       0 noop, 1 deposit, 2 trade, 3 withdraw,
-//                                4 forced withdraw, 5 forced cancel-all
+//                                4 forced withdraw, 5 forced cancel-all,
+//                                6 cancel
 //   l1EthAddr, l1Ax, l1Ay, l1Token, l1Amount   the L1 request's hashed fields
 //                                (account: accountA; a cancel-all's amount is
 //                                its minOrderId)
 //   baseToken, quoteToken, sideA, fillBase, fillQuote   the trade
 //   orderIdA, priceA, amountA, maxFeeBpsA, expiryA, kindA, feeBpsA, sigR8xA,
 //   sigR8yA, sigSA               the maker's order, fee rate and signature (the
-//                                signature also signs a withdrawal)
+//                                signature also signs a withdrawal or a
+//                                cancel; a cancel's order id is orderIdA)
 //   orderIdB, ..., sigSB         the taker's, likewise
 //   wToken, wAmount              the withdrawal
 //   accountA, axA, ayA, ethAddrA, nonceA, minOrderIdA, balanceRootA,
@@ -143,6 +145,9 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     component isForcedCancelEq = IsEqual();
     isForcedCancelEq.in[0] <== txType;
     isForcedCancelEq.in[1] <== TX_FORCED_CANCEL_ALL();
+    component isCancelEq = IsEqual();
+    isCancelEq.in[0] <== txType;
+    isCancelEq.in[1] <== TX_CANCEL();
     component isNoopEq = IsEqual();
     isNoopEq.in[0] <== txType;
     isNoopEq.in[1] <== TX_NOOP();
@@ -151,7 +156,8 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal isWithdraw <== isWithdrawEq.out;
     signal isForcedWithdraw <== isForcedWithdrawEq.out;
     signal isForcedCancel <== isForcedCancelEq.out;
-    isDeposit + isTrade + isWithdraw + isForcedWithdraw + isForcedCancel + isNoopEq.out === 1;
+    signal isCancel <== isCancelEq.out;
+    isDeposit + isTrade + isWithdraw + isForcedWithdraw + isForcedCancel + isCancel + isNoopEq.out === 1;
     // The slot consumes an L1 request.
     signal isL1 <== isDeposit + isForcedWithdraw + isForcedCancel;
 
@@ -190,17 +196,17 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     trade.feeBpsA <== feeBpsA;
     trade.feeBpsB <== feeBpsB;
 
-    // --- AccountNotFound: trades and withdrawals need existing accounts. ---
+    // --- AccountNotFound: trades, withdrawals and cancels need existing accounts. ---
     component emptyA = IsZero();
     emptyA.in <== ethAddrA;
-    (isTrade + isWithdraw) * emptyA.out === 0;
+    (isTrade + isWithdraw + isCancel) * emptyA.out === 0;
     component emptyB = IsZero();
     emptyB.in <== ethAddrB;
     isTrade * emptyB.out === 0;
 
-    // --- Signatures (InvalidSignature). A signs its order or withdrawal, B
-    // its order; the withdrawal signs the account's current nonce, so a wrong
-    // nonce is a wrong signature (InvalidNonce). ---
+    // --- Signatures (InvalidSignature). A signs its order, withdrawal or
+    // cancel, B its order; the withdrawal signs the account's current nonce,
+    // so a wrong nonce is a wrong signature (InvalidNonce). ---
     component orderMessageA = Poseidon(11);
     orderMessageA.inputs[0] <== MSG_ORDER();
     orderMessageA.inputs[1] <== accountA;
@@ -234,14 +240,22 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     withdrawMessage.inputs[3] <== wAmount;
     withdrawMessage.inputs[4] <== nonceA;
 
+    component cancelMessage = Poseidon(3);
+    cancelMessage.inputs[0] <== MSG_CANCEL();
+    cancelMessage.inputs[1] <== accountA;
+    cancelMessage.inputs[2] <== orderIdA;
+
+    signal tradeMessageA <== isTrade * orderMessageA.out;
+    signal withdrawMessageA <== isWithdraw * withdrawMessage.out;
+    signal cancelMessageA <== isCancel * cancelMessage.out;
     component signatureA = EdDSAPoseidonVerifier();
-    signatureA.enabled <== isTrade + isWithdraw;
+    signatureA.enabled <== isTrade + isWithdraw + isCancel;
     signatureA.Ax <== axA;
     signatureA.Ay <== ayA;
     signatureA.S <== sigSA;
     signatureA.R8x <== sigR8xA;
     signatureA.R8y <== sigR8yA;
-    signatureA.M <== withdrawMessage.out + isTrade * (orderMessageA.out - withdrawMessage.out);
+    signatureA.M <== tradeMessageA + withdrawMessageA + cancelMessageA;
 
     component signatureB = EdDSAPoseidonVerifier();
     signatureB.enabled <== isTrade;
@@ -252,9 +266,11 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signatureB.R8y <== sigR8yB;
     signatureB.M <== orderMessageB.out;
 
-    // --- Order slots (OrderIdStale, OrderOverfilled). ---
+    // --- Order slots (OrderIdStale, OrderOverfilled; a cancel records
+    // CANCELLED_FILL in A's slot, OrderWasCancelled). ---
     component fillA = OrderFill(orderDepth);
     fillA.enabled <== isTrade;
+    fillA.cancels <== isCancel;
     fillA.orderId <== orderIdA;
     fillA.minOrderId <== minOrderIdA;
     fillA.amount <== amountA;
@@ -264,6 +280,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
 
     component fillB = OrderFill(orderDepth);
     fillB.enabled <== isTrade;
+    fillB.cancels <== 0;
     fillB.orderId <== orderIdB;
     fillB.minOrderId <== minOrderIdB;
     fillB.amount <== amountB;
@@ -295,8 +312,8 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal raising <== cancelApplies * raisesMin.out;
     signal newMinOrderIdA <== minOrderIdA + raising * (requestedMin - minOrderIdA);
 
-    // --- Account A: an L1 request, a withdrawal, or the maker's side of a
-    // trade. A deposit to an empty account creates it with the request's key
+    // --- Account A: an L1 request, a withdrawal, a cancel (its order slot),
+    // or the maker's side of a trade. A deposit to an empty account creates it with the request's key
     // and address; otherwise they stay.
     signal creates <== isDeposit * emptyA.out;
     signal requestToken <== (isDeposit + isForcedWithdraw) * l1Token;
@@ -409,7 +426,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     publicData.txType <== txType;
     publicData.accountA <== (1 - isNoopEq.out) * accountA;
     publicData.accountB <== isTrade * accountB;
-    publicData.orderIdA <== isTrade * orderIdA;
+    publicData.orderIdA <== (isTrade + isCancel) * orderIdA;
     publicData.orderIdB <== isTrade * orderIdB;
     publicData.sideA <== isTrade * sideA;
     publicData.token1 <== (isTrade + isWithdraw + isForcedWithdraw) * tokenA1;

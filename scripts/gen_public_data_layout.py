@@ -30,6 +30,7 @@ TX_TYPE_CODES = {
     "WITHDRAW": 3,
     "FORCED_WITHDRAW": 4,
     "FORCED_CANCEL_ALL": 5,
+    "CANCEL": 6,
 }
 """The codes of sequencer/spec/constants.py TxType (the test checks they agree)."""
 

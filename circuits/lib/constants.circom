@@ -19,6 +19,10 @@ function TX_TRADE() { return 2; }
 function TX_WITHDRAW() { return 3; }
 function TX_FORCED_WITHDRAW() { return 4; }
 function TX_FORCED_CANCEL_ALL() { return 5; }
+function TX_CANCEL() { return 6; }
+
+// The filled amount a cancel records (sequencer/spec/constants.py CANCELLED_FILL = 2^96 - 1).
+function CANCELLED_FILL() { return 79228162514264337593543950335; }
 
 // Order kinds, as signed (sequencer/spec/constants.py OrderKind.code).
 function KIND_LIMIT() { return 0; }
@@ -30,3 +34,4 @@ function KIND_MARKET() { return 4; }
 // Domain tags of signed messages.
 function MSG_ORDER() { return 1; }
 function MSG_WITHDRAW() { return 2; }
+function MSG_CANCEL() { return 16; }

@@ -2,14 +2,12 @@
 Signed cancel requests: a trader takes one order, or all their orders, out of
 the book.
 
-Cancellation is off-chain only. The sequencer honours a cancel signed by the
-account's L2 key, but the circuit knows nothing of cancels: a cancelled
-order's signature stays valid until its expiry, so a malicious operator could
-still fill it in a batch and the proof would verify. Until orders can be
-cancelled on-chain (future work: a cancel recorded in the order's slot, or a
-forced cancel-all through L1), a trader's protection against that is short
-expiries and the sequencer's signed receipt of the cancel, which shows
-the operator accepted it.
+A cancel of one order is binding: the operator applies it as a batch
+transaction (``spec.transactions.Cancel``), which records the order in its
+slot as cancelled, so the circuit refuses any later fill of it. A cancel-all
+is not: it signs a nonce, not the orders, so it closes them in the book only
+and their signatures stay valid until they expire; the binding way to cancel
+every order below an id is a forced cancel-all from L1.
 
 The messages are Poseidon hashes like the on-chain ones (``docs/DESIGN.md``),
 with their own first input so that no cancel can pass for an order or a
@@ -20,10 +18,8 @@ from dataclasses import dataclass
 
 from sequencer.crypto.eddsa import Signature
 from sequencer.crypto.poseidon import poseidon
+from sequencer.spec.transactions import Cancel, cancel_message
 from sequencer.spec.types import AccountIndex, FieldElement, OrderId
-
-CANCEL_MESSAGE_TAG = 16
-"""First input of a cancel's message (the on-chain messages use 1 and 2; off-chain ones start at 16)."""
 
 CANCEL_ALL_MESSAGE_TAG = 17
 """First input of a cancel-all's message."""
@@ -45,8 +41,8 @@ class CancelOrder:
     order_id: OrderId
 
     def message_hash(self) -> FieldElement:
-        """The message the account signs."""
-        return FieldElement(poseidon([CANCEL_MESSAGE_TAG, self.account_index, self.order_id]))
+        """The message the account signs (``spec.transactions.cancel_message``)."""
+        return cancel_message(self.account_index, self.order_id)
 
 
 @dataclass(frozen=True)
@@ -55,6 +51,10 @@ class SignedCancel:
 
     cancel: CancelOrder
     signature: Signature
+
+    def transaction(self) -> Cancel:
+        """The batch transaction that makes the cancel binding."""
+        return Cancel(self.cancel.account_index, self.cancel.order_id, self.signature)
 
 
 @dataclass(frozen=True)

@@ -244,9 +244,9 @@ class Operator:
         """
         Cancel one open order, releasing the lock of its unfilled part.
 
-        Off-chain only: the order's signature stays valid, and nothing in the
-        circuit stops an operator from still filling it until its expiry
-        (see ``engine.cancels``).
+        Binding: the cancel is applied to the head state as a batch
+        transaction, which records the order's slot as cancelled, so no
+        later batch can fill it (``engine.cancels``).
 
         Raises
         ------
@@ -274,7 +274,7 @@ class Operator:
                 order_id=cancel.order_id,
                 status=record.status.value,
             )
-        self.clock = time
+        self._apply(request.transaction(), time)
         self._close(record, OrderStatus.CANCELLED, CloseReason.REQUESTED)
         return record
 

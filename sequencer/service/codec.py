@@ -15,6 +15,7 @@ from typing import Any, assert_never
 from sequencer.crypto.eddsa import Signature
 from sequencer.spec.constants import OrderKind, Side
 from sequencer.spec.transactions import (
+    Cancel,
     Deposit,
     ForcedCancelAll,
     ForcedWithdraw,
@@ -254,6 +255,13 @@ def encode_transaction(tx: Transaction) -> Json:
                 "fill_quote": str(tx.fill_quote),
                 "maker_fee_bps": str(tx.maker_fee_bps),
                 "taker_fee_bps": str(tx.taker_fee_bps),
+            }
+        case Cancel():
+            return {
+                "type": "cancel",
+                "account_index": str(tx.account_index),
+                "order_id": str(tx.order_id),
+                "signature": encode_signature(tx.signature),
             }
         case _:
             assert_never(tx)

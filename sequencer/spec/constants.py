@@ -46,6 +46,15 @@ ORDER_MESSAGE_TAG = 1
 WITHDRAW_MESSAGE_TAG = 2
 """First input of a withdrawal's signed message."""
 
+CANCEL_MESSAGE_TAG = 16
+"""First input of a cancel's signed message (off-chain requests' tags start at 16)."""
+
+CANCELLED_FILL = 2**AMOUNT_BITS - 1
+"""
+The filled amount a cancel records in its order's slot: no order's amount
+leaves room for a fill beyond it, so a cancelled order never trades again.
+"""
+
 MAX_ACCOUNT_DEPTH = 24
 """Account indices are published in 3-byte fields (``public_data_layout.json``)."""
 
@@ -62,6 +71,7 @@ class TxType(IntEnum):
     WITHDRAW = 3
     FORCED_WITHDRAW = 4
     FORCED_CANCEL_ALL = 5
+    CANCEL = 6
 
 
 class Side(IntEnum):

@@ -182,6 +182,13 @@ class PriceLimitViolated(InvalidOrder):
         self.price = price
 
 
+class OrderWasCancelled(InvalidOrder):
+    """The order's slot records a cancel its account signed: it can no longer trade."""
+
+    def __init__(self, order_id: OrderId) -> None:
+        super().__init__(order_id, "its account cancelled it")
+
+
 class MakerDoesNotRest(InvalidOrder):
     """An immediate-or-cancel, fill-or-kill or market order is the maker: its kind never rests in the book."""
 

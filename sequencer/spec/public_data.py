@@ -24,6 +24,7 @@ from .constants import MAX_FEE_BPS, Side, TxType
 from .state import State
 from .transactions import (
     L1_TRANSACTIONS,
+    Cancel,
     Deposit,
     ForcedCancelAll,
     ForcedWithdraw,
@@ -194,8 +195,22 @@ class ForcedCancelAllData:
     account_index: AccountIndex
 
 
+@dataclass(frozen=True)
+class CancelData:
+    """A published cancel: the account and the order whose slot now records it cancelled."""
+
+    account_index: AccountIndex
+    order_id: OrderId
+
+
 SlotData = (
-    NoopData | DepositData | TradeData | WithdrawData | ForcedWithdrawData | ForcedCancelAllData
+    NoopData
+    | DepositData
+    | TradeData
+    | WithdrawData
+    | ForcedWithdrawData
+    | ForcedCancelAllData
+    | CancelData
 )
 """The content of one slot's public data."""
 
@@ -238,6 +253,8 @@ def slot_data(tx: Transaction, state: State) -> SlotData:
             return ForcedWithdrawData(tx.account_index, tx.token, amount, tx.eth_addr)
         case ForcedCancelAll():
             return ForcedCancelAllData(tx.account_index)
+        case Cancel():
+            return CancelData(tx.account_index, tx.order_id)
         case _:
             assert_never(tx)
 
@@ -278,6 +295,8 @@ def encode_slot(data: SlotData) -> bytes:
                 tx_type,
                 {"accountA": data.account_index, "token1": data.token, "amount1": data.amount, "ethAddr": data.eth_addr},
             )
+        case CancelData():
+            return pack(TxType.CANCEL, {"accountA": data.account_index, "orderIdA": data.order_id})
         case _:
             assert_never(data)
 
@@ -349,6 +368,8 @@ def unpack_slot(slot: bytes) -> SlotData:
                 amount=Amount(value["amount1"]),
                 eth_addr=EthAddress(value["ethAddr"]),
             )
+        case TxType.CANCEL:
+            return CancelData(AccountIndex(value["accountA"]), OrderId(value["orderIdA"]))
         case _:
             assert_never(tx_type)
 

@@ -2,7 +2,7 @@
 Replaying proven batches from what L1 holds: the state without the sequencer.
 
 A batch's public data says what each L2 slot did (who traded which orders,
-how much, for what fees; who withdrew what), and its L1 slots consume the
+how much, for what fees; who withdrew what; who cancelled which order), and its L1 slots consume the
 queued requests, whose every field the contract logged. That is enough to
 apply each slot's effect: signatures, limits and expiries are what the proof
 checked, so a replay does not need them (and could not check them: orders
@@ -19,8 +19,10 @@ verified.
 from collections.abc import Iterator, Sequence
 from typing import TypeVar, assert_never
 
+from .constants import CANCELLED_FILL
 from .errors import ReplayMismatch
 from .public_data import (
+    CancelData,
     DepositData,
     ForcedCancelAllData,
     ForcedWithdrawData,
@@ -100,6 +102,9 @@ def replay_slot(state: State, data: SlotData, requests: Iterator[L1Transaction])
             return SlotOutcome(fees=replay_trade(state, data))
         case WithdrawData():
             replay_withdraw(state, data)
+            return SlotOutcome()
+        case CancelData():
+            replay_cancel(state, data)
             return SlotOutcome()
         case _:
             assert_never(data)
@@ -214,3 +219,18 @@ def replay_withdraw(state: State, data: WithdrawData) -> None:
 
     state.set_balance(data.account_index, data.token, balance)
     state.increment_nonce(data.account_index)
+
+
+def replay_cancel(state: State, data: CancelData) -> None:
+    """
+    Record the published cancel in its order's slot.
+
+    Raises
+    ------
+    ReplayMismatch
+        The slot holds a newer order, which a proven cancel cannot follow.
+    """
+    stored_id, _ = state.get_account(data.account_index).order_slot(data.order_id)
+    if data.order_id < stored_id:
+        raise ReplayMismatch(f"order {data.order_id} of account {data.account_index} cancelled after order {stored_id}")
+    state.set_order_slot(data.account_index, data.order_id, Amount(CANCELLED_FILL))

@@ -3,8 +3,8 @@ What a batch slot can hold.
 
 Deposits, forced withdrawals and forced cancel-alls are L1 requests: the
 contract queued them for the sender of an L1 transaction, so they need no
-signature. A trade matches two orders its accounts signed; a withdrawal is
-signed by its account. A noop pads a batch to the circuit's fixed number of
+signature. A trade matches two orders its accounts signed; a withdrawal and
+a cancel are signed by their account. A noop pads a batch to the circuit's fixed number of
 slots.
 """
 
@@ -18,7 +18,7 @@ from sequencer.crypto.eddsa import Signature
 from sequencer.crypto.field import is_field_element
 from sequencer.crypto.poseidon import poseidon, poseidon_many
 
-from .constants import ORDER_MESSAGE_TAG, WITHDRAW_MESSAGE_TAG, OrderKind, Side, TxType
+from .constants import CANCEL_MESSAGE_TAG, ORDER_MESSAGE_TAG, WITHDRAW_MESSAGE_TAG, OrderKind, Side, TxType
 from .types import (
     AccountIndex,
     Amount,
@@ -236,7 +236,29 @@ class Noop:
 L1Transaction = Deposit | ForcedWithdraw | ForcedCancelAll
 """The requests of the L1 queue: they need no signature and never fail."""
 
-Transaction = Noop | Deposit | Trade | Withdraw | ForcedWithdraw | ForcedCancelAll
+def cancel_message(account_index: AccountIndex, order_id: OrderId) -> FieldElement:
+    """The message an account signs to cancel its order ``order_id``."""
+    return FieldElement(poseidon([CANCEL_MESSAGE_TAG, account_index, order_id]))
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """
+    Cancel the account's order ``order_id``, signed by the account: its slot
+    records the order as wholly filled, so no batch can fill it again.
+
+    It needs no nonce: a replayed cancel can only name an order already
+    cancelled, or one a newer order has replaced (refused as stale).
+    """
+
+    tx_type: ClassVar[TxType] = TxType.CANCEL
+
+    account_index: AccountIndex
+    order_id: OrderId
+    signature: Signature
+
+
+Transaction = Noop | Deposit | Trade | Withdraw | ForcedWithdraw | ForcedCancelAll | Cancel
 """Anything a batch slot can hold."""
 
 L1_TRANSACTIONS = (Deposit, ForcedWithdraw, ForcedCancelAll)

@@ -21,6 +21,7 @@ from sequencer.crypto.field import FIELD_MODULUS
 from .constants import (
     AMOUNT_BITS,
     BPS,
+    CANCELLED_FILL,
     ETH_ADDRESS_BITS,
     FEE_ACCOUNT,
     FEE_BPS_BITS,
@@ -50,6 +51,7 @@ from .errors import (
     OrderExpired,
     OrderIdStale,
     OrderOverfilled,
+    OrderWasCancelled,
     PostOnlyTaker,
     PriceLimitViolated,
     RollupError,
@@ -60,6 +62,7 @@ from .errors import (
 )
 from .state import Account, State
 from .transactions import (
+    Cancel,
     Deposit,
     ForcedCancelAll,
     ForcedWithdraw,
@@ -69,6 +72,7 @@ from .transactions import (
     Trade,
     Transaction,
     Withdraw,
+    cancel_message,
 )
 from .types import (
     AccountIndex,
@@ -249,6 +253,9 @@ def apply_transaction(state: State, tx: Transaction, timestamp: Timestamp) -> Sl
         case ForcedCancelAll():
             process_forced_cancel_all(state, tx)
             return SlotOutcome()
+        case Cancel():
+            process_cancel(state, tx)
+            return SlotOutcome()
         case _:
             assert_never(tx)
 
@@ -330,6 +337,8 @@ def process_trade(state: State, trade: Trade, timestamp: Timestamp) -> tuple[Fee
         An order's id is below its account's ``min_order_id``.
     OrderIdStale
         A newer order has taken an order's slot.
+    OrderWasCancelled
+        An order's slot records a cancel of it.
     OrderOverfilled
         The fill is more than what is left of an order.
     FeeAboveLimit
@@ -447,6 +456,44 @@ def process_withdraw(state: State, withdraw: Withdraw) -> Withdrawal:
     state.set_balance(index, token, balance)
     state.increment_nonce(index)
     return Withdrawal(account.eth_addr, token, withdraw.amount)
+
+
+def process_cancel(state: State, cancel: Cancel) -> None:
+    """
+    Cancel an order at its account's signed request: the order's slot
+    records it as filled by ``CANCELLED_FILL``, more than any order leaves
+    room for, so no later batch can fill it (``OrderWasCancelled``). The
+    order need not have traded; an order that took the slot before it is
+    replaced, as a newer order's first fill would.
+
+    Raises, checked in this order
+    -----------------------------
+    ValueOutOfRange
+        A field does not fit its width.
+    AccountNotFound
+        The account does not exist.
+    InvalidSignature
+        The signature is not valid for the account's key.
+    OrderIdStale
+        A newer order has taken the order's slot: the order cannot trade anyway.
+    """
+    index, order_id = cancel.account_index, cancel.order_id
+    check_account_index(state.config, "account_index", index)
+    check_range("order_id", order_id, ORDER_ID_BITS)
+    account = existing_account(state, index)
+    check_signature(index, account, cancel_message(index, order_id), cancel.signature)
+    check_not_stale(account, order_id)
+
+    state.set_order_slot(index, order_id, Amount(CANCELLED_FILL))
+
+
+def check_not_stale(account: Account, order_id: OrderId) -> None:
+    """
+    The order's slot holds it or an older order (raises ``OrderIdStale`` if a newer one took it).
+    """
+    stored_id, _ = account.order_slot(order_id)
+    if order_id < stored_id:
+        raise OrderIdStale(order_id, stored_id)
 
 
 def process_forced_withdraw(state: State, request: ForcedWithdraw) -> Withdrawal | None:
@@ -782,12 +829,17 @@ def filled_after(account: Account, order: Order, fill_base: Amount) -> Amount:
     ------
     OrderIdStale
         The slot holds a newer order id: this order can no longer trade.
+    OrderWasCancelled
+        The slot holds the order as cancelled (``CANCELLED_FILL``): any fill
+        would overfill it, which is how the circuit refuses it.
     OrderOverfilled
         The fill is more than the order's amount minus what is already filled.
     """
     stored_id, filled = account.order_slot(order.order_id)
     if order.order_id < stored_id:
         raise OrderIdStale(order.order_id, stored_id)
+    if order.order_id == stored_id and filled == CANCELLED_FILL:
+        raise OrderWasCancelled(order.order_id)
     previously_filled = filled if order.order_id == stored_id else 0
     if previously_filled + fill_base > order.amount:
         raise OrderOverfilled(

@@ -4,7 +4,7 @@ The inputs of one transaction slot (``TxSlot`` in ``circuits/slot.circom``).
 One function per transaction type says which accounts, tokens and orders the
 slot's two account updates touch and which of the slot's own fields it sets;
 every other field is zero. Account A is the account of an L1 request, the
-withdrawer or the maker; account B the taker. A slot that touches one account (or none) proves
+withdrawer, the canceller or the maker; account B the taker. A slot that touches one account (or none) proves
 its unused side against the fee account with no change.
 """
 
@@ -16,6 +16,7 @@ from sequencer.spec.merkle import BITS_PER_LEVEL, SIBLINGS_PER_LEVEL, level_sibl
 from sequencer.spec.state import Account, State
 from sequencer.spec.public_data import l1_request_fields
 from sequencer.spec.transactions import (
+    Cancel,
     Deposit,
     ForcedCancelAll,
     ForcedWithdraw,
@@ -151,6 +152,8 @@ def describe(tx: Transaction) -> tuple[dict[str, int], Touch, Touch]:
             return trade_fields(tx), *trade_touches(tx)
         case Withdraw():
             return withdraw_fields(tx), Touch(tx.account_index, (tx.token, tx.token), OrderId(0)), UNTOUCHED
+        case Cancel():
+            return cancel_fields(tx), Touch(tx.account_index, (TokenId(0), TokenId(0)), tx.order_id), UNTOUCHED
         case _:
             assert_never(tx)
 
@@ -236,3 +239,14 @@ def fee_account_inputs(state: State) -> SideInputs:
         "feeSiblings": list(state.account_tree.siblings(FEE_ACCOUNT)),
     }
 
+
+
+def cancel_fields(cancel: Cancel) -> dict[str, int]:
+    """A cancel's slot fields: the order id (side A's) and the account's signature."""
+    return {
+        "txType": TxType.CANCEL,
+        "orderIdA": cancel.order_id,
+        "sigR8xA": cancel.signature.r8x,
+        "sigR8yA": cancel.signature.r8y,
+        "sigSA": cancel.signature.s,
+    }

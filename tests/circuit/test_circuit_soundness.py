@@ -233,6 +233,26 @@ CASES: dict[str, Case] = {
         {"check_order_kinds": no_check},
         errors.FillOrKillPartial,
     ),
+    "fill of a cancelled order": Case(
+        lambda s: [s.traders[0].cancel(1), trade(*sell_then_buy(s), UNIT)],
+        {"filled_after": fill_without_limits},
+        errors.OrderWasCancelled,
+    ),
+    "cancel signed with another key": Case(
+        lambda s: [s.traders[0].cancel(1, signer=s.traders[1].private_key)],
+        {"check_signature": no_check},
+        errors.InvalidSignature,
+    ),
+    "cancel of an order a newer one replaced": Case(
+        lambda s: [trade(*sell_then_buy(s, order_id=6), UNIT), s.traders[1].cancel(2)],
+        {"check_not_stale": no_check},
+        errors.OrderIdStale,
+    ),
+    "cancel for an account that does not exist": Case(
+        lambda s: [replace(s.traders[1], index=AccountIndex(5)).cancel(1)],
+        {"existing_account": lambda state, index: state.get_account(index), "check_signature": no_check},
+        errors.AccountNotFound,
+    ),
     "cancel-all below an order id of 2^48": Case(
         lambda s: [forced_cancel_all(s.traders[0], 2**48)],
         {"check_range": no_check},
@@ -368,6 +388,18 @@ def test_circuit_refuses_a_public_input_over_tampered_withdrawal_data(
 ) -> None:
     """A withdrawal's published recipient, token and amount, and its zero bytes, are bound."""
     batch = build_batch(scenario.state, [scenario.traders[0].withdraw(QUOTE, UNIT, 0)], NOW, scenario.chain, batch_slots)
+    first, *rest = batch.slot_data
+    check_witness(circuit, with_public_data(batch, batch.slot_data))
+    with pytest.raises(WitnessError):
+        check_witness(circuit, with_public_data(batch, [flip_low_bit(first, field), *rest]))
+
+
+@pytest.mark.parametrize("field", ["txType", "accountA", "orderIdA", "amount1", "feeBpsB"])
+def test_circuit_refuses_a_public_input_over_tampered_cancel_data(
+    field: str, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
+) -> None:
+    """A cancel's published account and order id, and its zero bytes, are bound."""
+    batch = build_batch(scenario.state, [scenario.traders[0].cancel(3)], NOW, scenario.chain, batch_slots)
     first, *rest = batch.slot_data
     check_witness(circuit, with_public_data(batch, batch.slot_data))
     with pytest.raises(WitnessError):

@@ -8,7 +8,7 @@ from sequencer.engine.errors import Code
 from sequencer.engine.orders import CloseReason, OrderStatus
 from sequencer.engine.operator import Operator
 from sequencer.engine.errors import RequestRejected
-from sequencer.spec.constants import Side
+from sequencer.spec.constants import CANCELLED_FILL, Side
 from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, OrderId, Timestamp, TokenId
 from tests.engine.exchange import ALICE, BOB, CONFIG, FUNDS_BASE, FUNDS_QUOTE, MARKET
@@ -64,9 +64,10 @@ def test_order_ids_only_grow_within_a_slot(operator: Operator) -> None:
     place(operator, ALICE, later, Side.BUY, 10 * UNIT, UNIT)
     assert refused(operator, ALICE, later, Side.BUY, 9 * UNIT, UNIT) == Code.ORDER_ID_USED
     operator.cancel(cancel(ALICE, later), NOW)
-    # A cancelled order cannot be placed again (a replay), nor an older id in its slot.
-    assert refused(operator, ALICE, later, Side.BUY, 10 * UNIT, UNIT) == Code.ORDER_ID_USED
-    assert refused(operator, ALICE, 5, Side.BUY, 9 * UNIT, UNIT) == Code.ORDER_ID_USED
+    # A cancelled order cannot be placed again (a replay: its slot records the
+    # cancel), nor an older id in its slot.
+    assert refused(operator, ALICE, later, Side.BUY, 10 * UNIT, UNIT) == "ORDER_WAS_CANCELLED"
+    assert refused(operator, ALICE, 5, Side.BUY, 9 * UNIT, UNIT) == "ORDER_ID_STALE"
     place(operator, ALICE, later + SLOTS_PER_ACCOUNT, Side.BUY, 10 * UNIT, UNIT)
 
 
@@ -85,6 +86,17 @@ def test_cancel_of_a_partly_filled_order_releases_exactly_the_unfilled_lock(oper
     assert (record.status, record.reason, record.filled) == (OrderStatus.CANCELLED, CloseReason.REQUESTED, 2 * UNIT)
     assert locked(operator, ALICE, QUOTE) == 0
     assert operator.available(ALICE.index, QUOTE) == FUNDS_QUOTE - paid
+    assert_consistent(operator)
+
+
+def test_cancel_is_queued_for_a_batch_and_binds_the_orders_slot(operator: Operator) -> None:
+    """A cancel becomes a batch transaction: the head state's slot records the order cancelled."""
+    place(operator, ALICE, 1, Side.BUY, 10 * UNIT, 5 * UNIT)
+    request = cancel(ALICE, 1)
+    operator.cancel(request, NOW)
+    assert operator.pending[-1].transaction == request.transaction()
+    assert operator.head.get_account(ALICE.index).order_slot(OrderId(1)) == (1, CANCELLED_FILL)
+    assert refused(operator, ALICE, 1, Side.BUY, 10 * UNIT, UNIT) == "ORDER_WAS_CANCELLED"
     assert_consistent(operator)
 
 

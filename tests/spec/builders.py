@@ -11,6 +11,7 @@ from functools import cache
 from sequencer.crypto.eddsa import PublicKey, Signature, private_to_public, sign
 from sequencer.spec.constants import PRICE_SCALE, OrderKind, Side, TreeConfig
 from sequencer.spec.transactions import (
+    Cancel,
     Deposit,
     ForcedCancelAll,
     ForcedWithdraw,
@@ -18,6 +19,7 @@ from sequencer.spec.transactions import (
     SignedOrder,
     Trade,
     Withdraw,
+    cancel_message,
 )
 from sequencer.spec.types import (
     AccountIndex,
@@ -149,6 +151,13 @@ def withdraw(
     )
     key = private_key(account if signer is None else signer)
     return replace(unsigned, signature=sign(key, unsigned.message_hash()))
+
+
+def cancel(account: int, order_id: int, signer: int | None = None) -> Cancel:
+    """A cancel of the account's order ``order_id``, signed by its key or by ``signer``'s."""
+    key = private_key(account if signer is None else signer)
+    message = cancel_message(AccountIndex(account), OrderId(order_id))
+    return Cancel(AccountIndex(account), OrderId(order_id), sign(key, message))
 
 
 def forced_withdraw(account: int, token: TokenId) -> ForcedWithdraw:

@@ -26,6 +26,7 @@ from sequencer.spec.constants import (
 )
 from sequencer.spec.public_data import (
     LAYOUT,
+    CancelData,
     LAYOUT_FILE,
     SLOT_BYTES,
     TX_TYPE,
@@ -151,7 +152,7 @@ def test_the_manifest_refuses_overlapping_fields(tmp_path: Path) -> None:
 
 def random_slot(rng: random.Random) -> SlotData:
     """Slot data with every field drawn over its whole published width."""
-    kind = rng.randrange(6)
+    kind = rng.randrange(7)
     if kind == 0:
         return NoopData()
     if kind == 1:
@@ -172,6 +173,8 @@ def random_slot(rng: random.Random) -> SlotData:
         )
     if kind == 3:
         return ForcedCancelAllData(AccountIndex(rng.getrandbits(24)))
+    if kind == 6:
+        return CancelData(AccountIndex(rng.getrandbits(24)), OrderId(rng.getrandbits(48)))
     withdrawal = WithdrawData if kind == 4 else ForcedWithdrawData
     return withdrawal(
         account_index=AccountIndex(rng.getrandbits(24)),
@@ -238,12 +241,13 @@ def with_bytes(slot: bytes, offset: int, value: bytes) -> bytes:
 DEPOSIT_SLOT = be(1, 1) + be(3, 3) + bytes(SLOT_BYTES - 4)
 WITHDRAW_SLOT = encode_slot(WithdrawData(AccountIndex(3), TokenId(1), Amount(5), EthAddress(0xAB)))
 TRADE_SLOT = encode_slot(random_slot(random.Random(7)))  # seed 7 draws a trade
+CANCEL_SLOT = encode_slot(CancelData(AccountIndex(3), OrderId(9)))
 
 
 @pytest.mark.parametrize(
     "slot",
     [
-        with_bytes(bytes(SLOT_BYTES), 0, be(6, 1)),  # unknown type
+        with_bytes(bytes(SLOT_BYTES), 0, be(7, 1)),  # unknown type
         with_bytes(bytes(SLOT_BYTES), 0, be(255, 1)),
         with_bytes(bytes(SLOT_BYTES), SLOT_BYTES - 1, be(1, 1)),  # a noop with data
         with_bytes(DEPOSIT_SLOT, 17, be(1, 1)),  # a deposit with a second account
@@ -251,6 +255,7 @@ TRADE_SLOT = encode_slot(random_slot(random.Random(7)))  # seed 7 draws a trade
         with_bytes(WITHDRAW_SLOT, 40, be(1, 1)),  # a withdrawal with an order id past its address
         with_bytes(WITHDRAW_SLOT, 48, be(1, 1)),  # a withdrawal with a fee rate
         with_bytes(with_bytes(DEPOSIT_SLOT, 0, be(5, 1)), 4, be(1, 1)),  # a cancel-all with a token
+        with_bytes(CANCEL_SLOT, 5, be(1, 1)),  # a cancel with an amount
         with_bytes(TRADE_SLOT, 45, be(2, 1)),  # no side 2
         with_bytes(TRADE_SLOT, 48, be(10001, 2)),  # a fee rate above 100 %
         DEPOSIT_SLOT[:-1],  # a short slot

@@ -12,11 +12,13 @@ from sequencer.spec.constants import OrderKind, Side, TreeConfig
 from sequencer.spec.public_data import advance_chain
 from sequencer.spec.state import State
 from sequencer.spec.transactions import (
+    Cancel,
     Deposit,
     Order,
     SignedOrder,
     Trade,
     Withdraw,
+    cancel_message,
     withdraw_message,
 )
 from sequencer.spec.transition import apply_batch
@@ -86,6 +88,11 @@ class Trader:
             kind,
         )
         return SignedOrder(order, sign(signer or self.private_key, order.message_hash()))
+
+    def cancel(self, order_id: int, signer: bytes | None = None) -> Cancel:
+        """A cancel of this trader's order ``order_id``, signed by ``signer`` or its own key."""
+        message = cancel_message(self.index, OrderId(order_id))
+        return Cancel(self.index, OrderId(order_id), sign(signer or self.private_key, message))
 
     def withdraw(self, token: TokenId, amount: int, nonce: int, signer: bytes | None = None) -> Withdraw:
         """A withdrawal of this trader, signed by ``signer`` or its own key."""

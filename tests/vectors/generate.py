@@ -56,7 +56,9 @@ A transaction is an object with ``type`` and the fields of its dataclass in
 - ``{"type": "FORCED_WITHDRAW", "account_index", "eth_addr", "token",
   "request_hash"}``;
 - ``{"type": "FORCED_CANCEL_ALL", "account_index", "eth_addr",
-  "min_order_id", "request_hash"}``.
+  "min_order_id", "request_hash"}``;
+- ``{"type": "CANCEL", "account_index", "order_id", "message",
+  "signature": {"r8x", "r8y", "s"}}``.
 
 ``request_hash`` and ``message`` are derived values given to help other
 implementations find where they differ; decoding ignores them.
@@ -84,6 +86,7 @@ from sequencer.spec.public_data import (
 )
 from sequencer.spec.state import State
 from sequencer.spec.transactions import (
+    Cancel,
     Deposit,
     ForcedCancelAll,
     ForcedWithdraw,
@@ -93,6 +96,7 @@ from sequencer.spec.transactions import (
     Trade,
     Transaction,
     Withdraw,
+    cancel_message,
 )
 from sequencer.spec.transition import apply_batch, apply_transaction
 from sequencer.spec.types import (
@@ -107,6 +111,7 @@ from sequencer.spec.types import (
     TokenId,
 )
 from tests.spec.builders import (
+    cancel,
     deposit,
     eth_address,
     forced_cancel_all,
@@ -338,6 +343,14 @@ def encode_tx(tx: Transaction) -> Json:
                 "min_order_id": str(tx.min_order_id),
                 "request_hash": str(l1_request_hash(tx)),
             }
+        case Cancel():
+            return {
+                "type": "CANCEL",
+                "account_index": str(tx.account_index),
+                "order_id": str(tx.order_id),
+                "message": str(cancel_message(tx.account_index, tx.order_id)),
+                "signature": encode_signature(tx.signature),
+            }
 
 
 def decode_signature(data: Json) -> Signature:
@@ -403,6 +416,12 @@ def decode_tx(data: Json) -> Transaction:
             account_index=AccountIndex(int(data["account_index"])),
             eth_addr=EthAddress(int(data["eth_addr"])),
             min_order_id=OrderId(int(data["min_order_id"])),
+        )
+    if kind == "CANCEL":
+        return Cancel(
+            account_index=AccountIndex(int(data["account_index"])),
+            order_id=OrderId(int(data["order_id"])),
+            signature=decode_signature(data["signature"]),
         )
     raise ValueError(f"unknown transaction type {kind!r}")
 
@@ -672,6 +691,15 @@ def order_kinds_trade_as_signed() -> Json:
     )
 
 
+def cancel_then_newer_order() -> Json:
+    return vector(
+        "cancel_then_newer_order",
+        "Alice cancels her half-filled order 1 and Bob his unfilled order 6; Alice's order 5 then takes slot 1.",
+        FUNDED + [trade(alice_sells(order_id=1, amount=800), bob_buys(order_id=1), 400)],
+        [cancel(ALICE, 1), cancel(BOB, 6), trade(alice_sells(order_id=5), bob_buys(order_id=7), 100)],
+    )
+
+
 def invalid(
     name: str, description: str, tx: Transaction, pre_state: Sequence[Transaction] = ()
 ) -> Callable[[], Json]:
@@ -707,6 +735,24 @@ SCENARIOS: list[Callable[[], Json]] = [
     forced_cancel_all_wrong_owner,
     trade_after_cancel_all,
     order_kinds_trade_as_signed,
+    cancel_then_newer_order,
+    invalid(
+        "fill_after_cancel",
+        "Alice cancelled her order 1; it fills again.",
+        trade(alice_sells(order_id=1), bob_buys(), 10),
+        [cancel(ALICE, 1)],
+    ),
+    invalid(
+        "cancel_of_a_replaced_order",
+        "Alice's order 5 traded in slot 1; she cancels her older order 1.",
+        cancel(ALICE, 1),
+        [trade(alice_sells(order_id=5), bob_buys(), 10)],
+    ),
+    invalid(
+        "cancel_signed_by_another_key",
+        "Bob signs a cancel of Alice's order 1.",
+        cancel(ALICE, 1, signer=BOB),
+    ),
     invalid(
         "maker_does_not_rest",
         "Alice's immediate-or-cancel sell is the maker: such an order never rests.",

@@ -87,4 +87,6 @@ library PublicDataLayout {
     uint256 internal constant TX_FORCED_WITHDRAW = 4;
     /// @dev txType of a FORCED_CANCEL_ALL slot.
     uint256 internal constant TX_FORCED_CANCEL_ALL = 5;
+    /// @dev txType of a CANCEL slot.
+    uint256 internal constant TX_CANCEL = 6;
 }

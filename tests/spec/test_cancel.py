@@ -1,0 +1,66 @@
+"""Signed cancels: the slot records the order cancelled, and one test per rule."""
+
+import pytest
+
+from sequencer.spec.constants import CANCELLED_FILL, ORDER_ID_BITS, Side
+from sequencer.spec.errors import (
+    AccountNotFound,
+    InvalidSignature,
+    OrderIdStale,
+    OrderWasCancelled,
+    ValueOutOfRange,
+)
+from sequencer.spec.state import State
+from sequencer.spec.transition import check_order, process_cancel, process_trade
+from sequencer.spec.types import AccountIndex, OrderId, Timestamp
+from tests.spec.assertions import assert_rejected
+from tests.spec.builders import ALICE, BOB, CAROL, NOW, cancel, order, price, signed, trade
+
+
+def slot(state: State, account: int, order_id: int) -> tuple[int, int]:
+    return state.get_account(AccountIndex(account)).order_slot(OrderId(order_id))
+
+
+def test_cancel_records_the_order_as_wholly_filled(state: State) -> None:
+    process_cancel(state, cancel(ALICE, 5))
+    assert slot(state, ALICE, 5) == (5, CANCELLED_FILL)
+
+
+def test_cancelled_order_cannot_trade(state: State) -> None:
+    maker = order(ALICE, 1, Side.SELL, price(2), 600)
+    process_trade(state, trade(maker, order(BOB, 1, Side.BUY, price(3), 100), 100), NOW)
+    process_cancel(state, cancel(ALICE, 1))
+    tx = trade(maker, order(BOB, 2, Side.BUY, price(3), 100), 100)
+    error = assert_rejected(state, lambda: process_trade(state, tx, NOW), OrderWasCancelled)
+    assert error.order_id == 1
+
+
+def test_cancelled_order_is_refused_at_intake(state: State) -> None:
+    process_cancel(state, cancel(ALICE, 1))
+    resting = signed(order(ALICE, 1, Side.SELL, price(2), 600))
+    with pytest.raises(OrderWasCancelled):
+        check_order(state, resting, Timestamp(NOW))
+
+
+def test_newer_order_takes_a_cancelled_slot(state: State) -> None:
+    process_cancel(state, cancel(ALICE, 1))
+    process_trade(state, trade(order(ALICE, 5, Side.SELL, price(2), 600), order(BOB, 1, Side.BUY, price(3), 100), 100), NOW)
+    assert slot(state, ALICE, 5) == (5, 100)
+
+
+def test_cancel_of_a_replaced_order_is_stale(state: State) -> None:
+    process_trade(state, trade(order(ALICE, 5, Side.SELL, price(2), 600), order(BOB, 1, Side.BUY, price(3), 100), 100), NOW)
+    error = assert_rejected(state, lambda: process_cancel(state, cancel(ALICE, 1)), OrderIdStale)
+    assert (error.order_id, error.stored_id) == (1, 5)
+
+
+def test_cancel_signed_by_another_key(state: State) -> None:
+    assert_rejected(state, lambda: process_cancel(state, cancel(ALICE, 1, signer=BOB)), InvalidSignature)
+
+
+def test_cancel_for_an_account_that_does_not_exist(state: State) -> None:
+    assert_rejected(state, lambda: process_cancel(state, cancel(CAROL, 1)), AccountNotFound)
+
+
+def test_cancel_of_an_order_id_out_of_range(state: State) -> None:
+    assert_rejected(state, lambda: process_cancel(state, cancel(ALICE, 2**ORDER_ID_BITS)), ValueOutOfRange)
