@@ -241,9 +241,9 @@ def submit_batches(
         batch = list(txs[start : start + slots]) + [Noop()] * max(0, start + slots - len(txs))
         published: list[bytes] = []
         outcomes = []
-        for tx in batch:
+        for index, tx in enumerate(batch):
             published.append(slot_bytes(tx, state))
-            outcomes.append(apply_transaction(state, tx, Timestamp(timestamp)))
+            outcomes.append(apply_transaction(state, tx, Timestamp(timestamp), batch[index - 1] if index else None))
         credit_fees(state, total_fees(outcomes))
         l1_count = sum(isinstance(tx, Deposit) for tx in batch)
         call = rollup.contract.functions.submitBatch(
@@ -298,7 +298,7 @@ def measure_gas(w3: Web3, deployer: LocalAccount, contracts: CompiledContracts, 
     # The proven state: the operator's account and the trader's deposit.
     state = State.genesis(tree)
     for l1_request in rollup.l1_requests(0)[:2]:
-        apply_transaction(state, l1_request.transaction, Timestamp(0))
+        apply_transaction(state, l1_request.transaction, Timestamp(0), None)
     word = "0x" + state.root.to_bytes(32, "big").hex()
     w3.provider.make_request(RPCEndpoint("anvil_setStorageAt"), [rollup.contract.address, hex(SLOT_STATE_ROOT), word])
     proof = exit_proof(state, AccountIndex(1), WETH)

@@ -119,9 +119,11 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     component publicInput = PublicInput(nTx);
     signal roots[nTx + 1];
     signal chains[nTx + 1];
+    signal takers[nTx + 1];
     signal feeSums[nTx + 1][tokens];
     roots[0] <== oldRoot;
     chains[0] <== l1ChainStart;
+    takers[0] <== 0;
     for (var t = 0; t < tokens; t++) {
         feeSums[0][t] <== 0;
     }
@@ -130,6 +132,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
         slots[i] = TxSlot(accountDepth, balanceDepth, orderDepth);
         slots[i].oldRoot <== roots[i];
         slots[i].chainIn <== chains[i];
+        slots[i].previousTaker <== takers[i];
         slots[i].timestamp <== timestamp;
         slots[i].txType <== txType[i];
         slots[i].l1EthAddr <== l1EthAddr[i];
@@ -199,6 +202,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
 
         roots[i + 1] <== slots[i].newRoot;
         chains[i + 1] <== slots[i].chainOut;
+        takers[i + 1] <== slots[i].taker;
 
         publicInput.bits[i] <== slots[i].publicDataBits;
 

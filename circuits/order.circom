@@ -26,6 +26,7 @@ include "lib/checks.circom";
 //                             range-checks it to 96 bits
 //   storedId, storedFilled  field  the slot's leaf before
 //   slotBits[orderDepth] (out) bit  path of the slot in the order tree
+//   previouslyFilled (out)     field  what the slot recorded of this order before
 //   oldLeaf, newLeaf (out)     field
 template OrderFill(orderDepth) {
     assert(orderDepth <= ORDER_ID_BITS());
@@ -38,6 +39,7 @@ template OrderFill(orderDepth) {
     signal input storedId;
     signal input storedFilled;
     signal output slotBits[orderDepth];
+    signal output previouslyFilled;
     signal output oldLeaf;
     signal output newLeaf;
 
@@ -73,7 +75,7 @@ template OrderFill(orderDepth) {
     signal writes <== enabled + cancels;
     writes * (1 - same.out - newer.out) === 0;
 
-    signal previouslyFilled <== same.out * storedFilled;
+    previouslyFilled <== same.out * storedFilled;
     signal filled <== previouslyFilled + fill;
     // OrderOverfilled: filled <= amount (filled < 2^97 as a sum of two
     // 96-bit values; storedFilled <= amount < 2^96 by induction).

@@ -39,7 +39,13 @@ include "public_data.circom";
 //   siblingsBalanceA2[], orderStoredIdA, orderFilledA, siblingsOrderA[]
 //                                account A's leaf before and its paths
 //   ... the same for B
-// Outputs: newRoot, chainOut, publicDataBits[8 * PD_SLOT_BYTES()] (the slot's
+// An immediate-or-cancel or market taker trades in one run of consecutive
+// slots (ImmediateOrderResumed): once its slot records a fill, it trades only
+// right after a trade of the same taker order, which previousTaker names
+// (the previous slot's taker output; 0 before the first slot).
+//
+// Outputs: newRoot, chainOut, taker (1 + orderIdB + accountB * 2^48 in a
+// trade slot, else 0), publicDataBits[8 * PD_SLOT_BYTES()] (the slot's
 // published bytes as bits, public_data.circom), fees[2^balanceDepth]
 // (fees collected per token).
 template TxSlot(accountDepth, balanceDepth, orderDepth) {
@@ -50,6 +56,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
 
     signal input oldRoot;
     signal input chainIn;
+    signal input previousTaker;
     signal input timestamp;
     signal input txType;
 
@@ -126,6 +133,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
 
     signal output newRoot;
     signal output chainOut;
+    signal output taker;
     signal output publicDataBits[8 * PD_SLOT_BYTES()];
     signal output fees[tokens];
 
@@ -268,6 +276,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
 
     // --- Order slots (OrderIdStale, OrderOverfilled; a cancel records
     // CANCELLED_FILL in A's slot, OrderWasCancelled). ---
+    // circomspect: CS0018 the maker's previouslyFilled does not matter (only an immediate taker's run does).
     component fillA = OrderFill(orderDepth);
     fillA.enabled <== isTrade;
     fillA.cancels <== isCancel;
@@ -287,6 +296,20 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     fillB.fill <== fillBase;
     fillB.storedId <== orderStoredIdB;
     fillB.storedFilled <== orderFilledB;
+
+    // --- An immediate taker's run of fills (ImmediateOrderResumed). The key
+    // is injective: orderIdB < 2^48 (fillB) and accountB < 2^accountDepth
+    // (updateB's path bits), and it is never 0. ---
+    signal takerKey <== 1 + orderIdB + accountB * (1 << ORDER_ID_BITS());
+    taker <== isTrade * takerKey;
+    component firstFill = IsZero();
+    firstFill.in <== fillB.previouslyFilled;
+    component continues = IsEqual();
+    continues.in[0] <== previousTaker;
+    continues.in[1] <== takerKey;
+    signal immediateTaker <== isTrade * trade.takerImmediate;
+    signal resumes <== immediateTaker * (1 - firstFill.out);
+    resumes * (1 - continues.out) === 0;
 
     // --- Forced requests (no signature): they act only on an existing
     // account whose address sent them on L1; otherwise they are no-ops. A

@@ -25,6 +25,8 @@ include "lib/checks.circom";
 //   feeBpsA, feeBpsB             field  charged fee rates (< 2^14, checked)
 //   baseDeltaA, quoteDeltaA, baseDeltaB, quoteDeltaB (out)  signed changes
 //   baseFee, quoteFee (out)      field  fees collected in base and quote
+//   takerImmediate (out)         bit    the taker is immediate-or-cancel or
+//                                market (its run of fills: TxSlot)
 template TradeRules() {
     signal input enabled;
     signal input timestamp;
@@ -52,6 +54,7 @@ template TradeRules() {
     signal output quoteDeltaB;
     signal output baseFee;
     signal output quoteFee;
+    signal output takerImmediate;
 
     // 1. Ranges (ValueOutOfRange).
     component sideIsBit = RequireBit();
@@ -132,7 +135,7 @@ template TradeRules() {
     // (MakerDoesNotRest); a post-only order is never the taker
     // (PostOnlyTaker); a fill-or-kill taker fills its whole amount in this
     // one trade (FillOrKillPartial). Each kind is one of the five codes.
-    // circomspect: CS0018 the maker's postOnly and fok flags do not matter; OrderKindFlags constrains them.
+    // circomspect: CS0018 the maker's postOnly, fok and immediate flags do not matter; OrderKindFlags constrains them.
     component kindOfA = OrderKindFlags();
     kindOfA.kind <== kindA;
     // circomspect: CS0018 the taker's rests flag does not matter; OrderKindFlags constrains it.
@@ -142,6 +145,7 @@ template TradeRules() {
     enabled * kindOfB.postOnly === 0;
     signal fillOrKill <== enabled * kindOfB.fok;
     fillOrKill * (amountB - fillBase) === 0;
+    takerImmediate <== kindOfB.immediate;
 
     // 12. FeeAboveLimit: feeBps <= maxFeeBps.
     component feeWithinA = RequireLessEq(FEE_BPS_BITS());
@@ -184,7 +188,8 @@ template TradeRules() {
 
 // OrderKindFlags(): what a signed order kind (OrderKind in
 // sequencer/spec/constants.py: limit 0, ioc 1, fok 2, post-only 3, market 4)
-// allows: rests (limit, post-only: it may be a maker), postOnly, fok. A code
+// allows: rests (limit, post-only: it may be a maker), postOnly, fok,
+// immediate (ioc, market: it trades in one run of fills). A code
 // that is none of the five is refused (ValueOutOfRange): exactly one of the
 // five kinds matches.
 template OrderKindFlags() {
@@ -192,6 +197,7 @@ template OrderKindFlags() {
     signal output rests;
     signal output postOnly;
     signal output fok;
+    signal output immediate;
 
     var codes[5] = [KIND_LIMIT(), KIND_IOC(), KIND_FOK(), KIND_POST_ONLY(), KIND_MARKET()];
     component is[5];
@@ -204,6 +210,7 @@ template OrderKindFlags() {
     rests <== is[0].out + is[3].out;
     postOnly <== is[3].out;
     fok <== is[2].out;
+    immediate <== is[1].out + is[4].out;
 }
 
 // FeeOf(): fee = floor(received * feeBps / BPS), as fee * BPS + rest ==

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sequencer.spec.state import State
 from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw, Transaction
-from sequencer.spec.transition import SlotOutcome, total_fees
+from sequencer.spec.transition import SlotOutcome, continues_immediate_run, total_fees
 from sequencer.spec.types import FieldElement, Timestamp
 from sequencer.witness.batch import ProvableBatch, build_batch
 
@@ -59,11 +59,20 @@ class Batcher:
         Seal the oldest pending transactions (at most one batch) at ``time``;
         None if none is pending. The batch's timestamp is the time of its
         first transaction (never before the previous batch's), so no order
-        in it trades after its own acceptance time.
+        in it trades after its own acceptance time. The batch ends early
+        rather than between two fills of one immediate order, which must
+        trade in one batch (the engine never gives one more fills than a
+        batch has slots).
         """
         if not self.pending:
             return None
-        taken, self.pending = self.pending[: self.slots], self.pending[self.slots :]
+        count = min(self.slots, len(self.pending))
+        while count < len(self.pending) and continues_immediate_run(
+            self.pending[count - 1].transaction, self.pending[count].transaction
+        ):
+            count -= 1
+        assert count > 0, "an immediate order's run of fills is longer than a batch"
+        taken, self.pending = self.pending[:count], self.pending[count:]
         transactions = tuple(p.transaction for p in taken)
         previous = self.batches[-1].timestamp if self.batches else Timestamp(0)
         batch = SealedBatch(

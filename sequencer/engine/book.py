@@ -203,9 +203,10 @@ class OrderBook:
                 return Amount(min(maker.remaining, order.amount))
         return Amount(0)
 
-    def match(self, taker: OrderRecord) -> Match:
+    def match(self, taker: OrderRecord, max_fills: int | None = None) -> Match:
         """
-        Trade ``taker`` against the book up to its signed limit and amount.
+        Trade ``taker`` against the book up to its signed limit and amount,
+        and at most ``max_fills`` fills if given.
 
         Each fill is at the maker's price; ``taker.filled`` and each maker's
         ``filled`` grow by the fill, and makers that fill completely leave the
@@ -222,7 +223,8 @@ class OrderBook:
         limit, amount, account = order.price, order.amount, order.account_index
         # The hot loop of the exchange: the best price and the crossing test are inlined
         # (``best``, ``crosses``), as are the remaining amounts (``OrderRecord.remaining``).
-        while taker.filled < amount and prices:
+        fills = result.fills
+        while taker.filled < amount and prices and (max_fills is None or len(fills) < max_fills):
             price = prices[0] if buying else prices[-1]
             if (price > limit) if buying else (price < limit):
                 break

@@ -25,6 +25,10 @@ The rules that keep every trade provable (``docs/DESIGN.md``):
 - an order trades only while unexpired, and a batch's timestamp is the time
   of its first transaction, so it is never after the time of any of its
   trades;
+- an order trades as the kind it signed: only limit and post-only orders
+  rest, a fill-or-kill order fills whole against one resting order, and an
+  immediate-or-cancel or market order's fills are consecutive and at most a
+  batch's slots, so the batcher can keep them in one batch;
 - an order is accepted only if the account's balance less its locks covers
   it, so each maker can pay every fill.
 
@@ -481,7 +485,9 @@ class Operator:
         )
         self.registry.accept(record, self._slot(record))
         kind = signed.order.kind
-        match = book.match(record) if kind.takes else None
+        # An immediate order's fills are one run in one batch: at most a batch's slots.
+        max_fills = self.batcher.slots if kind.immediate else None
+        match = book.match(record, max_fills) if kind.takes else None
         outcome = OrderOutcome(record)
         if match is not None:
             for maker in match.self_trades:
@@ -558,7 +564,8 @@ class Operator:
         clock to ``time``; refuse it with the spec's error code.
         """
         try:
-            outcome = apply_transaction(self.head, tx, time)
+            previous = self.batcher.pending[-1].transaction if self.batcher.pending else None
+            outcome = apply_transaction(self.head, tx, time, previous)
         except RollupError as error:
             raise RequestRejected.from_spec(error) from error
         self.clock = time

@@ -124,6 +124,11 @@ class OrderKind(StrEnum):
         """Whether the order may trade against the book on arrival (so it may be a taker)."""
         return self is not OrderKind.POST_ONLY
 
+    @property
+    def immediate(self) -> bool:
+        """Whether the order trades only on arrival, in one run of fills (immediate-or-cancel, market)."""
+        return self in (OrderKind.IOC, OrderKind.MARKET)
+
 
 ORDER_KIND_CODES: Mapping[OrderKind, int] = {kind: code for code, kind in enumerate(OrderKind)}
 """Each order kind's code in the signed message, in declaration order."""

@@ -204,6 +204,16 @@ class PostOnlyTaker(InvalidOrder):
         super().__init__(order_id, "a post-only order cannot be the taker")
 
 
+class ImmediateOrderResumed(InvalidOrder):
+    """
+    An immediate-or-cancel or market order that already traded trades again
+    after a slot that is not its own previous fill: its remainder rested.
+    """
+
+    def __init__(self, order_id: OrderId) -> None:
+        super().__init__(order_id, "an immediate order trades only in one run of fills, in one batch")
+
+
 class FillOrKillPartial(InvalidOrder):
     """A fill-or-kill order's trade does not fill its whole amount."""
 

@@ -39,6 +39,7 @@ from .errors import (
     BalanceOverflow,
     FeeAboveLimit,
     FillOrKillPartial,
+    ImmediateOrderResumed,
     InexactFill,
     InsufficientBalance,
     InvalidFeeLimit,
@@ -214,7 +215,7 @@ def apply_batch(state: State, txs: Sequence[Transaction], timestamp: Timestamp) 
         slots = []
         for slot, tx in enumerate(txs):
             try:
-                slots.append(apply_transaction(state, tx, timestamp))
+                slots.append(apply_transaction(state, tx, timestamp, txs[slot - 1] if slot else None))
             except RollupError as error:
                 error.add_note(f"in batch slot {slot}")
                 raise
@@ -228,9 +229,13 @@ def apply_batch(state: State, txs: Sequence[Transaction], timestamp: Timestamp) 
     return BatchResult(tuple(slots), withdrawals, fees, state.root)
 
 
-def apply_transaction(state: State, tx: Transaction, timestamp: Timestamp) -> SlotOutcome:
+def apply_transaction(
+    state: State, tx: Transaction, timestamp: Timestamp, previous: Transaction | None
+) -> SlotOutcome:
     """
-    Apply one slot's transaction at the batch's ``timestamp``.
+    Apply one slot's transaction at the batch's ``timestamp``; ``previous``
+    is the batch's slot before it (None for the first slot), which a trade
+    of an immediate order needs (:func:`check_immediate_run`).
 
     Raises
     ------
@@ -245,7 +250,7 @@ def apply_transaction(state: State, tx: Transaction, timestamp: Timestamp) -> Sl
             process_deposit(state, tx)
             return SlotOutcome()
         case Trade():
-            return SlotOutcome(fees=process_trade(state, tx, timestamp))
+            return SlotOutcome(fees=process_trade(state, tx, timestamp, previous))
         case Withdraw():
             return SlotOutcome(withdrawal=process_withdraw(state, tx))
         case ForcedWithdraw():
@@ -294,14 +299,17 @@ def process_deposit(state: State, deposit: Deposit) -> None:
     state.set_balance(index, token, balance)
 
 
-def process_trade(state: State, trade: Trade, timestamp: Timestamp) -> tuple[Fee, Fee]:
+def process_trade(
+    state: State, trade: Trade, timestamp: Timestamp, previous: Transaction | None = None
+) -> tuple[Fee, Fee]:
     """
     Settle a fill between a maker and a taker order at the maker's price.
 
     The buyer pays ``fill_quote`` quote and receives ``fill_base`` base minus
     its fee; the seller pays ``fill_base`` base and receives ``fill_quote``
     quote minus its fee. Both orders' slots record the fill. Returns the
-    maker's fee and the taker's fee, for the fee account.
+    maker's fee and the taker's fee, for the fee account. ``previous`` is
+    the batch's slot before this one (None for the first).
 
     Raises, checked in this order
     -----------------------------
@@ -333,6 +341,9 @@ def process_trade(state: State, trade: Trade, timestamp: Timestamp) -> tuple[Fee
         The taker is a post-only order.
     FillOrKillPartial
         The taker is a fill-or-kill order and ``fill_base`` is not its amount.
+    ImmediateOrderResumed
+        The taker is an immediate-or-cancel or market order that traded
+        already, and ``previous`` is not its previous fill.
     OrderCancelled
         An order's id is below its account's ``min_order_id``.
     OrderIdStale
@@ -365,6 +376,7 @@ def process_trade(state: State, trade: Trade, timestamp: Timestamp) -> tuple[Fee
     check_nonzero_fill(trade)
     check_exact_fill(trade)
     check_order_kinds(trade)
+    check_immediate_run(taker_account, trade, previous)
     check_not_cancelled(maker_account, maker)
     check_not_cancelled(taker_account, taker)
     maker_filled = filled_after(maker_account, maker, trade.fill_base)
@@ -743,6 +755,45 @@ def check_order_kinds(trade: Trade) -> None:
         raise PostOnlyTaker(taker.order_id)
     if taker.kind is OrderKind.FOK and trade.fill_base != taker.amount:
         raise FillOrKillPartial(taker.order_id, taker.amount, trade.fill_base)
+
+
+def check_immediate_run(taker_account: Account, trade: Trade, previous: Transaction | None) -> None:
+    """
+    An immediate-or-cancel or market taker trades in one run of consecutive
+    slots of one batch: once it has a fill, it trades only right after a
+    trade of the same taker order. So its remainder can never rest and fill
+    in a later batch.
+
+    Raises
+    ------
+    ImmediateOrderResumed
+        The taker is immediate, its slot records a fill of it, and
+        ``previous`` is not a trade whose taker has its account and order id.
+    """
+    taker = trade.taker.order
+    if not taker.kind.immediate:
+        return
+    stored_id, filled = taker_account.order_slot(taker.order_id)
+    resumes = stored_id == taker.order_id and filled > 0
+    if resumes and not same_taker(previous, trade):
+        raise ImmediateOrderResumed(taker.order_id)
+
+
+def same_taker(previous: Transaction | None, trade: Trade) -> bool:
+    """Whether ``previous`` is a trade whose taker has ``trade``'s taker account and order id."""
+    if not isinstance(previous, Trade):
+        return False
+    ours, theirs = trade.taker.order, previous.taker.order
+    return (theirs.account_index, theirs.order_id) == (ours.account_index, ours.order_id)
+
+
+def continues_immediate_run(previous: Transaction, tx: Transaction) -> bool:
+    """
+    Whether ``tx`` continues the run of fills of an immediate taker that
+    ``previous`` belongs to: a batch may not be cut between them
+    (:func:`check_immediate_run`).
+    """
+    return isinstance(tx, Trade) and tx.taker.order.kind.immediate and same_taker(previous, tx)
 
 
 def request_applies(account: Account, eth_addr: EthAddress) -> bool:

@@ -103,7 +103,7 @@ def build_batch(
             before = SlotBefore.of(tx, state)
             published.append(slot_bytes(tx, state))
             try:
-                outcomes.append(apply_transaction(state, tx, timestamp))
+                outcomes.append(apply_transaction(state, tx, timestamp, padded[index - 1] if index else None))
             except RollupError as error:
                 error.add_note(f"in batch slot {index}")
                 raise

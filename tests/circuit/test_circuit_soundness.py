@@ -223,6 +223,12 @@ CASES: dict[str, Case] = {
         {"check_order_kinds": no_check},
         errors.MakerDoesNotRest,
     ),
+    "immediate order's remainder filled in a later batch": Case(
+        lambda s: [trade(*sell_then_buy(s, kind=OrderKind.IOC), UNIT), s.traders[0].withdraw(QUOTE, UNIT, 0),
+                   trade(*sell_then_buy(s, kind=OrderKind.IOC), UNIT)],
+        {"check_immediate_run": no_check},
+        errors.ImmediateOrderResumed,
+    ),
     "post-only order as the taker": Case(
         lambda s: [trade(*sell_then_buy(s, kind=OrderKind.POST_ONLY), UNIT)],
         {"check_order_kinds": no_check},

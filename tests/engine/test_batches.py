@@ -2,7 +2,7 @@
 
 from sequencer.engine.operator import Operator
 from sequencer.engine.records import BatchContents
-from sequencer.spec.constants import Side
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.spec.transactions import Deposit, ForcedWithdraw, Trade, Withdraw
 from sequencer.spec.types import Timestamp, TokenId
 from tests.engine.exchange import ALICE, BOB, FEE_ACCOUNT, SLOTS, funded_operator, funding
@@ -113,3 +113,36 @@ def test_a_built_batch_keeps_its_contents_not_its_transactions(operator: Operato
     kept = operator.batches[0]
     assert kept.transactions is None
     assert (kept.number, kept.timestamp, kept.fees, kept.contents) == (1, sealed.timestamp, sealed.fees, sealed.contents)
+
+
+def test_an_immediate_orders_fills_are_never_split_between_batches() -> None:
+    """A batch ends early rather than between two fills of one immediate-or-cancel taker."""
+    operator = funded_operator(slots=3)
+    while operator.seal(Timestamp(NOW)) is not None:
+        pass
+    place(operator, BOB, 1, Side.SELL, 10 * UNIT, UNIT)
+    place(operator, BOB, 2, Side.SELL, 11 * UNIT, UNIT)
+    place(operator, BOB, 3, Side.SELL, 12 * UNIT, UNIT)
+    place(operator, BOB, 4, Side.SELL, 13 * UNIT, UNIT)
+    place(operator, ALICE, 1, Side.BUY, 11 * UNIT, UNIT)  # one trade: slot 1
+    outcome = place(operator, ALICE, 2, Side.BUY, 13 * UNIT, 3 * UNIT, kind=OrderKind.IOC)  # three fills
+    assert len(outcome.trades) == 3 and len(operator.pending) == 4
+    first = operator.seal(Timestamp(NOW + 1))
+    second = operator.seal(Timestamp(NOW + 1))
+    assert first is not None and second is not None
+    assert [len(b.transactions or ()) for b in (first, second)] == [1, 3]
+    build_all(operator)
+    assert operator.sealed.root == operator.head.root
+
+
+def test_an_immediate_order_fills_at_most_a_batchs_slots() -> None:
+    operator = funded_operator(slots=2)
+    for order_id in range(1, 5):
+        place(operator, BOB, order_id, Side.SELL, (10 + order_id) * UNIT, UNIT)
+    outcome = place(operator, ALICE, 1, Side.BUY, 20 * UNIT, 4 * UNIT, kind=OrderKind.MARKET)
+    assert [t.fill.base for t in outcome.trades] == [UNIT, UNIT]
+    assert outcome.order.filled == 2 * UNIT
+    while operator.seal(Timestamp(NOW + 1)) is not None:
+        pass
+    build_all(operator)
+    assert operator.sealed.root == operator.head.root

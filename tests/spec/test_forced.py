@@ -73,9 +73,9 @@ def test_forced_withdraw_of_an_empty_balance_is_a_no_op(state: State) -> None:
 
 
 def test_forced_withdraw_outcome_carries_the_claim(state: State) -> None:
-    outcome = apply_transaction(state, forced_withdraw(ALICE, QUOTE), NOW)
+    outcome = apply_transaction(state, forced_withdraw(ALICE, QUOTE), NOW, None)
     assert outcome.withdrawal == Withdrawal(eth_address(ALICE), QUOTE, Amount(1000))
-    assert apply_transaction(state, forced_withdraw(ALICE, QUOTE), NOW).withdrawal is None
+    assert apply_transaction(state, forced_withdraw(ALICE, QUOTE), NOW, None).withdrawal is None
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from sequencer.spec.errors import (
     BalanceOverflow,
     FeeAboveLimit,
     FillOrKillPartial,
+    ImmediateOrderResumed,
     InexactFill,
     InsufficientBalance,
     InvalidFeeLimit,
@@ -29,7 +30,7 @@ from sequencer.spec.errors import (
 )
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Order
-from sequencer.spec.transition import Fee, process_deposit, process_trade
+from sequencer.spec.transition import Fee, apply_batch, process_deposit, process_trade
 from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
 from tests.spec.assertions import assert_rejected
 from tests.spec.builders import (
@@ -319,6 +320,39 @@ def test_fill_or_kill_taker_filled_partly(state: State) -> None:
 def test_every_kind_trades_where_it_may(state: State, maker_kind: OrderKind, taker_kind: OrderKind) -> None:
     process_trade(state, trade(alice_sells(kind=maker_kind), bob_buys(amount=300, kind=taker_kind), 300), NOW)
     assert state.get_account(AccountIndex(BOB)).order_slot(OrderId(1)) == (1, 300)
+
+
+@pytest.mark.parametrize("kind", [OrderKind.IOC, OrderKind.MARKET])
+def test_immediate_taker_fills_in_one_run_of_slots(state: State, kind: OrderKind) -> None:
+    taker = bob_buys(amount=300, kind=kind)
+    first = trade(alice_sells(order_id=1, amount=100), taker, 100)
+    second = trade(alice_sells(order_id=2, amount=100), taker, 100)
+    apply_batch(state, [first, second], NOW)
+    assert state.get_account(AccountIndex(BOB)).order_slot(OrderId(1)) == (1, 200)
+
+
+@pytest.mark.parametrize("kind", [OrderKind.IOC, OrderKind.MARKET])
+def test_immediate_taker_resumed_after_another_slot(state: State, kind: OrderKind) -> None:
+    taker = bob_buys(amount=300, kind=kind)
+    first = trade(alice_sells(order_id=1, amount=100), taker, 100)
+    other = trade(alice_sells(order_id=2, amount=100), bob_buys(order_id=2), 100)
+    resumed = trade(alice_sells(order_id=3, amount=100), taker, 100)
+    with pytest.raises(ImmediateOrderResumed):
+        apply_batch(state, [first, other, resumed], NOW)
+
+
+def test_immediate_taker_resumed_in_a_later_batch(state: State) -> None:
+    taker = bob_buys(amount=300, kind=OrderKind.IOC)
+    apply_batch(state, [trade(alice_sells(order_id=1, amount=100), taker, 100)], NOW)
+    tx = trade(alice_sells(order_id=2, amount=100), taker, 100)
+    error = assert_rejected(state, lambda: process_trade(state, tx, NOW, None), ImmediateOrderResumed)
+    assert error.order_id == 1
+
+
+def test_limit_taker_resumes_in_a_later_batch(state: State) -> None:
+    taker = bob_buys(amount=300)
+    apply_batch(state, [trade(alice_sells(order_id=1, amount=100), taker, 100)], NOW)
+    apply_batch(state, [trade(alice_sells(order_id=2, amount=100), taker, 100)], NOW)
 
 
 def test_order_kind_is_signed(state: State) -> None:

@@ -223,9 +223,9 @@ def published_slots(state: State, txs: Sequence[Transaction], timestamp: Timesta
     """What each slot of a valid batch publishes, read from the state the slot is applied to."""
     trial = state.copy()
     slots = []
-    for tx in txs:
+    for slot, tx in enumerate(txs):
         slots.append(slot_bytes(tx, trial))
-        apply_transaction(trial, tx, timestamp)
+        apply_transaction(trial, tx, timestamp, txs[slot - 1] if slot else None)
     return slots
 
 
@@ -236,7 +236,7 @@ def first_failing_slot(
     trial = state.copy()
     for slot, tx in enumerate(txs):
         try:
-            apply_transaction(trial, tx, timestamp)
+            apply_transaction(trial, tx, timestamp, txs[slot - 1] if slot else None)
         except RollupError:
             return slot
     return None
@@ -681,10 +681,12 @@ def order_kinds_trade_as_signed() -> Json:
     maker = alice_sells(amount=1000, kind=OrderKind.POST_ONLY)
     return vector(
         "order_kinds_trade_as_signed",
-        "Alice's post-only sell rests; Bob's immediate-or-cancel, market and fill-or-kill buys take from it.",
+        "Alice's post-only sell rests; Bob's immediate-or-cancel buy takes from it and from her second sell in one"
+        " run of fills, then his market and fill-or-kill buys take from it.",
         FUNDED,
         [
             trade(maker, bob_buys(order_id=1, amount=300, kind=OrderKind.IOC), 100),
+            trade(alice_sells(order_id=2, amount=50), bob_buys(order_id=1, amount=300, kind=OrderKind.IOC), 50),
             trade(maker, bob_buys(order_id=2, amount=300, kind=OrderKind.MARKET), 300),
             trade(maker, bob_buys(order_id=3, amount=200, kind=OrderKind.FOK), 200),
         ],
@@ -757,6 +759,12 @@ SCENARIOS: list[Callable[[], Json]] = [
         "maker_does_not_rest",
         "Alice's immediate-or-cancel sell is the maker: such an order never rests.",
         trade(alice_sells(kind=OrderKind.IOC), bob_buys(), 10),
+    ),
+    invalid(
+        "immediate_order_resumed",
+        "Bob's immediate-or-cancel buy filled 100 in an earlier batch; its remainder fills now.",
+        trade(alice_sells(), bob_buys(kind=OrderKind.IOC), 10),
+        [trade(alice_sells(), bob_buys(kind=OrderKind.IOC), 100)],
     ),
     invalid(
         "post_only_taker",
@@ -896,10 +904,12 @@ class RandomBatch:
         self.timestamp = timestamp
         self.next_order_id = [rng.randrange(1, 4) for _ in range(2**CONFIG.account_depth)]
         self.resting: list[Order] = []
+        self.previous: Transaction | None = None
 
     def take(self, tx: Transaction) -> Transaction:
-        """Apply ``tx`` to the followed state and return it."""
-        apply_transaction(self.state, tx, self.timestamp)
+        """Apply ``tx`` to the followed state, after the batch's ``previous`` slot, and return it."""
+        apply_transaction(self.state, tx, self.timestamp, self.previous)
+        self.previous = tx
         return tx
 
     def draw(self) -> Transaction:
@@ -1082,6 +1092,7 @@ def random_batch(rng: random.Random, number: int) -> Json:
     # Draw the batch against the real pre-state, in which the fees are credited.
     builder.state = rebuild(pre_timestamp, pre_state)
     builder.timestamp = timestamp
+    builder.previous = None
     txs = [builder.draw() for _ in range(rng.choice([1, 1, 1, 2, 4]))]
     kind = "valid"
     if rng.random() < 0.3:
