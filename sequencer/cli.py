@@ -5,6 +5,10 @@ The ``matchproof`` command.
   (development) trusted setup and compile the contracts with its verifier;
   cached, so a second run returns at once.
 - ``matchproof devnet [--config NAME]``: the end-to-end demo on a fresh anvil.
+- ``matchproof deploy --rpc URL [--config NAME] [--out DIR]``: deploy a
+  development rollup (the circuit's verifier, two test tokens anyone may
+  mint, the operator's key from ``MATCHPROOF_OPERATOR_PRIVATE_KEY``) and write
+  the ``deployment.json`` and ``markets.json`` the sequencer reads.
 - ``matchproof sequencer ...``: the sequencer service (``sequencer/service/cli.py``);
   ``matchproof account|deposit|withdraw|order|book|trades``: the trader's client
   (``sequencer/client/cli.py``).
@@ -13,15 +17,17 @@ The ``matchproof`` command.
   the L1 request fees (``sequencer/l1/exit_cli.py``).
 - ``matchproof bench``: the benchmarks (``bench/``), side by side with
   settling each trade on L1.
-- ``matchproof prover --sequencer URL [--config NAME]``: a stateless proving
-  worker that leases batches from a sequencer with its key (from
-  ``MATCHPROOF_PROVER_TOKEN``; ``matchproof prover-key NAME`` makes one);
-  ``--jobs DIR`` instead proves the batch jobs appearing in a folder.
+- ``matchproof prover --sequencer URL``: a stateless proving worker that
+  leases batches from a sequencer with its key (from
+  ``MATCHPROOF_PROVER_TOKEN``; ``matchproof prover-key NAME`` makes one), for
+  the circuit configuration the sequencer names; ``--jobs DIR [--config
+  NAME]`` instead proves the batch jobs appearing in a folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -29,14 +35,20 @@ import sys
 import time
 from pathlib import Path
 
+from web3 import HTTPProvider, Web3
+
 from prover import ProverError, build_circuit, run_worker
 from prover.ceremony_cli import add_subcommands as add_ceremony_commands
 from prover.groth16 import PROVER_BACKENDS, WITNESS_BACKENDS
 from prover.remote import run_remote_worker
 from sequencer.client.cli import add_subcommands as add_trader_commands
+from sequencer.client.http import SequencerClient
 from sequencer.demo import run_demo
+from sequencer.devnet import Devnet, devnet_market
+from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
 from sequencer.l1.compile import compile_contracts
 from sequencer.l1.exit_cli import add_subcommands as add_exit_commands
+from sequencer.local_system import markets_document
 from sequencer.logs import configure_logging
 from sequencer.service.cli import add_subcommands as add_sequencer_commands
 from sequencer.service.prover_auth import PROVER_TOKEN_ENV
@@ -64,25 +76,67 @@ def devnet(args: argparse.Namespace) -> int:
     return 0
 
 
+def deploy(args: argparse.Namespace) -> int:
+    """
+    Deploy a development rollup for the circuit configuration, operated by
+    the operator's key, and write ``deployment.json`` and ``markets.json``
+    (its one market, WETH-USDC) into ``--out``.
+    """
+    try:
+        operator = load_account(args.operator_keystore, OPERATOR_KEY_ENV)
+    except KeyUnavailable as error:
+        print(f"matchproof: {error}", file=sys.stderr)
+        return 2
+    circuit = build_circuit(args.config)
+    devnet = Devnet.deploy(Web3(HTTPProvider(args.rpc)), operator, circuit)
+    args.out.mkdir(parents=True, exist_ok=True)
+    deployment_file, markets_file = args.out / "deployment.json", args.out / "markets.json"
+    devnet.deployment.save(deployment_file)
+    markets_file.write_text(json.dumps(markets_document([devnet_market()]), indent=2) + "\n")
+    shown = {
+        "rollup": devnet.deployment.rollup,
+        "operator": operator.address,
+        "circuit": args.config,
+        "tokens": dict(enumerate(devnet.deployment.tokens)),
+        "deployment": str(deployment_file),
+        "markets": str(markets_file),
+    }
+    print(json.dumps(shown, indent=2))
+    return 0
+
+
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     """Leave through the context managers (they stop the demo's processes), with the usual status."""
     raise SystemExit(128 + signum)
 
 
 def prover(args: argparse.Namespace) -> int:
-    """Run a proving worker until interrupted: on a jobs folder, or leasing from a sequencer."""
-    circuit = build_circuit(args.config)
+    """
+    Run a proving worker until interrupted: on a jobs folder, or leasing from
+    a sequencer, for the circuit configuration it names (``--config``, if
+    given, must be that one).
+    """
     if args.sequencer:
         token = os.environ.get(PROVER_TOKEN_ENV)
         if not token or ":" not in token:
             print(f"matchproof: set {PROVER_TOKEN_ENV} to this worker's key (matchproof prover-key NAME)", file=sys.stderr)
             return 2
+        with SequencerClient(args.sequencer) as client:
+            served = client.info().circuit
+        if served is None:
+            print("matchproof: the sequencer names no circuit: it takes no provers", file=sys.stderr)
+            return 2
+        if args.config is not None and args.config != served:
+            print(f"matchproof: the sequencer proves circuit {served!r}, not {args.config!r}", file=sys.stderr)
+            return 2
+        circuit = build_circuit(served)
         worker = token.partition(":")[0]
-        print(f"worker {worker}: proving '{args.config}' batches leased from {args.sequencer}", flush=True)
+        print(f"worker {worker}: proving '{served}' batches leased from {args.sequencer}", flush=True)
         handled = run_remote_worker(args.sequencer, circuit, token, witness=args.witness, backend=args.backend)
     else:
+        circuit = build_circuit(args.config or DEFAULT_CONFIG)
         args.jobs.mkdir(parents=True, exist_ok=True)
-        print(f"proving '{args.config}' jobs in {args.jobs} ({circuit.constraints:,} constraints)", flush=True)
+        print(f"proving '{circuit.config.name}' jobs in {args.jobs} ({circuit.constraints:,} constraints)", flush=True)
         handled = run_worker(args.jobs, circuit, exit_when_idle=args.once, witness=args.witness, backend=args.backend)
     print(f"handled {handled} jobs")
     return 0
@@ -106,6 +160,19 @@ def parser() -> argparse.ArgumentParser:
     devnet_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
     devnet_cmd.set_defaults(run=devnet)
 
+    deploy_cmd = commands.add_parser(
+        "deploy", help="deploy a development rollup with test tokens; write deployment.json and markets.json"
+    )
+    deploy_cmd.add_argument("--rpc", required=True, help="L1 JSON-RPC URL")
+    deploy_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
+    deploy_cmd.add_argument("--out", type=Path, default=Path("."), help="folder for deployment.json and markets.json")
+    deploy_cmd.add_argument(
+        "--operator-keystore",
+        type=Path,
+        help=f"keystore file of the operator's Ethereum key (default ${OPERATOR_KEY_ENV}), as for the sequencer",
+    )
+    deploy_cmd.set_defaults(run=deploy)
+
     prover_cmd = commands.add_parser("prover", help="a proving worker: leases batches from a sequencer, or proves a folder's jobs")
     source = prover_cmd.add_mutually_exclusive_group(required=True)
     source.add_argument("--sequencer", help="URL of the sequencer to lease batches from")
@@ -118,7 +185,10 @@ def parser() -> argparse.ArgumentParser:
         "--backend", choices=PROVER_BACKENDS, default="arkworks",
         help="prover: arkworks in this process (fast), or snarkjs (the reference); snarkjs verifies either",
     )  # fmt: skip
-    prover_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
+    prover_cmd.add_argument(
+        "--config",
+        help=f"circuit configuration (circuits/configs.json); with --sequencer, the one it names; else {DEFAULT_CONFIG}",
+    )
     prover_cmd.add_argument("--once", action="store_true", help="with --jobs: exit when no job is left")
     prover_cmd.set_defaults(run=prover)
 

@@ -31,7 +31,6 @@ from sequencer.l1.deploy import (
 )
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.submitter import Submitter
-from sequencer.l1.transactions import send_transaction
 from sequencer.l1.verifying_key import VerifyingKey
 from sequencer.engine.operator import Operator
 from sequencer.proving_queue import ProvingQueue
@@ -141,8 +140,7 @@ class Devnet:
 
     def mint(self, token_id: int, to: str, amount: int) -> None:
         """Mint test tokens (devnet only: the test token lets anyone mint)."""
-        call = self.rollup.token(token_id).functions.mint(Web3.to_checksum_address(to), amount)
-        send_transaction(self.w3, self.operator_account, call.build_transaction({"from": self.operator_account.address}))
+        self.rollup.mint_test_token(self.operator_account, token_id, to, amount)
 
     def sync_l1(self, until: int | None = None) -> int:
         """

@@ -88,7 +88,6 @@ class LocalSystem:
             "--port", self.url.rsplit(":", 1)[1],
         ]  # fmt: skip
         self._operator_key = "0x" + bytes(operator.key).hex()
-        self._circuit = circuit
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def __enter__(self) -> LocalSystem:
@@ -101,7 +100,7 @@ class LocalSystem:
                 raise RuntimeError(f"the sequencer did not start; its log:\n{self.log_tail('sequencer')}")
             time.sleep(0.2)
         for name, token in self._tokens.items():
-            self._start(name, ["prover", "--sequencer", self.url, "--config", self._circuit], {PROVER_TOKEN_ENV: token})
+            self._start(name, ["prover", "--sequencer", self.url], {PROVER_TOKEN_ENV: token})
         return self
 
     def __exit__(

@@ -1,6 +1,8 @@
 """
 Trader commands over the sequencer's API: ``account``, ``deposit``,
-``withdraw``, ``order place|cancel|cancel-all|list``, ``book``, ``trades``.
+``withdraw``, ``order place|cancel|cancel-all|list``, ``book``, ``trades``;
+and on L1 alone, ``deposit``, ``claim`` (what proven withdrawals credited)
+and ``mint`` (the development tokens' faucet).
 
 The Ethereum key comes from ``$MATCHPROOF_PRIVATE_KEY`` or ``--keystore``
 (never from the command line); the L2 key is derived from it for the
@@ -39,8 +41,8 @@ from .trader import Trader, next_order_id
 SEQUENCER_URL_ENV = "MATCHPROOF_SEQUENCER_URL"
 DEFAULT_SEQUENCER_URL = "http://127.0.0.1:8080"
 DEFAULT_LIFETIME_S = 86_400
-"""Orders expire after a day unless told otherwise: a short life limits what an operator could do with a
-cancelled order (cancels are off-chain only)."""
+"""Orders expire after a day unless told otherwise: a short life limits what an operator could do with an
+order it holds back, or one a cancel-all closed (a cancel-all binds the book only, a cancel the proof too)."""
 
 _EXACT_NUMBER = re.compile(r"^(\d+)(?:\.(\d+))?(?:[eE](\d+))?$")
 
@@ -94,6 +96,24 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     withdraw.add_argument("token", type=int, help="token id")
     withdraw.add_argument("amount", type=exact_integer, help="amount in base units")
     withdraw.set_defaults(run=_run(request_withdrawal))
+
+    claim = subparsers.add_parser(
+        "claim", parents=[common], help="take on L1 what your proven withdrawals credited you of a token"
+    )
+    claim.add_argument("token", type=int, help="token id")
+    claim.add_argument("--rpc", required=True, help="L1 JSON-RPC URL")
+    claim.add_argument("--deployment", type=Path, required=True, help="deployment file")
+    claim.set_defaults(run=_run(claim_on_l1, needs_sequencer=False))
+
+    mint = subparsers.add_parser(
+        "mint", parents=[common], help="faucet: mint a development token (matchproof deploy's tokens) to an address"
+    )
+    mint.add_argument("token", type=int, help="token id")
+    mint.add_argument("amount", type=exact_integer, help="amount in base units")
+    mint.add_argument("--to", help="L1 address to mint to (default: your own)")
+    mint.add_argument("--rpc", required=True, help="L1 JSON-RPC URL")
+    mint.add_argument("--deployment", type=Path, required=True, help="deployment file")
+    mint.set_defaults(run=_run(mint_test_token, needs_sequencer=False))
 
     order = subparsers.add_parser("order", help="place, cancel and list orders")
     actions = order.add_subparsers(dest="order_command", required=True)
@@ -202,8 +222,8 @@ def deposit_on_l1(session: Session) -> object:
     if session.account is None:
         raise UsageError("deposit needs a key")
     args = session.args
-    deployment = Deployment.load(args.deployment)
-    rollup = Rollup(Web3(HTTPProvider(args.rpc)), deployment, compile_contracts())
+    rollup = l1_rollup(args)
+    deployment = rollup.deployment
     views = rollup.contract.functions
     try:  # never deposit into a rollup whose proven state could hold balances nobody deposited
         empty_state_trees(views.accountDepth().call(), views.balanceDepth().call(), views.genesisRoot().call())
@@ -215,6 +235,39 @@ def deposit_on_l1(session: Session) -> object:
         "l1_tx": "0x" + bytes(receipt["transactionHash"]).hex(),
         "account_index": rollup.account_index(session.account.address),
     }
+
+
+def claim_on_l1(session: Session) -> object:
+    """
+    Pay the key's L1 address what its withdrawals credited it of a token: a
+    withdrawal is credited once its batch is verified on L1.
+    """
+    if session.account is None:
+        raise UsageError("claim needs a key")
+    args, owner = session.args, session.account.address
+    rollup = l1_rollup(args)
+    amount = rollup.claimable(owner, args.token)
+    if amount == 0:
+        raise UsageError(f"{owner} has nothing of token {args.token} to claim (is the withdrawal's batch verified yet?)")
+    receipt = rollup.claim(session.account, owner, args.token)
+    return {"l1_tx": "0x" + bytes(receipt["transactionHash"]).hex(), "token": args.token, "claimed": str(amount)}
+
+
+def mint_test_token(session: Session) -> object:
+    """Mint a development token to ``--to`` or to the key's own address (the key pays the gas)."""
+    if session.account is None:
+        raise UsageError("mint needs a key to send the transaction")
+    args = session.args
+    to = args.to or session.account.address
+    if not Web3.is_address(to):
+        raise UsageError(f"{to!r} is not an L1 address")
+    receipt = l1_rollup(args).mint_test_token(session.account, args.token, to, args.amount)
+    return {"l1_tx": "0x" + bytes(receipt["transactionHash"]).hex(), "token": args.token, "to": to, "minted": str(args.amount)}
+
+
+def l1_rollup(args: argparse.Namespace) -> Rollup:
+    """The rollup of ``--deployment`` on the chain at ``--rpc``."""
+    return Rollup(Web3(HTTPProvider(args.rpc)), Deployment.load(args.deployment), compile_contracts())
 
 
 def request_withdrawal(session: Session) -> object:

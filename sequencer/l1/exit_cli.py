@@ -5,24 +5,25 @@ trader's Ethereum key, no sequencer.
 - ``matchproof reconstruct --rpc URL --rollup ADDRESS [--account ADDRESS]``:
   rebuild the state from L1 and check it is the last proven one; print it
   (and one account's balances).
-- ``matchproof force-withdraw --rpc URL --rollup ADDRESS --key-file PATH
-  --token ID``: ask L1 for the key's account's whole balance of a token; a
-  batch must pay it within the rollup's deadline, or anyone may freeze.
+- ``matchproof force-withdraw --rpc URL --rollup ADDRESS --token ID``: ask L1
+  for the key's account's whole balance of a token; a batch must pay it
+  within the rollup's deadline, or anyone may freeze.
 - ``matchproof force-cancel-all ... --min-order-id N``: from L1, cancel every
   order of the key's account with an id below N, freeing what they lock.
-- ``matchproof freeze --rpc URL --rollup ADDRESS --key-file PATH``: freeze
-  the rollup if an L1 request is past its deadline.
-- ``matchproof exit --rpc URL --rollup ADDRESS --key-file PATH [--freeze]``:
-  rebuild the state, then exit every balance of the key's account from the
-  frozen rollup, refund its unconsumed deposits and claim its proven
-  withdrawals (``--freeze`` first freezes the rollup if it is due).
-- ``matchproof claim-fees --rpc URL --rollup ADDRESS --key-file PATH --to
-  ADDRESS``: the batch submitter takes the request and registration fees the
-  rollup collected (the one command here for the operator, not the trader).
+- ``matchproof freeze --rpc URL --rollup ADDRESS``: freeze the rollup if an
+  L1 request is past its deadline.
+- ``matchproof exit --rpc URL --rollup ADDRESS [--freeze]``: rebuild the
+  state, then exit every balance of the key's account from the frozen
+  rollup, refund its unconsumed deposits and claim its proven withdrawals
+  (``--freeze`` first freezes the rollup if it is due).
+- ``matchproof claim-fees --rpc URL --rollup ADDRESS --to ADDRESS``: the
+  batch submitter takes the request and registration fees the rollup
+  collected (the one command here for the operator, not the trader).
 
-The key file holds the trader's Ethereum private key as hex; without
-``--key-file`` it is read from the environment variable ``MATCHPROOF_PRIVATE_KEY``
-(never from the command line, where other users could read it).
+``--deployment FILE`` may name the rollup instead of ``--rollup``. The key is
+the trader's Ethereum key, as for the trader's commands: from
+``MATCHPROOF_PRIVATE_KEY`` or a ``--keystore`` file (never from the command
+line, where other users could read it).
 
 Wire them into a command line with :func:`add_subcommands`.
 """
@@ -30,12 +31,10 @@ Wire them into a command line with :func:`add_subcommands`.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
@@ -43,15 +42,15 @@ from web3.exceptions import ContractLogicError
 
 from sequencer.spec.types import AccountIndex, TokenId
 
+from sequencer.keystore import PRIVATE_KEY_ENV, KeyUnavailable, load_account
+
 from .compile import compile_contracts
-from .deploy import ROLLUP_CONTRACT
+from .deploy import ROLLUP_CONTRACT, Deployment
 from .errors import explain
 from .exodus import ExodusError, freeze_if_due, leave
 from .reconstruct import Reconstruction, ReconstructionError, reconstruct
 from .transactions import TransactionFailed, send_transaction
 
-KEY_ENVIRONMENT = "MATCHPROOF_PRIVATE_KEY"
-"""Where the trader's private key is read from without ``--key-file``."""
 
 
 def add_subcommands(subparsers: Any) -> None:
@@ -198,12 +197,14 @@ def _request(w3: Web3, contract: Contract, trader: LocalAccount, call: Any) -> i
 
 def _add_chain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rpc", required=True, help="L1 JSON-RPC endpoint, e.g. http://127.0.0.1:8545")
-    parser.add_argument("--rollup", required=True, help="the rollup contract's address")
+    rollup = parser.add_mutually_exclusive_group(required=True)
+    rollup.add_argument("--rollup", help="the rollup contract's address")
+    rollup.add_argument("--deployment", type=Path, help="deployment file naming the rollup (matchproof deploy)")
 
 
 def _add_key_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--key-file", type=Path, help=f"file holding the Ethereum private key as hex (default: ${KEY_ENVIRONMENT})"
+        "--keystore", type=Path, help=f"keystore file of the Ethereum key (default ${PRIVATE_KEY_ENV})"
     )
 
 
@@ -218,19 +219,16 @@ def _connect(args: argparse.Namespace) -> tuple[Web3, Contract]:
     """A node client and the rollup contract (its ABI compiled from ``contracts/src``)."""
     w3 = Web3(HTTPProvider(args.rpc, request_kwargs={"timeout": 60}))
     abi = compile_contracts().get(ROLLUP_CONTRACT).abi
-    return w3, w3.eth.contract(address=Web3.to_checksum_address(args.rollup), abi=abi)
+    address = args.rollup if args.rollup is not None else Deployment.load(args.deployment).rollup
+    return w3, w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi)
 
 
 def _key(args: argparse.Namespace) -> LocalAccount:
-    """The trader's key, from ``--key-file`` or the environment."""
-    if args.key_file is not None:
-        secret = args.key_file.read_text().strip()
-    else:
-        secret = os.environ.get(KEY_ENVIRONMENT, "").strip()
-        if not secret:
-            raise SystemExit(f"matchproof: give --key-file or set {KEY_ENVIRONMENT}")
-    account: LocalAccount = Account.from_key(secret)
-    return account
+    """The trader's key, from ``--keystore`` or the environment."""
+    try:
+        return load_account(args.keystore)
+    except KeyUnavailable as error:
+        raise SystemExit(f"matchproof: {error}") from error
 
 
 def _print_account(contract: Contract, rebuilt: Reconstruction, address: str) -> None:

@@ -212,6 +212,11 @@ class Rollup:
         """Whether the rollup is frozen."""
         return bool(self.contract.functions.frozen().call())
 
+    def mint_test_token(self, sender: LocalAccount, token_id: int, to: str, amount: int) -> TxReceipt:
+        """Mint a development token (``TestToken``: anyone may mint; a real ERC-20 refuses)."""
+        call = self.token(token_id).functions.mint(Web3.to_checksum_address(to), amount)
+        return send_transaction(self.w3, sender, call.build_transaction({"from": sender.address}))
+
     def claimable(self, owner: str, token_id: int) -> int:
         """What ``owner`` may claim of a token."""
         return int(self.contract.functions.claimable(Web3.to_checksum_address(owner), token_id).call())

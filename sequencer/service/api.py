@@ -160,6 +160,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
             chain_id=config.chain_id,
             rollup=config.rollup,
             sequencer=service.signer.account.address,
+            circuit=config.circuit,
             slots=config.slots,
             account_depth=config.tree.account_depth,
             balance_depth=config.tree.balance_depth,
@@ -371,8 +372,8 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
     @app.post("/v1/orders/cancel", response_model=CancelOut, tags=["orders"])
     async def cancel(request: CancelIn) -> CancelOut:
         """
-        Cancel an open order (signed by its account). Off-chain only: the
-        circuit cannot yet stop an operator from filling a cancelled order.
+        Cancel an open order (signed by its account). Binding: the cancel
+        goes into a batch, whose proof then refuses any later fill of the order.
         """
         cancel = CancelOrder(AccountIndex(request.account_index), OrderId(request.order_id))
         await verify_ahead_of_the_engine(cancel.account_index, cancel.message_hash, signature(request.signature))
@@ -382,7 +383,12 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
 
     @app.post("/v1/orders/cancel-all", response_model=CancelAllOut, tags=["orders"])
     async def cancel_all(request: CancelAllIn) -> CancelAllOut:
-        """Cancel every open order of an account (signed by it, with a nonce above its last)."""
+        """
+        Cancel every open order of an account (signed by it, with a nonce
+        above its last). In the book only: the cancel-all signs no order, so
+        the proof does not see it (cancel each order, or force a cancel-all
+        from L1, to bind it).
+        """
         cancel_all = CancelAll(AccountIndex(request.account_index), request.nonce)
         command: Command = CancelAllOrders(SignedCancelAll(cancel_all, signature(request.signature)))
         done = accepted(await service.submit(command))

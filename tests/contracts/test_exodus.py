@@ -7,9 +7,11 @@ set by writing the contract's state root and consumed-request count with
 """
 
 import argparse
+import json
 from pathlib import Path
 
 import pytest
+from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.exceptions import ContractCustomError
@@ -17,6 +19,7 @@ from web3.types import RPCEndpoint
 
 from sequencer.crypto.eddsa import PublicKey
 from sequencer.crypto.poseidon import poseidon
+from sequencer.keystore import KEYSTORE_PASSWORD_ENV
 from sequencer.l1.compile import CompiledContracts
 from sequencer.l1.deploy import OperatorKey, RollupConfig, TestTokenSpec, deploy
 from sequencer.l1.anvil import AnvilNode
@@ -159,6 +162,14 @@ def test_exits_of_the_spec_state_are_paid_and_pending_deposits_refunded(
         assert rollup.token(token_id).functions.balanceOf(contract.address).call() == 0
 
 
+def keystore(directory: Path, account: LocalAccount, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The account's key in a keystore file (a weak KDF: a test), its password in the environment."""
+    monkeypatch.setenv(KEYSTORE_PASSWORD_ENV, "correct horse")
+    path = directory / f"{account.address}.json"
+    path.write_text(json.dumps(Account.encrypt(account.key, "correct horse", iterations=2)))
+    return path
+
+
 def matchproof(anvil: AnvilNode, rollup: Rollup, *argv: str) -> int:
     """Run a subcommand of :mod:`sequencer.l1.exit_cli` against the rollup."""
     parser = argparse.ArgumentParser(prog="matchproof")
@@ -169,20 +180,24 @@ def matchproof(anvil: AnvilNode, rollup: Rollup, *argv: str) -> int:
 
 
 def test_commands_request_from_l1_and_refuse_to_exit_an_unfrozen_rollup(
-    anvil: AnvilNode, rollup: Rollup, alice: LocalAccount, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    anvil: AnvilNode,
+    rollup: Rollup,
+    alice: LocalAccount,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rollup.deposit(alice, 0, 10, PublicKey(*ALICE_KEY))
-    key = tmp_path / "alice.key"
-    key.write_text(alice.key.hex())
+    key = keystore(tmp_path, alice, monkeypatch)
     assert matchproof(anvil, rollup, "reconstruct", "--account", alice.address) == 0
     assert "2 L1 requests" in capsys.readouterr().out
-    assert matchproof(anvil, rollup, "exit", "--key-file", str(key)) == 1
+    assert matchproof(anvil, rollup, "exit", "--keystore", str(key)) == 1
     assert "not frozen" in capsys.readouterr().err
-    assert matchproof(anvil, rollup, "force-cancel-all", "--key-file", str(key), "--min-order-id", "7") == 0
+    assert matchproof(anvil, rollup, "force-cancel-all", "--keystore", str(key), "--min-order-id", "7") == 0
     assert "L1 request 2 queued" in capsys.readouterr().out
     alice_address = EthAddress(int(alice.address, 16))
     assert rollup.l1_requests(2)[0].transaction == ForcedCancelAll(AccountIndex(1), alice_address, OrderId(7))
-    assert matchproof(anvil, rollup, "force-withdraw", "--key-file", str(key), "--token", "5") == 1
+    assert matchproof(anvil, rollup, "force-withdraw", "--keystore", str(key), "--token", "5") == 1
     assert "the request was refused" in capsys.readouterr().err
 
 
@@ -201,19 +216,18 @@ def test_the_submitter_claims_the_request_fees_and_nobody_else_does(
     alice: LocalAccount,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``matchproof claim-fees``: the fees of Alice's registering deposit and forced request go where the submitter says."""
     rollup.deposit(alice, 0, 10, PublicKey(*ALICE_KEY))
     rollup.request_forced_withdrawal(alice, 0)
     paid = rollup.request_fee(registers=True) + rollup.request_fee()
-    alice_key, operator_key = tmp_path / "alice.key", tmp_path / "operator.key"
-    alice_key.write_text(alice.key.hex())
-    operator_key.write_text(operator.key.hex())
+    alice_key, operator_key = keystore(tmp_path, alice, monkeypatch), keystore(tmp_path, operator, monkeypatch)
     treasury = "0x" + "7e" * 20
-    assert matchproof(anvil, rollup, "claim-fees", "--key-file", str(alice_key), "--to", treasury) == 1
+    assert matchproof(anvil, rollup, "claim-fees", "--keystore", str(alice_key), "--to", treasury) == 1
     assert "NotSubmitter" in capsys.readouterr().err
-    assert matchproof(anvil, rollup, "claim-fees", "--key-file", str(operator_key), "--to", treasury) == 0
+    assert matchproof(anvil, rollup, "claim-fees", "--keystore", str(operator_key), "--to", treasury) == 0
     assert f"{paid} wei of request fees paid" in capsys.readouterr().out
     assert rollup.w3.eth.get_balance(Web3.to_checksum_address(treasury)) == paid
-    assert matchproof(anvil, rollup, "claim-fees", "--key-file", str(operator_key), "--to", treasury) == 1
+    assert matchproof(anvil, rollup, "claim-fees", "--keystore", str(operator_key), "--to", treasury) == 1
     assert "NoFees" in capsys.readouterr().err

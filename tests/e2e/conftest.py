@@ -10,10 +10,20 @@ from eth_account.signers.local import LocalAccount
 
 from prover import CircuitArtifacts
 from sequencer.devnet import Devnet
+from sequencer.keystore import KEYSTORE_PASSWORD_ENV
 from sequencer.l1.anvil import AnvilNode, start_anvil
 
 UNIT = 10**18
 WETH, USDC = 0, 1
+
+KEYSTORE_PASSWORD = "correct horse"
+"""The password of the tests' keystore files (``tests.e2e.test_exodus.key_file``)."""
+
+
+@pytest.fixture(autouse=True)
+def keystore_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands read a keystore's password from the environment, as a script would give it."""
+    monkeypatch.setenv(KEYSTORE_PASSWORD_ENV, KEYSTORE_PASSWORD)
 
 
 @pytest.fixture(scope="module")

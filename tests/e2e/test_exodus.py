@@ -13,9 +13,11 @@ is refunded, and the rollup ends up holding nothing.
 """
 
 import argparse
+import json
 from pathlib import Path
 
 import pytest
+from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from prover import CircuitArtifacts
@@ -24,7 +26,7 @@ from sequencer.l1.anvil import AnvilNode
 from sequencer.l1.exit_cli import add_subcommands
 from sequencer.spec.constants import Side
 from sequencer.spec.types import TokenId
-from tests.e2e.conftest import UNIT, USDC, WETH
+from tests.e2e.conftest import KEYSTORE_PASSWORD, UNIT, USDC, WETH
 from tests.e2e.traders import account_of, place, withdraw
 
 DEADLINE_BLOCKS = 10
@@ -43,15 +45,18 @@ def matchproof(node: AnvilNode, devnet: Devnet, command: str, key_file: Path | N
     add_subcommands(parser.add_subparsers(dest="command", required=True))
     argv = [command, "--rpc", node.url, "--rollup", devnet.deployment.rollup, *extra]
     if key_file is not None:
-        argv += ["--key-file", str(key_file)]
+        argv += ["--keystore", str(key_file)]
     args = parser.parse_args(argv)
     return int(args.run(args))
 
 
 def key_file(directory: Path, account: LocalAccount) -> Path:
-    """The account's private key in a file of its own, as a trader keeps it."""
-    path = directory / f"{account.address}.key"
-    path.write_text(account.key.hex())
+    """
+    The account's key in a keystore file of its own, as a trader keeps it
+    (a weak KDF: a test); its password is in the environment (``tests/e2e/conftest.py``).
+    """
+    path = directory / f"{account.address}.json"
+    path.write_text(json.dumps(Account.encrypt(account.key, KEYSTORE_PASSWORD, iterations=2)))
     return path
 
 

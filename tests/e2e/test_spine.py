@@ -4,11 +4,18 @@ order partially and a later one that fills it again, each batch proven with
 Groth16 and verified by the contract, then withdrawals paid out on L1.
 """
 
+import argparse
+import json
+from pathlib import Path
+
 import pytest
 from eth_account.signers.local import LocalAccount
 from web3.exceptions import ContractCustomError
 
+from sequencer.client.cli import add_subcommands
 from sequencer.devnet import Devnet
+from sequencer.keystore import PRIVATE_KEY_ENV
+from sequencer.l1.anvil import AnvilNode
 from sequencer.spec.constants import Side
 from sequencer.spec.transactions import Order, SignedOrder, Withdraw, withdraw_message
 from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Timestamp, TokenId
@@ -37,12 +44,32 @@ def withdrawal(devnet: Devnet, trader: LocalAccount, token: int) -> Withdraw:
     return Withdraw(index, TokenId(token), amount, nonce, signature)
 
 
+def claim_with_the_cli(
+    anvil: AnvilNode, deployment: Path, trader: LocalAccount, token: int, monkeypatch: pytest.MonkeyPatch
+) -> int:
+    """``matchproof claim TOKEN`` with the trader's key in the environment; returns its exit status."""
+    monkeypatch.setenv(PRIVATE_KEY_ENV, trader.key.hex())
+    parser = argparse.ArgumentParser()
+    add_subcommands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["claim", str(token), "--rpc", anvil.url, "--deployment", str(deployment)])
+    status: int = args.run(args)
+    return status
+
+
 def assert_contract_follows_operator(devnet: Devnet) -> None:
     """The contract's proven root is the operator's sealed state root."""
     assert devnet.rollup.state_root() == devnet.operator.sealed.root
 
 
-def test_deposit_trade_twice_withdraw(devnet: Devnet, alice: LocalAccount, bob: LocalAccount) -> None:
+def test_deposit_trade_twice_withdraw(
+    devnet: Devnet,
+    anvil: AnvilNode,
+    alice: LocalAccount,
+    bob: LocalAccount,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     rollup = devnet.rollup
     weth, usdc = rollup.token(WETH), rollup.token(USDC)
 
@@ -88,7 +115,13 @@ def test_deposit_trade_twice_withdraw(devnet: Devnet, alice: LocalAccount, bob: 
     assert rollup.claimable(alice.address, USDC) == alice_usdc
     assert rollup.claimable(bob.address, WETH) == bob_weth
     rollup.claim(bob, alice.address, USDC)  # anyone may pay a claim out to its owner
-    rollup.claim(bob, bob.address, WETH)
+    deployment = tmp_path / "deployment.json"
+    devnet.deployment.save(deployment)
+    capsys.readouterr()
+    assert claim_with_the_cli(anvil, deployment, bob, WETH, monkeypatch) == 0  # Bob's own, with matchproof claim
+    assert json.loads(capsys.readouterr().out)["claimed"] == str(bob_weth)
+    assert claim_with_the_cli(anvil, deployment, bob, WETH, monkeypatch) == 1
+    assert "nothing of token" in capsys.readouterr().err
     assert usdc.functions.balanceOf(alice.address).call() == alice_before + alice_usdc
     assert weth.functions.balanceOf(bob.address).call() == bob_before + bob_weth
     assert rollup.claimable(alice.address, USDC) == 0

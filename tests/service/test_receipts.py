@@ -21,6 +21,7 @@ INFO = InfoOut(
     chain_id=DOMAIN.chain_id,
     rollup=DOMAIN.rollup,
     sequencer=OPERATOR.address,
+    circuit="test",
     slots=4,
     account_depth=4,
     balance_depth=2,
