@@ -78,7 +78,8 @@ template OrderFill(orderDepth) {
     previouslyFilled <== same.out * storedFilled;
     signal filled <== previouslyFilled + fill;
     // OrderOverfilled: filled <= amount (filled < 2^97 as a sum of two
-    // 96-bit values; storedFilled <= amount < 2^96 by induction).
+    // 96-bit values; storedFilled < 2^96 by induction: a fill records at most
+    // amount < 2^96, a cancel CANCELLED_FILL = 2^96 - 1).
     component withinAmount = RequireLessEq(AMOUNT_BITS() + 1);
     withinAmount.enabled <== enabled;
     withinAmount.a <== filled;

@@ -51,6 +51,10 @@ class ProvingClient:
         self.worker = token.partition(":")[0]
         self._http = httpx.Client(base_url=base_url, timeout=timeout_s, headers={"Authorization": f"Bearer {token}"})
 
+    def circuit(self) -> str:
+        """The circuit configuration the sequencer's jobs are for."""
+        return str(self._ok(self._http.get("/prover/circuit"))["circuit"])
+
     def lease(self) -> LeasedJob | None:
         """Lease the oldest unproven batch; None when there is nothing to prove."""
         response = self._http.post("/prover/lease", json={})

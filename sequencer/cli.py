@@ -20,7 +20,7 @@ The ``matchproof`` command.
 - ``matchproof prover --sequencer URL``: a stateless proving worker that
   leases batches from a sequencer with its key (from
   ``MATCHPROOF_PROVER_TOKEN``; ``matchproof prover-key NAME`` makes one), for
-  the circuit configuration the sequencer names; ``--jobs DIR [--config
+  the circuit configuration its job routes name; ``--jobs DIR [--config
   NAME]`` instead proves the batch jobs appearing in a folder.
 """
 
@@ -35,14 +35,14 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 from web3 import HTTPProvider, Web3
 
 from prover import ProverError, build_circuit, run_worker
 from prover.ceremony_cli import add_subcommands as add_ceremony_commands
 from prover.groth16 import PROVER_BACKENDS, WITNESS_BACKENDS
-from prover.remote import run_remote_worker
+from prover.remote import JobRefused, ProvingClient, run_remote_worker
 from sequencer.client.cli import add_subcommands as add_trader_commands
-from sequencer.client.http import SequencerClient
 from sequencer.demo import run_demo
 from sequencer.devnet import Devnet, devnet_market
 from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
@@ -121,10 +121,10 @@ def prover(args: argparse.Namespace) -> int:
         if not token or ":" not in token:
             print(f"matchproof: set {PROVER_TOKEN_ENV} to this worker's key (matchproof prover-key NAME)", file=sys.stderr)
             return 2
-        with SequencerClient(args.sequencer) as client:
-            served = client.info().circuit
-        if served is None:
-            print("matchproof: the sequencer names no circuit: it takes no provers", file=sys.stderr)
+        try:
+            served = ProvingClient(args.sequencer, token).circuit()
+        except (JobRefused, httpx.HTTPError) as error:
+            print(f"matchproof: cannot ask {args.sequencer} for its circuit: {error}", file=sys.stderr)
             return 2
         if args.config is not None and args.config != served:
             print(f"matchproof: the sequencer proves circuit {served!r}, not {args.config!r}", file=sys.stderr)

@@ -41,8 +41,15 @@ from .trader import Trader, next_order_id
 SEQUENCER_URL_ENV = "MATCHPROOF_SEQUENCER_URL"
 DEFAULT_SEQUENCER_URL = "http://127.0.0.1:8080"
 DEFAULT_LIFETIME_S = 86_400
-"""Orders expire after a day unless told otherwise: a short life limits what an operator could do with an
-order it holds back, or one a cancel-all closed (a cancel-all binds the book only, a cancel the proof too)."""
+"""Resting orders expire after a day unless told otherwise: a short life limits what an operator could do with
+an order a cancel-all closed (a cancel-all binds the book only, a cancel the proof too)."""
+
+IMMEDIATE_LIFETIME_S = 60
+"""
+Orders that never rest (immediate-or-cancel, fill-or-kill, market) expire after a minute unless told
+otherwise: the proof keeps their fills in one batch, but not which one, so their expiry bounds how long an
+operator could hold one back.
+"""
 
 _EXACT_NUMBER = re.compile(r"^(\d+)(?:\.(\d+))?(?:[eE](\d+))?$")
 
@@ -126,7 +133,11 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     place.add_argument("amount", type=exact_integer, help="base amount in base units")
     place.add_argument("--kind", choices=[kind.value for kind in OrderKind], default=OrderKind.LIMIT.value)
     place.add_argument("--client-id", help="your name for the order")
-    place.add_argument("--expiry-s", type=int, default=DEFAULT_LIFETIME_S, help="seconds until the order expires")
+    place.add_argument(
+        "--expiry-s",
+        type=int,
+        help=f"seconds until the order expires (default {DEFAULT_LIFETIME_S}; {IMMEDIATE_LIFETIME_S} for ioc, fok, market)",
+    )
     place.add_argument("--max-fee-bps", type=int, help="fee limit to sign (default: the market's fee)")
     place.set_defaults(run=_run(place_order))
     cancel = actions.add_parser("cancel", parents=[common], help="cancel an order by id or client id")
@@ -287,9 +298,11 @@ def place_order(session: Session) -> object:
     order_id = next_order_id(account, open_ids, client.info().order_depth)
     fee = args.max_fee_bps if args.max_fee_bps is not None else max(market.maker_fee_bps, market.taker_fee_bps)
     side = Side.BUY if args.side == "buy" else Side.SELL
-    expiry = int(time.time()) + args.expiry_s
+    kind = OrderKind(args.kind)
+    lifetime = args.expiry_s if args.expiry_s is not None else (DEFAULT_LIFETIME_S if kind.rests else IMMEDIATE_LIFETIME_S)
+    expiry = int(time.time()) + lifetime
     command = trader.order(
-        market, order_id, side, args.price, args.amount, fee, expiry, OrderKind(args.kind), args.client_id
+        market, order_id, side, args.price, args.amount, fee, expiry, kind, args.client_id
     )
     return client.place_order(command)
 

@@ -160,7 +160,6 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = ()) -> 
             chain_id=config.chain_id,
             rollup=config.rollup,
             sequencer=service.signer.account.address,
-            circuit=config.circuit,
             slots=config.slots,
             account_depth=config.tree.account_depth,
             balance_depth=config.tree.balance_depth,

@@ -39,7 +39,7 @@ from .machine import Machine
 
 log = logging.getLogger(__name__)
 
-FORMAT = "matchproof-checkpoint-3"
+FORMAT = "matchproof-checkpoint-4"
 FOLDER = "checkpoints"
 SUFFIX = ".checkpoint"
 KEEP = 2

@@ -181,7 +181,6 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         "poll_interval_s": args.poll_interval,
         "checkpoint_every": args.checkpoint_every,
         "compact_log": args.compact_log,
-        "circuit": args.circuit,
     }
     if not 1 <= args.max_bundle <= MAX_BUNDLE:
         raise ConfigError(f"--max-bundle must be 1 to {MAX_BUNDLE} (what the verifier checks in one call)")

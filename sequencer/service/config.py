@@ -65,8 +65,6 @@ class ServiceConfig:
     """Delete log entries behind each checkpoint (their receipts are then no longer served)."""
     min_withdrawals: tuple[tuple[TokenId, Amount], ...] = ()
     """Configured smallest withdrawals, as ``(token, amount)``; the markets' defaults for the others."""
-    circuit: str | None = None
-    """The circuit configuration (``circuits/configs.json``) its batches are for; workers ask it here."""
 
     @property
     def tokens(self) -> list[TokenId]:

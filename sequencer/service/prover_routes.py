@@ -6,6 +6,8 @@ Every request carries the worker's key (``Authorization: Bearer NAME:SECRET``,
 see ``prover_auth``); a lease is held by the worker that took it, and only
 that worker may report on it or hand in its proof.
 
+- ``GET /prover/circuit``: ``{"circuit"}``, the configuration the jobs are
+  for, so a worker builds the right proving key before its first lease;
 - ``POST /prover/lease``: 200 with the job (``number``, ``lease``,
   ``leaseSeconds``, ``circuit``, ``input``) or 204 when there is nothing to prove;
 - ``POST /prover/jobs/{number}/progress`` ``{"lease", "step"}``: keeps the
@@ -75,6 +77,12 @@ def prover_router(queue: ProvingQueue, circuit: str, keys: ProverKeys) -> APIRou
         return refusal(401, UNAUTHORIZED_WORKER, "a known prover worker key is required (Authorization: Bearer NAME:SECRET)")
 
     router = APIRouter(prefix="/prover", tags=["prover"])
+
+    @router.get("/circuit")
+    def circuit_name(authorization: Authorization = None) -> Response:
+        if keys.worker(authorization) is None:
+            return unauthorized()
+        return JSONResponse({"circuit": circuit})
 
     @router.post("/lease", responses={204: {"description": "nothing to prove"}})
     def lease(authorization: Authorization = None) -> Response:

@@ -321,12 +321,11 @@ class BatchOut(Response):
 
 
 class InfoOut(Response):
-    """Who the sequencer is and what it runs: deployment, receipt signer, circuit configuration, sizes."""
+    """Who the sequencer is and what it runs: deployment, receipt signer, sizes."""
 
     chain_id: Count
     rollup: str
     sequencer: str
-    circuit: str | None
     slots: Count
     account_depth: Count
     balance_depth: Count

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,17 @@ def test_cancel_all_book_and_trades(run: Any) -> None:
     status, result = run("order", "cancel-all")
     assert status == 0 and len(result["cancelled"]) == 2
     assert run("trades", MARKET.name)[0] == 0
+
+
+def test_orders_that_never_rest_expire_within_a_minute(run: Any) -> None:
+    """The proof keeps an IOC's fills in one batch but not which: a short default life bounds a held-back order."""
+    before = int(time.time())
+    status, placed = run("order", "place", MARKET.name, "buy", "1e18", "1e18", "--kind", "ioc")
+    assert status == 0 and placed["order"]["kind"] == "ioc"
+    assert before + 60 <= int(placed["order"]["expiry"]) <= int(time.time()) + 60
+    status, resting = run("order", "place", MARKET.name, "buy", "1e18", "1e18")
+    assert status == 0 and int(resting["order"]["expiry"]) >= before + 86_400
+    assert run("order", "cancel", str(resting["order"]["order_id"]))[0] == 0
 
 
 def test_withdraw(run: Any) -> None:

@@ -53,6 +53,12 @@ def test_job_routes_refuse_a_stranger(client: TestClient, headers: dict[str, str
         response = client.post(path, json=body, headers=headers)
         assert response.status_code == 401
         assert response.json()["code"] == "UNAUTHORIZED_WORKER"
+    assert client.get("/prover/circuit", headers=headers).status_code == 401
+
+
+def test_a_worker_learns_the_circuit_its_jobs_are_for(client: TestClient, tokens: dict[str, str]) -> None:
+    response = client.get("/prover/circuit", headers=bearer(tokens["a"]))
+    assert response.status_code == 200 and response.json() == {"circuit": "test"}
 
 
 def test_a_worker_cannot_use_another_workers_lease(client: TestClient, tokens: dict[str, str]) -> None:

@@ -21,7 +21,6 @@ INFO = InfoOut(
     chain_id=DOMAIN.chain_id,
     rollup=DOMAIN.rollup,
     sequencer=OPERATOR.address,
-    circuit="test",
     slots=4,
     account_depth=4,
     balance_depth=2,
