@@ -154,6 +154,23 @@ def prove_one(
     return job.number
 
 
+def served_circuit(base_url: str, token: str, poll_seconds: float = 1.0) -> str:
+    """
+    The circuit configuration the sequencer at `base_url` proves, asked with
+    the worker key `token`; waits (logging every try) while it does not answer
+    yet, as a worker started beside its sequencer must.
+
+    Raises JobRefused if the sequencer refuses the key.
+    """
+    client = ProvingClient(base_url, token)
+    while True:
+        try:
+            return client.circuit()
+        except httpx.HTTPError as error:
+            log.info("worker=%s waiting for %s: %s", client.worker, base_url, error)
+            time.sleep(poll_seconds)
+
+
 def run_remote_worker(
     base_url: str,
     artifacts: CircuitArtifacts,

@@ -35,13 +35,12 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 from web3 import HTTPProvider, Web3
 
 from prover import ProverError, build_circuit, run_worker
 from prover.ceremony_cli import add_subcommands as add_ceremony_commands
 from prover.groth16 import PROVER_BACKENDS, WITNESS_BACKENDS
-from prover.remote import JobRefused, ProvingClient, run_remote_worker
+from prover.remote import JobRefused, run_remote_worker, served_circuit
 from sequencer.client.cli import add_subcommands as add_trader_commands
 from sequencer.demo import run_demo
 from sequencer.devnet import Devnet, devnet_market
@@ -122,9 +121,9 @@ def prover(args: argparse.Namespace) -> int:
             print(f"matchproof: set {PROVER_TOKEN_ENV} to this worker's key (matchproof prover-key NAME)", file=sys.stderr)
             return 2
         try:
-            served = ProvingClient(args.sequencer, token).circuit()
-        except (JobRefused, httpx.HTTPError) as error:
-            print(f"matchproof: cannot ask {args.sequencer} for its circuit: {error}", file=sys.stderr)
+            served = served_circuit(args.sequencer, token)
+        except JobRefused as error:
+            print(f"matchproof: {args.sequencer} refused this worker: {error}", file=sys.stderr)
             return 2
         if args.config is not None and args.config != served:
             print(f"matchproof: the sequencer proves circuit {served!r}, not {args.config!r}", file=sys.stderr)
