@@ -886,9 +886,8 @@ def filled_after(account: Account, order: Order, fill_base: Amount) -> Amount:
     OrderOverfilled
         The fill is more than the order's amount minus what is already filled.
     """
+    check_not_stale(account, order.order_id)
     stored_id, filled = account.order_slot(order.order_id)
-    if order.order_id < stored_id:
-        raise OrderIdStale(order.order_id, stored_id)
     if order.order_id == stored_id and filled == CANCELLED_FILL:
         raise OrderWasCancelled(order.order_id)
     previously_filled = filled if order.order_id == stored_id else 0
