@@ -10,7 +10,7 @@ engine's (``sequencer.engine.errors.Code``) and the few below for requests
 that never reach the sequencer.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -81,6 +81,29 @@ def refusal_response(refusal: RequestRejected) -> JSONResponse:
     return error_response(STATUS_BY_CODE.get(refusal.code, 422), refusal.code, str(refusal), values=refusal.values)
 
 
+def unavailable_response(error: ServiceUnavailable) -> JSONResponse:
+    """The response to any write once the sequencer has stopped."""
+    return error_response(503, SEQUENCER_STOPPED, str(error))
+
+
+def malformed_json_response() -> JSONResponse:
+    """The response to a body that does not parse as JSON."""
+    return error_response(400, MALFORMED_JSON, "the body is not valid JSON")
+
+
+def validation_response(problems: Sequence[Mapping[str, Any]]) -> JSONResponse:
+    """The response to a request that does not fit its schema (pydantic's list of problems)."""
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        return malformed_json_response()
+    details = [
+        {"location": [str(part) for part in problem.get("loc", ())], "problem": str(problem.get("msg", ""))}
+        for problem in problems
+    ]
+    first = details[0] if details else {"location": [], "problem": "invalid request"}
+    message = f"{'.'.join(first['location'])}: {first['problem']}"
+    return error_response(422, INVALID_REQUEST, message, details)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every refusal, malformed request and unknown route with a coded error."""
 
@@ -90,20 +113,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceUnavailable)
     async def unavailable(request: Request, error: ServiceUnavailable) -> JSONResponse:
-        return error_response(503, SEQUENCER_STOPPED, str(error))
+        return unavailable_response(error)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = list(error.errors())
-        if any(problem.get("type") == "json_invalid" for problem in problems):
-            return error_response(400, MALFORMED_JSON, "the body is not valid JSON")
-        details = [
-            {"location": [str(part) for part in problem.get("loc", ())], "problem": str(problem.get("msg", ""))}
-            for problem in problems
-        ]
-        first = details[0] if details else {"location": [], "problem": "invalid request"}
-        message = f"{'.'.join(first['location'])}: {first['problem']}"
-        return error_response(422, INVALID_REQUEST, message, details)
+        return validation_response(list(error.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -3,7 +3,10 @@ The intake: one worker that applies commands in arrival order, writes the
 accepted ones to the log and only then acknowledges them.
 
 Requests queue up while the worker is busy; it takes everything queued (up to
-``max_group``) as one group: applies each command, signs a receipt for each
+``max_group``) as one group, verifies the group's signatures in a worker
+thread (natively, in parallel on all cores, without the GIL: the event loop
+keeps reading requests meanwhile, and the engine's own checks then find the
+results kept), then applies each command, signs a receipt for each
 accepted trader command, seals every batch that became full, then writes the
 whole group to the log in one transaction (one fsync) and resolves the
 callers' futures. Group commit keeps the cost of durability per request low
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 
 from sequencer.engine.errors import RequestRejected
 
+from .ahead import check_ahead
 from .commands import Command, SealBatch, Tick, TraderCommand, request_hash
 from .machine import LogEntry, Machine, Outcome
 from .receipts import Receipt, ReceiptSigner
@@ -100,10 +104,26 @@ class Intake:
             group = [await self._queue.get()]
             while len(group) < self._max_group and not self._queue.empty():
                 group.append(self._queue.get_nowait())
+            await self._check_ahead(group)
             try:
                 self._process(group)
             except Exception as error:  # anything but a refusal leaves memory and log apart
                 self._fail(error, group)
+
+    async def _check_ahead(self, group: list[_Pending]) -> None:
+        """
+        Verify the group's signatures in a worker thread, keeping the results
+        for the engine. Nothing is decided here, so a failure only costs the
+        engine its own checks; a group held when the intake is cancelled (the
+        service stops) is refused rather than left waiting.
+        """
+        try:
+            await asyncio.to_thread(check_ahead, self._machine.operator.head, [command for command, _ in group])
+        except asyncio.CancelledError:
+            self._refuse_waiting(group, ServiceUnavailable("the sequencer is stopping"))
+            raise
+        except Exception:
+            log.exception("checking signatures ahead failed; the engine checks each one itself")
 
     def _process(self, group: list[_Pending]) -> None:
         """Apply a group, commit it, then resolve its futures and report it."""

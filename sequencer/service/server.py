@@ -27,7 +27,7 @@ def serve(
 ) -> None:
     """Replay the log, then serve (with extra ``routers``) until interrupted (SIGINT or SIGTERM stops it cleanly)."""
     uvicorn.run(
-        create_app(service, routers),
+        create_app(service, routers, freeze_heap=True),
         host=host,
         port=port,
         log_level=log_level,
