@@ -163,4 +163,9 @@ def decode_command(document: Json) -> Command:
 
 def request_hash(command: Command) -> bytes:
     """keccak256 of the command's canonical encoding: what a receipt commits to."""
-    return keccak(canonical_json(encode_command(command)))
+    return request_hash_of(canonical_json(encode_command(command)))
+
+
+def request_hash_of(encoded: bytes) -> bytes:
+    """The request hash of a command whose canonical encoding is ``encoded``."""
+    return keccak(encoded)

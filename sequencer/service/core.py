@@ -411,8 +411,9 @@ class SequencerService:
             if isinstance(outcome, OrderOutcome):
                 records = [outcome.order, *outcome.self_trades]
                 for trade in outcome.trades:
-                    message = {"type": "trade", "sequence": done.entry.seq, **trade_out(trade).model_dump(mode="json")}
-                    self.feed.publish(trade.market, message)
+                    if self.feed.subscribers(trade.market):
+                        message = {"type": "trade", "sequence": done.entry.seq, **trade_out(trade).model_dump(mode="json")}
+                        self.feed.publish(trade.market, message)
             elif isinstance(outcome, OrderRecord):
                 records = [outcome]
             elif isinstance(outcome, list):

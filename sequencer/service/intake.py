@@ -2,16 +2,22 @@
 The intake: one worker that applies commands in arrival order, writes the
 accepted ones to the log and only then acknowledges them.
 
-Requests queue up while the worker is busy; it takes everything queued (up to
-``max_group``) as one group, verifies the group's signatures in a worker
-thread (natively, in parallel on all cores, without the GIL: the event loop
-keeps reading requests meanwhile, and the engine's own checks then find the
-results kept), then applies each command, signs a receipt for each
-accepted trader command, seals every batch that became full, then writes the
-whole group to the log in one transaction (one fsync) and resolves the
-callers' futures. Group commit keeps the cost of durability per request low
+Requests queue up while the worker is busy. Two stages run one behind the
+other, each on a whole group of requests:
+
+1. The verifier takes everything queued (up to ``max_group``) as one group
+   and verifies its signatures in a worker thread (natively, in parallel on
+   all cores, without the GIL), keeping the results for the engine's own
+   checks. Nothing is decided there.
+2. The applier takes the verified group, applies each command, signs a
+   receipt for each accepted trader command, seals every batch that became
+   full, then writes the whole group to the log in one transaction (one
+   fsync) and resolves the callers' futures.
+
+While one group is applied on the event loop, the next one is verified on
+another core. Group commit keeps the cost of durability per request low
 under load, and nothing is acknowledged, published or visible to readers
-before it is on disk: the worker never yields to the event loop between
+before it is on disk: the applier never yields to the event loop between
 applying a group and committing it.
 
 If anything other than a refusal goes wrong (the log cannot be written, or
@@ -24,12 +30,13 @@ from the log.
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
 from sequencer.engine.errors import RequestRejected
 
 from .ahead import check_ahead
-from .commands import Command, SealBatch, Tick, TraderCommand, request_hash
+from .commands import Command, SealBatch, Tick, TraderCommand, request_hash_of
 from .machine import LogEntry, Machine, Outcome
 from .receipts import Receipt, ReceiptSigner
 from .wal import LogRecord, WriteAheadLog
@@ -78,6 +85,7 @@ class Intake:
         self._on_fatal = on_fatal
         self._max_group = max_group
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._verified: asyncio.Queue[list[_Pending]] = asyncio.Queue(maxsize=1)
         self.failure: BaseException | None = None
 
     async def submit(self, command: Command) -> Accepted | None:
@@ -99,29 +107,50 @@ class Intake:
         return await future
 
     async def run(self) -> None:
-        """Process groups until cancelled or a fatal error."""
-        while self.failure is None:
+        """Verify and apply groups until cancelled or a fatal error; then refuse whatever still waits."""
+        verifier = asyncio.create_task(self._verify_groups())
+        try:
+            await self._apply_groups()
+        finally:
+            verifier.cancel()
+            with suppress(asyncio.CancelledError):
+                await verifier
+            self._refuse_waiting([], ServiceUnavailable("the sequencer is stopping"))
+
+    async def _verify_groups(self) -> None:
+        """Stage 1: take each group as it queues up and verify its signatures ahead of the applier."""
+        while True:
             group = [await self._queue.get()]
             while len(group) < self._max_group and not self._queue.empty():
                 group.append(self._queue.get_nowait())
-            await self._check_ahead(group)
+            try:
+                await self._check_ahead(group)
+                await self._verified.put(group)
+            except asyncio.CancelledError:  # the service stops: the group held here is refused, not left waiting
+                self._refuse_waiting(group, ServiceUnavailable("the sequencer is stopping"))
+                raise
+
+    async def _apply_groups(self) -> None:
+        """Stage 2: apply and commit each verified group, in order."""
+        while True:
+            group = await self._verified.get()
+            if self.failure is not None:  # halted while the group was being verified
+                self._refuse_waiting(group, ServiceUnavailable(f"the sequencer stopped: {self.failure}"))
+                return
             try:
                 self._process(group)
             except Exception as error:  # anything but a refusal leaves memory and log apart
                 self._fail(error, group)
+                return
 
     async def _check_ahead(self, group: list[_Pending]) -> None:
         """
         Verify the group's signatures in a worker thread, keeping the results
         for the engine. Nothing is decided here, so a failure only costs the
-        engine its own checks; a group held when the intake is cancelled (the
-        service stops) is refused rather than left waiting.
+        engine its own checks.
         """
         try:
             await asyncio.to_thread(check_ahead, self._machine.operator.head, [command for command, _ in group])
-        except asyncio.CancelledError:
-            self._refuse_waiting(group, ServiceUnavailable("the sequencer is stopping"))
-            raise
         except Exception:
             log.exception("checking signatures ahead failed; the engine checks each one itself")
 
@@ -169,7 +198,7 @@ class Intake:
 
     def _receipt(self, entry: LogEntry) -> Receipt:
         """The signed receipt of a trader command's entry."""
-        return self._signer.sign(request_hash(entry.command), entry.seq, entry.time_ms)
+        return self._signer.sign(request_hash_of(entry.encoded_command), entry.seq, entry.time_ms)
 
     def halt(self, reason: BaseException) -> None:
         """
@@ -187,8 +216,10 @@ class Intake:
         self._on_fatal(error)
 
     def _refuse_waiting(self, group: list[_Pending], unavailable: ServiceUnavailable) -> None:
-        """Fail the requests of ``group`` and every queued one with ``unavailable``."""
+        """Fail the requests of ``group`` and every queued or verified one with ``unavailable``."""
         waiting = list(group)
+        while not self._verified.empty():
+            waiting.extend(self._verified.get_nowait())
         while not self._queue.empty():
             waiting.append(self._queue.get_nowait())
         for _, future in waiting:

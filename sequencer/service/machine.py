@@ -11,6 +11,7 @@ command either is accepted (and logged) or changes nothing.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice
 from typing import assert_never
 
@@ -21,6 +22,7 @@ from sequencer.engine.errors import RequestRejected
 from sequencer.spec.types import Timestamp
 
 from .ahead import CHUNK, check_ahead
+from .codec import canonical_json
 from .commands import (
     AddL1Request,
     Cancel,
@@ -30,6 +32,7 @@ from .commands import (
     RequestWithdrawal,
     SealBatch,
     Tick,
+    encode_command,
 )
 
 Outcome = OrderOutcome | OrderRecord | list[OrderRecord] | WithdrawalRecord | SealedBatch | None
@@ -43,6 +46,11 @@ class LogEntry:
     seq: int
     time_ms: int
     command: Command
+
+    @cached_property
+    def encoded_command(self) -> bytes:
+        """The command's canonical encoding: what the log stores and a receipt's request hash commits to."""
+        return canonical_json(encode_command(self.command))
 
 
 class ReplayDiverged(Exception):

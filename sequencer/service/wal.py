@@ -22,7 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from .codec import canonical_json
-from .commands import decode_command, encode_command
+from .commands import decode_command
 from .machine import LogEntry
 from .receipts import Receipt
 
@@ -133,7 +133,7 @@ class WriteAheadLog:
             (
                 r.entry.seq,
                 r.entry.time_ms,
-                canonical_json(encode_command(r.entry.command)).decode(),
+                r.entry.encoded_command.decode(),
                 None if r.receipt is None else canonical_json(r.receipt.to_json()).decode(),
             )
             for r in records

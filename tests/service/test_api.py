@@ -5,6 +5,8 @@ the WebSocket feed, and every kind of bad input answered 4xx with its code.
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -17,6 +19,7 @@ from sequencer.client.http import ApiError, SequencerClient
 from sequencer.client.trader import Trader, next_order_id, receipt_is_valid
 from sequencer.spec.constants import OrderKind, Side
 from sequencer.service.api import is_loopback
+from sequencer.service.commands import PlaceOrder
 from sequencer.service.schemas import PlaceOrderOut
 from tests.engine.exchange import CONFIG, MARKET
 from tests.service.harness import MAX_BATCH_WAIT_S, OPERATOR, running_sequencer, trader, wait_for
@@ -150,6 +153,58 @@ def test_status_digest_names_the_state(client: SequencerClient) -> None:
     assert first.sequence != second.sequence or first.state_digest == second.state_digest
     assert client.status().state_digest is None
     assert not first.intake_failed
+
+
+def test_concurrent_orders_are_acknowledged_exactly_as_logged(client: SequencerClient, url: str) -> None:
+    """
+    Orders sent all at once reach the intake in groups whose signatures are
+    verified together, valid and forged side by side: each forged one is
+    refused, and each acknowledged one is in the log at its receipt's
+    position and nothing else is.
+    """
+    market = client.market(MARKET.name)
+    commands: list[tuple[PlaceOrder, bool]] = []
+    for number in (1, 2, 3):
+        who = trader(number)
+        account = client.account(who.account_index)
+        first = next_order_id(account, [o.order_id for o in client.orders(who.account_index)], CONFIG.order_depth)
+        for offset in range(6):  # IOC far below the asks: each closes at once, unfilled
+            command = who.order(market, first + offset, Side.BUY, UNIT // 100, UNIT, 50, EXPIRY, OrderKind.IOC)
+            forged = offset % 3 == 2
+            if forged:  # signed by the trader, but for another amount
+                other = who.order(market, first + offset, Side.BUY, UNIT // 100, 2 * UNIT, 50, EXPIRY, OrderKind.IOC)
+                command = replace(command, signed=replace(command.signed, signature=other.signed.signature))
+            commands.append((command, forged))
+    before = client.status().sequence
+
+    def send(command: PlaceOrder) -> PlaceOrderOut | ApiError:
+        with SequencerClient(url) as own:
+            try:
+                return own.place_order(command)
+            except ApiError as refusal:
+                return refusal
+
+    with ThreadPoolExecutor(len(commands)) as pool:
+        answers = list(pool.map(send, [command for command, _ in commands]))
+    info = client.info()
+    acknowledged = {}
+    for (command, forged), answer in zip(commands, answers, strict=True):
+        if forged:
+            assert isinstance(answer, ApiError) and answer.code == "INVALID_SIGNATURE"
+        elif isinstance(answer, PlaceOrderOut):
+            assert receipt_is_valid(answer.receipt, command, info)
+            acknowledged[answer.receipt.sequence] = command
+        else:  # a later id of the same account may arrive first: the earlier one is then stale
+            assert answer.code in {"ORDER_ID_USED", "ORDER_ID_STALE"}, answer
+    assert len(acknowledged) >= 3
+    logged = {
+        seq: entry.request
+        for seq in range(before + 1, client.status().sequence + 1)
+        if (entry := client.log_entry(seq)).request["type"] not in ("seal", "tick")
+    }
+    assert logged.keys() == acknowledged.keys()
+    for seq, command in acknowledged.items():
+        assert int(logged[seq]["order"]["order_id"]) == command.signed.order.order_id
 
 
 def test_openapi_document_lists_the_routes(url: str) -> None:
