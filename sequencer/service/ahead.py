@@ -2,13 +2,17 @@
 Signature checks done ahead of the engine, many at once.
 
 The engine checks each request's signature where the spec says (intake, and
-each fill), one at a time on its single thread. When many logged requests
-are about to be applied (a restart replaying the log's tail), their order
-messages are hashed and their signatures verified here first, in parallel on
-all cores without the GIL (``poseidon_many``, ``verify_ahead``); the engine's
-checks then find the results kept. Nothing here decides anything: a request
-this skips (its account does not exist yet, a value is malformed) is simply
-checked by the engine as usual.
+each fill), one at a time on its single thread. Before a group of requests
+is applied (the intake's next group, or a chunk of the log's tail on a
+restart), their order messages are hashed and their signatures verified here
+first, in a worker thread, in parallel on all cores without the GIL
+(``poseidon_many``, ``verify_ahead``); the engine's checks then find the
+results kept. Nothing here decides anything: a request this skips (its
+account does not exist yet, a value is malformed) is simply checked by the
+engine as usual. The intake runs this while the engine applies the previous
+group: it only reads account keys, and a result is kept under the key, the
+message and the signature it was computed for, so a key that changes
+meanwhile costs a check, never a wrong answer.
 """
 
 from collections.abc import Callable, Sequence

@@ -24,6 +24,7 @@ The data directory is trusted: a checkpoint is code-free data only to the
 extent that nobody else can write there (pickle runs constructors).
 """
 
+import gc
 import hashlib
 import json
 import logging
@@ -197,7 +198,7 @@ def _read(checkpoint: Checkpoint, fingerprint: str) -> Machine | None:
         log.warning("checkpoint %s is damaged (digest mismatch): skipped", checkpoint.path)
         return None
     try:
-        machine = pickle.loads(body)
+        machine = _unpickle(body)
     except Exception as error:  # written by another version of the code: the log rebuilds the state
         log.warning("checkpoint %s does not load (%r): skipped", checkpoint.path, error)
         return None
@@ -205,6 +206,23 @@ def _read(checkpoint: Checkpoint, fingerprint: str) -> Machine | None:
         log.warning("checkpoint %s does not hold the machine it says: skipped", checkpoint.path)
         return None
     return machine
+
+
+def _unpickle(body: bytes) -> object:
+    """
+    ``pickle.loads`` with the cyclic garbage collector paused: a checkpoint
+    is millions of new objects, and every burst of allocations would start a
+    collection that scans them all again (a restart then spends three to four
+    times as long loading, ``bench/sequencer_bench.py``). Nothing unpickled
+    is garbage yet.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(body)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _fsync_directory(folder: Path) -> None:
