@@ -33,6 +33,8 @@ import pickle
 import signal
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,21 +210,30 @@ def _read(checkpoint: Checkpoint, fingerprint: str) -> Machine | None:
     return machine
 
 
-def _unpickle(body: bytes) -> object:
+@contextmanager
+def collector_paused() -> Iterator[None]:
     """
-    ``pickle.loads`` with the cyclic garbage collector paused: a checkpoint
-    is millions of new objects, and every burst of allocations would start a
-    collection that scans them all again (a restart then spends three to four
-    times as long loading, ``bench/sequencer_bench.py``). Nothing unpickled
-    is garbage yet.
+    Pause the cyclic garbage collector for the block (restoring it after).
+
+    Rebuilding a state (unpickling a checkpoint, replaying a log) creates
+    millions of objects that all live on, and every burst of allocations
+    would start a collection that scans them all again: a restart spent three
+    to four times as long loading a checkpoint, and as long again in
+    collections during the tail's replay (``bench/sequencer_bench.py``).
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return pickle.loads(body)
+        yield
     finally:
         if enabled:
             gc.enable()
+
+
+def _unpickle(body: bytes) -> object:
+    """``pickle.loads`` of a checkpoint's body, with the collector paused."""
+    with collector_paused():
+        return pickle.loads(body)
 
 
 def _fsync_directory(folder: Path) -> None:

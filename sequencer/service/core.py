@@ -45,7 +45,7 @@ from .feed import Feed
 from .intake import Accepted, Intake, ServiceUnavailable
 from .l1 import L1Requests
 from .machine import Machine
-from .checkpoint import CheckpointInProgress, load_latest, start_checkpoint, write_checkpoint
+from .checkpoint import CheckpointInProgress, collector_paused, load_latest, start_checkpoint, write_checkpoint
 from .proving import Settlement
 from .receipts import ReceiptSigner
 from .views import book_out, trade_out
@@ -158,14 +158,17 @@ class SequencerService:
         """
         fingerprint = self.config.fingerprint()
         wal = WriteAheadLog.open(self.config.data_dir, fingerprint)
-        restored = load_latest(self.config.data_dir, fingerprint, wal.last_seq())
-        if restored is not None:
-            self.machine = restored
-            log.info("restored the checkpoint at log entry %d", restored.seq)
-        elif wal.compacted_through() > 0:
-            raise LogMismatch(f"the log was compacted through entry {wal.compacted_through()} and no checkpoint holds it")
-        self._checkpointed = self.machine.seq
-        self.machine.replay_all(record.entry for record in wal.records(self.machine.seq + 1))
+        with collector_paused():
+            restored = load_latest(self.config.data_dir, fingerprint, wal.last_seq())
+            if restored is not None:
+                self.machine = restored
+                log.info("restored the checkpoint at log entry %d", restored.seq)
+            elif wal.compacted_through() > 0:
+                raise LogMismatch(
+                    f"the log was compacted through entry {wal.compacted_through()} and no checkpoint holds it"
+                )
+            self._checkpointed = self.machine.seq
+            self.machine.replay_all(record.entry for record in wal.records(self.machine.seq + 1))
         self.progress = wal.batch_progress()
         self._wal = wal
         self._intake = Intake(
