@@ -415,8 +415,8 @@ class SequencerService:
                 records = [outcome.order, *outcome.self_trades]
                 for trade in outcome.trades:
                     if self.feed.subscribers(trade.market):
-                        message = {"type": "trade", "sequence": done.entry.seq, **trade_out(trade).model_dump(mode="json")}
-                        self.feed.publish(trade.market, message)
+                        shown = trade_out(trade).model_dump(mode="json")
+                        self.feed.publish(trade.market, {"type": "trade", "sequence": done.entry.seq, **shown})
             elif isinstance(outcome, OrderRecord):
                 records = [outcome]
             elif isinstance(outcome, list):
