@@ -453,8 +453,9 @@ def http_figures(
 ) -> HttpFigures:
     """
     Run a sequencer process: latency at ``rate`` orders/s for ``seconds``,
-    then (if ``sustained_rate``) an open loop at that rate for as long,
-    then capacity with ``senders`` clients.
+    then capacity with ``senders`` clients, then (if ``sustained_rate``) an
+    open loop at that rate for ``seconds``, last because it takes the log past
+    a periodic checkpoint, whose forked child then shares the cores.
     """
     warm_up, offered = 20, int(rate * seconds)
     high = int((sustained_rate or 0) * seconds)
@@ -471,11 +472,10 @@ def http_figures(
                 httpx.post(f"{url}/v1/orders", json=body)
             requests = [post_request(HOST, port, "/v1/orders", body) for body in bodies[warm_up:]]
             run = asyncio.run(open_loop(HOST, port, requests[:offered], rate, OPEN_LOOP_CONNECTIONS))
+            acknowledged, taken = asyncio.run(closed_loop(HOST, port, requests[offered:-high or None], senders, seconds))
             sustained = None
             if sustained_rate:
-                high_run = asyncio.run(
-                    open_loop(HOST, port, requests[offered : offered + high], sustained_rate, OPEN_LOOP_CONNECTIONS)
-                )
+                high_run = asyncio.run(open_loop(HOST, port, requests[-high:], sustained_rate, OPEN_LOOP_CONNECTIONS))
                 answered = len(high_run.latencies) + high_run.refused
                 late = sorted(high_run.latencies)
                 sustained = Sustained(
@@ -485,7 +485,6 @@ def http_figures(
                     statistics.median(late) * 1e3,
                     late[min(len(late) - 1, int(len(late) * 0.99))] * 1e3,
                 )
-            acknowledged, taken = asyncio.run(closed_loop(HOST, port, requests[offered + high :], senders, seconds))
         finally:
             process.terminate()
             process.wait()
