@@ -522,7 +522,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each HTTP run")
     parser.add_argument("--senders", type=int, default=32, help="concurrent clients of the capacity run")
     parser.add_argument(
-        "--sustained-rate", type=float, default=2000.0, help="offered HTTP load of the sustained run (this path only)"
+        "--sustained-rate", type=float, default=2000.0, help="offered HTTP load of the sustained run (this path only; 0 skips it)"
     )
     parser.add_argument("--requests", type=int, default=1_000_000, help="log entries before the timed restart")
     parser.add_argument("--checkpoint-every", type=int, default=ServiceConfig.checkpoint_every, help="log entries between checkpoints")
