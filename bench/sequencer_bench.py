@@ -472,10 +472,12 @@ def http_figures(
                 httpx.post(f"{url}/v1/orders", json=body)
             requests = [post_request(HOST, port, "/v1/orders", body) for body in bodies[warm_up:]]
             run = asyncio.run(open_loop(HOST, port, requests[:offered], rate, OPEN_LOOP_CONNECTIONS))
-            acknowledged, taken = asyncio.run(closed_loop(HOST, port, requests[offered:-high or None], senders, seconds))
+            capacity_run = closed_loop(HOST, port, requests[offered : len(requests) - high], senders, seconds)
+            acknowledged, taken = asyncio.run(capacity_run)
             sustained = None
             if sustained_rate:
-                high_run = asyncio.run(open_loop(HOST, port, requests[-high:], sustained_rate, OPEN_LOOP_CONNECTIONS))
+                last = requests[len(requests) - high :]
+                high_run = asyncio.run(open_loop(HOST, port, last, sustained_rate, OPEN_LOOP_CONNECTIONS))
                 answered = len(high_run.latencies) + high_run.refused
                 late = sorted(high_run.latencies)
                 sustained = Sustained(
@@ -522,7 +524,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each HTTP run")
     parser.add_argument("--senders", type=int, default=32, help="concurrent clients of the capacity run")
     parser.add_argument(
-        "--sustained-rate", type=float, default=2000.0, help="offered HTTP load of the sustained run (this path only; 0 skips it)"
+        "--sustained-rate",
+        type=float,
+        default=2000.0,
+        help="offered HTTP load of the sustained run (this path only; 0 skips it)",
     )
     parser.add_argument("--requests", type=int, default=1_000_000, help="log entries before the timed restart")
     parser.add_argument("--checkpoint-every", type=int, default=ServiceConfig.checkpoint_every, help="log entries between checkpoints")
