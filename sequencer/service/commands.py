@@ -161,9 +161,14 @@ def decode_command(document: Json) -> Command:
     raise CodecError(f"unknown command type {kind!r}")
 
 
+def canonical_command(command: Command) -> bytes:
+    """The command's canonical encoding: what the log stores and a receipt's request hash commits to."""
+    return canonical_json(encode_command(command))
+
+
 def request_hash(command: Command) -> bytes:
     """keccak256 of the command's canonical encoding: what a receipt commits to."""
-    return request_hash_of(canonical_json(encode_command(command)))
+    return request_hash_of(canonical_command(command))
 
 
 def request_hash_of(encoded: bytes) -> bytes:

@@ -22,7 +22,6 @@ from sequencer.engine.errors import RequestRejected
 from sequencer.spec.types import Timestamp
 
 from .ahead import CHUNK, check_ahead
-from .codec import canonical_json
 from .commands import (
     AddL1Request,
     Cancel,
@@ -32,7 +31,7 @@ from .commands import (
     RequestWithdrawal,
     SealBatch,
     Tick,
-    encode_command,
+    canonical_command,
 )
 
 Outcome = OrderOutcome | OrderRecord | list[OrderRecord] | WithdrawalRecord | SealedBatch | None
@@ -49,8 +48,8 @@ class LogEntry:
 
     @cached_property
     def encoded_command(self) -> bytes:
-        """The command's canonical encoding: what the log stores and a receipt's request hash commits to."""
-        return canonical_json(encode_command(self.command))
+        """``canonical_command`` of the command, computed once for its log row and its receipt."""
+        return canonical_command(self.command)
 
 
 class ReplayDiverged(Exception):
