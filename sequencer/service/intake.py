@@ -101,7 +101,7 @@ class Intake:
             The intake has stopped.
         """
         if self.failure is not None:
-            raise ServiceUnavailable(f"the sequencer stopped: {self.failure}")
+            raise self._stopped()
         future: asyncio.Future[Accepted | None] = asyncio.get_running_loop().create_future()
         await self._queue.put((command, future))
         return await future
@@ -135,7 +135,7 @@ class Intake:
         while True:
             group = await self._verified.get()
             if self.failure is not None:  # halted while the group was being verified
-                self._refuse_waiting(group, ServiceUnavailable(f"the sequencer stopped: {self.failure}"))
+                self._refuse_waiting(group, self._stopped())
                 return
             try:
                 self._process(group)
@@ -206,7 +206,7 @@ class Intake:
         state and its log agree, so the process keeps serving reads).
         """
         self.failure = reason
-        self._refuse_waiting([], ServiceUnavailable(f"the sequencer stopped: {reason}"))
+        self._refuse_waiting([], self._stopped())
 
     def _fail(self, error: BaseException, group: list[_Pending]) -> None:
         """Stop taking requests after a fatal error and fail every waiting one."""
@@ -214,6 +214,10 @@ class Intake:
         log.critical("sequencer intake stopped: %r", error, exc_info=error)
         self._refuse_waiting(group, ServiceUnavailable("the sequencer stopped after an internal error; it must be restarted"))
         self._on_fatal(error)
+
+    def _stopped(self) -> ServiceUnavailable:
+        """The refusal of every request once the intake has stopped for ``failure``."""
+        return ServiceUnavailable(f"the sequencer stopped: {self.failure}")
 
     def _refuse_waiting(self, group: list[_Pending], unavailable: ServiceUnavailable) -> None:
         """Fail the requests of ``group`` and every queued or verified one with ``unavailable``."""
