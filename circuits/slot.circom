@@ -23,15 +23,17 @@ include "public_data.circom";
 //   oldRoot, chainIn, timestamp  from the previous slot / the batch
 //   txType                       0 noop, 1 deposit, 2 trade, 3 withdraw,
 //                                4 forced withdraw, 5 forced cancel-all,
-//                                6 cancel
+//                                6 cancel, 7 cancel-all
 //   l1EthAddr, l1Ax, l1Ay, l1Token, l1Amount   the L1 request's hashed fields
 //                                (account: accountA; a cancel-all's amount is
 //                                its minOrderId)
 //   baseToken, quoteToken, sideA, fillBase, fillQuote   the trade
 //   orderIdA, priceA, amountA, maxFeeBpsA, expiryA, kindA, feeBpsA, sigR8xA,
 //   sigR8yA, sigSA               the maker's order, fee rate and signature (the
-//                                signature also signs a withdrawal or a
-//                                cancel; a cancel's order id is orderIdA)
+//                                signature also signs a withdrawal, a
+//                                cancel or a cancel-all; a cancel's order
+//                                id and a cancel-all's minOrderId are
+//                                orderIdA)
 //   orderIdB, ..., sigSB         the taker's, likewise
 //   wToken, wAmount              the withdrawal
 //   accountA, axA, ayA, ethAddrA, nonceA, minOrderIdA, balanceRootA,
@@ -156,6 +158,9 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     component isCancelEq = IsEqual();
     isCancelEq.in[0] <== txType;
     isCancelEq.in[1] <== TX_CANCEL();
+    component isCancelAllEq = IsEqual();
+    isCancelAllEq.in[0] <== txType;
+    isCancelAllEq.in[1] <== TX_CANCEL_ALL();
     component isNoopEq = IsEqual();
     isNoopEq.in[0] <== txType;
     isNoopEq.in[1] <== TX_NOOP();
@@ -165,7 +170,8 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal isForcedWithdraw <== isForcedWithdrawEq.out;
     signal isForcedCancel <== isForcedCancelEq.out;
     signal isCancel <== isCancelEq.out;
-    isDeposit + isTrade + isWithdraw + isForcedWithdraw + isForcedCancel + isCancel + isNoopEq.out === 1;
+    signal isCancelAll <== isCancelAllEq.out;
+    isDeposit + isTrade + isWithdraw + isForcedWithdraw + isForcedCancel + isCancel + isCancelAll + isNoopEq.out === 1;
     // The slot consumes an L1 request.
     signal isL1 <== isDeposit + isForcedWithdraw + isForcedCancel;
 
@@ -204,16 +210,16 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     trade.feeBpsA <== feeBpsA;
     trade.feeBpsB <== feeBpsB;
 
-    // --- AccountNotFound: trades, withdrawals and cancels need existing accounts. ---
+    // --- AccountNotFound: trades, withdrawals, cancels and cancel-alls need existing accounts. ---
     component emptyA = IsZero();
     emptyA.in <== ethAddrA;
-    (isTrade + isWithdraw + isCancel) * emptyA.out === 0;
+    (isTrade + isWithdraw + isCancel + isCancelAll) * emptyA.out === 0;
     component emptyB = IsZero();
     emptyB.in <== ethAddrB;
     isTrade * emptyB.out === 0;
 
-    // --- Signatures (InvalidSignature). A signs its order, withdrawal or
-    // cancel, B its order; the withdrawal signs the account's current nonce,
+    // --- Signatures (InvalidSignature). A signs its order, withdrawal,
+    // cancel or cancel-all, B its order; the withdrawal signs the account's current nonce,
     // so a wrong nonce is a wrong signature (InvalidNonce). ---
     component orderMessageA = Poseidon(11);
     orderMessageA.inputs[0] <== MSG_ORDER();
@@ -248,16 +254,17 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     withdrawMessage.inputs[3] <== wAmount;
     withdrawMessage.inputs[4] <== nonceA;
 
+    // A cancel and a cancel-all sign the same three inputs under their own tags.
     component cancelMessage = Poseidon(3);
-    cancelMessage.inputs[0] <== MSG_CANCEL();
+    cancelMessage.inputs[0] <== MSG_CANCEL() + isCancelAll * (MSG_CANCEL_ALL() - MSG_CANCEL());
     cancelMessage.inputs[1] <== accountA;
     cancelMessage.inputs[2] <== orderIdA;
 
     signal tradeMessageA <== isTrade * orderMessageA.out;
     signal withdrawMessageA <== isWithdraw * withdrawMessage.out;
-    signal cancelMessageA <== isCancel * cancelMessage.out;
+    signal cancelMessageA <== (isCancel + isCancelAll) * cancelMessage.out;
     component signatureA = EdDSAPoseidonVerifier();
-    signatureA.enabled <== isTrade + isWithdraw + isCancel;
+    signatureA.enabled <== isTrade + isWithdraw + isCancel + isCancelAll;
     signatureA.Ax <== axA;
     signatureA.Ay <== ayA;
     signatureA.S <== sigSA;
@@ -315,6 +322,8 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     // account whose address sent them on L1; otherwise they are no-ops. A
     // forced withdrawal takes the whole balance of its token (balanceA1); a
     // forced cancel-all raises minOrderId to the request's, never lowers it.
+    // A signed cancel-all (checked above: existing account, signature)
+    // always applies, and raises minOrderId to orderIdA likewise.
     component ownerEq = IsEqual();
     ownerEq.in[0] <== ethAddrA;
     ownerEq.in[1] <== l1EthAddr;
@@ -322,7 +331,9 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal forcedWithdrawApplies <== isForcedWithdraw * owned;
     signal forcedAmount <== forcedWithdrawApplies * balanceA1;
 
-    signal requestedMin <== isForcedCancel * l1Amount;
+    signal forcedMin <== isForcedCancel * l1Amount;
+    signal signedMin <== isCancelAll * orderIdA;
+    signal requestedMin <== forcedMin + signedMin;
     component requestedMinRange = RangeCheck(ORDER_ID_BITS());
     requestedMinRange.in <== requestedMin;
     // minOrderIdA < 2^48: range-checked by fillA.
@@ -331,7 +342,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     raisesMin.in[0] <== minOrderIdA;
     // circomspect: CS0014 requestedMin < 2^48: requestedMinRange above.
     raisesMin.in[1] <== requestedMin;
-    signal cancelApplies <== isForcedCancel * owned;
+    signal cancelApplies <== isForcedCancel * owned + isCancelAll;
     signal raising <== cancelApplies * raisesMin.out;
     signal newMinOrderIdA <== minOrderIdA + raising * (requestedMin - minOrderIdA);
 
@@ -449,7 +460,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     publicData.txType <== txType;
     publicData.accountA <== (1 - isNoopEq.out) * accountA;
     publicData.accountB <== isTrade * accountB;
-    publicData.orderIdA <== (isTrade + isCancel) * orderIdA;
+    publicData.orderIdA <== (isTrade + isCancel + isCancelAll) * orderIdA;
     publicData.orderIdB <== isTrade * orderIdB;
     publicData.sideA <== isTrade * sideA;
     publicData.token1 <== (isTrade + isWithdraw + isForcedWithdraw) * tokenA1;

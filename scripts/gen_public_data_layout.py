@@ -31,6 +31,7 @@ TX_TYPE_CODES = {
     "FORCED_WITHDRAW": 4,
     "FORCED_CANCEL_ALL": 5,
     "CANCEL": 6,
+    "CANCEL_ALL": 7,
 }
 """The codes of sequencer/spec/constants.py TxType (the test checks they agree)."""
 

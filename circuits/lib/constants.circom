@@ -20,6 +20,7 @@ function TX_WITHDRAW() { return 3; }
 function TX_FORCED_WITHDRAW() { return 4; }
 function TX_FORCED_CANCEL_ALL() { return 5; }
 function TX_CANCEL() { return 6; }
+function TX_CANCEL_ALL() { return 7; }
 
 // The filled amount a cancel records (sequencer/spec/constants.py CANCELLED_FILL = 2^96 - 1).
 function CANCELLED_FILL() { return 79228162514264337593543950335; }
@@ -35,3 +36,4 @@ function KIND_MARKET() { return 4; }
 function MSG_ORDER() { return 1; }
 function MSG_WITHDRAW() { return 2; }
 function MSG_CANCEL() { return 16; }
+function MSG_CANCEL_ALL() { return 17; }

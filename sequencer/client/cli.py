@@ -318,10 +318,10 @@ def cancel_order(session: Session) -> object:
 
 
 def cancel_all_orders(session: Session) -> object:
-    """Cancel every open order, with the clock in ms as the nonce."""
+    """Cancel every open order: every order below the account's highest order id plus one."""
     trader = session.trader()
-    last = session.client.account(trader.account_index).cancel_all_nonce
-    return session.client.cancel_all(trader.cancel_all(max(time.time_ns() // 1_000_000, last + 1)))
+    account = session.client.account(trader.account_index)
+    return session.client.cancel_all(trader.cancel_all(account.highest_order_id + 1))
 
 
 def list_orders(session: Session) -> object:

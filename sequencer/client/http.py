@@ -182,7 +182,7 @@ class SequencerClient:
         """Cancel every open order of the account."""
         body = {
             "account_index": request.cancel_all.account_index,
-            "nonce": str(request.cancel_all.nonce),
+            "min_order_id": str(request.cancel_all.min_order_id),
             "signature": _signature(request.signature),
         }
         return self._post("/v1/orders/cancel-all", body, CancelAllOut)

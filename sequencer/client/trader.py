@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from eth_account.signers.local import LocalAccount
 
 from sequencer.crypto.keys import L2Keypair
-from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
+from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.spec.constants import OrderKind, Side
 from sequencer.service.commands import Command, PlaceOrder, request_hash
 from sequencer.service.receipts import Receipt, ReceiptDomain, recover_signer
@@ -70,9 +70,12 @@ class Trader:
         cancel = CancelOrder(self.account_index, OrderId(order_id))
         return SignedCancel(cancel, self.keys.sign(cancel.message_hash()))
 
-    def cancel_all(self, nonce: int) -> SignedCancelAll:
-        """A signed cancel-all; ``nonce`` must be above the account's last (a ms clock works)."""
-        cancel_all = CancelAll(self.account_index, nonce)
+    def cancel_all(self, min_order_id: int) -> SignedCancelAll:
+        """
+        A signed cancel-all of the trader's orders below ``min_order_id``,
+        which must be above the account's (``highest_order_id`` + 1 cancels them all).
+        """
+        cancel_all = CancelAllBelow(self.account_index, OrderId(min_order_id))
         return SignedCancelAll(cancel_all, self.keys.sign(cancel_all.message_hash()))
 
     def withdraw(self, token: int, amount: int, nonce: int) -> Withdraw:

@@ -5,9 +5,11 @@ the book.
 A cancel of one order is binding: the operator applies it as a batch
 transaction (``spec.transactions.Cancel``), which records the order in its
 slot as cancelled, so the circuit refuses any later fill of it. A cancel-all
-is not: it signs a nonce, not the orders, so it closes them in the book only
-and their signatures stay valid until they expire; the binding way to cancel
-every order below an id is a forced cancel-all from L1.
+is binding too: it signs an order id, every order of the account below it is
+cancelled, and the operator applies it as a batch transaction
+(``spec.transactions.CancelAll``) that raises the account's
+``min_order_id``, so the circuit refuses any later fill of those orders (a
+forced cancel-all from L1 does the same without the operator's help).
 
 The messages are Poseidon hashes like the on-chain ones (``docs/DESIGN.md``),
 with their own first input so that no cancel can pass for an order or a
@@ -17,15 +19,8 @@ withdrawal.
 from dataclasses import dataclass
 
 from sequencer.crypto.eddsa import Signature
-from sequencer.crypto.poseidon import poseidon
-from sequencer.spec.transactions import Cancel, cancel_message
+from sequencer.spec.transactions import Cancel, CancelAll, cancel_all_message, cancel_message
 from sequencer.spec.types import AccountIndex, FieldElement, OrderId
-
-CANCEL_ALL_MESSAGE_TAG = 17
-"""First input of a cancel-all's message."""
-
-CANCEL_NONCE_BITS = 64
-"""A cancel-all's nonce is ``< 2**64`` (a millisecond clock fits)."""
 
 
 @dataclass(frozen=True)
@@ -58,26 +53,31 @@ class SignedCancel:
 
 
 @dataclass(frozen=True)
-class CancelAll:
+class CancelAllBelow:
     """
-    Cancel every open order of an account, in every market.
+    Cancel every order of an account whose id is below ``min_order_id``, in every market.
 
-    ``nonce`` must be above the account's previous cancel-all nonce, so a
-    replayed cancel-all cannot cancel orders placed after it; a client may
-    use its clock in milliseconds.
+    ``min_order_id`` must be above the account's current one, which only
+    rises: a replayed cancel-all changes nothing, and the orders placed
+    after it, with larger ids, stay open. To cancel every open order, sign
+    the account's highest order id plus one.
     """
 
     account_index: AccountIndex
-    nonce: int
+    min_order_id: OrderId
 
     def message_hash(self) -> FieldElement:
-        """The message the account signs."""
-        return FieldElement(poseidon([CANCEL_ALL_MESSAGE_TAG, self.account_index, self.nonce]))
+        """The message the account signs (``spec.transactions.cancel_all_message``)."""
+        return cancel_all_message(self.account_index, self.min_order_id)
 
 
 @dataclass(frozen=True)
 class SignedCancelAll:
-    """A cancel-all with the account's signature of :meth:`CancelAll.message_hash`."""
+    """A cancel-all with the account's signature of :meth:`CancelAllBelow.message_hash`."""
 
-    cancel_all: CancelAll
+    cancel_all: CancelAllBelow
     signature: Signature
+
+    def transaction(self) -> CancelAll:
+        """The batch transaction that makes the cancel-all binding."""
+        return CancelAll(self.cancel_all.account_index, self.cancel_all.min_order_id, self.signature)

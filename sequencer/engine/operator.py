@@ -69,7 +69,7 @@ from sequencer.witness.batch import ProvableBatch
 from . import checks
 from .batcher import Batcher
 from .book import Fill, OrderBook
-from .cancels import CANCEL_NONCE_BITS, SignedCancel, SignedCancelAll
+from .cancels import SignedCancel, SignedCancelAll
 from .errors import Code, EngineInvariantError, OrderRejected, RequestRejected
 from .locks import Locks, order_cost
 from .market import Market, default_min_withdrawals
@@ -123,7 +123,6 @@ class Operator:
         self.accounts: dict[AccountIndex, EthAddress] = {}
         self._by_address: dict[EthAddress, AccountIndex] = {}
         self.locks = Locks()
-        self.cancel_nonces: dict[AccountIndex, int] = {}
         self._withdrawal_index: dict[tuple[AccountIndex, int], WithdrawalRecord] = {}
 
     @classmethod
@@ -175,7 +174,7 @@ class Operator:
             case ForcedWithdraw():
                 self._close_uncovered(request.account_index, request.token)
             case ForcedCancelAll():
-                self._close_cancelled_from_l1(request.account_index)
+                self._close_below_min_order_id(request.account_index, CloseReason.FORCED_CANCEL_ALL)
 
     def place_order(
         self,
@@ -284,31 +283,35 @@ class Operator:
 
     def cancel_all(self, request: SignedCancelAll, now: Timestamp) -> list[OrderRecord]:
         """
-        Cancel every open order of an account, in every market; returns them, oldest first.
+        Cancel every open order of an account whose id is below the signed
+        ``min_order_id``, in every market; returns them, oldest first.
+
+        Binding: the cancel-all is applied to the head state as a batch
+        transaction, which raises the account's ``min_order_id``, so no
+        later batch can fill those orders (``engine.cancels``).
 
         Raises
         ------
         RequestRejected
             ``VALUE_OUT_OF_RANGE``, ``ACCOUNT_NOT_FOUND``, ``INVALID_SIGNATURE``,
-            ``CANCEL_NONCE_USED``.
+            ``MIN_ORDER_ID_NOT_RAISED`` (the signed id is not above the
+            account's ``min_order_id``: a replay, or nothing to cancel).
         """
         time = self._begin(now)
         cancel_all = request.cancel_all
         index = cancel_all.account_index
         checks.spec_check(lambda: check_account_index(self.config, "account_index", index))
-        checks.spec_check(lambda: check_range("nonce", cancel_all.nonce, CANCEL_NONCE_BITS))
-        checks.signed_by(self.head, index, cancel_all.message_hash(), request.signature)
-        last = self.cancel_nonces.get(index, 0)
-        if cancel_all.nonce <= last:
+        checks.spec_check(lambda: check_range("min_order_id", cancel_all.min_order_id, ORDER_ID_BITS))
+        account = checks.signed_by(self.head, index, cancel_all.message_hash(), request.signature)
+        if cancel_all.min_order_id <= account.min_order_id:
             raise RequestRejected(
-                Code.CANCEL_NONCE_USED, f"the nonce must be above {last}", nonce=cancel_all.nonce, last=last
+                Code.MIN_ORDER_ID_NOT_RAISED,
+                f"min_order_id must be above the account's {account.min_order_id}",
+                min_order_id=cancel_all.min_order_id,
+                current=account.min_order_id,
             )
-        self.clock = time
-        self.cancel_nonces[index] = cancel_all.nonce
-        cancelled = self.registry.open_orders(index)
-        for record in cancelled:
-            self._close(record, OrderStatus.CANCELLED, CloseReason.CANCEL_ALL)
-        return cancelled
+        self._apply(request.transaction(), time)
+        return self._close_below_min_order_id(index, CloseReason.CANCEL_ALL)
 
     def withdraw(self, withdraw: Withdraw, now: Timestamp | None = None) -> WithdrawalRecord:
         """
@@ -518,12 +521,16 @@ class Operator:
             if order_cost(record.order, record.remaining)[0] == token:
                 self._close(record, OrderStatus.CANCELLED, CloseReason.FORCED_WITHDRAWAL)
 
-    def _close_cancelled_from_l1(self, index: AccountIndex) -> None:
-        """Close the account's open orders below its ``min_order_id`` (they can no longer trade)."""
+    def _close_below_min_order_id(self, index: AccountIndex, reason: CloseReason) -> list[OrderRecord]:
+        """
+        Close the account's open orders below its ``min_order_id`` (they can
+        no longer trade); returns them, oldest first.
+        """
         min_order_id = self.head.get_account(index).min_order_id
-        for record in self.open_orders(index):
-            if record.order.order_id < min_order_id:
-                self._close(record, OrderStatus.CANCELLED, CloseReason.FORCED_CANCEL_ALL)
+        closed = [record for record in self.open_orders(index) if record.order.order_id < min_order_id]
+        for record in closed:
+            self._close(record, OrderStatus.CANCELLED, reason)
+        return closed
 
     def _apply_trade(self, trade: TradeRecord) -> None:
         """Apply a fill to the head state; the spec refusing it is an engine bug."""

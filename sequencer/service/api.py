@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI, Path, Query, Request, WebSocket, WebSock
 from starlette.types import ASGIApp
 
 from sequencer.crypto.eddsa import Signature
-from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
+from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.engine.errors import Code
 from sequencer.engine.orders import OrderRecord
 from sequencer.engine.records import BatchContents, WithdrawalRecord
@@ -378,12 +378,13 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
     @app.post("/v1/orders/cancel-all", response_model=CancelAllOut, tags=["orders"])
     async def cancel_all(request: CancelAllIn) -> CancelAllOut:
         """
-        Cancel every open order of an account (signed by it, with a nonce
-        above its last). In the book only: the cancel-all signs no order, so
-        the proof does not see it (cancel each order, or force a cancel-all
-        from L1, to bind it).
+        Cancel every open order of an account whose id is below the signed
+        ``min_order_id``, which must be above the account's current one (sign
+        the account's ``highest_order_id`` + 1 to cancel them all). Binding:
+        the cancel-all goes into a batch, which raises the account's
+        ``min_order_id``, and the proof then refuses any later fill of those orders.
         """
-        cancel_all = CancelAll(AccountIndex(request.account_index), request.nonce)
+        cancel_all = CancelAllBelow(AccountIndex(request.account_index), OrderId(request.min_order_id))
         command: Command = CancelAllOrders(SignedCancelAll(cancel_all, signature(request.signature)))
         done = accepted(await service.submit(command))
         assert isinstance(done.outcome, list) and done.receipt is not None

@@ -5,8 +5,8 @@ The operator's state as one canonical byte string, to compare two operators
 It covers everything replay must reproduce: the head state (its root, which
 commits to every account, plus each account's key, nonce, order slots and
 its balances of the markets' tokens, for people to read), every book in
-priority order, every accepted order's progress, the locks, the order-id and
-cancel-all counters, the trades, the withdrawals, the pending transactions
+priority order, every accepted order's progress, the locks, the order-id
+counters, the trades, the withdrawals, the pending transactions
 and the sealed batches' times, fees and contents. It leaves out what is
 rebuilt on demand (the circuit inputs of built batches, and so the
 transactions a built batch no longer holds) and internal indexes.
@@ -38,7 +38,6 @@ def canonical_state(operator: Operator) -> bytes:
         "orders": [_order(r) for r in sorted(operator.orders.values(), key=lambda r: r.sequence)],
         "locks": [[str(a), str(t), str(amount)] for a, t, amount in operator.locks.items()],
         "last_order_ids": [[str(a), str(slot), str(i)] for (a, slot), i in sorted(operator.registry.last_order_ids.items())],
-        "cancel_nonces": [[str(a), str(n)] for a, n in sorted(operator.cancel_nonces.items())],
         "trades": [_trade(t) for t in operator.trades],
         "withdrawals": [_withdrawal(w) for w in operator.withdrawals],
         "pending": [{"time": str(p.time), "tx": encode_transaction(p.transaction)} for p in operator.pending],

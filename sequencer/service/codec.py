@@ -16,6 +16,7 @@ from sequencer.crypto.eddsa import Signature
 from sequencer.spec.constants import OrderKind, Side
 from sequencer.spec.transactions import (
     Cancel,
+    CancelAll,
     Deposit,
     ForcedCancelAll,
     ForcedWithdraw,
@@ -261,6 +262,13 @@ def encode_transaction(tx: Transaction) -> Json:
                 "type": "cancel",
                 "account_index": str(tx.account_index),
                 "order_id": str(tx.order_id),
+                "signature": encode_signature(tx.signature),
+            }
+        case CancelAll():
+            return {
+                "type": "cancel_all",
+                "account_index": str(tx.account_index),
+                "min_order_id": str(tx.min_order_id),
                 "signature": encode_signature(tx.signature),
             }
         case _:

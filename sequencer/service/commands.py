@@ -14,7 +14,7 @@ from typing import assert_never
 
 from eth_utils.crypto import keccak
 
-from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
+from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.spec.transactions import L1Transaction, SignedOrder, Withdraw
 from sequencer.spec.types import AccountIndex, OrderId
 
@@ -113,7 +113,7 @@ def encode_command(command: Command) -> Json:
             return {
                 "type": "cancel_all",
                 "account_index": str(command.request.cancel_all.account_index),
-                "nonce": str(command.request.cancel_all.nonce),
+                "min_order_id": str(command.request.cancel_all.min_order_id),
                 "signature": encode_signature(command.request.signature),
             }
         case RequestWithdrawal():
@@ -148,7 +148,8 @@ def decode_command(document: Json) -> Command:
         cancel = CancelOrder(AccountIndex(integer(document, "account_index")), OrderId(integer(document, "order_id")))
         return Cancel(SignedCancel(cancel, decode_signature(obj(document, "signature"))))
     if kind == "cancel_all":
-        cancel_all = CancelAll(AccountIndex(integer(document, "account_index")), integer(document, "nonce"))
+        index = AccountIndex(integer(document, "account_index"))
+        cancel_all = CancelAllBelow(index, OrderId(integer(document, "min_order_id")))
         return CancelAllOrders(SignedCancelAll(cancel_all, decode_signature(obj(document, "signature"))))
     if kind == "withdraw":
         return RequestWithdrawal(decode_withdraw(document))

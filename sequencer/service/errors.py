@@ -56,7 +56,7 @@ STATUS_BY_CODE: dict[str, int] = {
     Code.ORDER_SLOT_BUSY: 409,
     Code.DUPLICATE_CLIENT_ORDER_ID: 409,
     Code.ORDER_NOT_OPEN: 409,
-    Code.CANCEL_NONCE_USED: 409,
+    Code.MIN_ORDER_ID_NOT_RAISED: 409,
     InvalidNonce.code: 409,
     DIGEST_LOCAL_ONLY: 403,
 }

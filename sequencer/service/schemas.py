@@ -121,10 +121,13 @@ class CancelIn(Request):
 
 
 class CancelAllIn(Request):
-    """Cancel every open order; signed ``Poseidon([17, account_index, nonce])``, nonce above the last one."""
+    """
+    Cancel every order below ``min_order_id``; signed ``Poseidon([17,
+    account_index, min_order_id])``, ``min_order_id`` above the account's.
+    """
 
     account_index: AccountIndexField
-    nonce: U64
+    min_order_id: OrderIdField
     signature: SignatureIn
 
 
@@ -288,7 +291,7 @@ class BalanceOut(Response):
 class AccountOut(Response):
     """
     An account as the sequencer's head state has it. A new order's id must
-    be at least ``min_order_id`` (a forced cancel-all raises it) and above
+    be at least ``min_order_id`` (a cancel-all raises it) and above
     every id used before in its slot; any id above ``highest_order_id``
     whose slot has no open order will do.
     """
@@ -297,7 +300,6 @@ class AccountOut(Response):
     eth_address: str
     public_key: tuple[U256, U256]
     nonce: NonceField
-    cancel_all_nonce: U64
     min_order_id: OrderIdField
     highest_order_id: OrderIdField
     open_orders: Count

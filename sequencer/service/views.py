@@ -134,7 +134,6 @@ def account_out(operator: Operator, index: AccountIndex, tokens: list[TokenId]) 
         eth_address=eth_address(account.eth_addr),
         public_key=(account.ax, account.ay),
         nonce=account.nonce,
-        cancel_all_nonce=operator.cancel_nonces.get(index, 0),
         min_order_id=account.min_order_id,
         highest_order_id=operator.registry.highest_order_ids.get(index, 0),
         open_orders=len(operator.open_orders(index)),

@@ -49,6 +49,9 @@ WITHDRAW_MESSAGE_TAG = 2
 CANCEL_MESSAGE_TAG = 16
 """First input of a cancel's signed message (off-chain requests' tags start at 16)."""
 
+CANCEL_ALL_MESSAGE_TAG = 17
+"""First input of a cancel-all's signed message."""
+
 CANCELLED_FILL = 2**AMOUNT_BITS - 1
 """
 The filled amount a cancel records in its order's slot: no order's amount
@@ -72,6 +75,7 @@ class TxType(IntEnum):
     FORCED_WITHDRAW = 4
     FORCED_CANCEL_ALL = 5
     CANCEL = 6
+    CANCEL_ALL = 7
 
 
 class Side(IntEnum):

@@ -25,6 +25,7 @@ from .state import State
 from .transactions import (
     L1_TRANSACTIONS,
     Cancel,
+    CancelAll,
     Deposit,
     ForcedCancelAll,
     ForcedWithdraw,
@@ -203,6 +204,14 @@ class CancelData:
     order_id: OrderId
 
 
+@dataclass(frozen=True)
+class CancelAllData:
+    """A published signed cancel-all: the account and the ``min_order_id`` it signed."""
+
+    account_index: AccountIndex
+    min_order_id: OrderId
+
+
 SlotData = (
     NoopData
     | DepositData
@@ -211,6 +220,7 @@ SlotData = (
     | ForcedWithdrawData
     | ForcedCancelAllData
     | CancelData
+    | CancelAllData
 )
 """The content of one slot's public data."""
 
@@ -255,6 +265,8 @@ def slot_data(tx: Transaction, state: State) -> SlotData:
             return ForcedCancelAllData(tx.account_index)
         case Cancel():
             return CancelData(tx.account_index, tx.order_id)
+        case CancelAll():
+            return CancelAllData(tx.account_index, tx.min_order_id)
         case _:
             assert_never(tx)
 
@@ -297,6 +309,8 @@ def encode_slot(data: SlotData) -> bytes:
             )
         case CancelData():
             return pack(TxType.CANCEL, {"accountA": data.account_index, "orderIdA": data.order_id})
+        case CancelAllData():
+            return pack(TxType.CANCEL_ALL, {"accountA": data.account_index, "orderIdA": data.min_order_id})
         case _:
             assert_never(data)
 
@@ -370,6 +384,8 @@ def unpack_slot(slot: bytes) -> SlotData:
             )
         case TxType.CANCEL:
             return CancelData(AccountIndex(value["accountA"]), OrderId(value["orderIdA"]))
+        case TxType.CANCEL_ALL:
+            return CancelAllData(AccountIndex(value["accountA"]), OrderId(value["orderIdA"]))
         case _:
             assert_never(tx_type)
 

@@ -2,7 +2,8 @@
 Replaying proven batches from what L1 holds: the state without the sequencer.
 
 A batch's public data says what each L2 slot did (who traded which orders,
-how much, for what fees; who withdrew what; who cancelled which order), and its L1 slots consume the
+how much, for what fees; who withdrew what; who cancelled which order, or
+every order below which id), and its L1 slots consume the
 queued requests, whose every field the contract logged. That is enough to
 apply each slot's effect: signatures, limits and expiries are what the proof
 checked, so a replay does not need them (and could not check them: orders
@@ -22,6 +23,7 @@ from typing import TypeVar, assert_never
 from .constants import CANCELLED_FILL
 from .errors import ReplayMismatch
 from .public_data import (
+    CancelAllData,
     CancelData,
     DepositData,
     ForcedCancelAllData,
@@ -43,6 +45,7 @@ from .transition import (
     process_deposit,
     process_forced_cancel_all,
     process_forced_withdraw,
+    raised_min_order_id,
     total_fees,
 )
 from .types import AccountIndex, Amount, FieldElement, OrderId
@@ -105,6 +108,9 @@ def replay_slot(state: State, data: SlotData, requests: Iterator[L1Transaction])
             return SlotOutcome()
         case CancelData():
             replay_cancel(state, data)
+            return SlotOutcome()
+        case CancelAllData():
+            replay_cancel_all(state, data)
             return SlotOutcome()
         case _:
             assert_never(data)
@@ -234,3 +240,18 @@ def replay_cancel(state: State, data: CancelData) -> None:
     if data.order_id < stored_id:
         raise ReplayMismatch(f"order {data.order_id} of account {data.account_index} cancelled after order {stored_id}")
     state.set_order_slot(data.account_index, data.order_id, Amount(CANCELLED_FILL))
+
+
+def replay_cancel_all(state: State, data: CancelAllData) -> None:
+    """
+    Raise the account's ``min_order_id`` to the published one (it never falls).
+
+    Raises
+    ------
+    ReplayMismatch
+        The account does not exist, which a proven cancel-all cannot follow.
+    """
+    account = state.get_account(data.account_index)
+    if not account.exists:
+        raise ReplayMismatch(f"cancel-all of account {data.account_index}, which does not exist")
+    state.set_min_order_id(data.account_index, raised_min_order_id(account, data.min_order_id))

@@ -3,8 +3,8 @@ What a batch slot can hold.
 
 Deposits, forced withdrawals and forced cancel-alls are L1 requests: the
 contract queued them for the sender of an L1 transaction, so they need no
-signature. A trade matches two orders its accounts signed; a withdrawal and
-a cancel are signed by their account. A noop pads a batch to the circuit's fixed number of
+signature. A trade matches two orders its accounts signed; a withdrawal, a
+cancel and a cancel-all are signed by their account. A noop pads a batch to the circuit's fixed number of
 slots.
 """
 
@@ -18,7 +18,15 @@ from sequencer.crypto.eddsa import Signature
 from sequencer.crypto.field import is_field_element
 from sequencer.crypto.poseidon import poseidon, poseidon_many
 
-from .constants import CANCEL_MESSAGE_TAG, ORDER_MESSAGE_TAG, WITHDRAW_MESSAGE_TAG, OrderKind, Side, TxType
+from .constants import (
+    CANCEL_ALL_MESSAGE_TAG,
+    CANCEL_MESSAGE_TAG,
+    ORDER_MESSAGE_TAG,
+    WITHDRAW_MESSAGE_TAG,
+    OrderKind,
+    Side,
+    TxType,
+)
 from .types import (
     AccountIndex,
     Amount,
@@ -258,7 +266,34 @@ class Cancel:
     signature: Signature
 
 
-Transaction = Noop | Deposit | Trade | Withdraw | ForcedWithdraw | ForcedCancelAll | Cancel
+def cancel_all_message(account_index: AccountIndex, min_order_id: OrderId) -> FieldElement:
+    """The message an account signs to cancel every order of its own below ``min_order_id``."""
+    return FieldElement(poseidon([CANCEL_ALL_MESSAGE_TAG, account_index, min_order_id]))
+
+
+@dataclass(frozen=True)
+class CancelAll:
+    """
+    Cancel every order of the account whose id is below ``min_order_id``,
+    signed by the account: the signed counterpart of :class:`ForcedCancelAll`.
+
+    The account's ``min_order_id`` rises to the signed one (it never falls),
+    so a replayed cancel-all changes nothing, and orders signed since with
+    larger ids stay open.
+    """
+
+    tx_type: ClassVar[TxType] = TxType.CANCEL_ALL
+
+    account_index: AccountIndex
+    min_order_id: OrderId
+    signature: Signature
+
+    def message_hash(self) -> FieldElement:
+        """The message the account signs for this cancel-all."""
+        return cancel_all_message(self.account_index, self.min_order_id)
+
+
+Transaction = Noop | Deposit | Trade | Withdraw | ForcedWithdraw | ForcedCancelAll | Cancel | CancelAll
 """Anything a batch slot can hold."""
 
 L1_TRANSACTIONS = (Deposit, ForcedWithdraw, ForcedCancelAll)

@@ -64,6 +64,7 @@ from .errors import (
 from .state import Account, State
 from .transactions import (
     Cancel,
+    CancelAll,
     Deposit,
     ForcedCancelAll,
     ForcedWithdraw,
@@ -260,6 +261,9 @@ def apply_transaction(
             return SlotOutcome()
         case Cancel():
             process_cancel(state, tx)
+            return SlotOutcome()
+        case CancelAll():
+            process_cancel_all(state, tx)
             return SlotOutcome()
         case _:
             assert_never(tx)
@@ -497,6 +501,31 @@ def process_cancel(state: State, cancel: Cancel) -> None:
     check_not_stale(account, order_id)
 
     state.set_order_slot(index, order_id, Amount(CANCELLED_FILL))
+
+
+def process_cancel_all(state: State, cancel_all: CancelAll) -> None:
+    """
+    Cancel every order of an account whose id is below ``min_order_id``, at
+    its signed request: the account's ``min_order_id`` becomes the larger of
+    its own and the signed one, as a forced cancel-all's does, so no order
+    with a smaller id can trade again (``OrderCancelled``).
+
+    Raises, checked in this order
+    -----------------------------
+    ValueOutOfRange
+        A field does not fit its width.
+    AccountNotFound
+        The account does not exist.
+    InvalidSignature
+        The signature is not valid for the account's key.
+    """
+    index = cancel_all.account_index
+    check_account_index(state.config, "account_index", index)
+    check_range("min_order_id", cancel_all.min_order_id, ORDER_ID_BITS)
+    account = existing_account(state, index)
+    check_signature(index, account, cancel_all.message_hash(), cancel_all.signature)
+
+    state.set_min_order_id(index, raised_min_order_id(account, cancel_all.min_order_id))
 
 
 def check_not_stale(account: Account, order_id: OrderId) -> None:

@@ -17,6 +17,7 @@ from sequencer.spec.state import Account, State
 from sequencer.spec.public_data import l1_request_fields
 from sequencer.spec.transactions import (
     Cancel,
+    CancelAll,
     Deposit,
     ForcedCancelAll,
     ForcedWithdraw,
@@ -154,6 +155,10 @@ def describe(tx: Transaction) -> tuple[dict[str, int], Touch, Touch]:
             return withdraw_fields(tx), Touch(tx.account_index, (tx.token, tx.token), OrderId(0)), UNTOUCHED
         case Cancel():
             return cancel_fields(tx), Touch(tx.account_index, (TokenId(0), TokenId(0)), tx.order_id), UNTOUCHED
+        case CancelAll():
+            # The circuit reads the order path at orderIdA's slot, which the cancel-all leaves as it is.
+            touch = Touch(tx.account_index, (TokenId(0), TokenId(0)), tx.min_order_id)
+            return cancel_all_fields(tx), touch, UNTOUCHED
         case _:
             assert_never(tx)
 
@@ -249,4 +254,15 @@ def cancel_fields(cancel: Cancel) -> dict[str, int]:
         "sigR8xA": cancel.signature.r8x,
         "sigR8yA": cancel.signature.r8y,
         "sigSA": cancel.signature.s,
+    }
+
+
+def cancel_all_fields(cancel_all: CancelAll) -> dict[str, int]:
+    """A cancel-all's slot fields: its ``min_order_id`` (in side A's ``orderIdA``) and the account's signature."""
+    return {
+        "txType": TxType.CANCEL_ALL,
+        "orderIdA": cancel_all.min_order_id,
+        "sigR8xA": cancel_all.signature.r8x,
+        "sigR8yA": cancel_all.signature.r8y,
+        "sigSA": cancel_all.signature.s,
     }

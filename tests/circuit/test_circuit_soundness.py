@@ -264,6 +264,26 @@ CASES: dict[str, Case] = {
         {"check_range": no_check},
         errors.ValueOutOfRange,
     ),
+    "maker order cancelled by a signed cancel-all": Case(
+        lambda s: [s.traders[0].cancel_all(2), trade(*sell_then_buy(s), UNIT)],
+        {"check_not_cancelled": no_check},
+        errors.OrderCancelled,
+    ),
+    "taker order cancelled by a signed cancel-all": Case(
+        lambda s: [s.traders[1].cancel_all(3), trade(*sell_then_buy(s), UNIT)],
+        {"check_not_cancelled": no_check},
+        errors.OrderCancelled,
+    ),
+    "cancel-all signed with another key": Case(
+        lambda s: [s.traders[0].cancel_all(2, signer=s.traders[1].private_key)],
+        {"check_signature": no_check},
+        errors.InvalidSignature,
+    ),
+    "cancel-all for an account that does not exist": Case(
+        lambda s: [replace(s.traders[1], index=AccountIndex(5)).cancel_all(2)],
+        {"existing_account": lambda state, index: state.get_account(index), "check_signature": no_check},
+        errors.AccountNotFound,
+    ),
 }
 
 
@@ -401,11 +421,14 @@ def test_circuit_refuses_a_public_input_over_tampered_withdrawal_data(
 
 
 @pytest.mark.parametrize("field", ["txType", "accountA", "orderIdA", "amount1", "feeBpsB"])
+@pytest.mark.parametrize("kind", ["cancel", "cancel-all"])
 def test_circuit_refuses_a_public_input_over_tampered_cancel_data(
-    field: str, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
+    field: str, kind: str, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
 ) -> None:
-    """A cancel's published account and order id, and its zero bytes, are bound."""
-    batch = build_batch(scenario.state, [scenario.traders[0].cancel(3)], NOW, scenario.chain, batch_slots)
+    """A cancel's or a cancel-all's published account and order id, and its zero bytes, are bound."""
+    trader = scenario.traders[0]
+    cancel = trader.cancel(3) if kind == "cancel" else trader.cancel_all(3)
+    batch = build_batch(scenario.state, [cancel], NOW, scenario.chain, batch_slots)
     first, *rest = batch.slot_data
     check_witness(circuit, with_public_data(batch, batch.slot_data))
     with pytest.raises(WitnessError):
@@ -486,7 +509,7 @@ def lowered(account: Account, requested: OrderId) -> OrderId:
 
 @dataclass(frozen=True)
 class EffectCase:
-    """An L1 request batch, and the rule functions that make it do something else."""
+    """A request (from L1, or a signed cancel-all) in a batch, and the rule functions that make it do something else."""
 
     transactions: Callable[[Scenario], list[Transaction]]
     altered: dict[str, Callable[..., object]]
@@ -509,11 +532,15 @@ EFFECT_CASES: dict[str, EffectCase] = {
         lambda s: [forced_cancel_all(s.traders[0], 7), forced_cancel_all(s.traders[0], 3)],
         {"raised_min_order_id": lowered},
     ),
+    "signed cancel-all lowering the minimum order id": EffectCase(
+        lambda s: [s.traders[0].cancel_all(7), s.traders[0].cancel_all(3)],
+        {"raised_min_order_id": lowered},
+    ),
 }
 
 
 @pytest.mark.parametrize("name", EFFECT_CASES)
-def test_circuit_refuses_l1_request_with_another_effect(
+def test_circuit_refuses_a_request_with_another_effect(
     name: str, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case = EFFECT_CASES[name]

@@ -14,7 +14,7 @@ from sequencer.service.schemas import AccountOut
 def account(highest: int, minimum: int = 0) -> AccountOut:
     """An account document with the order-id counters the helper reads."""
     return AccountOut(
-        account_index=1, eth_address="0x" + "00" * 20, public_key=(1, 2), nonce=0, cancel_all_nonce=0,
+        account_index=1, eth_address="0x" + "00" * 20, public_key=(1, 2), nonce=0,
         min_order_id=minimum, highest_order_id=highest, open_orders=0, balances=[],
     )  # fmt: skip
 

@@ -1,7 +1,8 @@
 """
 The trustless way out, end to end on a real anvil with real proofs.
 
-Three traders deposit and trade across several batches, and one withdraws.
+Three traders deposit and trade across several batches, one cancels her
+resting order with a signed cancel-all, and one withdraws.
 Then the operator censors Carol: it never reads her forced withdrawal from
 the queue, keeps proving trades of the others for a while, and stops. A
 deposit made after that is never consumed. Once the forced withdrawal is
@@ -27,7 +28,7 @@ from sequencer.l1.exit_cli import add_subcommands
 from sequencer.spec.constants import Side
 from sequencer.spec.types import TokenId
 from tests.e2e.conftest import KEYSTORE_PASSWORD, UNIT, USDC, WETH
-from tests.e2e.traders import account_of, place, withdraw
+from tests.e2e.traders import account_of, cancel_all, place, withdraw
 
 DEADLINE_BLOCKS = 10
 TOKENS = (WETH, USDC)
@@ -95,8 +96,10 @@ def test_censored_trader_and_everyone_else_exit_with_their_proven_balances(
     assert len(place(devnet, carol, 1, Side.BUY, 2010 * UNIT, UNIT)) == 1
     devnet.settle()
     assert place(devnet, carol, 2, Side.SELL, 2100 * UNIT, 2 * UNIT) == []
+    assert [record.key for record in cancel_all(devnet, carol, 3)] == [(account_of(devnet, carol), 2)]
     withdraw(devnet, bob, USDC, 1000 * UNIT)
     devnet.settle()
+    assert devnet.operator.sealed.get_account(account_of(devnet, carol)).min_order_id == 3
     assert rollup.claimable(bob.address, USDC) == 1000 * UNIT
 
     # Carol asks L1 for her WETH; the operator never reads the request...

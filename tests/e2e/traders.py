@@ -1,9 +1,11 @@
-"""What the end-to-end traders do on L2: sign WETH/USDC orders and withdrawals with their derived keys."""
+"""What the end-to-end traders do on L2: sign WETH/USDC orders, cancel-alls and withdrawals with their derived keys."""
 
 from eth_account.signers.local import LocalAccount
 
 from sequencer.devnet import Devnet
 from sequencer.engine.book import Fill
+from sequencer.engine.cancels import CancelAllBelow, SignedCancelAll
+from sequencer.engine.orders import OrderRecord
 from sequencer.spec.constants import Side
 from sequencer.spec.transactions import Order, SignedOrder, Withdraw, withdraw_message
 from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Timestamp, TokenId
@@ -29,6 +31,13 @@ def place(
     )  # fmt: skip
     signed = SignedOrder(order, devnet.l2_key(trader).sign(order.message_hash()))
     return devnet.operator.place_order(MARKET, signed, devnet.now())
+
+
+def cancel_all(devnet: Devnet, trader: LocalAccount, below: int) -> list[OrderRecord]:
+    """Sign a cancel-all of the trader's orders below ``below`` and give it to the operator; returns what it closed."""
+    request = CancelAllBelow(account_of(devnet, trader), OrderId(below))
+    signed = SignedCancelAll(request, devnet.l2_key(trader).sign(request.message_hash()))
+    return devnet.operator.cancel_all(signed, devnet.now())
 
 
 def withdraw(devnet: Devnet, trader: LocalAccount, token: int, amount: int) -> None:

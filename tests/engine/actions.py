@@ -15,7 +15,7 @@ from random import Random
 from hypothesis import strategies as st
 
 from sequencer.crypto.eddsa import sign
-from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
+from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.spec.constants import OrderKind, Side
 from sequencer.engine.operator import Operator
 from sequencer.service.commands import (
@@ -141,7 +141,6 @@ class Driver:
     def __init__(self) -> None:
         self.now: int = NOW
         self._next_ids = {trader.index: 1 for trader in TRADERS}
-        self._cancel_nonces = {trader.index: 0 for trader in TRADERS}
 
     def command(self, operator: Operator, action: Action) -> Command | None:
         """The command ``action`` stands for, or None when it only lets time pass."""
@@ -157,8 +156,10 @@ class Driver:
                 return self._cancel(operator, action)
             case CancelAllAction():
                 trader = TRADERS[action.trader]
-                self._cancel_nonces[trader.index] += 1
-                request = CancelAll(trader.index, self._cancel_nonces[trader.index])
+                below = OrderId(self._next_ids[trader.index])
+                if below <= operator.head.get_account(trader.index).min_order_id:
+                    return None
+                request = CancelAllBelow(trader.index, below)
                 return CancelAllOrders(SignedCancelAll(request, sign(trader.private_key, request.message_hash())))
             case WithdrawAction():
                 trader = TRADERS[action.trader]

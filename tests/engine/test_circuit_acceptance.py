@@ -1,14 +1,16 @@
 """
 Every trade the engine makes is one the circuit accepts: a session of every
-order kind, sealed into batches of the test circuit's size, and each batch's
+order kind, a withdrawal and a cancel-all, sealed into batches of the test circuit's size, and each batch's
 witness checked against the compiled circuit.
 """
 
 from prover import CircuitArtifacts
 from prover.groth16 import check_witness
+from sequencer.crypto.eddsa import sign
+from sequencer.engine.cancels import CancelAllBelow, SignedCancelAll
 from sequencer.spec.constants import OrderKind, Side, TreeConfig
 from sequencer.engine.operator import Operator
-from sequencer.spec.types import Timestamp, TokenId
+from sequencer.spec.types import OrderId, Timestamp, TokenId
 from tests.engine.exchange import ALICE, BOB, CAROL, MARKET, funding
 from tests.support.scenario import BASE, NOW, UNIT, Trader
 
@@ -31,6 +33,9 @@ def test_the_circuit_accepts_every_batch_of_a_trading_session(
     place(CAROL, 2, Side.BUY, 10 * UNIT, UNIT // 4, OrderKind.LIMIT)
     place(ALICE, 3, Side.SELL, 10 * UNIT, UNIT // 4, OrderKind.FOK)
     operator.withdraw(ALICE.withdraw(TokenId(BASE), UNIT // 10, 0), Timestamp(NOW + 2))
+    below = CancelAllBelow(CAROL.index, OrderId(3))
+    cancelled = operator.cancel_all(SignedCancelAll(below, sign(CAROL.private_key, below.message_hash())), Timestamp(NOW + 2))
+    assert cancelled and operator.open_orders(CAROL.index) == []
     assert len(operator.trades) >= 5
     while operator.seal(Timestamp(NOW + 3)) is not None:
         pass

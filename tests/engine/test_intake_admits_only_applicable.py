@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sequencer.crypto.eddsa import sign
-from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
+from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.engine.operator import Operator
 from sequencer.engine.errors import RequestRejected
 from sequencer.service.canonical import canonical_state
@@ -171,16 +171,16 @@ withdrawal_amounts = edges(AMOUNT_BITS, FUNDS_BASE, FUNDS_BASE + 1)
     nonce=st.sampled_from([0, 1, 2**32]),
     signer=signers,
     cancel_id=edges(ORDER_ID_BITS, 1, 2),
-    cancel_nonce=st.sampled_from([0, 1, 2**32 - 1, 2**32]),
+    cancel_below=edges(ORDER_ID_BITS, 1, 2),
 )
 def test_withdrawals_and_cancels_intake_accepts_can_be_applied(
-    token: TokenId, amount: int, nonce: int, signer: bytes, cancel_id: int, cancel_nonce: int
+    token: TokenId, amount: int, nonce: int, signer: bytes, cancel_id: int, cancel_below: int
 ) -> None:
     operator = two_sided_book()
     for request in (
         lambda: operator.withdraw(BOB.withdraw(token, amount, nonce, signer=signer), Timestamp(NOW)),
         lambda: operator.cancel(_cancel(cancel_id, signer), Timestamp(NOW)),
-        lambda: operator.cancel_all(_cancel_all(cancel_nonce, signer), Timestamp(NOW)),
+        lambda: operator.cancel_all(_cancel_all(cancel_below, signer), Timestamp(NOW)),
     ):
         before = canonical_state(operator)
         try:
@@ -198,9 +198,9 @@ def _cancel(order_id: int, signer: bytes) -> SignedCancel:
     return SignedCancel(request, sign(signer, request.message_hash()))
 
 
-def _cancel_all(nonce: int, signer: bytes) -> SignedCancelAll:
-    """Bob's cancel-all with ``nonce``, signed by ``signer``."""
-    request = CancelAll(BOB.index, nonce)
+def _cancel_all(min_order_id: int, signer: bytes) -> SignedCancelAll:
+    """Bob's cancel-all below ``min_order_id``, signed by ``signer``."""
+    request = CancelAllBelow(BOB.index, OrderId(min_order_id))
     return SignedCancelAll(request, sign(signer, request.message_hash()))
 
 

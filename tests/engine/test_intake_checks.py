@@ -3,13 +3,13 @@
 import pytest
 
 from sequencer.crypto.eddsa import sign
-from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
+from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.engine.errors import Code
 from sequencer.engine.orders import CloseReason, OrderStatus
 from sequencer.engine.operator import Operator
 from sequencer.engine.errors import RequestRejected
 from sequencer.spec.constants import CANCELLED_FILL, Side
-from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw
+from sequencer.spec.transactions import CancelAll, ForcedCancelAll, ForcedWithdraw
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, OrderId, Timestamp, TokenId
 from tests.engine.exchange import ALICE, BOB, CONFIG, FUNDS_BASE, FUNDS_QUOTE, MARKET
 from tests.engine.helpers import assert_consistent, locked, place, refused
@@ -24,9 +24,9 @@ def cancel(trader: Trader, order_id: int, signer: bytes | None = None) -> Signed
     return SignedCancel(request, sign(signer or trader.private_key, request.message_hash()))
 
 
-def cancel_all(trader: Trader, nonce: int) -> SignedCancelAll:
-    """A cancel-all of ``trader``."""
-    request = CancelAll(trader.index, nonce)
+def cancel_all(trader: Trader, min_order_id: int) -> SignedCancelAll:
+    """A cancel-all of ``trader``'s orders below ``min_order_id``."""
+    request = CancelAllBelow(trader.index, OrderId(min_order_id))
     return SignedCancelAll(request, sign(trader.private_key, request.message_hash()))
 
 
@@ -113,19 +113,27 @@ def test_cancel_refusals(operator: Operator) -> None:
     assert codes + [refusal.value.code] == ["INVALID_SIGNATURE", Code.ORDER_NOT_FOUND, Code.ORDER_NOT_OPEN]
 
 
-def test_cancel_all_closes_every_open_order_once(operator: Operator) -> None:
+def test_cancel_all_closes_the_open_orders_below_its_id_once(operator: Operator) -> None:
     place(operator, ALICE, 1, Side.BUY, 10 * UNIT, UNIT)
     place(operator, ALICE, 2, Side.SELL, 20 * UNIT, UNIT)
+    place(operator, ALICE, 3, Side.SELL, 21 * UNIT, UNIT)
     place(operator, BOB, 1, Side.SELL, 30 * UNIT, UNIT)
-    cancelled = operator.cancel_all(cancel_all(ALICE, 7), NOW)
+    cancelled = operator.cancel_all(cancel_all(ALICE, 3), NOW)
     assert [(r.key, r.reason) for r in cancelled] == [
         ((ALICE.index, 1), CloseReason.CANCEL_ALL),
         ((ALICE.index, 2), CloseReason.CANCEL_ALL),
     ]
-    assert operator.open_orders(ALICE.index) == [] and len(operator.open_orders(BOB.index)) == 1
+    assert [r.key for r in operator.open_orders(ALICE.index)] == [(ALICE.index, 3)]
+    assert len(operator.open_orders(BOB.index)) == 1
+    assert operator.head.get_account(ALICE.index).min_order_id == 3
+    assert isinstance(operator.pending[-1].transaction, CancelAll)
+    for replayed in (3, 2):
+        with pytest.raises(RequestRejected) as refusal:
+            operator.cancel_all(cancel_all(ALICE, replayed), NOW)
+        assert refusal.value.code == Code.MIN_ORDER_ID_NOT_RAISED
     with pytest.raises(RequestRejected) as refusal:
-        operator.cancel_all(cancel_all(ALICE, 7), NOW)
-    assert refusal.value.code == Code.CANCEL_NONCE_USED
+        operator.submit_order(MARKET.name, ALICE.order(2, Side.BUY, 10 * UNIT, UNIT), NOW)
+    assert refusal.value.code == "ORDER_CANCELLED"
     assert_consistent(operator)
 
 

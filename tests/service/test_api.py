@@ -120,11 +120,11 @@ def test_a_trade_shows_in_the_book_the_trades_and_the_balances(client: Sequencer
 def test_cancel_all(client: SequencerClient) -> None:
     carol = trader(3)
     ids = {place(client, carol, Side.BUY, price * UNIT, UNIT).order.order_id for price in (1, 2)}
-    nonce = client.account(carol.account_index).cancel_all_nonce + 1
-    result = client.cancel_all(carol.cancel_all(nonce))
+    below = client.account(carol.account_index).highest_order_id + 1
+    result = client.cancel_all(carol.cancel_all(below))
     assert ids <= {order.order_id for order in result.cancelled}
     assert client.orders(carol.account_index) == []
-    assert client.account(carol.account_index).cancel_all_nonce == nonce
+    assert client.account(carol.account_index).min_order_id == below
 
 
 def test_withdrawal_is_batched_and_listed(client: SequencerClient) -> None:
@@ -373,7 +373,7 @@ def test_refusals_of_signed_requests_carry_the_sequencers_codes(client: Sequence
         codes.append((refusal.value.status, refusal.value.code))
     assert codes == [
         (404, "ORDER_NOT_FOUND"),
-        (409, "CANCEL_NONCE_USED"),
+        (409, "MIN_ORDER_ID_NOT_RAISED"),
         (409, "INVALID_NONCE"),
         (422, "INSUFFICIENT_BALANCE"),
     ]

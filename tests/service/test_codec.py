@@ -3,7 +3,7 @@
 import pytest
 
 from sequencer.crypto.eddsa import Signature
-from sequencer.engine.cancels import CancelAll, CancelOrder, SignedCancel, SignedCancelAll
+from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.spec.constants import OrderKind, Side
 from sequencer.service.codec import CodecError, canonical_json
 from sequencer.service.commands import (
@@ -29,7 +29,7 @@ COMMANDS: list[Command] = [
     PlaceOrder(MARKET.name, ALICE.order(9, Side.SELL, 10 * UNIT, 2**95, kind=OrderKind.FOK), "client-1"),
     PlaceOrder(MARKET.name, ALICE.order(10, Side.BUY, 1, 1)),
     Cancel(SignedCancel(CancelOrder(AccountIndex(1), OrderId(2**47)), SIGNATURE)),
-    CancelAllOrders(SignedCancelAll(CancelAll(AccountIndex(1), 2**63), SIGNATURE)),
+    CancelAllOrders(SignedCancelAll(CancelAllBelow(AccountIndex(1), OrderId(2**47)), SIGNATURE)),
     RequestWithdrawal(ALICE.withdraw(TokenId(BASE), UNIT, 4)),
     AddL1Request(0, ALICE.deposit(BASE, UNIT, creates=True)),
     AddL1Request(1, ForcedWithdraw(AccountIndex(1), EthAddress(2**159), TokenId(1))),

@@ -132,13 +132,13 @@ class OrderStream(threading.Thread):
                     return  # the sequencer is gone: whether the last request got in is unknown
 
     def _send_one(self) -> None:
-        """Place the next order; on a busy slot, cancel everything instead."""
+        """Place the next order; on a busy slot, cancel everything below the next id instead."""
         command = self._next_order()
         try:
             self._acknowledged(command, self.client.place_order(command).receipt)
         except ApiError as refusal:
             if refusal.code == "ORDER_SLOT_BUSY":
-                cancel_all = CancelAllOrders(self.who.cancel_all(time.time_ns()))
+                cancel_all = CancelAllOrders(self.who.cancel_all(self.next_id))
                 self._acknowledged(cancel_all, self.client.cancel_all(cancel_all.request).receipt)
 
     def _next_order(self) -> PlaceOrder:

@@ -7,19 +7,19 @@ import pytest
 from eth_account import Account
 
 from sequencer.crypto.eddsa import Signature
-from sequencer.engine.cancels import CancelAll, SignedCancelAll
+from sequencer.engine.cancels import CancelAllBelow, SignedCancelAll
 from sequencer.service.commands import AddL1Request, CancelAllOrders, SealBatch, Tick, request_hash
 from sequencer.service.machine import LogEntry
 from sequencer.service.receipts import ReceiptDomain, ReceiptSigner
 from sequencer.service.wal import BatchProgress, BatchStatus, LogMismatch, LogRecord, WriteAheadLog
-from sequencer.spec.types import AccountIndex
+from sequencer.spec.types import AccountIndex, OrderId
 from tests.engine.exchange import ALICE
 from tests.support.scenario import BASE, UNIT
 
 
 def test_entries_and_receipts_round_trip(tmp_path: Path) -> None:
     signer = ReceiptSigner(Account.from_key(b"\x05" * 32), ReceiptDomain(31337, "0x" + "11" * 20))
-    cancel_all = CancelAllOrders(SignedCancelAll(CancelAll(AccountIndex(1), 3), Signature(1, 2, 3)))
+    cancel_all = CancelAllOrders(SignedCancelAll(CancelAllBelow(AccountIndex(1), OrderId(3)), Signature(1, 2, 3)))
     records = [
         LogRecord(LogEntry(1, 1000, AddL1Request(0, ALICE.deposit(BASE, UNIT, creates=True))), None),
         LogRecord(LogEntry(2, 1001, cancel_all), signer.sign(request_hash(cancel_all), 2, 1001)),

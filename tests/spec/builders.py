@@ -12,6 +12,7 @@ from sequencer.crypto.eddsa import PublicKey, Signature, private_to_public, sign
 from sequencer.spec.constants import PRICE_SCALE, OrderKind, Side, TreeConfig
 from sequencer.spec.transactions import (
     Cancel,
+    CancelAll,
     Deposit,
     ForcedCancelAll,
     ForcedWithdraw,
@@ -19,6 +20,7 @@ from sequencer.spec.transactions import (
     SignedOrder,
     Trade,
     Withdraw,
+    cancel_all_message,
     cancel_message,
 )
 from sequencer.spec.types import (
@@ -158,6 +160,13 @@ def cancel(account: int, order_id: int, signer: int | None = None) -> Cancel:
     key = private_key(account if signer is None else signer)
     message = cancel_message(AccountIndex(account), OrderId(order_id))
     return Cancel(AccountIndex(account), OrderId(order_id), sign(key, message))
+
+
+def cancel_all(account: int, min_order_id: int, signer: int | None = None) -> CancelAll:
+    """A cancel-all of the account's orders below ``min_order_id``, signed by its key or by ``signer``'s."""
+    key = private_key(account if signer is None else signer)
+    message = cancel_all_message(AccountIndex(account), OrderId(min_order_id))
+    return CancelAll(AccountIndex(account), OrderId(min_order_id), sign(key, message))
 
 
 def forced_withdraw(account: int, token: TokenId) -> ForcedWithdraw:

@@ -247,7 +247,7 @@ CANCEL_SLOT = encode_slot(CancelData(AccountIndex(3), OrderId(9)))
 @pytest.mark.parametrize(
     "slot",
     [
-        with_bytes(bytes(SLOT_BYTES), 0, be(7, 1)),  # unknown type
+        with_bytes(bytes(SLOT_BYTES), 0, be(8, 1)),  # unknown type
         with_bytes(bytes(SLOT_BYTES), 0, be(255, 1)),
         with_bytes(bytes(SLOT_BYTES), SLOT_BYTES - 1, be(1, 1)),  # a noop with data
         with_bytes(DEPOSIT_SLOT, 17, be(1, 1)),  # a deposit with a second account

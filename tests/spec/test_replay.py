@@ -10,6 +10,7 @@ import pytest
 from sequencer.spec.constants import Side
 from sequencer.spec.errors import InsufficientBalance, ReplayMismatch
 from sequencer.spec.public_data import (
+    CancelAllData,
     DepositData,
     ForcedWithdrawData,
     SlotData,
@@ -19,7 +20,7 @@ from sequencer.spec.public_data import (
 from sequencer.spec.replay import replay_batch
 from sequencer.spec.state import State
 from sequencer.spec.transactions import L1_TRANSACTIONS, L1Transaction, Noop, Transaction
-from sequencer.spec.types import AccountIndex, Amount, FieldElement, Timestamp
+from sequencer.spec.types import AccountIndex, Amount, FieldElement, OrderId, Timestamp
 from sequencer.witness.batch import build_batch
 from tests.spec.builders import (
     ALICE,
@@ -122,3 +123,8 @@ def test_replay_refuses_an_overdraft(state: State) -> None:
     with pytest.raises(InsufficientBalance):
         replay_batch(state, [WithdrawData(AccountIndex(ALICE), BASE, Amount(1001), eth_address(ALICE))], [])
     assert state.root == root
+
+
+def test_replay_refuses_a_cancel_all_of_an_account_that_does_not_exist(state: State) -> None:
+    with pytest.raises(ReplayMismatch):
+        replay_batch(state, [CancelAllData(AccountIndex(CAROL), OrderId(5))], [])

@@ -13,11 +13,13 @@ from sequencer.spec.public_data import advance_chain
 from sequencer.spec.state import State
 from sequencer.spec.transactions import (
     Cancel,
+    CancelAll,
     Deposit,
     Order,
     SignedOrder,
     Trade,
     Withdraw,
+    cancel_all_message,
     cancel_message,
     withdraw_message,
 )
@@ -93,6 +95,11 @@ class Trader:
         """A cancel of this trader's order ``order_id``, signed by ``signer`` or its own key."""
         message = cancel_message(self.index, OrderId(order_id))
         return Cancel(self.index, OrderId(order_id), sign(signer or self.private_key, message))
+
+    def cancel_all(self, min_order_id: int, signer: bytes | None = None) -> CancelAll:
+        """A cancel-all of this trader's orders below ``min_order_id``, signed by ``signer`` or its own key."""
+        message = cancel_all_message(self.index, OrderId(min_order_id))
+        return CancelAll(self.index, OrderId(min_order_id), sign(signer or self.private_key, message))
 
     def withdraw(self, token: TokenId, amount: int, nonce: int, signer: bytes | None = None) -> Withdraw:
         """A withdrawal of this trader, signed by ``signer`` or its own key."""

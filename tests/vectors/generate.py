@@ -58,6 +58,8 @@ A transaction is an object with ``type`` and the fields of its dataclass in
 - ``{"type": "FORCED_CANCEL_ALL", "account_index", "eth_addr",
   "min_order_id", "request_hash"}``;
 - ``{"type": "CANCEL", "account_index", "order_id", "message",
+  "signature": {"r8x", "r8y", "s"}}``;
+- ``{"type": "CANCEL_ALL", "account_index", "min_order_id", "message",
   "signature": {"r8x", "r8y", "s"}}``.
 
 ``request_hash`` and ``message`` are derived values given to help other
@@ -87,6 +89,7 @@ from sequencer.spec.public_data import (
 from sequencer.spec.state import State
 from sequencer.spec.transactions import (
     Cancel,
+    CancelAll,
     Deposit,
     ForcedCancelAll,
     ForcedWithdraw,
@@ -112,6 +115,7 @@ from sequencer.spec.types import (
 )
 from tests.spec.builders import (
     cancel,
+    cancel_all,
     deposit,
     eth_address,
     forced_cancel_all,
@@ -351,6 +355,14 @@ def encode_tx(tx: Transaction) -> Json:
                 "message": str(cancel_message(tx.account_index, tx.order_id)),
                 "signature": encode_signature(tx.signature),
             }
+        case CancelAll():
+            return {
+                "type": "CANCEL_ALL",
+                "account_index": str(tx.account_index),
+                "min_order_id": str(tx.min_order_id),
+                "message": str(tx.message_hash()),
+                "signature": encode_signature(tx.signature),
+            }
 
 
 def decode_signature(data: Json) -> Signature:
@@ -421,6 +433,12 @@ def decode_tx(data: Json) -> Transaction:
         return Cancel(
             account_index=AccountIndex(int(data["account_index"])),
             order_id=OrderId(int(data["order_id"])),
+            signature=decode_signature(data["signature"]),
+        )
+    if kind == "CANCEL_ALL":
+        return CancelAll(
+            account_index=AccountIndex(int(data["account_index"])),
+            min_order_id=OrderId(int(data["min_order_id"])),
             signature=decode_signature(data["signature"]),
         )
     raise ValueError(f"unknown transaction type {kind!r}")
@@ -702,6 +720,16 @@ def cancel_then_newer_order() -> Json:
     )
 
 
+def signed_cancel_all() -> Json:
+    return vector(
+        "signed_cancel_all",
+        "Alice signs a cancel of her orders below 7, then a replay of an older one below 3 changes nothing;"
+        " her order 7 still trades.",
+        FUNDED,
+        [cancel_all(ALICE, 7), cancel_all(ALICE, 3), trade(alice_sells(order_id=7), bob_buys(), 10)],
+    )
+
+
 def invalid(
     name: str, description: str, tx: Transaction, pre_state: Sequence[Transaction] = ()
 ) -> Callable[[], Json]:
@@ -738,6 +766,7 @@ SCENARIOS: list[Callable[[], Json]] = [
     trade_after_cancel_all,
     order_kinds_trade_as_signed,
     cancel_then_newer_order,
+    signed_cancel_all,
     invalid(
         "fill_after_cancel",
         "Alice cancelled her order 1; it fills again.",
@@ -754,6 +783,17 @@ SCENARIOS: list[Callable[[], Json]] = [
         "cancel_signed_by_another_key",
         "Bob signs a cancel of Alice's order 1.",
         cancel(ALICE, 1, signer=BOB),
+    ),
+    invalid(
+        "fill_after_signed_cancel_all",
+        "Alice signed a cancel of her orders below 2; her order 1 fills.",
+        trade(alice_sells(order_id=1), bob_buys(), 10),
+        [cancel_all(ALICE, 2)],
+    ),
+    invalid(
+        "cancel_all_signed_by_another_key",
+        "Bob signs a cancel-all of Alice's orders.",
+        cancel_all(ALICE, 5, signer=BOB),
     ),
     invalid(
         "maker_does_not_rest",

@@ -37,6 +37,8 @@ from typing import Any
 from sequencer.spec.constants import MAX_FEE_BPS, Side, TxType
 from sequencer.spec.public_data import (
     LAYOUT,
+    CancelAllData,
+    CancelData,
     DepositData,
     ForcedCancelAllData,
     ForcedWithdrawData,
@@ -107,6 +109,8 @@ def edge_slots() -> list[tuple[str, SlotData]]:
             ),
         ),
         ("forced_cancel_all_top", ForcedCancelAllData(AccountIndex(top(width["accountA"])))),
+        ("cancel_top", CancelData(AccountIndex(top(width["accountA"])), OrderId(top(width["orderIdA"])))),
+        ("cancel_all_top", CancelAllData(AccountIndex(top(width["accountA"])), OrderId(top(width["orderIdA"])))),
     ]
     rng = random.Random(7_000_001)
     for number in range(6):

@@ -89,4 +89,6 @@ library PublicDataLayout {
     uint256 internal constant TX_FORCED_CANCEL_ALL = 5;
     /// @dev txType of a CANCEL slot.
     uint256 internal constant TX_CANCEL = 6;
+    /// @dev txType of a CANCEL_ALL slot.
+    uint256 internal constant TX_CANCEL_ALL = 7;
 }
