@@ -15,7 +15,7 @@
 use std::sync::OnceLock;
 
 use ark_bn254::Fr;
-use ark_ff::{Field, PrimeField};
+use ark_ff::{AdditiveGroup, Field, PrimeField};
 
 /// The most inputs supported (circomlib itself goes up to 16).
 pub const MAX_INPUTS: usize = 12;
@@ -29,15 +29,14 @@ const CONSTANTS: &[u8] = include_bytes!("poseidon_constants.bin");
 
 /// The constants of one state width `t`.
 struct Width {
-    t: usize,
     partial_rounds: usize,
     /// Round constants: `t` for the first round, `t` for each other full round
     /// of the first half, one per partial round, `t` per full round after.
     c: Vec<Fr>,
-    /// The MDS matrix, `m[j][i]` multiplies state element `j` into element `i`.
-    m: Vec<Vec<Fr>>,
-    /// The matrix applied once before the partial rounds.
-    p: Vec<Vec<Fr>>,
+    /// The MDS matrix by columns: `m[i * t + j]` multiplies state element `j` into element `i`.
+    m: Vec<Fr>,
+    /// The matrix applied once before the partial rounds, by columns likewise.
+    p: Vec<Fr>,
     /// Each partial round's sparse matrix: `2 t - 1` entries.
     s: Vec<Fr>,
 }
@@ -46,13 +45,15 @@ struct Width {
 fn widths() -> &'static [Width] {
     static WIDTHS: OnceLock<Vec<Width>> = OnceLock::new();
     WIDTHS.get_or_init(|| {
-        let mut elements = CONSTANTS
-            .chunks_exact(32)
-            .map(Fr::from_be_bytes_mod_order);
+        let mut elements = CONSTANTS.chunks_exact(32).map(Fr::from_be_bytes_mod_order);
         let mut take = |count: usize| -> Vec<Fr> {
             (0..count)
                 .map(|_| elements.next().expect("poseidon_constants.bin is complete"))
                 .collect()
+        };
+        // The file holds each matrix by rows (`[j][i]`); keep it by columns.
+        let by_columns = |rows: Vec<Fr>, t: usize| -> Vec<Fr> {
+            (0..t * t).map(|k| rows[(k % t) * t + k / t]).collect()
         };
         let widths = PARTIAL_ROUNDS
             .iter()
@@ -60,13 +61,22 @@ fn widths() -> &'static [Width] {
             .map(|(index, &partial_rounds)| {
                 let t = index + 2;
                 let c = take(FULL_ROUNDS * t + partial_rounds);
-                let m = (0..t).map(|_| take(t)).collect();
-                let p = (0..t).map(|_| take(t)).collect();
+                let m = by_columns(take(t * t), t);
+                let p = by_columns(take(t * t), t);
                 let s = take(partial_rounds * (2 * t - 1));
-                Width { t, partial_rounds, c, m, p, s }
+                Width {
+                    partial_rounds,
+                    c,
+                    m,
+                    p,
+                    s,
+                }
             })
             .collect();
-        assert!(elements.next().is_none(), "poseidon_constants.bin has extra data");
+        assert!(
+            elements.next().is_none(),
+            "poseidon_constants.bin has extra data"
+        );
         widths
     })
 }
@@ -76,15 +86,18 @@ fn pow5(value: Fr) -> Fr {
     square.square() * value
 }
 
-/// `state <- state x matrix`, with `matrix[j][i]` the weight of element `j` in element `i`.
-fn mix(state: &mut [Fr], matrix: &[Vec<Fr>], scratch: &mut [Fr]) {
-    for (i, out) in scratch.iter_mut().enumerate() {
-        *out = state
-            .iter()
-            .zip(matrix)
-            .fold(Fr::from(0u64), |sum, (value, row)| sum + *value * row[i]);
+/// The first `T` elements of `values` as an array reference.
+fn array<const T: usize>(values: &[Fr]) -> &[Fr; T] {
+    values[..T].try_into().expect("T elements")
+}
+
+/// `state <- state x matrix`, `matrix` by columns: each new element one sum
+/// of products, reduced once per few terms (`sum_of_products`).
+fn mix<const T: usize>(state: &mut [Fr; T], matrix: &[Fr]) {
+    let old = *state;
+    for (i, out) in state.iter_mut().enumerate() {
+        *out = Fr::sum_of_products(&old, array::<T>(&matrix[i * T..]));
     }
-    state.copy_from_slice(scratch);
 }
 
 /// `Poseidon(inputs)`; `inputs` must hold 1 to `MAX_INPUTS` elements.
@@ -93,33 +106,47 @@ pub fn poseidon(inputs: &[Fr]) -> Fr {
         (1..=MAX_INPUTS).contains(&inputs.len()),
         "Poseidon arity out of range"
     );
-    let width = &widths()[inputs.len() - 1];
-    let (t, c) = (width.t, &width.c);
-    let mut state = Vec::with_capacity(t);
-    state.push(Fr::from(0u64));
-    state.extend_from_slice(inputs);
-    let mut scratch = vec![Fr::from(0u64); t];
+    match inputs.len() + 1 {
+        2 => permute::<2>(inputs),
+        3 => permute::<3>(inputs),
+        4 => permute::<4>(inputs),
+        5 => permute::<5>(inputs),
+        6 => permute::<6>(inputs),
+        7 => permute::<7>(inputs),
+        8 => permute::<8>(inputs),
+        9 => permute::<9>(inputs),
+        10 => permute::<10>(inputs),
+        11 => permute::<11>(inputs),
+        12 => permute::<12>(inputs),
+        13 => permute::<13>(inputs),
+        _ => unreachable!("the arity was checked"),
+    }
+}
+
+/// The permutation of width `T` over `[0, inputs...]`; its first element.
+fn permute<const T: usize>(inputs: &[Fr]) -> Fr {
+    let width = &widths()[T - 2];
+    let c = &width.c;
+    let mut state = [Fr::ZERO; T];
+    state[1..].copy_from_slice(inputs);
     for (value, constant) in state.iter_mut().zip(c) {
         *value += constant;
     }
     let half = FULL_ROUNDS / 2;
     for round in 0..half {
         for (i, value) in state.iter_mut().enumerate() {
-            *value = pow5(*value) + c[(round + 1) * t + i];
+            *value = pow5(*value) + c[(round + 1) * T + i];
         }
         let matrix = if round + 1 < half { &width.m } else { &width.p };
-        mix(&mut state, matrix, &mut scratch);
+        mix(&mut state, matrix);
     }
-    let partial_start = (half + 1) * t;
+    let partial_start = (half + 1) * T;
     for round in 0..width.partial_rounds {
         state[0] = pow5(state[0]) + c[partial_start + round];
-        let sparse = &width.s[(2 * t - 1) * round..(2 * t - 1) * (round + 1)];
-        let first = state
-            .iter()
-            .zip(&sparse[..t])
-            .fold(Fr::from(0u64), |sum, (value, weight)| sum + *value * weight);
+        let sparse = &width.s[(2 * T - 1) * round..(2 * T - 1) * (round + 1)];
+        let first = Fr::sum_of_products(&state, array::<T>(sparse));
         let lead = state[0];
-        for (value, weight) in state[1..].iter_mut().zip(&sparse[t..]) {
+        for (value, weight) in state[1..].iter_mut().zip(&sparse[T..]) {
             *value += lead * weight;
         }
         state[0] = first;
@@ -129,10 +156,10 @@ pub fn poseidon(inputs: &[Fr]) -> Fr {
         for (i, value) in state.iter_mut().enumerate() {
             *value = pow5(*value);
             if round + 1 < half {
-                *value += c[late_start + round * t + i];
+                *value += c[late_start + round * T + i];
             }
         }
-        mix(&mut state, &width.m, &mut scratch);
+        mix(&mut state, &width.m);
     }
     state[0]
 }

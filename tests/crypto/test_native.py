@@ -172,6 +172,17 @@ def test_verify_many_equals_single_verifies() -> None:
     assert native.verify_many(iter(items[:3])) == [eddsa.verify(*item) for item in items[:3]]
 
 
+def test_a_key_verified_again_gets_the_same_answers(small_order_points: list[Point]) -> None:
+    """The native verifier keeps each key's precomputed multiples: reused, they change no answer."""
+    signed = [(PUBLIC_KEY, message, sign(KEY, message)) for message in range(6)]
+    for _ in range(3):
+        for key, message, signature in signed:
+            assert both_verify(key, message, signature) is True
+            assert both_verify(key, message + 1, signature) is False
+        for point in small_order_points:
+            assert both_verify(PublicKey(*point), MESSAGE, SIGNATURE) is False
+
+
 def test_verify_many_of_a_large_batch() -> None:
     signed = [(private_to_public(KEY), message, sign(KEY, message)) for message in range(40)]
     items = [(key, message + (index % 3 == 0), signature) for index, (key, message, signature) in enumerate(signed)]
