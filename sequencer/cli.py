@@ -43,7 +43,7 @@ from prover.groth16 import PROVER_BACKENDS, WITNESS_BACKENDS
 from prover.remote import JobRefused, run_remote_worker, served_circuit
 from sequencer.client.cli import add_subcommands as add_trader_commands
 from sequencer.demo import run_demo
-from sequencer.devnet import Devnet, devnet_market
+from sequencer.devnet import TEST_TOKENS, Devnet, devnet_market
 from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
 from sequencer.l1.compile import compile_contracts
 from sequencer.l1.exit_cli import add_subcommands as add_exit_commands
@@ -71,7 +71,7 @@ def build(args: argparse.Namespace) -> int:
 def devnet(args: argparse.Namespace) -> int:
     """Run the demo; SIGTERM stops it as Ctrl-C does, stopping its processes and anvil on the way out."""
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    run_demo(args.config)
+    run_demo(args.config, keep_running=args.keep_running)
     return 0
 
 
@@ -91,7 +91,7 @@ def deploy(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     deployment_file, markets_file = args.out / "deployment.json", args.out / "markets.json"
     devnet.deployment.save(deployment_file)
-    markets_file.write_text(json.dumps(markets_document([devnet_market()]), indent=2) + "\n")
+    markets_file.write_text(json.dumps(markets_document([devnet_market()], TEST_TOKENS), indent=2) + "\n")
     shown = {
         "rollup": devnet.deployment.rollup,
         "operator": operator.address,
@@ -157,6 +157,9 @@ def parser() -> argparse.ArgumentParser:
 
     devnet_cmd = commands.add_parser("devnet", help="run the end-to-end demo on a fresh local anvil")
     devnet_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
+    devnet_cmd.add_argument(
+        "--keep-running", action="store_true", help="after the story, keep the devnet and its explorer up until Ctrl-C"
+    )
     devnet_cmd.set_defaults(run=devnet)
 
     deploy_cmd = commands.add_parser(

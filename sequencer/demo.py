@@ -23,7 +23,7 @@ from web3.logs import DISCARD
 from prover import build_circuit
 from sequencer.client.http import SequencerClient
 from sequencer.client.trader import Trader, next_order_id
-from sequencer.devnet import Devnet, devnet_market
+from sequencer.devnet import TEST_TOKENS, Devnet, devnet_market
 from sequencer.l1.anvil import HARDFORK, start_anvil
 from sequencer.local_system import LocalSystem
 from sequencer.spec.constants import PRICE_SCALE, Side
@@ -113,8 +113,12 @@ class Demo:
             self.reported = number
 
 
-def run_demo(config: str, say: Callable[[str], None] = print) -> None:
-    """Run the whole story on a fresh anvil with the named circuit configuration."""
+def run_demo(config: str, say: Callable[[str], None] = print, keep_running: bool = False) -> None:
+    """
+    Run the whole story on a fresh anvil with the named circuit configuration;
+    with ``keep_running``, leave the chain, the sequencer and its explorer up
+    afterwards, until interrupted.
+    """
     started = time.monotonic()
     say(f"== building circuit '{config}' (cached after the first run)")
     circuit = build_circuit(config)
@@ -141,9 +145,12 @@ def run_demo(config: str, say: Callable[[str], None] = print) -> None:
             }
 
         say("== starting the sequencer service and a prover worker (their logs: sequencer.log, worker-1.log)")
-        with LocalSystem(Path(scratch), node.url, deployment, [devnet_market()], operator, config) as system:
+        with LocalSystem(
+            Path(scratch), node.url, deployment, [devnet_market()], operator, config, tokens=TEST_TOKENS
+        ) as system:
             with SequencerClient(system.url) as client:
                 say(f"  sequencer API at {system.url} (OpenAPI at {system.url}/docs)")
+                say(f"  explorer at {system.url}/explorer: the book, trades, batches and accounts, live")
                 demo = Demo(devnet, system, client, say)
                 before = l1_balances()
                 say("== deposits (L1 requests, consumed in order by the next batches)")
@@ -171,6 +178,11 @@ def run_demo(config: str, say: Callable[[str], None] = print) -> None:
                     receipt = devnet.rollup.claim(account, account.address, token)
                     say(f"  claimed {SYMBOLS[token]} for {account.address[:10]}... ({receipt['gasUsed']:,} gas)")
                 fees = client.account(0)
+                if keep_running:
+                    say(f"== the devnet keeps running: explorer at {system.url}/explorer, anvil at {node.url}; Ctrl-C stops it")
+                    while True:
+                        system.check_running()
+                        time.sleep(1)
 
         after = l1_balances()
         say("== L1 balances before -> after")

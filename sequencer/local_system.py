@@ -23,7 +23,7 @@ import httpx
 from eth_account.signers.local import LocalAccount
 
 from sequencer.engine.market import Market
-from sequencer.l1.deploy import Deployment
+from sequencer.l1.deploy import Deployment, TestTokenSpec
 from sequencer.keystore import OPERATOR_KEY_ENV
 from sequencer.service.prover_auth import PROVER_TOKEN_ENV, add_key
 
@@ -38,9 +38,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def markets_document(markets: Sequence[Market]) -> dict[str, object]:
-    """The markets file's JSON for ``markets`` (``service.config.load_markets`` reads it)."""
+def markets_document(markets: Sequence[Market], tokens: Sequence[TestTokenSpec] = ()) -> dict[str, object]:
+    """
+    The markets file's JSON for ``markets`` (``service.config.load_markets``
+    reads it), with the symbol and decimals of ``tokens`` (token id = index) if given.
+    """
+    labels = {str(token): {"symbol": spec.symbol, "decimals": spec.decimals} for token, spec in enumerate(tokens)}
     return {
+        **({"tokens": labels} if labels else {}),
         "markets": [
             {
                 "name": m.name,
@@ -72,13 +77,14 @@ class LocalSystem:
         operator: LocalAccount,
         circuit: str,
         workers: int = 1,
+        tokens: Sequence[TestTokenSpec] = (),
     ) -> None:
-        """Prepare the files the processes read (nothing starts until ``with``)."""
+        """Prepare the files the processes read (nothing starts until ``with``); ``tokens`` label the explorer's amounts."""
         self.scratch = scratch
         self.url = f"http://127.0.0.1:{free_port()}"
         scratch.mkdir(parents=True, exist_ok=True)
         deployment.save(scratch / "deployment.json")
-        (scratch / "markets.json").write_text(json.dumps(markets_document(markets)), encoding="utf-8")
+        (scratch / "markets.json").write_text(json.dumps(markets_document(markets, tokens)), encoding="utf-8")
         keys = scratch / "prover-keys.json"
         self._tokens = {name: add_key(keys, name) for name in (f"worker-{n}" for n in range(1, workers + 1))}
         self._sequencer_args = [

@@ -42,9 +42,9 @@ class Settlement:
             return "proven"
         return "proving" if job.lease is not None else "sealed"
 
-    def verified_input(self, number: int) -> int:
-        """The public input hash L1 verified for batch ``number`` (0 if none)."""
-        return self.submitter.rollup.batch_hash(number)
+    def verification(self, number: int) -> tuple[int, str | None]:
+        """The public input hash L1 verified for batch ``number`` and the transaction that did; ``(0, None)`` if none."""
+        return self.submitter.rollup.batch_verification(number)
 
     def step(self) -> int:
         """Pass new proofs to the submitter in order and advance it; returns the last verified batch."""

@@ -155,10 +155,20 @@ class Rollup:
     def batch_hash(self, number: int) -> int:
         """The public input hash the contract verified for batch ``number`` (0 if none), from its
         ``BatchVerified`` event on the canonical chain (the contract stores only the last root)."""
+        return self.batch_verification(number)[0]
+
+    def batch_verification(self, number: int) -> tuple[int, str | None]:
+        """
+        The public input hash the contract verified for batch ``number`` and
+        the L1 transaction that verified it, from its ``BatchVerified`` event
+        on the canonical chain; ``(0, None)`` if none did.
+        """
         events = self.contract.events.BatchVerified().get_logs(
             from_block=self.deployment.block_number, argument_filters={"batchNumber": number}
         )
-        return int(events[-1]["args"]["publicInputHash"]) if events else 0
+        if not events:
+            return 0, None
+        return int(events[-1]["args"]["publicInputHash"]), events[-1]["transactionHash"].to_0x_hex()
 
     def l1_processed(self) -> int:
         """How many L1 requests verified batches have consumed."""

@@ -22,7 +22,7 @@ from sequencer.crypto.eddsa import Signature
 from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.engine.errors import Code
 from sequencer.engine.orders import OrderRecord
-from sequencer.engine.records import BatchContents, WithdrawalRecord
+from sequencer.engine.records import WithdrawalRecord
 from sequencer.engine.operator import OrderOutcome
 from sequencer.engine.errors import RequestRejected
 from sequencer.spec.constants import MAX_ACCOUNT_DEPTH, Side
@@ -34,9 +34,11 @@ from .canonical import state_digest
 from .commands import Cancel, CancelAllOrders, Command, PlaceOrder, RequestWithdrawal, encode_command
 from .core import FEED_DEPTH, SequencerService
 from .errors import BATCH_NOT_FOUND, DIGEST_LOCAL_ONLY, ENTRY_NOT_FOUND, install_error_handlers
+from .explorer.routes import install_explorer
 from .intake import Accepted
 from .limits import BodyGuard
 from .order_lane import OrderLane
+from . import queries
 from .schemas import (
     AccountOut,
     BatchOut,
@@ -124,6 +126,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)
+    install_explorer(app, service)
 
     def accepted(result: Accepted | None) -> Accepted:
         """A trader command's acceptance (the intake returns None only for seals and ticks)."""
@@ -232,13 +235,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
     async def trades(market: MarketPath, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[TradeOut]:
         """The market's latest trades, newest first."""
         market_of(market)
-        found: list[TradeOut] = []
-        for trade in reversed(service.operator.trades):
-            if len(found) == limit:
-                break
-            if trade.market == market:
-                found.append(trade_out(trade))
-        return found
+        return queries.recent_trades(service, market, limit)
 
     @app.websocket("/v1/markets/{market}/feed")
     async def feed(websocket: WebSocket, market: str) -> None:
@@ -325,11 +322,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
     @app.get("/v1/accounts/{account}/withdrawals", response_model=list[WithdrawalOut], tags=["withdrawals"])
     async def account_withdrawals(account: AccountPath) -> list[WithdrawalOut]:
         """The account's withdrawals, oldest first, with their batch's status (``pending`` before one)."""
-        return [
-            withdrawal_out(w, "pending" if w.batch is None else service.batch_status(w.batch).value)
-            for w in service.operator.withdrawals
-            if w.account_index == account
-        ]
+        return queries.account_withdrawals(service, AccountIndex(account))
 
     # ---------------------------------------------------------------- writes
 
@@ -407,42 +400,17 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
 
     # ---------------------------------------------------------------- batches
 
-    def batch_view(number: int) -> BatchOut:
-        """A sealed batch, or the open one (``number`` just after the last sealed)."""
-        if number == len(service.operator.batches) + 1:
-            pending = service.operator.pending[: service.operator.slots]
-            contents = BatchContents.of(tuple(p.transaction for p in pending))
-            timestamp = sealed_at = None
-        else:
-            sealed = service.operator.batches[number - 1]
-            contents, timestamp, sealed_at = sealed.contents, sealed.timestamp, sealed.sealed_at
-        progress = service.progress.get(number)
-        return BatchOut(
-            number=number,
-            status=service.batch_status(number).value,
-            transactions=contents.transactions,
-            trades=contents.trades,
-            deposits=contents.deposits,
-            withdrawals=contents.withdrawals,
-            timestamp=timestamp,
-            sealed_at=sealed_at,
-            l1_tx=None if progress is None else progress.l1_tx,
-            attempts=0 if progress is None else progress.attempts,
-            error=None if progress is None else progress.error,
-        )
-
     @app.get("/v1/batches", response_model=list[BatchOut], tags=["batches"])
     async def batches(limit: Annotated[int, Query(ge=1, le=1000)] = 20) -> list[BatchOut]:
         """The open batch and the latest sealed ones, newest first, with their status and L1 transaction."""
-        newest = len(service.operator.batches) + 1
-        return [batch_view(number) for number in range(newest, max(0, newest - limit), -1)]
+        return queries.recent_batches(service, limit)
 
     @app.get("/v1/batches/{number}", response_model=BatchOut, tags=["batches"])
     async def batch(number: Annotated[int, Path(ge=1, lt=2**53)]) -> BatchOut:
         """One batch (the open one is the number after the last sealed)."""
         if number > len(service.operator.batches) + 1:
             raise RequestRejected(BATCH_NOT_FOUND, f"batch {number} does not exist yet", batch=number)
-        return batch_view(number)
+        return queries.batch_out(service, number)
 
     return BodyGuard(OrderLane(app, place_order))
 

@@ -49,7 +49,7 @@ from sequencer.proving_queue import ProvingQueue
 from sequencer.settlement import LocalProver, Settlement
 from sequencer.spec.constants import TreeConfig
 
-from .config import ConfigError, ServiceConfig, load_markets, load_min_withdrawals
+from .config import ConfigError, ServiceConfig, load_markets, load_min_withdrawals, load_token_labels
 from .core import SequencerService
 from .l1 import ChainRequests, FileRequests, L1Requests
 from .metrics import Metric, batch_metrics, halt_metric, l1_metrics, metrics_router, proving_metrics
@@ -173,6 +173,7 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
     markets = load_markets(args.markets)
     common = {
         "min_withdrawals": load_min_withdrawals(args.markets),
+        "token_labels": load_token_labels(args.markets),
         "data_dir": args.data_dir,
         "tree": tree,
         "slots": params["nTx"],

@@ -11,7 +11,10 @@ Markets come from a JSON file::
 Integers may be JSON numbers or decimal strings (use strings above 2**53).
 An optional ``"min_withdrawal": {"<token id>": amount, ...}`` sets the
 smallest withdrawal of a token (default: the smallest order its markets
-take, ``engine.market.default_min_withdrawals``).
+take, ``engine.market.default_min_withdrawals``). An optional
+``"tokens": {"<token id>": {"symbol": "WETH", "decimals": 18}, ...}`` says
+how the explorer shows a token (default: its symbol in a market's name, 18
+decimals); it changes nothing else.
 """
 
 import hashlib
@@ -24,6 +27,7 @@ from sequencer.spec.constants import TreeConfig
 from sequencer.spec.types import Amount, Price, TokenId
 
 from .codec import canonical_json
+from .explorer.units import DEFAULT_DECIMALS, TokenLabel
 from .receipts import NO_CONTRACT, ReceiptDomain
 
 
@@ -65,6 +69,22 @@ class ServiceConfig:
     """Delete log entries behind each checkpoint (their receipts are then no longer served)."""
     min_withdrawals: tuple[tuple[TokenId, Amount], ...] = ()
     """Configured smallest withdrawals, as ``(token, amount)``; the markets' defaults for the others."""
+    token_labels: tuple[tuple[TokenId, TokenLabel], ...] = ()
+    """How the explorer shows tokens, as ``(token, label)``; for the others, :meth:`token_label`'s default."""
+
+    def token_label(self, token: TokenId) -> TokenLabel:
+        """
+        How ``token`` is shown: its configured label, or else the symbol the
+        first market's name gives it (``WETH`` in ``WETH-USDC``) and 18 decimals.
+        """
+        for known, label in self.token_labels:
+            if known == token:
+                return label
+        for market in self.markets:
+            symbols = market.name.split("-")
+            if len(symbols) == 2 and token in (market.base_token, market.quote_token):
+                return TokenLabel(symbols[0] if token == market.base_token else symbols[1], DEFAULT_DECIMALS)
+        return TokenLabel(f"token {token}", DEFAULT_DECIMALS)
 
     @property
     def tokens(self) -> list[TokenId]:
@@ -167,6 +187,37 @@ def load_min_withdrawals(path: Path) -> tuple[tuple[TokenId, Amount], ...]:
         return tuple(sorted((TokenId(int(token)), Amount(_integer(table, token))) for token in table))
     except ValueError as error:
         raise ConfigError(f"{path}: min_withdrawal: {error}") from error
+
+
+def load_token_labels(path: Path) -> tuple[tuple[TokenId, TokenLabel], ...]:
+    """
+    The markets file's optional ``tokens`` table, as ``(token, label)`` sorted by token.
+
+    Raises
+    ------
+    ConfigError
+        The file is unreadable, or the table is not token ids to
+        ``{"symbol": text, "decimals": 0..77}``.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ConfigError(f"cannot read markets file {path}: {error}") from error
+    table = document.get("tokens", {}) if isinstance(document, dict) else None
+    shape = f'{path}: expected "tokens": {{"<token id>": {{"symbol": "WETH", "decimals": 18}}}}'
+    if not isinstance(table, dict):
+        raise ConfigError(shape)
+    labels = []
+    for token, entry in table.items():
+        if not (isinstance(token, str) and token.isascii() and token.isdigit() and isinstance(entry, dict)):
+            raise ConfigError(shape)
+        symbol, decimals = entry.get("symbol"), entry.get("decimals")
+        if not (isinstance(symbol, str) and 0 < len(symbol) <= 16 and symbol.isprintable()):
+            raise ConfigError(f"{path}: token {token}: the symbol must be 1 to 16 printable characters")
+        if not (isinstance(decimals, int) and not isinstance(decimals, bool) and 0 <= decimals <= 77):
+            raise ConfigError(f"{path}: token {token}: decimals must be an integer from 0 to 77")
+        labels.append((TokenId(int(token)), TokenLabel(symbol, decimals)))
+    return tuple(sorted(labels, key=lambda pair: pair[0]))
 
 
 def _integer(entry: dict[str, object], name: str) -> int:

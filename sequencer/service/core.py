@@ -367,8 +367,9 @@ class SequencerService:
                 continue
             for number in range(1, verified + 1):
                 if self.batch_status(number) is not BatchStatus.VERIFIED:
-                    on_chain = await asyncio.to_thread(settlement.verified_input, number)
-                    if not self._record_verified(number, on_chain, BatchProgress(number, BatchStatus.VERIFIED)):
+                    on_chain, l1_tx = await asyncio.to_thread(settlement.verification, number)
+                    verified_by = BatchProgress(number, BatchStatus.VERIFIED, l1_tx=l1_tx)
+                    if not self._record_verified(number, on_chain, verified_by):
                         return
             await asyncio.sleep(self.config.poll_interval_s)
 

@@ -22,5 +22,5 @@ class Settlement(Protocol):
     def stage(self, number: int) -> str:
         """Where an unverified sealed batch is: ``sealed``, ``proving`` or ``proven``."""
 
-    def verified_input(self, number: int) -> int:
-        """The public input hash L1 verified for batch ``number`` (0 if none)."""
+    def verification(self, number: int) -> tuple[int, str | None]:
+        """The public input hash L1 verified for batch ``number`` and the transaction that did; ``(0, None)`` if none."""

@@ -2,8 +2,9 @@
 The whole system as separate processes: ``matchproof sequencer
 --remote-provers`` against a real anvil deployment, one or two ``matchproof
 prover`` workers leasing its batches over HTTP, and traders talking to its API. Their
-trade is proven by a worker and verified on L1, batches in order, and the
-sequencer's ``/metrics`` tells an operator what happened.
+trade is proven by a worker and verified on L1, batches in order, the
+sequencer's ``/metrics`` tells an operator what happened, and its explorer
+shows each batch verified with its L1 transaction, in a real browser.
 """
 
 import json
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from prover import CircuitArtifacts
 from sequencer.client.http import SequencerClient
@@ -27,6 +29,7 @@ from sequencer.l1.anvil import AnvilNode, start_anvil
 from sequencer.spec.constants import Side
 from sequencer.service.prover_auth import PROVER_TOKEN_ENV, add_key
 from tests.e2e.conftest import UNIT, USDC, WETH
+from tests.web.browser import browser_page, screenshot
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -173,4 +176,13 @@ def test_trade_proven_by_remote_workers_and_verified_on_l1(
     assert metric(url, "matchproof_proving_queue_depth") == 0
     worker_logs = "".join(path.read_text() for path in logs.glob("w*.log"))
     assert worker_logs.count("step=done") == len(sealed)
+
+    with browser_page() as page:
+        page.goto(f"{url}/explorer/batches")
+        for batch in sealed:
+            row = page.locator("#batches tr").filter(has=page.get_by_role("link", name=str(batch.number), exact=True))
+            expect(row.locator(".badge")).to_have_text("verified")
+            assert batch.l1_tx is not None
+            expect(row.locator("code.tx")).to_have_text(batch.l1_tx)
+        screenshot(page, "explorer-batches")
     print(f"{workers} worker(s): order acknowledged -> its batch verified on L1 in {latency:.1f} s")

@@ -222,8 +222,8 @@ class StalledSettlement:
     def stage(self, number: int) -> str:
         return "proving"
 
-    def verified_input(self, number: int) -> int:
-        return 0
+    def verification(self, number: int) -> tuple[int, str | None]:
+        return 0, None
 
 
 def test_no_checkpoint_holds_a_built_batch_l1_does_not_hold(tmp_path: Path) -> None:

@@ -41,17 +41,22 @@ class RecordingSettlement:
     def stage(self, number: int) -> str:
         return "proven" if number in self.sealed else "sealed"
 
-    def verified_input(self, number: int) -> int:
-        return self.inputs.get(number, 0) if number <= self.verified else 0
+    def verification(self, number: int) -> tuple[int, str | None]:
+        if number > self.verified:
+            return 0, None
+        return self.inputs.get(number, 0), f"0x{number:064x}"
 
 
 def serve_until_verified(directory: Path, settlement: Settlement) -> None:
-    """Serve until the funding batches are verified."""
+    """Serve until the funding batches are verified, each shown with the L1 transaction that verified it."""
     service = SequencerService(
         standalone_config(directory / "data"), OPERATOR, l1=write_funding(directory / "queue.json"), settlement=settlement
     )
     with BackgroundServer(service) as server, SequencerClient(server.url) as client:
         wait_for(lambda: all(client.batch(n).status == "verified" for n in range(1, BATCHES + 1)))
+        assert [client.batch(n).l1_tx for n in range(1, BATCHES + 1)] == [
+            settlement.verification(n)[1] for n in range(1, BATCHES + 1)
+        ]
 
 
 def test_a_settlement_takes_the_batches_in_order(tmp_path: Path) -> None:

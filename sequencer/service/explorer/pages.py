@@ -1,0 +1,290 @@
+"""The explorer's pages, as HTML text: every value shown goes through ``escape``."""
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from html import escape
+
+from sequencer.engine.market import Market
+from sequencer.spec.types import AccountIndex, TokenId
+
+from ..core import SequencerService
+from ..schemas import BatchOut, LevelOut, OrderOut, TradeOut
+from ..views import account_out, book_out, order_out
+from .. import queries
+from .units import TokenLabel, price_text, token_amount
+
+BOOK_DEPTH = 20
+"""Price levels shown per side of a book (the feed's depth)."""
+
+RECENT = 50
+"""Trades, batches and orders shown in a list."""
+
+STATUS_TEXT = {
+    "open": "open: taking transactions",
+    "sealed": "sealed: waiting for a prover",
+    "proving": "proving",
+    "proven": "proven: waiting for L1",
+    "verified": "verified on L1",
+}
+"""What each batch status means, for its badge's title."""
+
+
+def layout(title: str, main: str, script: bool = False) -> str:
+    """A whole page: the header with its navigation and account look-up, then ``main``."""
+    scripts = '<script src="/explorer/static/explorer.js" defer></script>' if script else ""
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)} · Matchproof explorer</title>
+<link rel="stylesheet" href="/explorer/static/explorer.css">
+{scripts}
+</head>
+<body>
+<header>
+<a class="brand" href="/explorer">Matchproof</a>
+<nav><a href="/explorer">Overview</a><a href="/explorer/batches">Batches</a></nav>
+<form class="lookup" action="/explorer/account" method="get">
+<input name="address" placeholder="L1 address 0x…" aria-label="L1 address" required
+ pattern="0x[0-9a-fA-F]{{40}}" size="44"><button type="submit">Look up</button>
+</form>
+</header>
+<main>
+{main}
+</main>
+</body>
+</html>
+"""
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], body_id: str = "", empty: str = "None yet.") -> str:
+    """A table of already escaped cells; ``empty`` in one row when there are none."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    if not body:
+        body = f'<tr class="empty"><td colspan="{len(headers)}">{escape(empty)}</td></tr>'
+    identifier = f' id="{escape(body_id)}"' if body_id else ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody{identifier}>{body}</tbody></table>"
+
+
+def badge(status: str, batch: bool = False) -> str:
+    """A batch, order or withdrawal status as a coloured label; a batch's is explained in its title."""
+    title = STATUS_TEXT.get(status) if batch else None
+    explained = f' title="{escape(title)}"' if title else ""
+    return f'<span class="badge {escape(status)}"{explained}>{escape(status)}</span>'
+
+
+def when(seconds: int | None) -> str:
+    """A unix time in UTC, or a dash."""
+    if seconds is None:
+        return "–"
+    return escape(datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC"))
+
+
+def market_labels(service: SequencerService, market: Market) -> tuple[TokenLabel, TokenLabel]:
+    """The labels of a market's base and quote tokens."""
+    return service.config.token_label(market.base_token), service.config.token_label(market.quote_token)
+
+
+def overview(service: SequencerService) -> str:
+    """The sequencer's state, its markets with their best prices, and the latest batches."""
+    operator = service.operator
+    status = [
+        ("Requests logged", str(service.machine.seq)),
+        ("State root", f"<code>0x{operator.head.root:064x}</code>"),
+        ("L1 requests read", str(operator.l1_seen)),
+        ("Transactions waiting for a batch", str(len(operator.pending))),
+        ("Batches sealed", str(len(operator.batches))),
+    ]
+    halted = ""
+    if service.halted is not None:
+        halted = f'<p class="alert">The sequencer stopped taking requests: {escape(str(service.halted))}</p>'
+    facts = "".join(f"<tr><th>{escape(name)}</th><td>{value}</td></tr>" for name, value in status)
+    markets = []
+    for market in operator.markets.values():
+        base, quote = market_labels(service, market)
+        book = operator.books[market.name]
+        bid, ask = book.best_bid(), book.best_ask()
+        last = queries.recent_trades(service, market.name, 1)
+        markets.append(
+            (
+                f'<a href="/explorer/markets/{escape(market.name)}">{escape(market.name)}</a>',
+                "–" if bid is None else escape(price_text(bid, base, quote)),
+                "–" if ask is None else escape(price_text(ask, base, quote)),
+                escape(price_text(last[0].price, base, quote)) if last else "–",
+                f"{market.maker_fee_bps} / {market.taker_fee_bps} bps",
+            )
+        )
+    main = f"""<h1>Overview</h1>
+{halted}
+<section><h2>Sequencer</h2><table class="facts">{facts}</table></section>
+<section><h2>Markets</h2>
+{table(["Market", "Best bid", "Best ask", "Last price", "Fees (maker / taker)"], markets)}
+</section>
+<section><h2>Latest batches</h2>{batch_table(queries.recent_batches(service, 10))}
+<p><a href="/explorer/batches">All batches</a></p></section>"""
+    return layout("Overview", main)
+
+
+def batch_table(batches: Sequence[BatchOut]) -> str:
+    """Batches, newest first, with their status and L1 transaction."""
+    rows = [
+        (
+            f'<a href="/explorer/batches/{b.number}">{b.number}</a>',
+            badge(b.status, batch=True),
+            str(b.transactions),
+            str(b.trades),
+            str(b.deposits),
+            str(b.withdrawals),
+            when(b.timestamp),
+            "–" if b.l1_tx is None else f'<code class="tx">{escape(b.l1_tx)}</code>',
+        )
+        for b in batches
+    ]
+    headers = ["Batch", "Status", "Transactions", "Trades", "Deposits", "Withdrawals", "Time", "L1 transaction"]
+    return table(headers, rows, body_id="batches")
+
+
+def market_page(service: SequencerService, market: Market) -> str:
+    """A market: its depth on both sides and its latest trades, kept live by the script."""
+    base, quote = market_labels(service, market)
+    book = book_out(service.operator.books[market.name], service.machine.seq, BOOK_DEPTH)
+    trades = queries.recent_trades(service, market.name, RECENT)
+    name = escape(market.name)
+    main = f"""<h1>{name}</h1>
+<p class="meta">Base {escape(base.symbol)}, quote {escape(quote.symbol)}; tick {escape(price_text(market.tick_size, base, quote))}
+{escape(quote.symbol)}, lot {escape(token_amount(market.lot_size, base))} {escape(base.symbol)}, smallest order
+{escape(token_amount(market.min_amount, base))} {escape(base.symbol)}; fees {market.maker_fee_bps} bps maker,
+{market.taker_fee_bps} bps taker.</p>
+<div id="market" data-market="{name}" data-base-decimals="{base.decimals}" data-quote-decimals="{quote.decimals}"
+ data-live="static">
+<p class="live"><span id="live-state">Showing log entry {book.sequence}.</span>
+<noscript>Reload the page for the latest book: live updates need JavaScript.</noscript></p>
+<div class="book">
+<section><h2>Bids ({escape(base.symbol)})</h2>{levels_table(book.bids, base, quote, "bids")}</section>
+<section><h2>Asks ({escape(base.symbol)})</h2>{levels_table(book.asks, base, quote, "asks")}</section>
+</div>
+<section><h2>Latest trades</h2>{trades_table(trades, base, quote)}</section>
+</div>"""
+    return layout(market.name, main, script=True)
+
+
+def levels_table(levels: Sequence[LevelOut], base: TokenLabel, quote: TokenLabel, side: str) -> str:
+    """One side of a book, best price first, each level with a bar as long as its share of the side."""
+    largest = max((level.amount for level in levels), default=0)
+    rows = [
+        (
+            escape(price_text(level.price, base, quote)),
+            escape(token_amount(level.amount, base)),
+            str(level.orders),
+            f'<span class="bar {side}" style="width:{100 * level.amount // largest}%"></span>',
+        )
+        for level in levels
+    ]
+    return table(["Price", "Amount", "Orders", "Depth"], rows, body_id=f"book-{side}", empty="No orders.")
+
+
+def trades_table(trades: Sequence[TradeOut], base: TokenLabel, quote: TokenLabel) -> str:
+    """Trades, newest first."""
+    rows = [
+        (
+            when(trade.time),
+            f'<span class="{trade.taker_side}">{escape(trade.taker_side)}</span>',
+            escape(price_text(trade.price, base, quote)),
+            escape(token_amount(trade.base, base)),
+            escape(token_amount(trade.quote, quote)),
+        )
+        for trade in trades
+    ]
+    headers = ["Time", "Taker", "Price", f"Amount ({base.symbol})", f"Total ({quote.symbol})"]
+    return table(headers, rows, body_id="trades")
+
+
+def batches_page(service: SequencerService) -> str:
+    """The open batch and the latest sealed ones."""
+    return layout("Batches", f"<h1>Batches</h1>{batch_table(queries.recent_batches(service, RECENT))}")
+
+
+def batch_page(service: SequencerService, number: int) -> str:
+    """One batch: what it holds, its status, its L1 transaction."""
+    batch = queries.batch_out(service, number)
+    facts = [
+        ("Status", badge(batch.status, batch=True)),
+        ("Transactions", str(batch.transactions)),
+        ("Trades", str(batch.trades)),
+        ("Deposits", str(batch.deposits)),
+        ("Withdrawals", str(batch.withdrawals)),
+        ("Batch time", when(batch.timestamp)),
+        ("Sealed at", when(batch.sealed_at)),
+        ("L1 transaction", "–" if batch.l1_tx is None else f'<code class="tx">{escape(batch.l1_tx)}</code>'),
+        ("Proving attempts", str(batch.attempts)),
+    ]
+    if batch.error:
+        facts.append(("Last error", escape(batch.error)))
+    rows = "".join(f"<tr><th>{escape(name)}</th><td>{value}</td></tr>" for name, value in facts)
+    main = f'<h1>Batch {number}</h1><table class="facts" id="batch">{rows}</table>'
+    return layout(f"Batch {number}", main)
+
+
+def account_page(service: SequencerService, address: str, index: AccountIndex | None) -> str:
+    """An L1 address's account: balances, open orders, latest orders and withdrawals."""
+    title = f"Account {address}"
+    if index is None:
+        return layout(title, f"<h1>{escape(title)}</h1><p>This address has no account: it never deposited.</p>")
+    config = service.config
+    account = account_out(service.operator, index, config.tokens)
+    balances = []
+    for balance in account.balances:
+        label = config.token_label(TokenId(balance.token))
+        balances.append(
+            (
+                escape(label.symbol),
+                escape(token_amount(balance.balance, label)),
+                escape(token_amount(balance.locked, label)),
+                escape(token_amount(balance.available, label)),
+            )
+        )
+    open_orders = [order_out(r) for r in service.operator.open_orders(index)]
+    latest = [order_out(r) for r in reversed(service.operator.orders_of(index)[-RECENT:])]
+    withdrawals = []
+    for withdrawal in queries.account_withdrawals(service, index):
+        label = config.token_label(TokenId(withdrawal.token))
+        batch = "–" if withdrawal.batch is None else f'<a href="/explorer/batches/{withdrawal.batch}">{withdrawal.batch}</a>'
+        withdrawals.append(
+            (when(withdrawal.time), escape(token_amount(withdrawal.amount, label)), escape(label.symbol), batch, badge(withdrawal.status))
+        )
+    main = f"""<h1>{escape(title)}</h1>
+<p class="meta">Rollup account {index}; {account.open_orders} open orders; {account.nonce} withdrawals signed.</p>
+<section><h2>Balances</h2>{table(["Token", "Balance", "Locked by open orders", "Available"], balances, body_id="balances")}</section>
+<section><h2>Open orders</h2>{orders_table(service, open_orders, "open-orders")}</section>
+<section><h2>Latest orders</h2>{orders_table(service, latest, "orders")}</section>
+<section><h2>Withdrawals</h2>{table(["Time", "Amount", "Token", "Batch", "Status"], withdrawals, body_id="withdrawals")}</section>"""
+    return layout(title, main)
+
+
+def orders_table(service: SequencerService, orders: Sequence[OrderOut], body_id: str) -> str:
+    """Orders with their market's units."""
+    rows = []
+    for order in orders:
+        market = service.operator.markets[order.market]
+        base, quote = market_labels(service, market)
+        rows.append(
+            (
+                str(order.order_id),
+                escape(order.market),
+                f'<span class="{order.side}">{escape(order.side)}</span>',
+                escape(order.kind.value),
+                escape(price_text(order.price, base, quote)),
+                escape(token_amount(order.amount, base)),
+                escape(token_amount(order.filled, base)),
+                badge(order.status.value),
+            )
+        )
+    headers = ["Id", "Market", "Side", "Kind", "Price", "Amount", "Filled", "Status"]
+    return table(headers, rows, body_id=body_id)
+
+
+def not_found(message: str) -> str:
+    """A page for what does not exist."""
+    return layout("Not found", f"<h1>Not found</h1><p>{escape(message)}</p>")

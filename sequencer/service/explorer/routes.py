@@ -1,0 +1,58 @@
+"""The explorer's routes: HTML pages under ``/explorer`` and their static files."""
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import FastAPI, Path as PathParameter, Query
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from sequencer.spec.types import EthAddress
+
+from ..core import SequencerService
+from . import pages
+
+STATIC = Path(__file__).with_name("static")
+"""The stylesheet and the script of the pages."""
+
+ADDRESS = "^0x[0-9a-fA-F]{40}$"
+"""An L1 address as the pages take it."""
+
+
+def install_explorer(app: FastAPI, service: SequencerService) -> None:
+    """Serve the explorer's pages of ``service`` from ``app`` (``/`` leads to them)."""
+    app.mount("/explorer/static", StaticFiles(directory=STATIC), name="explorer-static")
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/explorer")
+
+    @app.get("/explorer", response_class=HTMLResponse, include_in_schema=False)
+    async def overview() -> HTMLResponse:
+        return HTMLResponse(pages.overview(service))
+
+    @app.get("/explorer/markets/{name}", response_class=HTMLResponse, include_in_schema=False)
+    async def market(name: Annotated[str, PathParameter(max_length=64)]) -> HTMLResponse:
+        found = service.operator.markets.get(name)
+        if found is None:
+            return HTMLResponse(pages.not_found(f"There is no market {name}."), status_code=404)
+        return HTMLResponse(pages.market_page(service, found))
+
+    @app.get("/explorer/batches", response_class=HTMLResponse, include_in_schema=False)
+    async def batches() -> HTMLResponse:
+        return HTMLResponse(pages.batches_page(service))
+
+    @app.get("/explorer/batches/{number}", response_class=HTMLResponse, include_in_schema=False)
+    async def batch(number: Annotated[int, PathParameter(ge=1, lt=2**53)]) -> HTMLResponse:
+        if number > len(service.operator.batches) + 1:
+            return HTMLResponse(pages.not_found(f"Batch {number} does not exist yet."), status_code=404)
+        return HTMLResponse(pages.batch_page(service, number))
+
+    @app.get("/explorer/account", include_in_schema=False)
+    async def look_up(address: Annotated[str, Query(pattern=ADDRESS)]) -> RedirectResponse:
+        return RedirectResponse(f"/explorer/accounts/{address.lower()}")
+
+    @app.get("/explorer/accounts/{address}", response_class=HTMLResponse, include_in_schema=False)
+    async def account(address: Annotated[str, PathParameter(pattern=ADDRESS)]) -> HTMLResponse:
+        index = service.operator.account_of(EthAddress(int(address, 16)))
+        return HTMLResponse(pages.account_page(service, address.lower(), index))
