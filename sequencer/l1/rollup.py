@@ -199,9 +199,13 @@ class Rollup:
         call = self.contract.functions.requestForcedCancelAll(min_order_id)
         return send_transaction(self.w3, trader, call.build_transaction({"from": trader.address, "value": Wei(self.request_fee())}))
 
+    def l1_request_count(self) -> int:
+        """How many L1 requests were ever queued."""
+        return int(self.contract.functions.l1RequestCount().call())
+
     def pending_requests(self) -> int:
         """How many queued L1 requests no verified batch has consumed yet."""
-        return int(self.contract.functions.l1RequestCount().call()) - self.l1_processed()
+        return self.l1_request_count() - self.l1_processed()
 
     def blocks_to_deadline(self) -> int | None:
         """Blocks left before the oldest unconsumed L1 request is overdue (negative once it is; None if none waits)."""

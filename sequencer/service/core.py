@@ -43,7 +43,7 @@ from .commands import AddL1Request, Command, SealBatch, Tick
 from .config import ServiceConfig
 from .feed import Feed
 from .intake import Accepted, Intake, ServiceUnavailable
-from .l1 import L1Requests
+from .l1 import L1Requests, QueueSnapshot
 from .machine import Machine
 from .checkpoint import CheckpointInProgress, collector_paused, load_latest, start_checkpoint, write_checkpoint
 from .proving import Settlement
@@ -217,6 +217,14 @@ class SequencerService:
     async def submit(self, command: Command) -> Accepted | None:
         """Apply a command through the intake (see ``Intake.submit``)."""
         return await self.intake.submit(command)
+
+    def l1_queue(self, limit: int) -> QueueSnapshot | None:
+        """
+        The L1 side now: freeze, consumed requests, the oldest ``limit``
+        waiting with their deadlines (node calls: not on the event loop);
+        None without a chain.
+        """
+        return None if self._l1 is None else self._l1.snapshot(limit)
 
     def batch_status(self, number: int) -> BatchStatus:
         """The status of batch ``number``: ``open`` for the next one, else its recorded progress."""

@@ -13,6 +13,7 @@ remove a deposit it already credited (future work).
 """
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -22,11 +23,37 @@ from sequencer.spec.transactions import L1Transaction
 from .codec import CodecError, decode_l1_request, encode_l1_request
 
 
+@dataclass(frozen=True)
+class WaitingRequest:
+    """An L1 request no verified batch has consumed yet, and the last block in which one still may."""
+
+    index: int
+    transaction: L1Transaction
+    deadline_block: int
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """
+    The rollup's L1 side as of ``block``: whether it is frozen, how many
+    requests verified batches consumed, and the oldest ones still waiting.
+    """
+
+    block: int
+    frozen: bool
+    consumed: int
+    queued: int
+    waiting: tuple[WaitingRequest, ...]
+
+
 class L1Requests(Protocol):
     """A source of the rollup's L1 requests, in queue order."""
 
     def since(self, start: int) -> list[tuple[int, L1Transaction]]:
         """Every request from index ``start`` on, as ``(index, request)``, in order."""
+
+    def snapshot(self, limit: int) -> QueueSnapshot | None:
+        """The queue's state with its oldest ``limit`` waiting requests; None without a chain."""
 
 
 class ChainRequests:
@@ -39,6 +66,18 @@ class ChainRequests:
     def since(self, start: int) -> list[tuple[int, L1Transaction]]:
         """Every request from ``start`` on, from the contract's events."""
         return [(request.index, request.transaction) for request in self._rollup.l1_requests(start)]
+
+    def snapshot(self, limit: int) -> QueueSnapshot:
+        """The contract's queue now (several node calls: call it off the event loop)."""
+        rollup = self._rollup
+        block = rollup.w3.eth.block_number
+        consumed = rollup.l1_processed()
+        queued = rollup.l1_request_count()
+        waiting = tuple(
+            WaitingRequest(request.index, request.transaction, rollup.request_deadline(request.index))
+            for request in rollup.l1_requests(consumed)[:limit]
+        )
+        return QueueSnapshot(block, rollup.frozen(), consumed, queued, waiting)
 
 
 class FileRequests:
@@ -54,6 +93,10 @@ class FileRequests:
     def since(self, start: int) -> list[tuple[int, L1Transaction]]:
         """Every request in the file from ``start`` on."""
         return list(enumerate(self.read(), start=0))[start:]
+
+    def snapshot(self, limit: int) -> None:
+        """None: a file has no blocks, deadlines or freeze."""
+        return None
 
     def read(self) -> list[L1Transaction]:
         """

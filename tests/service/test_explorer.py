@@ -12,11 +12,15 @@ import pytest
 
 from sequencer.client.http import SequencerClient
 from sequencer.service.config import ConfigError, ServiceConfig, load_token_labels
+from sequencer.service.core import SequencerService
+from sequencer.service.l1 import QueueSnapshot
+from sequencer.service.server import BackgroundServer
 from sequencer.service.explorer.units import TokenLabel, decimal_text, price_text, token_amount
 from sequencer.spec.constants import Side
+from sequencer.spec.transactions import L1Transaction
 from sequencer.spec.types import TokenId
 from tests.engine.exchange import CONFIG, MARKET
-from tests.service.harness import running_sequencer, trader
+from tests.service.harness import OPERATOR, running_sequencer, standalone_config, trader
 from tests.service.test_api import place
 from tests.support.scenario import UNIT
 
@@ -150,3 +154,26 @@ def test_the_static_files_are_served(sequencer: tuple[str, SequencerClient]) -> 
     assert httpx.get(f"{url}/explorer/static/explorer.css").status_code == 200
     script = httpx.get(f"{url}/explorer/static/explorer.js")
     assert script.status_code == 200 and "WebSocket" in script.text
+
+
+def test_the_l1_page_without_a_chain(sequencer: tuple[str, SequencerClient]) -> None:
+    url, _ = sequencer
+    assert "reads its L1 requests from a file" in page(f"{url}/explorer/l1").text
+
+
+class UnreachableNode:
+    """An L1 source whose node does not answer."""
+
+    def since(self, start: int) -> list[tuple[int, L1Transaction]]:
+        return []
+
+    def snapshot(self, limit: int) -> QueueSnapshot | None:
+        raise ConnectionError("connection refused")
+
+
+def test_the_l1_page_says_when_the_node_does_not_answer(tmp_path: Path) -> None:
+    service = SequencerService(standalone_config(tmp_path / "data"), OPERATOR, l1=UnreachableNode())
+    with BackgroundServer(service) as server:
+        response = httpx.get(f"{server.url}/explorer/l1")
+    assert response.status_code == 503
+    assert "The L1 node did not answer: connection refused" in response.text

@@ -3,11 +3,14 @@
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from html import escape
+from typing import assert_never
 
 from sequencer.engine.market import Market
+from sequencer.spec.transactions import Deposit, ForcedCancelAll, ForcedWithdraw, L1Transaction
 from sequencer.spec.types import AccountIndex, TokenId
 
 from ..core import SequencerService
+from ..l1 import QueueSnapshot
 from ..schemas import BatchOut, LevelOut, OrderOut, TradeOut
 from ..views import account_out, book_out, order_out
 from .. import queries
@@ -44,7 +47,7 @@ def layout(title: str, main: str, script: bool = False) -> str:
 <body>
 <header>
 <a class="brand" href="/explorer">Matchproof</a>
-<nav><a href="/explorer">Overview</a><a href="/explorer/batches">Batches</a></nav>
+<nav><a href="/explorer">Overview</a><a href="/explorer/batches">Batches</a><a href="/explorer/l1">L1 queue</a></nav>
 <form class="lookup" action="/explorer/account" method="get">
 <input name="address" placeholder="L1 address 0x…" aria-label="L1 address" required
  pattern="0x[0-9a-fA-F]{{40}}" size="44"><button type="submit">Look up</button>
@@ -283,6 +286,68 @@ def orders_table(service: SequencerService, orders: Sequence[OrderOut], body_id:
         )
     headers = ["Id", "Market", "Side", "Kind", "Price", "Amount", "Filled", "Status"]
     return table(headers, rows, body_id=body_id)
+
+
+def l1_page(service: SequencerService, queue: QueueSnapshot | None, unreachable: str | None = None) -> str:
+    """
+    The rollup's L1 side: frozen or live, and each L1 request no verified
+    batch has consumed yet, with the last block a batch may consume it in.
+    """
+    if unreachable is not None:
+        return layout("L1 queue", f'<h1>L1 queue</h1><p class="alert">The L1 node did not answer: {escape(unreachable)}</p>')
+    if queue is None:
+        return layout("L1 queue", "<h1>L1 queue</h1><p>This sequencer reads its L1 requests from a file: no chain, no deadlines.</p>")
+    state = (
+        '<p class="alert" id="frozen">The rollup is frozen: no batch is accepted any more; every account exits with '
+        "a Merkle proof against the last proven root (<code>matchproof exit</code>).</p>"
+        if queue.frozen
+        else '<p id="live">The rollup is live.</p>'
+    )
+    facts = [
+        ("L1 block", str(queue.block)),
+        ("Requests queued", str(queue.queued)),
+        ("Consumed by verified batches", str(queue.consumed)),
+        ("Read by this sequencer", str(service.operator.l1_seen)),
+    ]
+    rows = []
+    for request in queue.waiting:
+        left = request.deadline_block - queue.block
+        due = f'<span class="overdue">overdue by {-left}</span>' if left < 0 else f"{left} blocks left"
+        read = "in a batch on its way to L1" if request.index < service.operator.l1_seen else "not read yet"
+        rows.append(
+            (
+                str(request.index),
+                escape(request_kind(request.transaction)),
+                str(request.transaction.account_index),
+                f"<code>0x{request.transaction.eth_addr:040x}</code>",
+                str(request.deadline_block),
+                due,
+                read,
+            )
+        )
+    table_rows = "".join(f"<tr><th>{escape(name)}</th><td>{value}</td></tr>" for name, value in facts)
+    headers = ["Request", "Kind", "Account", "Sent by", "Deadline block", "Deadline", "Sequencer"]
+    main = f"""<h1>L1 queue</h1>
+{state}
+<table class="facts">{table_rows}</table>
+<h2>Waiting for a verified batch</h2>
+<p class="meta">A batch must consume each request by its deadline block; once the oldest is overdue anyone
+may freeze the rollup.</p>
+{table(headers, rows, body_id="waiting", empty="None: every queued request is in a verified batch.")}"""
+    return layout("L1 queue", main)
+
+
+def request_kind(request: L1Transaction) -> str:
+    """What an L1 request is, in words."""
+    match request:
+        case Deposit():
+            return "deposit"
+        case ForcedWithdraw():
+            return "forced withdrawal"
+        case ForcedCancelAll():
+            return "forced cancel-all"
+        case _:
+            assert_never(request)
 
 
 def not_found(message: str) -> str:

@@ -1,11 +1,13 @@
 """The explorer's routes: HTML pages under ``/explorer`` and their static files."""
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, Path as PathParameter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from web3.exceptions import Web3Exception
 
 from sequencer.spec.types import EthAddress
 
@@ -17,6 +19,9 @@ STATIC = Path(__file__).with_name("static")
 
 ADDRESS = "^0x[0-9a-fA-F]{40}$"
 """An L1 address as the pages take it."""
+
+WAITING_SHOWN = 50
+"""The oldest waiting L1 requests the L1 page lists."""
 
 
 def install_explorer(app: FastAPI, service: SequencerService) -> None:
@@ -47,6 +52,14 @@ def install_explorer(app: FastAPI, service: SequencerService) -> None:
         if number > len(service.operator.batches) + 1:
             return HTMLResponse(pages.not_found(f"Batch {number} does not exist yet."), status_code=404)
         return HTMLResponse(pages.batch_page(service, number))
+
+    @app.get("/explorer/l1", response_class=HTMLResponse, include_in_schema=False)
+    async def l1() -> HTMLResponse:
+        try:
+            queue = await asyncio.to_thread(service.l1_queue, WAITING_SHOWN)
+        except (OSError, Web3Exception) as error:  # the node is down or refuses: say so, keep serving
+            return HTMLResponse(pages.l1_page(service, None, unreachable=str(error)), status_code=503)
+        return HTMLResponse(pages.l1_page(service, queue))
 
     @app.get("/explorer/account", include_in_schema=False)
     async def look_up(address: Annotated[str, Query(pattern=ADDRESS)]) -> RedirectResponse:
