@@ -104,16 +104,42 @@ def freeze_if_due(w3: Web3, contract: Contract, sender: LocalAccount) -> bool:
     return True
 
 
+def plan_departure(contract: Contract, rebuilt: Reconstruction, owner: str) -> Departure:
+    """
+    What leaving would pay ``owner`` now, without sending anything: each
+    token its account holds at the last proven root (``rebuilt``'s) and has
+    not exited yet, its deposits no batch consumed and not refunded yet, and
+    what proven withdrawals credited it and it has not claimed.
+    """
+    plan = Departure()
+    owner = Web3.to_checksum_address(owner)
+    tokens = [TokenId(token) for token in range(int(contract.functions.tokenCount().call()))]
+    registered, index = contract.functions.accountOf(owner).call()
+    if registered:
+        account = rebuilt.state.get_account(AccountIndex(int(index)))
+        for token in tokens:
+            balance = account.balance(token)
+            if balance and not contract.functions.exited(index, token).call():
+                plan.exits[token] = balance
+    for request_index, deposit in rebuilt.pending_deposits():
+        if deposit.eth_addr == int(owner, 16) and not contract.functions.refunded(request_index).call():
+            plan.refunds[request_index] = deposit
+    for token in tokens:
+        claimable = Amount(int(contract.functions.claimable(owner, token).call()))
+        if claimable:
+            plan.claims[token] = claimable
+    return plan
+
+
 def leave(
     w3: Web3, contract: Contract, trader: LocalAccount, rebuilt: Reconstruction, recipient: str | None = None
 ) -> Departure:
     """
-    Take everything the trader owns out of the frozen rollup: exit every token
-    its account holds at the last proven root (``rebuilt``'s), paid to
-    ``recipient`` (the trader's own address by default), refund its deposits
-    no batch consumed and claim what proven withdrawals credited it (both paid
-    to the trader's address, as the contract does). Whatever was already paid
-    is skipped, so leaving twice is harmless.
+    Take everything the trader owns out of the frozen rollup
+    (:func:`plan_departure`): its exits are paid to ``recipient`` (the
+    trader's own address by default), its refunds and claims to the trader's
+    address, as the contract does. Whatever was already paid is skipped, so
+    leaving twice is harmless.
 
     Raises
     ------
@@ -122,28 +148,18 @@ def leave(
     """
     if not contract.functions.frozen().call():
         raise ExodusError("the rollup is not frozen: exits and refunds wait for a freeze")
-    departure = Departure()
     owner = Web3.to_checksum_address(trader.address)
-    tokens = [TokenId(token) for token in range(int(contract.functions.tokenCount().call()))]
-    registered, index = contract.functions.accountOf(owner).call()
-    if registered:
-        for token in tokens:
+    plan = plan_departure(contract, rebuilt, owner)
+    if plan.exits:
+        _, index = contract.functions.accountOf(owner).call()
+        for token in plan.exits:
             proof = exit_proof(rebuilt.state, AccountIndex(int(index)), token)
-            if proof.balance == 0 or contract.functions.exited(index, token).call():
-                continue
             call = contract.functions.exit(token, proof.as_abi(), Web3.to_checksum_address(recipient or owner))
             send_transaction(w3, trader, call.build_transaction({"from": owner}))
-            departure.exits[token] = proof.balance
-    for request_index, deposit in rebuilt.pending_deposits():
-        if deposit.eth_addr != int(owner, 16) or contract.functions.refunded(request_index).call():
-            continue
+    for request_index, deposit in plan.refunds.items():
         fields = (deposit.account_index, owner, deposit.ax, deposit.ay, deposit.token, deposit.amount)
         call = contract.functions.refundDeposit(request_index, fields)
         send_transaction(w3, trader, call.build_transaction({"from": owner}))
-        departure.refunds[request_index] = deposit
-    for token in tokens:
-        claimable = Amount(int(contract.functions.claimable(owner, token).call()))
-        if claimable:
-            send_transaction(w3, trader, contract.functions.claim(owner, token).build_transaction({"from": owner}))
-            departure.claims[token] = claimable
-    return departure
+    for token in plan.claims:
+        send_transaction(w3, trader, contract.functions.claim(owner, token).build_transaction({"from": owner}))
+    return plan

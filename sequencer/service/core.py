@@ -43,7 +43,7 @@ from .commands import AddL1Request, Command, SealBatch, Tick
 from .config import ServiceConfig
 from .feed import Feed
 from .intake import Accepted, Intake, ServiceUnavailable
-from .l1 import L1Requests, QueueSnapshot
+from .l1 import ExitView, L1Requests, QueueSnapshot
 from .machine import Machine
 from .checkpoint import CheckpointInProgress, collector_paused, load_latest, start_checkpoint, write_checkpoint
 from .proving import Settlement
@@ -225,6 +225,10 @@ class SequencerService:
         None without a chain.
         """
         return None if self._l1 is None else self._l1.snapshot(limit)
+
+    def exit_view(self, owner: str) -> ExitView | None:
+        """``owner``'s way out of the rollup (node calls, and a rebuild once frozen: not on the event loop)."""
+        return None if self._l1 is None else self._l1.exit_view(owner)
 
     def batch_status(self, number: int) -> BatchStatus:
         """The status of batch ``number``: ``open`` for the next one, else its recorded progress."""

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from sequencer.l1.exodus import Departure, plan_departure
+from sequencer.l1.reconstruct import Reconstruction, reconstruct
 from sequencer.l1.rollup import Rollup
 from sequencer.spec.transactions import L1Transaction
 
@@ -46,6 +48,22 @@ class QueueSnapshot:
     waiting: tuple[WaitingRequest, ...]
 
 
+@dataclass(frozen=True)
+class ExitView:
+    """
+    A trader's way out: the rollup, what a forced request costs and how soon
+    a batch must serve it, and once the rollup is frozen what ``matchproof
+    exit`` would pay them (:func:`sequencer.l1.exodus.plan_departure`).
+    """
+
+    rpc: str
+    rollup: str
+    frozen: bool
+    request_fee: int
+    deadline_blocks: int
+    departure: Departure | None
+
+
 class L1Requests(Protocol):
     """A source of the rollup's L1 requests, in queue order."""
 
@@ -55,6 +73,9 @@ class L1Requests(Protocol):
     def snapshot(self, limit: int) -> QueueSnapshot | None:
         """The queue's state with its oldest ``limit`` waiting requests; None without a chain."""
 
+    def exit_view(self, owner: str) -> ExitView | None:
+        """``owner``'s way out (:class:`ExitView`); None without a chain."""
+
 
 class ChainRequests:
     """The rollup contract's queue, read through a node."""
@@ -62,6 +83,7 @@ class ChainRequests:
     def __init__(self, rollup: Rollup) -> None:
         """Read the queue of ``rollup``."""
         self._rollup = rollup
+        self._frozen_state: Reconstruction | None = None
 
     def since(self, start: int) -> list[tuple[int, L1Transaction]]:
         """Every request from ``start`` on, from the contract's events."""
@@ -78,6 +100,28 @@ class ChainRequests:
             for request in rollup.l1_requests(consumed)[:limit]
         )
         return QueueSnapshot(block, rollup.frozen(), consumed, queued, waiting)
+
+    def exit_view(self, owner: str) -> ExitView:
+        """
+        ``owner``'s way out now (node calls; once frozen, the state is rebuilt
+        from L1 the first time, seconds, and kept: a frozen rollup no longer changes).
+        """
+        rollup = self._rollup
+        contract = rollup.contract
+        frozen = rollup.frozen()
+        departure = None
+        if frozen:
+            if self._frozen_state is None:
+                self._frozen_state = reconstruct(rollup.w3, contract)
+            departure = plan_departure(contract, self._frozen_state, owner)
+        return ExitView(
+            rpc=str(getattr(rollup.w3.provider, "endpoint_uri", "")),
+            rollup=rollup.deployment.rollup,
+            frozen=frozen,
+            request_fee=rollup.request_fee(),
+            deadline_blocks=int(contract.functions.requestDeadlineBlocks().call()),
+            departure=departure,
+        )
 
 
 class FileRequests:
@@ -96,6 +140,10 @@ class FileRequests:
 
     def snapshot(self, limit: int) -> None:
         """None: a file has no blocks, deadlines or freeze."""
+        return None
+
+    def exit_view(self, owner: str) -> None:
+        """None: without a chain there is no way out to show."""
         return None
 
     def read(self) -> list[L1Transaction]:

@@ -19,16 +19,21 @@ from pathlib import Path
 
 import pytest
 from eth_account import Account
+from playwright.sync_api import expect
 from eth_account.signers.local import LocalAccount
 
 from prover import CircuitArtifacts
-from sequencer.devnet import Devnet
+from sequencer.devnet import TEST_TOKENS, Devnet
 from sequencer.l1.anvil import AnvilNode
 from sequencer.l1.exit_cli import add_subcommands
+from sequencer.service.explorer.units import TokenLabel, token_amount
+from sequencer.service.server import BackgroundServer
 from sequencer.spec.constants import Side
 from sequencer.spec.types import TokenId
 from tests.e2e.conftest import KEYSTORE_PASSWORD, UNIT, USDC, WETH
+from tests.e2e.explorer import explorer_service
 from tests.e2e.traders import account_of, cancel_all, place, withdraw
+from tests.web.browser import browser_page, screenshot
 
 DEADLINE_BLOCKS = 10
 TOKENS = (WETH, USDC)
@@ -73,7 +78,7 @@ def paid(devnet: Devnet, event: str, token: int) -> int:
 
 
 def test_censored_trader_and_everyone_else_exit_with_their_proven_balances(
-    anvil: AnvilNode, devnet: Devnet, alice: LocalAccount, bob: LocalAccount, tmp_path: Path
+    anvil: AnvilNode, devnet: Devnet, alice: LocalAccount, bob: LocalAccount, circuit: CircuitArtifacts, tmp_path: Path
 ) -> None:
     rollup = devnet.rollup
     operator, carol, dave, bystander = anvil.accounts()[0], *anvil.accounts()[3:6]
@@ -134,6 +139,17 @@ def test_censored_trader_and_everyone_else_exit_with_their_proven_balances(
     # The forced withdrawal the operator ignored: her deposit and what she bought, less the taker fee.
     assert expected["carol"][WETH] == 6 * UNIT - UNIT * 20 // 10_000
     assert expected["operator"][WETH] > 0 and expected["operator"][USDC] > 0  # fees
+    # The explorer's way-out page tells Carol the same, and the command to run.
+    with BackgroundServer(explorer_service(devnet, circuit, operator, tmp_path / "explorer")) as server, browser_page() as page:
+        page.goto(f"{server.url}/explorer/accounts/{carol.address.lower()}/exit")
+        expect(page.locator("#frozen")).to_be_visible()
+        for token in TOKENS:
+            label = TokenLabel(TEST_TOKENS[token].symbol, TEST_TOKENS[token].decimals)
+            row = page.locator("#departure tr").filter(has_text=label.symbol)
+            expect(row.locator("td").nth(1)).to_have_text(token_amount(expected["carol"][token], label))
+        command = f"matchproof exit --rpc {anvil.url} --rollup {rollup.contract.address} --keystore YOUR_KEYSTORE.json"
+        expect(page.locator("#command")).to_have_text(command)
+        screenshot(page, "explorer-exit")
     for name, trader in traders.items():
         before = {token: held(devnet, trader.address, token) for token in TOKENS}
         assert matchproof(anvil, devnet, "exit", key_file(tmp_path, trader)) == 0

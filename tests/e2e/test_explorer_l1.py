@@ -1,7 +1,8 @@
 """
 The explorer's L1 page against a real anvil deployment: each L1 request no
 verified batch has consumed, with the block it must be consumed by; then,
-once the oldest is overdue and someone froze the rollup, the frozen state.
+once the oldest is overdue and someone froze the rollup, the frozen state;
+and a trader's way out while the rollup is live: the forced requests.
 """
 
 from pathlib import Path
@@ -11,14 +12,11 @@ from eth_account.signers.local import LocalAccount
 from playwright.sync_api import expect
 
 from prover import CircuitArtifacts
-from sequencer.devnet import Devnet, devnet_market
+from sequencer.devnet import Devnet
 from sequencer.l1.anvil import AnvilNode
-from sequencer.service.config import ServiceConfig
-from sequencer.service.core import SequencerService
-from sequencer.service.l1 import ChainRequests
 from sequencer.service.server import BackgroundServer
-from sequencer.spec.constants import TreeConfig
 from tests.e2e.conftest import UNIT, WETH
+from tests.e2e.explorer import explorer_service
 from tests.service.harness import wait_for
 from tests.web.browser import browser_page, screenshot
 
@@ -34,20 +32,10 @@ def devnet(anvil: AnvilNode, circuit: CircuitArtifacts) -> Devnet:
 def test_the_l1_page_shows_waiting_requests_their_deadlines_and_a_freeze(
     anvil: AnvilNode, devnet: Devnet, alice: LocalAccount, circuit: CircuitArtifacts, tmp_path: Path
 ) -> None:
-    params = dict(circuit.config.params)
-    config = ServiceConfig(
-        data_dir=tmp_path / "data",
-        tree=TreeConfig.from_circuit_params(params),
-        slots=params["nTx"],
-        markets=(devnet_market(),),
-        chain_id=devnet.w3.eth.chain_id,
-        rollup=devnet.deployment.rollup,
-        poll_interval_s=0.1,
-    )
     rollup = devnet.rollup
     rollup.deposit(alice, WETH, 5 * UNIT, devnet.l2_key(alice).public_key)
     queued = rollup.l1_request_count()  # the operator's registration, then Alice's deposit
-    service = SequencerService(config, anvil.accounts()[0], l1=ChainRequests(rollup))  # no settlement: nothing is consumed
+    service = explorer_service(devnet, circuit, anvil.accounts()[0], tmp_path / "data")  # it consumes nothing
     with BackgroundServer(service) as server, browser_page() as page:
         wait_for(lambda: service.operator.l1_seen == queued)
         page.goto(f"{server.url}/explorer/l1")
@@ -60,6 +48,13 @@ def test_the_l1_page_shows_waiting_requests_their_deadlines_and_a_freeze(
         expect(deposit.nth(4)).to_have_text(str(rollup.request_deadline(queued - 1)))
         expect(deposit.nth(6)).to_have_text("in a batch on its way to L1")
         screenshot(page, "explorer-l1")
+
+        page.goto(f"{server.url}/explorer/accounts/{alice.address.lower()}/exit")
+        expect(page.locator("#live")).to_contain_text(f"within {DEADLINE_BLOCKS} blocks")
+        expect(page.locator("#commands")).to_contain_text(
+            f"matchproof force-withdraw --token {WETH} --rpc {anvil.url} --rollup {devnet.deployment.rollup}"
+        )
+        page.goto(f"{server.url}/explorer/l1")
 
         devnet.mine(rollup.request_deadline(0) - devnet.w3.eth.block_number + 1)
         rollup.freeze(anvil.accounts()[5])

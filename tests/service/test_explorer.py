@@ -13,7 +13,7 @@ import pytest
 from sequencer.client.http import SequencerClient
 from sequencer.service.config import ConfigError, ServiceConfig, load_token_labels
 from sequencer.service.core import SequencerService
-from sequencer.service.l1 import QueueSnapshot
+from sequencer.service.l1 import ExitView, QueueSnapshot
 from sequencer.service.server import BackgroundServer
 from sequencer.service.explorer.units import TokenLabel, decimal_text, price_text, token_amount
 from sequencer.spec.constants import Side
@@ -156,9 +156,10 @@ def test_the_static_files_are_served(sequencer: tuple[str, SequencerClient]) -> 
     assert script.status_code == 200 and "WebSocket" in script.text
 
 
-def test_the_l1_page_without_a_chain(sequencer: tuple[str, SequencerClient]) -> None:
+def test_the_l1_and_exit_pages_without_a_chain(sequencer: tuple[str, SequencerClient]) -> None:
     url, _ = sequencer
     assert "reads its L1 requests from a file" in page(f"{url}/explorer/l1").text
+    assert "runs without a chain" in page(f"{url}/explorer/accounts/0x{'ab' * 20}/exit").text
 
 
 class UnreachableNode:
@@ -170,10 +171,16 @@ class UnreachableNode:
     def snapshot(self, limit: int) -> QueueSnapshot | None:
         raise ConnectionError("connection refused")
 
+    def exit_view(self, owner: str) -> ExitView | None:
+        raise ConnectionError("connection refused")
+
 
 def test_the_l1_page_says_when_the_node_does_not_answer(tmp_path: Path) -> None:
     service = SequencerService(standalone_config(tmp_path / "data"), OPERATOR, l1=UnreachableNode())
     with BackgroundServer(service) as server:
         response = httpx.get(f"{server.url}/explorer/l1")
+        way_out = httpx.get(f"{server.url}/explorer/accounts/0x{'ab' * 20}/exit")
     assert response.status_code == 503
     assert "The L1 node did not answer: connection refused" in response.text
+    assert way_out.status_code == 503
+    assert "The rollup could not be read from L1: connection refused" in way_out.text

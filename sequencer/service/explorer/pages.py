@@ -10,11 +10,11 @@ from sequencer.spec.transactions import Deposit, ForcedCancelAll, ForcedWithdraw
 from sequencer.spec.types import AccountIndex, TokenId
 
 from ..core import SequencerService
-from ..l1 import QueueSnapshot
+from ..l1 import ExitView, QueueSnapshot
 from ..schemas import BatchOut, LevelOut, OrderOut, TradeOut
 from ..views import account_out, book_out, order_out
 from .. import queries
-from .units import TokenLabel, price_text, token_amount
+from .units import TokenLabel, decimal_text, price_text, token_amount
 
 BOOK_DEPTH = 20
 """Price levels shown per side of a book (the feed's depth)."""
@@ -258,7 +258,8 @@ def account_page(service: SequencerService, address: str, index: AccountIndex | 
             (when(withdrawal.time), escape(token_amount(withdrawal.amount, label)), escape(label.symbol), batch, badge(withdrawal.status))
         )
     main = f"""<h1>{escape(title)}</h1>
-<p class="meta">Rollup account {index}; {account.open_orders} open orders; {account.nonce} withdrawals signed.</p>
+<p class="meta">Rollup account {index}; {account.open_orders} open orders; {account.nonce} withdrawals signed.
+<a href="/explorer/accounts/{escape(address)}/exit">The way out without the operator</a>.</p>
 <section><h2>Balances</h2>{table(["Token", "Balance", "Locked by open orders", "Available"], balances, body_id="balances")}</section>
 <section><h2>Open orders</h2>{orders_table(service, open_orders, "open-orders")}</section>
 <section><h2>Latest orders</h2>{orders_table(service, latest, "orders")}</section>
@@ -335,6 +336,60 @@ def l1_page(service: SequencerService, queue: QueueSnapshot | None, unreachable:
 may freeze the rollup.</p>
 {table(headers, rows, body_id="waiting", empty="None: every queued request is in a verified batch.")}"""
     return layout("L1 queue", main)
+
+
+def exit_page(service: SequencerService, address: str, view: ExitView | None, unreachable: str | None = None) -> str:
+    """
+    An address's way out: while the rollup is live, the forced requests a
+    batch must serve before a deadline (or anyone may freeze it); once it is
+    frozen, what ``matchproof exit`` pays, token by token, and the command.
+    """
+    title = f"The way out for {address}"
+    if unreachable is not None:
+        return layout(title, f'<h1>{escape(title)}</h1><p class="alert">The rollup could not be read from L1: {escape(unreachable)}</p>')
+    if view is None:
+        return layout(title, f"<h1>{escape(title)}</h1><p>This sequencer runs without a chain: there is no rollup to leave.</p>")
+    chain = f"--rpc {view.rpc} --rollup {view.rollup} --keystore YOUR_KEYSTORE.json"
+    if not view.frozen:
+        fee = decimal_text(view.request_fee, 10**18, 18)
+        commands = "\n".join(
+            f"matchproof force-withdraw --token {token} {chain}    # all your {service.config.token_label(token).symbol}"
+            for token in service.config.tokens
+        )
+        main = f"""<h1>{escape(title)}</h1>
+<p id="live">The rollup is live. If the sequencer does not serve you, ask L1 directly: each forced request
+costs {escape(fee)} ETH and must be served by a batch within {view.deadline_blocks} blocks; past that, anyone may
+freeze the rollup (<code>matchproof freeze</code>) and every account leaves with its last proven balances.</p>
+<h2>Forced withdrawal of a whole balance</h2>
+<pre id="commands">{escape(commands)}</pre>
+<p>To cancel every order below an id first: <code>matchproof force-cancel-all --min-order-id ID {escape(chain)}</code>.
+The <a href="/explorer/l1">L1 queue</a> shows each request's deadline.</p>"""
+        return layout(title, main)
+    departure = view.departure
+    rows = []
+    if departure is not None:
+        for token, amount in sorted(departure.exits.items()):
+            label = service.config.token_label(token)
+            rows.append(("exit: the last proven balance", escape(token_amount(amount, label)), escape(label.symbol)))
+        for request_index, deposit in sorted(departure.refunds.items()):
+            label = service.config.token_label(deposit.token)
+            rows.append(
+                (f"refund of deposit {request_index}, which no batch consumed", escape(token_amount(deposit.amount, label)), escape(label.symbol))
+            )
+        for token, amount in sorted(departure.claims.items()):
+            label = service.config.token_label(token)
+            rows.append(("claim of proven withdrawals", escape(token_amount(amount, label)), escape(label.symbol)))
+    main = f"""<h1>{escape(title)}</h1>
+<p class="alert" id="frozen">The rollup is frozen. Every account takes out what the last proven state gives it,
+with a Merkle proof rebuilt from L1 alone: no sequencer is needed.</p>
+<h2>What <code>matchproof exit</code> pays {escape(address)}</h2>
+{table(["What", "Amount", "Token"], rows, body_id="departure", empty="Nothing left to take out.")}
+<h2>The command</h2>
+<pre id="command">{escape(f"matchproof exit {chain}")}</pre>
+<p class="meta">It rebuilds the state from the rollup's events, checks it against the contract's root, then
+sends one <code>exit</code> per token, the refunds and the claims (<code>--to ADDRESS</code> pays the exits
+elsewhere). Leaving twice pays nothing more.</p>"""
+    return layout(title, main)
 
 
 def request_kind(request: L1Transaction) -> str:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from web3.exceptions import Web3Exception
 
+from sequencer.l1.reconstruct import ReconstructionError
 from sequencer.spec.types import EthAddress
 
 from ..core import SequencerService
@@ -60,6 +61,15 @@ def install_explorer(app: FastAPI, service: SequencerService) -> None:
         except (OSError, Web3Exception) as error:  # the node is down or refuses: say so, keep serving
             return HTMLResponse(pages.l1_page(service, None, unreachable=str(error)), status_code=503)
         return HTMLResponse(pages.l1_page(service, queue))
+
+    @app.get("/explorer/accounts/{address}/exit", response_class=HTMLResponse, include_in_schema=False)
+    async def exit_options(address: Annotated[str, PathParameter(pattern=ADDRESS)]) -> HTMLResponse:
+        owner = address.lower()
+        try:
+            view = await asyncio.to_thread(service.exit_view, owner)
+        except (OSError, Web3Exception, ReconstructionError) as error:  # the node or its data: say so, keep serving
+            return HTMLResponse(pages.exit_page(service, owner, None, unreachable=str(error)), status_code=503)
+        return HTMLResponse(pages.exit_page(service, owner, view))
 
     @app.get("/explorer/account", include_in_schema=False)
     async def look_up(address: Annotated[str, Query(pattern=ADDRESS)]) -> RedirectResponse:
