@@ -15,20 +15,17 @@ section elsewhere.
 
 import logging
 import os
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
 from matchproof_native import groth16_development_setup
 
 from prover.errors import ProverError
+from prover.progress import ProgressBar
 
 log = logging.getLogger(__name__)
 
-_BAR_WIDTH = 30
 
 
 @dataclass(frozen=True)
@@ -41,35 +38,12 @@ class SetupSizes:
     domain_size: int
 
 
-class SetupProgress:
-    """Shows the set-up's progress: one bar per section of the key, redrawn in place on a terminal."""
-
-    def __init__(self, label: str, stream: TextIO | None = None) -> None:
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.interactive = self.stream.isatty()
-        self.started = time.monotonic()
-
-    def __call__(self, section: str, done: int, total: int) -> None:
-        """Report that `done` of the `total` points of `section` are computed."""
-        elapsed = time.monotonic() - self.started
-        if self.interactive:
-            filled = _BAR_WIDTH * done // max(total, 1)
-            bar = "#" * filled + "." * (_BAR_WIDTH - filled)
-            self.stream.write(f"\r{self.label}: {section:<18} [{bar}] {done:>9,}/{total:,} {elapsed:6.1f} s")
-            if done == total:
-                self.stream.write("\n")
-            self.stream.flush()
-        elif done == total:
-            log.info("%s: %s done (%d) after %.1f s", self.label, section, total, elapsed)
-
-
 def development_setup(
     r1cs: Path, zkey: Path, label: str = "set-up", progress: Callable[[str, int, int], None] | None = None
 ) -> SetupSizes:
     """Write a development proving key for the circuit in `r1cs` to `zkey`, showing progress.
 
-    `progress(section, done, total)` replaces the default display (`SetupProgress`). The
+    `progress(section, done, total)` replaces the default display (`ProgressBar`). The
     key appears at `zkey` only once complete. Development only: the secrets passed through
     this process. Raises ProverError if the r1cs file cannot be read or is not a BN254
     circuit, or the key cannot be written.
@@ -77,7 +51,7 @@ def development_setup(
     log.warning("%s: a development Groth16 key, from secrets drawn and wiped here: not for production", label)
     partial = zkey.with_name(zkey.name + ".partial")
     try:
-        constraints, signals, public, domain = groth16_development_setup(r1cs, partial, progress or SetupProgress(label))
+        constraints, signals, public, domain = groth16_development_setup(r1cs, partial, progress or ProgressBar(label))
         os.replace(partial, zkey)
     except (OSError, ValueError) as error:
         raise ProverError(f"the development set-up of {r1cs} failed: {error}") from error

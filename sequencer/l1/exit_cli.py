@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,9 @@ from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 
-from sequencer.spec.types import AccountIndex, TokenId
-
+from prover.progress import ProgressBar
 from sequencer.keystore import PRIVATE_KEY_ENV, KeyUnavailable, load_account
+from sequencer.spec.types import AccountIndex, TokenId
 
 from .compile import compile_contracts
 from .deploy import ROLLUP_CONTRACT, Deployment
@@ -113,7 +114,7 @@ def reconstruct_command(args: argparse.Namespace) -> int:
     """Rebuild the state and print it; 1 if it does not match the contract."""
     w3, contract = _connect(args)
     try:
-        rebuilt = reconstruct(w3, contract, progress=_say)
+        rebuilt = reconstruct(w3, contract, progress=_say, replayed=_batches_bar())
     except ReconstructionError as error:
         print(f"matchproof: the state does not rebuild: {error}", file=sys.stderr)
         return 1
@@ -164,8 +165,9 @@ def exit_command(args: argparse.Namespace) -> int:
     try:
         if args.freeze:
             freeze_if_due(w3, contract, trader)
-        rebuilt = reconstruct(w3, contract, progress=_say)
-        departure = leave(w3, contract, trader, rebuilt, args.to)
+        rebuilt = reconstruct(w3, contract, progress=_say, replayed=_batches_bar())
+        bar = ProgressBar("exit")
+        departure = leave(w3, contract, trader, rebuilt, args.to, lambda done, total: bar("transactions", done, total))
     except (ReconstructionError, ExodusError, ContractLogicError, TransactionFailed) as error:
         print(f"matchproof: {_reason(error, contract)}", file=sys.stderr)
         return 1
@@ -240,6 +242,12 @@ def _print_account(contract: Contract, rebuilt: Reconstruction, address: str) ->
     tokens = int(contract.functions.tokenCount().call())
     balances = ", ".join(f"token {t}: {account.balance(TokenId(t))}" for t in range(tokens))
     print(f"account {index} of {address}: {balances}; nonce {account.nonce}, min order id {account.min_order_id}")
+
+
+def _batches_bar() -> Callable[[int, int], None]:
+    """A progress bar of the batches a rebuild replays."""
+    bar = ProgressBar("reconstruct")
+    return lambda done, total: bar("batches replayed", done, total)
 
 
 def _say(message: str) -> None:

@@ -10,6 +10,7 @@ Everything these need comes from the state rebuilt from L1
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from eth_account.signers.local import LocalAccount
@@ -132,14 +133,20 @@ def plan_departure(contract: Contract, rebuilt: Reconstruction, owner: str) -> D
 
 
 def leave(
-    w3: Web3, contract: Contract, trader: LocalAccount, rebuilt: Reconstruction, recipient: str | None = None
+    w3: Web3,
+    contract: Contract,
+    trader: LocalAccount,
+    rebuilt: Reconstruction,
+    recipient: str | None = None,
+    sent: Callable[[int, int], None] | None = None,
 ) -> Departure:
     """
     Take everything the trader owns out of the frozen rollup
     (:func:`plan_departure`): its exits are paid to ``recipient`` (the
     trader's own address by default), its refunds and claims to the trader's
     address, as the contract does. Whatever was already paid is skipped, so
-    leaving twice is harmless.
+    leaving twice is harmless. ``sent(done, total)`` is told after each
+    transaction.
 
     Raises
     ------
@@ -150,16 +157,18 @@ def leave(
         raise ExodusError("the rollup is not frozen: exits and refunds wait for a freeze")
     owner = Web3.to_checksum_address(trader.address)
     plan = plan_departure(contract, rebuilt, owner)
+    calls = []
     if plan.exits:
         _, index = contract.functions.accountOf(owner).call()
         for token in plan.exits:
             proof = exit_proof(rebuilt.state, AccountIndex(int(index)), token)
-            call = contract.functions.exit(token, proof.as_abi(), Web3.to_checksum_address(recipient or owner))
-            send_transaction(w3, trader, call.build_transaction({"from": owner}))
+            calls.append(contract.functions.exit(token, proof.as_abi(), Web3.to_checksum_address(recipient or owner)))
     for request_index, deposit in plan.refunds.items():
         fields = (deposit.account_index, owner, deposit.ax, deposit.ay, deposit.token, deposit.amount)
-        call = contract.functions.refundDeposit(request_index, fields)
+        calls.append(contract.functions.refundDeposit(request_index, fields))
+    calls.extend(contract.functions.claim(owner, token) for token in plan.claims)
+    for done, call in enumerate(calls, start=1):
         send_transaction(w3, trader, call.build_transaction({"from": owner}))
-    for token in plan.claims:
-        send_transaction(w3, trader, contract.functions.claim(owner, token).build_transaction({"from": owner}))
+        if sent is not None:
+            sent(done, len(calls))
     return plan

@@ -107,13 +107,18 @@ class Reconstruction:
 
 
 def reconstruct(
-    w3: Web3, contract: Contract, *, progress: Callable[[str], None] | None = None
+    w3: Web3,
+    contract: Contract,
+    *,
+    progress: Callable[[str], None] | None = None,
+    replayed: Callable[[int, int], None] | None = None,
 ) -> Reconstruction:
     """
     Rebuild the rollup's proven state from ``contract``'s events, as of the
     latest block.
 
-    ``progress``, if given, is told each step.
+    ``progress``, if given, is told each step; ``replayed(done, total)`` each
+    batch replayed.
 
     Raises
     ------
@@ -143,17 +148,22 @@ def reconstruct(
     state = State.genesis(config)
     if state.root != views.uint("genesisRoot"):
         raise ReconstructionError("the genesis state is not the contract's genesis root")
-    processed = replay(state, batches, requests)
+    processed = replay(state, batches, requests, replayed)
     if state.root != views.uint("stateRoot") or processed != views.uint("l1Processed"):
         raise ReconstructionError("the rebuilt state is not the contract's last proven state")
     say(f"state rebuilt: root {state.root}")
     return Reconstruction(config, state, requests, batches, processed, bool(views.call("frozen")), block)
 
 
-def replay(state: State, batches: Sequence[PublishedBatch], requests: Sequence[L1Request]) -> int:
+def replay(
+    state: State,
+    batches: Sequence[PublishedBatch],
+    requests: Sequence[L1Request],
+    replayed: Callable[[int, int], None] | None = None,
+) -> int:
     """
     Replay every batch onto ``state`` (the genesis state); returns how many
-    requests they consumed.
+    requests they consumed. ``replayed(done, total)`` is told after each batch.
 
     Raises
     ------
@@ -173,6 +183,8 @@ def replay(state: State, batches: Sequence[PublishedBatch], requests: Sequence[L
         if new_root != batch.new_root:
             raise ReconstructionError(f"batch {batch.number} replays to another root than the one it proved")
         consumed += batch.l1_count
+        if replayed is not None:
+            replayed(batch.number, len(batches))
     return consumed
 
 

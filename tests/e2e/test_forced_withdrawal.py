@@ -70,5 +70,9 @@ def test_forced_requests_served_in_time(devnet: Devnet, alice: LocalAccount, bob
         assert refused.value.data == custom_error(rollup.contract.abi, "NothingToFreeze")
     assert not rollup.frozen()
 
-    # And the state rebuilt from L1 alone is the proven one.
-    assert reconstruct(devnet.w3, rollup.contract).root == devnet.operator.sealed.root == rollup.state_root()
+    # And the state rebuilt from L1 alone is the proven one, each batch replayed in turn.
+    replayed: list[tuple[int, int]] = []
+    rebuilt = reconstruct(devnet.w3, rollup.contract, replayed=lambda done, total: replayed.append((done, total)))
+    assert rebuilt.root == devnet.operator.sealed.root == rollup.state_root()
+    batches = rollup.last_batch()
+    assert replayed == [(number, batches) for number in range(1, batches + 1)]

@@ -15,7 +15,8 @@ import pytest
 
 from prover import CircuitArtifacts, Proof, ProofNotVerified, ProverError, prove, verify_proof
 from prover.arkworks import proving_key
-from prover.dev_setup import SetupProgress, development_setup
+from prover.dev_setup import development_setup
+from prover.progress import ProgressBar
 from prover.witness import WitnessInput
 
 
@@ -96,7 +97,7 @@ def test_the_progress_bar_redraws_in_place_on_a_terminal() -> None:
             return True
 
     screen = Terminal()
-    progress = SetupProgress("set-up", screen)
+    progress = ProgressBar("set-up", screen)
     progress("A", 5, 10)
     progress("A", 10, 10)
     assert screen.getvalue().count("\r") == 2 and screen.getvalue().endswith("\n")
