@@ -42,7 +42,7 @@ from .machine import Machine
 
 log = logging.getLogger(__name__)
 
-FORMAT = "matchproof-checkpoint-4"
+FORMAT = "matchproof-checkpoint-5"
 FOLDER = "checkpoints"
 SUFFIX = ".checkpoint"
 KEEP = 2

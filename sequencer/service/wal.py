@@ -27,7 +27,8 @@ from .machine import LogEntry
 from .receipts import Receipt
 
 DATABASE_NAME = "sequencer.sqlite3"
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+"""The commands' encoding; a log of another version is refused (2: a cancel-all signs ``min_order_id``, not a nonce)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

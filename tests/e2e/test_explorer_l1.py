@@ -5,6 +5,7 @@ once the oldest is overdue and someone froze the rollup, the frozen state;
 and a trader's way out while the rollup is live: the forced requests.
 """
 
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from playwright.sync_api import expect
 from prover import CircuitArtifacts
 from sequencer.devnet import Devnet
 from sequencer.l1.anvil import AnvilNode
+from sequencer.service.explorer.routes import L1_READ_EVERY_S
 from sequencer.service.server import BackgroundServer
 from tests.e2e.conftest import UNIT, WETH
 from tests.e2e.explorer import explorer_service
@@ -58,6 +60,7 @@ def test_the_l1_page_shows_waiting_requests_their_deadlines_and_a_freeze(
 
         devnet.mine(rollup.request_deadline(0) - devnet.w3.eth.block_number + 1)
         rollup.freeze(anvil.accounts()[5])
+        time.sleep(L1_READ_EVERY_S)  # the page serves one read of L1 for that long
         page.reload()
         expect(page.locator("#frozen")).to_contain_text("The rollup is frozen")
         overdue = devnet.w3.eth.block_number - rollup.request_deadline(0)

@@ -1,6 +1,7 @@
 """The explorer's routes: HTML pages under ``/explorer`` and their static files."""
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from sequencer.l1.reconstruct import ReconstructionError
 from sequencer.spec.types import EthAddress
 
 from ..core import SequencerService
+from ..l1 import QueueSnapshot
 from . import pages
 
 STATIC = Path(__file__).with_name("static")
@@ -24,10 +26,26 @@ ADDRESS = "^0x[0-9a-fA-F]{40}$"
 WAITING_SHOWN = 50
 """The oldest waiting L1 requests the L1 page lists."""
 
+L1_READ_EVERY_S = 2.0
+"""
+How long one read of the L1 queue serves the L1 page: a read scans the
+queue's events and asks each waiting request's deadline, so readers share it
+rather than each sending the node a burst of calls.
+"""
+
 
 def install_explorer(app: FastAPI, service: SequencerService) -> None:
     """Serve the explorer's pages of ``service`` from ``app`` (``/`` leads to them)."""
     app.mount("/explorer/static", StaticFiles(directory=STATIC), name="explorer-static")
+    last_read: list[tuple[float, QueueSnapshot | None]] = []
+    reading = asyncio.Lock()
+
+    async def l1_queue() -> QueueSnapshot | None:
+        """The L1 queue as read at most ``L1_READ_EVERY_S`` ago (one read at a time)."""
+        async with reading:
+            if not last_read or time.monotonic() - last_read[0][0] > L1_READ_EVERY_S:
+                last_read[:] = [(time.monotonic(), await asyncio.to_thread(service.l1_queue, WAITING_SHOWN))]
+            return last_read[0][1]
 
     @app.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:
@@ -57,7 +75,7 @@ def install_explorer(app: FastAPI, service: SequencerService) -> None:
     @app.get("/explorer/l1", response_class=HTMLResponse, include_in_schema=False)
     async def l1() -> HTMLResponse:
         try:
-            queue = await asyncio.to_thread(service.l1_queue, WAITING_SHOWN)
+            queue = await l1_queue()
         except (OSError, Web3Exception) as error:  # the node is down or refuses: say so, keep serving
             return HTMLResponse(pages.l1_page(service, None, unreachable=str(error)), status_code=503)
         return HTMLResponse(pages.l1_page(service, queue))
