@@ -405,12 +405,28 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
         """The open batch and the latest sealed ones, newest first, with their status and L1 transaction."""
         return queries.recent_batches(service, limit)
 
-    @app.get("/v1/batches/{number}", response_model=BatchOut, tags=["batches"])
-    async def batch(number: Annotated[int, Path(ge=1, lt=2**53)]) -> BatchOut:
-        """One batch (the open one is the number after the last sealed)."""
+    BatchPath = Annotated[int, Path(ge=1, lt=2**53)]
+
+    def existing_batch(number: int) -> int:
+        """``number``, if that batch is sealed or open (``BATCH_NOT_FOUND`` otherwise)."""
         if number > len(service.operator.batches) + 1:
             raise RequestRejected(BATCH_NOT_FOUND, f"batch {number} does not exist yet", batch=number)
-        return queries.batch_out(service, number)
+        return number
+
+    @app.get("/v1/batches/{number}", response_model=BatchOut, tags=["batches"])
+    async def batch(number: BatchPath) -> BatchOut:
+        """One batch (the open one is the number after the last sealed)."""
+        return queries.batch_out(service, existing_batch(number))
+
+    @app.get("/v1/batches/{number}/trades", response_model=list[TradeOut], tags=["batches"])
+    async def batch_trades(number: BatchPath) -> list[TradeOut]:
+        """The trades of one batch, in slot order."""
+        return queries.batch_trades(service, existing_batch(number))
+
+    @app.get("/v1/batches/{number}/withdrawals", response_model=list[WithdrawalOut], tags=["batches"])
+    async def batch_withdrawals(number: BatchPath) -> list[WithdrawalOut]:
+        """The signed withdrawals one batch pays, in slot order."""
+        return queries.batch_withdrawals(service, existing_batch(number))
 
     return BodyGuard(OrderLane(app, place_order))
 

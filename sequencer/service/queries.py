@@ -55,6 +55,26 @@ def recent_batches(service: SequencerService, limit: int) -> list[BatchOut]:
     return [batch_out(service, number) for number in range(newest, max(0, newest - limit), -1)]
 
 
+def batch_trades(service: SequencerService, number: int) -> list[TradeOut]:
+    """
+    The trades of batch ``number`` (sealed, or the open one), in slot order.
+
+    Trades reach batches in the order they were made (the pending queue is
+    first in, first out, and trade ids count them in that order), so batch
+    ``number`` holds the trades after those of the batches before it.
+    """
+    operator = service.operator
+    before = sum(batch.contents.trades for batch in operator.batches[: number - 1])
+    held = batch_out(service, number).trades
+    return [trade_out(trade) for trade in operator.trades[before : before + held]]
+
+
+def batch_withdrawals(service: SequencerService, number: int) -> list[WithdrawalOut]:
+    """The signed withdrawals batch ``number`` pays, in slot order (none in the open batch yet)."""
+    status = service.batch_status(number).value
+    return [withdrawal_out(w, status) for w in service.operator.withdrawals if w.batch == number]
+
+
 def account_withdrawals(service: SequencerService, index: AccountIndex) -> list[WithdrawalOut]:
     """The account's withdrawals, oldest first, with their batch's status (``pending`` before one)."""
     return [

@@ -138,6 +138,10 @@ def test_withdrawal_is_batched_and_listed(client: SequencerClient) -> None:
     batch = client.batch(withdrawal.batch)
     assert batch.status == "sealed" and batch.withdrawals >= 1 and batch.timestamp is not None
     assert client.account(bob.account_index).nonce == nonce + 1
+    paid = httpx.get(f"{client.base_url}/v1/batches/{withdrawal.batch}/withdrawals").json()
+    assert [(w["account_index"], w["nonce"], w["amount"]) for w in paid][-1] == (bob.account_index, nonce, str(UNIT))
+    assert len(httpx.get(f"{client.base_url}/v1/batches/{withdrawal.batch}/trades").json()) == batch.trades
+    assert httpx.get(f"{client.base_url}/v1/batches/99999/trades").json()["code"] == "BATCH_NOT_FOUND"
 
 
 def test_batches_list_the_open_one_first(client: SequencerClient) -> None:

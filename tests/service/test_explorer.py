@@ -4,6 +4,7 @@ amounts and prices in tokens, the market's depth and trades, batches,
 accounts, and a plain 404 page for what does not exist.
 """
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,6 +128,15 @@ def test_batches_and_the_overview(sequencer: tuple[str, SequencerClient]) -> Non
     assert f'<a href="/explorer/batches/{newest.number}">{newest.number}</a>' in html
     detail = page(f"{url}/explorer/batches/{newest.number}").text
     assert f'<span class="badge {newest.status}"' in detail
+    # Each batch lists its own trades: together, every trade once, in order.
+    listed: list[int] = []
+    for batch in reversed(client.batches(limit=100)):
+        html = page(f"{url}/explorer/batches/{batch.number}").text
+        trades = html[html.index('id="batch-trades"') : html.index('id="batch-withdrawals"')]
+        ids = [int(trade_id) for trade_id in re.findall(r"<tr><td>(\d+)</td>", trades)]
+        assert len(ids) == batch.trades
+        listed += ids
+    assert listed == sorted(t.trade_id for t in client.trades(MARKET.name, limit=1000))
     overview = page(f"{url}/").text
     assert f'<a href="/explorer/markets/{MARKET.name}">{MARKET.name}</a>' in overview
 

@@ -226,7 +226,35 @@ def batch_page(service: SequencerService, number: int) -> str:
     if batch.error:
         facts.append(("Last error", escape(batch.error)))
     rows = "".join(f"<tr><th>{escape(name)}</th><td>{value}</td></tr>" for name, value in facts)
-    main = f'<h1>Batch {number}</h1><table class="facts" id="batch">{rows}</table>'
+    trades = []
+    for trade in queries.batch_trades(service, number):
+        base, quote = market_labels(service, service.operator.markets[trade.market])
+        trades.append(
+            (
+                str(trade.trade_id),
+                escape(trade.market),
+                f'<span class="{trade.taker_side}">{escape(trade.taker_side)}</span>',
+                escape(price_text(trade.price, base, quote)),
+                escape(token_amount(trade.base, base)),
+                str(trade.maker.account_index),
+                str(trade.taker.account_index),
+            )
+        )
+    withdrawals = []
+    for withdrawal in queries.batch_withdrawals(service, number):
+        label = service.config.token_label(TokenId(withdrawal.token))
+        withdrawals.append(
+            (
+                str(withdrawal.account_index),
+                escape(token_amount(withdrawal.amount, label)),
+                escape(label.symbol),
+                f"<code>{escape(withdrawal.eth_address)}</code>",
+            )
+        )
+    trade_headers = ["Trade", "Market", "Taker", "Price", "Amount", "Maker account", "Taker account"]
+    main = f"""<h1>Batch {number}</h1><table class="facts" id="batch">{rows}</table>
+<section><h2>Trades</h2>{table(trade_headers, trades, body_id="batch-trades", empty="No trades.")}</section>
+<section><h2>Withdrawals</h2>{table(["Account", "Amount", "Token", "Paid to"], withdrawals, body_id="batch-withdrawals", empty="No withdrawals.")}</section>"""
     return layout(f"Batch {number}", main)
 
 
