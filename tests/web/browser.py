@@ -22,6 +22,8 @@ SCREENSHOT_DIR_ENV = "MATCHPROOF_SCREENSHOT_DIR"
 @contextmanager
 def browser_page() -> Iterator[Page]:
     """A fresh page of a headless Chromium, closed on exit."""
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: scripts/bootstrap installs Debian's chromium when run as root")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         try:
