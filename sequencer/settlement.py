@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from prover.groth16 import Proof
+from sequencer.l1.rollup import BatchVerification
 from sequencer.l1.submitter import Submitter
 from sequencer.proving_queue import LeaseLost, ProofRejected, ProvingQueue
 from sequencer.witness.batch import ProvableBatch
@@ -42,8 +43,8 @@ class Settlement:
             return "proven"
         return "proving" if job.lease is not None else "sealed"
 
-    def verification(self, number: int) -> tuple[int, str | None]:
-        """The public input hash L1 verified for batch ``number`` and the transaction that did; ``(0, None)`` if none."""
+    def verification(self, number: int) -> BatchVerification | None:
+        """How L1 verified batch ``number`` (public input, transaction, gas); None if it did not."""
         return self.submitter.rollup.batch_verification(number)
 
     def step(self) -> int:

@@ -61,6 +61,15 @@ class L1Request:
     chain: FieldElement
 
 
+@dataclass(frozen=True)
+class BatchVerification:
+    """A batch as L1 verified it: its public input, the transaction that did and the gas it used (all its batches')."""
+
+    public_input_hash: int
+    transaction: str
+    gas_used: int
+
+
 def request_from_event(args: Mapping[str, Any]) -> L1Request:
     """
     The request an ``L1RequestQueued`` event reports, as a spec transaction.
@@ -155,20 +164,22 @@ class Rollup:
     def batch_hash(self, number: int) -> int:
         """The public input hash the contract verified for batch ``number`` (0 if none), from its
         ``BatchVerified`` event on the canonical chain (the contract stores only the last root)."""
-        return self.batch_verification(number)[0]
+        verification = self.batch_verification(number)
+        return 0 if verification is None else verification.public_input_hash
 
-    def batch_verification(self, number: int) -> tuple[int, str | None]:
+    def batch_verification(self, number: int) -> BatchVerification | None:
         """
-        The public input hash the contract verified for batch ``number`` and
-        the L1 transaction that verified it, from its ``BatchVerified`` event
-        on the canonical chain; ``(0, None)`` if none did.
+        How the contract verified batch ``number``, from its ``BatchVerified``
+        event on the canonical chain and its transaction's receipt; None if it did not.
         """
         events = self.contract.events.BatchVerified().get_logs(
             from_block=self.deployment.block_number, argument_filters={"batchNumber": number}
         )
         if not events:
-            return 0, None
-        return int(events[-1]["args"]["publicInputHash"]), events[-1]["transactionHash"].to_0x_hex()
+            return None
+        transaction = events[-1]["transactionHash"]
+        gas = int(self.w3.eth.get_transaction_receipt(transaction)["gasUsed"])
+        return BatchVerification(int(events[-1]["args"]["publicInputHash"]), transaction.to_0x_hex(), gas)
 
     def l1_processed(self) -> int:
         """How many L1 requests verified batches have consumed."""

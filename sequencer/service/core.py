@@ -379,8 +379,11 @@ class SequencerService:
                 continue
             for number in range(1, verified + 1):
                 if self.batch_status(number) is not BatchStatus.VERIFIED:
-                    on_chain, l1_tx = await asyncio.to_thread(settlement.verification, number)
-                    verified_by = BatchProgress(number, BatchStatus.VERIFIED, l1_tx=l1_tx)
+                    verification = await asyncio.to_thread(settlement.verification, number)
+                    on_chain = 0 if verification is None else verification.public_input_hash
+                    verified_by = BatchProgress(number, BatchStatus.VERIFIED)
+                    if verification is not None:
+                        verified_by = replace(verified_by, l1_tx=verification.transaction, l1_gas=verification.gas_used)
                     if not self._record_verified(number, on_chain, verified_by):
                         return
             await asyncio.sleep(self.config.poll_interval_s)

@@ -7,6 +7,7 @@ sealed batch in order, steps it, and records the batches L1 verified.
 
 from typing import Protocol
 
+from sequencer.l1.rollup import BatchVerification
 from sequencer.witness.batch import ProvableBatch
 
 
@@ -22,5 +23,5 @@ class Settlement(Protocol):
     def stage(self, number: int) -> str:
         """Where an unverified sealed batch is: ``sealed``, ``proving`` or ``proven``."""
 
-    def verification(self, number: int) -> tuple[int, str | None]:
-        """The public input hash L1 verified for batch ``number`` and the transaction that did; ``(0, None)`` if none."""
+    def verification(self, number: int) -> BatchVerification | None:
+        """How L1 verified batch ``number`` (public input, transaction, gas); None if it did not."""

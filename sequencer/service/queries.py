@@ -44,6 +44,7 @@ def batch_out(service: SequencerService, number: int) -> BatchOut:
         timestamp=timestamp,
         sealed_at=sealed_at,
         l1_tx=None if progress is None else progress.l1_tx,
+        l1_gas=None if progress is None else progress.l1_gas,
         attempts=0 if progress is None else progress.attempts,
         error=None if progress is None else progress.error,
     )

@@ -318,6 +318,8 @@ class BatchOut(Response):
     timestamp: U64 | None
     sealed_at: U64 | None
     l1_tx: str | None
+    l1_gas: U64 | None
+    """Gas of the L1 transaction that verified the batch: the whole transaction's, shared when it verified several."""
     attempts: Count
     error: str | None
 

@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS batches (
     number INTEGER PRIMARY KEY,
     status TEXT NOT NULL,
     l1_tx TEXT,
+    l1_gas INTEGER,
     proof TEXT,
     error TEXT,
     attempts INTEGER NOT NULL,
@@ -85,11 +86,16 @@ class LogRecord:
 
 @dataclass(frozen=True)
 class BatchProgress:
-    """A sealed batch's status, its L1 transaction and proof once known, and its last error."""
+    """
+    A sealed batch's status, its L1 transaction and the gas that transaction
+    used (several batches share one when bundled) and its proof once known,
+    and its last error.
+    """
 
     number: int
     status: BatchStatus
     l1_tx: str | None = None
+    l1_gas: int | None = None
     proof: tuple[int, ...] | None = None
     error: str | None = None
     attempts: int = 0
@@ -183,19 +189,20 @@ class WriteAheadLog:
     def batch_progress(self) -> dict[int, BatchProgress]:
         """Every batch whose status was recorded, by number."""
         rows = self._db.execute(
-            "SELECT number, status, l1_tx, proof, error, attempts, updated_ms FROM batches ORDER BY number"
+            "SELECT number, status, l1_tx, l1_gas, proof, error, attempts, updated_ms FROM batches ORDER BY number"
         )
         return {
             number: BatchProgress(
                 number,
                 BatchStatus(status),
                 l1_tx,
+                l1_gas,
                 None if proof is None else tuple(int(word) for word in json.loads(proof)),
                 error,
                 attempts,
                 updated_ms,
             )
-            for number, status, l1_tx, proof, error, attempts, updated_ms in rows
+            for number, status, l1_tx, l1_gas, proof, error, attempts, updated_ms in rows
         }
 
     def save_batch_progress(self, progress: BatchProgress) -> None:
@@ -203,12 +210,13 @@ class WriteAheadLog:
         proof = None if progress.proof is None else json.dumps([str(word) for word in progress.proof])
         with self._transaction():
             self._db.execute(
-                "INSERT OR REPLACE INTO batches (number, status, l1_tx, proof, error, attempts, updated_ms)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO batches (number, status, l1_tx, l1_gas, proof, error, attempts, updated_ms)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     progress.number,
                     progress.status.value,
                     progress.l1_tx,
+                    progress.l1_gas,
                     proof,
                     progress.error,
                     progress.attempts,

@@ -182,7 +182,9 @@ def test_trade_proven_by_remote_workers_and_verified_on_l1(
         for batch in sealed:
             row = page.locator("#batches tr").filter(has=page.get_by_role("link", name=str(batch.number), exact=True))
             expect(row.locator(".badge")).to_have_text("verified")
-            assert batch.l1_tx is not None
+            assert batch.l1_tx is not None and batch.l1_gas is not None
+            assert batch.l1_gas == devnet.w3.eth.get_transaction_receipt(batch.l1_tx)["gasUsed"]
             expect(row.locator("code.tx")).to_have_text(batch.l1_tx)
+            expect(row.locator("td").last).to_have_text(f"{batch.l1_gas:,}")
         screenshot(page, "explorer-batches")
     print(f"{workers} worker(s): order acknowledged -> its batch verified on L1 in {latency:.1f} s")

@@ -19,6 +19,7 @@ from random import Random
 import pytest
 
 from sequencer.client.http import SequencerClient
+from sequencer.l1.rollup import BatchVerification
 from sequencer.service.canonical import canonical_state, state_digest
 from sequencer.service import checkpoint as checkpoint_module
 from sequencer.service.checkpoint import (
@@ -222,8 +223,8 @@ class StalledSettlement:
     def stage(self, number: int) -> str:
         return "proving"
 
-    def verification(self, number: int) -> tuple[int, str | None]:
-        return 0, None
+    def verification(self, number: int) -> BatchVerification | None:
+        return None
 
 
 def test_no_checkpoint_holds_a_built_batch_l1_does_not_hold(tmp_path: Path) -> None:

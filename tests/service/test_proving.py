@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sequencer.client.http import ApiError, SequencerClient
+from sequencer.l1.rollup import BatchVerification
 from sequencer.service.core import SequencerService
 from sequencer.service.proving import Settlement
 from sequencer.service.server import BackgroundServer
@@ -41,10 +42,10 @@ class RecordingSettlement:
     def stage(self, number: int) -> str:
         return "proven" if number in self.sealed else "sealed"
 
-    def verification(self, number: int) -> tuple[int, str | None]:
-        if number > self.verified:
-            return 0, None
-        return self.inputs.get(number, 0), f"0x{number:064x}"
+    def verification(self, number: int) -> BatchVerification | None:
+        if number > self.verified or number not in self.inputs:
+            return None
+        return BatchVerification(self.inputs[number], f"0x{number:064x}", 100_000 + number)
 
 
 def serve_until_verified(directory: Path, settlement: Settlement) -> None:
@@ -54,9 +55,8 @@ def serve_until_verified(directory: Path, settlement: Settlement) -> None:
     )
     with BackgroundServer(service) as server, SequencerClient(server.url) as client:
         wait_for(lambda: all(client.batch(n).status == "verified" for n in range(1, BATCHES + 1)))
-        assert [client.batch(n).l1_tx for n in range(1, BATCHES + 1)] == [
-            settlement.verification(n)[1] for n in range(1, BATCHES + 1)
-        ]
+        shown = [(client.batch(n).l1_tx, client.batch(n).l1_gas) for n in range(1, BATCHES + 1)]
+        assert shown == [(f"0x{n:064x}", 100_000 + n) for n in range(1, BATCHES + 1)]
 
 
 def test_a_settlement_takes_the_batches_in_order(tmp_path: Path) -> None:

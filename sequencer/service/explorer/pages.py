@@ -142,10 +142,11 @@ def batch_table(batches: Sequence[BatchOut]) -> str:
             str(b.withdrawals),
             when(b.timestamp),
             "–" if b.l1_tx is None else f'<code class="tx">{escape(b.l1_tx)}</code>',
+            "–" if b.l1_gas is None else f"{b.l1_gas:,}",
         )
         for b in batches
     ]
-    headers = ["Batch", "Status", "Transactions", "Trades", "Deposits", "Withdrawals", "Time", "L1 transaction"]
+    headers = ["Batch", "Status", "Transactions", "Trades", "Deposits", "Withdrawals", "Time", "L1 transaction", "L1 gas"]
     return table(headers, rows, body_id="batches")
 
 
@@ -204,6 +205,14 @@ def trades_table(trades: Sequence[TradeOut], base: TokenLabel, quote: TokenLabel
     return table(headers, rows, body_id="trades")
 
 
+def l1_gas_text(service: SequencerService, batch: BatchOut) -> str:
+    """The gas of the transaction that verified ``batch``, and how many batches it verified."""
+    if batch.l1_gas is None:
+        return "–"
+    shared = sum(1 for progress in service.progress.values() if progress.l1_tx == batch.l1_tx)
+    return f"{batch.l1_gas:,}" + (f" (one transaction for {shared} batches)" if shared > 1 else "")
+
+
 def batches_page(service: SequencerService) -> str:
     """The open batch and the latest sealed ones."""
     return layout("Batches", f"<h1>Batches</h1>{batch_table(queries.recent_batches(service, RECENT))}")
@@ -221,6 +230,7 @@ def batch_page(service: SequencerService, number: int) -> str:
         ("Batch time", when(batch.timestamp)),
         ("Sealed at", when(batch.sealed_at)),
         ("L1 transaction", "–" if batch.l1_tx is None else f'<code class="tx">{escape(batch.l1_tx)}</code>'),
+        ("L1 gas", l1_gas_text(service, batch)),
         ("Proving attempts", str(batch.attempts)),
     ]
     if batch.error:
