@@ -1,5 +1,6 @@
 """
-Where the sequencer reads the rollup's L1 request queue from.
+Where the sequencer reads the rollup's L1 request queue from, and what it
+shows of the L1 side (the queue with its deadlines, a trader's way out).
 
 On a chain that is the rollup contract (:class:`ChainRequests`). Without
 one (development, intake tests) it is a JSON file that stands in for the
@@ -56,7 +57,7 @@ class ExitView:
     exit`` would pay them (:func:`sequencer.l1.exodus.plan_departure`).
     """
 
-    rpc: str
+    chain_id: int
     rollup: str
     frozen: bool
     request_fee: int
@@ -115,7 +116,7 @@ class ChainRequests:
                 self._frozen_state = reconstruct(rollup.w3, contract)
             departure = plan_departure(contract, self._frozen_state, owner)
         return ExitView(
-            rpc=str(getattr(rollup.w3.provider, "endpoint_uri", "")),
+            chain_id=int(rollup.w3.eth.chain_id),
             rollup=rollup.deployment.rollup,
             frozen=frozen,
             request_fee=rollup.request_fee(),

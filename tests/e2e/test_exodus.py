@@ -147,7 +147,7 @@ def test_censored_trader_and_everyone_else_exit_with_their_proven_balances(
             label = TokenLabel(TEST_TOKENS[token].symbol, TEST_TOKENS[token].decimals)
             row = page.locator("#departure tr").filter(has_text=label.symbol)
             expect(row.locator("td").nth(1)).to_have_text(token_amount(expected["carol"][token], label))
-        command = f"matchproof exit --rpc {anvil.url} --rollup {rollup.contract.address} --keystore YOUR_KEYSTORE.json"
+        command = f"matchproof exit --rpc YOUR_NODE_URL --rollup {rollup.contract.address} --keystore YOUR_KEYSTORE.json"
         expect(page.locator("#command")).to_have_text(command)
         screenshot(page, "explorer-exit")
     for name, trader in traders.items():

@@ -54,7 +54,7 @@ def test_the_l1_page_shows_waiting_requests_their_deadlines_and_a_freeze(
         page.goto(f"{server.url}/explorer/accounts/{alice.address.lower()}/exit")
         expect(page.locator("#live")).to_contain_text(f"within {DEADLINE_BLOCKS} blocks")
         expect(page.locator("#commands")).to_contain_text(
-            f"matchproof force-withdraw --token {WETH} --rpc {anvil.url} --rollup {devnet.deployment.rollup}"
+            f"matchproof force-withdraw --token {WETH} --rpc YOUR_NODE_URL --rollup {devnet.deployment.rollup}"
         )
         page.goto(f"{server.url}/explorer/l1")
 

@@ -387,7 +387,8 @@ def exit_page(service: SequencerService, address: str, view: ExitView | None, un
         return layout(title, f'<h1>{escape(title)}</h1><p class="alert">The rollup could not be read from L1: {escape(unreachable)}</p>')
     if view is None:
         return layout(title, f"<h1>{escape(title)}</h1><p>This sequencer runs without a chain: there is no rollup to leave.</p>")
-    chain = f"--rpc {view.rpc} --rollup {view.rollup} --keystore YOUR_KEYSTORE.json"
+    # The sequencer's own node URL is not shown: it may carry a provider's key.
+    chain = f"--rpc YOUR_NODE_URL --rollup {view.rollup} --keystore YOUR_KEYSTORE.json"
     if not view.frozen:
         fee = decimal_text(view.request_fee, 10**18, 18)
         commands = "\n".join(
@@ -400,6 +401,7 @@ costs {escape(fee)} ETH and must be served by a batch within {view.deadline_bloc
 freeze the rollup (<code>matchproof freeze</code>) and every account leaves with its last proven balances.</p>
 <h2>Forced withdrawal of a whole balance</h2>
 <pre id="commands">{escape(commands)}</pre>
+<p class="meta"><code>YOUR_NODE_URL</code>: any node of chain {view.chain_id}.</p>
 <p>To cancel every order below an id first: <code>matchproof force-cancel-all --min-order-id ID {escape(chain)}</code>.
 The <a href="/explorer/l1">L1 queue</a> shows each request's deadline.</p>"""
         return layout(title, main)
@@ -424,6 +426,8 @@ with a Merkle proof rebuilt from L1 alone: no sequencer is needed.</p>
 {table(["What", "Amount", "Token"], rows, body_id="departure", empty="Nothing left to take out.")}
 <h2>The command</h2>
 <pre id="command">{escape(f"matchproof exit {chain}")}</pre>
+<p class="meta"><code>YOUR_NODE_URL</code>: any node of chain {view.chain_id}; <code>YOUR_KEYSTORE.json</code>: your
+Ethereum key (or <code>MATCHPROOF_PRIVATE_KEY</code> in the environment instead of <code>--keystore</code>).</p>
 <p class="meta">It rebuilds the state from the rollup's events, checks it against the contract's root, then
 sends one <code>exit</code> per token, the refunds and the claims (<code>--to ADDRESS</code> pays the exits
 elsewhere). Leaving twice pays nothing more.</p>"""
