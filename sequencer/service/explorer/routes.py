@@ -34,11 +34,20 @@ rather than each sending the node a burst of calls.
 """
 
 
+WAYS_OUT_AT_ONCE = 2
+"""
+Way-out pages computed at once: each asks the node a dozen questions about
+its address (and the first after a freeze rebuilds the state), so a crowd of
+readers waits its turn rather than flooding the sequencer's node.
+"""
+
+
 def install_explorer(app: FastAPI, service: SequencerService) -> None:
     """Serve the explorer's pages of ``service`` from ``app`` (``/`` leads to them)."""
     app.mount("/explorer/static", StaticFiles(directory=STATIC), name="explorer-static")
     last_read: list[tuple[float, QueueSnapshot | None]] = []
     reading = asyncio.Lock()
+    planning = asyncio.Semaphore(WAYS_OUT_AT_ONCE)
 
     async def l1_queue() -> QueueSnapshot | None:
         """The L1 queue as read at most ``L1_READ_EVERY_S`` ago (one read at a time)."""
@@ -84,7 +93,8 @@ def install_explorer(app: FastAPI, service: SequencerService) -> None:
     async def exit_options(address: Annotated[str, PathParameter(pattern=ADDRESS)]) -> HTMLResponse:
         owner = address.lower()
         try:
-            view = await asyncio.to_thread(service.exit_view, owner)
+            async with planning:
+                view = await asyncio.to_thread(service.exit_view, owner)
         except (OSError, Web3Exception, ReconstructionError) as error:  # the node or its data: say so, keep serving
             return HTMLResponse(pages.exit_page(service, owner, None, unreachable=str(error)), status_code=503)
         return HTMLResponse(pages.exit_page(service, owner, view))
