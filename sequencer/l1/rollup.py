@@ -14,7 +14,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
-from web3.types import TxReceipt, Wei
+from web3.types import EventData, TxReceipt, Wei
 
 from sequencer.crypto.eddsa import PublicKey
 from sequencer.spec.constants import TxType
@@ -164,22 +164,27 @@ class Rollup:
     def batch_hash(self, number: int) -> int:
         """The public input hash the contract verified for batch ``number`` (0 if none), from its
         ``BatchVerified`` event on the canonical chain (the contract stores only the last root)."""
-        verification = self.batch_verification(number)
-        return 0 if verification is None else verification.public_input_hash
+        event = self._verified_event(number)
+        return 0 if event is None else int(event["args"]["publicInputHash"])
 
     def batch_verification(self, number: int) -> BatchVerification | None:
         """
         How the contract verified batch ``number``, from its ``BatchVerified``
         event on the canonical chain and its transaction's receipt; None if it did not.
         """
+        event = self._verified_event(number)
+        if event is None:
+            return None
+        transaction = event["transactionHash"]
+        gas = int(self.w3.eth.get_transaction_receipt(transaction)["gasUsed"])
+        return BatchVerification(int(event["args"]["publicInputHash"]), transaction.to_0x_hex(), gas)
+
+    def _verified_event(self, number: int) -> EventData | None:
+        """The last ``BatchVerified`` event of batch ``number`` on the canonical chain, if any."""
         events = self.contract.events.BatchVerified().get_logs(
             from_block=self.deployment.block_number, argument_filters={"batchNumber": number}
         )
-        if not events:
-            return None
-        transaction = events[-1]["transactionHash"]
-        gas = int(self.w3.eth.get_transaction_receipt(transaction)["gasUsed"])
-        return BatchVerification(int(events[-1]["args"]["publicInputHash"]), transaction.to_0x_hex(), gas)
+        return events[-1] if events else None
 
     def l1_processed(self) -> int:
         """How many L1 requests verified batches have consumed."""
