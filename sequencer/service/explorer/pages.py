@@ -71,6 +71,13 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], body_id: str = 
     return f"<table><thead><tr>{head}</tr></thead><tbody{identifier}>{body}</tbody></table>"
 
 
+def facts_table(facts: Sequence[tuple[str, str]], table_id: str = "") -> str:
+    """A two-column table of named values (the values already escaped)."""
+    rows = "".join(f"<tr><th>{escape(name)}</th><td>{value}</td></tr>" for name, value in facts)
+    identifier = f' id="{escape(table_id)}"' if table_id else ""
+    return f'<table class="facts"{identifier}>{rows}</table>'
+
+
 def badge(status: str, batch: bool = False) -> str:
     """A batch, order or withdrawal status as a coloured label; a batch's is explained in its title."""
     title = STATUS_TEXT.get(status) if batch else None
@@ -103,7 +110,6 @@ def overview(service: SequencerService) -> str:
     halted = ""
     if service.halted is not None:
         halted = f'<p class="alert">The sequencer stopped taking requests: {escape(str(service.halted))}</p>'
-    facts = "".join(f"<tr><th>{escape(name)}</th><td>{value}</td></tr>" for name, value in status)
     markets = []
     for market in operator.markets.values():
         base, quote = market_labels(service, market)
@@ -121,7 +127,7 @@ def overview(service: SequencerService) -> str:
         )
     main = f"""<h1>Overview</h1>
 {halted}
-<section><h2>Sequencer</h2><table class="facts">{facts}</table></section>
+<section><h2>Sequencer</h2>{facts_table(status)}</section>
 <section><h2>Markets</h2>
 {table(["Market", "Best bid", "Best ask", "Last price", "Fees (maker / taker)"], markets)}
 </section>
@@ -235,7 +241,6 @@ def batch_page(service: SequencerService, number: int) -> str:
     ]
     if batch.error:
         facts.append(("Last error", escape(batch.error)))
-    rows = "".join(f"<tr><th>{escape(name)}</th><td>{value}</td></tr>" for name, value in facts)
     trades = []
     for trade in queries.batch_trades(service, number):
         base, quote = market_labels(service, service.operator.markets[trade.market])
@@ -262,7 +267,7 @@ def batch_page(service: SequencerService, number: int) -> str:
             )
         )
     trade_headers = ["Trade", "Market", "Taker", "Price", "Amount", "Maker account", "Taker account"]
-    main = f"""<h1>Batch {number}</h1><table class="facts" id="batch">{rows}</table>
+    main = f"""<h1>Batch {number}</h1>{facts_table(facts, "batch")}
 <section><h2>Trades</h2>{table(trade_headers, trades, body_id="batch-trades", empty="No trades.")}</section>
 <section><h2>Withdrawals</h2>{table(["Account", "Amount", "Token", "Paid to"], withdrawals, body_id="batch-withdrawals", empty="No withdrawals.")}</section>"""
     return layout(f"Batch {number}", main)
@@ -364,11 +369,10 @@ def l1_page(service: SequencerService, queue: QueueSnapshot | None, unreachable:
                 read,
             )
         )
-    table_rows = "".join(f"<tr><th>{escape(name)}</th><td>{value}</td></tr>" for name, value in facts)
     headers = ["Request", "Kind", "Account", "Sent by", "Deadline block", "Deadline", "Sequencer"]
     main = f"""<h1>L1 queue</h1>
 {state}
-<table class="facts">{table_rows}</table>
+{facts_table(facts)}
 <h2>Waiting for a verified batch</h2>
 <p class="meta">A batch must consume each request by its deadline block; once the oldest is overdue anyone
 may freeze the rollup.</p>
