@@ -11,6 +11,7 @@ its unused side against the fee account with no change.
 from dataclasses import dataclass
 from typing import assert_never
 
+from sequencer.crypto.eddsa import Signature
 from sequencer.spec.constants import FEE_ACCOUNT, TxType
 from sequencer.spec.merkle import BITS_PER_LEVEL, SIBLINGS_PER_LEVEL, level_siblings, parent, position
 from sequencer.spec.state import Account, State
@@ -199,9 +200,7 @@ def trade_fields(trade: Trade) -> dict[str, int]:
                 f"maxFeeBps{suffix}": order.max_fee_bps,
                 f"expiry{suffix}": order.expiry,
                 f"kind{suffix}": order.kind.code,
-                f"sigR8x{suffix}": signed.signature.r8x,
-                f"sigR8y{suffix}": signed.signature.r8y,
-                f"sigS{suffix}": signed.signature.s,
+                **signature_fields(suffix, signed.signature),
             }
         )
     return fields
@@ -223,9 +222,7 @@ def withdraw_fields(withdraw: Withdraw) -> dict[str, int]:
         "txType": TxType.WITHDRAW,
         "wToken": withdraw.token,
         "wAmount": withdraw.amount,
-        "sigR8xA": withdraw.signature.r8x,
-        "sigR8yA": withdraw.signature.r8y,
-        "sigSA": withdraw.signature.s,
+        **signature_fields("A", withdraw.signature),
     }
 
 
@@ -245,15 +242,12 @@ def fee_account_inputs(state: State) -> SideInputs:
     }
 
 
-
 def cancel_fields(cancel: Cancel) -> dict[str, int]:
     """A cancel's slot fields: the order id (side A's) and the account's signature."""
     return {
         "txType": TxType.CANCEL,
         "orderIdA": cancel.order_id,
-        "sigR8xA": cancel.signature.r8x,
-        "sigR8yA": cancel.signature.r8y,
-        "sigSA": cancel.signature.s,
+        **signature_fields("A", cancel.signature),
     }
 
 
@@ -262,7 +256,10 @@ def cancel_all_fields(cancel_all: CancelAll) -> dict[str, int]:
     return {
         "txType": TxType.CANCEL_ALL,
         "orderIdA": cancel_all.min_order_id,
-        "sigR8xA": cancel_all.signature.r8x,
-        "sigR8yA": cancel_all.signature.r8y,
-        "sigSA": cancel_all.signature.s,
+        **signature_fields("A", cancel_all.signature),
     }
+
+
+def signature_fields(side: str, signature: Signature) -> dict[str, int]:
+    """The signature fields of side ``side`` (``A`` or ``B``) of a slot."""
+    return {f"sigR8x{side}": signature.r8x, f"sigR8y{side}": signature.r8y, f"sigS{side}": signature.s}
