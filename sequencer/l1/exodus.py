@@ -76,8 +76,12 @@ def exit_proof(state: State, index: AccountIndex, token: TokenId) -> ExitProof:
 
 @dataclass
 class Departure:
-    """What leaving paid the trader: exited balances, refunded deposits and claims, by token."""
+    """
+    What leaving paid the trader: exited balances (of its rollup account
+    ``account``, None if it never had one), refunded deposits and claims, by token.
+    """
 
+    account: AccountIndex | None = None
     exits: dict[TokenId, Amount] = field(default_factory=dict)
     refunds: dict[int, Deposit] = field(default_factory=dict)
     """By request index."""
@@ -117,7 +121,8 @@ def plan_departure(contract: Contract, rebuilt: Reconstruction, owner: str) -> D
     tokens = [TokenId(token) for token in range(int(contract.functions.tokenCount().call()))]
     registered, index = contract.functions.accountOf(owner).call()
     if registered:
-        account = rebuilt.state.get_account(AccountIndex(int(index)))
+        plan.account = AccountIndex(int(index))
+        account = rebuilt.state.get_account(plan.account)
         for token in tokens:
             balance = account.balance(token)
             if balance and not contract.functions.exited(index, token).call():
@@ -158,11 +163,10 @@ def leave(
     owner = Web3.to_checksum_address(trader.address)
     plan = plan_departure(contract, rebuilt, owner)
     calls = []
-    if plan.exits:
-        _, index = contract.functions.accountOf(owner).call()
-        for token in plan.exits:
-            proof = exit_proof(rebuilt.state, AccountIndex(int(index)), token)
-            calls.append(contract.functions.exit(token, proof.as_abi(), Web3.to_checksum_address(recipient or owner)))
+    for token in plan.exits:  # exits only ever come with the account they leave
+        assert plan.account is not None
+        proof = exit_proof(rebuilt.state, plan.account, token)
+        calls.append(contract.functions.exit(token, proof.as_abi(), Web3.to_checksum_address(recipient or owner)))
     for request_index, deposit in plan.refunds.items():
         fields = (deposit.account_index, owner, deposit.ax, deposit.ay, deposit.token, deposit.amount)
         calls.append(contract.functions.refundDeposit(request_index, fields))
