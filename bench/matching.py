@@ -31,7 +31,7 @@ from sequencer.devnet import devnet_market
 from sequencer.engine.book import OrderBook
 from sequencer.engine.market import Market
 from sequencer.engine.orders import OrderRecord
-from sequencer.spec.constants import OrderKind, Side, TreeConfig
+from sequencer.spec.constants import Side, TreeConfig
 from sequencer.engine.operator import Operator
 from sequencer.spec.transactions import Deposit, Order, SignedOrder
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Price, Timestamp, TokenId

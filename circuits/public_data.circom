@@ -11,7 +11,7 @@ include "lib/public_data_layout.circom";
 // offset.
 //
 // Fields of different transaction types may share bytes (a withdrawal's
-// ethAddr lies over a trade's accountB, token2, amount2 and orderIdA): each
+// amount lies over a trade's fillBase, price and fee rates): each
 // bit is the sum of the bits of the fields over it, which is the one
 // nonzero field's bit because the caller zeroes every field the slot's type
 // does not publish.
@@ -24,54 +24,54 @@ template SlotPublicData() {
 
     signal input txType;
     signal input accountA;
-    signal input token1;
-    signal input amount1;
     signal input accountB;
-    signal input token2;
-    signal input amount2;
     signal input orderIdA;
     signal input orderIdB;
     signal input sideA;
+    signal input token1;
+    signal input token2;
+    signal input fillBase;
+    signal input price;
     signal input feeBpsA;
     signal input feeBpsB;
-    signal input ethAddr;
+    signal input amount;
     signal output bits[slotBits];
 
     var nFields = 13;
     var offsets[13] = [
-        PD_TX_TYPE_OFFSET(), PD_ACCOUNT_A_OFFSET(), PD_TOKEN_1_OFFSET(),
-        PD_AMOUNT_1_OFFSET(), PD_ACCOUNT_B_OFFSET(), PD_TOKEN_2_OFFSET(),
-        PD_AMOUNT_2_OFFSET(), PD_ORDER_ID_A_OFFSET(), PD_ORDER_ID_B_OFFSET(),
-        PD_SIDE_A_OFFSET(), PD_FEE_BPS_A_OFFSET(), PD_FEE_BPS_B_OFFSET(),
-        PD_ETH_ADDR_OFFSET()
+        PD_TX_TYPE_OFFSET(), PD_ACCOUNT_A_OFFSET(), PD_ACCOUNT_B_OFFSET(),
+        PD_ORDER_ID_A_OFFSET(), PD_ORDER_ID_B_OFFSET(), PD_SIDE_A_OFFSET(),
+        PD_TOKEN_1_OFFSET(), PD_TOKEN_2_OFFSET(), PD_FILL_BASE_OFFSET(),
+        PD_PRICE_OFFSET(), PD_FEE_BPS_A_OFFSET(), PD_FEE_BPS_B_OFFSET(),
+        PD_AMOUNT_OFFSET()
     ];
     var widths[13] = [
-        PD_TX_TYPE_BYTES(), PD_ACCOUNT_A_BYTES(), PD_TOKEN_1_BYTES(),
-        PD_AMOUNT_1_BYTES(), PD_ACCOUNT_B_BYTES(), PD_TOKEN_2_BYTES(),
-        PD_AMOUNT_2_BYTES(), PD_ORDER_ID_A_BYTES(), PD_ORDER_ID_B_BYTES(),
-        PD_SIDE_A_BYTES(), PD_FEE_BPS_A_BYTES(), PD_FEE_BPS_B_BYTES(),
-        PD_ETH_ADDR_BYTES()
+        PD_TX_TYPE_BYTES(), PD_ACCOUNT_A_BYTES(), PD_ACCOUNT_B_BYTES(),
+        PD_ORDER_ID_A_BYTES(), PD_ORDER_ID_B_BYTES(), PD_SIDE_A_BYTES(),
+        PD_TOKEN_1_BYTES(), PD_TOKEN_2_BYTES(), PD_FILL_BASE_BYTES(),
+        PD_PRICE_BYTES(), PD_FEE_BPS_A_BYTES(), PD_FEE_BPS_B_BYTES(),
+        PD_AMOUNT_BYTES()
     ];
     signal values[13];
     values[0] <== txType;
     values[1] <== accountA;
-    values[2] <== token1;
-    values[3] <== amount1;
-    values[4] <== accountB;
-    values[5] <== token2;
-    values[6] <== amount2;
-    values[7] <== orderIdA;
-    values[8] <== orderIdB;
-    values[9] <== sideA;
+    values[2] <== accountB;
+    values[3] <== orderIdA;
+    values[4] <== orderIdB;
+    values[5] <== sideA;
+    values[6] <== token1;
+    values[7] <== token2;
+    values[8] <== fillBase;
+    values[9] <== price;
     values[10] <== feeBpsA;
     values[11] <== feeBpsB;
-    values[12] <== ethAddr;
+    values[12] <== amount;
 
     component toBits[nFields];
     for (var f = 0; f < nFields; f++) {
         assert(offsets[f] + widths[f] <= PD_SLOT_BYTES());
-        assert(widths[f] * 8 <= 160);
-        // circomspect: CS0010 at most 160 bits (an address), far below the field's 254: one binary form, no alias mod p.
+        assert(widths[f] * 8 <= 96);
+        // circomspect: CS0010 at most 96 bits (an amount), far below the field's 254: one binary form, no alias mod p.
         toBits[f] = Num2Bits(8 * widths[f]);
         toBits[f].in <== values[f];
     }

@@ -454,8 +454,8 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
         fees[t] <== baseFeeOf[t] + quoteFeeOf[t];
     }
 
-    // --- Public data (fields masked by type; all range-checked above; an
-    // account's ethAddr is < 2^160 because only l1EthAddr ever sets it). ---
+    // --- Public data (fields masked by type; all range-checked above; the
+    // trade's fill and price are packed decimal floats, masked by TradeRules). ---
     component publicData = SlotPublicData();
     publicData.txType <== txType;
     publicData.accountA <== (1 - isNoopEq.out) * accountA;
@@ -465,12 +465,10 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     publicData.sideA <== isTrade * sideA;
     publicData.token1 <== (isTrade + isWithdraw + isForcedWithdraw) * tokenA1;
     publicData.token2 <== isTrade * quoteToken;
-    signal tradeFill <== isTrade * fillBase;
-    publicData.amount1 <== tradeFill + withdrawn + forcedAmount;
-    publicData.amount2 <== isTrade * fillQuote;
+    publicData.fillBase <== trade.publishedFill;
+    publicData.price <== trade.publishedPrice;
     publicData.feeBpsA <== isTrade * feeBpsA;
     publicData.feeBpsB <== isTrade * feeBpsB;
-    signal withdrawAddr <== isWithdraw * ethAddrA;
-    publicData.ethAddr <== withdrawAddr + isForcedWithdraw * l1EthAddr;
+    publicData.amount <== withdrawn + forcedAmount;
     publicDataBits <== publicData.bits;
 }

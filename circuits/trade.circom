@@ -3,6 +3,7 @@ pragma circom 2.1.0;
 include "circomlib/circuits/comparators.circom";
 include "lib/constants.circom";
 include "lib/checks.circom";
+include "lib/decimal.circom";
 
 // TradeRules(): the checks of a trade that do not touch the state
 // (docs/DESIGN.md, Trade, rules 1-10 and 12), and the balance changes it
@@ -22,8 +23,10 @@ include "lib/checks.circom";
 //                                codes of OrderKindFlags, checked)
 //   amountB                      field  the taker's signed amount
 //   fillBase, fillQuote          field  traded amounts (< 2^96, checked)
-//   feeBpsA, feeBpsB             field  charged fee rates (< 2^14, checked)
+//   feeBpsA, feeBpsB             field  charged fee rates (< 2^8, checked)
 //   baseDeltaA, quoteDeltaA, baseDeltaB, quoteDeltaB (out)  signed changes
+//   publishedFill, publishedPrice (out)  field  fillBase and the maker's price
+//                                as packed decimal floats (0 unless enabled)
 //   baseFee, quoteFee (out)      field  fees collected in base and quote
 //   takerImmediate (out)         bit    the taker is immediate-or-cancel or
 //                                market (its run of fills: TxSlot)
@@ -55,6 +58,8 @@ template TradeRules() {
     signal output baseFee;
     signal output quoteFee;
     signal output takerImmediate;
+    signal output publishedFill;
+    signal output publishedPrice;
 
     // 1. Ranges (ValueOutOfRange).
     component sideIsBit = RequireBit();
@@ -67,9 +72,9 @@ template TradeRules() {
     fillBaseRange.in <== fillBase;
     component fillQuoteRange = RangeCheck(AMOUNT_BITS());
     fillQuoteRange.in <== fillQuote;
-    component feeBpsARange = RangeCheck(FEE_BPS_BITS());
+    component feeBpsARange = RangeCheck(TRADE_FEE_BPS_BITS());
     feeBpsARange.in <== feeBpsA;
-    component feeBpsBRange = RangeCheck(FEE_BPS_BITS());
+    component feeBpsBRange = RangeCheck(TRADE_FEE_BPS_BITS());
     feeBpsBRange.in <== feeBpsB;
     component expiryARange = RangeCheck(TIMESTAMP_BITS());
     expiryARange.in <== expiryA;
@@ -112,6 +117,15 @@ template TradeRules() {
     feeLimitB.a <== maxFeeBpsB;
     feeLimitB.b <== MAX_FEE_BPS();
 
+    // 7b. PriceNotEncodable: both prices are decimal floats (the maker's is
+    // published as one). Masked by enabled, so another slot type's zeros pass.
+    component makerPrice = DecimalFloat();
+    makerPrice.in <== enabled * priceA;
+    publishedPrice <== makerPrice.packed;
+    // circomspect: CS0018 only the constraints matter: the taker's price must have a decimal form.
+    component takerPrice = DecimalFloat();
+    takerPrice.in <== enabled * priceB;
+
     // 8. PriceLimitViolated: a buying taker (maker sells, sideA = 1) needs
     // priceA <= priceB; a selling taker needs priceA >= priceB.
     component makerNotAbove = LessEqThan(PRICE_BITS());
@@ -130,6 +144,10 @@ template TradeRules() {
     enabled * noFill.out === 0;
     signal notional <== fillBase * priceA;
     enabled * (fillQuote * PRICE_SCALE() - notional) === 0;
+    // FillNotEncodable: fillBase is published as a decimal float.
+    component fill = DecimalFloat();
+    fill.in <== enabled * fillBase;
+    publishedFill <== fill.packed;
 
     // 10. Order kinds: only an order that rests (limit, post-only) is a maker
     // (MakerDoesNotRest); a post-only order is never the taker

@@ -56,7 +56,8 @@ def constants(manifest: dict) -> list[tuple[str, int, str]]:
     for field, spec in manifest["fields"].items():
         name = constant_name(field)
         rows.append((f"{name}_OFFSET", spec["offset"], f"{field}: first byte"))
-        rows.append((f"{name}_BYTES", spec["bytes"], f"{field}: width, big-endian"))
+        packing = "a packed decimal float (sequencer/spec/decimal.py)" if spec.get("decimal") else "big-endian"
+        rows.append((f"{name}_BYTES", spec["bytes"], f"{field}: width, {packing}"))
     return rows
 
 

@@ -7,6 +7,9 @@ function PRICE_BITS() { return 96; }
 function ORDER_ID_BITS() { return 48; }
 function TIMESTAMP_BITS() { return 64; }
 function FEE_BPS_BITS() { return 14; }
+function TRADE_FEE_BPS_BITS() { return 8; }
+function DECIMAL_MANTISSA_BITS() { return 35; }
+function DECIMAL_EXPONENT_BITS() { return 5; }
 function MAX_FEE_BPS() { return 10000; }
 function BPS() { return 10000; }
 function PRICE_SCALE() { return 1000000000000000000; }

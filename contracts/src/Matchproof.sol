@@ -391,6 +391,11 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMatchproof
+    function ownerOfAccount(uint256 accountIndex) external view returns (address) {
+        return _accounts.ownerOf(accountIndex);
+    }
+
+    /// @inheritdoc IMatchproof
     function accountCount() external view returns (uint256) {
         return _accounts.count;
     }
@@ -585,13 +590,14 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         emit BatchVerified(batchNumber, oldRoot, newRoot, inputHash, l1Count, timestamp, publicData);
     }
 
-    /// @dev Credits every WITHDRAW and FORCED_WITHDRAW slot's amount to its recipient's claim.
+    /// @dev Credits every WITHDRAW and FORCED_WITHDRAW slot's amount to the claim of its account's
+    ///      registered address (the L2 account's ethAddr: both come from its first deposit).
     function _creditWithdrawals(bytes calldata publicData) internal {
         uint256 slots = _nTx;
         for (uint256 slot = 0; slot < slots; ++slot) {
-            (bool isWithdrawal, address recipient, uint256 tokenId, uint256 amount) =
+            (bool isWithdrawal, uint256 accountIndex, uint256 tokenId, uint256 amount) =
                 PublicData.withdrawalAt(publicData, slot);
-            if (isWithdrawal && amount != 0) _vault.credit(recipient, tokenId, amount);
+            if (isWithdrawal && amount != 0) _vault.credit(_accounts.ownerOf(accountIndex), tokenId, amount);
         }
     }
 

@@ -418,7 +418,7 @@ contract RollupModel is TestBase {
         } else if (request.txType == FORCED_WITHDRAW) {
             uint256 amount = owned ? account.balances[request.tokenId] : 0;
             account.balances[request.tokenId] -= amount;
-            Slots.withdrawal(slots, slot, FORCED_WITHDRAW, request.accountIndex, request.tokenId, amount, request.owner);
+            Slots.withdrawal(slots, slot, FORCED_WITHDRAW, request.accountIndex, request.tokenId, amount);
         } else if (owned && request.amount > account.minOrderId) {
             account.minOrderId = request.amount;
         }
@@ -433,7 +433,7 @@ contract RollupModel is TestBase {
         amount = bound(amount, 1, account.balances[tokenId]);
         account.balances[tokenId] -= amount;
         account.nonce += 1;
-        Slots.withdrawal(slots, slot, WITHDRAW, index, tokenId, amount, account.owner);
+        Slots.withdrawal(slots, slot, WITHDRAW, index, tokenId, amount);
     }
 
     function _leaf(uint256 index) internal view returns (uint256) {

@@ -36,6 +36,7 @@ contract MatchproofTest is RollupFixture {
         (bool registered, uint256 index) = rollup.accountOf(OPERATOR);
         assertTrue(registered, "operator registered");
         assertEq(index, 0, "operator index");
+        assertEq(rollup.ownerOfAccount(0), OPERATOR, "account 0's owner");
         assertEq(rollup.accountCount(), 1, "account count");
     }
 
@@ -167,6 +168,9 @@ contract MatchproofTest is RollupFixture {
         (, uint256 bob) = rollup.accountOf(BOB);
         assertEq(alice, 1, "alice index");
         assertEq(bob, 2, "bob index");
+        assertEq(rollup.ownerOfAccount(1), ALICE, "account 1's owner");
+        assertEq(rollup.ownerOfAccount(2), BOB, "account 2's owner");
+        assertEq(rollup.ownerOfAccount(3), address(0), "no account 3 yet");
         assertEq(rollup.accountCount(), 3, "account count");
         assertEq(rollup.l1RequestCount(), 4, "request count");
     }
@@ -427,7 +431,7 @@ contract MatchproofTest is RollupFixture {
         _deposit(ALICE, 0, 1000, ALICE_AX, ALICE_AY);
         bytes memory slots = _emptySlots();
         Slots.request(slots, 0, L.TX_DEPOSIT, 1);
-        Slots.withdrawal(slots, 1, L.TX_WITHDRAW, 1, 1, 77, ALICE);
+        Slots.withdrawal(slots, 1, L.TX_WITHDRAW, 1, 1, 77);
         uint256 newRoot = 987654321;
         uint64 timestamp = uint64(block.timestamp - 5);
 

@@ -27,8 +27,8 @@ contract PublicDataTest is TestBase {
         uint256[2][13] memory offsets = _fieldOffsets();
         string[] memory names = vm.parseJsonStringArray(json, ".fieldNames");
         string[13] memory expected = [
-            "txType", "accountA", "token1", "amount1", "accountB", "token2", "amount2", "orderIdA", "orderIdB", "sideA",
-            "feeBpsA", "feeBpsB", "ethAddr"
+            "txType", "accountA", "accountB", "orderIdA", "orderIdB", "sideA", "token1", "token2", "fillBase", "price",
+            "feeBpsA", "feeBpsB", "amount"
         ];
         assertEq(names.length, offsets.length, "field count");
         for (uint256 f = 0; f < offsets.length; ++f) {
@@ -46,10 +46,10 @@ contract PublicDataTest is TestBase {
             for (uint256 f = 0; f < offsets.length; ++f) {
                 assertEq(harness.field(data, offsets[f][0], offsets[f][1]), uint256(fields[f]), names[f]);
             }
-            (bool isWithdrawal, address recipient, uint256 tokenId, uint256 amount) = harness.withdrawalAt(data, 0);
+            (bool isWithdrawal, uint256 account, uint256 tokenId, uint256 amount) = harness.withdrawalAt(data, 0);
             string memory payout = string.concat(key, ".withdrawal");
             assertTrue(isWithdrawal == vm.parseJsonBool(json, string.concat(payout, ".isWithdrawal")), "isWithdrawal");
-            assertEq(uint160(recipient), uint256(vm.parseJsonBytes32(json, string.concat(payout, ".recipient"))), "recipient");
+            assertEq(account, uint256(vm.parseJsonBytes32(json, string.concat(payout, ".account"))), "account");
             assertEq(tokenId, uint256(vm.parseJsonBytes32(json, string.concat(payout, ".token"))), "token");
             assertEq(amount, uint256(vm.parseJsonBytes32(json, string.concat(payout, ".amount"))), "amount");
         }
@@ -94,17 +94,17 @@ contract PublicDataTest is TestBase {
         return [
             [L.TX_TYPE_OFFSET, L.TX_TYPE_BYTES],
             [L.ACCOUNT_A_OFFSET, L.ACCOUNT_A_BYTES],
-            [L.TOKEN_1_OFFSET, L.TOKEN_1_BYTES],
-            [L.AMOUNT_1_OFFSET, L.AMOUNT_1_BYTES],
             [L.ACCOUNT_B_OFFSET, L.ACCOUNT_B_BYTES],
-            [L.TOKEN_2_OFFSET, L.TOKEN_2_BYTES],
-            [L.AMOUNT_2_OFFSET, L.AMOUNT_2_BYTES],
             [L.ORDER_ID_A_OFFSET, L.ORDER_ID_A_BYTES],
             [L.ORDER_ID_B_OFFSET, L.ORDER_ID_B_BYTES],
             [L.SIDE_A_OFFSET, L.SIDE_A_BYTES],
+            [L.TOKEN_1_OFFSET, L.TOKEN_1_BYTES],
+            [L.TOKEN_2_OFFSET, L.TOKEN_2_BYTES],
+            [L.FILL_BASE_OFFSET, L.FILL_BASE_BYTES],
+            [L.PRICE_OFFSET, L.PRICE_BYTES],
             [L.FEE_BPS_A_OFFSET, L.FEE_BPS_A_BYTES],
             [L.FEE_BPS_B_OFFSET, L.FEE_BPS_B_BYTES],
-            [L.ETH_ADDR_OFFSET, L.ETH_ADDR_BYTES]
+            [L.AMOUNT_OFFSET, L.AMOUNT_BYTES]
         ];
     }
 

@@ -13,7 +13,7 @@ vectors (``tests/vectors/eddsa_poseidon.json``) and on random tampering.
   parallel on all cores without the GIL.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import matchproof_native
 

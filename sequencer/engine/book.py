@@ -115,8 +115,8 @@ class OrderBook:
         ------
         OrderRejected
             Wrong tokens, a price off the tick grid, an amount off the lot
-            grid or below the minimum, or a fee limit below a fee the order
-            could be charged.
+            grid, below the minimum or above the maximum, or a fee limit below
+            a fee the order could be charged.
         """
         order = signed.order
         kind = order.kind
@@ -148,6 +148,13 @@ class OrderBook:
                 f"amount must be at least {market.min_amount}",
                 amount=order.amount,
                 min_amount=market.min_amount,
+            )
+        if order.amount > market.max_amount:
+            raise OrderRejected(
+                Code.ABOVE_MAX_SIZE,
+                f"amount must be at most {market.max_amount}",
+                amount=order.amount,
+                max_amount=market.max_amount,
             )
         fees = {
             OrderKind.POST_ONLY: market.maker_fee_bps,

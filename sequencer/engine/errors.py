@@ -28,6 +28,8 @@ class Code(StrEnum):
     """The amount is not a positive multiple of the market's lot size."""
     BELOW_MIN_SIZE = "BELOW_MIN_SIZE"
     """The amount is below the market's minimum."""
+    ABOVE_MAX_SIZE = "ABOVE_MAX_SIZE"
+    """The amount is above the market's maximum: more lots than a trade can publish."""
     FEE_LIMIT_TOO_LOW = "FEE_LIMIT_TOO_LOW"
     """The order's signed fee limit is below a fee the market would charge it."""
     ORDER_ID_USED = "ORDER_ID_USED"

@@ -2,8 +2,12 @@
 
 from dataclasses import dataclass
 
-from sequencer.spec.constants import BPS, PRICE_SCALE
+from sequencer.spec.constants import PRICE_SCALE, TRADE_FEE_BPS_BITS
+from sequencer.spec.decimal import EXPONENT_LIMIT, MANTISSA_LIMIT
 from sequencer.spec.types import Amount, Price, TokenId
+
+MAX_TRADE_FEE_BPS = 2**TRADE_FEE_BPS_BITS - 1
+"""The highest fee rate a trade can charge (and publish in its byte): 2.55 %."""
 
 
 class MarketConfigError(ValueError):
@@ -17,8 +21,10 @@ class Market:
 
     Prices are multiples of ``tick_size`` and amounts multiples of
     ``lot_size``; ``lot_size * tick_size`` is a multiple of ``PRICE_SCALE``,
-    so the quote amount of any fill is an integer. Fees are in basis points
-    of what each side receives.
+    so the quote amount of any fill is an integer. An order holds at most
+    :attr:`max_amount`, so that every fill, a whole number of lots, is a
+    decimal float a trade can publish (``sequencer/spec/decimal.py``). Fees
+    are in basis points of what each side receives.
     """
 
     name: str
@@ -38,13 +44,35 @@ class Market:
             raise MarketConfigError(f"{self.name}: tick and lot sizes must be positive")
         if (self.tick_size * self.lot_size) % PRICE_SCALE != 0:
             raise MarketConfigError(f"{self.name}: tick_size * lot_size must be a multiple of 10**18")
+        mantissa, exponent = lot_digits(self.lot_size)
+        if mantissa >= MANTISSA_LIMIT or exponent >= EXPONENT_LIMIT:
+            raise MarketConfigError(f"{self.name}: lot_size {self.lot_size} is not a decimal float")
         for fee in (self.maker_fee_bps, self.taker_fee_bps):
-            if not 0 <= fee <= BPS:
-                raise MarketConfigError(f"{self.name}: fee {fee} bps is not in [0, {BPS}]")
+            if not 0 <= fee <= MAX_TRADE_FEE_BPS:
+                raise MarketConfigError(f"{self.name}: fee {fee} bps is not in [0, {MAX_TRADE_FEE_BPS}]")
+
+    @property
+    def max_amount(self) -> Amount:
+        """
+        The largest order amount the market takes: the most lots whose count
+        times the lot's significant digits still fits a decimal float's
+        mantissa, so any fill of up to that many lots is publishable.
+        """
+        mantissa, exponent = lot_digits(self.lot_size)
+        return Amount((MANTISSA_LIMIT - 1) // mantissa * mantissa * 10**exponent)
 
     def quote_amount(self, base_amount: Amount, price: Price) -> Amount:
         """The quote paid for ``base_amount`` at ``price`` (exact for lots and ticks)."""
         return Amount(base_amount * price // PRICE_SCALE)
+
+
+def lot_digits(lot_size: int) -> tuple[int, int]:
+    """``lot_size`` as its significant digits and a power of ten: ``(c, a)`` with ``lot_size == c * 10**a``, ``c % 10 != 0``."""
+    exponent = 0
+    while lot_size % 10 == 0:
+        lot_size //= 10
+        exponent += 1
+    return lot_size, exponent
 
 
 def default_min_withdrawals(markets: list[Market]) -> dict[TokenId, Amount]:

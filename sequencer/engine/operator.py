@@ -478,7 +478,6 @@ class Operator:
         self, book: OrderBook, signed: SignedOrder, client_order_id: str | None
     ) -> OrderOutcome:
         """Record an order that passed every check, match it, and rest or close what is left."""
-        order = signed.order
         record = OrderRecord(
             market=book.market.name,
             signed=signed,

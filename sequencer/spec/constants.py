@@ -28,6 +28,18 @@ TIMESTAMP_BITS = 64
 FEE_BPS_BITS = 14
 """A signed fee limit is ``< 2**FEE_BPS_BITS`` before it is compared with ``MAX_FEE_BPS``."""
 
+TRADE_FEE_BPS_BITS = 8
+"""
+A fee rate a trade charges is ``< 2**TRADE_FEE_BPS_BITS`` (at most 2.55 %):
+each is published in one byte.
+"""
+
+DECIMAL_MANTISSA_BITS = 35
+"""A decimal float's mantissa is ``< 2**DECIMAL_MANTISSA_BITS`` (``decimal.py``)."""
+
+DECIMAL_EXPONENT_BITS = 5
+"""A decimal float's power of ten is ``< 2**DECIMAL_EXPONENT_BITS``."""
+
 MAX_FEE_BPS = 10000
 """The largest fee limit an order may sign: 100 %."""
 

@@ -240,6 +240,14 @@ class InvalidFeeLimit(InvalidOrder):
         self.max_fee_bps = max_fee_bps
 
 
+class PriceNotEncodable(InvalidOrder):
+    """The order's price has no decimal float form, so a trade could not publish it (``decimal.py``)."""
+
+    def __init__(self, order_id: OrderId, price: Price) -> None:
+        super().__init__(order_id, f"price {price} is not a decimal float")
+        self.price = price
+
+
 class ReplayMismatch(RollupError):
     """
     Published data that the state cannot have produced: a replay from L1
@@ -295,6 +303,14 @@ class ZeroFill(InvalidTrade):
 
     def __init__(self) -> None:
         super().__init__("fill_base is zero")
+
+
+class FillNotEncodable(InvalidTrade):
+    """The base amount has no decimal float form, so the trade could not publish it (``decimal.py``)."""
+
+    def __init__(self, fill_base: Amount) -> None:
+        super().__init__(f"fill_base {fill_base} is not a decimal float")
+        self.fill_base = fill_base
 
 
 class InexactFill(InvalidTrade):

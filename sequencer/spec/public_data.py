@@ -20,7 +20,8 @@ from typing import Sequence, assert_never
 
 from sequencer.crypto.poseidon import poseidon
 
-from .constants import MAX_FEE_BPS, Side, TxType
+from .constants import PRICE_SCALE, Side, TxType
+from .decimal import DECIMAL_BITS, pack_decimal, unpack_decimal
 from .state import State
 from .transactions import (
     L1_TRANSACTIONS,
@@ -39,9 +40,9 @@ from .transition import forced_withdrawal_amount, request_applies
 from .types import (
     AccountIndex,
     Amount,
-    EthAddress,
     FieldElement,
     OrderId,
+    Price,
     Timestamp,
     TokenId,
 )
@@ -52,11 +53,16 @@ LAYOUT_FILE = Path(__file__).with_name("public_data_layout.json")
 
 @dataclass(frozen=True)
 class ByteField:
-    """A big-endian unsigned integer of ``width`` bytes at byte ``offset`` of a slot."""
+    """
+    A big-endian unsigned integer of ``width`` bytes at byte ``offset`` of a
+    slot; a ``decimal`` field holds its value packed as a decimal float
+    (:mod:`decimal`).
+    """
 
     name: str
     offset: int
     width: int
+    decimal: bool = False
 
     @property
     def end(self) -> int:
@@ -64,13 +70,20 @@ class ByteField:
         return self.offset + self.width
 
     def write(self, slot: bytearray, value: int) -> None:
-        """Write ``value`` into ``slot``; it must fit the field."""
+        """Write ``value`` into ``slot``; it must fit the field (a decimal field: have a decimal form)."""
+        if self.decimal:
+            value = pack_decimal(value)
         if not 0 <= value < 1 << (8 * self.width):
             raise ValueError(f"{self.name}: {value} does not fit in {self.width} bytes")
         slot[self.offset : self.end] = value.to_bytes(self.width, "big")
 
     def read(self, slot: bytes) -> int:
-        """The field's value within ``slot``."""
+        """The field's value within ``slot`` (a decimal field: unpacked, ``ValueError`` unless canonical)."""
+        value = self.raw(slot)
+        return unpack_decimal(value) if self.decimal else value
+
+    def raw(self, slot: bytes) -> int:
+        """The field's bytes within ``slot`` as an integer, as they lie (a decimal field: still packed)."""
         return int.from_bytes(slot[self.offset : self.end], "big")
 
 
@@ -97,12 +110,14 @@ class Layout:
         manifest = json.loads(path.read_text())
         slot_bytes = int(manifest["slotBytes"])
         fields = {
-            name: ByteField(name, int(spec["offset"]), int(spec["bytes"]))
+            name: ByteField(name, int(spec["offset"]), int(spec["bytes"]), bool(spec.get("decimal", False)))
             for name, spec in manifest["fields"].items()
         }
         for field in fields.values():
             if field.offset < 0 or field.width < 1 or field.end > slot_bytes:
                 raise ValueError(f"field {field.name} does not lie inside a {slot_bytes}-byte slot")
+            if field.decimal and 8 * field.width != DECIMAL_BITS:
+                raise ValueError(f"decimal field {field.name} must be {DECIMAL_BITS} bits wide")
         type_fields = {
             TxType[name]: tuple(fields[field] for field in names)
             for name, names in manifest["txTypes"].items()
@@ -148,8 +163,9 @@ class DepositData:
 @dataclass(frozen=True)
 class TradeData:
     """
-    A published trade: who traded which orders, in which market, how much,
-    and each side's fee rate (the fees themselves follow from the amounts).
+    A published trade: who traded which orders, in which market, how much
+    at which price (the maker's), and each side's fee rate (the quote amount
+    and the fees follow from them).
     """
 
     maker_account: AccountIndex
@@ -160,33 +176,39 @@ class TradeData:
     base_token: TokenId
     quote_token: TokenId
     fill_base: Amount
-    fill_quote: Amount
+    price: Price
     maker_fee_bps: int
     taker_fee_bps: int
+
+    @property
+    def fill_quote(self) -> Amount:
+        """The quote paid: ``fill_base`` at ``price``, exact (the proof checked ``InexactFill``)."""
+        return Amount(self.fill_base * self.price // PRICE_SCALE)
 
 
 @dataclass(frozen=True)
 class WithdrawData:
-    """A published withdrawal: the account, the token, the amount and the L1 address paid."""
+    """
+    A published withdrawal: the account, the token and the amount. The
+    contract pays the account's L1 address, which its registry holds.
+    """
 
     account_index: AccountIndex
     token: TokenId
     amount: Amount
-    eth_addr: EthAddress
 
 
 @dataclass(frozen=True)
 class ForcedWithdrawData:
     """
-    A published forced withdrawal: the account, the token, the amount taken
-    (zero when the request did not apply) and the L1 address it is paid to
-    (the request's sender).
+    A published forced withdrawal: the account, the token and the amount
+    taken (zero when the request did not apply), paid to the account's L1
+    address, the request's sender.
     """
 
     account_index: AccountIndex
     token: TokenId
     amount: Amount
-    eth_addr: EthAddress
 
 
 @dataclass(frozen=True)
@@ -230,8 +252,8 @@ def slot_data(tx: Transaction, state: State) -> SlotData:
     What a slot holding ``tx`` publishes, read from ``state``, the state the
     slot is applied to.
 
-    A withdrawal publishes its account's L1 address; a forced withdrawal the
-    amount it takes from the account, which depends on the balance before.
+    A forced withdrawal publishes the amount it takes from the account,
+    which depends on the balance before.
     """
     match tx:
         case Noop():
@@ -249,18 +271,17 @@ def slot_data(tx: Transaction, state: State) -> SlotData:
                 base_token=maker.base_token,
                 quote_token=maker.quote_token,
                 fill_base=tx.fill_base,
-                fill_quote=tx.fill_quote,
+                price=maker.price,
                 maker_fee_bps=tx.maker_fee_bps,
                 taker_fee_bps=tx.taker_fee_bps,
             )
         case Withdraw():
-            eth_addr = state.get_account(tx.account_index).eth_addr
-            return WithdrawData(tx.account_index, tx.token, tx.amount, eth_addr)
+            return WithdrawData(tx.account_index, tx.token, tx.amount)
         case ForcedWithdraw():
             account = state.get_account(tx.account_index)
             applies = request_applies(account, tx.eth_addr)
             amount = forced_withdrawal_amount(account, tx.token) if applies else Amount(0)
-            return ForcedWithdrawData(tx.account_index, tx.token, amount, tx.eth_addr)
+            return ForcedWithdrawData(tx.account_index, tx.token, amount)
         case ForcedCancelAll():
             return ForcedCancelAllData(tx.account_index)
         case Cancel():
@@ -295,8 +316,8 @@ def encode_slot(data: SlotData) -> bytes:
                     "sideA": data.maker_side,
                     "token1": data.base_token,
                     "token2": data.quote_token,
-                    "amount1": data.fill_base,
-                    "amount2": data.fill_quote,
+                    "fillBase": data.fill_base,
+                    "price": data.price,
                     "feeBpsA": data.maker_fee_bps,
                     "feeBpsB": data.taker_fee_bps,
                 },
@@ -305,7 +326,7 @@ def encode_slot(data: SlotData) -> bytes:
             tx_type = TxType.WITHDRAW if isinstance(data, WithdrawData) else TxType.FORCED_WITHDRAW
             return pack(
                 tx_type,
-                {"accountA": data.account_index, "token1": data.token, "amount1": data.amount, "ethAddr": data.eth_addr},
+                {"accountA": data.account_index, "token1": data.token, "amount": data.amount},
             )
         case CancelData():
             return pack(TxType.CANCEL, {"accountA": data.account_index, "orderIdA": data.order_id})
@@ -369,18 +390,17 @@ def unpack_slot(slot: bytes) -> SlotData:
                 maker_side=side_of(value["sideA"]),
                 base_token=TokenId(value["token1"]),
                 quote_token=TokenId(value["token2"]),
-                fill_base=Amount(value["amount1"]),
-                fill_quote=Amount(value["amount2"]),
-                maker_fee_bps=fee_rate(value["feeBpsA"]),
-                taker_fee_bps=fee_rate(value["feeBpsB"]),
+                fill_base=Amount(value["fillBase"]),
+                price=Price(value["price"]),
+                maker_fee_bps=value["feeBpsA"],
+                taker_fee_bps=value["feeBpsB"],
             )
         case TxType.WITHDRAW | TxType.FORCED_WITHDRAW:
             kind = WithdrawData if tx_type == TxType.WITHDRAW else ForcedWithdrawData
             return kind(
                 account_index=AccountIndex(value["accountA"]),
                 token=TokenId(value["token1"]),
-                amount=Amount(value["amount1"]),
-                eth_addr=EthAddress(value["ethAddr"]),
+                amount=Amount(value["amount"]),
             )
         case TxType.CANCEL:
             return CancelData(AccountIndex(value["accountA"]), OrderId(value["orderIdA"]))
@@ -388,13 +408,6 @@ def unpack_slot(slot: bytes) -> SlotData:
             return CancelAllData(AccountIndex(value["accountA"]), OrderId(value["orderIdA"]))
         case _:
             assert_never(tx_type)
-
-
-def fee_rate(value: int) -> int:
-    """A published fee rate, which no valid trade sets above ``MAX_FEE_BPS`` (``ValueError`` if one does)."""
-    if value > MAX_FEE_BPS:
-        raise ValueError(f"a fee rate of {value} bps is above {MAX_FEE_BPS}")
-    return value
 
 
 def side_of(value: int) -> Side:

@@ -141,15 +141,15 @@ def next_request(
 
 def replay_forced_withdraw(state: State, data: ForcedWithdrawData, request: ForcedWithdraw) -> None:
     """
-    Process the request, which must take exactly the published amount to
-    the published address.
+    Process the request, which must take exactly the published amount of
+    the published token.
 
     Raises
     ------
     ReplayMismatch
-        The published token, address or amount is not the request's outcome.
+        The published token or amount is not the request's outcome.
     """
-    if (data.token, data.eth_addr) != (request.token, request.eth_addr):
+    if data.token != request.token:
         raise ReplayMismatch(f"forced withdrawal {data} does not match its request {request}")
     claim = process_forced_withdraw(state, request)
     taken = claim.amount if claim is not None else 0
@@ -214,13 +214,12 @@ def replay_withdraw(state: State, data: WithdrawData) -> None:
     Raises
     ------
     ReplayMismatch
-        The account's L1 address is not the one the withdrawal paid.
+        The account does not exist, which a proven withdrawal cannot follow.
     InsufficientBalance
         The account holds less than the amount.
     """
-    account = state.get_account(data.account_index)
-    if not account.exists or account.eth_addr != data.eth_addr:
-        raise ReplayMismatch(f"withdrawal {data} pays another address than account {data.account_index}'s")
+    if not state.get_account(data.account_index).exists:
+        raise ReplayMismatch(f"withdrawal {data} from account {data.account_index}, which does not exist")
     balance = balance_after_debit(state, data.account_index, data.token, data.amount)
 
     state.set_balance(data.account_index, data.token, balance)

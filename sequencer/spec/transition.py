@@ -30,6 +30,7 @@ from .constants import (
     PRICE_BITS,
     PRICE_SCALE,
     TIMESTAMP_BITS,
+    TRADE_FEE_BPS_BITS,
     OrderKind,
     Side,
     TreeConfig,
@@ -38,6 +39,7 @@ from .errors import (
     AccountNotFound,
     BalanceOverflow,
     FeeAboveLimit,
+    FillNotEncodable,
     FillOrKillPartial,
     ImmediateOrderResumed,
     InexactFill,
@@ -55,12 +57,14 @@ from .errors import (
     OrderWasCancelled,
     PostOnlyTaker,
     PriceLimitViolated,
+    PriceNotEncodable,
     RollupError,
     SelfTrade,
     SidesNotOpposite,
     ValueOutOfRange,
     ZeroFill,
 )
+from .decimal import is_encodable
 from .state import Account, State
 from .transactions import (
     Cancel,
@@ -333,12 +337,16 @@ def process_trade(
         The batch's timestamp is after an order's expiry.
     InvalidFeeLimit
         An order's ``max_fee_bps`` is above ``MAX_FEE_BPS``.
+    PriceNotEncodable
+        An order's price is not a decimal float.
     PriceLimitViolated
         The maker's price is outside the taker's limit.
     ZeroFill
         ``fill_base`` is zero.
     InexactFill
         ``fill_quote`` is not exactly ``fill_base`` at the maker's price.
+    FillNotEncodable
+        ``fill_base`` is not a decimal float.
     MakerDoesNotRest
         The maker is an immediate-or-cancel, fill-or-kill or market order.
     PostOnlyTaker
@@ -376,9 +384,12 @@ def process_trade(
     check_unexpired(taker, timestamp)
     check_fee_limit(maker)
     check_fee_limit(taker)
+    check_price_encodable(maker)
+    check_price_encodable(taker)
     check_taker_limit(maker, taker)
     check_nonzero_fill(trade)
     check_exact_fill(trade)
+    check_fill_encodable(trade)
     check_order_kinds(trade)
     check_immediate_run(taker_account, trade, previous)
     check_not_cancelled(maker_account, maker)
@@ -421,6 +432,8 @@ def check_order(state: State, signed: SignedOrder, timestamp: Timestamp) -> Acco
         ``timestamp`` is after the order's expiry.
     InvalidFeeLimit
         The order's ``max_fee_bps`` is above ``MAX_FEE_BPS``.
+    PriceNotEncodable
+        The order's price is not a decimal float.
     OrderCancelled
         The order's id is below its account's ``min_order_id``.
     OrderIdStale
@@ -435,6 +448,7 @@ def check_order(state: State, signed: SignedOrder, timestamp: Timestamp) -> Acco
     check_signature(order.account_index, account, order.message_hash(), signed.signature)
     check_unexpired(order, timestamp)
     check_fee_limit(order)
+    check_price_encodable(order)
     check_not_cancelled(account, order)
     filled_after(account, order, Amount(min(1, order.amount)))
     return account
@@ -676,8 +690,8 @@ def check_trade_ranges(config: TreeConfig, trade: Trade, timestamp: Timestamp) -
     check_order_ranges(config, "taker", trade.taker.order)
     check_range("fill_base", trade.fill_base, AMOUNT_BITS)
     check_range("fill_quote", trade.fill_quote, AMOUNT_BITS)
-    check_range("maker_fee_bps", trade.maker_fee_bps, FEE_BPS_BITS)
-    check_range("taker_fee_bps", trade.taker_fee_bps, FEE_BPS_BITS)
+    check_range("maker_fee_bps", trade.maker_fee_bps, TRADE_FEE_BPS_BITS)
+    check_range("taker_fee_bps", trade.taker_fee_bps, TRADE_FEE_BPS_BITS)
     check_range("timestamp", timestamp, TIMESTAMP_BITS)
 
 
@@ -760,6 +774,16 @@ def check_exact_fill(trade: Trade) -> None:
     price = trade.maker.order.price
     if trade.fill_quote * PRICE_SCALE != trade.fill_base * price:
         raise InexactFill(trade.fill_base, trade.fill_quote, price)
+
+
+def check_fill_encodable(trade: Trade) -> None:
+    """
+    The base amount is published as a decimal float, so it must have one
+    (raises ``FillNotEncodable``); the quote amount follows from it and the
+    maker's price.
+    """
+    if not is_encodable(trade.fill_base):
+        raise FillNotEncodable(trade.fill_base)
 
 
 def check_order_kinds(trade: Trade) -> None:
@@ -879,6 +903,16 @@ def check_fee_limit(order: Order) -> None:
     """An order cannot sign a fee limit above 100 % (raises ``InvalidFeeLimit``)."""
     if order.max_fee_bps > MAX_FEE_BPS:
         raise InvalidFeeLimit(order.order_id, order.max_fee_bps)
+
+
+def check_price_encodable(order: Order) -> None:
+    """
+    A trade publishes its maker's price as a decimal float, so every order's
+    price must have one: any order that rests may become a maker (raises
+    ``PriceNotEncodable``).
+    """
+    if not is_encodable(order.price):
+        raise PriceNotEncodable(order.order_id, order.price)
 
 
 def check_taker_limit(maker: Order, taker: Order) -> None:

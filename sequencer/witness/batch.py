@@ -9,8 +9,9 @@ from typing import Sequence, TypeAlias
 from sequencer.spec.errors import RollupError
 from sequencer.spec.public_data import (
     advance_chain,
+    encode_slot,
     public_input_hash,
-    slot_bytes,
+    slot_data,
 )
 from sequencer.spec.state import State
 from sequencer.spec.transactions import L1_TRANSACTIONS, Noop, Transaction
@@ -101,12 +102,13 @@ def build_batch(
         slot_witnesses: list[SideInputs] = []
         for index, tx in enumerate(padded):
             before = SlotBefore.of(tx, state)
-            published.append(slot_bytes(tx, state))
+            data = slot_data(tx, state)  # read before the slot applies; encoded once the spec accepts it
             try:
                 outcomes.append(apply_transaction(state, tx, timestamp, padded[index - 1] if index else None))
             except RollupError as error:
                 error.add_note(f"in batch slot {index}")
                 raise
+            published.append(encode_slot(data))
             slot_witnesses.append(slot_inputs(tx, before, state))
         fee_witness = fee_account_inputs(state)
         credit_fees(state, total_fees(outcomes))

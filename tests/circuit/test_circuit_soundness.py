@@ -46,12 +46,27 @@ PRICE = 2000 * UNIT
 
 @dataclass(frozen=True)
 class Case:
-    """A batch that breaks one rule, the spec check to turn off, and the error the spec raises."""
+    """
+    A batch that breaks one rule, the spec check to turn off, and the error
+    the spec raises. ``unpublishable``: the broken value has no encoding in
+    the public data either, so the case writes its low bytes there instead
+    (:func:`write_truncated`).
+    """
 
     transactions: Callable[[Scenario], list[Transaction]]
     disabled: dict[str, Callable[..., object]]
     error: type[errors.RollupError]
     timestamp: Timestamp = NOW
+    unpublishable: bool = False
+
+
+def write_truncated(field: public_data.ByteField, slot: bytearray, value: int) -> None:
+    """
+    ``ByteField.write`` for a value the spec cannot publish: its low bytes,
+    not packed. The circuit has no witness for such a trade whatever its
+    public input, which is what the case checks.
+    """
+    slot[field.offset : field.end] = (value % (1 << (8 * field.width))).to_bytes(field.width, "big")
 
 
 def no_check(*_args: object) -> None:
@@ -186,6 +201,29 @@ CASES: dict[str, Case] = {
         {"check_opposite_sides": no_check, "check_taker_limit": no_check},
         errors.SidesNotOpposite,
     ),
+    "maker price without a decimal float form": Case(
+        lambda s: [trade(s.traders[0].order(1, Side.SELL, PRICE + 1, 10 * UNIT), sell_then_buy(s)[1], 4 * UNIT)],
+        {"check_price_encodable": no_check},
+        errors.PriceNotEncodable,
+        unpublishable=True,
+    ),
+    "taker price without a decimal float form": Case(
+        lambda s: [trade(*sell_then_buy(s, price=2100 * UNIT + 1), 4 * UNIT)],
+        {"check_price_encodable": no_check},
+        errors.PriceNotEncodable,
+    ),
+    "fill without a decimal float form": Case(
+        lambda s: [trade(*sell_then_buy(s, amount=5 * UNIT), 4 * UNIT + 1)],
+        {"check_fill_encodable": no_check},
+        errors.FillNotEncodable,
+        unpublishable=True,
+    ),
+    "fee rate above 255 bps": Case(
+        lambda s: [trade(*sell_then_buy(s, max_fee_bps=300), 4 * UNIT, taker_fee_bps=256)],
+        {"check_range": no_check},
+        errors.ValueOutOfRange,
+        unpublishable=True,
+    ),
     "zero fill": Case(
         lambda s: [trade(*sell_then_buy(s), 0)],
         {"check_nonzero_fill": no_check},
@@ -303,6 +341,8 @@ def test_circuit_refuses_batch_breaking_one_rule(
         build_batch(scenario.state.copy(), transactions, case.timestamp, scenario.chain, len(transactions))
     for check, replacement in case.disabled.items():
         monkeypatch.setattr(transition, check, replacement)
+    if case.unpublishable:
+        monkeypatch.setattr(public_data.ByteField, "write", write_truncated)
     # Earlier transactions of the case are valid and go in batches of their own.
     state = scenario.state
     chain = scenario.chain
@@ -408,11 +448,11 @@ def test_circuit_refuses_a_public_input_over_tampered_trade_data(
         check_witness(circuit, with_public_data(batch, [flip_low_bit(first, field), *rest]))
 
 
-@pytest.mark.parametrize("field", ["txType", "accountA", "token1", "amount1", "ethAddr", "feeBpsB"])
+@pytest.mark.parametrize("field", ["txType", "accountA", "token1", "amount", "accountB", "orderIdB", "token2"])
 def test_circuit_refuses_a_public_input_over_tampered_withdrawal_data(
     field: str, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
 ) -> None:
-    """A withdrawal's published recipient, token and amount, and its zero bytes, are bound."""
+    """A withdrawal's published account, token and amount, and its zero bytes, are bound."""
     batch = build_batch(scenario.state, [scenario.traders[0].withdraw(QUOTE, UNIT, 0)], NOW, scenario.chain, batch_slots)
     first, *rest = batch.slot_data
     check_witness(circuit, with_public_data(batch, batch.slot_data))
@@ -420,7 +460,7 @@ def test_circuit_refuses_a_public_input_over_tampered_withdrawal_data(
         check_witness(circuit, with_public_data(batch, [flip_low_bit(first, field), *rest]))
 
 
-@pytest.mark.parametrize("field", ["txType", "accountA", "orderIdA", "amount1", "feeBpsB"])
+@pytest.mark.parametrize("field", ["txType", "accountA", "orderIdA", "amount", "feeBpsB"])
 @pytest.mark.parametrize("kind", ["cancel", "cancel-all"])
 def test_circuit_refuses_a_public_input_over_tampered_cancel_data(
     field: str, kind: str, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
@@ -463,7 +503,7 @@ def test_circuit_refuses_fees_rounded_up(
     scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A fee is its rate of what its side receives rounded down, in the circuit as in the spec."""
-    fill = 4 * UNIT + 1  # neither side's fee at 7 bps is a whole number of units
+    fill = 4_000_000_001  # a decimal float; neither side's fee at 7 bps is a whole number of units
     tx = trade(*sell_then_buy(scenario, amount=5 * UNIT), fill, 7, 7)
     honest = build_batch(scenario.state.copy(), [tx], NOW, scenario.chain, batch_slots)
     check_witness(circuit, honest.circuit_input)

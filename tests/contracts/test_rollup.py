@@ -27,7 +27,7 @@ from sequencer.l1.errors import explain
 from sequencer.l1.transactions import send_transaction
 from sequencer.spec.constants import TxType
 from sequencer.spec.public_data import SLOT_BYTES, DepositData, WithdrawData, encode_slot, public_input_hash
-from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, Timestamp, TokenId
+from sequencer.spec.types import AccountIndex, Amount, FieldElement, Timestamp, TokenId
 from tests.contracts.conftest import CONFIG
 from tests.contracts.helpers import (
     ALICE_KEY,
@@ -119,13 +119,14 @@ def test_deposit_gas_stays_in_budget(
     w3: Web3, rollup: Contract, funded: list[Contract], alice: LocalAccount
 ) -> None:
     """
-    Measured on anvil (osaka): ~338k for the first deposit of a fresh contract, ~240k later
-    (~315k and ~234k before requests paid a fee and counted per block: one more storage
-    slot; ~268k and ~205k before the deposit cap counted what is owed).
+    Measured on anvil (osaka): ~360k for the first deposit of a fresh contract, ~240k later
+    (~338k before the registry kept each account's address for its withdrawals, which
+    publish only the index; ~315k and ~234k before requests paid a fee and counted per
+    block: one more storage slot; ~268k and ~205k before the deposit cap counted what is owed).
     """
     first = _deposit(w3, rollup, alice, 0, 10, ALICE_KEY)["gasUsed"]
     later = _deposit(w3, rollup, alice, 0, 10, (0, 0))["gasUsed"]
-    assert first < 345_000
+    assert first < 365_000
     assert later < 250_000
 
 
@@ -223,7 +224,7 @@ def test_submit_batch_passes_public_input_hash_to_verifier(
     slots = [
         encode_slot(DepositData(AccountIndex(0))),
         encode_slot(DepositData(AccountIndex(1))),
-        encode_slot(WithdrawData(AccountIndex(1), TokenId(1), Amount(1000), EthAddress(int(alice.address, 16)))),
+        encode_slot(WithdrawData(AccountIndex(1), TokenId(1), Amount(1000))),
     ]
     slots += [bytes(SLOT_BYTES)] * (CONFIG.n_tx - len(slots))
     public_data = b"".join(slots)

@@ -20,13 +20,14 @@ from sequencer.spec.errors import (
     OrderExpired,
     OrderIdStale,
     OrderOverfilled,
+    PriceNotEncodable,
     RollupError,
     ValueOutOfRange,
 )
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Order, SignedOrder, Trade
 from sequencer.spec.transition import check_order, process_trade
-from sequencer.spec.types import Amount, OrderId, Timestamp
+from sequencer.spec.types import Amount, OrderId, Price, Timestamp
 from tests.spec.builders import ALICE, BOB, NOW, order, price, private_key, signed
 
 Fault = Callable[[State, Order], SignedOrder]
@@ -52,6 +53,10 @@ def fee_limit_above_100_percent(state: State, order_: Order) -> SignedOrder:
 
 def fee_limit_out_of_range(state: State, order_: Order) -> SignedOrder:
     return resigned(replace(order_, max_fee_bps=2**14))
+
+
+def price_not_encodable(state: State, order_: Order) -> SignedOrder:
+    return resigned(replace(order_, price=Price(order_.price + 1)))
 
 
 def missing_account(state: State, order_: Order) -> SignedOrder:
@@ -82,6 +87,7 @@ FAULTS: list[tuple[Fault, type[RollupError]]] = [
     (expired, OrderExpired),
     (fee_limit_above_100_percent, InvalidFeeLimit),
     (fee_limit_out_of_range, ValueOutOfRange),
+    (price_not_encodable, PriceNotEncodable),
     (missing_account, AccountNotFound),
     (signed_by_another_key, InvalidSignature),
     (cancelled_from_l1, OrderCancelled),

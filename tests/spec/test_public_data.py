@@ -16,14 +16,14 @@ from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.crypto.poseidon import poseidon
 from sequencer.spec.constants import (
     AMOUNT_BITS,
-    ETH_ADDRESS_BITS,
-    FEE_BPS_BITS,
     MAX_ACCOUNT_DEPTH,
     MAX_BALANCE_DEPTH,
     ORDER_ID_BITS,
+    TRADE_FEE_BPS_BITS,
     Side,
     TxType,
 )
+from sequencer.spec.decimal import DECIMAL_BITS, MANTISSA_LIMIT, pack_decimal, unpack_decimal
 from sequencer.spec.public_data import (
     LAYOUT,
     CancelData,
@@ -52,9 +52,9 @@ from sequencer.spec.transactions import Noop, Transaction
 from sequencer.spec.types import (
     AccountIndex,
     Amount,
-    EthAddress,
     FieldElement,
     OrderId,
+    Price,
     Timestamp,
     TokenId,
 )
@@ -85,15 +85,18 @@ def test_trade_layout(state: State) -> None:
     maker = order(ALICE, 5, Side.SELL, price(2), 100)
     taker = order(BOB, 6, Side.BUY, price(2), 100)
     tx = trade(maker, taker, 100, maker_fee_bps=30, taker_fee_bps=12)
+    two = 2 * 10**18 // 10**8 * 10**8  # price(2) = 2 * 10^18: mantissa 2 * 10^10 needs exponent 8
+    assert two == 2 * 10**18
     assert slot_bytes(tx, state) == (
-        be(2, 1) + be(ALICE, 3) + be(BASE, 1) + be(100, 12) + be(BOB, 3) + be(QUOTE, 1) + be(200, 12)
-        + be(5, 6) + be(6, 6) + be(Side.SELL, 1) + be(30, 2) + be(12, 2)
+        be(2, 1) + be(ALICE, 3) + be(BOB, 3) + be(5, 6) + be(6, 6) + be(Side.SELL, 1) + be(BASE, 1) + be(QUOTE, 1)
+        + be(100, 5) + be(8 * MANTISSA_LIMIT + 2 * 10**10, 5) + be(30, 1) + be(12, 1)
     )
 
 
-def test_withdraw_layout_publishes_the_accounts_address(state: State) -> None:
+def test_withdraw_layout_publishes_account_token_and_amount(state: State) -> None:
+    """No L1 address: the contract pays the account's registered one."""
     assert slot_bytes(withdraw(BOB, QUOTE, 42, nonce=0), state) == (
-        be(3, 1) + be(BOB, 3) + be(QUOTE, 1) + be(42, 12) + be(int(eth_address(BOB)), 20) + bytes(13)
+        be(3, 1) + be(BOB, 3) + bytes(16) + be(QUOTE, 1) + bytes(1) + be(42, 12)
     )
 
 
@@ -103,16 +106,14 @@ def test_deposit_layout_publishes_only_type_and_account(state: State) -> None:
 
 def test_forced_withdraw_layout_publishes_the_whole_balance_and_the_sender(state: State) -> None:
     data = decode_slot(slot_bytes(forced_withdraw(BOB, QUOTE), state))
-    assert data == ForcedWithdrawData(AccountIndex(BOB), QUOTE, Amount(10000), eth_address(BOB))
+    assert data == ForcedWithdrawData(AccountIndex(BOB), QUOTE, Amount(10000))
 
 
 def test_forced_withdraw_that_does_not_apply_publishes_zero(state: State) -> None:
     wrong_owner = replace(forced_withdraw(BOB, QUOTE), eth_addr=eth_address(ALICE))
-    assert decode_slot(slot_bytes(wrong_owner, state)) == ForcedWithdrawData(
-        AccountIndex(BOB), QUOTE, Amount(0), eth_address(ALICE)
-    )
+    assert decode_slot(slot_bytes(wrong_owner, state)) == ForcedWithdrawData(AccountIndex(BOB), QUOTE, Amount(0))
     assert decode_slot(slot_bytes(forced_withdraw(CAROL, BASE), state)) == ForcedWithdrawData(
-        AccountIndex(CAROL), BASE, Amount(0), eth_address(CAROL)
+        AccountIndex(CAROL), BASE, Amount(0)
     )
 
 
@@ -129,10 +130,10 @@ def test_every_field_holds_the_protocol_range_it_publishes() -> None:
     assert widths["accountA"] == widths["accountB"] == MAX_ACCOUNT_DEPTH
     assert widths["token1"] == widths["token2"] == MAX_BALANCE_DEPTH
     assert widths["orderIdA"] == widths["orderIdB"] == ORDER_ID_BITS
-    for amount in ("amount1", "amount2"):
-        assert widths[amount] == AMOUNT_BITS
-    assert widths["feeBpsA"] == widths["feeBpsB"] >= FEE_BPS_BITS
-    assert widths["ethAddr"] == ETH_ADDRESS_BITS
+    assert widths["amount"] == AMOUNT_BITS
+    assert widths["fillBase"] == widths["price"] == DECIMAL_BITS
+    assert LAYOUT.fields["fillBase"].decimal and LAYOUT.fields["price"].decimal
+    assert widths["feeBpsA"] == widths["feeBpsB"] == TRADE_FEE_BPS_BITS
     assert 2 ** widths["txType"] > max(TxType)
 
 
@@ -143,11 +144,25 @@ def test_a_trade_takes_the_whole_slot() -> None:
 
 def test_the_manifest_refuses_overlapping_fields(tmp_path: Path) -> None:
     manifest = json.loads(LAYOUT_FILE.read_text())
-    manifest["txTypes"]["DEPOSIT"] = ["txType", "accountA", "accountB", "ethAddr"]
+    manifest["txTypes"]["DEPOSIT"] = ["txType", "accountA", "accountB", "fillBase", "amount"]
     bad = tmp_path / "layout.json"
     bad.write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="overlap"):
         Layout.load(bad)
+
+
+def test_the_manifest_refuses_a_decimal_field_of_another_width(tmp_path: Path) -> None:
+    manifest = json.loads(LAYOUT_FILE.read_text())
+    manifest["fields"]["feeBpsA"]["decimal"] = True
+    bad = tmp_path / "layout.json"
+    bad.write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="decimal field feeBpsA"):
+        Layout.load(bad)
+
+
+def random_decimal(rng: random.Random) -> int:
+    """A decimal float over its mantissa's and exponent's whole widths."""
+    return rng.randrange(MANTISSA_LIMIT) * 10 ** rng.randrange(32)
 
 
 def random_slot(rng: random.Random) -> SlotData:
@@ -166,10 +181,10 @@ def random_slot(rng: random.Random) -> SlotData:
             maker_side=Side(rng.getrandbits(1)),
             base_token=TokenId(rng.getrandbits(8)),
             quote_token=TokenId(rng.getrandbits(8)),
-            fill_base=Amount(rng.getrandbits(96)),
-            fill_quote=Amount(rng.getrandbits(96)),
-            maker_fee_bps=rng.randint(0, 10000),
-            taker_fee_bps=rng.randint(0, 10000),
+            fill_base=Amount(random_decimal(rng)),
+            price=Price(random_decimal(rng)),
+            maker_fee_bps=rng.getrandbits(8),
+            taker_fee_bps=rng.getrandbits(8),
         )
     if kind == 3:
         return ForcedCancelAllData(AccountIndex(rng.getrandbits(24)))
@@ -180,7 +195,6 @@ def random_slot(rng: random.Random) -> SlotData:
         account_index=AccountIndex(rng.getrandbits(24)),
         token=TokenId(rng.getrandbits(8)),
         amount=Amount(rng.getrandbits(96)),
-        eth_addr=EthAddress(rng.getrandbits(160)),
     )
 
 
@@ -200,14 +214,23 @@ def test_round_trip_at_the_largest_values() -> None:
         maker_side=Side.SELL,
         base_token=TokenId(2**8 - 1),
         quote_token=TokenId(2**8 - 1),
-        fill_base=Amount(2**96 - 1),
-        fill_quote=Amount(2**96 - 1),
-        maker_fee_bps=10000,
-        taker_fee_bps=10000,
+        fill_base=Amount((MANTISSA_LIMIT - 1) * 10**31),
+        price=Price((MANTISSA_LIMIT - 1) * 10**31),
+        maker_fee_bps=255,
+        taker_fee_bps=255,
     )
     slot = encode_slot(top)
-    assert slot == be(2, 1) + b"\xff" * 44 + be(1, 1) + be(10000, 2) * 2
+    assert slot == be(2, 1) + b"\xff" * 18 + be(1, 1) + b"\xff" * 14
     assert decode_slot(slot) == top
+
+
+def test_a_fill_or_price_without_a_decimal_form_is_not_encoded() -> None:
+    trade_data = random_slot(random.Random(7))
+    assert isinstance(trade_data, TradeData)
+    with pytest.raises(ValueError, match="decimal float"):
+        encode_slot(replace(trade_data, fill_base=Amount(MANTISSA_LIMIT + 1)))
+    with pytest.raises(ValueError, match="decimal float"):
+        encode_slot(replace(trade_data, price=Price(10**18 + 1)))
 
 
 def test_encode_refuses_a_value_wider_than_its_field() -> None:
@@ -227,9 +250,9 @@ def test_round_trip_of_a_real_batch(state: State) -> None:
     decoded = [decode_slot(slot_bytes(tx, state)) for tx in txs]
     assert decoded[0] == DepositData(AccountIndex(CAROL))
     assert isinstance(decoded[1], TradeData) and decoded[1].fill_quote == 18
-    assert decoded[2] == WithdrawData(AccountIndex(ALICE), QUOTE, Amount(8), eth_address(ALICE))
+    assert decoded[2] == WithdrawData(AccountIndex(ALICE), QUOTE, Amount(8))
     assert decoded[3] == NoopData()
-    assert decoded[4] == ForcedWithdrawData(AccountIndex(BOB), BASE, Amount(1000), eth_address(BOB))
+    assert decoded[4] == ForcedWithdrawData(AccountIndex(BOB), BASE, Amount(1000))
     assert decoded[5] == ForcedCancelAllData(AccountIndex(BOB))
 
 
@@ -239,7 +262,7 @@ def with_bytes(slot: bytes, offset: int, value: bytes) -> bytes:
 
 
 DEPOSIT_SLOT = be(1, 1) + be(3, 3) + bytes(SLOT_BYTES - 4)
-WITHDRAW_SLOT = encode_slot(WithdrawData(AccountIndex(3), TokenId(1), Amount(5), EthAddress(0xAB)))
+WITHDRAW_SLOT = encode_slot(WithdrawData(AccountIndex(3), TokenId(1), Amount(5)))
 TRADE_SLOT = encode_slot(random_slot(random.Random(7)))  # seed 7 draws a trade
 CANCEL_SLOT = encode_slot(CancelData(AccountIndex(3), OrderId(9)))
 
@@ -250,14 +273,15 @@ CANCEL_SLOT = encode_slot(CancelData(AccountIndex(3), OrderId(9)))
         with_bytes(bytes(SLOT_BYTES), 0, be(8, 1)),  # unknown type
         with_bytes(bytes(SLOT_BYTES), 0, be(255, 1)),
         with_bytes(bytes(SLOT_BYTES), SLOT_BYTES - 1, be(1, 1)),  # a noop with data
-        with_bytes(DEPOSIT_SLOT, 17, be(1, 1)),  # a deposit with a second account
+        with_bytes(DEPOSIT_SLOT, 6, be(1, 1)),  # a deposit with a second account
         with_bytes(DEPOSIT_SLOT, SLOT_BYTES - 1, be(5, 1)),
-        with_bytes(WITHDRAW_SLOT, 40, be(1, 1)),  # a withdrawal with an order id past its address
-        with_bytes(WITHDRAW_SLOT, 48, be(1, 1)),  # a withdrawal with a fee rate
-        with_bytes(with_bytes(DEPOSIT_SLOT, 0, be(5, 1)), 4, be(1, 1)),  # a cancel-all with a token
-        with_bytes(CANCEL_SLOT, 5, be(1, 1)),  # a cancel with an amount
-        with_bytes(TRADE_SLOT, 45, be(2, 1)),  # no side 2
-        with_bytes(TRADE_SLOT, 48, be(10001, 2)),  # a fee rate above 100 %
+        with_bytes(WITHDRAW_SLOT, 12, be(1, 1)),  # a withdrawal with an order id
+        with_bytes(WITHDRAW_SLOT, 21, be(1, 1)),  # a withdrawal with a quote token
+        with_bytes(with_bytes(DEPOSIT_SLOT, 0, be(5, 1)), 20, be(1, 1)),  # a cancel-all with a token
+        with_bytes(CANCEL_SLOT, 33, be(1, 1)),  # a cancel with an amount
+        with_bytes(TRADE_SLOT, 19, be(2, 1)),  # no side 2
+        with_bytes(TRADE_SLOT, 22, be(MANTISSA_LIMIT + 1, 5)),  # a fill of exponent 1 that fits exponent 0
+        with_bytes(TRADE_SLOT, 27, be(31 * MANTISSA_LIMIT, 5)),  # a price of 0 with exponent 31
         DEPOSIT_SLOT[:-1],  # a short slot
         DEPOSIT_SLOT + bytes(1),  # a long one
     ],
@@ -356,3 +380,30 @@ def test_batch_vector_public_input(vector: dict[str, Any]) -> None:
 
 def test_the_trade_slot_of_the_refusal_cases_is_a_trade() -> None:
     assert isinstance(decode_slot(TRADE_SLOT), TradeData)
+
+
+@pytest.mark.parametrize("vector", PUBLIC_DATA_VECTORS["decimals"]["values"], ids=lambda v: v["value"])
+def test_decimal_vector_packs_and_unpacks(vector: dict[str, str]) -> None:
+    value, packed = int(vector["value"]), int(vector["packed"])
+    assert pack_decimal(value) == packed
+    assert unpack_decimal(packed) == value
+
+
+@pytest.mark.parametrize("value", PUBLIC_DATA_VECTORS["decimals"]["notEncodable"])
+def test_decimal_vector_without_a_form_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="not a decimal float"):
+        pack_decimal(int(value))
+
+
+def test_every_decimal_form_is_canonical_and_exact() -> None:
+    """Packing is exact and unique: unpacking a canonical form gives the value back, any other form is refused."""
+    rng = random.Random(11)
+    for _ in range(2000):
+        packed = rng.getrandbits(DECIMAL_BITS)
+        try:
+            value = unpack_decimal(packed)
+        except ValueError:
+            exponent, mantissa = divmod(packed, MANTISSA_LIMIT)
+            assert exponent > 0 and 10 * mantissa < MANTISSA_LIMIT
+            continue
+        assert pack_decimal(value) == packed

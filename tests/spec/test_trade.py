@@ -5,11 +5,12 @@ from typing import Any
 
 import pytest
 
-from sequencer.spec.constants import AMOUNT_BITS, PRICE_SCALE, OrderKind, Side
+from sequencer.spec.constants import AMOUNT_BITS, PRICE_SCALE, TRADE_FEE_BPS_BITS, OrderKind, Side
 from sequencer.spec.errors import (
     AccountNotFound,
     BalanceOverflow,
     FeeAboveLimit,
+    FillNotEncodable,
     FillOrKillPartial,
     ImmediateOrderResumed,
     InexactFill,
@@ -23,6 +24,7 @@ from sequencer.spec.errors import (
     OrderOverfilled,
     PostOnlyTaker,
     PriceLimitViolated,
+    PriceNotEncodable,
     SelfTrade,
     SidesNotOpposite,
     ValueOutOfRange,
@@ -55,9 +57,9 @@ def alice_sells(
     return order(ALICE, order_id, Side.SELL, limit, amount, **fields)
 
 
-def bob_buys(order_id: int = 1, amount: int = 600, **fields: Any) -> Order:
+def bob_buys(order_id: int = 1, amount: int = 600, limit: Price = price(3), **fields: Any) -> Order:
     """Bob's incoming order: buy base paying up to 3 quote each."""
-    return order(BOB, order_id, Side.BUY, price(3), amount, **fields)
+    return order(BOB, order_id, Side.BUY, limit, amount, **fields)
 
 
 def balance(state: State, account: int, token: TokenId) -> int:
@@ -176,7 +178,12 @@ def test_order_value_out_of_range(
 
 @pytest.mark.parametrize(
     ("field", "bits"),
-    [("fill_base", AMOUNT_BITS), ("fill_quote", AMOUNT_BITS), ("maker_fee_bps", 14), ("taker_fee_bps", 14)],
+    [
+        ("fill_base", AMOUNT_BITS),
+        ("fill_quote", AMOUNT_BITS),
+        ("maker_fee_bps", TRADE_FEE_BPS_BITS),
+        ("taker_fee_bps", TRADE_FEE_BPS_BITS),
+    ],
 )
 def test_trade_value_out_of_range(state: State, field: str, bits: int) -> None:
     tx = replace(trade(alice_sells(), bob_buys(), 100), **{field: 2**bits})
@@ -266,17 +273,38 @@ def test_invalid_fee_limit(state: State) -> None:
 
 
 def test_price_limit_violated_by_a_buying_taker(state: State) -> None:
-    taker = order(BOB, 1, Side.BUY, Price(price(2) - 1), 600)
+    taker = order(BOB, 1, Side.BUY, Price(price(2) - PRICE_SCALE // 100), 600)
     tx = trade(alice_sells(), taker, 100)
     error = assert_rejected(state, lambda: process_trade(state, tx, NOW), PriceLimitViolated)
-    assert (error.order_id, error.limit, error.price) == (1, price(2) - 1, price(2))
+    assert (error.order_id, error.limit, error.price) == (1, price(2) - PRICE_SCALE // 100, price(2))
 
 
 def test_price_limit_violated_by_a_selling_taker(state: State) -> None:
     maker = order(BOB, 1, Side.BUY, price(2), 600)
-    taker = order(ALICE, 1, Side.SELL, Price(price(2) + 1), 600)
+    taker = order(ALICE, 1, Side.SELL, Price(price(2) + PRICE_SCALE // 100), 600)
     tx = trade(maker, taker, 100)
     assert_rejected(state, lambda: process_trade(state, tx, NOW), PriceLimitViolated)
+
+
+@pytest.mark.parametrize("side", ["maker", "taker"])
+def test_price_not_encodable(state: State, side: str) -> None:
+    """A trade publishes the maker's price as a decimal float; every order's price must have one."""
+    odd = Price(price(2) + 1)  # 2 + 10^-18: 19 significant digits
+    maker = alice_sells(limit=odd) if side == "maker" else alice_sells()
+    taker = bob_buys(order_id=7, limit=odd) if side == "taker" else bob_buys(order_id=7)
+    tx = trade(maker, taker, 10**18)
+    error = assert_rejected(state, lambda: process_trade(state, tx, NOW), PriceNotEncodable)
+    assert (error.order_id, error.price) == ((maker if side == "maker" else taker).order_id, odd)
+
+
+def test_fill_not_encodable(state: State) -> None:
+    """The fill is published as a decimal float: 2^35 + 1 base has no such form."""
+    fill = 2**35 + 1
+    tx = trade(alice_sells(amount=fill), bob_buys(amount=fill, limit=price(2)), fill)
+    process_deposit(state, deposit(ALICE, BASE, fill))
+    process_deposit(state, deposit(BOB, QUOTE, 3 * fill))
+    error = assert_rejected(state, lambda: process_trade(state, tx, NOW), FillNotEncodable)
+    assert error.fill_base == fill
 
 
 def test_zero_fill(state: State) -> None:
@@ -381,7 +409,7 @@ def test_order_overfilled(state: State, overfilled: str) -> None:
 
 @pytest.mark.parametrize(
     ("maker_fee_bps", "taker_fee_bps", "order_id", "fee_bps"),
-    [(31, 0, 11, 31), (0, 31, 12, 31), (30, 10000, 12, 10000)],
+    [(31, 0, 11, 31), (0, 31, 12, 31), (30, 255, 12, 255)],
 )
 def test_fee_above_limit(state: State, maker_fee_bps: int, taker_fee_bps: int, order_id: int, fee_bps: int) -> None:
     tx = trade(

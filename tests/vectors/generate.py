@@ -78,7 +78,15 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from sequencer.crypto.eddsa import Signature
-from sequencer.spec.constants import AMOUNT_BITS, BPS, PRICE_SCALE, OrderKind, Side, TreeConfig
+from sequencer.spec.constants import (
+    AMOUNT_BITS,
+    PRICE_BITS,
+    PRICE_SCALE,
+    TRADE_FEE_BPS_BITS,
+    OrderKind,
+    Side,
+    TreeConfig,
+)
 from sequencer.spec.errors import RollupError
 from sequencer.spec.public_data import (
     advance_chain,
@@ -101,6 +109,7 @@ from sequencer.spec.transactions import (
     Withdraw,
     cancel_message,
 )
+from sequencer.spec.decimal import MANTISSA_LIMIT, is_encodable
 from sequencer.spec.transition import apply_batch, apply_transaction
 from sequencer.spec.types import (
     AccountIndex,
@@ -597,16 +606,27 @@ def expiry_second() -> Json:
     )
 
 
+def largest_decimal_below(limit: int) -> int:
+    """The largest decimal float below ``limit`` (the most a trade can publish of an amount or a price)."""
+    exponent = 0
+    while limit - 1 >= MANTISSA_LIMIT * 10**exponent:
+        exponent += 1
+    return (limit - 1) // 10**exponent * 10**exponent
+
+
 def largest_values() -> Json:
     top = 2**AMOUNT_BITS - 1
+    fill = largest_decimal_below(2**AMOUNT_BITS)
     last = Timestamp(2**64 - 1)
     maker = order(ALICE, 2**48 - 1, Side.SELL, price(1), top, max_fee_bps=10000, expiry=last)
-    taker = order(BOB, 2**48 - 2, Side.BUY, Price(2**96 - 1), top, max_fee_bps=10000, expiry=last)
+    taker = order(BOB, 2**48 - 2, Side.BUY, Price(largest_decimal_below(2**PRICE_BITS)), top, max_fee_bps=10000, expiry=last)
+    fee = 2**TRADE_FEE_BPS_BITS - 1
     return vector(
         "largest_values",
-        "Amounts and fees at 2**96 - 1, the largest ids, price and time, 100 % fees.",
+        "Balances and order amounts at 2**96 - 1, the largest fill and price a decimal float holds below 2**96, "
+        "the largest ids and time, fee limits of 100 % and the largest fee rates a trade charges (255 bps).",
         [deposit(FEE, BASE, 0), deposit(ALICE, BASE, top), deposit(BOB, QUOTE, top)],
-        [trade(maker, taker, top, maker_fee_bps=10000, taker_fee_bps=10000)],
+        [trade(maker, taker, fill, maker_fee_bps=fee, taker_fee_bps=fee)],
         timestamp=Timestamp(2**64 - 1),
     )
 
@@ -863,6 +883,22 @@ SCENARIOS: list[Callable[[], Json]] = [
     ),
     invalid("zero_fill", "The trade moves no base.", trade(alice_sells(), bob_buys(), 0)),
     invalid(
+        "fill_not_encodable",
+        "A fill of 2**35 + 1 base has no decimal float form to publish.",
+        trade(alice_sells(amount=2**36), bob_buys(amount=2**36), 2**35 + 1),
+        [deposit(ALICE, BASE, 2**36), deposit(BOB, QUOTE, 2**38)],
+    ),
+    invalid(
+        "price_not_encodable",
+        "Bob's limit of 3 + 10**-18 quote per base has no decimal float form.",
+        trade(alice_sells(), bob_buys(limit=Price(price(3) + 1)), 10),
+    ),
+    invalid(
+        "fee_rate_out_of_range",
+        "A trade charges at most 255 bps; this one charges the taker 256 (it signed 300).",
+        trade(alice_sells(), bob_buys(max_fee_bps=300), 10, taker_fee_bps=256),
+    ),
+    invalid(
         "inexact_fill",
         "10 base at 2 is 20 quote, not 19.",
         trade(alice_sells(), bob_buys(), 10, fill_quote=19),
@@ -1035,6 +1071,8 @@ class RandomBatch:
         if units == 0:
             return None
         fill_base = unit * self.rng.randint(1, units)
+        while not is_encodable(fill_base):  # a fill is published as a decimal float
+            fill_base = unit * self.rng.randint(1, max(1, fill_base // unit // 10))
         fill_quote = fill_base * trade_price // PRICE_SCALE
         maker_side = self.rng.choice([Side.BUY, Side.SELL])
         maker_account, taker_account = (
@@ -1045,7 +1083,7 @@ class RandomBatch:
             maker_kind = self.rng.choice([OrderKind.LIMIT, OrderKind.POST_ONLY])
             maker = self.new_order(maker_account, maker_side, (base, quote), trade_price, fill_base, maker_kind)
             self.resting.append(maker)
-        slack = self.rng.randrange(0, trade_price // 10 + 1)
+        slack = self.rng.randrange(0, 11) * (trade_price // 100)  # a decimal float, as every price
         taker_limit = Price(trade_price + slack if maker_side == Side.SELL else trade_price - slack)
         taker_side = Side.BUY if maker_side == Side.SELL else Side.SELL
         taker_kind = self.rng.choice([OrderKind.LIMIT, OrderKind.IOC, OrderKind.FOK, OrderKind.MARKET])
@@ -1112,8 +1150,8 @@ class RandomBatch:
         )
 
     def fee_bps(self, order_: Order) -> int:
-        """A random fee rate within the order's limit."""
-        return self.rng.randint(0, order_.max_fee_bps)
+        """A random fee rate within the order's limit and what a trade may charge."""
+        return self.rng.randint(0, min(order_.max_fee_bps, 2**TRADE_FEE_BPS_BITS - 1))
 
 
 def random_batch(rng: random.Random, number: int) -> Json:

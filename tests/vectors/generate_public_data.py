@@ -17,8 +17,12 @@ Format of ``public_data.json``
   ``data`` (the slot's bytes, ``0x`` hex), ``fields`` (every field of
   ``fieldNames`` read at its offset, in that order, each as a ``0x`` hex
   32-byte word: a field the type does not use reads as whatever bytes lie
-  there, zero or another field's) and ``withdrawal``: ``isWithdrawal``, then
-  ``recipient``, ``token`` and ``amount`` as words (zeros unless a withdrawal);
+  there, zero or another field's; a decimal field still packed) and
+  ``withdrawal``: ``isWithdrawal``, then ``account``, ``token`` and
+  ``amount`` as words (zeros unless a withdrawal);
+- ``decimals``: decimal floats (``sequencer/spec/decimal.py``), each a
+  ``value`` and its canonical ``packed`` form as decimal strings, and
+  ``notEncodable``: values that have none;
 - ``batches``: every valid batch of ``batches.json``, each with ``name``,
   ``nTx``, the header values ``oldRoot``, ``newRoot``, ``timestamp``,
   ``l1ChainStart``, ``l1ChainEnd``, ``data`` (all its slots, ``0x`` hex) and
@@ -34,7 +38,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-from sequencer.spec.constants import MAX_FEE_BPS, Side, TxType
+from sequencer.spec.constants import AMOUNT_BITS, PRICE_SCALE, Side, TxType
+from sequencer.spec.decimal import EXPONENT_LIMIT, MANTISSA_LIMIT, is_encodable, pack_decimal
 from sequencer.spec.public_data import (
     LAYOUT,
     CancelAllData,
@@ -50,7 +55,7 @@ from sequencer.spec.public_data import (
     public_input_hash,
     split_slots,
 )
-from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Timestamp, TokenId
+from sequencer.spec.types import AccountIndex, Amount, FieldElement, OrderId, Price, Timestamp, TokenId
 from tests.vectors.generate import VECTORS_PATH
 
 PUBLIC_DATA_PATH = Path(__file__).with_name("public_data.json")
@@ -68,8 +73,12 @@ def top(bytes_: int) -> int:
     return 2 ** (8 * bytes_) - 1
 
 
+LARGEST_DECIMAL = (MANTISSA_LIMIT - 1) * 10 ** (EXPONENT_LIMIT - 1)
+"""The largest value a decimal float field holds."""
+
+
 def edge_slots() -> list[tuple[str, SlotData]]:
-    """One slot of each type at its fields' largest values (a fee rate at 100 %), and random ones."""
+    """One slot of each type at its fields' largest values, and random ones."""
     width = {name: field.width for name, field in LAYOUT.fields.items()}
     slots: list[tuple[str, SlotData]] = [
         ("noop", NoopData()),
@@ -84,28 +93,22 @@ def edge_slots() -> list[tuple[str, SlotData]]:
                 maker_side=Side.SELL,
                 base_token=TokenId(top(width["token1"])),
                 quote_token=TokenId(top(width["token2"])),
-                fill_base=Amount(top(width["amount1"])),
-                fill_quote=Amount(top(width["amount2"])),
-                maker_fee_bps=MAX_FEE_BPS,
-                taker_fee_bps=MAX_FEE_BPS,
+                fill_base=Amount(LARGEST_DECIMAL),
+                price=Price(LARGEST_DECIMAL),
+                maker_fee_bps=top(width["feeBpsA"]),
+                taker_fee_bps=top(width["feeBpsB"]),
             ),
         ),
         (
             "withdraw_top",
             WithdrawData(
-                AccountIndex(top(width["accountA"])),
-                TokenId(top(width["token1"])),
-                Amount(top(width["amount1"])),
-                EthAddress(top(width["ethAddr"])),
+                AccountIndex(top(width["accountA"])), TokenId(top(width["token1"])), Amount(top(width["amount"]))
             ),
         ),
         (
             "forced_withdraw_top",
             ForcedWithdrawData(
-                AccountIndex(top(width["accountA"])),
-                TokenId(top(width["token1"])),
-                Amount(top(width["amount1"])),
-                EthAddress(top(width["ethAddr"])),
+                AccountIndex(top(width["accountA"])), TokenId(top(width["token1"])), Amount(top(width["amount"]))
             ),
         ),
         ("forced_cancel_all_top", ForcedCancelAllData(AccountIndex(top(width["accountA"])))),
@@ -119,6 +122,11 @@ def edge_slots() -> list[tuple[str, SlotData]]:
     return slots
 
 
+def random_decimal(rng: random.Random) -> int:
+    """A decimal float drawn over its mantissa's and exponent's whole widths."""
+    return rng.randrange(MANTISSA_LIMIT) * 10 ** rng.randrange(EXPONENT_LIMIT)
+
+
 def random_trade(rng: random.Random) -> TradeData:
     """A trade with every field drawn over its whole width."""
     bits = {name: 8 * field.width for name, field in LAYOUT.fields.items()}
@@ -130,10 +138,10 @@ def random_trade(rng: random.Random) -> TradeData:
         maker_side=Side(rng.getrandbits(1)),
         base_token=TokenId(rng.getrandbits(bits["token1"])),
         quote_token=TokenId(rng.getrandbits(bits["token2"])),
-        fill_base=Amount(rng.getrandbits(bits["amount1"])),
-        fill_quote=Amount(rng.getrandbits(bits["amount2"])),
-        maker_fee_bps=rng.randint(0, MAX_FEE_BPS),
-        taker_fee_bps=rng.randint(0, MAX_FEE_BPS),
+        fill_base=Amount(random_decimal(rng)),
+        price=Price(random_decimal(rng)),
+        maker_fee_bps=rng.getrandbits(bits["feeBpsA"]),
+        taker_fee_bps=rng.getrandbits(bits["feeBpsB"]),
     )
 
 
@@ -144,8 +152,7 @@ def random_withdrawal(rng: random.Random) -> WithdrawData | ForcedWithdrawData:
     return kind(
         AccountIndex(rng.getrandbits(bits["accountA"])),
         TokenId(rng.getrandbits(bits["token1"])),
-        Amount(rng.getrandbits(bits["amount1"])),
-        EthAddress(rng.getrandbits(bits["ethAddr"])),
+        Amount(rng.getrandbits(bits["amount"])),
     )
 
 
@@ -153,12 +160,12 @@ def slot_vector(name: str, data: SlotData) -> Json:
     """One slot's vector: its bytes, every field read at its offset, and its payout if any."""
     slot = encode_slot(data)
     tx_type = LAYOUT.fields["txType"].read(slot)
-    withdrawal = {"isWithdrawal": False, "recipient": word(0), "token": word(0), "amount": word(0)}
+    withdrawal = {"isWithdrawal": False, "account": word(0), "token": word(0), "amount": word(0)}
     if isinstance(data, (WithdrawData, ForcedWithdrawData)):
         assert TxType(tx_type) in (TxType.WITHDRAW, TxType.FORCED_WITHDRAW)
         withdrawal = {
             "isWithdrawal": True,
-            "recipient": word(data.eth_addr),
+            "account": word(data.account_index),
             "token": word(data.token),
             "amount": word(data.amount),
         }
@@ -166,8 +173,26 @@ def slot_vector(name: str, data: SlotData) -> Json:
         "name": name,
         "txType": tx_type,
         "data": "0x" + slot.hex(),
-        "fields": [word(field.read(slot)) for field in LAYOUT.fields.values()],
+        "fields": [word(field.raw(slot)) for field in LAYOUT.fields.values()],
         "withdrawal": withdrawal,
+    }
+
+
+def decimal_vectors() -> Json:
+    """Values and their canonical decimal floats (edges of the mantissa and exponent, prices, random), and values with none."""
+    rng = random.Random(7_000_002)
+    values = {
+        0, 1, 10, MANTISSA_LIMIT - 1, 10 * MANTISSA_LIMIT - 10, 100 * (MANTISSA_LIMIT - 1),
+        LARGEST_DECIMAL, 2 * 10**18, 2000 * PRICE_SCALE, 12_345 * 10**14, 2**AMOUNT_BITS - 2**AMOUNT_BITS % 10**20,
+    }
+    values |= {random_decimal(rng) for _ in range(12)}
+    not_encodable = {
+        MANTISSA_LIMIT, 10 * MANTISSA_LIMIT, 10**18 + 1, 2**AMOUNT_BITS - 1, MANTISSA_LIMIT * 10**EXPONENT_LIMIT
+    }
+    assert all(map(is_encodable, values)) and not any(map(is_encodable, not_encodable))
+    return {
+        "values": [{"value": str(value), "packed": str(pack_decimal(value))} for value in sorted(values)],
+        "notEncodable": [str(value) for value in sorted(not_encodable)],
     }
 
 
@@ -211,6 +236,7 @@ def build_public_data_vectors() -> Json:
         "slotBytes": LAYOUT.slot_bytes,
         "fieldNames": list(LAYOUT.fields),
         "slots": [slot_vector(name, data) for name, data in edge_slots()],
+        "decimals": decimal_vectors(),
         "batches": batch_vectors(),
     }
 

@@ -607,6 +607,10 @@ interface IMatchproof {
     /// @return accountIndex Its leaf index (0 when not registered).
     function accountOf(address owner) external view returns (bool registered, uint256 accountIndex);
 
+    /// @notice The L1 address of an account: the address its withdrawals pay.
+    /// @return owner The address that registered it; address(0) when no address has.
+    function ownerOfAccount(uint256 accountIndex) external view returns (address owner);
+
     /// @notice The number of registered accounts (the next account's index).
     function accountCount() external view returns (uint256);
 

@@ -38,22 +38,22 @@ library PublicData {
 
     /// @notice A withdrawal slot's payout, if the slot at `slot` is one.
     /// @return isWithdrawal Whether the slot's txType is WITHDRAW or FORCED_WITHDRAW.
-    /// @return recipient The slot's ethAddr (the L1 address paid).
+    /// @return accountIndex The slot's accountA (its registered L1 address is paid).
     /// @return tokenId The slot's token1.
-    /// @return amount The slot's amount1.
+    /// @return amount The slot's amount.
     function withdrawalAt(bytes calldata publicData, uint256 slot)
         internal
         pure
-        returns (bool isWithdrawal, address recipient, uint256 tokenId, uint256 amount)
+        returns (bool isWithdrawal, uint256 accountIndex, uint256 tokenId, uint256 amount)
     {
         uint256 base = slot * L.SLOT_BYTES;
         uint256 txType = field(publicData, base + L.TX_TYPE_OFFSET, L.TX_TYPE_BYTES);
-        if (txType != L.TX_WITHDRAW && txType != L.TX_FORCED_WITHDRAW) return (false, address(0), 0, 0);
+        if (txType != L.TX_WITHDRAW && txType != L.TX_FORCED_WITHDRAW) return (false, 0, 0, 0);
         return (
             true,
-            address(uint160(field(publicData, base + L.ETH_ADDR_OFFSET, L.ETH_ADDR_BYTES))),
+            field(publicData, base + L.ACCOUNT_A_OFFSET, L.ACCOUNT_A_BYTES),
             field(publicData, base + L.TOKEN_1_OFFSET, L.TOKEN_1_BYTES),
-            field(publicData, base + L.AMOUNT_1_OFFSET, L.AMOUNT_1_BYTES)
+            field(publicData, base + L.AMOUNT_OFFSET, L.AMOUNT_BYTES)
         );
     }
 

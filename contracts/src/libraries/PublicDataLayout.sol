@@ -8,7 +8,7 @@ pragma solidity ^0.8.24;
 ///         slot; slot i of a batch starts at byte i * SLOT_BYTES of the submitted public data.
 library PublicDataLayout {
     /// @dev bytes every slot publishes.
-    uint256 internal constant SLOT_BYTES = 50;
+    uint256 internal constant SLOT_BYTES = 34;
     /// @dev low bits of sha256(header || public data) that make the public input.
     uint256 internal constant DIGEST_BITS = 253;
     /// @dev bytes of the header hashed before the public data.
@@ -31,50 +31,50 @@ library PublicDataLayout {
     uint256 internal constant ACCOUNT_A_OFFSET = 1;
     /// @dev accountA: width, big-endian.
     uint256 internal constant ACCOUNT_A_BYTES = 3;
-    /// @dev token1: first byte.
-    uint256 internal constant TOKEN_1_OFFSET = 4;
-    /// @dev token1: width, big-endian.
-    uint256 internal constant TOKEN_1_BYTES = 1;
-    /// @dev amount1: first byte.
-    uint256 internal constant AMOUNT_1_OFFSET = 5;
-    /// @dev amount1: width, big-endian.
-    uint256 internal constant AMOUNT_1_BYTES = 12;
     /// @dev accountB: first byte.
-    uint256 internal constant ACCOUNT_B_OFFSET = 17;
+    uint256 internal constant ACCOUNT_B_OFFSET = 4;
     /// @dev accountB: width, big-endian.
     uint256 internal constant ACCOUNT_B_BYTES = 3;
-    /// @dev token2: first byte.
-    uint256 internal constant TOKEN_2_OFFSET = 20;
-    /// @dev token2: width, big-endian.
-    uint256 internal constant TOKEN_2_BYTES = 1;
-    /// @dev amount2: first byte.
-    uint256 internal constant AMOUNT_2_OFFSET = 21;
-    /// @dev amount2: width, big-endian.
-    uint256 internal constant AMOUNT_2_BYTES = 12;
     /// @dev orderIdA: first byte.
-    uint256 internal constant ORDER_ID_A_OFFSET = 33;
+    uint256 internal constant ORDER_ID_A_OFFSET = 7;
     /// @dev orderIdA: width, big-endian.
     uint256 internal constant ORDER_ID_A_BYTES = 6;
     /// @dev orderIdB: first byte.
-    uint256 internal constant ORDER_ID_B_OFFSET = 39;
+    uint256 internal constant ORDER_ID_B_OFFSET = 13;
     /// @dev orderIdB: width, big-endian.
     uint256 internal constant ORDER_ID_B_BYTES = 6;
     /// @dev sideA: first byte.
-    uint256 internal constant SIDE_A_OFFSET = 45;
+    uint256 internal constant SIDE_A_OFFSET = 19;
     /// @dev sideA: width, big-endian.
     uint256 internal constant SIDE_A_BYTES = 1;
+    /// @dev token1: first byte.
+    uint256 internal constant TOKEN_1_OFFSET = 20;
+    /// @dev token1: width, big-endian.
+    uint256 internal constant TOKEN_1_BYTES = 1;
+    /// @dev token2: first byte.
+    uint256 internal constant TOKEN_2_OFFSET = 21;
+    /// @dev token2: width, big-endian.
+    uint256 internal constant TOKEN_2_BYTES = 1;
+    /// @dev fillBase: first byte.
+    uint256 internal constant FILL_BASE_OFFSET = 22;
+    /// @dev fillBase: width, a packed decimal float (sequencer/spec/decimal.py).
+    uint256 internal constant FILL_BASE_BYTES = 5;
+    /// @dev price: first byte.
+    uint256 internal constant PRICE_OFFSET = 27;
+    /// @dev price: width, a packed decimal float (sequencer/spec/decimal.py).
+    uint256 internal constant PRICE_BYTES = 5;
     /// @dev feeBpsA: first byte.
-    uint256 internal constant FEE_BPS_A_OFFSET = 46;
+    uint256 internal constant FEE_BPS_A_OFFSET = 32;
     /// @dev feeBpsA: width, big-endian.
-    uint256 internal constant FEE_BPS_A_BYTES = 2;
+    uint256 internal constant FEE_BPS_A_BYTES = 1;
     /// @dev feeBpsB: first byte.
-    uint256 internal constant FEE_BPS_B_OFFSET = 48;
+    uint256 internal constant FEE_BPS_B_OFFSET = 33;
     /// @dev feeBpsB: width, big-endian.
-    uint256 internal constant FEE_BPS_B_BYTES = 2;
-    /// @dev ethAddr: first byte.
-    uint256 internal constant ETH_ADDR_OFFSET = 17;
-    /// @dev ethAddr: width, big-endian.
-    uint256 internal constant ETH_ADDR_BYTES = 20;
+    uint256 internal constant FEE_BPS_B_BYTES = 1;
+    /// @dev amount: first byte.
+    uint256 internal constant AMOUNT_OFFSET = 22;
+    /// @dev amount: width, big-endian.
+    uint256 internal constant AMOUNT_BYTES = 12;
     /// @dev txType of a NOOP slot.
     uint256 internal constant TX_NOOP = 0;
     /// @dev txType of a DEPOSIT slot.

@@ -19,7 +19,7 @@ contract PublicDataHarness {
     function withdrawalAt(bytes calldata publicData, uint256 slot)
         external
         pure
-        returns (bool isWithdrawal, address recipient, uint256 tokenId, uint256 amount)
+        returns (bool isWithdrawal, uint256 accountIndex, uint256 tokenId, uint256 amount)
     {
         return PublicData.withdrawalAt(publicData, slot);
     }

@@ -25,19 +25,13 @@ library Slots {
         put(data, slot, L.ACCOUNT_A_OFFSET, L.ACCOUNT_A_BYTES, account);
     }
 
-    /// @notice Writes a WITHDRAW or FORCED_WITHDRAW slot.
-    function withdrawal(
-        bytes memory data,
-        uint256 slot,
-        uint256 txType,
-        uint256 account,
-        uint256 token,
-        uint256 amount,
-        address recipient
-    ) internal pure {
+    /// @notice Writes a WITHDRAW or FORCED_WITHDRAW slot (paid to the account's registered address).
+    function withdrawal(bytes memory data, uint256 slot, uint256 txType, uint256 account, uint256 token, uint256 amount)
+        internal
+        pure
+    {
         request(data, slot, txType, account);
         put(data, slot, L.TOKEN_1_OFFSET, L.TOKEN_1_BYTES, token);
-        put(data, slot, L.AMOUNT_1_OFFSET, L.AMOUNT_1_BYTES, amount);
-        put(data, slot, L.ETH_ADDR_OFFSET, L.ETH_ADDR_BYTES, uint160(recipient));
+        put(data, slot, L.AMOUNT_OFFSET, L.AMOUNT_BYTES, amount);
     }
 }
