@@ -151,6 +151,7 @@ def run_demo(config: str, say: Callable[[str], None] = print, keep_running: bool
             with SequencerClient(system.url) as client:
                 say(f"  sequencer API at {system.url} (OpenAPI at {system.url}/docs)")
                 say(f"  explorer at {system.url}/explorer: the book, trades, batches and accounts, live")
+                say(f"  trading page at {system.url}/explorer/trade: orders and withdrawals signed in the browser")
                 demo = Demo(devnet, system, client, say)
                 before = l1_balances()
                 say("== deposits (L1 requests, consumed in order by the next batches)")
@@ -180,6 +181,8 @@ def run_demo(config: str, say: Callable[[str], None] = print, keep_running: bool
                 fees = client.account(0)
                 if keep_running:
                     say(f"== the devnet keeps running: explorer at {system.url}/explorer, anvil at {node.url}; Ctrl-C stops it")
+                    say(f"  trade at {system.url}/explorer/trade with an anvil account's key (Alice's: {alice.key.hex()}),")
+                    say("  after a deposit: matchproof deposit --deployment ... (README, Running the pieces by hand)")
                     while True:
                         system.check_running()
                         time.sleep(1)

@@ -150,6 +150,8 @@ def test_batches_and_the_overview(sequencer: tuple[str, SequencerClient]) -> Non
         ("/explorer/batches/0", 422),
         ("/explorer/accounts/0x1234", 422),
         ("/explorer/account?address=nope", 422),
+        ("/explorer/vendor/package.json", 404),
+        ("/explorer/vendor/..%2Fpackage.json", 404),
     ],
 )
 def test_what_does_not_exist_is_refused(path: str, status: int, sequencer: tuple[str, SequencerClient]) -> None:
@@ -164,6 +166,21 @@ def test_the_static_files_are_served(sequencer: tuple[str, SequencerClient]) -> 
     assert httpx.get(f"{url}/explorer/static/explorer.css").status_code == 200
     script = httpx.get(f"{url}/explorer/static/explorer.js")
     assert script.status_code == 200 and "WebSocket" in script.text
+
+
+def test_the_trading_page_and_what_it_loads(sequencer: tuple[str, SequencerClient]) -> None:
+    """The page's forms and markets; its modules as JavaScript; ethers and the Poseidon constants from npm."""
+    url, _ = sequencer
+    trade = page(f"{url}/explorer/trade").text
+    assert 'id="order-form"' in trade and 'id="withdraw-form"' in trade and 'id="cancel-all"' in trade
+    assert f'<option value="{MARKET.name}">' in trade and "&quot;tick_size&quot;" in trade
+    for module in ("trade.mjs", "signer.mjs"):
+        script = httpx.get(f"{url}/explorer/static/{module}")
+        assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    ethers = httpx.get(f"{url}/explorer/vendor/ethers.umd.min.js")
+    assert ethers.status_code == 200 and "Wallet" in ethers.text
+    constants = httpx.get(f"{url}/explorer/vendor/poseidon_constants.json").json()
+    assert len(constants["C"]) == len(constants["M"]) == 16
 
 
 def test_the_l1_and_exit_pages_without_a_chain(sequencer: tuple[str, SequencerClient]) -> None:

@@ -1,5 +1,6 @@
 """The explorer's pages, as HTML text: every value shown goes through ``escape``."""
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from html import escape
@@ -12,7 +13,7 @@ from sequencer.spec.types import AccountIndex, TokenId
 from ..core import SequencerService
 from ..l1 import ExitView, QueueSnapshot
 from ..schemas import BatchOut, LevelOut, OrderOut, TradeOut
-from ..views import account_out, book_out, order_out
+from ..views import account_out, book_out, market_out, order_out
 from .. import queries
 from .units import TokenLabel, decimal_text, price_text, token_amount
 
@@ -32,9 +33,18 @@ STATUS_TEXT = {
 """What each batch status means, for its badge's title."""
 
 
-def layout(title: str, main: str, script: bool = False) -> str:
-    """A whole page: the header with its navigation and account look-up, then ``main``."""
-    scripts = '<script src="/explorer/static/explorer.js" defer></script>' if script else ""
+EXPLORER_SCRIPT = '<script src="/explorer/static/explorer.js" defer></script>'
+"""The market page's live feed."""
+
+TRADE_SCRIPTS = (
+    '<script src="/explorer/vendor/ethers.umd.min.js"></script>\n'
+    '<script type="module" src="/explorer/static/trade.mjs"></script>'
+)
+"""The trading page: ethers (the Ethereum key and its EIP-712 signature), then the page's own module."""
+
+
+def layout(title: str, main: str, scripts: str = "") -> str:
+    """A whole page: the header with its navigation and account look-up, then ``main``; ``scripts`` go in the head."""
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -47,7 +57,7 @@ def layout(title: str, main: str, script: bool = False) -> str:
 <body>
 <header>
 <a class="brand" href="/explorer">Matchproof</a>
-<nav><a href="/explorer">Overview</a><a href="/explorer/batches">Batches</a><a href="/explorer/l1">L1 queue</a></nav>
+<nav><a href="/explorer">Overview</a><a href="/explorer/batches">Batches</a><a href="/explorer/l1">L1 queue</a><a href="/explorer/trade">Trade</a></nav>
 <form class="lookup" action="/explorer/account" method="get">
 <input name="address" placeholder="L1 address 0x…" aria-label="L1 address" required
  pattern="0x[0-9a-fA-F]{{40}}" size="44"><button type="submit">Look up</button>
@@ -177,7 +187,7 @@ def market_page(service: SequencerService, market: Market) -> str:
 </div>
 <section><h2>Latest trades</h2>{trades_table(trades, base, quote)}</section>
 </div>"""
-    return layout(market.name, main, script=True)
+    return layout(market.name, main, EXPLORER_SCRIPT)
 
 
 def levels_table(levels: Sequence[LevelOut], base: TokenLabel, quote: TokenLabel, side: str) -> str:
@@ -454,3 +464,55 @@ def request_kind(request: L1Transaction) -> str:
 def not_found(message: str) -> str:
     """A page for what does not exist."""
     return layout("Not found", f"<h1>Not found</h1><p>{escape(message)}</p>")
+
+
+def trade_page(service: SequencerService) -> str:
+    """
+    The trading page: its forms, and the markets and token labels its script
+    formats with. Everything else (the account, its orders, signing) happens
+    in the browser (``static/trade.mjs``), which holds the trader's key.
+    """
+    config = service.config
+    markets = {name: market_out(market).model_dump(mode="json") for name, market in service.operator.markets.items()}
+    labels = {token: config.token_label(token) for token in config.tokens}
+    tokens = {token: {"symbol": label.symbol, "decimals": label.decimals} for token, label in labels.items()}
+    market_options = "".join(f'<option value="{escape(name)}">{escape(name)}</option>' for name in markets)
+    token_options = "".join(f'<option value="{token}">{escape(label.symbol)}</option>' for token, label in labels.items())
+    main = f"""<div id="trade" data-markets="{escape(json.dumps(markets))}" data-tokens="{escape(json.dumps(tokens))}">
+<h1>Trade</h1>
+<p id="message" class="meta" role="status">Give your Ethereum key to sign in this page: on this development network, its private key.</p>
+<form id="connect-form" class="row">
+<label>Ethereum private key <input id="eth-key" type="password" autocomplete="off" required size="70"
+ pattern="(0x)?[0-9a-fA-F]{{64}}"></label>
+<button type="submit">Connect</button>
+</form>
+<section class="needs-key" hidden>
+<p id="account" class="meta"></p>
+<h2>Balances</h2>
+<table><thead><tr><th>Token</th><th>Balance</th><th>Locked by open orders</th><th>Available</th></tr></thead>
+<tbody id="balances"></tbody></table>
+<h2>Place an order</h2>
+<form id="order-form" class="row">
+<label>Market <select id="market">{market_options}</select></label>
+<label>Side <select id="side"><option value="buy">buy</option><option value="sell">sell</option></select></label>
+<label>Kind <select id="kind"><option value="limit">limit</option><option value="ioc">immediate or cancel</option>
+<option value="fok">fill or kill</option><option value="post_only">post only</option><option value="market">market</option></select></label>
+<label>Price <input id="price" inputmode="decimal" required size="12"></label>
+<label>Amount <input id="amount" inputmode="decimal" required size="12"></label>
+<button type="submit">Place order</button>
+</form>
+<p class="meta">A market order's price is the worst it may trade at. Orders expire after a day.</p>
+<h2>Open orders</h2>
+<table><thead><tr><th>Id</th><th>Market</th><th>Side</th><th>Kind</th><th>Price</th><th>Amount</th><th>Filled</th><th></th></tr></thead>
+<tbody id="orders"></tbody></table>
+<p><button id="cancel-all" type="button">Cancel all orders</button></p>
+<h2>Withdraw</h2>
+<form id="withdraw-form" class="row">
+<label>Token <select id="withdraw-token">{token_options}</select></label>
+<label>Amount <input id="withdraw-amount" inputmode="decimal" required size="14"></label>
+<button type="submit">Withdraw</button>
+</form>
+<p class="meta">Deposits are L1 transactions: <code>matchproof deposit</code>. A withdrawal is claimed on L1 once its batch is verified: <code>matchproof claim</code>.</p>
+</section>
+</div>"""
+    return layout("Trade", main, TRADE_SCRIPTS)

@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, Path as PathParameter, Query
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from web3.exceptions import Web3Exception
 
+from sequencer.l1.paths import NODE_MODULES
 from sequencer.l1.reconstruct import ReconstructionError
 from sequencer.spec.types import EthAddress
 
@@ -19,6 +20,16 @@ from . import pages
 
 STATIC = Path(__file__).with_name("static")
 """The stylesheet and the script of the pages."""
+
+VENDOR = {
+    "ethers.umd.min.js": NODE_MODULES / "ethers" / "dist" / "ethers.umd.min.js",
+    "poseidon_constants.json": NODE_MODULES / "circomlibjs" / "src" / "poseidon_constants.json",
+}
+"""
+What the trading page takes from the pinned npm packages (package.json),
+served as they are: ethers for the Ethereum key, circomlib's Poseidon
+constants for the signer.
+"""
 
 ADDRESS = "^0x[0-9a-fA-F]{40}$"
 """An L1 address as the pages take it."""
@@ -80,6 +91,17 @@ def install_explorer(app: FastAPI, service: SequencerService) -> None:
         if number > len(service.operator.batches) + 1:
             return HTMLResponse(pages.not_found(f"Batch {number} does not exist yet."), status_code=404)
         return HTMLResponse(pages.batch_page(service, number))
+
+    @app.get("/explorer/trade", response_class=HTMLResponse, include_in_schema=False)
+    async def trade() -> HTMLResponse:
+        return HTMLResponse(pages.trade_page(service))
+
+    @app.get("/explorer/vendor/{name}", include_in_schema=False)
+    async def vendor(name: str) -> Response:
+        path = VENDOR.get(name)
+        if path is None or not path.exists():
+            return PlainTextResponse(f"{name} is not served here (scripts/bootstrap installs the npm packages)", 404)
+        return FileResponse(path)
 
     @app.get("/explorer/l1", response_class=HTMLResponse, include_in_schema=False)
     async def l1() -> HTMLResponse:

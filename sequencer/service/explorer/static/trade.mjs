@@ -1,0 +1,255 @@
+// The trading page (/explorer/trade): a trader's key, balances and open
+// orders; place, cancel and cancel-all orders of every kind, withdraw. Every
+// request is signed here, in the browser, with the L2 key derived from the
+// trader's Ethereum key exactly as the command line derives it (signer.mjs);
+// the key never leaves the page. Amounts and prices are typed in tokens
+// (decimals from the page's data attributes) and sent in base units.
+import * as signer from "./signer.mjs";
+
+const page = document.getElementById("trade");
+const ethers = window.ethers;
+const labels = JSON.parse(page.dataset.tokens);  // token id -> {symbol, decimals}
+const markets = JSON.parse(page.dataset.markets);  // name -> MarketOut
+const PRICE_SCALE = 10n ** 18n;
+const EXPIRY_S = 86_400n;
+
+let info = null;
+let trader = null;  // {wallet, l2, account}
+
+const $ = (id) => document.getElementById(id);
+
+function say(text, isError = false) {
+  const out = $("message");
+  out.textContent = text;
+  out.className = isError ? "alert" : "meta";
+}
+
+async function api(path, body) {
+  const response = await fetch(path, body === undefined ? {} : {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  const document_ = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(`${document_.code || response.status}: ${document_.message || response.statusText}`);
+    error.code = document_.code;
+    throw error;
+  }
+  return document_;
+}
+
+// ------------------------------------------------------------------ numbers
+
+function label(token) {
+  return labels[token] || { symbol: `token ${token}`, decimals: 18 };
+}
+
+/** "1,234.5" with `decimals` places -> base units; refuses more places than the token has. */
+function toUnits(text, decimals) {
+  const clean = text.trim().replace(/,/g, "");
+  const match = /^(\d+)(?:\.(\d*))?$/.exec(clean);
+  if (!match) throw new Error(`not a number: ${text}`);
+  const fraction = match[2] || "";
+  if (fraction.length > decimals) throw new Error(`${text} has more than ${decimals} decimal places`);
+  return BigInt(match[1] + fraction.padEnd(decimals, "0"));
+}
+
+function fromUnits(value, decimals) {
+  const digits = BigInt(value).toString().padStart(decimals + 1, "0");
+  const whole = digits.slice(0, digits.length - decimals).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const fraction = digits.slice(digits.length - decimals).replace(/0+$/, "");
+  return fraction ? `${whole}.${fraction}` : whole;
+}
+
+/** A price typed in quote tokens per base token -> the protocol's fixed point (quote units per base unit, times 10^18). */
+function toPrice(text, market) {
+  const base = label(market.base_token).decimals;
+  const quote = label(market.quote_token).decimals;
+  const scaled = toUnits(text, 18 + quote);  // price * 10^(18 + quote); the protocol's is that / 10^base
+  if (scaled % 10n ** BigInt(base) !== 0n) throw new Error(`price ${text} is finer than the protocol's`);
+  return scaled / 10n ** BigInt(base);
+}
+
+function priceText(price, market) {
+  const base = BigInt(label(market.base_token).decimals);
+  const quote = BigInt(label(market.quote_token).decimals);
+  const decimals = 8;
+  const scaled = (BigInt(price) * 10n ** base * 10n ** BigInt(decimals)) / (PRICE_SCALE * 10n ** quote);
+  return fromUnits(scaled, decimals);
+}
+
+// ------------------------------------------------------------------ account
+
+/** An order id the sequencer takes: above every id used, at least min_order_id, in a slot no open order holds (client/trader.py next_order_id). */
+function nextOrderId(account, openIds) {
+  const slots = 1n << BigInt(info.order_depth);
+  const busy = new Set(openIds.map((id) => BigInt(id) % slots));
+  let candidate = BigInt(account.highest_order_id) + 1n;
+  if (BigInt(account.min_order_id) > candidate) candidate = BigInt(account.min_order_id);
+  if (candidate < 1n) candidate = 1n;
+  for (let id = candidate; id < candidate + slots; id++) {
+    if (!busy.has(id % slots)) return id;
+  }
+  throw new Error(`all ${slots} order slots hold open orders: cancel one first`);
+}
+
+async function refresh() {
+  const address = trader.wallet.address;
+  try {
+    trader.account = await api(`/v1/accounts/by-address/${address}`);
+  } catch (error) {
+    trader.account = null;
+    $("account").textContent = `${address} has no account yet: deposit on L1 first (matchproof deposit).`;
+    $("balances").replaceChildren();
+    $("orders").replaceChildren();
+    return;
+  }
+  const account = trader.account;
+  $("account").textContent = `Account ${account.account_index} · ${address} · nonce ${account.nonce}`;
+  $("balances").replaceChildren(...account.balances.map((balance) => row([
+    label(balance.token).symbol,
+    fromUnits(balance.balance, label(balance.token).decimals),
+    fromUnits(balance.locked, label(balance.token).decimals),
+    fromUnits(balance.available, label(balance.token).decimals),
+  ])));
+  const orders = await api(`/v1/accounts/${account.account_index}/orders?status=open`);
+  trader.openIds = orders.map((order) => order.order_id);
+  $("orders").replaceChildren(...orders.map((order) => {
+    const market = markets[order.market];
+    const tr = row([
+      String(order.order_id), order.market, order.side, order.kind.replace("_", "-"),
+      priceText(order.price, market),
+      fromUnits(order.amount, label(market.base_token).decimals),
+      fromUnits(order.filled, label(market.base_token).decimals),
+    ]);
+    const cell = document.createElement("td");
+    const button = document.createElement("button");
+    button.textContent = "Cancel";
+    button.setAttribute("aria-label", `Cancel order ${order.order_id}`);
+    button.addEventListener("click", () => act(() => cancel(order.order_id)));
+    cell.appendChild(button);
+    tr.appendChild(cell);
+    return tr;
+  }));
+  if (!orders.length) $("orders").replaceChildren(emptyRow("No open orders.", 8));
+}
+
+function row(cells) {
+  const tr = document.createElement("tr");
+  for (const text of cells) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    tr.appendChild(td);
+  }
+  return tr;
+}
+
+function emptyRow(text, span) {
+  const tr = document.createElement("tr");
+  tr.className = "empty";
+  const td = document.createElement("td");
+  td.colSpan = span;
+  td.textContent = text;
+  tr.appendChild(td);
+  return tr;
+}
+
+// ------------------------------------------------------------------ requests
+
+const signature = (sig) => ({ r8x: sig.r8x.toString(), r8y: sig.r8y.toString(), s: sig.s.toString() });
+
+async function placeOrder() {
+  const market = markets[$("market").value];
+  const base = label(market.base_token).decimals;
+  const account = trader.account;
+  const order = {
+    account_index: account.account_index,
+    order_id: nextOrderId(account, trader.openIds).toString(),
+    base_token: market.base_token,
+    quote_token: market.quote_token,
+    side: $("side").value,
+    price: toPrice($("price").value, market).toString(),
+    amount: toUnits($("amount").value, base).toString(),
+    max_fee_bps: Math.max(market.maker_fee_bps, market.taker_fee_bps),
+    expiry: (BigInt(Math.floor(Date.now() / 1000)) + EXPIRY_S).toString(),
+    kind: $("kind").value,
+  };
+  const signed = signer.sign(trader.l2, signer.orderMessage(order));
+  const { base_token, quote_token, ...fields } = order;
+  const placed = await api("/v1/orders", { market: market.name, order: fields, signature: signature(signed) });
+  const traded = placed.trades.length ? `, ${placed.trades.length} trade(s)` : "";
+  say(`Order ${placed.order.order_id} ${placed.order.status}${traded}.`);
+}
+
+async function cancel(orderId) {
+  const index = trader.account.account_index;
+  const signed = signer.sign(trader.l2, signer.cancelMessage(index, orderId));
+  await api("/v1/orders/cancel", { account_index: index, order_id: orderId, signature: signature(signed) });
+  say(`Order ${orderId} cancelled.`);
+}
+
+async function cancelAll() {
+  const account = trader.account;
+  const minOrderId = BigInt(account.highest_order_id) + 1n;
+  const signed = signer.sign(trader.l2, signer.cancelAllMessage(account.account_index, minOrderId));
+  const done = await api("/v1/orders/cancel-all", {
+    account_index: account.account_index, min_order_id: minOrderId.toString(), signature: signature(signed),
+  });
+  say(`Cancelled ${done.cancelled.length} order(s).`);
+}
+
+async function withdraw() {
+  const account = trader.account;
+  const token = Number($("withdraw-token").value);
+  const amount = toUnits($("withdraw-amount").value, label(token).decimals);
+  const signed = signer.sign(trader.l2, signer.withdrawMessage(account.account_index, token, amount, account.nonce));
+  const done = await api("/v1/withdrawals", {
+    account_index: account.account_index, token, amount: amount.toString(), nonce: account.nonce,
+    signature: signature(signed),
+  });
+  const where = done.withdrawal.batch === null ? "the next batch" : `batch ${done.withdrawal.batch}`;
+  say(`Withdrawal of ${fromUnits(amount, label(token).decimals)} ${label(token).symbol} accepted for ${where}: `
+    + "claim it on L1 once that batch is verified (matchproof claim).");
+}
+
+async function connect() {
+  const typed = $("eth-key").value.trim();
+  const wallet = new ethers.Wallet(typed.startsWith("0x") ? typed : `0x${typed}`);
+  $("eth-key").value = "";
+  const l2 = await signer.deriveL2PrivateKey(ethers, wallet, info.chain_id, info.rollup);
+  trader = { wallet, l2, account: null, openIds: [] };
+  for (const section of document.querySelectorAll(".needs-key")) section.hidden = false;
+  await refresh();
+  say("Connected: the L2 key is derived from your Ethereum key in this page and stays here.");
+}
+
+/** Runs one action, shows its error in words with the server's code, then shows the account again. */
+async function act(action) {
+  try {
+    await action();
+  } catch (error) {
+    say(error.message, true);
+  }
+  if (trader) await refresh().catch((error) => say(error.message, true));
+}
+
+async function start() {
+  const constants = await fetch("/explorer/vendor/poseidon_constants.json");
+  if (!constants.ok || !ethers) {
+    say("The signing libraries are missing on this server (run scripts/bootstrap).", true);
+    return;
+  }
+  signer.setPoseidonConstants(await constants.json());
+  info = await api("/v1/info");
+  for (const [form, action] of [
+    ["connect-form", connect], ["order-form", placeOrder], ["withdraw-form", withdraw],
+  ]) {
+    $(form).addEventListener("submit", (event) => {
+      event.preventDefault();
+      act(action);
+    });
+  }
+  $("cancel-all").addEventListener("click", () => act(cancelAll));
+  page.dataset.ready = "true";
+}
+
+start().catch((error) => say(error.message, true));
