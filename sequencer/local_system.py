@@ -91,7 +91,7 @@ class LocalSystem:
             "sequencer", "--rpc", rpc, "--deployment", str(scratch / "deployment.json"),
             "--markets", str(scratch / "markets.json"), "--circuit", circuit, "--data-dir", str(scratch / "data"),
             "--remote-provers", "--prover-keys", str(keys), "--max-batch-wait", "1", "--poll-interval", "0.2",
-            "--port", self.url.rsplit(":", 1)[1],
+            "--port", self.url.rsplit(":", 1)[1], "--public-rpc", rpc,
         ]  # fmt: skip
         self._operator_key = "0x" + bytes(operator.key).hex()
         self._processes: dict[str, subprocess.Popen[bytes]] = {}

@@ -79,6 +79,11 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     parser.add_argument("--circuit", default="devnet", help="circuit configuration: tree depths and batch size")
     parser.add_argument("--rpc", help="L1 JSON-RPC URL (with --deployment)")
     parser.add_argument("--deployment", type=Path, help="deployment file written by the deploy step")
+    parser.add_argument(
+        "--public-rpc",
+        help="with --deployment: the L1 node the trading page's deposits and claims go through, as browsers reach it "
+        "(default: none; the page then leaves them to the command line)",
+    )
     parser.add_argument("--l1-requests-file", type=Path, help="without a chain: read L1 requests from this file")
     parser.add_argument(
         "--prove", action="store_true", help="run a prover worker in this process, on the same queue as remote ones"
@@ -186,8 +191,8 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
     if not 1 <= args.max_bundle <= MAX_BUNDLE:
         raise ConfigError(f"--max-bundle must be 1 to {MAX_BUNDLE} (what the verifier checks in one call)")
     if args.deployment is None:
-        if args.prove or args.remote_provers or args.rpc:
-            raise ConfigError("--prove, --remote-provers and --rpc need --deployment")
+        if args.prove or args.remote_provers or args.rpc or args.public_rpc:
+            raise ConfigError("--prove, --remote-provers, --rpc and --public-rpc need --deployment")
         l1: L1Requests | None = None if args.l1_requests_file is None else FileRequests(args.l1_requests_file)
         return SequencerService(ServiceConfig(**common), operator, l1=l1, on_fatal=_exit), []
     if args.rpc is None or args.l1_requests_file is not None:
@@ -211,7 +216,11 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
     except DeploymentMismatch as error:
         raise ConfigError(f"{args.deployment}: {error}") from error
     config = ServiceConfig(
-        **common, chain_id=deployment.chain_id, rollup=deployment.rollup, token_count=len(deployment.tokens)
+        **common,
+        chain_id=deployment.chain_id,
+        rollup=deployment.rollup,
+        token_count=len(deployment.tokens),
+        public_rpc=args.public_rpc,
     )
     settlement: Settlement | None = None
     local_prover: LocalProver | None = None

@@ -71,6 +71,12 @@ class ServiceConfig:
     """Configured smallest withdrawals, as ``(token, amount)``; the markets' defaults for the others."""
     token_labels: tuple[tuple[TokenId, TokenLabel], ...] = ()
     """How the explorer shows tokens, as ``(token, label)``; for the others, :meth:`token_label`'s default."""
+    public_rpc: str | None = None
+    """
+    The L1 node the trading page's deposits and claims go through, as the
+    traders' browsers reach it (a development chain's); None: the page leaves
+    L1 transactions to the command line.
+    """
 
     def token_label(self, token: TokenId) -> TokenLabel:
         """

@@ -30,5 +30,6 @@ def explorer_service(devnet: Devnet, circuit: CircuitArtifacts, operator: LocalA
         poll_interval_s=0.1,
         token_count=len(devnet.deployment.tokens),
         token_labels=tuple((TokenId(t), TokenLabel(spec.symbol, spec.decimals)) for t, spec in enumerate(TEST_TOKENS)),
+        public_rpc=devnet.w3.provider.endpoint_uri,  # type: ignore[attr-defined]
     )
     return SequencerService(config, operator, l1=ChainRequests(devnet.rollup))

@@ -478,7 +478,9 @@ def trade_page(service: SequencerService) -> str:
     tokens = {token: {"symbol": label.symbol, "decimals": label.decimals} for token, label in labels.items()}
     market_options = "".join(f'<option value="{escape(name)}">{escape(name)}</option>' for name in markets)
     token_options = "".join(f'<option value="{token}">{escape(label.symbol)}</option>' for token, label in labels.items())
-    main = f"""<div id="trade" data-markets="{escape(json.dumps(markets))}" data-tokens="{escape(json.dumps(tokens))}">
+    node = escape(config.public_rpc or "")
+    main = f"""<div id="trade" data-markets="{escape(json.dumps(markets))}" data-tokens="{escape(json.dumps(tokens))}"
+ data-node="{node}">
 <h1>Trade</h1>
 <p id="message" class="meta" role="status">Give your Ethereum key to sign in this page: on this development network, its private key.</p>
 <form id="connect-form" class="row">
@@ -512,7 +514,19 @@ def trade_page(service: SequencerService) -> str:
 <label>Amount <input id="withdraw-amount" inputmode="decimal" required size="14"></label>
 <button type="submit">Withdraw</button>
 </form>
-<p class="meta">Deposits are L1 transactions: <code>matchproof deposit</code>. A withdrawal is claimed on L1 once its batch is verified: <code>matchproof claim</code>.</p>
+<p class="meta">A withdrawal is claimed on L1 once its batch is verified.</p>
+<div id="l1" hidden>
+<h2>On L1</h2>
+<table><thead><tr><th>Token</th><th>In your wallet</th><th>Claimable</th><th></th></tr></thead>
+<tbody id="l1-balances"></tbody></table>
+<form id="deposit-form" class="row">
+<label>Token <select id="deposit-token">{token_options}</select></label>
+<label>Amount <input id="deposit-amount" inputmode="decimal" required size="14"></label>
+<button type="submit">Deposit</button>
+</form>
+<p class="meta">A deposit is an L1 request (it pays the rollup's request fee, and its registration fee the first time): the rollup credits it once a batch consumes it.</p>
+</div>
+<p id="no-l1" class="meta">This sequencer names no L1 node for browsers: deposit with <code>matchproof deposit</code> and claim with <code>matchproof claim</code>.</p>
 </section>
 </div>"""
     return layout("Trade", main, TRADE_SCRIPTS)

@@ -1,5 +1,7 @@
 // The trading page (/explorer/trade): a trader's key, balances and open
-// orders; place, cancel and cancel-all orders of every kind, withdraw. Every
+// orders; place, cancel and cancel-all orders of every kind, withdraw; and,
+// where the sequencer names an L1 node for browsers (data-node), deposit
+// and claim on L1 with the same Ethereum key. Every
 // request is signed here, in the browser, with the L2 key derived from the
 // trader's Ethereum key exactly as the command line derives it (signer.mjs);
 // the key never leaves the page. Amounts and prices are typed in tokens
@@ -12,9 +14,25 @@ const labels = JSON.parse(page.dataset.tokens);  // token id -> {symbol, decimal
 const markets = JSON.parse(page.dataset.markets);  // name -> MarketOut
 const PRICE_SCALE = 10n ** 18n;
 const EXPIRY_S = 86_400n;
+const REFRESH_MS = 2000;  // how often a connected page shows the account (and L1) again
+const ROLLUP_ABI = [
+  "function deposit(uint16 tokenId, uint96 amount, uint256 ax, uint256 ay) payable returns (uint256)",
+  "function requestFee() view returns (uint256)",
+  "function registrationFee() view returns (uint256)",
+  "function accountOf(address owner) view returns (bool registered, uint256 accountIndex)",
+  "function tokens(uint256 tokenId) view returns (address)",
+  "function claimable(address owner, uint256 tokenId) view returns (uint256)",
+  "function claim(address owner, uint16 tokenId) returns (uint256)",
+];
+const ERC20_ABI = [
+  "function balanceOf(address owner) view returns (uint256)",
+  "function allowance(address owner, address spender) view returns (uint256)",
+  "function approve(address spender, uint256 amount) returns (bool)",
+];
 
 let info = null;
-let trader = null;  // {wallet, l2, account}
+let busy = false;  // an action is running: the periodic refresh waits
+let trader = null;  // {wallet, l2, account, openIds, rollup (with an L1 node)}
 
 const $ = (id) => document.getElementById(id);
 
@@ -93,6 +111,7 @@ function nextOrderId(account, openIds) {
 }
 
 async function refresh() {
+  if (trader.rollup) await refreshL1();
   const address = trader.wallet.address;
   try {
     trader.account = await api(`/v1/accounts/by-address/${address}`);
@@ -211,25 +230,93 @@ async function withdraw() {
     + "claim it on L1 once that batch is verified (matchproof claim).");
 }
 
+// ------------------------------------------------------------------ L1: deposits and claims
+
+async function refreshL1() {
+  const owner = trader.wallet.address;
+  const rows = [];
+  for (const [token, tokenLabel] of Object.entries(labels)) {
+    const erc20 = new ethers.Contract(await trader.rollup.tokens(token), ERC20_ABI, trader.rollup.signer);
+    const held = (await erc20.balanceOf(owner)).toBigInt();
+    const claimable = (await trader.rollup.claimable(owner, token)).toBigInt();
+    const tr = row([tokenLabel.symbol, fromUnits(held, tokenLabel.decimals), fromUnits(claimable, tokenLabel.decimals)]);
+    const cell = document.createElement("td");
+    if (claimable > 0n) {
+      const button = document.createElement("button");
+      button.textContent = "Claim";
+      button.setAttribute("aria-label", `Claim ${tokenLabel.symbol}`);
+      button.addEventListener("click", () => act(() => claim(Number(token))));
+      cell.appendChild(button);
+    }
+    tr.appendChild(cell);
+    rows.push(tr);
+  }
+  $("l1-balances").replaceChildren(...rows);
+}
+
+async function deposit() {
+  const rollup = trader.rollup;
+  const owner = trader.wallet.address;
+  const token = Number($("deposit-token").value);
+  const amount = toUnits($("deposit-amount").value, label(token).decimals);
+  const erc20 = new ethers.Contract(await rollup.tokens(token), ERC20_ABI, rollup.signer);
+  if ((await erc20.allowance(owner, rollup.address)).toBigInt() < amount) {
+    say(`Approving the rollup to take ${fromUnits(amount, label(token).decimals)} ${label(token).symbol}...`);
+    await (await erc20.approve(rollup.address, amount)).wait();
+  }
+  const [registered] = await rollup.accountOf(owner);
+  let fee = (await rollup.requestFee()).toBigInt();
+  if (!registered) fee += (await rollup.registrationFee()).toBigInt();
+  const [ax, ay] = registered ? [0n, 0n] : signer.publicKey(trader.l2);
+  say("Sending the deposit...");
+  const sent = await rollup.deposit(token, amount, ax, ay, { value: fee });
+  const receipt = await sent.wait();
+  say(`Deposit of ${fromUnits(amount, label(token).decimals)} ${label(token).symbol} queued on L1 (transaction `
+    + `${receipt.transactionHash}): the sequencer credits it as it reads the request, a batch consumes it.`);
+}
+
+async function claim(token) {
+  const sent = await trader.rollup.claim(trader.wallet.address, token);
+  const receipt = await sent.wait();
+  say(`Claimed ${label(token).symbol} on L1 (transaction ${receipt.transactionHash}).`);
+}
+
+/** An L1 node's error in words: the reverted call's reason or custom error, else its message. */
+function l1Error(error) {
+  return error.reason || (error.error && error.error.message) || error.message;
+}
+
 async function connect() {
   const typed = $("eth-key").value.trim();
   const wallet = new ethers.Wallet(typed.startsWith("0x") ? typed : `0x${typed}`);
   $("eth-key").value = "";
   const l2 = await signer.deriveL2PrivateKey(ethers, wallet, info.chain_id, info.rollup);
-  trader = { wallet, l2, account: null, openIds: [] };
+  trader = { wallet, l2, account: null, openIds: [], rollup: null };
+  const node = page.dataset.node;
+  if (node) {
+    const provider = new ethers.providers.JsonRpcProvider(node);
+    trader.rollup = new ethers.Contract(info.rollup, ROLLUP_ABI, wallet.connect(provider));
+    $("l1").hidden = false;
+    $("no-l1").hidden = true;
+  }
   for (const section of document.querySelectorAll(".needs-key")) section.hidden = false;
   await refresh();
   say("Connected: the L2 key is derived from your Ethereum key in this page and stays here.");
+  setInterval(() => {
+    if (!busy) refresh().catch((error) => say(error.message, true));
+  }, REFRESH_MS);
 }
 
 /** Runs one action, shows its error in words with the server's code, then shows the account again. */
 async function act(action) {
+  busy = true;
   try {
     await action();
   } catch (error) {
-    say(error.message, true);
+    say(error.code && !error.reason ? error.message : l1Error(error), true);
   }
   if (trader) await refresh().catch((error) => say(error.message, true));
+  busy = false;
 }
 
 async function start() {
@@ -241,7 +328,7 @@ async function start() {
   signer.setPoseidonConstants(await constants.json());
   info = await api("/v1/info");
   for (const [form, action] of [
-    ["connect-form", connect], ["order-form", placeOrder], ["withdraw-form", withdraw],
+    ["connect-form", connect], ["order-form", placeOrder], ["withdraw-form", withdraw], ["deposit-form", deposit],
   ]) {
     $(form).addEventListener("submit", (event) => {
       event.preventDefault();
