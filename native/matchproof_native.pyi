@@ -60,10 +60,12 @@ class Groth16Key:
         """The size of the evaluation domain (a power of two)."""
 
     def prove(
-        self, path: str | os.PathLike[str]
+        self, path: str | os.PathLike[str], progress: Callable[[str, int, int], object] | None = None
     ) -> tuple[tuple[int, int], tuple[tuple[int, int], tuple[int, int]], tuple[int, int], list[int]]:
         """``(pi_a, pi_b, pi_c, public_signals)`` of the witness file, affine, ``pi_b`` as (c0, c1) pairs.
 
-        Proves in parallel without the GIL; OSError if the file is unreadable,
-        ValueError if it is not a witness of this circuit.
+        Proves in parallel without the GIL; ``progress(section, done, total)`` hears of each
+        part ("quotient", then "products" 1 to 5 of 5; an exception it raises is raised once
+        the proof is done). OSError if the file is unreadable, ValueError if it is not a
+        witness of this circuit.
         """

@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 from matchproof_native import Groth16Key, groth16_verify
 
 from prover.errors import ProverError
+from prover.progress import Progress
 
 ArkworksProof = tuple[tuple[int, int], tuple[tuple[int, int], tuple[int, int]], tuple[int, int], list[int]]
 """`(pi_a, pi_b, pi_c, public_signals)`, affine, `pi_b`'s coordinates as (c0, c1) pairs."""
@@ -55,14 +56,16 @@ def proving_key(zkey: Path) -> Groth16Key:
         raise ProverError(f"cannot read the proving key {zkey}: {error}") from error
 
 
-def prove_witness(zkey: Path, witness: Path) -> ArkworksProof:
+def prove_witness(zkey: Path, witness: Path, progress: Progress | None = None) -> ArkworksProof:
     """Prove the witness file `witness` with the key in `zkey`.
 
-    Raises ProverError if either file is unreadable or they do not belong together.
+    `progress(section, done, total)`, if given, hears of each part of the proof as it is
+    done ("quotient", then "products" 1 to 5 of 5). Raises ProverError if either file is
+    unreadable or they do not belong together.
     """
     key = proving_key(zkey)
     try:
-        return key.prove(witness)
+        return key.prove(witness, progress)
     except (OSError, ValueError) as error:
         raise ProverError(f"arkworks cannot prove {witness} with {zkey}: {error}") from error
 

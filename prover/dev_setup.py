@@ -15,14 +15,13 @@ section elsewhere.
 
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from matchproof_native import groth16_development_setup
 
 from prover.errors import ProverError
-from prover.progress import ProgressBar
+from prover.progress import Progress, ProgressBar
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +38,7 @@ class SetupSizes:
 
 
 def development_setup(
-    r1cs: Path, zkey: Path, label: str = "set-up", progress: Callable[[str, int, int], None] | None = None
+    r1cs: Path, zkey: Path, label: str = "set-up", progress: Progress | None = None
 ) -> SetupSizes:
     """Write a development proving key for the circuit in `r1cs` to `zkey`, showing progress.
 

@@ -24,6 +24,7 @@ from prover.arkworks import verify as arkworks_verify
 from prover.build import CircuitArtifacts
 from prover.errors import ProofNotVerified, ProverError, ToolError
 from prover.native import build_native_witness, compute_native_witness
+from prover.progress import Progress
 from prover.tools import default_repo_root, npm_bin, run_tool
 from prover.witness import WitnessInput, calculator_for
 
@@ -166,17 +167,22 @@ def prove(
     on_step: Callable[[str], None] | None = None,
     witness: WitnessBackend = "wasm",
     backend: ProverBackend = "arkworks",
+    progress: Progress | None = None,
 ) -> Proof:
     """Prove `witness_input` with the circuit's proving key and verify the proof before returning it.
 
     `on_step`, if given, is called with "witness", "prove" and "verify" as each step
-    starts (the worker logs progress with it). `witness` picks the witness generator
+    starts (the worker logs progress with it); `progress(section, done, total)`, if
+    given, as each part is done ("witness"; arkworks's "quotient" and its five
+    "products", or snarkjs's whole "prove"; "verify": a `ProgressBar` shows them).
+    `witness` picks the witness generator
     (`prover.native` for the C++ one, built on first use), `backend` the prover.
     Raises WitnessError (with circom's message) if the circuit refuses the input,
     ProofNotVerified if the proof does not verify, ToolError if snarkjs fails and
     ProverError if arkworks cannot read the key or the witness.
     """
     report = on_step or (lambda _step: None)
+    done = progress or (lambda _section, _done, _total: None)
     snarkjs = str(npm_bin(repo_root or default_repo_root(), "snarkjs"))
     with tempfile.TemporaryDirectory(prefix="matchproof-prove-") as scratch:
         folder = Path(scratch)
@@ -187,9 +193,10 @@ def prove(
         else:
             calculator_for(artifacts.wasm).compute(witness_input, folder / "witness.wtns")
         witnessed = time.monotonic()
+        done("witness", 1, 1)
         report("prove")
         if backend == "arkworks":
-            proven = prove_witness(artifacts.zkey, folder / "witness.wtns")
+            proven = prove_witness(artifacts.zkey, folder / "witness.wtns", progress)
             proof = Proof.from_arkworks(proven, witnessed - started, time.monotonic() - witnessed)
         else:
             run_tool([snarkjs, "groth16", "prove", str(artifacts.zkey), "witness.wtns", "proof.json", "public.json"], folder)
@@ -199,6 +206,8 @@ def prove(
                 witness_seconds=witnessed - started,
                 prove_seconds=time.monotonic() - witnessed,
             )
+            done("prove", 1, 1)
     report("verify")
     verify_proof(artifacts, proof, repo_root)
+    done("verify", 1, 1)
     return proof

@@ -6,11 +6,23 @@ terminal, one log line per finished section elsewhere (a log file, CI).
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 log = logging.getLogger(__name__)
 
 BAR_WIDTH = 30
+
+Progress = Callable[[str, int, int], None]
+"""``progress(section, done, total)``: what a long step reports, and a :class:`ProgressBar` shows."""
+
+
+def terminal_bar(label: str) -> "ProgressBar | None":
+    """
+    A bar for a step of a long-running worker when stderr is a terminal;
+    None otherwise, where the worker's log lines already say how far it is.
+    """
+    return ProgressBar(label) if sys.stderr.isatty() else None
 
 
 class ProgressBar:

@@ -19,6 +19,7 @@ import httpx
 
 from prover.build import CircuitArtifacts
 from prover.groth16 import Proof, ProverBackend, WitnessBackend, prove
+from prover.progress import terminal_bar
 from prover.worker import decode_job_input
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,10 @@ def prove_one(
         heartbeat.step(step)
 
     try:
-        proof = prove(artifacts, job.witness_input, on_step=on_step, witness=witness, backend=backend)
+        proof = prove(
+            artifacts, job.witness_input, on_step=on_step, witness=witness, backend=backend,
+            progress=terminal_bar(f"batch {job.number}"),
+        )  # fmt: skip
     finally:
         heartbeat.stop()
     client.submit(job, proof)

@@ -18,6 +18,7 @@ from typing import Any
 from prover.build import CircuitArtifacts
 from prover.errors import ProverError
 from prover.groth16 import ProverBackend, WitnessBackend, prove
+from prover.progress import terminal_bar
 from prover.tools import atomic_write_text
 from prover.witness import SignalValue
 
@@ -72,7 +73,9 @@ def prove_job(
         witness_input = decode_job_input(raw)
         if not isinstance(witness_input, dict):
             raise ValueError("the job input is not a JSON object")
-        proof = prove(artifacts, witness_input, on_step=progress, witness=witness, backend=backend)
+        proof = prove(
+            artifacts, witness_input, on_step=progress, witness=witness, backend=backend, progress=terminal_bar(f"batch {name}")
+        )
     except (ProverError, ValueError) as error:
         log.error("batch=%s step=failed elapsed=%.2fs error=%s", name, time.monotonic() - started, error)
         atomic_write_text(jobs_dir / f"{name}{ERROR_SUFFIX}", json.dumps({"error": type(error).__name__, "message": str(error)}))

@@ -13,6 +13,7 @@
 //! The files' layouts are read by `binfile`.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ark_bn254::{Bn254, Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::pairing::Pairing;
@@ -23,6 +24,9 @@ use rand::rngs::OsRng;
 use rayon::prelude::*;
 
 use crate::binfile::{malformed, BinFile, FileError};
+
+/// The multi-scalar products of a proof: A, B in G1, B in G2, C, and the quotient's H.
+const PRODUCTS: usize = 5;
 
 /// One non-zero entry of the A or B matrix.
 struct Coefficient {
@@ -157,17 +161,33 @@ impl ProvingKey {
     }
 
     /// Prove the circuit's statement for `witness`, blinded with fresh randomness.
-    pub fn prove(&self, witness: &[Fr]) -> Proof {
+    ///
+    /// `progress(section, done, total)` hears of each part as it is done: the
+    /// quotient polynomial ("quotient", 1 of 1), then each of the five
+    /// multi-scalar products ("products", 1 to 5 of 5, in the order they finish:
+    /// they run in parallel).
+    pub fn prove(&self, witness: &[Fr], progress: &(dyn Fn(&str, usize, usize) + Sync)) -> Proof {
         assert_eq!(witness.len(), self.n_vars, "read_witness checks the length");
-        let msm1 = |bases: &[G1Affine], scalars: &[Fr]| G1Projective::msm_unchecked(bases, scalars);
         let h_scalars = self.quotient_scalars(witness);
+        progress("quotient", 1, 1);
+        let finished = AtomicUsize::new(0);
+        let tick = || progress("products", finished.fetch_add(1, Ordering::SeqCst) + 1, PRODUCTS);
+        let msm1 = |bases: &[G1Affine], scalars: &[Fr]| {
+            let sum = G1Projective::msm_unchecked(bases, scalars);
+            tick();
+            sum
+        };
         let private = &witness[self.n_public + 1..];
         let (a_sum, (b1_sum, (b2_sum, (c_sum, h_sum)))) = rayon::join(
             || msm1(&self.a, witness),
             || rayon::join(
                 || msm1(&self.b1, witness),
                 || rayon::join(
-                    || G2Projective::msm_unchecked(&self.b2, witness),
+                    || {
+                        let sum = G2Projective::msm_unchecked(&self.b2, witness);
+                        tick();
+                        sum
+                    },
                     || rayon::join(|| msm1(&self.c, private), || msm1(&self.h, &h_scalars)),
                 ),
             ),

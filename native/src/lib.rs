@@ -19,6 +19,7 @@ mod hash;
 mod setup;
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ff::{BigInt, BigInteger, PrimeField};
@@ -258,26 +259,42 @@ impl Groth16Key {
 
     /// Prove the witness in the `.wtns` file at `path`, in parallel without the GIL.
     ///
-    /// Returns `(pi_a, pi_b, pi_c, public_signals)` with affine coordinates as
+    /// `progress(section, done, total)`, if given, is called as each part is
+    /// done ("quotient", then "products" 1 to 5 of 5; `prover/arkworks.py`); an
+    /// exception it raises is raised here once the proof is done. Returns
+    /// `(pi_a, pi_b, pi_c, public_signals)` with affine coordinates as
     /// snarkjs writes them (`pi_b`'s as `(c0, c1)` pairs). OSError if the file is
     /// unreadable, ValueError if it is not a witness of this circuit.
     #[allow(clippy::type_complexity)]
+    #[pyo3(signature = (path, progress = None))]
     fn prove<'py>(
         &self,
         py: Python<'py>,
         path: PathBuf,
+        progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<(
         (Bound<'py, PyAny>, Bound<'py, PyAny>),
         ((Bound<'py, PyAny>, Bound<'py, PyAny>), (Bound<'py, PyAny>, Bound<'py, PyAny>)),
         (Bound<'py, PyAny>, Bound<'py, PyAny>),
         Vec<Bound<'py, PyAny>>,
     )> {
+        let progress = progress.map(Bound::unbind);
+        let raised: Mutex<Option<PyErr>> = Mutex::new(None);
+        let report = |section: &str, done: usize, total: usize| {
+            let Some(callback) = &progress else { return };
+            if let Err(error) = Python::attach(|py| callback.call1(py, (section, done, total)).map(|_| ())) {
+                raised.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get_or_insert(error);
+            }
+        };
         let proof = py
             .detach(|| {
                 let witness = self.key.read_witness(&path)?;
-                Ok(self.key.prove(&witness))
+                Ok(self.key.prove(&witness, &report))
             })
             .map_err(file_error)?;
+        if let Some(error) = raised.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()) {
+            return Err(error);
+        }
         let point = |x: Fq, y: Fq| Ok::<_, PyErr>((coordinate_to_py(py, x)?, coordinate_to_py(py, y)?));
         let public = proof
             .public

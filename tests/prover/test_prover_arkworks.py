@@ -169,3 +169,27 @@ def test_a_malformed_verification_key_is_refused(toy_artifacts: CircuitArtifacts
     (tmp_path / "vkey.json").write_text("{}")
     with pytest.raises(ProverError, match="cannot read the verification key"):
         verify_proof(dataclasses.replace(toy_artifacts, vkey=tmp_path / "vkey.json"), proof)
+
+
+def test_a_proof_reports_each_part_as_it_is_done(toy_artifacts: CircuitArtifacts, toy_input: WitnessInput) -> None:
+    """The witness, the quotient, the five multi-scalar products (in the order they finish), the verification."""
+    heard: list[tuple[str, int, int]] = []
+    proof = prove(toy_artifacts, toy_input, progress=lambda section, done, total: heard.append((section, done, total)))
+    assert heard == [
+        ("witness", 1, 1),
+        ("quotient", 1, 1),
+        *(("products", done, 5) for done in range(1, 6)),
+        ("verify", 1, 1),
+    ]
+    verify_proof(toy_artifacts, proof)
+
+
+def test_an_exception_of_the_progress_callback_reaches_the_caller(toy_artifacts: CircuitArtifacts, toy_wtns: Path) -> None:
+    class Stop(Exception):
+        pass
+
+    def refuse(section: str, done: int, total: int) -> None:
+        raise Stop(section)
+
+    with pytest.raises(Stop, match="quotient"):
+        proving_key(toy_artifacts.zkey).prove(toy_wtns, refuse)
