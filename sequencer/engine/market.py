@@ -1,6 +1,7 @@
 """A market's rules: which tokens it trades, its tick and lot sizes and its fees."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sequencer.spec.constants import PRICE_SCALE, TRADE_FEE_BPS_BITS
 from sequencer.spec.decimal import EXPONENT_LIMIT, MANTISSA_LIMIT
@@ -51,7 +52,7 @@ class Market:
             if not 0 <= fee <= MAX_TRADE_FEE_BPS:
                 raise MarketConfigError(f"{self.name}: fee {fee} bps is not in [0, {MAX_TRADE_FEE_BPS}]")
 
-    @property
+    @cached_property
     def max_amount(self) -> Amount:
         """
         The largest order amount the market takes: the most lots whose count

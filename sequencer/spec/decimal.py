@@ -16,6 +16,8 @@ which the circuit checks (``circuits/lib/decimal.circom``) and
 :func:`unpack_decimal` requires.
 """
 
+from functools import lru_cache
+
 from .constants import DECIMAL_EXPONENT_BITS, DECIMAL_MANTISSA_BITS
 
 MANTISSA_LIMIT = 1 << DECIMAL_MANTISSA_BITS
@@ -31,20 +33,23 @@ DECIMAL_BITS = DECIMAL_MANTISSA_BITS + DECIMAL_EXPONENT_BITS
 def decimal_form(value: int) -> tuple[int, int] | None:
     """
     The canonical ``(mantissa, exponent)`` of ``value``, or None if it has none:
-    the smallest exponent whose quotient fits the mantissa, if it divides ``value``.
+    the smallest exponent whose quotient fits the mantissa, if it divides
+    ``value`` (every digit divided away is a zero).
     """
     if value < 0:
         return None
     exponent = 0
-    while value >= MANTISSA_LIMIT * 10**exponent:
+    while value >= MANTISSA_LIMIT:
+        if value % 10 or exponent == EXPONENT_LIMIT - 1:
+            return None
+        value //= 10
         exponent += 1
-    if exponent >= EXPONENT_LIMIT or value % 10**exponent:
-        return None
-    return value // 10**exponent, exponent
+    return value, exponent
 
 
+@lru_cache(maxsize=1 << 14)
 def is_encodable(value: int) -> bool:
-    """Whether ``value`` has a decimal float form."""
+    """Whether ``value`` has a decimal float form (kept for the values seen last: a book repeats its prices)."""
     return decimal_form(value) is not None
 
 
