@@ -42,7 +42,8 @@ from .machine import Machine
 
 log = logging.getLogger(__name__)
 
-FORMAT = "matchproof-checkpoint-5"
+FORMAT = "matchproof-checkpoint-6"
+"""The checkpoints' format; another is refused (6: sealed batches hold 34-byte slots, markets a maximum order)."""
 FOLDER = "checkpoints"
 SUFFIX = ".checkpoint"
 KEEP = 2

@@ -2,7 +2,9 @@
 The trading page's L1 side against a whole local system (anvil, the
 sequencer, a prover worker, real proofs): a trader who has only an Ethereum
 key deposits from the page, sees the deposit credited, withdraws, and once
-the withdrawal's batch is verified on L1 claims it from the page.
+the withdrawal's batch is verified on L1 claims it from the page. And a
+browser wallet (EIP-1193, anvil signing for its account) connects, derives
+the L2 key the command line derives, and deposits.
 """
 
 from pathlib import Path
@@ -13,7 +15,10 @@ from prover import CircuitArtifacts
 from sequencer.devnet import TEST_TOKENS, Devnet, devnet_market
 from sequencer.l1.anvil import AnvilNode
 from sequencer.local_system import LocalSystem
+from sequencer.service.server import BackgroundServer
+from sequencer.spec.types import EthAddress
 from tests.e2e.conftest import UNIT, WETH
+from tests.e2e.explorer import explorer_service
 from tests.web.browser import browser_page, screenshot
 
 SETTLING_MS = 180_000
@@ -58,3 +63,45 @@ def test_a_trader_deposits_withdraws_and_claims_from_the_page(
         expect(l1_weth.locator("td").nth(1)).to_have_text("3.5")
         expect(l1_weth.locator("td").nth(2)).to_have_text("0")
     assert weth.functions.balanceOf(dave.address).call() == 35 * UNIT // 10
+
+
+BROWSER_WALLET = """
+window.ethereum = {
+  // An EIP-1193 wallet holding one of anvil's unlocked accounts: anvil signs and sends for it.
+  async request({ method, params }) {
+    if (method === "eth_requestAccounts" || method === "eth_accounts") return [%(account)r];
+    const response = await fetch(%(node)r, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params || [] }),
+    });
+    const answer = await response.json();
+    if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+    return answer.result;
+  },
+};
+"""
+
+
+def test_a_browser_wallet_derives_the_key_the_command_line_derives(
+    anvil: AnvilNode, devnet: Devnet, circuit: CircuitArtifacts, tmp_path: Path
+) -> None:
+    erin = anvil.accounts()[7]
+    devnet.mint(WETH, erin.address, 2 * UNIT)
+    service = explorer_service(devnet, circuit, anvil.accounts()[0], tmp_path / "data")
+    with BackgroundServer(service) as server, browser_page() as page:
+        page.add_init_script(BROWSER_WALLET % {"account": erin.address, "node": anvil.url})
+        page.goto(f"{server.url}/explorer/trade")
+        expect(page.locator("#trade")).to_have_attribute("data-ready", "true")
+        page.get_by_role("button", name="Connect a browser wallet").click()
+        expect(page.locator("#account")).to_contain_text("has no account yet")
+        page.locator("#deposit-token").select_option(str(WETH))
+        page.locator("#deposit-amount").fill("1")
+        page.get_by_role("button", name="Deposit").click()
+        expect(page.locator("#message")).to_contain_text("queued on L1")
+        expect(page.locator("#balances tr").filter(has_text="WETH").locator("td").nth(1)).to_have_text("1")
+    index = service.operator.account_of(EthAddress(int(erin.address, 16)))
+    assert index is not None
+    account = service.operator.head.get_account(index)
+    expected = devnet.l2_key(erin).public_key  # what `matchproof` derives from the same Ethereum key
+    assert (account.ax, account.ay) == (expected.ax, expected.ay)

@@ -488,6 +488,8 @@ def trade_page(service: SequencerService) -> str:
  pattern="(0x)?[0-9a-fA-F]{{64}}"></label>
 <button type="submit">Connect</button>
 </form>
+<p id="wallet-row" hidden>Or <button id="connect-wallet" type="button">Connect a browser wallet</button>
+(it signs the key's typed data, and sends deposits and claims on its own chain).</p>
 <section class="needs-key" hidden>
 <p id="account" class="meta"></p>
 <h2>Balances</h2>

@@ -32,7 +32,7 @@ const ERC20_ABI = [
 
 let info = null;
 let busy = false;  // an action is running: the periodic refresh waits
-let trader = null;  // {wallet, l2, account, openIds, rollup (with an L1 node)}
+let trader = null;  // {address, l2, account, openIds, rollup (with an L1 node)}
 
 const $ = (id) => document.getElementById(id);
 
@@ -112,7 +112,7 @@ function nextOrderId(account, openIds) {
 
 async function refresh() {
   if (trader.rollup) await refreshL1();
-  const address = trader.wallet.address;
+  const address = trader.address;
   try {
     trader.account = await api(`/v1/accounts/by-address/${address}`);
   } catch (error) {
@@ -233,7 +233,7 @@ async function withdraw() {
 // ------------------------------------------------------------------ L1: deposits and claims
 
 async function refreshL1() {
-  const owner = trader.wallet.address;
+  const owner = trader.address;
   const rows = [];
   for (const [token, tokenLabel] of Object.entries(labels)) {
     const erc20 = new ethers.Contract(await trader.rollup.tokens(token), ERC20_ABI, trader.rollup.signer);
@@ -256,7 +256,7 @@ async function refreshL1() {
 
 async function deposit() {
   const rollup = trader.rollup;
-  const owner = trader.wallet.address;
+  const owner = trader.address;
   const token = Number($("deposit-token").value);
   const amount = toUnits($("deposit-amount").value, label(token).decimals);
   const erc20 = new ethers.Contract(await rollup.tokens(token), ERC20_ABI, rollup.signer);
@@ -276,7 +276,7 @@ async function deposit() {
 }
 
 async function claim(token) {
-  const sent = await trader.rollup.claim(trader.wallet.address, token);
+  const sent = await trader.rollup.claim(trader.address, token);
   const receipt = await sent.wait();
   say(`Claimed ${label(token).symbol} on L1 (transaction ${receipt.transactionHash}).`);
 }
@@ -286,25 +286,47 @@ function l1Error(error) {
   return error.reason || (error.error && error.error.message) || error.message;
 }
 
-async function connect() {
-  const typed = $("eth-key").value.trim();
-  const wallet = new ethers.Wallet(typed.startsWith("0x") ? typed : `0x${typed}`);
-  $("eth-key").value = "";
-  const l2 = await signer.deriveL2PrivateKey(ethers, wallet, info.chain_id, info.rollup);
-  trader = { wallet, l2, account: null, openIds: [], rollup: null };
-  const node = page.dataset.node;
-  if (node) {
-    const provider = new ethers.providers.JsonRpcProvider(node);
-    trader.rollup = new ethers.Contract(info.rollup, ROLLUP_ABI, wallet.connect(provider));
+/**
+ * Connects as the owner of `ethSigner` (an ethers Wallet or a browser wallet's signer): its
+ * EIP-712 signature derives the L2 key; `l1Signer`, if any, sends its deposits and claims.
+ */
+async function connectWith(ethSigner, l1Signer) {
+  const address = await ethSigner.getAddress();
+  const l2 = await signer.deriveL2PrivateKey(ethers, ethSigner, info.chain_id, info.rollup);
+  const first = trader === null;
+  trader = { address, l2, account: null, openIds: [], rollup: null };
+  if (l1Signer) {
+    trader.rollup = new ethers.Contract(info.rollup, ROLLUP_ABI, l1Signer);
     $("l1").hidden = false;
     $("no-l1").hidden = true;
   }
   for (const section of document.querySelectorAll(".needs-key")) section.hidden = false;
   await refresh();
   say("Connected: the L2 key is derived from your Ethereum key in this page and stays here.");
-  setInterval(() => {
-    if (!busy) refresh().catch((error) => say(error.message, true));
-  }, REFRESH_MS);
+  if (first) {
+    setInterval(() => {
+      if (!busy) refresh().catch((error) => say(error.message, true));
+    }, REFRESH_MS);
+  }
+}
+
+/** Connects with a private key typed in (a development chain's), through the sequencer's node for browsers. */
+async function connectKey() {
+  const typed = $("eth-key").value.trim();
+  const wallet = new ethers.Wallet(typed.startsWith("0x") ? typed : `0x${typed}`);
+  $("eth-key").value = "";
+  const node = page.dataset.node;
+  await connectWith(wallet, node ? wallet.connect(new ethers.providers.JsonRpcProvider(node)) : null);
+}
+
+/** Connects with the browser's wallet (EIP-1193 `window.ethereum`), which signs and sends on its own chain. */
+async function connectWallet() {
+  const provider = new ethers.providers.Web3Provider(window.ethereum);
+  await provider.send("eth_requestAccounts", []);
+  const { chainId } = await provider.getNetwork();
+  if (chainId !== info.chain_id) throw new Error(`the wallet is on chain ${chainId}; this rollup is on chain ${info.chain_id}`);
+  const walletSigner = provider.getSigner();
+  await connectWith(walletSigner, walletSigner);
 }
 
 /** Runs one action, shows its error in words with the server's code, then shows the account again. */
@@ -328,7 +350,7 @@ async function start() {
   signer.setPoseidonConstants(await constants.json());
   info = await api("/v1/info");
   for (const [form, action] of [
-    ["connect-form", connect], ["order-form", placeOrder], ["withdraw-form", withdraw], ["deposit-form", deposit],
+    ["connect-form", connectKey], ["order-form", placeOrder], ["withdraw-form", withdraw], ["deposit-form", deposit],
   ]) {
     $(form).addEventListener("submit", (event) => {
       event.preventDefault();
@@ -336,6 +358,10 @@ async function start() {
     });
   }
   $("cancel-all").addEventListener("click", () => act(cancelAll));
+  if (window.ethereum) {
+    $("wallet-row").hidden = false;
+    $("connect-wallet").addEventListener("click", () => act(connectWallet));
+  }
   page.dataset.ready = "true";
 }
 
