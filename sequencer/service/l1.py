@@ -14,14 +14,15 @@ remove a deposit it already credited (future work).
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from sequencer.l1.exodus import Departure, plan_departure
+from sequencer.l1.exodus import Departure, ExitProof, exit_proof, plan_departure
 from sequencer.l1.reconstruct import Reconstruction, reconstruct
 from sequencer.l1.rollup import Rollup
 from sequencer.spec.transactions import L1Transaction
+from sequencer.spec.types import TokenId
 
 from .codec import CodecError, decode_l1_request, encode_l1_request
 
@@ -54,7 +55,9 @@ class ExitView:
     """
     A trader's way out: the rollup, what a forced request costs and how soon
     a batch must serve it, and once the rollup is frozen what ``matchproof
-    exit`` would pay them (:func:`sequencer.l1.exodus.plan_departure`).
+    exit`` would pay them (:func:`sequencer.l1.exodus.plan_departure`) with
+    the proof of each balance it exits, which the way-out page lets a
+    browser wallet send.
     """
 
     chain_id: int
@@ -63,6 +66,7 @@ class ExitView:
     request_fee: int
     deadline_blocks: int
     departure: Departure | None
+    proofs: dict[TokenId, ExitProof] = field(default_factory=dict)
 
 
 class L1Requests(Protocol):
@@ -111,10 +115,13 @@ class ChainRequests:
         contract = rollup.contract
         frozen = rollup.frozen()
         departure = None
+        proofs: dict[TokenId, ExitProof] = {}
         if frozen:
             if self._frozen_state is None:
                 self._frozen_state = reconstruct(rollup.w3, contract)
             departure = plan_departure(contract, self._frozen_state, owner)
+            if departure.account is not None:
+                proofs = {token: exit_proof(self._frozen_state.state, departure.account, token) for token in departure.exits}
         return ExitView(
             chain_id=int(rollup.w3.eth.chain_id),
             rollup=rollup.deployment.rollup,
@@ -122,6 +129,7 @@ class ChainRequests:
             request_fee=rollup.request_fee(),
             deadline_blocks=int(contract.functions.requestDeadlineBlocks().call()),
             departure=departure,
+            proofs=proofs,
         )
 
 

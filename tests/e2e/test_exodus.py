@@ -33,7 +33,7 @@ from sequencer.spec.types import TokenId
 from tests.e2e.conftest import KEYSTORE_PASSWORD, UNIT, USDC, WETH
 from tests.e2e.explorer import explorer_service
 from tests.e2e.traders import account_of, cancel_all, place, withdraw
-from tests.web.browser import browser_page, screenshot
+from tests.web.browser import browser_page, give_wallet, screenshot
 
 DEADLINE_BLOCKS = 10
 TOKENS = (WETH, USDC)
@@ -149,7 +149,21 @@ def test_censored_trader_and_everyone_else_exit_with_their_proven_balances(
             expect(row.locator("td").nth(1)).to_have_text(token_amount(expected["carol"][token], label))
         command = f"matchproof exit --rpc YOUR_NODE_URL --rollup {rollup.contract.address} --keystore YOUR_KEYSTORE.json"
         expect(page.locator("#command")).to_have_text(command)
+        expect(page.locator("#leave")).to_be_hidden()  # no wallet in this browser
         screenshot(page, "explorer-exit")
+    # Carol (two exits), Bob (exits and a claim) and Dave (a refund) leave from the page, with a browser wallet.
+    with BackgroundServer(explorer_service(devnet, circuit, operator, tmp_path / "leaving")) as server:
+        for name in ("carol", "bob", "dave"):
+            trader = traders[name]
+            before = {token: held(devnet, trader.address, token) for token in TOKENS}
+            with browser_page() as page:
+                give_wallet(page, trader.address, anvil.url)
+                page.goto(f"{server.url}/explorer/accounts/{trader.address.lower()}/exit")
+                page.get_by_role("button", name="Leave with my wallet").click()
+                expect(page.locator("#leave-message")).to_contain_text("Done:", timeout=60_000)
+            for token in TOKENS:
+                assert held(devnet, trader.address, token) - before[token] == expected[name][token], (name, token)
+            expected[name] = {token: 0 for token in TOKENS}  # the command line finds nothing left
     for name, trader in traders.items():
         before = {token: held(devnet, trader.address, token) for token in TOKENS}
         assert matchproof(anvil, devnet, "exit", key_file(tmp_path, trader)) == 0

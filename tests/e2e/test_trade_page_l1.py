@@ -19,7 +19,7 @@ from sequencer.service.server import BackgroundServer
 from sequencer.spec.types import EthAddress
 from tests.e2e.conftest import UNIT, WETH
 from tests.e2e.explorer import explorer_service
-from tests.web.browser import browser_page, screenshot
+from tests.web.browser import browser_page, give_wallet, screenshot
 
 SETTLING_MS = 180_000
 """How long the page may wait for a batch to be proven and verified for real."""
@@ -65,24 +65,6 @@ def test_a_trader_deposits_withdraws_and_claims_from_the_page(
     assert weth.functions.balanceOf(dave.address).call() == 35 * UNIT // 10
 
 
-BROWSER_WALLET = """
-window.ethereum = {
-  // An EIP-1193 wallet holding one of anvil's unlocked accounts: anvil signs and sends for it.
-  async request({ method, params }) {
-    if (method === "eth_requestAccounts" || method === "eth_accounts") return [%(account)r];
-    const response = await fetch(%(node)r, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params || [] }),
-    });
-    const answer = await response.json();
-    if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
-    return answer.result;
-  },
-};
-"""
-
-
 def test_a_browser_wallet_derives_the_key_the_command_line_derives(
     anvil: AnvilNode, devnet: Devnet, circuit: CircuitArtifacts, tmp_path: Path
 ) -> None:
@@ -90,7 +72,7 @@ def test_a_browser_wallet_derives_the_key_the_command_line_derives(
     devnet.mint(WETH, erin.address, 2 * UNIT)
     service = explorer_service(devnet, circuit, anvil.accounts()[0], tmp_path / "data")
     with BackgroundServer(service) as server, browser_page() as page:
-        page.add_init_script(BROWSER_WALLET % {"account": erin.address, "node": anvil.url})
+        give_wallet(page, erin.address, anvil.url)
         page.goto(f"{server.url}/explorer/trade")
         expect(page.locator("#trade")).to_have_attribute("data-ready", "true")
         page.get_by_role("button", name="Connect a browser wallet").click()

@@ -40,3 +40,30 @@ def screenshot(page: Page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+BROWSER_WALLET = """
+window.ethereum = {
+  // An EIP-1193 wallet holding one account that the node signs and sends for (one of anvil's).
+  async request({ method, params }) {
+    if (method === "eth_requestAccounts" || method === "eth_accounts") return [%(account)r];
+    const response = await fetch(%(node)r, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params || [] }),
+    });
+    const answer = await response.json();
+    if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+    return answer.result;
+  },
+};
+"""
+
+
+def give_wallet(page: Page, address: str, node_url: str) -> None:
+    """
+    Give the pages ``page`` opens next a browser wallet (``window.ethereum``)
+    holding ``address``, an account the node at ``node_url`` signs for
+    (anvil's are unlocked): what MetaMask would be, without an extension.
+    """
+    page.add_init_script(BROWSER_WALLET % {"account": address, "node": node_url})

@@ -42,6 +42,12 @@ TRADE_SCRIPTS = (
 )
 """The trading page: ethers (the Ethereum key and its EIP-712 signature), then the page's own module."""
 
+LEAVE_SCRIPTS = (
+    '<script src="/explorer/vendor/ethers.umd.min.js"></script>\n'
+    '<script type="module" src="/explorer/static/leave.mjs"></script>'
+)
+"""A frozen rollup's way-out page: ethers, and the module that sends the exits from a browser wallet."""
+
 
 def layout(title: str, main: str, scripts: str = "") -> str:
     """A whole page: the header with its navigation and account look-up, then ``main``; ``scripts`` go in the head."""
@@ -444,8 +450,46 @@ with a Merkle proof rebuilt from L1 alone: no sequencer is needed.</p>
 Ethereum key (or <code>MATCHPROOF_PRIVATE_KEY</code> in the environment instead of <code>--keystore</code>).</p>
 <p class="meta">It rebuilds the state from the rollup's events, checks it against the contract's root, then
 sends one <code>exit</code> per token, the refunds and the claims (<code>--to ADDRESS</code> pays the exits
-elsewhere). Leaving twice pays nothing more.</p>"""
-    return layout(title, main)
+elsewhere). Leaving twice pays nothing more.</p>{leave_section(view, address)}"""
+    return layout(title, main, LEAVE_SCRIPTS if view.departure is not None else "")
+
+
+def leave_section(view: ExitView, address: str) -> str:
+    """
+    The transactions ``matchproof exit`` would send, for a browser wallet to
+    send instead (``static/leave.mjs``): each exit with its Merkle proof,
+    each refund with its request's fields, each claim.
+    """
+    departure = view.departure
+    if departure is None or not (departure.exits or departure.refunds or departure.claims):
+        return ""
+    calls: list[dict[str, object]] = []
+    for token in sorted(departure.exits):
+        proof = view.proofs[token]
+        calls.append({"kind": "exit", "token": token, "proof": json_numbers(proof.as_abi())})
+    for request_index, deposit in sorted(departure.refunds.items()):
+        fields = (deposit.account_index, address, deposit.ax, deposit.ay, deposit.token, deposit.amount)
+        calls.append({"kind": "refund", "request": request_index, "fields": json_numbers(fields)})
+    for token in sorted(departure.claims):
+        calls.append({"kind": "claim", "token": token})
+    return f"""
+<section id="leave" hidden data-rollup="{escape(view.rollup)}" data-owner="{escape(address)}" data-calls="{escape(json.dumps(calls))}">
+<h2>Or leave from this page</h2>
+<p>A browser wallet holding {escape(address)} sends the same {len(calls)} transaction(s), proofs included:
+<button id="leave-button" type="button">Leave with my wallet</button></p>
+<p id="leave-message" class="meta" role="status"></p>
+</section>"""
+
+
+def json_numbers(values: object) -> object:
+    """``values`` with every integer as a decimal string (JSON numbers lose precision past 2^53 in a browser)."""
+    if isinstance(values, bool | str):
+        return values
+    if isinstance(values, int):
+        return str(values)
+    if isinstance(values, list | tuple):
+        return [json_numbers(value) for value in values]
+    raise TypeError(f"not a call argument: {values!r}")
 
 
 def request_kind(request: L1Transaction) -> str:
