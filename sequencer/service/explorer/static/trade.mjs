@@ -1,11 +1,11 @@
 // The trading page (/explorer/trade): a trader's key, balances and open
 // orders; place, cancel and cancel-all orders of every kind, withdraw; and,
-// where the sequencer names an L1 node for browsers (data-node), deposit
-// and claim on L1 with the same Ethereum key. Every
-// request is signed here, in the browser, with the L2 key derived from the
-// trader's Ethereum key exactly as the command line derives it (signer.mjs);
-// the key never leaves the page. Amounts and prices are typed in tokens
-// (decimals from the page's data attributes) and sent in base units.
+// through a browser wallet or the L1 node the sequencer names for browsers
+// (data-node), deposit and claim on L1. Every request is signed here, in the
+// browser, with the L2 key derived from the trader's Ethereum key exactly as
+// the command line derives it (signer.mjs); the key never leaves the page.
+// Amounts and prices are typed in tokens (decimals from the page's data
+// attributes) and sent in base units.
 import * as signer from "./signer.mjs";
 
 const page = document.getElementById("trade");
@@ -50,6 +50,7 @@ async function api(path, body) {
   if (!response.ok) {
     const error = new Error(`${document_.code || response.status}: ${document_.message || response.statusText}`);
     error.code = document_.code;
+    error.status = response.status;
     throw error;
   }
   return document_;
@@ -100,12 +101,12 @@ function priceText(price, market) {
 /** An order id the sequencer takes: above every id used, at least min_order_id, in a slot no open order holds (client/trader.py next_order_id). */
 function nextOrderId(account, openIds) {
   const slots = 1n << BigInt(info.order_depth);
-  const busy = new Set(openIds.map((id) => BigInt(id) % slots));
+  const taken = new Set(openIds.map((id) => BigInt(id) % slots));
   let candidate = BigInt(account.highest_order_id) + 1n;
   if (BigInt(account.min_order_id) > candidate) candidate = BigInt(account.min_order_id);
   if (candidate < 1n) candidate = 1n;
   for (let id = candidate; id < candidate + slots; id++) {
-    if (!busy.has(id % slots)) return id;
+    if (!taken.has(id % slots)) return id;
   }
   throw new Error(`all ${slots} order slots hold open orders: cancel one first`);
 }
@@ -116,8 +117,9 @@ async function refresh() {
   try {
     trader.account = await api(`/v1/accounts/by-address/${address}`);
   } catch (error) {
+    if (error.status !== 404) throw error;
     trader.account = null;
-    $("account").textContent = `${address} has no account yet: deposit on L1 first (matchproof deposit).`;
+    $("account").textContent = `${address} has no account yet: deposit on L1 first.`;
     $("balances").replaceChildren();
     $("orders").replaceChildren();
     return;
