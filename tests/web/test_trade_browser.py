@@ -101,9 +101,12 @@ def test_an_order_from_the_page_trades_and_every_kind_signs(
         price = "1000" if kind == "post_only" else "2000"
         place_from_page(page, "buy", price, "0.25", kind=kind)
         expect(page.locator("#message")).not_to_have_class("alert")
-    kinds = {order.kind: order.status for order in client.orders(DAVE_INDEX, status="all")}
-    assert kinds["ioc"] == "filled" and kinds["fok"] == "filled" and kinds["market"] == "filled"
-    assert kinds["post_only"] == "open"
+    orders = {order.kind: order for order in client.orders(DAVE_INDEX, status="all")}
+    assert orders["ioc"].status == orders["fok"].status == orders["market"].status == "filled"
+    assert orders["post_only"].status == "open"
+    # An order that never rests lives a minute (its expiry bounds how long it could be held back), one that rests a day.
+    assert 55 <= orders["ioc"].expiry - orders["ioc"].accepted_at <= 65
+    assert orders["post_only"].expiry - orders["post_only"].accepted_at >= 86_000
 
     page.get_by_role("button", name="Cancel all orders").click()
     expect(page.locator("#message")).to_have_text("Cancelled 1 order(s).")

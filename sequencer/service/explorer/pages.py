@@ -549,7 +549,8 @@ def trade_page(service: SequencerService) -> str:
 <label>Amount <input id="amount" inputmode="decimal" required size="12"></label>
 <button type="submit">Place order</button>
 </form>
-<p class="meta">A market order's price is the worst it may trade at. Orders expire after a day.</p>
+<p class="meta">A market order's price is the worst it may trade at. Resting orders expire after a day; immediate-or-cancel,
+fill-or-kill and market orders after a minute (their expiry bounds how long an operator could hold one back).</p>
 <h2>Open orders</h2>
 <table><thead><tr><th>Id</th><th>Market</th><th>Side</th><th>Kind</th><th>Price</th><th>Amount</th><th>Filled</th><th></th></tr></thead>
 <tbody id="orders"></tbody></table>

@@ -13,7 +13,9 @@ const ethers = window.ethers;
 const labels = JSON.parse(page.dataset.tokens);  // token id -> {symbol, decimals}
 const markets = JSON.parse(page.dataset.markets);  // name -> MarketOut
 const PRICE_SCALE = 10n ** 18n;
-const EXPIRY_S = 86_400n;
+const EXPIRY_S = 86_400n;  // a resting order's life (client/cli.py DEFAULT_LIFETIME_S)
+const IMMEDIATE_EXPIRY_S = 60n;  // an order that never rests: its expiry bounds how long an operator could hold it back
+const IMMEDIATE_KINDS = new Set(["ioc", "fok", "market"]);
 const REFRESH_MS = 2000;  // how often a connected page shows the account (and L1) again
 const ROLLUP_ABI = [
   "function deposit(uint16 tokenId, uint96 amount, uint256 ax, uint256 ay) payable returns (uint256)",
@@ -191,7 +193,8 @@ async function placeOrder() {
     price: toPrice($("price").value, market).toString(),
     amount: toUnits($("amount").value, base).toString(),
     max_fee_bps: Math.max(market.maker_fee_bps, market.taker_fee_bps),
-    expiry: (BigInt(Math.floor(Date.now() / 1000)) + EXPIRY_S).toString(),
+    expiry: (BigInt(Math.floor(Date.now() / 1000))
+      + (IMMEDIATE_KINDS.has($("kind").value) ? IMMEDIATE_EXPIRY_S : EXPIRY_S)).toString(),
     kind: $("kind").value,
   };
   const signed = signer.sign(trader.l2, signer.orderMessage(order));
