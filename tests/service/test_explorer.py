@@ -104,7 +104,7 @@ def test_the_market_page_shows_depth_and_trades_in_tokens(sequencer: tuple[str, 
     assert "<td>2,001</td><td>1.5</td><td>1</td>" in asks
     trades = html[html.index('id="trades"') :]
     assert '<span class="buy">buy</span></td><td>2,001</td><td>0.5</td><td>1,000.5</td>' in trades
-    assert '<script src="/explorer/static/explorer.js" defer></script>' in html
+    assert '<script type="module" src="/explorer/static/explorer.js"></script>' in html
 
 
 def test_the_account_page_shows_balances_and_orders(sequencer: tuple[str, SequencerClient]) -> None:
@@ -174,7 +174,7 @@ def test_the_trading_page_and_what_it_loads(sequencer: tuple[str, SequencerClien
     trade = page(f"{url}/explorer/trade").text
     assert 'id="order-form"' in trade and 'id="withdraw-form"' in trade and 'id="cancel-all"' in trade
     assert f'<option value="{MARKET.name}">' in trade and "&quot;tick_size&quot;" in trade
-    for module in ("trade.mjs", "signer.mjs"):
+    for module in ("trade.mjs", "signer.mjs", "format.mjs", "leave.mjs"):
         script = httpx.get(f"{url}/explorer/static/{module}")
         assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
     ethers = httpx.get(f"{url}/explorer/vendor/ethers.umd.min.js")

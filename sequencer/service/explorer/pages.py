@@ -33,7 +33,7 @@ STATUS_TEXT = {
 """What each batch status means, for its badge's title."""
 
 
-EXPLORER_SCRIPT = '<script src="/explorer/static/explorer.js" defer></script>'
+EXPLORER_SCRIPT = '<script type="module" src="/explorer/static/explorer.js"></script>'
 """The market page's live feed."""
 
 TRADE_SCRIPTS = (

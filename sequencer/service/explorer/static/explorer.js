@@ -1,29 +1,18 @@
 // Keeps a market page's book and trades live over the market's WebSocket
 // feed (GET /v1/markets/{market}/feed: a "book" snapshot on connecting, then
 // "trade" messages and a "book" snapshot after each committed group).
-// Numbers are formatted exactly as sequencer/service/explorer/units.py does.
-"use strict";
+// Numbers are formatted exactly as sequencer/service/explorer/units.py does (format.mjs).
+import { priceText as priceIn, tokenAmount } from "./format.mjs";
 
-(function () {
-  const root = document.getElementById("market");
-  if (!root) return;
-  const baseDecimals = BigInt(root.dataset.baseDecimals);
-  const quoteDecimals = BigInt(root.dataset.quoteDecimals);
-  const PRICE_SCALE = 10n ** 18n;
-  const PLACES = 8n;
-  const KEPT_TRADES = 50;
+const KEPT_TRADES = 50;
 
-  // numerator / denominator rounded down to PLACES decimals, no trailing zeros, commas in the integer part.
-  function decimalText(numerator, denominator) {
-    const scaled = (numerator * 10n ** PLACES) / denominator;
-    const whole = scaled / 10n ** PLACES;
-    const fraction = (scaled % 10n ** PLACES).toString().padStart(Number(PLACES), "0").replace(/0+$/, "");
-    const grouped = whole.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    return fraction ? grouped + "." + fraction : grouped;
-  }
-  const baseAmount = (value) => decimalText(BigInt(value), 10n ** baseDecimals);
-  const quoteAmount = (value) => decimalText(BigInt(value), 10n ** quoteDecimals);
-  const priceText = (value) => decimalText(BigInt(value) * 10n ** baseDecimals, PRICE_SCALE * 10n ** quoteDecimals);
+/** Follows the market page `root` (the #market element) over its feed. */
+function follow(root) {
+  const baseDecimals = root.dataset.baseDecimals;
+  const quoteDecimals = root.dataset.quoteDecimals;
+  const baseAmount = (value) => tokenAmount(value, baseDecimals);
+  const quoteAmount = (value) => tokenAmount(value, quoteDecimals);
+  const priceText = (value) => priceIn(value, baseDecimals, quoteDecimals);
 
   function cell(text, className) {
     const td = document.createElement("td");
@@ -104,4 +93,7 @@
     };
   }
   connect(1000);
-})();
+}
+
+const market = document.getElementById("market");
+if (market) follow(market);

@@ -6,13 +6,13 @@
 // the command line derives it (signer.mjs); the key never leaves the page.
 // Amounts and prices are typed in tokens (decimals from the page's data
 // attributes) and sent in base units.
+import { priceText as priceIn, tokenAmount } from "./format.mjs";
 import * as signer from "./signer.mjs";
 
 const page = document.getElementById("trade");
 const ethers = window.ethers;
 const labels = JSON.parse(page.dataset.tokens);  // token id -> {symbol, decimals}
 const markets = JSON.parse(page.dataset.markets);  // name -> MarketOut
-const PRICE_SCALE = 10n ** 18n;
 const EXPIRY_S = 86_400n;  // a resting order's life (client/cli.py DEFAULT_LIFETIME_S)
 const IMMEDIATE_EXPIRY_S = 60n;  // an order that never rests: its expiry bounds how long an operator could hold it back
 const IMMEDIATE_KINDS = new Set(["ioc", "fok", "market"]);
@@ -74,11 +74,9 @@ function toUnits(text, decimals) {
   return BigInt(match[1] + fraction.padEnd(decimals, "0"));
 }
 
+/** Base units in tokens, every decimal the token has. */
 function fromUnits(value, decimals) {
-  const digits = BigInt(value).toString().padStart(decimals + 1, "0");
-  const whole = digits.slice(0, digits.length - decimals).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const fraction = digits.slice(digits.length - decimals).replace(/0+$/, "");
-  return fraction ? `${whole}.${fraction}` : whole;
+  return tokenAmount(value, decimals, decimals);
 }
 
 /** A price typed in quote tokens per base token -> the protocol's fixed point (quote units per base unit, times 10^18). */
@@ -91,11 +89,7 @@ function toPrice(text, market) {
 }
 
 function priceText(price, market) {
-  const base = BigInt(label(market.base_token).decimals);
-  const quote = BigInt(label(market.quote_token).decimals);
-  const decimals = 8;
-  const scaled = (BigInt(price) * 10n ** base * 10n ** BigInt(decimals)) / (PRICE_SCALE * 10n ** quote);
-  return fromUnits(scaled, decimals);
+  return priceIn(price, label(market.base_token).decimals, label(market.quote_token).decimals);
 }
 
 // ------------------------------------------------------------------ account
