@@ -7,12 +7,15 @@ include "lib/constants.circom";
 include "lib/checks.circom";
 
 // OrderFill(orderDepth): the order rules of docs/DESIGN.md that read the
-// account for one order of a trade: an order below the account's minOrderId
-// was cancelled from L1 (OrderCancelled); the slot is orderId mod
-// 2^orderDepth; an order continues its slot (orderId == storedId), or a newer
-// order takes it over (orderId > storedId, filled restarts at 0); an older id
-// is refused (OrderIdStale); the new filled amount may not exceed the signed
-// amount (OrderOverfilled). A cancel of the order (cancels = 1) checks only
+// account for one order of a trade. The slot is orderId mod 2^orderDepth. A
+// trade's order lies in its slot's window, [base, base + 2^ORDER_REF_BITS)
+// with base the larger of the slot's stored id and the account's minOrderId:
+// not below minOrderId (OrderCancelled, a cancel-all), not below the stored
+// id (OrderIdStale), not so far above that its published reference, the id's
+// low ORDER_REF_BITS bits, would not name it (OrderIdOutOfWindow). An order
+// continues its slot (orderId == storedId) or takes it over (filled restarts
+// at 0); the new filled amount may not exceed the signed amount
+// (OrderOverfilled). A cancel of the order (cancels = 1) checks only
 // OrderIdStale and records CANCELLED_FILL, more than any amount leaves room
 // for, so every later fill of the order is overfilled (OrderWasCancelled).
 //
@@ -26,10 +29,12 @@ include "lib/checks.circom";
 //                             range-checks it to 96 bits
 //   storedId, storedFilled  field  the slot's leaf before
 //   slotBits[orderDepth] (out) bit  path of the slot in the order tree
+//   ref (out)                  field  the order's reference, orderId mod
+//                             2^ORDER_REF_BITS (what a trade publishes)
 //   previouslyFilled (out)     field  what the slot recorded of this order before
 //   oldLeaf, newLeaf (out)     field
 template OrderFill(orderDepth) {
-    assert(orderDepth <= ORDER_ID_BITS());
+    assert(orderDepth < ORDER_REF_BITS());
     signal input enabled;
     signal input cancels;
     signal input orderId;
@@ -39,17 +44,22 @@ template OrderFill(orderDepth) {
     signal input storedId;
     signal input storedFilled;
     signal output slotBits[orderDepth];
+    signal output ref;
     signal output previouslyFilled;
     signal output oldLeaf;
     signal output newLeaf;
 
     // circomspect: CS0010 48 bits, far below the field's 254: an id has one binary form, no alias mod p.
     component idBits = Num2Bits(ORDER_ID_BITS());
-    // circomspect: CS0014 orderId < 2^48: idBits just above decomposes it into 48 bits.
     idBits.in <== orderId;
     for (var k = 0; k < orderDepth; k++) {
         slotBits[k] <== idBits.out[k];
     }
+    var low = 0;
+    for (var k = 0; k < ORDER_REF_BITS(); k++) {
+        low += idBits.out[k] * (1 << k);
+    }
+    ref <== low;
     component storedIdInRange = RangeCheck(ORDER_ID_BITS());
     storedIdInRange.in <== storedId;
     component amountInRange = RangeCheck(AMOUNT_BITS());
@@ -57,23 +67,29 @@ template OrderFill(orderDepth) {
     component minIdInRange = RangeCheck(ORDER_ID_BITS());
     minIdInRange.in <== minOrderId;
 
-    // OrderCancelled: orderId >= minOrderId.
-    component cancelled = LessThan(ORDER_ID_BITS());
-    cancelled.in[0] <== orderId;
+    // The window of a trade's order (OrderCancelled, OrderIdStale,
+    // OrderIdOutOfWindow): 0 <= orderId - base < 2^ORDER_REF_BITS, where
+    // base = max(storedId, minOrderId); both ids are below 2^48, so a
+    // negative difference wraps far above the range.
+    component storedBelowMin = LessThan(ORDER_ID_BITS());
+    // circomspect: CS0014 storedId < 2^48: storedIdInRange above.
+    storedBelowMin.in[0] <== storedId;
     // circomspect: CS0014 minOrderId < 2^48: minIdInRange above.
-    cancelled.in[1] <== minOrderId;
-    enabled * cancelled.out === 0;
+    storedBelowMin.in[1] <== minOrderId;
+    signal base <== storedId + storedBelowMin.out * (minOrderId - storedId);
+    signal aboveBase <== enabled * (orderId - base);
+    component inWindow = RangeCheck(ORDER_REF_BITS());
+    inWindow.in <== aboveBase;
+
+    // A cancel's OrderIdStale: orderId >= storedId.
+    signal aboveStored <== cancels * (orderId - storedId);
+    component notStale = RangeCheck(ORDER_ID_BITS());
+    notStale.in <== aboveStored;
 
     component same = IsEqual();
     same.in[0] <== orderId;
     same.in[1] <== storedId;
-    component newer = LessThan(ORDER_ID_BITS());
-    // circomspect: CS0014 storedId < 2^48: storedIdInRange above.
-    newer.in[0] <== storedId;
-    newer.in[1] <== orderId;
-    // OrderIdStale: orderId >= storedId, for a fill or a cancel.
     signal writes <== enabled + cancels;
-    writes * (1 - same.out - newer.out) === 0;
 
     previouslyFilled <== same.out * storedFilled;
     signal filled <== previouslyFilled + fill;

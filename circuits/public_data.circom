@@ -7,14 +7,14 @@ include "lib/public_data_layout.circom";
 // SlotPublicData(): one slot's published bytes, as bits (most significant bit
 // of the first byte first, as Sha256 takes them), laid out by
 // lib/public_data_layout.circom (generated from the manifest
-// sequencer/spec/public_data_layout.json): each field big-endian at its
-// offset.
+// sequencer/spec/public_data_layout.json): each field an unsigned integer of
+// its width whose most significant bit is bit offset of the slot.
 //
-// Fields of different transaction types may share bytes (a withdrawal's
-// amount lies over a trade's fillBase, price and fee rates): each
-// bit is the sum of the bits of the fields over it, which is the one
-// nonzero field's bit because the caller zeroes every field the slot's type
-// does not publish.
+// Fields of different transaction types may share bits (a withdrawal's
+// amount lies over a trade's fillBase, price and fee rates; a cancel's
+// orderIdA over a trade's accountB and order references): each bit is the
+// sum of the bits of the fields over it, which is the one nonzero field's bit
+// because the caller zeroes every field the slot's type does not publish.
 //
 // NOTE: the caller passes fields already masked to zero where the transaction
 // type does not publish them; the decomposition below also range-checks each
@@ -23,11 +23,11 @@ template SlotPublicData() {
     var slotBits = 8 * PD_SLOT_BYTES();
 
     signal input txType;
+    signal input sideA;
     signal input accountA;
     signal input accountB;
-    signal input orderIdA;
-    signal input orderIdB;
-    signal input sideA;
+    signal input orderRefA;
+    signal input orderRefB;
     signal input token1;
     signal input token2;
     signal input fillBase;
@@ -35,30 +35,31 @@ template SlotPublicData() {
     signal input feeBpsA;
     signal input feeBpsB;
     signal input amount;
+    signal input orderIdA;
     signal output bits[slotBits];
 
-    var nFields = 13;
-    var offsets[13] = [
-        PD_TX_TYPE_OFFSET(), PD_ACCOUNT_A_OFFSET(), PD_ACCOUNT_B_OFFSET(),
-        PD_ORDER_ID_A_OFFSET(), PD_ORDER_ID_B_OFFSET(), PD_SIDE_A_OFFSET(),
+    var nFields = 14;
+    var offsets[14] = [
+        PD_TX_TYPE_OFFSET(), PD_SIDE_A_OFFSET(), PD_ACCOUNT_A_OFFSET(),
+        PD_ACCOUNT_B_OFFSET(), PD_ORDER_REF_A_OFFSET(), PD_ORDER_REF_B_OFFSET(),
         PD_TOKEN_1_OFFSET(), PD_TOKEN_2_OFFSET(), PD_FILL_BASE_OFFSET(),
         PD_PRICE_OFFSET(), PD_FEE_BPS_A_OFFSET(), PD_FEE_BPS_B_OFFSET(),
-        PD_AMOUNT_OFFSET()
+        PD_AMOUNT_OFFSET(), PD_ORDER_ID_A_OFFSET()
     ];
-    var widths[13] = [
-        PD_TX_TYPE_BYTES(), PD_ACCOUNT_A_BYTES(), PD_ACCOUNT_B_BYTES(),
-        PD_ORDER_ID_A_BYTES(), PD_ORDER_ID_B_BYTES(), PD_SIDE_A_BYTES(),
-        PD_TOKEN_1_BYTES(), PD_TOKEN_2_BYTES(), PD_FILL_BASE_BYTES(),
-        PD_PRICE_BYTES(), PD_FEE_BPS_A_BYTES(), PD_FEE_BPS_B_BYTES(),
-        PD_AMOUNT_BYTES()
+    var widths[14] = [
+        PD_TX_TYPE_BITS(), PD_SIDE_A_BITS(), PD_ACCOUNT_A_BITS(),
+        PD_ACCOUNT_B_BITS(), PD_ORDER_REF_A_BITS(), PD_ORDER_REF_B_BITS(),
+        PD_TOKEN_1_BITS(), PD_TOKEN_2_BITS(), PD_FILL_BASE_BITS(),
+        PD_PRICE_BITS(), PD_FEE_BPS_A_BITS(), PD_FEE_BPS_B_BITS(),
+        PD_AMOUNT_BITS(), PD_ORDER_ID_A_BITS()
     ];
-    signal values[13];
+    signal values[14];
     values[0] <== txType;
-    values[1] <== accountA;
-    values[2] <== accountB;
-    values[3] <== orderIdA;
-    values[4] <== orderIdB;
-    values[5] <== sideA;
+    values[1] <== sideA;
+    values[2] <== accountA;
+    values[3] <== accountB;
+    values[4] <== orderRefA;
+    values[5] <== orderRefB;
     values[6] <== token1;
     values[7] <== token2;
     values[8] <== fillBase;
@@ -66,13 +67,14 @@ template SlotPublicData() {
     values[10] <== feeBpsA;
     values[11] <== feeBpsB;
     values[12] <== amount;
+    values[13] <== orderIdA;
 
     component toBits[nFields];
     for (var f = 0; f < nFields; f++) {
-        assert(offsets[f] + widths[f] <= PD_SLOT_BYTES());
-        assert(widths[f] * 8 <= 96);
+        assert(offsets[f] + widths[f] <= slotBits);
+        assert(widths[f] <= 96);
         // circomspect: CS0010 at most 96 bits (an amount), far below the field's 254: one binary form, no alias mod p.
-        toBits[f] = Num2Bits(8 * widths[f]);
+        toBits[f] = Num2Bits(widths[f]);
         toBits[f].in <== values[f];
     }
     // Bit i of the slot: the sum over the fields that cover it (a bit no
@@ -80,8 +82,8 @@ template SlotPublicData() {
     for (var i = 0; i < slotBits; i++) {
         var sum = 0;
         for (var f = 0; f < nFields; f++) {
-            var last = 8 * (offsets[f] + widths[f]) - 1;
-            if (i >= 8 * offsets[f] && i <= last) {
+            var last = offsets[f] + widths[f] - 1;
+            if (i >= offsets[f] && i <= last) {
                 sum += toBits[f].out[last - i];
             }
         }

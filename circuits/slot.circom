@@ -52,8 +52,9 @@ include "public_data.circom";
 // (fees collected per token).
 template TxSlot(accountDepth, balanceDepth, orderDepth) {
     // Account indices and tokens must fit their public-data fields.
-    assert(accountDepth <= 8 * PD_ACCOUNT_A_BYTES());
-    assert(balanceDepth <= 8 * PD_TOKEN_1_BYTES());
+    assert(accountDepth <= PD_ACCOUNT_A_BITS());
+    assert(balanceDepth <= PD_TOKEN_1_BITS());
+    assert(ORDER_REF_BITS() == PD_ORDER_REF_A_BITS());
     var tokens = 1 << balanceDepth;
 
     signal input oldRoot;
@@ -281,7 +282,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signatureB.R8y <== sigR8yB;
     signatureB.M <== orderMessageB.out;
 
-    // --- Order slots (OrderIdStale, OrderOverfilled; a cancel records
+    // --- Order slots (OrderCancelled, OrderIdStale, OrderIdOutOfWindow, OrderOverfilled; a cancel records
     // CANCELLED_FILL in A's slot, OrderWasCancelled). ---
     // circomspect: CS0018 the maker's previouslyFilled does not matter (only an immediate taker's run does).
     component fillA = OrderFill(orderDepth);
@@ -458,11 +459,11 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     // trade's fill and price are packed decimal floats, masked by TradeRules). ---
     component publicData = SlotPublicData();
     publicData.txType <== txType;
+    publicData.sideA <== isTrade * sideA;
     publicData.accountA <== (1 - isNoopEq.out) * accountA;
     publicData.accountB <== isTrade * accountB;
-    publicData.orderIdA <== (isTrade + isCancel + isCancelAll) * orderIdA;
-    publicData.orderIdB <== isTrade * orderIdB;
-    publicData.sideA <== isTrade * sideA;
+    publicData.orderRefA <== isTrade * fillA.ref;
+    publicData.orderRefB <== isTrade * fillB.ref;
     publicData.token1 <== (isTrade + isWithdraw + isForcedWithdraw) * tokenA1;
     publicData.token2 <== isTrade * quoteToken;
     publicData.fillBase <== trade.publishedFill;
@@ -470,5 +471,6 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     publicData.feeBpsA <== isTrade * feeBpsA;
     publicData.feeBpsB <== isTrade * feeBpsB;
     publicData.amount <== withdrawn + forcedAmount;
+    publicData.orderIdA <== (isCancel + isCancelAll) * orderIdA;
     publicDataBits <== publicData.bits;
 }

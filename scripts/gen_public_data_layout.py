@@ -2,7 +2,7 @@
 """
 Generate the circuit's and the contract's public-data constants from the manifest.
 
-The byte layout of a slot's public data is defined once, in
+The bit layout of a slot's public data is defined once, in
 ``sequencer/spec/public_data_layout.json``, which the Python spec reads. This
 script writes the same numbers as Circom functions
 (``circuits/lib/public_data_layout.circom``) and as Solidity constants
@@ -55,9 +55,9 @@ def constants(manifest: dict) -> list[tuple[str, int, str]]:
         rows.append((f"HEADER_{constant_name(name)}_BYTES", width, f"header value {name}: width, big-endian"))
     for field, spec in manifest["fields"].items():
         name = constant_name(field)
-        rows.append((f"{name}_OFFSET", spec["offset"], f"{field}: first byte"))
-        packing = "a packed decimal float (sequencer/spec/decimal.py)" if spec.get("decimal") else "big-endian"
-        rows.append((f"{name}_BYTES", spec["bytes"], f"{field}: width, {packing}"))
+        rows.append((f"{name}_OFFSET", spec["offset"], f"{field}: its most significant bit, counted from the slot's first"))
+        packing = "a packed decimal float (sequencer/spec/decimal.py)" if spec.get("decimal") else "unsigned"
+        rows.append((f"{name}_BITS", spec["bits"], f"{field}: width in bits, {packing}"))
     return rows
 
 
@@ -77,9 +77,10 @@ def solidity(manifest: dict) -> str:
         "",
         f"// {NOTICE}",
         "",
-        "/// @title The byte layout of a slot's public data",
-        "/// @notice Each field is a big-endian unsigned integer of `_BYTES` bytes at byte `_OFFSET` of its",
-        "///         slot; slot i of a batch starts at byte i * SLOT_BYTES of the submitted public data.",
+        "/// @title The bit layout of a slot's public data",
+        "/// @notice Each field is an unsigned integer of `_BITS` bits whose most significant bit is bit",
+        "///         `_OFFSET` of its slot, bit 0 being the slot's first byte's most significant bit; slot i",
+        "///         of a batch starts at byte i * SLOT_BYTES of the submitted public data.",
         "library PublicDataLayout {",
     ]
     for name, value, comment in constants(manifest):

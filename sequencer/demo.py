@@ -64,8 +64,7 @@ class Demo:
     def place(self, name: str, account: LocalAccount, side: Side, price: int, amount: int) -> None:
         """Sign an order with the trader's L2 key, send it to the sequencer; print its fills."""
         trader = self.trader(account)
-        open_ids = [order.order_id for order in self.client.orders(trader.account_index)]
-        order_id = next_order_id(self.client.account(trader.account_index), open_ids, self.devnet.operator.config.order_depth)
+        order_id = next_order_id(self.client.account(trader.account_index))
         command = trader.order(self.market, order_id, side, price, amount, 30, self.devnet.now() + 3600)
         placed = self.client.place_order(command)
         verb = "buys" if side == Side.BUY else "sells"

@@ -5,6 +5,7 @@ pragma circom 2.1.0;
 function AMOUNT_BITS() { return 96; }
 function PRICE_BITS() { return 96; }
 function ORDER_ID_BITS() { return 48; }
+function ORDER_REF_BITS() { return 16; }
 function TIMESTAMP_BITS() { return 64; }
 function FEE_BPS_BITS() { return 14; }
 function TRADE_FEE_BPS_BITS() { return 8; }

@@ -28,8 +28,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     using L1Queue for L1Queue.Queue;
     using TokenVault for TokenVault.Vault;
 
-    uint256 internal constant MAX_ACCOUNT_DEPTH = 8 * PublicDataLayout.ACCOUNT_A_BYTES; // published accounts fit
-    uint256 internal constant MAX_BALANCE_DEPTH = 8 * PublicDataLayout.TOKEN_1_BYTES; // published tokens fit
+    uint256 internal constant MAX_ACCOUNT_DEPTH = PublicDataLayout.ACCOUNT_A_BITS; // published accounts fit
+    uint256 internal constant MAX_BALANCE_DEPTH = PublicDataLayout.TOKEN_1_BITS; // published tokens fit
     uint256 internal constant MAX_N_TX = 4096; // far above what a circuit holds; bounds calldata loops
     uint256 internal constant MAX_REQUEST_DEADLINE_BLOCKS = 1 << 20; // about 145 days of 12 s blocks
     uint256 internal constant MAX_TIMESTAMP_LAG = 1 days;

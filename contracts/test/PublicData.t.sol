@@ -22,13 +22,13 @@ contract PublicDataTest is TestBase {
     }
 
     /// @notice Every field of every slot vector reads, at the generated offset and width, as the
-    ///         spec wrote it; withdrawal slots pay what the spec says.
+    ///         spec wrote it (bits, not bytes: the 4-bit txType, the 1-bit side); withdrawal slots pay what the spec says.
     function test_vectors_slotFieldsAndPayouts() public view {
-        uint256[2][13] memory offsets = _fieldOffsets();
+        uint256[2][14] memory offsets = _fieldOffsets();
         string[] memory names = vm.parseJsonStringArray(json, ".fieldNames");
-        string[13] memory expected = [
-            "txType", "accountA", "accountB", "orderIdA", "orderIdB", "sideA", "token1", "token2", "fillBase", "price",
-            "feeBpsA", "feeBpsB", "amount"
+        string[14] memory expected = [
+            "txType", "sideA", "accountA", "accountB", "orderRefA", "orderRefB", "token1", "token2", "fillBase", "price",
+            "feeBpsA", "feeBpsB", "amount", "orderIdA"
         ];
         assertEq(names.length, offsets.length, "field count");
         for (uint256 f = 0; f < offsets.length; ++f) {
@@ -89,22 +89,23 @@ contract PublicDataTest is TestBase {
         );
     }
 
-    /// @dev (offset, width) of each manifest field, in the manifest's order (fieldNames).
-    function _fieldOffsets() internal pure returns (uint256[2][13] memory) {
+    /// @dev (bit offset, width in bits) of each manifest field, in the manifest's order (fieldNames).
+    function _fieldOffsets() internal pure returns (uint256[2][14] memory) {
         return [
-            [L.TX_TYPE_OFFSET, L.TX_TYPE_BYTES],
-            [L.ACCOUNT_A_OFFSET, L.ACCOUNT_A_BYTES],
-            [L.ACCOUNT_B_OFFSET, L.ACCOUNT_B_BYTES],
-            [L.ORDER_ID_A_OFFSET, L.ORDER_ID_A_BYTES],
-            [L.ORDER_ID_B_OFFSET, L.ORDER_ID_B_BYTES],
-            [L.SIDE_A_OFFSET, L.SIDE_A_BYTES],
-            [L.TOKEN_1_OFFSET, L.TOKEN_1_BYTES],
-            [L.TOKEN_2_OFFSET, L.TOKEN_2_BYTES],
-            [L.FILL_BASE_OFFSET, L.FILL_BASE_BYTES],
-            [L.PRICE_OFFSET, L.PRICE_BYTES],
-            [L.FEE_BPS_A_OFFSET, L.FEE_BPS_A_BYTES],
-            [L.FEE_BPS_B_OFFSET, L.FEE_BPS_B_BYTES],
-            [L.AMOUNT_OFFSET, L.AMOUNT_BYTES]
+            [L.TX_TYPE_OFFSET, L.TX_TYPE_BITS],
+            [L.SIDE_A_OFFSET, L.SIDE_A_BITS],
+            [L.ACCOUNT_A_OFFSET, L.ACCOUNT_A_BITS],
+            [L.ACCOUNT_B_OFFSET, L.ACCOUNT_B_BITS],
+            [L.ORDER_REF_A_OFFSET, L.ORDER_REF_A_BITS],
+            [L.ORDER_REF_B_OFFSET, L.ORDER_REF_B_BITS],
+            [L.TOKEN_1_OFFSET, L.TOKEN_1_BITS],
+            [L.TOKEN_2_OFFSET, L.TOKEN_2_BITS],
+            [L.FILL_BASE_OFFSET, L.FILL_BASE_BITS],
+            [L.PRICE_OFFSET, L.PRICE_BITS],
+            [L.FEE_BPS_A_OFFSET, L.FEE_BPS_A_BITS],
+            [L.FEE_BPS_B_OFFSET, L.FEE_BPS_B_BITS],
+            [L.AMOUNT_OFFSET, L.AMOUNT_BITS],
+            [L.ORDER_ID_A_OFFSET, L.ORDER_ID_A_BITS]
         ];
     }
 

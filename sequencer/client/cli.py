@@ -294,8 +294,7 @@ def place_order(session: Session) -> object:
     trader = session.trader()
     market = client.market(args.market)
     account = client.account(trader.account_index)
-    open_ids = [order.order_id for order in client.orders(trader.account_index, limit=1000)]
-    order_id = next_order_id(account, open_ids, client.info().order_depth)
+    order_id = next_order_id(account)
     fee = args.max_fee_bps if args.max_fee_bps is not None else max(market.maker_fee_bps, market.taker_fee_bps)
     side = Side.BUY if args.side == "buy" else Side.SELL
     kind = OrderKind(args.kind)

@@ -84,23 +84,20 @@ class Trader:
         return Withdraw(self.account_index, TokenId(token), Amount(amount), Nonce(nonce), self.keys.sign(message))
 
 
-def next_order_id(account: AccountOut, open_ids: list[int], order_depth: int) -> int:
+def next_order_id(account: AccountOut) -> int:
     """
-    An order id the sequencer will take: above every id the account used, at
-    least its ``min_order_id``, in a slot no open order holds.
+    An order id the sequencer will take (``account.next_order_id``: above
+    every id used in its slot, at least ``min_order_id``, in a slot no open
+    order holds, within the slot's window).
 
     Raises
     ------
     ValueError
-        Every slot holds an open order.
+        No slot has one: cancel an order, or cancel all of them.
     """
-    slots = 1 << order_depth
-    busy = {order_id % slots for order_id in open_ids}
-    candidate = max(account.highest_order_id + 1, account.min_order_id, 1)
-    for order_id in range(candidate, candidate + slots):
-        if order_id % slots not in busy:
-            return order_id
-    raise ValueError(f"all {slots} order slots hold open orders: cancel one first")
+    if account.next_order_id is None:
+        raise ValueError("no order slot is free: every one holds an open order or has used its ids up; cancel first")
+    return account.next_order_id
 
 
 def receipt_is_valid(receipt: ReceiptOut, command: Command, info: InfoOut) -> bool:

@@ -2,6 +2,7 @@
 The operator's intake checks that come on top of the spec's: each reads the
 state, the locks or the order registry, and refuses with a named code and the
 offending values (``RequestRejected``); none changes anything.
+:func:`next_order_id` finds an order id that passes them, for clients.
 
 The spec's own checks of a request (``spec.transition.check_order`` and the
 range checks) run through :func:`spec_check`, so a refusal carries the
@@ -13,8 +14,10 @@ from typing import TypeVar
 
 from sequencer.crypto.eddsa import PublicKey, Signature
 from sequencer.crypto.signatures import verify
+from sequencer.spec.constants import ORDER_ID_BITS, ORDER_REF_BITS
 from sequencer.spec.errors import AccountNotFound, InsufficientBalance, InvalidSignature, RollupError
 from sequencer.spec.state import Account, State
+from sequencer.spec.transition import window_base
 from sequencer.spec.types import AccountIndex, Amount, FieldElement, OrderId, TokenId
 
 from .errors import Code, RequestRejected
@@ -74,6 +77,32 @@ def order_slot_free(registry: OrderRegistry, account: Account, index: AccountInd
         raise RequestRejected(
             Code.ORDER_SLOT_BUSY, f"open order {owner[1]} uses slot {slot}", slot=slot, open_order_id=owner[1]
         )
+
+
+def next_order_id(registry: OrderRegistry, account: Account, index: AccountIndex) -> OrderId | None:
+    """
+    An id the sequencer takes for the account's next order, or None if no
+    slot has one: every slot holds an open order or has used up its window
+    (a cancel-all above every used id opens a new window in every slot).
+
+    Slots are tried in turn from the one after the account's highest id, so
+    ids keep rising while the slots allow. A slot's candidate is its
+    smallest id above every id used in it and at least ``min_order_id``
+    (:func:`order_slot_free`); it must lie in the slot's window
+    (``spec.transition.check_in_window``).
+    """
+    slots = 1 << account.order_tree.depth
+    start = registry.highest_order_ids.get(index, OrderId(0)) + 1
+    for step in range(slots):
+        slot = (start + step) % slots
+        if registry.slot_owner(index, slot) is not None:
+            continue
+        stored_id, _ = account.order_slots.get(slot, (OrderId(0), Amount(0)))
+        lowest = max(stored_id + 1, registry.last_id_in_slot(index, slot) + 1, account.min_order_id, 1)
+        candidate = lowest + (slot - lowest) % slots
+        if candidate < window_base(account, OrderId(slot)) + 2**ORDER_REF_BITS and candidate < 2**ORDER_ID_BITS:
+            return OrderId(candidate)
+    return None
 
 
 def withdrawal_size(minimum: Amount, account: Account, token: TokenId, amount: Amount) -> None:

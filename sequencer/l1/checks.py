@@ -22,7 +22,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import Web3Exception
 
-from sequencer.spec.constants import ORDER_ID_BITS, TreeConfig
+from sequencer.spec.constants import ORDER_REF_BITS, TreeConfig
 from sequencer.spec.state import State
 
 from .compile import ContractArtifact
@@ -61,7 +61,7 @@ def empty_state_trees(account_depth: int, balance_depth: int, genesis_root: int)
         No order depth gives the genesis root: the rollup starts from a state
         that is not empty (its deployer could hold balances nobody deposited).
     """
-    for order_depth in range(2, ORDER_ID_BITS + 1, 2):
+    for order_depth in range(2, ORDER_REF_BITS - 1, 2):
         config = TreeConfig(account_depth, balance_depth, order_depth)
         if State.genesis(config).root == genesis_root:
             return config

@@ -42,8 +42,8 @@ from .machine import Machine
 
 log = logging.getLogger(__name__)
 
-FORMAT = "matchproof-checkpoint-6"
-"""The checkpoints' format; another is refused (6: sealed batches hold 34-byte slots, markets a maximum order)."""
+FORMAT = "matchproof-checkpoint-7"
+"""The checkpoints' format; another is refused (7: sealed batches hold 24-byte slots with order references)."""
 FOLDER = "checkpoints"
 SUFFIX = ".checkpoint"
 KEEP = 2

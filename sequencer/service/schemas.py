@@ -291,9 +291,12 @@ class BalanceOut(Response):
 class AccountOut(Response):
     """
     An account as the sequencer's head state has it. A new order's id must
-    be at least ``min_order_id`` (a cancel-all raises it) and above
-    every id used before in its slot; any id above ``highest_order_id``
-    whose slot has no open order will do.
+    be at least ``min_order_id`` (a cancel-all raises it), above every id
+    used before in its slot, in a slot no open order holds, and less than
+    2^16 above the larger of ``min_order_id`` and the id its slot last
+    recorded (a trade publishes only an id's low 16 bits):
+    ``next_order_id`` is one that will do (null when no slot has one: a
+    cancel-all above ``highest_order_id`` frees them all).
     """
 
     account_index: AccountIndexField
@@ -302,6 +305,7 @@ class AccountOut(Response):
     nonce: NonceField
     min_order_id: OrderIdField
     highest_order_id: OrderIdField
+    next_order_id: OrderIdField | None
     open_orders: Count
     balances: list[BalanceOut]
 

@@ -1,6 +1,7 @@
 """The API's documents built from the operator's records."""
 
 from sequencer.engine.book import OrderBook
+from sequencer.engine.checks import next_order_id
 from sequencer.engine.market import Market
 from sequencer.engine.orders import OrderRecord
 from sequencer.engine.records import TradeRecord, WithdrawalRecord
@@ -136,6 +137,7 @@ def account_out(operator: Operator, index: AccountIndex, tokens: list[TokenId]) 
         nonce=account.nonce,
         min_order_id=account.min_order_id,
         highest_order_id=operator.registry.highest_order_ids.get(index, 0),
+        next_order_id=next_order_id(operator.registry, account, index),
         open_orders=len(operator.open_orders(index)),
         balances=balances,
     )

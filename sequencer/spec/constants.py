@@ -22,6 +22,15 @@ PRICE_SCALE = 10**18
 ORDER_ID_BITS = 48
 """Order ids are ``< 2**ORDER_ID_BITS``."""
 
+ORDER_REF_BITS = 16
+"""
+A trade publishes each order id's low ``ORDER_REF_BITS`` bits, its order
+reference: the id must lie less than ``2**ORDER_REF_BITS`` above its slot's
+window base, so the state and the reference give the id back
+(``transition.resolve_order_id``). The slot index is the reference's low
+``order_depth`` bits, so ``order_depth < ORDER_REF_BITS``.
+"""
+
 TIMESTAMP_BITS = 64
 """Batch timestamps and order expiries (unix seconds) are ``< 2**TIMESTAMP_BITS``."""
 
@@ -71,10 +80,10 @@ leaves room for a fill beyond it, so a cancelled order never trades again.
 """
 
 MAX_ACCOUNT_DEPTH = 24
-"""Account indices are published in 3-byte fields (``public_data_layout.json``)."""
+"""Account indices are published in 24-bit fields (``public_data_layout.json``)."""
 
-MAX_BALANCE_DEPTH = 8
-"""Token ids are published in 1-byte fields (``public_data_layout.json``)."""
+MAX_BALANCE_DEPTH = 4
+"""Token ids are published in 4-bit fields (``public_data_layout.json``)."""
 
 
 class TxType(IntEnum):
@@ -171,7 +180,7 @@ class TreeConfig:
         limits = {
             "account_depth": (self.account_depth, MAX_ACCOUNT_DEPTH),
             "balance_depth": (self.balance_depth, MAX_BALANCE_DEPTH),
-            "order_depth": (self.order_depth, ORDER_ID_BITS),
+            "order_depth": (self.order_depth, ORDER_REF_BITS - 2),
         }
         for name, (depth, limit) in limits.items():
             if not 1 <= depth <= limit or depth % 2 != 0:

@@ -18,6 +18,7 @@ their names the same way (``sequencer.l1.errors``), and
 import re
 from typing import ClassVar
 
+from .constants import ORDER_REF_BITS
 from .types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
 
 
@@ -160,6 +161,19 @@ class OrderIdStale(InvalidOrder):
     def __init__(self, order_id: OrderId, stored_id: OrderId) -> None:
         super().__init__(order_id, f"its slot already holds order {stored_id}")
         self.stored_id = stored_id
+
+
+class OrderIdOutOfWindow(InvalidOrder):
+    """
+    The order's id lies ``2**ORDER_REF_BITS`` or more above its slot's window
+    base (the larger of the id the slot holds and the account's
+    ``min_order_id``): a trade of it could not publish the id as a reference
+    the state resolves.
+    """
+
+    def __init__(self, order_id: OrderId, base: OrderId) -> None:
+        super().__init__(order_id, f"ids in its slot must lie below {base} + 2^{ORDER_REF_BITS}")
+        self.base = base
 
 
 class OrderCancelled(InvalidOrder):

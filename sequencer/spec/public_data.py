@@ -1,7 +1,7 @@
 """
 What a batch publishes, and the one public input that binds it to the proof.
 
-Each slot publishes a fixed number of bytes laid out by the manifest
+Each slot publishes a fixed number of bytes, its fields laid out bit by bit by the manifest
 ``public_data_layout.json`` (the one definition: the circuit's and the
 contract's constants are generated from it, ``docs/DESIGN.md`` shows it as a
 table); together with the L1 requests they let anyone rebuild the state from
@@ -20,7 +20,7 @@ from typing import Sequence, assert_never
 
 from sequencer.crypto.poseidon import poseidon
 
-from .constants import PRICE_SCALE, Side, TxType
+from .constants import ORDER_REF_BITS, PRICE_SCALE, Side, TxType
 from .decimal import DECIMAL_BITS, pack_decimal, unpack_decimal
 from .state import State
 from .transactions import (
@@ -48,34 +48,47 @@ from .types import (
 )
 
 LAYOUT_FILE = Path(__file__).with_name("public_data_layout.json")
-"""The manifest: slot size, digest width, every field's offset and width, each type's fields, the header."""
+"""The manifest: slot size, digest width, every field's bit offset and width, each type's fields, the header."""
 
 
 @dataclass(frozen=True)
-class ByteField:
+class BitField:
     """
-    A big-endian unsigned integer of ``width`` bytes at byte ``offset`` of a
-    slot; a ``decimal`` field holds its value packed as a decimal float
-    (:mod:`decimal`).
+    An unsigned integer of ``bits`` bits whose most significant bit is bit
+    ``offset`` of a slot, the slot read as one big-endian integer (bit 0 is
+    the first byte's most significant bit); a ``decimal`` field holds its
+    value packed as a decimal float (:mod:`decimal`).
     """
 
     name: str
     offset: int
-    width: int
+    bits: int
     decimal: bool = False
 
     @property
     def end(self) -> int:
-        """The offset just past the field."""
-        return self.offset + self.width
+        """The bit just past the field."""
+        return self.offset + self.bits
+
+    def shift(self, slot_bits: int) -> int:
+        """How far the field's lowest bit lies above the lowest bit of a ``slot_bits``-bit slot."""
+        return slot_bits - self.end
 
     def write(self, slot: bytearray, value: int) -> None:
         """Write ``value`` into ``slot``; it must fit the field (a decimal field: have a decimal form)."""
         if self.decimal:
             value = pack_decimal(value)
-        if not 0 <= value < 1 << (8 * self.width):
-            raise ValueError(f"{self.name}: {value} does not fit in {self.width} bytes")
-        slot[self.offset : self.end] = value.to_bytes(self.width, "big")
+        if not 0 <= value < 1 << self.bits:
+            raise ValueError(f"{self.name}: {value} does not fit in {self.bits} bits")
+        self.write_raw(slot, value)
+
+    def write_raw(self, slot: bytearray, value: int) -> None:
+        """Replace the field's bits in ``slot`` with the low ``bits`` bits of ``value``, as they are."""
+        slot_bits = 8 * len(slot)
+        mask = ((1 << self.bits) - 1) << self.shift(slot_bits)
+        whole = int.from_bytes(slot, "big") & ~mask
+        whole |= (value << self.shift(slot_bits)) & mask
+        slot[:] = whole.to_bytes(len(slot), "big")
 
     def read(self, slot: bytes) -> int:
         """The field's value within ``slot`` (a decimal field: unpacked, ``ValueError`` unless canonical)."""
@@ -83,8 +96,9 @@ class ByteField:
         return unpack_decimal(value) if self.decimal else value
 
     def raw(self, slot: bytes) -> int:
-        """The field's bytes within ``slot`` as an integer, as they lie (a decimal field: still packed)."""
-        return int.from_bytes(slot[self.offset : self.end], "big")
+        """The field's bits within ``slot`` as an integer, as they lie (a decimal field: still packed)."""
+        whole = int.from_bytes(slot, "big")
+        return (whole >> self.shift(8 * len(slot))) & ((1 << self.bits) - 1)
 
 
 @dataclass(frozen=True)
@@ -96,8 +110,8 @@ class Layout:
 
     slot_bytes: int
     digest_bits: int
-    fields: dict[str, ByteField]
-    type_fields: dict[TxType, tuple[ByteField, ...]]
+    fields: dict[str, BitField]
+    type_fields: dict[TxType, tuple[BitField, ...]]
     header: dict[str, int]
 
     @classmethod
@@ -110,13 +124,13 @@ class Layout:
         manifest = json.loads(path.read_text())
         slot_bytes = int(manifest["slotBytes"])
         fields = {
-            name: ByteField(name, int(spec["offset"]), int(spec["bytes"]), bool(spec.get("decimal", False)))
+            name: BitField(name, int(spec["offset"]), int(spec["bits"]), bool(spec.get("decimal", False)))
             for name, spec in manifest["fields"].items()
         }
         for field in fields.values():
-            if field.offset < 0 or field.width < 1 or field.end > slot_bytes:
+            if field.offset < 0 or field.bits < 1 or field.end > 8 * slot_bytes:
                 raise ValueError(f"field {field.name} does not lie inside a {slot_bytes}-byte slot")
-            if field.decimal and 8 * field.width != DECIMAL_BITS:
+            if field.decimal and field.bits != DECIMAL_BITS:
                 raise ValueError(f"decimal field {field.name} must be {DECIMAL_BITS} bits wide")
         type_fields = {
             TxType[name]: tuple(fields[field] for field in names)
@@ -125,7 +139,7 @@ class Layout:
         if set(type_fields) != set(TxType):
             raise ValueError("the manifest must lay out every transaction type")
         for tx_type, used in type_fields.items():
-            covered = [byte for field in used for byte in range(field.offset, field.end)]
+            covered = [bit for field in used for bit in range(field.offset, field.end)]
             if len(covered) != len(set(covered)):
                 raise ValueError(f"fields of {tx_type.name} overlap")
             if used and used[0] != fields["txType"]:
@@ -165,13 +179,15 @@ class TradeData:
     """
     A published trade: who traded which orders, in which market, how much
     at which price (the maker's), and each side's fee rate (the quote amount
-    and the fees follow from them).
+    and the fees follow from them). An order is published as its reference,
+    its id's low ``ORDER_REF_BITS`` bits, which the state before the trade
+    resolves to the id (``transition.resolve_order_id``).
     """
 
     maker_account: AccountIndex
     taker_account: AccountIndex
-    maker_order_id: OrderId
-    taker_order_id: OrderId
+    maker_order_ref: int
+    taker_order_ref: int
     maker_side: Side
     base_token: TokenId
     quote_token: TokenId
@@ -265,8 +281,8 @@ def slot_data(tx: Transaction, state: State) -> SlotData:
             return TradeData(
                 maker_account=maker.account_index,
                 taker_account=taker.account_index,
-                maker_order_id=maker.order_id,
-                taker_order_id=taker.order_id,
+                maker_order_ref=order_ref(maker.order_id),
+                taker_order_ref=order_ref(taker.order_id),
                 maker_side=maker.side,
                 base_token=maker.base_token,
                 quote_token=maker.quote_token,
@@ -292,6 +308,11 @@ def slot_data(tx: Transaction, state: State) -> SlotData:
             assert_never(tx)
 
 
+def order_ref(order_id: OrderId) -> int:
+    """An order's reference in a trade's public data: its id's low ``ORDER_REF_BITS`` bits."""
+    return order_id % (1 << ORDER_REF_BITS)
+
+
 def slot_bytes(tx: Transaction, state: State) -> bytes:
     """The bytes a slot holding ``tx`` publishes (see :func:`slot_data`)."""
     return encode_slot(slot_data(tx, state))
@@ -311,8 +332,8 @@ def encode_slot(data: SlotData) -> bytes:
                 {
                     "accountA": data.maker_account,
                     "accountB": data.taker_account,
-                    "orderIdA": data.maker_order_id,
-                    "orderIdB": data.taker_order_id,
+                    "orderRefA": data.maker_order_ref,
+                    "orderRefB": data.taker_order_ref,
                     "sideA": data.maker_side,
                     "token1": data.base_token,
                     "token2": data.quote_token,
@@ -385,8 +406,8 @@ def unpack_slot(slot: bytes) -> SlotData:
             return TradeData(
                 maker_account=AccountIndex(value["accountA"]),
                 taker_account=AccountIndex(value["accountB"]),
-                maker_order_id=OrderId(value["orderIdA"]),
-                taker_order_id=OrderId(value["orderIdB"]),
+                maker_order_ref=value["orderRefA"],
+                taker_order_ref=value["orderRefB"],
                 maker_side=side_of(value["sideA"]),
                 base_token=TokenId(value["token1"]),
                 quote_token=TokenId(value["token2"]),
@@ -411,7 +432,7 @@ def unpack_slot(slot: bytes) -> SlotData:
 
 
 def side_of(value: int) -> Side:
-    """The side a published ``sideA`` byte names (``ValueError`` if it names none)."""
+    """The side a published ``sideA`` bit names (``ValueError`` if it names none)."""
     if value not in (Side.BUY, Side.SELL):
         raise ValueError(f"{value} is not a side")
     return Side(value)

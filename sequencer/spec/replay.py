@@ -46,6 +46,7 @@ from .transition import (
     process_forced_cancel_all,
     process_forced_withdraw,
     raised_min_order_id,
+    resolve_order_id,
     total_fees,
 )
 from .types import AccountIndex, Amount, FieldElement, OrderId
@@ -181,29 +182,25 @@ def replay_trade(state: State, data: TradeData) -> tuple[Fee, Fee]:
         data.taker_fee_bps,
     )
     balances = balances_after_trade(state, settlement)
-    maker_filled = replayed_fill(state, data.maker_account, data.maker_order_id, data.fill_base)
-    taker_filled = replayed_fill(state, data.taker_account, data.taker_order_id, data.fill_base)
+    maker_id = resolve_order_id(state.get_account(data.maker_account), data.maker_order_ref)
+    taker_id = resolve_order_id(state.get_account(data.taker_account), data.taker_order_ref)
+    maker_filled = replayed_fill(state, data.maker_account, maker_id, data.fill_base)
+    taker_filled = replayed_fill(state, data.taker_account, taker_id, data.fill_base)
 
     for index, token, balance in balances:
         state.set_balance(index, token, balance)
-    state.set_order_slot(data.maker_account, data.maker_order_id, maker_filled)
-    state.set_order_slot(data.taker_account, data.taker_order_id, taker_filled)
+    state.set_order_slot(data.maker_account, maker_id, maker_filled)
+    state.set_order_slot(data.taker_account, taker_id, taker_filled)
     return settlement.fees()
 
 
 def replayed_fill(state: State, index: AccountIndex, order_id: OrderId, fill_base: Amount) -> Amount:
     """
     The order's filled amount after a published fill: the slot's fill
-    continued if it holds the order, else the fill alone.
-
-    Raises
-    ------
-    ReplayMismatch
-        The slot holds a newer order, which a proven trade cannot follow.
+    continued if it holds the order, else the fill alone (a resolved id is
+    never below the slot's, :func:`resolve_order_id`).
     """
     stored_id, filled = state.get_account(index).order_slot(order_id)
-    if order_id < stored_id:
-        raise ReplayMismatch(f"order {order_id} of account {index} traded after order {stored_id}")
     return Amount((filled if order_id == stored_id else 0) + fill_base)
 
 

@@ -27,6 +27,7 @@ from .constants import (
     FEE_BPS_BITS,
     MAX_FEE_BPS,
     ORDER_ID_BITS,
+    ORDER_REF_BITS,
     PRICE_BITS,
     PRICE_SCALE,
     TIMESTAMP_BITS,
@@ -51,6 +52,7 @@ from .errors import (
     MarketMismatch,
     NotAFieldElement,
     OrderCancelled,
+    OrderIdOutOfWindow,
     OrderExpired,
     OrderIdStale,
     OrderOverfilled,
@@ -358,6 +360,8 @@ def process_trade(
         already, and ``previous`` is not its previous fill.
     OrderCancelled
         An order's id is below its account's ``min_order_id``.
+    OrderIdOutOfWindow
+        An order's id is too far above its slot's window base to publish.
     OrderIdStale
         A newer order has taken an order's slot.
     OrderWasCancelled
@@ -394,6 +398,8 @@ def process_trade(
     check_immediate_run(taker_account, trade, previous)
     check_not_cancelled(maker_account, maker)
     check_not_cancelled(taker_account, taker)
+    check_in_window(maker_account, maker)
+    check_in_window(taker_account, taker)
     maker_filled = filled_after(maker_account, maker, trade.fill_base)
     taker_filled = filled_after(taker_account, taker, trade.fill_base)
     check_fee(maker, trade.maker_fee_bps)
@@ -436,6 +442,8 @@ def check_order(state: State, signed: SignedOrder, timestamp: Timestamp) -> Acco
         The order's price is not a decimal float.
     OrderCancelled
         The order's id is below its account's ``min_order_id``.
+    OrderIdOutOfWindow
+        The order's id is too far above its slot's window base to publish.
     OrderIdStale
         A newer order has taken the order's slot.
     OrderOverfilled
@@ -450,6 +458,7 @@ def check_order(state: State, signed: SignedOrder, timestamp: Timestamp) -> Acco
     check_fee_limit(order)
     check_price_encodable(order)
     check_not_cancelled(account, order)
+    check_in_window(account, order)
     filled_after(account, order, Amount(min(1, order.amount)))
     return account
 
@@ -540,6 +549,43 @@ def process_cancel_all(state: State, cancel_all: CancelAll) -> None:
     check_signature(index, account, cancel_all.message_hash(), cancel_all.signature)
 
     state.set_min_order_id(index, raised_min_order_id(account, cancel_all.min_order_id))
+
+
+def window_base(account: Account, order_id: OrderId) -> OrderId:
+    """
+    Where the ids that may trade in ``order_id``'s slot start: the larger of
+    the id the slot holds and the account's ``min_order_id``.
+    """
+    stored_id, _ = account.order_slot(order_id)
+    return OrderId(max(stored_id, account.min_order_id))
+
+
+def check_in_window(account: Account, order: Order) -> None:
+    """
+    An order's id lies less than ``2**ORDER_REF_BITS`` above its slot's
+    :func:`window_base`, so a trade publishes only the id's low bits and
+    :func:`resolve_order_id` gives the id back from them and the state.
+    (The window's lower end is ``OrderCancelled``'s and ``OrderIdStale``'s.)
+
+    Raises
+    ------
+    OrderIdOutOfWindow
+        ``order_id >= window_base + 2**ORDER_REF_BITS``.
+    """
+    base = window_base(account, order.order_id)
+    if order.order_id >= base + 2**ORDER_REF_BITS:
+        raise OrderIdOutOfWindow(order.order_id, base)
+
+
+def resolve_order_id(account: Account, ref: int) -> OrderId:
+    """
+    The id of the order a trade published as ``ref`` (its low
+    ``ORDER_REF_BITS`` bits): the one id at or above the window base of the
+    slot ``ref`` names, less than ``2**ORDER_REF_BITS`` above it, whose low
+    bits are ``ref``. Read from the account before the trade.
+    """
+    base = window_base(account, OrderId(ref))
+    return OrderId(base + (ref - base) % 2**ORDER_REF_BITS)
 
 
 def check_not_stale(account: Account, order_id: OrderId) -> None:

@@ -27,7 +27,7 @@ from sequencer.crypto.eddsa import sign
 from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.crypto.poseidon import poseidon
 from sequencer.spec import errors, public_data, transition
-from sequencer.spec.constants import ORDER_MESSAGE_TAG, OrderKind, Side, TreeConfig
+from sequencer.spec.constants import ORDER_MESSAGE_TAG, ORDER_REF_BITS, OrderKind, Side, TreeConfig
 from sequencer.spec.public_data import (
     LAYOUT,
     chain_step,
@@ -60,13 +60,13 @@ class Case:
     unpublishable: bool = False
 
 
-def write_truncated(field: public_data.ByteField, slot: bytearray, value: int) -> None:
+def write_truncated(field: public_data.BitField, slot: bytearray, value: int) -> None:
     """
-    ``ByteField.write`` for a value the spec cannot publish: its low bytes,
+    ``BitField.write`` for a value the spec cannot publish: its low bits,
     not packed. The circuit has no witness for such a trade whatever its
     public input, which is what the case checks.
     """
-    slot[field.offset : field.end] = (value % (1 << (8 * field.width))).to_bytes(field.width, "big")
+    field.write_raw(slot, value)
 
 
 def no_check(*_args: object) -> None:
@@ -143,6 +143,29 @@ CASES: dict[str, Case] = {
         ],
         {"filled_after": fill_without_limits},
         errors.OrderIdStale,
+    ),
+    "taker order id beyond its slot's window": Case(
+        lambda s: [trade(*sell_then_buy(s, order_id=2**ORDER_REF_BITS + 2), UNIT)],
+        {"check_in_window": no_check},
+        errors.OrderIdOutOfWindow,
+    ),
+    "maker order id beyond its slot's window after a fill": Case(
+        lambda s: [
+            trade(*sell_then_buy(s), UNIT),
+            trade(s.traders[0].order(2**ORDER_REF_BITS + 1 + 4, Side.SELL, PRICE, 10 * UNIT),
+                  sell_then_buy(s, order_id=6)[1], UNIT),
+        ],
+        {"check_in_window": no_check},
+        errors.OrderIdOutOfWindow,
+    ),
+    "maker order id beyond the window a cancel-all opened": Case(
+        lambda s: [
+            forced_cancel_all(s.traders[0], 8),
+            trade(s.traders[0].order(8 + 2**ORDER_REF_BITS + 1, Side.SELL, PRICE, 10 * UNIT),
+                  sell_then_buy(s)[1], UNIT),
+        ],
+        {"check_in_window": no_check},
+        errors.OrderIdOutOfWindow,
     ),
     "price outside the taker's limit": Case(
         lambda s: [trade(*sell_then_buy(s, price=1999 * UNIT), 4 * UNIT)],
@@ -342,7 +365,7 @@ def test_circuit_refuses_batch_breaking_one_rule(
     for check, replacement in case.disabled.items():
         monkeypatch.setattr(transition, check, replacement)
     if case.unpublishable:
-        monkeypatch.setattr(public_data.ByteField, "write", write_truncated)
+        monkeypatch.setattr(public_data.BitField, "write", write_truncated)
     # Earlier transactions of the case are valid and go in batches of their own.
     state = scenario.state
     chain = scenario.chain
@@ -433,8 +456,9 @@ def with_public_data(batch: ProvableBatch, slots: Sequence[bytes]) -> CircuitInp
 
 def flip_low_bit(slot: bytes, field: str) -> bytes:
     """``slot`` with the lowest bit of ``field`` flipped."""
-    last = LAYOUT.fields[field].end - 1
-    return slot[:last] + bytes([slot[last] ^ 1]) + slot[last + 1 :]
+    flipped = bytearray(slot)
+    LAYOUT.fields[field].write_raw(flipped, LAYOUT.fields[field].raw(slot) ^ 1)
+    return bytes(flipped)
 
 
 @pytest.mark.parametrize("field", list(LAYOUT.fields))
@@ -448,7 +472,7 @@ def test_circuit_refuses_a_public_input_over_tampered_trade_data(
         check_witness(circuit, with_public_data(batch, [flip_low_bit(first, field), *rest]))
 
 
-@pytest.mark.parametrize("field", ["txType", "accountA", "token1", "amount", "accountB", "orderIdB", "token2"])
+@pytest.mark.parametrize("field", ["txType", "accountA", "token1", "amount", "accountB", "orderRefB", "token2", "sideA"])
 def test_circuit_refuses_a_public_input_over_tampered_withdrawal_data(
     field: str, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
 ) -> None:

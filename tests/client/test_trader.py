@@ -11,21 +11,19 @@ from sequencer.client.trader import next_order_id
 from sequencer.service.schemas import AccountOut
 
 
-def account(highest: int, minimum: int = 0) -> AccountOut:
-    """An account document with the order-id counters the helper reads."""
+def account(suggested: int | None) -> AccountOut:
+    """An account document suggesting ``suggested`` as its next order id."""
     return AccountOut(
         account_index=1, eth_address="0x" + "00" * 20, public_key=(1, 2), nonce=0,
-        min_order_id=minimum, highest_order_id=highest, open_orders=0, balances=[],
+        min_order_id=0, highest_order_id=5, next_order_id=suggested, open_orders=0, balances=[],
     )  # fmt: skip
 
 
-def test_next_order_id_is_above_every_used_id_in_a_free_slot() -> None:
-    assert next_order_id(account(0), [], order_depth=2) == 1
-    assert next_order_id(account(5), [], order_depth=2) == 6
-    assert next_order_id(account(5), [6, 7], order_depth=2) == 8  # slots 2 and 3 hold open orders
-    assert next_order_id(account(5, minimum=100), [], order_depth=2) == 100
-    with pytest.raises(ValueError):
-        next_order_id(account(5), [4, 5, 6, 7], order_depth=2)
+def test_next_order_id_is_the_sequencers_suggestion() -> None:
+    """The sequencer knows each slot's window (engine/checks.py next_order_id); the client takes its id."""
+    assert next_order_id(account(6)) == 6
+    with pytest.raises(ValueError, match="no order slot is free"):
+        next_order_id(account(None))
 
 
 @pytest.mark.parametrize(

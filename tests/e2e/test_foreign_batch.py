@@ -118,7 +118,7 @@ def test_a_foreign_batch_on_l1_halts_the_sequencer_cleanly(
     info = client.info()
     seller = Trader.from_eth_account(alice, info, client.account_by_address(alice.address).account_index)
     market = client.market(devnet_market().name)
-    order_id = next_order_id(client.account(seller.account_index), [], devnet.operator.config.order_depth)
+    order_id = next_order_id(client.account(seller.account_index))
     with pytest.raises(ApiError) as refused:
         client.place_order(seller.order(market, order_id, Side.SELL, 2000 * UNIT, UNIT, 50, 2**40))
     assert (refused.value.status, refused.value.code) == (503, "SEQUENCER_STOPPED")

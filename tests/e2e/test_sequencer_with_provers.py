@@ -150,9 +150,9 @@ def test_trade_proven_by_remote_workers_and_verified_on_l1(
         for name, account in (("alice", alice), ("bob", bob)):
             traders[name] = Trader.from_eth_account(account, info, client.account_by_address(account.address).account_index)
         expiry = devnet.now() + 3600
-        sell = traders["alice"].order(market, next_order_id(client.account(traders["alice"].account_index), [], 2), Side.SELL, 2000 * UNIT, 2 * UNIT, 50, expiry)
+        sell = traders["alice"].order(market, next_order_id(client.account(traders["alice"].account_index)), Side.SELL, 2000 * UNIT, 2 * UNIT, 50, expiry)
         client.place_order(sell)
-        buy = traders["bob"].order(market, next_order_id(client.account(traders["bob"].account_index), [], 2), Side.BUY, 2000 * UNIT, UNIT, 50, expiry)
+        buy = traders["bob"].order(market, next_order_id(client.account(traders["bob"].account_index)), Side.BUY, 2000 * UNIT, UNIT, 50, expiry)
         placed = client.place_order(buy)
         acknowledged = time.monotonic()
         assert [t.base for t in placed.trades] == [UNIT]

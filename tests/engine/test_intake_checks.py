@@ -3,12 +3,15 @@
 import pytest
 
 from sequencer.crypto.eddsa import sign
+from sequencer.engine.checks import next_order_id
+from sequencer.engine.registry import OrderRegistry
 from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.engine.errors import Code
 from sequencer.engine.orders import CloseReason, OrderStatus
 from sequencer.engine.operator import Operator
 from sequencer.engine.errors import RequestRejected
-from sequencer.spec.constants import CANCELLED_FILL, Side
+from sequencer.spec.constants import CANCELLED_FILL, ORDER_REF_BITS, Side
+from sequencer.spec.state import State
 from sequencer.spec.transactions import CancelAll, ForcedCancelAll, ForcedWithdraw
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, OrderId, Timestamp, TokenId
 from tests.engine.exchange import ALICE, BOB, CONFIG, FUNDS_BASE, FUNDS_QUOTE, MARKET
@@ -203,3 +206,42 @@ def test_configured_minimum_overrides_the_markets(operator: Operator) -> None:
     configured = Operator.genesis(CONFIG, 4, [MARKET], {TokenId(QUOTE): Amount(5 * UNIT)})
     assert configured.min_withdrawals[TokenId(QUOTE)] == 5 * UNIT
     assert configured.min_withdrawals[TokenId(BASE)] == MARKET.min_amount
+
+
+def suggested(operator: Operator, trader: Trader) -> OrderId | None:
+    """The order id the sequencer suggests to ``trader`` (the account document's ``next_order_id``)."""
+    return next_order_id(operator.registry, operator.head.get_account(trader.index), trader.index)
+
+
+def test_an_order_id_beyond_its_slots_window_is_refused(operator: Operator) -> None:
+    """A fresh slot's window is [0, 2^16): a trade could not publish a larger id as a reference."""
+    assert refused(operator, ALICE, 2**ORDER_REF_BITS + 1, Side.BUY, 10 * UNIT, UNIT) == "ORDER_ID_OUT_OF_WINDOW"
+    place(operator, ALICE, 2**ORDER_REF_BITS - SLOTS_PER_ACCOUNT + 1, Side.BUY, 10 * UNIT, UNIT)  # slot 1's last
+
+
+def test_a_cancel_all_moves_every_window_up(operator: Operator) -> None:
+    operator.cancel_all(cancel_all(ALICE, 2**ORDER_REF_BITS), NOW)
+    place(operator, ALICE, 2**ORDER_REF_BITS + 1, Side.BUY, 10 * UNIT, UNIT)
+    assert suggested(operator, ALICE) == 2**ORDER_REF_BITS + 2
+
+
+def test_next_order_id_rises_through_free_slots(operator: Operator) -> None:
+    assert suggested(operator, ALICE) == 1
+    place(operator, ALICE, 1, Side.BUY, 10 * UNIT, UNIT)
+    assert suggested(operator, ALICE) == 2
+    place(operator, ALICE, 3, Side.BUY, 10 * UNIT, UNIT)
+    place(operator, ALICE, 2 + SLOTS_PER_ACCOUNT, Side.BUY, 10 * UNIT, UNIT)  # the highest id, in slot 2
+    assert suggested(operator, ALICE) == 4  # slot 3 holds order 3; slot 4's ids start at 4
+    for order_id in range(4, 4 + SLOTS_PER_ACCOUNT):
+        if operator.registry.slot_owner(ALICE.index, order_id % SLOTS_PER_ACCOUNT) is None:
+            place(operator, ALICE, order_id, Side.BUY, UNIT, UNIT)
+    assert suggested(operator, ALICE) is None  # every slot holds an open order
+
+
+def test_next_order_id_skips_a_slot_whose_window_is_used_up() -> None:
+    state = State.genesis(CONFIG)
+    registry = OrderRegistry()
+    index = AccountIndex(1)
+    registry.last_order_ids[(index, 1)] = OrderId(2**ORDER_REF_BITS - SLOTS_PER_ACCOUNT + 1)  # slot 1's last id
+    registry.highest_order_ids[index] = OrderId(2**ORDER_REF_BITS)  # in slot 0: slot 1 is tried first
+    assert next_order_id(registry, state.get_account(index), index) == 2

@@ -124,7 +124,7 @@ def test_deposits_from_the_chain_trade_and_reach_the_proving_hook(
         buyer = Trader.from_eth_account(bob, info, client.account_by_address(bob.address).account_index)
         market = client.market(MARKET.name)
         for trader, side in ((seller, Side.SELL), (buyer, Side.BUY)):
-            order_id = next_order_id(client.account(trader.account_index), [], TREE.order_depth)
+            order_id = next_order_id(client.account(trader.account_index))
             command = trader.order(market, order_id, side, 100 * UNIT, 2 * UNIT, 50, 2**40)
             placed = client.place_order(command)
         assert [t.base for t in placed.trades] == [2 * UNIT]

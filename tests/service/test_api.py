@@ -57,8 +57,7 @@ def place(
 ) -> PlaceOrderOut:
     """Place an order with a fresh id of ``who``, checking its receipt."""
     account = client.account(who.account_index)
-    open_ids = [order.order_id for order in client.orders(who.account_index)]
-    order_id = next_order_id(account, open_ids, CONFIG.order_depth)
+    order_id = next_order_id(account)
     command = who.order(client.market(MARKET.name), order_id, side, price, amount, 50, EXPIRY, kind, client_order_id)
     placed = client.place_order(command)
     assert receipt_is_valid(placed.receipt, command, client.info())
@@ -171,7 +170,7 @@ def test_concurrent_orders_are_acknowledged_exactly_as_logged(client: SequencerC
     for number in (1, 2, 3):
         who = trader(number)
         account = client.account(who.account_index)
-        first = next_order_id(account, [o.order_id for o in client.orders(who.account_index)], CONFIG.order_depth)
+        first = next_order_id(account)
         for offset in range(6):  # IOC far below the asks: each closes at once, unfilled
             command = who.order(market, first + offset, Side.BUY, UNIT // 100, UNIT, 50, EXPIRY, OrderKind.IOC)
             forged = offset % 3 == 2

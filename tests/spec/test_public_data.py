@@ -19,6 +19,7 @@ from sequencer.spec.constants import (
     MAX_ACCOUNT_DEPTH,
     MAX_BALANCE_DEPTH,
     ORDER_ID_BITS,
+    ORDER_REF_BITS,
     TRADE_FEE_BPS_BITS,
     Side,
     TxType,
@@ -26,6 +27,7 @@ from sequencer.spec.constants import (
 from sequencer.spec.decimal import DECIMAL_BITS, MANTISSA_LIMIT, pack_decimal, unpack_decimal
 from sequencer.spec.public_data import (
     LAYOUT,
+    BitField,
     CancelData,
     LAYOUT_FILE,
     SLOT_BYTES,
@@ -49,6 +51,7 @@ from sequencer.spec.public_data import (
 )
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop, Transaction
+from sequencer.spec.transition import resolve_order_id
 from sequencer.spec.types import (
     AccountIndex,
     Amount,
@@ -81,27 +84,48 @@ def be(value: int, width: int) -> bytes:
     return value.to_bytes(width, "big")
 
 
+def bits(*fields: tuple[int, int]) -> bytes:
+    """A slot holding ``(value, width in bits)`` one after the other from its first bit, then zeros."""
+    whole, used = 0, 0
+    for value, width in fields:
+        assert 0 <= value < 1 << width
+        whole, used = whole << width | value, used + width
+    return (whole << (8 * SLOT_BYTES - used)).to_bytes(SLOT_BYTES, "big")
+
+
 def test_trade_layout(state: State) -> None:
     maker = order(ALICE, 5, Side.SELL, price(2), 100)
     taker = order(BOB, 6, Side.BUY, price(2), 100)
     tx = trade(maker, taker, 100, maker_fee_bps=30, taker_fee_bps=12)
     two = 2 * 10**18 // 10**8 * 10**8  # price(2) = 2 * 10^18: mantissa 2 * 10^10 needs exponent 8
     assert two == 2 * 10**18
-    assert slot_bytes(tx, state) == (
-        be(2, 1) + be(ALICE, 3) + be(BOB, 3) + be(5, 6) + be(6, 6) + be(Side.SELL, 1) + be(BASE, 1) + be(QUOTE, 1)
-        + be(100, 5) + be(8 * MANTISSA_LIMIT + 2 * 10**10, 5) + be(30, 1) + be(12, 1)
-    )
+    assert slot_bytes(tx, state) == bits(
+        (2, 4), (Side.SELL, 1), (0, 3), (ALICE, 24), (BOB, 24), (5, 16), (6, 16), (BASE, 4), (QUOTE, 4),
+        (100, 40), (8 * MANTISSA_LIMIT + 2 * 10**10, 40), (30, 8), (12, 8),
+    )  # fmt: skip
+
+
+def test_a_trade_publishes_order_references_the_state_resolves(state: State) -> None:
+    """An order id's low ORDER_REF_BITS bits: the slot's window gives the id back."""
+    order_id = 3 * 2**ORDER_REF_BITS + 5
+    state.set_min_order_id(AccountIndex(ALICE), OrderId(3 * 2**ORDER_REF_BITS))
+    account = state.get_account(AccountIndex(ALICE))
+    tx = trade(order(ALICE, order_id, Side.SELL, price(2), 100), order(BOB, 6, Side.BUY, price(2), 100), 100)
+    data = decode_slot(slot_bytes(tx, state))
+    assert isinstance(data, TradeData) and data.maker_order_ref == 5 and data.taker_order_ref == 6
+    assert resolve_order_id(account, data.maker_order_ref) == order_id
+    assert resolve_order_id(state.get_account(AccountIndex(BOB)), data.taker_order_ref) == 6
 
 
 def test_withdraw_layout_publishes_account_token_and_amount(state: State) -> None:
     """No L1 address: the contract pays the account's registered one."""
-    assert slot_bytes(withdraw(BOB, QUOTE, 42, nonce=0), state) == (
-        be(3, 1) + be(BOB, 3) + bytes(16) + be(QUOTE, 1) + bytes(1) + be(42, 12)
+    assert slot_bytes(withdraw(BOB, QUOTE, 42, nonce=0), state) == bits(
+        (3, 4), (0, 4), (BOB, 24), (0, 56), (QUOTE, 4), (0, 4), (42, 96)
     )
 
 
 def test_deposit_layout_publishes_only_type_and_account(state: State) -> None:
-    assert slot_bytes(deposit(CAROL, QUOTE, 9), state) == be(1, 1) + be(CAROL, 3) + bytes(SLOT_BYTES - 4)
+    assert slot_bytes(deposit(CAROL, QUOTE, 9), state) == bits((1, 4), (0, 4), (CAROL, 24))
 
 
 def test_forced_withdraw_layout_publishes_the_whole_balance_and_the_sender(state: State) -> None:
@@ -118,7 +142,7 @@ def test_forced_withdraw_that_does_not_apply_publishes_zero(state: State) -> Non
 
 
 def test_forced_cancel_all_layout_publishes_only_type_and_account(state: State) -> None:
-    assert slot_bytes(forced_cancel_all(ALICE, 7), state) == be(5, 1) + be(ALICE, 3) + bytes(SLOT_BYTES - 4)
+    assert slot_bytes(forced_cancel_all(ALICE, 7), state) == bits((5, 4), (0, 4), (ALICE, 24))
 
 
 def test_noop_layout_is_zero(state: State) -> None:
@@ -126,10 +150,12 @@ def test_noop_layout_is_zero(state: State) -> None:
 
 
 def test_every_field_holds_the_protocol_range_it_publishes() -> None:
-    widths = {name: 8 * field.width for name, field in LAYOUT.fields.items()}
+    widths = {name: field.bits for name, field in LAYOUT.fields.items()}
     assert widths["accountA"] == widths["accountB"] == MAX_ACCOUNT_DEPTH
     assert widths["token1"] == widths["token2"] == MAX_BALANCE_DEPTH
-    assert widths["orderIdA"] == widths["orderIdB"] == ORDER_ID_BITS
+    assert widths["orderRefA"] == widths["orderRefB"] == ORDER_REF_BITS
+    assert widths["orderIdA"] == ORDER_ID_BITS
+    assert widths["sideA"] == 1
     assert widths["amount"] == AMOUNT_BITS
     assert widths["fillBase"] == widths["price"] == DECIMAL_BITS
     assert LAYOUT.fields["fillBase"].decimal and LAYOUT.fields["price"].decimal
@@ -137,9 +163,9 @@ def test_every_field_holds_the_protocol_range_it_publishes() -> None:
     assert 2 ** widths["txType"] > max(TxType)
 
 
-def test_a_trade_takes_the_whole_slot() -> None:
-    used = sum(field.width for field in LAYOUT.type_fields[TxType.TRADE])
-    assert used == SLOT_BYTES
+def test_a_trade_fits_24_bytes_and_wastes_no_byte() -> None:
+    used = sum(field.bits for field in LAYOUT.type_fields[TxType.TRADE])
+    assert SLOT_BYTES <= 24 and 8 * SLOT_BYTES - 8 < used <= 8 * SLOT_BYTES
 
 
 def test_the_manifest_refuses_overlapping_fields(tmp_path: Path) -> None:
@@ -176,11 +202,11 @@ def random_slot(rng: random.Random) -> SlotData:
         return TradeData(
             maker_account=AccountIndex(rng.getrandbits(24)),
             taker_account=AccountIndex(rng.getrandbits(24)),
-            maker_order_id=OrderId(rng.getrandbits(48)),
-            taker_order_id=OrderId(rng.getrandbits(48)),
+            maker_order_ref=rng.getrandbits(ORDER_REF_BITS),
+            taker_order_ref=rng.getrandbits(ORDER_REF_BITS),
             maker_side=Side(rng.getrandbits(1)),
-            base_token=TokenId(rng.getrandbits(8)),
-            quote_token=TokenId(rng.getrandbits(8)),
+            base_token=TokenId(rng.getrandbits(4)),
+            quote_token=TokenId(rng.getrandbits(4)),
             fill_base=Amount(random_decimal(rng)),
             price=Price(random_decimal(rng)),
             maker_fee_bps=rng.getrandbits(8),
@@ -193,7 +219,7 @@ def random_slot(rng: random.Random) -> SlotData:
     withdrawal = WithdrawData if kind == 4 else ForcedWithdrawData
     return withdrawal(
         account_index=AccountIndex(rng.getrandbits(24)),
-        token=TokenId(rng.getrandbits(8)),
+        token=TokenId(rng.getrandbits(4)),
         amount=Amount(rng.getrandbits(96)),
     )
 
@@ -209,18 +235,18 @@ def test_round_trip_at_the_largest_values() -> None:
     top = TradeData(
         maker_account=AccountIndex(2**24 - 1),
         taker_account=AccountIndex(2**24 - 1),
-        maker_order_id=OrderId(2**48 - 1),
-        taker_order_id=OrderId(2**48 - 1),
+        maker_order_ref=2**ORDER_REF_BITS - 1,
+        taker_order_ref=2**ORDER_REF_BITS - 1,
         maker_side=Side.SELL,
-        base_token=TokenId(2**8 - 1),
-        quote_token=TokenId(2**8 - 1),
+        base_token=TokenId(2**4 - 1),
+        quote_token=TokenId(2**4 - 1),
         fill_base=Amount((MANTISSA_LIMIT - 1) * 10**31),
         price=Price((MANTISSA_LIMIT - 1) * 10**31),
         maker_fee_bps=255,
         taker_fee_bps=255,
     )
     slot = encode_slot(top)
-    assert slot == be(2, 1) + b"\xff" * 18 + be(1, 1) + b"\xff" * 14
+    assert slot == bytes([0b0010_1000]) + b"\xff" * (SLOT_BYTES - 1)  # trade, sell, three zero bits
     assert decode_slot(slot) == top
 
 
@@ -256,32 +282,36 @@ def test_round_trip_of_a_real_batch(state: State) -> None:
     assert decoded[5] == ForcedCancelAllData(AccountIndex(BOB))
 
 
-def with_bytes(slot: bytes, offset: int, value: bytes) -> bytes:
-    """``slot`` with ``value`` written at ``offset``."""
-    return slot[:offset] + value + slot[offset + len(value) :]
+def with_bits(slot: bytes, offset: int, width: int, value: int) -> bytes:
+    """``slot`` with the ``width`` bits from bit ``offset`` replaced by ``value``."""
+    changed = bytearray(slot)
+    BitField("test", offset, width).write_raw(changed, value)
+    return bytes(changed)
 
 
-DEPOSIT_SLOT = be(1, 1) + be(3, 3) + bytes(SLOT_BYTES - 4)
+DEPOSIT_SLOT = bits((1, 4), (0, 4), (3, 24))
 WITHDRAW_SLOT = encode_slot(WithdrawData(AccountIndex(3), TokenId(1), Amount(5)))
 TRADE_SLOT = encode_slot(random_slot(random.Random(7)))  # seed 7 draws a trade
 CANCEL_SLOT = encode_slot(CancelData(AccountIndex(3), OrderId(9)))
+LAST_BIT = 8 * SLOT_BYTES - 1
 
 
 @pytest.mark.parametrize(
     "slot",
     [
-        with_bytes(bytes(SLOT_BYTES), 0, be(8, 1)),  # unknown type
-        with_bytes(bytes(SLOT_BYTES), 0, be(255, 1)),
-        with_bytes(bytes(SLOT_BYTES), SLOT_BYTES - 1, be(1, 1)),  # a noop with data
-        with_bytes(DEPOSIT_SLOT, 6, be(1, 1)),  # a deposit with a second account
-        with_bytes(DEPOSIT_SLOT, SLOT_BYTES - 1, be(5, 1)),
-        with_bytes(WITHDRAW_SLOT, 12, be(1, 1)),  # a withdrawal with an order id
-        with_bytes(WITHDRAW_SLOT, 21, be(1, 1)),  # a withdrawal with a quote token
-        with_bytes(with_bytes(DEPOSIT_SLOT, 0, be(5, 1)), 20, be(1, 1)),  # a cancel-all with a token
-        with_bytes(CANCEL_SLOT, 33, be(1, 1)),  # a cancel with an amount
-        with_bytes(TRADE_SLOT, 19, be(2, 1)),  # no side 2
-        with_bytes(TRADE_SLOT, 22, be(MANTISSA_LIMIT + 1, 5)),  # a fill of exponent 1 that fits exponent 0
-        with_bytes(TRADE_SLOT, 27, be(31 * MANTISSA_LIMIT, 5)),  # a price of 0 with exponent 31
+        with_bits(bytes(SLOT_BYTES), 0, 4, 8),  # unknown type
+        with_bits(bytes(SLOT_BYTES), 0, 4, 15),
+        with_bits(bytes(SLOT_BYTES), LAST_BIT, 1, 1),  # a noop with data
+        with_bits(DEPOSIT_SLOT, 55, 1, 1),  # a deposit with a second account
+        with_bits(DEPOSIT_SLOT, LAST_BIT, 1, 1),
+        with_bits(DEPOSIT_SLOT, 4, 1, 1),  # a deposit with a side
+        with_bits(WITHDRAW_SLOT, 71, 1, 1),  # a withdrawal with an order reference
+        with_bits(WITHDRAW_SLOT, 95, 1, 1),  # a withdrawal with a quote token
+        with_bits(with_bits(DEPOSIT_SLOT, 0, 4, 5), 91, 1, 1),  # a cancel-all with a token
+        with_bits(CANCEL_SLOT, LAST_BIT, 1, 1),  # a cancel with an amount
+        with_bits(TRADE_SLOT, 5, 3, 1),  # a trade with a bit after its side
+        with_bits(TRADE_SLOT, 96, 40, MANTISSA_LIMIT + 1),  # a fill of exponent 1 that fits exponent 0
+        with_bits(TRADE_SLOT, 136, 40, 31 * MANTISSA_LIMIT),  # a price of 0 with exponent 31
         DEPOSIT_SLOT[:-1],  # a short slot
         DEPOSIT_SLOT + bytes(1),  # a long one
     ],

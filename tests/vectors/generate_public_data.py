@@ -68,9 +68,9 @@ def word(value: int) -> str:
     return "0x" + value.to_bytes(32, "big").hex()
 
 
-def top(bytes_: int) -> int:
-    """The largest value of a field of ``bytes_`` bytes."""
-    return 2 ** (8 * bytes_) - 1
+def top(bits: int) -> int:
+    """The largest value of a field of ``bits`` bits."""
+    return 2**bits - 1
 
 
 LARGEST_DECIMAL = (MANTISSA_LIMIT - 1) * 10 ** (EXPONENT_LIMIT - 1)
@@ -79,7 +79,7 @@ LARGEST_DECIMAL = (MANTISSA_LIMIT - 1) * 10 ** (EXPONENT_LIMIT - 1)
 
 def edge_slots() -> list[tuple[str, SlotData]]:
     """One slot of each type at its fields' largest values, and random ones."""
-    width = {name: field.width for name, field in LAYOUT.fields.items()}
+    width = {name: field.bits for name, field in LAYOUT.fields.items()}
     slots: list[tuple[str, SlotData]] = [
         ("noop", NoopData()),
         ("deposit_top", DepositData(AccountIndex(top(width["accountA"])))),
@@ -88,8 +88,8 @@ def edge_slots() -> list[tuple[str, SlotData]]:
             TradeData(
                 maker_account=AccountIndex(top(width["accountA"])),
                 taker_account=AccountIndex(top(width["accountB"])),
-                maker_order_id=OrderId(top(width["orderIdA"])),
-                taker_order_id=OrderId(top(width["orderIdB"])),
+                maker_order_ref=top(width["orderRefA"]),
+                taker_order_ref=top(width["orderRefB"]),
                 maker_side=Side.SELL,
                 base_token=TokenId(top(width["token1"])),
                 quote_token=TokenId(top(width["token2"])),
@@ -129,12 +129,12 @@ def random_decimal(rng: random.Random) -> int:
 
 def random_trade(rng: random.Random) -> TradeData:
     """A trade with every field drawn over its whole width."""
-    bits = {name: 8 * field.width for name, field in LAYOUT.fields.items()}
+    bits = {name: field.bits for name, field in LAYOUT.fields.items()}
     return TradeData(
         maker_account=AccountIndex(rng.getrandbits(bits["accountA"])),
         taker_account=AccountIndex(rng.getrandbits(bits["accountB"])),
-        maker_order_id=OrderId(rng.getrandbits(bits["orderIdA"])),
-        taker_order_id=OrderId(rng.getrandbits(bits["orderIdB"])),
+        maker_order_ref=rng.getrandbits(bits["orderRefA"]),
+        taker_order_ref=rng.getrandbits(bits["orderRefB"]),
         maker_side=Side(rng.getrandbits(1)),
         base_token=TokenId(rng.getrandbits(bits["token1"])),
         quote_token=TokenId(rng.getrandbits(bits["token2"])),
@@ -147,7 +147,7 @@ def random_trade(rng: random.Random) -> TradeData:
 
 def random_withdrawal(rng: random.Random) -> WithdrawData | ForcedWithdrawData:
     """A withdrawal or forced withdrawal with every field drawn over its whole width."""
-    bits = {name: 8 * field.width for name, field in LAYOUT.fields.items()}
+    bits = {name: field.bits for name, field in LAYOUT.fields.items()}
     kind = rng.choice([WithdrawData, ForcedWithdrawData])
     return kind(
         AccountIndex(rng.getrandbits(bits["accountA"])),

@@ -46,19 +46,24 @@ library PublicData {
         pure
         returns (bool isWithdrawal, uint256 accountIndex, uint256 tokenId, uint256 amount)
     {
-        uint256 base = slot * L.SLOT_BYTES;
-        uint256 txType = field(publicData, base + L.TX_TYPE_OFFSET, L.TX_TYPE_BYTES);
+        uint256 base = 8 * slot * L.SLOT_BYTES;
+        uint256 txType = field(publicData, base + L.TX_TYPE_OFFSET, L.TX_TYPE_BITS);
         if (txType != L.TX_WITHDRAW && txType != L.TX_FORCED_WITHDRAW) return (false, 0, 0, 0);
         return (
             true,
-            field(publicData, base + L.ACCOUNT_A_OFFSET, L.ACCOUNT_A_BYTES),
-            field(publicData, base + L.TOKEN_1_OFFSET, L.TOKEN_1_BYTES),
-            field(publicData, base + L.AMOUNT_OFFSET, L.AMOUNT_BYTES)
+            field(publicData, base + L.ACCOUNT_A_OFFSET, L.ACCOUNT_A_BITS),
+            field(publicData, base + L.TOKEN_1_OFFSET, L.TOKEN_1_BITS),
+            field(publicData, base + L.AMOUNT_OFFSET, L.AMOUNT_BITS)
         );
     }
 
-    /// @notice The big-endian unsigned integer of `width` (at most 32) bytes at `offset`.
-    function field(bytes calldata data, uint256 offset, uint256 width) internal pure returns (uint256) {
-        return uint256(bytes32(data[offset:offset + width])) >> (256 - 8 * width);
+    /// @notice The unsigned integer of `bits` bits whose most significant bit is bit `bitOffset` of
+    ///         `data` (bit 0 is the first byte's most significant bit); the field may span at most 32
+    ///         bytes of `data`.
+    function field(bytes calldata data, uint256 bitOffset, uint256 bits) internal pure returns (uint256) {
+        uint256 first = bitOffset / 8;
+        uint256 end = (bitOffset + bits + 7) / 8;
+        uint256 word = uint256(bytes32(data[first:end]));
+        return (word << (bitOffset % 8)) >> (256 - bits);
     }
 }

@@ -24,8 +24,8 @@ contract PublicDataHarness {
         return PublicData.withdrawalAt(publicData, slot);
     }
 
-    function field(bytes calldata data, uint256 offset, uint256 width) external pure returns (uint256) {
-        return PublicData.field(data, offset, width);
+    function field(bytes calldata data, uint256 bitOffset, uint256 bits) external pure returns (uint256) {
+        return PublicData.field(data, bitOffset, bits);
     }
 
     function check(bytes calldata publicData, uint256 nTx) external pure {

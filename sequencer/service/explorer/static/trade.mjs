@@ -34,7 +34,7 @@ const ERC20_ABI = [
 
 let info = null;
 let busy = false;  // an action is running: the periodic refresh waits
-let trader = null;  // {address, l2, account, openIds, rollup (with an L1 node)}
+let trader = null;  // {address, l2, account, rollup (with an L1 node)}
 
 const $ = (id) => document.getElementById(id);
 
@@ -94,17 +94,12 @@ function priceText(price, market) {
 
 // ------------------------------------------------------------------ account
 
-/** An order id the sequencer takes: above every id used, at least min_order_id, in a slot no open order holds (client/trader.py next_order_id). */
-function nextOrderId(account, openIds) {
-  const slots = 1n << BigInt(info.order_depth);
-  const taken = new Set(openIds.map((id) => BigInt(id) % slots));
-  let candidate = BigInt(account.highest_order_id) + 1n;
-  if (BigInt(account.min_order_id) > candidate) candidate = BigInt(account.min_order_id);
-  if (candidate < 1n) candidate = 1n;
-  for (let id = candidate; id < candidate + slots; id++) {
-    if (!taken.has(id % slots)) return id;
+/** An order id the sequencer takes, as the account document suggests it (engine/checks.py next_order_id). */
+function nextOrderId(account) {
+  if (account.next_order_id === null) {
+    throw new Error("no order slot is free: every one holds an open order or has used its ids up; cancel first");
   }
-  throw new Error(`all ${slots} order slots hold open orders: cancel one first`);
+  return BigInt(account.next_order_id);
 }
 
 async function refresh() {
@@ -129,7 +124,6 @@ async function refresh() {
     fromUnits(balance.available, label(balance.token).decimals),
   ])));
   const orders = await api(`/v1/accounts/${account.account_index}/orders?status=open`);
-  trader.openIds = orders.map((order) => order.order_id);
   $("orders").replaceChildren(...orders.map((order) => {
     const market = markets[order.market];
     const tr = row([
@@ -180,7 +174,7 @@ async function placeOrder() {
   const account = trader.account;
   const order = {
     account_index: account.account_index,
-    order_id: nextOrderId(account, trader.openIds).toString(),
+    order_id: nextOrderId(account).toString(),
     base_token: market.base_token,
     quote_token: market.quote_token,
     side: $("side").value,
@@ -293,7 +287,7 @@ async function connectWith(ethSigner, l1Signer) {
   const address = await ethSigner.getAddress();
   const l2 = await signer.deriveL2PrivateKey(ethers, ethSigner, info.chain_id, info.rollup);
   const first = trader === null;
-  trader = { address, l2, account: null, openIds: [], rollup: null };
+  trader = { address, l2, account: null, rollup: null };
   if (l1Signer) {
     trader.rollup = new ethers.Contract(info.rollup, ROLLUP_ABI, l1Signer);
     $("l1").hidden = false;
