@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
 import {PublicDataLayout as L} from "../src/libraries/PublicDataLayout.sol";
 import {PublicDataHarness} from "./harness/PublicDataHarness.sol";
 import {TestBase} from "./utils/TestBase.sol";
@@ -75,6 +76,15 @@ contract PublicDataTest is TestBase {
             );
             assertEq(publicInput, _word(key, ".publicInputHash"), key);
         }
+    }
+
+    function test_field_readsBitsAcrossBytesAndRefusesOnePastTheEnd() public {
+        bytes memory data = hex"a5c3";
+        assertEq(harness.field(data, 4, 8), 0x5c, "the middle byte");
+        assertEq(harness.field(data, 0, 1), 1, "the first bit");
+        assertEq(harness.field(data, 15, 1), 1, "the last bit");
+        vm.expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPublicDataLength.selector, 3, 2));
+        harness.field(data, 12, 8);
     }
 
     function test_publicInputHash_isTheLow253BitsOfSha256() public view {

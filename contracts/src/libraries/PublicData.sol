@@ -58,12 +58,16 @@ library PublicData {
     }
 
     /// @notice The unsigned integer of `bits` bits whose most significant bit is bit `bitOffset` of
-    ///         `data` (bit 0 is the first byte's most significant bit); the field may span at most 32
-    ///         bytes of `data`.
-    function field(bytes calldata data, uint256 bitOffset, uint256 bits) internal pure returns (uint256) {
-        uint256 first = bitOffset / 8;
-        uint256 end = (bitOffset + bits + 7) / 8;
-        uint256 word = uint256(bytes32(data[first:end]));
-        return (word << (bitOffset % 8)) >> (256 - bits);
+    ///         `data` (bit 0 is the first byte's most significant bit), read with one calldataload:
+    ///         `bitOffset % 8 + bits` must be at most 256 (every manifest field is at most 96 bits).
+    /// @dev Reverts InvalidPublicDataLength if the field runs past the end of `data`.
+    function field(bytes calldata data, uint256 bitOffset, uint256 bits) internal pure returns (uint256 value) {
+        uint256 end = (bitOffset + bits + 7) >> 3;
+        if (end > data.length) revert IMatchproof.InvalidPublicDataLength(end, data.length);
+        assembly ("memory-safe") {
+            // The 32 bytes from the field's first byte; bits past the field are shifted out.
+            let word := calldataload(add(data.offset, shr(3, bitOffset)))
+            value := shr(sub(256, bits), shl(and(bitOffset, 7), word))
+        }
     }
 }
