@@ -1,6 +1,5 @@
 pragma circom 2.1.0;
 
-include "circomlib/circuits/poseidon.circom";
 include "circomlib/circuits/bitify.circom";
 include "circomlib/circuits/comparators.circom";
 include "lib/constants.circom";
@@ -27,7 +26,8 @@ include "lib/checks.circom";
 //   amount             field  signed order amount; < 2^96 (checked here)
 //   fill               field  base amount filled now; NOTE: the caller
 //                             range-checks it to 96 bits
-//   storedId, storedFilled  field  the slot's leaf before
+//   storedId, storedFilled  field  the slot's leaf before, unpacked (< 2^48
+//                             and < 2^96, checked here)
 //   slotBits[orderDepth] (out) bit  path of the slot in the order tree
 //   ref (out)                  field  the order's reference, orderId mod
 //                             2^ORDER_REF_BITS (what a trade publishes)
@@ -62,6 +62,8 @@ template OrderFill(orderDepth) {
     ref <== low;
     component storedIdInRange = RangeCheck(ORDER_ID_BITS());
     storedIdInRange.in <== storedId;
+    component storedFilledInRange = RangeCheck(AMOUNT_BITS());
+    storedFilledInRange.in <== storedFilled;
     component amountInRange = RangeCheck(AMOUNT_BITS());
     amountInRange.in <== amount;
     component minIdInRange = RangeCheck(ORDER_ID_BITS());
@@ -94,21 +96,19 @@ template OrderFill(orderDepth) {
     previouslyFilled <== same.out * storedFilled;
     signal filled <== previouslyFilled + fill;
     // OrderOverfilled: filled <= amount (filled < 2^97 as a sum of two
-    // 96-bit values; storedFilled < 2^96 by induction: a fill records at most
-    // amount < 2^96, a cancel CANCELLED_FILL = 2^96 - 1).
+    // 96-bit values: storedFilled is checked above, the caller checks fill).
     component withinAmount = RequireLessEq(AMOUNT_BITS() + 1);
     withinAmount.enabled <== enabled;
     withinAmount.a <== filled;
     withinAmount.b <== amount;
 
-    component oldHash = Poseidon(2);
-    oldHash.inputs[0] <== storedId;
-    oldHash.inputs[1] <== storedFilled;
-    oldLeaf <== oldHash.out;
+    // The leaf packs the id above the filled amount (sequencer/spec/state.py
+    // order_leaf): storedId < 2^48 and storedFilled < 2^96 (both checked
+    // here) make the old leaf's preimage unique; a written leaf's id is
+    // orderId < 2^48 and its recorded amount filled <= amount < 2^96 or
+    // CANCELLED_FILL < 2^96.
+    oldLeaf <== storedId * (1 << AMOUNT_BITS()) + storedFilled;
 
     signal recorded <== filled + cancels * (CANCELLED_FILL() - filled);
-    component newHash = Poseidon(2);
-    newHash.inputs[0] <== orderId;
-    newHash.inputs[1] <== recorded;
-    newLeaf <== oldLeaf + writes * (newHash.out - oldLeaf);
+    newLeaf <== oldLeaf + writes * (orderId * (1 << AMOUNT_BITS()) + recorded - oldLeaf);
 }

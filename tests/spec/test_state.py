@@ -2,6 +2,7 @@
 
 import pytest
 
+from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.crypto.poseidon import poseidon
 from sequencer.spec.constants import TreeConfig
 from sequencer.spec.merkle import SparseMerkleTree, compute_root
@@ -10,8 +11,11 @@ from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement,
 from tests.spec.builders import ALICE, BASE, BOB, QUOTE, SMALL, eth_address
 
 
-def test_empty_order_leaf_is_the_hash_of_zeros() -> None:
-    assert EMPTY_ORDER_LEAF == poseidon([0, 0])
+def test_an_order_leaf_packs_the_id_above_the_filled_amount() -> None:
+    assert EMPTY_ORDER_LEAF == 0
+    assert order_leaf(OrderId(6), Amount(40)) == 6 * 2**96 + 40
+    top = order_leaf(OrderId(2**48 - 1), Amount(2**96 - 1))
+    assert top == 2**144 - 1 and top < FIELD_MODULUS
 
 
 def test_genesis_root_is_the_empty_account_tree() -> None:
