@@ -301,7 +301,7 @@ def measure_gas(w3: Web3, deployer: LocalAccount, contracts: CompiledContracts, 
         apply_transaction(state, l1_request.transaction, Timestamp(0), None)
     word = "0x" + state.root.to_bytes(32, "big").hex()
     w3.provider.make_request(RPCEndpoint("anvil_setStorageAt"), [rollup.contract.address, hex(SLOT_STATE_ROOT), word])
-    proof = exit_proof(state, AccountIndex(1), WETH)
+    proof = exit_proof(state, AccountIndex(1))
     call = rollup.contract.functions.exit(WETH, proof.as_abi())
     exit_gas = gas_of(send_transaction(w3, trader, call.build_transaction({"from": trader.address})))
     return GasResult(tree.account_depth, request, freeze, exit_gas)

@@ -1,19 +1,20 @@
 pragma circom 2.1.0;
 
-include "circomlib/circuits/bitify.circom";
 include "lib/constants.circom";
 include "lib/merkle.circom";
 include "account.circom";
 
 // FeeCredit(accountDepth, balanceDepth): credits the fees a batch collected,
 // per token, to account 0 (the operator's fee account) after the last slot.
-// The fee account's whole balance tree is given, so every token is credited
-// at once.
+// The fee account's balances are all given, so every token is credited at
+// once.
 //
 //   oldRoot                    field  account tree root after the last slot
 //   ax, ay, ethAddr, nonce, minOrderId, orderRoot  field  account 0's leaf
 //                                     fields
-//   balances[2^balanceDepth]   field  account 0's balances before
+//   balances[2^balanceDepth]   field  account 0's balances before (each
+//                                     range-checked: its leaf binds them only
+//                                     two to a word)
 //   siblings[3 * accountDepth \ 2]  field  account 0's path (index 0: child 0 at every level)
 //   fees[2^balanceDepth]       field  fees collected per token; NOTE: the
 //                                     caller sums range-checked fees
@@ -32,8 +33,8 @@ template FeeCredit(accountDepth, balanceDepth) {
     signal input fees[tokens];
     signal output newRoot;
 
-    component balancesBefore = TreeRoot(balanceDepth);
-    balancesBefore.leaves <== balances;
+    component wordsBefore = BalanceWords(tokens);
+    wordsBefore.balances <== balances;
 
     component leafBefore = AccountLeaf();
     leafBefore.ax <== ax;
@@ -41,8 +42,8 @@ template FeeCredit(accountDepth, balanceDepth) {
     leafBefore.ethAddr <== ethAddr;
     leafBefore.nonce <== nonce;
     leafBefore.minOrderId <== minOrderId;
-    leafBefore.balanceRoot <== balancesBefore.root;
     leafBefore.orderRoot <== orderRoot;
+    leafBefore.words <== wordsBefore.words;
 
     signal leftPath[accountDepth];
     for (var k = 0; k < accountDepth; k++) {
@@ -55,15 +56,17 @@ template FeeCredit(accountDepth, balanceDepth) {
     before.root === oldRoot;
 
     signal credited[tokens];
+    component wasInRange[tokens];
     component inRange[tokens];
     for (var t = 0; t < tokens; t++) {
+        wasInRange[t] = RangeCheck(AMOUNT_BITS());
+        wasInRange[t].in <== balances[t];
         credited[t] <== balances[t] + fees[t];
-        // circomspect: CS0010 96 bits, far below the field's 254: the range check of a credited balance.
-        inRange[t] = Num2Bits(AMOUNT_BITS());
+        inRange[t] = RangeCheck(AMOUNT_BITS());
         inRange[t].in <== credited[t];
     }
-    component balancesAfter = TreeRoot(balanceDepth);
-    balancesAfter.leaves <== credited;
+    component wordsAfter = BalanceWords(tokens);
+    wordsAfter.balances <== credited;
 
     component leafAfter = AccountLeaf();
     leafAfter.ax <== ax;
@@ -71,8 +74,8 @@ template FeeCredit(accountDepth, balanceDepth) {
     leafAfter.ethAddr <== ethAddr;
     leafAfter.nonce <== nonce;
     leafAfter.minOrderId <== minOrderId;
-    leafAfter.balanceRoot <== balancesAfter.root;
     leafAfter.orderRoot <== orderRoot;
+    leafAfter.words <== wordsAfter.words;
 
     component after = MerkleRoot(accountDepth);
     after.leaf <== leafAfter.out;

@@ -36,9 +36,9 @@ include "public_data.circom";
 //                                orderIdA)
 //   orderIdB, ..., sigSB         the taker's, likewise
 //   wToken, wAmount              the withdrawal
-//   accountA, axA, ayA, ethAddrA, nonceA, minOrderIdA, balanceRootA,
-//   orderRootA, siblingsAccountA[], balanceA1, siblingsBalanceA1[], balanceA2,
-//   siblingsBalanceA2[], orderStoredIdA, orderFilledA, siblingsOrderA[]
+//   accountA, axA, ayA, ethAddrA, nonceA, minOrderIdA, orderRootA,
+//   balancesA[], siblingsAccountA[], balanceA1 (the balance of the first
+//   token changed, before), orderStoredIdA, orderFilledA, siblingsOrderA[]
 //                                account A's leaf before and its paths
 //   ... the same for B
 // An immediate-or-cancel or market taker trades in one run of consecutive
@@ -106,13 +106,10 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal input ethAddrA;
     signal input nonceA;
     signal input minOrderIdA;
-    signal input balanceRootA;
     signal input orderRootA;
+    signal input balancesA[tokens];
     signal input siblingsAccountA[3 * accountDepth \ 2];
     signal input balanceA1;
-    signal input siblingsBalanceA1[3 * balanceDepth \ 2];
-    signal input balanceA2;
-    signal input siblingsBalanceA2[3 * balanceDepth \ 2];
     signal input orderStoredIdA;
     signal input orderFilledA;
     signal input siblingsOrderA[3 * orderDepth \ 2];
@@ -123,13 +120,10 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal input ethAddrB;
     signal input nonceB;
     signal input minOrderIdB;
-    signal input balanceRootB;
     signal input orderRootB;
+    signal input balancesB[tokens];
     signal input siblingsAccountB[3 * accountDepth \ 2];
     signal input balanceB1;
-    signal input siblingsBalanceB1[3 * balanceDepth \ 2];
-    signal input balanceB2;
-    signal input siblingsBalanceB2[3 * balanceDepth \ 2];
     signal input orderStoredIdB;
     signal input orderFilledB;
     signal input siblingsOrderB[3 * orderDepth \ 2];
@@ -176,17 +170,13 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     // The slot consumes an L1 request.
     signal isL1 <== isDeposit + isForcedWithdraw + isForcedCancel;
 
-    // --- Ranges of the values that are not checked further down. ---
-    component l1AddrRange = RangeCheck(ETH_ADDR_BITS());
-    l1AddrRange.in <== l1EthAddr;
-    component l1AmountRange = RangeCheck(AMOUNT_BITS());
-    l1AmountRange.in <== l1Amount;
-    component wAmountRange = RangeCheck(AMOUNT_BITS());
-    wAmountRange.in <== wAmount;
-    component baseTokenRange = RangeCheck(balanceDepth);
-    baseTokenRange.in <== baseToken;
-    component quoteTokenRange = RangeCheck(balanceDepth);
-    quoteTokenRange.in <== quoteToken;
+    // --- Ranges. Every value is range-checked where it matters, once:
+    // the l1* fields count only in an L1 slot, where the request hash binds
+    // them to what the contract queued (an address, a uint96 amount; a
+    // forced cancel-all's minOrderId is checked below); wAmount counts only
+    // in a withdrawal, whose published amount (public data, 96 bits) is
+    // wAmount; baseToken and quoteToken count only in a trade, where B's
+    // balance changes refuse a token >= 2^balanceDepth (TokenSelector). ---
 
     // --- The trade's own rules. ---
     component trade = TradeRules();
@@ -221,21 +211,33 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
 
     // --- Signatures (InvalidSignature). A signs its order, withdrawal,
     // cancel or cancel-all, B its order; the withdrawal signs the account's current nonce,
-    // so a wrong nonce is a wrong signature (InvalidNonce). ---
-    component orderMessageA = Poseidon(11);
-    orderMessageA.inputs[0] <== MSG_ORDER();
-    orderMessageA.inputs[1] <== accountA;
-    orderMessageA.inputs[2] <== orderIdA;
-    orderMessageA.inputs[3] <== baseToken;
-    orderMessageA.inputs[4] <== quoteToken;
-    orderMessageA.inputs[5] <== sideA;
-    orderMessageA.inputs[6] <== priceA;
-    orderMessageA.inputs[7] <== amountA;
-    orderMessageA.inputs[8] <== maxFeeBpsA;
-    orderMessageA.inputs[9] <== expiryA;
-    orderMessageA.inputs[10] <== kindA;
+    // so a wrong nonce is a wrong signature (InvalidNonce). Every signed
+    // message hashes MESSAGE_INPUTS() inputs, a tag, the fields, then zeros
+    // (sequencer/spec/transactions.py signed_message), so one Poseidon serves
+    // A whatever it signs: an order [1, account, orderId, base, quote, side,
+    // price, amount, maxFeeBps, expiry, kind], a withdrawal [2, account,
+    // token, amount, nonce, 0...], a cancel [16, account, orderId, 0...], a
+    // cancel-all [17, account, minOrderId (orderIdA), 0...]. ---
+    assert(MESSAGE_INPUTS() == 11);
+    signal withdrawTokenInput <== isWithdraw * (wToken - orderIdA);
+    signal orderBaseInput <== isTrade * baseToken;
+    signal withdrawAmountInput <== isWithdraw * wAmount;
+    signal orderQuoteInput <== isTrade * quoteToken;
+    signal withdrawNonceInput <== isWithdraw * nonceA;
+    component messageA = Poseidon(MESSAGE_INPUTS());
+    messageA.inputs[0] <== isTrade * MSG_ORDER() + isWithdraw * MSG_WITHDRAW() + isCancel * MSG_CANCEL() + isCancelAll * MSG_CANCEL_ALL();
+    messageA.inputs[1] <== accountA;
+    messageA.inputs[2] <== orderIdA + withdrawTokenInput;
+    messageA.inputs[3] <== orderBaseInput + withdrawAmountInput;
+    messageA.inputs[4] <== orderQuoteInput + withdrawNonceInput;
+    messageA.inputs[5] <== isTrade * sideA;
+    messageA.inputs[6] <== isTrade * priceA;
+    messageA.inputs[7] <== isTrade * amountA;
+    messageA.inputs[8] <== isTrade * maxFeeBpsA;
+    messageA.inputs[9] <== isTrade * expiryA;
+    messageA.inputs[10] <== isTrade * kindA;
 
-    component orderMessageB = Poseidon(11);
+    component orderMessageB = Poseidon(MESSAGE_INPUTS());
     orderMessageB.inputs[0] <== MSG_ORDER();
     orderMessageB.inputs[1] <== accountB;
     orderMessageB.inputs[2] <== orderIdB;
@@ -248,22 +250,6 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     orderMessageB.inputs[9] <== expiryB;
     orderMessageB.inputs[10] <== kindB;
 
-    component withdrawMessage = Poseidon(5);
-    withdrawMessage.inputs[0] <== MSG_WITHDRAW();
-    withdrawMessage.inputs[1] <== accountA;
-    withdrawMessage.inputs[2] <== wToken;
-    withdrawMessage.inputs[3] <== wAmount;
-    withdrawMessage.inputs[4] <== nonceA;
-
-    // A cancel and a cancel-all sign the same three inputs under their own tags.
-    component cancelMessage = Poseidon(3);
-    cancelMessage.inputs[0] <== MSG_CANCEL() + isCancelAll * (MSG_CANCEL_ALL() - MSG_CANCEL());
-    cancelMessage.inputs[1] <== accountA;
-    cancelMessage.inputs[2] <== orderIdA;
-
-    signal tradeMessageA <== isTrade * orderMessageA.out;
-    signal withdrawMessageA <== isWithdraw * withdrawMessage.out;
-    signal cancelMessageA <== (isCancel + isCancelAll) * cancelMessage.out;
     component signatureA = EdDSAPoseidonVerifier();
     signatureA.enabled <== isTrade + isWithdraw + isCancel + isCancelAll;
     signatureA.Ax <== axA;
@@ -271,7 +257,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signatureA.S <== sigSA;
     signatureA.R8x <== sigR8xA;
     signatureA.R8y <== sigR8yA;
-    signatureA.M <== tradeMessageA + withdrawMessageA + cancelMessageA;
+    signatureA.M <== messageA.out;
 
     component signatureB = EdDSAPoseidonVerifier();
     signatureB.enabled <== isTrade;
@@ -368,16 +354,13 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     updateA.ethAddr <== ethAddrA;
     updateA.nonce <== nonceA;
     updateA.minOrderId <== minOrderIdA;
-    updateA.balanceRoot <== balanceRootA;
+    updateA.balances <== balancesA;
     updateA.orderRoot <== orderRootA;
     updateA.siblingsAccount <== siblingsAccountA;
     updateA.token1 <== tokenA1;
     updateA.balance1 <== balanceA1;
-    updateA.siblingsBalance1 <== siblingsBalanceA1;
     updateA.delta1 <== deltaA1;
     updateA.token2 <== tokenA1 + isTrade * (quoteToken - tokenA1);
-    updateA.balance2 <== balanceA2;
-    updateA.siblingsBalance2 <== siblingsBalanceA2;
     updateA.delta2 <== isTrade * trade.quoteDeltaA;
     updateA.orderSlotBits <== fillA.slotBits;
     updateA.oldOrderLeaf <== fillA.oldLeaf;
@@ -398,16 +381,13 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     updateB.ethAddr <== ethAddrB;
     updateB.nonce <== nonceB;
     updateB.minOrderId <== minOrderIdB;
-    updateB.balanceRoot <== balanceRootB;
+    updateB.balances <== balancesB;
     updateB.orderRoot <== orderRootB;
     updateB.siblingsAccount <== siblingsAccountB;
     updateB.token1 <== isTrade * baseToken;
     updateB.balance1 <== balanceB1;
-    updateB.siblingsBalance1 <== siblingsBalanceB1;
     updateB.delta1 <== isTrade * trade.baseDeltaB;
     updateB.token2 <== isTrade * quoteToken;
-    updateB.balance2 <== balanceB2;
-    updateB.siblingsBalance2 <== siblingsBalanceB2;
     updateB.delta2 <== isTrade * trade.quoteDeltaB;
     updateB.orderSlotBits <== fillB.slotBits;
     updateB.oldOrderLeaf <== fillB.oldLeaf;

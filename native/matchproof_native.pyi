@@ -9,10 +9,10 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 
 POSEIDON_MAX_INPUTS: int
-"""The most Poseidon inputs supported (12, as the Python reference)."""
+"""The most Poseidon inputs supported (16, as circomlib and the Python reference)."""
 
 def poseidon(inputs: Sequence[int]) -> int:
-    """``Poseidon(inputs)`` as circomlib; ValueError unless 1..12 ints in [0, p)."""
+    """``Poseidon(inputs)`` as circomlib; ValueError unless 1..16 ints in [0, p)."""
 
 def poseidon_many(rows: Sequence[Sequence[int]]) -> list[int]:
     """``[poseidon(row) for row in rows]`` in parallel without the GIL; ValueError as ``poseidon``, before any hashing."""

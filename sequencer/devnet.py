@@ -19,7 +19,7 @@ from prover import CircuitArtifacts, prove, verify_proof
 from prover.groth16 import Proof
 from sequencer.crypto.keys import L2Keypair
 from sequencer.engine.market import Market
-from sequencer.l1.compile import POSEIDON_ARITIES, CompiledContracts, compile_contracts
+from sequencer.l1.compile import CompiledContracts, compile_contracts, load_poseidon
 from sequencer.l1.deploy import (
     DEFAULT_MAX_TIMESTAMP_LAG,
     DEFAULT_REQUEST_DEADLINE_BLOCKS,
@@ -43,8 +43,15 @@ from sequencer.witness.batch import ProvableBatch
 TEST_TOKENS = (TestTokenSpec("Wrapped Ether (test)", "WETH"), TestTokenSpec("USD Coin (test)", "USDC"))
 """The devnet's tokens: id 0 is the base, id 1 the quote of its one market."""
 
-CONTRACTS_BEFORE_ROLLUP = len(POSEIDON_ARITIES) + 1 + len(TEST_TOKENS)
-"""Deployments ``deploy`` makes before the rollup: the Poseidon contracts, the verifier, the tokens."""
+
+def contracts_before_rollup() -> int:
+    """
+    Deployments ``deploy`` makes before the rollup: the Poseidon contracts (each
+    after its data contracts), the verifier, the tokens: the rollup's address
+    follows, which the operator's L2 key is derived for before deploying.
+    """
+    poseidon = sum(1 + len(artifact.constants) for artifact in load_poseidon().values())
+    return poseidon + 1 + len(TEST_TOKENS)
 
 
 def devnet_market() -> Market:
@@ -110,7 +117,7 @@ class Devnet:
         contracts = compile_contracts()
         config = tree_config(circuit)
         nonce = w3.eth.get_transaction_count(deployer.address)
-        rollup_address = Web3.to_checksum_address(get_create_address(deployer.address, Nonce(nonce + CONTRACTS_BEFORE_ROLLUP)))
+        rollup_address = Web3.to_checksum_address(get_create_address(deployer.address, Nonce(nonce + contracts_before_rollup())))
         key = L2Keypair.from_eth_account(deployer, w3.eth.chain_id, rollup_address)
         slots = dict(circuit.config.params)["nTx"]
         deployment = deploy(

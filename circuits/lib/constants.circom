@@ -15,6 +15,8 @@ function MAX_FEE_BPS() { return 10000; }
 function BPS() { return 10000; }
 function PRICE_SCALE() { return 1000000000000000000; }
 function ETH_ADDR_BITS() { return 160; }
+// Words of balances in an account leaf, two balances each (sequencer/spec/constants.py BALANCE_WORDS).
+function BALANCE_WORDS() { return 8; }
 
 // Transaction types (sequencer/spec/constants.py TxType).
 function TX_NOOP() { return 0; }
@@ -36,7 +38,9 @@ function KIND_FOK() { return 2; }
 function KIND_POST_ONLY() { return 3; }
 function KIND_MARKET() { return 4; }
 
-// Domain tags of signed messages.
+// Signed messages: Poseidon of MESSAGE_INPUTS() inputs, a domain tag first
+// (sequencer/spec/constants.py MESSAGE_INPUTS and the tags).
+function MESSAGE_INPUTS() { return 11; }
 function MSG_ORDER() { return 1; }
 function MSG_WITHDRAW() { return 2; }
 function MSG_CANCEL() { return 16; }

@@ -84,37 +84,3 @@ template MerkleRoot(depth) {
     }
     root <== node[levels];
 }
-
-// TreeRoot(depth): the root of a complete quaternary Poseidon tree given all
-// of its 2^depth leaves (used for the small balance tree of the fee account).
-//
-//   leaves[2^depth]   field   leaves in index order
-//   root (out)        field
-template TreeRoot(depth) {
-    assert(depth % 2 == 0);
-    var width = 1 << depth;
-    signal input leaves[width];
-    signal output root;
-
-    // Nodes are appended level by level; node j of a level hashes children
-    // 4j .. 4j + 3 of the level below. A tree of width w has (w - 1) / 3 nodes.
-    signal level[width + (width - 1) \ 3];
-    component hashers[(width - 1) \ 3];
-    for (var i = 0; i < width; i++) {
-        level[i] <== leaves[i];
-    }
-    var read = 0;
-    var write = width;
-    for (var n = width; n > 1; n = n \ 4) {
-        for (var j = 0; j < n \ 4; j++) {
-            hashers[write - width] = Poseidon(4);
-            for (var c = 0; c < 4; c++) {
-                hashers[write - width].inputs[c] <== level[read + 4 * j + c];
-            }
-            level[write] <== hashers[write - width].out;
-            write++;
-        }
-        read += n;
-    }
-    root <== level[width + (width - 1) \ 3 - 1];
-}

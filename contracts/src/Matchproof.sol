@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMatchproof} from "./interfaces/IMatchproof.sol";
 import {IGroth16BatchVerifier} from "./interfaces/IGroth16BatchVerifier.sol";
-import {IPoseidon2, IPoseidon4, IPoseidon7} from "./interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon14} from "./interfaces/IPoseidon.sol";
 import {AccountRegistry} from "./libraries/AccountRegistry.sol";
 import {BabyJubJub} from "./libraries/BabyJubJub.sol";
 import {BatchLog} from "./libraries/BatchLog.sol";
@@ -29,7 +29,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     using TokenVault for TokenVault.Vault;
 
     uint256 internal constant MAX_ACCOUNT_DEPTH = PublicDataLayout.ACCOUNT_A_BITS; // published accounts fit
-    uint256 internal constant MAX_BALANCE_DEPTH = PublicDataLayout.TOKEN_1_BITS; // published tokens fit
+    uint256 internal constant MAX_BALANCE_DEPTH = PublicDataLayout.TOKEN_1_BITS; // published tokens fit (16: ExitProof)
     uint256 internal constant MAX_N_TX = 4096; // far above what a circuit holds; bounds calldata loops
     uint256 internal constant MAX_REQUEST_DEADLINE_BLOCKS = 1 << 20; // about 145 days of 12 s blocks
     uint256 internal constant MAX_TIMESTAMP_LAG = 1 days;
@@ -40,6 +40,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     IPoseidon2 internal immutable _poseidon2;
     IPoseidon4 internal immutable _poseidon4;
     IPoseidon7 internal immutable _poseidon7;
+    IPoseidon14 internal immutable _poseidon14;
     uint256 internal immutable _nTx;
     uint256 internal immutable _accountDepth;
     uint256 internal immutable _balanceDepth;
@@ -69,11 +70,11 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @notice Its ABI encoding equals that of the flat argument list (verifier, poseidon2,
-    ///         poseidon4, poseidon7, genesisRoot, tokens, nTx, accountDepth,
+    ///         poseidon4, poseidon7, poseidon14, genesisRoot, tokens, nTx, accountDepth,
     ///         balanceDepth, requestDeadlineBlocks, maxTimestampLag, requestFee, registrationFee,
     ///         maxRequestsPerBlock, operator, operatorAx, operatorAy): the three structs are static.
     /// @param verifier_ The Groth16 verifier of the batch circuit.
-    /// @param hashers_ The Poseidon contracts for 2, 4 and 7 inputs.
+    /// @param hashers_ The Poseidon contracts for 2, 4, 7 and 14 inputs.
     /// @param genesisRoot The state root before the first batch (the empty account tree's root).
     /// @param tokenList The ERC-20 tokens; token id = index; 1 to 2^balanceDepth of them.
     /// @param config The batch size, the tree depths, the L1 request deadline, the most a
@@ -92,10 +93,10 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _requireCode(address(hashers_.poseidon2));
         _requireCode(address(hashers_.poseidon4));
         _requireCode(address(hashers_.poseidon7));
+        _requireCode(address(hashers_.poseidon14));
         if (
-            config.accountDepth == 0 || config.accountDepth > MAX_ACCOUNT_DEPTH
-                || config.balanceDepth > MAX_BALANCE_DEPTH || config.accountDepth % 2 != 0
-                || config.balanceDepth % 2 != 0
+            config.accountDepth == 0 || config.accountDepth > MAX_ACCOUNT_DEPTH || config.accountDepth % 2 != 0
+                || config.balanceDepth == 0 || config.balanceDepth > MAX_BALANCE_DEPTH
         ) {
             revert InvalidTreeDepths(config.accountDepth, config.balanceDepth);
         }
@@ -119,6 +120,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _poseidon2 = hashers_.poseidon2;
         _poseidon4 = hashers_.poseidon4;
         _poseidon7 = hashers_.poseidon7;
+        _poseidon14 = hashers_.poseidon14;
         _nTx = config.nTx;
         _accountDepth = config.accountDepth;
         _balanceDepth = config.balanceDepth;
@@ -212,11 +214,9 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         uint32 accountIndex = _accountOfSender();
         _vault.token(tokenId);
         if (_exodus.exited[accountIndex][tokenId]) revert AlreadyExited(accountIndex, tokenId);
-        amount = proof.balance;
+        amount = proof.balances[tokenId];
         if (amount == 0) revert NothingToExit(accountIndex, tokenId);
-        uint256 root = Exodus.accountRoot(
-            proof, msg.sender, accountIndex, tokenId, _balanceDepth, _accountDepth, _poseidon4, _poseidon7
-        );
+        uint256 root = Exodus.accountRoot(proof, msg.sender, accountIndex, _accountDepth, _poseidon4, _poseidon14);
         if (root != _batches.stateRoot) revert InvalidExitProof(root, _batches.stateRoot);
 
         _exodus.exited[accountIndex][tokenId] = true;
@@ -441,8 +441,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMatchproof
-    function hashers() external view returns (address, address, address) {
-        return (address(_poseidon2), address(_poseidon4), address(_poseidon7));
+    function hashers() external view returns (address, address, address, address) {
+        return (address(_poseidon2), address(_poseidon4), address(_poseidon7), address(_poseidon14));
     }
 
     /// @inheritdoc IMatchproof

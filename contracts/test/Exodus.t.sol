@@ -11,16 +11,21 @@ contract ExodusTest is RollupFixture {
     uint256 internal constant ORDER_ROOT = 77;
     uint256 internal constant ALICE_INDEX = 1;
     uint256 internal constant BOB_INDEX = 2;
+    /// @dev Alice's balance of token 1 in the proven state.
+    uint96 internal constant ALICE_TOKEN_1 = 5;
     /// @dev Exit proofs give three siblings per level of two index bits.
-    uint256 internal constant BALANCE_SIBLINGS = 3 * BALANCE_DEPTH / 2;
     uint256 internal constant ACCOUNT_SIBLINGS = 3 * ACCOUNT_DEPTH / 2;
+    /// @dev An exit proof's balances: one per token id the public data can name.
+    uint256 internal constant BALANCES = 16;
 
     // ------------------------------------------------------------------ helpers
 
-    /// @dev Every account's balance of token 0 in a proven state: Alice holds `balance`.
-    function _aliceProof(uint256 balance) internal view returns (IMatchproof.ExitProof memory proof) {
-        uint256[] memory balanceSiblings = new uint256[](BALANCE_SIBLINGS);
-        balanceSiblings[0] = 5; // token 1's balance; tokens 2 and 3 are empty
+    /// @dev Alice's leaf in a proven state: `balance` of token 0, ALICE_TOKEN_1 of token 1,
+    ///      nothing of tokens 2 and 3 nor of the ids the rollup does not have.
+    function _aliceProof(uint256 balance) internal pure returns (IMatchproof.ExitProof memory proof) {
+        uint256[BALANCES] memory balances;
+        balances[0] = balance;
+        balances[1] = ALICE_TOKEN_1;
         uint256[] memory accountSiblings = new uint256[](ACCOUNT_SIBLINGS);
         for (uint256 i = 0; i < ACCOUNT_SIBLINGS; ++i) {
             accountSiblings[i] = 1000 + i;
@@ -31,8 +36,7 @@ contract ExodusTest is RollupFixture {
             nonce: 3,
             minOrderId: 9,
             orderRoot: ORDER_ROOT,
-            balance: balance,
-            balanceSiblings: balanceSiblings,
+            balances: balances,
             accountSiblings: accountSiblings
         });
     }
@@ -51,25 +55,32 @@ contract ExodusTest is RollupFixture {
         }
     }
 
-    /// @dev The state root in which `owner`'s account at `index` is the proof's leaf.
-    function _rootOf(IMatchproof.ExitProof memory proof, address owner, uint256 index, uint256 tokenId)
+    /// @dev The state root in which `owner`'s account at `index` is the proof's leaf. Its words
+    ///      are balances[2i] + balances[2i + 1] * 2^96 as the EVM computes them (modulo 2^256),
+    ///      whatever the balances: what the contract would hash without its range check.
+    function _rootOf(IMatchproof.ExitProof memory proof, address owner, uint256 index)
         internal
         view
         returns (uint256)
     {
-        uint256 balanceRoot = _fold(proof.balance, tokenId, proof.balanceSiblings);
-        uint256 leaf = poseidon7.poseidon(
-            [proof.ax, proof.ay, uint256(uint160(owner)), proof.nonce, proof.minOrderId, balanceRoot, proof.orderRoot]
-        );
-        return _fold(leaf, index, proof.accountSiblings);
+        uint256[14] memory inputs;
+        (inputs[0], inputs[1], inputs[2]) = (proof.ax, proof.ay, uint256(uint160(owner)));
+        (inputs[3], inputs[4], inputs[5]) = (proof.nonce, proof.minOrderId, proof.orderRoot);
+        for (uint256 i = 0; i < BALANCES / 2; ++i) {
+            unchecked {
+                inputs[6 + i] = proof.balances[2 * i] + (proof.balances[2 * i + 1] << 96);
+            }
+        }
+        return _fold(poseidon14.poseidon(inputs), index, proof.accountSiblings);
     }
 
-    /// @dev Alice deposited `balance` of token 0 (so the rollup holds it), and a proven state
-    ///      gives it to her; returns her proof.
+    /// @dev Alice deposited `balance` of token 0 and ALICE_TOKEN_1 of token 1 (so the rollup
+    ///      holds them), and a proven state gives them to her; returns her proof.
     function _provenAlice(uint96 balance) internal returns (IMatchproof.ExitProof memory proof) {
         _deposit(ALICE, 0, balance, ALICE_AX, ALICE_AY);
+        _deposit(ALICE, 1, ALICE_TOKEN_1, 0, 0);
         proof = _aliceProof(balance);
-        vm.store(address(rollup), SLOT_STATE_ROOT, bytes32(_rootOf(proof, ALICE, ALICE_INDEX, 0)));
+        vm.store(address(rollup), SLOT_STATE_ROOT, bytes32(_rootOf(proof, ALICE, ALICE_INDEX)));
     }
 
     function _freeze() internal {
@@ -227,7 +238,7 @@ contract ExodusTest is RollupFixture {
         _deposit(BOB, 0, 1, BOB_AX, BOB_AY);
         _freeze();
         // Bob's own leaf is not Alice's: his address and index make another root.
-        uint256 root = _rootOf(proof, BOB, BOB_INDEX, 0);
+        uint256 root = _rootOf(proof, BOB, BOB_INDEX);
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidExitProof.selector, root, rollup.stateRoot()));
         vm.prank(BOB);
         rollup.exit(0, proof, ALICE);
@@ -240,44 +251,74 @@ contract ExodusTest is RollupFixture {
     function test_exit_fuzzRevertsOnAWrongProof(uint256 field, uint256 delta) public {
         IMatchproof.ExitProof memory proof = _provenAlice(1000);
         _freeze();
-        field = bound(field, 0, 5 + BALANCE_SIBLINGS + ACCOUNT_SIBLINGS);
-        delta = bound(delta, 1, 1 << 64);
+        field = bound(field, 0, 4 + BALANCES + ACCOUNT_SIBLINGS);
+        delta = bound(delta, 1, 1 << 64); // every balance stays below 2^96
         if (field == 0) proof.ax += delta;
         else if (field == 1) proof.ay += delta;
         else if (field == 2) proof.nonce += delta;
         else if (field == 3) proof.minOrderId += delta;
         else if (field == 4) proof.orderRoot += delta;
-        else if (field == 5) proof.balance += delta;
-        else if (field < 6 + BALANCE_SIBLINGS) proof.balanceSiblings[field - 6] += delta;
-        else proof.accountSiblings[field - 6 - BALANCE_SIBLINGS] += delta;
-        uint256 root = _rootOf(proof, ALICE, ALICE_INDEX, 0);
+        else if (field < 5 + BALANCES) proof.balances[field - 5] += delta;
+        else proof.accountSiblings[field - 5 - BALANCES] += delta;
+        uint256 root = _rootOf(proof, ALICE, ALICE_INDEX);
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidExitProof.selector, root, rollup.stateRoot()));
         _exitAsAlice(proof);
     }
 
-    function test_exit_revertsForAnotherToken() public {
+    function test_exit_paysEveryTokenOfTheLeafOnce() public {
+        // One proof holds every balance of the account: each token exits with it, once.
         IMatchproof.ExitProof memory proof = _provenAlice(1000);
         _freeze();
-        uint256 root = _rootOf(proof, ALICE, ALICE_INDEX, 1);
-        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidExitProof.selector, root, rollup.stateRoot()));
+        assertEq(_exitAsAlice(proof), 1000, "token 0");
+        vm.expectEmit(true, true, true, true, address(rollup));
+        emit IMatchproof.Exited(ALICE_INDEX, ALICE, 1, ALICE_TOKEN_1, ALICE);
+        vm.prank(ALICE);
+        assertEq(rollup.exit(1, proof, ALICE), ALICE_TOKEN_1, "token 1");
+        assertEq(tokenB.balanceOf(address(rollup)), 0, "token 1 paid");
+        _expectRevert(abi.encodeWithSelector(IMatchproof.AlreadyExited.selector, ALICE_INDEX, 1));
         vm.prank(ALICE);
         rollup.exit(1, proof, ALICE);
+    }
+
+    function test_exit_revertsOnABalanceOutOfRange() public {
+        _provenAlice(1000);
+        _freeze();
+        // (1000 + 2^96, ALICE_TOKEN_1 - 1) makes the same word as (1000, ALICE_TOKEN_1): without
+        // the range check the proof would lead to the proven root and pay 2^96 more of token 0.
+        IMatchproof.ExitProof memory forged = _aliceProof(1000);
+        forged.balances[0] += 1 << 96;
+        forged.balances[1] -= 1;
+        assertEq(_rootOf(forged, ALICE, ALICE_INDEX), rollup.stateRoot(), "the same word");
+        _expectRevert(abi.encodeWithSelector(IMatchproof.BalanceOutOfRange.selector, 0, 1000 + (1 << 96)));
+        _exitAsAlice(forged);
+        // The high half's excess shifts out of 256 bits: ALICE_TOKEN_1 + 2^160 makes the same word.
+        forged = _aliceProof(1000);
+        forged.balances[1] += 1 << 160;
+        assertEq(_rootOf(forged, ALICE, ALICE_INDEX), rollup.stateRoot(), "the same word, wrapped");
+        _expectRevert(abi.encodeWithSelector(IMatchproof.BalanceOutOfRange.selector, 1, forged.balances[1]));
+        vm.prank(ALICE);
+        rollup.exit(1, forged, ALICE);
+        // Every balance is checked, not only the one exited.
+        forged = _aliceProof(1000);
+        forged.balances[BALANCES - 1] = 1 << 96;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.BalanceOutOfRange.selector, BALANCES - 1, 1 << 96));
+        _exitAsAlice(forged);
     }
 
     function test_exit_revertsOnValuesOutsideTheField() public {
         IMatchproof.ExitProof memory proof = _provenAlice(1000);
         _freeze();
-        // The Poseidon contracts reduce their inputs: balance + p would hash as balance.
-        proof.balance += P;
-        _expectRevert(abi.encodeWithSelector(IMatchproof.ValueNotInField.selector, proof.balance));
+        // The Poseidon contracts reduce their inputs: orderRoot + p would hash as orderRoot.
+        proof.orderRoot += P;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.ValueNotInField.selector, proof.orderRoot));
         _exitAsAlice(proof);
-        proof.balance -= P;
+        proof.orderRoot -= P;
         proof.accountSiblings[2] += P;
         _expectRevert(abi.encodeWithSelector(IMatchproof.ValueNotInField.selector, proof.accountSiblings[2]));
         _exitAsAlice(proof);
     }
 
-    function test_exit_revertsOnPathsOfTheWrongLength() public {
+    function test_exit_revertsOnAPathOfTheWrongLength() public {
         IMatchproof.ExitProof memory proof = _provenAlice(1000);
         _freeze();
         proof.accountSiblings = new uint256[](ACCOUNT_SIBLINGS + 1);
@@ -285,8 +326,8 @@ contract ExodusTest is RollupFixture {
             abi.encodeWithSelector(IMatchproof.InvalidProofLength.selector, ACCOUNT_SIBLINGS, ACCOUNT_SIBLINGS + 1)
         );
         _exitAsAlice(proof);
-        proof.balanceSiblings = new uint256[](0);
-        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidProofLength.selector, BALANCE_SIBLINGS, 0));
+        proof.accountSiblings = new uint256[](0);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidProofLength.selector, ACCOUNT_SIBLINGS, 0));
         _exitAsAlice(proof);
     }
 

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Matchproof} from "../src/Matchproof.sol";
 import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
-import {IPoseidon2, IPoseidon4, IPoseidon7} from "../src/interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon14} from "../src/interfaces/IPoseidon.sol";
 import {TestToken} from "../src/test/TestToken.sol";
 import {TestBase} from "./utils/TestBase.sol";
 import {AcceptingVerifier} from "./mocks/AcceptingVerifier.sol";
@@ -17,7 +17,8 @@ import {Slots} from "./utils/Slots.sol";
 ///         rollup's own Poseidon contracts. Every action is one the fuzzer may call in any
 ///         order; actions that do not apply return without doing anything. Requests pay the
 ///         rollup's fees and at most MAX_PER_BLOCK fit in a block. Adversarial actions (exits
-///         of inflated, foreign or repeated balances, exits and refunds at the wrong time,
+///         of inflated, foreign or repeated balances or of value moved between the two
+///         balances of a leaf word, exits and refunds at the wrong time,
 ///         refunds of consumed, tampered or repaid deposits, early freezes, strangers taking
 ///         the fees) must all be refused: each one that succeeds is counted as a breach.
 contract RollupModel is TestBase {
@@ -62,7 +63,7 @@ contract RollupModel is TestBase {
     Matchproof public immutable rollup;
     IPoseidon2 internal immutable poseidon2;
     IPoseidon4 internal immutable poseidon4;
-    IPoseidon7 internal immutable poseidon7;
+    IPoseidon14 internal immutable poseidon14;
     TestToken[TOKENS] public tokens;
     address[ACCOUNTS] public actors;
     uint256[2][ACCOUNTS] internal keys;
@@ -85,10 +86,10 @@ contract RollupModel is TestBase {
     uint256 internal requestBlock;
     uint256 internal requestsInBlock;
 
-    constructor(IPoseidon2 poseidon2_, IPoseidon4 poseidon4_, IPoseidon7 poseidon7_) {
+    constructor(IPoseidon2 poseidon2_, IPoseidon4 poseidon4_, IPoseidon7 poseidon7_, IPoseidon14 poseidon14_) {
         poseidon2 = poseidon2_;
         poseidon4 = poseidon4_;
-        poseidon7 = poseidon7_;
+        poseidon14 = poseidon14_;
         address[] memory tokenList = new address[](TOKENS);
         for (uint256 t = 0; t < TOKENS; ++t) {
             tokens[t] = new TestToken("Model token", "MOD", 18);
@@ -100,14 +101,14 @@ contract RollupModel is TestBase {
         rollup = new Matchproof(
             new AcceptingVerifier(),
             IMatchproof.Hashers({
-                poseidon2: poseidon2_, poseidon4: poseidon4_, poseidon7: poseidon7_
+                poseidon2: poseidon2_, poseidon4: poseidon4_, poseidon7: poseidon7_, poseidon14: poseidon14_
             }),
             provenRoot,
             tokenList,
             IMatchproof.Config({
                 nTx: N_TX,
                 accountDepth: 2,
-                balanceDepth: 2,
+                balanceDepth: 1,
                 requestDeadlineBlocks: DEADLINE_BLOCKS,
                 maxTimestampLag: 1 days,
                 requestFee: REQUEST_FEE,
@@ -215,7 +216,7 @@ contract RollupModel is TestBase {
         Account storage account = accounts[index];
         uint256 balance = account.balances[tokenId];
         if (account.exited[tokenId] || balance == 0) return;
-        IMatchproof.ExitProof memory proof = exitProof(index, tokenId);
+        IMatchproof.ExitProof memory proof = exitProof(index);
         vm.prank(actor);
         rollup.exit(tokenId, proof, actor);
         account.exited[tokenId] = true;
@@ -260,25 +261,36 @@ contract RollupModel is TestBase {
 
     // ------------------------------------------------------------------ adversarial actions
 
-    /// @notice An actor tries to exit what it does not own: a balance inflated by one, another
-    ///         account's leaf, or its own balance before the freeze or a second time.
+    /// @notice An actor tries to exit what it does not own: a balance inflated by one, value
+    ///         moved into it from the other balance of its leaf word (which keeps the word),
+    ///         another account's leaf, or its own balance before the freeze or a second time.
     function attackExit(uint256 actorSeed, uint256 tokenSeed, uint256 mode) external {
         (bool registered, uint256 index, address actor) = _registered(actorSeed);
         if (!registered) return;
         uint16 tokenId = uint16(tokenSeed % TOKENS);
-        IMatchproof.ExitProof memory proof = exitProof(index, tokenId);
-        mode %= 3;
+        IMatchproof.ExitProof memory proof = exitProof(index);
+        mode %= 4;
         if (mode == 0) {
-            proof.balance += 1;
+            proof.balances[tokenId] += 1;
         } else if (mode == 1) {
             uint256 victim = (index + 1) % ACCOUNTS;
             if (accounts[victim].owner == address(0) || accounts[victim].owner == actor) return;
-            proof = exitProof(victim, tokenId);
+            proof = exitProof(victim);
+        } else if (mode == 2) {
+            // Token 0 is the word's low half: 2^96 more of it for one less of token 1. Token 1
+            // is the high half: 2^160 more of it shifts out of the 256-bit word.
+            if (tokenId == 0) {
+                if (proof.balances[1] == 0) return;
+                proof.balances[0] += 1 << 96;
+                proof.balances[1] -= 1;
+            } else {
+                proof.balances[1] += 1 << 160;
+            }
         } else if (rollup.frozen()) {
             (bool found, uint256 exitedIndex, uint16 exitedToken) = _anExit(actorSeed);
             if (!found) return; // nothing exited yet: an honest exit is the exit action's
             (index, tokenId, actor) = (exitedIndex, exitedToken, accounts[exitedIndex].owner);
-            proof = exitProof(index, tokenId); // the same, valid proof again
+            proof = exitProof(index); // the same, valid proof again
         }
         vm.prank(actor);
         try rollup.exit(tokenId, proof, actor) {
@@ -340,13 +352,16 @@ contract RollupModel is TestBase {
         }
     }
 
-    /// @notice The exit proof of account `index`'s balance of `tokenId` in the model's state.
-    function exitProof(uint256 index, uint256 tokenId) public view returns (IMatchproof.ExitProof memory proof) {
+    /// @notice The exit proof of account `index` in the model's state (`exit` pays the balance
+    ///         of whichever token it names).
+    function exitProof(uint256 index) public view returns (IMatchproof.ExitProof memory proof) {
         Account storage account = accounts[index];
-        // One level each: the balance tree's leaves are the TOKENS balances then zeros, the
-        // account tree's the ACCOUNTS leaves; the siblings are the other three, in order.
-        uint256[] memory balanceSiblings = new uint256[](3);
-        balanceSiblings[0] = account.balances[1 - tokenId];
+        // The account tree has one level: its leaves are the ACCOUNTS leaves, the siblings the
+        // other three, in order.
+        uint256[16] memory balances;
+        for (uint256 t = 0; t < TOKENS; ++t) {
+            balances[t] = account.balances[t];
+        }
         uint256[] memory accountSiblings = new uint256[](3);
         uint256 next = 0;
         for (uint256 other = 0; other < ACCOUNTS; ++other) {
@@ -358,8 +373,7 @@ contract RollupModel is TestBase {
             nonce: account.nonce,
             minOrderId: account.minOrderId,
             orderRoot: 0,
-            balance: account.balances[tokenId],
-            balanceSiblings: balanceSiblings,
+            balances: balances,
             accountSiblings: accountSiblings
         });
     }
@@ -436,11 +450,13 @@ contract RollupModel is TestBase {
         Slots.withdrawal(slots, slot, WITHDRAW, index, tokenId, amount);
     }
 
+    /// @dev The account's leaf: its balances are the first word's two halves; the order root
+    ///      and the other seven words are 0.
     function _leaf(uint256 index) internal view returns (uint256) {
         Account storage account = accounts[index];
-        uint256 balanceRoot = poseidon4.poseidon([account.balances[0], account.balances[1], 0, 0]);
-        return poseidon7.poseidon(
-            [account.ax, account.ay, uint256(uint160(account.owner)), account.nonce, account.minOrderId, balanceRoot, 0]
+        uint256 word = account.balances[0] + (account.balances[1] << 96);
+        return poseidon14.poseidon(
+            [account.ax, account.ay, uint256(uint160(account.owner)), account.nonce, account.minOrderId, 0, word, 0, 0, 0, 0, 0, 0, 0]
         );
     }
 
@@ -463,9 +479,10 @@ contract ExodusInvariantTest is TestBase {
     function setUp() public {
         string memory json = vm.readFile("../build/contracts/poseidon.json");
         model = new RollupModel(
-            IPoseidon2(deployCode(vm.parseJsonBytes(json, ".poseidon2.bytecode"), "poseidon2")),
-            IPoseidon4(deployCode(vm.parseJsonBytes(json, ".poseidon4.bytecode"), "poseidon4")),
-            IPoseidon7(deployCode(vm.parseJsonBytes(json, ".poseidon7.bytecode"), "poseidon7"))
+            IPoseidon2(deployPoseidon(json, 2)),
+            IPoseidon4(deployPoseidon(json, 4)),
+            IPoseidon7(deployPoseidon(json, 7)),
+            IPoseidon14(deployPoseidon(json, 14))
         );
     }
 

@@ -5,6 +5,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Matchproof} from "../src/Matchproof.sol";
 import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
 import {IGroth16BatchVerifier} from "../src/interfaces/IGroth16BatchVerifier.sol";
+import {IPoseidon14} from "../src/interfaces/IPoseidon.sol";
 import {RollupFixture} from "./utils/RollupFixture.sol";
 import {Slots} from "./utils/Slots.sol";
 import {PublicDataLayout as L} from "../src/libraries/PublicDataLayout.sol";
@@ -28,6 +29,28 @@ contract MatchproofTest is RollupFixture {
             0x1c2f3482dbb140c4ebb9ada49abdbc374a9a85fcfc6533ec2e9df45b4921c318,
             "Poseidon([1..7])"
         );
+        // Poseidon([1, ..., 14]) (circomlibjs and the Python spec's agree on it).
+        assertEq(
+            poseidon14.poseidon([uint256(1), 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]),
+            0x1278779aaafc5ca58bf573151005830cdb4683fb26591c85a7464d4f0e527776,
+            "Poseidon([1..14])"
+        );
+    }
+
+    function test_poseidon14_refusesItsConstantsInAnotherOrder() public {
+        // Its constructor checks each data contract's code hash: a misordered list would hash wrong.
+        string memory json = vm.readFile("../build/contracts/poseidon.json");
+        bytes[] memory constants = vm.parseJsonBytesArray(json, ".poseidon14.constants");
+        address[] memory parts = new address[](constants.length);
+        for (uint256 i = 0; i < constants.length; ++i) {
+            parts[(i + 1) % constants.length] = deployCode(constants[i], "Poseidon14 constants");
+        }
+        bytes memory creationCode = bytes.concat(vm.parseJsonBytes(json, ".poseidon14.bytecode"), abi.encodePacked(parts));
+        address deployed;
+        assembly ("memory-safe") {
+            deployed := create(0, add(creationCode, 0x20), mload(creationCode))
+        }
+        assertEq(deployed, address(0), "deployed with rotated constants");
     }
 
     // ------------------------------------------------------------------ constructor
@@ -64,10 +87,11 @@ contract MatchproofTest is RollupFixture {
         assertEq(rollup.tokens(0), address(tokenA), "token 0");
         assertEq(rollup.tokens(1), address(tokenB), "token 1");
         assertEq(rollup.verifier(), address(verifier), "verifier");
-        (address p2, address p4, address p7) = rollup.hashers();
+        (address p2, address p4, address p7, address p14) = rollup.hashers();
         assertEq(p2, address(poseidon2), "poseidon2");
         assertEq(p4, address(poseidon4), "poseidon4");
         assertEq(p7, address(poseidon7), "poseidon7");
+        assertEq(p14, address(poseidon14), "poseidon14");
     }
 
     function test_constructor_revertsOnInvalidOperatorKey() public {
@@ -104,13 +128,29 @@ contract MatchproofTest is RollupFixture {
         _deploy(list, 33, OPERATOR_AX, OPERATOR_AY);
     }
 
-    function test_constructor_revertsOnOddTreeDepths() public {
-        // The trees are quaternary: a level takes two index bits.
+    function test_constructor_revertsOnAnOddAccountDepth() public {
+        // The account tree is quaternary: a level takes two index bits.
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTreeDepths.selector, 5, BALANCE_DEPTH));
         _deploy(_tokens(address(tokenA), address(tokenB)), 5, OPERATOR_AX, OPERATOR_AY);
+    }
+
+    function test_constructor_takesEveryBalanceDepthFromOneToFour() public {
+        // The balances are words of the account leaf, not a tree: an odd depth is fine.
         IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
-        config.balanceDepth = 1;
-        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTreeDepths.selector, ACCOUNT_DEPTH, 1));
+        for (uint256 depth = 1; depth <= 4; ++depth) {
+            config.balanceDepth = depth;
+            assertEq(_deployWith(config).balanceDepth(), depth, "balance depth");
+        }
+    }
+
+    function test_constructor_revertsOnBalanceDepthOutOfRange() public {
+        // Published token ids have 4 bits, and an exit proof holds 16 balances.
+        IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
+        config.balanceDepth = 0;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTreeDepths.selector, ACCOUNT_DEPTH, 0));
+        _deployWith(config);
+        config.balanceDepth = 5;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTreeDepths.selector, ACCOUNT_DEPTH, 5));
         _deployWith(config);
     }
 
@@ -126,6 +166,20 @@ contract MatchproofTest is RollupFixture {
         new Matchproof(
             IGroth16BatchVerifier(address(0x1234)),
             _hashers(),
+            GENESIS_ROOT,
+            _tokens(address(tokenA), address(tokenB)),
+            _config(ACCOUNT_DEPTH),
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
+        );
+    }
+
+    function test_constructor_revertsOnAHasherWithoutCode() public {
+        IMatchproof.Hashers memory hashers = _hashers();
+        hashers.poseidon14 = IPoseidon14(address(0x1414));
+        _expectRevert(abi.encodeWithSelector(IMatchproof.NotAContract.selector, address(0x1414)));
+        new Matchproof(
+            verifier,
+            hashers,
             GENESIS_ROOT,
             _tokens(address(tokenA), address(tokenB)),
             _config(ACCOUNT_DEPTH),

@@ -17,13 +17,13 @@ use std::sync::OnceLock;
 use ark_bn254::Fr;
 use ark_ff::{AdditiveGroup, Field, PrimeField};
 
-/// The most inputs supported (circomlib itself goes up to 16).
-pub const MAX_INPUTS: usize = 12;
+/// The most inputs supported: circomlib's 16 (an account leaf hashes 14).
+pub const MAX_INPUTS: usize = 16;
 
 const FULL_ROUNDS: usize = 8;
 
 /// Partial rounds for state widths 2, 3, ... (circomlib's `N_ROUNDS_P`).
-const PARTIAL_ROUNDS: [usize; MAX_INPUTS] = [56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65];
+const PARTIAL_ROUNDS: [usize; MAX_INPUTS] = [56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68];
 
 const CONSTANTS: &[u8] = include_bytes!("poseidon_constants.bin");
 
@@ -119,6 +119,10 @@ pub fn poseidon(inputs: &[Fr]) -> Fr {
         11 => permute::<11>(inputs),
         12 => permute::<12>(inputs),
         13 => permute::<13>(inputs),
+        14 => permute::<14>(inputs),
+        15 => permute::<15>(inputs),
+        16 => permute::<16>(inputs),
+        17 => permute::<17>(inputs),
         _ => unreachable!("the arity was checked"),
     }
 }

@@ -1,11 +1,11 @@
 """
 Write ``native/src/poseidon_constants.bin``: circomlib's optimised Poseidon
-constants for 1 to 12 inputs, as the Rust hasher (``native/src/hash.rs``) reads them.
+constants for 1 to 16 inputs, as the Rust hasher (``native/src/hash.rs``) reads them.
 
 Source: circomlibjs's ``poseidon_constants_opt.json`` (the npm package pinned by
 ``package-lock.json``), the constants of circomlib's ``Poseidon`` circuit
 template and of circomlibjs's ``buildPoseidon``. For each state width
-``t = 2 .. 13`` in turn: ``C`` (``8 t + partial rounds`` round constants), ``M``
+``t = 2 .. 17`` in turn: ``C`` (``8 t + partial rounds`` round constants), ``M``
 and ``P`` (``t x t`` matrices, row by row) and ``S`` (``partial rounds x (2 t - 1)``
 sparse-matrix entries), every value 32 bytes big-endian.
 
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "node_modules" / "circomlibjs" / "src" / "poseidon_constants_opt.json"
 TARGET = ROOT / "native" / "src" / "poseidon_constants.bin"
-MAX_INPUTS = 12
+MAX_INPUTS = 16
 
 
 def encode(source: Path) -> bytes:

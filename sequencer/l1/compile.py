@@ -44,9 +44,9 @@ OPTIMIZER_RUNS = 200
 
 REMAPPINGS = ("@openzeppelin/=node_modules/@openzeppelin/",)
 
-POSEIDON_ARITIES = (2, 4, 7)
-"""The Poseidon contracts the rollup uses: the request chain (2), the quaternary trees' nodes (4) and
-a request's hash and an account leaf (7)."""
+POSEIDON_ARITIES = (2, 4, 7, 14)
+"""The Poseidon contracts the rollup uses, in the order of its ``Hashers``: the request chain (2), the
+account tree's nodes (4), a request's hash (7) and an account leaf (14)."""
 
 
 class CompilationError(Exception):
@@ -243,7 +243,11 @@ class PoseidonArtifact:
     n_inputs: int
     abi: list[dict[str, Any]]
     bytecode: str
+    """Creation code; its constructor takes the addresses of the ``constants`` contracts (ABI-encoded)."""
     generator: str
+    constants: tuple[str, ...]
+    """Creation codes of the data contracts holding the constants that do not fit in the hash contract's
+    code (EIP-170), to deploy first, in order; empty when it holds them all."""
 
 
 def generate_poseidon(*, force: bool = False) -> Path:
@@ -275,5 +279,6 @@ def load_poseidon(arities: Sequence[int] = POSEIDON_ARITIES) -> dict[int, Poseid
             abi=entry["abi"],
             bytecode=str(entry["bytecode"]),
             generator=str(entry["generator"]),
+            constants=tuple(str(code) for code in entry["constants"]),
         )
     return result

@@ -10,7 +10,9 @@
     )
     deployment.save(Path("data/deployment.json"))
 
-Order: the two Poseidon contracts (from ``build/contracts/poseidon.json``), the
+Order: the Poseidon contracts for 2, 4, 7 and 14 inputs (from
+``build/contracts/poseidon.json``; each after the data contracts holding its
+constants, if any: :func:`deploy_poseidon`), the
 verifier (``Groth16BatchVerifier`` holding the circuit's verifying key, unless an
 address is given), the test tokens, then ``Matchproof``
 (whose constructor registers the operator as account 0 and queues its creation).
@@ -24,13 +26,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
+from eth_abi.abi import encode
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
 from web3.types import TxParams, TxReceipt
 
-from sequencer.l1.compile import POSEIDON_ARITIES, CompiledContracts, load_poseidon
+from sequencer.l1.compile import POSEIDON_ARITIES, CompiledContracts, PoseidonArtifact, load_poseidon
 from sequencer.l1.transactions import send_transaction
 from sequencer.l1.verifying_key import VerifyingKey
 
@@ -118,7 +121,7 @@ class Deployment:
     rollup: str
     verifier: str
     poseidon: dict[int, str]
-    """Poseidon contract address by number of inputs (2, 7)."""
+    """Poseidon contract address by number of inputs (``POSEIDON_ARITIES``)."""
     tokens: tuple[str, ...]
     """The rollup's token list: token id = index."""
     test_tokens: tuple[str, ...]
@@ -191,6 +194,25 @@ def deploy_bytecode(w3: Web3, deployer: LocalAccount, bytecode: str, what: str) 
     return _created(receipt, what), int(receipt["gasUsed"])
 
 
+def deploy_poseidon(w3: Web3, deployer: LocalAccount, artifact: PoseidonArtifact) -> tuple[ChecksumAddress, int]:
+    """
+    Deploy a generated Poseidon contract: the data contracts holding its
+    constants first, in order, then the hash contract with their addresses as
+    constructor arguments (its constructor checks their code). Returns (address,
+    gas used by all of its transactions).
+    """
+    what = f"Poseidon{artifact.n_inputs}"
+    gas = 0
+    parts: list[str] = []
+    for part, code in enumerate(artifact.constants):
+        address, used = deploy_bytecode(w3, deployer, code, f"{what} constants {part}")
+        parts.append(address)
+        gas += used
+    arguments = encode(["address"] * len(parts), parts).hex()
+    address, used = deploy_bytecode(w3, deployer, artifact.bytecode + arguments, what)
+    return address, gas + used
+
+
 def deploy_contract(
     w3: Web3,
     deployer: LocalAccount,
@@ -235,7 +257,7 @@ def deploy(
     gas_used: dict[str, int] = {}
     poseidon: dict[int, str] = {}
     for n, artifact in load_poseidon(POSEIDON_ARITIES).items():
-        poseidon[n], gas_used[f"Poseidon{n}"] = deploy_bytecode(w3, deployer, artifact.bytecode, f"Poseidon{n}")
+        poseidon[n], gas_used[f"Poseidon{n}"] = deploy_poseidon(w3, deployer, artifact)
 
     if verifier is None:
         if verifying_key is None and verifier_contract == VERIFIER_CONTRACT:

@@ -17,6 +17,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
 
+from sequencer.spec.constants import BALANCE_WORDS, BALANCES_PER_WORD
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Deposit
 from sequencer.spec.types import AccountIndex, Amount, FieldElement, TokenId
@@ -29,11 +30,19 @@ class ExodusError(Exception):
     """The rollup is not in a state that lets this trader leave as asked."""
 
 
+EXIT_BALANCES = BALANCE_WORDS * BALANCES_PER_WORD
+"""The balances an exit proof carries, as many as an account leaf hashes (``BALANCE_WORDS`` words of
+``BALANCES_PER_WORD``): 16, whatever the configuration's ``balance_depth``."""
+
+
 @dataclass(frozen=True)
 class ExitProof:
     """
-    What ``exit`` checks one balance with: the account's leaf (its address
-    is the caller's), the balance and both Merkle paths (``IMatchproof.ExitProof``).
+    What ``exit`` checks a balance with (``IMatchproof.ExitProof``): the
+    account's leaf (its address is the caller's) with every balance it hashes,
+    ``EXIT_BALANCES`` of them (ids the rollup does not have hold 0), and its
+    Merkle path. The contract pays ``balances[tokenId]``; one proof serves every
+    token of the account.
     """
 
     ax: FieldElement
@@ -41,11 +50,10 @@ class ExitProof:
     nonce: int
     min_order_id: int
     order_root: FieldElement
-    balance: Amount
-    balance_siblings: tuple[FieldElement, ...]
+    balances: tuple[Amount, ...]
     account_siblings: tuple[FieldElement, ...]
 
-    def as_abi(self) -> tuple[int, int, int, int, int, int, list[int], list[int]]:
+    def as_abi(self) -> tuple[int, int, int, int, int, list[int], list[int]]:
         """The proof as the contract's ABI tuple."""
         return (
             self.ax,
@@ -53,14 +61,13 @@ class ExitProof:
             self.nonce,
             self.min_order_id,
             self.order_root,
-            self.balance,
-            list(self.balance_siblings),
+            list(self.balances),
             list(self.account_siblings),
         )
 
 
-def exit_proof(state: State, index: AccountIndex, token: TokenId) -> ExitProof:
-    """The proof of account ``index``'s balance of ``token`` in ``state``."""
+def exit_proof(state: State, index: AccountIndex) -> ExitProof:
+    """The exit proof of account ``index`` in ``state``: its leaf's fields, every balance, its path."""
     account = state.get_account(index)
     return ExitProof(
         ax=account.ax,
@@ -68,8 +75,7 @@ def exit_proof(state: State, index: AccountIndex, token: TokenId) -> ExitProof:
         nonce=account.nonce,
         min_order_id=account.min_order_id,
         order_root=account.orders.root,
-        balance=account.balance(token),
-        balance_siblings=tuple(account.balances.siblings(token)),
+        balances=tuple(account.balance(TokenId(token)) for token in range(EXIT_BALANCES)),
         account_siblings=tuple(state.account_tree.siblings(index)),
     )
 
@@ -163,10 +169,11 @@ def leave(
     owner = Web3.to_checksum_address(trader.address)
     plan = plan_departure(contract, rebuilt, owner)
     calls = []
-    for token in plan.exits:  # exits only ever come with the account they leave
+    if plan.exits:  # exits only ever come with the account they leave
         assert plan.account is not None
-        proof = exit_proof(rebuilt.state, plan.account, token)
-        calls.append(contract.functions.exit(token, proof.as_abi(), Web3.to_checksum_address(recipient or owner)))
+        proof = exit_proof(rebuilt.state, plan.account).as_abi()
+        for token in plan.exits:
+            calls.append(contract.functions.exit(token, proof, Web3.to_checksum_address(recipient or owner)))
     for request_index, deposit in plan.refunds.items():
         fields = (deposit.account_index, owner, deposit.ax, deposit.ay, deposit.token, deposit.amount)
         calls.append(contract.functions.refundDeposit(request_index, fields))

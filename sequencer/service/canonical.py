@@ -61,7 +61,7 @@ def _account(operator: Operator, index: AccountIndex, tokens: list[TokenId]) -> 
         "ay": str(account.ay),
         "nonce": str(account.nonce),
         "min_order_id": str(account.min_order_id),
-        "balances": {str(t): str(account.balances.get(t)) for t in tokens},
+        "balances": {str(t): str(account.balance(t)) for t in tokens},
         "slots": {str(slot): [str(i), str(f)] for slot, (i, f) in sorted(account.order_slots.items())},
     }
 

@@ -42,8 +42,12 @@ from .machine import Machine
 
 log = logging.getLogger(__name__)
 
-FORMAT = "matchproof-checkpoint-7"
-"""The checkpoints' format; another is refused (7: sealed batches hold 24-byte slots with order references)."""
+FORMAT = "matchproof-checkpoint-8"
+"""
+The checkpoints' format; another is refused (7: sealed batches hold 24-byte
+slots with order references; 8: an account keeps its balances by token, no
+balance tree).
+"""
 FOLDER = "checkpoints"
 SUFFIX = ".checkpoint"
 KEEP = 2

@@ -14,7 +14,7 @@ remove a deposit it already credited (future work).
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -22,7 +22,6 @@ from sequencer.l1.exodus import Departure, ExitProof, exit_proof, plan_departure
 from sequencer.l1.reconstruct import Reconstruction, reconstruct
 from sequencer.l1.rollup import Rollup
 from sequencer.spec.transactions import L1Transaction
-from sequencer.spec.types import TokenId
 
 from .codec import CodecError, decode_l1_request, encode_l1_request
 
@@ -56,8 +55,8 @@ class ExitView:
     A trader's way out: the rollup, what a forced request costs and how soon
     a batch must serve it, and once the rollup is frozen what ``matchproof
     exit`` would pay them (:func:`sequencer.l1.exodus.plan_departure`) with
-    the proof of each balance it exits, which the way-out page lets a
-    browser wallet send.
+    their account's exit proof, which serves every balance it exits and
+    which the way-out page lets a browser wallet send.
     """
 
     chain_id: int
@@ -66,7 +65,8 @@ class ExitView:
     request_fee: int
     deadline_blocks: int
     departure: Departure | None
-    proofs: dict[TokenId, ExitProof] = field(default_factory=dict)
+    proof: ExitProof | None = None
+    """The account's exit proof; None unless the departure exits a balance."""
 
 
 class L1Requests(Protocol):
@@ -115,13 +115,13 @@ class ChainRequests:
         contract = rollup.contract
         frozen = rollup.frozen()
         departure = None
-        proofs: dict[TokenId, ExitProof] = {}
+        proof = None
         if frozen:
             if self._frozen_state is None:
                 self._frozen_state = reconstruct(rollup.w3, contract)
             departure = plan_departure(contract, self._frozen_state, owner)
-            if departure.account is not None:
-                proofs = {token: exit_proof(self._frozen_state.state, departure.account, token) for token in departure.exits}
+            if departure.account is not None and departure.exits:
+                proof = exit_proof(self._frozen_state.state, departure.account)
         return ExitView(
             chain_id=int(rollup.w3.eth.chain_id),
             rollup=rollup.deployment.rollup,
@@ -129,7 +129,7 @@ class ChainRequests:
             request_fee=rollup.request_fee(),
             deadline_blocks=int(contract.functions.requestDeadlineBlocks().call()),
             departure=departure,
-            proofs=proofs,
+            proof=proof,
         )
 
 

@@ -27,8 +27,12 @@ from .machine import LogEntry
 from .receipts import Receipt
 
 DATABASE_NAME = "sequencer.sqlite3"
-FORMAT_VERSION = "2"
-"""The commands' encoding; a log of another version is refused (2: a cancel-all signs ``min_order_id``, not a nonce)."""
+FORMAT_VERSION = "3"
+"""
+The commands' encoding; a log of another version is refused (2: a cancel-all
+signs ``min_order_id``, not a nonce; 3: withdrawals, cancels and cancel-alls
+sign messages of 11 inputs, so older signatures no longer verify).
+"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -61,6 +61,14 @@ ETH_ADDRESS_BITS = 160
 FEE_ACCOUNT = 0
 """The operator's account: it receives every fee, after the last slot of a batch."""
 
+MESSAGE_INPUTS = 11
+"""
+Every message an account signs is the Poseidon hash of this many inputs: its
+tag, its fields, then zeros (an order fills all 11). One shape for every kind
+lets the circuit hash side A's order, withdrawal, cancel or cancel-all with
+one Poseidon instead of one per kind.
+"""
+
 ORDER_MESSAGE_TAG = 1
 """First input of an order's signed message, so no order signs as a withdrawal."""
 
@@ -84,6 +92,20 @@ MAX_ACCOUNT_DEPTH = 24
 
 MAX_BALANCE_DEPTH = 4
 """Token ids are published in 4-bit fields (``public_data_layout.json``)."""
+
+BALANCES_PER_WORD = 2
+"""
+An account leaf holds its balances two to a field element,
+``balance(2 i) + balance(2 i + 1) * 2**AMOUNT_BITS`` (both below
+``2**AMOUNT_BITS``, so a word has one pair of balances).
+"""
+
+BALANCE_WORDS = 2**MAX_BALANCE_DEPTH // BALANCES_PER_WORD
+"""
+The balance words of every account leaf, whatever the configuration's
+``balance_depth`` (the words of tokens it does not have are zero): 8, so the
+leaf hashes 6 + 8 = 14 inputs.
+"""
 
 
 class TxType(IntEnum):
@@ -166,9 +188,11 @@ class TreeConfig:
 
     A configuration fixes the state's shape: ``2**account_depth`` accounts,
     ``2**balance_depth`` tokens and ``2**order_depth`` order slots per account.
-    A depth is the number of bits of an index; the trees are quaternary
-    (``sequencer.spec.merkle``), so every depth is even. The circuit is
-    compiled for one configuration and the spec must use the same one.
+    A depth is the number of bits of an index. The account and order trees are
+    quaternary (``sequencer.spec.merkle``), so their depths are even; the
+    balances are no tree but words of the account leaf (``BALANCE_WORDS``),
+    so ``balance_depth`` may be odd. The circuit is compiled for one
+    configuration and the spec must use the same one.
     """
 
     account_depth: int
@@ -176,15 +200,16 @@ class TreeConfig:
     order_depth: int
 
     def __post_init__(self) -> None:
-        """Refuse depths that would not fit the public data or the order ids, or a quaternary tree."""
-        limits = {
+        """Refuse depths that would not fit the public data, the order ids or the leaf, or a quaternary tree."""
+        trees = {
             "account_depth": (self.account_depth, MAX_ACCOUNT_DEPTH),
-            "balance_depth": (self.balance_depth, MAX_BALANCE_DEPTH),
             "order_depth": (self.order_depth, ORDER_REF_BITS - 2),
         }
-        for name, (depth, limit) in limits.items():
+        for name, (depth, limit) in trees.items():
             if not 1 <= depth <= limit or depth % 2 != 0:
                 raise ValueError(f"{name} must be even and in [2, {limit}], got {depth}")
+        if not 1 <= self.balance_depth <= MAX_BALANCE_DEPTH:
+            raise ValueError(f"balance_depth must be in [1, {MAX_BALANCE_DEPTH}], got {self.balance_depth}")
 
     @classmethod
     def from_circuit_params(cls, params: Mapping[str, int]) -> "TreeConfig":

@@ -1,9 +1,10 @@
 """
-The rollup's state: accounts in a tree, each with a balance tree and an order tree.
+The rollup's state: accounts in a tree, each with its balances and an order tree.
 
 An account's leaf in the account tree commits to its key, its L1 address, its
-nonce, the smallest order id it may still trade and the roots of its two trees, so the account tree's root commits to
-the whole state. Every change goes through :class:`State`, which marks the
+nonce, the smallest order id it may still trade, its order tree's root and its
+balances, two to a field element, so the account tree's root commits to the
+whole state. Every change goes through :class:`State`, which marks the
 account changed; its leaf, and the paths above it, are hashed once, when the
 root or a Merkle proof is next read.
 
@@ -15,9 +16,10 @@ keeps the changes (as ethereum's execution-specs snapshot touched entries).
 
 from dataclasses import dataclass, field
 
+from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.crypto.poseidon import poseidon
 
-from .constants import AMOUNT_BITS, TreeConfig
+from .constants import AMOUNT_BITS, BALANCE_WORDS, TreeConfig
 from .merkle import SparseMerkleTree
 from .types import (
     AccountIndex,
@@ -28,10 +30,6 @@ from .types import (
     OrderId,
     TokenId,
 )
-
-EMPTY_BALANCE_LEAF = FieldElement(0)
-"""A token the account has never held: balance zero."""
-
 
 def order_leaf(order_id: OrderId, filled: Amount) -> FieldElement:
     """
@@ -45,6 +43,17 @@ def order_leaf(order_id: OrderId, filled: Amount) -> FieldElement:
 
 EMPTY_ORDER_LEAF = order_leaf(OrderId(0), Amount(0))
 """A slot no order has traded in."""
+
+
+def balance_word(low: Amount, high: Amount) -> FieldElement:
+    """
+    Two balances in one leaf input: ``low + high * 2**AMOUNT_BITS``. Both are
+    below ``2**AMOUNT_BITS`` (every balance the spec writes is), so a word
+    has one preimage and is far below the field's modulus; the reduction
+    modulo p only matters to the soundness tests, which write balances
+    outside that range with the spec's checks turned off.
+    """
+    return FieldElement((low + (high << AMOUNT_BITS)) % FIELD_MODULUS)
 
 
 @dataclass
@@ -70,8 +79,8 @@ class Account:
     eth_addr: EthAddress
     nonce: Nonce
     min_order_id: OrderId
-    balances: SparseMerkleTree
     order_tree: SparseMerkleTree
+    balances: dict[TokenId, Amount] = field(default_factory=dict)
     order_slots: dict[int, tuple[OrderId, Amount]] = field(default_factory=dict)
     unhashed_slots: set[int] = field(default_factory=set)
 
@@ -92,7 +101,6 @@ class Account:
             eth_addr=EthAddress(0),
             nonce=Nonce(0),
             min_order_id=OrderId(0),
-            balances=SparseMerkleTree(config.balance_depth, EMPTY_BALANCE_LEAF),
             order_tree=SparseMerkleTree(config.order_depth, EMPTY_ORDER_LEAF),
         )
 
@@ -103,23 +111,16 @@ class Account:
 
     def leaf_hash(self) -> FieldElement:
         """The account's leaf in the account tree."""
-        return FieldElement(
-            poseidon(
-                [
-                    self.ax,
-                    self.ay,
-                    self.eth_addr,
-                    self.nonce,
-                    self.min_order_id,
-                    self.balances.root,
-                    self.orders.root,
-                ]
-            )
-        )
+        fields: list[int] = [self.ax, self.ay, self.eth_addr, self.nonce, self.min_order_id, self.orders.root]
+        return FieldElement(poseidon([*fields, *self.balance_words()]))
 
     def balance(self, token: TokenId) -> Amount:
         """How much of ``token`` the account holds."""
-        return Amount(self.balances.get(token))
+        return self.balances.get(token, Amount(0))
+
+    def balance_words(self) -> list[FieldElement]:
+        """The leaf's ``BALANCE_WORDS`` words: word ``i`` is ``balance(2 i) + balance(2 i + 1) * 2**AMOUNT_BITS``."""
+        return [balance_word(self.balance(TokenId(2 * i)), self.balance(TokenId(2 * i + 1))) for i in range(BALANCE_WORDS)]
 
     def order_slot(self, order_id: OrderId) -> tuple[OrderId, Amount]:
         """The ``(stored_id, filled)`` of the slot that ``order_id`` maps to."""
@@ -137,8 +138,8 @@ class Account:
             eth_addr=self.eth_addr,
             nonce=self.nonce,
             min_order_id=self.min_order_id,
-            balances=self.balances.copy(),
             order_tree=self.order_tree.copy(),
+            balances=dict(self.balances),
             order_slots=dict(self.order_slots),
             unhashed_slots=set(self.unhashed_slots),
         )
@@ -213,7 +214,11 @@ class State:
 
     def set_balance(self, index: AccountIndex, token: TokenId, balance: Amount) -> None:
         """Set the account's balance of ``token``."""
-        self._writable(index).balances.set(token, FieldElement(balance))
+        balances = self._writable(index).balances
+        if balance:
+            balances[token] = balance
+        else:
+            balances.pop(token, None)
 
     def set_order_slot(self, index: AccountIndex, order_id: OrderId, filled: Amount) -> None:
         """Record that order ``order_id`` of the account has ``filled`` base filled."""

@@ -21,6 +21,7 @@ from sequencer.crypto.poseidon import poseidon, poseidon_many
 from .constants import (
     CANCEL_ALL_MESSAGE_TAG,
     CANCEL_MESSAGE_TAG,
+    MESSAGE_INPUTS,
     ORDER_MESSAGE_TAG,
     WITHDRAW_MESSAGE_TAG,
     OrderKind,
@@ -174,11 +175,18 @@ class Trade:
     taker_fee_bps: int
 
 
+def signed_message(fields: Sequence[int]) -> FieldElement:
+    """A message to sign: Poseidon of a tag and its fields, padded with zeros to ``MESSAGE_INPUTS`` inputs."""
+    if len(fields) > MESSAGE_INPUTS:
+        raise ValueError(f"a signed message has at most {MESSAGE_INPUTS} inputs, got {len(fields)}")
+    return FieldElement(poseidon([*fields, *[0] * (MESSAGE_INPUTS - len(fields))]))
+
+
 def withdraw_message(
     account_index: AccountIndex, token: TokenId, amount: Amount, nonce: Nonce
 ) -> FieldElement:
     """The message an account signs to withdraw ``amount`` of ``token`` at ``nonce``."""
-    return FieldElement(poseidon([WITHDRAW_MESSAGE_TAG, account_index, token, amount, nonce]))
+    return signed_message([WITHDRAW_MESSAGE_TAG, account_index, token, amount, nonce])
 
 
 @dataclass(frozen=True)
@@ -246,7 +254,7 @@ L1Transaction = Deposit | ForcedWithdraw | ForcedCancelAll
 
 def cancel_message(account_index: AccountIndex, order_id: OrderId) -> FieldElement:
     """The message an account signs to cancel its order ``order_id``."""
-    return FieldElement(poseidon([CANCEL_MESSAGE_TAG, account_index, order_id]))
+    return signed_message([CANCEL_MESSAGE_TAG, account_index, order_id])
 
 
 @dataclass(frozen=True)
@@ -268,7 +276,7 @@ class Cancel:
 
 def cancel_all_message(account_index: AccountIndex, min_order_id: OrderId) -> FieldElement:
     """The message an account signs to cancel every order of its own below ``min_order_id``."""
-    return FieldElement(poseidon([CANCEL_ALL_MESSAGE_TAG, account_index, min_order_id]))
+    return signed_message([CANCEL_ALL_MESSAGE_TAG, account_index, min_order_id])
 
 
 @dataclass(frozen=True)

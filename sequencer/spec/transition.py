@@ -713,7 +713,7 @@ def check_account_index(config: TreeConfig, field: str, index: AccountIndex) -> 
 
 
 def check_token(config: TreeConfig, field: str, token: TokenId) -> None:
-    """Check that ``token`` is a leaf of the balance tree (raises ``ValueOutOfRange``)."""
+    """Check that ``token`` is a token id, below ``2**balance_depth`` (raises ``ValueOutOfRange``)."""
     check_range(field, token, config.balance_depth)
 
 

@@ -12,7 +12,7 @@ AccountIndex = NewType("AccountIndex", int)
 """A leaf index in the account tree."""
 
 TokenId = NewType("TokenId", int)
-"""A leaf index in an account's balance tree."""
+"""A token id: which of an account's balances (below ``2**balance_depth``)."""
 
 Amount = NewType("Amount", int)
 """A quantity of one token: a balance, an order size, a fill or a fee."""

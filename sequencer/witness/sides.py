@@ -1,7 +1,7 @@
 """
 The inputs of one account's part of a slot (``AccountUpdate`` in
-``circuits/account.circom``): the leaf before, its path in the account tree,
-the two balance leaves it changes and the order slot it writes.
+``circuits/account.circom``): the leaf before (its balances one by one), its
+path in the account tree and the order slot it writes.
 """
 
 from sequencer.spec.state import Account
@@ -16,8 +16,8 @@ def side_inputs(
     account_siblings: list[FieldElement],
     index: AccountIndex,
     before: Account,
-    after: Account,
-    tokens: tuple[TokenId, TokenId],
+    tokens_of_balances: int,
+    first_token: TokenId,
     order_id: OrderId,
 ) -> SideInputs:
     """
@@ -25,14 +25,11 @@ def side_inputs(
     has ``account_siblings``, with signal names ending in ``suffix`` (``A``
     or ``B``) as the circuit names them.
 
-    ``before`` and ``after`` are the account as the update finds and leaves
-    it. The circuit changes ``tokens[0]`` first and ``tokens[1]`` second (they
-    may be equal, then the second change is zero), so the second balance leaf
-    is read from the balance tree as it is between the two changes.
+    ``before`` is the account as the update finds it, with
+    ``tokens_of_balances`` balances (``2**balance_depth``); the circuit
+    changes ``first_token`` first (its balance before is an input of its own)
+    and computes the balances after from the slot's changes.
     """
-    first, second = tokens
-    between = before.balances.copy()
-    between.set(first, after.balances.get(first))
     slot = before.slot_index(order_id)
     stored_id, filled = before.order_slots.get(slot, (OrderId(0), 0))
     return {
@@ -42,13 +39,10 @@ def side_inputs(
         f"ethAddr{suffix}": before.eth_addr,
         f"nonce{suffix}": before.nonce,
         f"minOrderId{suffix}": before.min_order_id,
-        f"balanceRoot{suffix}": before.balances.root,
         f"orderRoot{suffix}": before.orders.root,
+        f"balances{suffix}": [before.balance(TokenId(token)) for token in range(tokens_of_balances)],
         f"siblingsAccount{suffix}": list(account_siblings),
-        f"balance{suffix}1": before.balances.get(first),
-        f"siblingsBalance{suffix}1": list(before.balances.siblings(first)),
-        f"balance{suffix}2": between.get(second),
-        f"siblingsBalance{suffix}2": list(between.siblings(second)),
+        f"balance{suffix}1": before.balance(first_token),
         f"orderStoredId{suffix}": stored_id,
         f"orderFilled{suffix}": filled,
         f"siblingsOrder{suffix}": list(before.orders.siblings(slot)),

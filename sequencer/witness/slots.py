@@ -42,14 +42,14 @@ SLOT_FIELDS = (
 
 @dataclass(frozen=True)
 class Touch:
-    """What one side of a slot touches: an account, two balance leaves, an order slot."""
+    """What one side of a slot touches: an account, the token it changes first, an order slot."""
 
     account: AccountIndex
-    tokens: tuple[TokenId, TokenId]
+    token: TokenId
     order_id: OrderId
 
 
-UNTOUCHED = Touch(AccountIndex(FEE_ACCOUNT), (TokenId(0), TokenId(0)), OrderId(0))
+UNTOUCHED = Touch(AccountIndex(FEE_ACCOUNT), TokenId(0), OrderId(0))
 """A side the transaction does not use: the fee account, unchanged."""
 
 
@@ -87,17 +87,10 @@ def slot_inputs(tx: Transaction, before: SlotBefore, after: State) -> SideInputs
     fields, touch_a, touch_b = describe(tx)
     inputs: SideInputs = dict.fromkeys(SLOT_FIELDS, 0)
     inputs.update(fields)
+    tokens = 1 << after.config.balance_depth
     account_a = after.get_account(touch_a.account)
     inputs.update(
-        side_inputs(
-            "A",
-            before.siblings_a,
-            touch_a.account,
-            before.account_a,
-            account_a,
-            touch_a.tokens,
-            touch_a.order_id,
-        )
+        side_inputs("A", before.siblings_a, touch_a.account, before.account_a, tokens, touch_a.token, touch_a.order_id)
     )
     # B is proven against the tree as A's update left it.
     b_before = account_a if touch_b.account == touch_a.account else before.account_b
@@ -107,8 +100,8 @@ def slot_inputs(tx: Transaction, before: SlotBefore, after: State) -> SideInputs
             siblings_after_write(touch_a.account, account_a.leaf_hash(), before.siblings_a, touch_b.account, before.siblings_b),
             touch_b.account,
             b_before,
-            after.get_account(touch_b.account),
-            touch_b.tokens,
+            tokens,
+            touch_b.token,
             touch_b.order_id,
         )
     )
@@ -147,18 +140,18 @@ def describe(tx: Transaction) -> tuple[dict[str, int], Touch, Touch]:
         case Noop():
             return {"txType": TxType.NOOP}, UNTOUCHED, UNTOUCHED
         case Deposit() | ForcedWithdraw():
-            return l1_fields(tx), Touch(tx.account_index, (tx.token, tx.token), OrderId(0)), UNTOUCHED
+            return l1_fields(tx), Touch(tx.account_index, tx.token, OrderId(0)), UNTOUCHED
         case ForcedCancelAll():
-            return l1_fields(tx), Touch(tx.account_index, (TokenId(0), TokenId(0)), OrderId(0)), UNTOUCHED
+            return l1_fields(tx), Touch(tx.account_index, TokenId(0), OrderId(0)), UNTOUCHED
         case Trade():
             return trade_fields(tx), *trade_touches(tx)
         case Withdraw():
-            return withdraw_fields(tx), Touch(tx.account_index, (tx.token, tx.token), OrderId(0)), UNTOUCHED
+            return withdraw_fields(tx), Touch(tx.account_index, tx.token, OrderId(0)), UNTOUCHED
         case Cancel():
-            return cancel_fields(tx), Touch(tx.account_index, (TokenId(0), TokenId(0)), tx.order_id), UNTOUCHED
+            return cancel_fields(tx), Touch(tx.account_index, TokenId(0), tx.order_id), UNTOUCHED
         case CancelAll():
             # The circuit reads the order path at orderIdA's slot, which the cancel-all leaves as it is.
-            touch = Touch(tx.account_index, (TokenId(0), TokenId(0)), tx.min_order_id)
+            touch = Touch(tx.account_index, TokenId(0), tx.min_order_id)
             return cancel_all_fields(tx), touch, UNTOUCHED
         case _:
             assert_never(tx)
@@ -207,12 +200,11 @@ def trade_fields(trade: Trade) -> dict[str, int]:
 
 
 def trade_touches(trade: Trade) -> tuple[Touch, Touch]:
-    """A trade moves base and quote of the maker (A) and of the taker (B)."""
+    """A trade moves base (first) and quote of the maker (A) and of the taker (B)."""
     maker, taker = trade.maker.order, trade.taker.order
-    tokens = (maker.base_token, maker.quote_token)
     return (
-        Touch(maker.account_index, tokens, maker.order_id),
-        Touch(taker.account_index, tokens, taker.order_id),
+        Touch(maker.account_index, maker.base_token, maker.order_id),
+        Touch(taker.account_index, maker.base_token, taker.order_id),
     )
 
 
@@ -237,7 +229,7 @@ def fee_account_inputs(state: State) -> SideInputs:
         "feeNonce": account.nonce,
         "feeMinOrderId": account.min_order_id,
         "feeOrderRoot": account.orders.root,
-        "feeBalances": [account.balances.get(token) for token in range(tokens)],
+        "feeBalances": [account.balance(TokenId(token)) for token in range(tokens)],
         "feeSiblings": list(state.account_tree.siblings(FEE_ACCOUNT)),
     }
 

@@ -423,6 +423,49 @@ def test_circuit_refuses_an_order_kind_outside_the_five_codes(
         check_witness(circuit, tampered)
 
 
+@pytest.mark.parametrize(
+    ("token", "shift"),
+    [
+        # BASE is word 0's low half: read as lo + 2^96 (out of range), its partner as hi - 1.
+        (BASE, 1),
+        # QUOTE is word 0's high half: read as hi + 1 (in range), its partner as lo - 2^96 (out of range).
+        (QUOTE, -1),
+    ],
+)
+def test_circuit_refuses_a_balance_borrowed_from_its_word_partner(
+    token: TokenId, shift: int, scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """
+    A word binds its two balances only as a pair: ``(lo + 2^96, hi - 1)`` is
+    the same word as ``(lo, hi)``. Trader 1 holds 100 BASE and 10,000 QUOTE
+    (word 0); a withdrawal of one unit more than its balance of ``token``,
+    with the word split so that the balance read covers it, leaves every
+    root and hash consistent: only the range checks of both halves of the
+    word read refuse it.
+    """
+    one = scenario.traders[0]
+    account = scenario.state.get_account(one.index)
+    low, high = account.balance(BASE), account.balance(QUOTE)
+    amount = account.balance(token) + 1
+    withdrawal = one.withdraw(token, amount, 0)
+    with pytest.raises(errors.InsufficientBalance):
+        build_batch(scenario.state.copy(), [withdrawal], NOW, scenario.chain, 1)
+    monkeypatch.setattr(transition, "balance_after_debit", debit_in_field)
+    batch = build_batch(scenario.state, [withdrawal], NOW, scenario.chain, batch_slots)
+    split = [(low + shift * 2**96) % FIELD_MODULUS, (high - shift) % FIELD_MODULUS]
+    assert (split[0] + split[1] * 2**96) % FIELD_MODULUS == low + high * 2**96  # the same word
+    tampered = dict(batch.circuit_input)
+    balances = [list(row) for row in tampered["balancesA"]]  # type: ignore[union-attr]
+    balances[0][BASE], balances[0][QUOTE] = split
+    tampered["balancesA"] = balances
+    read = list(tampered["balanceA1"])  # type: ignore[arg-type]
+    read[0] = split[token]
+    tampered["balanceA1"] = read
+    with pytest.raises(WitnessError):
+        check_witness(circuit, tampered)
+
+
 def with_header(batch: ProvableBatch, **header: int) -> CircuitInput:
     """
     The batch's circuit input with some header fields replaced and its public

@@ -149,10 +149,10 @@ def test_exits_of_the_spec_state_are_paid_and_pending_deposits_refunded(
 
     # Bob's proof sent from Alice's address is checked as a leaf of Alice's, and fails.
     bob_leaf = state.get_account(AccountIndex(2))
-    bob_proof = exit_proof(state, AccountIndex(2), TokenId(1))
-    balance_root = compute_root(FieldElement(bob_proof.balance), 1, bob_proof.balance_siblings)
+    bob_proof = exit_proof(state, AccountIndex(2))
+    assert bob_proof.balances == (0, 500) + (0,) * 14
     fields = (bob_leaf.ax, bob_leaf.ay, int(alice.address, 16), bob_leaf.nonce, bob_leaf.min_order_id)
-    as_alice = poseidon([*fields, balance_root, bob_proof.order_root])
+    as_alice = poseidon([*fields, bob_proof.order_root, *bob_leaf.balance_words()])
     root = compute_root(FieldElement(as_alice), alice_index, bob_proof.account_siblings)
     with pytest.raises(ContractCustomError) as refused:
         contract.functions.exit(1, bob_proof.as_abi(), alice.address).call({"from": alice.address})

@@ -4,7 +4,7 @@ import pytest
 
 from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.crypto.poseidon import poseidon
-from sequencer.spec.constants import TreeConfig
+from sequencer.spec.constants import BALANCE_WORDS, TreeConfig
 from sequencer.spec.merkle import SparseMerkleTree, compute_root
 from sequencer.spec.state import EMPTY_ORDER_LEAF, Account, State, order_leaf
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, TokenId
@@ -19,9 +19,8 @@ def test_an_order_leaf_packs_the_id_above_the_filled_amount() -> None:
 
 
 def test_genesis_root_is_the_empty_account_tree() -> None:
-    empty_balances = SparseMerkleTree(SMALL.balance_depth, FieldElement(0)).root
     empty_orders = SparseMerkleTree(SMALL.order_depth, EMPTY_ORDER_LEAF).root
-    empty_account = FieldElement(poseidon([0, 0, 0, 0, 0, empty_balances, empty_orders]))
+    empty_account = FieldElement(poseidon([0, 0, 0, 0, 0, empty_orders] + [0] * BALANCE_WORDS))
     expected = SparseMerkleTree(SMALL.account_depth, empty_account).root
     assert State.genesis(SMALL).root == expected
 
@@ -30,16 +29,18 @@ def test_account_leaf_commits_to_every_field() -> None:
     state = State.genesis(SMALL)
     index = AccountIndex(ALICE)
     state.create_account(index, FieldElement(11), FieldElement(12), eth_address(ALICE))
+    state.set_balance(index, BASE, Amount(7))
     state.set_balance(index, QUOTE, Amount(500))
+    state.set_balance(index, TokenId(3), Amount(2**96 - 1))
     state.set_order_slot(index, OrderId(6), Amount(40))
     state.increment_nonce(index)
     state.set_min_order_id(index, OrderId(3))
 
-    balances = SparseMerkleTree(SMALL.balance_depth, FieldElement(0))
-    balances.set(QUOTE, FieldElement(500))
     orders = SparseMerkleTree(SMALL.order_depth, EMPTY_ORDER_LEAF)
     orders.set(6 % 4, order_leaf(OrderId(6), Amount(40)))
-    leaf = poseidon([11, 12, eth_address(ALICE), 1, 3, balances.root, orders.root])
+    # Word i holds tokens 2i (low 96 bits) and 2i + 1 (above them); tokens 0 and 1 share word 0.
+    words = [7 + 500 * 2**96, (2**96 - 1) * 2**96] + [0] * (BALANCE_WORDS - 2)
+    leaf = poseidon([11, 12, eth_address(ALICE), 1, 3, orders.root] + words)
     account = state.get_account(index)
     assert account.leaf_hash() == leaf
     assert state.account_tree.get(ALICE) == leaf
@@ -124,6 +125,22 @@ def test_commit_keeps_the_changes_and_their_root() -> None:
     assert state.root == fresh.root
 
 
+def test_balance_depth_may_be_odd() -> None:
+    """Balances are words of the leaf, not a quaternary tree: 2, 8 or 16 tokens, and 1 or 3 bits too."""
+    assert TreeConfig(4, 1, 2).balance_depth == 1
+    assert TreeConfig(4, 3, 2).balance_depth == 3
+
+
+def test_a_balance_set_to_zero_is_forgotten() -> None:
+    state = State.genesis(SMALL)
+    state.create_account(AccountIndex(ALICE), FieldElement(1), FieldElement(2), EthAddress(3))
+    before = state.root
+    state.set_balance(AccountIndex(ALICE), BASE, Amount(5))
+    state.set_balance(AccountIndex(ALICE), BASE, Amount(0))
+    assert state.get_account(AccountIndex(ALICE)).balances == {}
+    assert state.root == before
+
+
 def test_reading_an_empty_account_stores_nothing() -> None:
     state = State.genesis(SMALL)
     account = state.get_account(AccountIndex(7))
@@ -132,7 +149,7 @@ def test_reading_an_empty_account_stores_nothing() -> None:
 
 
 @pytest.mark.parametrize(
-    "depths", [(0, 2, 2), (26, 2, 2), (4, 18, 2), (4, 2, 50), (4, 0, 2), (3, 2, 2), (4, 1, 2), (4, 2, 3)]
+    "depths", [(0, 2, 2), (26, 2, 2), (4, 5, 2), (4, 18, 2), (4, 2, 50), (4, 0, 2), (3, 2, 2), (4, 2, 3)]
 )
 def test_tree_config_refuses_depths_that_do_not_fit(depths: tuple[int, int, int]) -> None:
     with pytest.raises(ValueError):

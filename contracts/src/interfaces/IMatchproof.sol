@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IPoseidon2, IPoseidon4, IPoseidon7} from "./IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon14} from "./IPoseidon.sol";
 
 /// @title Matchproof: a ZK order-book rollup
 /// @notice Users deposit ERC-20 tokens on L1 (each deposit becomes an L1 request in a
@@ -20,19 +20,21 @@ interface IMatchproof {
     struct Hashers {
         /// @dev Request chain: Poseidon([chain, requestHash]).
         IPoseidon2 poseidon2;
-        /// @dev Internal nodes of the quaternary state trees (exit proofs).
+        /// @dev Internal nodes of the quaternary account tree (exit proofs).
         IPoseidon4 poseidon4;
-        /// @dev Request hash and account leaf.
+        /// @dev Request hash.
         IPoseidon7 poseidon7;
+        /// @dev Account leaf (exit proofs).
+        IPoseidon14 poseidon14;
     }
 
     /// @notice The rollup's shape (the circuit's configuration) and its request deadline.
     struct Config {
         /// @dev Transaction slots per batch.
         uint256 nTx;
-        /// @dev Account tree depth (1..32).
+        /// @dev Account tree depth (2..24, even).
         uint256 accountDepth;
-        /// @dev Balance tree depth (0..16).
+        /// @dev Token id bits (1..4): 2^balanceDepth tokens at most.
         uint256 balanceDepth;
         /// @dev Blocks a batch has to consume an L1 request before anyone may freeze (1..2^20).
         uint256 requestDeadlineBlocks;
@@ -62,7 +64,7 @@ interface IMatchproof {
         uint256 ay;
     }
 
-    /// @notice An account's leaf and its Merkle paths, as of the last proven state root: what
+    /// @notice An account's leaf and its Merkle path, as of the last proven state root: what
     ///         `exit` needs to pay out one balance. The leaf's address is the caller's.
     struct ExitProof {
         /// @dev The account's BabyJubJub public key, x.
@@ -75,11 +77,12 @@ interface IMatchproof {
         uint256 minOrderId;
         /// @dev The root of the account's order tree.
         uint256 orderRoot;
-        /// @dev The balance of the token exited (the balance tree's leaf).
-        uint256 balance;
-        /// @dev The balance leaf's siblings, leaf level first (balanceDepth of them).
-        uint256[] balanceSiblings;
-        /// @dev The account leaf's siblings, leaf level first (accountDepth of them).
+        /// @dev The account's balance of every token id the public data can name (16, whatever
+        ///      balanceDepth; ids the rollup does not have hold 0), each below 2^96: the leaf
+        ///      hashes them two to a word, balances[2i] + balances[2i + 1] * 2^96. `exit` pays
+        ///      balances[tokenId].
+        uint256[16] balances;
+        /// @dev The account leaf's siblings, leaf level first, three per level (3 * accountDepth / 2).
         uint256[] accountSiblings;
     }
 
@@ -117,10 +120,12 @@ interface IMatchproof {
 
     // ---------------------------------------------------------------- errors: construction
 
-    /// @notice A tree depth is out of range or odd (the trees are quaternary: two index bits
-    ///         per level): 1 <= accountDepth <= 32, 0 <= balanceDepth <= 16, both even.
+    /// @notice A depth is out of range: the account tree's must be even (the tree is
+    ///         quaternary: two index bits per level) and 2 <= accountDepth <= 24 (published
+    ///         account indices fit); the token ids' 1 <= balanceDepth <= 4 (published token
+    ///         ids fit).
     /// @param accountDepth The account tree depth given.
-    /// @param balanceDepth The balance tree depth given.
+    /// @param balanceDepth The token id bits given.
     error InvalidTreeDepths(uint256 accountDepth, uint256 balanceDepth);
 
     /// @notice The request deadline is zero blocks or above 2^20.
@@ -133,7 +138,7 @@ interface IMatchproof {
 
     /// @notice The token list is empty or has more than 2^balanceDepth tokens.
     /// @param count The number of tokens given.
-    /// @param max The most tokens the balance tree holds.
+    /// @param max The most tokens an account holds, 2^balanceDepth.
     error InvalidTokenCount(uint256 count, uint256 max);
 
     /// @notice A token address is zero, holds no code, or repeats an earlier one.
@@ -294,7 +299,7 @@ interface IMatchproof {
     /// @param tokenId The token.
     error AlreadyExited(uint256 accountIndex, uint256 tokenId);
 
-    /// @notice The exit proof's balance is zero: there is nothing to pay.
+    /// @notice The exit proof's balance of the token is zero: there is nothing to pay.
     /// @param accountIndex The account.
     /// @param tokenId The token.
     error NothingToExit(uint256 accountIndex, uint256 tokenId);
@@ -303,6 +308,14 @@ interface IMatchproof {
     /// @param expected The siblings the tree asks for: three per level, 3 * depth / 2.
     /// @param got The number of siblings given.
     error InvalidProofLength(uint256 expected, uint256 got);
+
+    /// @notice An exit proof's balance is not below 2^96, as every L2 balance is. Two balances
+    ///         share a word of the account leaf, balances[2i] + balances[2i + 1] * 2^96: a
+    ///         larger one could move value between the two (lo + 2^96 with hi - 1 makes the
+    ///         same word as lo with hi).
+    /// @param tokenId The token whose balance it is.
+    /// @param balance The balance given.
+    error BalanceOutOfRange(uint256 tokenId, uint256 balance);
 
     /// @notice The exit proof does not lead to the last proven state root.
     /// @param root The root the proof leads to.
@@ -481,14 +494,14 @@ interface IMatchproof {
 
     /// @notice In a frozen rollup, pays the sender its account's balance of `tokenId` as of the
     ///         last proven state root, once per (account, token). The proof is the account's
-    ///         leaf (with the sender as its address) and both Merkle paths; the contract
-    ///         hashes them with its Poseidon contracts.
+    ///         leaf (with the sender as its address), every balance in it included, and its
+    ///         Merkle path; the contract hashes them with its Poseidon contracts.
     ///         The balance goes to `recipient`, which the owner chooses (an address a token
     ///         refuses to pay, such as a blacklisted owner, can still have its funds sent elsewhere).
     /// @dev Reverts NotFrozen, InvalidRecipient, NotRegistered, UnknownToken, AlreadyExited,
-    ///      NothingToExit, InvalidProofLength, ValueNotInField, InvalidExitProof.
+    ///      NothingToExit, InvalidProofLength, ValueNotInField, BalanceOutOfRange, InvalidExitProof.
     /// @param tokenId The token.
-    /// @param proof The account leaf, the balance and the two paths.
+    /// @param proof The account leaf, with its balances, and its path.
     /// @param recipient Who is paid.
     /// @return amount The balance paid.
     function exit(uint16 tokenId, ExitProof calldata proof, address recipient) external returns (uint256 amount);
@@ -633,17 +646,17 @@ interface IMatchproof {
     /// @notice The account tree's depth (2^accountDepth accounts).
     function accountDepth() external view returns (uint256);
 
-    /// @notice The balance tree's depth (2^balanceDepth tokens).
+    /// @notice The token id bits (2^balanceDepth tokens at most).
     function balanceDepth() external view returns (uint256);
 
     /// @notice The Groth16 verifier of the batch circuit (an IGroth16BatchVerifier).
     function verifier() external view returns (address);
 
-    /// @notice The Poseidon hash contracts for 2, 4 and 7 inputs.
+    /// @notice The Poseidon hash contracts for 2, 4, 7 and 14 inputs.
     function hashers()
         external
         view
-        returns (address poseidon2, address poseidon4, address poseidon7);
+        returns (address poseidon2, address poseidon4, address poseidon7, address poseidon14);
 
     /// @notice The state root before the first batch: the empty account tree's root, which
     ///         commits to every tree depth (the order tree's too), so that the state can be

@@ -23,3 +23,9 @@ interface IPoseidon7 {
     /// @notice Poseidon([input[0], ..., input[6]]).
     function poseidon(uint256[7] calldata input) external pure returns (uint256);
 }
+
+/// @title Poseidon over 14 field elements
+interface IPoseidon14 {
+    /// @notice Poseidon([input[0], ..., input[13]]).
+    function poseidon(uint256[14] calldata input) external pure returns (uint256);
+}

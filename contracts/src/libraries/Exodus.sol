@@ -2,17 +2,26 @@
 pragma solidity ^0.8.24;
 
 import {IMatchproof} from "../interfaces/IMatchproof.sol";
-import {IPoseidon4, IPoseidon7} from "../interfaces/IPoseidon.sol";
+import {IPoseidon4, IPoseidon14} from "../interfaces/IPoseidon.sol";
 import {Field} from "./Field.sol";
+import {PublicDataLayout} from "./PublicDataLayout.sol";
 
 /// @title The way out of a frozen rollup
 /// @notice Once frozen (irreversibly), every account exits each token's balance once, with a
 ///         Merkle proof against the last proven state root, and every deposit no batch
-///         consumed is refunded once. Trees and leaves as in docs/DESIGN.md: quaternary trees,
-///         internal node Poseidon([c0, c1, c2, c3]) of its children in index order, bits 2k and
-///         2k + 1 of the index say which child the level-k node is, account leaf Poseidon([ax, ay, ethAddr, nonce, minOrderId, balanceRoot,
-///         orderRoot]), balance leaf the balance itself.
+///         consumed is refunded once. Tree and leaf as in docs/DESIGN.md: a quaternary account
+///         tree, internal node Poseidon([c0, c1, c2, c3]) of its children in index order, bits
+///         2k and 2k + 1 of the index say which child the level-k node is; account leaf
+///         Poseidon([ax, ay, ethAddr, nonce, minOrderId, orderRoot, w0, ..., w7]), where word
+///         wi = balance(2i) + balance(2i + 1) * 2^96 (token ids the rollup does not have hold 0).
 library Exodus {
+    /// @notice Bits of a balance (every L2 amount has as many): two balances share a word.
+    uint256 internal constant BALANCE_BITS = PublicDataLayout.AMOUNT_BITS;
+
+    /// @notice The balance words of an account leaf: two balances of each of the 16 token ids
+    ///         the public data can name (ExitProof.balances), whatever the rollup's balanceDepth.
+    uint256 internal constant BALANCE_WORDS = 8;
+
     struct State {
         /// @dev Set once by freeze; never cleared.
         bool frozen;
@@ -23,34 +32,38 @@ library Exodus {
     }
 
     /// @notice The account tree root that an exit proof of `owner`'s account at `accountIndex`
-    ///         leads to, for the balance of `tokenId`.
-    /// @dev Reverts InvalidProofLength unless the paths hold three siblings per level
-    ///      (`3 * balanceDepth / 2` and `3 * accountDepth / 2`), ValueNotInField unless every value hashed is a field element (the Poseidon
-    ///      contracts reduce their inputs, so a value + p would pass for the value). The
-    ///      caller checks that the indices fit their trees.
+    ///         leads to.
+    /// @dev Reverts InvalidProofLength unless the path holds three siblings per level
+    ///      (`3 * accountDepth / 2`), BalanceOutOfRange unless every balance is below 2^96
+    ///      (else value could move between the two balances of a word: lo + 2^96 and hi - 1
+    ///      make the same word as lo and hi), ValueNotInField unless every other value hashed
+    ///      is a field element (the Poseidon contracts reduce their inputs, so a value + p
+    ///      would pass for the value). The caller checks that the index fits the tree.
     function accountRoot(
         IMatchproof.ExitProof calldata proof,
         address owner,
         uint256 accountIndex,
-        uint256 tokenId,
-        uint256 balanceDepth,
         uint256 accountDepth,
         IPoseidon4 poseidon4,
-        IPoseidon7 poseidon7
+        IPoseidon14 poseidon14
     ) internal pure returns (uint256) {
-        _requireLength(proof.balanceSiblings, balanceDepth);
         _requireLength(proof.accountSiblings, accountDepth);
         _requireField(proof.ax);
         _requireField(proof.ay);
         _requireField(proof.nonce);
         _requireField(proof.minOrderId);
         _requireField(proof.orderRoot);
-        _requireField(proof.balance);
-        uint256 balanceRoot = merkleRoot(proof.balance, tokenId, proof.balanceSiblings, poseidon4);
-        uint256 leaf = poseidon7.poseidon(
-            [proof.ax, proof.ay, uint256(uint160(owner)), proof.nonce, proof.minOrderId, balanceRoot, proof.orderRoot]
-        );
-        return merkleRoot(leaf, accountIndex, proof.accountSiblings, poseidon4);
+        uint256[14] memory inputs;
+        inputs[0] = proof.ax;
+        inputs[1] = proof.ay;
+        inputs[2] = uint256(uint160(owner));
+        inputs[3] = proof.nonce;
+        inputs[4] = proof.minOrderId;
+        inputs[5] = proof.orderRoot;
+        for (uint256 i = 0; i < BALANCE_WORDS; ++i) {
+            inputs[6 + i] = _balance(proof, 2 * i) | (_balance(proof, 2 * i + 1) << BALANCE_BITS);
+        }
+        return merkleRoot(poseidon14.poseidon(inputs), accountIndex, proof.accountSiblings, poseidon4);
     }
 
     /// @notice The root of a quaternary Poseidon tree from a leaf, its index and its siblings
@@ -79,6 +92,12 @@ library Exodus {
             }
             node = poseidon4.poseidon(children);
         }
+    }
+
+    /// @dev The proof's balance of `tokenId`. Reverts BalanceOutOfRange unless it is below 2^96.
+    function _balance(IMatchproof.ExitProof calldata proof, uint256 tokenId) private pure returns (uint256 balance) {
+        balance = proof.balances[tokenId];
+        if (balance >> BALANCE_BITS != 0) revert IMatchproof.BalanceOutOfRange(tokenId, balance);
     }
 
     /// @dev A tree of `depth` index bits has depth / 2 levels of three siblings.

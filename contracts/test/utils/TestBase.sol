@@ -42,4 +42,17 @@ abstract contract TestBase {
         }
         if (deployed == address(0)) revert DeploymentFailed(what);
     }
+
+    /// @notice Deploys the generated Poseidon contract for `n` inputs from `json` (the text of
+    ///         build/contracts/poseidon.json): the data contracts holding its constants first,
+    ///         then the hash contract with their addresses as its constructor's arguments.
+    function deployPoseidon(string memory json, uint256 n) internal returns (address) {
+        string memory key = string.concat(".poseidon", vm.toString(n));
+        bytes memory creationCode = vm.parseJsonBytes(json, string.concat(key, ".bytecode"));
+        bytes[] memory constants = vm.parseJsonBytesArray(json, string.concat(key, ".constants"));
+        for (uint256 i = 0; i < constants.length; ++i) {
+            creationCode = bytes.concat(creationCode, abi.encode(deployCode(constants[i], "Poseidon constants")));
+        }
+        return deployCode(creationCode, key);
+    }
 }

@@ -457,16 +457,17 @@ elsewhere). Leaving twice pays nothing more.</p>{leave_section(view, address)}""
 def leave_section(view: ExitView, address: str) -> str:
     """
     The transactions ``matchproof exit`` would send, for a browser wallet to
-    send instead (``static/leave.mjs``): each exit with its Merkle proof,
-    each refund with its request's fields, each claim.
+    send instead (``static/leave.mjs``): each exit with the account's exit
+    proof, each refund with its request's fields, each claim.
     """
     departure = view.departure
     if departure is None or not (departure.exits or departure.refunds or departure.claims):
         return ""
     calls: list[dict[str, object]] = []
-    for token in sorted(departure.exits):
-        proof = view.proofs[token]
-        calls.append({"kind": "exit", "token": token, "proof": json_numbers(proof.as_abi())})
+    if departure.exits:
+        assert view.proof is not None  # the view proves every departure that exits
+        proof = json_numbers(view.proof.as_abi())
+        calls.extend({"kind": "exit", "token": token, "proof": proof} for token in sorted(departure.exits))
     for request_index, deposit in sorted(departure.refunds.items()):
         fields = (deposit.account_index, address, deposit.ax, deposit.ay, deposit.token, deposit.amount)
         calls.append({"kind": "refund", "request": request_index, "fields": json_numbers(fields)})

@@ -1,14 +1,14 @@
 // A frozen rollup's way-out page: sends, from the browser's wallet, the
 // transactions `matchproof exit` would send (the page lists them in
-// #leave's data-calls: each exit with its Merkle proof, rebuilt from L1 by
-// the server; each refund; each claim). The contract checks every proof, so
+// #leave's data-calls: each exit with the account's exit proof, its leaf
+// and Merkle path rebuilt from L1 by the server; each refund; each claim). The contract checks every proof, so
 // the page need not be trusted with anything but showing them.
 const section = document.getElementById("leave");
 const ethers = window.ethers;
 
 const ROLLUP_ABI = [
   "function exit(uint16 tokenId, tuple(uint256 ax, uint256 ay, uint256 nonce, uint256 minOrderId, uint256 orderRoot, "
-    + "uint256 balance, uint256[] balanceSiblings, uint256[] accountSiblings) proof, address recipient) returns (uint256)",
+    + "uint256[16] balances, uint256[] accountSiblings) proof, address recipient) returns (uint256)",
   "function refundDeposit(uint256 requestIndex, tuple(uint32 accountIndex, address owner, uint256 ax, uint256 ay, "
     + "uint16 tokenId, uint96 amount) request) returns (uint256)",
   "function claim(address owner, uint16 tokenId) returns (uint256)",

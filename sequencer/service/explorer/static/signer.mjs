@@ -208,10 +208,14 @@ export function orderMessage(order) {
     ORDER_KINDS[order.kind]].map(BigInt));
 }
 
-export const cancelMessage = (account, orderId) => poseidon([16n, BigInt(account), BigInt(orderId)]);
-export const cancelAllMessage = (account, minOrderId) => poseidon([17n, BigInt(account), BigInt(minOrderId)]);
-export const withdrawMessage = (account, token, amount, nonce) =>
-  poseidon([2n, BigInt(account), BigInt(token), BigInt(amount), BigInt(nonce)]);
+/** Every signed message hashes 11 inputs: a tag, its fields, zeros after them (MESSAGE_INPUTS). */
+const MESSAGE_INPUTS = 11;
+const signedMessage = (fields) =>
+  poseidon([...fields.map(BigInt), ...Array(MESSAGE_INPUTS - fields.length).fill(0n)]);
+
+export const cancelMessage = (account, orderId) => signedMessage([16n, account, orderId]);
+export const cancelAllMessage = (account, minOrderId) => signedMessage([17n, account, minOrderId]);
+export const withdrawMessage = (account, token, amount, nonce) => signedMessage([2n, account, token, amount, nonce]);
 
 // ---------------------------------------------------------------- the L2 key (docs/DESIGN.md, key derivation)
 
