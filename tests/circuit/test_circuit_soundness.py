@@ -17,6 +17,7 @@ assert that the circuit accepts the true batch and refuses the altered one.
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 import pytest
 
@@ -27,7 +28,7 @@ from sequencer.crypto.eddsa import sign
 from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.crypto.poseidon import poseidon
 from sequencer.spec import errors, public_data, transition
-from sequencer.spec.constants import ORDER_MESSAGE_TAG, ORDER_REF_BITS, OrderKind, Side, TreeConfig
+from sequencer.spec.constants import FEE_ACCOUNT, ORDER_MESSAGE_TAG, ORDER_REF_BITS, OrderKind, Side, TreeConfig
 from sequencer.spec.public_data import (
     LAYOUT,
     chain_step,
@@ -416,7 +417,7 @@ def test_circuit_refuses_an_order_kind_outside_the_five_codes(
     signature = sign(scenario.traders[1].private_key, poseidon(fields))
     tampered = dict(batch.circuit_input)
     for name, value in (("kindB", 5), ("sigR8xB", signature.r8x), ("sigR8yB", signature.r8y), ("sigSB", signature.s)):
-        column = list(tampered[name])
+        column = list(cast(list[int], tampered[name]))
         column[0] = value
         tampered[name] = column
     with pytest.raises(WitnessError):
@@ -456,12 +457,39 @@ def test_circuit_refuses_a_balance_borrowed_from_its_word_partner(
     split = [(low + shift * 2**96) % FIELD_MODULUS, (high - shift) % FIELD_MODULUS]
     assert (split[0] + split[1] * 2**96) % FIELD_MODULUS == low + high * 2**96  # the same word
     tampered = dict(batch.circuit_input)
-    balances = [list(row) for row in tampered["balancesA"]]  # type: ignore[union-attr]
+    balances = [list(row) for row in cast(list[list[int]], tampered["balancesA"])]
     balances[0][BASE], balances[0][QUOTE] = split
     tampered["balancesA"] = balances
-    read = list(tampered["balanceA1"])  # type: ignore[arg-type]
+    read = list(cast(list[int], tampered["balanceA1"]))
     read[0] = split[token]
     tampered["balanceA1"] = read
+    with pytest.raises(WitnessError):
+        check_witness(circuit, tampered)
+
+
+def test_circuit_refuses_fees_credited_over_a_split_word(
+    scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The fee credit reads every balance of the fee account out of its words, so
+    each is range-checked before the fees are added: with the fee account's
+    BASE at ``2^96 - 1``, the trade's BASE fee overflows it (the spec refuses
+    the batch), but the split ``(lo - 2^96, hi + 1)`` of the same word would
+    take the fee into range and move a unit into QUOTE.
+    """
+    fee_account = AccountIndex(FEE_ACCOUNT)
+    scenario.state.set_balance(fee_account, BASE, Amount(2**96 - 1))
+    transactions = [trade(*sell_then_buy(scenario), 4 * UNIT, 8, 4)]
+    with pytest.raises(errors.BalanceOverflow):
+        build_batch(scenario.state.copy(), transactions, NOW, scenario.chain, 1)
+    monkeypatch.setattr(transition, "balance_after_credit", credit_unbounded)
+    batch = build_batch(scenario.state, transactions, NOW, scenario.chain, batch_slots)
+    tampered = dict(batch.circuit_input)
+    balances = list(cast(list[int], tampered["feeBalances"]))
+    low, high = balances[BASE], balances[QUOTE]
+    balances[BASE], balances[QUOTE] = (low - 2**96) % FIELD_MODULUS, high + 1
+    assert (balances[BASE] + balances[QUOTE] * 2**96) % FIELD_MODULUS == low + high * 2**96  # the same word
+    tampered["feeBalances"] = balances
     with pytest.raises(WitnessError):
         check_witness(circuit, tampered)
 
