@@ -89,7 +89,9 @@ template TokenSelector(tokens) {
 //   after[tokens] (out)  field
 //   read (out)       field   before[token]
 template BalanceChange(tokens) {
-    var words = (tokens + 1) \ 2;
+    // 2^balanceDepth tokens with balanceDepth >= 1: every word holds two.
+    assert(tokens % 2 == 0);
+    var words = tokens \ 2;
     signal input before[tokens];
     signal input token;
     signal input delta;
@@ -106,15 +108,10 @@ template BalanceChange(tokens) {
     var high = 0;
     var odd = 0;
     for (var i = 0; i < words; i++) {
-        var inWord = select.is[2 * i];
-        if (2 * i + 1 < tokens) {
-            inWord += select.is[2 * i + 1];
-            odd += select.is[2 * i + 1];
-            highParts[i] <== inWord * before[2 * i + 1];
-        } else {
-            highParts[i] <== 0;
-        }
+        var inWord = select.is[2 * i] + select.is[2 * i + 1];
+        odd += select.is[2 * i + 1];
         lowParts[i] <== inWord * before[2 * i];
+        highParts[i] <== inWord * before[2 * i + 1];
         low += lowParts[i];
         high += highParts[i];
     }

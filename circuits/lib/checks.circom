@@ -12,7 +12,7 @@ include "circomlib/circuits/comparators.circom";
 //   in   field   the value to check
 template RangeCheck(n) {
     signal input in;
-    // circomspect: CS0010 n bits (every caller passes at most 160, ETH_ADDR_BITS), far below the field's 254: the range check itself.
+    // circomspect: CS0010 n bits (every caller passes at most 96, AMOUNT_BITS), far below the field's 254: the range check itself.
     component bits = Num2Bits(n);
     bits.in <== in;
 }

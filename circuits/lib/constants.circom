@@ -14,7 +14,6 @@ function DECIMAL_EXPONENT_BITS() { return 5; }
 function MAX_FEE_BPS() { return 10000; }
 function BPS() { return 10000; }
 function PRICE_SCALE() { return 1000000000000000000; }
-function ETH_ADDR_BITS() { return 160; }
 // Words of balances in an account leaf, two balances each (sequencer/spec/constants.py BALANCE_WORDS).
 function BALANCE_WORDS() { return 8; }
 

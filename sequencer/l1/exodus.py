@@ -75,7 +75,7 @@ def exit_proof(state: State, index: AccountIndex) -> ExitProof:
         nonce=account.nonce,
         min_order_id=account.min_order_id,
         order_root=account.orders.root,
-        balances=tuple(account.balance(TokenId(token)) for token in range(EXIT_BALANCES)),
+        balances=tuple(account.balance_list(EXIT_BALANCES)),
         account_siblings=tuple(state.account_tree.siblings(index)),
     )
 

@@ -118,9 +118,14 @@ class Account:
         """How much of ``token`` the account holds."""
         return self.balances.get(token, Amount(0))
 
+    def balance_list(self, tokens: int) -> list[Amount]:
+        """The balances of token ids ``0 .. tokens - 1``, in order (the witness's and an exit proof's form)."""
+        return [self.balance(TokenId(token)) for token in range(tokens)]
+
     def balance_words(self) -> list[FieldElement]:
         """The leaf's ``BALANCE_WORDS`` words: word ``i`` is ``balance(2 i) + balance(2 i + 1) * 2**AMOUNT_BITS``."""
-        return [balance_word(self.balance(TokenId(2 * i)), self.balance(TokenId(2 * i + 1))) for i in range(BALANCE_WORDS)]
+        balances = self.balance_list(2 * BALANCE_WORDS)
+        return [balance_word(balances[2 * i], balances[2 * i + 1]) for i in range(BALANCE_WORDS)]
 
     def order_slot(self, order_id: OrderId) -> tuple[OrderId, Amount]:
         """The ``(stored_id, filled)`` of the slot that ``order_id`` maps to."""

@@ -4,10 +4,12 @@ The inputs of one account's part of a slot (``AccountUpdate`` in
 path in the account tree and the order slot it writes.
 """
 
+from collections.abc import Sequence
+
 from sequencer.spec.state import Account
 from sequencer.spec.types import AccountIndex, FieldElement, OrderId, TokenId
 
-SideInputs = dict[str, int | list[int]]
+SideInputs = dict[str, int | Sequence[int]]
 """Signal name to value."""
 
 
@@ -40,7 +42,7 @@ def side_inputs(
         f"nonce{suffix}": before.nonce,
         f"minOrderId{suffix}": before.min_order_id,
         f"orderRoot{suffix}": before.orders.root,
-        f"balances{suffix}": [before.balance(TokenId(token)) for token in range(tokens_of_balances)],
+        f"balances{suffix}": before.balance_list(tokens_of_balances),
         f"siblingsAccount{suffix}": list(account_siblings),
         f"balance{suffix}1": before.balance(first_token),
         f"orderStoredId{suffix}": stored_id,

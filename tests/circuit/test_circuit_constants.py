@@ -32,7 +32,6 @@ def spec_constants() -> dict[str, int]:
         "PRICE_SCALE", "BALANCE_WORDS", "CANCELLED_FILL", "MESSAGE_INPUTS",
     ]
     values = {name: int(getattr(constants, name)) for name in same_name}
-    values["ETH_ADDR_BITS"] = constants.ETH_ADDRESS_BITS
     values |= {f"TX_{tx_type.name}": int(tx_type) for tx_type in TxType}
     values |= {f"KIND_{kind.name}": kind.code for kind in OrderKind}
     values |= {
