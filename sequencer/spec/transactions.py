@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from sequencer.crypto.eddsa import Signature
 from sequencer.crypto.field import is_field_element
@@ -58,6 +58,46 @@ class Deposit:
     ay: FieldElement
     token: TokenId
     amount: Amount
+
+
+class OrderTerms(Protocol):
+    """
+    What every signed order promises, spot or perpetual: the rules on one
+    order (expiry, fee limit, price limit, kind, its slot's fill) read only
+    these, so both kinds of trade share them.
+    """
+
+    @property
+    def account_index(self) -> AccountIndex:
+        """The signing account."""
+
+    @property
+    def order_id(self) -> OrderId:
+        """The order's id: its low bits pick its slot."""
+
+    @property
+    def side(self) -> Side:
+        """Whether it buys or sells the base."""
+
+    @property
+    def price(self) -> Price:
+        """Its limit price."""
+
+    @property
+    def amount(self) -> Amount:
+        """The most base it may trade."""
+
+    @property
+    def max_fee_bps(self) -> int:
+        """The largest fee rate it accepts."""
+
+    @property
+    def expiry(self) -> Timestamp:
+        """The last second it may trade."""
+
+    @property
+    def kind(self) -> OrderKind:
+        """How it trades."""
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ from .transactions import (
     ForcedWithdraw,
     Noop,
     Order,
+    OrderTerms,
     SignedOrder,
     Trade,
     Transaction,
@@ -560,7 +561,7 @@ def window_base(account: Account, order_id: OrderId) -> OrderId:
     return OrderId(max(stored_id, account.min_order_id))
 
 
-def check_in_window(account: Account, order: Order) -> None:
+def check_in_window(account: Account, order: OrderTerms) -> None:
     """
     An order's id lies less than ``2**ORDER_REF_BITS`` above its slot's
     :func:`window_base`, so a trade publishes only the id's low bits and
@@ -771,7 +772,7 @@ def check_signature(
         raise InvalidSignature(index)
 
 
-def check_distinct_accounts(maker: Order, taker: Order) -> None:
+def check_distinct_accounts(maker: OrderTerms, taker: OrderTerms) -> None:
     """An account never trades with itself (raises ``SelfTrade``)."""
     if maker.account_index == taker.account_index:
         raise SelfTrade(maker.account_index)
@@ -796,7 +797,7 @@ def check_same_market(maker: Order, taker: Order) -> None:
         )
 
 
-def check_opposite_sides(maker: Order, taker: Order) -> None:
+def check_opposite_sides(maker: OrderTerms, taker: OrderTerms) -> None:
     """One order buys and the other sells (raises ``SidesNotOpposite``)."""
     if maker.side == taker.side:
         raise SidesNotOpposite(maker.side)
@@ -847,13 +848,17 @@ def check_order_kinds(trade: Trade) -> None:
     FillOrKillPartial
         The taker is fill-or-kill and ``fill_base != taker.amount``.
     """
-    maker, taker = trade.maker.order, trade.taker.order
+    check_kinds(trade.maker.order, trade.taker.order, trade.fill_base)
+
+
+def check_kinds(maker: OrderTerms, taker: OrderTerms, fill: Amount) -> None:
+    """:func:`check_order_kinds` on any two orders and their fill (a perpetual trade's too)."""
     if not maker.kind.rests:
         raise MakerDoesNotRest(maker.order_id, maker.kind.value)
     if not taker.kind.takes:
         raise PostOnlyTaker(taker.order_id)
-    if taker.kind is OrderKind.FOK and trade.fill_base != taker.amount:
-        raise FillOrKillPartial(taker.order_id, taker.amount, trade.fill_base)
+    if taker.kind is OrderKind.FOK and fill != taker.amount:
+        raise FillOrKillPartial(taker.order_id, taker.amount, fill)
 
 
 def check_immediate_run(taker_account: Account, trade: Trade, previous: Transaction | None) -> None:
@@ -913,7 +918,7 @@ def raised_min_order_id(account: Account, requested: OrderId) -> OrderId:
     return OrderId(max(account.min_order_id, requested))
 
 
-def check_not_cancelled(account: Account, order: Order) -> None:
+def check_not_cancelled(account: Account, order: OrderTerms) -> None:
     """
     An order below its account's ``min_order_id`` was cancelled from L1.
 
@@ -939,19 +944,19 @@ def check_nonce(account: Account, withdraw: Withdraw) -> None:
         raise InvalidNonce(account.nonce, withdraw.nonce)
 
 
-def check_unexpired(order: Order, timestamp: Timestamp) -> None:
+def check_unexpired(order: OrderTerms, timestamp: Timestamp) -> None:
     """An order trades up to and including its expiry second (raises ``OrderExpired``)."""
     if timestamp > order.expiry:
         raise OrderExpired(order.order_id, order.expiry, timestamp)
 
 
-def check_fee_limit(order: Order) -> None:
+def check_fee_limit(order: OrderTerms) -> None:
     """An order cannot sign a fee limit above 100 % (raises ``InvalidFeeLimit``)."""
     if order.max_fee_bps > MAX_FEE_BPS:
         raise InvalidFeeLimit(order.order_id, order.max_fee_bps)
 
 
-def check_price_encodable(order: Order) -> None:
+def check_price_encodable(order: OrderTerms) -> None:
     """
     A trade publishes its maker's price as a decimal float, so every order's
     price must have one: any order that rests may become a maker (raises
@@ -961,7 +966,7 @@ def check_price_encodable(order: Order) -> None:
         raise PriceNotEncodable(order.order_id, order.price)
 
 
-def check_taker_limit(maker: Order, taker: Order) -> None:
+def check_taker_limit(maker: OrderTerms, taker: OrderTerms) -> None:
     """
     The trade is at the maker's price, which must be within the taker's limit.
 
@@ -978,7 +983,7 @@ def check_taker_limit(maker: Order, taker: Order) -> None:
         raise PriceLimitViolated(taker.order_id, taker.price, maker.price)
 
 
-def filled_after(account: Account, order: Order, fill_base: Amount) -> Amount:
+def filled_after(account: Account, order: OrderTerms, fill_base: Amount) -> Amount:
     """
     The order's filled amount once this fill is added.
 
@@ -1012,7 +1017,7 @@ def fee_amount(received: Amount, fee_bps: int) -> Amount:
     return Amount(received * fee_bps // BPS)
 
 
-def check_fee(order: Order, fee_bps: int) -> None:
+def check_fee(order: OrderTerms, fee_bps: int) -> None:
     """
     A fee rate is at most the ``max_fee_bps`` its order signed.
 

@@ -21,6 +21,7 @@ from sequencer.l1.compile import compile_contracts
 from sequencer.l1.errors import custom_errors, decode_revert, error_selector
 from sequencer.service import errors as service_errors
 from sequencer.spec import errors as spec_errors
+from sequencer.spec.perpetual import errors as perpetual_errors
 from sequencer.spec.errors import RollupError, error_code
 from sequencer.spec.types import AccountIndex, Amount, TokenId
 
@@ -29,7 +30,8 @@ SHARED = {"MARKET_MISMATCH"}
 
 
 def spec_codes() -> dict[str, type[RollupError]]:
-    classes = [c for c in vars(spec_errors).values() if inspect.isclass(c) and issubclass(c, RollupError)]
+    members = [*vars(spec_errors).values(), *vars(perpetual_errors).values()]
+    classes = list({c for c in members if inspect.isclass(c) and issubclass(c, RollupError)})
     codes = {c.code: c for c in classes}
     assert len(codes) == len(classes), "two spec errors share a code"
     return codes

@@ -1,0 +1,183 @@
+"""
+The perpetual ledger: each market's prices and funding, each account's
+collateral and positions, and the collateral pool behind them.
+
+A deployment fixes its markets and oracles in a :class:`PerpConfig`. Every
+value here is an integer at the scales of :mod:`.constants`. Accounts and
+markets are immutable values: a transaction computes the new ones, checks
+them, and only then writes them (:meth:`PerpLedger.set_account`,
+:meth:`PerpLedger.set_market`), so a refused transaction changes nothing.
+"""
+
+from dataclasses import dataclass, field, replace
+
+from sequencer.crypto.eddsa import PublicKey
+from sequencer.spec.constants import FEE_ACCOUNT
+from sequencer.spec.types import AccountIndex, Price, Timestamp, TokenId
+
+from .constants import FUNDING_RATE_BITS, MARGIN_SCALE, MAX_PERP_MARKETS, SIZE_BITS
+from .errors import UnknownPerpMarket
+
+
+@dataclass(frozen=True)
+class PerpMarketParams:
+    """
+    A perpetual market's risk parameters, fixed at deployment.
+
+    ``initial_margin`` and ``maintenance_margin`` are fractions of a
+    position's value at the oracle price (parts per ``MARGIN_SCALE``): an
+    account must hold the first to grow its exposure and is liquidated below
+    the second. ``max_funding_rate`` bounds a funding tick's rate (per
+    second, times ``FUNDING_RATE_SCALE``); ``open_interest_cap`` bounds the
+    sum of the market's long positions (base units).
+    """
+
+    initial_margin: int
+    maintenance_margin: int
+    max_funding_rate: int
+    open_interest_cap: int
+
+    def __post_init__(self) -> None:
+        """Refuse parameters that would let an account be liquidated while it meets initial margin, or overflow."""
+        if not 0 < self.maintenance_margin < self.initial_margin <= MARGIN_SCALE:
+            raise ValueError(
+                f"need 0 < maintenance_margin < initial_margin <= {MARGIN_SCALE}, "
+                f"got {self.maintenance_margin} and {self.initial_margin}"
+            )
+        if not 0 <= self.max_funding_rate < 2**FUNDING_RATE_BITS:
+            raise ValueError(f"max_funding_rate must be in [0, 2**{FUNDING_RATE_BITS}), got {self.max_funding_rate}")
+        if not 0 < self.open_interest_cap < 2**SIZE_BITS:
+            raise ValueError(f"open_interest_cap must be in (0, 2**{SIZE_BITS}), got {self.open_interest_cap}")
+
+
+@dataclass(frozen=True)
+class PerpConfig:
+    """
+    A deployment's perpetual futures: the collateral token (a spot token, so
+    spot and perpetuals share one vault), the markets, the oracle key set
+    and its quorum, how old a signed price may be (``oracle_window``
+    seconds), the insurance fund's account, and the largest liquidation
+    penalty (parts per ``MARGIN_SCALE`` of the notional closed).
+    """
+
+    collateral_token: TokenId
+    markets: tuple[PerpMarketParams, ...]
+    oracle_keys: tuple[PublicKey, ...]
+    oracle_quorum: int
+    oracle_window: int
+    insurance_fund: AccountIndex
+    max_liquidation_penalty: int
+
+    def __post_init__(self) -> None:
+        """Refuse a configuration the rules cannot run on."""
+        if not 1 <= len(self.markets) <= MAX_PERP_MARKETS:
+            raise ValueError(f"between 1 and {MAX_PERP_MARKETS} markets, got {len(self.markets)}")
+        if not 1 <= self.oracle_quorum <= len(self.oracle_keys):
+            raise ValueError(f"the quorum must be in [1, {len(self.oracle_keys)}], got {self.oracle_quorum}")
+        if len(set(self.oracle_keys)) != len(self.oracle_keys):
+            raise ValueError("an oracle key is listed twice")
+        if self.oracle_window <= 0:
+            raise ValueError(f"oracle_window must be positive, got {self.oracle_window}")
+        if self.insurance_fund == FEE_ACCOUNT:
+            raise ValueError("the insurance fund cannot be the fee account")
+        if not 0 <= self.max_liquidation_penalty <= MARGIN_SCALE:
+            raise ValueError(f"max_liquidation_penalty must be in [0, {MARGIN_SCALE}]")
+
+
+@dataclass(frozen=True)
+class PerpMarket:
+    """
+    A market's state: the last oracle price (zero until the first update)
+    and the earliest signed time behind it, the cumulative funding index and
+    the time of the last funding tick, and the open interest (the sum of all
+    long positions, which equals the sum of all short ones).
+    """
+
+    oracle_price: Price = Price(0)
+    oracle_time: Timestamp = Timestamp(0)
+    funding_index: int = 0
+    funding_time: Timestamp = Timestamp(0)
+    open_interest: int = 0
+
+
+@dataclass(frozen=True)
+class Position:
+    """A signed size (long above zero) and the funding index it last settled at."""
+
+    size: int = 0
+    funding_index: int = 0
+
+
+@dataclass(frozen=True)
+class PerpAccount:
+    """An account's collateral (signed) and its position in each market, by market id."""
+
+    collateral: int = 0
+    positions: tuple[Position, ...] = field(default_factory=tuple)
+
+    def position(self, market: int) -> Position:
+        """The account's position in ``market`` (empty if it never held one)."""
+        return self.positions[market] if market < len(self.positions) else Position()
+
+    def with_position(self, market: int, position: Position) -> "PerpAccount":
+        """This account with ``position`` in ``market``."""
+        positions = list(self.positions) + [Position()] * (market + 1 - len(self.positions))
+        positions[market] = position
+        return replace(self, positions=tuple(positions))
+
+    def sizes(self) -> list[int]:
+        """The size of each position, by market id."""
+        return [position.size for position in self.positions]
+
+
+class PerpLedger:
+    """
+    Every market and every account's perpetual side, and the collateral
+    pool: the collateral token moved into perpetuals and not yet out. Every
+    account's value together never exceeds the pool (trades move collateral
+    between accounts, funding rounds down for every account), which is what
+    exits after a freeze share (:mod:`.exit`).
+    """
+
+    config: PerpConfig
+    _markets: list[PerpMarket]
+    _accounts: dict[AccountIndex, PerpAccount]
+    collateral_pool: int
+
+    def __init__(self, config: PerpConfig) -> None:
+        """The ledger at genesis: no prices, no funding, no positions, no collateral."""
+        self.config = config
+        self._markets = [PerpMarket() for _ in config.markets]
+        self._accounts = {}
+        self.collateral_pool = 0
+
+    def market(self, market: int) -> PerpMarket:
+        """The state of ``market`` (raises ``UnknownPerpMarket`` if it is not configured)."""
+        check_market(self.config, market)
+        return self._markets[market]
+
+    def markets(self) -> list[PerpMarket]:
+        """Every market's state, by id."""
+        return list(self._markets)
+
+    def account(self, index: AccountIndex) -> PerpAccount:
+        """The perpetual side of the account at ``index``: empty until collateral reaches it."""
+        return self._accounts.get(index, PerpAccount())
+
+    def accounts(self) -> dict[AccountIndex, PerpAccount]:
+        """Every account with collateral or a position, by index."""
+        return dict(self._accounts)
+
+    def set_market(self, market: int, state: PerpMarket) -> None:
+        """Write a market's new state."""
+        self._markets[market] = state
+
+    def set_account(self, index: AccountIndex, account: PerpAccount) -> None:
+        """Write an account's new perpetual side."""
+        self._accounts[index] = account
+
+
+def check_market(config: PerpConfig, market: int) -> None:
+    """``market`` is one the deployment configures (raises ``UnknownPerpMarket``)."""
+    if not 0 <= market < len(config.markets):
+        raise UnknownPerpMarket(market, len(config.markets))

@@ -1,0 +1,745 @@
+"""
+The state transition of perpetual futures: one function per transaction.
+
+As the spot transition (:mod:`sequencer.spec.transition`), each
+``process_*`` function makes its checks in the order ``docs/DESIGN.md``
+lists them, raises at the first that fails, and writes only once all have
+passed, so a refused transaction changes nothing. The rules on one signed
+order (expiry, fee limit, price limit, kinds, its slot's fill) are spot's
+own functions: a perpetual order takes an order slot of its account as a
+spot order does.
+"""
+
+from dataclasses import replace
+
+from sequencer.crypto.signatures import verify
+from sequencer.spec.constants import (
+    AMOUNT_BITS,
+    FEE_BPS_BITS,
+    FEE_ACCOUNT,
+    ORDER_ID_BITS,
+    PRICE_BITS,
+    PRICE_SCALE,
+    TIMESTAMP_BITS,
+    TRADE_FEE_BPS_BITS,
+    OrderKind,
+    Side,
+)
+from sequencer.spec.decimal import is_encodable
+from sequencer.spec.errors import (
+    BalanceOverflow,
+    FillNotEncodable,
+    FillOrKillPartial,
+    InexactFill,
+    InsufficientBalance,
+    InvalidNonce,
+    PostOnlyTaker,
+    PriceLimitViolated,
+    SelfTrade,
+    SidesNotOpposite,
+    ZeroFill,
+)
+from sequencer.spec.state import State
+from sequencer.spec.transition import (
+    check_account_index,
+    check_distinct_accounts,
+    check_fee,
+    check_fee_limit,
+    check_in_window,
+    check_kinds,
+    check_not_cancelled,
+    check_opposite_sides,
+    check_price_encodable,
+    check_range,
+    check_signature,
+    check_taker_limit,
+    check_unexpired,
+    existing_account,
+    fee_amount,
+    filled_after,
+)
+from sequencer.spec.types import AccountIndex, Amount, Price, Timestamp
+
+from .constants import COLLATERAL_BITS, FUNDING_INDEX_BITS, MARGIN_SCALE, SIZE_BITS
+from .errors import (
+    CollateralOutOfRange,
+    EquityNotNegative,
+    FundingRateAboveCap,
+    FundingRatesMismatch,
+    FundingTimeReversed,
+    InsuranceFundSufficient,
+    InvalidOracleSignature,
+    LiquidationOversized,
+    MarginInsufficient,
+    NoOraclePrice,
+    NotBankruptcyPrice,
+    NotLiquidatable,
+    OpenInterestCapExceeded,
+    OracleQuorumNotMet,
+    OracleSignerRepeated,
+    OraclePriceStale,
+    PenaltyAboveCap,
+    PerpMarketMismatch,
+    PositionOutOfRange,
+    PositionsNotOpposite,
+    ReduceOnlyIncrease,
+    UnknownOracleSigner,
+    WorseThanBankruptcy,
+    ZeroOraclePrice,
+)
+from .margin import MARGIN_UNIT, exposure_reduced, health, ratio_not_lowered, settled, withdrawable
+from .state import PerpAccount, PerpLedger, PerpMarket, Position, check_market
+from .transactions import (
+    CollateralTransfer,
+    Deleverage,
+    FundingTick,
+    Liquidation,
+    OracleUpdate,
+    PerpOrder,
+    PerpTrade,
+    SignedPerpOrder,
+    oracle_price_message,
+)
+
+
+def process_oracle_update(ledger: PerpLedger, update: OracleUpdate, timestamp: Timestamp) -> None:
+    """
+    Set a market's oracle price to the median of a quorum of signed prices.
+
+    The median of ``n`` prices is the ``(n - 1) // 2``-th smallest (the
+    lower median): with fewer than half of the signers lying, it lies
+    between two honest prices. The market's ``oracle_time`` becomes the
+    earliest signed time, and every later update must be signed after it,
+    so no signed price counts twice. A market's first price starts its
+    funding clock (``funding_time``): no funding accrues before it.
+
+    Raises, checked in this order
+    -----------------------------
+    UnknownPerpMarket
+        The market is not configured.
+    ValueOutOfRange
+        A signed price or time, or ``timestamp``, does not fit.
+    OracleQuorumNotMet
+        Fewer signed prices than the quorum.
+    UnknownOracleSigner
+        A signer index outside the key set.
+    OracleSignerRepeated
+        Two prices from one signer.
+    ZeroOraclePrice
+        A signed price of zero.
+    OraclePriceStale
+        A signed time after ``timestamp``, more than ``oracle_window`` before
+        it, or not after the market's ``oracle_time``.
+    InvalidOracleSignature
+        A signature is not valid for its signer's key.
+    """
+    config = ledger.config
+    market = ledger.market(update.market)
+    check_range("timestamp", timestamp, TIMESTAMP_BITS)
+    for signed in update.prices:
+        check_range("price", signed.price, PRICE_BITS)
+        check_range("price_timestamp", signed.timestamp, TIMESTAMP_BITS)
+    if len(update.prices) < config.oracle_quorum:
+        raise OracleQuorumNotMet(len(update.prices), config.oracle_quorum)
+    seen: set[int] = set()
+    for signed in update.prices:
+        if not 0 <= signed.signer < len(config.oracle_keys):
+            raise UnknownOracleSigner(signed.signer)
+        if signed.signer in seen:
+            raise OracleSignerRepeated(signed.signer)
+        seen.add(signed.signer)
+    earliest = Timestamp(max(market.oracle_time + 1, timestamp - config.oracle_window))
+    for signed in update.prices:
+        if signed.price == 0:
+            raise ZeroOraclePrice(signed.signer)
+        if not earliest <= signed.timestamp <= timestamp:
+            raise OraclePriceStale(signed.signer, signed.timestamp, earliest, timestamp)
+    for signed in update.prices:
+        message = oracle_price_message(update.market, signed.price, signed.timestamp)
+        if not verify(config.oracle_keys[signed.signer], message, signed.signature):
+            raise InvalidOracleSignature(signed.signer)
+
+    prices = sorted(signed.price for signed in update.prices)
+    median = Price(prices[(len(prices) - 1) // 2])
+    oracle_time = Timestamp(min(signed.timestamp for signed in update.prices))
+    funding_time = market.funding_time if market.oracle_price else timestamp
+    ledger.set_market(
+        update.market, replace(market, oracle_price=median, oracle_time=oracle_time, funding_time=funding_time)
+    )
+
+
+def process_funding_tick(ledger: PerpLedger, tick: FundingTick, timestamp: Timestamp) -> None:
+    """
+    Move each market's funding index by its rate for the time since its last tick.
+
+    The index grows by exactly ``rate * oracle_price * (timestamp -
+    funding_time)``: positive rates make longs pay shorts. Accounts settle
+    the change when a transaction next touches them (:func:`.margin.settled`).
+
+    Raises, checked in this order
+    -----------------------------
+    FundingRatesMismatch
+        Not one rate per market.
+    ValueOutOfRange
+        ``timestamp`` does not fit, or an index would reach
+        ``2**FUNDING_INDEX_BITS`` in magnitude.
+    FundingRateAboveCap
+        A rate is above its market's ``max_funding_rate`` in magnitude.
+    FundingTimeReversed
+        ``timestamp`` is before a market's last tick.
+    """
+    markets = ledger.markets()
+    if len(tick.rates) != len(markets):
+        raise FundingRatesMismatch(len(tick.rates), len(markets))
+    check_range("timestamp", timestamp, TIMESTAMP_BITS)
+    for market_id, (params, rate) in enumerate(zip(ledger.config.markets, tick.rates, strict=True)):
+        if abs(rate) > params.max_funding_rate:
+            raise FundingRateAboveCap(market_id, rate, params.max_funding_rate)
+    for market_id, market in enumerate(markets):
+        if timestamp < market.funding_time:
+            raise FundingTimeReversed(market_id, timestamp, market.funding_time)
+    ticked = []
+    for market_id, (market, rate) in enumerate(zip(markets, tick.rates, strict=True)):
+        index = market.funding_index + rate * market.oracle_price * (timestamp - market.funding_time)
+        check_signed_range(f"funding_index[{market_id}]", index, FUNDING_INDEX_BITS)
+        ticked.append(replace(market, funding_index=index, funding_time=timestamp))
+
+    for market_id, market in enumerate(ticked):
+        ledger.set_market(market_id, market)
+
+
+def process_perp_trade(state: State, ledger: PerpLedger, trade: PerpTrade, timestamp: Timestamp) -> None:
+    """
+    Settle a fill of two perpetual orders at the maker's price.
+
+    The buyer's position grows by ``fill`` and it pays ``fill_quote``
+    collateral to the seller, whose position shrinks by ``fill``; each pays
+    its fee (its rate of ``fill_quote``, rounded down) to the fee account's
+    collateral. Both accounts' funding is settled first. Both order slots
+    record the fill, as for spot.
+
+    Raises, checked in this order
+    -----------------------------
+    ValueOutOfRange, UnknownPerpMarket
+        A field or ``timestamp`` does not fit; a market is not configured.
+    SelfTrade, PerpMarketMismatch, SidesNotOpposite
+        As spot's rules 2 and 3, for one perpetual market.
+    NoOraclePrice
+        The market has no price to value positions at.
+    AccountNotFound, InvalidSignature, OrderExpired, InvalidFeeLimit, PriceNotEncodable, PriceLimitViolated
+        As spot's rules 4 to 8.
+    ZeroFill, InexactFill, FillNotEncodable
+        As spot's rule 9.
+    MakerDoesNotRest, PostOnlyTaker, FillOrKillPartial
+        As spot's rule 10 (kinds).
+    OrderCancelled, OrderIdOutOfWindow, OrderIdStale, OrderWasCancelled, OrderOverfilled
+        As spot's rule 11 (order slots).
+    FeeAboveLimit
+        As spot's rule 12.
+    ReduceOnlyIncrease
+        A reduce-only order would open, grow or flip its position.
+    CollateralOutOfRange, PositionOutOfRange
+        A collateral or a position would not fit.
+    OpenInterestCapExceeded
+        The market's open interest would rise above its cap.
+    MarginInsufficient
+        An account would neither meet initial margin nor only have reduced
+        its exposure without lowering its margin ratio (maker first).
+    """
+    maker, taker = trade.maker.order, trade.taker.order
+    check_perp_order_ranges(state, ledger, "maker", maker)
+    check_perp_order_ranges(state, ledger, "taker", taker)
+    check_range("fill", trade.fill, SIZE_BITS)
+    check_range("fill_quote", trade.fill_quote, AMOUNT_BITS)
+    check_range("maker_fee_bps", trade.maker_fee_bps, TRADE_FEE_BPS_BITS)
+    check_range("taker_fee_bps", trade.taker_fee_bps, TRADE_FEE_BPS_BITS)
+    check_range("timestamp", timestamp, TIMESTAMP_BITS)
+    check_distinct_accounts(maker, taker)
+    check_same_perp_market(maker, taker.market)
+    check_opposite_sides(maker, taker)
+    check_priced(ledger, maker.market)
+    check_signed_order(state, trade.maker, timestamp)
+    check_signed_order(state, trade.taker, timestamp)
+    check_taker_limit(maker, taker)
+    if trade.fill == 0:
+        raise ZeroFill()
+    if trade.fill_quote * PRICE_SCALE != trade.fill * maker.price:
+        raise InexactFill(trade.fill, trade.fill_quote, maker.price)
+    if not is_encodable(trade.fill):
+        raise FillNotEncodable(trade.fill)
+    check_kinds(maker, taker, trade.fill)
+    maker_filled = check_order_slot(state, maker, trade.fill)
+    taker_filled = check_order_slot(state, taker, trade.fill)
+    check_fee(maker, trade.maker_fee_bps)
+    check_fee(taker, trade.taker_fee_bps)
+    market_id = maker.market
+    markets = ledger.markets()
+    maker_before = settled(ledger.account(maker.account_index), markets)
+    taker_before = settled(ledger.account(taker.account_index), markets)
+    check_reduce_only(maker, maker_before, trade.fill)
+    check_reduce_only(taker, taker_before, trade.fill)
+    maker_fee = fee_amount(trade.fill_quote, trade.maker_fee_bps)
+    taker_fee = fee_amount(trade.fill_quote, trade.taker_fee_bps)
+    maker_after = moved(maker.account_index, maker_before, market_id, maker.side, trade.fill, trade.fill_quote, maker_fee)
+    taker_after = moved(taker.account_index, taker_before, market_id, taker.side, trade.fill, trade.fill_quote, taker_fee)
+    market = with_open_interest(ledger, market_id, [(maker_before, maker_after), (taker_before, taker_after)])
+    check_margin(ledger, maker.account_index, maker_before, maker_after, market_id)
+    check_margin(ledger, taker.account_index, taker_before, taker_after, market_id)
+    accounts = {maker.account_index: maker_after, taker.account_index: taker_after}
+    credit(ledger, accounts, AccountIndex(FEE_ACCOUNT), maker_fee + taker_fee)
+
+    state.set_order_slot(maker.account_index, maker.order_id, maker_filled)
+    state.set_order_slot(taker.account_index, taker.order_id, taker_filled)
+    for index, account in accounts.items():
+        ledger.set_account(index, account)
+    ledger.set_market(market_id, market)
+
+
+def process_liquidation(state: State, ledger: PerpLedger, liquidation: Liquidation, timestamp: Timestamp) -> None:
+    """
+    Close part or all of a position of an account below maintenance margin.
+
+    The liquidated account sells (a long) or buys back (a short) ``size``
+    for ``quote`` collateral, and pays ``penalty`` collateral to the
+    insurance fund. The counterparty is the liquidator's signed order, whose
+    rules are a taker's (it trades at ``quote / size``, within its limit),
+    or the insurance fund itself. The close may not lower the liquidated
+    account's margin ratio, penalty included: that is, it is at its
+    bankruptcy price or better for it, so what a liquidator gains never
+    comes out of another account. Funding of every account touched is
+    settled first; no trading fee is charged.
+
+    Raises, checked in this order
+    -----------------------------
+    ValueOutOfRange, UnknownPerpMarket
+        A field, ``timestamp`` or the liquidator's order does not fit; a market is not configured.
+    NoOraclePrice
+        The market has no price.
+    AccountNotFound
+        The liquidated account, or the liquidator's or the fund's, does not exist.
+    SelfTrade
+        The liquidated account is the counterparty.
+    NotLiquidatable
+        The account meets its maintenance margin.
+    ZeroFill, LiquidationOversized
+        ``size`` is zero, or more than the position (the close would flip it).
+    PenaltyAboveCap
+        ``penalty`` is above ``max_liquidation_penalty`` of ``quote``.
+    PerpMarketMismatch, SidesNotOpposite, InvalidSignature, OrderExpired, InvalidFeeLimit, PriceNotEncodable, PriceLimitViolated, PostOnlyTaker, FillOrKillPartial, OrderCancelled, OrderIdOutOfWindow, OrderIdStale, OrderWasCancelled, OrderOverfilled, ReduceOnlyIncrease
+        The liquidator's order does not allow this fill.
+    WorseThanBankruptcy
+        The close lowers the liquidated account's margin ratio.
+    CollateralOutOfRange, PositionOutOfRange, OpenInterestCapExceeded
+        As for a trade.
+    MarginInsufficient
+        The counterparty (liquidator or fund) would break its margin, as for a trade.
+    """
+    config = ledger.config
+    index, market_id = liquidation.account_index, liquidation.market
+    check_account_index(state.config, "account_index", index)
+    check_market(config, market_id)
+    check_range("size", liquidation.size, SIZE_BITS)
+    check_range("quote", liquidation.quote, AMOUNT_BITS)
+    check_range("penalty", liquidation.penalty, AMOUNT_BITS)
+    check_range("timestamp", timestamp, TIMESTAMP_BITS)
+    if liquidation.liquidator is not None:
+        check_perp_order_ranges(state, ledger, "liquidator", liquidation.liquidator.order)
+    check_priced(ledger, market_id)
+    existing_account(state, index)
+    counterparty = config.insurance_fund if liquidation.liquidator is None else liquidation.liquidator.order.account_index
+    existing_account(state, counterparty)
+    existing_account(state, config.insurance_fund)
+    if counterparty == index:
+        raise SelfTrade(index)
+    markets = ledger.markets()
+    before = settled(ledger.account(index), markets)
+    health_before = health(ledger, before)
+    if not health_before.below_maintenance:
+        raise NotLiquidatable(index)
+    position = before.position(market_id).size
+    check_closes(index, position, liquidation.size)
+    penalty_cap = liquidation.quote * config.max_liquidation_penalty // MARGIN_SCALE
+    if liquidation.penalty > penalty_cap:
+        raise PenaltyAboveCap(liquidation.penalty, penalty_cap)
+    closing_side = Side.SELL if position > 0 else Side.BUY
+    counter_before = settled(ledger.account(counterparty), markets)
+    counter_filled = None
+    if liquidation.liquidator is not None:
+        order = liquidation.liquidator.order
+        check_same_perp_market(order, market_id)
+        if order.side == closing_side:
+            raise SidesNotOpposite(order.side)
+        check_signed_order(state, liquidation.liquidator, timestamp)
+        check_quote_within_limit(order, liquidation.size, liquidation.quote)
+        check_kinds_as_taker(order, liquidation.size)
+        counter_filled = check_order_slot(state, order, liquidation.size)
+        check_reduce_only(order, counter_before, liquidation.size)
+    after = moved(index, before, market_id, closing_side, liquidation.size, liquidation.quote, liquidation.penalty)
+    if not ratio_not_lowered(health_before, health(ledger, after)):
+        raise WorseThanBankruptcy(index)
+    counter_after = moved(
+        counterparty, counter_before, market_id, opposite(closing_side), liquidation.size, liquidation.quote, 0
+    )
+    market = with_open_interest(ledger, market_id, [(before, after), (counter_before, counter_after)])
+    check_margin(ledger, counterparty, counter_before, counter_after, market_id)
+    accounts = {index: after, counterparty: counter_after}
+    credit(ledger, accounts, config.insurance_fund, liquidation.penalty)
+
+    if liquidation.liquidator is not None and counter_filled is not None:
+        order = liquidation.liquidator.order
+        state.set_order_slot(order.account_index, order.order_id, counter_filled)
+    for changed, account in accounts.items():
+        ledger.set_account(changed, account)
+    ledger.set_market(market_id, market)
+
+
+def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage) -> None:
+    """
+    Close part or all of a bankrupt account's position against an opposite
+    position of another account, at the bankrupt account's bankruptcy price.
+
+    Allowed only when the account's value is below zero and the insurance
+    fund's value does not cover the deficit. ``quote`` is the bankruptcy
+    price to the collateral unit: the close leaves the bankrupt account's
+    margin ratio no lower than it was, and one unit less favourable to it
+    would. The counterparty's position shrinks as the bankrupt one's does,
+    at that price; it is not asked for margin (it only reduced exposure).
+
+    Raises, checked in this order
+    -----------------------------
+    ValueOutOfRange, UnknownPerpMarket
+        A field does not fit; the market is not configured.
+    NoOraclePrice
+        The market has no price.
+    AccountNotFound, SelfTrade
+        An account does not exist; the counterparty is the account itself.
+    EquityNotNegative
+        The account's value is not below zero.
+    InsuranceFundSufficient
+        The insurance fund's value covers the deficit.
+    PositionsNotOpposite
+        The two positions in the market are not of opposite signs.
+    ZeroFill, LiquidationOversized
+        ``size`` is zero, or more than either position.
+    NotBankruptcyPrice
+        ``quote`` is not the bankruptcy quote.
+    CollateralOutOfRange
+        A collateral would not fit.
+    """
+    config = ledger.config
+    index, counterparty, market_id = deleverage.account_index, deleverage.counterparty, deleverage.market
+    check_account_index(state.config, "account_index", index)
+    check_account_index(state.config, "counterparty", counterparty)
+    check_market(config, market_id)
+    check_range("size", deleverage.size, SIZE_BITS)
+    check_range("quote", deleverage.quote, AMOUNT_BITS)
+    check_priced(ledger, market_id)
+    existing_account(state, index)
+    existing_account(state, counterparty)
+    if counterparty == index:
+        raise SelfTrade(index)
+    markets = ledger.markets()
+    before = settled(ledger.account(index), markets)
+    health_before = health(ledger, before)
+    if health_before.value >= 0:
+        raise EquityNotNegative(index)
+    fund_value = health(ledger, settled(ledger.account(config.insurance_fund), markets)).value
+    if fund_value >= -health_before.value:
+        raise InsuranceFundSufficient(fund_value, -health_before.value)
+    counter_before = settled(ledger.account(counterparty), markets)
+    position = before.position(market_id).size
+    counter_position = counter_before.position(market_id).size
+    if position * counter_position >= 0:
+        raise PositionsNotOpposite(market_id, position, counter_position)
+    check_closes(index, position, deleverage.size)
+    check_closes(counterparty, counter_position, deleverage.size)
+    closing_side = Side.SELL if position > 0 else Side.BUY
+
+    def keeps_ratio(quote: int) -> bool:
+        after = moved(index, before, market_id, closing_side, deleverage.size, quote, 0)
+        return ratio_not_lowered(health_before, health(ledger, after))
+
+    worse_by_one = deleverage.quote - 1 if closing_side == Side.SELL else deleverage.quote + 1
+    if not keeps_ratio(deleverage.quote) or (worse_by_one >= 0 and keeps_ratio(worse_by_one)):
+        raise NotBankruptcyPrice(deleverage.quote)
+    after = moved(index, before, market_id, closing_side, deleverage.size, deleverage.quote, 0)
+    counter_after = moved(
+        counterparty, counter_before, market_id, opposite(closing_side), deleverage.size, deleverage.quote, 0
+    )
+    market = with_open_interest(ledger, market_id, [(before, after), (counter_before, counter_after)])
+
+    ledger.set_account(index, after)
+    ledger.set_account(counterparty, counter_after)
+    ledger.set_market(market_id, market)
+
+
+def process_collateral_transfer(state: State, ledger: PerpLedger, transfer: CollateralTransfer) -> None:
+    """
+    Move collateral-token between an account's spot balance and its collateral.
+
+    Into collateral, the spot balance pays; out of it, the account (funding
+    settled) must still meet initial margin after, so a withdrawal of
+    collateral never leaves it liquidatable. The collateral pool follows,
+    and the account's nonce (shared with withdrawals) goes up by one.
+
+    Raises, checked in this order
+    -----------------------------
+    ValueOutOfRange
+        A field does not fit.
+    AccountNotFound
+        The account does not exist.
+    InvalidNonce
+        The transfer is signed for another nonce.
+    InvalidSignature
+        The signature is not valid for the account's key.
+    InsufficientBalance
+        Into collateral: the spot balance is less than ``amount``.
+    MarginInsufficient
+        Out of collateral: the account would not meet initial margin.
+    BalanceOverflow, CollateralOutOfRange
+        A spot balance or a collateral would not fit.
+    """
+    index, amount = transfer.account_index, transfer.amount
+    token = ledger.config.collateral_token
+    check_account_index(state.config, "account_index", index)
+    check_range("amount", amount, AMOUNT_BITS)
+    account = existing_account(state, index)
+    if transfer.nonce != account.nonce:
+        raise InvalidNonce(account.nonce, transfer.nonce)
+    check_signature(index, account, transfer.message_hash(), transfer.signature)
+    perp = settled(ledger.account(index), ledger.markets())
+    balance = account.balance(token)
+    if transfer.to_collateral:
+        if balance < amount:
+            raise InsufficientBalance(index, token, balance, amount)
+        balance_after, collateral_after = balance - amount, perp.collateral + amount
+    else:
+        balance_after, collateral_after = balance + amount, perp.collateral - amount
+        state_after = health(ledger, replace(perp, collateral=collateral_after))
+        if not state_after.meets_initial:
+            raise MarginInsufficient(index, state_after.value, state_after.initial)
+        if balance_after >= 2**AMOUNT_BITS:
+            raise BalanceOverflow(index, token, Amount(balance), amount)
+    perp_after = with_collateral(index, perp, collateral_after)
+
+    state.set_balance(index, token, Amount(balance_after))
+    state.increment_nonce(index)
+    ledger.set_account(index, perp_after)
+    ledger.collateral_pool += amount if transfer.to_collateral else -amount
+
+
+def withdrawable_collateral(ledger: PerpLedger, index: AccountIndex) -> int:
+    """
+    What a forced withdrawal of the collateral token takes from the
+    account's collateral: the most it can take and still meet initial
+    margin (``docs/DESIGN.md``: it takes only what can leave).
+    """
+    return withdrawable(ledger, settled(ledger.account(index), ledger.markets()))
+
+
+def bankruptcy_quote(ledger: PerpLedger, index: AccountIndex, market: int, size: int, penalty: int = 0) -> int:
+    """
+    The quote amount at which closing ``size`` of the account's position in
+    ``market`` (paying ``penalty``) leaves its margin ratio as it was, to
+    the collateral unit in the counterparty's favour: the least a long is
+    paid, the most a short pays. A liquidation must be at least this good
+    for the account; a deleveraging is at exactly this.
+
+    The ratio rule ``value(q) * before.maintenance >= before.value *
+    after.maintenance`` is linear in ``q``, with ``value(q) = value(0) + q``
+    (a long sells) or ``value(0) - q`` (a short buys back) in margin units,
+    so the bound is one division.
+    """
+    before = settled(ledger.account(index), ledger.markets())
+    position = before.position(market).size
+    check_closes(index, position, size)
+    side = Side.SELL if position > 0 else Side.BUY
+    health_before = health(ledger, before)
+    at_zero = health(ledger, moved(index, before, market, side, size, 0, penalty))
+    needed = health_before.value * at_zero.maintenance - at_zero.value * health_before.maintenance
+    step = health_before.maintenance * MARGIN_UNIT
+    if side == Side.SELL:
+        return max(0, -(-needed // step))
+    return -needed // step
+
+
+def check_signed_range(field: str, value: int, bits: int) -> None:
+    """A signed value is below ``2**bits`` in magnitude (raises ``ValueOutOfRange``, with the magnitude)."""
+    check_range(field, abs(value), bits)
+
+
+def check_perp_order_ranges(state: State, ledger: PerpLedger, name: str, order: PerpOrder) -> None:
+    """Every field of a perpetual order fits, and its market is configured."""
+    check_account_index(state.config, f"{name}.account_index", order.account_index)
+    check_range(f"{name}.order_id", order.order_id, ORDER_ID_BITS)
+    check_market(ledger.config, order.market)
+    check_range(f"{name}.side", order.side, 1)
+    check_range(f"{name}.price", order.price, PRICE_BITS)
+    check_range(f"{name}.amount", order.amount, SIZE_BITS)
+    check_range(f"{name}.max_fee_bps", order.max_fee_bps, FEE_BPS_BITS)
+    check_range(f"{name}.expiry", order.expiry, TIMESTAMP_BITS)
+
+
+def check_same_perp_market(order: PerpOrder, market: int) -> None:
+    """The order is for ``market`` (raises ``PerpMarketMismatch``)."""
+    if order.market != market:
+        raise PerpMarketMismatch(order.market, market)
+
+
+def check_priced(ledger: PerpLedger, market: int) -> None:
+    """The market has an oracle price (raises ``NoOraclePrice``)."""
+    if ledger.market(market).oracle_price == 0:
+        raise NoOraclePrice(market)
+
+
+def check_signed_order(state: State, signed: SignedPerpOrder, timestamp: Timestamp) -> None:
+    """
+    The rules on one signed order, spot's: its account exists, its
+    signature, its expiry, its fee limit and its price's encoding.
+    """
+    order = signed.order
+    account = existing_account(state, order.account_index)
+    check_signature(order.account_index, account, order.message_hash(), signed.signature)
+    check_unexpired(order, timestamp)
+    check_fee_limit(order)
+    check_price_encodable(order)
+
+
+def check_order_slot(state: State, order: PerpOrder, fill: int) -> Amount:
+    """The order's slot allows ``fill`` more (spot's rule 11); returns the slot's filled amount after it."""
+    account = state.get_account(order.account_index)
+    check_not_cancelled(account, order)
+    check_in_window(account, order)
+    return filled_after(account, order, Amount(fill))
+
+
+def check_kinds_as_taker(order: PerpOrder, fill: int) -> None:
+    """A liquidator's order trades as a taker: not post-only, and a fill-or-kill order fills whole."""
+    if not order.kind.takes:
+        raise PostOnlyTaker(order.order_id)
+    if order.kind is OrderKind.FOK and fill != order.amount:
+        raise FillOrKillPartial(order.order_id, order.amount, Amount(fill))
+
+
+def check_quote_within_limit(order: PerpOrder, size: int, quote: int) -> None:
+    """
+    A liquidator's fill of ``size`` for ``quote`` is within its order's limit
+    price: a buyer pays at most, a seller receives at least, ``size * price``.
+
+    Raises
+    ------
+    PriceLimitViolated
+        The fill's price is beyond the limit.
+    """
+    limit = size * order.price
+    paid = quote * PRICE_SCALE
+    if (order.side == Side.BUY and paid > limit) or (order.side == Side.SELL and paid < limit):
+        raise PriceLimitViolated(order.order_id, order.price, Price(paid // size))
+
+
+def check_reduce_only(order: PerpOrder, account: PerpAccount, fill: int) -> None:
+    """A reduce-only order's fill only shrinks its account's position (raises ``ReduceOnlyIncrease``)."""
+    if not order.reduce_only:
+        return
+    position = account.position(order.market).size
+    after = position + fill if order.side == Side.BUY else position - fill
+    if not exposure_reduced(position, after):
+        raise ReduceOnlyIncrease(order.order_id, position, fill)
+
+
+def check_closes(index: AccountIndex, position: int, size: int) -> None:
+    """Closing ``size`` shrinks ``position`` without flipping it (raises ``ZeroFill``, ``LiquidationOversized``)."""
+    if size == 0:
+        raise ZeroFill()
+    if size > abs(position):
+        raise LiquidationOversized(index, position, size)
+
+
+def check_margin(
+    ledger: PerpLedger, index: AccountIndex, before: PerpAccount, after: PerpAccount, market: int
+) -> None:
+    """
+    After a fill in ``market`` the account meets initial margin, or it only
+    reduced its position there without lowering its margin ratio.
+
+    Raises
+    ------
+    MarginInsufficient
+        Neither holds.
+    """
+    health_after = health(ledger, after)
+    if health_after.meets_initial:
+        return
+    reduced = exposure_reduced(before.position(market).size, after.position(market).size)
+    if not (reduced and ratio_not_lowered(health(ledger, before), health_after)):
+        raise MarginInsufficient(index, health_after.value, health_after.initial)
+
+
+def moved(
+    index: AccountIndex, account: PerpAccount, market: int, side: Side, size: int, quote: int, paid: int
+) -> PerpAccount:
+    """
+    The account after it buys (or sells) ``size`` in ``market`` for
+    ``quote`` collateral and pays ``paid`` more (a fee or a penalty).
+
+    Raises
+    ------
+    PositionOutOfRange, CollateralOutOfRange
+        The position or the collateral would not fit.
+    """
+    position = account.position(market)
+    size_after = position.size + size if side == Side.BUY else position.size - size
+    collateral = account.collateral - quote if side == Side.BUY else account.collateral + quote
+    if abs(size_after) >= 2**SIZE_BITS:
+        raise PositionOutOfRange(index, market, size_after)
+    moved_account = account.with_position(market, Position(size_after, position.funding_index))
+    return with_collateral(index, moved_account, collateral - paid)
+
+
+def with_collateral(index: AccountIndex, account: PerpAccount, collateral: int) -> PerpAccount:
+    """The account with ``collateral`` (raises ``CollateralOutOfRange`` if it does not fit)."""
+    if abs(collateral) >= 2**COLLATERAL_BITS:
+        raise CollateralOutOfRange(index, collateral)
+    return replace(account, collateral=collateral)
+
+
+def with_open_interest(
+    ledger: PerpLedger, market_id: int, changes: list[tuple[PerpAccount, PerpAccount]]
+) -> PerpMarket:
+    """
+    The market after positions change as ``changes`` say (each account before
+    and after): open interest is the sum of long positions.
+
+    Raises
+    ------
+    OpenInterestCapExceeded
+        It would rise above the market's cap (falling is always allowed).
+    """
+    market = ledger.market(market_id)
+    longs = sum(max(after.position(market_id).size, 0) - max(before.position(market_id).size, 0) for before, after in changes)
+    open_interest = market.open_interest + longs
+    cap = ledger.config.markets[market_id].open_interest_cap
+    if longs > 0 and open_interest > cap:
+        raise OpenInterestCapExceeded(market_id, open_interest, cap)
+    return replace(market, open_interest=open_interest)
+
+
+def credit(ledger: PerpLedger, accounts: dict[AccountIndex, PerpAccount], index: AccountIndex, amount: int) -> None:
+    """
+    Add ``amount`` to the collateral of account ``index`` among the
+    ``accounts`` a transaction is about to write (the fee account or the
+    insurance fund may be one of its parties), or to its ledger value with
+    funding settled.
+
+    Raises
+    ------
+    CollateralOutOfRange
+        The collateral would not fit.
+    """
+    account = accounts[index] if index in accounts else settled(ledger.account(index), ledger.markets())
+    accounts[index] = with_collateral(index, account, account.collateral + amount)
+
+
+def opposite(side: Side) -> Side:
+    """The other side."""
+    return Side.SELL if side == Side.BUY else Side.BUY

@@ -1,0 +1,136 @@
+"""
+Builders for perpetual-futures tests: one market, three oracles, signed
+orders, prices and transfers, from the spot tests' fixed keys.
+
+The market's numbers are chosen so that the boundaries the tests probe fall
+on whole units: initial margin 10 %, maintenance 5 %, so a long of 100 base
+units bought for 10,000 collateral with 500 of its own is at its maintenance
+boundary exactly at price 100 (value 500, requirement 500).
+"""
+
+from functools import cache
+
+from sequencer.crypto.eddsa import PublicKey, private_to_public, sign
+from sequencer.spec.constants import PRICE_SCALE, OrderKind, Side
+from sequencer.spec.perpetual.state import PerpConfig, PerpMarketParams
+from sequencer.spec.perpetual.transactions import (
+    CollateralTransfer,
+    OracleUpdate,
+    PerpOrder,
+    PerpTrade,
+    SignedPerpOrder,
+    SignedPrice,
+    collateral_transfer_message,
+    oracle_price_message,
+)
+from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Timestamp
+from tests.spec.builders import LATER, NOW, QUOTE, private_key
+
+COLLATERAL = QUOTE
+"""The collateral token: the spot tests' quote token."""
+
+FUND = AccountIndex(5)
+"""The insurance fund's account."""
+
+MARKET = 0
+"""The one perpetual market of the tests."""
+
+INITIAL_MARGIN = 100_000
+MAINTENANCE_MARGIN = 50_000
+"""10 % and 5 %, in parts per million."""
+
+MAX_FUNDING_RATE = 10**6
+"""One millionth of the price per second."""
+
+OPEN_INTEREST_CAP = 1_000
+MAX_PENALTY = 10_000
+"""A liquidation penalty of at most 1 % of the quote amount."""
+
+ORACLES = (100, 101, 102)
+"""The key seeds of the three oracles."""
+
+WINDOW = 60
+
+
+def oracle_key(signer: int) -> bytes:
+    """The private key of oracle ``signer``."""
+    return private_key(ORACLES[signer])
+
+
+@cache
+def config() -> PerpConfig:
+    """The tests' deployment: one market, quorum of two of three oracles."""
+    oracle_keys: tuple[PublicKey, ...] = tuple(private_to_public(oracle_key(i)) for i in range(len(ORACLES)))
+    return PerpConfig(
+        collateral_token=COLLATERAL,
+        markets=(PerpMarketParams(INITIAL_MARGIN, MAINTENANCE_MARGIN, MAX_FUNDING_RATE, OPEN_INTEREST_CAP),),
+        oracle_keys=oracle_keys,
+        oracle_quorum=2,
+        oracle_window=WINDOW,
+        insurance_fund=FUND,
+        max_liquidation_penalty=MAX_PENALTY,
+    )
+
+
+def units(whole: int) -> Price:
+    """A price of ``whole`` collateral units per base unit."""
+    return Price(whole * PRICE_SCALE)
+
+
+def signed_price(signer: int, price: int, timestamp: int = NOW, market: int = MARKET) -> SignedPrice:
+    """Oracle ``signer``'s signature of ``price`` (already scaled) at ``timestamp``."""
+    signature = sign(oracle_key(signer), oracle_price_message(market, Price(price), Timestamp(timestamp)))
+    return SignedPrice(signer, Price(price), Timestamp(timestamp), signature)
+
+
+def price_update(price: int, timestamp: int = NOW, market: int = MARKET) -> OracleUpdate:
+    """Oracles 0 and 1 both sign ``price`` at ``timestamp``: a quorum agreeing on it."""
+    return OracleUpdate(market, (signed_price(0, price, timestamp, market), signed_price(1, price, timestamp, market)))
+
+
+def perp_order(
+    account: int,
+    order_id: int,
+    side: Side,
+    price: int,
+    amount: int,
+    *,
+    market: int = MARKET,
+    max_fee_bps: int = 100,
+    expiry: int = LATER,
+    kind: OrderKind = OrderKind.LIMIT,
+    reduce_only: bool = False,
+) -> SignedPerpOrder:
+    """A perpetual order of ``account`` signed with its fixed key (``price`` already scaled)."""
+    order = PerpOrder(
+        account_index=AccountIndex(account),
+        order_id=OrderId(order_id),
+        market=market,
+        side=side,
+        price=Price(price),
+        amount=Amount(amount),
+        max_fee_bps=max_fee_bps,
+        expiry=Timestamp(expiry),
+        kind=kind,
+        reduce_only=reduce_only,
+    )
+    return SignedPerpOrder(order, sign(private_key(account), order.message_hash()))
+
+
+def perp_trade(
+    maker: SignedPerpOrder, taker: SignedPerpOrder, fill: int, maker_fee_bps: int = 0, taker_fee_bps: int = 0
+) -> PerpTrade:
+    """A fill of ``fill`` base units at the maker's price."""
+    quote = fill * maker.order.price // PRICE_SCALE
+    return PerpTrade(maker, taker, Amount(fill), Amount(quote), maker_fee_bps, taker_fee_bps)
+
+
+def transfer(account: int, amount: int, nonce: int, to_collateral: bool = True) -> CollateralTransfer:
+    """A signed move of ``amount`` between ``account``'s spot balance and its collateral."""
+    message = collateral_transfer_message(AccountIndex(account), Amount(amount), to_collateral, Nonce(nonce))
+    return CollateralTransfer(
+        AccountIndex(account), Amount(amount), to_collateral, Nonce(nonce), sign(private_key(account), message)
+    )
+
+
+BUY, SELL = Side.BUY, Side.SELL

@@ -1,0 +1,74 @@
+"""
+Fixtures: a spot state with funded accounts and a perpetual ledger beside it.
+
+Alice (1), Bob (2) and Carol (3) each hold 100,000 collateral-token on the
+spot side; the insurance fund (5) and the fee account (0) exist. The market
+has no price yet; :func:`opened` gives it one and opens Alice's long of 100
+against Bob.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from sequencer.spec.perpetual.state import PerpLedger
+from sequencer.spec.perpetual.transition import process_collateral_transfer, process_oracle_update, process_perp_trade
+from sequencer.spec.state import State
+from sequencer.spec.transition import process_deposit
+from sequencer.spec.types import Timestamp
+from tests.spec.builders import ALICE, BOB, CAROL, FEE, NOW, SMALL, deposit
+from tests.spec.perpetual.builders import (
+    BUY,
+    COLLATERAL,
+    FUND,
+    SELL,
+    config,
+    perp_order,
+    perp_trade,
+    price_update,
+    transfer,
+    units,
+)
+
+
+@dataclass
+class Exchange:
+    """The two halves of the state a perpetual transaction reads and writes."""
+
+    state: State
+    ledger: PerpLedger
+
+
+def funded() -> Exchange:
+    """Spot balances of 100,000 collateral for Alice, Bob, Carol; the fee account and the fund exist."""
+    state = State.genesis(SMALL)
+    for account, amount in ((FEE, 0), (ALICE, 100_000), (BOB, 100_000), (CAROL, 100_000), (FUND, 0)):
+        process_deposit(state, deposit(account, COLLATERAL, amount))
+    return Exchange(state, PerpLedger(config()))
+
+
+@pytest.fixture
+def exchange() -> Exchange:
+    """A funded exchange whose market has no price yet."""
+    return funded()
+
+
+def opened(alice_collateral: int = 500, bob_collateral: int = 5_000) -> Exchange:
+    """
+    At oracle price 110, Alice (``alice_collateral``) buys 100 at 100 from
+    Bob's resting sell (``bob_collateral``), no fees: Alice's collateral is
+    ``alice_collateral - 10,000``, at its maintenance boundary at price 100.
+    """
+    ex = funded()
+    process_oracle_update(ex.ledger, price_update(units(110)), NOW)
+    process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, alice_collateral, 0))
+    process_collateral_transfer(ex.state, ex.ledger, transfer(BOB, bob_collateral, 0))
+    maker = perp_order(BOB, 1, SELL, units(100), 100)
+    taker = perp_order(ALICE, 1, BUY, units(100), 100)
+    process_perp_trade(ex.state, ex.ledger, perp_trade(maker, taker, 100), NOW)
+    return ex
+
+
+def at_price(ex: Exchange, whole_units_times_scale: int, timestamp: int) -> None:
+    """Move the oracle price to ``whole_units_times_scale`` (already scaled), signed at ``timestamp``."""
+    process_oracle_update(ex.ledger, price_update(whole_units_times_scale, timestamp), Timestamp(timestamp))
