@@ -1,26 +1,35 @@
 """
 The scales and widths of perpetual futures (``docs/DESIGN.md``, "Perpetual futures").
 
-Every quantity is an integer:
+Every quantity is an integer, small enough that the circuit compares the
+products the margin rules need inside one field element:
 
-- a position size is in base units (lots), signed: long above zero;
-- collateral is in units of the collateral token, signed: a long position's
-  purchase is paid in collateral, so collateral may be negative while the
-  position is worth more;
-- a price is collateral units per base unit times ``PRICE_SCALE``, as spot's;
+- a position size, an order's amount and a fill are in lots, signed for a
+  position (long above zero), below ``2**SIZE_BITS`` in magnitude;
+- a price (an order's limit, an oracle's price) is in ticks, below
+  ``2**PERP_PRICE_BITS``;
+- a market's ``quantum`` is how many collateral units one lot is worth per
+  tick, so ``size * price * quantum`` is a position's value in collateral
+  units, exactly;
+- collateral is in units of the collateral token, signed: a long's purchase
+  is paid from collateral, so it may be negative while the position is worth
+  more; below ``2**COLLATERAL_BITS`` in magnitude;
 - a funding rate is a fraction of the oracle price per second, times
-  ``FUNDING_RATE_SCALE``;
-- a funding index is the funding paid per base unit since genesis, in
-  collateral units times ``FUNDING_INDEX_SCALE``; a tick adds exactly
-  ``rate * price * seconds`` to it, so the index itself never rounds;
-- a margin fraction is parts per ``MARGIN_SCALE`` of a position's value.
+  ``FUNDING_RATE_SCALE``, signed;
+- a funding index is the funding paid per lot since genesis in ticks times
+  ``FUNDING_RATE_SCALE``; a tick adds exactly ``rate * price * seconds`` to
+  it, so the index itself never rounds;
+- a margin fraction and the liquidation penalty are parts per ``MARGIN_SCALE``.
 
-Margin is compared exactly, on values times ``PRICE_SCALE * MARGIN_SCALE``:
-nothing rounds but funding and fees settled into collateral, and those round
-down for the account (in the exchange's favour).
+Nothing rounds but funding settled into collateral and fees, both down for
+the account (in the exchange's favour).
+
+Widths, for the circuit: a value is below ``2**COLLATERAL_BITS +
+MAX_PERP_MARKETS * 2**(SIZE_BITS + PERP_PRICE_BITS + QUANTUM_BITS)``, under
+``2**115``; a requirement is below ``2**135``; so the margin ratio's cross
+products (value times requirement) stay under ``2**250``, inside BN254's
+scalar field with room for a sign.
 """
-
-from sequencer.spec.constants import PRICE_SCALE
 
 PERP_MARKET_BITS = 2
 """A perpetual market's id is ``< 2**PERP_MARKET_BITS``: at most four markets."""
@@ -28,29 +37,32 @@ PERP_MARKET_BITS = 2
 MAX_PERP_MARKETS = 2**PERP_MARKET_BITS
 """The most perpetual markets a deployment can configure."""
 
-SIZE_BITS = 64
-"""A position's size, an order's size and a fill are below ``2**SIZE_BITS`` in magnitude."""
+SIZE_BITS = 40
+"""A position, an order's amount and a fill are below ``2**SIZE_BITS`` lots in magnitude."""
 
-COLLATERAL_BITS = 127
-"""An account's collateral is below ``2**COLLATERAL_BITS`` in magnitude."""
+PERP_PRICE_BITS = 40
+"""A perpetual price is below ``2**PERP_PRICE_BITS`` ticks."""
+
+QUANTUM_BITS = 32
+"""A market's quantum (collateral units per lot per tick) is in ``[1, 2**QUANTUM_BITS)``."""
+
+COLLATERAL_BITS = 96
+"""An account's collateral is below ``2**COLLATERAL_BITS`` in magnitude (as a spot balance is)."""
 
 FUNDING_RATE_SCALE = 10**12
 """A funding rate ``r`` is ``r / FUNDING_RATE_SCALE`` of the oracle price per second."""
 
-FUNDING_RATE_BITS = 48
+FUNDING_RATE_BITS = 40
 """A funding rate and a market's maximum rate are below ``2**FUNDING_RATE_BITS`` in magnitude."""
 
-FUNDING_INDEX_SCALE = PRICE_SCALE * FUNDING_RATE_SCALE
-"""A funding index is collateral units per base unit times this (``rate * price`` needs no division)."""
-
-FUNDING_INDEX_BITS = 200
+FUNDING_INDEX_BITS = 128
 """A funding index is below ``2**FUNDING_INDEX_BITS`` in magnitude."""
 
 MARGIN_SCALE = 10**6
 """Margin fractions and the liquidation penalty are parts per million."""
 
 MARGIN_FRACTION_BITS = 20
-"""A margin fraction is below ``2**MARGIN_FRACTION_BITS`` (so at most 104.8 % of ``MARGIN_SCALE``)."""
+"""A margin fraction is below ``2**MARGIN_FRACTION_BITS``."""
 
 PERP_ORDER_MESSAGE_TAG = 3
 """First input of a perpetual order's signed message."""

@@ -2,9 +2,8 @@
 What each account takes out of perpetuals after a freeze.
 
 An account's claim is its value at the last proven oracle prices, funding
-settled at the last proven indices, in whole collateral units rounded down,
-and never below zero: ``collateral + sum(size * price) / PRICE_SCALE -
-unsettled funding``. Everything it needs is in the account's leaf and the
+settled at the last proven indices, never below zero: ``collateral +
+sum(size * price * quantum)``, the unsettled funding settled first. Everything it needs is in the account's leaf and the
 markets' prices and indices, so an exit needs a Merkle proof and no SNARK.
 
 The claims are paid from the collateral pool. Every account's value
@@ -22,14 +21,13 @@ from collections.abc import Mapping
 
 from sequencer.spec.types import AccountIndex
 
-from .margin import MARGIN_UNIT, health, settled
+from .margin import health, settled
 from .state import PerpLedger
 
 
 def exit_claim(ledger: PerpLedger, index: AccountIndex) -> int:
-    """The account's claim on the pool: its value with funding settled, whole units rounded down, at least zero."""
-    account = settled(ledger.account(index), ledger.markets())
-    return max(0, health(ledger, account).value // MARGIN_UNIT)
+    """The account's claim on the pool: its value with funding settled, at least zero."""
+    return max(0, health(ledger, settled(ledger, ledger.account(index))).value)
 
 
 def exit_payouts(pool: int, claims: Mapping[AccountIndex, int], fund: AccountIndex) -> dict[AccountIndex, int]:

@@ -13,17 +13,18 @@ from dataclasses import dataclass, field, replace
 
 from sequencer.crypto.eddsa import PublicKey
 from sequencer.spec.constants import FEE_ACCOUNT
-from sequencer.spec.types import AccountIndex, Price, Timestamp, TokenId
+from sequencer.spec.types import AccountIndex, Timestamp, TokenId
 
-from .constants import FUNDING_RATE_BITS, MARGIN_SCALE, MAX_PERP_MARKETS, SIZE_BITS
+from .constants import FUNDING_RATE_BITS, MARGIN_SCALE, MAX_PERP_MARKETS, QUANTUM_BITS, SIZE_BITS
 from .errors import UnknownPerpMarket
 
 
 @dataclass(frozen=True)
 class PerpMarketParams:
     """
-    A perpetual market's risk parameters, fixed at deployment.
+    A perpetual market's parameters, fixed at deployment.
 
+    ``quantum`` is the collateral units one lot is worth per tick of price.
     ``initial_margin`` and ``maintenance_margin`` are fractions of a
     position's value at the oracle price (parts per ``MARGIN_SCALE``): an
     account must hold the first to grow its exposure and is liquidated below
@@ -32,6 +33,7 @@ class PerpMarketParams:
     sum of the market's long positions (base units).
     """
 
+    quantum: int
     initial_margin: int
     maintenance_margin: int
     max_funding_rate: int
@@ -39,6 +41,8 @@ class PerpMarketParams:
 
     def __post_init__(self) -> None:
         """Refuse parameters that would let an account be liquidated while it meets initial margin, or overflow."""
+        if not 0 < self.quantum < 2**QUANTUM_BITS:
+            raise ValueError(f"quantum must be in (0, 2**{QUANTUM_BITS}), got {self.quantum}")
         if not 0 < self.maintenance_margin < self.initial_margin <= MARGIN_SCALE:
             raise ValueError(
                 f"need 0 < maintenance_margin < initial_margin <= {MARGIN_SCALE}, "
@@ -87,13 +91,13 @@ class PerpConfig:
 @dataclass(frozen=True)
 class PerpMarket:
     """
-    A market's state: the last oracle price (zero until the first update)
+    A market's state: the last oracle price in ticks (zero until the first update)
     and the earliest signed time behind it, the cumulative funding index and
     the time of the last funding tick, and the open interest (the sum of all
     long positions, which equals the sum of all short ones).
     """
 
-    oracle_price: Price = Price(0)
+    oracle_price: int = 0
     oracle_time: Timestamp = Timestamp(0)
     funding_index: int = 0
     funding_time: Timestamp = Timestamp(0)

@@ -21,11 +21,13 @@ from .constants import COLLATERAL_TRANSFER_MESSAGE_TAG, ORACLE_PRICE_MESSAGE_TAG
 @dataclass(frozen=True)
 class PerpOrder:
     """
-    An order to trade up to ``amount`` base units of ``market`` at ``price``
+    An order to trade up to ``amount`` lots of ``market`` at ``price`` ticks
     or better until ``expiry``: buying opens or grows a long position (or
     shrinks a short one), selling the reverse. A ``reduce_only`` order may
     only shrink its account's position, never open, grow or flip it.
     ``max_fee_bps`` bounds the fee, a share of the notional, in collateral.
+    (``price`` and ``amount`` reuse spot's types for the rules both share;
+    here they count ticks and lots.)
     """
 
     account_index: AccountIndex
@@ -69,22 +71,21 @@ class SignedPerpOrder:
 @dataclass(frozen=True)
 class PerpTrade:
     """
-    A fill of ``fill`` base units between a resting ``maker`` and an
-    incoming ``taker`` order of one market, at the maker's price:
-    ``fill_quote`` collateral changes hands for the position. Each side pays
-    its fee rate of ``fill_quote``, rounded down, to the fee account.
+    A fill of ``fill`` lots between a resting ``maker`` and an incoming
+    ``taker`` order of one market, at the maker's price: the buyer pays the
+    seller ``fill * price * quantum`` collateral for the position. Each side
+    pays its fee rate of that notional, rounded down, to the fee account.
     """
 
     maker: SignedPerpOrder
     taker: SignedPerpOrder
     fill: Amount
-    fill_quote: Amount
     maker_fee_bps: int
     taker_fee_bps: int
 
 
 def oracle_price_message(market: int, price: Price, timestamp: Timestamp) -> FieldElement:
-    """The message an oracle signs: ``market``'s price ``price`` at ``timestamp``."""
+    """The message an oracle signs: ``market``'s price, ``price`` ticks, at ``timestamp``."""
     return signed_message([ORACLE_PRICE_MESSAGE_TAG, market, price, timestamp])
 
 
@@ -116,7 +117,7 @@ class FundingTick:
 @dataclass(frozen=True)
 class Liquidation:
     """
-    Close ``size`` base units of ``account_index``'s position in ``market``
+    Close ``size`` lots of ``account_index``'s position in ``market``
     for ``quote`` collateral, against the signed order of a ``liquidator``
     (its account takes the opposite side) or, with no order, against the
     insurance fund; ``penalty`` collateral of the liquidated account goes to
@@ -134,7 +135,7 @@ class Liquidation:
 @dataclass(frozen=True)
 class Deleverage:
     """
-    Close ``size`` base units of a bankrupt account's position in ``market``
+    Close ``size`` lots of a bankrupt account's position in ``market``
     against ``counterparty``'s opposite position, at the bankrupt account's
     bankruptcy price: ``quote`` collateral.
     """

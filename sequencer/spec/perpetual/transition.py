@@ -18,19 +18,14 @@ from sequencer.spec.constants import (
     FEE_BPS_BITS,
     FEE_ACCOUNT,
     ORDER_ID_BITS,
-    PRICE_BITS,
-    PRICE_SCALE,
     TIMESTAMP_BITS,
     TRADE_FEE_BPS_BITS,
     OrderKind,
     Side,
 )
-from sequencer.spec.decimal import is_encodable
 from sequencer.spec.errors import (
     BalanceOverflow,
-    FillNotEncodable,
     FillOrKillPartial,
-    InexactFill,
     InsufficientBalance,
     InvalidNonce,
     PostOnlyTaker,
@@ -49,7 +44,6 @@ from sequencer.spec.transition import (
     check_kinds,
     check_not_cancelled,
     check_opposite_sides,
-    check_price_encodable,
     check_range,
     check_signature,
     check_taker_limit,
@@ -60,7 +54,7 @@ from sequencer.spec.transition import (
 )
 from sequencer.spec.types import AccountIndex, Amount, Price, Timestamp
 
-from .constants import COLLATERAL_BITS, FUNDING_INDEX_BITS, MARGIN_SCALE, SIZE_BITS
+from .constants import COLLATERAL_BITS, FUNDING_INDEX_BITS, MARGIN_SCALE, PERP_PRICE_BITS, SIZE_BITS
 from .errors import (
     CollateralOutOfRange,
     EquityNotNegative,
@@ -87,7 +81,7 @@ from .errors import (
     WorseThanBankruptcy,
     ZeroOraclePrice,
 )
-from .margin import MARGIN_UNIT, exposure_reduced, health, ratio_not_lowered, settled, withdrawable
+from .margin import exposure_reduced, health, ratio_not_lowered, settled, withdrawable
 from .state import PerpAccount, PerpLedger, PerpMarket, Position, check_market
 from .transactions import (
     CollateralTransfer,
@@ -137,7 +131,7 @@ def process_oracle_update(ledger: PerpLedger, update: OracleUpdate, timestamp: T
     market = ledger.market(update.market)
     check_range("timestamp", timestamp, TIMESTAMP_BITS)
     for signed in update.prices:
-        check_range("price", signed.price, PRICE_BITS)
+        check_range("price", signed.price, PERP_PRICE_BITS)
         check_range("price_timestamp", signed.timestamp, TIMESTAMP_BITS)
     if len(update.prices) < config.oracle_quorum:
         raise OracleQuorumNotMet(len(update.prices), config.oracle_quorum)
@@ -212,9 +206,10 @@ def process_perp_trade(state: State, ledger: PerpLedger, trade: PerpTrade, times
     """
     Settle a fill of two perpetual orders at the maker's price.
 
-    The buyer's position grows by ``fill`` and it pays ``fill_quote``
-    collateral to the seller, whose position shrinks by ``fill``; each pays
-    its fee (its rate of ``fill_quote``, rounded down) to the fee account's
+    The buyer's position grows by ``fill`` and it pays the notional, ``fill
+    * price * quantum`` collateral, to the seller, whose position shrinks by
+    ``fill``; each pays its fee (its rate of the notional, rounded down) to
+    the fee account's
     collateral. Both accounts' funding is settled first. Both order slots
     record the fill, as for spot.
 
@@ -226,10 +221,10 @@ def process_perp_trade(state: State, ledger: PerpLedger, trade: PerpTrade, times
         As spot's rules 2 and 3, for one perpetual market.
     NoOraclePrice
         The market has no price to value positions at.
-    AccountNotFound, InvalidSignature, OrderExpired, InvalidFeeLimit, PriceNotEncodable, PriceLimitViolated
-        As spot's rules 4 to 8.
-    ZeroFill, InexactFill, FillNotEncodable
-        As spot's rule 9.
+    AccountNotFound, InvalidSignature, OrderExpired, InvalidFeeLimit, PriceLimitViolated
+        As spot's rules 4 to 8 (a price in ticks needs no decimal form).
+    ZeroFill
+        ``fill`` is zero (it is exact at any price: it counts lots and ticks).
     MakerDoesNotRest, PostOnlyTaker, FillOrKillPartial
         As spot's rule 10 (kinds).
     OrderCancelled, OrderIdOutOfWindow, OrderIdStale, OrderWasCancelled, OrderOverfilled
@@ -250,7 +245,6 @@ def process_perp_trade(state: State, ledger: PerpLedger, trade: PerpTrade, times
     check_perp_order_ranges(state, ledger, "maker", maker)
     check_perp_order_ranges(state, ledger, "taker", taker)
     check_range("fill", trade.fill, SIZE_BITS)
-    check_range("fill_quote", trade.fill_quote, AMOUNT_BITS)
     check_range("maker_fee_bps", trade.maker_fee_bps, TRADE_FEE_BPS_BITS)
     check_range("taker_fee_bps", trade.taker_fee_bps, TRADE_FEE_BPS_BITS)
     check_range("timestamp", timestamp, TIMESTAMP_BITS)
@@ -263,25 +257,21 @@ def process_perp_trade(state: State, ledger: PerpLedger, trade: PerpTrade, times
     check_taker_limit(maker, taker)
     if trade.fill == 0:
         raise ZeroFill()
-    if trade.fill_quote * PRICE_SCALE != trade.fill * maker.price:
-        raise InexactFill(trade.fill, trade.fill_quote, maker.price)
-    if not is_encodable(trade.fill):
-        raise FillNotEncodable(trade.fill)
     check_kinds(maker, taker, trade.fill)
     maker_filled = check_order_slot(state, maker, trade.fill)
     taker_filled = check_order_slot(state, taker, trade.fill)
     check_fee(maker, trade.maker_fee_bps)
     check_fee(taker, trade.taker_fee_bps)
     market_id = maker.market
-    markets = ledger.markets()
-    maker_before = settled(ledger.account(maker.account_index), markets)
-    taker_before = settled(ledger.account(taker.account_index), markets)
+    maker_before = settled(ledger, ledger.account(maker.account_index))
+    taker_before = settled(ledger, ledger.account(taker.account_index))
     check_reduce_only(maker, maker_before, trade.fill)
     check_reduce_only(taker, taker_before, trade.fill)
-    maker_fee = fee_amount(trade.fill_quote, trade.maker_fee_bps)
-    taker_fee = fee_amount(trade.fill_quote, trade.taker_fee_bps)
-    maker_after = moved(maker.account_index, maker_before, market_id, maker.side, trade.fill, trade.fill_quote, maker_fee)
-    taker_after = moved(taker.account_index, taker_before, market_id, taker.side, trade.fill, trade.fill_quote, taker_fee)
+    notional = trade.fill * maker.price * ledger.config.markets[market_id].quantum
+    maker_fee = fee_amount(Amount(notional), trade.maker_fee_bps)
+    taker_fee = fee_amount(Amount(notional), trade.taker_fee_bps)
+    maker_after = moved(maker.account_index, maker_before, market_id, maker.side, trade.fill, notional, maker_fee)
+    taker_after = moved(taker.account_index, taker_before, market_id, taker.side, trade.fill, notional, taker_fee)
     market = with_open_interest(ledger, market_id, [(maker_before, maker_after), (taker_before, taker_after)])
     check_margin(ledger, maker.account_index, maker_before, maker_after, market_id)
     check_margin(ledger, taker.account_index, taker_before, taker_after, market_id)
@@ -351,8 +341,7 @@ def process_liquidation(state: State, ledger: PerpLedger, liquidation: Liquidati
     existing_account(state, config.insurance_fund)
     if counterparty == index:
         raise SelfTrade(index)
-    markets = ledger.markets()
-    before = settled(ledger.account(index), markets)
+    before = settled(ledger, ledger.account(index))
     health_before = health(ledger, before)
     if not health_before.below_maintenance:
         raise NotLiquidatable(index)
@@ -362,7 +351,7 @@ def process_liquidation(state: State, ledger: PerpLedger, liquidation: Liquidati
     if liquidation.penalty > penalty_cap:
         raise PenaltyAboveCap(liquidation.penalty, penalty_cap)
     closing_side = Side.SELL if position > 0 else Side.BUY
-    counter_before = settled(ledger.account(counterparty), markets)
+    counter_before = settled(ledger, ledger.account(counterparty))
     counter_filled = None
     if liquidation.liquidator is not None:
         order = liquidation.liquidator.order
@@ -370,7 +359,7 @@ def process_liquidation(state: State, ledger: PerpLedger, liquidation: Liquidati
         if order.side == closing_side:
             raise SidesNotOpposite(order.side)
         check_signed_order(state, liquidation.liquidator, timestamp)
-        check_quote_within_limit(order, liquidation.size, liquidation.quote)
+        check_quote_within_limit(order, liquidation.size, liquidation.quote, config.markets[market_id].quantum)
         check_kinds_as_taker(order, liquidation.size)
         counter_filled = check_order_slot(state, order, liquidation.size)
         check_reduce_only(order, counter_before, liquidation.size)
@@ -438,15 +427,14 @@ def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage)
     existing_account(state, counterparty)
     if counterparty == index:
         raise SelfTrade(index)
-    markets = ledger.markets()
-    before = settled(ledger.account(index), markets)
+    before = settled(ledger, ledger.account(index))
     health_before = health(ledger, before)
     if health_before.value >= 0:
         raise EquityNotNegative(index)
-    fund_value = health(ledger, settled(ledger.account(config.insurance_fund), markets)).value
+    fund_value = health(ledger, settled(ledger, ledger.account(config.insurance_fund))).value
     if fund_value >= -health_before.value:
         raise InsuranceFundSufficient(fund_value, -health_before.value)
-    counter_before = settled(ledger.account(counterparty), markets)
+    counter_before = settled(ledger, ledger.account(counterparty))
     position = before.position(market_id).size
     counter_position = counter_before.position(market_id).size
     if position * counter_position >= 0:
@@ -507,7 +495,7 @@ def process_collateral_transfer(state: State, ledger: PerpLedger, transfer: Coll
     if transfer.nonce != account.nonce:
         raise InvalidNonce(account.nonce, transfer.nonce)
     check_signature(index, account, transfer.message_hash(), transfer.signature)
-    perp = settled(ledger.account(index), ledger.markets())
+    perp = settled(ledger, ledger.account(index))
     balance = account.balance(token)
     if transfer.to_collateral:
         if balance < amount:
@@ -534,7 +522,7 @@ def withdrawable_collateral(ledger: PerpLedger, index: AccountIndex) -> int:
     account's collateral: the most it can take and still meet initial
     margin (``docs/DESIGN.md``: it takes only what can leave).
     """
-    return withdrawable(ledger, settled(ledger.account(index), ledger.markets()))
+    return withdrawable(ledger, settled(ledger, ledger.account(index)))
 
 
 def bankruptcy_quote(ledger: PerpLedger, index: AccountIndex, market: int, size: int, penalty: int = 0) -> int:
@@ -550,14 +538,14 @@ def bankruptcy_quote(ledger: PerpLedger, index: AccountIndex, market: int, size:
     (a long sells) or ``value(0) - q`` (a short buys back) in margin units,
     so the bound is one division.
     """
-    before = settled(ledger.account(index), ledger.markets())
+    before = settled(ledger, ledger.account(index))
     position = before.position(market).size
     check_closes(index, position, size)
     side = Side.SELL if position > 0 else Side.BUY
     health_before = health(ledger, before)
     at_zero = health(ledger, moved(index, before, market, side, size, 0, penalty))
     needed = health_before.value * at_zero.maintenance - at_zero.value * health_before.maintenance
-    step = health_before.maintenance * MARGIN_UNIT
+    step = health_before.maintenance
     if side == Side.SELL:
         return max(0, -(-needed // step))
     return -needed // step
@@ -574,7 +562,7 @@ def check_perp_order_ranges(state: State, ledger: PerpLedger, name: str, order: 
     check_range(f"{name}.order_id", order.order_id, ORDER_ID_BITS)
     check_market(ledger.config, order.market)
     check_range(f"{name}.side", order.side, 1)
-    check_range(f"{name}.price", order.price, PRICE_BITS)
+    check_range(f"{name}.price", order.price, PERP_PRICE_BITS)
     check_range(f"{name}.amount", order.amount, SIZE_BITS)
     check_range(f"{name}.max_fee_bps", order.max_fee_bps, FEE_BPS_BITS)
     check_range(f"{name}.expiry", order.expiry, TIMESTAMP_BITS)
@@ -595,14 +583,13 @@ def check_priced(ledger: PerpLedger, market: int) -> None:
 def check_signed_order(state: State, signed: SignedPerpOrder, timestamp: Timestamp) -> None:
     """
     The rules on one signed order, spot's: its account exists, its
-    signature, its expiry, its fee limit and its price's encoding.
+    signature, its expiry and its fee limit.
     """
     order = signed.order
     account = existing_account(state, order.account_index)
     check_signature(order.account_index, account, order.message_hash(), signed.signature)
     check_unexpired(order, timestamp)
     check_fee_limit(order)
-    check_price_encodable(order)
 
 
 def check_order_slot(state: State, order: PerpOrder, fill: int) -> Amount:
@@ -621,20 +608,20 @@ def check_kinds_as_taker(order: PerpOrder, fill: int) -> None:
         raise FillOrKillPartial(order.order_id, order.amount, Amount(fill))
 
 
-def check_quote_within_limit(order: PerpOrder, size: int, quote: int) -> None:
+def check_quote_within_limit(order: PerpOrder, size: int, quote: int, quantum: int) -> None:
     """
-    A liquidator's fill of ``size`` for ``quote`` is within its order's limit
-    price: a buyer pays at most, a seller receives at least, ``size * price``.
+    A liquidator's fill of ``size`` lots for ``quote`` collateral is within
+    its order's limit: a buyer pays at most, a seller receives at least,
+    ``size * price * quantum``.
 
     Raises
     ------
     PriceLimitViolated
-        The fill's price is beyond the limit.
+        The fill's price is beyond the limit (reported in ticks, rounded down).
     """
-    limit = size * order.price
-    paid = quote * PRICE_SCALE
-    if (order.side == Side.BUY and paid > limit) or (order.side == Side.SELL and paid < limit):
-        raise PriceLimitViolated(order.order_id, order.price, Price(paid // size))
+    limit = size * order.price * quantum
+    if (order.side == Side.BUY and quote > limit) or (order.side == Side.SELL and quote < limit):
+        raise PriceLimitViolated(order.order_id, order.price, Price(quote // (size * quantum)))
 
 
 def check_reduce_only(order: PerpOrder, account: PerpAccount, fill: int) -> None:
@@ -736,7 +723,7 @@ def credit(ledger: PerpLedger, accounts: dict[AccountIndex, PerpAccount], index:
     CollateralOutOfRange
         The collateral would not fit.
     """
-    account = accounts[index] if index in accounts else settled(ledger.account(index), ledger.markets())
+    account = accounts[index] if index in accounts else settled(ledger, ledger.account(index))
     accounts[index] = with_collateral(index, account, account.collateral + amount)
 
 

@@ -2,16 +2,17 @@
 Builders for perpetual-futures tests: one market, three oracles, signed
 orders, prices and transfers, from the spot tests' fixed keys.
 
-The market's numbers are chosen so that the boundaries the tests probe fall
-on whole units: initial margin 10 %, maintenance 5 %, so a long of 100 base
-units bought for 10,000 collateral with 500 of its own is at its maintenance
-boundary exactly at price 100 (value 500, requirement 500).
+The market's quantum is 1 (a lot is worth its price in ticks, in collateral
+ticks) and its margins 10 % and 5 %, so that the boundaries the tests probe
+fall on whole ticks: a long of 100 lots bought for 10,000 collateral with
+500 of its own is at its maintenance boundary exactly at price 100 (value
+500, requirement 500).
 """
 
 from functools import cache
 
 from sequencer.crypto.eddsa import PublicKey, private_to_public, sign
-from sequencer.spec.constants import PRICE_SCALE, OrderKind, Side
+from sequencer.spec.constants import OrderKind, Side
 from sequencer.spec.perpetual.state import PerpConfig, PerpMarketParams
 from sequencer.spec.perpetual.transactions import (
     CollateralTransfer,
@@ -34,6 +35,9 @@ FUND = AccountIndex(5)
 
 MARKET = 0
 """The one perpetual market of the tests."""
+
+QUANTUM = 1
+"""Collateral ticks per lot per tick."""
 
 INITIAL_MARGIN = 100_000
 MAINTENANCE_MARGIN = 50_000
@@ -63,7 +67,7 @@ def config() -> PerpConfig:
     oracle_keys: tuple[PublicKey, ...] = tuple(private_to_public(oracle_key(i)) for i in range(len(ORACLES)))
     return PerpConfig(
         collateral_token=COLLATERAL,
-        markets=(PerpMarketParams(INITIAL_MARGIN, MAINTENANCE_MARGIN, MAX_FUNDING_RATE, OPEN_INTEREST_CAP),),
+        markets=(PerpMarketParams(QUANTUM, INITIAL_MARGIN, MAINTENANCE_MARGIN, MAX_FUNDING_RATE, OPEN_INTEREST_CAP),),
         oracle_keys=oracle_keys,
         oracle_quorum=2,
         oracle_window=WINDOW,
@@ -72,13 +76,13 @@ def config() -> PerpConfig:
     )
 
 
-def units(whole: int) -> Price:
-    """A price of ``whole`` collateral units per base unit."""
-    return Price(whole * PRICE_SCALE)
+def ticks(count: int) -> Price:
+    """A price of ``count`` ticks: ``count`` collateral ticks per lot at the tests' quantum."""
+    return Price(count)
 
 
 def signed_price(signer: int, price: int, timestamp: int = NOW, market: int = MARKET) -> SignedPrice:
-    """Oracle ``signer``'s signature of ``price`` (already scaled) at ``timestamp``."""
+    """Oracle ``signer``'s signature of ``price`` ticks at ``timestamp``."""
     signature = sign(oracle_key(signer), oracle_price_message(market, Price(price), Timestamp(timestamp)))
     return SignedPrice(signer, Price(price), Timestamp(timestamp), signature)
 
@@ -101,7 +105,7 @@ def perp_order(
     kind: OrderKind = OrderKind.LIMIT,
     reduce_only: bool = False,
 ) -> SignedPerpOrder:
-    """A perpetual order of ``account`` signed with its fixed key (``price`` already scaled)."""
+    """A perpetual order of ``account`` signed with its fixed key."""
     order = PerpOrder(
         account_index=AccountIndex(account),
         order_id=OrderId(order_id),
@@ -120,9 +124,8 @@ def perp_order(
 def perp_trade(
     maker: SignedPerpOrder, taker: SignedPerpOrder, fill: int, maker_fee_bps: int = 0, taker_fee_bps: int = 0
 ) -> PerpTrade:
-    """A fill of ``fill`` base units at the maker's price."""
-    quote = fill * maker.order.price // PRICE_SCALE
-    return PerpTrade(maker, taker, Amount(fill), Amount(quote), maker_fee_bps, taker_fee_bps)
+    """A fill of ``fill`` lots at the maker's price."""
+    return PerpTrade(maker, taker, Amount(fill), maker_fee_bps, taker_fee_bps)
 
 
 def transfer(account: int, amount: int, nonce: int, to_collateral: bool = True) -> CollateralTransfer:

@@ -27,7 +27,7 @@ from tests.spec.perpetual.builders import (
     perp_trade,
     price_update,
     transfer,
-    units,
+    ticks,
 )
 
 
@@ -60,15 +60,15 @@ def opened(alice_collateral: int = 500, bob_collateral: int = 5_000) -> Exchange
     ``alice_collateral - 10,000``, at its maintenance boundary at price 100.
     """
     ex = funded()
-    process_oracle_update(ex.ledger, price_update(units(110)), NOW)
+    process_oracle_update(ex.ledger, price_update(ticks(110)), NOW)
     process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, alice_collateral, 0))
     process_collateral_transfer(ex.state, ex.ledger, transfer(BOB, bob_collateral, 0))
-    maker = perp_order(BOB, 1, SELL, units(100), 100)
-    taker = perp_order(ALICE, 1, BUY, units(100), 100)
+    maker = perp_order(BOB, 1, SELL, ticks(100), 100)
+    taker = perp_order(ALICE, 1, BUY, ticks(100), 100)
     process_perp_trade(ex.state, ex.ledger, perp_trade(maker, taker, 100), NOW)
     return ex
 
 
-def at_price(ex: Exchange, whole_units_times_scale: int, timestamp: int) -> None:
-    """Move the oracle price to ``whole_units_times_scale`` (already scaled), signed at ``timestamp``."""
-    process_oracle_update(ex.ledger, price_update(whole_units_times_scale, timestamp), Timestamp(timestamp))
+def at_price(ex: Exchange, price: int, timestamp: int) -> None:
+    """Move the oracle price to ``price`` ticks, signed (and applied) at ``timestamp``."""
+    process_oracle_update(ex.ledger, price_update(price, timestamp), Timestamp(timestamp))

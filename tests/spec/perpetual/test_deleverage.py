@@ -19,11 +19,11 @@ from sequencer.spec.perpetual.transactions import Deleverage
 from sequencer.spec.perpetual.transition import bankruptcy_quote, process_collateral_transfer, process_deleverage
 from sequencer.spec.types import AccountIndex, Amount
 from tests.spec.builders import ALICE, BOB, CAROL, NOW
-from tests.spec.perpetual.builders import FUND, MARKET, transfer, units
+from tests.spec.perpetual.builders import FUND, MARKET, transfer, ticks
 from tests.spec.perpetual.conftest import Exchange, at_price, opened
 
 
-def bankrupt(fund: int = 0, price: int = units(90)) -> Exchange:
+def bankrupt(fund: int = 0, price: int = ticks(90)) -> Exchange:
     """Alice's long at ``price``; the insurance fund holds ``fund`` collateral."""
     ex = opened()
     at_price(ex, price, NOW + 10)
@@ -82,7 +82,7 @@ def test_only_when_the_fund_cannot_cover(fund: int, error: type[Exception] | Non
 
 def test_only_a_bankrupt_account() -> None:
     """At 95 Alice is worth 0: not negative, so not deleveraged."""
-    refused(bankrupt(price=units(95)), against_bob(100, 9_500), EquityNotNegative)
+    refused(bankrupt(price=ticks(95)), against_bob(100, 9_500), EquityNotNegative)
 
 
 def test_counterparty_rules() -> None:
@@ -93,7 +93,7 @@ def test_counterparty_rules() -> None:
     refused(ex, against_bob(0, 0), ZeroFill)
 
 
-@pytest.mark.parametrize("size, price", [(100, units(90)), (50, units(90)), (37, units(90) - 3), (1, units(80) + 11)])
+@pytest.mark.parametrize("size, price", [(100, ticks(90)), (50, ticks(90)), (37, ticks(90) - 3), (1, ticks(80) + 11)])
 def test_bankruptcy_quote_is_the_one_quote_accepted(size: int, price: int) -> None:
     """The engine's closed form gives the quote the rule accepts, and one unit either side is refused."""
     ex = bankrupt(price=price)

@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 
 from sequencer.spec.perpetual.errors import NotLiquidatable
 from sequencer.spec.perpetual.exit import exit_claim, exit_payouts
-from sequencer.spec.perpetual.margin import MARGIN_UNIT, health, settled
+from sequencer.spec.perpetual.margin import health, settled
 from sequencer.spec.perpetual.transactions import FundingTick, Liquidation
 from sequencer.spec.perpetual.transition import bankruptcy_quote, process_collateral_transfer, process_funding_tick, process_liquidation
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, FEE, NOW
-from tests.spec.perpetual.builders import FUND, MARKET, transfer, units
+from tests.spec.perpetual.builders import FUND, MARKET, transfer, ticks
 from tests.spec.perpetual.conftest import at_price, opened
 
 FUND_INDEX = AccountIndex(FUND)
@@ -30,7 +30,7 @@ def test_claims_are_values_at_the_last_price() -> None:
 
 def test_negative_value_claims_nothing() -> None:
     ex = opened()
-    at_price(ex, units(90), NOW + 1)
+    at_price(ex, ticks(90), NOW + 1)
     assert exit_claim(ex.ledger, AccountIndex(ALICE)) == 0
     assert exit_claim(ex.ledger, AccountIndex(BOB)) == 6_000
 
@@ -85,18 +85,18 @@ def test_claims_together_never_exceed_the_pool(prices: list[int], rates: list[in
     time = NOW
     for price, rate in zip(prices, rates):
         time += 50
-        at_price(ex, units(price) + 7, time)
+        at_price(ex, ticks(price) + 7, time)
         process_funding_tick(ex.ledger, FundingTick((rate,)), Timestamp(time))
     accounts = [AccountIndex(index) for index in (FEE, ALICE, BOB, CAROL, FUND)]
-    values = [health(ex.ledger, settled(ex.ledger.account(index), ex.ledger.markets())).value // MARGIN_UNIT for index in accounts]
+    values = [health(ex.ledger, settled(ex.ledger, ex.ledger.account(index))).value for index in accounts]
     assert sum(values) <= ex.ledger.collateral_pool
     deficits = sum(-value for value in values if value < 0)
     assert sum(exit_claim(ex.ledger, index) for index in accounts) <= ex.ledger.collateral_pool + deficits
     quote = bankruptcy_quote(ex.ledger, AccountIndex(ALICE), MARKET, 50)
     liquidation = Liquidation(AccountIndex(ALICE), MARKET, Amount(50), Amount(quote), Amount(0), None)
-    if health(ex.ledger, settled(ex.ledger.account(AccountIndex(ALICE)), ex.ledger.markets())).below_maintenance:
+    if health(ex.ledger, settled(ex.ledger, ex.ledger.account(AccountIndex(ALICE)))).below_maintenance:
         process_liquidation(ex.state, ex.ledger, liquidation, Timestamp(time))
-        values = [health(ex.ledger, settled(ex.ledger.account(index), ex.ledger.markets())).value // MARGIN_UNIT for index in accounts]
+        values = [health(ex.ledger, settled(ex.ledger, ex.ledger.account(index))).value for index in accounts]
         assert sum(values) <= ex.ledger.collateral_pool
     else:
         with pytest.raises(NotLiquidatable):

@@ -8,7 +8,7 @@ from sequencer.spec.perpetual.transactions import FundingTick
 from sequencer.spec.perpetual.transition import process_collateral_transfer, process_funding_tick
 from sequencer.spec.types import AccountIndex, Timestamp
 from tests.spec.builders import ALICE, BOB, NOW
-from tests.spec.perpetual.builders import MARKET, MAX_FUNDING_RATE, transfer, units
+from tests.spec.perpetual.builders import MARKET, MAX_FUNDING_RATE, transfer, ticks
 from tests.spec.perpetual.conftest import Exchange, opened
 
 
@@ -27,7 +27,7 @@ def test_index_moves_by_rate_price_and_time_exactly() -> None:
     ex = opened()
     tick(ex, 10**6, NOW + 100)
     market = ex.ledger.market(MARKET)
-    assert market.funding_index == 10**6 * units(110) * 100
+    assert market.funding_index == 10**6 * ticks(110) * 100
     assert market.funding_time == NOW + 100
 
 
@@ -39,8 +39,8 @@ def test_settlement_rounds_down_for_payer_and_receiver() -> None:
     ex = opened()
     tick(ex, 10**6, NOW + 100)
     markets = ex.ledger.markets()
-    alice = settled(ex.ledger.account(AccountIndex(ALICE)), markets)
-    bob = settled(ex.ledger.account(AccountIndex(BOB)), markets)
+    alice = settled(ex.ledger, ex.ledger.account(AccountIndex(ALICE)))
+    bob = settled(ex.ledger, ex.ledger.account(AccountIndex(BOB)))
     assert alice.collateral == 500 - 10_000 - 2
     assert bob.collateral == 5_000 + 10_000 + 1
     assert alice.position(MARKET).funding_index == markets[MARKET].funding_index
@@ -62,7 +62,7 @@ def test_funding_is_never_created() -> None:
     for step, rate in enumerate([7, -13, 999_999, -1, 3, 10**6, -(10**6)], start=1):
         tick(ex, rate, NOW + step * 37)
         markets = ex.ledger.markets()
-        paid = sum(settled(account, markets).collateral - account.collateral for account in ex.ledger.accounts().values())
+        paid = sum(settled(ex.ledger, account).collateral - account.collateral for account in ex.ledger.accounts().values())
         assert paid <= 0
         exact = sum(
             -account.position(MARKET).size * (markets[MARKET].funding_index - account.position(MARKET).funding_index)

@@ -22,15 +22,18 @@ from sequencer.spec.perpetual.transactions import Liquidation
 from sequencer.spec.perpetual.transition import bankruptcy_quote, process_collateral_transfer, process_liquidation
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, NOW
-from tests.spec.perpetual.builders import BUY, FUND, MARKET, SELL, perp_order, transfer, units
+from tests.spec.perpetual.builders import BUY, FUND, MARKET, SELL, perp_order, transfer, ticks
 from tests.spec.perpetual.conftest import Exchange, at_price, opened
 
 LATER = NOW + 10
 
 
-def liquidatable(price: int = units(99)) -> Exchange:
-    """Alice's long at ``price`` (scaled); Carol has 5,000 collateral to liquidate with, the fund 10,000."""
-    ex = opened()
+def liquidatable(price: int = ticks(99), alice_collateral: int = 500) -> Exchange:
+    """
+    Alice's long (opened with ``alice_collateral``) at ``price``; Carol has
+    5,000 collateral to liquidate with, the fund 10,000.
+    """
+    ex = opened(alice_collateral)
     at_price(ex, price, LATER)
     process_collateral_transfer(ex.state, ex.ledger, transfer(CAROL, 5_000, 0))
     ex.state.set_balance(AccountIndex(FUND), ex.ledger.config.collateral_token, Amount(10_000))
@@ -38,7 +41,7 @@ def liquidatable(price: int = units(99)) -> Exchange:
     return ex
 
 
-def by_carol(size: int, quote: int, penalty: int = 0, limit: int = units(100), order_id: int = 1) -> Liquidation:
+def by_carol(size: int, quote: int, penalty: int = 0, limit: int = ticks(100), order_id: int = 1) -> Liquidation:
     """Carol's signed buy of ``size`` at up to ``limit`` closes Alice's long for ``quote``."""
     order = perp_order(CAROL, order_id, BUY, limit, size)
     return Liquidation(AccountIndex(ALICE), MARKET, Amount(size), Amount(quote), Amount(penalty), order)
@@ -55,11 +58,11 @@ def refused(ex: Exchange, liquidation: Liquidation, error: type[Exception]) -> N
     assert (ex.ledger.accounts(), ex.ledger.markets(), ex.state.root) == (accounts, markets, root)
 
 
-@pytest.mark.parametrize("price, allowed", [(units(100) - 1, True), (units(100), False), (units(100) + 1, False)])
-def test_maintenance_boundary(price: int, allowed: bool) -> None:
-    """Liquidatable one tick below P = 100; not at it (value equals requirement) nor above."""
-    ex = liquidatable(price)
-    liquidation = by_carol(100, 9_500)
+@pytest.mark.parametrize("collateral, allowed", [(499, True), (500, False), (501, False)])
+def test_maintenance_boundary(collateral: int, allowed: bool) -> None:
+    """At price 100 the requirement is 500: liquidatable with a value of 499, not at 500 nor 501."""
+    ex = liquidatable(ticks(100), alice_collateral=collateral)
+    liquidation = by_carol(100, 9_600)
     if allowed:
         apply(ex, liquidation)
         assert ex.ledger.account(AccountIndex(ALICE)).position(MARKET).size == 0
@@ -95,12 +98,14 @@ def test_partial_close_keeps_the_ratio(quote: int, allowed: bool) -> None:
     ``quote - 9,500 + 50 * 99 >= 200``, ``quote >= 4,750``.
     """
     ex = liquidatable()
+    ledger = ex.ledger
+    before = health(ledger, settled(ledger, ledger.account(AccountIndex(ALICE))))
+    assert (before.value, before.maintenance) == (400, 495 * 10**6)
     liquidation = by_carol(50, quote)
     if allowed:
         apply(ex, liquidation)
-        ledger = ex.ledger
-        after = health(ledger, settled(ledger.account(AccountIndex(ALICE)), ledger.markets()))
-        assert after.value * 495 >= 400 * after.maintenance
+        after = health(ledger, settled(ledger, ledger.account(AccountIndex(ALICE))))
+        assert (after.value, after.maintenance) == (200, 2475 * 10**5)
     else:
         refused(ex, liquidation, WorseThanBankruptcy)
 
@@ -125,14 +130,14 @@ def test_never_flips_nor_closes_nothing() -> None:
 def test_the_liquidators_order_binds() -> None:
     """Carol's limit of 97 per unit: 9,800 for 100 is above it; her own margin counts too."""
     ex = liquidatable()
-    refused(ex, by_carol(100, 9_800, limit=units(97)), PriceLimitViolated)
-    refused(ex, Liquidation(AccountIndex(ALICE), MARKET, Amount(100), Amount(9_800), Amount(0), perp_order(ALICE, 9, BUY, units(100), 100)), SelfTrade)
+    refused(ex, by_carol(100, 9_800, limit=ticks(97)), PriceLimitViolated)
+    refused(ex, Liquidation(AccountIndex(ALICE), MARKET, Amount(100), Amount(9_800), Amount(0), perp_order(ALICE, 9, BUY, ticks(100), 100)), SelfTrade)
 
 
 def test_liquidator_margin() -> None:
     """A liquidator without collateral cannot take the position on."""
     ex = liquidatable()
-    order = perp_order(BOB, 5, BUY, units(100), 100)  # Bob is short 100: buying closes his own short, allowed
+    order = perp_order(BOB, 5, BUY, ticks(100), 100)  # Bob is short 100: buying closes his own short, allowed
     apply(ex, Liquidation(AccountIndex(ALICE), MARKET, Amount(100), Amount(9_600), Amount(0), order))
     assert ex.ledger.account(AccountIndex(BOB)).position(MARKET).size == 0
     ex = liquidatable()
@@ -158,9 +163,9 @@ def test_open_interest_follows() -> None:
 def test_a_sell_side_liquidation() -> None:
     """Bob's short of 100 (collateral 15,000) at price 143: value 700 < 715; Carol sells to close it."""
     ex = opened()
-    at_price(ex, units(143), LATER)
+    at_price(ex, ticks(143), LATER)
     process_collateral_transfer(ex.state, ex.ledger, transfer(CAROL, 50_000, 0))
-    order = perp_order(CAROL, 1, SELL, units(140), 100)
+    order = perp_order(CAROL, 1, SELL, ticks(140), 100)
     assert bankruptcy_quote(ex.ledger, AccountIndex(BOB), MARKET, 100) == 15_000
     refused(ex, Liquidation(AccountIndex(BOB), MARKET, Amount(100), Amount(15_001), Amount(0), order), WorseThanBankruptcy)
     apply(ex, Liquidation(AccountIndex(BOB), MARKET, Amount(100), Amount(15_000), Amount(0), order))

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from sequencer.spec.constants import FEE_ACCOUNT, OrderKind
-from sequencer.spec.errors import InexactFill, OrderExpired, OrderOverfilled, PostOnlyTaker, SelfTrade
+from sequencer.spec.errors import OrderExpired, OrderOverfilled, PostOnlyTaker, SelfTrade
 from sequencer.spec.perpetual.errors import (
     MarginInsufficient,
     NoOraclePrice,
@@ -17,7 +17,7 @@ from sequencer.spec.perpetual.errors import (
 from sequencer.spec.perpetual.state import PerpLedger
 from sequencer.spec.perpetual.transactions import PerpTrade
 from sequencer.spec.perpetual.transition import process_collateral_transfer, process_oracle_update, process_perp_trade
-from sequencer.spec.types import AccountIndex, Amount, Timestamp
+from sequencer.spec.types import AccountIndex, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, LATER, NOW
 from tests.spec.perpetual.builders import (
     BUY,
@@ -29,7 +29,7 @@ from tests.spec.perpetual.builders import (
     perp_trade,
     price_update,
     transfer,
-    units,
+    ticks,
 )
 from tests.spec.perpetual.conftest import Exchange, funded, opened
 
@@ -37,7 +37,7 @@ from tests.spec.perpetual.conftest import Exchange, funded, opened
 def priced(alice: int = 500, bob: int = 5_000) -> Exchange:
     """Price 110; Alice and Bob moved ``alice`` and ``bob`` into collateral."""
     ex = funded()
-    process_oracle_update(ex.ledger, price_update(units(110)), NOW)
+    process_oracle_update(ex.ledger, price_update(ticks(110)), NOW)
     process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, alice, 0))
     process_collateral_transfer(ex.state, ex.ledger, transfer(BOB, bob, 0))
     return ex
@@ -57,8 +57,8 @@ def refused(ex: Exchange, trade: PerpTrade, error: type[Exception], timestamp: i
 
 def test_a_fill_moves_positions_collateral_fees_and_open_interest() -> None:
     ex = priced()
-    maker = perp_order(BOB, 1, SELL, units(100), 100)
-    taker = perp_order(ALICE, 1, BUY, units(101), 100)
+    maker = perp_order(BOB, 1, SELL, ticks(100), 100)
+    taker = perp_order(ALICE, 1, BUY, ticks(101), 100)
     apply(ex, perp_trade(maker, taker, 40, maker_fee_bps=10, taker_fee_bps=25))
     alice, bob = ex.ledger.account(AccountIndex(ALICE)), ex.ledger.account(AccountIndex(BOB))
     assert alice.position(MARKET).size == 40 and bob.position(MARKET).size == -40
@@ -74,7 +74,7 @@ def test_a_fill_moves_positions_collateral_fees_and_open_interest() -> None:
 def test_initial_margin_boundary(collateral: int, accepted: bool) -> None:
     """Buying 100 at 100 with the price at 110: value ``collateral + 1,000`` against 1,100 (10 % of 11,000)."""
     ex = priced(alice=collateral)
-    trade = perp_trade(perp_order(BOB, 1, SELL, units(100), 100), perp_order(ALICE, 1, BUY, units(100), 100), 100)
+    trade = perp_trade(perp_order(BOB, 1, SELL, ticks(100), 100), perp_order(ALICE, 1, BUY, ticks(100), 100), 100)
     if accepted:
         apply(ex, trade)
         assert ex.ledger.account(AccountIndex(ALICE)).collateral == collateral - 10_000
@@ -89,13 +89,13 @@ def test_reducing_below_initial_margin_is_allowed_without_lowering_the_ratio() -
     but not at 90 (it falls), and never buy more.
     """
     ex = opened()
-    process_oracle_update(ex.ledger, price_update(units(100), NOW + 1), Timestamp(NOW + 1))
+    process_oracle_update(ex.ledger, price_update(ticks(100), NOW + 1), Timestamp(NOW + 1))
     process_collateral_transfer(ex.state, ex.ledger, transfer(CAROL, 10_000, 0))
-    more = perp_trade(perp_order(CAROL, 1, SELL, units(100), 1), perp_order(ALICE, 2, BUY, units(100), 1), 1)
+    more = perp_trade(perp_order(CAROL, 1, SELL, ticks(100), 1), perp_order(ALICE, 2, BUY, ticks(100), 1), 1)
     refused(ex, more, MarginInsufficient, NOW + 1)
-    worse = perp_trade(perp_order(CAROL, 2, BUY, units(90), 50), perp_order(ALICE, 3, SELL, units(90), 50), 50)
+    worse = perp_trade(perp_order(CAROL, 2, BUY, ticks(90), 50), perp_order(ALICE, 3, SELL, ticks(90), 50), 50)
     refused(ex, worse, MarginInsufficient, NOW + 1)
-    better = perp_trade(perp_order(CAROL, 3, BUY, units(100), 50), perp_order(ALICE, 4, SELL, units(100), 50), 50)
+    better = perp_trade(perp_order(CAROL, 3, BUY, ticks(100), 50), perp_order(ALICE, 4, SELL, ticks(100), 50), 50)
     apply(ex, better, NOW + 1)
     assert ex.ledger.account(AccountIndex(ALICE)).position(MARKET).size == 50
 
@@ -106,20 +106,20 @@ def test_reducing_may_not_flip() -> None:
     it must meet initial margin (value 500, requirement 1,000), and cannot.
     """
     ex = opened()
-    process_oracle_update(ex.ledger, price_update(units(100), NOW + 1), Timestamp(NOW + 1))
+    process_oracle_update(ex.ledger, price_update(ticks(100), NOW + 1), Timestamp(NOW + 1))
     process_collateral_transfer(ex.state, ex.ledger, transfer(CAROL, 10_000, 0))
-    flip = perp_trade(perp_order(CAROL, 1, BUY, units(100), 200), perp_order(ALICE, 2, SELL, units(100), 200), 200)
+    flip = perp_trade(perp_order(CAROL, 1, BUY, ticks(100), 200), perp_order(ALICE, 2, SELL, ticks(100), 200), 200)
     refused(ex, flip, MarginInsufficient, NOW + 1)
 
 
 def test_reduce_only() -> None:
     ex = opened()
     process_collateral_transfer(ex.state, ex.ledger, transfer(CAROL, 10_000, 0))
-    grow = perp_trade(perp_order(CAROL, 1, SELL, units(100), 5), perp_order(ALICE, 2, BUY, units(100), 5, reduce_only=True), 5)
+    grow = perp_trade(perp_order(CAROL, 1, SELL, ticks(100), 5), perp_order(ALICE, 2, BUY, ticks(100), 5, reduce_only=True), 5)
     refused(ex, grow, ReduceOnlyIncrease)
-    flip = perp_trade(perp_order(CAROL, 2, BUY, units(100), 101), perp_order(ALICE, 3, SELL, units(100), 101, reduce_only=True), 101)
+    flip = perp_trade(perp_order(CAROL, 2, BUY, ticks(100), 101), perp_order(ALICE, 3, SELL, ticks(100), 101, reduce_only=True), 101)
     refused(ex, flip, ReduceOnlyIncrease)
-    close = perp_trade(perp_order(CAROL, 3, BUY, units(100), 100), perp_order(ALICE, 4, SELL, units(100), 100, reduce_only=True), 100)
+    close = perp_trade(perp_order(CAROL, 3, BUY, ticks(100), 100), perp_order(ALICE, 4, SELL, ticks(100), 100, reduce_only=True), 100)
     apply(ex, close)
     assert ex.ledger.account(AccountIndex(ALICE)).position(MARKET).size == 0
     assert ex.ledger.market(MARKET).open_interest == 100  # Carol's long replaced Alice's
@@ -129,7 +129,7 @@ def test_reduce_only() -> None:
 def test_open_interest_cap(extra: int, accepted: bool) -> None:
     ex = priced(alice=100_000, bob=100_000)
     size = OPEN_INTEREST_CAP + extra
-    trade = perp_trade(perp_order(BOB, 1, SELL, units(110), size), perp_order(ALICE, 1, BUY, units(110), size), size)
+    trade = perp_trade(perp_order(BOB, 1, SELL, ticks(110), size), perp_order(ALICE, 1, BUY, ticks(110), size), size)
     if accepted:
         apply(ex, trade)
         assert ex.ledger.market(MARKET).open_interest == OPEN_INTEREST_CAP
@@ -138,23 +138,19 @@ def test_open_interest_cap(extra: int, accepted: bool) -> None:
 
 
 def test_no_trade_before_a_price(exchange: Exchange) -> None:
-    trade = perp_trade(perp_order(BOB, 1, SELL, units(100), 1), perp_order(ALICE, 1, BUY, units(100), 1), 1)
+    trade = perp_trade(perp_order(BOB, 1, SELL, ticks(100), 1), perp_order(ALICE, 1, BUY, ticks(100), 1), 1)
     refused(exchange, trade, NoOraclePrice)
 
 
 def test_refusals_of_the_order_rules() -> None:
     ex = priced()
-    sell = perp_order(BOB, 1, SELL, units(100), 10)
+    sell = perp_order(BOB, 1, SELL, ticks(100), 10)
     cases: list[tuple[PerpTrade, type[Exception]]] = [
-        (perp_trade(sell, perp_order(BOB, 2, BUY, units(100), 10), 1), SelfTrade),
-        (perp_trade(sell, perp_order(ALICE, 1, BUY, units(100), 10, market=1), 1), UnknownPerpMarket),
-        (perp_trade(sell, perp_order(ALICE, 1, BUY, units(100), 10, expiry=NOW - 1), 1), OrderExpired),
-        (perp_trade(sell, perp_order(ALICE, 1, BUY, units(100), 10, kind=OrderKind.POST_ONLY), 1), PostOnlyTaker),
-        (perp_trade(sell, perp_order(ALICE, 1, BUY, units(100), 10), 11), OrderOverfilled),
-        (
-            PerpTrade(sell, perp_order(ALICE, 1, BUY, units(100), 10), Amount(1), Amount(99), 0, 0),
-            InexactFill,
-        ),
+        (perp_trade(sell, perp_order(BOB, 2, BUY, ticks(100), 10), 1), SelfTrade),
+        (perp_trade(sell, perp_order(ALICE, 1, BUY, ticks(100), 10, market=1), 1), UnknownPerpMarket),
+        (perp_trade(sell, perp_order(ALICE, 1, BUY, ticks(100), 10, expiry=NOW - 1), 1), OrderExpired),
+        (perp_trade(sell, perp_order(ALICE, 1, BUY, ticks(100), 10, kind=OrderKind.POST_ONLY), 1), PostOnlyTaker),
+        (perp_trade(sell, perp_order(ALICE, 1, BUY, ticks(100), 10), 11), OrderOverfilled),
     ]
     for trade, error in cases:
         refused(ex, trade, error)
@@ -165,14 +161,14 @@ def test_market_mismatch() -> None:
     two = replace(config(), markets=config().markets * 2)
     ex = priced()
     ex.ledger = PerpLedger(two)
-    process_oracle_update(ex.ledger, price_update(units(110)), NOW)
-    trade = perp_trade(perp_order(BOB, 1, SELL, units(100), 1), perp_order(ALICE, 1, BUY, units(100), 1, market=1), 1)
+    process_oracle_update(ex.ledger, price_update(ticks(110)), NOW)
+    trade = perp_trade(perp_order(BOB, 1, SELL, ticks(100), 1), perp_order(ALICE, 1, BUY, ticks(100), 1, market=1), 1)
     refused(ex, trade, PerpMarketMismatch)
 
 
 def test_later_fill_continues_the_slot() -> None:
     ex = priced(alice=10_000)
-    maker = perp_order(BOB, 1, SELL, units(100), 10, expiry=LATER)
-    apply(ex, perp_trade(maker, perp_order(ALICE, 1, BUY, units(100), 4), 4))
-    apply(ex, perp_trade(maker, perp_order(ALICE, 2, BUY, units(100), 6), 6))
-    refused(ex, perp_trade(maker, perp_order(ALICE, 3, BUY, units(100), 1), 1), OrderOverfilled)
+    maker = perp_order(BOB, 1, SELL, ticks(100), 10, expiry=LATER)
+    apply(ex, perp_trade(maker, perp_order(ALICE, 1, BUY, ticks(100), 4), 4))
+    apply(ex, perp_trade(maker, perp_order(ALICE, 2, BUY, ticks(100), 6), 6))
+    refused(ex, perp_trade(maker, perp_order(ALICE, 3, BUY, ticks(100), 1), 1), OrderOverfilled)
