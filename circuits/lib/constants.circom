@@ -44,3 +44,16 @@ function MSG_ORDER() { return 1; }
 function MSG_WITHDRAW() { return 2; }
 function MSG_CANCEL() { return 16; }
 function MSG_CANCEL_ALL() { return 17; }
+
+// Perpetual futures (sequencer/spec/perpetual/constants.py; docs/DESIGN.md "Perpetual futures").
+function SIZE_BITS() { return 40; }
+function PERP_PRICE_BITS() { return 40; }
+function QUANTUM_BITS() { return 32; }
+function COLLATERAL_BITS() { return 96; }
+function FUNDING_RATE_SCALE() { return 1000000000000; }
+function FUNDING_INDEX_BITS() { return 128; }
+function FUNDING_PAYMENT_BITS() { return 162; }
+function VALUE_BITS() { return 115; }
+function REQUIREMENT_BITS() { return 135; }
+function MARGIN_SCALE() { return 1000000; }
+function MARGIN_FRACTION_BITS() { return 20; }

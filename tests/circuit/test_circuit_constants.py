@@ -12,6 +12,7 @@ import re
 
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.spec import constants
+from sequencer.spec.perpetual import constants as perpetual
 from sequencer.spec.constants import OrderKind, TxType
 
 CONSTANTS_CIRCOM = REPO_ROOT / "circuits" / "lib" / "constants.circom"
@@ -32,6 +33,11 @@ def spec_constants() -> dict[str, int]:
         "PRICE_SCALE", "BALANCE_WORDS", "CANCELLED_FILL", "MESSAGE_INPUTS",
     ]
     values = {name: int(getattr(constants, name)) for name in same_name}
+    perpetual_names = [
+        "SIZE_BITS", "PERP_PRICE_BITS", "QUANTUM_BITS", "COLLATERAL_BITS", "FUNDING_RATE_SCALE", "FUNDING_INDEX_BITS",
+        "FUNDING_PAYMENT_BITS", "VALUE_BITS", "REQUIREMENT_BITS", "MARGIN_SCALE", "MARGIN_FRACTION_BITS",
+    ]
+    values |= {name: int(getattr(perpetual, name)) for name in perpetual_names}
     values |= {f"TX_{tx_type.name}": int(tx_type) for tx_type in TxType}
     values |= {f"KIND_{kind.name}": kind.code for kind in OrderKind}
     values |= {

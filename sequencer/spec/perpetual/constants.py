@@ -58,6 +58,19 @@ FUNDING_RATE_BITS = 40
 FUNDING_INDEX_BITS = 128
 """A funding index is below ``2**FUNDING_INDEX_BITS`` in magnitude."""
 
+FUNDING_PAYMENT_BITS = 162
+"""
+A funding payment settled for one position is below ``2**FUNDING_PAYMENT_BITS``
+in magnitude: ``2**SIZE_BITS * 2**(FUNDING_INDEX_BITS + 1) * 2**QUANTUM_BITS /
+FUNDING_RATE_SCALE`` (the index difference may be twice an index).
+"""
+
+VALUE_BITS = 115
+"""An account's value is below ``2**VALUE_BITS`` in magnitude: its collateral plus four markets' positions."""
+
+REQUIREMENT_BITS = 135
+"""A margin requirement is below ``2**REQUIREMENT_BITS``: four notionals times a fraction."""
+
 MARGIN_SCALE = 10**6
 """Margin fractions and the liquidation penalty are parts per million."""
 
