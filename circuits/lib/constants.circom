@@ -57,3 +57,5 @@ function VALUE_BITS() { return 115; }
 function REQUIREMENT_BITS() { return 135; }
 function MARGIN_SCALE() { return 1000000; }
 function MARGIN_FRACTION_BITS() { return 20; }
+function FUNDING_RATE_BITS() { return 40; }
+function MSG_ORACLE_PRICE() { return 4; }

@@ -117,13 +117,57 @@ class LiquidationOversized(InvalidTransaction):
         super().__init__(f"account {account_index} holds {position}; closing {size} would not shrink it")
 
 
-class PenaltyAboveCap(InvalidTransaction):
-    """A liquidation's penalty is above the deployment's cap, a share of the notional closed."""
+class LiquidationTooCostly(InvalidTransaction):
+    """
+    A liquidation costs the liquidated account more than the cap beyond
+    closing at the oracle price: the discount of its quote from the oracle
+    notional plus the penalty is above ``max_liquidation_penalty`` of that
+    notional.
+    """
 
-    def __init__(self, penalty: int, cap: int) -> None:
-        self.penalty = penalty
+    def __init__(self, cost: int, cap: int) -> None:
+        self.cost = cost
         self.cap = cap
-        super().__init__(f"liquidation penalty {penalty} is above its cap {cap}")
+        super().__init__(f"the liquidation costs the account {cost}, above its cap {cap}")
+
+
+class InsuranceFundOverpays(InvalidTransaction):
+    """
+    The insurance fund would pay more for a position (or take less for it)
+    than the larger of the oracle notional and the account's bankruptcy
+    quote: nobody signed for the fund, so it pays only what it must.
+    """
+
+    def __init__(self, quote: int) -> None:
+        self.quote = quote
+        super().__init__(f"the insurance fund would trade at {quote}, beyond the oracle and the bankruptcy quote")
+
+
+class InsuranceFundExhausted(InvalidTransaction):
+    """Taking the position would leave the insurance fund's value below zero: deleverage instead."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+        super().__init__(f"the insurance fund would be worth {value}")
+
+
+class CounterpartyWouldBeBankrupt(InvalidTransaction):
+    """A deleveraging would leave its counterparty's value below zero."""
+
+    def __init__(self, account_index: AccountIndex, value: int) -> None:
+        self.account_index = account_index
+        self.value = value
+        super().__init__(f"account {account_index} would be worth {value}")
+
+
+class OraclePriceTooOld(InvalidTransaction):
+    """A market's oracle price is older than ``max_price_age``: positions cannot be valued at it."""
+
+    def __init__(self, market: int, oracle_time: Timestamp, timestamp: Timestamp) -> None:
+        self.market = market
+        self.oracle_time = oracle_time
+        self.timestamp = timestamp
+        super().__init__(f"market {market}'s price is from {oracle_time}, too old at {timestamp}")
 
 
 class WorseThanBankruptcy(InvalidTransaction):
@@ -189,8 +233,8 @@ class FundingTimeReversed(InvalidTransaction):
         super().__init__(f"funding of market {market} at {timestamp} is before its last, at {last}")
 
 
-class OracleQuorumNotMet(InvalidTransaction):
-    """A price update carries fewer signed prices than the oracle quorum."""
+class OracleSignatureCount(InvalidTransaction):
+    """A price update carries another number of signed prices than the oracle quorum."""
 
     def __init__(self, signatures: int, quorum: int) -> None:
         self.signatures = signatures
@@ -206,12 +250,13 @@ class UnknownOracleSigner(InvalidTransaction):
         super().__init__(f"oracle signer {signer} is not in the key set")
 
 
-class OracleSignerRepeated(InvalidTransaction):
-    """Two signed prices of one update come from the same oracle key."""
+class OracleSignersNotAscending(InvalidTransaction):
+    """The signed prices of an update are not in strictly ascending order of signer, so one may sign twice."""
 
-    def __init__(self, signer: int) -> None:
+    def __init__(self, signer: int, previous: int) -> None:
         self.signer = signer
-        super().__init__(f"oracle signer {signer} signed twice")
+        self.previous = previous
+        super().__init__(f"oracle signer {signer} follows signer {previous}")
 
 
 class InvalidOracleSignature(InvalidTransaction):

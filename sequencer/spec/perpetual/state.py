@@ -59,9 +59,18 @@ class PerpConfig:
     """
     A deployment's perpetual futures: the collateral token (a spot token, so
     spot and perpetuals share one vault), the markets, the oracle key set
-    and its quorum, how old a signed price may be (``oracle_window``
-    seconds), the insurance fund's account, and the largest liquidation
-    penalty (parts per ``MARGIN_SCALE`` of the notional closed).
+    and its quorum, how old a signed price may be when an update uses it
+    (``oracle_window`` seconds) and how old a market's price may be when a
+    trade, a liquidation or a transfer values positions at it
+    (``max_price_age``), the insurance fund's account, and the most a
+    liquidation may cost the liquidated account beyond closing at the
+    oracle price, penalty included (``max_liquidation_penalty``, parts per
+    ``MARGIN_SCALE`` of the notional closed).
+
+    The quorum is odd, so an update's median is one of its prices and
+    ``(quorum - 1) // 2`` lying oracles among the signers cannot move it
+    outside the honest prices; the key set should hold at least ``quorum``
+    honest keys more than that, so updates keep coming.
     """
 
     collateral_token: TokenId
@@ -69,6 +78,7 @@ class PerpConfig:
     oracle_keys: tuple[PublicKey, ...]
     oracle_quorum: int
     oracle_window: int
+    max_price_age: int
     insurance_fund: AccountIndex
     max_liquidation_penalty: int
 
@@ -76,12 +86,12 @@ class PerpConfig:
         """Refuse a configuration the rules cannot run on."""
         if not 1 <= len(self.markets) <= MAX_PERP_MARKETS:
             raise ValueError(f"between 1 and {MAX_PERP_MARKETS} markets, got {len(self.markets)}")
-        if not 1 <= self.oracle_quorum <= len(self.oracle_keys):
-            raise ValueError(f"the quorum must be in [1, {len(self.oracle_keys)}], got {self.oracle_quorum}")
+        if not 1 <= self.oracle_quorum <= len(self.oracle_keys) or self.oracle_quorum % 2 == 0:
+            raise ValueError(f"the quorum must be odd and in [1, {len(self.oracle_keys)}], got {self.oracle_quorum}")
         if len(set(self.oracle_keys)) != len(self.oracle_keys):
             raise ValueError("an oracle key is listed twice")
-        if self.oracle_window <= 0:
-            raise ValueError(f"oracle_window must be positive, got {self.oracle_window}")
+        if self.oracle_window <= 0 or self.max_price_age <= 0:
+            raise ValueError(f"oracle_window and max_price_age must be positive, got {self.oracle_window}, {self.max_price_age}")
         if self.insurance_fund == FEE_ACCOUNT:
             raise ValueError("the insurance fund cannot be the fee account")
         if not 0 <= self.max_liquidation_penalty <= MARGIN_SCALE:
@@ -92,7 +102,7 @@ class PerpConfig:
 class PerpMarket:
     """
     A market's state: the last oracle price in ticks (zero until the first update)
-    and the earliest signed time behind it, the cumulative funding index and
+    and the latest signed time behind it, the cumulative funding index and
     the time of the last funding tick, and the open interest (the sum of all
     long positions, which equals the sum of all short ones).
     """

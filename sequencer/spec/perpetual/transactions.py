@@ -101,7 +101,7 @@ class SignedPrice:
 
 @dataclass(frozen=True)
 class OracleUpdate:
-    """A market's new oracle price: the median of at least a quorum of signed prices."""
+    """A market's new oracle price: the median of a quorum of signed prices, in ascending order of signer."""
 
     market: int
     prices: tuple[SignedPrice, ...]

@@ -26,6 +26,7 @@ from sequencer.spec.constants import (
 from sequencer.spec.errors import (
     BalanceOverflow,
     FillOrKillPartial,
+    ImmediateOrderResumed,
     InsufficientBalance,
     InvalidNonce,
     PostOnlyTaker,
@@ -52,27 +53,31 @@ from sequencer.spec.transition import (
     fee_amount,
     filled_after,
 )
-from sequencer.spec.types import AccountIndex, Amount, Price, Timestamp
+from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp
 
 from .constants import COLLATERAL_BITS, FUNDING_INDEX_BITS, MARGIN_SCALE, PERP_PRICE_BITS, SIZE_BITS
 from .errors import (
     CollateralOutOfRange,
+    CounterpartyWouldBeBankrupt,
     EquityNotNegative,
     FundingRateAboveCap,
     FundingRatesMismatch,
     FundingTimeReversed,
+    InsuranceFundExhausted,
+    InsuranceFundOverpays,
     InsuranceFundSufficient,
     InvalidOracleSignature,
     LiquidationOversized,
+    LiquidationTooCostly,
     MarginInsufficient,
     NoOraclePrice,
     NotBankruptcyPrice,
     NotLiquidatable,
     OpenInterestCapExceeded,
-    OracleQuorumNotMet,
-    OracleSignerRepeated,
+    OracleSignatureCount,
+    OracleSignersNotAscending,
     OraclePriceStale,
-    PenaltyAboveCap,
+    OraclePriceTooOld,
     PerpMarketMismatch,
     PositionOutOfRange,
     PositionsNotOpposite,
@@ -98,14 +103,17 @@ from .transactions import (
 
 def process_oracle_update(ledger: PerpLedger, update: OracleUpdate, timestamp: Timestamp) -> None:
     """
-    Set a market's oracle price to the median of a quorum of signed prices.
+    Set a market's oracle price to the median of a quorum of signed prices,
+    listed in ascending order of signer (so no signer counts twice).
 
-    The median of ``n`` prices is the ``(n - 1) // 2``-th smallest (the
-    lower median): with fewer than half of the signers lying, it lies
-    between two honest prices. The market's ``oracle_time`` becomes the
-    earliest signed time, and every later update must be signed after it,
-    so no signed price counts twice. A market's first price starts its
-    funding clock (``funding_time``): no funding accrues before it.
+    The quorum is odd (``PerpConfig``) and the median of its prices is the
+    middle one: however the operator picks the signers, with at most
+    ``(quorum - 1) // 2`` of them lying the median lies between two honest
+    prices. The market's ``oracle_time`` becomes the latest signed time, and
+    every price of a later update must be signed after it, so no signed
+    price counts twice and no older price comes back. A market's first
+    price starts its funding clock (``funding_time``): no funding accrues
+    before it.
 
     Raises, checked in this order
     -----------------------------
@@ -113,12 +121,12 @@ def process_oracle_update(ledger: PerpLedger, update: OracleUpdate, timestamp: T
         The market is not configured.
     ValueOutOfRange
         A signed price or time, or ``timestamp``, does not fit.
-    OracleQuorumNotMet
-        Fewer signed prices than the quorum.
+    OracleSignatureCount
+        Not exactly ``oracle_quorum`` signed prices.
     UnknownOracleSigner
         A signer index outside the key set.
-    OracleSignerRepeated
-        Two prices from one signer.
+    OracleSignersNotAscending
+        A signer index not above the one before it.
     ZeroOraclePrice
         A signed price of zero.
     OraclePriceStale
@@ -133,15 +141,15 @@ def process_oracle_update(ledger: PerpLedger, update: OracleUpdate, timestamp: T
     for signed in update.prices:
         check_range("price", signed.price, PERP_PRICE_BITS)
         check_range("price_timestamp", signed.timestamp, TIMESTAMP_BITS)
-    if len(update.prices) < config.oracle_quorum:
-        raise OracleQuorumNotMet(len(update.prices), config.oracle_quorum)
-    seen: set[int] = set()
+    if len(update.prices) != config.oracle_quorum:
+        raise OracleSignatureCount(len(update.prices), config.oracle_quorum)
+    previous = -1
     for signed in update.prices:
         if not 0 <= signed.signer < len(config.oracle_keys):
             raise UnknownOracleSigner(signed.signer)
-        if signed.signer in seen:
-            raise OracleSignerRepeated(signed.signer)
-        seen.add(signed.signer)
+        if signed.signer <= previous:
+            raise OracleSignersNotAscending(signed.signer, previous)
+        previous = signed.signer
     earliest = Timestamp(max(market.oracle_time + 1, timestamp - config.oracle_window))
     for signed in update.prices:
         if signed.price == 0:
@@ -154,8 +162,8 @@ def process_oracle_update(ledger: PerpLedger, update: OracleUpdate, timestamp: T
             raise InvalidOracleSignature(signed.signer)
 
     prices = sorted(signed.price for signed in update.prices)
-    median = Price(prices[(len(prices) - 1) // 2])
-    oracle_time = Timestamp(min(signed.timestamp for signed in update.prices))
+    median = Price(prices[len(prices) // 2])
+    oracle_time = Timestamp(max(signed.timestamp for signed in update.prices))
     funding_time = market.funding_time if market.oracle_price else timestamp
     ledger.set_market(
         update.market, replace(market, oracle_price=median, oracle_time=oracle_time, funding_time=funding_time)
@@ -175,12 +183,13 @@ def process_funding_tick(ledger: PerpLedger, tick: FundingTick, timestamp: Times
     FundingRatesMismatch
         Not one rate per market.
     ValueOutOfRange
-        ``timestamp`` does not fit, or an index would reach
-        ``2**FUNDING_INDEX_BITS`` in magnitude.
+        ``timestamp`` does not fit.
     FundingRateAboveCap
         A rate is above its market's ``max_funding_rate`` in magnitude.
     FundingTimeReversed
         ``timestamp`` is before a market's last tick.
+    ValueOutOfRange
+        An index would reach ``2**FUNDING_INDEX_BITS`` in magnitude.
     """
     markets = ledger.markets()
     if len(tick.rates) != len(markets):
@@ -202,16 +211,19 @@ def process_funding_tick(ledger: PerpLedger, tick: FundingTick, timestamp: Times
         ledger.set_market(market_id, market)
 
 
-def process_perp_trade(state: State, ledger: PerpLedger, trade: PerpTrade, timestamp: Timestamp) -> None:
+def process_perp_trade(
+    state: State, ledger: PerpLedger, trade: PerpTrade, timestamp: Timestamp, previous: object | None = None
+) -> None:
     """
     Settle a fill of two perpetual orders at the maker's price.
 
     The buyer's position grows by ``fill`` and it pays the notional, ``fill
     * price * quantum`` collateral, to the seller, whose position shrinks by
     ``fill``; each pays its fee (its rate of the notional, rounded down) to
-    the fee account's
-    collateral. Both accounts' funding is settled first. Both order slots
-    record the fill, as for spot.
+    the fee account's collateral. Both accounts' funding is settled first.
+    Both order slots record the fill, as for spot. ``previous`` is the
+    batch's transaction before this one (None for the first), for the run
+    of an immediate taker's fills.
 
     Raises, checked in this order
     -----------------------------
@@ -219,16 +231,19 @@ def process_perp_trade(state: State, ledger: PerpLedger, trade: PerpTrade, times
         A field or ``timestamp`` does not fit; a market is not configured.
     SelfTrade, PerpMarketMismatch, SidesNotOpposite
         As spot's rules 2 and 3, for one perpetual market.
-    NoOraclePrice
-        The market has no price to value positions at.
-    AccountNotFound, InvalidSignature, OrderExpired, InvalidFeeLimit, PriceLimitViolated
-        As spot's rules 4 to 8 (a price in ticks needs no decimal form).
+    NoOraclePrice, OraclePriceTooOld
+        The market has no price, or a market's price is too old to value positions at.
+    AccountNotFound, InvalidSignature, OrderExpired, InvalidFeeLimit
+        As spot's rules 4 to 7, the maker's order then the taker's (a price
+        in ticks needs no decimal form).
+    PriceLimitViolated
+        As spot's rule 8.
     ZeroFill
         ``fill`` is zero (it is exact at any price: it counts lots and ticks).
-    MakerDoesNotRest, PostOnlyTaker, FillOrKillPartial
-        As spot's rule 10 (kinds).
+    MakerDoesNotRest, PostOnlyTaker, FillOrKillPartial, ImmediateOrderResumed
+        As spot's rule 10 (kinds, and an immediate taker's one run of fills).
     OrderCancelled, OrderIdOutOfWindow, OrderIdStale, OrderWasCancelled, OrderOverfilled
-        As spot's rule 11 (order slots).
+        As spot's rule 11 (order slots), the maker's then the taker's.
     FeeAboveLimit
         As spot's rule 12.
     ReduceOnlyIncrease
@@ -251,13 +266,14 @@ def process_perp_trade(state: State, ledger: PerpLedger, trade: PerpTrade, times
     check_distinct_accounts(maker, taker)
     check_same_perp_market(maker, taker.market)
     check_opposite_sides(maker, taker)
-    check_priced(ledger, maker.market)
+    check_priced(ledger, maker.market, timestamp)
     check_signed_order(state, trade.maker, timestamp)
     check_signed_order(state, trade.taker, timestamp)
     check_taker_limit(maker, taker)
     if trade.fill == 0:
         raise ZeroFill()
     check_kinds(maker, taker, trade.fill)
+    check_immediate_run(state, taker, previous)
     maker_filled = check_order_slot(state, maker, trade.fill)
     taker_filled = check_order_slot(state, taker, trade.fill)
     check_fee(maker, trade.maker_fee_bps)
@@ -285,7 +301,9 @@ def process_perp_trade(state: State, ledger: PerpLedger, trade: PerpTrade, times
     ledger.set_market(market_id, market)
 
 
-def process_liquidation(state: State, ledger: PerpLedger, liquidation: Liquidation, timestamp: Timestamp) -> None:
+def process_liquidation(
+    state: State, ledger: PerpLedger, liquidation: Liquidation, timestamp: Timestamp, previous: object | None = None
+) -> None:
     """
     Close part or all of a position of an account below maintenance margin.
 
@@ -293,18 +311,31 @@ def process_liquidation(state: State, ledger: PerpLedger, liquidation: Liquidati
     for ``quote`` collateral, and pays ``penalty`` collateral to the
     insurance fund. The counterparty is the liquidator's signed order, whose
     rules are a taker's (it trades at ``quote / size``, within its limit),
-    or the insurance fund itself. The close may not lower the liquidated
-    account's margin ratio, penalty included: that is, it is at its
-    bankruptcy price or better for it, so what a liquidator gains never
-    comes out of another account. Funding of every account touched is
-    settled first; no trading fee is charged.
+    or the insurance fund itself. Two bounds on the quote protect
+    everyone else and the account:
+
+    - the close, penalty included, may not lower the account's margin
+      ratio: it is at the account's bankruptcy price or better for it
+      (:func:`bankruptcy_quote`), so what the account cannot pay never
+      falls on another account;
+    - the account loses at most ``max_liquidation_penalty`` of the oracle
+      notional closed, the quote's discount from that notional and the
+      penalty together, so a liquidator takes no more than that cap.
+
+    When the account's value is below zero the first bound needs a quote
+    better than the oracle's: only the insurance fund takes it, and then it
+    pays no more than it must (the larger of the oracle notional and the
+    bankruptcy quote, for a long) and must stay worth zero or more.
+    Funding of every account touched is settled first; no trading fee is
+    charged. ``previous`` is as for a trade (a liquidator's immediate order
+    fills in one run).
 
     Raises, checked in this order
     -----------------------------
     ValueOutOfRange, UnknownPerpMarket
         A field, ``timestamp`` or the liquidator's order does not fit; a market is not configured.
-    NoOraclePrice
-        The market has no price.
+    NoOraclePrice, OraclePriceTooOld
+        The market has no price, or a market's price is too old.
     AccountNotFound
         The liquidated account, or the liquidator's or the fund's, does not exist.
     SelfTrade
@@ -313,16 +344,20 @@ def process_liquidation(state: State, ledger: PerpLedger, liquidation: Liquidati
         The account meets its maintenance margin.
     ZeroFill, LiquidationOversized
         ``size`` is zero, or more than the position (the close would flip it).
-    PenaltyAboveCap
-        ``penalty`` is above ``max_liquidation_penalty`` of ``quote``.
-    PerpMarketMismatch, SidesNotOpposite, InvalidSignature, OrderExpired, InvalidFeeLimit, PriceNotEncodable, PriceLimitViolated, PostOnlyTaker, FillOrKillPartial, OrderCancelled, OrderIdOutOfWindow, OrderIdStale, OrderWasCancelled, OrderOverfilled, ReduceOnlyIncrease
+    PerpMarketMismatch, SidesNotOpposite, InvalidSignature, OrderExpired, InvalidFeeLimit, PriceLimitViolated, PostOnlyTaker, FillOrKillPartial, ImmediateOrderResumed, OrderCancelled, OrderIdOutOfWindow, OrderIdStale, OrderWasCancelled, OrderOverfilled, ReduceOnlyIncrease
         The liquidator's order does not allow this fill.
+    CollateralOutOfRange, PositionOutOfRange
+        A collateral or a position would not fit.
     WorseThanBankruptcy
-        The close lowers the liquidated account's margin ratio.
-    CollateralOutOfRange, PositionOutOfRange, OpenInterestCapExceeded
+        The close lowers the account's margin ratio.
+    LiquidationTooCostly
+        The quote's discount and the penalty are above the cap.
+    InsuranceFundOverpays
+        The fund, with no order, pays more than it must.
+    OpenInterestCapExceeded
         As for a trade.
-    MarginInsufficient
-        The counterparty (liquidator or fund) would break its margin, as for a trade.
+    MarginInsufficient, InsuranceFundExhausted
+        A liquidator would break its margin, as for a trade; the fund would be worth less than zero.
     """
     config = ledger.config
     index, market_id = liquidation.account_index, liquidation.market
@@ -334,7 +369,7 @@ def process_liquidation(state: State, ledger: PerpLedger, liquidation: Liquidati
     check_range("timestamp", timestamp, TIMESTAMP_BITS)
     if liquidation.liquidator is not None:
         check_perp_order_ranges(state, ledger, "liquidator", liquidation.liquidator.order)
-    check_priced(ledger, market_id)
+    check_priced(ledger, market_id, timestamp)
     existing_account(state, index)
     counterparty = config.insurance_fund if liquidation.liquidator is None else liquidation.liquidator.order.account_index
     existing_account(state, counterparty)
@@ -347,9 +382,6 @@ def process_liquidation(state: State, ledger: PerpLedger, liquidation: Liquidati
         raise NotLiquidatable(index)
     position = before.position(market_id).size
     check_closes(index, position, liquidation.size)
-    penalty_cap = liquidation.quote * config.max_liquidation_penalty // MARGIN_SCALE
-    if liquidation.penalty > penalty_cap:
-        raise PenaltyAboveCap(liquidation.penalty, penalty_cap)
     closing_side = Side.SELL if position > 0 else Side.BUY
     counter_before = settled(ledger, ledger.account(counterparty))
     counter_filled = None
@@ -361,16 +393,39 @@ def process_liquidation(state: State, ledger: PerpLedger, liquidation: Liquidati
         check_signed_order(state, liquidation.liquidator, timestamp)
         check_quote_within_limit(order, liquidation.size, liquidation.quote, config.markets[market_id].quantum)
         check_kinds_as_taker(order, liquidation.size)
+        check_immediate_run(state, order, previous)
         counter_filled = check_order_slot(state, order, liquidation.size)
         check_reduce_only(order, counter_before, liquidation.size)
-    after = moved(index, before, market_id, closing_side, liquidation.size, liquidation.quote, liquidation.penalty)
-    if not ratio_not_lowered(health_before, health(ledger, after)):
+
+    def closed_for(quote: int) -> PerpAccount:
+        return moved(index, before, market_id, closing_side, liquidation.size, quote, liquidation.penalty)
+
+    def keeps_ratio(quote: int) -> bool:
+        return ratio_not_lowered(health_before, health(ledger, closed_for(quote)))
+
+    after = closed_for(liquidation.quote)
+    if not keeps_ratio(liquidation.quote):
         raise WorseThanBankruptcy(index)
+    oracle_notional = liquidation.size * ledger.market(market_id).oracle_price * config.markets[market_id].quantum
+    discount = oracle_notional - liquidation.quote if closing_side == Side.SELL else liquidation.quote - oracle_notional
+    cap = oracle_notional * config.max_liquidation_penalty // MARGIN_SCALE
+    if discount + liquidation.penalty > cap:
+        raise LiquidationTooCostly(discount + liquidation.penalty, cap)
+    if liquidation.liquidator is None:
+        # Pays no more than it must: no more than the oracle notional, or else the bankruptcy quote exactly.
+        cheaper = liquidation.quote - 1 if closing_side == Side.SELL else liquidation.quote + 1
+        if discount < 0 and cheaper >= 0 and keeps_ratio(cheaper):
+            raise InsuranceFundOverpays(liquidation.quote)
     counter_after = moved(
         counterparty, counter_before, market_id, opposite(closing_side), liquidation.size, liquidation.quote, 0
     )
     market = with_open_interest(ledger, market_id, [(before, after), (counter_before, counter_after)])
-    check_margin(ledger, counterparty, counter_before, counter_after, market_id)
+    if liquidation.liquidator is None:
+        fund_value = health(ledger, counter_after).value
+        if fund_value < 0:
+            raise InsuranceFundExhausted(fund_value)
+    else:
+        check_margin(ledger, counterparty, counter_before, counter_after, market_id)
     accounts = {index: after, counterparty: counter_after}
     credit(ledger, accounts, config.insurance_fund, liquidation.penalty)
 
@@ -382,7 +437,7 @@ def process_liquidation(state: State, ledger: PerpLedger, liquidation: Liquidati
     ledger.set_market(market_id, market)
 
 
-def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage) -> None:
+def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage, timestamp: Timestamp) -> None:
     """
     Close part or all of a bankrupt account's position against an opposite
     position of another account, at the bankrupt account's bankruptcy price.
@@ -392,14 +447,17 @@ def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage)
     price to the collateral unit: the close leaves the bankrupt account's
     margin ratio no lower than it was, and one unit less favourable to it
     would. The counterparty's position shrinks as the bankrupt one's does,
-    at that price; it is not asked for margin (it only reduced exposure).
+    at that price; it is not asked for margin (it only reduced exposure),
+    but it may not be left worth less than zero. Which counterparty the
+    operator picks (the sequencer takes the most profitable first) is not
+    a rule of the state transition.
 
     Raises, checked in this order
     -----------------------------
     ValueOutOfRange, UnknownPerpMarket
         A field does not fit; the market is not configured.
-    NoOraclePrice
-        The market has no price.
+    NoOraclePrice, OraclePriceTooOld
+        The market has no price, or a market's price is too old.
     AccountNotFound, SelfTrade
         An account does not exist; the counterparty is the account itself.
     EquityNotNegative
@@ -410,10 +468,12 @@ def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage)
         The two positions in the market are not of opposite signs.
     ZeroFill, LiquidationOversized
         ``size`` is zero, or more than either position.
-    NotBankruptcyPrice
-        ``quote`` is not the bankruptcy quote.
     CollateralOutOfRange
         A collateral would not fit.
+    NotBankruptcyPrice
+        ``quote`` is not the bankruptcy quote.
+    CounterpartyWouldBeBankrupt
+        The counterparty would be worth less than zero.
     """
     config = ledger.config
     index, counterparty, market_id = deleverage.account_index, deleverage.counterparty, deleverage.market
@@ -422,7 +482,8 @@ def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage)
     check_market(config, market_id)
     check_range("size", deleverage.size, SIZE_BITS)
     check_range("quote", deleverage.quote, AMOUNT_BITS)
-    check_priced(ledger, market_id)
+    check_range("timestamp", timestamp, TIMESTAMP_BITS)
+    check_priced(ledger, market_id, timestamp)
     existing_account(state, index)
     existing_account(state, counterparty)
     if counterparty == index:
@@ -443,17 +504,22 @@ def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage)
     check_closes(counterparty, counter_position, deleverage.size)
     closing_side = Side.SELL if position > 0 else Side.BUY
 
-    def keeps_ratio(quote: int) -> bool:
-        after = moved(index, before, market_id, closing_side, deleverage.size, quote, 0)
-        return ratio_not_lowered(health_before, health(ledger, after))
+    def closed_for(quote: int) -> PerpAccount:
+        return moved(index, before, market_id, closing_side, deleverage.size, quote, 0)
 
+    def keeps_ratio(quote: int) -> bool:
+        return ratio_not_lowered(health_before, health(ledger, closed_for(quote)))
+
+    after = closed_for(deleverage.quote)
     worse_by_one = deleverage.quote - 1 if closing_side == Side.SELL else deleverage.quote + 1
     if not keeps_ratio(deleverage.quote) or (worse_by_one >= 0 and keeps_ratio(worse_by_one)):
         raise NotBankruptcyPrice(deleverage.quote)
-    after = moved(index, before, market_id, closing_side, deleverage.size, deleverage.quote, 0)
     counter_after = moved(
         counterparty, counter_before, market_id, opposite(closing_side), deleverage.size, deleverage.quote, 0
     )
+    counter_value = health(ledger, counter_after).value
+    if counter_value < 0:
+        raise CounterpartyWouldBeBankrupt(counterparty, counter_value)
     market = with_open_interest(ledger, market_id, [(before, after), (counter_before, counter_after)])
 
     ledger.set_account(index, after)
@@ -461,19 +527,22 @@ def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage)
     ledger.set_market(market_id, market)
 
 
-def process_collateral_transfer(state: State, ledger: PerpLedger, transfer: CollateralTransfer) -> None:
+def process_collateral_transfer(
+    state: State, ledger: PerpLedger, transfer: CollateralTransfer, timestamp: Timestamp
+) -> None:
     """
     Move collateral-token between an account's spot balance and its collateral.
 
     Into collateral, the spot balance pays; out of it, the account (funding
-    settled) must still meet initial margin after, so a withdrawal of
-    collateral never leaves it liquidatable. The collateral pool follows,
-    and the account's nonce (shared with withdrawals) goes up by one.
+    settled) must still meet initial margin after, at prices no older than
+    ``max_price_age``, so a withdrawal of collateral never leaves it
+    liquidatable. The collateral pool follows, and the account's nonce
+    (shared with withdrawals) goes up by one.
 
     Raises, checked in this order
     -----------------------------
     ValueOutOfRange
-        A field does not fit.
+        A field or ``timestamp`` does not fit.
     AccountNotFound
         The account does not exist.
     InvalidNonce
@@ -482,6 +551,8 @@ def process_collateral_transfer(state: State, ledger: PerpLedger, transfer: Coll
         The signature is not valid for the account's key.
     InsufficientBalance
         Into collateral: the spot balance is less than ``amount``.
+    OraclePriceTooOld
+        Out of collateral: a market's price is too old to value positions at.
     MarginInsufficient
         Out of collateral: the account would not meet initial margin.
     BalanceOverflow, CollateralOutOfRange
@@ -491,6 +562,7 @@ def process_collateral_transfer(state: State, ledger: PerpLedger, transfer: Coll
     token = ledger.config.collateral_token
     check_account_index(state.config, "account_index", index)
     check_range("amount", amount, AMOUNT_BITS)
+    check_range("timestamp", timestamp, TIMESTAMP_BITS)
     account = existing_account(state, index)
     if transfer.nonce != account.nonce:
         raise InvalidNonce(account.nonce, transfer.nonce)
@@ -502,6 +574,7 @@ def process_collateral_transfer(state: State, ledger: PerpLedger, transfer: Coll
             raise InsufficientBalance(index, token, balance, amount)
         balance_after, collateral_after = balance - amount, perp.collateral + amount
     else:
+        check_prices_fresh(ledger, timestamp)
         balance_after, collateral_after = balance + amount, perp.collateral - amount
         state_after = health(ledger, replace(perp, collateral=collateral_after))
         if not state_after.meets_initial:
@@ -574,10 +647,55 @@ def check_same_perp_market(order: PerpOrder, market: int) -> None:
         raise PerpMarketMismatch(order.market, market)
 
 
-def check_priced(ledger: PerpLedger, market: int) -> None:
-    """The market has an oracle price (raises ``NoOraclePrice``)."""
+def check_priced(ledger: PerpLedger, market: int, timestamp: Timestamp) -> None:
+    """
+    The market has an oracle price (raises ``NoOraclePrice``), and every
+    market's price is fresh enough to value positions at (:func:`check_prices_fresh`).
+    """
     if ledger.market(market).oracle_price == 0:
         raise NoOraclePrice(market)
+    check_prices_fresh(ledger, timestamp)
+
+
+def check_prices_fresh(ledger: PerpLedger, timestamp: Timestamp) -> None:
+    """
+    Every market with a price was priced at most ``max_price_age`` seconds
+    before ``timestamp`` (raises ``OraclePriceTooOld``): an account's value
+    reads every market's price. (A market never priced holds no positions.)
+    """
+    for market_id, market in enumerate(ledger.markets()):
+        if market.oracle_price and timestamp - market.oracle_time > ledger.config.max_price_age:
+            raise OraclePriceTooOld(market_id, market.oracle_time, timestamp)
+
+
+def check_immediate_run(state: State, order: PerpOrder, previous: object | None) -> None:
+    """
+    Spot's rule for immediate orders (``transition.check_immediate_run``):
+    an immediate-or-cancel or market order whose slot records a fill of it
+    trades only right after a fill of the same order (as a trade's taker or
+    a liquidator), so its remainder never rests to fill in a later batch.
+
+    Raises
+    ------
+    ImmediateOrderResumed
+        The order resumes without ``previous`` being its last fill.
+    """
+    if not order.kind.immediate:
+        return
+    stored_id, filled = state.get_account(order.account_index).order_slot(order.order_id)
+    if stored_id == order.order_id and filled > 0 and previous_taker(previous) != (order.account_index, order.order_id):
+        raise ImmediateOrderResumed(order.order_id)
+
+
+def previous_taker(previous: object | None) -> tuple[AccountIndex, OrderId] | None:
+    """The account and order id of the order that took in ``previous`` (a trade's taker, a liquidator), if any."""
+    if isinstance(previous, PerpTrade):
+        order = previous.taker.order
+    elif isinstance(previous, Liquidation) and previous.liquidator is not None:
+        order = previous.liquidator.order
+    else:
+        return None
+    return order.account_index, order.order_id
 
 
 def check_signed_order(state: State, signed: SignedPerpOrder, timestamp: Timestamp) -> None:

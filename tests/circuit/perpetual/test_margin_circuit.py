@@ -11,6 +11,7 @@ exactly what the spec accepts, and refuse a witness that breaks one rule
 changed in another market, a fill the margin rule refuses).
 """
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -18,11 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prover import CircuitArtifacts
-from prover.build import CircuitArtifacts as Artifacts, compile_circuit, load_config
 from prover.errors import WitnessError
 from prover.groth16 import check_witness
 from prover.witness import FIELD_ORDER, WitnessInput
-from sequencer.l1.paths import REPO_ROOT
 from sequencer.spec.perpetual.constants import FUNDING_RATE_SCALE
 from sequencer.spec.perpetual.errors import MarginInsufficient
 from sequencer.spec.perpetual.margin import funding_payment, settled
@@ -31,7 +30,6 @@ from sequencer.spec.perpetual.transition import check_margin
 from sequencer.spec.types import AccountIndex, Timestamp
 from tests.spec.perpetual.builders import config
 
-MANIFEST = REPO_ROOT / "tests" / "circuit" / "perpetual" / "configs.json"
 ACCOUNT = AccountIndex(1)
 MARKETS = (
     PerpMarketParams(quantum=1, initial_margin=100_000, maintenance_margin=50_000, max_funding_rate=10**6, open_interest_cap=10**9),
@@ -40,13 +38,9 @@ MARKETS = (
 
 
 @pytest.fixture(scope="module")
-def circuit() -> CircuitArtifacts:
+def circuit(perp_circuit: Callable[[str], CircuitArtifacts]) -> CircuitArtifacts:
     """``AccountMargin(2)``, compiled only (the witness is what is checked)."""
-    manifest_config = load_config(MANIFEST, "perp_margin")
-    directory = REPO_ROOT / manifest_config.build_dir / manifest_config.name
-    directory.mkdir(parents=True, exist_ok=True)
-    header = compile_circuit(REPO_ROOT, manifest_config, directory)
-    return Artifacts.in_directory(manifest_config, directory, header.n_constraints)
+    return perp_circuit("perp_margin")
 
 
 def ledger(prices: tuple[int, int] = (100, 30), indices: tuple[int, int] = (0, 0)) -> PerpLedger:

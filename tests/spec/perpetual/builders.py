@@ -50,10 +50,16 @@ OPEN_INTEREST_CAP = 1_000
 MAX_PENALTY = 10_000
 """A liquidation penalty of at most 1 % of the quote amount."""
 
-ORACLES = (100, 101, 102)
-"""The key seeds of the three oracles."""
+ORACLES = (100, 101, 102, 103)
+"""The key seeds of the four oracles; any three make a quorum."""
+
+QUORUM = 3
 
 WINDOW = 60
+"""How old a signed price may be when an update uses it."""
+
+MAX_PRICE_AGE = 600
+"""How old a market's price may be when a transaction values positions at it."""
 
 
 def oracle_key(signer: int) -> bytes:
@@ -63,14 +69,15 @@ def oracle_key(signer: int) -> bytes:
 
 @cache
 def config() -> PerpConfig:
-    """The tests' deployment: one market, quorum of two of three oracles."""
+    """The tests' deployment: one market, a quorum of three of four oracles."""
     oracle_keys: tuple[PublicKey, ...] = tuple(private_to_public(oracle_key(i)) for i in range(len(ORACLES)))
     return PerpConfig(
         collateral_token=COLLATERAL,
         markets=(PerpMarketParams(QUANTUM, INITIAL_MARGIN, MAINTENANCE_MARGIN, MAX_FUNDING_RATE, OPEN_INTEREST_CAP),),
         oracle_keys=oracle_keys,
-        oracle_quorum=2,
+        oracle_quorum=QUORUM,
         oracle_window=WINDOW,
+        max_price_age=MAX_PRICE_AGE,
         insurance_fund=FUND,
         max_liquidation_penalty=MAX_PENALTY,
     )
@@ -88,8 +95,8 @@ def signed_price(signer: int, price: int, timestamp: int = NOW, market: int = MA
 
 
 def price_update(price: int, timestamp: int = NOW, market: int = MARKET) -> OracleUpdate:
-    """Oracles 0 and 1 both sign ``price`` at ``timestamp``: a quorum agreeing on it."""
-    return OracleUpdate(market, (signed_price(0, price, timestamp, market), signed_price(1, price, timestamp, market)))
+    """Oracles 0, 1 and 2 all sign ``price`` at ``timestamp``: a quorum agreeing on it."""
+    return OracleUpdate(market, tuple(signed_price(signer, price, timestamp, market) for signer in range(QUORUM)))
 
 
 def perp_order(

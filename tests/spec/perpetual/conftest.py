@@ -61,8 +61,8 @@ def opened(alice_collateral: int = 500, bob_collateral: int = 5_000) -> Exchange
     """
     ex = funded()
     process_oracle_update(ex.ledger, price_update(ticks(110)), NOW)
-    process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, alice_collateral, 0))
-    process_collateral_transfer(ex.state, ex.ledger, transfer(BOB, bob_collateral, 0))
+    process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, alice_collateral, 0), NOW)
+    process_collateral_transfer(ex.state, ex.ledger, transfer(BOB, bob_collateral, 0), NOW)
     maker = perp_order(BOB, 1, SELL, ticks(100), 100)
     taker = perp_order(ALICE, 1, BUY, ticks(100), 100)
     process_perp_trade(ex.state, ex.ledger, perp_trade(maker, taker, 100), NOW)

@@ -9,7 +9,7 @@ from sequencer.spec.perpetual.errors import MarginInsufficient
 from sequencer.spec.perpetual.transactions import CollateralTransfer
 from sequencer.spec.perpetual.transition import process_collateral_transfer, withdrawable_collateral
 from sequencer.spec.types import AccountIndex
-from tests.spec.builders import ALICE, BOB
+from tests.spec.builders import ALICE, BOB, NOW
 from tests.spec.perpetual.builders import COLLATERAL, transfer
 from tests.spec.perpetual.conftest import Exchange, opened
 
@@ -17,17 +17,17 @@ from tests.spec.perpetual.conftest import Exchange, opened
 def refused(ex: Exchange, move: CollateralTransfer, error: type[Exception]) -> None:
     accounts, root, pool = ex.ledger.accounts(), ex.state.root, ex.ledger.collateral_pool
     with pytest.raises(error):
-        process_collateral_transfer(ex.state, ex.ledger, move)
+        process_collateral_transfer(ex.state, ex.ledger, move, NOW)
     assert (ex.ledger.accounts(), ex.state.root, ex.ledger.collateral_pool) == (accounts, root, pool)
 
 
 def test_in_and_out(exchange: Exchange) -> None:
-    process_collateral_transfer(exchange.state, exchange.ledger, transfer(ALICE, 700, 0))
+    process_collateral_transfer(exchange.state, exchange.ledger, transfer(ALICE, 700, 0), NOW)
     alice = exchange.state.get_account(AccountIndex(ALICE))
     assert (alice.balance(COLLATERAL), alice.nonce) == (100_000 - 700, 1)
     assert exchange.ledger.account(AccountIndex(ALICE)).collateral == 700
     assert exchange.ledger.collateral_pool == 700
-    process_collateral_transfer(exchange.state, exchange.ledger, transfer(ALICE, 700, 1, to_collateral=False))
+    process_collateral_transfer(exchange.state, exchange.ledger, transfer(ALICE, 700, 1, to_collateral=False), NOW)
     assert exchange.state.get_account(AccountIndex(ALICE)).balance(COLLATERAL) == 100_000
     assert exchange.ledger.account(AccountIndex(ALICE)).collateral == 0
     assert exchange.ledger.collateral_pool == 0
@@ -50,7 +50,7 @@ def test_out_only_down_to_initial_margin(extra: int, accepted: bool) -> None:
     assert withdrawable_collateral(ex.ledger, AccountIndex(BOB)) == 2_900
     move = transfer(BOB, 2_900 + extra, 1, to_collateral=False)
     if accepted:
-        process_collateral_transfer(ex.state, ex.ledger, move)
+        process_collateral_transfer(ex.state, ex.ledger, move, NOW)
         assert ex.ledger.account(AccountIndex(BOB)).collateral == 15_000 - 2_900 - extra
     else:
         refused(ex, move, MarginInsufficient)

@@ -50,7 +50,7 @@ def test_settled_when_touched() -> None:
     """A collateral transfer settles the account's funding into its collateral."""
     ex = opened()
     tick(ex, -(10**6), NOW + 100)  # shorts pay longs
-    process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, 100, 1))
+    process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, 100, 1), NOW)
     alice = ex.ledger.account(AccountIndex(ALICE))
     assert alice.collateral == 500 - 10_000 + 1 + 100
     assert alice.position(MARKET).funding_index == ex.ledger.market(MARKET).funding_index

@@ -17,7 +17,7 @@ from sequencer.spec.perpetual.errors import (
 from sequencer.spec.perpetual.state import PerpLedger
 from sequencer.spec.perpetual.transactions import PerpTrade
 from sequencer.spec.perpetual.transition import process_collateral_transfer, process_oracle_update, process_perp_trade
-from sequencer.spec.types import AccountIndex, Timestamp
+from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, LATER, NOW
 from tests.spec.perpetual.builders import (
     BUY,
@@ -38,8 +38,8 @@ def priced(alice: int = 500, bob: int = 5_000) -> Exchange:
     """Price 110; Alice and Bob moved ``alice`` and ``bob`` into collateral."""
     ex = funded()
     process_oracle_update(ex.ledger, price_update(ticks(110)), NOW)
-    process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, alice, 0))
-    process_collateral_transfer(ex.state, ex.ledger, transfer(BOB, bob, 0))
+    process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, alice, 0), NOW)
+    process_collateral_transfer(ex.state, ex.ledger, transfer(BOB, bob, 0), NOW)
     return ex
 
 
@@ -90,7 +90,7 @@ def test_reducing_below_initial_margin_is_allowed_without_lowering_the_ratio() -
     """
     ex = opened()
     process_oracle_update(ex.ledger, price_update(ticks(100), NOW + 1), Timestamp(NOW + 1))
-    process_collateral_transfer(ex.state, ex.ledger, transfer(CAROL, 10_000, 0))
+    process_collateral_transfer(ex.state, ex.ledger, transfer(CAROL, 10_000, 0), NOW)
     more = perp_trade(perp_order(CAROL, 1, SELL, ticks(100), 1), perp_order(ALICE, 2, BUY, ticks(100), 1), 1)
     refused(ex, more, MarginInsufficient, NOW + 1)
     worse = perp_trade(perp_order(CAROL, 2, BUY, ticks(90), 50), perp_order(ALICE, 3, SELL, ticks(90), 50), 50)
@@ -107,14 +107,14 @@ def test_reducing_may_not_flip() -> None:
     """
     ex = opened()
     process_oracle_update(ex.ledger, price_update(ticks(100), NOW + 1), Timestamp(NOW + 1))
-    process_collateral_transfer(ex.state, ex.ledger, transfer(CAROL, 10_000, 0))
+    process_collateral_transfer(ex.state, ex.ledger, transfer(CAROL, 10_000, 0), NOW)
     flip = perp_trade(perp_order(CAROL, 1, BUY, ticks(100), 200), perp_order(ALICE, 2, SELL, ticks(100), 200), 200)
     refused(ex, flip, MarginInsufficient, NOW + 1)
 
 
 def test_reduce_only() -> None:
     ex = opened()
-    process_collateral_transfer(ex.state, ex.ledger, transfer(CAROL, 10_000, 0))
+    process_collateral_transfer(ex.state, ex.ledger, transfer(CAROL, 10_000, 0), NOW)
     grow = perp_trade(perp_order(CAROL, 1, SELL, ticks(100), 5), perp_order(ALICE, 2, BUY, ticks(100), 5, reduce_only=True), 5)
     refused(ex, grow, ReduceOnlyIncrease)
     flip = perp_trade(perp_order(CAROL, 2, BUY, ticks(100), 101), perp_order(ALICE, 3, SELL, ticks(100), 101, reduce_only=True), 101)
@@ -172,3 +172,15 @@ def test_later_fill_continues_the_slot() -> None:
     apply(ex, perp_trade(maker, perp_order(ALICE, 1, BUY, ticks(100), 4), 4))
     apply(ex, perp_trade(maker, perp_order(ALICE, 2, BUY, ticks(100), 6), 6))
     refused(ex, perp_trade(maker, perp_order(ALICE, 3, BUY, ticks(100), 1), 1), OrderOverfilled)
+
+
+def test_the_fee_account_may_trade_and_keeps_its_fees() -> None:
+    """The fee account buys from Bob: its own fee and Bob's land on top of its fill."""
+    ex = priced()
+    ex.state.set_balance(AccountIndex(FEE_ACCOUNT), ex.ledger.config.collateral_token, Amount(5_000))
+    process_collateral_transfer(ex.state, ex.ledger, transfer(FEE_ACCOUNT, 5_000, 0), NOW)
+    trade = perp_trade(perp_order(BOB, 1, SELL, ticks(100), 10), perp_order(FEE_ACCOUNT, 1, BUY, ticks(100), 10), 10, 50, 30)
+    apply(ex, trade)
+    fee_account = ex.ledger.account(AccountIndex(FEE_ACCOUNT))
+    assert fee_account.position(MARKET).size == 10
+    assert fee_account.collateral == 5_000 - 1_000 - 3 + 3 + 5
