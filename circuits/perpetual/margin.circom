@@ -186,30 +186,45 @@ template MarginAfterFill() {
     meetsInitial.a <== initialAfter;
     meetsInitial.b <== valueAfter * MARGIN_SCALE();
 
-    component before = SignedAbs(SIZE_BITS());
-    before.in <== sizeBefore;
-    component after = SignedAbs(SIZE_BITS());
-    after.in <== sizeAfter;
-    component smaller = LessThan(SIZE_BITS());
-    // circomspect: CS0014 SignedAbs's output, range-checked to SIZE_BITS.
-    smaller.in[0] <== after.out;
-    // circomspect: CS0014 SignedAbs's output, range-checked to SIZE_BITS.
-    smaller.in[1] <== before.out;
-    component closed = IsZero();
-    closed.in <== after.out;
-    component sameSide = IsEqual();
-    sameSide.in[0] <== after.negative;
-    sameSide.in[1] <== before.negative;
-    // Not flipped: closed, or on the side it was.
-    signal notFlipped <== closed.out + sameSide.out - closed.out * sameSide.out;
-    signal reduced <== smaller.out * notFlipped;
+    component reduced = ExposureReduced();
+    reduced.before <== sizeBefore;
+    reduced.after <== sizeAfter;
 
     // Both products are below 2^(VALUE_BITS + REQUIREMENT_BITS) = 2^250 in magnitude.
     component ratioKept = SignedLessEq(VALUE_BITS() + REQUIREMENT_BITS());
     ratioKept.a <== valueBefore * maintenanceAfter;
     ratioKept.b <== valueAfter * maintenanceBefore;
 
-    signal reducedKeepingRatio <== reduced * ratioKept.out;
+    signal reducedKeepingRatio <== reduced.out * ratioKept.out;
     signal ok <== meetsInitial.out + reducedKeepingRatio - meetsInitial.out * reducedKeepingRatio;
     enabled * (1 - ok) === 0;
+}
+
+// ExposureReduced(): out = 1 when a position went from `before` to `after`
+// by shrinking only: smaller, and closed or on the side it was (never
+// flipped); margin.exposure_reduced.
+//
+//   before, after   field   signed, |.| < 2^SIZE_BITS (range-checked here)
+//   out             bit
+template ExposureReduced() {
+    signal input before;
+    signal input after;
+    signal output out;
+
+    component was = SignedAbs(SIZE_BITS());
+    was.in <== before;
+    component is = SignedAbs(SIZE_BITS());
+    is.in <== after;
+    component smaller = LessThan(SIZE_BITS());
+    // circomspect: CS0014 SignedAbs's output, range-checked to SIZE_BITS.
+    smaller.in[0] <== is.out;
+    // circomspect: CS0014 SignedAbs's output, range-checked to SIZE_BITS.
+    smaller.in[1] <== was.out;
+    component closed = IsZero();
+    closed.in <== is.out;
+    component sameSide = IsEqual();
+    sameSide.in[0] <== is.negative;
+    sameSide.in[1] <== was.negative;
+    signal notFlipped <== closed.out + sameSide.out - closed.out * sameSide.out;
+    out <== smaller.out * notFlipped;
 }

@@ -1,0 +1,154 @@
+pragma circom 2.1.0;
+
+// A perpetual trade's rules on the accounts and the market, mirroring
+// sequencer/spec/perpetual/transition.py's process_perp_trade: each side's
+// fill and fee, reduce-only, open interest and fresh prices. The orders'
+// own rules (signatures, expiry, limits, kinds, slots) are spot's
+// (trade.circom, order.circom); the margin rule is MarginAfterFill's.
+
+include "circomlib/circuits/comparators.circom";
+include "../lib/checks.circom";
+include "../lib/constants.circom";
+include "margin.circom";
+
+// PerpFill(markets): one account's side of a fill. It buys (buy = 1) or
+// sells `fill` lots of the traded market at `price` ticks: its position
+// moves by fill, its collateral by the notional fill * price * quantum,
+// the other way, and it pays fee = floor(notional * feeBps / BPS), whose
+// quotient and remainder the witness gives (fee_amount).
+//
+//   traded[i]            bit     one-hot: the market
+//   collateral, size[i]  field   the account, funding settled (signed, range-checked by the caller)
+//   buy                  bit
+//   fill, price          field   < 2^SIZE_BITS, < 2^PERP_PRICE_BITS (range-checked by the caller)
+//   quantum              field   the traded market's quantum (< 2^QUANTUM_BITS)
+//   feeBps               field   < 2^TRADE_FEE_BPS_BITS (range-checked by the caller)
+//   fee, feeRemainder    field   the division's quotient and remainder (witness)
+//   notional             field   output: fill * price * quantum
+template PerpFill(markets) {
+    signal input traded[markets];
+    signal input collateral;
+    signal input size[markets];
+    signal input buy;
+    signal input fill;
+    signal input price;
+    signal input quantum;
+    signal input feeBps;
+    signal input fee;
+    signal input feeRemainder;
+    signal output notional;
+    signal output collateralAfter;
+    signal output sizeAfter[markets];
+
+    signal perLot <== price * quantum;
+    notional <== fill * perLot;
+    // notional < 2^112 and feeBps < 2^8: both sides far below the field.
+    notional * feeBps === fee * BPS() + feeRemainder;
+    component feeRange = RangeCheck(AMOUNT_BITS());
+    feeRange.in <== fee;
+    component remainderRange = RangeCheck(14);
+    remainderRange.in <== feeRemainder;
+    component remainderBelow = LessThan(14);
+    // circomspect: CS0014 range-checked to 14 bits just above.
+    remainderBelow.in[0] <== feeRemainder;
+    // circomspect: CS0014 a constant, 10,000 < 2^14.
+    remainderBelow.in[1] <== BPS();
+    remainderBelow.out === 1;
+
+    signal direction <== 2 * buy - 1;
+    signal cash <== direction * notional;
+    collateralAfter <== collateral - cash - fee;
+    signal change[markets];
+    for (var i = 0; i < markets; i++) {
+        change[i] <== traded[i] * fill;
+        sizeAfter[i] <== size[i] + direction * change[i];
+    }
+}
+
+// ReduceOnlyRule(): when enabled, a reduce-only order's fill only shrinks
+// its account's position (ReduceOnlyIncrease).
+//
+//   reduceOnly      bit     the order's flag (signed)
+//   before, after   field   the position in the traded market, |.| < 2^SIZE_BITS
+template ReduceOnlyRule() {
+    signal input enabled;
+    signal input reduceOnly;
+    signal input before;
+    signal input after;
+
+    component reduced = ExposureReduced();
+    reduced.before <== before;
+    reduced.after <== after;
+    signal bound <== enabled * reduceOnly;
+    bound * (1 - reduced.out) === 0;
+}
+
+// OpenInterestAfter(parties): the market's open interest (the sum of long
+// positions) after the parties' positions there change, and, when enabled
+// and it rises, at most the cap (OpenInterestCapExceeded).
+//
+//   before[j], after[j]   field   each party's position in the market, |.| < 2^SIZE_BITS
+//   openInterest, cap     field   the market's, < 2^SIZE_BITS
+//   out                   field   the open interest after
+template OpenInterestAfter(parties) {
+    signal input enabled;
+    signal input before[parties];
+    signal input after[parties];
+    signal input openInterest;
+    signal input cap;
+    signal output out;
+
+    component was[parties];
+    component is[parties];
+    signal longBefore[parties];
+    signal longAfter[parties];
+    var change = 0;
+    for (var j = 0; j < parties; j++) {
+        was[j] = SignedAbs(SIZE_BITS());
+        was[j].in <== before[j];
+        is[j] = SignedAbs(SIZE_BITS());
+        is[j].in <== after[j];
+        longBefore[j] <== (1 - was[j].negative) * was[j].out;
+        longAfter[j] <== (1 - is[j].negative) * is[j].out;
+        change += longAfter[j] - longBefore[j];
+    }
+    out <== openInterest + change;
+
+    component rises = SignedLessEq(SIZE_BITS() + 2);
+    rises.a <== change;
+    rises.b <== 0;
+    component withinCap = LessEqThan(SIZE_BITS() + 2);
+    // Both below 2^(SIZE_BITS + 2) when the open interest rises: the market's (< 2^SIZE_BITS) plus two parties' changes.
+    withinCap.in[0] <== out;
+    withinCap.in[1] <== cap;
+    signal bound <== enabled * (1 - rises.out);
+    bound * (1 - withinCap.out) === 0;
+}
+
+// PricesFresh(markets): when enabled, every market with a price was priced
+// at most maxAge seconds before timestamp (OraclePriceTooOld):
+// timestamp <= oracleTime + maxAge.
+//
+//   price[i], oracleTime[i]   field   each market's (< 2^PERP_PRICE_BITS, < 2^TIMESTAMP_BITS)
+//   timestamp, maxAge         field   the batch's time, the deployment's max_price_age (< 2^32)
+template PricesFresh(markets) {
+    signal input enabled;
+    signal input price[markets];
+    signal input oracleTime[markets];
+    signal input timestamp;
+    signal input maxAge;
+
+    component unpriced[markets];
+    component fresh[markets];
+    signal bound[markets];
+    for (var i = 0; i < markets; i++) {
+        unpriced[i] = IsZero();
+        unpriced[i].in <== price[i];
+        fresh[i] = LessEqThan(TIMESTAMP_BITS() + 1);
+        // Both below 2^(TIMESTAMP_BITS + 1): a time and a time plus a 32-bit age.
+        fresh[i].in[0] <== timestamp;
+        fresh[i].in[1] <== oracleTime[i] + maxAge;
+        bound[i] <== enabled * (1 - unpriced[i].out);
+        bound[i] * (1 - fresh[i].out) === 0;
+    }
+}
