@@ -59,3 +59,4 @@ function MARGIN_SCALE() { return 1000000; }
 function MARGIN_FRACTION_BITS() { return 20; }
 function FUNDING_RATE_BITS() { return 40; }
 function MSG_ORACLE_PRICE() { return 4; }
+function MAX_PERP_MARKETS() { return 4; }
