@@ -21,7 +21,8 @@ include "margin.circom";
 //   closing              field   the size closed, < 2^SIZE_BITS
 //   quote, paid          field   collateral units, < 2^AMOUNT_BITS
 //   long                 bit     output: the closed position is a long (it sells)
-//   collateralAfter, sizeAfter[i]   field   output
+//   collateralAfter, sizeAfter[i]   field   output; the collateral range-checked
+//                        (CollateralOutOfRange), the positions by PerpHealth
 template ClosePosition(markets) {
     signal input traded[markets];
     signal input collateral;
@@ -58,6 +59,8 @@ template ClosePosition(markets) {
     signal direction <== 2 * long - 1;
     signal cash <== direction * quote;
     collateralAfter <== collateral + cash - paid;
+    component collateralRange = SignedRange(COLLATERAL_BITS());
+    collateralRange.in <== collateralAfter;
     signal change[markets];
     for (var i = 0; i < markets; i++) {
         change[i] <== traded[i] * closing;
@@ -86,6 +89,8 @@ template OppositeFill(markets) {
     signal direction <== 2 * long - 1;
     signal cash <== direction * quote;
     collateralAfter <== collateral - cash;
+    component collateralRange = SignedRange(COLLATERAL_BITS());
+    collateralRange.in <== collateralAfter;
     signal change[markets];
     for (var i = 0; i < markets; i++) {
         change[i] <== traded[i] * closing;

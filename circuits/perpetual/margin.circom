@@ -14,14 +14,14 @@ include "circomlib/circuits/comparators.circom";
 include "../lib/checks.circom";
 include "../lib/constants.circom";
 
-// SignedRange(n): |in| < 2^n, that is in + 2^n in [0, 2^(n+1)).
+// SignedRange(n): |in| < 2^n (SignedAbs's range check, its outputs unused).
 //
 //   in   field   a signed value
 template SignedRange(n) {
     signal input in;
-    // circomspect: CS0010 n + 1 bits (every caller passes at most FUNDING_PAYMENT_BITS + 1 = 163), below the field's 254.
-    component bits = Num2Bits(n + 1);
-    bits.in <== in + (1 << n);
+    // circomspect: CS0018 only the range check matters: |in| < 2^n.
+    component abs = SignedAbs(n);
+    abs.in <== in;
 }
 
 // SignedAbs(n): out = |in| and negative = (in < 0), for |in| < 2^n.

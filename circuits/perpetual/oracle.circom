@@ -25,6 +25,8 @@ include "margin.circom";
 //   R8x[i], R8y[i], S[i]     field   its signature of Poseidon([4, market, price, time, 0, ...]) (InvalidOracleSignature)
 //   median                   field   the new oracle price: the middle price (quorum is odd)
 //   latest                   field   the new oracle_time: the latest signed time
+//   oldPrice, fundingTime    field   the market's price and funding time before
+//   fundingTimeAfter         field   the funding time after: a market's first price starts its clock
 template OraclePriceUpdate(quorum, keys, keyBits) {
     signal input market;
     signal input timestamp;
@@ -40,8 +42,14 @@ template OraclePriceUpdate(quorum, keys, keyBits) {
     signal input S[quorum];
     signal input median;
     signal input latest;
+    signal input oldPrice;
+    signal input fundingTime;
+    signal input fundingTimeAfter;
 
     assert(keys <= 2 ** keyBits);
+    component firstPrice = IsZero();
+    firstPrice.in <== oldPrice;
+    fundingTimeAfter === fundingTime + firstPrice.out * (timestamp - fundingTime);
     assert(quorum % 2 == 1);
     component timestampRange = RangeCheck(TIMESTAMP_BITS());
     timestampRange.in <== timestamp;

@@ -25,6 +25,8 @@ include "margin.circom";
 //   feeBps               field   < 2^TRADE_FEE_BPS_BITS (range-checked by the caller)
 //   fee, feeRemainder    field   the division's quotient and remainder (witness)
 //   notional             field   output: fill * price * quantum
+//   collateralAfter      field   output, range-checked (CollateralOutOfRange); the positions
+//                                after are range-checked by PerpHealth (PositionOutOfRange)
 template PerpFill(markets) {
     signal input traded[markets];
     signal input collateral;
@@ -58,6 +60,8 @@ template PerpFill(markets) {
     signal direction <== 2 * buy - 1;
     signal cash <== direction * notional;
     collateralAfter <== collateral - cash - fee;
+    component collateralRange = SignedRange(COLLATERAL_BITS());
+    collateralRange.in <== collateralAfter;
     signal change[markets];
     for (var i = 0; i < markets; i++) {
         change[i] <== traded[i] * fill;
@@ -151,4 +155,37 @@ template PricesFresh(markets) {
         bound[i] <== enabled * (1 - unpriced[i].out);
         bound[i] * (1 - fresh[i].out) === 0;
     }
+}
+
+// MarketPriced(markets): when enabled, the traded market has an oracle
+// price (NoOraclePrice): a position in a market never priced would need no
+// margin.
+//
+//   traded[i], price[i]   field   the one-hot market and each market's price
+template MarketPriced(markets) {
+    signal input enabled;
+    signal input traded[markets];
+    signal input price[markets];
+
+    signal priceOf[markets];
+    var tradedPrice = 0;
+    for (var i = 0; i < markets; i++) {
+        priceOf[i] <== traded[i] * price[i];
+        tradedPrice += priceOf[i];
+    }
+    component unpriced = IsZero();
+    unpriced.in <== tradedPrice;
+    enabled * unpriced.out === 0;
+}
+
+// CollateralCredit(): out = collateral + amount, range-checked
+// (CollateralOutOfRange): the fee account's fees, the insurance fund's penalty.
+template CollateralCredit() {
+    signal input collateral;
+    signal input amount;
+    signal output out;
+
+    out <== collateral + amount;
+    component range = SignedRange(COLLATERAL_BITS());
+    range.in <== out;
 }

@@ -86,7 +86,7 @@ from .errors import (
     WorseThanBankruptcy,
     ZeroOraclePrice,
 )
-from .margin import exposure_reduced, health, ratio_not_lowered, settled, withdrawable
+from .margin import Health, exposure_reduced, health, ratio_not_lowered, settled, withdrawable
 from .state import PerpAccount, PerpLedger, PerpMarket, Position, check_market
 from .transactions import (
     CollateralTransfer,
@@ -249,7 +249,7 @@ def process_perp_trade(
     ReduceOnlyIncrease
         A reduce-only order would open, grow or flip its position.
     CollateralOutOfRange, PositionOutOfRange
-        A collateral or a position would not fit.
+        A collateral (funding settled, or after the fill) or a position would not fit.
     OpenInterestCapExceeded
         The market's open interest would rise above its cap.
     MarginInsufficient
@@ -279,8 +279,8 @@ def process_perp_trade(
     check_fee(maker, trade.maker_fee_bps)
     check_fee(taker, trade.taker_fee_bps)
     market_id = maker.market
-    maker_before = settled(ledger, ledger.account(maker.account_index))
-    taker_before = settled(ledger, ledger.account(taker.account_index))
+    maker_before = settled_account(ledger, maker.account_index)
+    taker_before = settled_account(ledger, taker.account_index)
     check_reduce_only(maker, maker_before, trade.fill)
     check_reduce_only(taker, taker_before, trade.fill)
     notional = trade.fill * maker.price * ledger.config.markets[market_id].quantum
@@ -347,7 +347,7 @@ def process_liquidation(
     PerpMarketMismatch, SidesNotOpposite, InvalidSignature, OrderExpired, InvalidFeeLimit, PriceLimitViolated, PostOnlyTaker, FillOrKillPartial, ImmediateOrderResumed, OrderCancelled, OrderIdOutOfWindow, OrderIdStale, OrderWasCancelled, OrderOverfilled, ReduceOnlyIncrease
         The liquidator's order does not allow this fill.
     CollateralOutOfRange, PositionOutOfRange
-        A collateral or a position would not fit.
+        A collateral (funding settled, or after the close) or a position would not fit.
     WorseThanBankruptcy
         The close lowers the account's margin ratio.
     LiquidationTooCostly
@@ -376,14 +376,14 @@ def process_liquidation(
     existing_account(state, config.insurance_fund)
     if counterparty == index:
         raise SelfTrade(index)
-    before = settled(ledger, ledger.account(index))
+    before = settled_account(ledger, index)
     health_before = health(ledger, before)
     if not health_before.below_maintenance:
         raise NotLiquidatable(index)
     position = before.position(market_id).size
     check_closes(index, position, liquidation.size)
     closing_side = Side.SELL if position > 0 else Side.BUY
-    counter_before = settled(ledger, ledger.account(counterparty))
+    counter_before = settled_account(ledger, counterparty)
     counter_filled = None
     if liquidation.liquidator is not None:
         order = liquidation.liquidator.order
@@ -397,25 +397,18 @@ def process_liquidation(
         counter_filled = check_order_slot(state, order, liquidation.size)
         check_reduce_only(order, counter_before, liquidation.size)
 
-    def closed_for(quote: int) -> PerpAccount:
-        return moved(index, before, market_id, closing_side, liquidation.size, quote, liquidation.penalty)
-
-    def keeps_ratio(quote: int) -> bool:
-        return ratio_not_lowered(health_before, health(ledger, closed_for(quote)))
-
-    after = closed_for(liquidation.quote)
-    if not keeps_ratio(liquidation.quote):
+    after = moved(index, before, market_id, closing_side, liquidation.size, liquidation.quote, liquidation.penalty)
+    health_after = health(ledger, after)
+    if not ratio_not_lowered(health_before, health_after):
         raise WorseThanBankruptcy(index)
     oracle_notional = liquidation.size * ledger.market(market_id).oracle_price * config.markets[market_id].quantum
     discount = oracle_notional - liquidation.quote if closing_side == Side.SELL else liquidation.quote - oracle_notional
     cap = oracle_notional * config.max_liquidation_penalty // MARGIN_SCALE
     if discount + liquidation.penalty > cap:
         raise LiquidationTooCostly(discount + liquidation.penalty, cap)
-    if liquidation.liquidator is None:
+    if liquidation.liquidator is None and discount < 0 and ratio_not_lowered(health_before, one_unit_worse(health_after)):
         # Pays no more than it must: no more than the oracle notional, or else the bankruptcy quote exactly.
-        cheaper = liquidation.quote - 1 if closing_side == Side.SELL else liquidation.quote + 1
-        if discount < 0 and cheaper >= 0 and keeps_ratio(cheaper):
-            raise InsuranceFundOverpays(liquidation.quote)
+        raise InsuranceFundOverpays(liquidation.quote)
     counter_after = moved(
         counterparty, counter_before, market_id, opposite(closing_side), liquidation.size, liquidation.quote, 0
     )
@@ -488,14 +481,14 @@ def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage,
     existing_account(state, counterparty)
     if counterparty == index:
         raise SelfTrade(index)
-    before = settled(ledger, ledger.account(index))
+    before = settled_account(ledger, index)
     health_before = health(ledger, before)
     if health_before.value >= 0:
         raise EquityNotNegative(index)
-    fund_value = health(ledger, settled(ledger, ledger.account(config.insurance_fund))).value
+    fund_value = health(ledger, settled_account(ledger, config.insurance_fund)).value
     if fund_value >= -health_before.value:
         raise InsuranceFundSufficient(fund_value, -health_before.value)
-    counter_before = settled(ledger, ledger.account(counterparty))
+    counter_before = settled_account(ledger, counterparty)
     position = before.position(market_id).size
     counter_position = counter_before.position(market_id).size
     if position * counter_position >= 0:
@@ -504,15 +497,13 @@ def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage,
     check_closes(counterparty, counter_position, deleverage.size)
     closing_side = Side.SELL if position > 0 else Side.BUY
 
-    def closed_for(quote: int) -> PerpAccount:
-        return moved(index, before, market_id, closing_side, deleverage.size, quote, 0)
-
-    def keeps_ratio(quote: int) -> bool:
-        return ratio_not_lowered(health_before, health(ledger, closed_for(quote)))
-
-    after = closed_for(deleverage.quote)
-    worse_by_one = deleverage.quote - 1 if closing_side == Side.SELL else deleverage.quote + 1
-    if not keeps_ratio(deleverage.quote) or (worse_by_one >= 0 and keeps_ratio(worse_by_one)):
+    after = moved(index, before, market_id, closing_side, deleverage.size, deleverage.quote, 0)
+    health_after = health(ledger, after)
+    # A long paid nothing cannot be paid one unit less.
+    worse_exists = closing_side == Side.BUY or deleverage.quote > 0
+    if not ratio_not_lowered(health_before, health_after) or (
+        worse_exists and ratio_not_lowered(health_before, one_unit_worse(health_after))
+    ):
         raise NotBankruptcyPrice(deleverage.quote)
     counter_after = moved(
         counterparty, counter_before, market_id, opposite(closing_side), deleverage.size, deleverage.quote, 0
@@ -567,7 +558,7 @@ def process_collateral_transfer(
     if transfer.nonce != account.nonce:
         raise InvalidNonce(account.nonce, transfer.nonce)
     check_signature(index, account, transfer.message_hash(), transfer.signature)
-    perp = settled(ledger, ledger.account(index))
+    perp = settled_account(ledger, index)
     balance = account.balance(token)
     if transfer.to_collateral:
         if balance < amount:
@@ -611,7 +602,7 @@ def bankruptcy_quote(ledger: PerpLedger, index: AccountIndex, market: int, size:
     (a long sells) or ``value(0) - q`` (a short buys back) in margin units,
     so the bound is one division.
     """
-    before = settled(ledger, ledger.account(index))
+    before = settled_account(ledger, index)
     position = before.position(market).size
     check_closes(index, position, size)
     side = Side.SELL if position > 0 else Side.BUY
@@ -622,6 +613,15 @@ def bankruptcy_quote(ledger: PerpLedger, index: AccountIndex, market: int, size:
     if side == Side.SELL:
         return max(0, -(-needed // step))
     return -needed // step
+
+
+def one_unit_worse(after: Health) -> Health:
+    """
+    The health after a close one collateral unit less favourable to the
+    account (a long paid one less, a short paying one more): one unit less
+    value, the same requirements.
+    """
+    return replace(after, value=after.value - 1)
 
 
 def check_signed_range(field: str, value: int, bits: int) -> None:
@@ -801,6 +801,21 @@ def moved(
     return with_collateral(index, moved_account, collateral - paid)
 
 
+def settled_account(ledger: PerpLedger, index: AccountIndex) -> PerpAccount:
+    """
+    The account at ``index`` with its funding settled (:func:`.margin.settled`),
+    whose collateral must still fit: every transaction reads its accounts
+    this way, so no value the circuit compares exceeds its widths.
+
+    Raises
+    ------
+    CollateralOutOfRange
+        Funding took the collateral out of ``(-2**COLLATERAL_BITS, 2**COLLATERAL_BITS)``.
+    """
+    account = settled(ledger, ledger.account(index))
+    return with_collateral(index, account, account.collateral)
+
+
 def with_collateral(index: AccountIndex, account: PerpAccount, collateral: int) -> PerpAccount:
     """The account with ``collateral`` (raises ``CollateralOutOfRange`` if it does not fit)."""
     if abs(collateral) >= 2**COLLATERAL_BITS:
@@ -841,7 +856,7 @@ def credit(ledger: PerpLedger, accounts: dict[AccountIndex, PerpAccount], index:
     CollateralOutOfRange
         The collateral would not fit.
     """
-    account = accounts[index] if index in accounts else settled(ledger, ledger.account(index))
+    account = accounts[index] if index in accounts else settled_account(ledger, index)
     accounts[index] = with_collateral(index, account, account.collateral + amount)
 
 

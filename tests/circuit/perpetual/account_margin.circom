@@ -36,6 +36,8 @@ template AccountMargin(markets) {
     collateralRange.in <== collateral;
     component afterRange = SignedRange(COLLATERAL_BITS());
     afterRange.in <== collateralAfter;
+    component settledCollateralRange = SignedRange(COLLATERAL_BITS());
+    settledCollateralRange.in <== settledCollateral;
     component indexRange[markets];
     component settledRange[markets];
     // What the batch circuit will read from the state or its constants,

@@ -15,6 +15,7 @@ pragma circom 2.1.0;
 //   closing, quote, penalty, maxPenalty   the close
 
 include "perpetual/liquidation.circom";
+include "perpetual/trade.circom";
 
 template CloseCheck(markets) {
     signal input deleverage;
@@ -37,6 +38,8 @@ template CloseCheck(markets) {
 
     deleverage * (deleverage - 1) === 0;
     byFund * (byFund - 1) === 0;
+    // A deleveraging carries no penalty.
+    deleverage * penalty === 0;
     component ranges[3];
     ranges[0] = SignedRange(COLLATERAL_BITS());
     ranges[0].in <== collateral;
@@ -51,6 +54,9 @@ template CloseCheck(markets) {
     component maxPenaltyRange = RangeCheck(MARGIN_FRACTION_BITS());
     maxPenaltyRange.in <== maxPenalty;
     component priceRange[markets];
+    component quantumRange[markets];
+    component initialRange[markets];
+    component maintenanceRange[markets];
     var count = 0;
     var perLot = 0;
     signal perLotOf[markets];
@@ -62,6 +68,12 @@ template CloseCheck(markets) {
         count += traded[i];
         priceRange[i] = RangeCheck(PERP_PRICE_BITS());
         priceRange[i].in <== price[i];
+        quantumRange[i] = RangeCheck(QUANTUM_BITS());
+        quantumRange[i].in <== quantum[i];
+        initialRange[i] = RangeCheck(MARGIN_FRACTION_BITS());
+        initialRange[i].in <== initialMargin[i];
+        maintenanceRange[i] = RangeCheck(MARGIN_FRACTION_BITS());
+        maintenanceRange[i].in <== maintenanceMargin[i];
         valueOf[i] <== price[i] * quantum[i];
         perLotOf[i] <== traded[i] * valueOf[i];
         perLot += perLotOf[i];
@@ -69,6 +81,11 @@ template CloseCheck(markets) {
         counterPosition += counterOf[i];
     }
     count === 1;
+
+    component priced = MarketPriced(markets);
+    priced.enabled <== 1;
+    priced.traded <== traded;
+    priced.price <== price;
 
     component close = ClosePosition(markets);
     close.traded <== traded;
@@ -153,6 +170,11 @@ template CloseCheck(markets) {
     fundSolvent.b <== counterAfter.value;
     signal fundTakes <== (1 - deleverage) * byFund;
     fundTakes * (1 - fundSolvent.out) === 0;
+
+    // The penalty to the insurance fund: the counterparty itself when it is the fund.
+    component penaltyCredit = CollateralCredit();
+    penaltyCredit.collateral <== fundCollateral + byFund * (opposite.collateralAfter - fundCollateral);
+    penaltyCredit.amount <== penalty;
 
     component deleveraging = DeleverageRules();
     deleveraging.enabled <== deleverage;

@@ -78,7 +78,10 @@ def test_every_field_counts(circuit: CircuitArtifacts) -> None:
         {**honest, "collateral": signed_field(-4)},
         {**honest, "size": [signed_field(3), 0, signed_field(2), 0]},
         {**honest, "settledIndex": [signed_field(-7), 0, signed_field(11), 1]},
+        {**honest, "oraclePrice": [101, 0, 0, 0]},
+        {**honest, "oracleTime": [5, 1, 0, 0]},
         {**honest, "fundingIndex": [signed_field(9), 0, 0, 0]},
+        {**honest, "fundingTime": [4, 0, 0, 1]},
         {**honest, "openInterest": [3, 0, 0, 1]},
     ]
     for values in changed:

@@ -24,6 +24,7 @@ from prover.groth16 import check_witness
 from prover.witness import FIELD_ORDER
 from sequencer.spec.constants import Side
 from sequencer.spec.errors import RollupError
+from sequencer.spec.perpetual.constants import COLLATERAL_BITS
 from sequencer.spec.perpetual.margin import settled
 from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
 from sequencer.spec.perpetual.transactions import Deleverage, Liquidation
@@ -58,9 +59,10 @@ def account(collateral: int, sizes: tuple[int, int]) -> PerpAccount:
     return PerpAccount(collateral, tuple(Position(size, 0) for size in sizes))
 
 
-def spec_accepts(
+def refusal(
     mode: Mode, prices: tuple[int, int], accounts: dict[int, PerpAccount], market: int, closing: int, quote: int, penalty: int
-) -> bool:
+) -> str | None:
+    """The code of the spec's refusal of the close, or None if it applies it."""
     ex = funded()
     ex.ledger = PerpLedger(replace(config(), markets=MARKETS))
     for market_id, price in enumerate(prices):
@@ -81,9 +83,15 @@ def spec_accepts(
                 order = perp_order(CAROL, 1, side, limit, 2**40 - 1, market=market)
             liquidation = Liquidation(AccountIndex(ALICE), market, Amount(closing), Amount(quote), Amount(penalty), order)
             process_liquidation(ex.state, ex.ledger, liquidation, Timestamp(NOW))
-    except RollupError:
-        return False
-    return True
+    except RollupError as refused:
+        return refused.code
+    return None
+
+
+def spec_accepts(
+    mode: Mode, prices: tuple[int, int], accounts: dict[int, PerpAccount], market: int, closing: int, quote: int, penalty: int
+) -> bool:
+    return refusal(mode, prices, accounts, market, closing, quote, penalty) is None
 
 
 def circuit_accepts(
@@ -168,12 +176,26 @@ def test_the_spec_boundaries_of_a_deleveraging(circuit: CircuitArtifacts, quote:
     assert agree(circuit, Mode.DELEVERAGE, (90, 30), accounts, 0, 100, quote, 0) is accepted
 
 
+def test_a_deleveraging_carries_no_penalty(circuit: CircuitArtifacts) -> None:
+    """The accepted deleveraging of Alice at 90, with a penalty of 100 taken from her on top: refused."""
+    accounts = one_market(ALICE_LONG, BOB_SHORT, CAROL_FLAT, account(0, (0, 0)))
+    assert circuit_accepts(circuit, Mode.DELEVERAGE, (90, 30), accounts, 0, 100, 9_500, 0)
+    assert not circuit_accepts(circuit, Mode.DELEVERAGE, (90, 30), accounts, 0, 100, 9_600, 100)
+
+
+@pytest.mark.parametrize("mode", [Mode.LIQUIDATOR, Mode.FUND, Mode.DELEVERAGE])
+def test_no_close_in_a_market_never_priced(circuit: CircuitArtifacts, mode: Mode) -> None:
+    accounts = one_market(ALICE_LONG, BOB_SHORT, CAROL_FLAT, account(10_000, (0, 0)))
+    assert not spec_accepts(mode, (0, 30), accounts, 0, 100, 9_500, 0)
+    assert not circuit_accepts(circuit, mode, (0, 30), accounts, 0, 100, 9_500, 0)
+
+
 def near(value: int, spread: int = 2) -> st.SearchStrategy[int]:
     """Integers at ``value`` and a few units either side: where the rules change their verdict."""
     return st.integers(max(0, value - spread), value + spread)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(data=st.data(), mode=st.sampled_from(Mode), market=st.integers(0, 1))
 def test_the_circuit_accepts_exactly_what_the_spec_accepts(
     circuit: CircuitArtifacts, data: st.DataObject, mode: Mode, market: int
@@ -194,6 +216,8 @@ def test_the_circuit_accepts_exactly_what_the_spec_accepts(
     ) // 10**6
     top = -1 if mode is Mode.DELEVERAGE else maintenance
     value = data.draw(st.integers(min(-notional // 10 - 1, top), top))
+    if mode is not Mode.DELEVERAGE and not data.draw(st.integers(0, 7)):
+        value = maintenance + data.draw(st.integers(0, 3))  # at or above maintenance: not liquidatable
     alice = account(value - sum(size * lot for size, lot in zip(sizes, per_lot, strict=True)), (sizes[0], sizes[1]))
     position = sizes[market]
     closing = data.draw(st.integers(1, abs(position) + 1))
@@ -201,11 +225,15 @@ def test_the_circuit_accepts_exactly_what_the_spec_accepts(
     if mode is Mode.DELEVERAGE and data.draw(st.integers(0, 4)):
         counter_sizes[market] = -position * data.draw(st.integers(1, 3))
     counter_value = data.draw(st.integers(-500, 40_000))
+    if not data.draw(st.integers(0, 9)):
+        counter_value += 2**COLLATERAL_BITS - 50_000  # near the top of the collateral's range
     counterparty = account(counter_value - sum(s * lot for s, lot in zip(counter_sizes, per_lot, strict=True)), (counter_sizes[0], counter_sizes[1]))
     deficit = max(0, -value)
     fund = account(data.draw(st.integers(max(0, deficit - 3), deficit + 3)) if mode is Mode.DELEVERAGE else 2_000, (0, 0))
     if mode is Mode.FUND:
         fund = counterparty = account(data.draw(st.integers(0, 3_000)), (0, 0))
+    elif mode is Mode.LIQUIDATOR and not data.draw(st.integers(0, 9)):
+        fund = account(2**COLLATERAL_BITS - 1 - data.draw(st.integers(0, 10)), (0, 0))  # the penalty may not fit
     book = PerpLedger(replace(config(), markets=MARKETS))
     for market_id, price in enumerate(prices):
         book.set_market(market_id, PerpMarket(oracle_price=price, oracle_time=Timestamp(NOW)))
@@ -222,4 +250,4 @@ def test_the_circuit_accepts_exactly_what_the_spec_accepts(
     quote = data.draw(st.sampled_from(anchors).flatmap(lambda anchor: st.one_of(st.just(max(0, anchor)), near(anchor))))
     accounts = one_market(alice, counterparty, counterparty, fund)
     verdict = agree(circuit, mode, prices, accounts, market, closing, quote, penalty)
-    event(f"{mode.value} {'accepted' if verdict else 'refused'}")
+    event(f"{mode.value}: {refusal(mode, prices, accounts, market, closing, quote, penalty) or 'accepted'}")

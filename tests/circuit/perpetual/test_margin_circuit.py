@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from prover import CircuitArtifacts
@@ -183,7 +183,7 @@ def test_another_markets_position_cannot_change(circuit: CircuitArtifacts) -> No
     assert not circuit_accepts(circuit, {**witness, "sizeAfter": [field(10), field(6)]})
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     collateral=st.integers(-20_000, 20_000),
     sizes=st.tuples(st.integers(-200, 200), st.integers(-200, 200)),
@@ -204,4 +204,35 @@ def test_the_circuit_accepts_exactly_what_the_spec_accepts(
     book = ledger(prices=prices, indices=(7 * 10**11, -3 * 10**11))
     before = account(collateral, sizes)
     after = buy(book, before, market, fill, fill_price)
-    assert circuit_accepts(circuit, circuit_input(book, before, after, market)) is spec_accepts(book, before, after, market)
+    verdict = spec_accepts(book, before, after, market)
+    assert circuit_accepts(circuit, circuit_input(book, before, after, market)) is verdict
+    event("accepted" if verdict else "refused")
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), market=st.integers(0, 1))
+def test_reductions_below_initial_margin_as_the_spec(circuit: CircuitArtifacts, data: st.DataObject, market: int) -> None:
+    """
+    Accounts between their maintenance and initial requirements, reducing
+    (or flipping) their position at prices around the oracle's: the branch
+    where only a reduction that keeps the margin ratio is allowed.
+    """
+    prices = (data.draw(st.integers(20, 300)), data.draw(st.integers(5, 60)))
+    sizes = [data.draw(st.integers(-200, 200)), data.draw(st.integers(-60, 60))]
+    sizes[market] = sizes[market] or 7
+    book = ledger(prices=prices)
+    worth = sum(size * price * params.quantum for size, price, params in zip(sizes, prices, MARKETS, strict=True))
+    requirement = [
+        sum(abs(size) * price * params.quantum * fraction(params) for size, price, params in zip(sizes, prices, MARKETS, strict=True))
+        // 10**6
+        for fraction in (lambda p: p.initial_margin, lambda p: p.maintenance_margin)
+    ]
+    value = data.draw(st.integers(requirement[1] - 200, (requirement[0] + requirement[1]) // 2))
+    before = account(value - worth, (sizes[0], sizes[1]))
+    position = sizes[market]
+    closing = data.draw(st.one_of(st.integers(1, abs(position) // 4 + 1), st.integers(1, abs(position) + 3)))
+    price = prices[market] + data.draw(st.integers(-12, 12))
+    after = buy(book, before, market, -closing if position > 0 else closing, max(1, price))
+    verdict = spec_accepts(book, before, after, market)
+    assert circuit_accepts(circuit, circuit_input(book, before, after, market)) is verdict
+    event("accepted" if verdict else "refused")

@@ -30,6 +30,9 @@ from tests.spec.perpetual.builders import MARKET, MAX_FUNDING_RATE, WINDOW, conf
 LAST = NOW - 30
 """The market's oracle_time before the update."""
 
+FUNDED = NOW - 100
+"""The market's last funding tick before the update."""
+
 
 @pytest.fixture(scope="module")
 def oracle(perp_circuit: Callable[[str], CircuitArtifacts]) -> CircuitArtifacts:
@@ -42,15 +45,15 @@ def funding(perp_circuit: Callable[[str], CircuitArtifacts]) -> CircuitArtifacts
     return perp_circuit("perp_funding")
 
 
-def ledger() -> PerpLedger:
+def ledger(old_price: int = ticks(100)) -> PerpLedger:
     book = PerpLedger(config())
-    book.set_market(MARKET, PerpMarket(oracle_price=ticks(100), oracle_time=Timestamp(LAST)))
+    book.set_market(MARKET, PerpMarket(oracle_price=old_price, oracle_time=Timestamp(LAST), funding_time=Timestamp(FUNDED)))
     return book
 
 
-def spec_result(update: OracleUpdate, timestamp: int = NOW) -> PerpMarket | None:
+def spec_result(update: OracleUpdate, timestamp: int = NOW, old_price: int = ticks(100)) -> PerpMarket | None:
     """The market after the update, or None if the spec refuses it."""
-    book = ledger()
+    book = ledger(old_price)
     try:
         process_oracle_update(book, update, Timestamp(timestamp))
     except RollupError:
@@ -58,9 +61,14 @@ def spec_result(update: OracleUpdate, timestamp: int = NOW) -> PerpMarket | None
     return book.market(MARKET)
 
 
-def oracle_input(update: OracleUpdate, median: int, latest: int, timestamp: int = NOW) -> dict[str, object]:
+def oracle_input(
+    update: OracleUpdate, median: int, latest: int, timestamp: int = NOW, old_price: int = ticks(100), funding_time: int = FUNDED
+) -> dict[str, object]:
     keys = config().oracle_keys
     return {
+        "oldPrice": old_price,
+        "fundingTime": funding_time,
+        "fundingTimeAfter": funding_time if old_price else timestamp,
         "market": update.market,
         "timestamp": timestamp,
         "oracleTime": LAST,
@@ -97,6 +105,17 @@ def test_the_spec_result_is_accepted(oracle: CircuitArtifacts) -> None:
     market = spec_result(HONEST)
     assert market is not None and (market.oracle_price, market.oracle_time) == (ticks(110), NOW - 1)
     assert accepts(oracle, oracle_input(HONEST, ticks(110), NOW - 1))
+
+
+@pytest.mark.parametrize("old_price", [ticks(100), 0])
+def test_a_first_price_starts_the_funding_clock(oracle: CircuitArtifacts, old_price: int) -> None:
+    market = spec_result(HONEST, old_price=old_price)
+    assert market is not None and market.funding_time == (NOW if old_price == 0 else FUNDED)
+    honest = oracle_input(HONEST, ticks(110), NOW - 1, old_price=old_price)
+    assert honest["fundingTimeAfter"] == market.funding_time
+    assert accepts(oracle, honest)
+    other = FUNDED if old_price == 0 else NOW
+    assert not accepts(oracle, {**honest, "fundingTimeAfter": other})
 
 
 @pytest.mark.parametrize("median", [ticks(100), ticks(120), ticks(105), ticks(111)])
@@ -164,6 +183,21 @@ def test_a_funding_tick_moves_the_index_as_the_spec_does(
     after = book.market(MARKET).funding_index
     assert accepts(funding, {**witness, "indexAfter": signed(after)})
     assert not accepts(funding, {**witness, "indexAfter": signed(after + 1)})
+
+
+@pytest.mark.parametrize("start, accepted", [(-(2**128) + 2, True), (-(2**128) + 1, False)])
+def test_the_index_stays_within_its_width(funding: CircuitArtifacts, start: int, accepted: bool) -> None:
+    """A tick of -1 from ``start``: the spec refuses an index of -2^128, and so does the circuit."""
+    book = ledger()
+    book.set_market(MARKET, PerpMarket(oracle_price=1, oracle_time=Timestamp(NOW), funding_index=start, funding_time=Timestamp(NOW)))
+    try:
+        process_funding_tick(book, FundingTick((-1,)), Timestamp(NOW + 1))
+        spec_accepts = True
+    except RollupError:
+        spec_accepts = False
+    assert spec_accepts is accepted
+    witness = {"index": signed(start), "price": 1, "fundingTime": NOW, "rate": signed(-1), "maxRate": MAX_FUNDING_RATE, "timestamp": NOW + 1}
+    assert accepts(funding, {**witness, "indexAfter": signed(start - 1)}) is accepted
 
 
 def test_no_tick_goes_back_in_time(funding: CircuitArtifacts) -> None:

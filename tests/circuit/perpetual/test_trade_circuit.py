@@ -21,8 +21,9 @@ from prover import CircuitArtifacts
 from prover.errors import WitnessError
 from prover.groth16 import check_witness
 from prover.witness import FIELD_ORDER
-from sequencer.spec.constants import BPS, Side
+from sequencer.spec.constants import BPS, FEE_ACCOUNT, Side
 from sequencer.spec.errors import RollupError
+from sequencer.spec.perpetual.constants import COLLATERAL_BITS
 from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
 from sequencer.spec.perpetual.transition import process_perp_trade
 from sequencer.spec.types import AccountIndex, Timestamp
@@ -69,11 +70,13 @@ class Case:
         fees: tuple[int, int],
         reduce_only: tuple[bool, bool],
         others_long: int,
+        fee_collateral: int = 0,
     ) -> None:
         self.market, self.prices, self.ages = market, prices, ages
         self.maker, self.taker, self.maker_buys = maker, taker, maker_buys
         self.fill, self.price, self.fees, self.reduce_only = fill, price, fees, reduce_only
         self.open_interest = others_long + longs(maker, taker, market=market)
+        self.fee_collateral = fee_collateral
 
     def spec_refusal(self) -> str | None:
         """The code of the spec's refusal of the trade, or None if it applies it."""
@@ -84,6 +87,7 @@ class Case:
             ex.ledger.set_market(market_id, PerpMarket(oracle_price=price, oracle_time=Timestamp(NOW - age), open_interest=interest))
         ex.ledger.set_account(AccountIndex(BOB), self.maker)
         ex.ledger.set_account(AccountIndex(ALICE), self.taker)
+        ex.ledger.set_account(AccountIndex(FEE_ACCOUNT), PerpAccount(self.fee_collateral))
         maker_side = Side.BUY if self.maker_buys else Side.SELL
         taker_side = Side.SELL if self.maker_buys else Side.BUY
         maker = perp_order(BOB, 1, maker_side, self.price, 2**40 - 1, market=self.market, max_fee_bps=255, reduce_only=self.reduce_only[0])
@@ -118,6 +122,7 @@ class Case:
             "fee": [notional * bps // BPS for bps in self.fees],
             "feeRemainder": [notional * bps % BPS for bps in self.fees],
             "reduceOnly": [int(flag) for flag in self.reduce_only],
+            "feeCollateral": field(self.fee_collateral),
         }
 
 
@@ -147,11 +152,16 @@ def test_a_fee_off_by_one_is_refused(circuit: CircuitArtifacts) -> None:
 @given(data=st.data(), market=st.integers(0, 1))
 def test_the_circuit_accepts_exactly_what_the_spec_accepts(circuit: CircuitArtifacts, data: st.DataObject, market: int) -> None:
     prices = (data.draw(st.integers(50, 150)), data.draw(st.integers(10, 50)))
+    if not data.draw(st.integers(0, 15)):
+        prices = (0, prices[1]) if market == 0 else (prices[0], 0)  # the traded market never priced
     ages = (data.draw(st.sampled_from([0, MAX_PRICE_AGE, MAX_PRICE_AGE + 1])), data.draw(st.sampled_from([0, 5, MAX_PRICE_AGE + 1])))
     if data.draw(st.integers(0, 3)):
         ages = (min(ages[0], MAX_PRICE_AGE), min(ages[1], MAX_PRICE_AGE))  # mostly fresh
     sizes = st.tuples(st.integers(-150, 150), st.integers(-40, 40))
-    collateral = st.one_of(st.integers(-15_000, 5_000), st.integers(5_000, 40_000))
+    top = 2**COLLATERAL_BITS - 1
+    collateral = st.one_of(
+        st.integers(-15_000, 5_000), st.integers(5_000, 40_000), st.integers(top - 20_000, top), st.integers(-top, -top + 20_000)
+    )
     maker = account(data.draw(collateral), data.draw(sizes))
     taker = account(data.draw(collateral), data.draw(sizes))
     reduce_only = st.integers(0, 3).map(lambda draw: draw == 0)
@@ -163,10 +173,11 @@ def test_the_circuit_accepts_exactly_what_the_spec_accepts(circuit: CircuitArtif
         taker,
         data.draw(st.booleans()),
         data.draw(st.integers(1, 120)),
-        prices[market] + data.draw(st.integers(-5, 5)),
+        max(1, prices[market] + data.draw(st.integers(-5, 5))),
         (data.draw(st.integers(0, 255)), data.draw(st.integers(0, 255))),
         (data.draw(reduce_only), data.draw(reduce_only)),
         data.draw(st.integers(0, MARKETS[market].open_interest_cap)),
+        data.draw(st.one_of(st.integers(0, 1_000), st.integers(top - 1_000, top))),
     )
     refusal = case.spec_refusal()
     assert accepts(circuit, case.witness()) is (refusal is None)

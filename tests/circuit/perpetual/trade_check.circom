@@ -2,8 +2,8 @@ pragma circom 2.1.0;
 
 // A perpetual trade's rules on two accounts and the market, for the tests
 // of circuits/perpetual/trade.circom (test_trade_circuit.py): both sides'
-// fills and fees, the margin rule, reduce-only, open interest and fresh
-// prices. The accounts come funding-settled; the orders' own rules are
+// fills and fees, the fee account's credit, the margin rule, reduce-only,
+// a priced market, open interest and fresh prices. The accounts come funding-settled; the orders' own rules are
 // spot's and not repeated here.
 
 include "perpetual/trade.circom";
@@ -30,8 +30,39 @@ template TradeCheck(markets) {
     signal input fee[2];
     signal input feeRemainder[2];
     signal input reduceOnly[2];
+    signal input feeCollateral;
 
     makerBuys * (makerBuys - 1) === 0;
+    reduceOnly[0] * (reduceOnly[0] - 1) === 0;
+    reduceOnly[1] * (reduceOnly[1] - 1) === 0;
+    // What the batch circuit will read from the state, its constants and its time, range-checked as assumed.
+    component timestampRange = RangeCheck(TIMESTAMP_BITS());
+    timestampRange.in <== timestamp;
+    component maxAgeRange = RangeCheck(32);
+    maxAgeRange.in <== maxAge;
+    component interestRange = RangeCheck(SIZE_BITS());
+    interestRange.in <== openInterest;
+    component capRange = RangeCheck(SIZE_BITS());
+    capRange.in <== cap;
+    component feeAccountRange = SignedRange(COLLATERAL_BITS());
+    feeAccountRange.in <== feeCollateral;
+    component marketPrice[markets];
+    component marketTime[markets];
+    component marketQuantum[markets];
+    component marketInitial[markets];
+    component marketMaintenance[markets];
+    for (var i = 0; i < markets; i++) {
+        marketPrice[i] = RangeCheck(PERP_PRICE_BITS());
+        marketPrice[i].in <== price[i];
+        marketTime[i] = RangeCheck(TIMESTAMP_BITS());
+        marketTime[i].in <== oracleTime[i];
+        marketQuantum[i] = RangeCheck(QUANTUM_BITS());
+        marketQuantum[i].in <== quantum[i];
+        marketInitial[i] = RangeCheck(MARGIN_FRACTION_BITS());
+        marketInitial[i].in <== initialMargin[i];
+        marketMaintenance[i] = RangeCheck(MARGIN_FRACTION_BITS());
+        marketMaintenance[i].in <== maintenanceMargin[i];
+    }
     component makerRange = SignedRange(COLLATERAL_BITS());
     makerRange.in <== makerCollateral;
     component takerRange = SignedRange(COLLATERAL_BITS());
@@ -136,6 +167,16 @@ template TradeCheck(markets) {
     interest.after[1] <== margin[1].sizeAfter;
     interest.openInterest <== openInterest;
     interest.cap <== cap;
+
+    component priced = MarketPriced(markets);
+    priced.enabled <== 1;
+    priced.traded <== traded;
+    priced.price <== price;
+
+    // Both fees to the fee account's collateral.
+    component credit = CollateralCredit();
+    credit.collateral <== feeCollateral;
+    credit.amount <== fee[0] + fee[1];
 
     component fresh = PricesFresh(markets);
     fresh.enabled <== 1;
