@@ -189,3 +189,53 @@ template CollateralCredit() {
     component range = SignedRange(COLLATERAL_BITS());
     range.in <== out;
 }
+
+// CollateralTransfer(): a move of `amount` between the spot balance of the
+// collateral token and the collateral (process_collateral_transfer's
+// arithmetic; its signature, nonce and spot balance's update are the
+// withdrawal's): both sides after must fit, so too little spot balance
+// (InsufficientBalance), a spot balance reaching 2^AMOUNT_BITS
+// (BalanceOverflow) or a collateral out of range (CollateralOutOfRange)
+// leave no witness. Collateral leaving must also leave the account meeting
+// its initial margin at fresh prices: MeetsInitial and PricesFresh, enabled
+// by 1 - toCollateral.
+//
+//   toCollateral     bit
+//   amount           field   < 2^AMOUNT_BITS
+//   spotBalance      field   the spot balance of the collateral token (< 2^AMOUNT_BITS)
+//   collateral       field   the account's collateral, funding settled (range-checked by the caller)
+//   collateralAfter, spotAfter   field   outputs
+template CollateralTransfer() {
+    signal input toCollateral;
+    signal input amount;
+    signal input spotBalance;
+    signal input collateral;
+    signal output collateralAfter;
+    signal output spotAfter;
+
+    toCollateral * (toCollateral - 1) === 0;
+    component amountRange = RangeCheck(AMOUNT_BITS());
+    amountRange.in <== amount;
+    signal direction <== 2 * toCollateral - 1;
+    signal moved <== direction * amount;
+    collateralAfter <== collateral + moved;
+    spotAfter <== spotBalance - moved;
+    component collateralRange = SignedRange(COLLATERAL_BITS());
+    collateralRange.in <== collateralAfter;
+    component spotRange = RangeCheck(AMOUNT_BITS());
+    spotRange.in <== spotAfter;
+}
+
+// MeetsInitial(): when enabled, value * MARGIN_SCALE >= initial (MarginInsufficient).
+//
+//   value, initial   field   PerpHealth's outputs
+template MeetsInitial() {
+    signal input enabled;
+    signal input value;
+    signal input initial;
+
+    component meets = SignedLessEq(REQUIREMENT_BITS() + 1);
+    meets.a <== initial;
+    meets.b <== value * MARGIN_SCALE();
+    enabled * (1 - meets.out) === 0;
+}
