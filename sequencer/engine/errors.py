@@ -52,6 +52,8 @@ class Code(StrEnum):
     """A withdrawal of nothing, or of less than the token's minimum without emptying the balance."""
     L1_REQUEST_OUT_OF_ORDER = "L1_REQUEST_OUT_OF_ORDER"
     """An L1 request was offered out of queue order."""
+    ORDER_WOULD_BREACH_MARGIN = "ORDER_WOULD_BREACH_MARGIN"
+    """A perpetual order, filled at its limit with the account's other open orders, would break its margin."""
 
 
 class OrderRejected(ValueError):
