@@ -72,9 +72,12 @@ def risk_view(ledger: PerpLedger) -> dict[AccountIndex, AccountRisk]:
 def liquidation_plan(ledger: PerpLedger) -> list[Liquidation | Deleverage]:
     """
     The transactions that close every account below maintenance, in order
-    (accounts by index, markets by id); applied one after another to
-    ``ledger`` they are all accepted. The ledger itself is not changed: the
-    plan is computed on a copy of what each step leaves.
+    (accounts by index, markets by id), each step only while its account is
+    still below maintenance; applied one after another to ``ledger`` they
+    are all accepted. The ledger itself is not changed: the plan is
+    computed on a copy of what each step leaves. The insurance fund is
+    never the account liquidated (what it may hold is the operator's
+    concern, ``docs/DESIGN.md``).
     """
     plan: list[Liquidation | Deleverage] = []
     working = copy_ledger(ledger)
