@@ -855,6 +855,11 @@ def check_kinds(maker: OrderTerms, taker: OrderTerms, fill: Amount) -> None:
     """:func:`check_order_kinds` on any two orders and their fill (a perpetual trade's too)."""
     if not maker.kind.rests:
         raise MakerDoesNotRest(maker.order_id, maker.kind.value)
+    check_taker_kind(taker, fill)
+
+
+def check_taker_kind(taker: OrderTerms, fill: Amount) -> None:
+    """A taker is not post-only, and a fill-or-kill taker fills its whole amount (a liquidator's order too)."""
     if not taker.kind.takes:
         raise PostOnlyTaker(taker.order_id)
     if taker.kind is OrderKind.FOK and fill != taker.amount:

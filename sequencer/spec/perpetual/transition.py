@@ -20,16 +20,13 @@ from sequencer.spec.constants import (
     ORDER_ID_BITS,
     TIMESTAMP_BITS,
     TRADE_FEE_BPS_BITS,
-    OrderKind,
     Side,
 )
 from sequencer.spec.errors import (
     BalanceOverflow,
-    FillOrKillPartial,
     ImmediateOrderResumed,
     InsufficientBalance,
     InvalidNonce,
-    PostOnlyTaker,
     PriceLimitViolated,
     SelfTrade,
     SidesNotOpposite,
@@ -43,6 +40,7 @@ from sequencer.spec.transition import (
     check_fee_limit,
     check_in_window,
     check_kinds,
+    check_taker_kind,
     check_not_cancelled,
     check_opposite_sides,
     check_range,
@@ -392,7 +390,7 @@ def process_liquidation(
             raise SidesNotOpposite(order.side)
         check_signed_order(state, liquidation.liquidator, timestamp)
         check_quote_within_limit(order, liquidation.size, liquidation.quote, config.markets[market_id].quantum)
-        check_kinds_as_taker(order, liquidation.size)
+        check_taker_kind(order, Amount(liquidation.size))
         check_immediate_run(state, order, previous)
         counter_filled = check_order_slot(state, order, liquidation.size)
         check_reduce_only(order, counter_before, liquidation.size)
@@ -716,14 +714,6 @@ def check_order_slot(state: State, order: PerpOrder, fill: int) -> Amount:
     check_not_cancelled(account, order)
     check_in_window(account, order)
     return filled_after(account, order, Amount(fill))
-
-
-def check_kinds_as_taker(order: PerpOrder, fill: int) -> None:
-    """A liquidator's order trades as a taker: not post-only, and a fill-or-kill order fills whole."""
-    if not order.kind.takes:
-        raise PostOnlyTaker(order.order_id)
-    if order.kind is OrderKind.FOK and fill != order.amount:
-        raise FillOrKillPartial(order.order_id, order.amount, Amount(fill))
 
 
 def check_quote_within_limit(order: PerpOrder, size: int, quote: int, quantum: int) -> None:
