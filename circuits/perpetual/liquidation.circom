@@ -1,6 +1,6 @@
 pragma circom 2.1.0;
 
-// Liquidation and deleveraging, mirroring sequencer/spec/perpetual/transition.py's
+// Liquidation and deleveraging, mirroring sequencer/spec/perpetual/rules.py's
 // process_liquidation and process_deleverage rule by rule (docs/DESIGN.md
 // "Perpetual futures"). The accounts' values and requirements come from
 // PerpHealth (margin.circom), before (funding settled) and after the close.

@@ -3,7 +3,7 @@ pragma circom 2.1.0;
 // Perpetual futures' arithmetic: funding settlement, an account's value and
 // margin requirements, and the margin rule after a fill. Each template
 // mirrors a function of sequencer/spec/perpetual/margin.py (and of
-// transition.py's check_margin); docs/DESIGN.md "Perpetual futures" gives the
+// rules.py's check_margin); docs/DESIGN.md "Perpetual futures" gives the
 // scales and the widths that keep every product below the field's modulus.
 //
 // Signed values are field elements: -x is p - x. A template that reads one
@@ -161,7 +161,7 @@ template PerpHealth(markets) {
 
 // MarginAfterFill(): when enabled, after a fill in one market the account
 // meets initial margin, or it only reduced its position there (smaller, not
-// flipped) without lowering its margin ratio (transition.check_margin):
+// flipped) without lowering its margin ratio (rules.check_margin):
 //
 //   value * MARGIN_SCALE >= initial
 //   or (|sizeAfter| < |sizeBefore| and sizeAfter * sizeBefore >= 0

@@ -1,7 +1,7 @@
 pragma circom 2.1.0;
 
 // An oracle price update and a funding tick, mirroring
-// sequencer/spec/perpetual/transition.py's process_oracle_update and
+// sequencer/spec/perpetual/rules.py's process_oracle_update and
 // process_funding_tick rule by rule (docs/DESIGN.md "Perpetual futures").
 
 include "circomlib/circuits/bitify.circom";

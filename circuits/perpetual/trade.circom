@@ -1,7 +1,7 @@
 pragma circom 2.1.0;
 
 // A perpetual trade's rules on the accounts and the market, mirroring
-// sequencer/spec/perpetual/transition.py's process_perp_trade: each side's
+// sequencer/spec/perpetual/rules.py's process_perp_trade: each side's
 // fill and fee, reduce-only, open interest and fresh prices. The orders'
 // own rules (signatures, expiry, limits, kinds, slots) are spot's
 // (trade.circom, order.circom); the margin rule is MarginAfterFill's.

@@ -3,7 +3,7 @@ The sequencer's risk view of perpetual accounts and its liquidation plan.
 
 After an oracle update the sequencer must find every account below its
 maintenance margin and close it, with transactions the state transition
-accepts (``sequencer/spec/perpetual/transition.py``). The plan here is the
+accepts (``sequencer/spec/perpetual/rules.py``). The plan here is the
 operator's policy, not a rule of the spec: the spec says which closes are
 allowed, this module chooses one of them.
 
@@ -24,11 +24,12 @@ applies every plan with the spec.
 from dataclasses import dataclass
 from fractions import Fraction
 
+from sequencer.spec.constants import Side
 from sequencer.spec.perpetual.constants import MARGIN_SCALE
 from sequencer.spec.perpetual.margin import Health, health, settled
-from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, Position
+from sequencer.spec.perpetual.rules import bankruptcy_quote, moved, with_collateral
+from sequencer.spec.perpetual.state import PerpAccount, PerpLedger
 from sequencer.spec.perpetual.transactions import Deleverage, Liquidation
-from sequencer.spec.perpetual.transition import bankruptcy_quote
 from sequencer.spec.types import AccountIndex, Amount
 
 
@@ -80,7 +81,7 @@ def liquidation_plan(ledger: PerpLedger) -> list[Liquidation | Deleverage]:
     concern, ``docs/DESIGN.md``).
     """
     plan: list[Liquidation | Deleverage] = []
-    working = copy_ledger(ledger)
+    working = ledger.copy()
     fund = ledger.config.insurance_fund
     for index in sorted(working.accounts()):
         if index == fund:
@@ -160,34 +161,29 @@ def account_health(ledger: PerpLedger, index: AccountIndex) -> Health:
 
 def health_after_close(ledger: PerpLedger, index: AccountIndex, market: int, size: int, quote: int, penalty: int) -> Health:
     """The account's health once ``size`` of its position closed for ``quote`` and it paid ``penalty``."""
-    return health(ledger, closed(settled(ledger, ledger.account(index)), market, size, quote, penalty))
+    return health(ledger, closed(index, settled(ledger, ledger.account(index)), market, size, quote, penalty))
 
 
-def closed(account: PerpAccount, market: int, size: int, quote: int, paid: int) -> PerpAccount:
-    """``account`` after closing ``size`` of its position in ``market`` for ``quote`` and paying ``paid``."""
-    position = account.position(market)
-    long = position.size > 0
-    moved = account.with_position(market, Position(position.size - size if long else position.size + size, position.funding_index))
-    cash = quote if long else -quote
-    return PerpAccount(moved.collateral + cash - paid, moved.positions)
+def closed(index: AccountIndex, account: PerpAccount, market: int, size: int, quote: int, paid: int) -> PerpAccount:
+    """``account`` after closing ``size`` of its position in ``market`` for ``quote`` and paying ``paid`` (the spec's move)."""
+    long = account.position(market).size > 0
+    return moved(index, account, market, Side.SELL if long else Side.BUY, size, quote, paid)
 
 
-def taken(account: PerpAccount, market: int, size: int, quote: int, long: bool) -> PerpAccount:
-    """The counterparty after taking the other side of a close of a long (``long``) or a short."""
-    position = account.position(market)
-    moved = account.with_position(market, Position(position.size + size if long else position.size - size, position.funding_index))
-    return PerpAccount(moved.collateral - quote if long else moved.collateral + quote, moved.positions)
+def taken(index: AccountIndex, account: PerpAccount, market: int, size: int, quote: int, long: bool) -> PerpAccount:
+    """The counterparty after taking the other side of a close of a long (``long``) or a short (the spec's move)."""
+    return moved(index, account, market, Side.BUY if long else Side.SELL, size, quote, 0)
 
 
 def fund_value_after(ledger: PerpLedger, market: int, size: int, quote: int, long: bool) -> int:
     """The insurance fund's value once it takes the other side of a close (before its penalty, as the spec checks it)."""
-    fund = settled(ledger, ledger.account(ledger.config.insurance_fund))
-    return health(ledger, taken(fund, market, size, quote, long)).value
+    fund = ledger.config.insurance_fund
+    return health(ledger, taken(fund, settled(ledger, ledger.account(fund)), market, size, quote, long)).value
 
 
 def counterparty_value_after(ledger: PerpLedger, index: AccountIndex, market: int, size: int, quote: int, long: bool) -> int:
     """A deleveraging counterparty's value once it takes the other side of a close."""
-    return health(ledger, taken(settled(ledger, ledger.account(index)), market, size, quote, long)).value
+    return health(ledger, taken(index, settled(ledger, ledger.account(index)), market, size, quote, long)).value
 
 
 def apply_close(ledger: PerpLedger, step: Liquidation | Deleverage) -> None:
@@ -197,20 +193,9 @@ def apply_close(ledger: PerpLedger, step: Liquidation | Deleverage) -> None:
     long = account.position(market).size > 0
     penalty = step.penalty if isinstance(step, Liquidation) else 0
     counterparty = step.counterparty if isinstance(step, Deleverage) else ledger.config.insurance_fund
-    ledger.set_account(index, closed(account, market, size, quote, penalty))
-    other = taken(settled(ledger, ledger.account(counterparty)), market, size, quote, long)
-    ledger.set_account(counterparty, PerpAccount(other.collateral + penalty, other.positions))
-
-
-def copy_ledger(ledger: PerpLedger) -> PerpLedger:
-    """An independent copy of ``ledger`` (its values are immutable; the copy has its own tables)."""
-    copy = PerpLedger(ledger.config)
-    for market_id, market in enumerate(ledger.markets()):
-        copy.set_market(market_id, market)
-    for index, account in ledger.accounts().items():
-        copy.set_account(index, account)
-    copy.collateral_pool = ledger.collateral_pool
-    return copy
+    ledger.set_account(index, closed(index, account, market, size, quote, penalty))
+    other = taken(counterparty, settled(ledger, ledger.account(counterparty)), market, size, quote, long)
+    ledger.set_account(counterparty, with_collateral(counterparty, other, other.collateral + penalty))
 
 
 def ceil_div(numerator: int, denominator: int) -> int:

@@ -8,7 +8,7 @@ their limit prices, paying their largest fee (``max_fee_bps`` of the
 notional), the account's funding settled. For each market, either all its
 open buys or all its open sells fill (whichever is worse), and every
 combination over the markets is tried. In each, the account must pass the
-spec's own margin rule after the fill (``transition.check_margin``: meet
+spec's own margin rule after the fill (``rules.check_margin``: meet
 initial margin, or only have reduced its position in the new order's
 market without lowering its margin ratio), so an order the engine accepts
 never fails that rule when the book fills it within its limit. Reduce-only
@@ -23,12 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
 
-from sequencer.spec.constants import BPS, Side
+from sequencer.spec.constants import Side
 from sequencer.spec.perpetual.errors import MarginInsufficient
 from sequencer.spec.perpetual.margin import settled
+from sequencer.spec.perpetual.rules import check_margin
 from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, Position
-from sequencer.spec.perpetual.transition import check_margin
-from sequencer.spec.types import AccountIndex
+from sequencer.spec.transition import fee_amount
+from sequencer.spec.types import AccountIndex, Amount
 
 from .errors import Code, OrderRejected
 
@@ -85,7 +86,7 @@ def filled(ledger: PerpLedger, account: PerpAccount, orders: Sequence[OpenPerpOr
         notional = order.remaining * order.price * ledger.config.markets[order.market].quantum
         direction = 1 if order.side == Side.BUY else -1
         sizes[order.market] += direction * order.remaining
-        collateral -= direction * notional + notional * order.max_fee_bps // BPS
+        collateral -= direction * notional + fee_amount(Amount(notional), order.max_fee_bps)
     positions = tuple(Position(size, account.position(market).funding_index) for market, size in enumerate(sizes))
     return PerpAccount(collateral, positions)
 

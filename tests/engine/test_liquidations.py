@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from sequencer.engine.liquidations import account_risk, liquidation_plan, risk_view
 from sequencer.spec.perpetual.margin import health, settled
+from sequencer.spec.perpetual.rules import process_deleverage, process_liquidation
 from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
 from sequencer.spec.perpetual.transactions import Deleverage, Liquidation
-from sequencer.spec.perpetual.transition import process_deleverage, process_liquidation
 from sequencer.spec.state import State
 from sequencer.spec.transition import process_deposit
 from sequencer.spec.types import AccountIndex, Timestamp

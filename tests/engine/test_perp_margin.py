@@ -15,8 +15,8 @@ from sequencer.engine.errors import Code, OrderRejected
 from sequencer.engine.perp_margin import OpenPerpOrder, check_order_margin
 from sequencer.spec.constants import Side
 from sequencer.spec.errors import RollupError
+from sequencer.spec.perpetual.rules import process_perp_trade
 from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, Position
-from sequencer.spec.perpetual.transition import process_perp_trade
 from sequencer.spec.types import AccountIndex, Timestamp
 from tests.spec.builders import ALICE, BOB, NOW
 from tests.spec.perpetual.builders import MARKET, perp_order, perp_trade, ticks

@@ -3,7 +3,7 @@ Perpetual futures: the state transition of positions, oracle prices,
 funding, margin and liquidation, beside spot and sharing its collateral token.
 
 This package is the readable spec of ``docs/DESIGN.md``'s "Perpetual
-futures": one function per transaction kind in :mod:`.transition`, the
+futures": one function per transaction kind in :mod:`.rules`, the
 margin arithmetic in :mod:`.margin`, what an account may take out after a
 freeze in :mod:`.exit`. It runs on a :class:`.state.PerpLedger` beside the
 spot :class:`sequencer.spec.state.State`, whose accounts it reads for their

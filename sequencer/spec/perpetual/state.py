@@ -182,6 +182,14 @@ class PerpLedger:
         """Every account with collateral or a position, by index."""
         return dict(self._accounts)
 
+    def copy(self) -> "PerpLedger":
+        """An independent copy (its markets and accounts are immutable values; the copy has its own tables)."""
+        copy = PerpLedger(self.config)
+        copy._markets = list(self._markets)
+        copy._accounts = dict(self._accounts)
+        copy.collateral_pool = self.collateral_pool
+        return copy
+
     def set_market(self, market: int, state: PerpMarket) -> None:
         """Write a market's new state."""
         self._markets[market] = state

@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prover import CircuitArtifacts
-from prover.errors import WitnessError
-from prover.groth16 import check_witness
 from sequencer.spec.perpetual.commitment import markets_commitment, perp_account_hash, signed_field
+from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import COLLATERAL_BITS, FUNDING_INDEX_BITS, MAX_PERP_MARKETS, SIZE_BITS
 from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, Position
+from tests.circuit.perpetual.checking import accepts
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +38,6 @@ def witness(account: PerpAccount, markets: list[PerpMarket]) -> dict[str, object
         "openInterest": [market.open_interest for market in padded],
         "marketsHash": markets_commitment(markets),
     }
-
-
-def accepts(circuit: CircuitArtifacts, values: dict[str, object]) -> bool:
-    try:
-        check_witness(circuit, values)
-    except WitnessError:
-        return False
-    return True
 
 
 signed = st.integers(-(2**SIZE_BITS - 1), 2**SIZE_BITS - 1)

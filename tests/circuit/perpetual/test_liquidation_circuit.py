@@ -19,17 +19,16 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from prover import CircuitArtifacts
-from prover.errors import WitnessError
-from prover.groth16 import check_witness
-from prover.witness import FIELD_ORDER
 from sequencer.spec.constants import Side
 from sequencer.spec.errors import RollupError
+from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import COLLATERAL_BITS
 from sequencer.spec.perpetual.margin import settled
+from sequencer.spec.perpetual.rules import bankruptcy_quote, process_deleverage, process_liquidation
 from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
 from sequencer.spec.perpetual.transactions import Deleverage, Liquidation
-from sequencer.spec.perpetual.transition import bankruptcy_quote, process_deleverage, process_liquidation
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
+from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import ALICE, BOB, CAROL, NOW
 from tests.spec.perpetual.builders import FUND, MAX_PENALTY, config, perp_order
 from tests.spec.perpetual.conftest import funded
@@ -49,10 +48,6 @@ class Mode(Enum):
 @pytest.fixture(scope="module")
 def circuit(perp_circuit: Callable[[str], CircuitArtifacts]) -> CircuitArtifacts:
     return perp_circuit("perp_close")
-
-
-def field(value: int) -> int:
-    return value % FIELD_ORDER
 
 
 def account(collateral: int, sizes: tuple[int, int]) -> PerpAccount:
@@ -115,22 +110,18 @@ def circuit_accepts(
         "quantum": [params.quantum for params in MARKETS],
         "initialMargin": [params.initial_margin for params in MARKETS],
         "maintenanceMargin": [params.maintenance_margin for params in MARKETS],
-        "collateral": field(closed.collateral),
-        "size": [field(closed.position(i).size) for i in range(2)],
-        "counterCollateral": field(against.collateral),
-        "counterSize": [field(against.position(i).size) for i in range(2)],
-        "fundCollateral": field(fund.collateral),
-        "fundSize": [field(fund.position(i).size) for i in range(2)],
+        "collateral": signed_field(closed.collateral),
+        "size": [signed_field(closed.position(i).size) for i in range(2)],
+        "counterCollateral": signed_field(against.collateral),
+        "counterSize": [signed_field(against.position(i).size) for i in range(2)],
+        "fundCollateral": signed_field(fund.collateral),
+        "fundSize": [signed_field(fund.position(i).size) for i in range(2)],
         "closing": closing,
         "quote": quote,
         "penalty": penalty,
         "maxPenalty": MAX_PENALTY,
     }
-    try:
-        check_witness(circuit, witness)
-    except WitnessError:
-        return False
-    return True
+    return accepts(circuit, witness)
 
 
 def agree(circuit: CircuitArtifacts, *case: object) -> bool:

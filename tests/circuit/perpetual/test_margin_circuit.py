@@ -1,6 +1,6 @@
 """
 The perpetual margin arithmetic in the circuit (``circuits/perpetual/margin.circom``)
-against the spec (``sequencer/spec/perpetual/margin.py``, ``transition.check_margin``).
+against the spec (``sequencer/spec/perpetual/margin.py``, ``rules.check_margin``).
 
 ``AccountMargin`` (``account_margin.circom``, two markets) takes one account
 before a fill (funding unsettled) and after it, settles the funding with
@@ -19,15 +19,14 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from prover import CircuitArtifacts
-from prover.errors import WitnessError
-from prover.groth16 import check_witness
-from prover.witness import FIELD_ORDER, WitnessInput
+from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import FUNDING_RATE_SCALE
 from sequencer.spec.perpetual.errors import MarginInsufficient
 from sequencer.spec.perpetual.margin import funding_payment, settled
+from sequencer.spec.perpetual.rules import check_margin
 from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
-from sequencer.spec.perpetual.transition import check_margin
 from sequencer.spec.types import AccountIndex, Timestamp
+from tests.circuit.perpetual.checking import accepts
 from tests.spec.perpetual.builders import config
 
 ACCOUNT = AccountIndex(1)
@@ -55,11 +54,6 @@ def account(collateral: int, sizes: tuple[int, int], settled_at: tuple[int, int]
     return PerpAccount(collateral, tuple(Position(size, index) for size, index in zip(sizes, settled_at, strict=True)))
 
 
-def field(value: int) -> int:
-    """A signed integer as the field element the circuit reads."""
-    return value % FIELD_ORDER
-
-
 def circuit_input(book: PerpLedger, before: PerpAccount, after: PerpAccount, market: int) -> dict[str, object]:
     """The input of ``AccountMargin``: ``after`` is the account once settled and filled in ``market``."""
     markets = book.markets()
@@ -70,19 +64,19 @@ def circuit_input(book: PerpLedger, before: PerpAccount, after: PerpAccount, mar
     ]
     return {
         "traded": [int(i == market) for i in range(len(MARKETS))],
-        "collateral": field(before.collateral),
-        "size": [field(before.position(i).size) for i in range(len(MARKETS))],
-        "settledIndex": [field(before.position(i).funding_index) for i in range(len(MARKETS))],
-        "index": [field(market_state.funding_index) for market_state in markets],
+        "collateral": signed_field(before.collateral),
+        "size": [signed_field(before.position(i).size) for i in range(len(MARKETS))],
+        "settledIndex": [signed_field(before.position(i).funding_index) for i in range(len(MARKETS))],
+        "index": [signed_field(market_state.funding_index) for market_state in markets],
         "price": [market_state.oracle_price for market_state in markets],
         "quantum": [params.quantum for params in MARKETS],
         "initialMargin": [params.initial_margin for params in MARKETS],
         "maintenanceMargin": [params.maintenance_margin for params in MARKETS],
-        "payment": [field(payment) for payment in payments],
+        "payment": [signed_field(payment) for payment in payments],
         "remainder": [owe - payment * FUNDING_RATE_SCALE for owe, payment in zip(owed, payments, strict=True)],
-        "settledCollateral": field(settled(book, before).collateral),
-        "collateralAfter": field(after.collateral),
-        "sizeAfter": [field(after.position(i).size) for i in range(len(MARKETS))],
+        "settledCollateral": signed_field(settled(book, before).collateral),
+        "collateralAfter": signed_field(after.collateral),
+        "sizeAfter": [signed_field(after.position(i).size) for i in range(len(MARKETS))],
     }
 
 
@@ -90,14 +84,6 @@ def spec_accepts(book: PerpLedger, before: PerpAccount, after: PerpAccount, mark
     try:
         check_margin(book, ACCOUNT, settled(book, before), after, market)
     except MarginInsufficient:
-        return False
-    return True
-
-
-def circuit_accepts(circuit: CircuitArtifacts, witness: WitnessInput) -> bool:
-    try:
-        check_witness(circuit, witness)
-    except WitnessError:
         return False
     return True
 
@@ -117,7 +103,7 @@ def test_initial_margin_boundary(circuit: CircuitArtifacts, collateral: int, acc
     before = account(collateral, (0, 0))
     after = buy(book, before, 0, 100, 100)
     assert spec_accepts(book, before, after, 0) is accepted
-    assert circuit_accepts(circuit, circuit_input(book, before, after, 0)) is accepted
+    assert accepts(circuit, circuit_input(book, before, after, 0)) is accepted
 
 
 def test_reducing_below_initial_keeps_the_ratio(circuit: CircuitArtifacts) -> None:
@@ -127,7 +113,7 @@ def test_reducing_below_initial_keeps_the_ratio(circuit: CircuitArtifacts) -> No
     cases = [(buy(book, before, 0, -50, 100), True), (buy(book, before, 0, -50, 90), False), (buy(book, before, 0, -200, 100), False), (buy(book, before, 0, 1, 100), False)]
     for after, accepted in cases:
         assert spec_accepts(book, before, after, 0) is accepted
-        assert circuit_accepts(circuit, circuit_input(book, before, after, 0)) is accepted
+        assert accepts(circuit, circuit_input(book, before, after, 0)) is accepted
 
 
 def test_a_short_in_the_second_market(circuit: CircuitArtifacts) -> None:
@@ -136,9 +122,9 @@ def test_a_short_in_the_second_market(circuit: CircuitArtifacts) -> None:
     before = account(420, (0, 0))
     after = buy(book, before, 1, -10, 30)
     assert spec_accepts(book, before, after, 1)
-    assert circuit_accepts(circuit, circuit_input(book, before, after, 1))
+    assert accepts(circuit, circuit_input(book, before, after, 1))
     short = account(419, (0, 0))
-    assert not circuit_accepts(circuit, circuit_input(book, short, buy(book, short, 1, -10, 30), 1))
+    assert not accepts(circuit, circuit_input(book, short, buy(book, short, 1, -10, 30), 1))
 
 
 def funding_case() -> tuple[PerpLedger, PerpAccount, PerpAccount]:
@@ -151,7 +137,7 @@ def funding_case() -> tuple[PerpLedger, PerpAccount, PerpAccount]:
 def test_funding_settles_as_the_spec_rounds(circuit: CircuitArtifacts) -> None:
     book, before, after = funding_case()
     assert settled(book, before).collateral != before.collateral
-    assert circuit_accepts(circuit, circuit_input(book, before, after, 0))
+    assert accepts(circuit, circuit_input(book, before, after, 0))
 
 
 @pytest.mark.parametrize("market", [0, 1])
@@ -161,17 +147,17 @@ def test_a_funding_quotient_off_by_one_is_refused(circuit: CircuitArtifacts, mar
     book, before, after = funding_case()
     witness = circuit_input(book, before, after, 0)
     payments, remainders = list(witness["payment"]), list(witness["remainder"])  # type: ignore[call-overload]
-    payments[market] = field(payments[market] + shift)
-    remainders[market] = field(remainders[market] - shift * FUNDING_RATE_SCALE)
-    settled_collateral = field(witness["settledCollateral"] + shift)  # type: ignore[operator]
+    payments[market] = signed_field(payments[market] + shift)
+    remainders[market] = signed_field(remainders[market] - shift * FUNDING_RATE_SCALE)
+    settled_collateral = signed_field(witness["settledCollateral"] + shift)  # type: ignore[operator]
     tampered = {**witness, "payment": payments, "remainder": remainders, "settledCollateral": settled_collateral}
-    assert not circuit_accepts(circuit, tampered)
+    assert not accepts(circuit, tampered)
 
 
 def test_a_settled_collateral_off_by_one_is_refused(circuit: CircuitArtifacts) -> None:
     book, before, after = funding_case()
     witness = circuit_input(book, before, after, 0)
-    assert not circuit_accepts(circuit, {**witness, "settledCollateral": field(witness["settledCollateral"] + 1)})  # type: ignore[operator]
+    assert not accepts(circuit, {**witness, "settledCollateral": signed_field(witness["settledCollateral"] + 1)})  # type: ignore[operator]
 
 
 def test_another_markets_position_cannot_change(circuit: CircuitArtifacts) -> None:
@@ -179,8 +165,8 @@ def test_another_markets_position_cannot_change(circuit: CircuitArtifacts) -> No
     before = account(100_000, (0, 5))
     after = buy(book, before, 0, 10, 100)
     witness = circuit_input(book, before, after, 0)
-    assert circuit_accepts(circuit, witness)
-    assert not circuit_accepts(circuit, {**witness, "sizeAfter": [field(10), field(6)]})
+    assert accepts(circuit, witness)
+    assert not accepts(circuit, {**witness, "sizeAfter": [signed_field(10), signed_field(6)]})
 
 
 @settings(max_examples=60, deadline=None)
@@ -205,7 +191,7 @@ def test_the_circuit_accepts_exactly_what_the_spec_accepts(
     before = account(collateral, sizes)
     after = buy(book, before, market, fill, fill_price)
     verdict = spec_accepts(book, before, after, market)
-    assert circuit_accepts(circuit, circuit_input(book, before, after, market)) is verdict
+    assert accepts(circuit, circuit_input(book, before, after, market)) is verdict
     event("accepted" if verdict else "refused")
 
 
@@ -234,5 +220,5 @@ def test_reductions_below_initial_margin_as_the_spec(circuit: CircuitArtifacts, 
     price = prices[market] + data.draw(st.integers(-12, 12))
     after = buy(book, before, market, -closing if position > 0 else closing, max(1, price))
     verdict = spec_accepts(book, before, after, market)
-    assert circuit_accepts(circuit, circuit_input(book, before, after, market)) is verdict
+    assert accepts(circuit, circuit_input(book, before, after, market)) is verdict
     event("accepted" if verdict else "refused")

@@ -16,14 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prover import CircuitArtifacts
-from prover.errors import WitnessError
-from prover.groth16 import check_witness
-from prover.witness import FIELD_ORDER, WitnessInput
 from sequencer.spec.errors import RollupError
+from sequencer.spec.perpetual.commitment import signed_field
+from sequencer.spec.perpetual.rules import process_funding_tick, process_oracle_update
 from sequencer.spec.perpetual.state import PerpLedger, PerpMarket
 from sequencer.spec.perpetual.transactions import FundingTick, OracleUpdate, SignedPrice
-from sequencer.spec.perpetual.transition import process_funding_tick, process_oracle_update
 from sequencer.spec.types import Timestamp
+from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import NOW
 from tests.spec.perpetual.builders import MARKET, MAX_FUNDING_RATE, WINDOW, config, signed_price, ticks
 
@@ -86,14 +85,6 @@ def oracle_input(
     }
 
 
-def accepts(circuit: CircuitArtifacts, witness: WitnessInput) -> bool:
-    try:
-        check_witness(circuit, witness)
-    except WitnessError:
-        return False
-    return True
-
-
 def three(*prices: SignedPrice) -> OracleUpdate:
     return OracleUpdate(MARKET, prices)
 
@@ -150,10 +141,6 @@ def test_what_the_spec_refuses_the_circuit_refuses(oracle: CircuitArtifacts, cas
     assert not accepts(oracle, oracle_input(update, prices[1], latest))
 
 
-def signed(value: int) -> int:
-    return value % FIELD_ORDER
-
-
 @settings(max_examples=25, deadline=None)
 @given(
     index=st.integers(-(2**100), 2**100),
@@ -167,10 +154,10 @@ def test_a_funding_tick_moves_the_index_as_the_spec_does(
     book = ledger()
     book.set_market(MARKET, PerpMarket(oracle_price=price, oracle_time=Timestamp(NOW), funding_index=index, funding_time=Timestamp(NOW)))
     witness = {
-        "index": signed(index),
+        "index": signed_field(index),
         "price": price,
         "fundingTime": NOW,
-        "rate": signed(rate),
+        "rate": signed_field(rate),
         "maxRate": MAX_FUNDING_RATE,
         "timestamp": NOW + elapsed,
     }
@@ -178,11 +165,11 @@ def test_a_funding_tick_moves_the_index_as_the_spec_does(
         process_funding_tick(book, FundingTick((rate,)), Timestamp(NOW + elapsed))
     except RollupError:
         expected = index + rate * price * elapsed
-        assert not accepts(funding, {**witness, "indexAfter": signed(expected)})
+        assert not accepts(funding, {**witness, "indexAfter": signed_field(expected)})
         return
     after = book.market(MARKET).funding_index
-    assert accepts(funding, {**witness, "indexAfter": signed(after)})
-    assert not accepts(funding, {**witness, "indexAfter": signed(after + 1)})
+    assert accepts(funding, {**witness, "indexAfter": signed_field(after)})
+    assert not accepts(funding, {**witness, "indexAfter": signed_field(after + 1)})
 
 
 @pytest.mark.parametrize("start, accepted", [(-(2**128) + 2, True), (-(2**128) + 1, False)])
@@ -196,10 +183,10 @@ def test_the_index_stays_within_its_width(funding: CircuitArtifacts, start: int,
     except RollupError:
         spec_accepts = False
     assert spec_accepts is accepted
-    witness = {"index": signed(start), "price": 1, "fundingTime": NOW, "rate": signed(-1), "maxRate": MAX_FUNDING_RATE, "timestamp": NOW + 1}
-    assert accepts(funding, {**witness, "indexAfter": signed(start - 1)}) is accepted
+    witness = {"index": signed_field(start), "price": 1, "fundingTime": NOW, "rate": signed_field(-1), "maxRate": MAX_FUNDING_RATE, "timestamp": NOW + 1}
+    assert accepts(funding, {**witness, "indexAfter": signed_field(start - 1)}) is accepted
 
 
 def test_no_tick_goes_back_in_time(funding: CircuitArtifacts) -> None:
     witness = {"index": 0, "price": 100, "fundingTime": NOW, "rate": 1, "maxRate": MAX_FUNDING_RATE, "timestamp": NOW - 1}
-    assert not accepts(funding, {**witness, "indexAfter": signed(-100)})
+    assert not accepts(funding, {**witness, "indexAfter": signed_field(-100)})

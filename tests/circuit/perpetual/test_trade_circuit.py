@@ -18,15 +18,15 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from prover import CircuitArtifacts
-from prover.errors import WitnessError
-from prover.groth16 import check_witness
 from prover.witness import FIELD_ORDER
 from sequencer.spec.constants import BPS, FEE_ACCOUNT, Side
 from sequencer.spec.errors import RollupError
+from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import COLLATERAL_BITS
+from sequencer.spec.perpetual.rules import process_perp_trade
 from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
-from sequencer.spec.perpetual.transition import process_perp_trade
 from sequencer.spec.types import AccountIndex, Timestamp
+from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import ALICE, BOB, NOW
 from tests.spec.perpetual.builders import MAX_PRICE_AGE, config, perp_order, perp_trade
 from tests.spec.perpetual.conftest import funded
@@ -40,10 +40,6 @@ MARKETS = (
 @pytest.fixture(scope="module")
 def circuit(perp_circuit: Callable[[str], CircuitArtifacts]) -> CircuitArtifacts:
     return perp_circuit("perp_trade")
-
-
-def field(value: int) -> int:
-    return value % FIELD_ORDER
 
 
 def account(collateral: int, sizes: tuple[int, int]) -> PerpAccount:
@@ -111,10 +107,10 @@ class Case:
             "cap": MARKETS[self.market].open_interest_cap,
             "timestamp": NOW,
             "maxAge": MAX_PRICE_AGE,
-            "makerCollateral": field(self.maker.collateral),
-            "makerSize": [field(self.maker.position(i).size) for i in range(2)],
-            "takerCollateral": field(self.taker.collateral),
-            "takerSize": [field(self.taker.position(i).size) for i in range(2)],
+            "makerCollateral": signed_field(self.maker.collateral),
+            "makerSize": [signed_field(self.maker.position(i).size) for i in range(2)],
+            "takerCollateral": signed_field(self.taker.collateral),
+            "takerSize": [signed_field(self.taker.position(i).size) for i in range(2)],
             "makerBuys": int(self.maker_buys),
             "fill": self.fill,
             "makerPrice": self.price,
@@ -122,16 +118,8 @@ class Case:
             "fee": [notional * bps // BPS for bps in self.fees],
             "feeRemainder": [notional * bps % BPS for bps in self.fees],
             "reduceOnly": [int(flag) for flag in self.reduce_only],
-            "feeCollateral": field(self.fee_collateral),
+            "feeCollateral": signed_field(self.fee_collateral),
         }
-
-
-def accepts(circuit: CircuitArtifacts, witness: dict[str, object]) -> bool:
-    try:
-        check_witness(circuit, witness)
-    except WitnessError:
-        return False
-    return True
 
 
 def test_a_fee_off_by_one_is_refused(circuit: CircuitArtifacts) -> None:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from sequencer.spec.perpetual.rules import process_collateral_transfer, process_oracle_update, process_perp_trade
 from sequencer.spec.perpetual.state import PerpLedger
-from sequencer.spec.perpetual.transition import process_collateral_transfer, process_oracle_update, process_perp_trade
 from sequencer.spec.state import State
 from sequencer.spec.transition import process_deposit
 from sequencer.spec.types import Timestamp
@@ -53,16 +53,22 @@ def exchange() -> Exchange:
     return funded()
 
 
+def priced(alice: int = 500, bob: int = 5_000) -> Exchange:
+    """A funded exchange at oracle price 110; Alice and Bob moved ``alice`` and ``bob`` into collateral."""
+    ex = funded()
+    process_oracle_update(ex.ledger, price_update(ticks(110)), NOW)
+    process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, alice, 0), NOW)
+    process_collateral_transfer(ex.state, ex.ledger, transfer(BOB, bob, 0), NOW)
+    return ex
+
+
 def opened(alice_collateral: int = 500, bob_collateral: int = 5_000) -> Exchange:
     """
     At oracle price 110, Alice (``alice_collateral``) buys 100 at 100 from
     Bob's resting sell (``bob_collateral``), no fees: Alice's collateral is
     ``alice_collateral - 10,000``, at its maintenance boundary at price 100.
     """
-    ex = funded()
-    process_oracle_update(ex.ledger, price_update(ticks(110)), NOW)
-    process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, alice_collateral, 0), NOW)
-    process_collateral_transfer(ex.state, ex.ledger, transfer(BOB, bob_collateral, 0), NOW)
+    ex = priced(alice_collateral, bob_collateral)
     maker = perp_order(BOB, 1, SELL, ticks(100), 100)
     taker = perp_order(ALICE, 1, BUY, ticks(100), 100)
     process_perp_trade(ex.state, ex.ledger, perp_trade(maker, taker, 100), NOW)

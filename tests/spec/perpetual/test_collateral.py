@@ -6,8 +6,8 @@ import pytest
 
 from sequencer.spec.errors import InsufficientBalance, InvalidNonce, InvalidSignature
 from sequencer.spec.perpetual.errors import MarginInsufficient
+from sequencer.spec.perpetual.rules import process_collateral_transfer, withdrawable_collateral
 from sequencer.spec.perpetual.transactions import CollateralTransfer
-from sequencer.spec.perpetual.transition import process_collateral_transfer, withdrawable_collateral
 from sequencer.spec.types import AccountIndex
 from tests.spec.builders import ALICE, BOB, NOW
 from tests.spec.perpetual.builders import COLLATERAL, transfer

@@ -19,8 +19,8 @@ from sequencer.spec.perpetual.errors import (
     OraclePriceTooOld,
     PositionsNotOpposite,
 )
+from sequencer.spec.perpetual.rules import bankruptcy_quote, process_collateral_transfer, process_deleverage
 from sequencer.spec.perpetual.transactions import Deleverage
-from sequencer.spec.perpetual.transition import bankruptcy_quote, process_collateral_transfer, process_deleverage
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, NOW
 from tests.spec.perpetual.builders import FUND, MARKET, MAX_PRICE_AGE, ticks, transfer

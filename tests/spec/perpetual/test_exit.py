@@ -11,14 +11,14 @@ from sequencer.spec.perpetual.constants import MARGIN_SCALE
 from sequencer.spec.perpetual.errors import MarginInsufficient, NotLiquidatable
 from sequencer.spec.perpetual.exit import exit_claim, exit_payouts
 from sequencer.spec.perpetual.margin import health, settled
-from sequencer.spec.perpetual.transactions import FundingTick, Liquidation
-from sequencer.spec.perpetual.transition import (
+from sequencer.spec.perpetual.rules import (
     bankruptcy_quote,
     process_collateral_transfer,
     process_funding_tick,
     process_liquidation,
     process_perp_trade,
 )
+from sequencer.spec.perpetual.transactions import FundingTick, Liquidation
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, FEE, NOW
 from tests.spec.perpetual.builders import BUY, FUND, MARKET, MAX_PENALTY, SELL, perp_order, perp_trade, ticks, transfer

@@ -4,8 +4,8 @@ import pytest
 
 from sequencer.spec.perpetual.errors import FundingRateAboveCap, FundingRatesMismatch, FundingTimeReversed
 from sequencer.spec.perpetual.margin import settled
+from sequencer.spec.perpetual.rules import process_collateral_transfer, process_funding_tick
 from sequencer.spec.perpetual.transactions import FundingTick
-from sequencer.spec.perpetual.transition import process_collateral_transfer, process_funding_tick
 from sequencer.spec.types import AccountIndex, Timestamp
 from tests.spec.builders import ALICE, BOB, NOW
 from tests.spec.perpetual.builders import MARKET, MAX_FUNDING_RATE, transfer, ticks

@@ -25,8 +25,8 @@ from sequencer.spec.perpetual.errors import (
     WorseThanBankruptcy,
 )
 from sequencer.spec.perpetual.margin import health, settled
+from sequencer.spec.perpetual.rules import bankruptcy_quote, process_collateral_transfer, process_liquidation
 from sequencer.spec.perpetual.transactions import Liquidation
-from sequencer.spec.perpetual.transition import bankruptcy_quote, process_collateral_transfer, process_liquidation
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, NOW
 from tests.spec.perpetual.builders import BUY, FUND, MARKET, MAX_PRICE_AGE, SELL, perp_order, ticks, transfer

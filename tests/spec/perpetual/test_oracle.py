@@ -17,9 +17,9 @@ from sequencer.spec.perpetual.errors import (
     UnknownPerpMarket,
     ZeroOraclePrice,
 )
+from sequencer.spec.perpetual.rules import process_oracle_update
 from sequencer.spec.perpetual.state import PerpConfig
 from sequencer.spec.perpetual.transactions import OracleUpdate, SignedPrice
-from sequencer.spec.perpetual.transition import process_oracle_update
 from sequencer.spec.types import Timestamp
 from tests.spec.builders import NOW
 from tests.spec.perpetual.builders import MARKET, WINDOW, config, price_update, signed_price, ticks

@@ -14,9 +14,9 @@ from sequencer.spec.perpetual.errors import (
     ReduceOnlyIncrease,
     UnknownPerpMarket,
 )
+from sequencer.spec.perpetual.rules import process_collateral_transfer, process_oracle_update, process_perp_trade
 from sequencer.spec.perpetual.state import PerpLedger
 from sequencer.spec.perpetual.transactions import PerpTrade
-from sequencer.spec.perpetual.transition import process_collateral_transfer, process_oracle_update, process_perp_trade
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, LATER, NOW
 from tests.spec.perpetual.builders import (
@@ -31,16 +31,7 @@ from tests.spec.perpetual.builders import (
     transfer,
     ticks,
 )
-from tests.spec.perpetual.conftest import Exchange, funded, opened
-
-
-def priced(alice: int = 500, bob: int = 5_000) -> Exchange:
-    """Price 110; Alice and Bob moved ``alice`` and ``bob`` into collateral."""
-    ex = funded()
-    process_oracle_update(ex.ledger, price_update(ticks(110)), NOW)
-    process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, alice, 0), NOW)
-    process_collateral_transfer(ex.state, ex.ledger, transfer(BOB, bob, 0), NOW)
-    return ex
+from tests.spec.perpetual.conftest import Exchange, opened, priced
 
 
 def apply(ex: Exchange, trade: PerpTrade, timestamp: int = NOW) -> None:

@@ -21,9 +21,7 @@ from sequencer.spec.perpetual.errors import (
     PositionOutOfRange,
 )
 from sequencer.spec.perpetual.margin import health, settled
-from sequencer.spec.perpetual.state import PerpLedger, PerpMarketParams
-from sequencer.spec.perpetual.transactions import FundingTick, Liquidation
-from sequencer.spec.perpetual.transition import (
+from sequencer.spec.perpetual.rules import (
     process_collateral_transfer,
     process_funding_tick,
     process_liquidation,
@@ -31,6 +29,8 @@ from sequencer.spec.perpetual.transition import (
     process_perp_trade,
     withdrawable_collateral,
 )
+from sequencer.spec.perpetual.state import PerpLedger, PerpMarketParams
+from sequencer.spec.perpetual.transactions import FundingTick, Liquidation
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, NOW
 from tests.spec.perpetual.builders import BUY, MAX_PRICE_AGE, SELL, config, perp_order, perp_trade, price_update, ticks, transfer
