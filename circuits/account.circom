@@ -7,8 +7,10 @@ include "lib/merkle.circom";
 include "lib/checks.circom";
 
 // AccountLeaf(): the account tree leaf,
-// Poseidon([ax, ay, ethAddr, nonce, minOrderId, orderRoot, words[0..7]]),
-// word i holding the balances of tokens 2i and 2i + 1 (docs/DESIGN.md).
+// Poseidon([ax, ay, ethAddr, nonce, minOrderId, orderRoot, words[0..7], perpHash]),
+// word i holding the balances of tokens 2i and 2i + 1, perpHash the hash of
+// the account's collateral and positions (perpetual/commitment.circom
+// PerpAccountHash; docs/DESIGN.md).
 template AccountLeaf() {
     signal input ax;
     signal input ay;
@@ -17,9 +19,10 @@ template AccountLeaf() {
     signal input minOrderId;
     signal input orderRoot;
     signal input words[BALANCE_WORDS()];
+    signal input perpHash;
     signal output out;
 
-    component h = Poseidon(6 + BALANCE_WORDS());
+    component h = Poseidon(7 + BALANCE_WORDS());
     h.inputs[0] <== ax;
     h.inputs[1] <== ay;
     h.inputs[2] <== ethAddr;
@@ -29,6 +32,7 @@ template AccountLeaf() {
     for (var i = 0; i < BALANCE_WORDS(); i++) {
         h.inputs[6 + i] <== words[i];
     }
+    h.inputs[6 + BALANCE_WORDS()] <== perpHash;
     out <== h.out;
 }
 
@@ -133,11 +137,13 @@ template BalanceChange(tokens) {
 // a transaction. Proves the old leaf against the account tree, applies two
 // balance changes (token1 then token2, sequentially, so token2 may equal
 // token1), replaces one order-tree leaf and sets the new key, address, nonce
-// and minOrderId; outputs the new account tree root.
+// and minOrderId, keeping the account's perpetual side; outputs the new
+// account tree root.
 //
 //   oldRoot                     field  account tree root before
 //   accountIndex                field  < 2^accountDepth (checked here)
 //   ax, ay, ethAddr, nonce, minOrderId, orderRoot  field  the leaf's fields before
+//   perpHash                    field  the leaf's perpetual hash, unchanged
 //   balances[2^balanceDepth]    field  the account's balances before
 //   siblingsAccount[3 * accountDepth \ 2]
 //   token1, delta1, token2, delta2  field  the two changes; tokens are
@@ -160,6 +166,7 @@ template AccountUpdate(accountDepth, balanceDepth, orderDepth) {
     signal input nonce;
     signal input minOrderId;
     signal input orderRoot;
+    signal input perpHash;
     signal input balances[tokens];
     signal input siblingsAccount[3 * accountDepth \ 2];
 
@@ -195,6 +202,7 @@ template AccountUpdate(accountDepth, balanceDepth, orderDepth) {
     oldLeaf.minOrderId <== minOrderId;
     oldLeaf.orderRoot <== orderRoot;
     oldLeaf.words <== wordsBefore.words;
+    oldLeaf.perpHash <== perpHash;
 
     component before = MerkleRoot(accountDepth);
     before.leaf <== oldLeaf.out;
@@ -235,6 +243,7 @@ template AccountUpdate(accountDepth, balanceDepth, orderDepth) {
     newLeaf.minOrderId <== newMinOrderId;
     newLeaf.orderRoot <== orderAfter.root;
     newLeaf.words <== wordsAfter.words;
+    newLeaf.perpHash <== perpHash;
 
     component after = MerkleRoot(accountDepth);
     after.leaf <== newLeaf.out;

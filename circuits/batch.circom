@@ -18,9 +18,12 @@ include "public_data.circom";
 //                     value big-endian (public_data.circom, docs/DESIGN.md)
 // Private inputs (the witness builder's keys, sequencer/witness/):
 //   oldRoot, newRoot, timestamp (< 2^64), l1ChainStart, l1ChainEnd
+//   oldAccountRoot, perpCommitment   the old state root's preimage: the
+//                     account tree's root and the perpetual commitment
+//                     (markets and collateral pool), which the batch keeps
 //   every TxSlot input as an array over slots, e.g. txType[nTx],
 //   siblingsAccountA[nTx][3 * accountDepth \ 2]
-//   feeAx, feeAy, feeEthAddr, feeNonce, feeMinOrderId, feeOrderRoot,
+//   feeAx, feeAy, feeEthAddr, feeNonce, feeMinOrderId, feeOrderRoot, feePerpHash,
 //   feeBalances[2^balanceDepth], feeSiblings[3 * accountDepth \ 2]   account 0
 //                     before the fees are credited
 template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
@@ -31,6 +34,8 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
 
     signal input oldRoot;
     signal input newRoot;
+    signal input oldAccountRoot;
+    signal input perpCommitment;
     signal input timestamp;
     signal input l1ChainStart;
     signal input l1ChainEnd;
@@ -76,6 +81,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input nonceA[nTx];
     signal input minOrderIdA[nTx];
     signal input orderRootA[nTx];
+    signal input perpHashA[nTx];
     signal input balancesA[nTx][tokens];
     signal input siblingsAccountA[nTx][3 * accountDepth \ 2];
     signal input balanceA1[nTx];
@@ -90,6 +96,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input nonceB[nTx];
     signal input minOrderIdB[nTx];
     signal input orderRootB[nTx];
+    signal input perpHashB[nTx];
     signal input balancesB[nTx][tokens];
     signal input siblingsAccountB[nTx][3 * accountDepth \ 2];
     signal input balanceB1[nTx];
@@ -103,6 +110,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input feeNonce;
     signal input feeMinOrderId;
     signal input feeOrderRoot;
+    signal input feePerpHash;
     signal input feeBalances[tokens];
     signal input feeSiblings[3 * accountDepth \ 2];
 
@@ -115,7 +123,13 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal chains[nTx + 1];
     signal takers[nTx + 1];
     signal feeSums[nTx + 1][tokens];
-    roots[0] <== oldRoot;
+    // The state root is Poseidon([accountRoot, perpCommitment]); no slot
+    // changes the perpetual markets or the collateral pool yet.
+    component oldState = Poseidon(2);
+    oldState.inputs[0] <== oldAccountRoot;
+    oldState.inputs[1] <== perpCommitment;
+    oldState.out === oldRoot;
+    roots[0] <== oldAccountRoot;
     chains[0] <== l1ChainStart;
     takers[0] <== 0;
     for (var t = 0; t < tokens; t++) {
@@ -169,6 +183,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
         slots[i].minOrderIdA <== minOrderIdA[i];
         slots[i].balancesA <== balancesA[i];
         slots[i].orderRootA <== orderRootA[i];
+        slots[i].perpHashA <== perpHashA[i];
         slots[i].siblingsAccountA <== siblingsAccountA[i];
         slots[i].balanceA1 <== balanceA1[i];
         slots[i].orderStoredIdA <== orderStoredIdA[i];
@@ -182,6 +197,7 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
         slots[i].minOrderIdB <== minOrderIdB[i];
         slots[i].balancesB <== balancesB[i];
         slots[i].orderRootB <== orderRootB[i];
+        slots[i].perpHashB <== perpHashB[i];
         slots[i].siblingsAccountB <== siblingsAccountB[i];
         slots[i].balanceB1 <== balanceB1[i];
         slots[i].orderStoredIdB <== orderStoredIdB[i];
@@ -209,10 +225,14 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     feeCredit.nonce <== feeNonce;
     feeCredit.minOrderId <== feeMinOrderId;
     feeCredit.orderRoot <== feeOrderRoot;
+    feeCredit.perpHash <== feePerpHash;
     feeCredit.balances <== feeBalances;
     feeCredit.siblings <== feeSiblings;
     feeCredit.fees <== feeSums[nTx];
-    feeCredit.newRoot === newRoot;
+    component newState = Poseidon(2);
+    newState.inputs[0] <== feeCredit.newRoot;
+    newState.inputs[1] <== perpCommitment;
+    newState.out === newRoot;
 
     publicInput.oldRoot <== oldRoot;
     publicInput.newRoot <== newRoot;

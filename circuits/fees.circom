@@ -10,8 +10,8 @@ include "account.circom";
 // once.
 //
 //   oldRoot                    field  account tree root after the last slot
-//   ax, ay, ethAddr, nonce, minOrderId, orderRoot  field  account 0's leaf
-//                                     fields
+//   ax, ay, ethAddr, nonce, minOrderId, orderRoot, perpHash  field
+//                                     account 0's leaf fields
 //   balances[2^balanceDepth]   field  account 0's balances before (each
 //                                     range-checked: its leaf binds them only
 //                                     two to a word)
@@ -28,6 +28,7 @@ template FeeCredit(accountDepth, balanceDepth) {
     signal input nonce;
     signal input minOrderId;
     signal input orderRoot;
+    signal input perpHash;
     signal input balances[tokens];
     signal input siblings[3 * accountDepth \ 2];
     signal input fees[tokens];
@@ -44,6 +45,7 @@ template FeeCredit(accountDepth, balanceDepth) {
     leafBefore.minOrderId <== minOrderId;
     leafBefore.orderRoot <== orderRoot;
     leafBefore.words <== wordsBefore.words;
+    leafBefore.perpHash <== perpHash;
 
     signal leftPath[accountDepth];
     for (var k = 0; k < accountDepth; k++) {
@@ -76,6 +78,7 @@ template FeeCredit(accountDepth, balanceDepth) {
     leafAfter.minOrderId <== minOrderId;
     leafAfter.orderRoot <== orderRoot;
     leafAfter.words <== wordsAfter.words;
+    leafAfter.perpHash <== perpHash;
 
     component after = MerkleRoot(accountDepth);
     after.leaf <== leafAfter.out;

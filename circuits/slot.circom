@@ -37,7 +37,7 @@ include "public_data.circom";
 //   orderIdB, ..., sigSB         the taker's, likewise
 //   wToken, wAmount              the withdrawal
 //   accountA, axA, ayA, ethAddrA, nonceA, minOrderIdA, orderRootA,
-//   balancesA[], siblingsAccountA[], balanceA1 (the balance of the first
+//   perpHashA, balancesA[], siblingsAccountA[], balanceA1 (the balance of the first
 //   token changed, before), orderStoredIdA, orderFilledA, siblingsOrderA[]
 //                                account A's leaf before and its paths
 //   ... the same for B
@@ -107,6 +107,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal input nonceA;
     signal input minOrderIdA;
     signal input orderRootA;
+    signal input perpHashA;
     signal input balancesA[tokens];
     signal input siblingsAccountA[3 * accountDepth \ 2];
     signal input balanceA1;
@@ -121,6 +122,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     signal input nonceB;
     signal input minOrderIdB;
     signal input orderRootB;
+    signal input perpHashB;
     signal input balancesB[tokens];
     signal input siblingsAccountB[3 * accountDepth \ 2];
     signal input balanceB1;
@@ -356,6 +358,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     updateA.minOrderId <== minOrderIdA;
     updateA.balances <== balancesA;
     updateA.orderRoot <== orderRootA;
+    updateA.perpHash <== perpHashA;
     updateA.siblingsAccount <== siblingsAccountA;
     updateA.token1 <== tokenA1;
     updateA.balance1 <== balanceA1;
@@ -383,6 +386,7 @@ template TxSlot(accountDepth, balanceDepth, orderDepth) {
     updateB.minOrderId <== minOrderIdB;
     updateB.balances <== balancesB;
     updateB.orderRoot <== orderRootB;
+    updateB.perpHash <== perpHashB;
     updateB.siblingsAccount <== siblingsAccountB;
     updateB.token1 <== isTrade * baseToken;
     updateB.balance1 <== balanceB1;

@@ -24,10 +24,10 @@
 // fails for 7 or more inputs (it needs DUP17). For those, `yulPoseidon` below
 // writes a Yul contract over circomlibjs's optimised constants (the same hash:
 // sparse partial-round matrices, as circomlib's Poseidon circuit uses) with the
-// state in memory. Its constants (about 35 KB for 7 inputs, 61 KB for 14) do not
+// state in memory. Its constants (about 35 KB for 7 inputs, about 65 KB for 15) do not
 // fit in one contract next to the code (EIP-170: 24,576 bytes), so what does not
 // fit is split over data-only contracts that the hash contract reads with
-// EXTCODECOPY. They are deployed on their own: 14 inputs need three, more than
+// EXTCODECOPY. They are deployed on their own: 15 inputs need three, more than
 // one creation transaction may carry (EIP-3860: 49,152 bytes of initcode). The
 // hash contract's constructor checks each one's code hash, so a wrong or
 // misordered address fails the deployment instead of giving wrong hashes.
@@ -46,7 +46,7 @@ const optConstants = require(path.join(nodeModules, "circomlibjs", "src", "posei
 const outDir = path.join(repoRoot, "build", "contracts");
 const outFile = path.join(outDir, "poseidon.json");
 
-const ARITIES = [2, 4, 7, 14];
+const ARITIES = [2, 4, 7, 15];
 const CIRCOMLIBJS_MAX_INPUTS = 6;
 const Q = "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
 const N_ROUNDS_F = 8;

@@ -24,18 +24,20 @@ template PerpAccountHash() {
     out <== h.out;
 }
 
-// MarketsCommitment(): Poseidon of the MAX_PERP_MARKETS markets' hashes, each
-// Poseidon([oraclePrice, oracleTime, fundingIndex, fundingTime, openInterest]).
-template MarketsCommitment() {
+// PerpCommitment(): Poseidon of the MAX_PERP_MARKETS markets' hashes, each
+// Poseidon([oraclePrice, oracleTime, fundingIndex, fundingTime, openInterest]),
+// and the collateral pool: the state root's second input.
+template PerpCommitment() {
     signal input oraclePrice[MAX_PERP_MARKETS()];
     signal input oracleTime[MAX_PERP_MARKETS()];
     signal input fundingIndex[MAX_PERP_MARKETS()];
     signal input fundingTime[MAX_PERP_MARKETS()];
     signal input openInterest[MAX_PERP_MARKETS()];
+    signal input collateralPool;
     signal output out;
 
     component market[MAX_PERP_MARKETS()];
-    component all = Poseidon(MAX_PERP_MARKETS());
+    component all = Poseidon(MAX_PERP_MARKETS() + 1);
     for (var i = 0; i < MAX_PERP_MARKETS(); i++) {
         market[i] = Poseidon(5);
         market[i].inputs[0] <== oraclePrice[i];
@@ -45,5 +47,6 @@ template MarketsCommitment() {
         market[i].inputs[4] <== openInterest[i];
         all.inputs[i] <== market[i].out;
     }
+    all.inputs[MAX_PERP_MARKETS()] <== collateralPool;
     out <== all.out;
 }

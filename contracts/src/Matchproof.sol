@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMatchproof} from "./interfaces/IMatchproof.sol";
 import {IGroth16BatchVerifier} from "./interfaces/IGroth16BatchVerifier.sol";
-import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon14} from "./interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon15} from "./interfaces/IPoseidon.sol";
 import {AccountRegistry} from "./libraries/AccountRegistry.sol";
 import {BabyJubJub} from "./libraries/BabyJubJub.sol";
 import {BatchLog} from "./libraries/BatchLog.sol";
@@ -40,7 +40,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     IPoseidon2 internal immutable _poseidon2;
     IPoseidon4 internal immutable _poseidon4;
     IPoseidon7 internal immutable _poseidon7;
-    IPoseidon14 internal immutable _poseidon14;
+    IPoseidon15 internal immutable _poseidon15;
     uint256 internal immutable _nTx;
     uint256 internal immutable _accountDepth;
     uint256 internal immutable _balanceDepth;
@@ -70,11 +70,11 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @notice Its ABI encoding equals that of the flat argument list (verifier, poseidon2,
-    ///         poseidon4, poseidon7, poseidon14, genesisRoot, tokens, nTx, accountDepth,
+    ///         poseidon4, poseidon7, poseidon15, genesisRoot, tokens, nTx, accountDepth,
     ///         balanceDepth, requestDeadlineBlocks, maxTimestampLag, requestFee, registrationFee,
     ///         maxRequestsPerBlock, operator, operatorAx, operatorAy): the three structs are static.
     /// @param verifier_ The Groth16 verifier of the batch circuit.
-    /// @param hashers_ The Poseidon contracts for 2, 4, 7 and 14 inputs.
+    /// @param hashers_ The Poseidon contracts for 2, 4, 7 and 15 inputs.
     /// @param genesisRoot The state root before the first batch (the empty account tree's root).
     /// @param tokenList The ERC-20 tokens; token id = index; 1 to 2^balanceDepth of them.
     /// @param config The batch size, the tree depths, the L1 request deadline, the most a
@@ -93,7 +93,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _requireCode(address(hashers_.poseidon2));
         _requireCode(address(hashers_.poseidon4));
         _requireCode(address(hashers_.poseidon7));
-        _requireCode(address(hashers_.poseidon14));
+        _requireCode(address(hashers_.poseidon15));
         if (
             config.accountDepth == 0 || config.accountDepth > MAX_ACCOUNT_DEPTH || config.accountDepth % 2 != 0
                 || config.balanceDepth == 0 || config.balanceDepth > MAX_BALANCE_DEPTH
@@ -120,7 +120,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _poseidon2 = hashers_.poseidon2;
         _poseidon4 = hashers_.poseidon4;
         _poseidon7 = hashers_.poseidon7;
-        _poseidon14 = hashers_.poseidon14;
+        _poseidon15 = hashers_.poseidon15;
         _nTx = config.nTx;
         _accountDepth = config.accountDepth;
         _balanceDepth = config.balanceDepth;
@@ -216,7 +216,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         if (_exodus.exited[accountIndex][tokenId]) revert AlreadyExited(accountIndex, tokenId);
         amount = proof.balances[tokenId];
         if (amount == 0) revert NothingToExit(accountIndex, tokenId);
-        uint256 root = Exodus.accountRoot(proof, msg.sender, accountIndex, _accountDepth, _poseidon4, _poseidon14);
+        uint256 root = Exodus.stateRoot(proof, msg.sender, accountIndex, _accountDepth, _poseidon2, _poseidon4, _poseidon15);
         if (root != _batches.stateRoot) revert InvalidExitProof(root, _batches.stateRoot);
 
         _exodus.exited[accountIndex][tokenId] = true;
@@ -442,7 +442,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
     /// @inheritdoc IMatchproof
     function hashers() external view returns (address, address, address, address) {
-        return (address(_poseidon2), address(_poseidon4), address(_poseidon7), address(_poseidon14));
+        return (address(_poseidon2), address(_poseidon4), address(_poseidon7), address(_poseidon15));
     }
 
     /// @inheritdoc IMatchproof

@@ -9,6 +9,9 @@ import {RollupFixture} from "./utils/RollupFixture.sol";
 ///         proof is checked against a root the test built with the same Poseidon contracts.
 contract ExodusTest is RollupFixture {
     uint256 internal constant ORDER_ROOT = 77;
+    /// @dev Alice's perpetual side and the markets' commitment: opaque to an exit of a balance.
+    uint256 internal constant PERP_HASH = 78;
+    uint256 internal constant PERP_COMMITMENT = 79;
     uint256 internal constant ALICE_INDEX = 1;
     uint256 internal constant BOB_INDEX = 2;
     /// @dev Alice's balance of token 1 in the proven state.
@@ -37,7 +40,9 @@ contract ExodusTest is RollupFixture {
             minOrderId: 9,
             orderRoot: ORDER_ROOT,
             balances: balances,
-            accountSiblings: accountSiblings
+            perpHash: PERP_HASH,
+            accountSiblings: accountSiblings,
+            perpCommitment: PERP_COMMITMENT
         });
     }
 
@@ -55,15 +60,16 @@ contract ExodusTest is RollupFixture {
         }
     }
 
-    /// @dev The state root in which `owner`'s account at `index` is the proof's leaf. Its words
-    ///      are balances[2i] + balances[2i + 1] * 2^96 as the EVM computes them (modulo 2^256),
-    ///      whatever the balances: what the contract would hash without its range check.
+    /// @dev The state root, Poseidon([accountRoot, perpCommitment]), in which `owner`'s account
+    ///      at `index` is the proof's leaf. Its words are balances[2i] + balances[2i + 1] * 2^96
+    ///      as the EVM computes them (modulo 2^256), whatever the balances: what the contract
+    ///      would hash without its range check.
     function _rootOf(IMatchproof.ExitProof memory proof, address owner, uint256 index)
         internal
         view
         returns (uint256)
     {
-        uint256[14] memory inputs;
+        uint256[15] memory inputs;
         (inputs[0], inputs[1], inputs[2]) = (proof.ax, proof.ay, uint256(uint160(owner)));
         (inputs[3], inputs[4], inputs[5]) = (proof.nonce, proof.minOrderId, proof.orderRoot);
         for (uint256 i = 0; i < BALANCES / 2; ++i) {
@@ -71,7 +77,8 @@ contract ExodusTest is RollupFixture {
                 inputs[6 + i] = proof.balances[2 * i] + (proof.balances[2 * i + 1] << 96);
             }
         }
-        return _fold(poseidon14.poseidon(inputs), index, proof.accountSiblings);
+        inputs[14] = proof.perpHash;
+        return poseidon2.poseidon([_fold(poseidon15.poseidon(inputs), index, proof.accountSiblings), proof.perpCommitment]);
     }
 
     /// @dev Alice deposited `balance` of token 0 and ALICE_TOKEN_1 of token 1 (so the rollup
@@ -251,15 +258,17 @@ contract ExodusTest is RollupFixture {
     function test_exit_fuzzRevertsOnAWrongProof(uint256 field, uint256 delta) public {
         IMatchproof.ExitProof memory proof = _provenAlice(1000);
         _freeze();
-        field = bound(field, 0, 4 + BALANCES + ACCOUNT_SIBLINGS);
+        field = bound(field, 0, 6 + BALANCES + ACCOUNT_SIBLINGS);
         delta = bound(delta, 1, 1 << 64); // every balance stays below 2^96
         if (field == 0) proof.ax += delta;
         else if (field == 1) proof.ay += delta;
         else if (field == 2) proof.nonce += delta;
         else if (field == 3) proof.minOrderId += delta;
         else if (field == 4) proof.orderRoot += delta;
-        else if (field < 5 + BALANCES) proof.balances[field - 5] += delta;
-        else proof.accountSiblings[field - 5 - BALANCES] += delta;
+        else if (field == 5) proof.perpHash += delta;
+        else if (field == 6) proof.perpCommitment += delta;
+        else if (field < 7 + BALANCES) proof.balances[field - 7] += delta;
+        else proof.accountSiblings[field - 7 - BALANCES] += delta;
         uint256 root = _rootOf(proof, ALICE, ALICE_INDEX);
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidExitProof.selector, root, rollup.stateRoot()));
         _exitAsAlice(proof);
@@ -315,6 +324,14 @@ contract ExodusTest is RollupFixture {
         proof.orderRoot -= P;
         proof.accountSiblings[2] += P;
         _expectRevert(abi.encodeWithSelector(IMatchproof.ValueNotInField.selector, proof.accountSiblings[2]));
+        _exitAsAlice(proof);
+        proof.accountSiblings[2] -= P;
+        proof.perpHash += P;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.ValueNotInField.selector, proof.perpHash));
+        _exitAsAlice(proof);
+        proof.perpHash -= P;
+        proof.perpCommitment += P;
+        _expectRevert(abi.encodeWithSelector(IMatchproof.ValueNotInField.selector, proof.perpCommitment));
         _exitAsAlice(proof);
     }
 

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Matchproof} from "../src/Matchproof.sol";
 import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
-import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon14} from "../src/interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon15} from "../src/interfaces/IPoseidon.sol";
 import {TestToken} from "../src/test/TestToken.sol";
 import {TestBase} from "./utils/TestBase.sol";
 import {AcceptingVerifier} from "./mocks/AcceptingVerifier.sol";
@@ -35,6 +35,9 @@ contract RollupModel is TestBase {
     uint8 internal constant FORCED_WITHDRAW = 4;
     uint8 internal constant FORCED_CANCEL_ALL = 5;
     uint256 internal constant REQUEST_FEE = 1 gwei;
+    /// @dev Every account's perpetual hash and the markets' commitment: opaque to spot exits.
+    uint256 internal constant PERP_HASH = 5;
+    uint256 internal constant PERP_COMMITMENT = 6;
     uint256 internal constant REGISTRATION_FEE = 3 gwei;
     uint256 internal constant MAX_PER_BLOCK = 3;
 
@@ -63,7 +66,7 @@ contract RollupModel is TestBase {
     Matchproof public immutable rollup;
     IPoseidon2 internal immutable poseidon2;
     IPoseidon4 internal immutable poseidon4;
-    IPoseidon14 internal immutable poseidon14;
+    IPoseidon15 internal immutable poseidon15;
     TestToken[TOKENS] public tokens;
     address[ACCOUNTS] public actors;
     uint256[2][ACCOUNTS] internal keys;
@@ -86,10 +89,10 @@ contract RollupModel is TestBase {
     uint256 internal requestBlock;
     uint256 internal requestsInBlock;
 
-    constructor(IPoseidon2 poseidon2_, IPoseidon4 poseidon4_, IPoseidon7 poseidon7_, IPoseidon14 poseidon14_) {
+    constructor(IPoseidon2 poseidon2_, IPoseidon4 poseidon4_, IPoseidon7 poseidon7_, IPoseidon15 poseidon15_) {
         poseidon2 = poseidon2_;
         poseidon4 = poseidon4_;
-        poseidon14 = poseidon14_;
+        poseidon15 = poseidon15_;
         address[] memory tokenList = new address[](TOKENS);
         for (uint256 t = 0; t < TOKENS; ++t) {
             tokens[t] = new TestToken("Model token", "MOD", 18);
@@ -101,7 +104,7 @@ contract RollupModel is TestBase {
         rollup = new Matchproof(
             new AcceptingVerifier(),
             IMatchproof.Hashers({
-                poseidon2: poseidon2_, poseidon4: poseidon4_, poseidon7: poseidon7_, poseidon14: poseidon14_
+                poseidon2: poseidon2_, poseidon4: poseidon4_, poseidon7: poseidon7_, poseidon15: poseidon15_
             }),
             provenRoot,
             tokenList,
@@ -374,7 +377,9 @@ contract RollupModel is TestBase {
             minOrderId: account.minOrderId,
             orderRoot: 0,
             balances: balances,
-            accountSiblings: accountSiblings
+            perpHash: PERP_HASH,
+            accountSiblings: accountSiblings,
+            perpCommitment: PERP_COMMITMENT
         });
     }
 
@@ -451,17 +456,34 @@ contract RollupModel is TestBase {
     }
 
     /// @dev The account's leaf: its balances are the first word's two halves; the order root
-    ///      and the other seven words are 0.
+    ///      and the other seven words are 0, the perpetual hash PERP_HASH.
     function _leaf(uint256 index) internal view returns (uint256) {
         Account storage account = accounts[index];
         uint256 word = account.balances[0] + (account.balances[1] << 96);
-        return poseidon14.poseidon(
-            [account.ax, account.ay, uint256(uint160(account.owner)), account.nonce, account.minOrderId, 0, word, 0, 0, 0, 0, 0, 0, 0]
+        return poseidon15.poseidon(
+            [
+                account.ax,
+                account.ay,
+                uint256(uint160(account.owner)),
+                account.nonce,
+                account.minOrderId,
+                0,
+                word,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                PERP_HASH
+            ]
         );
     }
 
+    /// @dev The state root: Poseidon([accountRoot, PERP_COMMITMENT]).
     function _root() internal view returns (uint256) {
-        return poseidon4.poseidon([_leaf(0), _leaf(1), _leaf(2), _leaf(3)]);
+        return poseidon2.poseidon([poseidon4.poseidon([_leaf(0), _leaf(1), _leaf(2), _leaf(3)]), PERP_COMMITMENT]);
     }
 }
 
@@ -482,7 +504,7 @@ contract ExodusInvariantTest is TestBase {
             IPoseidon2(deployPoseidon(json, 2)),
             IPoseidon4(deployPoseidon(json, 4)),
             IPoseidon7(deployPoseidon(json, 7)),
-            IPoseidon14(deployPoseidon(json, 14))
+            IPoseidon15(deployPoseidon(json, 15))
         );
     }
 

@@ -5,7 +5,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Matchproof} from "../src/Matchproof.sol";
 import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
 import {IGroth16BatchVerifier} from "../src/interfaces/IGroth16BatchVerifier.sol";
-import {IPoseidon14} from "../src/interfaces/IPoseidon.sol";
+import {IPoseidon15} from "../src/interfaces/IPoseidon.sol";
 import {RollupFixture} from "./utils/RollupFixture.sol";
 import {Slots} from "./utils/Slots.sol";
 import {PublicDataLayout as L} from "../src/libraries/PublicDataLayout.sol";
@@ -29,23 +29,23 @@ contract MatchproofTest is RollupFixture {
             0x1c2f3482dbb140c4ebb9ada49abdbc374a9a85fcfc6533ec2e9df45b4921c318,
             "Poseidon([1..7])"
         );
-        // Poseidon([1, ..., 14]) (circomlibjs and the Python spec's agree on it).
+        // Poseidon([1, ..., 15]) (circomlibjs and the Python spec's agree on it).
         assertEq(
-            poseidon14.poseidon([uint256(1), 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]),
-            0x1278779aaafc5ca58bf573151005830cdb4683fb26591c85a7464d4f0e527776,
-            "Poseidon([1..14])"
+            poseidon15.poseidon([uint256(1), 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]),
+            0x094ae33b67a845998abb55e917642d4022d078d96f7c36ea11da4273ecf20f50,
+            "Poseidon([1..15])"
         );
     }
 
-    function test_poseidon14_refusesItsConstantsInAnotherOrder() public {
+    function test_poseidon15_refusesItsConstantsInAnotherOrder() public {
         // Its constructor checks each data contract's code hash: a misordered list would hash wrong.
         string memory json = vm.readFile("../build/contracts/poseidon.json");
-        bytes[] memory constants = vm.parseJsonBytesArray(json, ".poseidon14.constants");
+        bytes[] memory constants = vm.parseJsonBytesArray(json, ".poseidon15.constants");
         address[] memory parts = new address[](constants.length);
         for (uint256 i = 0; i < constants.length; ++i) {
-            parts[(i + 1) % constants.length] = deployCode(constants[i], "Poseidon14 constants");
+            parts[(i + 1) % constants.length] = deployCode(constants[i], "Poseidon15 constants");
         }
-        bytes memory creationCode = bytes.concat(vm.parseJsonBytes(json, ".poseidon14.bytecode"), abi.encodePacked(parts));
+        bytes memory creationCode = bytes.concat(vm.parseJsonBytes(json, ".poseidon15.bytecode"), abi.encodePacked(parts));
         address deployed;
         assembly ("memory-safe") {
             deployed := create(0, add(creationCode, 0x20), mload(creationCode))
@@ -91,7 +91,7 @@ contract MatchproofTest is RollupFixture {
         assertEq(p2, address(poseidon2), "poseidon2");
         assertEq(p4, address(poseidon4), "poseidon4");
         assertEq(p7, address(poseidon7), "poseidon7");
-        assertEq(p14, address(poseidon14), "poseidon14");
+        assertEq(p14, address(poseidon15), "poseidon15");
     }
 
     function test_constructor_revertsOnInvalidOperatorKey() public {
@@ -175,7 +175,7 @@ contract MatchproofTest is RollupFixture {
 
     function test_constructor_revertsOnAHasherWithoutCode() public {
         IMatchproof.Hashers memory hashers = _hashers();
-        hashers.poseidon14 = IPoseidon14(address(0x1414));
+        hashers.poseidon15 = IPoseidon15(address(0x1414));
         _expectRevert(abi.encodeWithSelector(IMatchproof.NotAContract.selector, address(0x1414)));
         new Matchproof(
             verifier,

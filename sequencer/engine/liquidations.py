@@ -28,7 +28,8 @@ from sequencer.spec.constants import Side
 from sequencer.spec.perpetual.constants import MARGIN_SCALE
 from sequencer.spec.perpetual.margin import Health, health, settled
 from sequencer.spec.perpetual.rules import bankruptcy_quote, moved, with_collateral
-from sequencer.spec.perpetual.state import PerpAccount, PerpLedger
+from sequencer.spec.perpetual.state import PerpAccount
+from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.transactions import Deleverage, Liquidation
 from sequencer.spec.types import AccountIndex, Amount
 
@@ -76,26 +77,30 @@ def liquidation_plan(ledger: PerpLedger) -> list[Liquidation | Deleverage]:
     (accounts by index, markets by id), each step only while its account is
     still below maintenance; applied one after another to ``ledger`` they
     are all accepted. The ledger itself is not changed: the plan is
-    computed on a copy of what each step leaves. The insurance fund is
+    computed on what each step leaves, inside a journal of the state that
+    is rolled back at the end. The insurance fund is
     never the account liquidated (what it may hold is the operator's
     concern, ``docs/DESIGN.md``).
     """
     plan: list[Liquidation | Deleverage] = []
-    working = ledger.copy()
     fund = ledger.config.insurance_fund
-    for index in sorted(working.accounts()):
-        if index == fund:
-            continue
-        for market in range(len(working.config.markets)):
-            while account_health(working, index).below_maintenance:
-                size = abs(working.account(index).position(market).size)
-                if size == 0:
-                    break
-                step = close_against_fund(working, index, market, size) or next_deleverage(working, index, market, size)
-                if step is None:
-                    break
-                plan.append(step)
-                apply_close(working, step)
+    ledger.state.begin()
+    try:
+        for index in sorted(ledger.accounts()):
+            if index == fund:
+                continue
+            for market in range(len(ledger.config.markets)):
+                while account_health(ledger, index).below_maintenance:
+                    size = abs(ledger.account(index).position(market).size)
+                    if size == 0:
+                        break
+                    step = close_against_fund(ledger, index, market, size) or next_deleverage(ledger, index, market, size)
+                    if step is None:
+                        break
+                    plan.append(step)
+                    apply_close(ledger, step)
+    finally:
+        ledger.state.rollback()
     return plan
 
 

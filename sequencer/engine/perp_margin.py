@@ -27,7 +27,8 @@ from sequencer.spec.constants import Side
 from sequencer.spec.perpetual.errors import MarginInsufficient
 from sequencer.spec.perpetual.margin import settled
 from sequencer.spec.perpetual.rules import check_margin
-from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, Position
+from sequencer.spec.perpetual.state import PerpAccount, Position
+from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.transition import fee_amount
 from sequencer.spec.types import AccountIndex, Amount
 

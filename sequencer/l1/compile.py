@@ -44,9 +44,9 @@ OPTIMIZER_RUNS = 200
 
 REMAPPINGS = ("@openzeppelin/=node_modules/@openzeppelin/",)
 
-POSEIDON_ARITIES = (2, 4, 7, 14)
+POSEIDON_ARITIES = (2, 4, 7, 15)
 """The Poseidon contracts the rollup uses, in the order of its ``Hashers``: the request chain (2), the
-account tree's nodes (4), a request's hash (7) and an account leaf (14)."""
+account tree's nodes (4), a request's hash (7) and an account leaf (15)."""
 
 
 class CompilationError(Exception):

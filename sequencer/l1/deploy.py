@@ -10,7 +10,7 @@
     )
     deployment.save(Path("data/deployment.json"))
 
-Order: the Poseidon contracts for 2, 4, 7 and 14 inputs (from
+Order: the Poseidon contracts for 2, 4, 7 and 15 inputs (from
 ``build/contracts/poseidon.json``; each after the data contracts holding its
 constants, if any: :func:`deploy_poseidon`), the
 verifier (``Groth16BatchVerifier`` holding the circuit's verifying key, unless an

@@ -40,9 +40,10 @@ class ExitProof:
     """
     What ``exit`` checks a balance with (``IMatchproof.ExitProof``): the
     account's leaf (its address is the caller's) with every balance it hashes,
-    ``EXIT_BALANCES`` of them (ids the rollup does not have hold 0), and its
-    Merkle path. The contract pays ``balances[tokenId]``; one proof serves every
-    token of the account.
+    ``EXIT_BALANCES`` of them (ids the rollup does not have hold 0), and the
+    hash of its perpetual side; its Merkle path; and the perpetual commitment
+    that the state root hashes beside the account root. The contract pays
+    ``balances[tokenId]``; one proof serves every token of the account.
     """
 
     ax: FieldElement
@@ -51,9 +52,11 @@ class ExitProof:
     min_order_id: int
     order_root: FieldElement
     balances: tuple[Amount, ...]
+    perp_hash: FieldElement
     account_siblings: tuple[FieldElement, ...]
+    perp_commitment: FieldElement
 
-    def as_abi(self) -> tuple[int, int, int, int, int, list[int], list[int]]:
+    def as_abi(self) -> tuple[int, int, int, int, int, list[int], int, list[int], int]:
         """The proof as the contract's ABI tuple."""
         return (
             self.ax,
@@ -62,12 +65,14 @@ class ExitProof:
             self.min_order_id,
             self.order_root,
             list(self.balances),
+            self.perp_hash,
             list(self.account_siblings),
+            self.perp_commitment,
         )
 
 
 def exit_proof(state: State, index: AccountIndex) -> ExitProof:
-    """The exit proof of account ``index`` in ``state``: its leaf's fields, every balance, its path."""
+    """The exit proof of account ``index`` in ``state``: its leaf's fields, every balance, its path, the perpetual commitment."""
     account = state.get_account(index)
     return ExitProof(
         ax=account.ax,
@@ -76,7 +81,9 @@ def exit_proof(state: State, index: AccountIndex) -> ExitProof:
         min_order_id=account.min_order_id,
         order_root=account.orders.root,
         balances=tuple(account.balance_list(EXIT_BALANCES)),
+        perp_hash=account.perp_hash(),
         account_siblings=tuple(state.account_tree.siblings(index)),
+        perp_commitment=state.perp_commitment,
     )
 
 

@@ -42,11 +42,12 @@ from .machine import Machine
 
 log = logging.getLogger(__name__)
 
-FORMAT = "matchproof-checkpoint-8"
+FORMAT = "matchproof-checkpoint-9"
 """
 The checkpoints' format; another is refused (7: sealed batches hold 24-byte
 slots with order references; 8: an account keeps its balances by token, no
-balance tree).
+balance tree; 9: an account has a perpetual side and the state the
+perpetual markets and the collateral pool).
 """
 FOLDER = "checkpoints"
 SUFFIX = ".checkpoint"

@@ -1,17 +1,22 @@
 """
-The rollup's state: accounts in a tree, each with its balances and an order tree.
+The rollup's state: accounts in a tree, each with its balances, an order
+tree and its perpetual side; and the perpetual markets.
 
 An account's leaf in the account tree commits to its key, its L1 address, its
-nonce, the smallest order id it may still trade, its order tree's root and its
-balances, two to a field element, so the account tree's root commits to the
+nonce, the smallest order id it may still trade, its order tree's root, its
+balances, two to a field element, and the hash of its collateral and
+positions. The state root is ``Poseidon([account_root, perp_commitment])``,
+the second committing to the perpetual markets and the collateral pool
+(:mod:`sequencer.spec.perpetual.commitment`), so the root commits to the
 whole state. Every change goes through :class:`State`, which marks the
 account changed; its leaf, and the paths above it, are hashed once, when the
 root or a Merkle proof is next read.
 
 Changes can be undone without copying the state: :meth:`State.begin` opens a
-journal that keeps the previous value of each account the first time it is
-written, :meth:`State.rollback` puts those back and :meth:`State.commit`
-keeps the changes (as ethereum's execution-specs snapshot touched entries).
+journal that keeps the previous value of each account, and of the
+perpetual markets and pool, the first time they are written,
+:meth:`State.rollback` puts those back and :meth:`State.commit` keeps the
+changes (as ethereum's execution-specs snapshot touched entries).
 """
 
 from dataclasses import dataclass, field
@@ -21,6 +26,9 @@ from sequencer.crypto.poseidon import poseidon
 
 from .constants import AMOUNT_BITS, BALANCE_WORDS, TreeConfig
 from .merkle import SparseMerkleTree
+from .perpetual.commitment import EMPTY_PERP_ACCOUNT_HASH, perp_account_hash, perp_commitment
+from .perpetual.constants import MAX_PERP_MARKETS
+from .perpetual.state import PerpAccount, PerpMarket
 from .types import (
     AccountIndex,
     Amount,
@@ -61,8 +69,9 @@ class Account:
     """
     One account: a BabyJubJub public key ``(ax, ay)``, an L1 address, a nonce,
     ``min_order_id`` (orders with a smaller id can no longer trade: a forced
-    cancel-all from L1 raised it), a balance per token and an order slot per
-    ``order_id mod 2**order_depth``.
+    cancel-all from L1 raised it), a balance per token, an order slot per
+    ``order_id mod 2**order_depth`` and its perpetual side (collateral and
+    positions, :mod:`sequencer.spec.perpetual`).
 
     ``order_slots`` keeps the preimages ``(order_id, filled)`` of the order
     tree's non-empty leaves, which the tree itself only holds as hashes. A
@@ -83,6 +92,7 @@ class Account:
     balances: dict[TokenId, Amount] = field(default_factory=dict)
     order_slots: dict[int, tuple[OrderId, Amount]] = field(default_factory=dict)
     unhashed_slots: set[int] = field(default_factory=set)
+    perp: PerpAccount = PerpAccount()
 
     @property
     def orders(self) -> SparseMerkleTree:
@@ -112,7 +122,11 @@ class Account:
     def leaf_hash(self) -> FieldElement:
         """The account's leaf in the account tree."""
         fields: list[int] = [self.ax, self.ay, self.eth_addr, self.nonce, self.min_order_id, self.orders.root]
-        return FieldElement(poseidon([*fields, *self.balance_words()]))
+        return FieldElement(poseidon([*fields, *self.balance_words(), self.perp_hash()]))
+
+    def perp_hash(self) -> FieldElement:
+        """The hash of the account's perpetual side, the leaf's last input (a constant while it is empty)."""
+        return EMPTY_PERP_ACCOUNT_HASH if self.perp.is_empty else perp_account_hash(self.perp)
 
     def balance(self, token: TokenId) -> Amount:
         """How much of ``token`` the account holds."""
@@ -147,12 +161,34 @@ class Account:
             balances=dict(self.balances),
             order_slots=dict(self.order_slots),
             unhashed_slots=set(self.unhashed_slots),
+            perp=self.perp,
         )
+
+
+@dataclass(frozen=True)
+class PerpGlobals:
+    """The perpetual markets' states (``MAX_PERP_MARKETS``, unconfigured ones never priced) and the collateral pool."""
+
+    markets: tuple[PerpMarket, ...] = (PerpMarket(),) * MAX_PERP_MARKETS
+    collateral_pool: int = 0
+
+    def commitment(self) -> FieldElement:
+        """The state root's second input."""
+        return perp_commitment(self.markets, self.collateral_pool)
+
+
+@dataclass
+class Journal:
+    """What one open journal undoes: each account's value before its first write, and the perpetual globals'."""
+
+    accounts: dict[AccountIndex, Account | None] = field(default_factory=dict)
+    perp: PerpGlobals | None = None
 
 
 class State:
     """
-    All accounts and the account tree that commits to them.
+    All accounts and the account tree that commits to them, and the
+    perpetual markets and collateral pool.
 
     Only accounts that differ from the empty account are stored; every other
     index reads as :meth:`Account.empty`.
@@ -161,19 +197,22 @@ class State:
     config: TreeConfig
     _tree: SparseMerkleTree
     _accounts: dict[AccountIndex, Account]
+    _perp: PerpGlobals
     _changed: set[AccountIndex]
-    _journal: list[dict[AccountIndex, Account | None]]
+    _journal: list[Journal]
 
     def __init__(
         self,
         config: TreeConfig,
         account_tree: SparseMerkleTree,
         accounts: dict[AccountIndex, Account],
+        perp: PerpGlobals = PerpGlobals(),
     ) -> None:
-        """Wrap a tree and the accounts it commits to; use :meth:`genesis` to start."""
+        """Wrap a tree, the accounts it commits to and the perpetual globals; use :meth:`genesis` to start."""
         self.config = config
         self._tree = account_tree
         self._accounts = accounts
+        self._perp = perp
         self._changed = set()
         self._journal = []
 
@@ -194,8 +233,23 @@ class State:
 
     @property
     def root(self) -> FieldElement:
-        """The state root: the account tree's root."""
-        return self.account_tree.root
+        """The state root: ``Poseidon([account_root, perp_commitment])``."""
+        return FieldElement(poseidon([self.account_tree.root, self.perp_commitment]))
+
+    @property
+    def perp_commitment(self) -> FieldElement:
+        """The perpetual markets' and the collateral pool's commitment, the state root's second input."""
+        return self._perp.commitment()
+
+    @property
+    def perp_markets(self) -> tuple[PerpMarket, ...]:
+        """Every perpetual market's state, ``MAX_PERP_MARKETS`` of them by id (do not modify)."""
+        return self._perp.markets
+
+    @property
+    def collateral_pool(self) -> int:
+        """The collateral token moved into perpetuals and not yet out."""
+        return self._perp.collateral_pool
 
     def get_account(self, index: AccountIndex) -> Account:
         """
@@ -241,6 +295,20 @@ class State:
         """Make the account's orders with an id below ``min_order_id`` unable to trade."""
         self._writable(index).min_order_id = min_order_id
 
+    def set_perp_account(self, index: AccountIndex, perp: PerpAccount) -> None:
+        """Set the account's collateral and positions."""
+        self._writable(index).perp = perp
+
+    def set_perp_market(self, market: int, market_state: PerpMarket) -> None:
+        """Set perpetual market ``market``'s state."""
+        markets = list(self._perp.markets)
+        markets[market] = market_state
+        self._write_perp(PerpGlobals(tuple(markets), self._perp.collateral_pool))
+
+    def set_collateral_pool(self, pool: int) -> None:
+        """Set the collateral pool."""
+        self._write_perp(PerpGlobals(self._perp.markets, pool))
+
     def accounts(self) -> dict[AccountIndex, Account]:
         """Every account that differs from the empty account, by index (do not modify them)."""
         return dict(self._accounts)
@@ -248,28 +316,39 @@ class State:
     def copy(self) -> "State":
         """An independent copy of the current values (without any open journal)."""
         accounts = {index: account.copy() for index, account in self._accounts.items()}
-        return State(self.config, self.account_tree.copy(), accounts)
+        return State(self.config, self.account_tree.copy(), accounts, self._perp)
 
     def begin(self) -> None:
         """Open a journal: the changes from here on can be undone by :meth:`rollback`. Journals nest."""
-        self._journal.append({})
+        self._journal.append(Journal())
 
     def commit(self) -> None:
         """Keep the changes since the matching :meth:`begin` (an enclosing journal can still undo them)."""
         kept = self._journal.pop()
         if self._journal:
             outer = self._journal[-1]
-            for index, previous in kept.items():
-                outer.setdefault(index, previous)
+            for index, previous in kept.accounts.items():
+                outer.accounts.setdefault(index, previous)
+            if outer.perp is None:
+                outer.perp = kept.perp
 
     def rollback(self) -> None:
         """Undo every change since the matching :meth:`begin`."""
-        for index, previous in self._journal.pop().items():
+        undone = self._journal.pop()
+        for index, previous in undone.accounts.items():
             if previous is None:
                 self._accounts.pop(index, None)
             else:
                 self._accounts[index] = previous
             self._changed.add(index)
+        if undone.perp is not None:
+            self._perp = undone.perp
+
+    def _write_perp(self, perp: PerpGlobals) -> None:
+        """Replace the perpetual globals, journaled the first time in the open journal."""
+        if self._journal and self._journal[-1].perp is None:
+            self._journal[-1].perp = self._perp
+        self._perp = perp
 
     def _writable(self, index: AccountIndex) -> Account:
         """
@@ -278,8 +357,8 @@ class State:
         for its leaf to be rehashed.
         """
         account = self._accounts.get(index)
-        if self._journal and index not in self._journal[-1]:
-            self._journal[-1][index] = None if account is None else account.copy()
+        if self._journal and index not in self._journal[-1].accounts:
+            self._journal[-1].accounts[index] = None if account is None else account.copy()
         if account is None:
             account = self._accounts[index] = Account.empty(self.config)
         self._changed.add(index)

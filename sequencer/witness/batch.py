@@ -95,6 +95,7 @@ def build_batch(
     check_range("timestamp", timestamp, TIMESTAMP_BITS)
     padded = tuple(transactions) + (Noop(),) * (slots - len(transactions))
     old_root = state.root
+    old_account_root, perp_commitment = state.account_tree.root, state.perp_commitment
     state.begin()
     try:
         outcomes: list[SlotOutcome] = []
@@ -123,6 +124,8 @@ def build_batch(
         "publicInputHash": public_hash,
         "oldRoot": old_root,
         "newRoot": state.root,
+        "oldAccountRoot": old_account_root,
+        "perpCommitment": perp_commitment,
         "timestamp": timestamp,
         "l1ChainStart": chain_start,
         "l1ChainEnd": chain_end,

@@ -42,6 +42,7 @@ def side_inputs(
         f"nonce{suffix}": before.nonce,
         f"minOrderId{suffix}": before.min_order_id,
         f"orderRoot{suffix}": before.orders.root,
+        f"perpHash{suffix}": before.perp_hash(),
         f"balances{suffix}": before.balance_list(tokens_of_balances),
         f"siblingsAccount{suffix}": list(account_siblings),
         f"balance{suffix}1": before.balance(first_token),

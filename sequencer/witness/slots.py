@@ -229,6 +229,7 @@ def fee_account_inputs(state: State) -> SideInputs:
         "feeNonce": account.nonce,
         "feeMinOrderId": account.min_order_id,
         "feeOrderRoot": account.orders.root,
+        "feePerpHash": account.perp_hash(),
         "feeBalances": account.balance_list(tokens),
         "feeSiblings": list(state.account_tree.siblings(FEE_ACCOUNT)),
     }

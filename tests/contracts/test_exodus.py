@@ -152,8 +152,9 @@ def test_exits_of_the_spec_state_are_paid_and_pending_deposits_refunded(
     bob_proof = exit_proof(state, AccountIndex(2))
     assert bob_proof.balances == (0, 500) + (0,) * 14
     fields = (bob_leaf.ax, bob_leaf.ay, int(alice.address, 16), bob_leaf.nonce, bob_leaf.min_order_id)
-    as_alice = poseidon([*fields, bob_proof.order_root, *bob_leaf.balance_words()])
-    root = compute_root(FieldElement(as_alice), alice_index, bob_proof.account_siblings)
+    as_alice = poseidon([*fields, bob_proof.order_root, *bob_leaf.balance_words(), bob_proof.perp_hash])
+    account_root = compute_root(FieldElement(as_alice), alice_index, bob_proof.account_siblings)
+    root = poseidon([account_root, bob_proof.perp_commitment])
     with pytest.raises(ContractCustomError) as refused:
         contract.functions.exit(1, bob_proof.as_abi(), alice.address).call({"from": alice.address})
     assert refused.value.data == custom_error(contract.abi, "InvalidExitProof", root, state.root)

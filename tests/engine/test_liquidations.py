@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from sequencer.engine.liquidations import account_risk, liquidation_plan, risk_view
 from sequencer.spec.perpetual.margin import health, settled
 from sequencer.spec.perpetual.rules import process_deleverage, process_liquidation
-from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
+from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, PerpMarketParams, Position
+from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.transactions import Deleverage, Liquidation
 from sequencer.spec.state import State
 from sequencer.spec.transition import process_deposit
@@ -89,7 +90,7 @@ def test_every_step_of_the_plan_is_accepted(data: st.DataObject) -> None:
     """
     ex = funded()
     process_deposit(ex.state, deposit(DAVE, COLLATERAL, 0))
-    ex.ledger = PerpLedger(replace(config(), markets=MARKETS))
+    ex.ledger = PerpLedger(replace(config(), markets=MARKETS), ex.state)
     opening = (data.draw(st.integers(50, 150)), data.draw(st.integers(10, 50)))
     for market_id, price in enumerate(opening):
         ex.ledger.set_market(market_id, PerpMarket(oracle_price=price, oracle_time=Timestamp(NOW)))

@@ -1,4 +1,4 @@
-"""Accounts, order slots and the account tree."""
+"""Accounts, order slots, the account tree, the perpetual globals and the state root over them."""
 
 import pytest
 
@@ -6,6 +6,7 @@ from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.crypto.poseidon import poseidon
 from sequencer.spec.constants import BALANCE_WORDS, TreeConfig
 from sequencer.spec.merkle import SparseMerkleTree, compute_root
+from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, Position
 from sequencer.spec.state import EMPTY_ORDER_LEAF, Account, State, order_leaf
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, TokenId
 from tests.spec.builders import ALICE, BASE, BOB, QUOTE, SMALL, eth_address
@@ -18,11 +19,17 @@ def test_an_order_leaf_packs_the_id_above_the_filled_amount() -> None:
     assert top == 2**144 - 1 and top < FIELD_MODULUS
 
 
-def test_genesis_root_is_the_empty_account_tree() -> None:
+EMPTY_PERP = poseidon([0] * 9)
+"""The perpetual side of an account with no collateral and no position: four markets' sizes and indices, all zero."""
+
+
+def test_genesis_root_hashes_the_empty_account_tree_and_the_unpriced_markets() -> None:
     empty_orders = SparseMerkleTree(SMALL.order_depth, EMPTY_ORDER_LEAF).root
-    empty_account = FieldElement(poseidon([0, 0, 0, 0, 0, empty_orders] + [0] * BALANCE_WORDS))
-    expected = SparseMerkleTree(SMALL.account_depth, empty_account).root
-    assert State.genesis(SMALL).root == expected
+    empty_account = FieldElement(poseidon([0, 0, 0, 0, 0, empty_orders] + [0] * BALANCE_WORDS + [EMPTY_PERP]))
+    account_root = SparseMerkleTree(SMALL.account_depth, empty_account).root
+    unpriced = poseidon([0] * 5)
+    perp = poseidon([unpriced] * 4 + [0])  # four markets never priced, an empty pool
+    assert State.genesis(SMALL).root == poseidon([account_root, perp])
 
 
 def test_account_leaf_commits_to_every_field() -> None:
@@ -35,12 +42,15 @@ def test_account_leaf_commits_to_every_field() -> None:
     state.set_order_slot(index, OrderId(6), Amount(40))
     state.increment_nonce(index)
     state.set_min_order_id(index, OrderId(3))
+    state.set_perp_account(index, PerpAccount(-5, (Position(0, 0), Position(3, -7))))
 
     orders = SparseMerkleTree(SMALL.order_depth, EMPTY_ORDER_LEAF)
     orders.set(6 % 4, order_leaf(OrderId(6), Amount(40)))
     # Word i holds tokens 2i (low 96 bits) and 2i + 1 (above them); tokens 0 and 1 share word 0.
     words = [7 + 500 * 2**96, (2**96 - 1) * 2**96] + [0] * (BALANCE_WORDS - 2)
-    leaf = poseidon([11, 12, eth_address(ALICE), 1, 3, orders.root] + words)
+    # Collateral, then each market's size and settled index; negatives are p - x.
+    perp = poseidon([FIELD_MODULUS - 5, 0, 0, 3, FIELD_MODULUS - 7, 0, 0, 0, 0])
+    leaf = poseidon([11, 12, eth_address(ALICE), 1, 3, orders.root] + words + [perp])
     account = state.get_account(index)
     assert account.leaf_hash() == leaf
     assert state.account_tree.get(ALICE) == leaf
@@ -50,7 +60,51 @@ def test_account_proof_verifies_against_the_state_root() -> None:
     state = State.genesis(SMALL)
     state.create_account(AccountIndex(5), FieldElement(1), FieldElement(2), EthAddress(3))
     leaf = state.get_account(AccountIndex(5)).leaf_hash()
-    assert compute_root(leaf, 5, state.account_tree.siblings(5)) == state.root
+    account_root = compute_root(leaf, 5, state.account_tree.siblings(5))
+    assert account_root == state.account_tree.root
+    assert poseidon([account_root, state.perp_commitment]) == state.root
+
+
+def test_the_root_commits_to_the_markets_and_the_pool() -> None:
+    state = State.genesis(SMALL)
+    roots = {state.root}
+    state.set_perp_market(3, PerpMarket(oracle_price=100, oracle_time=5, funding_index=-2, funding_time=4, open_interest=1))
+    roots.add(state.root)
+    state.set_collateral_pool(700)
+    roots.add(state.root)
+    state.set_perp_account(AccountIndex(ALICE), PerpAccount(1))
+    roots.add(state.root)
+    assert len(roots) == 4
+    market = poseidon([100, 5, FIELD_MODULUS - 2, 4, 1])
+    unpriced = poseidon([0] * 5)
+    assert state.perp_commitment == poseidon([unpriced, unpriced, unpriced, market, 700])
+
+
+def test_an_empty_perpetual_side_hashes_as_none() -> None:
+    """Positions closed to zero at index zero leave the leaf of an account that never traded perpetuals."""
+    state, fresh = State.genesis(SMALL), State.genesis(SMALL)
+    state.set_perp_account(AccountIndex(ALICE), PerpAccount(0, (Position(0, 0), Position(0, 0))))
+    fresh.set_balance(AccountIndex(ALICE), BASE, Amount(0))
+    assert state.root == fresh.root
+    assert state.get_account(AccountIndex(ALICE)).perp.is_empty
+
+
+def test_rollback_restores_the_perpetual_side() -> None:
+    state = State.genesis(SMALL)
+    state.set_perp_account(AccountIndex(ALICE), PerpAccount(10))
+    state.set_collateral_pool(10)
+    root = state.root
+    state.begin()
+    state.set_perp_account(AccountIndex(ALICE), PerpAccount(4, (Position(2, 0),)))
+    state.set_perp_market(0, PerpMarket(oracle_price=9))
+    state.begin()
+    state.set_collateral_pool(11)
+    state.set_perp_market(0, PerpMarket(oracle_price=8))
+    state.commit()
+    assert (state.collateral_pool, state.perp_markets[0].oracle_price) == (11, 8)
+    state.rollback()  # the outer journal undoes the inner one's kept changes too
+    assert state.root == root
+    assert (state.collateral_pool, state.perp_markets[0], state.get_account(AccountIndex(ALICE)).perp) == (10, PerpMarket(), PerpAccount(10))
 
 
 def test_order_slot_is_the_order_id_modulo_the_slot_count() -> None:

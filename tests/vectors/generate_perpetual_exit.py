@@ -33,9 +33,9 @@ from typing import Any
 
 from sequencer.spec.perpetual.constants import FUNDING_INDEX_BITS, MAX_PERP_MARKETS, QUANTUM_BITS, SIZE_BITS
 from sequencer.spec.perpetual.exit import exit_claim, exit_payouts
-from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
+from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, PerpMarketParams, Position
 from sequencer.spec.types import AccountIndex
-from tests.spec.perpetual.builders import FUND, config
+from tests.spec.perpetual.builders import FUND, config, fresh_ledger
 
 PERPETUAL_EXIT_PATH = Path(__file__).with_name("perpetual_exit.json")
 
@@ -60,7 +60,7 @@ def claim_case(
         PerpMarketParams(quantum=quantum, initial_margin=100_000, maintenance_margin=50_000, max_funding_rate=0, open_interest_cap=2**SIZE_BITS - 1)
         for quantum in quanta
     )
-    ledger = PerpLedger(replace(config(), markets=markets))
+    ledger = fresh_ledger(replace(config(), markets=markets))
     for market_id, (price, index) in enumerate(zip(prices, indices, strict=True)):
         ledger.set_market(market_id, PerpMarket(oracle_price=price, funding_index=index))
     positions = tuple(Position(size, index) for size, index in zip(sizes, settled_at, strict=True))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon14} from "./IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon15} from "./IPoseidon.sol";
 
 /// @title Matchproof: a ZK order-book rollup
 /// @notice Users deposit ERC-20 tokens on L1 (each deposit becomes an L1 request in a
@@ -25,7 +25,7 @@ interface IMatchproof {
         /// @dev Request hash.
         IPoseidon7 poseidon7;
         /// @dev Account leaf (exit proofs).
-        IPoseidon14 poseidon14;
+        IPoseidon15 poseidon15;
     }
 
     /// @notice The rollup's shape (the circuit's configuration) and its request deadline.
@@ -82,8 +82,14 @@ interface IMatchproof {
         ///      hashes them two to a word, balances[2i] + balances[2i + 1] * 2^96. `exit` pays
         ///      balances[tokenId].
         uint256[16] balances;
+        /// @dev The hash of the account's collateral and positions (docs/DESIGN.md, "Perpetual
+        ///      futures", "Commitment"), the leaf's last input.
+        uint256 perpHash;
         /// @dev The account leaf's siblings, leaf level first, three per level (3 * accountDepth / 2).
         uint256[] accountSiblings;
+        /// @dev The perpetual markets' and the collateral pool's commitment: the state root is
+        ///      Poseidon([accountRoot, perpCommitment]).
+        uint256 perpCommitment;
     }
 
     /// @notice A queued deposit's fields, as its L1RequestQueued event reported them.
@@ -656,7 +662,7 @@ interface IMatchproof {
     function hashers()
         external
         view
-        returns (address poseidon2, address poseidon4, address poseidon7, address poseidon14);
+        returns (address poseidon2, address poseidon4, address poseidon7, address poseidon15);
 
     /// @notice The state root before the first batch: the empty account tree's root, which
     ///         commits to every tree depth (the order tree's too), so that the state can be

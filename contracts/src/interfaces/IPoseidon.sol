@@ -24,8 +24,8 @@ interface IPoseidon7 {
     function poseidon(uint256[7] calldata input) external pure returns (uint256);
 }
 
-/// @title Poseidon over 14 field elements
-interface IPoseidon14 {
-    /// @notice Poseidon([input[0], ..., input[13]]).
-    function poseidon(uint256[14] calldata input) external pure returns (uint256);
+/// @title Poseidon over 15 field elements
+interface IPoseidon15 {
+    /// @notice Poseidon([input[0], ..., input[14]]).
+    function poseidon(uint256[15] calldata input) external pure returns (uint256);
 }

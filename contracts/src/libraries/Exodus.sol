@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IMatchproof} from "../interfaces/IMatchproof.sol";
-import {IPoseidon4, IPoseidon14} from "../interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon15} from "../interfaces/IPoseidon.sol";
 import {Field} from "./Field.sol";
 import {PublicDataLayout} from "./PublicDataLayout.sol";
 
@@ -12,8 +12,10 @@ import {PublicDataLayout} from "./PublicDataLayout.sol";
 ///         consumed is refunded once. Tree and leaf as in docs/DESIGN.md: a quaternary account
 ///         tree, internal node Poseidon([c0, c1, c2, c3]) of its children in index order, bits
 ///         2k and 2k + 1 of the index say which child the level-k node is; account leaf
-///         Poseidon([ax, ay, ethAddr, nonce, minOrderId, orderRoot, w0, ..., w7]), where word
-///         wi = balance(2i) + balance(2i + 1) * 2^96 (token ids the rollup does not have hold 0).
+///         Poseidon([ax, ay, ethAddr, nonce, minOrderId, orderRoot, w0, ..., w7, perpHash]),
+///         where word wi = balance(2i) + balance(2i + 1) * 2^96 (token ids the rollup does not
+///         have hold 0) and perpHash commits to the account's collateral and positions; state
+///         root Poseidon([accountRoot, perpCommitment]).
 library Exodus {
     /// @notice Bits of a balance (every L2 amount has as many): two balances share a word.
     uint256 internal constant BALANCE_BITS = PublicDataLayout.AMOUNT_BITS;
@@ -31,21 +33,22 @@ library Exodus {
         mapping(uint256 => bool) refunded;
     }
 
-    /// @notice The account tree root that an exit proof of `owner`'s account at `accountIndex`
-    ///         leads to.
+    /// @notice The state root that an exit proof of `owner`'s account at `accountIndex` leads to:
+    ///         Poseidon([accountRoot, proof.perpCommitment]).
     /// @dev Reverts InvalidProofLength unless the path holds three siblings per level
     ///      (`3 * accountDepth / 2`), BalanceOutOfRange unless every balance is below 2^96
     ///      (else value could move between the two balances of a word: lo + 2^96 and hi - 1
     ///      make the same word as lo and hi), ValueNotInField unless every other value hashed
     ///      is a field element (the Poseidon contracts reduce their inputs, so a value + p
     ///      would pass for the value). The caller checks that the index fits the tree.
-    function accountRoot(
+    function stateRoot(
         IMatchproof.ExitProof calldata proof,
         address owner,
         uint256 accountIndex,
         uint256 accountDepth,
+        IPoseidon2 poseidon2,
         IPoseidon4 poseidon4,
-        IPoseidon14 poseidon14
+        IPoseidon15 poseidon15
     ) internal pure returns (uint256) {
         _requireLength(proof.accountSiblings, accountDepth);
         _requireField(proof.ax);
@@ -53,7 +56,9 @@ library Exodus {
         _requireField(proof.nonce);
         _requireField(proof.minOrderId);
         _requireField(proof.orderRoot);
-        uint256[14] memory inputs;
+        _requireField(proof.perpHash);
+        _requireField(proof.perpCommitment);
+        uint256[15] memory inputs;
         inputs[0] = proof.ax;
         inputs[1] = proof.ay;
         inputs[2] = uint256(uint160(owner));
@@ -63,7 +68,9 @@ library Exodus {
         for (uint256 i = 0; i < BALANCE_WORDS; ++i) {
             inputs[6 + i] = _balance(proof, 2 * i) | (_balance(proof, 2 * i + 1) << BALANCE_BITS);
         }
-        return merkleRoot(poseidon14.poseidon(inputs), accountIndex, proof.accountSiblings, poseidon4);
+        inputs[6 + BALANCE_WORDS] = proof.perpHash;
+        uint256 accountRoot = merkleRoot(poseidon15.poseidon(inputs), accountIndex, proof.accountSiblings, poseidon4);
+        return poseidon2.poseidon([accountRoot, proof.perpCommitment]);
     }
 
     /// @notice The root of a quaternary Poseidon tree from a leaf, its index and its siblings

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Matchproof} from "../../src/Matchproof.sol";
 import {IMatchproof} from "../../src/interfaces/IMatchproof.sol";
 import {IGroth16BatchVerifier} from "../../src/interfaces/IGroth16BatchVerifier.sol";
-import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon14} from "../../src/interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon15} from "../../src/interfaces/IPoseidon.sol";
 import {TestToken} from "../../src/test/TestToken.sol";
 import {TestBase} from "./TestBase.sol";
 import {Slots} from "./Slots.sol";
@@ -50,7 +50,7 @@ abstract contract RollupFixture is TestBase {
     IPoseidon2 internal poseidon2;
     IPoseidon4 internal poseidon4;
     IPoseidon7 internal poseidon7;
-    IPoseidon14 internal poseidon14;
+    IPoseidon15 internal poseidon15;
     IGroth16BatchVerifier internal verifier;
     TestToken internal tokenA;
     TestToken internal tokenB;
@@ -61,7 +61,7 @@ abstract contract RollupFixture is TestBase {
         poseidon2 = IPoseidon2(deployPoseidon(json, 2));
         poseidon4 = IPoseidon4(deployPoseidon(json, 4));
         poseidon7 = IPoseidon7(deployPoseidon(json, 7));
-        poseidon14 = IPoseidon14(deployPoseidon(json, 14));
+        poseidon15 = IPoseidon15(deployPoseidon(json, 15));
         verifier = new RejectingVerifier();
         tokenA = new TestToken("Token A", "A", 18);
         tokenB = new TestToken("Token B", "B", 6);
@@ -86,7 +86,7 @@ abstract contract RollupFixture is TestBase {
 
     function _hashers() internal view returns (IMatchproof.Hashers memory) {
         return IMatchproof.Hashers({
-            poseidon2: poseidon2, poseidon4: poseidon4, poseidon7: poseidon7, poseidon14: poseidon14
+            poseidon2: poseidon2, poseidon4: poseidon4, poseidon7: poseidon7, poseidon15: poseidon15
         });
     }
 

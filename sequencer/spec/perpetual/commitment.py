@@ -7,16 +7,18 @@ Signed values enter as field elements (``-x`` is ``p - x``); every one is
 below ``2**200`` in magnitude, so each field element has one signed
 preimage. An account hashes its collateral and, for each of the
 ``MAX_PERP_MARKETS`` markets, its position's size and settled funding index
-(zeros for a market it never held): ``Poseidon(9)``. A market hashes its
-oracle price and time, its funding index and time and its open interest:
-``Poseidon(5)``; the markets' commitment is ``Poseidon(4)`` of the four
-markets' hashes, a market the deployment does not configure hashing as a
-market never priced.
-
-Not yet in the state root: the circuit mirrors these hashes
-(``circuits/perpetual/commitment.circom``) and both are checked on the same
-vectors, ready for the state root to take them.
+(zeros for a market it never held): ``Poseidon(9)``, the account leaf's
+last input. A market hashes its oracle price and time, its funding index
+and time and its open interest: ``Poseidon(5)``; the perpetual commitment
+is ``Poseidon(5)`` of the four markets' hashes (a market the deployment
+does not configure hashes as a market never priced) and the collateral
+pool, and the state root is ``Poseidon([account_root, perp_commitment])``
+(:attr:`sequencer.spec.state.State.root`). The circuit mirrors these
+hashes (``circuits/perpetual/commitment.circom``), checked on the same
+vectors.
 """
+
+from collections.abc import Sequence
 
 from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.crypto.poseidon import poseidon
@@ -55,7 +57,15 @@ def market_hash(market: PerpMarket) -> FieldElement:
     )
 
 
-def markets_commitment(markets: list[PerpMarket]) -> FieldElement:
-    """``Poseidon`` of the four markets' hashes, a market not configured hashing as :class:`PerpMarket` ()."""
+def perp_commitment(markets: Sequence[PerpMarket], collateral_pool: int) -> FieldElement:
+    """
+    ``Poseidon([market_0, ..., market_3, collateral_pool])`` of the four
+    markets' hashes (a market not configured hashing as :class:`PerpMarket` ())
+    and the pool, which is never negative.
+    """
     padded = list(markets) + [PerpMarket()] * (MAX_PERP_MARKETS - len(markets))
-    return FieldElement(poseidon([market_hash(market) for market in padded]))
+    return FieldElement(poseidon([*(market_hash(market) for market in padded), collateral_pool]))
+
+
+EMPTY_PERP_ACCOUNT_HASH = perp_account_hash(PerpAccount())
+"""The perpetual side of an account that never held collateral or a position."""

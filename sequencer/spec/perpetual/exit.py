@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from sequencer.spec.types import AccountIndex
 
 from .margin import health, settled
-from .state import PerpLedger
+from .ledger import PerpLedger
 
 
 def exit_claim(ledger: PerpLedger, index: AccountIndex) -> int:

@@ -11,7 +11,8 @@ into collateral, always down for the account.
 from dataclasses import dataclass, replace
 
 from .constants import FUNDING_RATE_SCALE, MARGIN_SCALE
-from .state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
+from .state import PerpAccount, PerpMarket, PerpMarketParams, Position
+from .ledger import PerpLedger
 
 
 def funding_payment(position: Position, market: PerpMarket, params: PerpMarketParams) -> int:

@@ -85,7 +85,8 @@ from .errors import (
     ZeroOraclePrice,
 )
 from .margin import Health, exposure_reduced, health, ratio_not_lowered, settled, withdrawable
-from .state import PerpAccount, PerpLedger, PerpMarket, Position, check_market
+from .state import PerpAccount, PerpMarket, Position, check_market
+from .ledger import PerpLedger
 from .transactions import (
     CollateralTransfer,
     Deleverage,

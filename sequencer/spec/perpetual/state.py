@@ -1,12 +1,14 @@
 """
-The perpetual ledger: each market's prices and funding, each account's
-collateral and positions, and the collateral pool behind them.
+The perpetual state's values: a deployment's markets and oracles
+(:class:`PerpConfig`), each market's prices and funding
+(:class:`PerpMarket`), each account's collateral and positions
+(:class:`PerpAccount`).
 
-A deployment fixes its markets and oracles in a :class:`PerpConfig`. Every
-value here is an integer at the scales of :mod:`.constants`. Accounts and
-markets are immutable values: a transaction computes the new ones, checks
-them, and only then writes them (:meth:`PerpLedger.set_account`,
-:meth:`PerpLedger.set_market`), so a refused transaction changes nothing.
+Every value here is an integer at the scales of :mod:`.constants`, and
+immutable: a transaction computes the new ones, checks them, and only then
+writes them through :class:`.ledger.PerpLedger` into the rollup's
+:class:`sequencer.spec.state.State`, so a refused transaction changes
+nothing.
 """
 
 from dataclasses import dataclass, field, replace
@@ -139,64 +141,14 @@ class PerpAccount:
         positions[market] = position
         return replace(self, positions=tuple(positions))
 
+    @property
+    def is_empty(self) -> bool:
+        """No collateral and no position: the perpetual side of an account that never had one (same hash)."""
+        return self.collateral == 0 and all(position == Position() for position in self.positions)
+
     def sizes(self) -> list[int]:
         """The size of each position, by market id."""
         return [position.size for position in self.positions]
-
-
-class PerpLedger:
-    """
-    Every market and every account's perpetual side, and the collateral
-    pool: the collateral token moved into perpetuals and not yet out. Every
-    account's value together never exceeds the pool (trades move collateral
-    between accounts, funding rounds down for every account), which is what
-    exits after a freeze share (:mod:`.exit`).
-    """
-
-    config: PerpConfig
-    _markets: list[PerpMarket]
-    _accounts: dict[AccountIndex, PerpAccount]
-    collateral_pool: int
-
-    def __init__(self, config: PerpConfig) -> None:
-        """The ledger at genesis: no prices, no funding, no positions, no collateral."""
-        self.config = config
-        self._markets = [PerpMarket() for _ in config.markets]
-        self._accounts = {}
-        self.collateral_pool = 0
-
-    def market(self, market: int) -> PerpMarket:
-        """The state of ``market`` (raises ``UnknownPerpMarket`` if it is not configured)."""
-        check_market(self.config, market)
-        return self._markets[market]
-
-    def markets(self) -> list[PerpMarket]:
-        """Every market's state, by id."""
-        return list(self._markets)
-
-    def account(self, index: AccountIndex) -> PerpAccount:
-        """The perpetual side of the account at ``index``: empty until collateral reaches it."""
-        return self._accounts.get(index, PerpAccount())
-
-    def accounts(self) -> dict[AccountIndex, PerpAccount]:
-        """Every account with collateral or a position, by index."""
-        return dict(self._accounts)
-
-    def copy(self) -> "PerpLedger":
-        """An independent copy (its markets and accounts are immutable values; the copy has its own tables)."""
-        copy = PerpLedger(self.config)
-        copy._markets = list(self._markets)
-        copy._accounts = dict(self._accounts)
-        copy.collateral_pool = self.collateral_pool
-        return copy
-
-    def set_market(self, market: int, state: PerpMarket) -> None:
-        """Write a market's new state."""
-        self._markets[market] = state
-
-    def set_account(self, index: AccountIndex, account: PerpAccount) -> None:
-        """Write an account's new perpetual side."""
-        self._accounts[index] = account
 
 
 def check_market(config: PerpConfig, market: int) -> None:

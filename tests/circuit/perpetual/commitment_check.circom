@@ -15,7 +15,8 @@ template CommitmentCheck() {
     signal input fundingIndex[MAX_PERP_MARKETS()];
     signal input fundingTime[MAX_PERP_MARKETS()];
     signal input openInterest[MAX_PERP_MARKETS()];
-    signal input marketsHash;
+    signal input collateralPool;
+    signal input commitment;
 
     component account = PerpAccountHash();
     account.collateral <== collateral;
@@ -23,11 +24,12 @@ template CommitmentCheck() {
     account.settledIndex <== settledIndex;
     account.out === accountHash;
 
-    component markets = MarketsCommitment();
+    component markets = PerpCommitment();
     markets.oraclePrice <== oraclePrice;
     markets.oracleTime <== oracleTime;
     markets.fundingIndex <== fundingIndex;
     markets.fundingTime <== fundingTime;
     markets.openInterest <== openInterest;
-    markets.out === marketsHash;
+    markets.collateralPool <== collateralPool;
+    markets.out === commitment;
 }

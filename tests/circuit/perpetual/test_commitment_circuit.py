@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prover import CircuitArtifacts
-from sequencer.spec.perpetual.commitment import markets_commitment, perp_account_hash, signed_field
-from sequencer.spec.perpetual.commitment import signed_field
+from sequencer.spec.perpetual.commitment import perp_account_hash, perp_commitment, signed_field
 from sequencer.spec.perpetual.constants import COLLATERAL_BITS, FUNDING_INDEX_BITS, MAX_PERP_MARKETS, SIZE_BITS
 from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, Position
 from tests.circuit.perpetual.checking import accepts
@@ -24,7 +23,7 @@ def circuit(perp_circuit: Callable[[str], CircuitArtifacts]) -> CircuitArtifacts
     return perp_circuit("perp_commitment")
 
 
-def witness(account: PerpAccount, markets: list[PerpMarket]) -> dict[str, object]:
+def witness(account: PerpAccount, markets: list[PerpMarket], pool: int = 0) -> dict[str, object]:
     padded = markets + [PerpMarket()] * (MAX_PERP_MARKETS - len(markets))
     return {
         "collateral": signed_field(account.collateral),
@@ -36,7 +35,8 @@ def witness(account: PerpAccount, markets: list[PerpMarket]) -> dict[str, object
         "fundingIndex": [signed_field(market.funding_index) for market in padded],
         "fundingTime": [market.funding_time for market in padded],
         "openInterest": [market.open_interest for market in padded],
-        "marketsHash": markets_commitment(markets),
+        "collateralPool": pool,
+        "commitment": perp_commitment(markets, pool),
     }
 
 
@@ -55,16 +55,16 @@ markets = st.lists(
 
 
 @settings(max_examples=25, deadline=None)
-@given(account=accounts, market_list=markets)
-def test_the_circuit_hashes_as_the_spec(circuit: CircuitArtifacts, account: PerpAccount, market_list: list[PerpMarket]) -> None:
-    assert accepts(circuit, witness(account, market_list))
+@given(account=accounts, market_list=markets, pool=st.integers(0, 2**COLLATERAL_BITS - 1))
+def test_the_circuit_hashes_as_the_spec(circuit: CircuitArtifacts, account: PerpAccount, market_list: list[PerpMarket], pool: int) -> None:
+    assert accepts(circuit, witness(account, market_list, pool))
 
 
 def test_every_field_counts(circuit: CircuitArtifacts) -> None:
     """Changing any one value changes the hash the circuit computes, so the spec's no longer matches."""
     account = PerpAccount(-5, (Position(3, -7), Position(0, 0), Position(-2, 11)))
     market_list = [PerpMarket(100, 5, -9, 4, 3)]
-    honest = witness(account, market_list)
+    honest = witness(account, market_list, 700)
     assert accepts(circuit, honest)
     changed = [
         {**honest, "collateral": signed_field(-4)},
@@ -75,6 +75,7 @@ def test_every_field_counts(circuit: CircuitArtifacts) -> None:
         {**honest, "fundingIndex": [signed_field(9), 0, 0, 0]},
         {**honest, "fundingTime": [4, 0, 0, 1]},
         {**honest, "openInterest": [3, 0, 0, 1]},
+        {**honest, "collateralPool": 701},
     ]
     for values in changed:
         assert not accepts(circuit, values)

@@ -25,12 +25,13 @@ from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import COLLATERAL_BITS
 from sequencer.spec.perpetual.margin import settled
 from sequencer.spec.perpetual.rules import bankruptcy_quote, process_deleverage, process_liquidation
-from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
+from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, PerpMarketParams, Position
 from sequencer.spec.perpetual.transactions import Deleverage, Liquidation
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import ALICE, BOB, CAROL, NOW
-from tests.spec.perpetual.builders import FUND, MAX_PENALTY, config, perp_order
+from sequencer.spec.perpetual.ledger import PerpLedger
+from tests.spec.perpetual.builders import FUND, MAX_PENALTY, config, fresh_ledger, perp_order
 from tests.spec.perpetual.conftest import funded
 
 MARKETS = (
@@ -59,7 +60,7 @@ def refusal(
 ) -> str | None:
     """The code of the spec's refusal of the close, or None if it applies it."""
     ex = funded()
-    ex.ledger = PerpLedger(replace(config(), markets=MARKETS))
+    ex.ledger = PerpLedger(replace(config(), markets=MARKETS), ex.state)
     for market_id, price in enumerate(prices):
         ex.ledger.set_market(market_id, PerpMarket(oracle_price=price, oracle_time=Timestamp(NOW), open_interest=10**6))
     for index, perp in accounts.items():
@@ -100,7 +101,7 @@ def circuit_accepts(
     penalty: int,
 ) -> bool:
     counter = {Mode.LIQUIDATOR: CAROL, Mode.FUND: FUND, Mode.DELEVERAGE: BOB}[mode]
-    book = PerpLedger(replace(config(), markets=MARKETS))
+    book = fresh_ledger(replace(config(), markets=MARKETS))
     closed, against, fund = (settled(book, accounts[index]) for index in (ALICE, counter, FUND))
     witness = {
         "deleverage": int(mode is Mode.DELEVERAGE),
@@ -225,7 +226,7 @@ def test_the_circuit_accepts_exactly_what_the_spec_accepts(
         fund = counterparty = account(data.draw(st.integers(0, 3_000)), (0, 0))
     elif mode is Mode.LIQUIDATOR and not data.draw(st.integers(0, 9)):
         fund = account(2**COLLATERAL_BITS - 1 - data.draw(st.integers(0, 10)), (0, 0))  # the penalty may not fit
-    book = PerpLedger(replace(config(), markets=MARKETS))
+    book = fresh_ledger(replace(config(), markets=MARKETS))
     for market_id, price in enumerate(prices):
         book.set_market(market_id, PerpMarket(oracle_price=price, oracle_time=Timestamp(NOW)))
     book.set_account(AccountIndex(ALICE), alice)

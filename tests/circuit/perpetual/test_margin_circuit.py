@@ -24,10 +24,11 @@ from sequencer.spec.perpetual.constants import FUNDING_RATE_SCALE
 from sequencer.spec.perpetual.errors import MarginInsufficient
 from sequencer.spec.perpetual.margin import funding_payment, settled
 from sequencer.spec.perpetual.rules import check_margin
-from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
+from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, PerpMarketParams, Position
 from sequencer.spec.types import AccountIndex, Timestamp
 from tests.circuit.perpetual.checking import accepts
-from tests.spec.perpetual.builders import config
+from sequencer.spec.perpetual.ledger import PerpLedger
+from tests.spec.perpetual.builders import config, fresh_ledger
 
 ACCOUNT = AccountIndex(1)
 MARKETS = (
@@ -44,7 +45,7 @@ def circuit(perp_circuit: Callable[[str], CircuitArtifacts]) -> CircuitArtifacts
 
 def ledger(prices: tuple[int, int] = (100, 30), indices: tuple[int, int] = (0, 0)) -> PerpLedger:
     """A two-market ledger at ``prices`` and funding ``indices``."""
-    two = PerpLedger(replace(config(), markets=MARKETS))
+    two = fresh_ledger(replace(config(), markets=MARKETS))
     for market_id, (price, index) in enumerate(zip(prices, indices, strict=True)):
         two.set_market(market_id, PerpMarket(oracle_price=price, oracle_time=Timestamp(1), funding_index=index))
     return two

@@ -19,12 +19,13 @@ from prover import CircuitArtifacts
 from sequencer.spec.errors import RollupError
 from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.rules import process_funding_tick, process_oracle_update
-from sequencer.spec.perpetual.state import PerpLedger, PerpMarket
+from sequencer.spec.perpetual.state import PerpMarket
 from sequencer.spec.perpetual.transactions import FundingTick, OracleUpdate, SignedPrice
 from sequencer.spec.types import Timestamp
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import NOW
-from tests.spec.perpetual.builders import MARKET, MAX_FUNDING_RATE, WINDOW, config, signed_price, ticks
+from sequencer.spec.perpetual.ledger import PerpLedger
+from tests.spec.perpetual.builders import MARKET, MAX_FUNDING_RATE, WINDOW, config, fresh_ledger, signed_price, ticks
 
 LAST = NOW - 30
 """The market's oracle_time before the update."""
@@ -45,7 +46,7 @@ def funding(perp_circuit: Callable[[str], CircuitArtifacts]) -> CircuitArtifacts
 
 
 def ledger(old_price: int = ticks(100)) -> PerpLedger:
-    book = PerpLedger(config())
+    book = fresh_ledger(config())
     book.set_market(MARKET, PerpMarket(oracle_price=old_price, oracle_time=Timestamp(LAST), funding_time=Timestamp(FUNDED)))
     return book
 

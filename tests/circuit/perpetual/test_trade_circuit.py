@@ -24,7 +24,8 @@ from sequencer.spec.errors import RollupError
 from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import COLLATERAL_BITS
 from sequencer.spec.perpetual.rules import process_perp_trade
-from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
+from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, PerpMarketParams, Position
+from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.types import AccountIndex, Timestamp
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import ALICE, BOB, NOW
@@ -77,7 +78,7 @@ class Case:
     def spec_refusal(self) -> str | None:
         """The code of the spec's refusal of the trade, or None if it applies it."""
         ex = funded()
-        ex.ledger = PerpLedger(replace(config(), markets=MARKETS))
+        ex.ledger = PerpLedger(replace(config(), markets=MARKETS), ex.state)
         for market_id, (price, age) in enumerate(zip(self.prices, self.ages, strict=True)):
             interest = self.open_interest if market_id == self.market else 0
             ex.ledger.set_market(market_id, PerpMarket(oracle_price=price, oracle_time=Timestamp(NOW - age), open_interest=interest))

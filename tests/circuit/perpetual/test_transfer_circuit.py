@@ -21,11 +21,11 @@ from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import COLLATERAL_BITS
 from sequencer.spec.perpetual.margin import health
 from sequencer.spec.perpetual.rules import process_collateral_transfer
-from sequencer.spec.perpetual.state import PerpAccount, PerpLedger, PerpMarket, PerpMarketParams, Position
+from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, PerpMarketParams, Position
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import ALICE, NOW
-from tests.spec.perpetual.builders import COLLATERAL, MAX_PRICE_AGE, config, transfer
+from tests.spec.perpetual.builders import COLLATERAL, MAX_PRICE_AGE, config, fresh_ledger, transfer
 from tests.spec.perpetual.conftest import funded
 
 MARKETS = (
@@ -45,7 +45,7 @@ def test_the_circuit_accepts_exactly_what_the_spec_accepts(circuit: CircuitArtif
     prices = (data.draw(st.integers(1, 150)), data.draw(st.integers(1, 50)))
     ages = (data.draw(st.sampled_from([0, MAX_PRICE_AGE, MAX_PRICE_AGE + 1])), 0)
     sizes = (data.draw(st.integers(-100, 100)), data.draw(st.integers(-30, 30)))
-    ledger = PerpLedger(replace(config(), markets=MARKETS))
+    ledger = fresh_ledger(replace(config(), markets=MARKETS))
     for market_id, (price, age) in enumerate(zip(prices, ages, strict=True)):
         ledger.set_market(market_id, PerpMarket(oracle_price=price, oracle_time=Timestamp(NOW - age)))
     bare = PerpAccount(0, tuple(Position(size, 0) for size in sizes))

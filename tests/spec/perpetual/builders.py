@@ -13,6 +13,7 @@ from functools import cache
 
 from sequencer.crypto.eddsa import PublicKey, private_to_public, sign
 from sequencer.spec.constants import OrderKind, Side
+from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.state import PerpConfig, PerpMarketParams
 from sequencer.spec.perpetual.transactions import (
     CollateralTransfer,
@@ -24,8 +25,9 @@ from sequencer.spec.perpetual.transactions import (
     collateral_transfer_message,
     oracle_price_message,
 )
+from sequencer.spec.state import State
 from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Timestamp
-from tests.spec.builders import LATER, NOW, QUOTE, private_key
+from tests.spec.builders import LATER, NOW, QUOTE, SMALL, private_key
 
 COLLATERAL = QUOTE
 """The collateral token: the spot tests' quote token."""
@@ -81,6 +83,11 @@ def config() -> PerpConfig:
         insurance_fund=FUND,
         max_liquidation_penalty=MAX_PENALTY,
     )
+
+
+def fresh_ledger(perp_config: PerpConfig) -> PerpLedger:
+    """A ledger of ``perp_config`` over a state of its own, at genesis: for tests that need no spot side."""
+    return PerpLedger(perp_config, State.genesis(SMALL))
 
 
 def ticks(count: int) -> Price:

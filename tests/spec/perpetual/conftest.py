@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from sequencer.spec.perpetual.rules import process_collateral_transfer, process_oracle_update, process_perp_trade
-from sequencer.spec.perpetual.state import PerpLedger
+from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.state import State
 from sequencer.spec.transition import process_deposit
 from sequencer.spec.types import Timestamp
@@ -44,7 +44,7 @@ def funded() -> Exchange:
     state = State.genesis(SMALL)
     for account, amount in ((FEE, 0), (ALICE, 100_000), (BOB, 100_000), (CAROL, 100_000), (FUND, 0)):
         process_deposit(state, deposit(account, COLLATERAL, amount))
-    return Exchange(state, PerpLedger(config()))
+    return Exchange(state, PerpLedger(config(), state))
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from sequencer.spec.perpetual.state import PerpConfig
 from sequencer.spec.perpetual.transactions import OracleUpdate, SignedPrice
 from sequencer.spec.types import Timestamp
 from tests.spec.builders import NOW
-from tests.spec.perpetual.builders import MARKET, WINDOW, config, price_update, signed_price, ticks
+from tests.spec.perpetual.builders import MARKET, WINDOW, config, fresh_ledger, price_update, signed_price, ticks
 from tests.spec.perpetual.conftest import Exchange
 
 
@@ -48,7 +48,7 @@ def test_one_liar_cannot_move_the_median(exchange: Exchange) -> None:
     """Whatever one of the three signers claims, the median stays between the two honest prices."""
     for lie in (1, 10**6):
         ex_update = update(signed_price(0, ticks(lie)), signed_price(1, ticks(100)), signed_price(2, ticks(101)))
-        ledger = type(exchange.ledger)(exchange.ledger.config)
+        ledger = fresh_ledger(exchange.ledger.config)
         process_oracle_update(ledger, ex_update, NOW)
         assert ledger.market(MARKET).oracle_price in (ticks(100), ticks(101))
 

@@ -15,7 +15,7 @@ from sequencer.spec.perpetual.errors import (
     UnknownPerpMarket,
 )
 from sequencer.spec.perpetual.rules import process_collateral_transfer, process_oracle_update, process_perp_trade
-from sequencer.spec.perpetual.state import PerpLedger
+from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.transactions import PerpTrade
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, LATER, NOW
@@ -151,8 +151,7 @@ def test_market_mismatch() -> None:
     """An order for another configured market cannot fill in this one."""
     two = replace(config(), markets=config().markets * 2)
     ex = priced()
-    ex.ledger = PerpLedger(two)
-    process_oracle_update(ex.ledger, price_update(ticks(110)), NOW)
+    ex.ledger = PerpLedger(two, ex.state)
     trade = perp_trade(perp_order(BOB, 1, SELL, ticks(100), 1), perp_order(ALICE, 1, BUY, ticks(100), 1, market=1), 1)
     refused(ex, trade, PerpMarketMismatch)
 
