@@ -1,7 +1,7 @@
 """
 What the trustless way out costs: the time to rebuild a state of 1,000
 accounts from a local anvil, and the gas of a forced withdrawal request, of
-freezing and of one exit.
+freezing, of one exit and of one perpetual claim proven and paid.
 
     .venv/bin/python -m bench.reconstruct_bench [--accounts 1000] [--json PATH]
 
@@ -15,10 +15,12 @@ state from the events and the batches' calldata alone, timed step by step;
 its root must be the contract's.
 
 **Gas.** On a fresh rollup at the ``devnet`` circuit's depths (and at the
-largest account depth, 32, for comparison): a trader's
+largest account depth, 24, for comparison): a trader's
 ``requestForcedWithdrawal``, ``freeze`` once that request is overdue, and
 ``exit`` of one token against a proven root (written into the contract's
-storage from the spec's state, since no batch is proven here). Gas figures
+storage from the spec's state, since no batch is proven here), and, for an
+account holding positions in all four perpetual markets, ``claimPerpetual``
+within the claim window and ``payPerpetualClaim`` after it. Gas figures
 are ``gasUsed`` of each transaction, anvil pinned to the ``osaka`` hardfork.
 """
 
@@ -41,13 +43,14 @@ from web3.types import RPCEndpoint, TxReceipt
 from sequencer.crypto.keys import L2Keypair
 from sequencer.l1.anvil import HARDFORK, start_anvil
 from sequencer.l1.compile import CompiledContracts, compile_contracts
-from sequencer.l1.deploy import Deployment, OperatorKey, RollupConfig, TestTokenSpec, deploy
-from sequencer.l1.exodus import exit_proof
+from sequencer.l1.deploy import Deployment, OperatorKey, PerpetualsConfig, RollupConfig, TestTokenSpec, deploy
+from sequencer.l1.exodus import exit_proof, perp_claim_arguments
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.l1.reconstruct import reconstruct
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.transactions import send_transaction
 from sequencer.spec.constants import PRICE_SCALE, Side, TreeConfig
+from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, Position
 from sequencer.spec.public_data import slot_bytes
 from sequencer.spec.state import State
 from sequencer.spec.transactions import (
@@ -68,7 +71,7 @@ REBUILD_TREE = TreeConfig(account_depth=10, balance_depth=2, order_depth=4)
 """1,024 accounts: room for 1,000 traders and the operator."""
 DEVNET_TREE = TreeConfig(account_depth=8, balance_depth=2, order_depth=4)
 """The ``devnet`` configuration of ``circuits/configs.json``."""
-DEEPEST_TREE = TreeConfig(account_depth=32, balance_depth=2, order_depth=4)
+DEEPEST_TREE = TreeConfig(account_depth=24, balance_depth=2, order_depth=4)
 UNIT = 10**18
 WETH, USDC = TokenId(0), TokenId(1)
 PRICE = Price(2000 * PRICE_SCALE)
@@ -99,6 +102,8 @@ class GasResult:
     request_forced_withdrawal: int
     freeze: int
     exit: int
+    claim_perpetual: int
+    pay_perpetual_claim: int
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     for result in gas:
         print(
             f"  account depth {result.account_depth:2}: requestForcedWithdrawal {result.request_forced_withdrawal:,}, "
-            f"freeze {result.freeze:,}, exit {result.exit:,}"
+            f"freeze {result.freeze:,}, exit {result.exit:,}, claimPerpetual {result.claim_perpetual:,}, "
+            f"payPerpetualClaim {result.pay_perpetual_claim:,}"
         )
     print(
         f"rebuilt {rebuild.accounts:,} accounts ({rebuild.trades:,} trades, {rebuild.withdrawals:,} withdrawals, "
@@ -218,7 +224,7 @@ def trades_and_withdrawals(keys: list[L2Keypair]) -> list[Transaction]:
         buyer = seller + 1
         maker = signed_order(keys[seller], AccountIndex(seller + 1), Side.SELL, expiry)
         taker = signed_order(keys[buyer], AccountIndex(buyer + 1), Side.BUY, expiry)
-        txs.append(Trade(maker, taker, Amount(UNIT), Amount(2000 * UNIT), Amount(0), Amount(UNIT // 1000)))
+        txs.append(Trade(maker, taker, Amount(UNIT), Amount(2000 * UNIT), 0, 10))
         if buyer % 10 == 1:
             index, amount = AccountIndex(buyer + 1), Amount(UNIT // 2)
             message = withdraw_message(index, WETH, amount, Nonce(0))
@@ -281,9 +287,14 @@ def send_all(w3: Web3, calls: list[tuple[LocalAccount, Any]], value: int = 0) ->
 
 
 def measure_gas(w3: Web3, deployer: LocalAccount, contracts: CompiledContracts, tree: TreeConfig) -> GasResult:
-    """Gas of requesting a forced withdrawal, freezing over it, and exiting one token, at ``tree``'s depths."""
+    """
+    Gas of requesting a forced withdrawal, freezing over it, exiting one
+    token, and proving and being paid a perpetual claim, at ``tree``'s depths.
+    """
     deadline_blocks = 3
-    rollup = deploy_rollup(w3, deployer, contracts, tree, slots=2, request_deadline_blocks=deadline_blocks)
+    claim_window = 2
+    perpetuals = PerpetualsConfig(collateral_token=WETH, insurance_fund=2, quanta=(1, 10, 100, 1000), claim_window_blocks=claim_window)
+    rollup = deploy_rollup(w3, deployer, contracts, tree, slots=2, request_deadline_blocks=deadline_blocks, perpetuals=perpetuals)
     trader = trader_account(10**6 + tree.account_depth)
     key = L2Keypair.from_private_key(hashlib.sha256(trader.key).digest())
     w3.provider.make_request(RPCEndpoint("anvil_setBalance"), [trader.address, hex(10**20)])
@@ -295,16 +306,29 @@ def measure_gas(w3: Web3, deployer: LocalAccount, contracts: CompiledContracts, 
     w3.provider.make_request(RPCEndpoint("anvil_mine"), [hex(deadline_blocks + 1)])
     freeze = gas_of(rollup.freeze(deployer))
 
-    # The proven state: the operator's account and the trader's deposit.
+    # The proven state: the operator's account and the trader's deposit, half of which the
+    # trader moved into perpetual collateral and holds a position with in every market.
     state = State.genesis(tree)
     for l1_request in rollup.l1_requests(0)[:2]:
         apply_transaction(state, l1_request.transaction, Timestamp(0), None)
+    trader_index = AccountIndex(1)
+    state.set_balance(trader_index, WETH, Amount(UNIT // 2))
+    state.set_collateral_pool(UNIT // 2)
+    positions = tuple(Position(size=(-1) ** market * 10**6, funding_index=market * 10**12) for market in range(4))
+    state.set_perp_account(trader_index, PerpAccount(UNIT // 4, positions))
+    for market in range(4):
+        state.set_perp_market(market, PerpMarket(2000 + market, Timestamp(1_000), (market + 1) * 10**12, Timestamp(1_000), 10**6))
     word = "0x" + state.root.to_bytes(32, "big").hex()
     w3.provider.make_request(RPCEndpoint("anvil_setStorageAt"), [rollup.contract.address, hex(SLOT_STATE_ROOT), word])
-    proof = exit_proof(state, AccountIndex(1))
-    call = rollup.contract.functions.exit(WETH, proof.as_abi())
+    proof = exit_proof(state, trader_index)
+    call = rollup.contract.functions.exit(WETH, proof.as_abi(), trader.address)
     exit_gas = gas_of(send_transaction(w3, trader, call.build_transaction({"from": trader.address})))
-    return GasResult(tree.account_depth, request, freeze, exit_gas)
+    claim = rollup.contract.functions.claimPerpetual(*perp_claim_arguments(state, trader_index))
+    claim_gas = gas_of(send_transaction(w3, trader, claim.build_transaction({"from": trader.address})))
+    w3.provider.make_request(RPCEndpoint("anvil_mine"), [hex(claim_window + 1)])
+    pay = rollup.contract.functions.payPerpetualClaim(trader.address)
+    pay_gas = gas_of(send_transaction(w3, trader, pay.build_transaction({"from": trader.address})))
+    return GasResult(tree.account_depth, request, freeze, exit_gas, claim_gas, pay_gas)
 
 
 def gas_of(receipt: TxReceipt) -> int:
@@ -319,6 +343,7 @@ def deploy_rollup(
     tree: TreeConfig,
     slots: int,
     request_deadline_blocks: int = 50_400,
+    perpetuals: PerpetualsConfig = PerpetualsConfig(),
 ) -> Rollup:
     """A rollup of ``tree``'s depths and ``slots`` slots per batch, with the accepting verifier and WETH/USDC."""
     operator = L2Keypair.from_private_key(hashlib.sha256(b"matchproof bench operator").digest())
@@ -327,7 +352,7 @@ def deploy_rollup(
         w3,
         deployer,
         contracts,
-        config=RollupConfig(slots, tree.account_depth, tree.balance_depth, genesis, request_deadline_blocks),
+        config=RollupConfig(slots, tree.account_depth, tree.balance_depth, genesis, request_deadline_blocks, perpetuals=perpetuals),
         operator=OperatorKey(deployer.address, operator.public_key.ax, operator.public_key.ay),
         test_tokens=(TestTokenSpec("Wrapped Ether (bench)", "WETH"), TestTokenSpec("USD Coin (bench)", "USDC")),
         verifier_contract="AcceptingVerifier",

@@ -46,7 +46,7 @@ const optConstants = require(path.join(nodeModules, "circomlibjs", "src", "posei
 const outDir = path.join(repoRoot, "build", "contracts");
 const outFile = path.join(outDir, "poseidon.json");
 
-const ARITIES = [2, 4, 7, 15];
+const ARITIES = [2, 4, 5, 7, 9, 15];
 const CIRCOMLIBJS_MAX_INPUTS = 6;
 const Q = "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
 const N_ROUNDS_F = 8;
@@ -257,15 +257,17 @@ const byteLength = (hexString) => (hexString.length - 2) / 2;
 
 /**
  * A Poseidon contract from Yul, with as many constants inline as EIP-170 allows, and the
- * creation codes of its data contracts. The code's size comes from a probe that keeps
- * every constant in data contracts (an upper bound: fewer data contracts, less code).
+ * creation codes of its data contracts. The code's size first comes from a probe that keeps
+ * every constant in data contracts; inline data can still lengthen the code a little (wider
+ * offsets), so the room shrinks a word at a time until the contract fits.
  */
 function yulContract(n) {
   const name = `Poseidon${n}`;
   const codeBytes = byteLength(compileYul("runtime", yulPoseidon(n, 0).runtime));
-  const room = Math.floor((MAX_RUNTIME - codeBytes) / 32) * 32;
-  const { source, runtime, chunks } = yulPoseidon(n, room);
-  if (byteLength(compileYul("runtime", runtime)) > MAX_RUNTIME) throw new Error(`${name}: code too large (EIP-170)`);
+  if (codeBytes > MAX_RUNTIME) throw new Error(`${name}: code too large (EIP-170)`);
+  let room = Math.floor((MAX_RUNTIME - codeBytes) / 32) * 32;
+  while (byteLength(compileYul("runtime", yulPoseidon(n, room).runtime)) > MAX_RUNTIME) room -= 32;
+  const { source, chunks } = yulPoseidon(n, room);
   const bytecode = compileYul(name, source);
   const constants = chunks.map((chunk, i) => compileYul(`${name}Constants${i}`, yulConstants(n, i, chunk)));
   return { source, bytecode, constants };

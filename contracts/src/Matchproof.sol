@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMatchproof} from "./interfaces/IMatchproof.sol";
 import {IGroth16BatchVerifier} from "./interfaces/IGroth16BatchVerifier.sol";
-import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon15} from "./interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon5, IPoseidon7, IPoseidon9, IPoseidon15} from "./interfaces/IPoseidon.sol";
 import {AccountRegistry} from "./libraries/AccountRegistry.sol";
 import {BabyJubJub} from "./libraries/BabyJubJub.sol";
 import {BatchLog} from "./libraries/BatchLog.sol";
@@ -12,6 +12,7 @@ import {Exodus} from "./libraries/Exodus.sol";
 import {Field} from "./libraries/Field.sol";
 import {L1Queue} from "./libraries/L1Queue.sol";
 import {L1Requests} from "./libraries/L1Requests.sol";
+import {PerpExodus} from "./libraries/PerpExodus.sol";
 import {PublicData} from "./libraries/PublicData.sol";
 import {PublicDataLayout} from "./libraries/PublicDataLayout.sol";
 import {TokenVault} from "./libraries/TokenVault.sol";
@@ -26,6 +27,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     using AccountRegistry for AccountRegistry.Registry;
     using BatchLog for BatchLog.Log;
     using L1Queue for L1Queue.Queue;
+    using PerpExodus for PerpExodus.State;
     using TokenVault for TokenVault.Vault;
 
     uint256 internal constant MAX_ACCOUNT_DEPTH = PublicDataLayout.ACCOUNT_A_BITS; // published accounts fit
@@ -41,6 +43,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     IPoseidon4 internal immutable _poseidon4;
     IPoseidon7 internal immutable _poseidon7;
     IPoseidon15 internal immutable _poseidon15;
+    IPoseidon5 internal immutable _poseidon5;
+    IPoseidon9 internal immutable _poseidon9;
     uint256 internal immutable _nTx;
     uint256 internal immutable _accountDepth;
     uint256 internal immutable _balanceDepth;
@@ -51,12 +55,20 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     uint256 internal immutable _requestFee;
     uint256 internal immutable _registrationFee;
     uint256 internal immutable _maxRequestsPerBlock;
+    uint256 internal immutable _collateralToken;
+    uint256 internal immutable _insuranceFund;
+    uint256 internal immutable _quantum0;
+    uint256 internal immutable _quantum1;
+    uint256 internal immutable _quantum2;
+    uint256 internal immutable _quantum3;
+    uint256 internal immutable _claimWindowBlocks;
 
     BatchLog.Log internal _batches;
     L1Queue.Queue internal _queue;
     AccountRegistry.Registry internal _accounts;
     TokenVault.Vault internal _vault;
     Exodus.State internal _exodus;
+    PerpExodus.State internal _perpExodus;
     /// @dev The only address that may submit batches (see setSubmitter).
     address internal _submitter;
     /// @dev Users' requests, in one slot: the fees not yet claimed (see claimFees), the block
@@ -70,29 +82,36 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @notice Its ABI encoding equals that of the flat argument list (verifier, poseidon2,
-    ///         poseidon4, poseidon7, poseidon15, genesisRoot, tokens, nTx, accountDepth,
-    ///         balanceDepth, requestDeadlineBlocks, maxTimestampLag, requestFee, registrationFee,
-    ///         maxRequestsPerBlock, operator, operatorAx, operatorAy): the three structs are static.
+    ///         poseidon4, poseidon5, poseidon7, poseidon9, poseidon15, genesisRoot, tokens, nTx,
+    ///         accountDepth, balanceDepth, requestDeadlineBlocks, maxTimestampLag, requestFee,
+    ///         registrationFee, maxRequestsPerBlock, operator, operatorAx, operatorAy,
+    ///         collateralToken, insuranceFund, quanta[4], claimWindowBlocks): the four structs
+    ///         are static.
     /// @param verifier_ The Groth16 verifier of the batch circuit.
-    /// @param hashers_ The Poseidon contracts for 2, 4, 7 and 15 inputs.
+    /// @param hashers_ The Poseidon contracts for 2, 4, 5, 7, 9 and 15 inputs.
     /// @param genesisRoot The state root before the first batch (the empty account tree's root).
     /// @param tokenList The ERC-20 tokens; token id = index; 1 to 2^balanceDepth of them.
     /// @param config The batch size, the tree depths, the L1 request deadline, the most a
     ///        batch's timestamp may lag L1's, and the price and rate bound of users' requests.
     /// @param operator The operator: registered as account 0, and its deposit of 0 of token 0
     ///        is the first L1 request.
+    /// @param perpetuals_ The collateral token, the insurance fund, the markets' quanta and the
+    ///        claim window of perpetual claims after a freeze.
     constructor(
         IGroth16BatchVerifier verifier_,
         Hashers memory hashers_,
         uint256 genesisRoot,
         address[] memory tokenList,
         Config memory config,
-        Operator memory operator
+        Operator memory operator,
+        Perpetuals memory perpetuals_
     ) {
         _requireCode(address(verifier_));
         _requireCode(address(hashers_.poseidon2));
         _requireCode(address(hashers_.poseidon4));
+        _requireCode(address(hashers_.poseidon5));
         _requireCode(address(hashers_.poseidon7));
+        _requireCode(address(hashers_.poseidon9));
         _requireCode(address(hashers_.poseidon15));
         if (
             config.accountDepth == 0 || config.accountDepth > MAX_ACCOUNT_DEPTH || config.accountDepth % 2 != 0
@@ -121,6 +140,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _poseidon4 = hashers_.poseidon4;
         _poseidon7 = hashers_.poseidon7;
         _poseidon15 = hashers_.poseidon15;
+        _poseidon5 = hashers_.poseidon5;
+        _poseidon9 = hashers_.poseidon9;
         _nTx = config.nTx;
         _accountDepth = config.accountDepth;
         _balanceDepth = config.balanceDepth;
@@ -131,10 +152,27 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _requestFee = config.requestFee;
         _registrationFee = config.registrationFee;
         _maxRequestsPerBlock = config.maxRequestsPerBlock;
+        _collateralToken = perpetuals_.collateralToken;
+        _insuranceFund = perpetuals_.insuranceFund;
+        _quantum0 = perpetuals_.quanta[0];
+        _quantum1 = perpetuals_.quanta[1];
+        _quantum2 = perpetuals_.quanta[2];
+        _quantum3 = perpetuals_.quanta[3];
+        _claimWindowBlocks = perpetuals_.claimWindowBlocks;
 
         _submitter = operator.ethAddr;
         _batches.stateRoot = genesisRoot;
         _vault.initialize(tokenList, 2 ** config.balanceDepth);
+        if (
+            perpetuals_.collateralToken >= tokenList.length || perpetuals_.insuranceFund == 0
+                || perpetuals_.insuranceFund >= 2 ** config.accountDepth || perpetuals_.claimWindowBlocks == 0
+                || perpetuals_.claimWindowBlocks > MAX_REQUEST_DEADLINE_BLOCKS
+        ) {
+            revert InvalidPerpetuals();
+        }
+        for (uint256 i = 0; i < 4; ++i) {
+            if (perpetuals_.quanta[i] >> PerpExodus.QUANTUM_BITS != 0) revert InvalidPerpetuals();
+        }
         // Immutables cannot be read during construction: the hashers and the deadline are
         // passed along.
         uint32 operatorIndex = _register(operator.ethAddr, operator.ax, operator.ay, 2 ** config.accountDepth);
@@ -200,6 +238,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         if (!waiting) revert NothingToFreeze();
         if (block.number <= deadline) revert DeadlineNotPassed(requestIndex, deadline, block.number);
         _exodus.frozen = true;
+        _exodus.frozenBlock = uint64(block.number);
         emit Frozen(requestIndex, deadline, _batches.stateRoot, _batches.lastBatch);
     }
 
@@ -222,6 +261,60 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _exodus.exited[accountIndex][tokenId] = true;
         _vault.send(tokenId, recipient, amount);
         emit Exited(accountIndex, msg.sender, tokenId, amount, recipient);
+    }
+
+    /// @inheritdoc IMatchproof
+    function claimPerpetual(
+        ExitProof calldata proof,
+        PerpSide calldata side,
+        PerpMarket[4] calldata markets,
+        uint256 collateralPool
+    ) external returns (uint256 amount) {
+        if (!_exodus.frozen) revert NotFrozen();
+        uint256 deadline = _claimDeadline();
+        if (block.number > deadline) revert ClaimWindowClosed(deadline, block.number);
+        uint32 accountIndex = _accountOfSender();
+        uint256 root = Exodus.stateRoot(proof, msg.sender, accountIndex, _accountDepth, _poseidon2, _poseidon4, _poseidon15);
+        if (root != _batches.stateRoot) revert InvalidExitProof(root, _batches.stateRoot);
+        amount = _perpExodus.record(
+            accountIndex,
+            accountIndex == _insuranceFund,
+            proof,
+            side,
+            markets,
+            collateralPool,
+            _quanta(),
+            _poseidon5,
+            _poseidon9
+        );
+        emit PerpetualClaimed(accountIndex, msg.sender, amount, collateralPool);
+    }
+
+    /// @inheritdoc IMatchproof
+    function payPerpetualClaim(address recipient) external nonReentrant returns (uint256 amount) {
+        if (!_exodus.frozen) revert NotFrozen();
+        uint256 deadline = _claimDeadline();
+        if (block.number <= deadline) revert ClaimWindowOpen(deadline, block.number);
+        if (recipient == address(0)) revert InvalidRecipient();
+        uint32 accountIndex = _accountOfSender();
+        amount = _perpExodus.pay(accountIndex, accountIndex == _insuranceFund);
+        _vault.send(_collateralToken, recipient, amount);
+        emit PerpetualClaimPaid(accountIndex, msg.sender, amount, recipient);
+    }
+
+    /// @inheritdoc IMatchproof
+    function perpetualClaims()
+        external
+        view
+        returns (uint256 collateralPool, uint256 tradersOwed, uint256 fundClaim, uint256 deadline)
+    {
+        deadline = _exodus.frozen ? _claimDeadline() : 0;
+        return (_perpExodus.pool, _perpExodus.tradersOwed, _perpExodus.fundClaim, deadline);
+    }
+
+    /// @inheritdoc IMatchproof
+    function perpetualClaimOf(uint256 accountIndex) external view returns (uint256 amount, bool paid) {
+        return (_perpExodus.claims[accountIndex], _perpExodus.paid[accountIndex]);
     }
 
     /// @inheritdoc IMatchproof
@@ -441,8 +534,20 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMatchproof
-    function hashers() external view returns (address, address, address, address) {
-        return (address(_poseidon2), address(_poseidon4), address(_poseidon7), address(_poseidon15));
+    function hashers() external view returns (address, address, address, address, address, address) {
+        return (
+            address(_poseidon2),
+            address(_poseidon4),
+            address(_poseidon5),
+            address(_poseidon7),
+            address(_poseidon9),
+            address(_poseidon15)
+        );
+    }
+
+    /// @inheritdoc IMatchproof
+    function perpetuals() external view returns (Perpetuals memory) {
+        return Perpetuals(_collateralToken, _insuranceFund, _quanta(), _claimWindowBlocks);
     }
 
     /// @inheritdoc IMatchproof
@@ -491,6 +596,16 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     }
 
     /// @dev The sender's account index. Reverts NotRegistered.
+    /// @dev The last block of the perpetual claim window (the rollup is frozen).
+    function _claimDeadline() internal view returns (uint256) {
+        return _exodus.frozenBlock + _claimWindowBlocks;
+    }
+
+    /// @dev The perpetual markets' quanta.
+    function _quanta() internal view returns (uint256[4] memory) {
+        return [_quantum0, _quantum1, _quantum2, _quantum3];
+    }
+
     function _accountOfSender() internal view returns (uint32 accountIndex) {
         bool registered;
         (registered, accountIndex) = _accounts.find(msg.sender);

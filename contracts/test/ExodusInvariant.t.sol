@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Matchproof} from "../src/Matchproof.sol";
 import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
-import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon15} from "../src/interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon5, IPoseidon7, IPoseidon9, IPoseidon15} from "../src/interfaces/IPoseidon.sol";
 import {TestToken} from "../src/test/TestToken.sol";
 import {TestBase} from "./utils/TestBase.sol";
 import {AcceptingVerifier} from "./mocks/AcceptingVerifier.sol";
@@ -89,7 +89,9 @@ contract RollupModel is TestBase {
     uint256 internal requestBlock;
     uint256 internal requestsInBlock;
 
-    constructor(IPoseidon2 poseidon2_, IPoseidon4 poseidon4_, IPoseidon7 poseidon7_, IPoseidon15 poseidon15_) {
+    constructor(IMatchproof.Hashers memory hashers) {
+        (IPoseidon2 poseidon2_, IPoseidon4 poseidon4_, IPoseidon15 poseidon15_) =
+            (hashers.poseidon2, hashers.poseidon4, hashers.poseidon15);
         poseidon2 = poseidon2_;
         poseidon4 = poseidon4_;
         poseidon15 = poseidon15_;
@@ -103,9 +105,7 @@ contract RollupModel is TestBase {
         provenRoot = _root();
         rollup = new Matchproof(
             new AcceptingVerifier(),
-            IMatchproof.Hashers({
-                poseidon2: poseidon2_, poseidon4: poseidon4_, poseidon7: poseidon7_, poseidon15: poseidon15_
-            }),
+            hashers,
             provenRoot,
             tokenList,
             IMatchproof.Config({
@@ -118,7 +118,8 @@ contract RollupModel is TestBase {
                 registrationFee: REGISTRATION_FEE,
                 maxRequestsPerBlock: MAX_PER_BLOCK
             }),
-            IMatchproof.Operator({ethAddr: actors[0], ax: keys[0][0], ay: keys[0][1]})
+            IMatchproof.Operator({ethAddr: actors[0], ax: keys[0][0], ay: keys[0][1]}),
+            IMatchproof.Perpetuals({collateralToken: 0, insuranceFund: 1, quanta: [uint256(1), 0, 0, 0], claimWindowBlocks: 10})
         );
         requests.push(Request(DEPOSIT, 0, actors[0], keys[0][0], keys[0][1], 0, 0));
         vm.prank(actors[0]);
@@ -501,10 +502,14 @@ contract ExodusInvariantTest is TestBase {
     function setUp() public {
         string memory json = vm.readFile("../build/contracts/poseidon.json");
         model = new RollupModel(
-            IPoseidon2(deployPoseidon(json, 2)),
-            IPoseidon4(deployPoseidon(json, 4)),
-            IPoseidon7(deployPoseidon(json, 7)),
-            IPoseidon15(deployPoseidon(json, 15))
+            IMatchproof.Hashers({
+                poseidon2: IPoseidon2(deployPoseidon(json, 2)),
+                poseidon4: IPoseidon4(deployPoseidon(json, 4)),
+                poseidon7: IPoseidon7(deployPoseidon(json, 7)),
+                poseidon15: IPoseidon15(deployPoseidon(json, 15)),
+                poseidon5: IPoseidon5(deployPoseidon(json, 5)),
+                poseidon9: IPoseidon9(deployPoseidon(json, 9))
+            })
         );
     }
 

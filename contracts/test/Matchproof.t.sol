@@ -87,11 +87,18 @@ contract MatchproofTest is RollupFixture {
         assertEq(rollup.tokens(0), address(tokenA), "token 0");
         assertEq(rollup.tokens(1), address(tokenB), "token 1");
         assertEq(rollup.verifier(), address(verifier), "verifier");
-        (address p2, address p4, address p7, address p14) = rollup.hashers();
+        (address p2, address p4, address p5, address p7, address p9, address p15) = rollup.hashers();
         assertEq(p2, address(poseidon2), "poseidon2");
         assertEq(p4, address(poseidon4), "poseidon4");
         assertEq(p7, address(poseidon7), "poseidon7");
-        assertEq(p14, address(poseidon15), "poseidon15");
+        assertEq(p15, address(poseidon15), "poseidon15");
+        assertEq(p5, address(poseidon5), "poseidon5");
+        assertEq(p9, address(poseidon9), "poseidon9");
+        IMatchproof.Perpetuals memory perpetuals = rollup.perpetuals();
+        assertEq(perpetuals.collateralToken, 0, "collateral token");
+        assertEq(perpetuals.insuranceFund, INSURANCE_FUND, "insurance fund");
+        assertEq(perpetuals.quanta[1], QUANTUM_1, "quantum 1");
+        assertEq(perpetuals.claimWindowBlocks, CLAIM_WINDOW_BLOCKS, "claim window");
     }
 
     function test_constructor_revertsOnInvalidOperatorKey() public {
@@ -169,7 +176,8 @@ contract MatchproofTest is RollupFixture {
             GENESIS_ROOT,
             _tokens(address(tokenA), address(tokenB)),
             _config(ACCOUNT_DEPTH),
-            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY}),
+            _perpetuals()
         );
     }
 
@@ -183,7 +191,8 @@ contract MatchproofTest is RollupFixture {
             GENESIS_ROOT,
             _tokens(address(tokenA), address(tokenB)),
             _config(ACCOUNT_DEPTH),
-            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY}),
+            _perpetuals()
         );
     }
 
@@ -195,7 +204,8 @@ contract MatchproofTest is RollupFixture {
             P,
             _tokens(address(tokenA), address(tokenB)),
             _config(ACCOUNT_DEPTH),
-            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY}),
+            _perpetuals()
         );
     }
 
@@ -398,18 +408,39 @@ contract MatchproofTest is RollupFixture {
         IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
         config.maxTimestampLag = 0;
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTimestampLag.selector, 0));
-        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op);
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals());
         config.maxTimestampLag = 1 days + 1;
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTimestampLag.selector, 1 days + 1));
-        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op);
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals());
         config = _config(ACCOUNT_DEPTH);
         config.requestDeadlineBlocks = (1 << 20) + 1;
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidRequestDeadline.selector, (1 << 20) + 1));
-        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op);
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals());
         config = _config(ACCOUNT_DEPTH);
         config.nTx = 4097;
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidBatchSize.selector, 4097));
-        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op);
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals());
+    }
+
+    function test_constructor_revertsOnPerpetualsItCannotSettle() public {
+        address[] memory list = _tokens(address(tokenA), address(tokenB));
+        IMatchproof.Hashers memory hashers = _hashers();
+        IMatchproof.Operator memory op = IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY});
+        IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
+        IMatchproof.Perpetuals[6] memory bad;
+        for (uint256 i = 0; i < bad.length; ++i) {
+            bad[i] = _perpetuals();
+        }
+        bad[0].collateralToken = 2; // two tokens listed
+        bad[1].insuranceFund = 0; // the fee account
+        bad[2].insuranceFund = 1 << ACCOUNT_DEPTH; // outside the tree
+        bad[3].quanta[3] = 1 << 32;
+        bad[4].claimWindowBlocks = 0;
+        bad[5].claimWindowBlocks = (1 << 20) + 1;
+        for (uint256 i = 0; i < bad.length; ++i) {
+            _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPerpetuals.selector));
+            new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, bad[i]);
+        }
     }
 
     function test_setSubmitter_handsTheRoleOverOnlyFromTheSubmitter() public {

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use ark_bn254::Fr;
 use ark_ff::{AdditiveGroup, Field, PrimeField};
 
-/// The most inputs supported: circomlib's 16 (an account leaf hashes 14).
+/// The most inputs supported: circomlib's 16 (an account leaf hashes 15).
 pub const MAX_INPUTS: usize = 16;
 
 const FULL_ROUNDS: usize = 8;

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import matchproof_native
 
 MAX_INPUTS: int = matchproof_native.POSEIDON_MAX_INPUTS
-"""The most inputs supported: 12 (circomlib goes up to 16)."""
+"""The most inputs supported: 16, as circomlib (an account leaf hashes 15)."""
 
 
 def poseidon(inputs: Sequence[int]) -> int:

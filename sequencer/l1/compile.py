@@ -44,9 +44,11 @@ OPTIMIZER_RUNS = 200
 
 REMAPPINGS = ("@openzeppelin/=node_modules/@openzeppelin/",)
 
-POSEIDON_ARITIES = (2, 4, 7, 15)
-"""The Poseidon contracts the rollup uses, in the order of its ``Hashers``: the request chain (2), the
-account tree's nodes (4), a request's hash (7) and an account leaf (15)."""
+POSEIDON_ARITIES = (2, 4, 5, 7, 9, 15)
+"""The Poseidon contracts the rollup uses, in the order of its ``Hashers``: the request chain and the
+state root over the account root and the perpetual commitment (2), the account tree's nodes (4), a
+perpetual market and the perpetual commitment (5), a request's hash (7), an account's perpetual side
+(9) and an account leaf (15)."""
 
 
 class CompilationError(Exception):

@@ -10,7 +10,7 @@
     )
     deployment.save(Path("data/deployment.json"))
 
-Order: the Poseidon contracts for 2, 4, 7 and 15 inputs (from
+Order: the Poseidon contracts for 2, 4, 5, 7, 9 and 15 inputs (from
 ``build/contracts/poseidon.json``; each after the data contracts holding its
 constants, if any: :func:`deploy_poseidon`), the
 verifier (``Groth16BatchVerifier`` holding the circuit's verifying key, unless an
@@ -36,6 +36,8 @@ from web3.types import TxParams, TxReceipt
 from sequencer.l1.compile import POSEIDON_ARITIES, CompiledContracts, PoseidonArtifact, load_poseidon
 from sequencer.l1.transactions import send_transaction
 from sequencer.l1.verifying_key import VerifyingKey
+from sequencer.spec.perpetual.constants import MAX_PERP_MARKETS
+from sequencer.spec.perpetual.state import PerpConfig
 
 ROLLUP_CONTRACT = "Matchproof"
 VERIFIER_CONTRACT = "Groth16BatchVerifier"
@@ -66,8 +68,39 @@ DEFAULT_MAX_REQUESTS_PER_BLOCK = 16
 ask of the operator: at most this many batch slots per L1 block to prove before the deadline."""
 
 
+DEFAULT_CLAIM_WINDOW_BLOCKS = 50_400
+"""Blocks after a freeze during which accounts prove their perpetual claims: seven days of
+12-second blocks, as long as a forced request waits. The claims are paid after it."""
+
+
 class DeploymentError(Exception):
     """A deployment step did not produce a contract."""
+
+
+@dataclass(frozen=True)
+class PerpetualsConfig:
+    """
+    What the rollup needs to settle perpetual claims after a freeze
+    (``IMatchproof.Perpetuals``): the collateral's token id, the insurance
+    fund's account, each of the four markets' quantum (0 for a market not
+    configured) and the claim window. The default configures no market: no
+    account can hold a position, and the fund's index is a placeholder.
+    """
+
+    collateral_token: int = 0
+    insurance_fund: int = 1
+    quanta: tuple[int, int, int, int] = (0, 0, 0, 0)
+    claim_window_blocks: int = DEFAULT_CLAIM_WINDOW_BLOCKS
+
+    @classmethod
+    def of(cls, perp: PerpConfig, claim_window_blocks: int = DEFAULT_CLAIM_WINDOW_BLOCKS) -> PerpetualsConfig:
+        """The settlement parameters of the spec's perpetual configuration."""
+        quanta = [market.quantum for market in perp.markets] + [0] * (MAX_PERP_MARKETS - len(perp.markets))
+        return cls(perp.collateral_token, perp.insurance_fund, (quanta[0], quanta[1], quanta[2], quanta[3]), claim_window_blocks)
+
+    def as_struct(self) -> tuple[int, int, list[int], int]:
+        """The constructor's ``Perpetuals`` tuple."""
+        return (self.collateral_token, self.insurance_fund, list(self.quanta), self.claim_window_blocks)
 
 
 @dataclass(frozen=True)
@@ -89,6 +122,8 @@ class RollupConfig:
     """Wei the deposit that registers an account pays on top (``registrationFee()``)."""
     max_requests_per_block: int = DEFAULT_MAX_REQUESTS_PER_BLOCK
     """The most users' L1 requests one block takes (``maxRequestsPerBlock()``)."""
+    perpetuals: PerpetualsConfig = PerpetualsConfig()
+    """How perpetual claims are settled after a freeze (``perpetuals()``)."""
 
 
 @dataclass(frozen=True)
@@ -295,6 +330,7 @@ def deploy(
             config.max_requests_per_block,
         ),
         (Web3.to_checksum_address(operator.address), operator.ax, operator.ay),
+        config.perpetuals.as_struct(),
     )
     return Deployment(
         chain_id=w3.eth.chain_id,

@@ -177,7 +177,12 @@ def exit_command(args: argparse.Namespace) -> int:
         print(f"refunded deposit {request_index}: {deposit.amount} of token {deposit.token}")
     for token, amount in departure.claims.items():
         print(f"claimed {amount} of token {token}")
-    if not (departure.exits or departure.refunds or departure.claims):
+    if departure.perpetual_claim:
+        deadline = int(contract.functions.perpetualClaims().call()[3])
+        print(f"proved a perpetual claim of {departure.perpetual_claim}: run exit again after block {deadline} to be paid")
+    if departure.perpetual_payout:
+        print(f"paid {departure.perpetual_payout} of token {departure.collateral_token} for perpetual positions")
+    if not (departure.exits or departure.refunds or departure.claims or departure.perpetual_claim or departure.perpetual_payout):
         print(f"nothing left to take out for {trader.address}")
     return 0
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon15} from "./IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon5, IPoseidon7, IPoseidon9, IPoseidon15} from "./IPoseidon.sol";
 
 /// @title Matchproof: a ZK order-book rollup
 /// @notice Users deposit ERC-20 tokens on L1 (each deposit becomes an L1 request in a
@@ -18,14 +18,55 @@ interface IMatchproof {
     /// @notice The Poseidon hash contracts (both structs are static, so the constructor's
     ///         ABI encoding equals that of the flat list of their fields).
     struct Hashers {
-        /// @dev Request chain: Poseidon([chain, requestHash]).
+        /// @dev Request chain: Poseidon([chain, requestHash]); the state root over the account
+        ///      root and the perpetual commitment (exit proofs).
         IPoseidon2 poseidon2;
         /// @dev Internal nodes of the quaternary account tree (exit proofs).
         IPoseidon4 poseidon4;
+        /// @dev A perpetual market's state, and the perpetual commitment over the four
+        ///      markets and the collateral pool (perpetual claims).
+        IPoseidon5 poseidon5;
         /// @dev Request hash.
         IPoseidon7 poseidon7;
+        /// @dev An account's perpetual side (perpetual claims).
+        IPoseidon9 poseidon9;
         /// @dev Account leaf (exit proofs).
         IPoseidon15 poseidon15;
+    }
+
+    /// @notice The perpetual futures the rollup settles after a freeze (static, like Config).
+    struct Perpetuals {
+        /// @dev The collateral's token id: a spot token, so spot and perpetuals share the vault.
+        uint256 collateralToken;
+        /// @dev The insurance fund's account index (not 0, the fee account).
+        uint256 insuranceFund;
+        /// @dev Each market's quantum, collateral units per lot per tick of price, below 2^32
+        ///      (0 for a market the deployment does not configure, whose state is never priced).
+        uint256[4] quanta;
+        /// @dev Blocks after the freeze during which accounts prove their perpetual claims
+        ///      (1..2^20); the claims are paid after it, when their total is known.
+        uint256 claimWindowBlocks;
+    }
+
+    /// @notice An account's perpetual side as its leaf's perpHash hashes it (docs/DESIGN.md,
+    ///         "Perpetual futures", "Commitment"): signed collateral (collateral token units,
+    ///         below 2^96 in magnitude), and per market a signed size (lots, below 2^40) and
+    ///         the funding index it last settled at (below 2^128).
+    struct PerpSide {
+        int256 collateral;
+        int256[4] sizes;
+        int256[4] settledIndex;
+    }
+
+    /// @notice A perpetual market as the state root's perpCommitment hashes it: its oracle
+    ///         price (ticks, below 2^40) and the latest signed time behind it, its funding index
+    ///         (signed, below 2^128) and the time of its last funding tick, its open interest.
+    struct PerpMarket {
+        uint256 oraclePrice;
+        uint256 oracleTime;
+        int256 fundingIndex;
+        uint256 fundingTime;
+        uint256 openInterest;
     }
 
     /// @notice The rollup's shape (the circuit's configuration) and its request deadline.
@@ -355,6 +396,36 @@ interface IMatchproof {
     /// @param count The number of L1 requests.
     error L1ChainIndexOutOfRange(uint256 index, uint256 count);
 
+    /// @notice The perpetual parameters cannot be used: the collateral is not a listed token,
+    ///         the insurance fund is account 0 or outside the tree, a quantum is 2^32 or more,
+    ///         or the claim window is 0 or above 2^20 blocks.
+    error InvalidPerpetuals();
+
+    /// @notice A perpetual claim came after the claim window closed (block `deadline`).
+    error ClaimWindowClosed(uint256 deadline, uint256 blockNumber);
+
+    /// @notice A perpetual claim is paid only once the claim window closed (after block `deadline`).
+    error ClaimWindowOpen(uint256 deadline, uint256 blockNumber);
+
+    /// @notice The account already proved its perpetual claim.
+    error AlreadyClaimedPerpetual(uint256 accountIndex);
+
+    /// @notice The account proved no claim (or a claim of nothing: its value was not positive).
+    error NoPerpetualClaim(uint256 accountIndex);
+
+    /// @notice The account's perpetual claim was already paid.
+    error PerpetualClaimAlreadyPaid(uint256 accountIndex);
+
+    /// @notice A signed value of a perpetual claim is outside its width: |value| < 2^bits
+    ///         (a proven state holds no other, and wider ones could overflow the claim).
+    error PerpValueOutOfRange(int256 value, uint256 bits);
+
+    /// @notice The perpetual side does not hash to the leaf's perpHash.
+    error InvalidPerpSide(uint256 hash, uint256 perpHash);
+
+    /// @notice The markets and the pool do not hash to the proof's perpCommitment.
+    error InvalidPerpCommitment(uint256 commitment, uint256 perpCommitment);
+
     // ---------------------------------------------------------------- events
 
     /// @notice An L1 address was given an account (its tree leaf) with a public key.
@@ -445,6 +516,20 @@ interface IMatchproof {
     /// @param amount The amount paid back.
     event DepositRefunded(uint256 indexed requestIndex, address indexed owner, uint256 indexed tokenId, uint256 amount);
 
+    /// @notice An account proved its perpetual claim in a frozen rollup.
+    /// @param accountIndex The account.
+    /// @param owner Its L1 address, which proved it.
+    /// @param claim Its value at the last proven prices, funding settled, at least 1.
+    /// @param collateralPool The collateral pool the claims share.
+    event PerpetualClaimed(uint256 indexed accountIndex, address indexed owner, uint256 claim, uint256 collateralPool);
+
+    /// @notice An account's perpetual claim was paid after the claim window.
+    /// @param accountIndex The account.
+    /// @param owner Its L1 address, which asked.
+    /// @param amount What it was paid of the collateral token.
+    /// @param recipient Where the owner had it paid.
+    event PerpetualClaimPaid(uint256 indexed accountIndex, address indexed owner, uint256 amount, address recipient);
+
     /// @notice A claimable withdrawal was paid out.
     /// @param owner The L1 address paid.
     /// @param tokenId The token.
@@ -511,6 +596,50 @@ interface IMatchproof {
     /// @param recipient Who is paid.
     /// @return amount The balance paid.
     function exit(uint16 tokenId, ExitProof calldata proof, address recipient) external returns (uint256 amount);
+
+    /// @notice In a frozen rollup, within the claim window, records the sender's account's claim
+    ///         on the collateral pool: its collateral plus its positions at the last proven
+    ///         oracle prices, the funding unsettled at the last proven indices settled first
+    ///         (rounded down), if positive (docs/DESIGN.md, "Exit with open positions"). The
+    ///         proof is the account's exit proof, whose perpHash must be `side`'s hash and whose
+    ///         perpCommitment that of `markets` and `collateralPool`: everything comes from
+    ///         the last proven state, no operator and no SNARK needed.
+    /// @dev Reverts NotFrozen, ClaimWindowClosed, NotRegistered, AlreadyClaimedPerpetual,
+    ///      PerpValueOutOfRange, ValueNotInField, InvalidPerpSide, InvalidPerpCommitment,
+    ///      InvalidProofLength, BalanceOutOfRange, InvalidExitProof, NoPerpetualClaim.
+    /// @param proof The account leaf and its path, with the perpetual commitment.
+    /// @param side The account's perpetual side.
+    /// @param markets The four markets' states (a market not configured: all zeros).
+    /// @param collateralPool The collateral pool.
+    /// @return amount The claim recorded.
+    function claimPerpetual(
+        ExitProof calldata proof,
+        PerpSide calldata side,
+        PerpMarket[4] calldata markets,
+        uint256 collateralPool
+    ) external returns (uint256 amount);
+
+    /// @notice After the claim window, pays the sender's account its perpetual claim, once,
+    ///         in the collateral token: the whole claim while the traders' claims together fit
+    ///         in the collateral pool (the insurance fund: what is left, up to its claim), else
+    ///         every trader the same share, claim * pool / claims rounded down, and the fund
+    ///         nothing. The payouts never sum to more than the pool.
+    /// @dev Reverts NotFrozen, ClaimWindowOpen, InvalidRecipient, NotRegistered,
+    ///      NoPerpetualClaim, PerpetualClaimAlreadyPaid.
+    /// @param recipient Who is paid.
+    /// @return amount What was paid (0 for the fund when the traders' claims exceed the pool).
+    function payPerpetualClaim(address recipient) external returns (uint256 amount);
+
+    /// @notice The perpetual claims so far: the collateral pool they share (0 until the first
+    ///         claim), the traders' claims together, the insurance fund's claim, and the last
+    ///         block of the claim window (0 before the freeze).
+    function perpetualClaims()
+        external
+        view
+        returns (uint256 collateralPool, uint256 tradersOwed, uint256 fundClaim, uint256 deadline);
+
+    /// @notice Account `accountIndex`'s perpetual claim (0 if none) and whether it was paid.
+    function perpetualClaimOf(uint256 accountIndex) external view returns (uint256 amount, bool paid);
 
     /// @notice In a frozen rollup, pays a deposit that no batch consumed back to its depositor,
     ///         once. Anyone may call it; the tokens always go to the depositor. The fields are
@@ -658,11 +787,21 @@ interface IMatchproof {
     /// @notice The Groth16 verifier of the batch circuit (an IGroth16BatchVerifier).
     function verifier() external view returns (address);
 
-    /// @notice The Poseidon hash contracts for 2, 4, 7 and 14 inputs.
+    /// @notice The Poseidon hash contracts for 2, 4, 5, 7, 9 and 15 inputs.
     function hashers()
         external
         view
-        returns (address poseidon2, address poseidon4, address poseidon7, address poseidon15);
+        returns (
+            address poseidon2,
+            address poseidon4,
+            address poseidon5,
+            address poseidon7,
+            address poseidon9,
+            address poseidon15
+        );
+
+    /// @notice The perpetual futures the rollup settles after a freeze, as deployed.
+    function perpetuals() external view returns (Perpetuals memory);
 
     /// @notice The state root before the first batch: the empty account tree's root, which
     ///         commits to every tree depth (the order tree's too), so that the state can be

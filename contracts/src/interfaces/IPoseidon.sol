@@ -18,10 +18,22 @@ interface IPoseidon4 {
     function poseidon(uint256[4] calldata input) external pure returns (uint256);
 }
 
+/// @title Poseidon over 5 field elements
+interface IPoseidon5 {
+    /// @notice Poseidon([input[0], ..., input[4]]).
+    function poseidon(uint256[5] calldata input) external pure returns (uint256);
+}
+
 /// @title Poseidon over 7 field elements
 interface IPoseidon7 {
     /// @notice Poseidon([input[0], ..., input[6]]).
     function poseidon(uint256[7] calldata input) external pure returns (uint256);
+}
+
+/// @title Poseidon over 9 field elements
+interface IPoseidon9 {
+    /// @notice Poseidon([input[0], ..., input[8]]).
+    function poseidon(uint256[9] calldata input) external pure returns (uint256);
 }
 
 /// @title Poseidon over 15 field elements

@@ -27,6 +27,9 @@ library Exodus {
     struct State {
         /// @dev Set once by freeze; never cleared.
         bool frozen;
+        /// @dev The block that froze the rollup (perpetual claims are proven within a window after
+        ///      it); beside `frozen`, so freezing writes one storage slot.
+        uint64 frozenBlock;
         /// @dev accountIndex => tokenId => whether the account exited the token.
         mapping(uint256 => mapping(uint256 => bool)) exited;
         /// @dev requestIndex => whether the deposit was refunded.

@@ -9,9 +9,9 @@ pragma solidity ^0.8.24;
 ///         settlement is), and never below zero; the collateral pool pays the traders'
 ///         claims in full while they fit and the insurance fund what is left (up to its
 ///         claim), else every trader the same share and the fund nothing.
-/// @dev Not yet called by the rollup: the perpetual state is not yet in the state root
-///      (docs/DESIGN.md "What does not work yet"). tests/vectors/perpetual_exit.json holds
-///      the spec's results, which contracts/test/PerpExit.t.sol checks this library against.
+/// @dev PerpExodus calls it with the values an account proves against the state root.
+///      tests/vectors/perpetual_exit.json holds the spec's results, which
+///      contracts/test/PerpExit.t.sol checks this library against.
 library PerpExit {
     /// @notice Perpetual markets a deployment can configure (PERP_MARKET_BITS = 2).
     uint256 internal constant MARKETS = 4;

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Matchproof} from "../../src/Matchproof.sol";
 import {IMatchproof} from "../../src/interfaces/IMatchproof.sol";
 import {IGroth16BatchVerifier} from "../../src/interfaces/IGroth16BatchVerifier.sol";
-import {IPoseidon2, IPoseidon4, IPoseidon7, IPoseidon15} from "../../src/interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon4, IPoseidon5, IPoseidon7, IPoseidon9, IPoseidon15} from "../../src/interfaces/IPoseidon.sol";
 import {TestToken} from "../../src/test/TestToken.sol";
 import {TestBase} from "./TestBase.sol";
 import {Slots} from "./Slots.sol";
@@ -21,6 +21,12 @@ abstract contract RollupFixture is TestBase {
     uint256 internal constant BALANCE_DEPTH = 2;
     uint256 internal constant DEADLINE_BLOCKS = 10;
     uint256 internal constant GENESIS_ROOT = 123456789;
+    /// @dev The perpetual markets' quanta (two markets configured) and the claim window.
+    uint256 internal constant QUANTUM_0 = 1;
+    uint256 internal constant QUANTUM_1 = 1000;
+    uint256 internal constant CLAIM_WINDOW_BLOCKS = 20;
+    /// @dev The insurance fund's account: the fourth registered (the operator is account 0).
+    uint256 internal constant INSURANCE_FUND = 3;
     uint8 internal constant DEPOSIT = 1;
     uint8 internal constant FORCED_WITHDRAW = 4;
     uint8 internal constant FORCED_CANCEL_ALL = 5;
@@ -51,6 +57,8 @@ abstract contract RollupFixture is TestBase {
     IPoseidon4 internal poseidon4;
     IPoseidon7 internal poseidon7;
     IPoseidon15 internal poseidon15;
+    IPoseidon5 internal poseidon5;
+    IPoseidon9 internal poseidon9;
     IGroth16BatchVerifier internal verifier;
     TestToken internal tokenA;
     TestToken internal tokenB;
@@ -62,6 +70,8 @@ abstract contract RollupFixture is TestBase {
         poseidon4 = IPoseidon4(deployPoseidon(json, 4));
         poseidon7 = IPoseidon7(deployPoseidon(json, 7));
         poseidon15 = IPoseidon15(deployPoseidon(json, 15));
+        poseidon5 = IPoseidon5(deployPoseidon(json, 5));
+        poseidon9 = IPoseidon9(deployPoseidon(json, 9));
         verifier = new RejectingVerifier();
         tokenA = new TestToken("Token A", "A", 18);
         tokenB = new TestToken("Token B", "B", 6);
@@ -86,7 +96,22 @@ abstract contract RollupFixture is TestBase {
 
     function _hashers() internal view returns (IMatchproof.Hashers memory) {
         return IMatchproof.Hashers({
-            poseidon2: poseidon2, poseidon4: poseidon4, poseidon7: poseidon7, poseidon15: poseidon15
+            poseidon2: poseidon2,
+            poseidon4: poseidon4,
+            poseidon7: poseidon7,
+            poseidon15: poseidon15,
+            poseidon5: poseidon5,
+            poseidon9: poseidon9
+        });
+    }
+
+    /// @dev Perpetuals on token 0 (token A), two markets configured.
+    function _perpetuals() internal pure returns (IMatchproof.Perpetuals memory) {
+        return IMatchproof.Perpetuals({
+            collateralToken: 0,
+            insuranceFund: INSURANCE_FUND,
+            quanta: [QUANTUM_0, QUANTUM_1, 0, 0],
+            claimWindowBlocks: CLAIM_WINDOW_BLOCKS
         });
     }
 
@@ -111,7 +136,8 @@ abstract contract RollupFixture is TestBase {
             GENESIS_ROOT,
             _tokens(address(tokenA), address(tokenB)),
             config,
-            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY})
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY}),
+            _perpetuals()
         );
     }
 
@@ -125,7 +151,8 @@ abstract contract RollupFixture is TestBase {
             GENESIS_ROOT,
             tokenList,
             _config(accountDepth),
-            IMatchproof.Operator({ethAddr: OPERATOR, ax: ax, ay: ay})
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: ax, ay: ay}),
+            _perpetuals()
         );
     }
 

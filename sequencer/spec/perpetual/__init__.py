@@ -5,13 +5,16 @@ funding, margin and liquidation, beside spot and sharing its collateral token.
 This package is the readable spec of ``docs/DESIGN.md``'s "Perpetual
 futures": one function per transaction kind in :mod:`.rules`, the
 margin arithmetic in :mod:`.margin`, what an account may take out after a
-freeze in :mod:`.exit`. It runs on a :class:`.state.PerpLedger` beside the
-spot :class:`sequencer.spec.state.State`, whose accounts it reads for their
-keys, whose order slots it shares (a perpetual order's id takes a slot as a
-spot order's does) and whose collateral-token balance it moves collateral
-from and to.
+freeze in :mod:`.exit`. Its state lives in the rollup's
+:class:`sequencer.spec.state.State` (each account's collateral and
+positions in its leaf, the markets and the collateral pool beside the
+account tree, all under the state root, :mod:`.commitment`), which the
+rules read and write through a :class:`.ledger.PerpLedger`; they share the
+spot accounts' keys and order slots (a perpetual order's id takes a slot as
+a spot order's does) and move collateral from and to the collateral
+token's spot balance.
 
-Not yet wired: the ledger is not hashed into the state root, no batch slot
-carries these transactions and no circuit proves them (see "What does not
-work yet" in ``docs/DESIGN.md``'s section).
+Not yet wired: no batch slot carries these transactions, so no circuit
+proves them in a batch (see "What does not work yet" in
+``docs/DESIGN.md``'s section).
 """
