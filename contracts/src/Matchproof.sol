@@ -41,10 +41,10 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     IGroth16BatchVerifier internal immutable _verifier;
     IPoseidon2 internal immutable _poseidon2;
     IPoseidon4 internal immutable _poseidon4;
-    IPoseidon7 internal immutable _poseidon7;
-    IPoseidon15 internal immutable _poseidon15;
     IPoseidon5 internal immutable _poseidon5;
+    IPoseidon7 internal immutable _poseidon7;
     IPoseidon9 internal immutable _poseidon9;
+    IPoseidon15 internal immutable _poseidon15;
     uint256 internal immutable _nTx;
     uint256 internal immutable _accountDepth;
     uint256 internal immutable _balanceDepth;
@@ -138,10 +138,10 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _verifier = verifier_;
         _poseidon2 = hashers_.poseidon2;
         _poseidon4 = hashers_.poseidon4;
-        _poseidon7 = hashers_.poseidon7;
-        _poseidon15 = hashers_.poseidon15;
         _poseidon5 = hashers_.poseidon5;
+        _poseidon7 = hashers_.poseidon7;
         _poseidon9 = hashers_.poseidon9;
+        _poseidon15 = hashers_.poseidon15;
         _nTx = config.nTx;
         _accountDepth = config.accountDepth;
         _balanceDepth = config.balanceDepth;

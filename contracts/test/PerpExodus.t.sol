@@ -195,6 +195,50 @@ contract PerpExodusTest is RollupFixture {
         assertEq(_claim(ALICE_INDEX), 500 + 2_000 + 21_000, "collateral and both positions");
     }
 
+    /// @notice Whatever the proven values, the payouts never exceed the pool, and the traders are
+    ///         paid in full whenever their claims together fit in it.
+    /// forge-config: default.fuzz.runs = 256
+    function testFuzz_payoutsNeverExceedThePool(
+        int96 aliceCollateral,
+        int40 aliceSize,
+        int96 bobCollateral,
+        uint96 fundCollateral,
+        uint40 price,
+        uint96 collateralPool
+    ) public {
+        sides[ALICE_INDEX].collateral = aliceCollateral;
+        sides[ALICE_INDEX].sizes[0] = aliceSize;
+        sides[BOB_INDEX].collateral = bobCollateral;
+        sides[BOB_INDEX].sizes[0] = -int256(aliceSize);
+        sides[3].collateral = int256(uint256(fundCollateral));
+        markets[0].oraclePrice = price;
+        collateralPool = uint96(collateralPool % (1 << 95)); // within the vault's deposit cap
+        _fund(tokenA, address(this), collateralPool);
+        if (collateralPool > 0) rollup.deposit(0, collateralPool, P - ALICE_AX, P - ALICE_AY); // the vault holds the pool
+        _proveAndFreeze(collateralPool);
+        uint256[4] memory claimed;
+        for (uint256 index = 1; index < 4; ++index) {
+            IMatchproof.ExitProof memory proof = _proof(index);
+            IMatchproof.PerpSide memory side = sides[index];
+            vm.prank(_owner(index));
+            try rollup.claimPerpetual(proof, side, markets, collateralPool) returns (uint256 amount) {
+                claimed[index] = amount;
+            } catch (bytes memory reason) {
+                bytes memory expected = abi.encodeWithSelector(IMatchproof.NoPerpetualClaim.selector, index);
+                assertTrue(keccak256(reason) == keccak256(expected), "only a value not positive goes unclaimed");
+            }
+        }
+        _afterWindow();
+        uint256 paid;
+        for (uint256 index = 1; index < 4; ++index) {
+            if (claimed[index] == 0) continue;
+            uint256 amount = _pay(index);
+            paid += amount;
+            if (index != 3 && claimed[1] + claimed[2] <= collateralPool) assertEq(amount, claimed[index], "paid in full");
+        }
+        assertTrue(paid <= collateralPool, "within the pool");
+    }
+
     function test_claim_revertsWithoutPositiveValue() public {
         _proveAndFreeze(3_000);
         IMatchproof.ExitProof memory proof = _proof(BOB_INDEX);

@@ -62,7 +62,7 @@ class ExitProof:
     account_siblings: tuple[FieldElement, ...]
     perp_commitment: FieldElement
 
-    def as_abi(self) -> tuple[int, int, int, int, int, list[int], int, list[int], int]:
+    def as_abi(self) -> ExitProofAbi:
         """The proof as the contract's ABI tuple."""
         return (
             self.ax,
@@ -83,10 +83,14 @@ PerpSideAbi = tuple[int, list[int], list[int]]
 PerpMarketAbi = tuple[int, int, int, int, int]
 """A market as ``IMatchproof.PerpMarket``: oracle price and time, funding index and time, open interest."""
 
+ExitProofAbi = tuple[int, int, int, int, int, list[int], int, list[int], int]
+"""An exit proof as ``IMatchproof.ExitProof`` (:meth:`ExitProof.as_abi`)."""
 
-def perp_claim_arguments(
-    state: State, index: AccountIndex
-) -> tuple[tuple[int, int, int, int, int, list[int], int, list[int], int], PerpSideAbi, list[PerpMarketAbi], int]:
+PerpClaimArguments = tuple[ExitProofAbi, PerpSideAbi, list[PerpMarketAbi], int]
+"""``claimPerpetual``'s arguments: the exit proof, the perpetual side, the markets, the collateral pool."""
+
+
+def perp_claim_arguments(state: State, index: AccountIndex) -> PerpClaimArguments:
     """
     ``claimPerpetual``'s arguments for account ``index`` in ``state``: its exit
     proof, its perpetual side, the markets and the collateral pool, all of

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from sequencer.l1.exodus import Departure, ExitProof, exit_proof, plan_departure
+from sequencer.l1.exodus import Departure, ExitProof, PerpClaimArguments, exit_proof, perp_claim_arguments, plan_departure
 from sequencer.l1.reconstruct import Reconstruction, reconstruct
 from sequencer.l1.rollup import Rollup
 from sequencer.spec.transactions import L1Transaction
@@ -67,6 +67,8 @@ class ExitView:
     departure: Departure | None
     proof: ExitProof | None = None
     """The account's exit proof; None unless the departure exits a balance."""
+    perp_claim: PerpClaimArguments | None = None
+    """``claimPerpetual``'s arguments; None unless the departure proves a perpetual claim."""
 
 
 class L1Requests(Protocol):
@@ -116,12 +118,15 @@ class ChainRequests:
         frozen = rollup.frozen()
         departure = None
         proof = None
+        perp_claim = None
         if frozen:
             if self._frozen_state is None:
                 self._frozen_state = reconstruct(rollup.w3, contract)
             departure = plan_departure(contract, self._frozen_state, owner)
             if departure.account is not None and departure.exits:
                 proof = exit_proof(self._frozen_state.state, departure.account)
+            if departure.account is not None and departure.perpetual_claim:
+                perp_claim = perp_claim_arguments(self._frozen_state.state, departure.account)
         return ExitView(
             chain_id=int(rollup.w3.eth.chain_id),
             rollup=rollup.deployment.rollup,
@@ -130,6 +135,7 @@ class ChainRequests:
             deadline_blocks=int(contract.functions.requestDeadlineBlocks().call()),
             departure=departure,
             proof=proof,
+            perp_claim=perp_claim,
         )
 
 

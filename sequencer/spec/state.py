@@ -20,6 +20,7 @@ changes (as ethereum's execution-specs snapshot touched entries).
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.crypto.poseidon import poseidon
@@ -172,8 +173,9 @@ class PerpGlobals:
     markets: tuple[PerpMarket, ...] = (PerpMarket(),) * MAX_PERP_MARKETS
     collateral_pool: int = 0
 
+    @cached_property
     def commitment(self) -> FieldElement:
-        """The state root's second input."""
+        """The state root's second input (hashed once per value: every root read needs it)."""
         return perp_commitment(self.markets, self.collateral_pool)
 
 
@@ -239,7 +241,7 @@ class State:
     @property
     def perp_commitment(self) -> FieldElement:
         """The perpetual markets' and the collateral pool's commitment, the state root's second input."""
-        return self._perp.commitment()
+        return self._perp.commitment
 
     @property
     def perp_markets(self) -> tuple[PerpMarket, ...]:

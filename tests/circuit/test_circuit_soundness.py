@@ -36,6 +36,7 @@ from sequencer.spec.public_data import (
     public_input_hash,
     public_input_preimage,
 )
+from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, Position
 from sequencer.spec.state import Account, State
 from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw, Order, SignedOrder, Transaction
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, OrderId, Timestamp, TokenId
@@ -614,6 +615,50 @@ def test_circuit_refuses_wrong_old_root(scenario: Scenario, circuit: CircuitArti
     tampered = with_header(batch, oldRoot=batch.old_root + 1)
     with pytest.raises(WitnessError):
         check_witness(circuit, tampered)
+
+
+def with_perpetual_positions(scenario: Scenario) -> Scenario:
+    """The scenario with trader 1 holding collateral and a short, the fee account a long, a priced market and a pool."""
+    state = scenario.state
+    state.set_perp_account(scenario.traders[0].index, PerpAccount(-700, (Position(0, 0), Position(-3, 2**100))))
+    state.set_perp_account(AccountIndex(FEE_ACCOUNT), PerpAccount(900, (Position(0, 0), Position(3, -5))))
+    state.set_perp_market(1, PerpMarket(oracle_price=1_234, oracle_time=Timestamp(NOW), funding_index=-5, open_interest=3))
+    state.set_collateral_pool(200)
+    return scenario
+
+
+def test_circuit_carries_the_perpetual_state_through_a_spot_batch(
+    scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int
+) -> None:
+    """Accounts' perpetual sides are leaf inputs the slots keep, the markets and the pool half of both roots."""
+    scenario = with_perpetual_positions(scenario)
+    withdraw = scenario.traders[0].withdraw(QUOTE, UNIT, 0)
+    batch = build_batch(scenario.state, [trade(*sell_then_buy(scenario), 4 * UNIT, 8, 4), withdraw][:batch_slots], NOW, scenario.chain, batch_slots)
+    assert batch.circuit_input["perpCommitment"] == scenario.state.perp_commitment
+    check_witness(circuit, batch.circuit_input)
+
+
+@pytest.mark.parametrize("change", ["pool", "market", "perp side"])
+def test_circuit_refuses_a_spot_batch_that_changes_the_perpetual_state(
+    scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int, change: str
+) -> None:
+    """
+    No slot changes a market, the pool or an account's perpetual side yet: a
+    new root claiming one changed (its public input matching) is refused.
+    """
+    scenario = with_perpetual_positions(scenario)
+    trader = scenario.traders[0]
+    batch = build_batch(scenario.state, [trader.withdraw(QUOTE, UNIT, 0)], NOW, scenario.chain, batch_slots)
+    forged = scenario.state
+    if change == "pool":
+        forged.set_collateral_pool(forged.collateral_pool + 1)
+    elif change == "market":
+        forged.set_perp_market(1, replace(forged.perp_markets[1], oracle_price=1_235))
+    else:
+        forged.set_perp_account(trader.index, replace(forged.get_account(trader.index).perp, collateral=-699))
+    assert forged.root != batch.new_root
+    with pytest.raises(WitnessError):
+        check_witness(circuit, with_header(batch, newRoot=forged.root))
 
 
 def test_circuit_refuses_skipped_l1_request(scenario: Scenario, circuit: CircuitArtifacts, batch_slots: int) -> None:

@@ -4,6 +4,8 @@ amounts and prices in tokens, the market's depth and trades, batches,
 accounts, and a plain 404 page for what does not exist.
 """
 
+import html
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,14 +14,17 @@ import httpx
 import pytest
 
 from sequencer.client.http import SequencerClient
+from sequencer.l1.exodus import Departure, perp_claim_arguments
 from sequencer.service.config import ConfigError, ServiceConfig, load_token_labels
 from sequencer.service.core import SequencerService
 from sequencer.service.l1 import ExitView, QueueSnapshot
 from sequencer.service.server import BackgroundServer
 from sequencer.service.explorer.units import TokenLabel, decimal_text, price_text, token_amount
-from sequencer.spec.constants import Side
+from sequencer.spec.constants import Side, TreeConfig
+from sequencer.spec.perpetual.state import PerpAccount, Position
+from sequencer.spec.state import State
 from sequencer.spec.transactions import L1Transaction
-from sequencer.spec.types import TokenId
+from sequencer.spec.types import AccountIndex, TokenId
 from tests.engine.exchange import CONFIG, MARKET
 from tests.service.harness import OPERATOR, running_sequencer, standalone_config, trader
 from tests.service.test_api import place
@@ -211,3 +216,46 @@ def test_the_l1_page_says_when_the_node_does_not_answer(tmp_path: Path) -> None:
     assert "The L1 node did not answer: connection refused" in response.text
     assert way_out.status_code == 503
     assert "The rollup could not be read from L1: connection refused" in way_out.text
+
+
+class FrozenWithPositions:
+    """A frozen rollup's L1 source whose owner proves a perpetual claim now (the plan ``matchproof exit`` follows)."""
+
+    def __init__(self, departure: Departure) -> None:
+        self.departure = departure
+
+    def since(self, start: int) -> list[tuple[int, L1Transaction]]:
+        return []
+
+    def snapshot(self, limit: int) -> QueueSnapshot | None:
+        return None
+
+    def exit_view(self, owner: str) -> ExitView | None:
+        state = State.genesis(TreeConfig(4, 2, 2))
+        state.set_perp_account(AccountIndex(1), PerpAccount(-700, (Position(3, -5),)))
+        arguments = perp_claim_arguments(state, AccountIndex(1)) if self.departure.perpetual_claim else None
+        return ExitView(1, "0x" + "cd" * 20, True, 0, 50_400, self.departure, perp_claim=arguments)
+
+
+@pytest.mark.parametrize("stage", ["claim", "payout"])
+def test_the_exit_page_proves_a_perpetual_claim_then_collects_it(tmp_path: Path, stage: str) -> None:
+    amount = 2_440 * UNIT
+    departure = Departure(AccountIndex(1), collateral_token=TokenId(1))
+    if stage == "claim":
+        departure.perpetual_claim = amount
+    else:
+        departure.perpetual_payout = amount
+    service = SequencerService(standalone_config(tmp_path / "data"), OPERATOR, l1=FrozenWithPositions(departure))
+    with BackgroundServer(service) as server:
+        text = httpx.get(f"{server.url}/explorer/accounts/0x{'ab' * 20}/exit").text
+    label = service.config.token_label(TokenId(1))
+    shown = "proven now, paid after the claim window" if stage == "claim" else "payout of the proven perpetual claim"
+    assert shown in text and token_amount(amount, label) in text
+    calls = json.loads(html.unescape(re.search(r'data-calls="([^"]*)"', text).group(1)))  # type: ignore[union-attr]
+    if stage == "claim":
+        [call] = calls
+        assert call["kind"] == "perpetual-claim"
+        proof, side, markets, pool = call["arguments"]
+        assert side == [str(-700), ["3", "0", "0", "0"], [str(-5), "0", "0", "0"]] and pool == "0" and len(markets) == 4
+    else:
+        assert calls == [{"kind": "perpetual-payout"}]

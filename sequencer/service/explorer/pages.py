@@ -439,6 +439,14 @@ The <a href="/explorer/l1">L1 queue</a> shows each request's deadline.</p>"""
         for token, amount in sorted(departure.claims.items()):
             label = service.config.token_label(token)
             rows.append(("claim of proven withdrawals", escape(token_amount(amount, label)), escape(label.symbol)))
+        if departure.collateral_token is not None:
+            label = service.config.token_label(departure.collateral_token)
+            if departure.perpetual_claim:
+                what = "perpetual positions at the last proven prices: proven now, paid after the claim window"
+                rows.append((what, escape(token_amount(departure.perpetual_claim, label)), escape(label.symbol)))
+            if departure.perpetual_payout:
+                what = "payout of the proven perpetual claim"
+                rows.append((what, escape(token_amount(departure.perpetual_payout, label)), escape(label.symbol)))
     main = f"""<h1>{escape(title)}</h1>
 <p class="alert" id="frozen">The rollup is frozen. Every account takes out what the last proven state gives it,
 with a Merkle proof rebuilt from L1 alone: no sequencer is needed.</p>
@@ -458,10 +466,13 @@ def leave_section(view: ExitView, address: str) -> str:
     """
     The transactions ``matchproof exit`` would send, for a browser wallet to
     send instead (``static/leave.mjs``): each exit with the account's exit
-    proof, each refund with its request's fields, each claim.
+    proof, each refund with its request's fields, each claim, the perpetual
+    claim with its arguments or its payout.
     """
     departure = view.departure
-    if departure is None or not (departure.exits or departure.refunds or departure.claims):
+    if departure is None or not (
+        departure.exits or departure.refunds or departure.claims or departure.perpetual_claim or departure.perpetual_payout
+    ):
         return ""
     calls: list[dict[str, object]] = []
     if departure.exits:
@@ -473,6 +484,11 @@ def leave_section(view: ExitView, address: str) -> str:
         calls.append({"kind": "refund", "request": request_index, "fields": json_numbers(fields)})
     for token in sorted(departure.claims):
         calls.append({"kind": "claim", "token": token})
+    if departure.perpetual_claim:
+        assert view.perp_claim is not None  # the view carries the arguments of every claim it proves
+        calls.append({"kind": "perpetual-claim", "arguments": json_numbers(view.perp_claim)})
+    if departure.perpetual_payout:
+        calls.append({"kind": "perpetual-payout"})
     return f"""
 <section id="leave" hidden data-rollup="{escape(view.rollup)}" data-owner="{escape(address)}" data-calls="{escape(json.dumps(calls))}">
 <h2>Or leave from this page</h2>
