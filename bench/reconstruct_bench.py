@@ -293,7 +293,7 @@ def measure_gas(w3: Web3, deployer: LocalAccount, contracts: CompiledContracts, 
     """
     deadline_blocks = 3
     claim_window = 2
-    perpetuals = PerpetualsConfig(collateral_token=WETH, insurance_fund=2, quanta=(1, 10, 100, 1000), claim_window_blocks=claim_window)
+    perpetuals = PerpetualsConfig(collateral_token=WETH, quanta=(1, 10, 100, 1000), claim_window_blocks=claim_window)
     rollup = deploy_rollup(w3, deployer, contracts, tree, slots=2, request_deadline_blocks=deadline_blocks, perpetuals=perpetuals)
     trader = trader_account(10**6 + tree.account_depth)
     key = L2Keypair.from_private_key(hashlib.sha256(trader.key).digest())

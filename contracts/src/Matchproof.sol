@@ -56,7 +56,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     uint256 internal immutable _registrationFee;
     uint256 internal immutable _maxRequestsPerBlock;
     uint256 internal immutable _collateralToken;
-    uint256 internal immutable _insuranceFund;
+    address internal immutable _insuranceFund;
     uint256 internal immutable _quantum0;
     uint256 internal immutable _quantum1;
     uint256 internal immutable _quantum2;
@@ -89,7 +89,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     ///         are static.
     /// @param verifier_ The Groth16 verifier of the batch circuit.
     /// @param hashers_ The Poseidon contracts for 2, 4, 5, 7, 9 and 15 inputs.
-    /// @param genesisRoot The state root before the first batch (the empty account tree's root).
+    /// @param genesisRoot The state root before the first batch (of the empty account tree, the
+    ///        unpriced markets and an empty collateral pool).
     /// @param tokenList The ERC-20 tokens; token id = index; 1 to 2^balanceDepth of them.
     /// @param config The batch size, the tree depths, the L1 request deadline, the most a
     ///        batch's timestamp may lag L1's, and the price and rate bound of users' requests.
@@ -164,9 +165,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _batches.stateRoot = genesisRoot;
         _vault.initialize(tokenList, 2 ** config.balanceDepth);
         if (
-            perpetuals_.collateralToken >= tokenList.length || perpetuals_.insuranceFund == 0
-                || perpetuals_.insuranceFund >= 2 ** config.accountDepth || perpetuals_.claimWindowBlocks == 0
-                || perpetuals_.claimWindowBlocks > MAX_REQUEST_DEADLINE_BLOCKS
+            perpetuals_.collateralToken >= tokenList.length || perpetuals_.insuranceFund == operator.ethAddr
+                || perpetuals_.claimWindowBlocks == 0 || perpetuals_.claimWindowBlocks > MAX_REQUEST_DEADLINE_BLOCKS
         ) {
             revert InvalidPerpetuals();
         }
@@ -278,7 +278,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         if (root != _batches.stateRoot) revert InvalidExitProof(root, _batches.stateRoot);
         amount = _perpExodus.record(
             accountIndex,
-            accountIndex == _insuranceFund,
+            msg.sender == _insuranceFund,
             proof,
             side,
             markets,
@@ -297,7 +297,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         if (block.number <= deadline) revert ClaimWindowOpen(deadline, block.number);
         if (recipient == address(0)) revert InvalidRecipient();
         uint32 accountIndex = _accountOfSender();
-        amount = _perpExodus.pay(accountIndex, accountIndex == _insuranceFund);
+        amount = _perpExodus.pay(accountIndex, msg.sender == _insuranceFund);
         _vault.send(_collateralToken, recipient, amount);
         emit PerpetualClaimPaid(accountIndex, msg.sender, amount, recipient);
     }
@@ -595,7 +595,6 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         emit AccountRegistered(accountIndex, owner, ax, ay);
     }
 
-    /// @dev The sender's account index. Reverts NotRegistered.
     /// @dev The last block of the perpetual claim window (the rollup is frozen).
     function _claimDeadline() internal view returns (uint256) {
         return _exodus.frozenBlock + _claimWindowBlocks;
@@ -606,6 +605,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         return [_quantum0, _quantum1, _quantum2, _quantum3];
     }
 
+    /// @dev The sender's account index. Reverts NotRegistered.
     function _accountOfSender() internal view returns (uint32 accountIndex) {
         bool registered;
         (registered, accountIndex) = _accounts.find(msg.sender);

@@ -427,16 +427,15 @@ contract MatchproofTest is RollupFixture {
         IMatchproof.Hashers memory hashers = _hashers();
         IMatchproof.Operator memory op = IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY});
         IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
-        IMatchproof.Perpetuals[6] memory bad;
+        IMatchproof.Perpetuals[5] memory bad;
         for (uint256 i = 0; i < bad.length; ++i) {
             bad[i] = _perpetuals();
         }
         bad[0].collateralToken = 2; // two tokens listed
-        bad[1].insuranceFund = 0; // the fee account
-        bad[2].insuranceFund = 1 << ACCOUNT_DEPTH; // outside the tree
-        bad[3].quanta[3] = 1 << 32;
-        bad[4].claimWindowBlocks = 0;
-        bad[5].claimWindowBlocks = (1 << 20) + 1;
+        bad[1].insuranceFund = OPERATOR; // the fee account's owner
+        bad[2].quanta[3] = 1 << 32;
+        bad[3].claimWindowBlocks = 0;
+        bad[4].claimWindowBlocks = (1 << 20) + 1;
         for (uint256 i = 0; i < bad.length; ++i) {
             _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPerpetuals.selector));
             new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, bad[i]);

@@ -12,7 +12,7 @@ import {RollupFixture} from "./utils/RollupFixture.sol";
 contract PerpExodusTest is RollupFixture {
     uint256 internal constant ALICE_INDEX = 1;
     uint256 internal constant BOB_INDEX = 2;
-    address internal constant FUND = address(0xF00D);
+    address internal constant FUND = INSURANCE_FUND;
     uint256 internal constant EMPTY = 42;
     /// @dev Market 0 at 100 ticks, funding index 3e12 (3 collateral units per lot, quantum 1);
     ///      market 1 at 7 ticks, index 0 (quantum 1000).

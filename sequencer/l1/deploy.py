@@ -68,6 +68,9 @@ DEFAULT_MAX_REQUESTS_PER_BLOCK = 16
 ask of the operator: at most this many batch slots per L1 block to prove before the deadline."""
 
 
+ZERO_ADDRESS = "0x" + "00" * 20
+"""No address: a deployment without an insurance fund."""
+
 DEFAULT_CLAIM_WINDOW_BLOCKS = 50_400
 """Blocks after a freeze during which accounts prove their perpetual claims: seven days of
 12-second blocks, as long as a forced request waits. The claims are paid after it."""
@@ -82,25 +85,32 @@ class PerpetualsConfig:
     """
     What the rollup needs to settle perpetual claims after a freeze
     (``IMatchproof.Perpetuals``): the collateral's token id, the insurance
-    fund's account, each of the four markets' quantum (0 for a market not
-    configured) and the claim window. The default configures no market: no
-    account can hold a position, and the fund's index is a placeholder.
+    fund's L1 address, each of the four markets' quantum (0 for a market not
+    configured) and the claim window. The default configures no market and
+    no fund: no account can hold a position.
+
+    The fund is named by its address, not its account index (indices go to
+    whoever registers first); the spec's ``PerpConfig.insurance_fund`` is
+    the index that address registered as.
     """
 
     collateral_token: int = 0
-    insurance_fund: int = 1
+    insurance_fund: str = ZERO_ADDRESS
     quanta: tuple[int, int, int, int] = (0, 0, 0, 0)
     claim_window_blocks: int = DEFAULT_CLAIM_WINDOW_BLOCKS
 
     @classmethod
-    def of(cls, perp: PerpConfig, claim_window_blocks: int = DEFAULT_CLAIM_WINDOW_BLOCKS) -> PerpetualsConfig:
-        """The settlement parameters of the spec's perpetual configuration."""
+    def of(
+        cls, perp: PerpConfig, insurance_fund: str, claim_window_blocks: int = DEFAULT_CLAIM_WINDOW_BLOCKS
+    ) -> PerpetualsConfig:
+        """The settlement parameters of the spec's perpetual configuration, its fund's account owned by ``insurance_fund``."""
         quanta = [market.quantum for market in perp.markets] + [0] * (MAX_PERP_MARKETS - len(perp.markets))
-        return cls(perp.collateral_token, perp.insurance_fund, (quanta[0], quanta[1], quanta[2], quanta[3]), claim_window_blocks)
+        return cls(perp.collateral_token, insurance_fund, (quanta[0], quanta[1], quanta[2], quanta[3]), claim_window_blocks)
 
-    def as_struct(self) -> tuple[int, int, list[int], int]:
+    def as_struct(self) -> tuple[int, str, list[int], int]:
         """The constructor's ``Perpetuals`` tuple."""
-        return (self.collateral_token, self.insurance_fund, list(self.quanta), self.claim_window_blocks)
+        fund = Web3.to_checksum_address(self.insurance_fund)
+        return (self.collateral_token, fund, list(self.quanta), self.claim_window_blocks)
 
 
 @dataclass(frozen=True)
@@ -111,7 +121,7 @@ class RollupConfig:
     account_depth: int
     balance_depth: int
     genesis_root: int
-    """The root of the empty account tree for these depths (it commits to the order depth too)."""
+    """The genesis state's root for these depths (``State.genesis(...).root``: it commits to the order depth too)."""
     request_deadline_blocks: int = DEFAULT_REQUEST_DEADLINE_BLOCKS
     """Blocks a batch has to consume an L1 request before anyone may freeze the rollup."""
     max_timestamp_lag: int = DEFAULT_MAX_TIMESTAMP_LAG

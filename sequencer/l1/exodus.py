@@ -255,6 +255,9 @@ def leave(
     owner = Web3.to_checksum_address(trader.address)
     plan = plan_departure(contract, rebuilt, owner)
     calls = []
+    if plan.perpetual_claim:  # first: the one call with a deadline
+        assert plan.account is not None
+        calls.append(contract.functions.claimPerpetual(*perp_claim_arguments(rebuilt.state, plan.account)))
     if plan.exits:  # exits only ever come with the account they leave
         assert plan.account is not None
         proof = exit_proof(rebuilt.state, plan.account).as_abi()
@@ -264,9 +267,6 @@ def leave(
         fields = (deposit.account_index, owner, deposit.ax, deposit.ay, deposit.token, deposit.amount)
         calls.append(contract.functions.refundDeposit(request_index, fields))
     calls.extend(contract.functions.claim(owner, token) for token in plan.claims)
-    if plan.perpetual_claim:
-        assert plan.account is not None
-        calls.append(contract.functions.claimPerpetual(*perp_claim_arguments(rebuilt.state, plan.account)))
     if plan.perpetual_payout:
         calls.append(contract.functions.payPerpetualClaim(Web3.to_checksum_address(recipient or owner)))
     for done, call in enumerate(calls, start=1):

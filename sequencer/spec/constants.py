@@ -104,7 +104,7 @@ BALANCE_WORDS = 2**MAX_BALANCE_DEPTH // BALANCES_PER_WORD
 """
 The balance words of every account leaf, whatever the configuration's
 ``balance_depth`` (the words of tokens it does not have are zero): 8, so the
-leaf hashes 6 + 8 = 14 inputs.
+leaf hashes 6 + 8 + 1 = 15 inputs (the last the account's perpetual hash).
 """
 
 

@@ -41,7 +41,7 @@ DEADLINE_BLOCKS = 4
 CLAIM_WINDOW_BLOCKS = 30
 """Long enough for every account's exits, refund and claim, one block each."""
 FUND = AccountIndex(3)
-"""The insurance fund: the third account registered after the operator's."""
+"""The insurance fund's account: the third registered after the operator's, by ``accounts[4]``."""
 
 
 def perp_config() -> PerpConfig:
@@ -67,7 +67,7 @@ def rollup(
             SMALL.balance_depth,
             State.genesis(SMALL).root,
             DEADLINE_BLOCKS,
-            perpetuals=PerpetualsConfig.of(perp_config(), CLAIM_WINDOW_BLOCKS),
+            perpetuals=PerpetualsConfig.of(perp_config(), accounts[4].address, CLAIM_WINDOW_BLOCKS),
         ),
         operator=OperatorKey(operator.address, *OPERATOR_KEY),
         test_tokens=(TestTokenSpec("Wrapped Ether", "WETH"), TestTokenSpec("USD Coin", "USDC", 6)),

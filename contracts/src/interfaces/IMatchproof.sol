@@ -38,8 +38,11 @@ interface IMatchproof {
     struct Perpetuals {
         /// @dev The collateral's token id: a spot token, so spot and perpetuals share the vault.
         uint256 collateralToken;
-        /// @dev The insurance fund's account index (not 0, the fee account).
-        uint256 insuranceFund;
+        /// @dev The insurance fund's L1 address, whose account's claim is paid only from what
+        ///      the traders' claims leave (address(0): no fund; never the operator, whose account
+        ///      is the fee account). An address, not an account index: indices go to whoever
+        ///      registers first, so a configured index could be taken by anyone.
+        address insuranceFund;
         /// @dev Each market's quantum, collateral units per lot per tick of price, below 2^32
         ///      (0 for a market the deployment does not configure, whose state is never priced).
         uint256[4] quanta;
@@ -397,8 +400,8 @@ interface IMatchproof {
     error L1ChainIndexOutOfRange(uint256 index, uint256 count);
 
     /// @notice The perpetual parameters cannot be used: the collateral is not a listed token,
-    ///         the insurance fund is account 0 or outside the tree, a quantum is 2^32 or more,
-    ///         or the claim window is 0 or above 2^20 blocks.
+    ///         the insurance fund is the operator, a quantum is 2^32 or more, or the claim
+    ///         window is 0 or above 2^20 blocks.
     error InvalidPerpetuals();
 
     /// @notice A perpetual claim came after the claim window closed (block `deadline`).
@@ -803,8 +806,9 @@ interface IMatchproof {
     /// @notice The perpetual futures the rollup settles after a freeze, as deployed.
     function perpetuals() external view returns (Perpetuals memory);
 
-    /// @notice The state root before the first batch: the empty account tree's root, which
-    ///         commits to every tree depth (the order tree's too), so that the state can be
+    /// @notice The state root before the first batch: Poseidon([accountRoot, perpCommitment])
+    ///         of the empty account tree, the unpriced markets and an empty collateral pool,
+    ///         which commits to every tree depth (the order tree's too), so that the state can be
     ///         rebuilt from L1 alone.
     function genesisRoot() external view returns (uint256);
 

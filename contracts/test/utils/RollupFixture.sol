@@ -25,8 +25,8 @@ abstract contract RollupFixture is TestBase {
     uint256 internal constant QUANTUM_0 = 1;
     uint256 internal constant QUANTUM_1 = 1000;
     uint256 internal constant CLAIM_WINDOW_BLOCKS = 20;
-    /// @dev The insurance fund's account: the fourth registered (the operator is account 0).
-    uint256 internal constant INSURANCE_FUND = 3;
+    /// @dev The insurance fund's L1 address.
+    address internal constant INSURANCE_FUND = address(0xF00D);
     uint8 internal constant DEPOSIT = 1;
     uint8 internal constant FORCED_WITHDRAW = 4;
     uint8 internal constant FORCED_CANCEL_ALL = 5;

@@ -475,6 +475,9 @@ def leave_section(view: ExitView, address: str) -> str:
     ):
         return ""
     calls: list[dict[str, object]] = []
+    if departure.perpetual_claim:  # first: the one call with a deadline
+        assert view.perp_claim is not None  # the view carries the arguments of every claim it proves
+        calls.append({"kind": "perpetual-claim", "arguments": json_numbers(view.perp_claim)})
     if departure.exits:
         assert view.proof is not None  # the view proves every departure that exits
         proof = json_numbers(view.proof.as_abi())
@@ -484,9 +487,6 @@ def leave_section(view: ExitView, address: str) -> str:
         calls.append({"kind": "refund", "request": request_index, "fields": json_numbers(fields)})
     for token in sorted(departure.claims):
         calls.append({"kind": "claim", "token": token})
-    if departure.perpetual_claim:
-        assert view.perp_claim is not None  # the view carries the arguments of every claim it proves
-        calls.append({"kind": "perpetual-claim", "arguments": json_numbers(view.perp_claim)})
     if departure.perpetual_payout:
         calls.append({"kind": "perpetual-payout"})
     return f"""
