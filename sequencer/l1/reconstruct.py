@@ -177,7 +177,9 @@ def replay(
             raise ReconstructionError(f"batch {batch.number} starts from another root than the rebuilt state")
         consumed_requests = [request.transaction for request in requests[consumed : consumed + batch.l1_count]]
         try:
-            new_root = replay_batch(state, [decode_slot(slot) for slot in batch.slots], consumed_requests)
+            new_root = replay_batch(
+                state, [decode_slot(slot) for slot in batch.slots], consumed_requests, batch.timestamp
+            )
         except (RollupError, ValueError) as error:
             raise ReconstructionError(f"batch {batch.number} does not replay: {error}") from error
         if new_root != batch.new_root:

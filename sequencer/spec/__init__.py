@@ -14,8 +14,10 @@ Modules, in reading order:
 - :mod:`merkle` -- the sparse Poseidon Merkle tree all state lives in;
 - :mod:`state` -- accounts, their balances and order slots, the account tree;
 - :mod:`transactions` -- what a batch slot can hold, and the signed messages;
-- :mod:`transition` -- the rules: ``process_*`` and ``apply_batch``;
+- :mod:`transition` -- the spot rules: ``process_*`` and ``apply_transaction``;
+- :mod:`batch` -- ``apply_batch``: a batch's spot slots, then its perpetual ones;
 - :mod:`public_data` -- what a batch publishes and the one public input;
 - :mod:`replay` -- a proven batch's published effects applied without
-  signatures: the state rebuilt from L1 alone.
+  signatures: the state rebuilt from L1 alone;
+- :mod:`perpetual` -- perpetual futures: their rules, publication and replay.
 """

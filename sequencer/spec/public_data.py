@@ -15,8 +15,9 @@ it is a field element: the contract computes it with one precompile call.
 import hashlib
 import json
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
-from typing import Sequence, assert_never
+from typing import Sequence, TypeVar, assert_never
 
 from sequencer.crypto.poseidon import poseidon
 
@@ -46,6 +47,9 @@ from .types import (
     Timestamp,
     TokenId,
 )
+
+E = TypeVar("E", bound=IntEnum)
+"""A kind of slot's transaction types: spot's ``TxType`` or perpetuals' ``PerpTxType``."""
 
 LAYOUT_FILE = Path(__file__).with_name("public_data_layout.json")
 """The manifest: slot size, digest width, every field's bit offset and width, each type's fields, the header."""
@@ -111,15 +115,16 @@ class Layout:
     slot_bytes: int
     digest_bits: int
     fields: dict[str, BitField]
-    type_fields: dict[TxType, tuple[BitField, ...]]
+    type_fields: dict[IntEnum, tuple[BitField, ...]]
     header: dict[str, int]
 
     @classmethod
-    def load(cls, path: Path) -> "Layout":
+    def load(cls, path: Path, types: type[IntEnum] = TxType) -> "Layout":
         """
-        Read and check a manifest: every field inside the slot, every type
-        laid out, no two fields of one type overlapping, the header's values
-        in the order the circuit and the contract hash them.
+        Read and check a manifest of slots whose types are ``types``: every
+        field inside the slot, every type laid out, no two fields of one
+        type overlapping, and the header's values, if it has a header, in
+        the order the circuit and the contract hash them.
         """
         manifest = json.loads(path.read_text())
         slot_bytes = int(manifest["slotBytes"])
@@ -132,11 +137,11 @@ class Layout:
                 raise ValueError(f"field {field.name} does not lie inside a {slot_bytes}-byte slot")
             if field.decimal and field.bits != DECIMAL_BITS:
                 raise ValueError(f"decimal field {field.name} must be {DECIMAL_BITS} bits wide")
-        type_fields = {
-            TxType[name]: tuple(fields[field] for field in names)
+        type_fields: dict[IntEnum, tuple[BitField, ...]] = {
+            types[name]: tuple(fields[field] for field in names)
             for name, names in manifest["txTypes"].items()
         }
-        if set(type_fields) != set(TxType):
+        if set(type_fields) != set(types):
             raise ValueError("the manifest must lay out every transaction type")
         for tx_type, used in type_fields.items():
             covered = [bit for field in used for bit in range(field.offset, field.end)]
@@ -144,10 +149,36 @@ class Layout:
                 raise ValueError(f"fields of {tx_type.name} overlap")
             if used and used[0] != fields["txType"]:
                 raise ValueError(f"{tx_type.name} must publish txType first")
-        header = {name: int(width) for name, width in manifest["header"].items()}
-        if list(header) != ["oldRoot", "newRoot", "timestamp", "l1ChainStart", "l1ChainEnd"]:
+        header = {name: int(width) for name, width in manifest.get("header", {}).items()}
+        if header and list(header) != ["oldRoot", "newRoot", "timestamp", "l1ChainStart", "l1ChainEnd"]:
             raise ValueError("the header must hold oldRoot, newRoot, timestamp, l1ChainStart, l1ChainEnd in order")
-        return cls(slot_bytes, int(manifest["digestBits"]), fields, type_fields, header)
+        return cls(slot_bytes, int(manifest.get("digestBits", 0)), fields, type_fields, header)
+
+    def pack(self, tx_type: IntEnum, values: dict[str, int]) -> bytes:
+        """
+        A slot of type ``tx_type`` holding ``values`` by field name: exactly the
+        fields the manifest lists for the type besides ``txType``. Every other
+        byte is zero.
+        """
+        fields = self.type_fields[tx_type]
+        if {field.name for field in fields[1:]} != set(values):
+            raise ValueError(f"a {tx_type.name} slot holds {[f.name for f in fields[1:]]}, not {sorted(values)}")
+        slot = bytearray(self.slot_bytes)
+        for field in fields:
+            field.write(slot, tx_type if field.name == "txType" else values[field.name])
+        return bytes(slot)
+
+    def unpack(self, slot: bytes, types: type[E]) -> tuple[E, dict[str, int]]:
+        """
+        A slot's type (one of ``types``) and the values of its fields by name,
+        read without checking the other bytes (``ValueError`` for an unknown
+        type or a field that does not read, as a non-canonical decimal).
+        """
+        code = self.fields["txType"].read(slot)
+        if code not in set(types):
+            raise ValueError(f"unknown transaction type {code}")
+        tx_type = types(code)
+        return tx_type, {field.name: field.read(slot) for field in self.type_fields[tx_type]}
 
 
 LAYOUT = Layout.load(LAYOUT_FILE)
@@ -358,18 +389,8 @@ def encode_slot(data: SlotData) -> bytes:
 
 
 def pack(tx_type: TxType, values: dict[str, int]) -> bytes:
-    """
-    A slot of type ``tx_type`` holding ``values`` by field name: exactly the
-    fields the manifest lists for the type besides ``txType``. Every other
-    byte is zero.
-    """
-    fields = LAYOUT.type_fields[tx_type]
-    if {field.name for field in fields[1:]} != set(values):
-        raise ValueError(f"a {tx_type.name} slot holds {[f.name for f in fields[1:]]}, not {sorted(values)}")
-    slot = bytearray(SLOT_BYTES)
-    for field in fields:
-        field.write(slot, tx_type if field is TX_TYPE else values[field.name])
-    return bytes(slot)
+    """A spot slot of type ``tx_type`` holding ``values`` (:meth:`Layout.pack`)."""
+    return LAYOUT.pack(tx_type, values)
 
 
 def decode_slot(slot: bytes) -> SlotData:
@@ -390,11 +411,7 @@ def decode_slot(slot: bytes) -> SlotData:
 
 def unpack_slot(slot: bytes) -> SlotData:
     """The fields of a slot's type, read without checking the other bytes."""
-    code = TX_TYPE.read(slot)
-    if code not in set(TxType):
-        raise ValueError(f"unknown transaction type {code}")
-    tx_type = TxType(code)
-    value = {field.name: field.read(slot) for field in LAYOUT.type_fields[tx_type]}
+    tx_type, value = LAYOUT.unpack(slot, TxType)
     match tx_type:
         case TxType.NOOP:
             return NoopData()

@@ -33,6 +33,11 @@ from .public_data import (
     TradeData,
     WithdrawData,
 )
+from .perpetual.errors import PerpetualsNotConfigured
+from .perpetual.ledger import PerpLedger
+from .perpetual.public_data import PerpSlotData
+from .perpetual.replay import replay_perp_slot
+from .perpetual.state import PerpConfig
 from .state import State
 from .transactions import Deposit, ForcedCancelAll, ForcedWithdraw, L1Transaction
 from .transition import (
@@ -46,18 +51,26 @@ from .transition import (
     process_forced_cancel_all,
     process_forced_withdraw,
     raised_min_order_id,
+    replayed_fill,
     resolve_order_id,
     total_fees,
 )
-from .types import AccountIndex, Amount, FieldElement, OrderId
+from .types import AccountIndex, Amount, FieldElement, Timestamp
 
 
 def replay_batch(
-    state: State, slots: Sequence[SlotData], requests: Sequence[L1Transaction]
+    state: State,
+    slots: Sequence[SlotData],
+    requests: Sequence[L1Transaction],
+    timestamp: Timestamp,
+    perp_slots: Sequence[PerpSlotData] = (),
+    perp_config: PerpConfig | None = None,
 ) -> FieldElement:
     """
     Apply a proven batch's published slots to ``state``, the state the batch
-    started from, and return the new root.
+    started from, and return the new root: its spot ``slots``, then its
+    ``perp_slots`` on the markets of ``perp_config`` at the batch's
+    ``timestamp``, as ``batch.apply_batch`` applies them.
 
     ``requests`` are the L1 requests the batch consumed, in queue order: each
     L1 slot takes the next one and must match it. The batch's fees are
@@ -69,10 +82,15 @@ def replay_batch(
     ReplayMismatch
         A slot does not fit its request or the state, or the batch does not
         consume exactly ``requests``.
+    PerpetualsNotConfigured
+        The batch has perpetual slots other than noops, and there is no ``perp_config``.
     RollupError
         A state function refused an effect (an overdraft or an overflow):
         the data cannot be what a proven batch published on this state.
     """
+    active = [data for data in perp_slots if not isinstance(data, NoopData)]
+    if active and perp_config is None:
+        raise PerpetualsNotConfigured(len(active))
     state.begin()
     pending = iter(requests)
     try:
@@ -80,6 +98,10 @@ def replay_batch(
         leftover = next(pending, None)
         if leftover is not None:
             raise ReplayMismatch(f"the batch leaves L1 request {leftover} unconsumed")
+        if perp_config is not None:
+            ledger = PerpLedger(perp_config, state)
+            for perp_data in perp_slots:
+                replay_perp_slot(state, ledger, perp_data, timestamp)
         credit_fees(state, total_fees(outcomes))
     except Exception:
         state.rollback()
@@ -192,16 +214,6 @@ def replay_trade(state: State, data: TradeData) -> tuple[Fee, Fee]:
     state.set_order_slot(data.maker_account, maker_id, maker_filled)
     state.set_order_slot(data.taker_account, taker_id, taker_filled)
     return settlement.fees()
-
-
-def replayed_fill(state: State, index: AccountIndex, order_id: OrderId, fill_base: Amount) -> Amount:
-    """
-    The order's filled amount after a published fill: the slot's fill
-    continued if it holds the order, else the fill alone (a resolved id is
-    never below the slot's, :func:`resolve_order_id`).
-    """
-    stored_id, filled = state.get_account(index).order_slot(order_id)
-    return Amount((filled if order_id == stored_id else 0) + fill_base)
 
 
 def replay_withdraw(state: State, data: WithdrawData) -> None:

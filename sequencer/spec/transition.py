@@ -1,5 +1,7 @@
 """
-The state transition: how each transaction changes the state, and how a batch does.
+The state transition of spot: how each transaction changes the state.
+
+A batch applies them slot by slot (:mod:`.batch`).
 
 Each ``process_*`` function makes its checks in the order ``docs/DESIGN.md``
 lists them and raises at the first that fails; only when all have passed does
@@ -185,56 +187,6 @@ class SlotOutcome:
 
     fees: tuple[Fee, ...] = ()
     withdrawal: Withdrawal | None = None
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """
-    The outcome of a batch: one :class:`SlotOutcome` per slot, the
-    withdrawals to pay on L1 in slot order, the fees credited to the fee
-    account per token, and the state root after the batch.
-    """
-
-    slots: tuple[SlotOutcome, ...]
-    withdrawals: tuple[Withdrawal, ...]
-    fees: dict[TokenId, Amount]
-    new_root: FieldElement
-
-
-def apply_batch(state: State, txs: Sequence[Transaction], timestamp: Timestamp) -> BatchResult:
-    """
-    Apply every slot of a batch in order, then pay the batch's fees to the fee account.
-
-    A batch is applied whole or not at all: if any slot is invalid the error
-    is raised (with a note naming the slot) and ``state`` is left unchanged.
-
-    Raises
-    ------
-    ValueOutOfRange
-        ``timestamp`` does not fit in ``TIMESTAMP_BITS``.
-    InvalidTransaction
-        Any error of :func:`apply_transaction`, for the first invalid slot.
-    BalanceOverflow
-        Crediting the fees would overflow a balance of the fee account.
-    """
-    check_range("timestamp", timestamp, TIMESTAMP_BITS)
-    state.begin()
-    try:
-        slots = []
-        for slot, tx in enumerate(txs):
-            try:
-                slots.append(apply_transaction(state, tx, timestamp, txs[slot - 1] if slot else None))
-            except RollupError as error:
-                error.add_note(f"in batch slot {slot}")
-                raise
-        fees = total_fees(slots)
-        credit_fees(state, fees)
-    except Exception:
-        state.rollback()
-        raise
-    state.commit()
-    withdrawals = tuple(s.withdrawal for s in slots if s.withdrawal is not None)
-    return BatchResult(tuple(slots), withdrawals, fees, state.root)
 
 
 def apply_transaction(
@@ -587,6 +539,16 @@ def resolve_order_id(account: Account, ref: int) -> OrderId:
     """
     base = window_base(account, OrderId(ref))
     return OrderId(base + (ref - base) % 2**ORDER_REF_BITS)
+
+
+def replayed_fill(state: State, index: AccountIndex, order_id: OrderId, fill_base: Amount) -> Amount:
+    """
+    The order's filled amount after a published fill: the slot's fill
+    continued if it holds the order, else the fill alone (a resolved id is
+    never below the slot's, :func:`resolve_order_id`).
+    """
+    stored_id, filled = state.get_account(index).order_slot(order_id)
+    return Amount((filled if order_id == stored_id else 0) + fill_base)
 
 
 def check_not_stale(account: Account, order_id: OrderId) -> None:

@@ -6,7 +6,8 @@ from sequencer.spec.constants import AMOUNT_BITS, FEE_ACCOUNT, Side
 from sequencer.spec.errors import BalanceOverflow, OrderOverfilled, ValueOutOfRange
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop, Trade, Transaction
-from sequencer.spec.transition import Fee, SlotOutcome, Withdrawal, apply_batch
+from sequencer.spec.batch import apply_batch
+from sequencer.spec.transition import Fee, SlotOutcome, Withdrawal
 from sequencer.spec.types import AccountIndex, Amount, Timestamp, TokenId
 from tests.spec.assertions import assert_rejected
 from tests.spec.builders import (

@@ -56,7 +56,7 @@ def assert_replay_matches(state: State, txs: Sequence[Transaction], timestamp: T
     applied = state.copy()
     new_root = build_batch(applied, txs, timestamp, FieldElement(0), max(1, len(txs))).new_root
     replayed = state.copy()
-    assert replay_batch(replayed, slots, requests) == new_root
+    assert replay_batch(replayed, slots, requests, timestamp) == new_root
     assert replayed.root == new_root
     return applied
 
@@ -92,39 +92,39 @@ def test_replay_of_forced_requests_and_trades(state: State) -> None:
 def test_replay_refuses_a_request_of_another_kind(state: State) -> None:
     root = state.root
     with pytest.raises(ReplayMismatch):
-        replay_batch(state, [DepositData(AccountIndex(ALICE))], [forced_withdraw(ALICE, BASE)])
+        replay_batch(state, [DepositData(AccountIndex(ALICE))], [forced_withdraw(ALICE, BASE)], NOW)
     with pytest.raises(ReplayMismatch):
-        replay_batch(state, [DepositData(AccountIndex(ALICE))], [deposit(BOB, BASE, 1)])
+        replay_batch(state, [DepositData(AccountIndex(ALICE))], [deposit(BOB, BASE, 1)], NOW)
     assert state.root == root
 
 
 def test_replay_refuses_missing_and_leftover_requests(state: State) -> None:
     with pytest.raises(ReplayMismatch):
-        replay_batch(state, [DepositData(AccountIndex(ALICE))], [])
+        replay_batch(state, [DepositData(AccountIndex(ALICE))], [], NOW)
     with pytest.raises(ReplayMismatch):
-        replay_batch(state, [], [deposit(ALICE, BASE, 1)])
+        replay_batch(state, [], [deposit(ALICE, BASE, 1)], NOW)
 
 
 def test_replay_refuses_a_forced_withdrawal_of_another_amount(state: State) -> None:
     root = state.root
     data = ForcedWithdrawData(AccountIndex(ALICE), BASE, Amount(999))
     with pytest.raises(ReplayMismatch):
-        replay_batch(state, [data], [forced_withdraw(ALICE, BASE)])
+        replay_batch(state, [data], [forced_withdraw(ALICE, BASE)], NOW)
     assert state.root == root
 
 
 def test_replay_refuses_a_withdrawal_from_an_account_that_does_not_exist(state: State) -> None:
     with pytest.raises(ReplayMismatch):
-        replay_batch(state, [WithdrawData(AccountIndex(CAROL), BASE, Amount(0))], [])
+        replay_batch(state, [WithdrawData(AccountIndex(CAROL), BASE, Amount(0))], [], NOW)
 
 
 def test_replay_refuses_an_overdraft(state: State) -> None:
     root = state.root
     with pytest.raises(InsufficientBalance):
-        replay_batch(state, [WithdrawData(AccountIndex(ALICE), BASE, Amount(1001))], [])
+        replay_batch(state, [WithdrawData(AccountIndex(ALICE), BASE, Amount(1001))], [], NOW)
     assert state.root == root
 
 
 def test_replay_refuses_a_cancel_all_of_an_account_that_does_not_exist(state: State) -> None:
     with pytest.raises(ReplayMismatch):
-        replay_batch(state, [CancelAllData(AccountIndex(CAROL), OrderId(5))], [])
+        replay_batch(state, [CancelAllData(AccountIndex(CAROL), OrderId(5))], [], NOW)

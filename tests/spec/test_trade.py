@@ -32,7 +32,8 @@ from sequencer.spec.errors import (
 )
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Order
-from sequencer.spec.transition import Fee, apply_batch, process_deposit, process_trade
+from sequencer.spec.batch import apply_batch
+from sequencer.spec.transition import Fee, process_deposit, process_trade
 from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
 from tests.spec.assertions import assert_rejected
 from tests.spec.builders import (

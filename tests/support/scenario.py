@@ -23,7 +23,7 @@ from sequencer.spec.transactions import (
     cancel_message,
     withdraw_message,
 )
-from sequencer.spec.transition import apply_batch
+from sequencer.spec.batch import apply_batch
 from sequencer.spec.types import (
     AccountIndex,
     Amount,

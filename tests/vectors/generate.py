@@ -110,7 +110,8 @@ from sequencer.spec.transactions import (
     cancel_message,
 )
 from sequencer.spec.decimal import MANTISSA_LIMIT, is_encodable
-from sequencer.spec.transition import apply_batch, apply_transaction
+from sequencer.spec.batch import apply_batch
+from sequencer.spec.transition import apply_transaction
 from sequencer.spec.types import (
     AccountIndex,
     Amount,

@@ -14,7 +14,9 @@ spot accounts' keys and order slots (a perpetual order's id takes a slot as
 a spot order's does) and move collateral from and to the collateral
 token's spot balance.
 
-Not yet wired: no batch slot carries these transactions, so no circuit
-proves them in a batch (see "What does not work yet" in
-``docs/DESIGN.md``'s section).
+A batch applies perpetual slots after its spot slots
+(:mod:`sequencer.spec.batch`), each publishes what :mod:`.public_data` lays
+out, and :mod:`.replay` applies a published slot from L1 data alone. Not
+yet wired: no batch circuit has a perpetual slot, so no proof covers these
+transactions (see "What does not work yet" in ``docs/DESIGN.md``'s section).
 """

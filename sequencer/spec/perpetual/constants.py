@@ -31,6 +31,8 @@ products (value times requirement) stay under ``2**250``, inside BN254's
 scalar field with room for a sign.
 """
 
+from enum import IntEnum
+
 PERP_MARKET_BITS = 2
 """A perpetual market's id is ``< 2**PERP_MARKET_BITS``: at most four markets."""
 
@@ -85,3 +87,15 @@ ORACLE_PRICE_MESSAGE_TAG = 4
 
 COLLATERAL_TRANSFER_MESSAGE_TAG = 5
 """First input of a transfer between an account's spot balance and its collateral."""
+
+
+class PerpTxType(IntEnum):
+    """The code of each kind of perpetual slot, as published (``public_data_layout.json`` here)."""
+
+    NOOP = 0
+    ORACLE_UPDATE = 1
+    FUNDING_TICK = 2
+    PERP_TRADE = 3
+    LIQUIDATION = 4
+    DELEVERAGE = 5
+    COLLATERAL_TRANSFER = 6

@@ -284,3 +284,11 @@ class OraclePriceStale(InvalidTransaction):
         self.earliest = earliest
         self.latest = latest
         super().__init__(f"oracle signer {signer}'s price at {timestamp} is outside [{earliest}, {latest}]")
+
+
+class PerpetualsNotConfigured(InvalidTransaction):
+    """A batch holds perpetual slots, but the deployment configures no perpetual markets."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        super().__init__(f"{slots} perpetual slots, but no perpetual markets are configured")

@@ -10,7 +10,8 @@ own functions: a perpetual order takes an order slot of its account as a
 spot order does.
 """
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import assert_never
 
 from sequencer.crypto.signatures import verify
 from sequencer.spec.constants import (
@@ -33,6 +34,7 @@ from sequencer.spec.errors import (
     ZeroFill,
 )
 from sequencer.spec.state import State
+from sequencer.spec.transactions import Noop
 from sequencer.spec.transition import (
     check_account_index,
     check_distinct_accounts,
@@ -95,9 +97,42 @@ from .transactions import (
     OracleUpdate,
     PerpOrder,
     PerpTrade,
+    PerpTransaction,
     SignedPerpOrder,
     oracle_price_message,
 )
+
+
+def apply_perp_transaction(
+    state: State, ledger: PerpLedger, tx: PerpTransaction, timestamp: Timestamp, previous: PerpTransaction | None
+) -> None:
+    """
+    Apply one perpetual slot's transaction at the batch's ``timestamp``;
+    ``previous`` is the batch's perpetual slot before it (None for the
+    first), which a fill of an immediate order needs (:func:`check_immediate_run`).
+
+    Raises
+    ------
+    InvalidTransaction
+        The errors of the ``process_*`` function for the transaction's type.
+    """
+    match tx:
+        case Noop():
+            return
+        case OracleUpdate():
+            process_oracle_update(ledger, tx, timestamp)
+        case FundingTick():
+            process_funding_tick(ledger, tx, timestamp)
+        case PerpTrade():
+            process_perp_trade(state, ledger, tx, timestamp, previous)
+        case Liquidation():
+            process_liquidation(state, ledger, tx, timestamp, previous)
+        case Deleverage():
+            process_deleverage(state, ledger, tx, timestamp)
+        case CollateralTransfer():
+            process_collateral_transfer(state, ledger, tx, timestamp)
+        case _:
+            assert_never(tx)
 
 
 def process_oracle_update(ledger: PerpLedger, update: OracleUpdate, timestamp: Timestamp) -> None:
@@ -160,13 +195,24 @@ def process_oracle_update(ledger: PerpLedger, update: OracleUpdate, timestamp: T
         if not verify(config.oracle_keys[signed.signer], message, signed.signature):
             raise InvalidOracleSignature(signed.signer)
 
+    ledger.set_market(update.market, priced(market, median_price(update), latest_time(update), timestamp))
+
+
+def median_price(update: OracleUpdate) -> Price:
+    """The middle one of an update's signed prices (its quorum is odd): the market's new price."""
     prices = sorted(signed.price for signed in update.prices)
-    median = Price(prices[len(prices) // 2])
-    oracle_time = Timestamp(max(signed.timestamp for signed in update.prices))
+    return Price(prices[len(prices) // 2])
+
+
+def latest_time(update: OracleUpdate) -> Timestamp:
+    """The latest time an update's prices were signed at: the market's new ``oracle_time``."""
+    return Timestamp(max(signed.timestamp for signed in update.prices))
+
+
+def priced(market: PerpMarket, price: Price, oracle_time: Timestamp, timestamp: Timestamp) -> PerpMarket:
+    """The market at ``price``, signed up to ``oracle_time``; its first price starts its funding clock at ``timestamp``."""
     funding_time = market.funding_time if market.oracle_price else timestamp
-    ledger.set_market(
-        update.market, replace(market, oracle_price=median, oracle_time=oracle_time, funding_time=funding_time)
-    )
+    return replace(market, oracle_price=price, oracle_time=oracle_time, funding_time=funding_time)
 
 
 def process_funding_tick(ledger: PerpLedger, tick: FundingTick, timestamp: Timestamp) -> None:
@@ -200,14 +246,28 @@ def process_funding_tick(ledger: PerpLedger, tick: FundingTick, timestamp: Times
     for market_id, market in enumerate(markets):
         if timestamp < market.funding_time:
             raise FundingTimeReversed(market_id, timestamp, market.funding_time)
-    ticked = []
-    for market_id, (market, rate) in enumerate(zip(markets, tick.rates, strict=True)):
-        index = market.funding_index + rate * market.oracle_price * (timestamp - market.funding_time)
-        check_signed_range(f"funding_index[{market_id}]", index, FUNDING_INDEX_BITS)
-        ticked.append(replace(market, funding_index=index, funding_time=timestamp))
+    ticked = ticked_markets(markets, tick.rates, timestamp)
 
     for market_id, market in enumerate(ticked):
         ledger.set_market(market_id, market)
+
+
+def ticked_markets(markets: list[PerpMarket], rates: tuple[int, ...], timestamp: Timestamp) -> list[PerpMarket]:
+    """
+    The markets after a funding tick of ``rates`` at ``timestamp``: each
+    index grows by ``rate * oracle_price * (timestamp - funding_time)``.
+
+    Raises
+    ------
+    ValueOutOfRange
+        An index would reach ``2**FUNDING_INDEX_BITS`` in magnitude.
+    """
+    ticked = []
+    for market_id, (market, rate) in enumerate(zip(markets, rates, strict=True)):
+        index = market.funding_index + rate * market.oracle_price * (timestamp - market.funding_time)
+        check_signed_range(f"funding_index[{market_id}]", index, FUNDING_INDEX_BITS)
+        ticked.append(replace(market, funding_index=index, funding_time=timestamp))
+    return ticked
 
 
 def process_perp_trade(
@@ -282,19 +342,64 @@ def process_perp_trade(
     taker_before = settled_account(ledger, taker.account_index)
     check_reduce_only(maker, maker_before, trade.fill)
     check_reduce_only(taker, taker_before, trade.fill)
-    notional = trade.fill * maker.price * ledger.config.markets[market_id].quantum
-    maker_fee = fee_amount(Amount(notional), trade.maker_fee_bps)
-    taker_fee = fee_amount(Amount(notional), trade.taker_fee_bps)
-    maker_after = moved(maker.account_index, maker_before, market_id, maker.side, trade.fill, notional, maker_fee)
-    taker_after = moved(taker.account_index, taker_before, market_id, taker.side, trade.fill, notional, taker_fee)
-    market = with_open_interest(ledger, market_id, [(maker_before, maker_after), (taker_before, taker_after)])
-    check_margin(ledger, maker.account_index, maker_before, maker_after, market_id)
-    check_margin(ledger, taker.account_index, taker_before, taker_after, market_id)
-    accounts = {maker.account_index: maker_after, taker.account_index: taker_after}
-    credit(ledger, accounts, AccountIndex(FEE_ACCOUNT), maker_fee + taker_fee)
+    fill = filled(
+        ledger,
+        market_id,
+        maker.price,
+        trade.fill,
+        (maker.account_index, maker.side, maker_before, trade.maker_fee_bps),
+        (taker.account_index, taker.side, taker_before, trade.taker_fee_bps),
+    )
+    check_margin(ledger, maker.account_index, maker_before, fill.accounts[maker.account_index], market_id)
+    check_margin(ledger, taker.account_index, taker_before, fill.accounts[taker.account_index], market_id)
+    credit(ledger, fill.accounts, AccountIndex(FEE_ACCOUNT), fill.fees)
 
     state.set_order_slot(maker.account_index, maker.order_id, maker_filled)
     state.set_order_slot(taker.account_index, taker.order_id, taker_filled)
+    write(ledger, fill.accounts, market_id, fill.market)
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A perpetual fill's outcome before the fee account's credit: both accounts after it, the market, the fees."""
+
+    accounts: dict[AccountIndex, PerpAccount]
+    market: PerpMarket
+    fees: int
+
+
+Party = tuple[AccountIndex, Side, PerpAccount, int]
+"""One side of a fill: the account, its side, its perpetual side with funding settled, and its fee rate."""
+
+
+def filled(ledger: PerpLedger, market_id: int, price: Price, size: int, maker: Party, taker: Party) -> Filled:
+    """
+    The two accounts after a fill of ``size`` lots at ``price``: the buyer
+    pays the seller ``size * price * quantum``, each pays its fee rate of
+    that notional (rounded down), and the market's open interest follows.
+
+    Raises
+    ------
+    PositionOutOfRange, CollateralOutOfRange
+        A position or a collateral would not fit.
+    OpenInterestCapExceeded
+        The open interest would rise above the market's cap.
+    """
+    notional = size * price * ledger.config.markets[market_id].quantum
+    changes = []
+    fees = 0
+    accounts = {}
+    for index, side, before, fee_bps in (maker, taker):
+        fee = fee_amount(Amount(notional), fee_bps)
+        after = moved(index, before, market_id, side, size, notional, fee)
+        changes.append((before, after))
+        accounts[index] = after
+        fees += fee
+    return Filled(accounts, with_open_interest(ledger, market_id, changes), fees)
+
+
+def write(ledger: PerpLedger, accounts: dict[AccountIndex, PerpAccount], market_id: int, market: PerpMarket) -> None:
+    """Write a transaction's accounts and its market."""
     for index, account in accounts.items():
         ledger.set_account(index, account)
     ledger.set_market(market_id, market)
@@ -408,10 +513,9 @@ def process_liquidation(
     if liquidation.liquidator is None and discount < 0 and ratio_not_lowered(health_before, one_unit_worse(health_after)):
         # Pays no more than it must: no more than the oracle notional, or else the bankruptcy quote exactly.
         raise InsuranceFundOverpays(liquidation.quote)
-    counter_after = moved(
-        counterparty, counter_before, market_id, opposite(closing_side), liquidation.size, liquidation.quote, 0
+    counter_after, market = closed_against(
+        ledger, market_id, (before, after), counterparty, counter_before, liquidation.size, liquidation.quote
     )
-    market = with_open_interest(ledger, market_id, [(before, after), (counter_before, counter_after)])
     if liquidation.liquidator is None:
         fund_value = health(ledger, counter_after).value
         if fund_value < 0:
@@ -424,9 +528,34 @@ def process_liquidation(
     if liquidation.liquidator is not None and counter_filled is not None:
         order = liquidation.liquidator.order
         state.set_order_slot(order.account_index, order.order_id, counter_filled)
-    for changed, account in accounts.items():
-        ledger.set_account(changed, account)
-    ledger.set_market(market_id, market)
+    write(ledger, accounts, market_id, market)
+
+
+def closed_against(
+    ledger: PerpLedger,
+    market_id: int,
+    closed: tuple[PerpAccount, PerpAccount],
+    counterparty: AccountIndex,
+    counter_before: PerpAccount,
+    size: int,
+    quote: int,
+) -> tuple[PerpAccount, PerpMarket]:
+    """
+    The counterparty of a close (a liquidation's or a deleveraging's) after
+    it takes the opposite side of ``size`` lots for ``quote``, and the
+    market's open interest after both moves; ``closed`` is the closed
+    account before and after.
+
+    Raises
+    ------
+    PositionOutOfRange, CollateralOutOfRange, OpenInterestCapExceeded
+        As :func:`moved` and :func:`with_open_interest`.
+    """
+    before, after = closed
+    closing_side = Side.SELL if after.position(market_id).size < before.position(market_id).size else Side.BUY
+    counter_after = moved(counterparty, counter_before, market_id, opposite(closing_side), size, quote, 0)
+    market = with_open_interest(ledger, market_id, [(before, after), (counter_before, counter_after)])
+    return counter_after, market
 
 
 def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage, timestamp: Timestamp) -> None:
@@ -504,17 +633,14 @@ def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage,
         worse_exists and ratio_not_lowered(health_before, one_unit_worse(health_after))
     ):
         raise NotBankruptcyPrice(deleverage.quote)
-    counter_after = moved(
-        counterparty, counter_before, market_id, opposite(closing_side), deleverage.size, deleverage.quote, 0
+    counter_after, market = closed_against(
+        ledger, market_id, (before, after), counterparty, counter_before, deleverage.size, deleverage.quote
     )
     counter_value = health(ledger, counter_after).value
     if counter_value < 0:
         raise CounterpartyWouldBeBankrupt(counterparty, counter_value)
-    market = with_open_interest(ledger, market_id, [(before, after), (counter_before, counter_after)])
 
-    ledger.set_account(index, after)
-    ledger.set_account(counterparty, counter_after)
-    ledger.set_market(market_id, market)
+    write(ledger, {index: after, counterparty: counter_after}, market_id, market)
 
 
 def process_collateral_transfer(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sequencer.crypto.eddsa import Signature
 from sequencer.spec.constants import OrderKind, Side
-from sequencer.spec.transactions import signed_message
+from sequencer.spec.transactions import Noop, signed_message
 from sequencer.spec.types import AccountIndex, Amount, FieldElement, Nonce, OrderId, Price, Timestamp
 
 from .constants import COLLATERAL_TRANSFER_MESSAGE_TAG, ORACLE_PRICE_MESSAGE_TAG, PERP_ORDER_MESSAGE_TAG
@@ -171,3 +171,7 @@ class CollateralTransfer:
     def message_hash(self) -> FieldElement:
         """The message the account signs for this transfer."""
         return collateral_transfer_message(self.account_index, self.amount, self.to_collateral, self.nonce)
+
+
+PerpTransaction = Noop | OracleUpdate | FundingTick | PerpTrade | Liquidation | Deleverage | CollateralTransfer
+"""What one perpetual slot of a batch holds (a noop pads the slots a batch does not use)."""
