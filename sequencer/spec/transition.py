@@ -62,7 +62,6 @@ from .errors import (
     PostOnlyTaker,
     PriceLimitViolated,
     PriceNotEncodable,
-    RollupError,
     SelfTrade,
     SidesNotOpposite,
     ValueOutOfRange,

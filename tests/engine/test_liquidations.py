@@ -4,30 +4,21 @@ every step it proposes is one the spec accepts, applied in order, and a
 well-funded insurance fund leaves no account below maintenance.
 """
 
-from dataclasses import replace
-
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from sequencer.engine.liquidations import account_risk, liquidation_plan, risk_view
 from sequencer.spec.perpetual.margin import health, settled
 from sequencer.spec.perpetual.rules import process_deleverage, process_liquidation
-from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, PerpMarketParams, Position
+from sequencer.spec.perpetual.state import PerpAccount
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.transactions import Deleverage, Liquidation
 from sequencer.spec.state import State
-from sequencer.spec.transition import process_deposit
 from sequencer.spec.types import AccountIndex, Timestamp
-from tests.spec.builders import ALICE, BOB, CAROL, NOW, deposit
-from tests.spec.perpetual.builders import COLLATERAL, FUND, config, ticks
-from tests.spec.perpetual.conftest import Exchange, at_price, funded, opened
-
-DAVE = 4
-TRADERS = (ALICE, BOB, CAROL, DAVE)
-MARKETS = (
-    PerpMarketParams(quantum=1, initial_margin=100_000, maintenance_margin=50_000, max_funding_rate=10**6, open_interest_cap=10**9),
-    PerpMarketParams(quantum=7, initial_margin=200_000, maintenance_margin=125_000, max_funding_rate=10**6, open_interest_cap=10**9),
-)
+from tests.spec.builders import ALICE, BOB, NOW
+from tests.spec.perpetual.builders import FUND, ticks
+from tests.spec.perpetual.conftest import Exchange, at_price, opened
+from tests.spec.perpetual.portfolios import TRADERS, random_portfolios
 
 
 def apply_plan(state: State, ledger: PerpLedger, timestamp: int) -> list[Liquidation | Deleverage]:
@@ -88,31 +79,7 @@ def test_every_step_of_the_plan_is_accepted(data: st.DataObject) -> None:
     of the plan applies; with a fund large enough, no trader is left below
     maintenance.
     """
-    ex = funded()
-    process_deposit(ex.state, deposit(DAVE, COLLATERAL, 0))
-    ex.ledger = PerpLedger(replace(config(), markets=MARKETS), ex.state)
-    opening = (data.draw(st.integers(50, 150)), data.draw(st.integers(10, 50)))
-    for market_id, price in enumerate(opening):
-        ex.ledger.set_market(market_id, PerpMarket(oracle_price=price, oracle_time=Timestamp(NOW)))
-    sizes = {index: [0, 0] for index in TRADERS}
-    for market_id in range(2):
-        for long, short in ((ALICE, BOB), (CAROL, DAVE), (ALICE, DAVE)):
-            lots = data.draw(st.integers(0, 60))
-            sizes[long][market_id] += lots
-            sizes[short][market_id] -= lots
-    for index in TRADERS:
-        perp = PerpAccount(0, tuple(Position(size, 0) for size in sizes[index]))
-        state = health(ex.ledger, perp)
-        margin = -(-state.initial // 10**6) - state.value + data.draw(st.integers(0, 2_000))
-        ex.ledger.set_account(AccountIndex(index), replace(perp, collateral=margin))
-    for market_id in range(2):
-        interest = sum(max(sizes[index][market_id], 0) for index in TRADERS)
-        ex.ledger.set_market(market_id, replace(ex.ledger.market(market_id), open_interest=interest))
-    fund = data.draw(st.sampled_from([0, 300, 10**9]))
-    with_fund(ex, fund)
-    for market_id, price in enumerate(opening):
-        moved = max(1, price + data.draw(st.integers(-price // 3, price // 3)))
-        ex.ledger.set_market(market_id, replace(ex.ledger.market(market_id), oracle_price=moved, oracle_time=Timestamp(NOW + 1)))
+    ex, fund = random_portfolios(data)
     plan = apply_plan(ex.state, ex.ledger, NOW + 1)
     event(f"{len(plan)} steps, fund {fund}")
     if fund == 10**9:

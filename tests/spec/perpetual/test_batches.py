@@ -8,7 +8,10 @@ batch after batch, through every kind of perpetual transaction.
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
+from sequencer.engine.liquidations import liquidation_plan
 from sequencer.spec.batch import apply_batch
 from sequencer.spec.errors import ReplayMismatch
 from sequencer.spec.perpetual.constants import PerpTxType
@@ -39,6 +42,7 @@ from sequencer.spec.types import AccountIndex, Amount, Price, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, NOW
 from tests.spec.perpetual.builders import BUY, FUND, MARKET, SELL, config, perp_order, perp_trade, price_update, transfer
 from tests.spec.perpetual.conftest import funded
+from tests.spec.perpetual.portfolios import random_portfolios, two_market_config
 
 
 def published(state: State, txs: Sequence[Transaction], perp_txs: Sequence[PerpTransaction]) -> bytes:
@@ -184,3 +188,21 @@ def test_a_replay_refuses_what_no_proven_batch_publishes() -> None:
         )
     with pytest.raises(ReplayMismatch, match="does not exist"):
         replay_batch(state, [], [], NOW, [CollateralTransferData(AccountIndex(9), Amount(1), True)], config())
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_liquidation_plan_replays_from_its_public_data(data: st.DataObject) -> None:
+    """
+    On random two-market portfolios after a price move, the sequencer's plan
+    of liquidations and deleveragings, applied as one batch's perpetual
+    slots, replays from its bytes to the same root.
+    """
+    ex, fund = random_portfolios(data)
+    perp_config = two_market_config()
+    replayed = ex.state.copy()
+    plan = liquidation_plan(PerpLedger(perp_config, ex.state.copy()))
+    event(f"{len(plan)} steps, fund {fund}")
+    root = apply_batch(ex.state, [], Timestamp(NOW + 1), plan, perp_config).new_root
+    slots = [decode_perp_slot(encode_perp_slot(perp_slot_data(step, perp_config))) for step in plan]
+    assert replay_batch(replayed, [], [], Timestamp(NOW + 1), slots, perp_config) == root
