@@ -40,17 +40,18 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.types import RPCEndpoint, TxReceipt
 
+from sequencer.crypto.eddsa import private_to_public
 from sequencer.crypto.keys import L2Keypair
 from sequencer.l1.anvil import HARDFORK, start_anvil
 from sequencer.l1.compile import CompiledContracts, compile_contracts
-from sequencer.l1.deploy import Deployment, OperatorKey, PerpetualsConfig, RollupConfig, TestTokenSpec, deploy
+from sequencer.l1.deploy import ZERO_ADDRESS, Deployment, OperatorKey, PerpetualsConfig, RollupConfig, TestTokenSpec, deploy
 from sequencer.l1.exodus import exit_proof, perp_claim_arguments
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.l1.reconstruct import reconstruct
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.transactions import send_transaction
 from sequencer.spec.constants import PRICE_SCALE, Side, TreeConfig
-from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, Position
+from sequencer.spec.perpetual.state import PerpAccount, PerpConfig, PerpMarket, PerpMarketParams, Position
 from sequencer.spec.public_data import slot_bytes
 from sequencer.spec.state import State
 from sequencer.spec.transactions import (
@@ -64,7 +65,7 @@ from sequencer.spec.transactions import (
     withdraw_message,
 )
 from sequencer.spec.transition import apply_transaction, credit_fees, total_fees
-from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Timestamp, TokenId
+from sequencer.spec.types import AccountIndex, Amount, FieldElement, Nonce, OrderId, Price, Timestamp, TokenId
 
 ACCEPTING_VERIFIER = REPO_ROOT / "contracts" / "test" / "mocks" / "AcceptingVerifier.sol"
 REBUILD_TREE = TreeConfig(account_depth=10, balance_depth=2, order_depth=4)
@@ -286,6 +287,13 @@ def send_all(w3: Web3, calls: list[tuple[LocalAccount, Any]], value: int = 0) ->
 # ---------------------------------------------------------------------- gas
 
 
+def bench_perp_config() -> PerpConfig:
+    """Four perpetual markets on WETH of quanta 1, 10, 100 and 1,000, one oracle: what the claim's gas is measured on."""
+    oracle = private_to_public(hashlib.sha256(b"matchproof bench oracle").digest())
+    markets = tuple(PerpMarketParams(quantum, 100_000, 50_000, 10**6, 10**9) for quantum in (1, 10, 100, 1000))
+    return PerpConfig(WETH, markets, (oracle,), 1, 60, 600, AccountIndex(2), 10_000)
+
+
 def measure_gas(w3: Web3, deployer: LocalAccount, contracts: CompiledContracts, tree: TreeConfig) -> GasResult:
     """
     Gas of requesting a forced withdrawal, freezing over it, exiting one
@@ -293,7 +301,7 @@ def measure_gas(w3: Web3, deployer: LocalAccount, contracts: CompiledContracts, 
     """
     deadline_blocks = 3
     claim_window = 2
-    perpetuals = PerpetualsConfig(collateral_token=WETH, quanta=(1, 10, 100, 1000), claim_window_blocks=claim_window)
+    perpetuals = PerpetualsConfig.of(bench_perp_config(), ZERO_ADDRESS, claim_window)
     rollup = deploy_rollup(w3, deployer, contracts, tree, slots=2, request_deadline_blocks=deadline_blocks, perpetuals=perpetuals)
     trader = trader_account(10**6 + tree.account_depth)
     key = L2Keypair.from_private_key(hashlib.sha256(trader.key).digest())
@@ -308,7 +316,7 @@ def measure_gas(w3: Web3, deployer: LocalAccount, contracts: CompiledContracts, 
 
     # The proven state: the operator's account and the trader's deposit, half of which the
     # trader moved into perpetual collateral and holds a position with in every market.
-    state = State.genesis(tree)
+    state = State.genesis(tree, FieldElement(perpetuals.config_hash))
     for l1_request in rollup.l1_requests(0)[:2]:
         apply_transaction(state, l1_request.transaction, Timestamp(0), None)
     trader_index = AccountIndex(1)
@@ -347,7 +355,7 @@ def deploy_rollup(
 ) -> Rollup:
     """A rollup of ``tree``'s depths and ``slots`` slots per batch, with the accepting verifier and WETH/USDC."""
     operator = L2Keypair.from_private_key(hashlib.sha256(b"matchproof bench operator").digest())
-    genesis = State.genesis(tree).root
+    genesis = State.genesis(tree, FieldElement(perpetuals.config_hash)).root
     deployment: Deployment = deploy(
         w3,
         deployer,

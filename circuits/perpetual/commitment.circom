@@ -24,9 +24,11 @@ template PerpAccountHash() {
     out <== h.out;
 }
 
-// PerpCommitment(): Poseidon of the MAX_PERP_MARKETS markets' hashes, each
-// Poseidon([oraclePrice, oracleTime, fundingIndex, fundingTime, openInterest]),
-// and the collateral pool: the state root's second input.
+// PerpCommitment(): Poseidon([markets, configHash]), markets the Poseidon of
+// the MAX_PERP_MARKETS markets' hashes, each Poseidon([oraclePrice,
+// oracleTime, fundingIndex, fundingTime, openInterest]), and the collateral
+// pool; configHash the deployment's perpetual parameters (PerpConfigHash):
+// the state root's second input.
 template PerpCommitment() {
     signal input oraclePrice[MAX_PERP_MARKETS()];
     signal input oracleTime[MAX_PERP_MARKETS()];
@@ -34,6 +36,7 @@ template PerpCommitment() {
     signal input fundingTime[MAX_PERP_MARKETS()];
     signal input openInterest[MAX_PERP_MARKETS()];
     signal input collateralPool;
+    signal input configHash;
     signal output out;
 
     component market[MAX_PERP_MARKETS()];
@@ -48,5 +51,70 @@ template PerpCommitment() {
         all.inputs[i] <== market[i].out;
     }
     all.inputs[MAX_PERP_MARKETS()] <== collateralPool;
+    component withConfig = Poseidon(2);
+    withConfig.inputs[0] <== all.out;
+    withConfig.inputs[1] <== configHash;
+    out <== withConfig.out;
+}
+
+// PerpConfigHash(keys): the hash of a deployment's perpetual parameters
+// with `keys` oracle keys (sequencer/spec/perpetual/commitment.py,
+// perp_config_hash): Poseidon([collateralToken, oracleQuorum, oracleWindow,
+// maxPriceAge, insuranceFund, maxLiquidationPenalty, markets, oracleKeys]),
+// markets the Poseidon of each market's Poseidon([quantum, initialMargin,
+// maintenanceMargin, maxFundingRate, openInterestCap]) (0 for a market not
+// configured: configured[i] = 0), oracleKeys the keys folded in order,
+// h = Poseidon([h, ax, ay]) from 0. A slot that reads a parameter takes it
+// as witness against this hash, which the state root commits to.
+//
+// NOTE: configured[i] must be 0 or 1; the caller constrains it (a hash with
+// configured[i] = 0 equals the spec's only for an unconfigured market).
+template PerpConfigHash(keys) {
+    signal input collateralToken;
+    signal input oracleQuorum;
+    signal input oracleWindow;
+    signal input maxPriceAge;
+    signal input insuranceFund;
+    signal input maxLiquidationPenalty;
+    signal input configured[MAX_PERP_MARKETS()];
+    signal input quantum[MAX_PERP_MARKETS()];
+    signal input initialMargin[MAX_PERP_MARKETS()];
+    signal input maintenanceMargin[MAX_PERP_MARKETS()];
+    signal input maxFundingRate[MAX_PERP_MARKETS()];
+    signal input openInterestCap[MAX_PERP_MARKETS()];
+    signal input keyAx[keys];
+    signal input keyAy[keys];
+    signal output out;
+
+    component params[MAX_PERP_MARKETS()];
+    component markets = Poseidon(MAX_PERP_MARKETS());
+    for (var i = 0; i < MAX_PERP_MARKETS(); i++) {
+        params[i] = Poseidon(5);
+        params[i].inputs[0] <== quantum[i];
+        params[i].inputs[1] <== initialMargin[i];
+        params[i].inputs[2] <== maintenanceMargin[i];
+        params[i].inputs[3] <== maxFundingRate[i];
+        params[i].inputs[4] <== openInterestCap[i];
+        markets.inputs[i] <== configured[i] * params[i].out;
+    }
+    component fold[keys];
+    signal folded[keys + 1];
+    folded[0] <== 0;
+    for (var k = 0; k < keys; k++) {
+        fold[k] = Poseidon(3);
+        fold[k].inputs[0] <== folded[k];
+        fold[k].inputs[1] <== keyAx[k];
+        fold[k].inputs[2] <== keyAy[k];
+        folded[k + 1] <== fold[k].out;
+    }
+    component all = Poseidon(8);
+    all.inputs[0] <== collateralToken;
+    all.inputs[1] <== oracleQuorum;
+    all.inputs[2] <== oracleWindow;
+    all.inputs[3] <== maxPriceAge;
+    all.inputs[4] <== insuranceFund;
+    all.inputs[5] <== maxLiquidationPenalty;
+    all.inputs[6] <== markets.out;
+    all.inputs[7] <== folded[keys];
     out <== all.out;
 }

@@ -62,6 +62,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     uint256 internal immutable _quantum2;
     uint256 internal immutable _quantum3;
     uint256 internal immutable _claimWindowBlocks;
+    uint256 internal immutable _perpConfigHash;
 
     BatchLog.Log internal _batches;
     L1Queue.Queue internal _queue;
@@ -160,6 +161,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _quantum2 = perpetuals_.quanta[2];
         _quantum3 = perpetuals_.quanta[3];
         _claimWindowBlocks = perpetuals_.claimWindowBlocks;
+        _perpConfigHash = perpetuals_.configHash;
 
         _submitter = operator.ethAddr;
         _batches.stateRoot = genesisRoot;
@@ -170,8 +172,13 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         ) {
             revert InvalidPerpetuals();
         }
+        bool anyMarket;
         for (uint256 i = 0; i < 4; ++i) {
             if (perpetuals_.quanta[i] >> PerpExodus.QUANTUM_BITS != 0) revert InvalidPerpetuals();
+            anyMarket = anyMarket || perpetuals_.quanta[i] != 0;
+        }
+        if (!Field.contains(perpetuals_.configHash) || anyMarket != (perpetuals_.configHash != 0)) {
+            revert InvalidPerpetuals();
         }
         // Immutables cannot be read during construction: the hashers and the deadline are
         // passed along.
@@ -283,9 +290,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
             side,
             markets,
             collateralPool,
-            _quanta(),
-            _poseidon5,
-            _poseidon9
+            PerpExodus.Parameters(_quanta(), _perpConfigHash),
+            PerpExodus.Hashers(_poseidon2, _poseidon5, _poseidon9)
         );
         emit PerpetualClaimed(accountIndex, msg.sender, amount, collateralPool);
     }
@@ -547,7 +553,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
     /// @inheritdoc IMatchproof
     function perpetuals() external view returns (Perpetuals memory) {
-        return Perpetuals(_collateralToken, _insuranceFund, _quanta(), _claimWindowBlocks);
+        return Perpetuals(_collateralToken, _insuranceFund, _quanta(), _claimWindowBlocks, _perpConfigHash);
     }
 
     /// @inheritdoc IMatchproof

@@ -119,7 +119,13 @@ contract RollupModel is TestBase {
                 maxRequestsPerBlock: MAX_PER_BLOCK
             }),
             IMatchproof.Operator({ethAddr: actors[0], ax: keys[0][0], ay: keys[0][1]}),
-            IMatchproof.Perpetuals({collateralToken: 0, insuranceFund: address(0), quanta: [uint256(1), 0, 0, 0], claimWindowBlocks: 10})
+            IMatchproof.Perpetuals({
+                collateralToken: 0,
+                insuranceFund: address(0),
+                quanta: [uint256(1), 0, 0, 0],
+                claimWindowBlocks: 10,
+                configHash: 1
+            })
         );
         requests.push(Request(DEPOSIT, 0, actors[0], keys[0][0], keys[0][1], 0, 0));
         vm.prank(actors[0]);

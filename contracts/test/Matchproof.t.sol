@@ -99,6 +99,7 @@ contract MatchproofTest is RollupFixture {
         assertEq(perpetuals.insuranceFund, INSURANCE_FUND, "insurance fund");
         assertEq(perpetuals.quanta[1], QUANTUM_1, "quantum 1");
         assertEq(perpetuals.claimWindowBlocks, CLAIM_WINDOW_BLOCKS, "claim window");
+        assertEq(perpetuals.configHash, PERP_CONFIG_HASH, "parameters' hash");
     }
 
     function test_constructor_revertsOnInvalidOperatorKey() public {
@@ -427,7 +428,7 @@ contract MatchproofTest is RollupFixture {
         IMatchproof.Hashers memory hashers = _hashers();
         IMatchproof.Operator memory op = IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY});
         IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
-        IMatchproof.Perpetuals[5] memory bad;
+        IMatchproof.Perpetuals[9] memory bad;
         for (uint256 i = 0; i < bad.length; ++i) {
             bad[i] = _perpetuals();
         }
@@ -436,6 +437,10 @@ contract MatchproofTest is RollupFixture {
         bad[2].quanta[3] = 1 << 32;
         bad[3].claimWindowBlocks = 0;
         bad[4].claimWindowBlocks = (1 << 20) + 1;
+        bad[5].configHash = 0; // markets configured, no parameters
+        bad[6].quanta = [uint256(0), 0, 0, 0]; // parameters, no market
+        bad[7].configHash = P; // not a field element
+        bad[8].configHash = type(uint256).max;
         for (uint256 i = 0; i < bad.length; ++i) {
             _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPerpetuals.selector));
             new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, bad[i]);

@@ -23,6 +23,8 @@ contract PerpExodusTest is RollupFixture {
     IMatchproof.PerpSide[4] internal sides;
     IMatchproof.PerpMarket[4] internal markets;
     uint256 internal pool;
+    /// @dev The parameters' hash the proven state commits to (the deployment's unless a test changes it).
+    uint256 internal provenConfigHash = PERP_CONFIG_HASH;
 
     function setUp() public override {
         super.setUp();
@@ -63,7 +65,7 @@ contract PerpExodusTest is RollupFixture {
             );
         }
         hashes[4] = pool;
-        return poseidon5.poseidon(hashes);
+        return poseidon2.poseidon([poseidon5.poseidon(hashes), provenConfigHash]);
     }
 
     function _field(int256 value) internal pure returns (uint256) {
@@ -267,6 +269,19 @@ contract PerpExodusTest is RollupFixture {
         _pay(ALICE_INDEX);
         _expectRevert(abi.encodeWithSelector(IMatchproof.NoPerpetualClaim.selector, 3));
         _pay(3);
+    }
+
+    function test_claim_revertsOnAStateOfOtherParameters() public {
+        // A state whose perpetual parameters are not the deployment's (its genesis was another
+        // deployment's): no claim is valued at this deployment's quanta.
+        provenConfigHash = PERP_CONFIG_HASH + 1;
+        _proveAndFreeze(3_000);
+        IMatchproof.ExitProof memory proof = _proof(ALICE_INDEX);
+        provenConfigHash = PERP_CONFIG_HASH;
+        uint256 expected = _commitment();
+        vm.prank(ALICE);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPerpCommitment.selector, expected, proof.perpCommitment));
+        rollup.claimPerpetual(proof, sides[ALICE_INDEX], markets, pool);
     }
 
     function test_claim_revertsOnAnotherSideOrOtherMarkets() public {

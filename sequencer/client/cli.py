@@ -237,7 +237,12 @@ def deposit_on_l1(session: Session) -> object:
     deployment = rollup.deployment
     views = rollup.contract.functions
     try:  # never deposit into a rollup whose proven state could hold balances nobody deposited
-        empty_state_trees(views.accountDepth().call(), views.balanceDepth().call(), views.genesisRoot().call())
+        empty_state_trees(
+            views.accountDepth().call(),
+            views.balanceDepth().call(),
+            views.genesisRoot().call(),
+            views.perpetuals().call()[4],
+        )
     except DeploymentMismatch as error:
         raise UsageError(f"refusing to deposit: {error}") from error
     keys = L2Keypair.from_eth_account(session.account, deployment.chain_id, deployment.rollup)

@@ -24,6 +24,7 @@ from web3.exceptions import Web3Exception
 
 from sequencer.spec.constants import ORDER_REF_BITS, TreeConfig
 from sequencer.spec.state import State
+from sequencer.spec.types import FieldElement
 
 from .compile import ContractArtifact
 from .verifying_key import VerifyingKey
@@ -48,12 +49,13 @@ class ExpectedVerifier:
         return bytes(w3.eth.call({"data": creation.data_in_transaction}))
 
 
-def empty_state_trees(account_depth: int, balance_depth: int, genesis_root: int) -> TreeConfig:
+def empty_state_trees(account_depth: int, balance_depth: int, genesis_root: int, perp_config_hash: int) -> TreeConfig:
     """
     The tree depths of a rollup: its account and balance depths, and the
-    order depth whose empty state has its genesis root. Every tool that
-    trusts the rollup's roots (the trader's deposit, reconstruction and
-    exits) asks this first.
+    order depth whose empty state, committing to the rollup's perpetual
+    parameters (``perpetuals().configHash``), has its genesis root. Every
+    tool that trusts the rollup's roots (the trader's deposit,
+    reconstruction and exits) asks this first.
 
     Raises
     ------
@@ -63,7 +65,7 @@ def empty_state_trees(account_depth: int, balance_depth: int, genesis_root: int)
     """
     for order_depth in range(2, ORDER_REF_BITS - 1, 2):
         config = TreeConfig(account_depth, balance_depth, order_depth)
-        if State.genesis(config).root == genesis_root:
+        if State.genesis(config, FieldElement(perp_config_hash)).root == genesis_root:
             return config
     raise DeploymentMismatch(f"the genesis root {genesis_root} is not the root of an empty state: not a fresh rollup")
 

@@ -36,6 +36,7 @@ from web3.types import TxParams, TxReceipt
 from sequencer.l1.compile import POSEIDON_ARITIES, CompiledContracts, PoseidonArtifact, load_poseidon
 from sequencer.l1.transactions import send_transaction
 from sequencer.l1.verifying_key import VerifyingKey
+from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.perpetual.constants import MAX_PERP_MARKETS
 from sequencer.spec.perpetual.state import PerpConfig
 
@@ -86,8 +87,11 @@ class PerpetualsConfig:
     What the rollup needs to settle perpetual claims after a freeze
     (``IMatchproof.Perpetuals``): the collateral's token id, the insurance
     fund's L1 address, each of the four markets' quantum (0 for a market not
-    configured) and the claim window. The default configures no market and
-    no fund: no account can hold a position.
+    configured), the claim window and the hash of the deployment's
+    perpetual parameters, which its genesis state commits to
+    (``perp_config_hash``; build both from one configuration with
+    :meth:`of`). The default configures no market and no fund: no account
+    can hold a position.
 
     The fund is named by its address, not its account index (indices go to
     whoever registers first); the spec's ``PerpConfig.insurance_fund`` is
@@ -98,6 +102,7 @@ class PerpetualsConfig:
     insurance_fund: str = ZERO_ADDRESS
     quanta: tuple[int, int, int, int] = (0, 0, 0, 0)
     claim_window_blocks: int = DEFAULT_CLAIM_WINDOW_BLOCKS
+    config_hash: int = 0
 
     @classmethod
     def of(
@@ -105,12 +110,18 @@ class PerpetualsConfig:
     ) -> PerpetualsConfig:
         """The settlement parameters of the spec's perpetual configuration, its fund's account owned by ``insurance_fund``."""
         quanta = [market.quantum for market in perp.markets] + [0] * (MAX_PERP_MARKETS - len(perp.markets))
-        return cls(perp.collateral_token, insurance_fund, (quanta[0], quanta[1], quanta[2], quanta[3]), claim_window_blocks)
+        return cls(
+            perp.collateral_token,
+            insurance_fund,
+            (quanta[0], quanta[1], quanta[2], quanta[3]),
+            claim_window_blocks,
+            perp_config_hash(perp),
+        )
 
-    def as_struct(self) -> tuple[int, str, list[int], int]:
+    def as_struct(self) -> tuple[int, str, list[int], int, int]:
         """The constructor's ``Perpetuals`` tuple."""
         fund = Web3.to_checksum_address(self.insurance_fund)
-        return (self.collateral_token, fund, list(self.quanta), self.claim_window_blocks)
+        return (self.collateral_token, fund, list(self.quanta), self.claim_window_blocks, self.config_hash)
 
 
 @dataclass(frozen=True)
@@ -121,7 +132,11 @@ class RollupConfig:
     account_depth: int
     balance_depth: int
     genesis_root: int
-    """The genesis state's root for these depths (``State.genesis(...).root``: it commits to the order depth too)."""
+    """
+    The genesis state's root for these depths and the perpetual parameters
+    (``State.genesis(tree, perpetuals.config_hash).root``: it commits to the
+    order depth too).
+    """
     request_deadline_blocks: int = DEFAULT_REQUEST_DEADLINE_BLOCKS
     """Blocks a batch has to consume an L1 request before anyone may freeze the rollup."""
     max_timestamp_lag: int = DEFAULT_MAX_TIMESTAMP_LAG

@@ -129,7 +129,10 @@ def reconstruct(
     block = int(w3.eth.block_number)
     views = ContractViews(contract, block)
     try:
-        config = empty_state_trees(views.uint("accountDepth"), views.uint("balanceDepth"), views.uint("genesisRoot"))
+        perp_config_hash = FieldElement(int(views.call("perpetuals")[4]))
+        config = empty_state_trees(
+            views.uint("accountDepth"), views.uint("balanceDepth"), views.uint("genesisRoot"), perp_config_hash
+        )
     except DeploymentMismatch as error:
         raise ReconstructionError(str(error)) from error
     start = views.uint("deploymentBlock")
@@ -145,7 +148,7 @@ def reconstruct(
         raise ReconstructionError(f"{len(batches)} batches found, the contract verified {views.uint('lastBatch')}")
     say(f"{len(batches)} batches")
 
-    state = State.genesis(config)
+    state = State.genesis(config, perp_config_hash)
     if state.root != views.uint("genesisRoot"):
         raise ReconstructionError("the genesis state is not the contract's genesis root")
     processed = replay(state, batches, requests, replayed)

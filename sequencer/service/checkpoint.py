@@ -42,12 +42,13 @@ from .machine import Machine
 
 log = logging.getLogger(__name__)
 
-FORMAT = "matchproof-checkpoint-9"
+FORMAT = "matchproof-checkpoint-10"
 """
 The checkpoints' format; another is refused (7: sealed batches hold 24-byte
 slots with order references; 8: an account keeps its balances by token, no
 balance tree; 9: an account has a perpetual side and the state the
-perpetual markets and the collateral pool).
+perpetual markets and the collateral pool; 10: the state commits to the
+perpetual parameters' hash).
 """
 FOLDER = "checkpoints"
 SUFFIX = ".checkpoint"

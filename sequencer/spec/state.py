@@ -19,7 +19,7 @@ perpetual markets and pool, the first time they are written,
 changes (as ethereum's execution-specs snapshot touched entries).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from sequencer.crypto.field import FIELD_MODULUS
@@ -172,11 +172,13 @@ class PerpGlobals:
 
     markets: tuple[PerpMarket, ...] = (PerpMarket(),) * MAX_PERP_MARKETS
     collateral_pool: int = 0
+    config_hash: FieldElement = FieldElement(0)
+    """The deployment's perpetual parameters (``perp_config_hash``), fixed at genesis."""
 
     @cached_property
     def commitment(self) -> FieldElement:
         """The state root's second input (hashed once per value: every root read needs it)."""
-        return perp_commitment(self.markets, self.collateral_pool)
+        return perp_commitment(self.markets, self.collateral_pool, self.config_hash)
 
 
 @dataclass
@@ -219,10 +221,15 @@ class State:
         self._journal = []
 
     @classmethod
-    def genesis(cls, config: TreeConfig) -> "State":
-        """The state before the first batch: every account empty."""
+    def genesis(cls, config: TreeConfig, perp_config_hash: FieldElement = FieldElement(0)) -> "State":
+        """
+        The state before the first batch: every account empty, every market
+        unpriced, committing to the deployment's perpetual parameters
+        (``perpetual.commitment.perp_config_hash``; 0 without perpetuals).
+        """
         empty_leaf = Account.empty(config).leaf_hash()
-        return cls(config, SparseMerkleTree(config.account_depth, empty_leaf), {})
+        perp = PerpGlobals(config_hash=perp_config_hash)
+        return cls(config, SparseMerkleTree(config.account_depth, empty_leaf), {}, perp)
 
     @property
     def account_tree(self) -> SparseMerkleTree:
@@ -247,6 +254,11 @@ class State:
     def perp_markets(self) -> tuple[PerpMarket, ...]:
         """Every perpetual market's state, ``MAX_PERP_MARKETS`` of them by id (do not modify)."""
         return self._perp.markets
+
+    @property
+    def perp_config_hash(self) -> FieldElement:
+        """The deployment's perpetual parameters' hash, which the state commits to (0: no perpetuals)."""
+        return self._perp.config_hash
 
     @property
     def collateral_pool(self) -> int:
@@ -305,11 +317,11 @@ class State:
         """Set perpetual market ``market``'s state."""
         markets = list(self._perp.markets)
         markets[market] = market_state
-        self._write_perp(PerpGlobals(tuple(markets), self._perp.collateral_pool))
+        self._write_perp(replace(self._perp, markets=tuple(markets)))
 
     def set_collateral_pool(self, pool: int) -> None:
         """Set the collateral pool."""
-        self._write_perp(PerpGlobals(self._perp.markets, pool))
+        self._write_perp(replace(self._perp, collateral_pool=pool))
 
     def accounts(self) -> dict[AccountIndex, Account]:
         """Every account that differs from the empty account, by index (do not modify them)."""

@@ -22,6 +22,7 @@ from sequencer.l1.exodus import leave
 from sequencer.l1.reconstruct import Reconstruction, read_requests
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.transactions import send_transaction
+from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.perpetual.exit import exit_claim, exit_payouts
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.rules import process_collateral_transfer, process_oracle_update, process_perp_trade
@@ -65,7 +66,7 @@ def rollup(
             4,
             SMALL.account_depth,
             SMALL.balance_depth,
-            State.genesis(SMALL).root,
+            State.genesis(SMALL, perp_config_hash(perp_config())).root,
             DEADLINE_BLOCKS,
             perpetuals=PerpetualsConfig.of(perp_config(), accounts[4].address, CLAIM_WINDOW_BLOCKS),
         ),
@@ -87,7 +88,7 @@ def test_positions_exit_at_the_last_proven_prices_and_share_the_pool(
     traders = {AccountIndex(ALICE): alice, AccountIndex(BOB): bob, FUND: fund}
     for index, trader in traders.items():
         rollup.deposit(trader, COLLATERAL, 100_000, public_key(index))
-    state = State.genesis(SMALL)
+    state = State.genesis(SMALL, perp_config_hash(perp_config()))
     for request in rollup.l1_requests(0):
         assert isinstance(request.transaction, Deposit)
         process_deposit(state, request.transaction)

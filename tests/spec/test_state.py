@@ -28,8 +28,9 @@ def test_genesis_root_hashes_the_empty_account_tree_and_the_unpriced_markets() -
     empty_account = FieldElement(poseidon([0, 0, 0, 0, 0, empty_orders] + [0] * BALANCE_WORDS + [EMPTY_PERP]))
     account_root = SparseMerkleTree(SMALL.account_depth, empty_account).root
     unpriced = poseidon([0] * 5)
-    perp = poseidon([unpriced] * 4 + [0])  # four markets never priced, an empty pool
-    assert State.genesis(SMALL).root == poseidon([account_root, perp])
+    markets = poseidon([unpriced] * 4 + [0])  # four markets never priced, an empty pool
+    assert State.genesis(SMALL).root == poseidon([account_root, poseidon([markets, 0])])  # no perpetual parameters
+    assert State.genesis(SMALL, FieldElement(77)).root == poseidon([account_root, poseidon([markets, 77])])
 
 
 def test_account_leaf_commits_to_every_field() -> None:
@@ -65,8 +66,8 @@ def test_account_proof_verifies_against_the_state_root() -> None:
     assert poseidon([account_root, state.perp_commitment]) == state.root
 
 
-def test_the_root_commits_to_the_markets_and_the_pool() -> None:
-    state = State.genesis(SMALL)
+def test_the_root_commits_to_the_markets_the_pool_and_the_parameters() -> None:
+    state = State.genesis(SMALL, FieldElement(9))
     roots = {state.root}
     state.set_perp_market(3, PerpMarket(oracle_price=100, oracle_time=5, funding_index=-2, funding_time=4, open_interest=1))
     roots.add(state.root)
@@ -77,7 +78,8 @@ def test_the_root_commits_to_the_markets_and_the_pool() -> None:
     assert len(roots) == 4
     market = poseidon([100, 5, FIELD_MODULUS - 2, 4, 1])
     unpriced = poseidon([0] * 5)
-    assert state.perp_commitment == poseidon([unpriced, unpriced, unpriced, market, 700])
+    assert state.perp_commitment == poseidon([poseidon([unpriced, unpriced, unpriced, market, 700]), 9])
+    assert state.copy().perp_commitment == state.perp_commitment  # a copy keeps the parameters
 
 
 def test_an_empty_perpetual_side_hashes_as_none() -> None:

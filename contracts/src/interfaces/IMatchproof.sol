@@ -49,6 +49,12 @@ interface IMatchproof {
         /// @dev Blocks after the freeze during which accounts prove their perpetual claims
         ///      (1..2^20); the claims are paid after it, when their total is known.
         uint256 claimWindowBlocks;
+        /// @dev The hash of the deployment's perpetual parameters, which the state root commits
+        ///      to from genesis (perpCommitment = Poseidon([markets, configHash]); 0 exactly when
+        ///      no market is configured): a claim's markets are checked against it, and the
+        ///      deployment derives it and the quanta from one configuration (docs/DESIGN.md,
+        ///      "Perpetual futures", "Commitment").
+        uint256 configHash;
     }
 
     /// @notice An account's perpetual side as its leaf's perpHash hashes it (docs/DESIGN.md,
@@ -400,8 +406,9 @@ interface IMatchproof {
     error L1ChainIndexOutOfRange(uint256 index, uint256 count);
 
     /// @notice The perpetual parameters cannot be used: the collateral is not a listed token,
-    ///         the insurance fund is the operator, a quantum is 2^32 or more, or the claim
-    ///         window is 0 or above 2^20 blocks.
+    ///         the insurance fund is the operator, a quantum is 2^32 or more, the claim window
+    ///         is 0 or above 2^20 blocks, or the parameters' hash is not a field element, or 0
+    ///         with a market configured, or not 0 with none.
     error InvalidPerpetuals();
 
     /// @notice A perpetual claim came after the claim window closed (block `deadline`).

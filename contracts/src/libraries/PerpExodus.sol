@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IMatchproof} from "../interfaces/IMatchproof.sol";
-import {IPoseidon5, IPoseidon9} from "../interfaces/IPoseidon.sol";
+import {IPoseidon2, IPoseidon5, IPoseidon9} from "../interfaces/IPoseidon.sol";
 import {Field} from "./Field.sol";
 import {PerpExit} from "./PerpExit.sol";
 
@@ -15,7 +15,8 @@ import {PerpExit} from "./PerpExit.sol";
 ///         "Perpetual futures", "Commitment": a signed value x enters as the field element
 ///         x mod p; perpHash = Poseidon([collateral, size_0, index_0, ..., size_3, index_3]);
 ///         a market's hash Poseidon([oraclePrice, oracleTime, fundingIndex, fundingTime,
-///         openInterest]); perpCommitment = Poseidon([market_0, ..., market_3, collateralPool]).
+///         openInterest]); perpCommitment = Poseidon([Poseidon([market_0, ..., market_3,
+///         collateralPool]), configHash]), configHash the deployment's perpetual parameters.
 library PerpExodus {
     /// @notice Widths of the values a claim computes with (sequencer/spec/perpetual/constants.py):
     ///         a proven state holds no wider ones, so each field element has one signed preimage
@@ -25,6 +26,20 @@ library PerpExodus {
     uint256 internal constant PRICE_BITS = 40;
     uint256 internal constant FUNDING_INDEX_BITS = 128;
     uint256 internal constant QUANTUM_BITS = 32;
+
+    /// @notice What a claim is valued with: the markets' quanta and the parameters' hash the
+    ///         state root commits to.
+    struct Parameters {
+        uint256[4] quanta;
+        uint256 configHash;
+    }
+
+    /// @notice The Poseidon contracts a claim hashes with.
+    struct Hashers {
+        IPoseidon2 poseidon2;
+        IPoseidon5 poseidon5;
+        IPoseidon9 poseidon9;
+    }
 
     struct State {
         /// @dev The collateral pool the claims share (every claim proves the same one).
@@ -52,14 +67,14 @@ library PerpExodus {
         IMatchproof.PerpSide calldata side,
         IMatchproof.PerpMarket[4] calldata markets,
         uint256 collateralPool,
-        uint256[4] memory quanta,
-        IPoseidon5 poseidon5,
-        IPoseidon9 poseidon9
+        Parameters memory parameters,
+        Hashers memory hashers
     ) internal returns (uint256 claim) {
         if (state.claims[accountIndex] != 0) revert IMatchproof.AlreadyClaimedPerpetual(accountIndex);
-        uint256 sideHash = hashSide(side, poseidon9);
+        uint256 sideHash = hashSide(side, hashers.poseidon9);
         if (sideHash != proof.perpHash) revert IMatchproof.InvalidPerpSide(sideHash, proof.perpHash);
-        uint256 commitment = commit(markets, collateralPool, poseidon5);
+        uint256 commitment =
+            hashers.poseidon2.poseidon([commit(markets, collateralPool, hashers.poseidon5), parameters.configHash]);
         if (commitment != proof.perpCommitment) revert IMatchproof.InvalidPerpCommitment(commitment, proof.perpCommitment);
 
         PerpExit.Market[4] memory valued;
@@ -67,7 +82,7 @@ library PerpExodus {
             valued[i] = PerpExit.Market({
                 price: int256(markets[i].oraclePrice),
                 fundingIndex: markets[i].fundingIndex,
-                quantum: int256(quanta[i])
+                quantum: int256(parameters.quanta[i])
             });
         }
         claim = PerpExit.claim(PerpExit.Account(side.collateral, side.sizes, side.settledIndex), valued);
@@ -100,7 +115,8 @@ library PerpExodus {
         return poseidon9.poseidon(inputs);
     }
 
-    /// @notice The state root's perpCommitment of `markets` and `collateralPool`.
+    /// @notice The markets' commitment of `markets` and `collateralPool` (hashed with the
+    ///         parameters' hash into the state root's perpCommitment).
     /// @dev Reverts PerpValueOutOfRange unless every price is below 2^40, every funding index
     ///      within 2^128 and the pool below 2^96 (the vault holds no more of a token);
     ///      ValueNotInField unless the times and open interests are field elements.

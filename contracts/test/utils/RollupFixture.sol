@@ -24,6 +24,9 @@ abstract contract RollupFixture is TestBase {
     /// @dev The perpetual markets' quanta (two markets configured) and the claim window.
     uint256 internal constant QUANTUM_0 = 1;
     uint256 internal constant QUANTUM_1 = 1000;
+    /// @dev Stands for the hash of the perpetual parameters the state root commits to (the
+    ///      spec computes it, sequencer/spec/perpetual/commitment.py; any field element here).
+    uint256 internal constant PERP_CONFIG_HASH = 0x5eed;
     uint256 internal constant CLAIM_WINDOW_BLOCKS = 20;
     /// @dev The insurance fund's L1 address.
     address internal constant INSURANCE_FUND = address(0xF00D);
@@ -111,7 +114,8 @@ abstract contract RollupFixture is TestBase {
             collateralToken: 0,
             insuranceFund: INSURANCE_FUND,
             quanta: [QUANTUM_0, QUANTUM_1, 0, 0],
-            claimWindowBlocks: CLAIM_WINDOW_BLOCKS
+            claimWindowBlocks: CLAIM_WINDOW_BLOCKS,
+            configHash: PERP_CONFIG_HASH
         });
     }
 

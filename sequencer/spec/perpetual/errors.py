@@ -292,3 +292,12 @@ class PerpetualsNotConfigured(InvalidTransaction):
     def __init__(self, slots: int) -> None:
         self.slots = slots
         super().__init__(f"{slots} perpetual slots, but no perpetual markets are configured")
+
+
+class PerpConfigMismatch(InvalidTransaction):
+    """The perpetual parameters applied are not those the state commits to (its genesis fixed them)."""
+
+    def __init__(self, config_hash: int, committed: int) -> None:
+        self.config_hash = config_hash
+        self.committed = committed
+        super().__init__(f"perpetual parameters hash to {config_hash}, but the state commits to {committed}")

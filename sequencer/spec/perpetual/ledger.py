@@ -13,6 +13,8 @@ transaction is journaled, undone and committed to as a spot one is.
 from sequencer.spec.state import State
 from sequencer.spec.types import AccountIndex
 
+from .commitment import perp_config_hash
+from .errors import PerpConfigMismatch
 from .state import PerpAccount, PerpConfig, PerpMarket, check_market
 
 
@@ -30,7 +32,17 @@ class PerpLedger:
     state: State
 
     def __init__(self, config: PerpConfig, state: State) -> None:
-        """The perpetual side of ``state``, for the markets of ``config``."""
+        """
+        The perpetual side of ``state``, for the markets of ``config``.
+
+        Raises
+        ------
+        PerpConfigMismatch
+            ``state`` commits to other parameters than ``config``'s.
+        """
+        config_hash = perp_config_hash(config)
+        if config_hash != state.perp_config_hash:
+            raise PerpConfigMismatch(config_hash, state.perp_config_hash)
         self.config = config
         self.state = state
 

@@ -30,7 +30,6 @@ from sequencer.spec.perpetual.transactions import Deleverage, Liquidation
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import ALICE, BOB, CAROL, NOW
-from sequencer.spec.perpetual.ledger import PerpLedger
 from tests.spec.perpetual.builders import FUND, MAX_PENALTY, config, fresh_ledger, perp_order
 from tests.spec.perpetual.conftest import funded
 
@@ -59,8 +58,7 @@ def refusal(
     mode: Mode, prices: tuple[int, int], accounts: dict[int, PerpAccount], market: int, closing: int, quote: int, penalty: int
 ) -> str | None:
     """The code of the spec's refusal of the close, or None if it applies it."""
-    ex = funded()
-    ex.ledger = PerpLedger(replace(config(), markets=MARKETS), ex.state)
+    ex = funded(replace(config(), markets=MARKETS))
     for market_id, price in enumerate(prices):
         ex.ledger.set_market(market_id, PerpMarket(oracle_price=price, oracle_time=Timestamp(NOW), open_interest=10**6))
     for index, perp in accounts.items():

@@ -25,7 +25,6 @@ from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import COLLATERAL_BITS
 from sequencer.spec.perpetual.rules import process_perp_trade
 from sequencer.spec.perpetual.state import PerpAccount, PerpMarket, PerpMarketParams, Position
-from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.types import AccountIndex, Timestamp
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import ALICE, BOB, NOW
@@ -77,8 +76,7 @@ class Case:
 
     def spec_refusal(self) -> str | None:
         """The code of the spec's refusal of the trade, or None if it applies it."""
-        ex = funded()
-        ex.ledger = PerpLedger(replace(config(), markets=MARKETS), ex.state)
+        ex = funded(replace(config(), markets=MARKETS))
         for market_id, (price, age) in enumerate(zip(self.prices, self.ages, strict=True)):
             interest = self.open_interest if market_id == self.market else 0
             ex.ledger.set_market(market_id, PerpMarket(oracle_price=price, oracle_time=Timestamp(NOW - age), open_interest=interest))

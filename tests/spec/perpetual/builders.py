@@ -13,6 +13,7 @@ from functools import cache
 
 from sequencer.crypto.eddsa import PublicKey, private_to_public, sign
 from sequencer.spec.constants import OrderKind, Side
+from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.state import PerpConfig, PerpMarketParams
 from sequencer.spec.perpetual.transactions import (
@@ -87,7 +88,7 @@ def config() -> PerpConfig:
 
 def fresh_ledger(perp_config: PerpConfig) -> PerpLedger:
     """A ledger of ``perp_config`` over a state of its own, at genesis: for tests that need no spot side."""
-    return PerpLedger(perp_config, State.genesis(SMALL))
+    return PerpLedger(perp_config, State.genesis(SMALL, perp_config_hash(perp_config)))
 
 
 def ticks(count: int) -> Price:

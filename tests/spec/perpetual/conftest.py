@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import pytest
 
 from sequencer.spec.perpetual.rules import process_collateral_transfer, process_oracle_update, process_perp_trade
+from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.perpetual.ledger import PerpLedger
+from sequencer.spec.perpetual.state import PerpConfig
 from sequencer.spec.state import State
 from sequencer.spec.transition import process_deposit
 from sequencer.spec.types import Timestamp
@@ -39,12 +41,17 @@ class Exchange:
     ledger: PerpLedger
 
 
-def funded() -> Exchange:
-    """Spot balances of 100,000 collateral for Alice, Bob, Carol; the fee account and the fund exist."""
-    state = State.genesis(SMALL)
+def funded(perp_config: PerpConfig | None = None) -> Exchange:
+    """
+    Spot balances of 100,000 collateral for Alice, Bob, Carol; the fee
+    account and the fund exist; the state commits to ``perp_config`` (the
+    tests' one-market deployment unless given).
+    """
+    deployment = perp_config or config()
+    state = State.genesis(SMALL, perp_config_hash(deployment))
     for account, amount in ((FEE, 0), (ALICE, 100_000), (BOB, 100_000), (CAROL, 100_000), (FUND, 0)):
         process_deposit(state, deposit(account, COLLATERAL, amount))
-    return Exchange(state, PerpLedger(config(), state))
+    return Exchange(state, PerpLedger(deployment, state))
 
 
 @pytest.fixture

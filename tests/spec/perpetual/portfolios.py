@@ -10,7 +10,6 @@ from dataclasses import replace
 
 from hypothesis import strategies as st
 
-from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.margin import health
 from sequencer.spec.perpetual.state import PerpAccount, PerpConfig, PerpMarket, PerpMarketParams, Position
 from sequencer.spec.transition import process_deposit
@@ -36,9 +35,8 @@ def two_market_config() -> PerpConfig:
 
 def random_portfolios(data: st.DataObject) -> tuple[Exchange, int]:
     """A funded exchange holding a drawn portfolio at drawn prices (``oracle_time`` ``NOW + 1``), and its fund's collateral."""
-    ex = funded()
+    ex = funded(two_market_config())
     process_deposit(ex.state, deposit(DAVE, COLLATERAL, 0))
-    ex.ledger = PerpLedger(two_market_config(), ex.state)
     opening = (data.draw(st.integers(50, 150)), data.draw(st.integers(10, 50)))
     for market_id, price in enumerate(opening):
         ex.ledger.set_market(market_id, PerpMarket(oracle_price=price, oracle_time=Timestamp(NOW)))

@@ -15,7 +15,8 @@ from sequencer.engine.liquidations import liquidation_plan
 from sequencer.spec.batch import apply_batch
 from sequencer.spec.errors import ReplayMismatch
 from sequencer.spec.perpetual.constants import PerpTxType
-from sequencer.spec.perpetual.errors import PerpetualsNotConfigured
+from sequencer.spec.perpetual.commitment import perp_config_hash
+from sequencer.spec.perpetual.errors import PerpConfigMismatch, PerpetualsNotConfigured
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.public_data import (
     PERP_SLOT_BYTES,
@@ -39,7 +40,7 @@ from sequencer.spec.replay import replay_batch
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop, Transaction
 from sequencer.spec.types import AccountIndex, Amount, Price, Timestamp
-from tests.spec.builders import ALICE, BOB, CAROL, NOW
+from tests.spec.builders import ALICE, BOB, CAROL, NOW, SMALL
 from tests.spec.perpetual.builders import BUY, FUND, MARKET, SELL, config, perp_order, perp_trade, price_update, transfer
 from tests.spec.perpetual.conftest import funded
 from tests.spec.perpetual.portfolios import random_portfolios, two_market_config
@@ -206,3 +207,16 @@ def test_a_liquidation_plan_replays_from_its_public_data(data: st.DataObject) ->
     root = apply_batch(ex.state, [], Timestamp(NOW + 1), plan, perp_config).new_root
     slots = [decode_perp_slot(encode_perp_slot(perp_slot_data(step, perp_config))) for step in plan]
     assert replay_batch(replayed, [], [], Timestamp(NOW + 1), slots, perp_config) == root
+
+
+def test_a_batch_runs_only_on_the_parameters_its_state_commits_to() -> None:
+    """
+    The genesis state commits to the deployment's perpetual parameters, so
+    perpetual slots under any other parameters are refused and change nothing.
+    """
+    state = funded().state
+    root = state.root
+    with pytest.raises(PerpConfigMismatch):
+        apply_batch(state, [], NOW, [transfer(ALICE, 1, 0)], two_market_config())
+    assert state.root == root
+    assert State.genesis(SMALL).root != State.genesis(SMALL, perp_config_hash(config())).root

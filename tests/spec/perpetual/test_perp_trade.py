@@ -15,7 +15,6 @@ from sequencer.spec.perpetual.errors import (
     UnknownPerpMarket,
 )
 from sequencer.spec.perpetual.rules import process_collateral_transfer, process_oracle_update, process_perp_trade
-from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.transactions import PerpTrade
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, LATER, NOW
@@ -31,7 +30,7 @@ from tests.spec.perpetual.builders import (
     transfer,
     ticks,
 )
-from tests.spec.perpetual.conftest import Exchange, opened, priced
+from tests.spec.perpetual.conftest import Exchange, funded, opened, priced
 
 
 def apply(ex: Exchange, trade: PerpTrade, timestamp: int = NOW) -> None:
@@ -150,8 +149,10 @@ def test_refusals_of_the_order_rules() -> None:
 def test_market_mismatch() -> None:
     """An order for another configured market cannot fill in this one."""
     two = replace(config(), markets=config().markets * 2)
-    ex = priced()
-    ex.ledger = PerpLedger(two, ex.state)
+    ex = funded(two)
+    process_oracle_update(ex.ledger, price_update(ticks(110)), NOW)
+    for account in (ALICE, BOB):
+        process_collateral_transfer(ex.state, ex.ledger, transfer(account, 5_000, 0), NOW)
     trade = perp_trade(perp_order(BOB, 1, SELL, ticks(100), 1), perp_order(ALICE, 1, BUY, ticks(100), 1, market=1), 1)
     refused(ex, trade, PerpMarketMismatch)
 

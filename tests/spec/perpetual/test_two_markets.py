@@ -30,7 +30,6 @@ from sequencer.spec.perpetual.rules import (
     withdrawable_collateral,
 )
 from sequencer.spec.perpetual.state import PerpMarketParams
-from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.transactions import FundingTick, Liquidation
 from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.spec.builders import ALICE, BOB, CAROL, NOW
@@ -45,8 +44,7 @@ SECOND_MARKET = PerpMarketParams(
 
 def two_markets(alice: int = 10_000, bob: int = 10_000, carol: int = 10_000) -> Exchange:
     """Both markets priced at NOW (100 and 30 ticks); Alice, Bob and Carol moved collateral in."""
-    ex = funded()
-    ex.ledger = PerpLedger(replace(config(), markets=(config().markets[0], SECOND_MARKET)), ex.state)
+    ex = funded(replace(config(), markets=(config().markets[0], SECOND_MARKET)))
     process_oracle_update(ex.ledger, price_update(ticks(100)), NOW)
     process_oracle_update(ex.ledger, price_update(ticks(30), market=SECOND), NOW)
     for account, amount in ((ALICE, alice), (BOB, bob), (CAROL, carol)):
