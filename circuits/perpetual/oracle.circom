@@ -15,7 +15,10 @@ include "margin.circom";
 // OraclePriceUpdate(quorum, keys, keyBits): the market's new price is the
 // median of an odd quorum of prices signed by distinct oracles of the key
 // set, each signed after the market's last update and within the window.
+// Every rule holds only where `enabled` is 1 (a slot that holds another
+// transaction sets it to 0 and zeros for the signed values).
 //
+//   enabled                  field   0 or 1 (the caller constrains it)
 //   market, timestamp        field   the market and the batch's time (< 2^TIMESTAMP_BITS)
 //   oracleTime               field   the market's oracle_time before (< 2^TIMESTAMP_BITS)
 //   window                   field   the deployment's oracle_window (< 2^32)
@@ -28,6 +31,7 @@ include "margin.circom";
 //   oldPrice, fundingTime    field   the market's price and funding time before
 //   fundingTimeAfter         field   the funding time after: a market's first price starts its clock
 template OraclePriceUpdate(quorum, keys, keyBits) {
+    signal input enabled;
     signal input market;
     signal input timestamp;
     signal input oracleTime;
@@ -49,7 +53,8 @@ template OraclePriceUpdate(quorum, keys, keyBits) {
     assert(keys <= 2 ** keyBits);
     component firstPrice = IsZero();
     firstPrice.in <== oldPrice;
-    fundingTimeAfter === fundingTime + firstPrice.out * (timestamp - fundingTime);
+    signal clockStart <== firstPrice.out * (timestamp - fundingTime);
+    (fundingTimeAfter - fundingTime - clockStart) * enabled === 0;
     assert(quorum % 2 == 1);
     component timestampRange = RangeCheck(TIMESTAMP_BITS());
     timestampRange.in <== timestamp;
@@ -73,7 +78,6 @@ template OraclePriceUpdate(quorum, keys, keyBits) {
     for (var i = 0; i < quorum; i++) {
         // The signer's key, by a one-hot choice over the key set: exactly
         // one key matches, so signer[i] is an index of the set.
-        // circomspect: CS0008 a false positive: matches is constrained to 1 after the loop.
         var matches = 0;
         ax[i][0] <== 0;
         ay[i][0] <== 0;
@@ -81,26 +85,25 @@ template OraclePriceUpdate(quorum, keys, keyBits) {
             isKey[i][k] = IsEqual();
             isKey[i][k].in[0] <== signer[i];
             isKey[i][k].in[1] <== k;
-            // circomspect: CS0008 a false positive: matches is constrained to 1 after the loop.
             matches += isKey[i][k].out;
             ax[i][k + 1] <== ax[i][k] + isKey[i][k].out * keyAx[k];
             ay[i][k + 1] <== ay[i][k] + isKey[i][k].out * keyAy[k];
         }
-        matches === 1;
+        (matches - 1) * enabled === 0;
         if (i > 0) {
             ascending[i] = LessThan(keyBits);
             // circomspect: CS0014 signer[i - 1] is an index of the key set (its one-hot match), below 2^keyBits.
             ascending[i].in[0] <== signer[i - 1];
             // circomspect: CS0014 signer[i] is an index of the key set (its one-hot match), below 2^keyBits.
             ascending[i].in[1] <== signer[i];
-            ascending[i].out === 1;
+            (ascending[i].out - 1) * enabled === 0;
         }
 
         priceRange[i] = RangeCheck(PERP_PRICE_BITS());
         priceRange[i].in <== price[i];
         zeroPrice[i] = IsZero();
         zeroPrice[i].in <== price[i];
-        zeroPrice[i].out === 0;
+        zeroPrice[i].out * enabled === 0;
 
         // oracleTime + 1 <= signedTime <= timestamp <= signedTime + window.
         timeRange[i] = RangeCheck(TIMESTAMP_BITS());
@@ -108,17 +111,17 @@ template OraclePriceUpdate(quorum, keys, keyBits) {
         notFuture[i] = LessEqThan(TIMESTAMP_BITS() + 1);
         notFuture[i].in[0] <== signedTime[i];
         notFuture[i].in[1] <== timestamp;
-        notFuture[i].out === 1;
+        (notFuture[i].out - 1) * enabled === 0;
         afterLast[i] = LessThan(TIMESTAMP_BITS() + 1);
         // circomspect: CS0014 range-checked to TIMESTAMP_BITS at the top.
         afterLast[i].in[0] <== oracleTime;
         // circomspect: CS0014 range-checked to TIMESTAMP_BITS just above.
         afterLast[i].in[1] <== signedTime[i];
-        afterLast[i].out === 1;
+        (afterLast[i].out - 1) * enabled === 0;
         inWindow[i] = LessEqThan(TIMESTAMP_BITS() + 1);
         inWindow[i].in[0] <== timestamp;
         inWindow[i].in[1] <== signedTime[i] + window;
-        inWindow[i].out === 1;
+        (inWindow[i].out - 1) * enabled === 0;
 
         assert(MESSAGE_INPUTS() == 11);
         message[i] = Poseidon(MESSAGE_INPUTS());
@@ -130,7 +133,7 @@ template OraclePriceUpdate(quorum, keys, keyBits) {
             message[i].inputs[j] <== 0;
         }
         signature[i] = EdDSAPoseidonVerifier();
-        signature[i].enabled <== 1;
+        signature[i].enabled <== enabled;
         signature[i].Ax <== ax[i][keys];
         signature[i].Ay <== ay[i][keys];
         signature[i].R8x <== R8x[i];
@@ -144,6 +147,7 @@ template OraclePriceUpdate(quorum, keys, keyBits) {
     component medianOf = OneOf(quorum);
     medianOf.value <== median;
     medianOf.candidates <== price;
+    medianOf.product * enabled === 0;
     component below[quorum];
     component atOrBelow[quorum];
     var countBelow = 0;
@@ -163,37 +167,40 @@ template OraclePriceUpdate(quorum, keys, keyBits) {
     component fewBelow = LessEqThan(keyBits + 1);
     fewBelow.in[0] <== countBelow;
     fewBelow.in[1] <== (quorum - 1) \ 2;
-    fewBelow.out === 1;
+    (fewBelow.out - 1) * enabled === 0;
     component enoughAtOrBelow = LessThan(keyBits + 1);
     // circomspect: CS0014 a constant below quorum <= keys <= 2^keyBits.
     enoughAtOrBelow.in[0] <== (quorum - 1) \ 2;
     // circomspect: CS0014 a sum of quorum bits, at most quorum <= 2^keyBits.
     enoughAtOrBelow.in[1] <== countAtOrBelow;
-    enoughAtOrBelow.out === 1;
+    (enoughAtOrBelow.out - 1) * enabled === 0;
 
     // The latest signed time: one of them, at or above every one.
     component latestOf = OneOf(quorum);
     latestOf.value <== latest;
     latestOf.candidates <== signedTime;
+    latestOf.product * enabled === 0;
     component notEarlier[quorum];
     for (var i = 0; i < quorum; i++) {
         notEarlier[i] = LessEqThan(TIMESTAMP_BITS());
         notEarlier[i].in[0] <== signedTime[i];
         notEarlier[i].in[1] <== latest;
-        notEarlier[i].out === 1;
+        (notEarlier[i].out - 1) * enabled === 0;
     }
 }
 
-// OneOf(n): value is one of candidates: the product of their differences is zero.
+// OneOf(n): the product of value's differences from the candidates, zero
+// exactly when value is one of them (the caller constrains it to zero).
 template OneOf(n) {
     signal input value;
     signal input candidates[n];
-    signal product[n];
-    product[0] <== value - candidates[0];
+    signal output product;
+    signal partial[n];
+    partial[0] <== value - candidates[0];
     for (var i = 1; i < n; i++) {
-        product[i] <== product[i - 1] * (value - candidates[i]);
+        partial[i] <== partial[i - 1] * (value - candidates[i]);
     }
-    product[n - 1] === 0;
+    product <== partial[n - 1];
 }
 
 // FundingIndexUpdate(): a market's funding index after a tick at

@@ -14,6 +14,7 @@ import pytest
 
 from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.crypto.poseidon import poseidon
+from sequencer.spec.perpetual.constants import PerpTxType
 from sequencer.spec.constants import (
     AMOUNT_BITS,
     MAX_ACCOUNT_DEPTH,
@@ -368,7 +369,7 @@ def test_public_input_hash_is_the_low_bits_of_sha256_over_the_header_and_the_dat
 
 
 def test_the_circuit_and_contract_constants_are_generated_from_the_manifest() -> None:
-    """circuits/lib/public_data_layout.circom and PublicDataLayout.sol match the manifest."""
+    """circuits/lib/public_data_layout.circom, PublicDataLayout.sol and the perpetual slot's Circom layout match their manifests."""
     script = Path(__file__).resolve().parents[2] / "scripts" / "gen_public_data_layout.py"
     result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -377,6 +378,7 @@ def test_the_circuit_and_contract_constants_are_generated_from_the_manifest() ->
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
     assert generator.TX_TYPE_CODES == {tx_type.name: int(tx_type) for tx_type in TxType}
+    assert generator.PERP_TX_TYPE_CODES == {tx_type.name: int(tx_type) for tx_type in PerpTxType}
 
 
 PUBLIC_DATA_VECTORS: dict[str, Any] = json.loads(PUBLIC_DATA_PATH.read_text())

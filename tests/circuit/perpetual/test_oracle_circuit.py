@@ -66,6 +66,7 @@ def oracle_input(
 ) -> dict[str, object]:
     keys = config().oracle_keys
     return {
+        "enabled": 1,
         "oldPrice": old_price,
         "fundingTime": funding_time,
         "fundingTimeAfter": funding_time if old_price else timestamp,
