@@ -15,7 +15,8 @@ from prover import CircuitArtifacts
 from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.spec.perpetual.commitment import perp_account_hash, perp_commitment, perp_config_hash, signed_field
 from sequencer.spec.perpetual.constants import COLLATERAL_BITS, FUNDING_INDEX_BITS, MAX_PERP_MARKETS, SIZE_BITS
-from sequencer.spec.perpetual.state import PerpAccount, PerpConfig, PerpMarket, PerpMarketParams, Position
+from sequencer.spec.perpetual.state import PerpAccount, PerpConfig, PerpMarket, Position
+from sequencer.witness.perpetual import config_hash_inputs
 from sequencer.spec.types import AccountIndex, FieldElement
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.perpetual.builders import config
@@ -97,28 +98,7 @@ def test_every_field_counts(circuit: CircuitArtifacts) -> None:
 
 def config_witness(perp_config: PerpConfig) -> dict[str, object]:
     """The parameters of ``perp_config`` as ``ConfigHashCheck``'s inputs, with the spec's hash."""
-    padded = list(perp_config.markets) + [None] * (MAX_PERP_MARKETS - len(perp_config.markets))
-
-    def per_market(read: Callable[[PerpMarketParams], int]) -> list[int]:
-        return [read(params) if params is not None else 0 for params in padded]
-
-    return {
-        "collateralToken": perp_config.collateral_token,
-        "oracleQuorum": perp_config.oracle_quorum,
-        "oracleWindow": perp_config.oracle_window,
-        "maxPriceAge": perp_config.max_price_age,
-        "insuranceFund": perp_config.insurance_fund,
-        "maxLiquidationPenalty": perp_config.max_liquidation_penalty,
-        "configured": [int(params is not None) for params in padded],
-        "quantum": per_market(lambda params: params.quantum),
-        "initialMargin": per_market(lambda params: params.initial_margin),
-        "maintenanceMargin": per_market(lambda params: params.maintenance_margin),
-        "maxFundingRate": per_market(lambda params: params.max_funding_rate),
-        "openInterestCap": per_market(lambda params: params.open_interest_cap),
-        "keyAx": [key.ax for key in perp_config.oracle_keys],
-        "keyAy": [key.ay for key in perp_config.oracle_keys],
-        "configHash": perp_config_hash(perp_config),
-    }
+    return {**config_hash_inputs(perp_config), "configHash": perp_config_hash(perp_config)}
 
 
 @pytest.mark.parametrize("perp_config", [config(), two_market_config()], ids=["one market", "two markets"])

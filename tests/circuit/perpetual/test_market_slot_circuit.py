@@ -13,18 +13,18 @@ import pytest
 
 from prover import CircuitArtifacts
 from sequencer.spec.errors import RollupError
-from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import MAX_PERP_MARKETS, PerpTxType
+from sequencer.witness.perpetual import NotAMarketSlot, market_inputs, market_slot_inputs
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.public_data import encode_perp_slot, perp_slot_data
 from sequencer.spec.perpetual.rules import apply_perp_transaction, latest_time, median_price, priced, ticked_markets
 from sequencer.spec.perpetual.state import PerpMarket
-from sequencer.spec.perpetual.transactions import FundingTick, OracleUpdate, PerpTransaction, SignedPrice
+from sequencer.spec.perpetual.transactions import FundingTick, OracleUpdate, PerpTransaction
 from sequencer.spec.transactions import Noop
 from sequencer.spec.types import Timestamp
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import NOW
-from tests.spec.perpetual.builders import QUORUM, price_update, signed_price
+from tests.spec.perpetual.builders import price_update, signed_price, transfer
 from tests.spec.perpetual.conftest import funded
 from tests.spec.perpetual.portfolios import two_market_config
 
@@ -41,17 +41,6 @@ def ledger() -> PerpLedger:
     return funded(two_market_config()).ledger
 
 
-def market_values(markets: tuple[PerpMarket, ...], suffix: str = "") -> Witness:
-    """The four markets' states as the slot's inputs (or, with ``suffix`` "After", its outputs)."""
-    return {
-        f"oraclePrice{suffix}": [market.oracle_price for market in markets],
-        f"oracleTime{suffix}": [market.oracle_time for market in markets],
-        f"fundingIndex{suffix}": [signed_field(market.funding_index) for market in markets],
-        f"fundingTime{suffix}": [market.funding_time for market in markets],
-        f"openInterest{suffix}": [market.open_interest for market in markets],
-    }
-
-
 def bits_of(slot: bytes) -> list[int]:
     """A slot's bytes as bits, most significant first."""
     return [(byte >> (7 - i)) & 1 for byte in slot for i in range(8)]
@@ -59,33 +48,10 @@ def bits_of(slot: bytes) -> list[int]:
 
 def slot_witness(book: PerpLedger, tx: PerpTransaction, timestamp: int, after: tuple[PerpMarket, ...]) -> Witness:
     """The slot's witness for ``tx`` on ``book``'s markets, claiming ``after`` and the spec's public data."""
-    config = book.config
-    configured = len(config.markets)
-    oracle: OracleUpdate | None = tx if isinstance(tx, OracleUpdate) else None
-    prices: tuple[SignedPrice, ...] = oracle.prices if oracle is not None else ()
-    zeros = [0] * QUORUM
-    rates = list(tx.rates) + [0] * (MAX_PERP_MARKETS - len(tx.rates)) if isinstance(tx, FundingTick) else [0] * MAX_PERP_MARKETS
     return {
-        "txType": {Noop: PerpTxType.NOOP, OracleUpdate: PerpTxType.ORACLE_UPDATE, FundingTick: PerpTxType.FUNDING_TICK}[type(tx)],
-        "timestamp": timestamp,
-        **market_values(book.state.perp_markets),
-        "configured": [int(m < configured) for m in range(MAX_PERP_MARKETS)],
-        "maxFundingRate": [config.markets[m].max_funding_rate if m < configured else 0 for m in range(MAX_PERP_MARKETS)],
-        "oracleWindow": config.oracle_window,
-        "keyAx": [key.ax for key in config.oracle_keys],
-        "keyAy": [key.ay for key in config.oracle_keys],
-        "market": oracle.market if oracle is not None else 0,
-        "signer": [p.signer for p in prices] or zeros,
-        "price": [p.price for p in prices] or zeros,
-        "signedTime": [p.timestamp for p in prices] or zeros,
-        "R8x": [p.signature.r8x for p in prices] or zeros,
-        "R8y": [p.signature.r8y for p in prices] or zeros,
-        "S": [p.signature.s for p in prices] or zeros,
-        "median": median_price(oracle) if oracle is not None else 0,
-        "latest": latest_time(oracle) if oracle is not None else 0,
-        "rate": [signed_field(rate) for rate in rates],
-        **market_values(after, "After"),
-        "bits": bits_of(encode_perp_slot(perp_slot_data(tx, config))),
+        **market_slot_inputs(book.config, book.state.perp_markets, tx, Timestamp(timestamp)),
+        **market_inputs(after, "After"),
+        "bits": bits_of(encode_perp_slot(perp_slot_data(tx, book.config))),
     }
 
 
@@ -202,3 +168,10 @@ def test_any_other_outcome_or_published_bit_is_refused(circuit: CircuitArtifacts
     ]
     for number, witness in enumerate(tampered):
         assert not accepts(circuit, witness), number
+
+
+def test_the_markets_slot_takes_no_transaction_that_moves_accounts() -> None:
+    """A collateral transfer (or a trade, a liquidation) needs an account's slot: its witness is refused by name."""
+    book = ledger()
+    with pytest.raises(NotAMarketSlot):
+        market_slot_inputs(book.config, book.state.perp_markets, transfer(1, 10, 0), Timestamp(NOW))
