@@ -6,11 +6,18 @@ include "lib/checks.circom";
 include "slot.circom";
 include "fees.circom";
 include "public_data.circom";
+include "perpetual/commitment.circom";
+include "perpetual/market_slot.circom";
 
-// Batch(nTx, accountDepth, balanceDepth, orderDepth): a batch of nTx
-// transaction slots is a valid state transition from oldRoot to newRoot that
-// consumes the L1 requests between l1ChainStart and l1ChainEnd in order and
-// publishes the slots' data; mirrors sequencer/spec/transition.py apply_batch.
+// Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
+// keyBits): a batch of nTx transaction slots, then nPerp perpetual slots, is
+// a valid state transition from oldRoot to newRoot that consumes the L1
+// requests between l1ChainStart and l1ChainEnd in order and publishes the
+// slots' data; mirrors sequencer/spec/batch.py apply_batch. A perpetual slot
+// carries a noop, an oracle update (a quorum of `quorum` signatures of
+// `keys` oracle keys, keyBits bits an index) or a funding tick
+// (perpetual/market_slot.circom); with nPerp = 0 the batch keeps the
+// perpetual commitment as it is, and quorum, keys and keyBits are unused.
 //
 // Public input:
 //   publicInputHash   the low 253 bits of sha256(oldRoot, newRoot, timestamp,
@@ -20,13 +27,21 @@ include "public_data.circom";
 //   oldRoot, newRoot, timestamp (< 2^64), l1ChainStart, l1ChainEnd
 //   oldAccountRoot, perpCommitment   the old state root's preimage: the
 //                     account tree's root and the perpetual commitment
-//                     (markets and collateral pool), which the batch keeps
+//                     (markets, collateral pool, parameters), which a batch
+//                     without perpetual slots keeps (nPerp = 0 only)
+//   perpOraclePrice[4] .. perpOpenInterest[4], collateralPool   the
+//                     commitment's preimage (nPerp > 0): the markets before
+//   collateralToken .. keyAy   the deployment's perpetual parameters
+//                     (PerpConfigHash's inputs), the commitment's configHash
+//   perpTxType[nPerp] .. perpRate[nPerp][4]   each perpetual slot's
+//                     PerpMarketSlot inputs
 //   every TxSlot input as an array over slots, e.g. txType[nTx],
 //   siblingsAccountA[nTx][3 * accountDepth \ 2]
 //   feeAx, feeAy, feeEthAddr, feeNonce, feeMinOrderId, feeOrderRoot, feePerpHash,
 //   feeBalances[2^balanceDepth], feeSiblings[3 * accountDepth \ 2]   account 0
 //                     before the fees are credited
-template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
+// circomspect: CS0012 the main template's parameters are the circuit configuration itself (circuits/configs.json names each), not coupling between templates.
+template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys, keyBits) {
     assert(nTx >= 1);
     var tokens = 1 << balanceDepth;
 
@@ -35,7 +50,6 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     signal input oldRoot;
     signal input newRoot;
     signal input oldAccountRoot;
-    signal input perpCommitment;
     signal input timestamp;
     signal input l1ChainStart;
     signal input l1ChainEnd;
@@ -118,17 +132,15 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     timestampRange.in <== timestamp;
 
     component slots[nTx];
-    component publicInput = PublicInput(nTx);
+    component publicInput = PublicInput(nTx, nPerp);
     signal roots[nTx + 1];
     signal chains[nTx + 1];
     signal takers[nTx + 1];
     signal feeSums[nTx + 1][tokens];
-    // The state root is Poseidon([accountRoot, perpCommitment]); no slot
-    // changes the perpetual markets or the collateral pool yet.
+    // The state root is Poseidon([accountRoot, perpCommitment]); only the
+    // perpetual slots change the commitment (below).
     component oldState = Poseidon(2);
     oldState.inputs[0] <== oldAccountRoot;
-    oldState.inputs[1] <== perpCommitment;
-    oldState.out === oldRoot;
     roots[0] <== oldAccountRoot;
     chains[0] <== l1ChainStart;
     takers[0] <== 0;
@@ -231,7 +243,156 @@ template Batch(nTx, accountDepth, balanceDepth, orderDepth) {
     feeCredit.fees <== feeSums[nTx];
     component newState = Poseidon(2);
     newState.inputs[0] <== feeCredit.newRoot;
-    newState.inputs[1] <== perpCommitment;
+
+    if (nPerp == 0) {
+        signal input perpCommitment;
+        oldState.inputs[1] <== perpCommitment;
+        newState.inputs[1] <== perpCommitment;
+    } else {
+        var markets = MAX_PERP_MARKETS();
+        signal input perpOraclePrice[markets];
+        signal input perpOracleTime[markets];
+        signal input perpFundingIndex[markets];
+        signal input perpFundingTime[markets];
+        signal input perpOpenInterest[markets];
+        signal input collateralPool;
+
+        signal input collateralToken;
+        signal input oracleQuorum;
+        signal input oracleWindow;
+        signal input maxPriceAge;
+        signal input insuranceFund;
+        signal input maxLiquidationPenalty;
+        signal input configured[markets];
+        signal input quantum[markets];
+        signal input initialMargin[markets];
+        signal input maintenanceMargin[markets];
+        signal input maxFundingRate[markets];
+        signal input openInterestCap[markets];
+        signal input keyAx[keys];
+        signal input keyAy[keys];
+
+        signal input perpTxType[nPerp];
+        signal input perpMarket[nPerp];
+        signal input perpSigner[nPerp][quorum];
+        signal input perpPrice[nPerp][quorum];
+        signal input perpSignedTime[nPerp][quorum];
+        signal input perpR8x[nPerp][quorum];
+        signal input perpR8y[nPerp][quorum];
+        signal input perpS[nPerp][quorum];
+        signal input perpMedian[nPerp];
+        signal input perpLatest[nPerp];
+        signal input perpRate[nPerp][markets];
+
+        // The parameters, against the hash the old root commits to: the
+        // circuit checks `quorum` signatures, so the deployment's quorum is it.
+        oracleQuorum === quorum;
+        component parameters = PerpConfigHash(keys);
+        parameters.collateralToken <== collateralToken;
+        parameters.oracleQuorum <== oracleQuorum;
+        parameters.oracleWindow <== oracleWindow;
+        parameters.maxPriceAge <== maxPriceAge;
+        parameters.insuranceFund <== insuranceFund;
+        parameters.maxLiquidationPenalty <== maxLiquidationPenalty;
+        parameters.configured <== configured;
+        parameters.quantum <== quantum;
+        parameters.initialMargin <== initialMargin;
+        parameters.maintenanceMargin <== maintenanceMargin;
+        parameters.maxFundingRate <== maxFundingRate;
+        parameters.openInterestCap <== openInterestCap;
+        parameters.keyAx <== keyAx;
+        parameters.keyAy <== keyAy;
+
+        component before = PerpCommitment();
+        before.oraclePrice <== perpOraclePrice;
+        before.oracleTime <== perpOracleTime;
+        before.fundingIndex <== perpFundingIndex;
+        before.fundingTime <== perpFundingTime;
+        before.openInterest <== perpOpenInterest;
+        before.collateralPool <== collateralPool;
+        before.configHash <== parameters.out;
+        oldState.inputs[1] <== before.out;
+
+        // What the slots read, in their widths (PerpMarketSlot's NOTE): a
+        // proven state holds no wider, and the parameters are the
+        // deployment's, which the spec bounds so.
+        component priceRange[markets];
+        component oracleTimeRange[markets];
+        component indexRange[markets];
+        component fundingTimeRange[markets];
+        component interestRange[markets];
+        component maxRateRange[markets];
+        for (var m = 0; m < markets; m++) {
+            configured[m] * (configured[m] - 1) === 0;
+            priceRange[m] = RangeCheck(PERP_PRICE_BITS());
+            priceRange[m].in <== perpOraclePrice[m];
+            oracleTimeRange[m] = RangeCheck(TIMESTAMP_BITS());
+            oracleTimeRange[m].in <== perpOracleTime[m];
+            indexRange[m] = SignedRange(FUNDING_INDEX_BITS());
+            indexRange[m].in <== perpFundingIndex[m];
+            fundingTimeRange[m] = RangeCheck(TIMESTAMP_BITS());
+            fundingTimeRange[m].in <== perpFundingTime[m];
+            interestRange[m] = RangeCheck(SIZE_BITS());
+            interestRange[m].in <== perpOpenInterest[m];
+            maxRateRange[m] = RangeCheck(FUNDING_RATE_BITS());
+            maxRateRange[m].in <== maxFundingRate[m];
+        }
+
+        // The perpetual slots, after the spot slots, threading the markets.
+        component perpSlots[nPerp];
+        signal oraclePrice[nPerp + 1][markets];
+        signal oracleTime[nPerp + 1][markets];
+        signal fundingIndex[nPerp + 1][markets];
+        signal fundingTime[nPerp + 1][markets];
+        signal openInterest[nPerp + 1][markets];
+        oraclePrice[0] <== perpOraclePrice;
+        oracleTime[0] <== perpOracleTime;
+        fundingIndex[0] <== perpFundingIndex;
+        fundingTime[0] <== perpFundingTime;
+        openInterest[0] <== perpOpenInterest;
+        for (var p = 0; p < nPerp; p++) {
+            perpSlots[p] = PerpMarketSlot(quorum, keys, keyBits);
+            perpSlots[p].txType <== perpTxType[p];
+            perpSlots[p].timestamp <== timestamp;
+            perpSlots[p].oraclePrice <== oraclePrice[p];
+            perpSlots[p].oracleTime <== oracleTime[p];
+            perpSlots[p].fundingIndex <== fundingIndex[p];
+            perpSlots[p].fundingTime <== fundingTime[p];
+            perpSlots[p].openInterest <== openInterest[p];
+            perpSlots[p].configured <== configured;
+            perpSlots[p].maxFundingRate <== maxFundingRate;
+            perpSlots[p].oracleWindow <== oracleWindow;
+            perpSlots[p].keyAx <== keyAx;
+            perpSlots[p].keyAy <== keyAy;
+            perpSlots[p].market <== perpMarket[p];
+            perpSlots[p].signer <== perpSigner[p];
+            perpSlots[p].price <== perpPrice[p];
+            perpSlots[p].signedTime <== perpSignedTime[p];
+            perpSlots[p].R8x <== perpR8x[p];
+            perpSlots[p].R8y <== perpR8y[p];
+            perpSlots[p].S <== perpS[p];
+            perpSlots[p].median <== perpMedian[p];
+            perpSlots[p].latest <== perpLatest[p];
+            perpSlots[p].rate <== perpRate[p];
+            oraclePrice[p + 1] <== perpSlots[p].oraclePriceAfter;
+            oracleTime[p + 1] <== perpSlots[p].oracleTimeAfter;
+            fundingIndex[p + 1] <== perpSlots[p].fundingIndexAfter;
+            fundingTime[p + 1] <== perpSlots[p].fundingTimeAfter;
+            openInterest[p + 1] <== perpSlots[p].openInterestAfter;
+            publicInput.perpBits[p] <== perpSlots[p].bits;
+        }
+
+        component after = PerpCommitment();
+        after.oraclePrice <== oraclePrice[nPerp];
+        after.oracleTime <== oracleTime[nPerp];
+        after.fundingIndex <== fundingIndex[nPerp];
+        after.fundingTime <== fundingTime[nPerp];
+        after.openInterest <== openInterest[nPerp];
+        after.collateralPool <== collateralPool;
+        after.configHash <== parameters.out;
+        newState.inputs[1] <== after.out;
+    }
+    oldState.out === oldRoot;
     newState.out === newRoot;
 
     publicInput.oldRoot <== oldRoot;

@@ -3,6 +3,7 @@ pragma circom 2.1.0;
 include "circomlib/circuits/bitify.circom";
 include "circomlib/circuits/sha256/sha256.circom";
 include "lib/public_data_layout.circom";
+include "lib/perp_public_data_layout.circom";
 
 // SlotPublicData(): one slot's published bytes, as bits (most significant bit
 // of the first byte first, as Sha256 takes them), laid out by
@@ -123,16 +124,18 @@ template BigEndianBits(nBytes, strict) {
     }
 }
 
-// PublicInput(nSlots): the batch's single public input, the low
+// PublicInput(nSlots, nPerp): the batch's single public input, the low
 // PD_DIGEST_BITS() bits of sha256(header || public data), where the header is
 // oldRoot, newRoot, timestamp, l1ChainStart, l1ChainEnd, each big-endian in
 // its PD_HEADER_*_BYTES() (docs/DESIGN.md), and the public data is every
-// slot's bytes in slot order.
+// spot slot's bytes in slot order, then every perpetual slot's
+// (perpBits, 8 * PPD_SLOT_BYTES() each; none when nPerp is 0).
 //
 // NOTE: timestamp must be below 2^(8 * PD_HEADER_TIMESTAMP_BYTES()) (Batch
 // range-checks it to TIMESTAMP_BITS; the decomposition here checks it too).
-template PublicInput(nSlots) {
+template PublicInput(nSlots, nPerp) {
     var slotBits = 8 * PD_SLOT_BYTES();
+    var perpSlotBits = 8 * PPD_SLOT_BYTES();
     var headerBits = 8 * PD_HEADER_BYTES();
     var digestBits = PD_DIGEST_BITS();
     assert(digestBits <= 253);
@@ -145,6 +148,7 @@ template PublicInput(nSlots) {
     signal input l1ChainEnd;
     signal input bits[nSlots][slotBits];
     signal output out;
+    var dataBits = nSlots * slotBits + nPerp * perpSlotBits;
 
     component header[5];
     header[0] = BigEndianBits(PD_HEADER_OLD_ROOT_BYTES(), 1);
@@ -158,7 +162,7 @@ template PublicInput(nSlots) {
     header[4] = BigEndianBits(PD_HEADER_L1_CHAIN_END_BYTES(), 1);
     header[4].in <== l1ChainEnd;
 
-    component sha = Sha256(headerBits + nSlots * slotBits);
+    component sha = Sha256(headerBits + dataBits);
     var at = 0;
     for (var h = 0; h < 5; h++) {
         var widthBits = h == 2 ? 8 * PD_HEADER_TIMESTAMP_BYTES() : 256;
@@ -171,6 +175,14 @@ template PublicInput(nSlots) {
     for (var s = 0; s < nSlots; s++) {
         for (var b = 0; b < slotBits; b++) {
             sha.in[headerBits + s * slotBits + b] <== bits[s][b];
+        }
+    }
+    if (nPerp > 0) {
+        signal input perpBits[nPerp][perpSlotBits];
+        for (var s = 0; s < nPerp; s++) {
+            for (var b = 0; b < perpSlotBits; b++) {
+                sha.in[headerBits + nSlots * slotBits + s * perpSlotBits + b] <== perpBits[s][b];
+            }
         }
     }
     // sha.out[0] is the digest's most significant bit; keep the low ones.

@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from typing import Sequence, TypeAlias
 
 from sequencer.spec.errors import RollupError
+from sequencer.spec.perpetual.ledger import PerpLedger
+from sequencer.spec.perpetual.public_data import encode_perp_slot, perp_slot_data
+from sequencer.spec.perpetual.rules import apply_perp_transaction
+from sequencer.spec.perpetual.state import PerpConfig
+from sequencer.spec.perpetual.transactions import PerpTransaction
 from sequencer.spec.public_data import (
     advance_chain,
     encode_slot,
@@ -26,6 +31,7 @@ from sequencer.spec.transition import (
 from sequencer.spec.constants import TIMESTAMP_BITS
 from sequencer.spec.types import FieldElement, Timestamp
 
+from .perpetual import Inputs, config_hash_inputs, market_inputs, market_slot_inputs
 from .sides import SideInputs
 from .slots import SlotBefore, fee_account_inputs, slot_inputs
 
@@ -43,6 +49,23 @@ class BatchTooLarge(RollupError):
         super().__init__(f"{count} transactions do not fit in {slots} slots")
         self.count = count
         self.slots = slots
+
+
+PERP_SLOT_SIGNALS = ("txType", "market", "signer", "price", "signedTime", "R8x", "R8y", "S", "median", "latest", "rate")
+"""The inputs of ``PerpMarketSlot`` that are the slot's own; the batch takes each as ``perp<Name>`` over its perpetual slots."""
+
+
+@dataclass(frozen=True)
+class PerpSlots:
+    """
+    A batch's perpetual slots: how many the circuit has (``Batch``'s
+    ``nPerp``), the deployment's perpetual parameters, and the transactions
+    for them (padded with noops).
+    """
+
+    slots: int
+    config: PerpConfig
+    transactions: Sequence[PerpTransaction] = ()
 
 
 @dataclass(frozen=True)
@@ -64,11 +87,12 @@ class ProvableBatch:
     public_input_hash: FieldElement
     withdrawals: tuple[Withdrawal, ...]
     circuit_input: CircuitInput = field(repr=False)
+    perp_slot_data: tuple[bytes, ...] = ()
 
     @property
     def public_data(self) -> bytes:
-        """The slots' bytes one after the other, as ``submitBatch`` takes them."""
-        return b"".join(self.slot_data)
+        """The spot slots' bytes one after the other, then the perpetual slots', as ``submitBatch`` takes them."""
+        return b"".join(self.slot_data + self.perp_slot_data)
 
 
 def build_batch(
@@ -77,25 +101,36 @@ def build_batch(
     timestamp: Timestamp,
     chain_start: FieldElement,
     slots: int,
+    perp: PerpSlots | None = None,
 ) -> ProvableBatch:
     """
-    Apply ``transactions`` (padded with noops to ``slots``) to ``state`` as
-    ``apply_batch`` does, and build the circuit's input from the states in
-    between.
+    Apply ``transactions`` (padded with noops to ``slots``), then ``perp``'s
+    (padded to its number of slots), to ``state`` as ``apply_batch`` does,
+    and build the circuit's input from the states in between. Without
+    ``perp`` the circuit has no perpetual slot (``nPerp`` 0) and keeps the
+    perpetual commitment.
 
     Raises
     ------
     BatchTooLarge
-        More transactions than ``slots``.
+        More transactions than ``slots``, or perpetual ones than ``perp.slots``.
+    NotAMarketSlot
+        A perpetual transaction moves accounts, which no perpetual slot of
+        the circuit carries yet.
     RollupError
         Any error of ``apply_batch``; ``state`` is then unchanged.
     """
     if len(transactions) > slots:
         raise BatchTooLarge(len(transactions), slots)
+    if perp is not None and len(perp.transactions) > perp.slots:
+        raise BatchTooLarge(len(perp.transactions), perp.slots)
     check_range("timestamp", timestamp, TIMESTAMP_BITS)
     padded = tuple(transactions) + (Noop(),) * (slots - len(transactions))
     old_root = state.root
     old_account_root, perp_commitment = state.account_tree.root, state.perp_commitment
+    markets_before, pool_before = state.perp_markets, state.collateral_pool
+    perp_published: list[bytes] = []
+    perp_witnesses: list[Inputs] = []
     state.begin()
     try:
         outcomes: list[SlotOutcome] = []
@@ -111,6 +146,8 @@ def build_batch(
                 raise
             published.append(encode_slot(data))
             slot_witnesses.append(slot_inputs(tx, before, state))
+        if perp is not None:
+            perp_published, perp_witnesses = apply_perp_slots(state, perp, timestamp)
         fee_witness = fee_account_inputs(state)
         credit_fees(state, total_fees(outcomes))
     except Exception:
@@ -119,13 +156,13 @@ def build_batch(
     state.commit()
 
     chain_end = advance_chain(chain_start, padded)
-    public_hash = public_input_hash(old_root, state.root, timestamp, chain_start, chain_end, b"".join(published))
+    public_data = b"".join(published + perp_published)
+    public_hash = public_input_hash(old_root, state.root, timestamp, chain_start, chain_end, public_data)
     circuit_input: CircuitInput = {
         "publicInputHash": public_hash,
         "oldRoot": old_root,
         "newRoot": state.root,
         "oldAccountRoot": old_account_root,
-        "perpCommitment": perp_commitment,
         "timestamp": timestamp,
         "l1ChainStart": chain_start,
         "l1ChainEnd": chain_end,
@@ -133,6 +170,14 @@ def build_batch(
     for name in slot_witnesses[0]:
         circuit_input[name] = [witness[name] for witness in slot_witnesses]
     circuit_input.update(fee_witness)
+    if perp is None:
+        circuit_input["perpCommitment"] = perp_commitment
+    else:
+        circuit_input.update({f"perp{name[0].upper()}{name[1:]}": value for name, value in market_inputs(markets_before).items()})
+        circuit_input["collateralPool"] = pool_before
+        circuit_input.update(config_hash_inputs(perp.config))
+        for name in PERP_SLOT_SIGNALS:
+            circuit_input[f"perp{name[0].upper()}{name[1:]}"] = [witness[name] for witness in perp_witnesses]
     return ProvableBatch(
         transactions=padded,
         timestamp=timestamp,
@@ -145,4 +190,28 @@ def build_batch(
         public_input_hash=public_hash,
         withdrawals=tuple(o.withdrawal for o in outcomes if o.withdrawal is not None),
         circuit_input=circuit_input,
+        perp_slot_data=tuple(perp_published),
     )
+
+
+def apply_perp_slots(state: State, perp: PerpSlots, timestamp: Timestamp) -> tuple[list[bytes], list[Inputs]]:
+    """
+    Apply ``perp``'s transactions, padded with noops, to ``state`` (inside
+    the batch's journal) as ``apply_batch`` does; returns each slot's bytes
+    and its ``PerpMarketSlot`` inputs, read before the slot applies.
+    """
+    ledger = PerpLedger(perp.config, state)
+    padded = tuple(perp.transactions) + (Noop(),) * (perp.slots - len(perp.transactions))
+    published: list[bytes] = []
+    witnesses: list[Inputs] = []
+    for index, tx in enumerate(padded):
+        inputs = market_slot_inputs(perp.config, state.perp_markets, tx, timestamp)
+        data = perp_slot_data(tx, perp.config)
+        try:
+            apply_perp_transaction(state, ledger, tx, timestamp, padded[index - 1] if index else None)
+        except RollupError as error:
+            error.add_note(f"in perpetual slot {index}")
+            raise
+        published.append(encode_perp_slot(data))
+        witnesses.append(inputs)
+    return published, witnesses

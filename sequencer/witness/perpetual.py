@@ -19,7 +19,7 @@ from sequencer.spec.perpetual.transactions import FundingTick, OracleUpdate, Per
 from sequencer.spec.transactions import Noop
 from sequencer.spec.types import Timestamp
 
-Inputs = dict[str, object]
+Inputs = dict[str, int | list[int]]
 """Signal name to value (a number or a list of numbers)."""
 
 

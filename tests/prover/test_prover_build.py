@@ -107,10 +107,19 @@ def test_read_r1cs_header_gives_the_power_snarkjs_needs(toy_artifacts: CircuitAr
 def test_load_config_reads_the_repository_manifest(repo_root: Path) -> None:
     manifest = repo_root / "circuits" / "configs.json"
     test = load_config(manifest, "test")
-    assert test.main_circom().endswith("component main {public [publicInputHash]} = Batch(1, 4, 2, 2);\n")
+    assert test.main_circom().endswith("component main {public [publicInputHash]} = Batch(1, 0, 4, 2, 2, 1, 1, 1);\n")
     assert test.include_paths == ("circuits", "node_modules")
     assert test.ptau_power == 18
-    assert load_config(manifest, "devnet").params == (("nTx", 8), ("accountDepth", 8), ("balanceDepth", 2), ("orderDepth", 4))
+    assert load_config(manifest, "devnet").params == (
+        ("nTx", 8),
+        ("nPerp", 0),
+        ("accountDepth", 8),
+        ("balanceDepth", 2),
+        ("orderDepth", 4),
+        ("quorum", 1),
+        ("keys", 1),
+        ("keyBits", 1),
+    )
 
 
 @pytest.mark.parametrize(
