@@ -16,7 +16,9 @@ token's spot balance.
 
 A batch applies perpetual slots after its spot slots
 (:mod:`sequencer.spec.batch`), each publishes what :mod:`.public_data` lays
-out, and :mod:`.replay` applies a published slot from L1 data alone. Not
-yet wired: no batch circuit has a perpetual slot, so no proof covers these
-transactions (see "What does not work yet" in ``docs/DESIGN.md``'s section).
+out, and :mod:`.replay` applies a published slot from L1 data alone. The
+batch circuit proves the perpetual slots that move only the markets (oracle
+updates, funding ticks); not yet those that move accounts, and no deployed
+configuration has perpetual slots (see "What does not work yet" in
+``docs/DESIGN.md``'s section).
 """

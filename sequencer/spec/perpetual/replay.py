@@ -93,7 +93,16 @@ def replay_funding_tick(ledger: PerpLedger, data: FundingTickData, timestamp: Ti
 
 
 def replay_perp_trade(state: State, ledger: PerpLedger, data: PerpTradeData) -> None:
-    """Fill both orders' slots, move both accounts (funding settled) and the market, and credit the fees."""
+    """
+    Fill both orders' slots, move both accounts (funding settled) and the market, and credit the fees.
+
+    Raises
+    ------
+    ReplayMismatch
+        The maker is the taker, or either does not exist.
+    """
+    if data.maker_account == data.taker_account:
+        raise ReplayMismatch(f"account {data.maker_account} trades with itself")
     maker_id = existing_order(state, data.maker_account, data.maker_order_ref)
     taker_id = existing_order(state, data.taker_account, data.taker_order_ref)
     taker_side = Side.SELL if data.maker_side == Side.BUY else Side.BUY

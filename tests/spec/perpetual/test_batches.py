@@ -179,7 +179,7 @@ def test_perpetual_slots_need_perpetual_markets() -> None:
 
 
 def test_a_replay_refuses_what_no_proven_batch_publishes() -> None:
-    """A rate for an unconfigured market, a fund liquidation naming another account, an account that does not exist."""
+    """A rate for an unconfigured market, a fund liquidation naming another account, a self-trade, an account that does not exist."""
     state = funded().state
     with pytest.raises(ReplayMismatch, match="not configured"):
         replay_batch(state, [], [], NOW, [FundingTickData((0, 5, 0, 0))], config())
@@ -187,6 +187,9 @@ def test_a_replay_refuses_what_no_proven_batch_publishes() -> None:
         replay_batch(
             state, [], [], NOW, [LiquidationData(AccountIndex(ALICE), 0, AccountIndex(BOB), False, 0, Amount(1), Amount(1), Amount(0))], config()
         )
+    with pytest.raises(ReplayMismatch, match="with itself"):
+        trade = PerpTradeData(AccountIndex(ALICE), AccountIndex(ALICE), 1, 1, SELL, 0, Amount(1), Price(100), 0, 0)
+        replay_batch(state, [], [], NOW, [trade], config())
     with pytest.raises(ReplayMismatch, match="does not exist"):
         replay_batch(state, [], [], NOW, [CollateralTransferData(AccountIndex(9), Amount(1), True)], config())
 
