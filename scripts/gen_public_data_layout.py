@@ -9,7 +9,8 @@ script writes the same numbers as Circom functions
 (``contracts/src/libraries/PublicDataLayout.sol``). A perpetual slot's
 layout, ``sequencer/spec/perpetual/public_data_layout.json``, becomes Circom
 functions too (``circuits/lib/perp_public_data_layout.circom``: ``PPD_``
-for the fields, ``PPD_TX_`` for the types). With ``--check`` it writes
+for the fields, ``PPD_TX_`` for the types) and Solidity constants
+(``contracts/src/libraries/PerpPublicDataLayout.sol``). With ``--check`` it writes
 nothing and exits 1 if any file differs from what it would write
 (``tests/spec/test_public_data.py`` runs it so).
 
@@ -27,6 +28,7 @@ CIRCOM = ROOT / "circuits" / "lib" / "public_data_layout.circom"
 SOLIDITY = ROOT / "contracts" / "src" / "libraries" / "PublicDataLayout.sol"
 PERP_MANIFEST = ROOT / "sequencer" / "spec" / "perpetual" / "public_data_layout.json"
 PERP_CIRCOM = ROOT / "circuits" / "lib" / "perp_public_data_layout.circom"
+PERP_SOLIDITY = ROOT / "contracts" / "src" / "libraries" / "PerpPublicDataLayout.sol"
 
 TX_TYPE_CODES = {
     "NOOP": 0,
@@ -97,26 +99,32 @@ def perp_circom(manifest: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def solidity(manifest: dict) -> str:
-    """The Solidity library of constants."""
+def solidity(manifest: dict, perp: bool = False) -> str:
+    """The Solidity library of constants (``perp``: the perpetual slot's, ``PerpPublicDataLayout``)."""
+    codes, source, library, which = TX_TYPE_CODES, "sequencer/spec/public_data_layout.json", "PublicDataLayout", "slot"
+    if perp:
+        codes, source = PERP_TX_TYPE_CODES, "sequencer/spec/perpetual/public_data_layout.json"
+        library, which = "PerpPublicDataLayout", "perpetual slot"
+    first = "slot i" if not perp else "perpetual slot i"
+    start = "i * SLOT_BYTES" if not perp else "nTx * PublicDataLayout.SLOT_BYTES + i * SLOT_BYTES"
     lines = [
         "// SPDX-License-Identifier: MIT",
         "pragma solidity ^0.8.24;",
         "",
-        f"// {NOTICE}",
+        f"// {NOTICE.replace('sequencer/spec/public_data_layout.json', source)}",
         "",
-        "/// @title The bit layout of a slot's public data",
+        f"/// @title The bit layout of a {which}'s public data",
         "/// @notice Each field is an unsigned integer of `_BITS` bits whose most significant bit is bit",
-        "///         `_OFFSET` of its slot, bit 0 being the slot's first byte's most significant bit; slot i",
-        "///         of a batch starts at byte i * SLOT_BYTES of the submitted public data.",
-        "library PublicDataLayout {",
+        f"///         `_OFFSET` of its slot, bit 0 being the slot's first byte's most significant bit; {first}",
+        f"///         of a batch starts at byte {start} of the submitted public data.",
+        f"library {library} {{",
     ]
     for name, value, comment in constants(manifest):
         lines.append(f"    /// @dev {comment}.")
         lines.append(f"    uint256 internal constant {name} = {value};")
     for tx_type in manifest["txTypes"]:
         lines.append(f"    /// @dev txType of a {tx_type} slot.")
-        lines.append(f"    uint256 internal constant TX_{tx_type} = {TX_TYPE_CODES[tx_type]};")
+        lines.append(f"    uint256 internal constant TX_{tx_type} = {codes[tx_type]};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -125,7 +133,12 @@ def main(argv: list[str]) -> int:
     """Write (or with ``--check``, compare) the generated files."""
     manifest = json.loads(MANIFEST.read_text())
     perp_manifest = json.loads(PERP_MANIFEST.read_text())
-    outputs = {CIRCOM: circom(manifest), SOLIDITY: solidity(manifest), PERP_CIRCOM: perp_circom(perp_manifest)}
+    outputs = {
+        CIRCOM: circom(manifest),
+        SOLIDITY: solidity(manifest),
+        PERP_CIRCOM: perp_circom(perp_manifest),
+        PERP_SOLIDITY: solidity(perp_manifest, perp=True),
+    }
     if argv == ["--check"]:
         stale = [path for path, text in outputs.items() if not path.exists() or path.read_text() != text]
         for path in stale:

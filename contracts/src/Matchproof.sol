@@ -63,6 +63,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     uint256 internal immutable _quantum3;
     uint256 internal immutable _claimWindowBlocks;
     uint256 internal immutable _perpConfigHash;
+    uint256 internal immutable _perpSlots;
 
     BatchLog.Log internal _batches;
     L1Queue.Queue internal _queue;
@@ -86,8 +87,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     ///         poseidon4, poseidon5, poseidon7, poseidon9, poseidon15, genesisRoot, tokens, nTx,
     ///         accountDepth, balanceDepth, requestDeadlineBlocks, maxTimestampLag, requestFee,
     ///         registrationFee, maxRequestsPerBlock, operator, operatorAx, operatorAy,
-    ///         collateralToken, insuranceFund, quanta[4], claimWindowBlocks): the four structs
-    ///         are static.
+    ///         collateralToken, insuranceFund, quanta[4], claimWindowBlocks, configHash, slots,
+    ///         perpParameters): the four structs are static.
     /// @param verifier_ The Groth16 verifier of the batch circuit.
     /// @param hashers_ The Poseidon contracts for 2, 4, 5, 7, 9 and 15 inputs.
     /// @param genesisRoot The state root before the first batch (of the empty account tree, the
@@ -98,7 +99,10 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     /// @param operator The operator: registered as account 0, and its deposit of 0 of token 0
     ///        is the first L1 request.
     /// @param perpetuals_ The collateral token, the insurance fund, the markets' quanta and the
-    ///        claim window of perpetual claims after a freeze.
+    ///        claim window of perpetual claims after a freeze, the parameters' hash and the
+    ///        perpetual slots per batch.
+    /// @param perpParameters The perpetual parameters, ABI-encoded (emitted in
+    ///        PerpetualParameters; empty without perpetual markets).
     constructor(
         IGroth16BatchVerifier verifier_,
         Hashers memory hashers_,
@@ -106,7 +110,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         address[] memory tokenList,
         Config memory config,
         Operator memory operator,
-        Perpetuals memory perpetuals_
+        Perpetuals memory perpetuals_,
+        bytes memory perpParameters
     ) {
         _requireCode(address(verifier_));
         _requireCode(address(hashers_.poseidon2));
@@ -162,6 +167,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _quantum3 = perpetuals_.quanta[3];
         _claimWindowBlocks = perpetuals_.claimWindowBlocks;
         _perpConfigHash = perpetuals_.configHash;
+        _perpSlots = perpetuals_.slots;
 
         _submitter = operator.ethAddr;
         _batches.stateRoot = genesisRoot;
@@ -177,9 +183,14 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
             if (perpetuals_.quanta[i] >> PerpExodus.QUANTUM_BITS != 0) revert InvalidPerpetuals();
             anyMarket = anyMarket || perpetuals_.quanta[i] != 0;
         }
-        if (!Field.contains(perpetuals_.configHash) || anyMarket != (perpetuals_.configHash != 0)) {
+        if (
+            !Field.contains(perpetuals_.configHash) || anyMarket != (perpetuals_.configHash != 0)
+                || perpetuals_.slots > MAX_N_TX || (!anyMarket && perpetuals_.slots != 0)
+                || anyMarket != (perpParameters.length != 0)
+        ) {
             revert InvalidPerpetuals();
         }
+        if (anyMarket) emit PerpetualParameters(perpetuals_.configHash, perpParameters);
         // Immutables cannot be read during construction: the hashers and the deadline are
         // passed along.
         uint32 operatorIndex = _register(operator.ethAddr, operator.ax, operator.ay, 2 ** config.accountDepth);
@@ -553,7 +564,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
     /// @inheritdoc IMatchproof
     function perpetuals() external view returns (Perpetuals memory) {
-        return Perpetuals(_collateralToken, _insuranceFund, _quanta(), _claimWindowBlocks, _perpConfigHash);
+        return Perpetuals(_collateralToken, _insuranceFund, _quanta(), _claimWindowBlocks, _perpConfigHash, _perpSlots);
     }
 
     /// @inheritdoc IMatchproof
@@ -701,7 +712,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     ) internal returns (uint256 inputHash) {
         _batches.checkHeader(batchNumber, newRoot, timestamp, _maxTimestampLag);
         (uint256 chainStart, uint256 chainEnd) = _queue.peek(l1Count);
-        PublicData.check(publicData, _nTx);
+        PublicData.check(publicData, _nTx, _perpSlots);
 
         uint256 oldRoot = _batches.stateRoot;
         inputHash = PublicData.publicInputHash(oldRoot, newRoot, timestamp, chainStart, chainEnd, publicData);

@@ -124,8 +124,10 @@ contract RollupModel is TestBase {
                 insuranceFund: address(0),
                 quanta: [uint256(1), 0, 0, 0],
                 claimWindowBlocks: 10,
-                configHash: 1
-            })
+                configHash: 1,
+                slots: 0
+            }),
+            hex"01"
         );
         requests.push(Request(DEPOSIT, 0, actors[0], keys[0][0], keys[0][1], 0, 0));
         vm.prank(actors[0]);

@@ -178,7 +178,8 @@ contract MatchproofTest is RollupFixture {
             _tokens(address(tokenA), address(tokenB)),
             _config(ACCOUNT_DEPTH),
             IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY}),
-            _perpetuals()
+            _perpetuals(),
+            PERP_PARAMETERS
         );
     }
 
@@ -193,7 +194,8 @@ contract MatchproofTest is RollupFixture {
             _tokens(address(tokenA), address(tokenB)),
             _config(ACCOUNT_DEPTH),
             IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY}),
-            _perpetuals()
+            _perpetuals(),
+            PERP_PARAMETERS
         );
     }
 
@@ -206,7 +208,8 @@ contract MatchproofTest is RollupFixture {
             _tokens(address(tokenA), address(tokenB)),
             _config(ACCOUNT_DEPTH),
             IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY}),
-            _perpetuals()
+            _perpetuals(),
+            PERP_PARAMETERS
         );
     }
 
@@ -409,18 +412,18 @@ contract MatchproofTest is RollupFixture {
         IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
         config.maxTimestampLag = 0;
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTimestampLag.selector, 0));
-        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals());
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals(), PERP_PARAMETERS);
         config.maxTimestampLag = 1 days + 1;
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidTimestampLag.selector, 1 days + 1));
-        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals());
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals(), PERP_PARAMETERS);
         config = _config(ACCOUNT_DEPTH);
         config.requestDeadlineBlocks = (1 << 20) + 1;
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidRequestDeadline.selector, (1 << 20) + 1));
-        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals());
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals(), PERP_PARAMETERS);
         config = _config(ACCOUNT_DEPTH);
         config.nTx = 4097;
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidBatchSize.selector, 4097));
-        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals());
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals(), PERP_PARAMETERS);
     }
 
     function test_constructor_revertsOnPerpetualsItCannotSettle() public {
@@ -428,7 +431,7 @@ contract MatchproofTest is RollupFixture {
         IMatchproof.Hashers memory hashers = _hashers();
         IMatchproof.Operator memory op = IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY});
         IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
-        IMatchproof.Perpetuals[9] memory bad;
+        IMatchproof.Perpetuals[11] memory bad;
         for (uint256 i = 0; i < bad.length; ++i) {
             bad[i] = _perpetuals();
         }
@@ -441,10 +444,41 @@ contract MatchproofTest is RollupFixture {
         bad[6].quanta = [uint256(0), 0, 0, 0]; // parameters, no market
         bad[7].configHash = P; // not a field element
         bad[8].configHash = type(uint256).max;
+        bad[9].slots = 4097;
+        bad[10].quanta = [uint256(0), 0, 0, 0]; // perpetual slots, no market
+        bad[10].configHash = 0;
+        bad[10].slots = 1;
         for (uint256 i = 0; i < bad.length; ++i) {
+            bool anyMarket = bad[i].quanta[0] != 0 || bad[i].quanta[1] != 0;
             _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPerpetuals.selector));
-            new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, bad[i]);
+            new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, bad[i], anyMarket ? PERP_PARAMETERS : bytes(""));
         }
+        // Markets without their parameters on L1, or parameters without a market.
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPerpetuals.selector));
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals(), "");
+        IMatchproof.Perpetuals memory none = _perpetuals();
+        (none.quanta, none.configHash) = ([uint256(0), 0, 0, 0], 0);
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPerpetuals.selector));
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, none, PERP_PARAMETERS);
+        new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, none, "");
+    }
+
+    function test_constructor_emitsThePerpetualParameters() public {
+        IMatchproof.Perpetuals memory perpetuals = _perpetuals();
+        perpetuals.slots = 2;
+        vm.expectEmit(true, false, false, true);
+        emit IMatchproof.PerpetualParameters(PERP_CONFIG_HASH, PERP_PARAMETERS);
+        Matchproof deployed = new Matchproof(
+            verifier,
+            _hashers(),
+            GENESIS_ROOT,
+            _tokens(address(tokenA), address(tokenB)),
+            _config(ACCOUNT_DEPTH),
+            IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY}),
+            perpetuals,
+            PERP_PARAMETERS
+        );
+        assertEq(deployed.perpetuals().slots, 2, "perpetual slots");
     }
 
     function test_setSubmitter_handsTheRoleOverOnlyFromTheSubmitter() public {

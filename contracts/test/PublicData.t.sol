@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IMatchproof} from "../src/interfaces/IMatchproof.sol";
+import {PerpPublicDataLayout} from "../src/libraries/PerpPublicDataLayout.sol";
 import {PublicDataLayout as L} from "../src/libraries/PublicDataLayout.sol";
 import {PublicDataHarness} from "./harness/PublicDataHarness.sol";
 import {TestBase} from "./utils/TestBase.sol";
@@ -65,7 +66,7 @@ contract PublicDataTest is TestBase {
                 break;
             }
             bytes memory data = vm.parseJsonBytes(json, string.concat(key, ".data"));
-            harness.check(data, vm.parseJsonUint(json, string.concat(key, ".nTx")));
+            harness.check(data, vm.parseJsonUint(json, string.concat(key, ".nTx")), 0);
             uint256 publicInput = harness.publicInputHash(
                 _word(key, ".oldRoot"),
                 _word(key, ".newRoot"),
@@ -76,6 +77,15 @@ contract PublicDataTest is TestBase {
             );
             assertEq(publicInput, _word(key, ".publicInputHash"), key);
         }
+    }
+
+    function test_check_takesTheSpotSlotsThenThePerpetualSlots() public {
+        uint256 length = 3 * L.SLOT_BYTES + 2 * PerpPublicDataLayout.SLOT_BYTES;
+        harness.check(new bytes(length), 3, 2);
+        vm.expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPublicDataLength.selector, length, length - 1));
+        harness.check(new bytes(length - 1), 3, 2);
+        vm.expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPublicDataLength.selector, 3 * L.SLOT_BYTES, length));
+        harness.check(new bytes(length), 3, 0);
     }
 
     function test_field_readsBitsAcrossBytesAndRefusesOnePastTheEnd() public {

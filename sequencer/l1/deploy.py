@@ -36,6 +36,7 @@ from web3.types import TxParams, TxReceipt
 from sequencer.l1.compile import POSEIDON_ARITIES, CompiledContracts, PoseidonArtifact, load_poseidon
 from sequencer.l1.transactions import send_transaction
 from sequencer.l1.verifying_key import VerifyingKey
+from sequencer.l1.perp_parameters import encode_perp_parameters
 from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.perpetual.constants import MAX_PERP_MARKETS
 from sequencer.spec.perpetual.state import PerpConfig
@@ -87,11 +88,13 @@ class PerpetualsConfig:
     What the rollup needs to settle perpetual claims after a freeze
     (``IMatchproof.Perpetuals``): the collateral's token id, the insurance
     fund's L1 address, each of the four markets' quantum (0 for a market not
-    configured), the claim window and the hash of the deployment's
+    configured), the claim window, the hash of the deployment's
     perpetual parameters, which its genesis state commits to
-    (``perp_config_hash``; build both from one configuration with
-    :meth:`of`). The default configures no market and no fund: no account
-    can hold a position.
+    (``perp_config_hash``), the perpetual slots per batch (the circuit's
+    ``nPerp``) and the parameters themselves, which the constructor emits
+    for readers of L1 (``perp_parameters``); build them all from one
+    configuration with :meth:`of`. The default configures no market and no
+    fund: no account can hold a position.
 
     The fund is named by its address, not its account index (indices go to
     whoever registers first); the spec's ``PerpConfig.insurance_fund`` is
@@ -103,12 +106,22 @@ class PerpetualsConfig:
     quanta: tuple[int, int, int, int] = (0, 0, 0, 0)
     claim_window_blocks: int = DEFAULT_CLAIM_WINDOW_BLOCKS
     config_hash: int = 0
+    slots: int = 0
+    parameters: bytes = b""
 
     @classmethod
     def of(
-        cls, perp: PerpConfig, insurance_fund: str, claim_window_blocks: int = DEFAULT_CLAIM_WINDOW_BLOCKS
+        cls,
+        perp: PerpConfig,
+        insurance_fund: str,
+        claim_window_blocks: int = DEFAULT_CLAIM_WINDOW_BLOCKS,
+        slots: int = 0,
     ) -> PerpetualsConfig:
-        """The settlement parameters of the spec's perpetual configuration, its fund's account owned by ``insurance_fund``."""
+        """
+        The rollup's perpetual parameters from the spec's configuration: its
+        fund's account owned by ``insurance_fund``, ``slots`` perpetual slots
+        per batch (the circuit configuration's ``nPerp``).
+        """
         quanta = [market.quantum for market in perp.markets] + [0] * (MAX_PERP_MARKETS - len(perp.markets))
         return cls(
             perp.collateral_token,
@@ -116,12 +129,14 @@ class PerpetualsConfig:
             (quanta[0], quanta[1], quanta[2], quanta[3]),
             claim_window_blocks,
             perp_config_hash(perp),
+            slots,
+            encode_perp_parameters(perp),
         )
 
-    def as_struct(self) -> tuple[int, str, list[int], int, int]:
+    def as_struct(self) -> tuple[int, str, list[int], int, int, int]:
         """The constructor's ``Perpetuals`` tuple."""
         fund = Web3.to_checksum_address(self.insurance_fund)
-        return (self.collateral_token, fund, list(self.quanta), self.claim_window_blocks, self.config_hash)
+        return (self.collateral_token, fund, list(self.quanta), self.claim_window_blocks, self.config_hash, self.slots)
 
 
 @dataclass(frozen=True)
@@ -356,6 +371,7 @@ def deploy(
         ),
         (Web3.to_checksum_address(operator.address), operator.ax, operator.ay),
         config.perpetuals.as_struct(),
+        config.perpetuals.parameters,
     )
     return Deployment(
         chain_id=w3.eth.chain_id,

@@ -43,8 +43,10 @@ from sequencer.spec.public_data import (
     decode_slot,
     l1_request_hash,
     public_input_hash,
-    split_slots,
 )
+from sequencer.l1.perp_parameters import PerpParametersMismatch, read_perp_parameters
+from sequencer.spec.perpetual.public_data import decode_perp_slot, split_batch_data
+from sequencer.spec.perpetual.state import PerpConfig
 from sequencer.spec.replay import replay_batch
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Deposit
@@ -73,6 +75,7 @@ class PublishedBatch:
     slots: tuple[bytes, ...]
     public_input_hash: FieldElement
     transaction: HexBytes
+    perp_slots: tuple[bytes, ...] = ()
 
 
 @dataclass
@@ -84,6 +87,8 @@ class Reconstruction:
 
     config: TreeConfig
     state: State
+    perp_config: PerpConfig | None
+    """The deployment's perpetual parameters, as L1 carries them (None without perpetual markets)."""
     requests: list[L1Request]
     batches: list[PublishedBatch]
     processed: int
@@ -143,7 +148,17 @@ def reconstruct(
         raise ReconstructionError("the L1 request events do not fold into the contract's request chain")
     say(f"{len(requests)} L1 requests")
 
-    batches = read_batches(contract, start, block, requests)
+    perpetuals = views.call("perpetuals")
+    perp_slots = int(perpetuals[5])
+    perp_config = None
+    if perp_config_hash:
+        try:
+            perp_config = read_perp_parameters(contract, start, start, perp_config_hash)
+        except PerpParametersMismatch as error:
+            raise ReconstructionError(str(error)) from error
+        say(f"perpetual parameters: {len(perp_config.markets)} markets, {perp_slots} perpetual slots a batch")
+
+    batches = read_batches(contract, start, block, requests, (views.uint("nTx"), perp_slots))
     if len(batches) != views.uint("lastBatch"):
         raise ReconstructionError(f"{len(batches)} batches found, the contract verified {views.uint('lastBatch')}")
     say(f"{len(batches)} batches")
@@ -151,11 +166,11 @@ def reconstruct(
     state = State.genesis(config, perp_config_hash)
     if state.root != views.uint("genesisRoot"):
         raise ReconstructionError("the genesis state is not the contract's genesis root")
-    processed = replay(state, batches, requests, replayed)
+    processed = replay(state, batches, requests, replayed, perp_config)
     if state.root != views.uint("stateRoot") or processed != views.uint("l1Processed"):
         raise ReconstructionError("the rebuilt state is not the contract's last proven state")
     say(f"state rebuilt: root {state.root}")
-    return Reconstruction(config, state, requests, batches, processed, bool(views.call("frozen")), block)
+    return Reconstruction(config, state, perp_config, requests, batches, processed, bool(views.call("frozen")), block)
 
 
 def replay(
@@ -163,10 +178,12 @@ def replay(
     batches: Sequence[PublishedBatch],
     requests: Sequence[L1Request],
     replayed: Callable[[int, int], None] | None = None,
+    perp_config: PerpConfig | None = None,
 ) -> int:
     """
-    Replay every batch onto ``state`` (the genesis state); returns how many
-    requests they consumed. ``replayed(done, total)`` is told after each batch.
+    Replay every batch onto ``state`` (the genesis state), its perpetual
+    slots on the markets of ``perp_config``; returns how many requests they
+    consumed. ``replayed(done, total)`` is told after each batch.
 
     Raises
     ------
@@ -181,7 +198,12 @@ def replay(
         consumed_requests = [request.transaction for request in requests[consumed : consumed + batch.l1_count]]
         try:
             new_root = replay_batch(
-                state, [decode_slot(slot) for slot in batch.slots], consumed_requests, batch.timestamp
+                state,
+                [decode_slot(slot) for slot in batch.slots],
+                consumed_requests,
+                batch.timestamp,
+                [decode_perp_slot(slot) for slot in batch.perp_slots],
+                perp_config,
             )
         except (RollupError, ValueError) as error:
             raise ReconstructionError(f"batch {batch.number} does not replay: {error}") from error
@@ -223,10 +245,13 @@ def chain_of(requests: Sequence[L1Request]) -> FieldElement:
     return requests[-1].chain if requests else FieldElement(0)
 
 
-def read_batches(contract: Contract, from_block: int, to_block: int, requests: Sequence[L1Request]) -> list[PublishedBatch]:
+def read_batches(
+    contract: Contract, from_block: int, to_block: int, requests: Sequence[L1Request], slots: tuple[int, int]
+) -> list[PublishedBatch]:
     """
     Every verified batch, in order, with the public data its event
-    published, checked against the public input hash the contract verified.
+    published (``slots``: how many spot and perpetual slots a batch holds),
+    checked against the public input hash the contract verified.
 
     Raises
     ------
@@ -239,7 +264,7 @@ def read_batches(contract: Contract, from_block: int, to_block: int, requests: S
     batches = []
     consumed = 0
     for position, event in enumerate(events, start=1):
-        batch = published_batch(event)
+        batch = published_batch(event, slots)
         if batch.number != position:
             raise ReconstructionError(f"batch {position} is missing from the events")
         if consumed + batch.l1_count >= len(chains):
@@ -250,7 +275,7 @@ def read_batches(contract: Contract, from_block: int, to_block: int, requests: S
             batch.timestamp,
             chains[consumed],
             chains[consumed + batch.l1_count],
-            b"".join(batch.slots),
+            b"".join(batch.slots + batch.perp_slots),
         )
         if expected != batch.public_input_hash:
             raise ReconstructionError(f"the published data of batch {batch.number} is not what its proof verified")
@@ -259,19 +284,20 @@ def read_batches(contract: Contract, from_block: int, to_block: int, requests: S
     return batches
 
 
-def published_batch(event: EventData) -> PublishedBatch:
+def published_batch(event: EventData, slots: tuple[int, int]) -> PublishedBatch:
     """
-    A ``BatchVerified`` event's batch: its header, timestamp and public data.
+    A ``BatchVerified`` event's batch: its header, timestamp and public data,
+    cut into ``slots`` (spot, perpetual).
 
     Raises
     ------
     ReconstructionError
-        The public data is not a whole number of slots.
+        The public data is not that many slots.
     """
     args = event["args"]
     number = int(args["batchNumber"])
     try:
-        slots = tuple(split_slots(bytes(args["publicData"])))
+        spot, perp = split_batch_data(bytes(args["publicData"]), *slots)
     except ValueError as error:
         raise ReconstructionError(f"the public data of batch {number} is malformed: {error}") from error
     return PublishedBatch(
@@ -280,9 +306,10 @@ def published_batch(event: EventData) -> PublishedBatch:
         new_root=FieldElement(int(args["newRoot"])),
         timestamp=Timestamp(int(args["timestamp"])),
         l1_count=int(args["l1Count"]),
-        slots=slots,
+        slots=tuple(spot),
         public_input_hash=FieldElement(int(args["publicInputHash"])),
         transaction=HexBytes(event["transactionHash"]),
+        perp_slots=tuple(perp),
     )
 
 

@@ -44,7 +44,9 @@ Submission = tuple[int, ProvableBatch, list[int]]
 
 def submission_gas(batches: Sequence[ProvableBatch]) -> int:
     """The gas limit to send with a submission of ``batches`` in one transaction."""
-    return SUBMIT_GAS_BASE + sum(SUBMIT_GAS_PER_BATCH + SUBMIT_GAS_PER_SLOT * len(batch.slot_data) for batch in batches)
+    return SUBMIT_GAS_BASE + sum(
+        SUBMIT_GAS_PER_BATCH + SUBMIT_GAS_PER_SLOT * (len(batch.slot_data) + len(batch.perp_slot_data)) for batch in batches
+    )
 
 
 def batch_submission(number: int, batch: ProvableBatch, proof: list[int]) -> tuple[Any, ...]:

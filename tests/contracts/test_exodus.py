@@ -138,7 +138,7 @@ def test_exits_of_the_spec_state_are_paid_and_pending_deposits_refunded(
 
     w3, contract = rollup.w3, rollup.contract
     requests = read_requests(contract, rollup.deployment.block_number, w3.eth.block_number)
-    rebuilt = Reconstruction(TREE, state, requests, [], 3, True, w3.eth.block_number)
+    rebuilt = Reconstruction(TREE, state, None, requests, [], 3, True, w3.eth.block_number)
     weth = rollup.token(0)
     before = weth.functions.balanceOf(alice.address).call()
     departure = leave(w3, contract, alice, rebuilt)

@@ -114,7 +114,7 @@ def test_positions_exit_at_the_last_proven_prices_and_share_the_pool(
     rollup.freeze(bob)
     w3, contract = rollup.w3, rollup.contract
     requests = read_requests(contract, rollup.deployment.block_number, w3.eth.block_number)
-    rebuilt = Reconstruction(SMALL, state, requests, [], 4, True, w3.eth.block_number)
+    rebuilt = Reconstruction(SMALL, state, perp_config(), requests, [], 4, True, w3.eth.block_number)
     usdc = rollup.token(COLLATERAL)
     vault = usdc.functions.balanceOf(contract.address).call()
     assert vault == 300_001

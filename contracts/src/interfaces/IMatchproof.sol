@@ -55,6 +55,11 @@ interface IMatchproof {
         ///      deployment derives it and the quanta from one configuration (docs/DESIGN.md,
         ///      "Perpetual futures", "Commitment").
         uint256 configHash;
+        /// @dev Perpetual slots per batch, after the nTx spot slots (0..4096; 0 without
+        ///      perpetual markets): each publishes PerpPublicDataLayout.SLOT_BYTES bytes, which
+        ///      the public input hashes and the contract reads no further (a perpetual slot has
+        ///      no L1 effect).
+        uint256 slots;
     }
 
     /// @notice An account's perpetual side as its leaf's perpHash hashes it (docs/DESIGN.md,
@@ -407,8 +412,10 @@ interface IMatchproof {
 
     /// @notice The perpetual parameters cannot be used: the collateral is not a listed token,
     ///         the insurance fund is the operator, a quantum is 2^32 or more, the claim window
-    ///         is 0 or above 2^20 blocks, or the parameters' hash is not a field element, or 0
-    ///         with a market configured, or not 0 with none.
+    ///         is 0 or above 2^20 blocks, the parameters' hash is not a field element, or 0
+    ///         with a market configured, or not 0 with none, perpetual slots are above 4096 or
+    ///         given without a market, or the parameters are missing with markets configured
+    ///         or given without one.
     error InvalidPerpetuals();
 
     /// @notice A perpetual claim came after the claim window closed (block `deadline`).
@@ -525,6 +532,15 @@ interface IMatchproof {
     /// @param tokenId The token.
     /// @param amount The amount paid back.
     event DepositRefunded(uint256 indexed requestIndex, address indexed owner, uint256 indexed tokenId, uint256 amount);
+
+    /// @notice The deployment's perpetual parameters, whose hash is `configHash` (emitted by the
+    ///         constructor when perpetual markets are configured): what a replay of perpetual
+    ///         slots from L1 needs (which markets, their quanta). The contract cannot hash them
+    ///         itself; every reader checks them against `configHash`, which the state root
+    ///         commits to (sequencer/l1/perp_parameters.py).
+    /// @param configHash The parameters' hash (Perpetuals.configHash).
+    /// @param parameters Their ABI encoding.
+    event PerpetualParameters(uint256 indexed configHash, bytes parameters);
 
     /// @notice An account proved its perpetual claim in a frozen rollup.
     /// @param accountIndex The account.

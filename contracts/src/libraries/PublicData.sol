@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IMatchproof} from "../interfaces/IMatchproof.sol";
 import {PublicDataLayout as L} from "./PublicDataLayout.sol";
+import {PerpPublicDataLayout} from "./PerpPublicDataLayout.sol";
 
 /// @title A batch's public data and its public input
 /// @notice Each transaction slot publishes SLOT_BYTES bytes laid out as PublicDataLayout (generated
@@ -13,10 +14,11 @@ library PublicData {
     /// @dev Keeps the low DIGEST_BITS bits of a sha256 digest, which makes it a field element.
     uint256 internal constant DIGEST_MASK = (1 << L.DIGEST_BITS) - 1;
 
-    /// @notice Checks the length: SLOT_BYTES per transaction slot.
+    /// @notice Checks the length: SLOT_BYTES per transaction slot, then
+    ///         PerpPublicDataLayout.SLOT_BYTES per perpetual slot.
     /// @dev Reverts InvalidPublicDataLength.
-    function check(bytes calldata publicData, uint256 nTx) internal pure {
-        uint256 expected = L.SLOT_BYTES * nTx;
+    function check(bytes calldata publicData, uint256 nTx, uint256 nPerp) internal pure {
+        uint256 expected = L.SLOT_BYTES * nTx + PerpPublicDataLayout.SLOT_BYTES * nPerp;
         if (publicData.length != expected) revert IMatchproof.InvalidPublicDataLength(expected, publicData.length);
     }
 

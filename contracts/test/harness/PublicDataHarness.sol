@@ -28,7 +28,7 @@ contract PublicDataHarness {
         return PublicData.field(data, bitOffset, bits);
     }
 
-    function check(bytes calldata publicData, uint256 nTx) external pure {
-        PublicData.check(publicData, nTx);
+    function check(bytes calldata publicData, uint256 nTx, uint256 nPerp) external pure {
+        PublicData.check(publicData, nTx, nPerp);
     }
 }

@@ -27,6 +27,8 @@ abstract contract RollupFixture is TestBase {
     /// @dev Stands for the hash of the perpetual parameters the state root commits to (the
     ///      spec computes it, sequencer/spec/perpetual/commitment.py; any field element here).
     uint256 internal constant PERP_CONFIG_HASH = 0x5eed;
+    /// @dev Stands for the parameters' ABI encoding, which the constructor emits without reading.
+    bytes internal constant PERP_PARAMETERS = hex"0badc0de";
     uint256 internal constant CLAIM_WINDOW_BLOCKS = 20;
     /// @dev The insurance fund's L1 address.
     address internal constant INSURANCE_FUND = address(0xF00D);
@@ -115,7 +117,8 @@ abstract contract RollupFixture is TestBase {
             insuranceFund: INSURANCE_FUND,
             quanta: [QUANTUM_0, QUANTUM_1, 0, 0],
             claimWindowBlocks: CLAIM_WINDOW_BLOCKS,
-            configHash: PERP_CONFIG_HASH
+            configHash: PERP_CONFIG_HASH,
+            slots: 0
         });
     }
 
@@ -141,7 +144,8 @@ abstract contract RollupFixture is TestBase {
             _tokens(address(tokenA), address(tokenB)),
             config,
             IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY}),
-            _perpetuals()
+            _perpetuals(),
+            PERP_PARAMETERS
         );
     }
 
@@ -156,7 +160,8 @@ abstract contract RollupFixture is TestBase {
             tokenList,
             _config(accountDepth),
             IMatchproof.Operator({ethAddr: OPERATOR, ax: ax, ay: ay}),
-            _perpetuals()
+            _perpetuals(),
+            PERP_PARAMETERS
         );
     }
 
