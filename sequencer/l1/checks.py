@@ -75,8 +75,10 @@ def check_deployment(
 ) -> None:
     """
     Check the rollup contract against a circuit configuration: ``slots`` per
-    batch, ``tree``'s depths, the empty state's genesis root and, if the
-    expected ``verifier`` is given, the key the rollup's verifier holds and its code.
+    batch, no perpetual markets (the sequencer service runs none, and its
+    batches hold no perpetual slot), ``tree``'s depths, the empty state's
+    genesis root and, if the expected ``verifier`` is given, the key the
+    rollup's verifier holds and its code.
 
     Raises
     ------
@@ -89,6 +91,12 @@ def check_deployment(
         "balanceDepth": tree.balance_depth,
         "genesisRoot": State.genesis(tree).root,
     }
+    perpetuals = rollup.functions.perpetuals().call()
+    config_hash, perp_slots = int(perpetuals[4]), int(perpetuals[5])
+    if config_hash or perp_slots:
+        raise DeploymentMismatch(
+            f"the rollup has perpetual markets ({perp_slots} perpetual slots a batch); this sequencer runs none"
+        )
     for name, value in expected.items():
         found = int(rollup.get_function_by_name(name)().call())
         if found != value:

@@ -16,6 +16,7 @@ from web3.types import RPCEndpoint
 
 from prover import CircuitArtifacts, build_circuit, prove
 from sequencer.l1.anvil import AnvilNode, start_anvil
+from sequencer.l1.checks import DeploymentMismatch, check_deployment
 from sequencer.l1.compile import compile_contracts
 from sequencer.l1.deploy import OperatorKey, PerpetualsConfig, RollupConfig, TestTokenSpec, deploy
 from sequencer.l1.reconstruct import reconstruct
@@ -70,6 +71,8 @@ def test_proven_perpetual_slots_rebuild_from_l1(anvil: AnvilNode, perp_circuit: 
     )
     rollup = Rollup(w3, deployment, compile_contracts())
     assert rollup.contract.functions.perpetuals().call()[5] == params["nPerp"]
+    with pytest.raises(DeploymentMismatch, match="has perpetual markets"):  # the service builds no perpetual slot
+        check_deployment(w3, rollup.contract, tree, params["nTx"])
 
     now = Timestamp(int(w3.eth.get_block("latest")["timestamp"]))
     [registration] = rollup.l1_requests(0)  # the operator's account, queued by the constructor
