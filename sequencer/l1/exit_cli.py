@@ -43,6 +43,8 @@ from web3.exceptions import ContractLogicError
 
 from prover.progress import ProgressBar
 from sequencer.keystore import PRIVATE_KEY_ENV, KeyUnavailable, load_account
+from sequencer.spec.perpetual.state import PerpConfig
+from sequencer.spec.state import State
 from sequencer.spec.types import AccountIndex, TokenId
 
 from .compile import compile_contracts
@@ -123,9 +125,23 @@ def reconstruct_command(args: argparse.Namespace) -> int:
     print(f"{len(existing)} accounts, {len(rebuilt.batches)} batches, {len(rebuilt.requests)} L1 requests")
     print(f"{len(rebuilt.requests) - rebuilt.processed} requests waiting, {len(rebuilt.pending_deposits())} of them deposits")
     print("frozen" if rebuilt.frozen else "not frozen")
+    if rebuilt.perp_config is not None:
+        _print_markets(rebuilt.perp_config, rebuilt.state)
     if args.account is not None:
         _print_account(contract, rebuilt, args.account)
     return 0
+
+
+def _print_markets(perp_config: PerpConfig, state: State) -> None:
+    """The perpetual markets of ``perp_config`` (its parameters checked against the contract's hash) and the pool, in ``state``."""
+    print(f"perpetual markets (their parameters, from L1, hash to the contract's): collateral pool {state.collateral_pool}")
+    for market_id, params in enumerate(perp_config.markets):
+        market = state.perp_markets[market_id]
+        price = f"price {market.oracle_price} ticks signed at {market.oracle_time}" if market.oracle_price else "no price yet"
+        print(
+            f"  market {market_id} (quantum {params.quantum}): {price}, funding index {market.funding_index} "
+            f"at {market.funding_time}, open interest {market.open_interest}"
+        )
 
 
 def force_withdraw_command(args: argparse.Namespace) -> int:

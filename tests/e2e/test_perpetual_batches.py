@@ -30,6 +30,7 @@ from sequencer.spec.transactions import Noop
 from sequencer.spec.types import FieldElement, Timestamp
 from sequencer.witness.batch import PerpSlots, build_batch
 from tests.contracts.helpers import OPERATOR_KEY
+from tests.contracts.test_exodus import matchproof
 from tests.spec.perpetual.builders import config, price_update
 
 CIRCUIT = "test_perp"
@@ -48,7 +49,9 @@ def anvil() -> Iterator[AnvilNode]:
         yield node
 
 
-def test_proven_perpetual_slots_rebuild_from_l1(anvil: AnvilNode, perp_circuit: CircuitArtifacts) -> None:
+def test_proven_perpetual_slots_rebuild_from_l1(
+    anvil: AnvilNode, perp_circuit: CircuitArtifacts, capsys: pytest.CaptureFixture[str]
+) -> None:
     w3 = anvil.web3()
     operator: LocalAccount = anvil.accounts()[0]
     params = dict(perp_circuit.config.params)
@@ -97,3 +100,7 @@ def test_proven_perpetual_slots_rebuild_from_l1(anvil: AnvilNode, perp_circuit: 
     market = rebuilt.state.perp_markets[0]
     assert (market.oracle_price, market.oracle_time, market.funding_time) == (97, now + 80, now + 90)
     assert market.funding_index == 1_000 * 97 * 90  # the tick's rate at the price the slot before set, since the first price
+
+    assert matchproof(anvil, rollup, "reconstruct") == 0
+    shown = capsys.readouterr().out
+    assert f"market 0 (quantum 1): price 97 ticks signed at {now + 80}, funding index {97 * 90_000}" in shown
