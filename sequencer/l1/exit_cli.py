@@ -4,7 +4,7 @@ trader's Ethereum key, no sequencer.
 
 - ``matchproof reconstruct --rpc URL --rollup ADDRESS [--account ADDRESS]``:
   rebuild the state from L1 and check it is the last proven one; print it
-  (and one account's balances).
+  (with the perpetual markets, if any, and one account's balances).
 - ``matchproof force-withdraw --rpc URL --rollup ADDRESS --token ID``: ask L1
   for the key's account's whole balance of a token; a batch must pay it
   within the rollup's deadline, or anyone may freeze.
