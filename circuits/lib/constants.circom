@@ -58,5 +58,7 @@ function REQUIREMENT_BITS() { return 135; }
 function MARGIN_SCALE() { return 1000000; }
 function MARGIN_FRACTION_BITS() { return 20; }
 function FUNDING_RATE_BITS() { return 40; }
+// An oracle window (seconds a signed price may be old when an update uses it) is below 2^ORACLE_WINDOW_BITS.
+function ORACLE_WINDOW_BITS() { return 32; }
 function MSG_ORACLE_PRICE() { return 4; }
 function MAX_PERP_MARKETS() { return 4; }

@@ -21,7 +21,7 @@ include "margin.circom";
 //   enabled                  field   0 or 1 (the caller constrains it)
 //   market, timestamp        field   the market and the batch's time (< 2^TIMESTAMP_BITS)
 //   oracleTime               field   the market's oracle_time before (< 2^TIMESTAMP_BITS)
-//   window                   field   the deployment's oracle_window (< 2^32)
+//   window                   field   the deployment's oracle_window (< 2^ORACLE_WINDOW_BITS)
 //   keyAx[k], keyAy[k]       field   the oracle key set
 //   signer[i]                field   ascending indices into the key set (OracleSignersNotAscending, UnknownOracleSigner)
 //   price[i], signedTime[i]  field   what oracle signer[i] signed (ZeroOraclePrice, OraclePriceStale)
@@ -60,7 +60,7 @@ template OraclePriceUpdate(quorum, keys, keyBits) {
     timestampRange.in <== timestamp;
     component oracleTimeRange = RangeCheck(TIMESTAMP_BITS());
     oracleTimeRange.in <== oracleTime;
-    component windowRange = RangeCheck(32);
+    component windowRange = RangeCheck(ORACLE_WINDOW_BITS());
     windowRange.in <== window;
 
     component isKey[quorum][keys];

@@ -45,6 +45,7 @@ from sequencer.spec.public_data import (
     public_input_hash,
 )
 from sequencer.l1.perp_parameters import PerpParametersMismatch, read_perp_parameters
+from sequencer.spec.perpetual.constants import MAX_PERP_MARKETS
 from sequencer.spec.perpetual.public_data import decode_perp_slot, split_batch_data
 from sequencer.spec.perpetual.state import PerpConfig
 from sequencer.spec.replay import replay_batch
@@ -156,6 +157,12 @@ def reconstruct(
             perp_config = read_perp_parameters(contract, start, start, perp_config_hash)
         except PerpParametersMismatch as error:
             raise ReconstructionError(str(error)) from error
+        quanta = [params.quantum for params in perp_config.markets]
+        quanta += [0] * (MAX_PERP_MARKETS - len(quanta))
+        if (int(perpetuals[0]), [int(q) for q in perpetuals[2]]) != (perp_config.collateral_token, quanta):
+            raise ReconstructionError(
+                "the rollup's collateral token and quanta (what its perpetual claims are valued with) are not its parameters'"
+            )
         say(f"perpetual parameters: {len(perp_config.markets)} markets, {perp_slots} perpetual slots a batch")
 
     batches = read_batches(contract, start, block, requests, (views.uint("nTx"), perp_slots))

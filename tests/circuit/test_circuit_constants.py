@@ -36,7 +36,7 @@ def spec_constants() -> dict[str, int]:
     perpetual_names = [
         "SIZE_BITS", "PERP_PRICE_BITS", "QUANTUM_BITS", "COLLATERAL_BITS", "FUNDING_RATE_SCALE", "FUNDING_INDEX_BITS",
         "FUNDING_PAYMENT_BITS", "VALUE_BITS", "REQUIREMENT_BITS", "MARGIN_SCALE", "MARGIN_FRACTION_BITS",
-        "FUNDING_RATE_BITS", "MAX_PERP_MARKETS",
+        "FUNDING_RATE_BITS", "MAX_PERP_MARKETS", "ORACLE_WINDOW_BITS",
     ]
     values |= {name: int(getattr(perpetual, name)) for name in perpetual_names}
     values |= {f"TX_{tx_type.name}": int(tx_type) for tx_type in TxType}

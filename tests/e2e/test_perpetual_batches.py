@@ -9,6 +9,7 @@ reaches every proven root, the markets' prices and funding included.
 """
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from eth_account.signers.local import LocalAccount
@@ -19,7 +20,7 @@ from sequencer.l1.anvil import AnvilNode, start_anvil
 from sequencer.l1.checks import DeploymentMismatch, check_deployment
 from sequencer.l1.compile import compile_contracts
 from sequencer.l1.deploy import OperatorKey, PerpetualsConfig, RollupConfig, TestTokenSpec, deploy
-from sequencer.l1.reconstruct import reconstruct
+from sequencer.l1.reconstruct import ReconstructionError, reconstruct
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.verifying_key import VerifyingKey
 from sequencer.spec.constants import TreeConfig
@@ -29,6 +30,7 @@ from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop
 from sequencer.spec.types import FieldElement, Timestamp
 from sequencer.witness.batch import PerpSlots, build_batch
+from tests.contracts.conftest import REJECTING_VERIFIER
 from tests.contracts.helpers import OPERATOR_KEY
 from tests.contracts.test_exodus import matchproof
 from tests.spec.perpetual.builders import config, price_update
@@ -104,3 +106,32 @@ def test_proven_perpetual_slots_rebuild_from_l1(
     assert matchproof(anvil, rollup, "reconstruct") == 0
     shown = capsys.readouterr().out
     assert f"market 0 (quantum 1): price 97 ticks signed at {now + 80}, funding index {97 * 90_000}" in shown
+
+
+def test_a_rollup_whose_quanta_are_not_its_parameters_does_not_rebuild(anvil: AnvilNode) -> None:
+    """
+    The contract values claims with its own quanta and cannot hash the
+    parameters itself: reconstruction refuses a deployment whose quanta are
+    not those of the parameters its state commits to.
+    """
+    w3 = anvil.web3()
+    operator: LocalAccount = anvil.accounts()[0]
+    tree = TreeConfig(account_depth=4, balance_depth=2, order_depth=2)
+    perpetuals = PerpetualsConfig.of(config(), anvil.accounts()[4].address)
+    deployment = deploy(
+        w3,
+        operator,
+        compile_contracts(REJECTING_VERIFIER),
+        config=RollupConfig(
+            1,
+            tree.account_depth,
+            tree.balance_depth,
+            State.genesis(tree, perp_config_hash(config())).root,
+            perpetuals=replace(perpetuals, quanta=(2, 0, 0, 0)),
+        ),
+        operator=OperatorKey(operator.address, *OPERATOR_KEY),
+        test_tokens=(TestTokenSpec("Wrapped Ether", "WETH"), TestTokenSpec("USD Coin", "USDC", 6)),
+        verifier_contract="RejectingVerifier",
+    )
+    with pytest.raises(ReconstructionError, match="quanta"):
+        reconstruct(w3, Rollup(w3, deployment, compile_contracts(REJECTING_VERIFIER)).contract)

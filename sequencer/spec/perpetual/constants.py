@@ -51,6 +51,9 @@ QUANTUM_BITS = 32
 COLLATERAL_BITS = 96
 """An account's collateral is below ``2**COLLATERAL_BITS`` in magnitude (as a spot balance is)."""
 
+ORACLE_WINDOW_BITS = 32
+"""A deployment's ``oracle_window`` is below ``2**ORACLE_WINDOW_BITS`` seconds (the circuit range-checks it in every perpetual slot)."""
+
 FUNDING_RATE_SCALE = 10**12
 """A funding rate ``r`` is ``r / FUNDING_RATE_SCALE`` of the oracle price per second."""
 

@@ -17,7 +17,7 @@ from sequencer.crypto.eddsa import PublicKey
 from sequencer.spec.constants import FEE_ACCOUNT
 from sequencer.spec.types import AccountIndex, Timestamp, TokenId
 
-from .constants import FUNDING_RATE_BITS, MARGIN_SCALE, MAX_PERP_MARKETS, QUANTUM_BITS, SIZE_BITS
+from .constants import FUNDING_RATE_BITS, MARGIN_SCALE, MAX_PERP_MARKETS, ORACLE_WINDOW_BITS, QUANTUM_BITS, SIZE_BITS
 from .errors import UnknownPerpMarket
 
 
@@ -92,8 +92,11 @@ class PerpConfig:
             raise ValueError(f"the quorum must be odd and in [1, {len(self.oracle_keys)}], got {self.oracle_quorum}")
         if len(set(self.oracle_keys)) != len(self.oracle_keys):
             raise ValueError("an oracle key is listed twice")
-        if self.oracle_window <= 0 or self.max_price_age <= 0:
-            raise ValueError(f"oracle_window and max_price_age must be positive, got {self.oracle_window}, {self.max_price_age}")
+        if not 0 < self.oracle_window < 2**ORACLE_WINDOW_BITS or self.max_price_age <= 0:
+            raise ValueError(
+                f"oracle_window must be in (0, 2**{ORACLE_WINDOW_BITS}) and max_price_age positive, "
+                f"got {self.oracle_window}, {self.max_price_age}"
+            )
         if self.insurance_fund == FEE_ACCOUNT:
             raise ValueError("the insurance fund cannot be the fee account")
         if not 0 <= self.max_liquidation_penalty <= MARGIN_SCALE:

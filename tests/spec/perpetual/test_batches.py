@@ -6,6 +6,7 @@ batch after batch, through every kind of perpetual transaction.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 from hypothesis import event, given, settings
@@ -223,3 +224,11 @@ def test_a_batch_runs_only_on_the_parameters_its_state_commits_to() -> None:
         apply_batch(state, [], NOW, [transfer(ALICE, 1, 0)], two_market_config())
     assert state.root == root
     assert State.genesis(SMALL).root != State.genesis(SMALL, perp_config_hash(config())).root
+
+
+@pytest.mark.parametrize("window", [0, 2**32])
+def test_a_deployment_the_circuit_could_not_prove_is_refused(window: int) -> None:
+    """The circuit range-checks the oracle window in every perpetual slot: a wider one would halt the rollup."""
+    with pytest.raises(ValueError, match="oracle_window"):
+        replace(config(), oracle_window=window)
+    assert replace(config(), oracle_window=2**32 - 1).oracle_window == 2**32 - 1
