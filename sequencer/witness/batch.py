@@ -173,11 +173,11 @@ def build_batch(
     if perp is None:
         circuit_input["perpCommitment"] = perp_commitment
     else:
-        circuit_input.update({f"perp{name[0].upper()}{name[1:]}": value for name, value in market_inputs(markets_before).items()})
+        circuit_input.update({perp_signal(name): value for name, value in market_inputs(markets_before).items()})
         circuit_input["collateralPool"] = pool_before
         circuit_input.update(config_hash_inputs(perp.config))
         for name in PERP_SLOT_SIGNALS:
-            circuit_input[f"perp{name[0].upper()}{name[1:]}"] = [witness[name] for witness in perp_witnesses]
+            circuit_input[perp_signal(name)] = [witness[name] for witness in perp_witnesses]
     return ProvableBatch(
         transactions=padded,
         timestamp=timestamp,
@@ -192,6 +192,11 @@ def build_batch(
         circuit_input=circuit_input,
         perp_slot_data=tuple(perp_published),
     )
+
+
+def perp_signal(name: str) -> str:
+    """The batch's name of a perpetual slot's or the markets' signal: ``txType`` is ``perpTxType``."""
+    return f"perp{name[0].upper()}{name[1:]}"
 
 
 def apply_perp_slots(state: State, perp: PerpSlots, timestamp: Timestamp) -> tuple[list[bytes], list[Inputs]]:

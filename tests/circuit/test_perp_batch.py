@@ -18,8 +18,6 @@ import pytest
 
 from prover import CircuitArtifacts
 from prover.build import CircuitArtifacts as Artifacts, compile_circuit, load_config
-from prover.errors import WitnessError
-from prover.groth16 import check_witness
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.spec.constants import TreeConfig
 from sequencer.spec.perpetual.commitment import perp_config_hash
@@ -32,6 +30,7 @@ from sequencer.spec.transactions import Noop
 from sequencer.spec.types import FieldElement, Timestamp
 from sequencer.witness.batch import BatchTooLarge, PerpSlots, ProvableBatch, build_batch
 from sequencer.witness.perpetual import NotAMarketSlot, config_hash_inputs
+from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import NOW
 from tests.spec.perpetual.builders import config, price_update, transfer
 
@@ -47,14 +46,6 @@ def test_perp() -> CircuitArtifacts:
     directory.mkdir(parents=True, exist_ok=True)
     header = compile_circuit(REPO_ROOT, circuit, directory)
     return Artifacts.in_directory(circuit, directory, header.n_constraints)
-
-
-def accepts(circuit: CircuitArtifacts, witness: dict[str, object]) -> bool:
-    try:
-        check_witness(circuit, witness)  # type: ignore[arg-type]
-    except WitnessError:
-        return False
-    return True
 
 
 def batches() -> tuple[State, list[ProvableBatch]]:

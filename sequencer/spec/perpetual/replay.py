@@ -43,6 +43,7 @@ from .rules import (
     credit,
     filled,
     moved,
+    opposite,
     priced,
     settled_account,
     ticked_markets,
@@ -105,14 +106,13 @@ def replay_perp_trade(state: State, ledger: PerpLedger, data: PerpTradeData) -> 
         raise ReplayMismatch(f"account {data.maker_account} trades with itself")
     maker_id = existing_order(state, data.maker_account, data.maker_order_ref)
     taker_id = existing_order(state, data.taker_account, data.taker_order_ref)
-    taker_side = Side.SELL if data.maker_side == Side.BUY else Side.BUY
     fill = filled(
         ledger,
         data.market,
         data.price,
         data.size,
         (data.maker_account, data.maker_side, settled_account(ledger, data.maker_account), data.maker_fee_bps),
-        (data.taker_account, taker_side, settled_account(ledger, data.taker_account), data.taker_fee_bps),
+        (data.taker_account, opposite(data.maker_side), settled_account(ledger, data.taker_account), data.taker_fee_bps),
     )
     credit(ledger, fill.accounts, AccountIndex(FEE_ACCOUNT), fill.fees)
 
@@ -171,7 +171,9 @@ def replay_close(
     closing_side = Side.SELL if position > 0 else Side.BUY
     after = moved(index, before, market_id, closing_side, size, quote, penalty)
     counter_before = settled_account(ledger, counterparty)
-    counter_after, market = closed_against(ledger, market_id, (before, after), counterparty, counter_before, size, quote)
+    counter_after, market = closed_against(
+        ledger, market_id, (before, after), closing_side, counterparty, counter_before, size, quote
+    )
     accounts = {index: after, counterparty: counter_after}
     if penalty:
         credit(ledger, accounts, ledger.config.insurance_fund, penalty)

@@ -514,7 +514,8 @@ def process_liquidation(
         # Pays no more than it must: no more than the oracle notional, or else the bankruptcy quote exactly.
         raise InsuranceFundOverpays(liquidation.quote)
     counter_after, market = closed_against(
-        ledger, market_id, (before, after), counterparty, counter_before, liquidation.size, liquidation.quote
+        ledger, market_id, (before, after), closing_side,
+        counterparty, counter_before, liquidation.size, liquidation.quote
     )
     if liquidation.liquidator is None:
         fund_value = health(ledger, counter_after).value
@@ -535,6 +536,7 @@ def closed_against(
     ledger: PerpLedger,
     market_id: int,
     closed: tuple[PerpAccount, PerpAccount],
+    closing_side: Side,
     counterparty: AccountIndex,
     counter_before: PerpAccount,
     size: int,
@@ -542,9 +544,9 @@ def closed_against(
 ) -> tuple[PerpAccount, PerpMarket]:
     """
     The counterparty of a close (a liquidation's or a deleveraging's) after
-    it takes the opposite side of ``size`` lots for ``quote``, and the
-    market's open interest after both moves; ``closed`` is the closed
-    account before and after.
+    it takes the opposite side of the closed account's ``closing_side`` for
+    ``size`` lots and ``quote``, and the market's open interest after both
+    moves; ``closed`` is the closed account before and after.
 
     Raises
     ------
@@ -552,7 +554,6 @@ def closed_against(
         As :func:`moved` and :func:`with_open_interest`.
     """
     before, after = closed
-    closing_side = Side.SELL if after.position(market_id).size < before.position(market_id).size else Side.BUY
     counter_after = moved(counterparty, counter_before, market_id, opposite(closing_side), size, quote, 0)
     market = with_open_interest(ledger, market_id, [(before, after), (counter_before, counter_after)])
     return counter_after, market
@@ -634,7 +635,8 @@ def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage,
     ):
         raise NotBankruptcyPrice(deleverage.quote)
     counter_after, market = closed_against(
-        ledger, market_id, (before, after), counterparty, counter_before, deleverage.size, deleverage.quote
+        ledger, market_id, (before, after), closing_side,
+        counterparty, counter_before, deleverage.size, deleverage.quote
     )
     counter_value = health(ledger, counter_after).value
     if counter_value < 0:
