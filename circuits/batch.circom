@@ -7,16 +7,19 @@ include "slot.circom";
 include "fees.circom";
 include "public_data.circom";
 include "perpetual/commitment.circom";
-include "perpetual/market_slot.circom";
+include "perpetual/slot.circom";
 
 // Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
 // keyBits): a batch of nTx transaction slots, then nPerp perpetual slots, is
 // a valid state transition from oldRoot to newRoot that consumes the L1
 // requests between l1ChainStart and l1ChainEnd in order and publishes the
-// slots' data; mirrors sequencer/spec/batch.py apply_batch. A perpetual slot
-// carries a noop, an oracle update (a quorum of `quorum` signatures of
-// `keys` oracle keys, keyBits bits an index) or a funding tick
-// (perpetual/market_slot.circom); with nPerp = 0 the batch keeps the
+// slots' data; mirrors sequencer/spec/batch.py apply_batch: the spot slots,
+// then the perpetual slots, then the spot fees' credit to the fee account. A
+// perpetual slot (perpetual/slot.circom) carries a noop, an oracle update (a
+// quorum of `quorum` signatures of `keys` oracle keys, keyBits bits an
+// index), a funding tick (perpetual/market_slot.circom) or a perpetual
+// trade (perpetual/trade_slot.circom: it updates the maker's, the taker's
+// and the fee account's leaves); with nPerp = 0 the batch keeps the
 // perpetual commitment as it is, and quorum, keys and keyBits are unused.
 //
 // Public input:
@@ -33,13 +36,15 @@ include "perpetual/market_slot.circom";
 //                     commitment's preimage (nPerp > 0): the markets before
 //   collateralToken .. keyAy   the deployment's perpetual parameters
 //                     (PerpConfigHash's inputs), the commitment's configHash
-//   perpTxType[nPerp] .. perpRate[nPerp][4]   each perpetual slot's
-//                     PerpMarketSlot inputs
+//   perpTxType[nPerp], perpMarket[nPerp], then perp<Name> for each input
+//                     Name of PerpMarketMoves (perpSigner .. perpRate) and of
+//                     PerpTradeSlot (perpSideA .. perpRemainderF) that is the
+//                     slot's own, as an array over the perpetual slots
 //   every TxSlot input as an array over slots, e.g. txType[nTx],
 //   siblingsAccountA[nTx][3 * accountDepth \ 2]
 //   feeAx, feeAy, feeEthAddr, feeNonce, feeMinOrderId, feeOrderRoot, feePerpHash,
 //   feeBalances[2^balanceDepth], feeSiblings[3 * accountDepth \ 2]   account 0
-//                     before the fees are credited
+//                     before the spot fees are credited (after the perpetual slots)
 // circomspect: CS0012 the main template's parameters are the circuit configuration itself (circuits/configs.json names each), not coupling between templates.
 template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys, keyBits) {
     assert(nTx >= 1);
@@ -229,25 +234,14 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
     // Skipping or reordering an L1 request changes the chain.
     chains[nTx] === l1ChainEnd;
 
-    component feeCredit = FeeCredit(accountDepth, balanceDepth);
-    feeCredit.oldRoot <== roots[nTx];
-    feeCredit.ax <== feeAx;
-    feeCredit.ay <== feeAy;
-    feeCredit.ethAddr <== feeEthAddr;
-    feeCredit.nonce <== feeNonce;
-    feeCredit.minOrderId <== feeMinOrderId;
-    feeCredit.orderRoot <== feeOrderRoot;
-    feeCredit.perpHash <== feePerpHash;
-    feeCredit.balances <== feeBalances;
-    feeCredit.siblings <== feeSiblings;
-    feeCredit.fees <== feeSums[nTx];
+    signal accountRootBeforeFees;
     component newState = Poseidon(2);
-    newState.inputs[0] <== feeCredit.newRoot;
 
     if (nPerp == 0) {
         signal input perpCommitment;
         oldState.inputs[1] <== perpCommitment;
         newState.inputs[1] <== perpCommitment;
+        accountRootBeforeFees <== roots[nTx];
     } else {
         var markets = MAX_PERP_MARKETS();
         signal input perpOraclePrice[markets];
@@ -283,6 +277,85 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         signal input perpMedian[nPerp];
         signal input perpLatest[nPerp];
         signal input perpRate[nPerp][markets];
+        // Each slot's PerpTradeSlot inputs (zeros and the fee account's leaf outside a trade).
+        signal input perpSideA[nPerp];
+        signal input perpFill[nPerp];
+        signal input perpFeeBpsA[nPerp];
+        signal input perpFeeBpsB[nPerp];
+        signal input perpFeeA[nPerp];
+        signal input perpFeeRestA[nPerp];
+        signal input perpFeeB[nPerp];
+        signal input perpFeeRestB[nPerp];
+        signal input perpOrderIdA[nPerp];
+        signal input perpPriceA[nPerp];
+        signal input perpAmountA[nPerp];
+        signal input perpMaxFeeBpsA[nPerp];
+        signal input perpExpiryA[nPerp];
+        signal input perpKindA[nPerp];
+        signal input perpReduceOnlyA[nPerp];
+        signal input perpSigR8xA[nPerp];
+        signal input perpSigR8yA[nPerp];
+        signal input perpSigSA[nPerp];
+        signal input perpOrderIdB[nPerp];
+        signal input perpPriceB[nPerp];
+        signal input perpAmountB[nPerp];
+        signal input perpMaxFeeBpsB[nPerp];
+        signal input perpExpiryB[nPerp];
+        signal input perpKindB[nPerp];
+        signal input perpReduceOnlyB[nPerp];
+        signal input perpSigR8xB[nPerp];
+        signal input perpSigR8yB[nPerp];
+        signal input perpSigSB[nPerp];
+        signal input perpAccountA[nPerp];
+        signal input perpAxA[nPerp];
+        signal input perpAyA[nPerp];
+        signal input perpEthAddrA[nPerp];
+        signal input perpNonceA[nPerp];
+        signal input perpMinOrderIdA[nPerp];
+        signal input perpOrderRootA[nPerp];
+        signal input perpPerpHashA[nPerp];
+        signal input perpOrderStoredIdA[nPerp];
+        signal input perpOrderFilledA[nPerp];
+        signal input perpCollateralA[nPerp];
+        signal input perpAccountB[nPerp];
+        signal input perpAxB[nPerp];
+        signal input perpAyB[nPerp];
+        signal input perpEthAddrB[nPerp];
+        signal input perpNonceB[nPerp];
+        signal input perpMinOrderIdB[nPerp];
+        signal input perpOrderRootB[nPerp];
+        signal input perpPerpHashB[nPerp];
+        signal input perpOrderStoredIdB[nPerp];
+        signal input perpOrderFilledB[nPerp];
+        signal input perpCollateralB[nPerp];
+        signal input perpAxF[nPerp];
+        signal input perpAyF[nPerp];
+        signal input perpEthAddrF[nPerp];
+        signal input perpNonceF[nPerp];
+        signal input perpMinOrderIdF[nPerp];
+        signal input perpOrderRootF[nPerp];
+        signal input perpPerpHashF[nPerp];
+        signal input perpCollateralF[nPerp];
+        signal input perpWordsA[nPerp][BALANCE_WORDS()];
+        signal input perpSiblingsAccountA[nPerp][3 * accountDepth \ 2];
+        signal input perpSiblingsOrderA[nPerp][3 * orderDepth \ 2];
+        signal input perpSizeA[nPerp][markets];
+        signal input perpSettledIndexA[nPerp][markets];
+        signal input perpPaymentA[nPerp][markets];
+        signal input perpRemainderA[nPerp][markets];
+        signal input perpWordsB[nPerp][BALANCE_WORDS()];
+        signal input perpSiblingsAccountB[nPerp][3 * accountDepth \ 2];
+        signal input perpSiblingsOrderB[nPerp][3 * orderDepth \ 2];
+        signal input perpSizeB[nPerp][markets];
+        signal input perpSettledIndexB[nPerp][markets];
+        signal input perpPaymentB[nPerp][markets];
+        signal input perpRemainderB[nPerp][markets];
+        signal input perpWordsF[nPerp][BALANCE_WORDS()];
+        signal input perpSiblingsAccountF[nPerp][3 * accountDepth \ 2];
+        signal input perpSizeF[nPerp][markets];
+        signal input perpSettledIndexF[nPerp][markets];
+        signal input perpPaymentF[nPerp][markets];
+        signal input perpRemainderF[nPerp][markets];
 
         // The parameters, against the hash the old root commits to: the
         // circuit checks `quorum` signatures, so the deployment's quorum is it.
@@ -322,6 +395,9 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         component fundingTimeRange[markets];
         component interestRange[markets];
         component maxRateRange[markets];
+        component parameterRange[markets][4];
+        component maxAgeRange = RangeCheck(32);
+        maxAgeRange.in <== maxPriceAge;
         for (var m = 0; m < markets; m++) {
             configured[m] * (configured[m] - 1) === 0;
             priceRange[m] = RangeCheck(PERP_PRICE_BITS());
@@ -336,51 +412,178 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
             interestRange[m].in <== perpOpenInterest[m];
             maxRateRange[m] = RangeCheck(FUNDING_RATE_BITS());
             maxRateRange[m].in <== maxFundingRate[m];
+            parameterRange[m][0] = RangeCheck(QUANTUM_BITS());
+            parameterRange[m][0].in <== quantum[m];
+            parameterRange[m][1] = RangeCheck(MARGIN_FRACTION_BITS());
+            parameterRange[m][1].in <== initialMargin[m];
+            parameterRange[m][2] = RangeCheck(MARGIN_FRACTION_BITS());
+            parameterRange[m][2].in <== maintenanceMargin[m];
+            parameterRange[m][3] = RangeCheck(SIZE_BITS());
+            parameterRange[m][3].in <== openInterestCap[m];
         }
 
-        // The perpetual slots, after the spot slots, threading the markets.
-        component perpSlots[nPerp];
+        // The perpetual slots, after the spot slots, threading the account
+        // tree, the markets and the previous taker.
+        component types[nPerp];
+        component moves[nPerp];
+        component trades[nPerp];
+        component slotBits[nPerp];
         signal oraclePrice[nPerp + 1][markets];
         signal oracleTime[nPerp + 1][markets];
         signal fundingIndex[nPerp + 1][markets];
         signal fundingTime[nPerp + 1][markets];
         signal openInterest[nPerp + 1][markets];
+        signal perpRoots[nPerp + 1];
+        signal perpTakers[nPerp + 1];
         oraclePrice[0] <== perpOraclePrice;
         oracleTime[0] <== perpOracleTime;
         fundingIndex[0] <== perpFundingIndex;
         fundingTime[0] <== perpFundingTime;
         openInterest[0] <== perpOpenInterest;
+        perpRoots[0] <== roots[nTx];
+        perpTakers[0] <== 0;
         for (var p = 0; p < nPerp; p++) {
-            perpSlots[p] = PerpMarketSlot(quorum, keys, keyBits);
-            perpSlots[p].txType <== perpTxType[p];
-            perpSlots[p].timestamp <== timestamp;
-            perpSlots[p].oraclePrice <== oraclePrice[p];
-            perpSlots[p].oracleTime <== oracleTime[p];
-            perpSlots[p].fundingIndex <== fundingIndex[p];
-            perpSlots[p].fundingTime <== fundingTime[p];
-            perpSlots[p].openInterest <== openInterest[p];
-            perpSlots[p].configured <== configured;
-            perpSlots[p].maxFundingRate <== maxFundingRate;
-            perpSlots[p].oracleWindow <== oracleWindow;
-            perpSlots[p].keyAx <== keyAx;
-            perpSlots[p].keyAy <== keyAy;
-            perpSlots[p].market <== perpMarket[p];
-            perpSlots[p].signer <== perpSigner[p];
-            perpSlots[p].price <== perpPrice[p];
-            perpSlots[p].signedTime <== perpSignedTime[p];
-            perpSlots[p].R8x <== perpR8x[p];
-            perpSlots[p].R8y <== perpR8y[p];
-            perpSlots[p].S <== perpS[p];
-            perpSlots[p].median <== perpMedian[p];
-            perpSlots[p].latest <== perpLatest[p];
-            perpSlots[p].rate <== perpRate[p];
-            oraclePrice[p + 1] <== perpSlots[p].oraclePriceAfter;
-            oracleTime[p + 1] <== perpSlots[p].oracleTimeAfter;
-            fundingIndex[p + 1] <== perpSlots[p].fundingIndexAfter;
-            fundingTime[p + 1] <== perpSlots[p].fundingTimeAfter;
-            openInterest[p + 1] <== perpSlots[p].openInterestAfter;
-            publicInput.perpBits[p] <== perpSlots[p].bits;
+            types[p] = PerpSlotType();
+            types[p].txType <== perpTxType[p];
+            types[p].market <== perpMarket[p];
+
+            moves[p] = PerpMarketMoves(quorum, keys, keyBits);
+            moves[p].isOracle <== types[p].isOracle;
+            moves[p].isFunding <== types[p].isFunding;
+            moves[p].timestamp <== timestamp;
+            moves[p].oraclePrice <== oraclePrice[p];
+            moves[p].oracleTime <== oracleTime[p];
+            moves[p].fundingIndex <== fundingIndex[p];
+            moves[p].fundingTime <== fundingTime[p];
+            moves[p].configured <== configured;
+            moves[p].maxFundingRate <== maxFundingRate;
+            moves[p].oracleWindow <== oracleWindow;
+            moves[p].keyAx <== keyAx;
+            moves[p].keyAy <== keyAy;
+            moves[p].market <== perpMarket[p];
+            moves[p].signer <== perpSigner[p];
+            moves[p].price <== perpPrice[p];
+            moves[p].signedTime <== perpSignedTime[p];
+            moves[p].R8x <== perpR8x[p];
+            moves[p].R8y <== perpR8y[p];
+            moves[p].S <== perpS[p];
+            moves[p].median <== perpMedian[p];
+            moves[p].latest <== perpLatest[p];
+            moves[p].rate <== perpRate[p];
+
+            trades[p] = PerpTradeSlot(accountDepth, orderDepth);
+            trades[p].enabled <== types[p].isTrade;
+            trades[p].oldRoot <== perpRoots[p];
+            trades[p].timestamp <== timestamp;
+            trades[p].previousTaker <== perpTakers[p];
+            trades[p].oraclePrice <== oraclePrice[p];
+            trades[p].oracleTime <== oracleTime[p];
+            trades[p].fundingIndex <== fundingIndex[p];
+            trades[p].openInterest <== openInterest[p];
+            trades[p].configured <== configured;
+            trades[p].quantum <== quantum;
+            trades[p].initialMargin <== initialMargin;
+            trades[p].maintenanceMargin <== maintenanceMargin;
+            trades[p].openInterestCap <== openInterestCap;
+            trades[p].maxPriceAge <== maxPriceAge;
+            trades[p].market <== perpMarket[p];
+            trades[p].sideA <== perpSideA[p];
+            trades[p].fill <== perpFill[p];
+            trades[p].feeBpsA <== perpFeeBpsA[p];
+            trades[p].feeBpsB <== perpFeeBpsB[p];
+            trades[p].feeA <== perpFeeA[p];
+            trades[p].feeRestA <== perpFeeRestA[p];
+            trades[p].feeB <== perpFeeB[p];
+            trades[p].feeRestB <== perpFeeRestB[p];
+            trades[p].orderIdA <== perpOrderIdA[p];
+            trades[p].priceA <== perpPriceA[p];
+            trades[p].amountA <== perpAmountA[p];
+            trades[p].maxFeeBpsA <== perpMaxFeeBpsA[p];
+            trades[p].expiryA <== perpExpiryA[p];
+            trades[p].kindA <== perpKindA[p];
+            trades[p].reduceOnlyA <== perpReduceOnlyA[p];
+            trades[p].sigR8xA <== perpSigR8xA[p];
+            trades[p].sigR8yA <== perpSigR8yA[p];
+            trades[p].sigSA <== perpSigSA[p];
+            trades[p].orderIdB <== perpOrderIdB[p];
+            trades[p].priceB <== perpPriceB[p];
+            trades[p].amountB <== perpAmountB[p];
+            trades[p].maxFeeBpsB <== perpMaxFeeBpsB[p];
+            trades[p].expiryB <== perpExpiryB[p];
+            trades[p].kindB <== perpKindB[p];
+            trades[p].reduceOnlyB <== perpReduceOnlyB[p];
+            trades[p].sigR8xB <== perpSigR8xB[p];
+            trades[p].sigR8yB <== perpSigR8yB[p];
+            trades[p].sigSB <== perpSigSB[p];
+            trades[p].accountA <== perpAccountA[p];
+            trades[p].axA <== perpAxA[p];
+            trades[p].ayA <== perpAyA[p];
+            trades[p].ethAddrA <== perpEthAddrA[p];
+            trades[p].nonceA <== perpNonceA[p];
+            trades[p].minOrderIdA <== perpMinOrderIdA[p];
+            trades[p].orderRootA <== perpOrderRootA[p];
+            trades[p].perpHashA <== perpPerpHashA[p];
+            trades[p].orderStoredIdA <== perpOrderStoredIdA[p];
+            trades[p].orderFilledA <== perpOrderFilledA[p];
+            trades[p].collateralA <== perpCollateralA[p];
+            trades[p].accountB <== perpAccountB[p];
+            trades[p].axB <== perpAxB[p];
+            trades[p].ayB <== perpAyB[p];
+            trades[p].ethAddrB <== perpEthAddrB[p];
+            trades[p].nonceB <== perpNonceB[p];
+            trades[p].minOrderIdB <== perpMinOrderIdB[p];
+            trades[p].orderRootB <== perpOrderRootB[p];
+            trades[p].perpHashB <== perpPerpHashB[p];
+            trades[p].orderStoredIdB <== perpOrderStoredIdB[p];
+            trades[p].orderFilledB <== perpOrderFilledB[p];
+            trades[p].collateralB <== perpCollateralB[p];
+            trades[p].axF <== perpAxF[p];
+            trades[p].ayF <== perpAyF[p];
+            trades[p].ethAddrF <== perpEthAddrF[p];
+            trades[p].nonceF <== perpNonceF[p];
+            trades[p].minOrderIdF <== perpMinOrderIdF[p];
+            trades[p].orderRootF <== perpOrderRootF[p];
+            trades[p].perpHashF <== perpPerpHashF[p];
+            trades[p].collateralF <== perpCollateralF[p];
+            trades[p].wordsA <== perpWordsA[p];
+            trades[p].siblingsAccountA <== perpSiblingsAccountA[p];
+            trades[p].siblingsOrderA <== perpSiblingsOrderA[p];
+            trades[p].sizeA <== perpSizeA[p];
+            trades[p].settledIndexA <== perpSettledIndexA[p];
+            trades[p].paymentA <== perpPaymentA[p];
+            trades[p].remainderA <== perpRemainderA[p];
+            trades[p].wordsB <== perpWordsB[p];
+            trades[p].siblingsAccountB <== perpSiblingsAccountB[p];
+            trades[p].siblingsOrderB <== perpSiblingsOrderB[p];
+            trades[p].sizeB <== perpSizeB[p];
+            trades[p].settledIndexB <== perpSettledIndexB[p];
+            trades[p].paymentB <== perpPaymentB[p];
+            trades[p].remainderB <== perpRemainderB[p];
+            trades[p].wordsF <== perpWordsF[p];
+            trades[p].siblingsAccountF <== perpSiblingsAccountF[p];
+            trades[p].sizeF <== perpSizeF[p];
+            trades[p].settledIndexF <== perpSettledIndexF[p];
+            trades[p].paymentF <== perpPaymentF[p];
+            trades[p].remainderF <== perpRemainderF[p];
+
+            oraclePrice[p + 1] <== moves[p].oraclePriceAfter;
+            oracleTime[p + 1] <== moves[p].oracleTimeAfter;
+            fundingIndex[p + 1] <== moves[p].fundingIndexAfter;
+            fundingTime[p + 1] <== moves[p].fundingTimeAfter;
+            openInterest[p + 1] <== trades[p].openInterestAfter;
+            perpRoots[p + 1] <== trades[p].newRoot;
+            perpTakers[p + 1] <== trades[p].taker;
+
+            slotBits[p] = PerpSlotBits();
+            slotBits[p].txType <== perpTxType[p];
+            slotBits[p].market <== perpMarket[p];
+            slotBits[p].publishedPrice <== moves[p].publishedPrice;
+            slotBits[p].publishedTime <== moves[p].publishedTime;
+            slotBits[p].publishedRate <== moves[p].publishedRate;
+            slotBits[p].traded <== trades[p].published;
+            publicInput.perpBits[p] <== slotBits[p].bits;
         }
+        accountRootBeforeFees <== perpRoots[nPerp];
 
         component after = PerpCommitment();
         after.oraclePrice <== oraclePrice[nPerp];
@@ -392,6 +595,20 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         after.configHash <== parameters.out;
         newState.inputs[1] <== after.out;
     }
+    // The spot fees are credited after every slot, the perpetual ones included.
+    component feeCredit = FeeCredit(accountDepth, balanceDepth);
+    feeCredit.oldRoot <== accountRootBeforeFees;
+    feeCredit.ax <== feeAx;
+    feeCredit.ay <== feeAy;
+    feeCredit.ethAddr <== feeEthAddr;
+    feeCredit.nonce <== feeNonce;
+    feeCredit.minOrderId <== feeMinOrderId;
+    feeCredit.orderRoot <== feeOrderRoot;
+    feeCredit.perpHash <== feePerpHash;
+    feeCredit.balances <== feeBalances;
+    feeCredit.siblings <== feeSiblings;
+    feeCredit.fees <== feeSums[nTx];
+    newState.inputs[0] <== feeCredit.newRoot;
     oldState.out === oldRoot;
     newState.out === newRoot;
 

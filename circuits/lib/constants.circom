@@ -44,6 +44,9 @@ function MSG_ORDER() { return 1; }
 function MSG_WITHDRAW() { return 2; }
 function MSG_CANCEL() { return 16; }
 function MSG_CANCEL_ALL() { return 17; }
+function MSG_PERP_ORDER() { return 3; }
+// The account that collects the trading fees (sequencer/spec/constants.py FEE_ACCOUNT).
+function FEE_ACCOUNT() { return 0; }
 
 // Perpetual futures (sequencer/spec/perpetual/constants.py; docs/DESIGN.md "Perpetual futures").
 function SIZE_BITS() { return 40; }

@@ -1,48 +1,48 @@
 pragma circom 2.1.0;
 
-// A perpetual slot of the transactions that move only the markets: a noop,
-// an oracle price update or a funding tick, mirroring
-// sequencer/spec/perpetual/rules.py's apply_perp_transaction for those three
-// (process_oracle_update, process_funding_tick) and publishing the slot as
-// sequencer/spec/perpetual/public_data.py lays it out. The batch threads the
-// markets from slot to slot and reads the parameters (the oracle keys and
-// window, each market's funding bound, which markets are configured) as
-// witness against the state's configHash (commitment.circom).
+// The part of a perpetual slot that moves only the markets: an oracle
+// price update or a funding tick, mirroring
+// sequencer/spec/perpetual/rules.py's process_oracle_update and
+// process_funding_tick, and the fields they publish
+// (sequencer/spec/perpetual/public_data.py). The perpetual slot (slot.circom)
+// decodes the slot's type and threads the markets from slot to slot; the
+// parameters (the oracle keys and window, each market's funding bound,
+// which markets are configured) are witness against the state's configHash
+// (commitment.circom).
 
 include "circomlib/circuits/comparators.circom";
 include "../lib/checks.circom";
 include "../lib/constants.circom";
-include "../lib/perp_public_data_layout.circom";
 include "oracle.circom";
-include "public_data.circom";
 
-// PerpMarketSlot(quorum, keys, keyBits): the markets after one slot.
+// PerpMarketMoves(quorum, keys, keyBits): the markets after one slot that
+// is an oracle update (isOracle), a funding tick (isFunding) or neither.
 //
-//   txType                         field   PPD_TX_NOOP, PPD_TX_ORACLE_UPDATE or PPD_TX_FUNDING_TICK (any other is refused)
+//   isOracle, isFunding            bit     the slot's type (at most one set; the caller decodes it)
 //   timestamp                      field   the batch's time (< 2^TIMESTAMP_BITS)
-//   oraclePrice[m] .. openInterest[m]  field   market m before (signed fundingIndex)
+//   oraclePrice[m] .. fundingTime[m]   field   market m before (signed fundingIndex)
 //   configured[m]                  bit     market m is configured
 //   maxFundingRate[m]              field   its max_funding_rate (0 where not configured)
 //   oracleWindow, keyAx, keyAy     field   the deployment's oracle window and key set
 //   market, signer .. latest       field   an oracle update's market and signed prices (OraclePriceUpdate); zeros otherwise
 //   rate[m]                        field   a funding tick's signed rates; zeros otherwise
-//   ...After[m]                    field   market m after the slot
-//   bits                           bits    the slot's public data
+//   ...After[m]                    field   market m after the slot (its open interest is not the markets' moves')
+//   publishedPrice, publishedTime  field   an oracle update's published price and time (0 otherwise)
+//   publishedRate[m]               field   a funding tick's published rates, each offset by 2^FUNDING_RATE_BITS (0 otherwise)
 //
 // NOTE: the caller range-checks the markets before and the parameters to
 // their widths (a proven state holds no wider: every value a slot writes
 // is range-checked here), constrains configured[m] to bits, and timestamp.
-template PerpMarketSlot(quorum, keys, keyBits) {
+template PerpMarketMoves(quorum, keys, keyBits) {
     var markets = MAX_PERP_MARKETS();
-    assert(markets == 4);  // the public data's four rates below
 
-    signal input txType;
+    signal input isOracle;
+    signal input isFunding;
     signal input timestamp;
     signal input oraclePrice[markets];
     signal input oracleTime[markets];
     signal input fundingIndex[markets];
     signal input fundingTime[markets];
-    signal input openInterest[markets];
     signal input configured[markets];
     signal input maxFundingRate[markets];
     signal input oracleWindow;
@@ -63,20 +63,11 @@ template PerpMarketSlot(quorum, keys, keyBits) {
     signal output oracleTimeAfter[markets];
     signal output fundingIndexAfter[markets];
     signal output fundingTimeAfter[markets];
-    signal output openInterestAfter[markets];
-    signal output bits[8 * PPD_SLOT_BYTES()];
+    signal output publishedPrice;
+    signal output publishedTime;
+    signal output publishedRate[markets];
 
-    // --- The slot's type: a noop, an oracle update or a funding tick.
-    component isNoop = IsEqual();
-    isNoop.in <== [txType, PPD_TX_NOOP()];
-    component isOracle = IsEqual();
-    isOracle.in <== [txType, PPD_TX_ORACLE_UPDATE()];
-    component isFunding = IsEqual();
-    isFunding.in <== [txType, PPD_TX_FUNDING_TICK()];
-    isNoop.out + isOracle.out + isFunding.out === 1;
-
-    // --- An oracle update names one configured market (UnknownPerpMarket);
-    // outside one the market is 0.
+    // --- An oracle update names one configured market (UnknownPerpMarket).
     component isMarket[markets];
     signal chosen[markets];
     signal chosenConfigured[markets];
@@ -90,7 +81,7 @@ template PerpMarketSlot(quorum, keys, keyBits) {
     for (var m = 0; m < markets; m++) {
         isMarket[m] = IsEqual();
         isMarket[m].in <== [market, m];
-        chosen[m] <== isOracle.out * isMarket[m].out;
+        chosen[m] <== isOracle * isMarket[m].out;
         chosenConfigured[m] <== chosen[m] * configured[m];
         configuredChoices += chosenConfigured[m];
         chosenPrice[m] <== chosen[m] * oraclePrice[m];
@@ -100,8 +91,7 @@ template PerpMarketSlot(quorum, keys, keyBits) {
         oldOracleTime += chosenTime[m];
         oldFundingTime += chosenFundingTime[m];
     }
-    configuredChoices === isOracle.out;
-    market * (1 - isOracle.out) === 0;
+    configuredChoices === isOracle;
 
     // The market's first price starts its funding clock.
     component firstPrice = IsZero();
@@ -110,7 +100,7 @@ template PerpMarketSlot(quorum, keys, keyBits) {
     signal newFundingTime <== oldFundingTime + clockStart;
 
     component update = OraclePriceUpdate(quorum, keys, keyBits);
-    update.enabled <== isOracle.out;
+    update.enabled <== isOracle;
     update.market <== market;
     update.timestamp <== timestamp;
     update.oracleTime <== oldOracleTime;
@@ -139,7 +129,7 @@ template PerpMarketSlot(quorum, keys, keyBits) {
     signal timeMove[markets];
     signal clockMove[markets];
     for (var m = 0; m < markets; m++) {
-        rate[m] * (1 - isFunding.out) === 0;
+        rate[m] * (1 - isFunding) === 0;
         rate[m] * (1 - configured[m]) === 0;
         tick[m] = FundingIndexUpdate();
         tick[m].index <== fundingIndex[m];
@@ -148,7 +138,7 @@ template PerpMarketSlot(quorum, keys, keyBits) {
         tick[m].rate <== rate[m];
         tick[m].maxRate <== maxFundingRate[m];
         tick[m].timestamp <== timestamp;
-        ticks[m] <== isFunding.out * configured[m];
+        ticks[m] <== isFunding * configured[m];
         indexMove[m] <== ticks[m] * (tick[m].out - fundingIndex[m]);
         fundingIndexAfter[m] <== fundingIndex[m] + indexMove[m];
         tickTime[m] <== ticks[m] * (timestamp - fundingTime[m]);
@@ -158,21 +148,13 @@ template PerpMarketSlot(quorum, keys, keyBits) {
         oraclePriceAfter[m] <== oraclePrice[m] + priceMove[m];
         timeMove[m] <== chosen[m] * (latest - oracleTime[m]);
         oracleTimeAfter[m] <== oracleTime[m] + timeMove[m];
-        openInterestAfter[m] <== openInterest[m];
     }
 
-    // --- The public data: an oracle update's market, price and latest
-    // time; a funding tick's four rates, each offset by 2^FUNDING_RATE_BITS.
-    signal publishedPrice <== isOracle.out * median;
-    signal publishedTime <== isOracle.out * latest;
-    signal publishedRate[markets];
+    // --- The published fields: an oracle update's price and latest time; a
+    // funding tick's four rates, each offset by 2^FUNDING_RATE_BITS.
+    publishedPrice <== isOracle * median;
+    publishedTime <== isOracle * latest;
     for (var m = 0; m < markets; m++) {
-        publishedRate[m] <== isFunding.out * (rate[m] + (1 << FUNDING_RATE_BITS()));
+        publishedRate[m] <== isFunding * (rate[m] + (1 << FUNDING_RATE_BITS()));
     }
-    component publicData = PerpSlotPublicData();
-    publicData.values <== [
-        txType, 0, 0, market, 0, 0, 0, 0, 0, publishedPrice, 0, 0, publishedTime, 0, 0, 0,
-        publishedRate[0], publishedRate[1], publishedRate[2], publishedRate[3]
-    ];
-    bits <== publicData.bits;
 }

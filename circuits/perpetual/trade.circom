@@ -239,3 +239,145 @@ template MeetsInitial() {
     meets.b <== value * MARGIN_SCALE();
     enabled * (1 - meets.out) === 0;
 }
+
+// PerpTradeEffects(markets): when enabled, a perpetual fill's effects on its
+// two accounts and its market, and the rules on them (process_perp_trade
+// from the accounts' funding settlement on): each side's fill and fee
+// (PerpFill), reduce-only, the margin rule, a priced market, fresh prices
+// and the open interest's cap. Party 0 is the maker, 1 the taker; the fill
+// is at the maker's price. Disabled, the caller passes zero accounts and a
+// zero fill, and every rule holds.
+//
+//   traded[i]                       bit     one-hot: the market (all zero when disabled)
+//   price[i], oracleTime[i]         field   each market's oracle price and time (range-checked by the caller)
+//   quantum[i], initialMargin[i], maintenanceMargin[i]   field   the markets' parameters
+//   openInterest, cap               field   the traded market's (< 2^SIZE_BITS)
+//   timestamp, maxAge               field   the batch's time, the deployment's max_price_age
+//   collateral[j], size[j][i]       field   party j, funding settled (collateral range-checked by the caller)
+//   makerBuys                       bit
+//   fill, makerPrice                field   < 2^SIZE_BITS, < 2^PERP_PRICE_BITS (range-checked by the caller)
+//   feeBps[j]                       field   < 2^TRADE_FEE_BPS_BITS (range-checked by the caller)
+//   fee[j], feeRemainder[j]         field   each fee's division (witness; PerpFill checks it)
+//   reduceOnly[j]                   bit     the orders' flags (bits: the caller's signed messages)
+//   collateralAfter[j], sizeAfter[j][i]   field   outputs: party j after the fill, before the fee account's credit
+//   openInterestAfter, fees         field   outputs: the traded market's open interest after, both fees
+template PerpTradeEffects(markets) {
+    signal input enabled;
+    signal input traded[markets];
+    signal input price[markets];
+    signal input oracleTime[markets];
+    signal input quantum[markets];
+    signal input initialMargin[markets];
+    signal input maintenanceMargin[markets];
+    signal input openInterest;
+    signal input cap;
+    signal input timestamp;
+    signal input maxAge;
+    signal input collateral[2];
+    signal input size[2][markets];
+    signal input makerBuys;
+    signal input fill;
+    signal input makerPrice;
+    signal input feeBps[2];
+    signal input fee[2];
+    signal input feeRemainder[2];
+    signal input reduceOnly[2];
+    signal output collateralAfter[2];
+    signal output sizeAfter[2][markets];
+    signal output openInterestAfter;
+    signal output fees;
+
+    // The traded market's quantum and each party's position there.
+    signal quantumOf[markets];
+    signal positionOf[2][markets];
+    var tradedQuantum = 0;
+    var position[2] = [0, 0];
+    for (var i = 0; i < markets; i++) {
+        quantumOf[i] <== traded[i] * quantum[i];
+        tradedQuantum += quantumOf[i];
+        for (var j = 0; j < 2; j++) {
+            positionOf[j][i] <== traded[i] * size[j][i];
+            position[j] += positionOf[j][i];
+        }
+    }
+
+    signal buys[2];
+    buys[0] <== makerBuys;
+    buys[1] <== 1 - makerBuys;
+    component fills[2];
+    component before[2];
+    component after[2];
+    component margin[2];
+    component reduce[2];
+    for (var j = 0; j < 2; j++) {
+        // circomspect: CS0018 the notional is PerpFill's own, for its fee.
+        fills[j] = PerpFill(markets);
+        fills[j].traded <== traded;
+        fills[j].collateral <== collateral[j];
+        fills[j].size <== size[j];
+        fills[j].buy <== buys[j];
+        fills[j].fill <== fill;
+        fills[j].price <== makerPrice;
+        fills[j].quantum <== tradedQuantum;
+        fills[j].feeBps <== feeBps[j];
+        fills[j].fee <== fee[j];
+        fills[j].feeRemainder <== feeRemainder[j];
+        collateralAfter[j] <== fills[j].collateralAfter;
+        sizeAfter[j] <== fills[j].sizeAfter;
+
+        // circomspect: CS0018 the margin rule reads the account before by its value and maintenance requirement only.
+        before[j] = PerpHealth(markets);
+        before[j].collateral <== collateral[j];
+        before[j].size <== size[j];
+        before[j].price <== price;
+        before[j].quantum <== quantum;
+        before[j].initialMargin <== initialMargin;
+        before[j].maintenanceMargin <== maintenanceMargin;
+        after[j] = PerpHealth(markets);
+        after[j].collateral <== fills[j].collateralAfter;
+        after[j].size <== fills[j].sizeAfter;
+        after[j].price <== price;
+        after[j].quantum <== quantum;
+        after[j].initialMargin <== initialMargin;
+        after[j].maintenanceMargin <== maintenanceMargin;
+
+        margin[j] = MarginAfterFill();
+        margin[j].enabled <== enabled;
+        margin[j].valueBefore <== before[j].value;
+        margin[j].maintenanceBefore <== before[j].maintenance;
+        margin[j].valueAfter <== after[j].value;
+        margin[j].initialAfter <== after[j].initial;
+        margin[j].maintenanceAfter <== after[j].maintenance;
+        margin[j].sizeBefore <== position[j];
+        margin[j].sizeAfter <== position[j] + (2 * buys[j] - 1) * fill;
+
+        reduce[j] = ReduceOnlyRule();
+        reduce[j].enabled <== enabled;
+        reduce[j].reduceOnly <== reduceOnly[j];
+        reduce[j].before <== margin[j].sizeBefore;
+        reduce[j].after <== margin[j].sizeAfter;
+    }
+    fees <== fee[0] + fee[1];
+
+    component interest = OpenInterestAfter(2);
+    interest.enabled <== enabled;
+    interest.before[0] <== margin[0].sizeBefore;
+    interest.before[1] <== margin[1].sizeBefore;
+    interest.after[0] <== margin[0].sizeAfter;
+    interest.after[1] <== margin[1].sizeAfter;
+    interest.openInterest <== openInterest;
+    interest.cap <== cap;
+    openInterestAfter <== interest.out;
+
+    component priced = MarketPriced(markets);
+    priced.enabled <== enabled;
+    priced.traded <== traded;
+    priced.price <== price;
+
+    component fresh = PricesFresh(markets);
+    fresh.enabled <== enabled;
+    fresh.price <== price;
+    fresh.oracleTime <== oracleTime;
+    fresh.timestamp <== timestamp;
+    fresh.maxAge <== maxAge;
+}

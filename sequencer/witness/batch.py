@@ -31,6 +31,7 @@ from sequencer.spec.transition import (
 from sequencer.spec.constants import TIMESTAMP_BITS
 from sequencer.spec.types import FieldElement, Timestamp
 
+from .perp_trade import TRADE_SLOT_SIGNALS, TradeBefore, trade_slot_inputs
 from .perpetual import Inputs, config_hash_inputs, market_inputs, market_slot_inputs
 from .sides import SideInputs
 from .slots import SlotBefore, fee_account_inputs, slot_inputs
@@ -51,8 +52,14 @@ class BatchTooLarge(RollupError):
         self.slots = slots
 
 
-PERP_SLOT_SIGNALS = ("txType", "market", "signer", "price", "signedTime", "R8x", "R8y", "S", "median", "latest", "rate")
-"""The inputs of ``PerpMarketSlot`` that are the slot's own; the batch takes each as ``perp<Name>`` over its perpetual slots."""
+PERP_SLOT_SIGNALS = (
+    "txType", "market", "signer", "price", "signedTime", "R8x", "R8y", "S", "median", "latest", "rate"
+) + TRADE_SLOT_SIGNALS
+"""
+A perpetual slot's own inputs (its type and market, ``PerpMarketMoves``'
+and ``PerpTradeSlot``'s); the batch takes each as ``perp<Name>`` over its
+perpetual slots.
+"""
 
 
 @dataclass(frozen=True)
@@ -114,9 +121,9 @@ def build_batch(
     ------
     BatchTooLarge
         More transactions than ``slots``, or perpetual ones than ``perp.slots``.
-    NotAMarketSlot
-        A perpetual transaction moves accounts, which no perpetual slot of
-        the circuit carries yet.
+    UnprovablePerpTransaction
+        No perpetual slot of the circuit carries a perpetual transaction
+        yet (a liquidation, a deleveraging, a collateral transfer).
     RollupError
         Any error of ``apply_batch``; ``state`` is then unchanged.
     """
@@ -203,7 +210,7 @@ def apply_perp_slots(state: State, perp: PerpSlots, timestamp: Timestamp) -> tup
     """
     Apply ``perp``'s transactions, padded with noops, to ``state`` (inside
     the batch's journal) as ``apply_batch`` does; returns each slot's bytes
-    and its ``PerpMarketSlot`` inputs, read before the slot applies.
+    and its own inputs (``PERP_SLOT_SIGNALS``), read around the slot.
     """
     ledger = PerpLedger(perp.config, state)
     padded = tuple(perp.transactions) + (Noop(),) * (perp.slots - len(perp.transactions))
@@ -211,6 +218,7 @@ def apply_perp_slots(state: State, perp: PerpSlots, timestamp: Timestamp) -> tup
     witnesses: list[Inputs] = []
     for index, tx in enumerate(padded):
         inputs = market_slot_inputs(perp.config, state.perp_markets, tx, timestamp)
+        trade_before = TradeBefore.of(tx, state)
         data = perp_slot_data(tx, perp.config)
         try:
             apply_perp_transaction(state, ledger, tx, timestamp, padded[index - 1] if index else None)
@@ -218,5 +226,5 @@ def apply_perp_slots(state: State, perp: PerpSlots, timestamp: Timestamp) -> tup
             error.add_note(f"in perpetual slot {index}")
             raise
         published.append(encode_perp_slot(data))
-        witnesses.append(inputs)
+        witnesses.append(inputs | trade_slot_inputs(perp.config, tx, trade_before, state))
     return published, witnesses

@@ -1,7 +1,8 @@
 """
 The perpetual slots' witness: the inputs of ``circuits/perpetual/market_slot.circom``'s
-``PerpMarketSlot`` and of ``commitment.circom``'s ``PerpConfigHash``, read
-from the spec's state and parameters.
+``PerpMarketMoves`` (with the slot's type and market) and of
+``commitment.circom``'s ``PerpConfigHash``, read from the spec's state and
+parameters; a trade's part is :mod:`.perp_trade`'s.
 
 Keys are the templates' signal names. A slot's values are read from the
 state before the slot is applied, as the batch circuit will thread them;
@@ -15,7 +16,7 @@ from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import MAX_PERP_MARKETS, PerpTxType
 from sequencer.spec.perpetual.rules import latest_time, median_price
 from sequencer.spec.perpetual.state import PerpConfig, PerpMarket, PerpMarketParams
-from sequencer.spec.perpetual.transactions import FundingTick, OracleUpdate, PerpTransaction
+from sequencer.spec.perpetual.transactions import FundingTick, OracleUpdate, PerpTrade, PerpTransaction
 from sequencer.spec.transactions import Noop
 from sequencer.spec.types import Timestamp
 
@@ -23,8 +24,8 @@ Inputs = dict[str, int | list[int]]
 """Signal name to value (a number or a list of numbers)."""
 
 
-class NotAMarketSlot(ValueError):
-    """The transaction is not one the markets' slot carries (a noop, an oracle update, a funding tick)."""
+class UnprovablePerpTransaction(ValueError):
+    """No perpetual slot of the circuit carries the transaction yet (a liquidation, a deleveraging, a collateral transfer)."""
 
 
 def market_inputs(markets: tuple[PerpMarket, ...], suffix: str = "") -> Inputs:
@@ -67,14 +68,14 @@ def market_slot_inputs(
     config: PerpConfig, markets: tuple[PerpMarket, ...], tx: PerpTransaction, timestamp: Timestamp
 ) -> Inputs:
     """
-    ``PerpMarketSlot``'s inputs for ``tx`` on ``markets`` (the state's four,
-    before the slot) under ``config``: zeros for the fields the slot's type
-    does not use.
+    ``PerpMarketMoves``' inputs for ``tx`` on ``markets`` (the state's four,
+    before the slot) under ``config``, and the slot's ``txType``: zeros for
+    the fields the slot's type does not use (a trade's are its market only).
 
     Raises
     ------
-    NotAMarketSlot
-        ``tx`` moves accounts, which this slot does not carry.
+    UnprovablePerpTransaction
+        No perpetual slot carries ``tx`` yet.
     """
     quorum = config.oracle_quorum
     parameters = config_hash_inputs(config)
@@ -112,6 +113,8 @@ def market_slot_inputs(
         case FundingTick():
             rates = [*tx.rates, *[0] * (MAX_PERP_MARKETS - len(tx.rates))]
             inputs |= {"txType": PerpTxType.FUNDING_TICK, "rate": [signed_field(rate) for rate in rates]}
+        case PerpTrade():
+            inputs |= {"txType": PerpTxType.PERP_TRADE, "market": tx.maker.order.market}
         case _:
-            raise NotAMarketSlot(f"a {type(tx).__name__} moves accounts: the markets' slot does not carry it")
+            raise UnprovablePerpTransaction(f"no perpetual slot of the circuit carries a {type(tx).__name__} yet")
     return inputs

@@ -30,7 +30,7 @@ def spec_constants() -> dict[str, int]:
     same_name = [
         "AMOUNT_BITS", "PRICE_BITS", "ORDER_ID_BITS", "ORDER_REF_BITS", "TIMESTAMP_BITS", "FEE_BPS_BITS",
         "TRADE_FEE_BPS_BITS", "DECIMAL_MANTISSA_BITS", "DECIMAL_EXPONENT_BITS", "MAX_FEE_BPS", "BPS",
-        "PRICE_SCALE", "BALANCE_WORDS", "CANCELLED_FILL", "MESSAGE_INPUTS",
+        "PRICE_SCALE", "BALANCE_WORDS", "CANCELLED_FILL", "MESSAGE_INPUTS", "FEE_ACCOUNT",
     ]
     values = {name: int(getattr(constants, name)) for name in same_name}
     perpetual_names = [
@@ -47,6 +47,7 @@ def spec_constants() -> dict[str, int]:
         "MSG_CANCEL": constants.CANCEL_MESSAGE_TAG,
         "MSG_CANCEL_ALL": constants.CANCEL_ALL_MESSAGE_TAG,
         "MSG_ORACLE_PRICE": perpetual.ORACLE_PRICE_MESSAGE_TAG,
+        "MSG_PERP_ORDER": perpetual.PERP_ORDER_MESSAGE_TAG,
     }
     return values
 

@@ -17,8 +17,6 @@ from dataclasses import replace
 import pytest
 
 from prover import CircuitArtifacts
-from prover.build import CircuitArtifacts as Artifacts, compile_circuit, load_config
-from sequencer.l1.paths import REPO_ROOT
 from sequencer.spec.constants import TreeConfig
 from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.perpetual.public_data import decode_perp_slot, split_batch_data
@@ -29,23 +27,13 @@ from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop
 from sequencer.spec.types import FieldElement, Timestamp
 from sequencer.witness.batch import BatchTooLarge, PerpSlots, ProvableBatch, build_batch
-from sequencer.witness.perpetual import NotAMarketSlot, config_hash_inputs
+from sequencer.witness.perpetual import UnprovablePerpTransaction, config_hash_inputs
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import NOW
 from tests.spec.perpetual.builders import config, price_update, transfer
 
 TREE = TreeConfig(account_depth=4, balance_depth=2, order_depth=2)
 PERP_SLOTS = 2
-
-
-@pytest.fixture(scope="module")
-def test_perp() -> CircuitArtifacts:
-    """The batch circuit with two perpetual slots, compiled only."""
-    circuit = load_config(REPO_ROOT / "circuits" / "configs.json", "test_perp")
-    directory = REPO_ROOT / circuit.build_dir / circuit.name
-    directory.mkdir(parents=True, exist_ok=True)
-    header = compile_circuit(REPO_ROOT, circuit, directory)
-    return Artifacts.in_directory(circuit, directory, header.n_constraints)
 
 
 def batches() -> tuple[State, list[ProvableBatch]]:
@@ -103,7 +91,7 @@ def test_another_deployment_or_outcome_or_public_data_is_refused(test_perp: Circ
 def test_a_perpetual_slot_takes_only_the_markets_transactions_so_far() -> None:
     """A collateral transfer moves an account: the builder refuses it by name, and more transactions than slots."""
     state = State.genesis(TREE, perp_config_hash(config()))
-    with pytest.raises(NotAMarketSlot):
+    with pytest.raises(UnprovablePerpTransaction):
         build_batch(state, [], Timestamp(NOW), FieldElement(0), 1, PerpSlots(PERP_SLOTS, config(), [transfer(1, 1, 0)]))
     with pytest.raises(BatchTooLarge):
         build_batch(state, [], Timestamp(NOW), FieldElement(0), 1, PerpSlots(1, config(), [Noop(), Noop()]))

@@ -1,10 +1,12 @@
 pragma circom 2.1.0;
 
-// A perpetual slot of the markets' transactions against the spec's result,
-// for tests/circuit/perpetual/test_market_slot_circuit.py: the markets
-// after and the published bits must be the spec's.
+// A perpetual slot of the markets' transactions (a noop, an oracle update,
+// a funding tick: PerpMarketMoves, with the slot's type and public data as
+// the batch decodes and lays them out) against the spec's result, for
+// tests/circuit/perpetual/test_market_slot_circuit.py: the markets after
+// and the published bits must be the spec's.
 
-include "perpetual/market_slot.circom";
+include "perpetual/slot.circom";
 
 template MarketSlotCheck(quorum, keys, keyBits) {
     var markets = MAX_PERP_MARKETS();
@@ -59,14 +61,20 @@ template MarketSlotCheck(quorum, keys, keyBits) {
         ranges[m][4].in <== maxFundingRate[m];
     }
 
-    component slot = PerpMarketSlot(quorum, keys, keyBits);
-    slot.txType <== txType;
+    // The slot's type: a noop, an oracle update or a funding tick (no trade here).
+    component slotType = PerpSlotType();
+    slotType.txType <== txType;
+    slotType.market <== market;
+    slotType.isTrade === 0;
+
+    component slot = PerpMarketMoves(quorum, keys, keyBits);
+    slot.isOracle <== slotType.isOracle;
+    slot.isFunding <== slotType.isFunding;
     slot.timestamp <== timestamp;
     slot.oraclePrice <== oraclePrice;
     slot.oracleTime <== oracleTime;
     slot.fundingIndex <== fundingIndex;
     slot.fundingTime <== fundingTime;
-    slot.openInterest <== openInterest;
     slot.configured <== configured;
     slot.maxFundingRate <== maxFundingRate;
     slot.oracleWindow <== oracleWindow;
@@ -86,6 +94,14 @@ template MarketSlotCheck(quorum, keys, keyBits) {
     slot.oracleTimeAfter === oracleTimeAfter;
     slot.fundingIndexAfter === fundingIndexAfter;
     slot.fundingTimeAfter === fundingTimeAfter;
-    slot.openInterestAfter === openInterestAfter;
-    slot.bits === bits;
+    openInterest === openInterestAfter;
+
+    component publicData = PerpSlotBits();
+    publicData.txType <== txType;
+    publicData.market <== market;
+    publicData.publishedPrice <== slot.publishedPrice;
+    publicData.publishedTime <== slot.publishedTime;
+    publicData.publishedRate <== slot.publishedRate;
+    publicData.traded <== [0, 0, 0, 0, 0, 0, 0, 0, 0];
+    publicData.bits === bits;
 }

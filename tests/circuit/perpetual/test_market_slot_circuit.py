@@ -14,7 +14,7 @@ import pytest
 from prover import CircuitArtifacts
 from sequencer.spec.errors import RollupError
 from sequencer.spec.perpetual.constants import MAX_PERP_MARKETS, PerpTxType
-from sequencer.witness.perpetual import NotAMarketSlot, market_inputs, market_slot_inputs
+from sequencer.witness.perpetual import UnprovablePerpTransaction, market_inputs, market_slot_inputs
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.public_data import encode_perp_slot, perp_slot_data
 from sequencer.spec.perpetual.rules import apply_perp_transaction, latest_time, median_price, priced, ticked_markets
@@ -173,5 +173,5 @@ def test_any_other_outcome_or_published_bit_is_refused(circuit: CircuitArtifacts
 def test_the_markets_slot_takes_no_transaction_that_moves_accounts() -> None:
     """A collateral transfer (or a trade, a liquidation) needs an account's slot: its witness is refused by name."""
     book = ledger()
-    with pytest.raises(NotAMarketSlot):
+    with pytest.raises(UnprovablePerpTransaction):
         market_slot_inputs(book.config, book.state.perp_markets, transfer(1, 10, 0), Timestamp(NOW))

@@ -1,0 +1,238 @@
+"""
+Perpetual trades in the batch circuit (``test_perp``: one spot slot, two
+perpetual slots), compiled only: the witness is what is checked.
+
+Batches of trades built by the witness builder from the spec are accepted
+and replay from their public data to the roots they prove, the fee account
+trading on either side included. Soundness, as ``test_circuit_soundness.py``
+does it for spot: each case breaks one rule of ``process_perp_trade``,
+checks that the spec refuses it with the rule's error, turns that one check
+off, builds the batch (so the witness is consistent in every other respect:
+roots, paths, hashes, public data) and asserts the circuit refuses it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import pytest
+
+from prover import CircuitArtifacts
+from sequencer.spec.constants import FEE_ACCOUNT, OrderKind
+from sequencer.spec import errors
+from sequencer.spec.errors import RollupError
+from sequencer.spec.perpetual import errors as perp_errors
+from sequencer.spec.perpetual import rules
+from sequencer.spec.perpetual.ledger import PerpLedger
+from sequencer.spec.perpetual.public_data import decode_perp_slot, split_batch_data
+from sequencer.spec.perpetual.rules import process_collateral_transfer
+from sequencer.spec.perpetual.state import PerpAccount, PerpMarket
+from sequencer.spec.perpetual.transactions import PerpTrade, PerpTransaction, SignedPerpOrder
+from sequencer.spec.public_data import decode_slot
+from sequencer.spec.replay import replay_batch
+from sequencer.spec.state import State
+from sequencer.spec.transactions import Noop
+from sequencer.spec.transition import process_deposit
+from sequencer.spec.types import Amount, FieldElement, Timestamp
+from sequencer.witness.batch import PerpSlots, ProvableBatch, build_batch
+from tests.circuit.perpetual.checking import accepts
+from tests.spec.builders import ALICE, BOB, CAROL, NOW, deposit
+from tests.spec.perpetual.builders import BUY, COLLATERAL, MAX_PRICE_AGE, SELL, config, perp_order, perp_trade, ticks, transfer
+from tests.spec.perpetual.conftest import Exchange, priced
+
+PERP_SLOTS = 2
+
+
+def build(state: State, trades: list[PerpTransaction], timestamp: int = NOW + 10) -> ProvableBatch:
+    """A batch of one spot noop and ``trades`` in the perpetual slots."""
+    return build_batch(state, [Noop()], Timestamp(timestamp), FieldElement(0), 1, PerpSlots(PERP_SLOTS, config(), trades))
+
+
+def replays(before: State, batch: ProvableBatch) -> bool:
+    """Whether ``batch``'s public data, replayed on ``before``, gives the root it proves."""
+    spot, perp = split_batch_data(batch.public_data, 1, PERP_SLOTS)
+    slots, perp_slots = [decode_slot(s) for s in spot], [decode_perp_slot(p) for p in perp]
+    return replay_batch(before.copy(), slots, [], batch.timestamp, perp_slots, config()) == batch.new_root
+
+
+def with_fee_account_collateral(ex: Exchange, amount: int) -> Exchange:
+    """The fee account, given ``amount`` of spot collateral-token, moves it all into collateral."""
+    process_deposit(ex.state, deposit(FEE_ACCOUNT, COLLATERAL, amount))
+    process_collateral_transfer(ex.state, ex.ledger, transfer(FEE_ACCOUNT, amount, 0), Timestamp(NOW))
+    return ex
+
+
+def test_trades_are_proven_and_replay_from_their_public_data(test_perp: CircuitArtifacts) -> None:
+    """Bob's resting sell fills Alice's limit buy, then her immediate-or-cancel buy; both pay fees."""
+    ex = priced(5_000, 5_000)
+    before = ex.state.copy()
+    maker = perp_order(BOB, 1, SELL, ticks(100), 100)
+    batch = build(
+        ex.state,
+        [
+            perp_trade(maker, perp_order(ALICE, 1, BUY, ticks(100), 30), 30, 10, 20),
+            perp_trade(maker, perp_order(ALICE, 2, BUY, ticks(101), 20, kind=OrderKind.IOC), 20, 0, 30),
+        ],
+    )
+    assert accepts(test_perp, batch.circuit_input)
+    assert replays(before, batch)
+    ledger = PerpLedger(config(), ex.state)
+    assert ledger.account(ALICE).position(0).size == 50 and ledger.account(BOB).position(0).size == -50
+    assert ledger.account(FEE_ACCOUNT).collateral == 3 + 6 + 6
+    assert ledger.market(0).open_interest == 50
+
+
+def test_the_fee_account_trades_on_either_side(test_perp: CircuitArtifacts) -> None:
+    """The fee account sells as a maker, then buys as a taker, and is credited both fees of each trade."""
+    ex = with_fee_account_collateral(priced(5_000, 5_000), 5_000)
+    before = ex.state.copy()
+    batch = build(
+        ex.state,
+        [
+            perp_trade(perp_order(FEE_ACCOUNT, 1, SELL, ticks(100), 40), perp_order(ALICE, 1, BUY, ticks(100), 40), 40, 50, 50),
+            perp_trade(perp_order(BOB, 1, SELL, ticks(105), 10), perp_order(FEE_ACCOUNT, 2, BUY, ticks(105), 10), 10, 40, 40),
+        ],
+    )
+    assert accepts(test_perp, batch.circuit_input)
+    assert replays(before, batch)
+    fee = PerpLedger(config(), ex.state).account(FEE_ACCOUNT)
+    assert fee.position(0).size == -30
+    assert fee.collateral == 5_000 + 40 * 100 - 10 * 105 + 2 * 20 + 2 * 4 - 20 - 4
+
+
+def test_a_trade_the_spec_applies_is_accepted_only_with_its_own_outcome(test_perp: CircuitArtifacts) -> None:
+    """Another fill, fee, collateral, funding settlement or published byte than the builder's: refused."""
+    batch = build(priced(5_000, 5_000).state, [perp_trade(perp_order(BOB, 1, SELL, ticks(100), 100), perp_order(ALICE, 1, BUY, ticks(100), 30), 30, 10, 20)])
+    witness = batch.circuit_input
+    assert accepts(test_perp, witness)
+
+    def bumped(name: str, at: tuple[int, ...]) -> dict[str, object]:
+        values = [list(v) if isinstance(v, list) else v for v in witness[name]]  # type: ignore[union-attr]
+        target = values
+        for index in at[:-1]:
+            target = target[index]
+        target[at[-1]] += 1
+        return {**witness, name: values}
+
+    tampered = [
+        bumped("perpFill", (0,)),
+        bumped("perpFeeA", (0,)),
+        bumped("perpCollateralA", (0,)),
+        bumped("perpPaymentB", (0, 0)),
+        bumped("perpSizeF", (0, 0)),
+        bumped("perpReduceOnlyB", (0,)),
+        bumped("perpTxType", (1,)),
+    ]
+    for number, values in enumerate(tampered):
+        assert not accepts(test_perp, values), number
+
+
+@dataclass(frozen=True)
+class Case:
+    """A trade that breaks one rule, the checks of ``rules`` to turn off, and the spec's error."""
+
+    exchange: Callable[[], Exchange]
+    trade: PerpTrade
+    disabled: dict[str, Callable[..., object]]
+    error: type[RollupError]
+    timestamp: int = NOW + 10
+
+
+def no_check(*_: object) -> None:
+    """A check turned off."""
+
+
+def signed_by_bob(order: SignedPerpOrder) -> SignedPerpOrder:
+    """``order`` with the signature of Bob's order of the same terms instead of its own account's."""
+    return replace(order, signature=perp_order(BOB, order.order.order_id, order.order.side, order.order.price, order.order.amount).signature)
+
+
+def uncapped(ledger: PerpLedger, market_id: int, changes: list[tuple[PerpAccount, PerpAccount]]) -> PerpMarket:
+    """``rules.with_open_interest`` without its cap: the open interest follows the longs."""
+    market = ledger.market(market_id)
+    longs = sum(max(a.position(market_id).size, 0) - max(b.position(market_id).size, 0) for b, a in changes)
+    return replace(market, open_interest=market.open_interest + longs)
+
+
+def sell(amount: int = 100, **terms: object) -> SignedPerpOrder:
+    """Bob's resting sell at 100."""
+    return perp_order(BOB, 1, SELL, ticks(100), amount, **terms)  # type: ignore[arg-type]
+
+
+def buy(amount: int = 30, price: int = 100, **terms: object) -> SignedPerpOrder:
+    """Alice's buy at ``price``."""
+    return perp_order(ALICE, 1, BUY, ticks(price), amount, **terms)  # type: ignore[arg-type]
+
+
+def funded_exchange() -> Exchange:
+    return priced(5_000, 5_000)
+
+
+CASES = {
+    "beyond initial margin": Case(
+        funded_exchange, perp_trade(sell(900), buy(900, 100), 900), {"check_margin": no_check}, perp_errors.MarginInsufficient
+    ),
+    "a reduce-only order that opens": Case(
+        funded_exchange, perp_trade(sell(), buy(reduce_only=True), 30), {"check_reduce_only": no_check}, perp_errors.ReduceOnlyIncrease
+    ),
+    "an order signed with another key": Case(
+        funded_exchange, perp_trade(sell(), signed_by_bob(buy()), 30), {"check_signature": no_check}, errors.InvalidSignature
+    ),
+    "an expired order": Case(
+        funded_exchange, perp_trade(sell(), buy(expiry=NOW), 30), {"check_unexpired": no_check}, errors.OrderExpired
+    ),
+    "a fee above the signed limit": Case(
+        funded_exchange, perp_trade(sell(), buy(), 30, 101, 0), {"check_fee": no_check}, errors.FeeAboveLimit
+    ),
+    "a fee limit above 100%": Case(
+        funded_exchange, perp_trade(sell(), buy(max_fee_bps=10_001), 30), {"check_fee_limit": no_check}, errors.InvalidFeeLimit
+    ),
+    "a taker's price limit crossed": Case(
+        funded_exchange, perp_trade(sell(), buy(price=99), 30), {"check_taker_limit": no_check}, errors.PriceLimitViolated
+    ),
+    "a maker that does not rest": Case(
+        funded_exchange, perp_trade(sell(kind=OrderKind.IOC), buy(), 30), {"check_kinds": no_check}, errors.MakerDoesNotRest
+    ),
+    "a fill beyond the order": Case(
+        funded_exchange,
+        perp_trade(sell(), buy(20), 30),
+        {"filled_after": lambda account, order, fill: Amount(fill)},
+        errors.OrderOverfilled,
+    ),
+    "prices too old": Case(
+        funded_exchange, perp_trade(sell(), buy(), 30), {"check_priced": no_check}, perp_errors.OraclePriceTooOld, NOW + MAX_PRICE_AGE + 1
+    ),
+    "open interest above its cap": Case(
+        lambda: priced(50_000, 50_000),
+        perp_trade(sell(1_001), buy(1_001), 1_001),
+        {"with_open_interest": uncapped},
+        perp_errors.OpenInterestCapExceeded,
+    ),
+    "an account that does not exist": Case(
+        funded_exchange,
+        perp_trade(sell(), perp_order(CAROL + 1, 1, BUY, ticks(100), 30), 30),
+        {"existing_account": lambda state, index: state.get_account(index), "check_signature": no_check, "check_margin": no_check},
+        errors.AccountNotFound,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_trade_breaking_one_rule_has_no_witness(name: str, test_perp: CircuitArtifacts, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = CASES[name]
+    with pytest.raises(case.error):
+        build(case.exchange().state, [case.trade], case.timestamp)
+    for check, replacement in case.disabled.items():
+        monkeypatch.setattr(rules, check, replacement)
+    batch = build(case.exchange().state, [case.trade], case.timestamp)
+    assert not accepts(test_perp, batch.circuit_input)
+
+
+def test_an_immediate_taker_does_not_resume_in_a_later_batch(test_perp: CircuitArtifacts, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Alice's immediate-or-cancel buy fills 10 of 30 in one batch; its rest may not fill in the next."""
+    ex = funded_exchange()
+    taker = buy(30, kind=OrderKind.IOC)
+    build(ex.state, [perp_trade(sell(), taker, 10)])
+    with pytest.raises(errors.ImmediateOrderResumed):
+        build(ex.state.copy(), [perp_trade(sell(), taker, 10)], NOW + 20)
+    monkeypatch.setattr(rules, "check_immediate_run", no_check)
+    assert not accepts(test_perp, build(ex.state, [perp_trade(sell(), taker, 10)], NOW + 20).circuit_input)
