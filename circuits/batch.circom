@@ -19,7 +19,8 @@ include "perpetual/slot.circom";
 // quorum of `quorum` signatures of `keys` oracle keys, keyBits bits an
 // index), a funding tick (perpetual/market_slot.circom) or a perpetual
 // trade (perpetual/trade_slot.circom: it updates the maker's, the taker's
-// and the fee account's leaves); with nPerp = 0 the batch keeps the
+// and the fee account's leaves) or a collateral transfer
+// (perpetual/transfer_slot.circom: one leaf and the collateral pool); with nPerp = 0 the batch keeps the
 // perpetual commitment as it is, and quorum, keys and keyBits are unused.
 //
 // Public input:
@@ -38,8 +39,9 @@ include "perpetual/slot.circom";
 //                     (PerpConfigHash's inputs), the commitment's configHash
 //   perpTxType[nPerp], perpMarket[nPerp], then perp<Name> for each input
 //                     Name of PerpMarketMoves (perpSigner .. perpRate) and of
-//                     PerpTradeSlot (perpSideA .. perpRemainderF) that is the
-//                     slot's own, as an array over the perpetual slots
+//                     PerpTradeSlot (perpSideA .. perpRemainderF) and of
+//                     PerpTransferSlot (perpToCollateral .. perpRemainder)
+//                     that is the slot's own, as an array over the perpetual slots
 //   every TxSlot input as an array over slots, e.g. txType[nTx],
 //   siblingsAccountA[nTx][3 * accountDepth \ 2]
 //   feeAx, feeAy, feeEthAddr, feeNonce, feeMinOrderId, feeOrderRoot, feePerpHash,
@@ -357,6 +359,28 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         signal input perpPaymentF[nPerp][markets];
         signal input perpRemainderF[nPerp][markets];
 
+        // Each slot's PerpTransferSlot inputs (zeros and the fee account's leaf outside a transfer).
+        signal input perpToCollateral[nPerp];
+        signal input perpAmount[nPerp];
+        signal input perpSigR8x[nPerp];
+        signal input perpSigR8y[nPerp];
+        signal input perpSigS[nPerp];
+        signal input perpAccount[nPerp];
+        signal input perpAx[nPerp];
+        signal input perpAy[nPerp];
+        signal input perpEthAddr[nPerp];
+        signal input perpNonce[nPerp];
+        signal input perpMinOrderId[nPerp];
+        signal input perpOrderRoot[nPerp];
+        signal input perpPerpHash[nPerp];
+        signal input perpCollateral[nPerp];
+        signal input perpBalances[nPerp][tokens];
+        signal input perpSiblingsAccount[nPerp][3 * accountDepth \ 2];
+        signal input perpSize[nPerp][markets];
+        signal input perpSettledIndex[nPerp][markets];
+        signal input perpPayment[nPerp][markets];
+        signal input perpRemainder[nPerp][markets];
+
         // The parameters, against the hash the old root commits to: the
         // circuit checks `quorum` signatures, so the deployment's quorum is it.
         oracleQuorum === quorum;
@@ -427,6 +451,7 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         component types[nPerp];
         component moves[nPerp];
         component trades[nPerp];
+        component transfers[nPerp];
         component slotBits[nPerp];
         signal oraclePrice[nPerp + 1][markets];
         signal oracleTime[nPerp + 1][markets];
@@ -435,6 +460,7 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         signal openInterest[nPerp + 1][markets];
         signal perpRoots[nPerp + 1];
         signal perpTakers[nPerp + 1];
+        signal pools[nPerp + 1];
         oraclePrice[0] <== perpOraclePrice;
         oracleTime[0] <== perpOracleTime;
         fundingIndex[0] <== perpFundingIndex;
@@ -442,6 +468,7 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         openInterest[0] <== perpOpenInterest;
         perpRoots[0] <== roots[nTx];
         perpTakers[0] <== 0;
+        pools[0] <== collateralPool;
         for (var p = 0; p < nPerp; p++) {
             types[p] = PerpSlotType();
             types[p].txType <== perpTxType[p];
@@ -566,12 +593,48 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
             trades[p].paymentF <== perpPaymentF[p];
             trades[p].remainderF <== perpRemainderF[p];
 
+
+            transfers[p] = PerpTransferSlot(accountDepth, balanceDepth);
+            transfers[p].enabled <== types[p].isTransfer;
+            transfers[p].oldRoot <== trades[p].newRoot;
+            transfers[p].timestamp <== timestamp;
+            transfers[p].oraclePrice <== oraclePrice[p];
+            transfers[p].oracleTime <== oracleTime[p];
+            transfers[p].fundingIndex <== fundingIndex[p];
+            transfers[p].quantum <== quantum;
+            transfers[p].initialMargin <== initialMargin;
+            transfers[p].maintenanceMargin <== maintenanceMargin;
+            transfers[p].maxPriceAge <== maxPriceAge;
+            transfers[p].collateralToken <== collateralToken;
+            transfers[p].collateralPool <== pools[p];
+            transfers[p].toCollateral <== perpToCollateral[p];
+            transfers[p].amount <== perpAmount[p];
+            transfers[p].sigR8x <== perpSigR8x[p];
+            transfers[p].sigR8y <== perpSigR8y[p];
+            transfers[p].sigS <== perpSigS[p];
+            transfers[p].account <== perpAccount[p];
+            transfers[p].ax <== perpAx[p];
+            transfers[p].ay <== perpAy[p];
+            transfers[p].ethAddr <== perpEthAddr[p];
+            transfers[p].nonce <== perpNonce[p];
+            transfers[p].minOrderId <== perpMinOrderId[p];
+            transfers[p].orderRoot <== perpOrderRoot[p];
+            transfers[p].perpHash <== perpPerpHash[p];
+            transfers[p].collateral <== perpCollateral[p];
+            transfers[p].balances <== perpBalances[p];
+            transfers[p].siblingsAccount <== perpSiblingsAccount[p];
+            transfers[p].size <== perpSize[p];
+            transfers[p].settledIndex <== perpSettledIndex[p];
+            transfers[p].payment <== perpPayment[p];
+            transfers[p].remainder <== perpRemainder[p];
+
             oraclePrice[p + 1] <== moves[p].oraclePriceAfter;
             oracleTime[p + 1] <== moves[p].oracleTimeAfter;
             fundingIndex[p + 1] <== moves[p].fundingIndexAfter;
             fundingTime[p + 1] <== moves[p].fundingTimeAfter;
             openInterest[p + 1] <== trades[p].openInterestAfter;
-            perpRoots[p + 1] <== trades[p].newRoot;
+            perpRoots[p + 1] <== transfers[p].newRoot;
+            pools[p + 1] <== transfers[p].collateralPoolAfter;
             perpTakers[p + 1] <== trades[p].taker;
 
             slotBits[p] = PerpSlotBits();
@@ -581,6 +644,7 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
             slotBits[p].publishedTime <== moves[p].publishedTime;
             slotBits[p].publishedRate <== moves[p].publishedRate;
             slotBits[p].traded <== trades[p].published;
+            slotBits[p].transferred <== transfers[p].published;
             publicInput.perpBits[p] <== slotBits[p].bits;
         }
         accountRootBeforeFees <== perpRoots[nPerp];
@@ -591,7 +655,7 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         after.fundingIndex <== fundingIndex[nPerp];
         after.fundingTime <== fundingTime[nPerp];
         after.openInterest <== openInterest[nPerp];
-        after.collateralPool <== collateralPool;
+        after.collateralPool <== pools[nPerp];
         after.configHash <== parameters.out;
         newState.inputs[1] <== after.out;
     }

@@ -45,6 +45,7 @@ function MSG_WITHDRAW() { return 2; }
 function MSG_CANCEL() { return 16; }
 function MSG_CANCEL_ALL() { return 17; }
 function MSG_PERP_ORDER() { return 3; }
+function MSG_COLLATERAL_TRANSFER() { return 5; }
 // The account that collects the trading fees (sequencer/spec/constants.py FEE_ACCOUNT).
 function FEE_ACCOUNT() { return 0; }
 

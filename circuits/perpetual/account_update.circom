@@ -1,9 +1,10 @@
 pragma circom 2.1.0;
 
 // An account leaf's update by a perpetual slot: its perpetual side (the
-// leaf's last input, commitment.circom's PerpAccountHash) and, for the
-// account of a signed order, one order slot; every other field of the leaf
-// (circuits/account.circom's AccountLeaf) stays as it was.
+// leaf's last input, commitment.circom's PerpAccountHash), its balances and
+// nonce (a collateral transfer's) and, for the account of a signed order,
+// one order slot; its key, address, minOrderId (and order root, but for
+// that slot) stay as they were (circuits/account.circom's AccountLeaf).
 
 include "circomlib/circuits/bitify.circom";
 include "../lib/constants.circom";
@@ -11,14 +12,15 @@ include "../lib/merkle.circom";
 include "../account.circom";
 
 // PerpLeafUpdate(accountDepth, orderDepth): the account tree's root after
-// leaf accountIndex's perpetual side becomes newPerpHash and, with
-// orderDepth > 0, its order slot at orderSlotBits goes from oldOrderLeaf to
-// newOrderLeaf (OrderFill's outputs).
+// leaf accountIndex's perpetual side becomes newPerpHash, its balances'
+// words newWords, its nonce newNonce and, with orderDepth > 0, its order
+// slot at orderSlotBits goes from oldOrderLeaf to newOrderLeaf (OrderFill's
+// outputs).
 //
 //   oldRoot, accountIndex        field   the tree before; the leaf's index (< 2^accountDepth, checked here)
 //   ax .. orderRoot, words[], perpHash   field   the leaf before (its balances as the leaf's words: they stay)
 //   siblingsAccount[]            field   the leaf's path
-//   newPerpHash                  field   the perpetual side after
+//   newPerpHash, newWords[], newNonce   field   the perpetual side, the balances' words and the nonce after
 //   orderSlotBits[], oldOrderLeaf, newOrderLeaf, siblingsOrder[]   (orderDepth > 0) the order slot written
 //   newRoot                      field   output
 template PerpLeafUpdate(accountDepth, orderDepth) {
@@ -34,6 +36,8 @@ template PerpLeafUpdate(accountDepth, orderDepth) {
     signal input perpHash;
     signal input siblingsAccount[3 * accountDepth \ 2];
     signal input newPerpHash;
+    signal input newWords[BALANCE_WORDS()];
+    signal input newNonce;
     signal output newRoot;
 
     // circomspect: CS0010 accountDepth (<= 24) bits, far below the field's 254: an account index has one binary form.
@@ -79,10 +83,10 @@ template PerpLeafUpdate(accountDepth, orderDepth) {
     newLeaf.ax <== ax;
     newLeaf.ay <== ay;
     newLeaf.ethAddr <== ethAddr;
-    newLeaf.nonce <== nonce;
+    newLeaf.nonce <== newNonce;
     newLeaf.minOrderId <== minOrderId;
     newLeaf.orderRoot <== newOrderRoot;
-    newLeaf.words <== words;
+    newLeaf.words <== newWords;
     newLeaf.perpHash <== newPerpHash;
     component after = MerkleRoot(accountDepth);
     after.leaf <== newLeaf.out;

@@ -3,11 +3,11 @@ pragma circom 2.1.0;
 // One perpetual slot of a batch, mirroring
 // sequencer/spec/perpetual/rules.py's apply_perp_transaction: its type
 // enables the part that carries it, PerpMarketMoves (market_slot.circom:
-// an oracle price update, a funding tick) or PerpTradeSlot
-// (trade_slot.circom: a perpetual trade), and its bytes are laid out as
-// sequencer/spec/perpetual/public_data.py lays them out. Liquidations,
-// deleveragings and collateral transfers have no slot yet: their types are
-// refused. The batch (batch.circom) wires each slot's parts and threads the
+// an oracle price update, a funding tick), PerpTradeSlot
+// (trade_slot.circom: a perpetual trade) or PerpTransferSlot
+// (transfer_slot.circom: a collateral transfer), and its bytes are laid
+// out as sequencer/spec/perpetual/public_data.py lays them out.
+// Liquidations and deleveragings have no slot yet: their types are refused. The batch (batch.circom) wires each slot's parts and threads the
 // account tree, the markets and the previous taker from slot to slot.
 
 include "circomlib/circuits/comparators.circom";
@@ -15,20 +15,22 @@ include "../lib/perp_public_data_layout.circom";
 include "market_slot.circom";
 include "public_data.circom";
 include "trade_slot.circom";
+include "transfer_slot.circom";
 
 // PerpSlotType(): which part a slot's type enables; exactly one of noop,
-// oracle update, funding tick and perpetual trade (any other type is
-// refused), and the slot's market is 0 unless an oracle update or a trade
-// names one.
+// oracle update, funding tick, perpetual trade and collateral transfer (any
+// other type is refused), and the slot's market is 0 unless an oracle
+// update or a trade names one.
 //
-//   txType, market                       field
-//   isOracle, isFunding, isTrade         bit   outputs
+//   txType, market                                   field
+//   isOracle, isFunding, isTrade, isTransfer         bit   outputs
 template PerpSlotType() {
     signal input txType;
     signal input market;
     signal output isOracle;
     signal output isFunding;
     signal output isTrade;
+    signal output isTransfer;
 
     component isNoop = IsEqual();
     isNoop.in <== [txType, PPD_TX_NOOP()];
@@ -38,10 +40,13 @@ template PerpSlotType() {
     funding.in <== [txType, PPD_TX_FUNDING_TICK()];
     component trade = IsEqual();
     trade.in <== [txType, PPD_TX_PERP_TRADE()];
-    isNoop.out + oracle.out + funding.out + trade.out === 1;
+    component transfer = IsEqual();
+    transfer.in <== [txType, PPD_TX_COLLATERAL_TRANSFER()];
+    isNoop.out + oracle.out + funding.out + trade.out + transfer.out === 1;
     isOracle <== oracle.out;
     isFunding <== funding.out;
     isTrade <== trade.out;
+    isTransfer <== transfer.out;
     market * (1 - isOracle - isTrade) === 0;
 }
 
@@ -51,6 +56,7 @@ template PerpSlotType() {
 //   txType, market                                   field   the slot's
 //   publishedPrice, publishedTime, publishedRate[4]  field   PerpMarketMoves'
 //   traded[9]                                        field   PerpTradeSlot's published
+//   transferred[3]                                   field   PerpTransferSlot's published
 //   bits                                             output
 template PerpSlotBits() {
     signal input txType;
@@ -59,12 +65,13 @@ template PerpSlotBits() {
     signal input publishedTime;
     signal input publishedRate[4];
     signal input traded[9];
+    signal input transferred[3];
     signal output bits[8 * PPD_SLOT_BYTES()];
 
     component publicData = PerpSlotPublicData();
     publicData.values <== [
-        txType, traded[0], 0, market, traded[1], traded[2], traded[3], traded[4], traded[5],
-        publishedPrice + traded[6], traded[7], traded[8], publishedTime, 0, 0, 0,
+        txType, traded[0], transferred[0], market, traded[1] + transferred[1], traded[2], traded[3], traded[4], traded[5],
+        publishedPrice + traded[6], traded[7], traded[8], publishedTime, 0, 0, transferred[2],
         publishedRate[0], publishedRate[1], publishedRate[2], publishedRate[3]
     ];
     bits <== publicData.bits;

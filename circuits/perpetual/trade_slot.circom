@@ -437,6 +437,8 @@ template PerpTradeSlot(accountDepth, orderDepth) {
     updateA.words <== wordsA;
     updateA.perpHash <== perpHashA;
     updateA.siblingsAccount <== siblingsAccountA;
+    updateA.newWords <== wordsA;
+    updateA.newNonce <== nonceA;
     updateA.newPerpHash <== perpHashA + enabled * (afterA.out - perpHashA);
     updateA.orderSlotBits <== fillA.slotBits;
     updateA.oldOrderLeaf <== fillA.oldLeaf;
@@ -459,6 +461,8 @@ template PerpTradeSlot(accountDepth, orderDepth) {
     updateB.words <== wordsB;
     updateB.perpHash <== perpHashB;
     updateB.siblingsAccount <== siblingsAccountB;
+    updateB.newWords <== wordsB;
+    updateB.newNonce <== nonceB;
     updateB.newPerpHash <== perpHashB + enabled * (afterB.out - perpHashB);
     updateB.orderSlotBits <== fillB.slotBits;
     updateB.oldOrderLeaf <== fillB.oldLeaf;
@@ -496,6 +500,8 @@ template PerpTradeSlot(accountDepth, orderDepth) {
     updateF.words <== wordsF;
     updateF.perpHash <== perpHashF;
     updateF.siblingsAccount <== siblingsAccountF;
+    updateF.newWords <== wordsF;
+    updateF.newNonce <== nonceF;
     updateF.newPerpHash <== perpHashF + enabled * (afterF.out - perpHashF);
     newRoot <== updateF.newRoot;
 

@@ -32,6 +32,7 @@ from sequencer.spec.constants import TIMESTAMP_BITS
 from sequencer.spec.types import FieldElement, Timestamp
 
 from .perp_trade import TRADE_SLOT_SIGNALS, TradeBefore, trade_slot_inputs
+from .perp_transfer import TRANSFER_SLOT_SIGNALS, TransferBefore, transfer_slot_inputs
 from .perpetual import Inputs, config_hash_inputs, market_inputs, market_slot_inputs
 from .sides import SideInputs
 from .slots import SlotBefore, fee_account_inputs, slot_inputs
@@ -54,11 +55,11 @@ class BatchTooLarge(RollupError):
 
 PERP_SLOT_SIGNALS = (
     "txType", "market", "signer", "price", "signedTime", "R8x", "R8y", "S", "median", "latest", "rate"
-) + TRADE_SLOT_SIGNALS
+) + TRADE_SLOT_SIGNALS + TRANSFER_SLOT_SIGNALS
 """
-A perpetual slot's own inputs (its type and market, ``PerpMarketMoves``'
-and ``PerpTradeSlot``'s); the batch takes each as ``perp<Name>`` over its
-perpetual slots.
+A perpetual slot's own inputs (its type and market, ``PerpMarketMoves``',
+``PerpTradeSlot``'s and ``PerpTransferSlot``'s); the batch takes each as
+``perp<Name>`` over its perpetual slots.
 """
 
 
@@ -123,7 +124,7 @@ def build_batch(
         More transactions than ``slots``, or perpetual ones than ``perp.slots``.
     UnprovablePerpTransaction
         No perpetual slot of the circuit carries a perpetual transaction
-        yet (a liquidation, a deleveraging, a collateral transfer).
+        yet (a liquidation, a deleveraging).
     RollupError
         Any error of ``apply_batch``; ``state`` is then unchanged.
     """
@@ -219,6 +220,7 @@ def apply_perp_slots(state: State, perp: PerpSlots, timestamp: Timestamp) -> tup
     for index, tx in enumerate(padded):
         inputs = market_slot_inputs(perp.config, state.perp_markets, tx, timestamp)
         trade_before = TradeBefore.of(tx, state)
+        transfer_before = TransferBefore.of(tx, state)
         data = perp_slot_data(tx, perp.config)
         try:
             apply_perp_transaction(state, ledger, tx, timestamp, padded[index - 1] if index else None)
@@ -226,5 +228,9 @@ def apply_perp_slots(state: State, perp: PerpSlots, timestamp: Timestamp) -> tup
             error.add_note(f"in perpetual slot {index}")
             raise
         published.append(encode_perp_slot(data))
-        witnesses.append(inputs | trade_slot_inputs(perp.config, tx, trade_before, state))
+        witnesses.append(
+            inputs
+            | trade_slot_inputs(perp.config, tx, trade_before, state)
+            | transfer_slot_inputs(perp.config, tx, transfer_before, state)
+        )
     return published, witnesses

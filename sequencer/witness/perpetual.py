@@ -16,7 +16,7 @@ from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import MAX_PERP_MARKETS, PerpTxType
 from sequencer.spec.perpetual.rules import latest_time, median_price
 from sequencer.spec.perpetual.state import PerpConfig, PerpMarket, PerpMarketParams
-from sequencer.spec.perpetual.transactions import FundingTick, OracleUpdate, PerpTrade, PerpTransaction
+from sequencer.spec.perpetual.transactions import CollateralTransfer, FundingTick, OracleUpdate, PerpTrade, PerpTransaction
 from sequencer.spec.transactions import Noop
 from sequencer.spec.types import Timestamp
 
@@ -25,7 +25,7 @@ Inputs = dict[str, int | list[int]]
 
 
 class UnprovablePerpTransaction(ValueError):
-    """No perpetual slot of the circuit carries the transaction yet (a liquidation, a deleveraging, a collateral transfer)."""
+    """No perpetual slot of the circuit carries the transaction yet (a liquidation, a deleveraging)."""
 
 
 def market_inputs(markets: tuple[PerpMarket, ...], suffix: str = "") -> Inputs:
@@ -115,6 +115,8 @@ def market_slot_inputs(
             inputs |= {"txType": PerpTxType.FUNDING_TICK, "rate": [signed_field(rate) for rate in rates]}
         case PerpTrade():
             inputs |= {"txType": PerpTxType.PERP_TRADE, "market": tx.maker.order.market}
+        case CollateralTransfer():
+            inputs["txType"] = PerpTxType.COLLATERAL_TRANSFER
         case _:
             raise UnprovablePerpTransaction(f"no perpetual slot of the circuit carries a {type(tx).__name__} yet")
     return inputs

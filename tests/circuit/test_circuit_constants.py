@@ -48,6 +48,7 @@ def spec_constants() -> dict[str, int]:
         "MSG_CANCEL_ALL": constants.CANCEL_ALL_MESSAGE_TAG,
         "MSG_ORACLE_PRICE": perpetual.ORACLE_PRICE_MESSAGE_TAG,
         "MSG_PERP_ORDER": perpetual.PERP_ORDER_MESSAGE_TAG,
+        "MSG_COLLATERAL_TRANSFER": perpetual.COLLATERAL_TRANSFER_MESSAGE_TAG,
     }
     return values
 

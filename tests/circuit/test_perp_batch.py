@@ -20,17 +20,17 @@ from prover import CircuitArtifacts
 from sequencer.spec.constants import TreeConfig
 from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.perpetual.public_data import decode_perp_slot, split_batch_data
-from sequencer.spec.perpetual.transactions import FundingTick
+from sequencer.spec.perpetual.transactions import Deleverage, FundingTick
 from sequencer.spec.public_data import decode_slot, public_input_hash
 from sequencer.spec.replay import replay_batch
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop
-from sequencer.spec.types import FieldElement, Timestamp
+from sequencer.spec.types import AccountIndex, Amount, FieldElement, Timestamp
 from sequencer.witness.batch import BatchTooLarge, PerpSlots, ProvableBatch, build_batch
 from sequencer.witness.perpetual import UnprovablePerpTransaction, config_hash_inputs
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import NOW
-from tests.spec.perpetual.builders import config, price_update, transfer
+from tests.spec.perpetual.builders import config, price_update
 
 TREE = TreeConfig(account_depth=4, balance_depth=2, order_depth=2)
 PERP_SLOTS = 2
@@ -88,10 +88,11 @@ def test_another_deployment_or_outcome_or_public_data_is_refused(test_perp: Circ
         assert not accepts(test_perp, values), number
 
 
-def test_a_perpetual_slot_takes_only_the_markets_transactions_so_far() -> None:
-    """A collateral transfer moves an account: the builder refuses it by name, and more transactions than slots."""
+def test_no_perpetual_slot_takes_a_deleveraging_yet() -> None:
+    """The builder refuses one by name, and more transactions than slots."""
     state = State.genesis(TREE, perp_config_hash(config()))
+    deleverage = Deleverage(AccountIndex(1), AccountIndex(2), 0, Amount(1), Amount(1))
     with pytest.raises(UnprovablePerpTransaction):
-        build_batch(state, [], Timestamp(NOW), FieldElement(0), 1, PerpSlots(PERP_SLOTS, config(), [transfer(1, 1, 0)]))
+        build_batch(state, [], Timestamp(NOW), FieldElement(0), 1, PerpSlots(PERP_SLOTS, config(), [deleverage]))
     with pytest.raises(BatchTooLarge):
         build_batch(state, [], Timestamp(NOW), FieldElement(0), 1, PerpSlots(1, config(), [Noop(), Noop()]))

@@ -53,7 +53,7 @@ from sequencer.spec.transition import (
     fee_amount,
     filled_after,
 )
-from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp
+from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
 
 from .constants import COLLATERAL_BITS, FUNDING_INDEX_BITS, MARGIN_SCALE, PERP_PRICE_BITS, SIZE_BITS
 from .errors import (
@@ -688,15 +688,12 @@ def process_collateral_transfer(
     perp = settled_account(ledger, index)
     balance = account.balance(token)
     if transfer.to_collateral:
-        if balance < amount:
-            raise InsufficientBalance(index, token, balance, amount)
+        check_spot_balance(index, token, balance, amount)
         balance_after, collateral_after = balance - amount, perp.collateral + amount
     else:
         check_prices_fresh(ledger, timestamp)
         balance_after, collateral_after = balance + amount, perp.collateral - amount
-        state_after = health(ledger, replace(perp, collateral=collateral_after))
-        if not state_after.meets_initial:
-            raise MarginInsufficient(index, state_after.value, state_after.initial)
+        check_meets_initial(ledger, index, replace(perp, collateral=collateral_after))
         if balance_after >= 2**AMOUNT_BITS:
             raise BalanceOverflow(index, token, Amount(balance), amount)
     perp_after = with_collateral(index, perp, collateral_after)
@@ -705,6 +702,19 @@ def process_collateral_transfer(
     state.increment_nonce(index)
     ledger.set_account(index, perp_after)
     ledger.collateral_pool += amount if transfer.to_collateral else -amount
+
+
+def check_spot_balance(index: AccountIndex, token: TokenId, balance: Amount, amount: Amount) -> None:
+    """The spot balance covers ``amount`` (raises ``InsufficientBalance``)."""
+    if balance < amount:
+        raise InsufficientBalance(index, token, balance, amount)
+
+
+def check_meets_initial(ledger: PerpLedger, index: AccountIndex, account: PerpAccount) -> None:
+    """The account (as it would be) meets its initial margin (raises ``MarginInsufficient``)."""
+    state_after = health(ledger, account)
+    if not state_after.meets_initial:
+        raise MarginInsufficient(index, state_after.value, state_after.initial)
 
 
 def withdrawable_collateral(ledger: PerpLedger, index: AccountIndex) -> int:

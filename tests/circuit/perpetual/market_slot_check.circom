@@ -65,7 +65,7 @@ template MarketSlotCheck(quorum, keys, keyBits) {
     component slotType = PerpSlotType();
     slotType.txType <== txType;
     slotType.market <== market;
-    slotType.isTrade === 0;
+    slotType.isTrade + slotType.isTransfer === 0;
 
     component slot = PerpMarketMoves(quorum, keys, keyBits);
     slot.isOracle <== slotType.isOracle;
@@ -103,5 +103,6 @@ template MarketSlotCheck(quorum, keys, keyBits) {
     publicData.publishedTime <== slot.publishedTime;
     publicData.publishedRate <== slot.publishedRate;
     publicData.traded <== [0, 0, 0, 0, 0, 0, 0, 0, 0];
+    publicData.transferred <== [0, 0, 0];
     publicData.bits === bits;
 }

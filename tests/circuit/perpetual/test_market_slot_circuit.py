@@ -19,9 +19,9 @@ from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.public_data import encode_perp_slot, perp_slot_data
 from sequencer.spec.perpetual.rules import apply_perp_transaction, latest_time, median_price, priced, ticked_markets
 from sequencer.spec.perpetual.state import PerpMarket
-from sequencer.spec.perpetual.transactions import FundingTick, OracleUpdate, PerpTransaction
+from sequencer.spec.perpetual.transactions import Deleverage, FundingTick, Liquidation, OracleUpdate, PerpTransaction
 from sequencer.spec.transactions import Noop
-from sequencer.spec.types import Timestamp
+from sequencer.spec.types import AccountIndex, Amount, Timestamp
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import NOW
 from tests.spec.perpetual.builders import price_update, signed_price, transfer
@@ -170,8 +170,11 @@ def test_any_other_outcome_or_published_bit_is_refused(circuit: CircuitArtifacts
         assert not accepts(circuit, witness), number
 
 
-def test_the_markets_slot_takes_no_transaction_that_moves_accounts() -> None:
-    """A collateral transfer (or a trade, a liquidation) needs an account's slot: its witness is refused by name."""
+def test_no_slot_carries_a_liquidation_or_a_deleveraging_yet() -> None:
+    """Their witness is refused by name; a trade's and a transfer's markets part is their type (and a trade's market) alone."""
     book = ledger()
-    with pytest.raises(UnprovablePerpTransaction):
-        market_slot_inputs(book.config, book.state.perp_markets, transfer(1, 10, 0), Timestamp(NOW))
+    for tx in (Liquidation(AccountIndex(1), 0, Amount(1), Amount(1), Amount(0)), Deleverage(AccountIndex(1), AccountIndex(2), 0, Amount(1), Amount(1))):
+        with pytest.raises(UnprovablePerpTransaction):
+            market_slot_inputs(book.config, book.state.perp_markets, tx, Timestamp(NOW))
+    moves = market_slot_inputs(book.config, book.state.perp_markets, transfer(1, 10, 0), Timestamp(NOW))
+    assert moves["txType"] == PerpTxType.COLLATERAL_TRANSFER and moves["market"] == 0 and moves["rate"] == [0] * 4

@@ -1,14 +1,16 @@
 """
-Perpetual trades in the batch circuit (``test_perp``: one spot slot, two
-perpetual slots), compiled only: the witness is what is checked.
+The perpetual slots that move accounts in the batch circuit (``test_perp``:
+one spot slot, two perpetual slots), compiled only: the witness is what is
+checked.
 
-Batches of trades built by the witness builder from the spec are accepted
-and replay from their public data to the roots they prove, the fee account
-trading on either side included. Soundness, as ``test_circuit_soundness.py``
-does it for spot: each case breaks one rule of ``process_perp_trade``,
-checks that the spec refuses it with the rule's error, turns that one check
-off, builds the batch (so the witness is consistent in every other respect:
-roots, paths, hashes, public data) and asserts the circuit refuses it.
+Batches of collateral transfers and trades built by the witness builder
+from the spec are accepted and replay from their public data to the roots
+they prove, the fee account trading on either side included. Soundness, as
+``test_circuit_soundness.py`` does it for spot: each case breaks one rule of
+``process_perp_trade`` or ``process_collateral_transfer``, checks that the
+spec refuses it with the rule's error, turns that one check off, builds the
+batch (so the witness is consistent in every other respect: roots, paths,
+hashes, public data) and asserts the circuit refuses it.
 """
 
 from collections.abc import Callable
@@ -24,20 +26,31 @@ from sequencer.spec.perpetual import errors as perp_errors
 from sequencer.spec.perpetual import rules
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.public_data import decode_perp_slot, split_batch_data
-from sequencer.spec.perpetual.rules import process_collateral_transfer
+from sequencer.spec.perpetual.rules import process_collateral_transfer, process_perp_trade
 from sequencer.spec.perpetual.state import PerpAccount, PerpMarket
-from sequencer.spec.perpetual.transactions import PerpTrade, PerpTransaction, SignedPerpOrder
+from sequencer.spec.perpetual.transactions import CollateralTransfer, PerpTrade, PerpTransaction, SignedPerpOrder
 from sequencer.spec.public_data import decode_slot
 from sequencer.spec.replay import replay_batch
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop
 from sequencer.spec.transition import process_deposit
-from sequencer.spec.types import Amount, FieldElement, Timestamp
+from sequencer.spec.types import Amount, FieldElement, Nonce, Timestamp
 from sequencer.witness.batch import PerpSlots, ProvableBatch, build_batch
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import ALICE, BOB, CAROL, NOW, deposit
-from tests.spec.perpetual.builders import BUY, COLLATERAL, MAX_PRICE_AGE, SELL, config, perp_order, perp_trade, ticks, transfer
-from tests.spec.perpetual.conftest import Exchange, priced
+from tests.spec.perpetual.builders import (
+    BUY,
+    COLLATERAL,
+    MAX_PRICE_AGE,
+    SELL,
+    config,
+    perp_order,
+    perp_trade,
+    price_update,
+    ticks,
+    transfer,
+)
+from tests.spec.perpetual.conftest import Exchange, funded, priced
 
 PERP_SLOTS = 2
 
@@ -47,11 +60,18 @@ def build(state: State, trades: list[PerpTransaction], timestamp: int = NOW + 10
     return build_batch(state, [Noop()], Timestamp(timestamp), FieldElement(0), 1, PerpSlots(PERP_SLOTS, config(), trades))
 
 
-def replays(before: State, batch: ProvableBatch) -> bool:
-    """Whether ``batch``'s public data, replayed on ``before``, gives the root it proves."""
+def replay_state(before: State, batch: ProvableBatch) -> State:
+    """``before`` (a copy) with ``batch`` replayed from its public data alone."""
     spot, perp = split_batch_data(batch.public_data, 1, PERP_SLOTS)
     slots, perp_slots = [decode_slot(s) for s in spot], [decode_perp_slot(p) for p in perp]
-    return replay_batch(before.copy(), slots, [], batch.timestamp, perp_slots, config()) == batch.new_root
+    state = before.copy()
+    replay_batch(state, slots, [], batch.timestamp, perp_slots, config())
+    return state
+
+
+def replays(before: State, batch: ProvableBatch) -> bool:
+    """Whether ``batch``'s public data, replayed on ``before``, gives the root it proves."""
+    return replay_state(before, batch).root == batch.new_root
 
 
 def with_fee_account_collateral(ex: Exchange, amount: int) -> Exchange:
@@ -59,6 +79,31 @@ def with_fee_account_collateral(ex: Exchange, amount: int) -> Exchange:
     process_deposit(ex.state, deposit(FEE_ACCOUNT, COLLATERAL, amount))
     process_collateral_transfer(ex.state, ex.ledger, transfer(FEE_ACCOUNT, amount, 0), Timestamp(NOW))
     return ex
+
+
+def test_collateral_moves_in_and_out_and_trades(test_perp: CircuitArtifacts) -> None:
+    """
+    From spot balances only: a first price and Alice's collateral in, Bob's
+    collateral in and a trade between them, then collateral out of Alice's
+    account (a long at a profit) and a price fall: each batch accepted and
+    replayed, the pool following.
+    """
+    ex = funded()
+    replayed = ex.state.copy()
+    trade = perp_trade(sell(), buy(), 30, 10, 20)
+    batches = [
+        build(ex.state, [price_update(ticks(110), NOW), transfer(ALICE, 5_000, 0)]),
+        build(ex.state, [transfer(BOB, 4_000, 0), trade], NOW + 20),
+        build(ex.state, [transfer(ALICE, 1_000, 1, to_collateral=False), price_update(ticks(105), NOW + 25)], NOW + 30),
+    ]
+    for batch in batches:
+        assert accepts(test_perp, batch.circuit_input)
+        assert replays(replayed, batch)
+        replayed = replay_state(replayed, batch)
+    ledger = PerpLedger(config(), ex.state)
+    assert ledger.collateral_pool == 8_000
+    assert ledger.account(ALICE).collateral == 5_000 - 3_000 - 6 - 1_000
+    assert ex.state.get_account(ALICE).balance(COLLATERAL) == 100_000 - 5_000 + 1_000
 
 
 def test_trades_are_proven_and_replay_from_their_public_data(test_perp: CircuitArtifacts) -> None:
@@ -128,10 +173,10 @@ def test_a_trade_the_spec_applies_is_accepted_only_with_its_own_outcome(test_per
 
 @dataclass(frozen=True)
 class Case:
-    """A trade that breaks one rule, the checks of ``rules`` to turn off, and the spec's error."""
+    """A trade or a transfer that breaks one rule, the checks of ``rules`` to turn off, and the spec's error."""
 
     exchange: Callable[[], Exchange]
-    trade: PerpTrade
+    tx: PerpTrade | CollateralTransfer
     disabled: dict[str, Callable[..., object]]
     error: type[RollupError]
     timestamp: int = NOW + 10
@@ -164,7 +209,15 @@ def buy(amount: int = 30, price: int = 100, **terms: object) -> SignedPerpOrder:
 
 
 def funded_exchange() -> Exchange:
+    """At oracle price 110, Alice and Bob hold 5,000 collateral each (and 95,000 on the spot side)."""
     return priced(5_000, 5_000)
+
+
+def opened_position() -> Exchange:
+    """Alice long 30 at 100 against Bob, at oracle price 110 (``funded_exchange``)."""
+    ex = funded_exchange()
+    process_perp_trade(ex.state, ex.ledger, perp_trade(sell(), buy(), 30), Timestamp(NOW))
+    return ex
 
 
 CASES = {
@@ -207,6 +260,28 @@ CASES = {
         {"with_open_interest": uncapped},
         perp_errors.OpenInterestCapExceeded,
     ),
+    "collateral out below initial margin": Case(
+        lambda: opened_position(),
+        transfer(ALICE, 5_000, 1, to_collateral=False),
+        {"check_meets_initial": no_check},
+        perp_errors.MarginInsufficient,
+    ),
+    "collateral out at prices too old": Case(
+        lambda: opened_position(),
+        transfer(ALICE, 10, 1, to_collateral=False),
+        {"check_prices_fresh": no_check},
+        perp_errors.OraclePriceTooOld,
+        NOW + MAX_PRICE_AGE + 1,
+    ),
+    "collateral in beyond the spot balance": Case(
+        funded_exchange, transfer(ALICE, 95_001, 1), {"check_spot_balance": no_check}, errors.InsufficientBalance
+    ),
+    "a transfer signed at another nonce": Case(
+        funded_exchange,
+        replace(transfer(ALICE, 10, 2), nonce=Nonce(1)),
+        {"check_signature": no_check},
+        errors.InvalidSignature,
+    ),
     "an account that does not exist": Case(
         funded_exchange,
         perp_trade(sell(), perp_order(CAROL + 1, 1, BUY, ticks(100), 30), 30),
@@ -217,13 +292,13 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_a_trade_breaking_one_rule_has_no_witness(name: str, test_perp: CircuitArtifacts, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_slot_breaking_one_rule_has_no_witness(name: str, test_perp: CircuitArtifacts, monkeypatch: pytest.MonkeyPatch) -> None:
     case = CASES[name]
     with pytest.raises(case.error):
-        build(case.exchange().state, [case.trade], case.timestamp)
+        build(case.exchange().state, [case.tx], case.timestamp)
     for check, replacement in case.disabled.items():
         monkeypatch.setattr(rules, check, replacement)
-    batch = build(case.exchange().state, [case.trade], case.timestamp)
+    batch = build(case.exchange().state, [case.tx], case.timestamp)
     assert not accepts(test_perp, batch.circuit_input)
 
 
