@@ -5,9 +5,10 @@ proves its claim within the claim window and is paid after it, exactly what
 the spec's ``exit_payouts`` says, and the collateral pool is paid out to the
 last unit.
 
-As in ``test_exodus.py``, no batch is accepted here (no batch carries
-perpetual transactions yet): the proven state is written into the contract's
-storage with ``anvil_setStorageAt``.
+As in ``test_exodus.py``, no batch is accepted here, so the test stays
+fast: the proven state is written into the contract's storage with
+``anvil_setStorageAt``. ``tests/e2e/test_perpetual_positions.py`` reaches
+such a state through proven batches and leaves it the same way.
 """
 
 from dataclasses import replace

@@ -1,0 +1,146 @@
+"""
+Perpetual positions from L1 and back, on a real anvil with real proofs: three
+traders deposit the collateral token on L1; proven batches (``test_perp``:
+one spot slot, two perpetual slots) consume their deposits, price the
+market, move collateral in and trade; anvil's verifier accepts each batch,
+and ``reconstruct`` rebuilds the positions from L1 alone. Then a censored
+request freezes the rollup, and every account leaves with what the spec's
+``exit_claim`` and ``exit_payouts`` say at the last proven price: the
+collateral pool is paid out to the last unit.
+"""
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from eth_account.signers.local import LocalAccount
+from web3.types import RPCEndpoint
+
+from prover import CircuitArtifacts, build_circuit, prove
+from sequencer.l1.anvil import AnvilNode, start_anvil
+from sequencer.l1.compile import compile_contracts
+from sequencer.l1.deploy import OperatorKey, PerpetualsConfig, RollupConfig, TestTokenSpec, deploy
+from sequencer.l1.exodus import leave
+from sequencer.l1.reconstruct import reconstruct
+from sequencer.l1.rollup import Rollup
+from sequencer.l1.transactions import send_transaction
+from sequencer.l1.verifying_key import VerifyingKey
+from sequencer.spec.constants import TreeConfig
+from sequencer.spec.perpetual.commitment import perp_config_hash
+from sequencer.spec.perpetual.exit import exit_claim, exit_payouts
+from sequencer.spec.perpetual.ledger import PerpLedger
+from sequencer.spec.perpetual.state import PerpConfig
+from sequencer.spec.perpetual.transactions import PerpTransaction
+from sequencer.spec.state import State
+from sequencer.spec.types import AccountIndex, FieldElement, Timestamp
+from sequencer.witness.batch import PerpSlots, build_batch
+from tests.contracts.conftest import MINT
+from tests.contracts.helpers import OPERATOR_KEY
+from tests.contracts.test_exodus import mine
+from tests.spec.builders import ALICE, BOB, public_key
+from tests.spec.perpetual.builders import BUY, COLLATERAL, SELL, config, perp_order, perp_trade, price_update, ticks, transfer
+
+CIRCUIT = "test_perp"
+DEADLINE_BLOCKS = 4
+CLAIM_WINDOW_BLOCKS = 30
+"""Long enough for every account's exits and claim, one block each."""
+FUND = AccountIndex(3)
+"""The insurance fund's account: the third to deposit after the operator's registration."""
+
+
+def perp_config() -> PerpConfig:
+    """The spec tests' one-market deployment, its insurance fund the third trader."""
+    return replace(config(), insurance_fund=FUND)
+
+
+@pytest.fixture(scope="module")
+def perp_circuit() -> CircuitArtifacts:
+    """The perpetual test configuration's circuit, compiled and set up."""
+    return build_circuit(CIRCUIT)
+
+
+@pytest.fixture(scope="module")
+def anvil() -> Iterator[AnvilNode]:
+    with start_anvil() as node:
+        yield node
+
+
+def test_positions_opened_by_proven_batches_rebuild_and_leave_through_l1(
+    anvil: AnvilNode, perp_circuit: CircuitArtifacts
+) -> None:
+    w3 = anvil.web3()
+    operator, alice, bob, fund = (anvil.accounts()[i] for i in (0, 2, 3, 4))
+    params = dict(perp_circuit.config.params)
+    tree = TreeConfig.from_circuit_params(params)
+    state = State.genesis(tree, perp_config_hash(perp_config()))
+    deployment = deploy(
+        w3,
+        operator,
+        compile_contracts(),
+        config=RollupConfig(
+            params["nTx"],
+            tree.account_depth,
+            tree.balance_depth,
+            state.root,
+            DEADLINE_BLOCKS,
+            perpetuals=PerpetualsConfig.of(perp_config(), fund.address, CLAIM_WINDOW_BLOCKS, params["nPerp"]),
+        ),
+        operator=OperatorKey(operator.address, *OPERATOR_KEY),
+        test_tokens=(TestTokenSpec("Wrapped Ether", "WETH"), TestTokenSpec("USD Coin", "USDC", 6)),
+        verifying_key=VerifyingKey.from_snarkjs(perp_circuit.vkey),
+    )
+    rollup = Rollup(w3, deployment, compile_contracts())
+    usdc = rollup.token(COLLATERAL)
+    traders: dict[AccountIndex, LocalAccount] = {AccountIndex(ALICE): alice, AccountIndex(BOB): bob, FUND: fund}
+    for index, trader in traders.items():
+        send_transaction(w3, trader, usdc.functions.mint(trader.address, MINT).build_transaction({"from": trader.address}))
+        rollup.deposit(trader, COLLATERAL, 100_000, public_key(index))
+
+    # Each batch consumes one L1 request (the operator's registration, then the deposits) in
+    # its spot slot; its perpetual slots follow. Alice (500 collateral) buys 100 lots at 100
+    # from Bob (5,000) at oracle price 110; the fund moves in 1,000; the last price is 90.
+    now = int(w3.eth.get_block("latest")["timestamp"]) + 1
+    maker = perp_order(BOB, 1, SELL, ticks(100), 100, expiry=now + 3_600)
+    perpetual: list[list[PerpTransaction]] = [
+        [price_update(ticks(110), now)],
+        [transfer(ALICE, 500, 0)],
+        [transfer(BOB, 5_000, 0), perp_trade(maker, perp_order(ALICE, 1, BUY, ticks(100), 100, expiry=now + 3_600), 100, 10, 20)],
+        [transfer(FUND, 1_000, 0), price_update(ticks(90), now + 30)],
+    ]
+    chain = FieldElement(0)
+    for number, (request, perp_txs) in enumerate(zip(rollup.l1_requests(0), perpetual, strict=True), start=1):
+        timestamp = Timestamp(now + 10 * (number - 1))
+        w3.provider.make_request(RPCEndpoint("evm_setNextBlockTimestamp"), [timestamp])
+        w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+        batch = build_batch(
+            state, [request.transaction], timestamp, chain, params["nTx"], PerpSlots(params["nPerp"], perp_config(), perp_txs)
+        )
+        rollup.submit_batch(operator, number, batch, prove(perp_circuit, batch.circuit_input).solidity_calldata())
+        assert int(rollup.contract.functions.stateRoot().call()) == batch.new_root
+        chain = batch.chain_end
+
+    ledger = PerpLedger(perp_config(), state)
+    rebuilt = reconstruct(w3, rollup.contract)
+    assert rebuilt.root == state.root
+    positions = PerpLedger(perp_config(), rebuilt.state)
+    assert [positions.account(index).position(0).size for index in traders] == [100, -100, 0]
+    assert positions.collateral_pool == ledger.collateral_pool == 6_500
+
+    # At 90 Alice is 520 short (her loss and her fee); Bob gains 1,000 less his fee; the
+    # operator's fee account holds both fees.
+    claimants = {AccountIndex(0): operator, **traders}
+    claims = {index: exit_claim(ledger, index) for index in claimants}
+    assert claims == {0: 10 + 20, ALICE: 0, BOB: 5_000 + 10_000 - 10 - 9_000, FUND: 1_000}
+    payouts = exit_payouts(ledger.collateral_pool, {i: c for i, c in claims.items() if c}, FUND)
+    assert payouts == {0: 30, BOB: 5_990, FUND: 6_500 - 30 - 5_990}  # the fund covers Alice's deficit
+
+    rollup.deposit(alice, COLLATERAL, 1, public_key(ALICE))  # never served: anyone may freeze after its deadline
+    mine(rollup, DEADLINE_BLOCKS + 1)
+    rollup.freeze(bob)
+    rebuilt = reconstruct(w3, rollup.contract)
+    proved = {index: leave(w3, rollup.contract, owner, rebuilt).perpetual_claim for index, owner in claimants.items()}
+    assert proved == claims
+    mine(rollup, CLAIM_WINDOW_BLOCKS + 1)
+    paid = {index: leave(w3, rollup.contract, owner, rebuilt).perpetual_payout for index, owner in claimants.items()}
+    assert paid == {index: payouts.get(index, 0) for index in claimants}
+    assert sum(paid.values()) == ledger.collateral_pool  # paid out to the last unit
