@@ -3,10 +3,9 @@ pragma circom 2.1.0;
 // The part of a perpetual slot that is a perpetual trade: two signed
 // perpetual orders filled at the maker's price, mirroring
 // sequencer/spec/perpetual/rules.py's process_perp_trade rule by rule. The
-// orders' own rules (ranges, signature, expiry, fee limit, price limit,
-// kinds, an immediate taker's run, order slots) are spot's (trade.circom,
-// order.circom) on the perpetual order's signed message; the accounts'
-// rules are PerpTradeEffects' (perpetual/trade.circom). The maker's leaf
+// orders' own rules are PerpOrderRules' (order_rules.circom: spot's on the
+// perpetual order's signed message); the accounts' rules are
+// PerpTradeEffects' (perpetual/trade.circom). The maker's leaf
 // is updated first, then the taker's, then the fee account's collateral
 // is credited both fees, as the spec writes them.
 
@@ -16,11 +15,10 @@ include "circomlib/circuits/poseidon.circom";
 include "../lib/checks.circom";
 include "../lib/constants.circom";
 include "../lib/perp_public_data_layout.circom";
-include "../order.circom";
-include "../trade.circom";
 include "account_update.circom";
 include "commitment.circom";
 include "margin.circom";
+include "order_rules.circom";
 include "trade.circom";
 
 // PerpSideRead(): an account's perpetual side as a slot finds it, against
@@ -60,6 +58,28 @@ template PerpSideRead() {
     funding.payment <== payment;
     funding.remainder <== remainder;
     settled <== funding.out;
+}
+
+// ConfiguredMarket(): when enabled, market names a configured market
+// (UnknownPerpMarket); traded[i] is its one-hot, all zero when disabled.
+template ConfiguredMarket() {
+    var markets = MAX_PERP_MARKETS();
+    signal input enabled;
+    signal input market;
+    signal input configured[markets];
+    signal output traded[markets];
+
+    component isMarket[markets];
+    signal tradedConfigured[markets];
+    var configuredChoices = 0;
+    for (var i = 0; i < markets; i++) {
+        isMarket[i] = IsEqual();
+        isMarket[i].in <== [market, i];
+        traded[i] <== enabled * isMarket[i].out;
+        tradedConfigured[i] <== traded[i] * configured[i];
+        configuredChoices += tradedConfigured[i];
+    }
+    configuredChoices === enabled;
 }
 
 // PerpTradeSlot(accountDepth, orderDepth): when enabled, the account tree
@@ -192,104 +212,88 @@ template PerpTradeSlot(accountDepth, orderDepth) {
     signal output taker;
     signal output published[9];
 
-    // --- Ranges (ValueOutOfRange): the orders' fields, the fill and the
-    // fee rates. Order ids and signed amounts are also OrderFill's. ---
+    // --- Ranges (ValueOutOfRange) of the trade's own fields; each order's
+    // are PerpOrderRules'. ---
     component sideBit = RequireBit();
     sideBit.in <== sideA;
-    component reduceOnlyBitA = RequireBit();
-    reduceOnlyBitA.in <== reduceOnlyA;
-    component reduceOnlyBitB = RequireBit();
-    reduceOnlyBitB.in <== reduceOnlyB;
-    component fieldRange[11];
-    var fields[11] = [priceA, priceB, amountA, amountB, fill, feeBpsA, feeBpsB, expiryA, expiryB, maxFeeBpsA, maxFeeBpsB];
-    var widths[11] = [
-        PERP_PRICE_BITS(), PERP_PRICE_BITS(), SIZE_BITS(), SIZE_BITS(), SIZE_BITS(),
-        TRADE_FEE_BPS_BITS(), TRADE_FEE_BPS_BITS(), TIMESTAMP_BITS(), TIMESTAMP_BITS(), FEE_BPS_BITS(), FEE_BPS_BITS()
-    ];
-    for (var k = 0; k < 11; k++) {
-        fieldRange[k] = RangeCheck(widths[k]);
-        fieldRange[k].in <== fields[k];
-    }
+    component fillRange = RangeCheck(SIZE_BITS());
+    fillRange.in <== fill;
+    component feeBpsRangeA = RangeCheck(TRADE_FEE_BPS_BITS());
+    feeBpsRangeA.in <== feeBpsA;
+    component feeBpsRangeB = RangeCheck(TRADE_FEE_BPS_BITS());
+    feeBpsRangeB.in <== feeBpsB;
 
     // --- UnknownPerpMarket: a trade names one configured market; traded[i]
     // is its one-hot (all zero outside a trade). ---
-    component isMarket[markets];
-    signal traded[markets];
-    signal tradedConfigured[markets];
-    var configuredChoices = 0;
-    for (var i = 0; i < markets; i++) {
-        isMarket[i] = IsEqual();
-        isMarket[i].in <== [market, i];
-        traded[i] <== enabled * isMarket[i].out;
-        tradedConfigured[i] <== traded[i] * configured[i];
-        configuredChoices += tradedConfigured[i];
-    }
-    configuredChoices === enabled;
+    component tradedMarket = ConfiguredMarket();
+    tradedMarket.enabled <== enabled;
+    tradedMarket.market <== market;
+    tradedMarket.configured <== configured;
+    signal traded[markets] <== tradedMarket.traded;
 
-    // --- SelfTrade; AccountNotFound. (One market for both orders and the
-    // taker's side 1 - sideA: PerpMarketMismatch and SidesNotOpposite
-    // cannot happen.) ---
+    // --- SelfTrade. (One market for both orders and the taker's side
+    // 1 - sideA: PerpMarketMismatch and SidesNotOpposite cannot happen.) ---
     component distinct = RequireNotEqual();
     distinct.enabled <== enabled;
     distinct.a <== accountA;
     distinct.b <== accountB;
-    component emptyA = IsZero();
-    emptyA.in <== ethAddrA;
-    enabled * emptyA.out === 0;
-    component emptyB = IsZero();
-    emptyB.in <== ethAddrB;
-    enabled * emptyB.out === 0;
 
-    // --- InvalidSignature: each account signs its perpetual order,
-    // [MSG_PERP_ORDER, account, orderId, market, side, price, amount,
-    // maxFeeBps, expiry, kind, reduceOnly] (PerpOrder.message_hash). ---
-    assert(MESSAGE_INPUTS() == 11);
-    component messageA = Poseidon(MESSAGE_INPUTS());
-    messageA.inputs <== [MSG_PERP_ORDER(), accountA, orderIdA, market, sideA, priceA, amountA, maxFeeBpsA, expiryA, kindA, reduceOnlyA];
-    component messageB = Poseidon(MESSAGE_INPUTS());
-    messageB.inputs <== [MSG_PERP_ORDER(), accountB, orderIdB, market, 1 - sideA, priceB, amountB, maxFeeBpsB, expiryB, kindB, reduceOnlyB];
-    component signatureA = EdDSAPoseidonVerifier();
-    signatureA.enabled <== enabled;
-    signatureA.Ax <== axA;
-    signatureA.Ay <== ayA;
-    signatureA.S <== sigSA;
-    signatureA.R8x <== sigR8xA;
-    signatureA.R8y <== sigR8yA;
-    signatureA.M <== messageA.out;
-    component signatureB = EdDSAPoseidonVerifier();
-    signatureB.enabled <== enabled;
-    signatureB.Ax <== axB;
-    signatureB.Ay <== ayB;
-    signatureB.S <== sigSB;
-    signatureB.R8x <== sigR8xB;
-    signatureB.R8y <== sigR8yB;
-    signatureB.M <== messageB.out;
-
-    // --- OrderExpired (timestamp <= expiry); InvalidFeeLimit (maxFeeBps <=
-    // MAX_FEE_BPS); FeeAboveLimit (feeBps <= maxFeeBps). ---
-    component live[2];
-    component feeLimit[2];
-    component feeWithin[2];
-    var expiries[2] = [expiryA, expiryB];
-    var maxFees[2] = [maxFeeBpsA, maxFeeBpsB];
-    var rates[2] = [feeBpsA, feeBpsB];
-    for (var j = 0; j < 2; j++) {
-        live[j] = RequireLessEq(TIMESTAMP_BITS());
-        live[j].enabled <== enabled;
-        live[j].a <== timestamp;
-        live[j].b <== expiries[j];
-        feeLimit[j] = RequireLessEq(FEE_BPS_BITS());
-        feeLimit[j].enabled <== enabled;
-        feeLimit[j].a <== maxFees[j];
-        feeLimit[j].b <== MAX_FEE_BPS();
-        feeWithin[j] = RequireLessEq(FEE_BPS_BITS());
-        feeWithin[j].enabled <== enabled;
-        feeWithin[j].a <== rates[j];
-        feeWithin[j].b <== maxFees[j];
-    }
+    // --- Each order's rules: AccountNotFound, InvalidSignature,
+    // OrderExpired, InvalidFeeLimit, FeeAboveLimit, its order slot. ---
+    // circomspect: CS0018 the maker's postOnly, fok and immediate flags and its previouslyFilled do not matter (only a taker's do).
+    component orderA = PerpOrderRules(orderDepth);
+    orderA.enabled <== enabled;
+    orderA.timestamp <== timestamp;
+    orderA.account <== accountA;
+    orderA.ax <== axA;
+    orderA.ay <== ayA;
+    orderA.ethAddr <== ethAddrA;
+    orderA.minOrderId <== minOrderIdA;
+    orderA.orderStoredId <== orderStoredIdA;
+    orderA.orderFilled <== orderFilledA;
+    orderA.market <== market;
+    orderA.side <== sideA;
+    orderA.orderId <== orderIdA;
+    orderA.price <== priceA;
+    orderA.amount <== amountA;
+    orderA.maxFeeBps <== maxFeeBpsA;
+    orderA.expiry <== expiryA;
+    orderA.kind <== kindA;
+    orderA.reduceOnly <== reduceOnlyA;
+    orderA.sigR8x <== sigR8xA;
+    orderA.sigR8y <== sigR8yA;
+    orderA.sigS <== sigSA;
+    orderA.fill <== fill;
+    orderA.feeBps <== feeBpsA;
+    // circomspect: CS0018 the taker's rests flag does not matter; OrderKindFlags constrains it.
+    component orderB = PerpOrderRules(orderDepth);
+    orderB.enabled <== enabled;
+    orderB.timestamp <== timestamp;
+    orderB.account <== accountB;
+    orderB.ax <== axB;
+    orderB.ay <== ayB;
+    orderB.ethAddr <== ethAddrB;
+    orderB.minOrderId <== minOrderIdB;
+    orderB.orderStoredId <== orderStoredIdB;
+    orderB.orderFilled <== orderFilledB;
+    orderB.market <== market;
+    orderB.side <== 1 - sideA;
+    orderB.orderId <== orderIdB;
+    orderB.price <== priceB;
+    orderB.amount <== amountB;
+    orderB.maxFeeBps <== maxFeeBpsB;
+    orderB.expiry <== expiryB;
+    orderB.kind <== kindB;
+    orderB.reduceOnly <== reduceOnlyB;
+    orderB.sigR8x <== sigR8xB;
+    orderB.sigR8y <== sigR8yB;
+    orderB.sigS <== sigSB;
+    orderB.fill <== fill;
+    orderB.feeBps <== feeBpsB;
 
     // --- PriceLimitViolated: a buying taker (the maker sells, sideA = 1)
-    // needs priceA <= priceB, a selling taker priceA >= priceB. ---
+    // needs priceA <= priceB, a selling taker priceA >= priceB (both
+    // range-checked by PerpOrderRules). ---
     component makerNotAbove = LessEqThan(PERP_PRICE_BITS());
     makerNotAbove.in <== [priceA, priceB];
     component makerNotBelow = LessEqThan(PERP_PRICE_BITS());
@@ -299,54 +303,23 @@ template PerpTradeSlot(accountDepth, orderDepth) {
 
     // --- ZeroFill; the kinds: the maker rests (MakerDoesNotRest), the
     // taker is not post-only (PostOnlyTaker), a fill-or-kill taker fills
-    // its whole amount (FillOrKillPartial). ---
+    // its whole amount (FillOrKillPartial); an immediate taker's one run of
+    // fills (ImmediateOrderResumed). ---
     component noFill = IsZero();
     noFill.in <== fill;
     enabled * noFill.out === 0;
-    // circomspect: CS0018 the maker's postOnly, fok and immediate flags do not matter; OrderKindFlags constrains them.
-    component kindOfA = OrderKindFlags();
-    kindOfA.kind <== kindA;
-    // circomspect: CS0018 the taker's rests flag does not matter; OrderKindFlags constrains it.
-    component kindOfB = OrderKindFlags();
-    kindOfB.kind <== kindB;
-    enabled * (1 - kindOfA.rests) === 0;
-    enabled * kindOfB.postOnly === 0;
-    signal fillOrKill <== enabled * kindOfB.fok;
+    enabled * (1 - orderA.rests) === 0;
+    enabled * orderB.postOnly === 0;
+    signal fillOrKill <== enabled * orderB.fok;
     fillOrKill * (amountB - fill) === 0;
-
-    // --- Order slots (OrderCancelled, OrderIdOutOfWindow, OrderIdStale,
-    // OrderWasCancelled, OrderOverfilled). ---
-    // circomspect: CS0018 the maker's previouslyFilled does not matter (only an immediate taker's run does).
-    component fillA = OrderFill(orderDepth);
-    fillA.enabled <== enabled;
-    fillA.cancels <== 0;
-    fillA.orderId <== orderIdA;
-    fillA.minOrderId <== minOrderIdA;
-    fillA.amount <== amountA;
-    fillA.fill <== fill;
-    fillA.storedId <== orderStoredIdA;
-    fillA.storedFilled <== orderFilledA;
-    component fillB = OrderFill(orderDepth);
-    fillB.enabled <== enabled;
-    fillB.cancels <== 0;
-    fillB.orderId <== orderIdB;
-    fillB.minOrderId <== minOrderIdB;
-    fillB.amount <== amountB;
-    fillB.fill <== fill;
-    fillB.storedId <== orderStoredIdB;
-    fillB.storedFilled <== orderFilledB;
-
-    // --- ImmediateOrderResumed: an immediate taker whose slot records a
-    // fill trades only right after a fill of the same order (TxSlot's key). ---
-    signal takerKey <== 1 + orderIdB + accountB * (1 << ORDER_ID_BITS());
-    taker <== enabled * takerKey;
-    component firstFill = IsZero();
-    firstFill.in <== fillB.previouslyFilled;
-    component continues = IsEqual();
-    continues.in <== [previousTaker, takerKey];
-    signal immediateTaker <== enabled * kindOfB.immediate;
-    signal resumes <== immediateTaker * (1 - firstFill.out);
-    resumes * (1 - continues.out) === 0;
+    component run = ImmediateRun();
+    run.enabled <== enabled;
+    run.immediate <== orderB.immediate;
+    run.account <== accountB;
+    run.orderId <== orderIdB;
+    run.previouslyFilled <== orderB.previouslyFilled;
+    run.previousTaker <== previousTaker;
+    taker <== run.taker;
 
     // --- The perpetual sides, funding settled (CollateralOutOfRange when a
     // settled collateral does not fit). ---
@@ -440,9 +413,9 @@ template PerpTradeSlot(accountDepth, orderDepth) {
     updateA.newWords <== wordsA;
     updateA.newNonce <== nonceA;
     updateA.newPerpHash <== perpHashA + enabled * (afterA.out - perpHashA);
-    updateA.orderSlotBits <== fillA.slotBits;
-    updateA.oldOrderLeaf <== fillA.oldLeaf;
-    updateA.newOrderLeaf <== fillA.newLeaf;
+    updateA.orderSlotBits <== orderA.slotBits;
+    updateA.oldOrderLeaf <== orderA.oldLeaf;
+    updateA.newOrderLeaf <== orderA.newLeaf;
     updateA.siblingsOrder <== siblingsOrderA;
 
     component afterB = PerpAccountHash();
@@ -464,9 +437,9 @@ template PerpTradeSlot(accountDepth, orderDepth) {
     updateB.newWords <== wordsB;
     updateB.newNonce <== nonceB;
     updateB.newPerpHash <== perpHashB + enabled * (afterB.out - perpHashB);
-    updateB.orderSlotBits <== fillB.slotBits;
-    updateB.oldOrderLeaf <== fillB.oldLeaf;
-    updateB.newOrderLeaf <== fillB.newLeaf;
+    updateB.orderSlotBits <== orderB.slotBits;
+    updateB.oldOrderLeaf <== orderB.oldLeaf;
+    updateB.newOrderLeaf <== orderB.newLeaf;
     updateB.siblingsOrder <== siblingsOrderB;
 
     component readF = PerpSideRead();
@@ -506,7 +479,7 @@ template PerpTradeSlot(accountDepth, orderDepth) {
     newRoot <== updateF.newRoot;
 
     // --- What the trade publishes (all range-checked above). ---
-    var shown[9] = [sideA, accountA, accountB, fillA.ref, fillB.ref, fill, priceA, feeBpsA, feeBpsB];
+    var shown[9] = [sideA, accountA, accountB, orderA.ref, orderB.ref, fill, priceA, feeBpsA, feeBpsB];
     for (var k = 0; k < 9; k++) {
         published[k] <== enabled * shown[k];
     }
