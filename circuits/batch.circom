@@ -20,7 +20,9 @@ include "perpetual/slot.circom";
 // index), a funding tick (perpetual/market_slot.circom) or a perpetual
 // trade (perpetual/trade_slot.circom: it updates the maker's, the taker's
 // and the fee account's leaves) or a collateral transfer
-// (perpetual/transfer_slot.circom: one leaf and the collateral pool); with nPerp = 0 the batch keeps the
+// (perpetual/transfer_slot.circom: one leaf and the collateral pool) or a
+// liquidation or a deleveraging (perpetual/close_slot.circom: the closed
+// account's, the counterparty's and the insurance fund's leaves); with nPerp = 0 the batch keeps the
 // perpetual commitment as it is, and quorum, keys and keyBits are unused.
 //
 // Public input:
@@ -40,8 +42,9 @@ include "perpetual/slot.circom";
 //   perpTxType[nPerp], perpMarket[nPerp], then perp<Name> for each input
 //                     Name of PerpMarketMoves (perpSigner .. perpRate) and of
 //                     PerpTradeSlot (perpSideA .. perpRemainderF) and of
-//                     PerpTransferSlot (perpToCollateral .. perpRemainder)
-//                     that is the slot's own, as an array over the perpetual slots
+//                     PerpTransferSlot (perpToCollateral .. perpRemainder) and
+//                     of PerpCloseSlot (perpByOrder .. perpRemainderI) that is
+//                     the slot's own, as an array over the perpetual slots
 //   every TxSlot input as an array over slots, e.g. txType[nTx],
 //   siblingsAccountA[nTx][3 * accountDepth \ 2]
 //   feeAx, feeAy, feeEthAddr, feeNonce, feeMinOrderId, feeOrderRoot, feePerpHash,
@@ -381,6 +384,69 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         signal input perpPayment[nPerp][markets];
         signal input perpRemainder[nPerp][markets];
 
+        // Each slot's PerpCloseSlot inputs (zeros, the fee account's and the fund's leaves outside a close).
+        signal input perpByOrder[nPerp];
+        signal input perpClosing[nPerp];
+        signal input perpQuote[nPerp];
+        signal input perpPenalty[nPerp];
+        signal input perpOrderIdC[nPerp];
+        signal input perpPriceC[nPerp];
+        signal input perpAmountC[nPerp];
+        signal input perpMaxFeeBpsC[nPerp];
+        signal input perpExpiryC[nPerp];
+        signal input perpKindC[nPerp];
+        signal input perpReduceOnlyC[nPerp];
+        signal input perpSigR8xC[nPerp];
+        signal input perpSigR8yC[nPerp];
+        signal input perpSigSC[nPerp];
+        signal input perpAccountL[nPerp];
+        signal input perpAxL[nPerp];
+        signal input perpAyL[nPerp];
+        signal input perpEthAddrL[nPerp];
+        signal input perpNonceL[nPerp];
+        signal input perpMinOrderIdL[nPerp];
+        signal input perpOrderRootL[nPerp];
+        signal input perpPerpHashL[nPerp];
+        signal input perpCollateralL[nPerp];
+        signal input perpAccountC[nPerp];
+        signal input perpAxC[nPerp];
+        signal input perpAyC[nPerp];
+        signal input perpEthAddrC[nPerp];
+        signal input perpNonceC[nPerp];
+        signal input perpMinOrderIdC[nPerp];
+        signal input perpOrderRootC[nPerp];
+        signal input perpPerpHashC[nPerp];
+        signal input perpCollateralC[nPerp];
+        signal input perpOrderStoredIdC[nPerp];
+        signal input perpOrderFilledC[nPerp];
+        signal input perpAxI[nPerp];
+        signal input perpAyI[nPerp];
+        signal input perpEthAddrI[nPerp];
+        signal input perpNonceI[nPerp];
+        signal input perpMinOrderIdI[nPerp];
+        signal input perpOrderRootI[nPerp];
+        signal input perpPerpHashI[nPerp];
+        signal input perpCollateralI[nPerp];
+        signal input perpWordsL[nPerp][BALANCE_WORDS()];
+        signal input perpSiblingsAccountL[nPerp][3 * accountDepth \ 2];
+        signal input perpSizeL[nPerp][markets];
+        signal input perpSettledIndexL[nPerp][markets];
+        signal input perpPaymentL[nPerp][markets];
+        signal input perpRemainderL[nPerp][markets];
+        signal input perpWordsC[nPerp][BALANCE_WORDS()];
+        signal input perpSiblingsAccountC[nPerp][3 * accountDepth \ 2];
+        signal input perpSiblingsOrderC[nPerp][3 * orderDepth \ 2];
+        signal input perpSizeC[nPerp][markets];
+        signal input perpSettledIndexC[nPerp][markets];
+        signal input perpPaymentC[nPerp][markets];
+        signal input perpRemainderC[nPerp][markets];
+        signal input perpWordsI[nPerp][BALANCE_WORDS()];
+        signal input perpSiblingsAccountI[nPerp][3 * accountDepth \ 2];
+        signal input perpSizeI[nPerp][markets];
+        signal input perpSettledIndexI[nPerp][markets];
+        signal input perpPaymentI[nPerp][markets];
+        signal input perpRemainderI[nPerp][markets];
+
         // The parameters, against the hash the old root commits to: the
         // circuit checks `quorum` signatures, so the deployment's quorum is it.
         oracleQuorum === quorum;
@@ -422,6 +488,8 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         component parameterRange[markets][4];
         component maxAgeRange = RangeCheck(32);
         maxAgeRange.in <== maxPriceAge;
+        component maxPenaltyRange = RangeCheck(MARGIN_FRACTION_BITS());
+        maxPenaltyRange.in <== maxLiquidationPenalty;
         for (var m = 0; m < markets; m++) {
             configured[m] * (configured[m] - 1) === 0;
             priceRange[m] = RangeCheck(PERP_PRICE_BITS());
@@ -452,6 +520,7 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         component moves[nPerp];
         component trades[nPerp];
         component transfers[nPerp];
+        component closes[nPerp];
         component slotBits[nPerp];
         signal oraclePrice[nPerp + 1][markets];
         signal oracleTime[nPerp + 1][markets];
@@ -628,14 +697,96 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
             transfers[p].payment <== perpPayment[p];
             transfers[p].remainder <== perpRemainder[p];
 
+
+            closes[p] = PerpCloseSlot(accountDepth, orderDepth);
+            closes[p].isLiquidation <== types[p].isLiquidation;
+            closes[p].isDeleverage <== types[p].isDeleverage;
+            closes[p].oldRoot <== transfers[p].newRoot;
+            closes[p].timestamp <== timestamp;
+            closes[p].previousTaker <== perpTakers[p];
+            closes[p].oraclePrice <== oraclePrice[p];
+            closes[p].oracleTime <== oracleTime[p];
+            closes[p].fundingIndex <== fundingIndex[p];
+            closes[p].openInterest <== trades[p].openInterestAfter;
+            closes[p].configured <== configured;
+            closes[p].quantum <== quantum;
+            closes[p].initialMargin <== initialMargin;
+            closes[p].maintenanceMargin <== maintenanceMargin;
+            closes[p].openInterestCap <== openInterestCap;
+            closes[p].maxPriceAge <== maxPriceAge;
+            closes[p].insuranceFund <== insuranceFund;
+            closes[p].maxLiquidationPenalty <== maxLiquidationPenalty;
+            closes[p].market <== perpMarket[p];
+            closes[p].byOrder <== perpByOrder[p];
+            closes[p].closing <== perpClosing[p];
+            closes[p].quote <== perpQuote[p];
+            closes[p].penalty <== perpPenalty[p];
+            closes[p].orderIdC <== perpOrderIdC[p];
+            closes[p].priceC <== perpPriceC[p];
+            closes[p].amountC <== perpAmountC[p];
+            closes[p].maxFeeBpsC <== perpMaxFeeBpsC[p];
+            closes[p].expiryC <== perpExpiryC[p];
+            closes[p].kindC <== perpKindC[p];
+            closes[p].reduceOnlyC <== perpReduceOnlyC[p];
+            closes[p].sigR8xC <== perpSigR8xC[p];
+            closes[p].sigR8yC <== perpSigR8yC[p];
+            closes[p].sigSC <== perpSigSC[p];
+            closes[p].accountL <== perpAccountL[p];
+            closes[p].axL <== perpAxL[p];
+            closes[p].ayL <== perpAyL[p];
+            closes[p].ethAddrL <== perpEthAddrL[p];
+            closes[p].nonceL <== perpNonceL[p];
+            closes[p].minOrderIdL <== perpMinOrderIdL[p];
+            closes[p].orderRootL <== perpOrderRootL[p];
+            closes[p].perpHashL <== perpPerpHashL[p];
+            closes[p].collateralL <== perpCollateralL[p];
+            closes[p].accountC <== perpAccountC[p];
+            closes[p].axC <== perpAxC[p];
+            closes[p].ayC <== perpAyC[p];
+            closes[p].ethAddrC <== perpEthAddrC[p];
+            closes[p].nonceC <== perpNonceC[p];
+            closes[p].minOrderIdC <== perpMinOrderIdC[p];
+            closes[p].orderRootC <== perpOrderRootC[p];
+            closes[p].perpHashC <== perpPerpHashC[p];
+            closes[p].collateralC <== perpCollateralC[p];
+            closes[p].orderStoredIdC <== perpOrderStoredIdC[p];
+            closes[p].orderFilledC <== perpOrderFilledC[p];
+            closes[p].axI <== perpAxI[p];
+            closes[p].ayI <== perpAyI[p];
+            closes[p].ethAddrI <== perpEthAddrI[p];
+            closes[p].nonceI <== perpNonceI[p];
+            closes[p].minOrderIdI <== perpMinOrderIdI[p];
+            closes[p].orderRootI <== perpOrderRootI[p];
+            closes[p].perpHashI <== perpPerpHashI[p];
+            closes[p].collateralI <== perpCollateralI[p];
+            closes[p].wordsL <== perpWordsL[p];
+            closes[p].siblingsAccountL <== perpSiblingsAccountL[p];
+            closes[p].sizeL <== perpSizeL[p];
+            closes[p].settledIndexL <== perpSettledIndexL[p];
+            closes[p].paymentL <== perpPaymentL[p];
+            closes[p].remainderL <== perpRemainderL[p];
+            closes[p].wordsC <== perpWordsC[p];
+            closes[p].siblingsAccountC <== perpSiblingsAccountC[p];
+            closes[p].siblingsOrderC <== perpSiblingsOrderC[p];
+            closes[p].sizeC <== perpSizeC[p];
+            closes[p].settledIndexC <== perpSettledIndexC[p];
+            closes[p].paymentC <== perpPaymentC[p];
+            closes[p].remainderC <== perpRemainderC[p];
+            closes[p].wordsI <== perpWordsI[p];
+            closes[p].siblingsAccountI <== perpSiblingsAccountI[p];
+            closes[p].sizeI <== perpSizeI[p];
+            closes[p].settledIndexI <== perpSettledIndexI[p];
+            closes[p].paymentI <== perpPaymentI[p];
+            closes[p].remainderI <== perpRemainderI[p];
+
             oraclePrice[p + 1] <== moves[p].oraclePriceAfter;
             oracleTime[p + 1] <== moves[p].oracleTimeAfter;
             fundingIndex[p + 1] <== moves[p].fundingIndexAfter;
             fundingTime[p + 1] <== moves[p].fundingTimeAfter;
-            openInterest[p + 1] <== trades[p].openInterestAfter;
-            perpRoots[p + 1] <== transfers[p].newRoot;
+            openInterest[p + 1] <== closes[p].openInterestAfter;
+            perpRoots[p + 1] <== closes[p].newRoot;
             pools[p + 1] <== transfers[p].collateralPoolAfter;
-            perpTakers[p + 1] <== trades[p].taker;
+            perpTakers[p + 1] <== trades[p].taker + closes[p].taker;
 
             slotBits[p] = PerpSlotBits();
             slotBits[p].txType <== perpTxType[p];
@@ -645,6 +796,7 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
             slotBits[p].publishedRate <== moves[p].publishedRate;
             slotBits[p].traded <== trades[p].published;
             slotBits[p].transferred <== transfers[p].published;
+            slotBits[p].closed <== closes[p].published;
             publicInput.perpBits[p] <== slotBits[p].bits;
         }
         accountRootBeforeFees <== perpRoots[nPerp];

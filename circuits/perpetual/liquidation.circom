@@ -9,13 +9,15 @@ include "circomlib/circuits/comparators.circom";
 include "../lib/checks.circom";
 include "../lib/constants.circom";
 include "margin.circom";
+include "trade.circom";
 
 // ClosePosition(markets): the account after closing `size` of its position
 // in the traded market for `quote` collateral and paying `paid` more: a long
-// sells (collateral + quote), a short buys back (collateral - quote); the
-// position shrinks by size and never flips (check_closes: ZeroFill,
-// LiquidationOversized).
+// sells (collateral + quote), a short buys back (collateral - quote); when
+// enabled, the position shrinks by size and never flips (check_closes:
+// ZeroFill, LiquidationOversized).
 //
+//   enabled              bit     (disabled: the caller passes zeros)
 //   traded[i]            bit     one-hot: the market
 //   collateral, size[i]  field   the account, funding settled (signed, range-checked by the caller)
 //   closing              field   the size closed, < 2^SIZE_BITS
@@ -24,6 +26,7 @@ include "margin.circom";
 //   collateralAfter, sizeAfter[i]   field   output; the collateral range-checked
 //                        (CollateralOutOfRange), the positions by PerpHealth
 template ClosePosition(markets) {
+    signal input enabled;
     signal input traded[markets];
     signal input collateral;
     signal input size[markets];
@@ -48,12 +51,12 @@ template ClosePosition(markets) {
     closingRange.in <== closing;
     component nothing = IsZero();
     nothing.in <== closing;
-    nothing.out === 0;
+    enabled * nothing.out === 0;
     // Both below 2^SIZE_BITS: closing by its range check, abs.out by SignedAbs's.
     component within = LessEqThan(SIZE_BITS());
     within.in[0] <== closing;
     within.in[1] <== abs.out;
-    within.out === 1;
+    enabled * (1 - within.out) === 0;
 
     // A long sells: + quote, size - closing. A short buys: - quote, size + closing.
     signal direction <== 2 * long - 1;
@@ -225,4 +228,188 @@ template DeleverageRules() {
     counterSolvent.a <== 0;
     counterSolvent.b <== counterValueAfter;
     enabled * (1 - counterSolvent.out) === 0;
+}
+
+// PerpCloseEffects(markets): a liquidation's or a deleveraging's effects on
+// the closed account and its counterparty, and the rules on them
+// (process_liquidation and process_deleverage from the accounts' funding
+// settlement on): the close (ClosePosition), the counterparty's opposite
+// fill (OppositeFill), both accounts' values before and after
+// (PerpHealth), LiquidationRules or DeleverageRules, a liquidator's margin
+// rule as for a trade (MarginAfterFill), the fund left worth zero or more
+// when it takes the other side (InsuranceFundExhausted), and the market's
+// open interest (a close never raises it; the cap is checked as for a
+// trade). Disabled (neither flag), the caller passes zeros and every rule
+// holds.
+//
+//   isLiquidation, isDeleverage   bit     at most one set
+//   byOrder                       bit     a liquidation against a liquidator's order (else the fund takes it)
+//   traded[i], price[i], quantum[i], initialMargin[i], maintenanceMargin[i]   the markets (traded one-hot, all zero when disabled)
+//   collateral, size[i]           field   the closed account, funding settled (collateral range-checked by the caller)
+//   counterCollateral, counterSize[i]   field   its counterparty, likewise
+//   fundValue                     field   the insurance fund's value before (a deleveraging reads it)
+//   closing, quote, penalty       field   < 2^SIZE_BITS (checked here), < 2^AMOUNT_BITS, < 2^AMOUNT_BITS (range-checked by the caller)
+//   maxPenalty                    field   the deployment's max_liquidation_penalty (range-checked by the caller)
+//   openInterest, cap             field   the traded market's
+//   fundIsClosed, fundIsCounter   bit     the fund is the closed account, the counterparty: its value
+//                                         before is then theirs, not fundValue (a caller that reads the
+//                                         fund's leaf after theirs is written)
+//   outputs: long (the closed position was a long), collateralAfter,
+//   sizeAfter[i], counterCollateralAfter, counterSizeAfter[i], openInterestAfter
+template PerpCloseEffects(markets) {
+    signal input isLiquidation;
+    signal input isDeleverage;
+    signal input byOrder;
+    signal input traded[markets];
+    signal input price[markets];
+    signal input quantum[markets];
+    signal input initialMargin[markets];
+    signal input maintenanceMargin[markets];
+    signal input collateral;
+    signal input size[markets];
+    signal input counterCollateral;
+    signal input counterSize[markets];
+    signal input fundValue;
+    signal input fundIsClosed;
+    signal input fundIsCounter;
+    signal input closing;
+    signal input quote;
+    signal input penalty;
+    signal input maxPenalty;
+    signal input openInterest;
+    signal input cap;
+    signal output long;
+    signal output collateralAfter;
+    signal output sizeAfter[markets];
+    signal output counterCollateralAfter;
+    signal output counterSizeAfter[markets];
+    signal output openInterestAfter;
+
+    signal enabled <== isLiquidation + isDeleverage;
+    var perLot = 0;
+    var counterPosition = 0;
+    var position = 0;
+    signal valueOf[markets];
+    signal perLotOf[markets];
+    signal counterOf[markets];
+    signal positionOf[markets];
+    for (var i = 0; i < markets; i++) {
+        valueOf[i] <== price[i] * quantum[i];
+        perLotOf[i] <== traded[i] * valueOf[i];
+        perLot += perLotOf[i];
+        counterOf[i] <== traded[i] * counterSize[i];
+        counterPosition += counterOf[i];
+        positionOf[i] <== traded[i] * size[i];
+        position += positionOf[i];
+    }
+
+    component close = ClosePosition(markets);
+    close.enabled <== enabled;
+    close.traded <== traded;
+    close.collateral <== collateral;
+    close.size <== size;
+    close.closing <== closing;
+    close.quote <== quote;
+    close.paid <== penalty;
+    long <== close.long;
+    collateralAfter <== close.collateralAfter;
+    sizeAfter <== close.sizeAfter;
+
+    component opposite = OppositeFill(markets);
+    opposite.traded <== traded;
+    opposite.collateral <== counterCollateral;
+    opposite.size <== counterSize;
+    opposite.closing <== closing;
+    opposite.quote <== quote;
+    opposite.long <== close.long;
+    counterCollateralAfter <== opposite.collateralAfter;
+    counterSizeAfter <== opposite.sizeAfter;
+
+    // circomspect: CS0018 the closed account's initial requirements do not matter (its rules read value and maintenance).
+    component before = PerpHealth(markets);
+    // circomspect: CS0018 likewise.
+    component after = PerpHealth(markets);
+    // circomspect: CS0018 the counterparty's requirement before enters by its maintenance only (the margin rule's ratio).
+    component counterBefore = PerpHealth(markets);
+    component counterAfter = PerpHealth(markets);
+    before.collateral <== collateral;
+    before.size <== size;
+    after.collateral <== close.collateralAfter;
+    after.size <== close.sizeAfter;
+    counterBefore.collateral <== counterCollateral;
+    counterBefore.size <== counterSize;
+    counterAfter.collateral <== opposite.collateralAfter;
+    counterAfter.size <== opposite.sizeAfter;
+    before.price <== price;
+    after.price <== price;
+    counterBefore.price <== price;
+    counterAfter.price <== price;
+    before.quantum <== quantum;
+    after.quantum <== quantum;
+    counterBefore.quantum <== quantum;
+    counterAfter.quantum <== quantum;
+    before.initialMargin <== initialMargin;
+    after.initialMargin <== initialMargin;
+    counterBefore.initialMargin <== initialMargin;
+    counterAfter.initialMargin <== initialMargin;
+    before.maintenanceMargin <== maintenanceMargin;
+    after.maintenanceMargin <== maintenanceMargin;
+    counterBefore.maintenanceMargin <== maintenanceMargin;
+    counterAfter.maintenanceMargin <== maintenanceMargin;
+    signal fundIfClosed <== fundIsClosed * (before.value - fundValue);
+    signal fundIfCounter <== fundIsCounter * (counterBefore.value - fundValue);
+
+    component liquidation = LiquidationRules();
+    liquidation.enabled <== isLiquidation;
+    liquidation.valueBefore <== before.value;
+    liquidation.maintenanceBefore <== before.maintenance;
+    liquidation.valueAfter <== after.value;
+    liquidation.maintenanceAfter <== after.maintenance;
+    liquidation.long <== close.long;
+    liquidation.quote <== quote;
+    liquidation.penalty <== penalty;
+    liquidation.notional <== closing * perLot;
+    liquidation.maxPenalty <== maxPenalty;
+    liquidation.byFund <== 1 - byOrder;
+
+    // A liquidator keeps its margin as for a trade; the fund stays worth zero or more.
+    signal liquidator <== isLiquidation * byOrder;
+    component margin = MarginAfterFill();
+    margin.enabled <== liquidator;
+    margin.valueBefore <== counterBefore.value;
+    margin.maintenanceBefore <== counterBefore.maintenance;
+    margin.valueAfter <== counterAfter.value;
+    margin.initialAfter <== counterAfter.initial;
+    margin.maintenanceAfter <== counterAfter.maintenance;
+    margin.sizeBefore <== counterPosition;
+    margin.sizeAfter <== counterPosition + (2 * close.long - 1) * closing;
+    component fundSolvent = SignedLessEq(VALUE_BITS());
+    fundSolvent.a <== 0;
+    fundSolvent.b <== counterAfter.value;
+    signal fundTakes <== isLiquidation - liquidator;
+    fundTakes * (1 - fundSolvent.out) === 0;
+
+    component deleveraging = DeleverageRules();
+    deleveraging.enabled <== isDeleverage;
+    deleveraging.valueBefore <== before.value;
+    deleveraging.maintenanceBefore <== before.maintenance;
+    deleveraging.valueAfter <== after.value;
+    deleveraging.maintenanceAfter <== after.maintenance;
+    deleveraging.long <== close.long;
+    deleveraging.quote <== quote;
+    deleveraging.closing <== closing;
+    deleveraging.fundValue <== fundValue + fundIfClosed + fundIfCounter;
+    deleveraging.counterPosition <== counterPosition;
+    deleveraging.counterValueAfter <== counterAfter.value;
+
+    // The open interest: the closed position's and the counterparty's.
+    component interest = OpenInterestAfter(2);
+    interest.enabled <== enabled;
+    interest.before[0] <== position;
+    interest.before[1] <== counterPosition;
+    interest.after[0] <== position - (2 * close.long - 1) * closing;
+    interest.after[1] <== margin.sizeAfter;
+    interest.openInterest <== openInterest;
+    interest.cap <== cap;
+    openInterestAfter <== interest.out;
 }

@@ -31,6 +31,7 @@ from sequencer.spec.transition import (
 from sequencer.spec.constants import TIMESTAMP_BITS
 from sequencer.spec.types import FieldElement, Timestamp
 
+from .perp_close import CLOSE_SLOT_SIGNALS, CloseBefore, close_slot_inputs
 from .perp_trade import TRADE_SLOT_SIGNALS, TradeBefore, trade_slot_inputs
 from .perp_transfer import TRANSFER_SLOT_SIGNALS, TransferBefore, transfer_slot_inputs
 from .perpetual import Inputs, config_hash_inputs, market_inputs, market_slot_inputs
@@ -55,11 +56,11 @@ class BatchTooLarge(RollupError):
 
 PERP_SLOT_SIGNALS = (
     "txType", "market", "signer", "price", "signedTime", "R8x", "R8y", "S", "median", "latest", "rate"
-) + TRADE_SLOT_SIGNALS + TRANSFER_SLOT_SIGNALS
+) + TRADE_SLOT_SIGNALS + TRANSFER_SLOT_SIGNALS + CLOSE_SLOT_SIGNALS
 """
 A perpetual slot's own inputs (its type and market, ``PerpMarketMoves``',
-``PerpTradeSlot``'s and ``PerpTransferSlot``'s); the batch takes each as
-``perp<Name>`` over its perpetual slots.
+``PerpTradeSlot``'s, ``PerpTransferSlot``'s and ``PerpCloseSlot``'s); the
+batch takes each as ``perp<Name>`` over its perpetual slots.
 """
 
 
@@ -122,9 +123,6 @@ def build_batch(
     ------
     BatchTooLarge
         More transactions than ``slots``, or perpetual ones than ``perp.slots``.
-    UnprovablePerpTransaction
-        No perpetual slot of the circuit carries a perpetual transaction
-        yet (a liquidation, a deleveraging).
     RollupError
         Any error of ``apply_batch``; ``state`` is then unchanged.
     """
@@ -221,6 +219,7 @@ def apply_perp_slots(state: State, perp: PerpSlots, timestamp: Timestamp) -> tup
         inputs = market_slot_inputs(perp.config, state.perp_markets, tx, timestamp)
         trade_before = TradeBefore.of(tx, state)
         transfer_before = TransferBefore.of(tx, state)
+        close_before = CloseBefore.of(perp.config, tx, state)
         data = perp_slot_data(tx, perp.config)
         try:
             apply_perp_transaction(state, ledger, tx, timestamp, padded[index - 1] if index else None)
@@ -232,5 +231,6 @@ def apply_perp_slots(state: State, perp: PerpSlots, timestamp: Timestamp) -> tup
             inputs
             | trade_slot_inputs(perp.config, tx, trade_before, state)
             | transfer_slot_inputs(perp.config, tx, transfer_before, state)
+            | close_slot_inputs(perp.config, tx, close_before, state)
         )
     return published, witnesses

@@ -99,8 +99,8 @@ def trade_slot_inputs(config: PerpConfig, tx: PerpTransaction, before: TradeBefo
     notional = tx.fill * maker.price * config.markets[maker.market].quantum
     fees = fee_amount(Amount(notional), tx.maker_fee_bps) + fee_amount(Amount(notional), tx.taker_fee_bps)
     # The maker and the taker as their updates leave them, before the fee account's credit.
-    maker_written = before_credit(after.get_account(maker.account_index), maker.account_index, fees)
-    taker_written = before_credit(after.get_account(taker.account_index), taker.account_index, fees)
+    maker_written = before_credit(after.get_account(maker.account_index), maker.account_index, fee, fees)
+    taker_written = before_credit(after.get_account(taker.account_index), taker.account_index, fee, fees)
     taker_siblings = siblings_after_write(
         maker.account_index, maker_written.leaf_hash(), before.siblings_maker, taker.account_index, before.siblings_taker
     )
@@ -130,12 +130,17 @@ def trade_slot_inputs(config: PerpConfig, tx: PerpTransaction, before: TradeBefo
     return inputs | leaf_inputs("F", fee_found, fee_siblings, before.markets, config)
 
 
-def before_credit(account: Account, index: AccountIndex, fees: int) -> Account:
-    """``account`` as a trade left it, less the fees credited after (when it is the fee account)."""
-    if index != FEE_ACCOUNT:
+def before_credit(account: Account, index: AccountIndex, credited: AccountIndex, amount: int) -> Account:
+    """
+    ``account`` (at ``index``) as a slot's update of it left it: less the
+    ``amount`` the slot credits afterwards to account ``credited`` (a
+    trade's fees to the fee account, a liquidation's penalty to the fund)
+    when it is that account.
+    """
+    if index != credited:
         return account
     written = account.copy()
-    written.perp = replace(account.perp, collateral=account.perp.collateral - fees)
+    written.perp = replace(account.perp, collateral=account.perp.collateral - amount)
     return written
 
 

@@ -5,16 +5,17 @@ transfer and its signature, and the account's leaf before it (its balances
 one by one), its path, its perpetual side and that side's funding
 settlement.
 
-The part follows the slot's trade part in the account tree, so a slot that
-is not a transfer proves the fee account's leaf as the slot leaves it,
-unchanged. Keys are the template's signal names.
+The part follows the slot's trade part in the account tree and precedes
+its close part, so a slot that is not a transfer proves the fee account's
+leaf unchanged, as a trade leaves it (the state after the slot) or else as
+the slot finds it. Keys are the template's signal names.
 """
 
 from dataclasses import dataclass
 
 from sequencer.spec.constants import FEE_ACCOUNT
 from sequencer.spec.perpetual.state import PerpConfig, PerpMarket
-from sequencer.spec.perpetual.transactions import CollateralTransfer, PerpTransaction
+from sequencer.spec.perpetual.transactions import CollateralTransfer, PerpTrade, PerpTransaction
 from sequencer.spec.state import Account, State
 from sequencer.spec.types import AccountIndex, FieldElement
 
@@ -47,17 +48,17 @@ def transfer_slot_inputs(config: PerpConfig, tx: PerpTransaction, before: Transf
     """
     ``PerpTransferSlot``'s own inputs for the slot holding ``tx``, which took
     the state from what ``before`` saw to ``after``: outside a transfer,
-    zeros and the fee account's leaf as ``after`` holds it (the slot's
-    other parts wrote it, this one leaves it).
+    zeros and the fee account's leaf as this part finds it (after a trade,
+    which comes first; before anything else).
     """
     tokens = 1 << after.config.balance_depth
+    fields: Inputs = {"toCollateral": 0, "amount": 0, "sigR8x": 0, "sigR8y": 0, "sigS": 0}
+    index, account, siblings = AccountIndex(FEE_ACCOUNT), before.account, before.siblings
     if isinstance(tx, CollateralTransfer):
-        index, account, siblings = tx.account_index, before.account, before.siblings
-        fields: Inputs = {"toCollateral": int(tx.to_collateral), "amount": tx.amount, **signature_inputs("", tx.signature)}
-    else:
-        index = AccountIndex(FEE_ACCOUNT)
+        index = tx.account_index
+        fields = {"toCollateral": int(tx.to_collateral), "amount": tx.amount, **signature_inputs("", tx.signature)}
+    elif isinstance(tx, PerpTrade):
         account, siblings = after.get_account(index), after.account_tree.siblings(index)
-        fields = {"toCollateral": 0, "amount": 0, "sigR8x": 0, "sigR8y": 0, "sigS": 0}
     leaf = leaf_inputs("", account, siblings, before.markets, config)
     del leaf["words"]
     balances: list[int] = list(account.balance_list(tokens))

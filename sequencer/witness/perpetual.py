@@ -11,21 +11,26 @@ circuit's to compute, and the spec's to compare with.
 """
 
 from collections.abc import Callable
+from typing import assert_never
 
 from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import MAX_PERP_MARKETS, PerpTxType
 from sequencer.spec.perpetual.rules import latest_time, median_price
 from sequencer.spec.perpetual.state import PerpConfig, PerpMarket, PerpMarketParams
-from sequencer.spec.perpetual.transactions import CollateralTransfer, FundingTick, OracleUpdate, PerpTrade, PerpTransaction
+from sequencer.spec.perpetual.transactions import (
+    CollateralTransfer,
+    Deleverage,
+    FundingTick,
+    Liquidation,
+    OracleUpdate,
+    PerpTrade,
+    PerpTransaction,
+)
 from sequencer.spec.transactions import Noop
 from sequencer.spec.types import Timestamp
 
 Inputs = dict[str, int | list[int]]
 """Signal name to value (a number or a list of numbers)."""
-
-
-class UnprovablePerpTransaction(ValueError):
-    """No perpetual slot of the circuit carries the transaction yet (a liquidation, a deleveraging)."""
 
 
 def market_inputs(markets: tuple[PerpMarket, ...], suffix: str = "") -> Inputs:
@@ -69,13 +74,9 @@ def market_slot_inputs(
 ) -> Inputs:
     """
     ``PerpMarketMoves``' inputs for ``tx`` on ``markets`` (the state's four,
-    before the slot) under ``config``, and the slot's ``txType``: zeros for
-    the fields the slot's type does not use (a trade's are its market only).
-
-    Raises
-    ------
-    UnprovablePerpTransaction
-        No perpetual slot carries ``tx`` yet.
+    before the slot) under ``config``, and the slot's ``txType`` and
+    ``market``: zeros for the fields the slot's type does not use (a
+    transaction that moves accounts sets only its type and its market).
     """
     quorum = config.oracle_quorum
     parameters = config_hash_inputs(config)
@@ -117,6 +118,10 @@ def market_slot_inputs(
             inputs |= {"txType": PerpTxType.PERP_TRADE, "market": tx.maker.order.market}
         case CollateralTransfer():
             inputs["txType"] = PerpTxType.COLLATERAL_TRANSFER
+        case Liquidation():
+            inputs |= {"txType": PerpTxType.LIQUIDATION, "market": tx.market}
+        case Deleverage():
+            inputs |= {"txType": PerpTxType.DELEVERAGE, "market": tx.market}
         case _:
-            raise UnprovablePerpTransaction(f"no perpetual slot of the circuit carries a {type(tx).__name__} yet")
+            assert_never(tx)
     return inputs

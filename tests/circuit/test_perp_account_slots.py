@@ -26,21 +26,29 @@ from sequencer.spec.perpetual import errors as perp_errors
 from sequencer.spec.perpetual import rules
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.public_data import decode_perp_slot, split_batch_data
-from sequencer.spec.perpetual.rules import process_collateral_transfer, process_perp_trade
+from sequencer.spec.perpetual.rules import bankruptcy_quote, process_collateral_transfer, process_perp_trade
 from sequencer.spec.perpetual.state import PerpAccount, PerpMarket
-from sequencer.spec.perpetual.transactions import CollateralTransfer, PerpTrade, PerpTransaction, SignedPerpOrder
+from sequencer.spec.perpetual.transactions import (
+    Deleverage,
+    FundingTick,
+    Liquidation,
+    PerpTransaction,
+    SignedPerpOrder,
+)
 from sequencer.spec.public_data import decode_slot
 from sequencer.spec.replay import replay_batch
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop
 from sequencer.spec.transition import process_deposit
-from sequencer.spec.types import Amount, FieldElement, Nonce, Timestamp
+from sequencer.spec.types import AccountIndex, Amount, FieldElement, Nonce, Timestamp
 from sequencer.witness.batch import PerpSlots, ProvableBatch, build_batch
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import ALICE, BOB, CAROL, NOW, deposit
 from tests.spec.perpetual.builders import (
     BUY,
     COLLATERAL,
+    FUND,
+    MARKET,
     MAX_PRICE_AGE,
     SELL,
     config,
@@ -51,6 +59,7 @@ from tests.spec.perpetual.builders import (
     transfer,
 )
 from tests.spec.perpetual.conftest import Exchange, funded, priced
+from tests.spec.perpetual.test_liquidation import by_carol, by_fund, liquidatable
 
 PERP_SLOTS = 2
 
@@ -104,6 +113,45 @@ def test_collateral_moves_in_and_out_and_trades(test_perp: CircuitArtifacts) -> 
     assert ledger.collateral_pool == 8_000
     assert ledger.account(ALICE).collateral == 5_000 - 3_000 - 6 - 1_000
     assert ex.state.get_account(ALICE).balance(COLLATERAL) == 100_000 - 5_000 + 1_000
+
+
+def test_every_kind_of_perpetual_slot_is_proven(test_perp: CircuitArtifacts) -> None:
+    """
+    A price, collateral in, a trade with fees; funding and a fall to 99,
+    where Alice is closed partly against the fund (with a penalty) and
+    partly against Carol's order; a fall to 80, where she is bankrupt and
+    the fund short; her deleveraging against Bob and Bob's collateral out.
+    Each batch accepted and replayed from its public data.
+    """
+    ex = funded()
+    replayed = ex.state.copy()
+    trade = perp_trade(perp_order(BOB, 1, SELL, 100, 100), perp_order(ALICE, 1, BUY, 100, 100), 100, 10, 20)
+    history: list[tuple[list[PerpTransaction], int]] = [
+        ([price_update(110, NOW), transfer(ALICE, 500, 0)], NOW),
+        ([transfer(BOB, 5_000, 0), transfer(CAROL, 50_000, 0)], NOW),
+        ([trade], NOW),
+        ([FundingTick((10**6,)), price_update(99, NOW + 60)], NOW + 60),
+        (
+            [
+                Liquidation(AccountIndex(ALICE), MARKET, Amount(10), Amount(990), Amount(9)),
+                Liquidation(AccountIndex(ALICE), MARKET, Amount(40), Amount(3_960), Amount(30), perp_order(CAROL, 1, BUY, 99, 40)),
+            ],
+            NOW + 60,
+        ),
+        ([price_update(80, NOW + 120)], NOW + 120),
+    ]
+    for txs, timestamp in history:
+        batch = build(ex.state, txs, timestamp)
+        assert accepts(test_perp, batch.circuit_input)
+        assert replays(replayed, batch)
+        replayed = replay_state(replayed, batch)
+    quote = bankruptcy_quote(PerpLedger(config(), ex.state), AccountIndex(ALICE), MARKET, 50)
+    last = [Deleverage(AccountIndex(ALICE), AccountIndex(BOB), MARKET, Amount(50), Amount(quote)), transfer(BOB, 1_000, 1, to_collateral=False)]
+    batch = build(ex.state, last, NOW + 120)
+    assert accepts(test_perp, batch.circuit_input)
+    assert replays(replayed, batch)
+    ledger = PerpLedger(config(), ex.state)
+    assert [ledger.account(index).position(MARKET).size for index in (ALICE, BOB, CAROL, FUND)] == [0, -50, 40, 10]
 
 
 def test_trades_are_proven_and_replay_from_their_public_data(test_perp: CircuitArtifacts) -> None:
@@ -176,7 +224,7 @@ class Case:
     """A trade or a transfer that breaks one rule, the checks of ``rules`` to turn off, and the spec's error."""
 
     exchange: Callable[[], Exchange]
-    tx: PerpTrade | CollateralTransfer
+    tx: PerpTransaction | Callable[[Exchange], PerpTransaction]
     disabled: dict[str, Callable[..., object]]
     error: type[RollupError]
     timestamp: int = NOW + 10
@@ -206,6 +254,16 @@ def sell(amount: int = 100, **terms: object) -> SignedPerpOrder:
 def buy(amount: int = 30, price: int = 100, **terms: object) -> SignedPerpOrder:
     """Alice's buy at ``price``."""
     return perp_order(ALICE, 1, BUY, ticks(price), amount, **terms)  # type: ignore[arg-type]
+
+
+CLOSE_TIME = NOW + 20
+"""After ``liquidatable``'s price (signed ten seconds after ``NOW``)."""
+
+
+def bankrupt_alice_against_bob(ex: Exchange) -> Deleverage:
+    """All of Alice's long closed against Bob's short at her bankruptcy quote."""
+    quote = bankruptcy_quote(ex.ledger, AccountIndex(ALICE), MARKET, 100)
+    return Deleverage(AccountIndex(ALICE), AccountIndex(BOB), MARKET, Amount(100), Amount(quote))
 
 
 def funded_exchange() -> Exchange:
@@ -282,6 +340,49 @@ CASES = {
         {"check_signature": no_check},
         errors.InvalidSignature,
     ),
+    "a liquidation of an account above maintenance": Case(
+        lambda: liquidatable(ticks(110)), by_fund(10, 1_100), {"check_liquidatable": no_check}, perp_errors.NotLiquidatable, CLOSE_TIME
+    ),
+    "a liquidation worse than bankruptcy": Case(
+        lambda: liquidatable(ticks(94)),
+        by_carol(10, 945),
+        {"check_not_worse_than_bankruptcy": no_check},
+        perp_errors.WorseThanBankruptcy,
+        CLOSE_TIME,
+    ),
+    "a liquidation above the penalty cap": Case(
+        lambda: liquidatable(ticks(99)), by_carol(10, 980), {"check_liquidation_cost": no_check}, perp_errors.LiquidationTooCostly, CLOSE_TIME
+    ),
+    "the fund paying above the bankruptcy quote": Case(
+        lambda: liquidatable(ticks(94)), by_fund(10, 960), {"check_fund_pays_no_more": no_check}, perp_errors.InsuranceFundOverpays, CLOSE_TIME
+    ),
+    "the fund left worth less than zero": Case(
+        lambda: liquidatable(ticks(94), fund=0), by_fund(10, 950), {"check_fund_solvent": no_check}, perp_errors.InsuranceFundExhausted, CLOSE_TIME
+    ),
+    "a liquidator's order signed with another key": Case(
+        lambda: liquidatable(ticks(99)),
+        replace(by_carol(10, 990), liquidator=signed_by_bob(by_carol(10, 990).liquidator)),  # type: ignore[arg-type]
+        {"check_signature": no_check},
+        errors.InvalidSignature,
+        CLOSE_TIME,
+    ),
+    "a liquidator's price limit crossed": Case(
+        lambda: liquidatable(ticks(99)),
+        by_carol(10, 990, limit=ticks(98)),
+        {"check_quote_within_limit": no_check},
+        errors.PriceLimitViolated,
+        CLOSE_TIME,
+    ),
+    "a deleveraging while the fund covers the deficit": Case(
+        lambda: liquidatable(ticks(80)), bankrupt_alice_against_bob, {"check_fund_short": no_check}, perp_errors.InsuranceFundSufficient, CLOSE_TIME
+    ),
+    "a deleveraging off the bankruptcy quote": Case(
+        lambda: liquidatable(ticks(80), fund=0),
+        lambda ex: replace(bankrupt_alice_against_bob(ex), quote=bankrupt_alice_against_bob(ex).quote + 1),
+        {"check_bankruptcy_quote": no_check},
+        perp_errors.NotBankruptcyPrice,
+        CLOSE_TIME,
+    ),
     "an account that does not exist": Case(
         funded_exchange,
         perp_trade(sell(), perp_order(CAROL + 1, 1, BUY, ticks(100), 30), 30),
@@ -294,11 +395,13 @@ CASES = {
 @pytest.mark.parametrize("name", CASES)
 def test_a_slot_breaking_one_rule_has_no_witness(name: str, test_perp: CircuitArtifacts, monkeypatch: pytest.MonkeyPatch) -> None:
     case = CASES[name]
+    exchange = case.exchange()
+    tx = case.tx(exchange) if callable(case.tx) else case.tx
     with pytest.raises(case.error):
-        build(case.exchange().state, [case.tx], case.timestamp)
+        build(exchange.state.copy(), [tx], case.timestamp)
     for check, replacement in case.disabled.items():
         monkeypatch.setattr(rules, check, replacement)
-    batch = build(case.exchange().state, [case.tx], case.timestamp)
+    batch = build(exchange.state, [tx], case.timestamp)
     assert not accepts(test_perp, batch.circuit_input)
 
 

@@ -20,14 +20,14 @@ from prover import CircuitArtifacts
 from sequencer.spec.constants import TreeConfig
 from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.perpetual.public_data import decode_perp_slot, split_batch_data
-from sequencer.spec.perpetual.transactions import Deleverage, FundingTick
+from sequencer.spec.perpetual.transactions import FundingTick
 from sequencer.spec.public_data import decode_slot, public_input_hash
 from sequencer.spec.replay import replay_batch
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop
-from sequencer.spec.types import AccountIndex, Amount, FieldElement, Timestamp
+from sequencer.spec.types import FieldElement, Timestamp
 from sequencer.witness.batch import BatchTooLarge, PerpSlots, ProvableBatch, build_batch
-from sequencer.witness.perpetual import UnprovablePerpTransaction, config_hash_inputs
+from sequencer.witness.perpetual import config_hash_inputs
 from tests.circuit.perpetual.checking import accepts
 from tests.spec.builders import NOW
 from tests.spec.perpetual.builders import config, price_update
@@ -88,11 +88,7 @@ def test_another_deployment_or_outcome_or_public_data_is_refused(test_perp: Circ
         assert not accepts(test_perp, values), number
 
 
-def test_no_perpetual_slot_takes_a_deleveraging_yet() -> None:
-    """The builder refuses one by name, and more transactions than slots."""
+def test_more_perpetual_transactions_than_slots_are_refused() -> None:
     state = State.genesis(TREE, perp_config_hash(config()))
-    deleverage = Deleverage(AccountIndex(1), AccountIndex(2), 0, Amount(1), Amount(1))
-    with pytest.raises(UnprovablePerpTransaction):
-        build_batch(state, [], Timestamp(NOW), FieldElement(0), 1, PerpSlots(PERP_SLOTS, config(), [deleverage]))
     with pytest.raises(BatchTooLarge):
         build_batch(state, [], Timestamp(NOW), FieldElement(0), 1, PerpSlots(1, config(), [Noop(), Noop()]))

@@ -482,8 +482,7 @@ def process_liquidation(
         raise SelfTrade(index)
     before = settled_account(ledger, index)
     health_before = health(ledger, before)
-    if not health_before.below_maintenance:
-        raise NotLiquidatable(index)
+    check_liquidatable(index, health_before)
     position = before.position(market_id).size
     check_closes(index, position, liquidation.size)
     closing_side = Side.SELL if position > 0 else Side.BUY
@@ -503,24 +502,18 @@ def process_liquidation(
 
     after = moved(index, before, market_id, closing_side, liquidation.size, liquidation.quote, liquidation.penalty)
     health_after = health(ledger, after)
-    if not ratio_not_lowered(health_before, health_after):
-        raise WorseThanBankruptcy(index)
+    check_not_worse_than_bankruptcy(index, health_before, health_after)
     oracle_notional = liquidation.size * ledger.market(market_id).oracle_price * config.markets[market_id].quantum
     discount = oracle_notional - liquidation.quote if closing_side == Side.SELL else liquidation.quote - oracle_notional
-    cap = oracle_notional * config.max_liquidation_penalty // MARGIN_SCALE
-    if discount + liquidation.penalty > cap:
-        raise LiquidationTooCostly(discount + liquidation.penalty, cap)
-    if liquidation.liquidator is None and discount < 0 and ratio_not_lowered(health_before, one_unit_worse(health_after)):
-        # Pays no more than it must: no more than the oracle notional, or else the bankruptcy quote exactly.
-        raise InsuranceFundOverpays(liquidation.quote)
+    check_liquidation_cost(discount, liquidation.penalty, oracle_notional * config.max_liquidation_penalty // MARGIN_SCALE)
+    if liquidation.liquidator is None:
+        check_fund_pays_no_more(liquidation.quote, discount, health_before, health_after)
     counter_after, market = closed_against(
         ledger, market_id, (before, after), closing_side,
         counterparty, counter_before, liquidation.size, liquidation.quote
     )
     if liquidation.liquidator is None:
-        fund_value = health(ledger, counter_after).value
-        if fund_value < 0:
-            raise InsuranceFundExhausted(fund_value)
+        check_fund_solvent(health(ledger, counter_after).value)
     else:
         check_margin(ledger, counterparty, counter_before, counter_after, market_id)
     accounts = {index: after, counterparty: counter_after}
@@ -612,35 +605,24 @@ def process_deleverage(state: State, ledger: PerpLedger, deleverage: Deleverage,
         raise SelfTrade(index)
     before = settled_account(ledger, index)
     health_before = health(ledger, before)
-    if health_before.value >= 0:
-        raise EquityNotNegative(index)
-    fund_value = health(ledger, settled_account(ledger, config.insurance_fund)).value
-    if fund_value >= -health_before.value:
-        raise InsuranceFundSufficient(fund_value, -health_before.value)
+    check_bankrupt(index, health_before)
+    check_fund_short(health(ledger, settled_account(ledger, config.insurance_fund)).value, health_before)
     counter_before = settled_account(ledger, counterparty)
     position = before.position(market_id).size
     counter_position = counter_before.position(market_id).size
-    if position * counter_position >= 0:
-        raise PositionsNotOpposite(market_id, position, counter_position)
+    check_positions_opposite(market_id, position, counter_position)
     check_closes(index, position, deleverage.size)
     check_closes(counterparty, counter_position, deleverage.size)
     closing_side = Side.SELL if position > 0 else Side.BUY
 
     after = moved(index, before, market_id, closing_side, deleverage.size, deleverage.quote, 0)
     health_after = health(ledger, after)
-    # A long paid nothing cannot be paid one unit less.
-    worse_exists = closing_side == Side.BUY or deleverage.quote > 0
-    if not ratio_not_lowered(health_before, health_after) or (
-        worse_exists and ratio_not_lowered(health_before, one_unit_worse(health_after))
-    ):
-        raise NotBankruptcyPrice(deleverage.quote)
+    check_bankruptcy_quote(deleverage.quote, closing_side, health_before, health_after)
     counter_after, market = closed_against(
         ledger, market_id, (before, after), closing_side,
         counterparty, counter_before, deleverage.size, deleverage.quote
     )
-    counter_value = health(ledger, counter_after).value
-    if counter_value < 0:
-        raise CounterpartyWouldBeBankrupt(counterparty, counter_value)
+    check_counterparty_solvent(counterparty, health(ledger, counter_after).value)
 
     write(ledger, {index: after, counterparty: counter_after}, market_id, market)
 
@@ -759,6 +741,75 @@ def one_unit_worse(after: Health) -> Health:
     value, the same requirements.
     """
     return replace(after, value=after.value - 1)
+
+
+def check_liquidatable(index: AccountIndex, before: Health) -> None:
+    """The account is below its maintenance margin (raises ``NotLiquidatable``)."""
+    if not before.below_maintenance:
+        raise NotLiquidatable(index)
+
+
+def check_not_worse_than_bankruptcy(index: AccountIndex, before: Health, after: Health) -> None:
+    """A close, penalty included, does not lower the account's margin ratio (raises ``WorseThanBankruptcy``)."""
+    if not ratio_not_lowered(before, after):
+        raise WorseThanBankruptcy(index)
+
+
+def check_liquidation_cost(discount: int, penalty: int, cap: int) -> None:
+    """The quote's discount from the oracle notional and the penalty are within the cap (raises ``LiquidationTooCostly``)."""
+    if discount + penalty > cap:
+        raise LiquidationTooCostly(discount + penalty, cap)
+
+
+def check_fund_pays_no_more(quote: int, discount: int, before: Health, after: Health) -> None:
+    """
+    The insurance fund, taking a close above the oracle price (a negative
+    discount), pays the bankruptcy quote exactly: one unit less favourable
+    to the account would lower its ratio (raises ``InsuranceFundOverpays``).
+    """
+    if discount < 0 and ratio_not_lowered(before, one_unit_worse(after)):
+        raise InsuranceFundOverpays(quote)
+
+
+def check_fund_solvent(value: int) -> None:
+    """The insurance fund is worth zero or more after taking a close (raises ``InsuranceFundExhausted``)."""
+    if value < 0:
+        raise InsuranceFundExhausted(value)
+
+
+def check_bankrupt(index: AccountIndex, before: Health) -> None:
+    """The account's value is below zero (raises ``EquityNotNegative``)."""
+    if before.value >= 0:
+        raise EquityNotNegative(index)
+
+
+def check_fund_short(fund_value: int, before: Health) -> None:
+    """The insurance fund's value does not cover the account's deficit (raises ``InsuranceFundSufficient``)."""
+    if fund_value >= -before.value:
+        raise InsuranceFundSufficient(fund_value, -before.value)
+
+
+def check_positions_opposite(market: int, position: int, counter_position: int) -> None:
+    """Two positions in ``market`` are of opposite signs (raises ``PositionsNotOpposite``)."""
+    if position * counter_position >= 0:
+        raise PositionsNotOpposite(market, position, counter_position)
+
+
+def check_bankruptcy_quote(quote: int, closing_side: Side, before: Health, after: Health) -> None:
+    """
+    ``quote`` is the bankruptcy quote: the close leaves the account's ratio
+    no lower, and one unit less favourable to it would lower it (raises
+    ``NotBankruptcyPrice``). A long paid nothing cannot be paid one unit less.
+    """
+    worse_exists = closing_side == Side.BUY or quote > 0
+    if not ratio_not_lowered(before, after) or (worse_exists and ratio_not_lowered(before, one_unit_worse(after))):
+        raise NotBankruptcyPrice(quote)
+
+
+def check_counterparty_solvent(index: AccountIndex, value: int) -> None:
+    """A deleveraging's counterparty is worth zero or more after it (raises ``CounterpartyWouldBeBankrupt``)."""
+    if value < 0:
+        raise CounterpartyWouldBeBankrupt(index, value)
 
 
 def check_signed_range(field: str, value: int, bits: int) -> None:

@@ -58,11 +58,6 @@ template CloseCheck(markets) {
     component initialRange[markets];
     component maintenanceRange[markets];
     var count = 0;
-    var perLot = 0;
-    signal perLotOf[markets];
-    signal valueOf[markets];
-    signal counterOf[markets];
-    var counterPosition = 0;
     for (var i = 0; i < markets; i++) {
         traded[i] * (traded[i] - 1) === 0;
         count += traded[i];
@@ -74,11 +69,6 @@ template CloseCheck(markets) {
         initialRange[i].in <== initialMargin[i];
         maintenanceRange[i] = RangeCheck(MARGIN_FRACTION_BITS());
         maintenanceRange[i].in <== maintenanceMargin[i];
-        valueOf[i] <== price[i] * quantum[i];
-        perLotOf[i] <== traded[i] * valueOf[i];
-        perLot += perLotOf[i];
-        counterOf[i] <== traded[i] * counterSize[i];
-        counterPosition += counterOf[i];
     }
     count === 1;
 
@@ -87,105 +77,42 @@ template CloseCheck(markets) {
     priced.traded <== traded;
     priced.price <== price;
 
-    component close = ClosePosition(markets);
-    close.traded <== traded;
-    close.collateral <== collateral;
-    close.size <== size;
-    close.closing <== closing;
-    close.quote <== quote;
-    close.paid <== penalty;
-
-    component opposite = OppositeFill(markets);
-    opposite.traded <== traded;
-    opposite.collateral <== counterCollateral;
-    opposite.size <== counterSize;
-    opposite.closing <== closing;
-    opposite.quote <== quote;
-    opposite.long <== close.long;
-
-    component before = PerpHealth(markets);
-    component after = PerpHealth(markets);
-    component counterBefore = PerpHealth(markets);
-    component counterAfter = PerpHealth(markets);
+    // circomspect: CS0018 the fund's requirements do not matter (a deleveraging reads its value).
     component fund = PerpHealth(markets);
-    before.collateral <== collateral;
-    before.size <== size;
-    after.collateral <== close.collateralAfter;
-    after.size <== close.sizeAfter;
-    counterBefore.collateral <== counterCollateral;
-    counterBefore.size <== counterSize;
-    counterAfter.collateral <== opposite.collateralAfter;
-    counterAfter.size <== opposite.sizeAfter;
     fund.collateral <== fundCollateral;
     fund.size <== fundSize;
-    for (var i = 0; i < markets; i++) {
-        before.price[i] <== price[i];
-        after.price[i] <== price[i];
-        counterBefore.price[i] <== price[i];
-        counterAfter.price[i] <== price[i];
-        fund.price[i] <== price[i];
-        before.quantum[i] <== quantum[i];
-        after.quantum[i] <== quantum[i];
-        counterBefore.quantum[i] <== quantum[i];
-        counterAfter.quantum[i] <== quantum[i];
-        fund.quantum[i] <== quantum[i];
-        before.initialMargin[i] <== initialMargin[i];
-        after.initialMargin[i] <== initialMargin[i];
-        counterBefore.initialMargin[i] <== initialMargin[i];
-        counterAfter.initialMargin[i] <== initialMargin[i];
-        fund.initialMargin[i] <== initialMargin[i];
-        before.maintenanceMargin[i] <== maintenanceMargin[i];
-        after.maintenanceMargin[i] <== maintenanceMargin[i];
-        counterBefore.maintenanceMargin[i] <== maintenanceMargin[i];
-        counterAfter.maintenanceMargin[i] <== maintenanceMargin[i];
-        fund.maintenanceMargin[i] <== maintenanceMargin[i];
-    }
+    fund.price <== price;
+    fund.quantum <== quantum;
+    fund.initialMargin <== initialMargin;
+    fund.maintenanceMargin <== maintenanceMargin;
 
-    component liquidation = LiquidationRules();
-    liquidation.enabled <== 1 - deleverage;
-    liquidation.valueBefore <== before.value;
-    liquidation.maintenanceBefore <== before.maintenance;
-    liquidation.valueAfter <== after.value;
-    liquidation.maintenanceAfter <== after.maintenance;
-    liquidation.long <== close.long;
-    liquidation.quote <== quote;
-    liquidation.penalty <== penalty;
-    liquidation.notional <== closing * perLot;
-    liquidation.maxPenalty <== maxPenalty;
-    liquidation.byFund <== byFund;
-
-    // A liquidator keeps its margin as for a trade; the fund stays worth zero or more.
-    signal liquidator <== (1 - deleverage) * (1 - byFund);
-    component margin = MarginAfterFill();
-    margin.enabled <== liquidator;
-    margin.valueBefore <== counterBefore.value;
-    margin.maintenanceBefore <== counterBefore.maintenance;
-    margin.valueAfter <== counterAfter.value;
-    margin.initialAfter <== counterAfter.initial;
-    margin.maintenanceAfter <== counterAfter.maintenance;
-    margin.sizeBefore <== counterPosition;
-    margin.sizeAfter <== counterPosition + (2 * close.long - 1) * closing;
-    component fundSolvent = SignedLessEq(VALUE_BITS());
-    fundSolvent.a <== 0;
-    fundSolvent.b <== counterAfter.value;
-    signal fundTakes <== (1 - deleverage) * byFund;
-    fundTakes * (1 - fundSolvent.out) === 0;
+    // circomspect: CS0018 the positions after and the open interest are checked inside; only the counterparty's collateral after is read here.
+    component effects = PerpCloseEffects(markets);
+    effects.isLiquidation <== 1 - deleverage;
+    effects.isDeleverage <== deleverage;
+    effects.byOrder <== 1 - byFund;
+    effects.traded <== traded;
+    effects.price <== price;
+    effects.quantum <== quantum;
+    effects.initialMargin <== initialMargin;
+    effects.maintenanceMargin <== maintenanceMargin;
+    effects.collateral <== collateral;
+    effects.size <== size;
+    effects.counterCollateral <== counterCollateral;
+    effects.counterSize <== counterSize;
+    effects.fundValue <== fund.value;
+    effects.fundIsClosed <== 0;
+    effects.fundIsCounter <== 0;
+    effects.closing <== closing;
+    effects.quote <== quote;
+    effects.penalty <== penalty;
+    effects.maxPenalty <== maxPenalty;
+    // An open interest no close can take below zero (it never rises, so the cap is not reached).
+    effects.openInterest <== 1 << (SIZE_BITS() + 1);
+    effects.cap <== 1 << (SIZE_BITS() + 1);
 
     // The penalty to the insurance fund: the counterparty itself when it is the fund.
     component penaltyCredit = CollateralCredit();
-    penaltyCredit.collateral <== fundCollateral + byFund * (opposite.collateralAfter - fundCollateral);
+    penaltyCredit.collateral <== fundCollateral + byFund * (effects.counterCollateralAfter - fundCollateral);
     penaltyCredit.amount <== penalty;
-
-    component deleveraging = DeleverageRules();
-    deleveraging.enabled <== deleverage;
-    deleveraging.valueBefore <== before.value;
-    deleveraging.maintenanceBefore <== before.maintenance;
-    deleveraging.valueAfter <== after.value;
-    deleveraging.maintenanceAfter <== after.maintenance;
-    deleveraging.long <== close.long;
-    deleveraging.quote <== quote;
-    deleveraging.closing <== closing;
-    deleveraging.fundValue <== fund.value;
-    deleveraging.counterPosition <== counterPosition;
-    deleveraging.counterValueAfter <== counterAfter.value;
 }

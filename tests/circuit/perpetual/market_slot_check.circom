@@ -65,7 +65,7 @@ template MarketSlotCheck(quorum, keys, keyBits) {
     component slotType = PerpSlotType();
     slotType.txType <== txType;
     slotType.market <== market;
-    slotType.isTrade + slotType.isTransfer === 0;
+    slotType.isTrade + slotType.isTransfer + slotType.isLiquidation + slotType.isDeleverage === 0;
 
     component slot = PerpMarketMoves(quorum, keys, keyBits);
     slot.isOracle <== slotType.isOracle;
@@ -104,5 +104,6 @@ template MarketSlotCheck(quorum, keys, keyBits) {
     publicData.publishedRate <== slot.publishedRate;
     publicData.traded <== [0, 0, 0, 0, 0, 0, 0, 0, 0];
     publicData.transferred <== [0, 0, 0];
+    publicData.closed <== [0, 0, 0, 0, 0, 0, 0];
     publicData.bits === bits;
 }

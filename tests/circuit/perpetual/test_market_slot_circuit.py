@@ -14,7 +14,7 @@ import pytest
 from prover import CircuitArtifacts
 from sequencer.spec.errors import RollupError
 from sequencer.spec.perpetual.constants import MAX_PERP_MARKETS, PerpTxType
-from sequencer.witness.perpetual import UnprovablePerpTransaction, market_inputs, market_slot_inputs
+from sequencer.witness.perpetual import market_inputs, market_slot_inputs
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.public_data import encode_perp_slot, perp_slot_data
 from sequencer.spec.perpetual.rules import apply_perp_transaction, latest_time, median_price, priced, ticked_markets
@@ -170,11 +170,14 @@ def test_any_other_outcome_or_published_bit_is_refused(circuit: CircuitArtifacts
         assert not accepts(circuit, witness), number
 
 
-def test_no_slot_carries_a_liquidation_or_a_deleveraging_yet() -> None:
-    """Their witness is refused by name; a trade's and a transfer's markets part is their type (and a trade's market) alone."""
+def test_a_transaction_that_moves_accounts_sets_only_its_type_and_market_here() -> None:
+    """A trade's, a transfer's, a liquidation's and a deleveraging's markets part: no signature, no rate."""
     book = ledger()
-    for tx in (Liquidation(AccountIndex(1), 0, Amount(1), Amount(1), Amount(0)), Deleverage(AccountIndex(1), AccountIndex(2), 0, Amount(1), Amount(1))):
-        with pytest.raises(UnprovablePerpTransaction):
-            market_slot_inputs(book.config, book.state.perp_markets, tx, Timestamp(NOW))
-    moves = market_slot_inputs(book.config, book.state.perp_markets, transfer(1, 10, 0), Timestamp(NOW))
-    assert moves["txType"] == PerpTxType.COLLATERAL_TRANSFER and moves["market"] == 0 and moves["rate"] == [0] * 4
+    cases = [
+        (transfer(1, 10, 0), PerpTxType.COLLATERAL_TRANSFER, 0),
+        (Liquidation(AccountIndex(1), 1, Amount(1), Amount(1), Amount(0)), PerpTxType.LIQUIDATION, 1),
+        (Deleverage(AccountIndex(1), AccountIndex(2), 1, Amount(1), Amount(1)), PerpTxType.DELEVERAGE, 1),
+    ]
+    for tx, tx_type, market in cases:
+        moves = market_slot_inputs(book.config, book.state.perp_markets, tx, Timestamp(NOW))
+        assert (moves["txType"], moves["market"], moves["rate"], moves["median"]) == (tx_type, market, [0] * 4, 0)
