@@ -2,11 +2,13 @@
 Perpetual positions from L1 and back, on a real anvil with real proofs: three
 traders deposit the collateral token on L1; proven batches (``test_perp``:
 one spot slot, two perpetual slots) consume their deposits, price the
-market, move collateral in and trade; anvil's verifier accepts each batch,
-and ``reconstruct`` rebuilds the positions from L1 alone. Then a censored
-request freezes the rollup, and every account leaves with what the spec's
-``exit_claim`` and ``exit_payouts`` say at the last proven price: the
-collateral pool is paid out to the last unit.
+market, move collateral in, trade, and after a fall liquidate the
+underwater buyer against the insurance fund at her bankruptcy quote;
+anvil's verifier accepts each batch, and ``reconstruct`` rebuilds the
+positions from L1 alone. Then a censored request freezes the rollup, and
+every account leaves with what the spec's ``exit_claim`` and
+``exit_payouts`` say at the last proven price: the collateral pool is paid
+out to the last unit.
 """
 
 from collections.abc import Iterator
@@ -30,9 +32,11 @@ from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.perpetual.exit import exit_claim, exit_payouts
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.state import PerpConfig
-from sequencer.spec.perpetual.transactions import PerpTransaction
+from sequencer.spec.perpetual.rules import bankruptcy_quote
+from sequencer.spec.perpetual.transactions import Liquidation, PerpTransaction
 from sequencer.spec.state import State
-from sequencer.spec.types import AccountIndex, FieldElement, Timestamp
+from sequencer.spec.transactions import Noop, Transaction
+from sequencer.spec.types import AccountIndex, Amount, FieldElement, Timestamp
 from sequencer.witness.batch import PerpSlots, build_batch
 from tests.contracts.conftest import MINT
 from tests.contracts.helpers import OPERATOR_KEY
@@ -108,31 +112,38 @@ def test_positions_opened_by_proven_batches_rebuild_and_leave_through_l1(
         [transfer(FUND, 1_000, 0), price_update(ticks(90), now + 30)],
     ]
     chain = FieldElement(0)
-    for number, (request, perp_txs) in enumerate(zip(rollup.l1_requests(0), perpetual, strict=True), start=1):
+
+    def proven(number: int, spot: Transaction, perp_txs: list[PerpTransaction]) -> None:
+        nonlocal chain
         timestamp = Timestamp(now + 10 * (number - 1))
         w3.provider.make_request(RPCEndpoint("evm_setNextBlockTimestamp"), [timestamp])
         w3.provider.make_request(RPCEndpoint("evm_mine"), [])
-        batch = build_batch(
-            state, [request.transaction], timestamp, chain, params["nTx"], PerpSlots(params["nPerp"], perp_config(), perp_txs)
-        )
+        batch = build_batch(state, [spot], timestamp, chain, params["nTx"], PerpSlots(params["nPerp"], perp_config(), perp_txs))
         rollup.submit_batch(operator, number, batch, prove(perp_circuit, batch.circuit_input).solidity_calldata())
         assert int(rollup.contract.functions.stateRoot().call()) == batch.new_root
         chain = batch.chain_end
 
+    for number, (request, perp_txs) in enumerate(zip(rollup.l1_requests(0), perpetual, strict=True), start=1):
+        proven(number, request.transaction, perp_txs)
+    # At 90 Alice is worth less than zero: the fund takes her whole long at her bankruptcy quote.
     ledger = PerpLedger(perp_config(), state)
+    quote = bankruptcy_quote(ledger, AccountIndex(ALICE), 0, 100)
+    proven(5, Noop(), [Liquidation(AccountIndex(ALICE), 0, Amount(100), Amount(quote), Amount(0))])
+
     rebuilt = reconstruct(w3, rollup.contract)
     assert rebuilt.root == state.root
     positions = PerpLedger(perp_config(), rebuilt.state)
-    assert [positions.account(index).position(0).size for index in traders] == [100, -100, 0]
+    assert [positions.account(index).position(0).size for index in traders] == [0, -100, 100]
     assert positions.collateral_pool == ledger.collateral_pool == 6_500
 
-    # At 90 Alice is 520 short (her loss and her fee); Bob gains 1,000 less his fee; the
-    # operator's fee account holds both fees.
+    # Alice was 520 short at 90 (her loss and her fee): the fund paid 520 more than her long
+    # was worth. Bob gains 1,000 less his fee; the operator's fee account holds both fees.
+    assert quote == 9_000 + 520
     claimants = {AccountIndex(0): operator, **traders}
     claims = {index: exit_claim(ledger, index) for index in claimants}
-    assert claims == {0: 10 + 20, ALICE: 0, BOB: 5_000 + 10_000 - 10 - 9_000, FUND: 1_000}
+    assert claims == {0: 10 + 20, ALICE: 0, BOB: 5_000 + 10_000 - 10 - 9_000, FUND: 1_000 - 520}
     payouts = exit_payouts(ledger.collateral_pool, {i: c for i, c in claims.items() if c}, FUND)
-    assert payouts == {0: 30, BOB: 5_990, FUND: 6_500 - 30 - 5_990}  # the fund covers Alice's deficit
+    assert payouts == {0: 30, BOB: 5_990, FUND: 480}
 
     rollup.deposit(alice, COLLATERAL, 1, public_key(ALICE))  # never served: anyone may freeze after its deadline
     mine(rollup, DEADLINE_BLOCKS + 1)
