@@ -490,6 +490,8 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         maxAgeRange.in <== maxPriceAge;
         component maxPenaltyRange = RangeCheck(MARGIN_FRACTION_BITS());
         maxPenaltyRange.in <== maxLiquidationPenalty;
+        component poolRange = RangeCheck(COLLATERAL_BITS());
+        poolRange.in <== collateralPool;
         for (var m = 0; m < markets; m++) {
             configured[m] * (configured[m] - 1) === 0;
             priceRange[m] = RangeCheck(PERP_PRICE_BITS());

@@ -7,7 +7,7 @@ pragma circom 2.1.0;
 // its nonce (a wrong nonce is a wrong signature), has its funding settled,
 // and, taking collateral out, still meets its initial margin at fresh
 // prices; the spot balance, the nonce, the perpetual side and the
-// collateral pool follow.
+// collateral pool follow, which never falls below zero.
 
 include "circomlib/circuits/comparators.circom";
 include "circomlib/circuits/eddsaposeidon.circom";
@@ -30,7 +30,7 @@ include "trade_slot.circom";
 //   oldRoot, timestamp             field   the account tree before this part; the batch's time
 //   oraclePrice[i], oracleTime[i], fundingIndex[i]   field   the markets before (range-checked by the batch)
 //   quantum[i], initialMargin[i], maintenanceMargin[i], maxPriceAge, collateralToken   field   the deployment's parameters
-//   collateralPool                 field   the pool before
+//   collateralPool                 field   the pool before (< 2^COLLATERAL_BITS: range-checked by the batch)
 //   toCollateral, amount           field   the transfer (a bit; < 2^AMOUNT_BITS, checked here)
 //   sigR8x, sigR8y, sigS           field   the account's signature
 //   account, ax .. orderRoot, balances[], perpHash, siblingsAccount[]   field   the leaf before and its path
@@ -128,6 +128,10 @@ template PerpTransferSlot(accountDepth, balanceDepth) {
     move.collateral <== settled;
     signal moved <== move.collateralAfter - settled;
     collateralPoolAfter <== collateralPool + moved;
+    // CollateralPoolShort, and the pool's width (ValueOutOfRange): never
+    // below zero, below 2^COLLATERAL_BITS.
+    component poolRange = RangeCheck(COLLATERAL_BITS());
+    poolRange.in <== collateralPoolAfter;
 
     // --- Out of collateral: fresh prices (OraclePriceTooOld) and the
     // initial margin after (MarginInsufficient). ---

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import pytest
 
 from prover import CircuitArtifacts
+from sequencer.crypto.field import FIELD_MODULUS
 from sequencer.spec.constants import FEE_ACCOUNT, OrderKind
 from sequencer.spec import errors
 from sequencer.spec.errors import RollupError
@@ -58,7 +59,7 @@ from tests.spec.perpetual.builders import (
     ticks,
     transfer,
 )
-from tests.spec.perpetual.conftest import Exchange, funded, priced
+from tests.spec.perpetual.conftest import Exchange, at_price, funded, opened, priced
 from tests.spec.perpetual.test_liquidation import by_carol, by_fund, liquidatable
 
 PERP_SLOTS = 2
@@ -228,6 +229,8 @@ class Case:
     disabled: dict[str, Callable[..., object]]
     error: type[RollupError]
     timestamp: int = NOW + 10
+    wraps_pool: bool = False
+    """The prover's state keeps the pool as a field element (a negative one wraps), as the circuit's arithmetic would."""
 
 
 def no_check(*_: object) -> None:
@@ -264,6 +267,17 @@ def bankrupt_alice_against_bob(ex: Exchange) -> Deleverage:
     """All of Alice's long closed against Bob's short at her bankruptcy quote."""
     quote = bankruptcy_quote(ex.ledger, AccountIndex(ALICE), MARKET, 100)
     return Deleverage(AccountIndex(ALICE), AccountIndex(BOB), MARKET, Amount(100), Amount(quote))
+
+
+def opened_position_of_bob() -> Exchange:
+    """Bob (5,000) short 100 at 100 against Alice (500): the pool is 5,500, Bob's collateral 15,000."""
+    return opened(500, 5_000)
+
+
+def at_fifty(ex: Exchange) -> Exchange:
+    """The price falls to 50: Alice is deep below zero, Bob may take 9,500 out by his margin, the pool holds 5,500."""
+    at_price(ex, ticks(50), NOW + 5)
+    return ex
 
 
 def funded_exchange() -> Exchange:
@@ -330,6 +344,13 @@ CASES = {
         {"check_prices_fresh": no_check},
         perp_errors.OraclePriceTooOld,
         NOW + MAX_PRICE_AGE + 1,
+    ),
+    "collateral out beyond the pool": Case(
+        lambda: at_fifty(opened_position_of_bob()),
+        transfer(BOB, 6_000, 1, to_collateral=False),
+        {"check_pool": no_check},
+        perp_errors.CollateralPoolShort,
+        wraps_pool=True,
     ),
     "collateral in beyond the spot balance": Case(
         funded_exchange, transfer(ALICE, 95_001, 1), {"check_spot_balance": no_check}, errors.InsufficientBalance
@@ -401,6 +422,9 @@ def test_a_slot_breaking_one_rule_has_no_witness(name: str, test_perp: CircuitAr
         build(exchange.state.copy(), [tx], case.timestamp)
     for check, replacement in case.disabled.items():
         monkeypatch.setattr(rules, check, replacement)
+    if case.wraps_pool:
+        set_pool = State.set_collateral_pool
+        monkeypatch.setattr(State, "set_collateral_pool", lambda state, pool: set_pool(state, pool % FIELD_MODULUS))
     batch = build(exchange.state, [tx], case.timestamp)
     assert not accepts(test_perp, batch.circuit_input)
 

@@ -301,3 +301,16 @@ class PerpConfigMismatch(InvalidTransaction):
         self.config_hash = config_hash
         self.committed = committed
         super().__init__(f"perpetual parameters hash to {config_hash}, but the state commits to {committed}")
+
+
+class CollateralPoolShort(InvalidTransaction):
+    """
+    Collateral out of perpetuals would take the collateral pool below zero:
+    more would leave than moved in, so it would be paid out of other users'
+    spot balances (a bankrupt account's deficit not yet closed).
+    """
+
+    def __init__(self, pool: int, amount: int) -> None:
+        self.pool = pool
+        self.amount = amount
+        super().__init__(f"{amount} collateral out of a pool of {pool}")

@@ -58,6 +58,7 @@ from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp
 from .constants import COLLATERAL_BITS, FUNDING_INDEX_BITS, MARGIN_SCALE, PERP_PRICE_BITS, SIZE_BITS
 from .errors import (
     CollateralOutOfRange,
+    CollateralPoolShort,
     CounterpartyWouldBeBankrupt,
     EquityNotNegative,
     FundingRateAboveCap,
@@ -657,6 +658,9 @@ def process_collateral_transfer(
         Out of collateral: the account would not meet initial margin.
     BalanceOverflow, CollateralOutOfRange
         A spot balance or a collateral would not fit.
+    CollateralPoolShort, ValueOutOfRange
+        Out of collateral: the collateral pool would fall below zero (a
+        deficit not yet closed); into it: the pool would reach ``2**COLLATERAL_BITS``.
     """
     index, amount = transfer.account_index, transfer.amount
     token = ledger.config.collateral_token
@@ -679,11 +683,25 @@ def process_collateral_transfer(
         if balance_after >= 2**AMOUNT_BITS:
             raise BalanceOverflow(index, token, Amount(balance), amount)
     perp_after = with_collateral(index, perp, collateral_after)
+    pool_after = ledger.collateral_pool + (amount if transfer.to_collateral else -amount)
+    check_pool(ledger.collateral_pool, amount, pool_after)
 
     state.set_balance(index, token, Amount(balance_after))
     state.increment_nonce(index)
     ledger.set_account(index, perp_after)
-    ledger.collateral_pool += amount if transfer.to_collateral else -amount
+    ledger.collateral_pool = pool_after
+
+
+def check_pool(pool: int, amount: int, pool_after: int) -> None:
+    """
+    The collateral pool after a transfer of ``amount`` is neither below zero
+    (raises ``CollateralPoolShort``: only what moved in may leave) nor
+    ``2**COLLATERAL_BITS`` or more (raises ``ValueOutOfRange``, the width
+    the exit's claims read it at).
+    """
+    if pool_after < 0:
+        raise CollateralPoolShort(pool, amount)
+    check_range("collateral_pool", pool_after, COLLATERAL_BITS)
 
 
 def check_spot_balance(index: AccountIndex, token: TokenId, balance: Amount, amount: Amount) -> None:
@@ -701,11 +719,11 @@ def check_meets_initial(ledger: PerpLedger, index: AccountIndex, account: PerpAc
 
 def withdrawable_collateral(ledger: PerpLedger, index: AccountIndex) -> int:
     """
-    What a forced withdrawal of the collateral token takes from the
-    account's collateral: the most it can take and still meet initial
-    margin (``docs/DESIGN.md``: it takes only what can leave).
+    The most collateral a transfer out of the account may take: what leaves
+    it meeting its initial margin, and no more than the collateral pool
+    (``docs/DESIGN.md``: a forced withdrawal takes only what can leave).
     """
-    return withdrawable(ledger, settled(ledger, ledger.account(index)))
+    return min(withdrawable(ledger, settled(ledger, ledger.account(index))), ledger.collateral_pool)
 
 
 def bankruptcy_quote(ledger: PerpLedger, index: AccountIndex, market: int, size: int, penalty: int = 0) -> int:

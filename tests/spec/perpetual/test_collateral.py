@@ -5,13 +5,13 @@ from dataclasses import replace
 import pytest
 
 from sequencer.spec.errors import InsufficientBalance, InvalidNonce, InvalidSignature
-from sequencer.spec.perpetual.errors import MarginInsufficient
+from sequencer.spec.perpetual.errors import CollateralPoolShort, MarginInsufficient
 from sequencer.spec.perpetual.rules import process_collateral_transfer, withdrawable_collateral
 from sequencer.spec.perpetual.transactions import CollateralTransfer
 from sequencer.spec.types import AccountIndex
 from tests.spec.builders import ALICE, BOB, NOW
-from tests.spec.perpetual.builders import COLLATERAL, transfer
-from tests.spec.perpetual.conftest import Exchange, opened
+from tests.spec.perpetual.builders import COLLATERAL, ticks, transfer
+from tests.spec.perpetual.conftest import Exchange, at_price, opened
 
 
 def refused(ex: Exchange, move: CollateralTransfer, error: type[Exception]) -> None:
@@ -54,3 +54,22 @@ def test_out_only_down_to_initial_margin(extra: int, accepted: bool) -> None:
         assert ex.ledger.account(AccountIndex(BOB)).collateral == 15_000 - 2_900 - extra
     else:
         refused(ex, move, MarginInsufficient)
+
+
+@pytest.mark.parametrize("amount, accepted", [(5_500, True), (5_501, False)])
+def test_out_never_below_the_pool(amount: int, accepted: bool) -> None:
+    """
+    At 50 Alice is 4,500 below zero and Bob, short 100 with 15,000, could
+    take 9,500 out by his margin; but only the 5,500 that moved in may
+    leave (the rest would be paid from spot balances): CollateralPoolShort.
+    """
+    ex = opened()
+    at_price(ex, ticks(50), NOW + 5)
+    assert withdrawable_collateral(ex.ledger, AccountIndex(BOB)) == 5_500
+    assert ex.ledger.collateral_pool == 5_500
+    move = transfer(BOB, amount, 1, to_collateral=False)
+    if accepted:
+        process_collateral_transfer(ex.state, ex.ledger, move, NOW + 5)
+        assert ex.ledger.collateral_pool == 0
+    else:
+        refused(ex, move, CollateralPoolShort)
