@@ -11,7 +11,6 @@ unchanged. Keys are the template's signal names.
 
 from dataclasses import dataclass, replace
 
-from sequencer.crypto.eddsa import Signature
 from sequencer.spec.constants import BPS, FEE_ACCOUNT
 from sequencer.spec.perpetual.commitment import signed_field
 from sequencer.spec.perpetual.constants import FUNDING_RATE_SCALE, MAX_PERP_MARKETS
@@ -22,7 +21,7 @@ from sequencer.spec.transition import fee_amount
 from sequencer.spec.types import AccountIndex, Amount, FieldElement, OrderId
 
 from .perpetual import Inputs
-from .slots import siblings_after_write
+from .slots import order_terms_fields, siblings_after_write, signature_fields
 
 ORDER_FIELDS = ("orderId", "price", "amount", "maxFeeBps", "expiry", "kind", "reduceOnly", "sigR8x", "sigR8y", "sigS")
 """One order's signals, each with the suffix ``A`` (the maker's) or ``B`` (the taker's)."""
@@ -154,20 +153,10 @@ def order_inputs(suffix: str, signed: SignedPerpOrder) -> Inputs:
     """One signed perpetual order's fields and signature."""
     order = signed.order
     return {
-        f"orderId{suffix}": order.order_id,
-        f"price{suffix}": order.price,
-        f"amount{suffix}": order.amount,
-        f"maxFeeBps{suffix}": order.max_fee_bps,
-        f"expiry{suffix}": order.expiry,
-        f"kind{suffix}": order.kind.code,
+        **order_terms_fields(suffix, order),
         f"reduceOnly{suffix}": int(order.reduce_only),
-        **signature_inputs(suffix, signed.signature),
+        **signature_fields(suffix, signed.signature),
     }
-
-
-def signature_inputs(suffix: str, signature: Signature) -> Inputs:
-    """A signature's three fields."""
-    return {f"sigR8x{suffix}": signature.r8x, f"sigR8y{suffix}": signature.r8y, f"sigS{suffix}": signature.s}
 
 
 def leaf_inputs(

@@ -19,7 +19,8 @@ from sequencer.spec.perpetual.transactions import CollateralTransfer, PerpTrade,
 from sequencer.spec.state import Account, State
 from sequencer.spec.types import AccountIndex, FieldElement
 
-from .perp_trade import leaf_inputs, signature_inputs
+from .perp_trade import leaf_inputs
+from .slots import signature_fields
 from .perpetual import Inputs
 
 TRANSFER_SLOT_SIGNALS = (
@@ -56,7 +57,7 @@ def transfer_slot_inputs(config: PerpConfig, tx: PerpTransaction, before: Transf
     index, account, siblings = AccountIndex(FEE_ACCOUNT), before.account, before.siblings
     if isinstance(tx, CollateralTransfer):
         index = tx.account_index
-        fields = {"toCollateral": int(tx.to_collateral), "amount": tx.amount, **signature_inputs("", tx.signature)}
+        fields = {"toCollateral": int(tx.to_collateral), "amount": tx.amount, **signature_fields("", tx.signature)}
     elif isinstance(tx, PerpTrade):
         account, siblings = after.get_account(index), after.account_tree.siblings(index)
     leaf = leaf_inputs("", account, siblings, before.markets, config)

@@ -17,6 +17,7 @@ from sequencer.spec.merkle import BITS_PER_LEVEL, SIBLINGS_PER_LEVEL, level_sibl
 from sequencer.spec.state import Account, State
 from sequencer.spec.public_data import l1_request_fields
 from sequencer.spec.transactions import (
+    OrderTerms,
     Cancel,
     CancelAll,
     Deposit,
@@ -184,19 +185,20 @@ def trade_fields(trade: Trade) -> dict[str, int]:
         "feeBpsB": trade.taker_fee_bps,
     }
     for suffix, signed in (("A", maker), ("B", taker)):
-        order = signed.order
-        fields.update(
-            {
-                f"orderId{suffix}": order.order_id,
-                f"price{suffix}": order.price,
-                f"amount{suffix}": order.amount,
-                f"maxFeeBps{suffix}": order.max_fee_bps,
-                f"expiry{suffix}": order.expiry,
-                f"kind{suffix}": order.kind.code,
-                **signature_fields(suffix, signed.signature),
-            }
-        )
+        fields.update(order_terms_fields(suffix, signed.order) | signature_fields(suffix, signed.signature))
     return fields
+
+
+def order_terms_fields(suffix: str, order: OrderTerms) -> dict[str, int]:
+    """The fields every signed order has, spot or perpetual, with the slot's ``suffix``."""
+    return {
+        f"orderId{suffix}": order.order_id,
+        f"price{suffix}": order.price,
+        f"amount{suffix}": order.amount,
+        f"maxFeeBps{suffix}": order.max_fee_bps,
+        f"expiry{suffix}": order.expiry,
+        f"kind{suffix}": order.kind.code,
+    }
 
 
 def trade_touches(trade: Trade) -> tuple[Touch, Touch]:

@@ -1,11 +1,22 @@
 """
-Perpetual slots on L1, on a real anvil with real proofs: a rollup deployed
-with perpetual markets (its parameters emitted, their hash kept, two
-perpetual slots a batch) verifies proven batches of oracle updates and a
-funding tick built by the witness builder from the spec, and
-``matchproof reconstruct``'s rebuild from L1 alone reads the parameters,
-checks them against the contract's hash, replays the perpetual slots and
-reaches every proven root, the markets' prices and funding included.
+Perpetual slots on L1, on a real anvil with real proofs (``test_perp``: one
+spot slot, two perpetual slots a batch).
+
+A rollup deployed with perpetual markets (its parameters emitted, their hash
+kept) verifies proven batches of oracle updates and a funding tick built by
+the witness builder from the spec, and ``matchproof reconstruct``'s rebuild
+from L1 alone reads the parameters, checks them against the contract's hash,
+replays the perpetual slots and reaches every proven root, the markets'
+prices and funding included.
+
+Positions from L1 and back: three traders deposit the collateral token on
+L1; proven batches consume their deposits, price the market, move
+collateral in, trade, and after a fall liquidate the underwater buyer
+against the insurance fund at her bankruptcy quote; ``reconstruct``
+rebuilds the positions from L1 alone. Then a censored request freezes the
+rollup, and every account leaves with what the spec's ``exit_claim`` and
+``exit_payouts`` say at the last proven price: the collateral pool is paid
+out to the last unit.
 """
 
 from collections.abc import Iterator
@@ -19,24 +30,50 @@ from prover import CircuitArtifacts, build_circuit, prove
 from sequencer.l1.anvil import AnvilNode, start_anvil
 from sequencer.l1.checks import DeploymentMismatch, check_deployment
 from sequencer.l1.compile import compile_contracts
-from sequencer.l1.deploy import OperatorKey, PerpetualsConfig, RollupConfig, TestTokenSpec, deploy
+from sequencer.l1.deploy import (
+    DEFAULT_CLAIM_WINDOW_BLOCKS,
+    DEFAULT_REQUEST_DEADLINE_BLOCKS,
+    OperatorKey,
+    PerpetualsConfig,
+    RollupConfig,
+    TestTokenSpec,
+    deploy,
+)
+from sequencer.l1.exodus import leave
 from sequencer.l1.reconstruct import ReconstructionError, reconstruct
 from sequencer.l1.rollup import Rollup
+from sequencer.l1.transactions import send_transaction
 from sequencer.l1.verifying_key import VerifyingKey
 from sequencer.spec.constants import TreeConfig
 from sequencer.spec.perpetual.commitment import perp_config_hash
-from sequencer.spec.perpetual.transactions import FundingTick
+from sequencer.spec.perpetual.exit import exit_claim, exit_payouts
+from sequencer.spec.perpetual.ledger import PerpLedger
+from sequencer.spec.perpetual.rules import bankruptcy_quote
+from sequencer.spec.perpetual.state import PerpConfig
+from sequencer.spec.perpetual.transactions import FundingTick, Liquidation, PerpTransaction
 from sequencer.spec.state import State
-from sequencer.spec.transactions import Noop
-from sequencer.spec.types import FieldElement, Timestamp
+from sequencer.spec.transactions import Noop, Transaction
+from sequencer.spec.types import AccountIndex, Amount, FieldElement, Timestamp
 from sequencer.witness.batch import PerpSlots, build_batch
-from tests.contracts.conftest import REJECTING_VERIFIER
+from tests.contracts.conftest import MINT, REJECTING_VERIFIER
 from tests.contracts.helpers import OPERATOR_KEY
-from tests.contracts.test_exodus import matchproof
-from tests.spec.perpetual.builders import config, price_update
+from tests.contracts.test_exodus import matchproof, mine
+from tests.spec.builders import ALICE, BOB, public_key
+from tests.spec.perpetual.builders import BUY, COLLATERAL, SELL, config, perp_order, perp_trade, price_update, ticks, transfer
 
 CIRCUIT = "test_perp"
 """One spot slot and two perpetual slots a batch, a quorum of three of four oracle keys."""
+DEADLINE_BLOCKS = 4
+CLAIM_WINDOW_BLOCKS = 30
+"""Long enough for every account's exits and claim, one block each."""
+FUND = AccountIndex(3)
+"""The insurance fund's account: the third to deposit after the operator's registration."""
+
+
+def perp_config() -> PerpConfig:
+    """The spec tests' one-market deployment, its insurance fund the third trader."""
+    return replace(config(), insurance_fund=FUND)
+
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +88,19 @@ def anvil() -> Iterator[AnvilNode]:
         yield node
 
 
-def test_proven_perpetual_slots_rebuild_from_l1(
-    anvil: AnvilNode, perp_circuit: CircuitArtifacts, capsys: pytest.CaptureFixture[str]
-) -> None:
-    w3 = anvil.web3()
-    operator: LocalAccount = anvil.accounts()[0]
-    params = dict(perp_circuit.config.params)
+def deployed(
+    anvil: AnvilNode,
+    circuit: CircuitArtifacts,
+    perp: PerpConfig,
+    fund_owner: str,
+    deadline_blocks: int = DEFAULT_REQUEST_DEADLINE_BLOCKS,
+    claim_window_blocks: int = DEFAULT_CLAIM_WINDOW_BLOCKS,
+) -> tuple[Rollup, State]:
+    """A rollup for ``circuit`` with ``perp``'s markets, deployed by account 0 (the operator), and its genesis state."""
+    w3, operator = anvil.web3(), anvil.accounts()[0]
+    params = dict(circuit.config.params)
     tree = TreeConfig.from_circuit_params(params)
-    state = State.genesis(tree, perp_config_hash(config()))
+    state = State.genesis(tree, perp_config_hash(perp))
     deployment = deploy(
         w3,
         operator,
@@ -68,20 +110,31 @@ def test_proven_perpetual_slots_rebuild_from_l1(
             tree.account_depth,
             tree.balance_depth,
             state.root,
-            perpetuals=PerpetualsConfig.of(config(), anvil.accounts()[4].address, slots=params["nPerp"]),
+            deadline_blocks,
+            perpetuals=PerpetualsConfig.of(perp, fund_owner, claim_window_blocks, params["nPerp"]),
         ),
         operator=OperatorKey(operator.address, *OPERATOR_KEY),
         test_tokens=(TestTokenSpec("Wrapped Ether", "WETH"), TestTokenSpec("USD Coin", "USDC", 6)),
-        verifying_key=VerifyingKey.from_snarkjs(perp_circuit.vkey),
+        verifying_key=VerifyingKey.from_snarkjs(circuit.vkey),
     )
-    rollup = Rollup(w3, deployment, compile_contracts())
+    return Rollup(w3, deployment, compile_contracts()), state
+
+
+def test_proven_perpetual_slots_rebuild_from_l1(
+    anvil: AnvilNode, perp_circuit: CircuitArtifacts, capsys: pytest.CaptureFixture[str]
+) -> None:
+    w3 = anvil.web3()
+    operator: LocalAccount = anvil.accounts()[0]
+    params = dict(perp_circuit.config.params)
+    tree = TreeConfig.from_circuit_params(params)
+    rollup, state = deployed(anvil, perp_circuit, config(), anvil.accounts()[4].address)
     assert rollup.contract.functions.perpetuals().call()[5] == params["nPerp"]
     with pytest.raises(DeploymentMismatch, match="has perpetual markets"):  # the service builds no perpetual slot
         check_deployment(w3, rollup.contract, tree, params["nTx"])
 
     now = Timestamp(int(w3.eth.get_block("latest")["timestamp"]))
     [registration] = rollup.l1_requests(0)  # the operator's account, queued by the constructor
-    batches = [
+    batches: list[tuple[Timestamp, list[Transaction], list[PerpTransaction]]] = [
         (Timestamp(now), [registration.transaction], [price_update(100, now)]),
         (Timestamp(now + 90), [Noop()], [price_update(97, now + 80), FundingTick((1_000,))]),
     ]
@@ -135,3 +188,73 @@ def test_a_rollup_whose_quanta_are_not_its_parameters_does_not_rebuild(anvil: An
     )
     with pytest.raises(ReconstructionError, match="quanta"):
         reconstruct(w3, Rollup(w3, deployment, compile_contracts(REJECTING_VERIFIER)).contract)
+
+
+def test_positions_opened_by_proven_batches_rebuild_and_leave_through_l1(
+    anvil: AnvilNode, perp_circuit: CircuitArtifacts
+) -> None:
+    w3 = anvil.web3()
+    operator, alice, bob, fund = (anvil.accounts()[i] for i in (0, 2, 3, 4))
+    params = dict(perp_circuit.config.params)
+    rollup, state = deployed(anvil, perp_circuit, perp_config(), fund.address, DEADLINE_BLOCKS, CLAIM_WINDOW_BLOCKS)
+    usdc = rollup.token(COLLATERAL)
+    traders: dict[AccountIndex, LocalAccount] = {AccountIndex(ALICE): alice, AccountIndex(BOB): bob, FUND: fund}
+    for index, trader in traders.items():
+        send_transaction(w3, trader, usdc.functions.mint(trader.address, MINT).build_transaction({"from": trader.address}))
+        rollup.deposit(trader, COLLATERAL, 100_000, public_key(index))
+
+    # Each batch consumes one L1 request (the operator's registration, then the deposits) in
+    # its spot slot; its perpetual slots follow. Alice (500 collateral) buys 100 lots at 100
+    # from Bob (5,000) at oracle price 110; the fund moves in 1,000; the last price is 90.
+    now = int(w3.eth.get_block("latest")["timestamp"]) + 1
+    maker = perp_order(BOB, 1, SELL, ticks(100), 100, expiry=now + 3_600)
+    perpetual: list[list[PerpTransaction]] = [
+        [price_update(ticks(110), now)],
+        [transfer(ALICE, 500, 0)],
+        [transfer(BOB, 5_000, 0), perp_trade(maker, perp_order(ALICE, 1, BUY, ticks(100), 100, expiry=now + 3_600), 100, 10, 20)],
+        [transfer(FUND, 1_000, 0), price_update(ticks(90), now + 30)],
+    ]
+    chain = FieldElement(0)
+
+    def proven(number: int, spot: Transaction, perp_txs: list[PerpTransaction]) -> None:
+        nonlocal chain
+        timestamp = Timestamp(now + 10 * (number - 1))
+        w3.provider.make_request(RPCEndpoint("evm_setNextBlockTimestamp"), [timestamp])
+        w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+        batch = build_batch(state, [spot], timestamp, chain, params["nTx"], PerpSlots(params["nPerp"], perp_config(), perp_txs))
+        rollup.submit_batch(operator, number, batch, prove(perp_circuit, batch.circuit_input).solidity_calldata())
+        assert int(rollup.contract.functions.stateRoot().call()) == batch.new_root
+        chain = batch.chain_end
+
+    for number, (request, perp_txs) in enumerate(zip(rollup.l1_requests(0), perpetual, strict=True), start=1):
+        proven(number, request.transaction, perp_txs)
+    # At 90 Alice is worth less than zero: the fund takes her whole long at her bankruptcy quote.
+    ledger = PerpLedger(perp_config(), state)
+    quote = bankruptcy_quote(ledger, AccountIndex(ALICE), 0, 100)
+    proven(5, Noop(), [Liquidation(AccountIndex(ALICE), 0, Amount(100), Amount(quote), Amount(0))])
+
+    rebuilt = reconstruct(w3, rollup.contract)
+    assert rebuilt.root == state.root
+    positions = PerpLedger(perp_config(), rebuilt.state)
+    assert [positions.account(index).position(0).size for index in traders] == [0, -100, 100]
+    assert positions.collateral_pool == ledger.collateral_pool == 6_500
+
+    # Alice was 520 short at 90 (her loss and her fee): the fund paid 520 more than her long
+    # was worth. Bob gains 1,000 less his fee; the operator's fee account holds both fees.
+    assert quote == 9_000 + 520
+    claimants = {AccountIndex(0): operator, **traders}
+    claims = {index: exit_claim(ledger, index) for index in claimants}
+    assert claims == {0: 10 + 20, ALICE: 0, BOB: 5_000 + 10_000 - 10 - 9_000, FUND: 1_000 - 520}
+    payouts = exit_payouts(ledger.collateral_pool, {i: c for i, c in claims.items() if c}, FUND)
+    assert payouts == {0: 30, BOB: 5_990, FUND: 480}
+
+    rollup.deposit(alice, COLLATERAL, 1, public_key(ALICE))  # never served: anyone may freeze after its deadline
+    mine(rollup, DEADLINE_BLOCKS + 1)
+    rollup.freeze(bob)
+    rebuilt = reconstruct(w3, rollup.contract)
+    proved = {index: leave(w3, rollup.contract, owner, rebuilt).perpetual_claim for index, owner in claimants.items()}
+    assert proved == claims
+    mine(rollup, CLAIM_WINDOW_BLOCKS + 1)
+    paid = {index: leave(w3, rollup.contract, owner, rebuilt).perpetual_payout for index, owner in claimants.items()}
+    assert paid == {index: payouts.get(index, 0) for index in claimants}
+    assert sum(paid.values()) == ledger.collateral_pool  # paid out to the last unit

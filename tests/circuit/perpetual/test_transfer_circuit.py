@@ -56,11 +56,13 @@ def test_the_circuit_accepts_exactly_what_the_spec_accepts(circuit: CircuitArtif
     to_collateral = data.draw(st.booleans())
     amount = data.draw(st.one_of(st.integers(0, 2_100), st.integers(2**AMOUNT_BITS - 100, 2**AMOUNT_BITS - 1)))
     spot = data.draw(st.one_of(st.integers(0, 2_000), st.integers(2**AMOUNT_BITS - 2_000, 2**AMOUNT_BITS - 1)))
+    pool = data.draw(st.one_of(st.integers(0, 2_100), st.integers(2**COLLATERAL_BITS - 2_100, 2**COLLATERAL_BITS - 1)))
 
     ex = funded()
     ex.ledger = ledger
     ex.ledger.set_account(AccountIndex(ALICE), replace(bare, collateral=collateral))
     ex.state.set_balance(AccountIndex(ALICE), COLLATERAL, Amount(spot))
+    ex.ledger.collateral_pool = pool
     try:
         process_collateral_transfer(ex.state, ex.ledger, transfer(ALICE, amount, 0, to_collateral), Timestamp(NOW))
         refusal = None
@@ -71,6 +73,7 @@ def test_the_circuit_accepts_exactly_what_the_spec_accepts(circuit: CircuitArtif
         "amount": amount,
         "spotBalance": spot,
         "collateral": signed_field(collateral),
+        "pool": pool,
         "size": [signed_field(size) for size in sizes],
         "price": list(prices),
         "oracleTime": [NOW - age for age in ages],

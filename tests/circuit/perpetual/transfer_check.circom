@@ -2,7 +2,8 @@ pragma circom 2.1.0;
 
 // A collateral transfer on one account, for the tests of
 // CollateralTransfer and MeetsInitial (test_transfer_circuit.py): the account comes
-// funding-settled with its positions; its health after is PerpHealth's.
+// funding-settled with its positions; its health after is PerpHealth's; the
+// collateral pool follows within its range (as PerpTransferSlot checks it).
 
 include "perpetual/trade.circom";
 
@@ -11,6 +12,7 @@ template TransferCheck(markets) {
     signal input amount;
     signal input spotBalance;
     signal input collateral;
+    signal input pool;
     signal input size[markets];
     signal input price[markets];
     signal input oracleTime[markets];
@@ -64,6 +66,11 @@ template TransferCheck(markets) {
     margin.initial <== after.initial;
 
     // Collateral leaving reads every market's price: they must be fresh.
+    // The collateral pool follows, never below zero nor 2^COLLATERAL_BITS or more (the batch's range check before).
+    component poolRange = RangeCheck(COLLATERAL_BITS());
+    poolRange.in <== pool;
+    component poolAfterRange = RangeCheck(COLLATERAL_BITS());
+    poolAfterRange.in <== pool + move.collateralAfter - collateral;
     component fresh = PricesFresh(markets);
     fresh.enabled <== 1 - toCollateral;
     fresh.price <== price;
