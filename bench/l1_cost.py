@@ -241,7 +241,7 @@ def _calldata_gas(data: bytes) -> int:
     return sum(4 if byte == 0 else 16 for byte in data)
 
 
-def _mine_next_second(w3: Web3) -> None:
+def mine_next_second(w3: Web3) -> None:
     """Move anvil's clock a second on and mine, so that each batch's timestamp is new (as real batches' are)."""
     w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [1])
     w3.provider.make_request(RPCEndpoint("evm_mine"), [])
@@ -286,7 +286,7 @@ def estimate_submissions(
         calldata: list[int] = []
         try:
             for number in range(1, runs + 2):
-                _mine_next_second(w3)
+                mine_next_second(w3)
                 timestamp = int(w3.eth.get_block("latest")["timestamp"])
                 new_root = FieldElement((sample.batch.new_root + number) % FIELD_ORDER)
                 call = rollup.contract.functions.submitBatch(number, new_root, timestamp, 0, public_data, proof)

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from bench.options import BenchOptions
+from bench.perpetuals import gas_lines
 from bench.run import run_bench
 
 
@@ -40,3 +41,10 @@ def test_run_bench_writes_every_section(tmp_path: Path) -> None:
     assert {step["backend"] for step in result["prover"][0]["steps"]} >= {"wasm", "snarkjs", "arkworks", "arkworks-warm"}
     assert "## 1. L1 gas per trade" in files.markdown.read_text()
     assert "## 1b. Several proofs per L1 transaction" in files.markdown.read_text()
+
+
+def test_perpetual_gas_runs_at_tiny_sizes() -> None:
+    """``bench.perpetuals``' L1 part on two sizes: one line per kind of slot, a gas figure at each size."""
+    lines = gas_lines((1, 2))
+    assert [line.label for line in lines] == ["spot trade slot", "perpetual trade slot", "liquidation slot"]
+    assert all(sorted(line.gas) == [1, 2] and min(line.gas.values()) > 0 for line in lines)

@@ -3,7 +3,8 @@
 import pytest
 
 from prover import CircuitArtifacts
-from prover.build import CircuitArtifacts as Artifacts, compile_circuit, load_config
+from prover.build import CircuitArtifacts as Artifacts, compile_circuit
+from prover.manifest import load_config
 from sequencer.l1.paths import REPO_ROOT
 
 

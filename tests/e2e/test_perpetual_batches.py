@@ -11,12 +11,14 @@ prices and funding included.
 
 Positions from L1 and back: three traders deposit the collateral token on
 L1; proven batches consume their deposits, price the market, move
-collateral in, trade, and after a fall liquidate the underwater buyer
-against the insurance fund at her bankruptcy quote; ``reconstruct``
+collateral in, trade, accrue funding, and after a fall liquidate the
+underwater buyer as the sequencer's liquidation plan says (against the
+insurance fund); ``reconstruct``
 rebuilds the positions from L1 alone. Then a censored request freezes the
 rollup, and every account leaves with what the spec's ``exit_claim`` and
-``exit_payouts`` say at the last proven price: the collateral pool is paid
-out to the last unit.
+``exit_payouts`` say at the last proven price: every token deposited
+leaves the vault but the pool's remainder no claim covers (funding's
+rounding).
 """
 
 from collections.abc import Iterator
@@ -48,12 +50,12 @@ from sequencer.spec.constants import TreeConfig
 from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.perpetual.exit import exit_claim, exit_payouts
 from sequencer.spec.perpetual.ledger import PerpLedger
-from sequencer.spec.perpetual.rules import bankruptcy_quote
+from sequencer.engine.liquidations import liquidation_plan
 from sequencer.spec.perpetual.state import PerpConfig
 from sequencer.spec.perpetual.transactions import FundingTick, Liquidation, PerpTransaction
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop, Transaction
-from sequencer.spec.types import AccountIndex, Amount, FieldElement, Timestamp
+from sequencer.spec.types import AccountIndex, FieldElement, Timestamp
 from sequencer.witness.batch import PerpSlots, build_batch
 from tests.contracts.conftest import MINT, REJECTING_VERIFIER
 from tests.contracts.helpers import OPERATOR_KEY
@@ -228,33 +230,47 @@ def test_positions_opened_by_proven_batches_rebuild_and_leave_through_l1(
 
     for number, (request, perp_txs) in enumerate(zip(rollup.l1_requests(0), perpetual, strict=True), start=1):
         proven(number, request.transaction, perp_txs)
-    # At 90 Alice is worth less than zero: the fund takes her whole long at her bankruptcy quote.
+    # Funding accrues at the maximum rate since the first price (longs pay); then Alice,
+    # below maintenance, is closed as the sequencer's liquidation plan says: against the fund.
+    proven(5, Noop(), [FundingTick((perp_config().markets[0].max_funding_rate,))])
     ledger = PerpLedger(perp_config(), state)
-    quote = bankruptcy_quote(ledger, AccountIndex(ALICE), 0, 100)
-    proven(5, Noop(), [Liquidation(AccountIndex(ALICE), 0, Amount(100), Amount(quote), Amount(0))])
+    assert ledger.market(0).funding_index == perp_config().markets[0].max_funding_rate * ticks(90) * 40
+    plan = liquidation_plan(ledger)
+    assert [(type(step), step.account_index) for step in plan] == [(Liquidation, ALICE)]
+    proven(6, Noop(), list(plan))
 
     rebuilt = reconstruct(w3, rollup.contract)
     assert rebuilt.root == state.root
     positions = PerpLedger(perp_config(), rebuilt.state)
     assert [positions.account(index).position(0).size for index in traders] == [0, -100, 100]
-    assert positions.collateral_pool == ledger.collateral_pool == 6_500
+    assert positions.collateral_pool == ledger.collateral_pool == 500 + 5_000 + 1_000
+    assert ledger.account(AccountIndex(ALICE)).collateral >= 0  # closed at her bankruptcy quote or better
 
-    # Alice was 520 short at 90 (her loss and her fee): the fund paid 520 more than her long
-    # was worth. Bob gains 1,000 less his fee; the operator's fee account holds both fees.
-    assert quote == 9_000 + 520
+    # Bob gains 1,000 less his fee (his funding rounds down to nothing); the operator's fee
+    # account holds both fees; the fund holds Alice's long and what it paid for it.
     claimants = {AccountIndex(0): operator, **traders}
     claims = {index: exit_claim(ledger, index) for index in claimants}
-    assert claims == {0: 10 + 20, ALICE: 0, BOB: 5_000 + 10_000 - 10 - 9_000, FUND: 1_000 - 520}
+    assert (claims[AccountIndex(0)], claims[AccountIndex(BOB)]) == (10 + 20, 5_000 + 10_000 - 10 - 9_000)
     payouts = exit_payouts(ledger.collateral_pool, {i: c for i, c in claims.items() if c}, FUND)
-    assert payouts == {0: 30, BOB: 5_990, FUND: 480}
 
     rollup.deposit(alice, COLLATERAL, 1, public_key(ALICE))  # never served: anyone may freeze after its deadline
     mine(rollup, DEADLINE_BLOCKS + 1)
     rollup.freeze(bob)
     rebuilt = reconstruct(w3, rollup.contract)
+    held = {index: usdc.functions.balanceOf(owner.address).call() for index, owner in claimants.items()}
+    vault = usdc.functions.balanceOf(rollup.contract.address).call()
+    assert vault == 3 * 100_000 + 1
     proved = {index: leave(w3, rollup.contract, owner, rebuilt).perpetual_claim for index, owner in claimants.items()}
     assert proved == claims
     mine(rollup, CLAIM_WINDOW_BLOCKS + 1)
     paid = {index: leave(w3, rollup.contract, owner, rebuilt).perpetual_payout for index, owner in claimants.items()}
     assert paid == {index: payouts.get(index, 0) for index in claimants}
-    assert sum(paid.values()) == ledger.collateral_pool  # paid out to the last unit
+    # Every claim fits the pool, so each is paid in full; what no claim covers stays: the unit
+    # of funding Alice paid that Bob's share, rounded down, did not receive.
+    unclaimed = ledger.collateral_pool - sum(paid.values())
+    assert paid == claims and unclaimed == 1
+    # Collateral conserved: every token deposited left as an exit, a refund or a claim's
+    # payout, but for the pool's unclaimed remainder.
+    received = {index: usdc.functions.balanceOf(owner.address).call() - held[index] for index, owner in claimants.items()}
+    assert sum(received.values()) == vault - unclaimed
+    assert usdc.functions.balanceOf(rollup.contract.address).call() == unclaimed
