@@ -27,7 +27,12 @@ from sequencer.spec.perpetual import errors as perp_errors
 from sequencer.spec.perpetual import rules
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.public_data import decode_perp_slot, split_batch_data
-from sequencer.spec.perpetual.rules import bankruptcy_quote, process_collateral_transfer, process_perp_trade
+from sequencer.spec.perpetual.rules import (
+    bankruptcy_quote,
+    process_collateral_transfer,
+    process_oracle_update,
+    process_perp_trade,
+)
 from sequencer.spec.perpetual.state import PerpAccount, PerpMarket
 from sequencer.spec.perpetual.transactions import (
     Deleverage,
@@ -153,6 +158,44 @@ def test_every_kind_of_perpetual_slot_is_proven(test_perp: CircuitArtifacts) -> 
     assert replays(replayed, batch)
     ledger = PerpLedger(config(), ex.state)
     assert [ledger.account(index).position(MARKET).size for index in (ALICE, BOB, CAROL, FUND)] == [0, -50, 40, 10]
+
+
+def fund_long_at_99() -> Exchange:
+    """
+    The insurance fund itself long 100 at 100 against Bob's short, with 500
+    collateral, at oracle price 99: below maintenance; Carol holds 5,000.
+    """
+    ex = funded()
+    process_oracle_update(ex.ledger, price_update(ticks(110), NOW), Timestamp(NOW))
+    ex.state.set_balance(AccountIndex(FUND), COLLATERAL, Amount(500))
+    for index, amount in ((FUND, 500), (BOB, 5_000), (CAROL, 5_000)):
+        process_collateral_transfer(ex.state, ex.ledger, transfer(index, amount, 0), Timestamp(NOW))
+    process_perp_trade(ex.state, ex.ledger, perp_trade(sell(), perp_order(FUND, 1, BUY, ticks(100), 100), 100), Timestamp(NOW))
+    process_oracle_update(ex.ledger, price_update(ticks(99), NOW + 10), Timestamp(NOW + 10))
+    return ex
+
+
+@pytest.mark.parametrize(
+    ("exchange", "liquidation"),
+    [
+        # The fund is the liquidated account: its penalty goes to itself.
+        (fund_long_at_99, Liquidation(AccountIndex(FUND), MARKET, Amount(10), Amount(990), Amount(9), by_carol(10, 990).liquidator)),
+        # The fund liquidates through its own signed order: counterparty and fund are one leaf.
+        (lambda: liquidatable(ticks(99)), Liquidation(AccountIndex(ALICE), MARKET, Amount(10), Amount(990), Amount(9), perp_order(FUND, 1, BUY, ticks(100), 10))),
+    ],
+    ids=["the fund liquidated", "the fund's own order"],
+)
+def test_the_insurance_fund_in_two_parts_of_a_close(
+    test_perp: CircuitArtifacts, exchange: Callable[[], Exchange], liquidation: Liquidation
+) -> None:
+    """A close where the insurance fund's leaf is also the closed account's or the counterparty's: proven and replayed."""
+    ex = exchange()
+    before = ex.state.copy()
+    penalty_before = ex.ledger.account(AccountIndex(FUND)).collateral
+    batch = build(ex.state, [liquidation], CLOSE_TIME)
+    assert accepts(test_perp, batch.circuit_input)
+    assert replays(before, batch)
+    assert ex.ledger.account(AccountIndex(FUND)).collateral != penalty_before
 
 
 def test_trades_are_proven_and_replay_from_their_public_data(test_perp: CircuitArtifacts) -> None:
