@@ -476,7 +476,7 @@ template Batch(nTx, nPerp, accountDepth, balanceDepth, orderDepth, quorum, keys,
         before.configHash <== parameters.out;
         oldState.inputs[1] <== before.out;
 
-        // What the slots read, in their widths (PerpMarketSlot's NOTE): a
+        // What the slots read, in their widths (the parts' NOTEs): a
         // proven state holds no wider, and the parameters are the
         // deployment's, which the spec bounds so.
         component priceRange[markets];

@@ -13,6 +13,7 @@ pragma circom 2.1.0;
 include "circomlib/circuits/comparators.circom";
 include "../lib/checks.circom";
 include "../lib/constants.circom";
+include "../lib/perp_public_data_layout.circom";
 include "account_update.circom";
 include "commitment.circom";
 include "liquidation.circom";
@@ -42,6 +43,7 @@ include "trade_slot.circom";
 //                                          orderRefB, size, quote, penalty
 template PerpCloseSlot(accountDepth, orderDepth) {
     var markets = MAX_PERP_MARKETS();
+    assert(accountDepth <= PPD_ACCOUNT_A_BITS());
 
     signal input isLiquidation;
     signal input isDeleverage;
@@ -278,7 +280,8 @@ template PerpCloseSlot(accountDepth, orderDepth) {
     effects.fundValue <== fund.value;
     effects.fundIsClosed <== fundIsL.out;
     effects.fundIsCounter <== fundIsC.out;
-    effects.closing <== closing;
+    // Masked, so that a part that is not enabled has no open-interest change of its own.
+    effects.closing <== enabled * closing;
     effects.quote <== quote;
     effects.penalty <== penalty;
     effects.maxPenalty <== maxLiquidationPenalty;

@@ -379,7 +379,8 @@ template PerpTradeSlot(accountDepth, orderDepth) {
     effects.collateral <== [settledA, settledB];
     effects.size <== [heldA, heldB];
     effects.makerBuys <== 1 - sideA;
-    effects.fill <== fill;
+    // Masked, so that a part that is not enabled has no open-interest change of its own.
+    effects.fill <== enabled * fill;
     effects.makerPrice <== priceA;
     effects.feeBps <== [feeBpsA, feeBpsB];
     effects.fee <== [feeA, feeB];

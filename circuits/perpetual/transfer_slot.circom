@@ -14,6 +14,7 @@ include "circomlib/circuits/eddsaposeidon.circom";
 include "circomlib/circuits/poseidon.circom";
 include "../lib/checks.circom";
 include "../lib/constants.circom";
+include "../lib/perp_public_data_layout.circom";
 include "../account.circom";
 include "account_update.circom";
 include "commitment.circom";
@@ -40,6 +41,7 @@ include "trade_slot.circom";
 template PerpTransferSlot(accountDepth, balanceDepth) {
     var markets = MAX_PERP_MARKETS();
     var tokens = 1 << balanceDepth;
+    assert(accountDepth <= PPD_ACCOUNT_A_BITS());
 
     signal input enabled;
     signal input oldRoot;
@@ -115,15 +117,18 @@ template PerpTransferSlot(accountDepth, balanceDepth) {
     // --- The move (InsufficientBalance, BalanceOverflow,
     // CollateralOutOfRange: CollateralTransfer leaves no witness), on the
     // spot balance of the collateral token (token 0 outside a transfer). ---
-    signal leaving <== (1 - 2 * toCollateral) * amount;
+    // The amount is masked: a part that is not enabled moves nothing, whatever the witness
+    // (the spot balance follows `leaving`, the pool `moved`).
+    signal moving <== enabled * amount;
+    signal leaving <== (1 - 2 * toCollateral) * moving;
     component spot = BalanceChange(tokens);
     spot.before <== balances;
     spot.token <== enabled * collateralToken;
-    spot.delta <== enabled * leaving;
+    spot.delta <== leaving;
     // circomspect: CS0018 the spot balance after is BalanceChange's (the same value, range-checked there and here).
     component move = CollateralTransfer();
     move.toCollateral <== toCollateral;
-    move.amount <== amount;
+    move.amount <== moving;
     move.spotBalance <== enabled * spot.read;
     move.collateral <== settled;
     signal moved <== move.collateralAfter - settled;

@@ -41,7 +41,9 @@ from sequencer.spec.perpetual.transactions import (
     PerpTransaction,
     SignedPerpOrder,
 )
-from sequencer.spec.public_data import decode_slot
+from sequencer.spec.public_data import decode_slot, public_input_hash
+from sequencer.crypto.poseidon import poseidon
+from sequencer.spec.perpetual.commitment import perp_commitment, perp_config_hash
 from sequencer.spec.replay import replay_batch
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop
@@ -261,6 +263,33 @@ def test_a_trade_the_spec_applies_is_accepted_only_with_its_own_outcome(test_per
     ]
     for number, values in enumerate(tampered):
         assert not accepts(test_perp, values), number
+
+
+@pytest.mark.parametrize("taken", [0, 4_000])
+def test_a_slot_that_is_not_a_transfer_moves_no_collateral(test_perp: CircuitArtifacts, taken: int) -> None:
+    """
+    A prover who claims an amount out of collateral in a slot that is not a
+    transfer (here the noop that pads a trade's batch), with the new root and
+    public input of a pool ``taken`` lower: refused, the same witness with
+    nothing taken accepted (so only the pool tells them apart).
+    """
+    ex = priced(5_000, 5_000)
+    batch = build(ex.state, [perp_trade(sell(), buy(), 30)])
+    pool = PerpLedger(config(), ex.state).collateral_pool
+    commitment = perp_commitment(ex.state.perp_markets, pool - taken, perp_config_hash(config()))
+    root = FieldElement(poseidon([ex.state.account_tree.root, commitment]))
+    assert (root == batch.new_root) is (taken == 0)
+    amounts = list(batch.circuit_input["perpAmount"])  # type: ignore[arg-type]
+    amounts[1] = taken
+    forged = {
+        **batch.circuit_input,
+        "perpAmount": amounts,
+        "newRoot": root,
+        "publicInputHash": public_input_hash(
+            batch.old_root, root, batch.timestamp, batch.chain_start, batch.chain_end, batch.public_data
+        ),
+    }
+    assert accepts(test_perp, forged) is (taken == 0)
 
 
 @dataclass(frozen=True)
