@@ -20,19 +20,25 @@ from sequencer.spec.perpetual.transactions import Deleverage, Liquidation, PerpT
 from sequencer.spec.state import Account, State
 from sequencer.spec.types import AccountIndex, FieldElement, OrderId
 
-from .perp_trade import ORDER_FIELDS, before_credit, leaf_inputs, order_inputs, order_slot_inputs
+from .perp_trade import (
+    LEAF_FIELDS,
+    ORDER_FIELDS,
+    ORDER_SLOT_FIELDS,
+    PERP_FIELDS,
+    before_credit,
+    leaf_inputs,
+    order_inputs,
+    order_slot_inputs,
+)
 from .perpetual import Inputs
 from .slots import siblings_after_write
-
-PERP_FIELDS = ("collateral", "size", "settledIndex", "payment", "remainder")
-LEAF_FIELDS = ("account", "ax", "ay", "ethAddr", "nonce", "minOrderId", "orderRoot", "perpHash", "words", "siblingsAccount")
 
 CLOSE_SLOT_SIGNALS: tuple[str, ...] = (
     ("byOrder", "closing", "quote", "penalty")
     + tuple(f"{name}C" for name in ORDER_FIELDS)
-    + tuple(f"{name}L" for name in LEAF_FIELDS + PERP_FIELDS)
-    + tuple(f"{name}C" for name in LEAF_FIELDS + PERP_FIELDS + ("orderStoredId", "orderFilled", "siblingsOrder"))
-    + tuple(f"{name}I" for name in LEAF_FIELDS[1:] + PERP_FIELDS)
+    + tuple(f"{name}L" for name in ("account",) + LEAF_FIELDS + PERP_FIELDS)
+    + tuple(f"{name}C" for name in LEAF_FIELDS + PERP_FIELDS + ORDER_SLOT_FIELDS)
+    + tuple(f"{name}I" for name in LEAF_FIELDS + PERP_FIELDS)
 )
 """The inputs of ``PerpCloseSlot`` that are the slot's own; the batch takes each as ``perp<Name>`` over its perpetual slots."""
 

@@ -27,8 +27,11 @@ ORDER_FIELDS = ("orderId", "price", "amount", "maxFeeBps", "expiry", "kind", "re
 """One order's signals, each with the suffix ``A`` (the maker's) or ``B`` (the taker's)."""
 
 LEAF_FIELDS = ("ax", "ay", "ethAddr", "nonce", "minOrderId", "orderRoot", "words", "perpHash", "siblingsAccount")
+"""An account leaf's signals as a part's update finds it, and its path (:func:`leaf_inputs`)."""
 PERP_FIELDS = ("collateral", "size", "settledIndex", "payment", "remainder")
+"""The leaf's perpetual preimage and its funding settlement's divisions (:func:`leaf_inputs`)."""
 ORDER_SLOT_FIELDS = ("account", "orderStoredId", "orderFilled", "siblingsOrder")
+"""The account's index and the order slot a signed order writes (:func:`order_slot_inputs`)."""
 
 TRADE_SLOT_SIGNALS: tuple[str, ...] = (
     ("sideA", "fill", "feeBpsA", "feeBpsB", "feeA", "feeRestA", "feeB", "feeRestB")
