@@ -20,11 +20,13 @@ import pytest
 
 from prover import CircuitArtifacts
 from sequencer.crypto.field import FIELD_MODULUS
+from sequencer.crypto.poseidon import poseidon
 from sequencer.spec.constants import FEE_ACCOUNT, OrderKind
 from sequencer.spec import errors
 from sequencer.spec.errors import RollupError
 from sequencer.spec.perpetual import errors as perp_errors
 from sequencer.spec.perpetual import rules
+from sequencer.spec.perpetual.commitment import perp_commitment, perp_config_hash
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.public_data import decode_perp_slot, split_batch_data
 from sequencer.spec.perpetual.rules import (
@@ -42,8 +44,6 @@ from sequencer.spec.perpetual.transactions import (
     SignedPerpOrder,
 )
 from sequencer.spec.public_data import decode_slot, public_input_hash
-from sequencer.crypto.poseidon import poseidon
-from sequencer.spec.perpetual.commitment import perp_commitment, perp_config_hash
 from sequencer.spec.replay import replay_batch
 from sequencer.spec.state import State
 from sequencer.spec.transactions import Noop
@@ -72,9 +72,9 @@ from tests.spec.perpetual.test_liquidation import by_carol, by_fund, liquidatabl
 PERP_SLOTS = 2
 
 
-def build(state: State, trades: list[PerpTransaction], timestamp: int = NOW + 10) -> ProvableBatch:
-    """A batch of one spot noop and ``trades`` in the perpetual slots."""
-    return build_batch(state, [Noop()], Timestamp(timestamp), FieldElement(0), 1, PerpSlots(PERP_SLOTS, config(), trades))
+def build(state: State, perp_txs: list[PerpTransaction], timestamp: int = NOW + 10) -> ProvableBatch:
+    """A batch of one spot noop and ``perp_txs`` in the perpetual slots."""
+    return build_batch(state, [Noop()], Timestamp(timestamp), FieldElement(0), 1, PerpSlots(PERP_SLOTS, config(), perp_txs))
 
 
 def replay_state(before: State, batch: ProvableBatch) -> State:
