@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sequencer.spec.constants import OrderKind, Side
+from sequencer.spec.perpetual.transactions import PerpOrder
 from sequencer.spec.transactions import Order, SignedOrder
 from sequencer.spec.transition import fee_amount
 from sequencer.spec.types import Amount, Price
 
 from .errors import Code, OrderRejected
-from .market import Market
+from .market import Market, fee_limit_needed
 from .orders import OrderKey, OrderRecord
 
 
@@ -91,83 +92,20 @@ def crosses(side: Side, limit: Price, maker_price: Price) -> bool:
     return maker_price <= limit if side == Side.BUY else maker_price >= limit
 
 
-class OrderBook:
-    """The resting orders of one market, bids and asks, in priority order."""
+class PriceLevels:
+    """
+    Resting orders, bids and asks, in priority order: the structure every
+    book shares (a spot market's :class:`OrderBook`, a perpetual market's
+    ``perp_market.PerpBook``), which decides nothing about who may trade.
+    """
 
-    def __init__(self, market: Market) -> None:
-        """An empty book for ``market``."""
-        self.market = market
+    def __init__(self) -> None:
+        """No orders."""
         # Per side: price -> orders at that price in arrival order (dicts keep insertion order).
         self._levels: dict[Side, dict[Price, dict[OrderKey, OrderRecord]]] = {Side.BUY: {}, Side.SELL: {}}
         # Per side: the prices that have orders, ascending.
         self._prices: dict[Side, list[Price]] = {Side.BUY: [], Side.SELL: []}
         self._index: dict[OrderKey, OrderRecord] = {}
-
-    def check(self, signed: SignedOrder) -> None:
-        """
-        Check an order against the market's rules.
-
-        A resting order may end up maker or taker, so it must allow both
-        fees; a post-only order is only ever maker, and the other kinds only
-        ever taker.
-
-        Raises
-        ------
-        OrderRejected
-            Wrong tokens, a price off the tick grid, an amount off the lot
-            grid, below the minimum or above the maximum, or a fee limit below
-            a fee the order could be charged.
-        """
-        order = signed.order
-        kind = order.kind
-        market = self.market
-        if (order.base_token, order.quote_token) != (market.base_token, market.quote_token):
-            raise OrderRejected(
-                Code.MARKET_MISMATCH,
-                f"market {market.name} trades token {market.base_token} for {market.quote_token}",
-                base_token=order.base_token,
-                quote_token=order.quote_token,
-            )
-        if order.price <= 0 or order.price % market.tick_size:
-            raise OrderRejected(
-                Code.INVALID_TICK,
-                f"price must be a positive multiple of {market.tick_size}",
-                price=order.price,
-                tick_size=market.tick_size,
-            )
-        if order.amount <= 0 or order.amount % market.lot_size:
-            raise OrderRejected(
-                Code.INVALID_LOT,
-                f"amount must be a positive multiple of {market.lot_size}",
-                amount=order.amount,
-                lot_size=market.lot_size,
-            )
-        if order.amount < market.min_amount:
-            raise OrderRejected(
-                Code.BELOW_MIN_SIZE,
-                f"amount must be at least {market.min_amount}",
-                amount=order.amount,
-                min_amount=market.min_amount,
-            )
-        if order.amount > market.max_amount:
-            raise OrderRejected(
-                Code.ABOVE_MAX_SIZE,
-                f"amount must be at most {market.max_amount}",
-                amount=order.amount,
-                max_amount=market.max_amount,
-            )
-        fees = {
-            OrderKind.POST_ONLY: market.maker_fee_bps,
-            OrderKind.LIMIT: max(market.maker_fee_bps, market.taker_fee_bps),
-        }
-        needed = fees.get(kind, market.taker_fee_bps)
-        if order.max_fee_bps < needed:
-            raise OrderRejected(
-                Code.FEE_LIMIT_TOO_LOW,
-                f"a {kind.value} order here needs max_fee_bps of at least {needed}",
-                max_fee_bps=order.max_fee_bps,
-                needed=needed,
-            )
 
     def __contains__(self, key: OrderKey) -> bool:
         """Whether the order is resting in this book."""
@@ -197,7 +135,7 @@ class OrderBook:
         best = self.best(opposite(side))
         return best is not None and crosses(side, price, best)
 
-    def fillable_in_one_trade(self, order: Order) -> Amount:
+    def fillable_in_one_trade(self, order: Order | PerpOrder) -> Amount:
         """
         How much of ``order`` its first trade would fill: the remainder of the
         first crossing order of another account (the account's own orders
@@ -209,46 +147,6 @@ class OrderBook:
             if maker.order.account_index != order.account_index:
                 return Amount(min(maker.remaining, order.amount))
         return Amount(0)
-
-    def match(self, taker: OrderRecord, max_fills: int | None = None) -> Match:
-        """
-        Trade ``taker`` against the book up to its signed limit and amount,
-        and at most ``max_fills`` fills if given.
-
-        Each fill is at the maker's price; ``taker.filled`` and each maker's
-        ``filled`` grow by the fill, and makers that fill completely leave the
-        book. A resting order of the taker's own account is never traded
-        with: it leaves the book instead (self-trade prevention, cancelling
-        the older order) and is reported in ``Match.self_trades``. The taker
-        itself is not put into the book.
-        """
-        result = Match()
-        order = taker.order
-        buying = order.side == Side.BUY
-        book_side = Side.SELL if buying else Side.BUY
-        levels, prices = self._levels[book_side], self._prices[book_side]
-        limit, amount, account = order.price, order.amount, order.account_index
-        # The hot loop of the exchange: the best price and the crossing test are inlined
-        # (``best``, ``crosses``), as are the remaining amounts (``OrderRecord.remaining``).
-        fills = result.fills
-        while taker.filled < amount and prices and (max_fills is None or len(fills) < max_fills):
-            price = prices[0] if buying else prices[-1]
-            if (price > limit) if buying else (price < limit):
-                break
-            maker = next(iter(levels[price].values()))
-            if maker.signed.order.account_index == account:
-                self.remove(maker.key)
-                result.self_trades.append(maker)
-                continue
-            maker_amount = maker.signed.order.amount
-            base = Amount(min(amount - taker.filled, maker_amount - maker.filled))
-            result.fills.append(self._fill(maker.signed, taker.signed, base))
-            result.makers.append(maker)
-            maker.filled = Amount(maker.filled + base)
-            taker.filled = Amount(taker.filled + base)
-            if maker.filled == maker_amount:
-                self.remove(maker.key)
-        return result
 
     def add(self, record: OrderRecord) -> None:
         """Rest an order behind every order at its price."""
@@ -309,6 +207,128 @@ class OrderBook:
             orders = self._levels[side][price].values()
             depth.append(Level(price, Amount(sum(o.remaining for o in orders)), len(orders)))
         return tuple(depth)
+
+    def first_maker(self, side: Side, limit: Price) -> OrderRecord | None:
+        """The resting order an order on ``side`` with this limit would meet first, if any."""
+        book_side = opposite(side)
+        prices = self._prices[book_side]
+        if not prices:
+            return None
+        price = prices[-1] if book_side == Side.BUY else prices[0]
+        if not crosses(side, limit, price):
+            return None
+        return next(iter(self._levels[book_side][price].values()))
+
+
+class OrderBook(PriceLevels):
+    """The resting orders of one spot market, bids and asks, in priority order."""
+
+    def __init__(self, market: Market) -> None:
+        """An empty book for ``market``."""
+        super().__init__()
+        self.market = market
+
+    def check(self, signed: SignedOrder) -> None:
+        """
+        Check an order against the market's rules.
+
+        A resting order may end up maker or taker, so it must allow both
+        fees; a post-only order is only ever maker, and the other kinds only
+        ever taker.
+
+        Raises
+        ------
+        OrderRejected
+            Wrong tokens, a price off the tick grid, an amount off the lot
+            grid, below the minimum or above the maximum, or a fee limit below
+            a fee the order could be charged.
+        """
+        order = signed.order
+        kind = order.kind
+        market = self.market
+        if (order.base_token, order.quote_token) != (market.base_token, market.quote_token):
+            raise OrderRejected(
+                Code.MARKET_MISMATCH,
+                f"market {market.name} trades token {market.base_token} for {market.quote_token}",
+                base_token=order.base_token,
+                quote_token=order.quote_token,
+            )
+        if order.price <= 0 or order.price % market.tick_size:
+            raise OrderRejected(
+                Code.INVALID_TICK,
+                f"price must be a positive multiple of {market.tick_size}",
+                price=order.price,
+                tick_size=market.tick_size,
+            )
+        if order.amount <= 0 or order.amount % market.lot_size:
+            raise OrderRejected(
+                Code.INVALID_LOT,
+                f"amount must be a positive multiple of {market.lot_size}",
+                amount=order.amount,
+                lot_size=market.lot_size,
+            )
+        if order.amount < market.min_amount:
+            raise OrderRejected(
+                Code.BELOW_MIN_SIZE,
+                f"amount must be at least {market.min_amount}",
+                amount=order.amount,
+                min_amount=market.min_amount,
+            )
+        if order.amount > market.max_amount:
+            raise OrderRejected(
+                Code.ABOVE_MAX_SIZE,
+                f"amount must be at most {market.max_amount}",
+                amount=order.amount,
+                max_amount=market.max_amount,
+            )
+        needed = fee_limit_needed(kind, market.maker_fee_bps, market.taker_fee_bps)
+        if order.max_fee_bps < needed:
+            raise OrderRejected(
+                Code.FEE_LIMIT_TOO_LOW,
+                f"a {kind.value} order here needs max_fee_bps of at least {needed}",
+                max_fee_bps=order.max_fee_bps,
+                needed=needed,
+            )
+
+    def match(self, taker: OrderRecord, max_fills: int | None = None) -> Match:
+        """
+        Trade ``taker`` against the book up to its signed limit and amount,
+        and at most ``max_fills`` fills if given.
+
+        Each fill is at the maker's price; ``taker.filled`` and each maker's
+        ``filled`` grow by the fill, and makers that fill completely leave the
+        book. A resting order of the taker's own account is never traded
+        with: it leaves the book instead (self-trade prevention, cancelling
+        the older order) and is reported in ``Match.self_trades``. The taker
+        itself is not put into the book.
+        """
+        result = Match()
+        order = taker.order
+        buying = order.side == Side.BUY
+        book_side = Side.SELL if buying else Side.BUY
+        levels, prices = self._levels[book_side], self._prices[book_side]
+        limit, amount, account = order.price, order.amount, order.account_index
+        # The hot loop of the exchange: the best price and the crossing test are inlined
+        # (``best``, ``crosses``), as are the remaining amounts (``OrderRecord.remaining``).
+        fills = result.fills
+        while taker.filled < amount and prices and (max_fills is None or len(fills) < max_fills):
+            price = prices[0] if buying else prices[-1]
+            if (price > limit) if buying else (price < limit):
+                break
+            maker = next(iter(levels[price].values()))
+            if maker.signed.order.account_index == account:
+                self.remove(maker.key)
+                result.self_trades.append(maker)
+                continue
+            maker_amount = maker.signed.order.amount
+            base = Amount(min(amount - taker.filled, maker_amount - maker.filled))
+            result.fills.append(self._fill(maker.spot, taker.spot, base))
+            result.makers.append(maker)
+            maker.filled = Amount(maker.filled + base)
+            taker.filled = Amount(taker.filled + base)
+            if maker.filled == maker_amount:
+                self.remove(maker.key)
+        return result
 
     def _fill(self, maker: SignedOrder, taker: SignedOrder, base: Amount) -> Fill:
         """A fill of ``base`` at the maker's price, at the market's fee rates."""

@@ -54,6 +54,8 @@ class Code(StrEnum):
     """An L1 request was offered out of queue order."""
     ORDER_WOULD_BREACH_MARGIN = "ORDER_WOULD_BREACH_MARGIN"
     """A perpetual order, filled at its limit with the account's other open orders, would break its margin."""
+    PERPETUALS_NOT_CONFIGURED = "PERPETUALS_NOT_CONFIGURED"
+    """A perpetual request to a deployment without perpetual markets."""
 
 
 class OrderRejected(ValueError):

@@ -16,9 +16,9 @@ allowed, this module chooses one of them.
   most valuable account first, at the bankrupt account's bankruptcy quote
   for the size it takes; then the fund is tried again for the rest.
 
-Not yet wired: the operator runs no perpetual markets (``docs/DESIGN.md``,
-"Perpetual futures", what does not work yet). ``tests/engine/test_liquidations.py``
-applies every plan with the spec.
+The operator follows the plan after every oracle update and funding tick
+(``Operator.liquidate``). ``tests/engine/test_liquidations.py`` applies
+every plan with the spec.
 """
 
 from dataclasses import dataclass

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from functools import cached_property
 
-from sequencer.spec.constants import PRICE_SCALE, TRADE_FEE_BPS_BITS
+from sequencer.spec.constants import PRICE_SCALE, TRADE_FEE_BPS_BITS, OrderKind
 from sequencer.spec.decimal import EXPONENT_LIMIT, MANTISSA_LIMIT
 from sequencer.spec.types import Amount, Price, TokenId
 
@@ -48,9 +48,7 @@ class Market:
         mantissa, exponent = lot_digits(self.lot_size)
         if mantissa >= MANTISSA_LIMIT or exponent >= EXPONENT_LIMIT:
             raise MarketConfigError(f"{self.name}: lot_size {self.lot_size} is not a decimal float")
-        for fee in (self.maker_fee_bps, self.taker_fee_bps):
-            if not 0 <= fee <= MAX_TRADE_FEE_BPS:
-                raise MarketConfigError(f"{self.name}: fee {fee} bps is not in [0, {MAX_TRADE_FEE_BPS}]")
+        check_fee_rates(self.name, self.maker_fee_bps, self.taker_fee_bps)
 
     @cached_property
     def max_amount(self) -> Amount:
@@ -65,6 +63,26 @@ class Market:
     def quote_amount(self, base_amount: Amount, price: Price) -> Amount:
         """The quote paid for ``base_amount`` at ``price`` (exact for lots and ticks)."""
         return Amount(base_amount * price // PRICE_SCALE)
+
+
+def check_fee_rates(name: str, maker_fee_bps: int, taker_fee_bps: int) -> None:
+    """Refuse a market's fee rate that a trade cannot charge (``MarketConfigError``)."""
+    for fee in (maker_fee_bps, taker_fee_bps):
+        if not 0 <= fee <= MAX_TRADE_FEE_BPS:
+            raise MarketConfigError(f"{name}: fee {fee} bps is not in [0, {MAX_TRADE_FEE_BPS}]")
+
+
+def fee_limit_needed(kind: OrderKind, maker_fee_bps: int, taker_fee_bps: int) -> int:
+    """
+    The least ``max_fee_bps`` an order of ``kind`` needs in a market: a
+    post-only order is only ever maker, a limit order may end up either,
+    the other kinds are only ever taker.
+    """
+    if kind is OrderKind.POST_ONLY:
+        return maker_fee_bps
+    if kind is OrderKind.LIMIT:
+        return max(maker_fee_bps, taker_fee_bps)
+    return taker_fee_bps
 
 
 def lot_digits(lot_size: int) -> tuple[int, int]:

@@ -44,6 +44,28 @@ from dataclasses import dataclass, field
 
 from sequencer.spec.constants import AMOUNT_BITS, ORDER_ID_BITS, OrderKind, TreeConfig
 from sequencer.spec.errors import RollupError
+from sequencer.spec.perpetual.commitment import perp_config_hash
+from sequencer.spec.perpetual.ledger import PerpLedger
+from sequencer.spec.perpetual.margin import settled
+from sequencer.spec.perpetual.rules import (
+    apply_perp_transaction,
+    check_order_slot,
+    check_perp_order_ranges,
+    check_reduce_only,
+    check_signed_order,
+    latest_time,
+)
+from sequencer.spec.perpetual.transactions import (
+    CollateralTransfer,
+    Deleverage,
+    FundingTick,
+    Liquidation,
+    OracleUpdate,
+    PerpOrder,
+    PerpTrade,
+    PerpTransaction,
+    SignedPerpOrder,
+)
 from sequencer.spec.state import State
 from sequencer.spec.transactions import (
     Deposit,
@@ -67,15 +89,37 @@ from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement,
 from sequencer.witness.batch import ProvableBatch
 
 from . import checks
-from .batcher import Batcher
+from .batcher import Batcher, PerpSetup
+from .perp_margin import OpenPerpOrder, check_order_margin
+from .perp_market import PerpBook
 from .book import Fill, OrderBook
 from .cancels import SignedCancel, SignedCancelAll
 from .errors import Code, EngineInvariantError, OrderRejected, RequestRejected
+from .liquidations import liquidation_plan
 from .locks import Locks, order_cost
 from .market import Market, default_min_withdrawals
 from .orders import CloseReason, OrderKey, OrderRecord, OrderStatus
-from .records import PendingTransaction, SealedBatch, TradeRecord, WithdrawalRecord
+from .records import Pending, PendingTransaction, PerpTradeRecord, SealedBatch, TradeRecord, WithdrawalRecord
 from .registry import OrderRegistry
+
+
+@dataclass(frozen=True)
+class PerpOrderOutcome:
+    """
+    What placing a perpetual order did: the order as it now stands, its
+    trades, own orders it took out, and makers the spec no longer let fill
+    (cancelled ``UNFILLABLE``).
+    """
+
+    order: OrderRecord
+    trades: list[PerpTradeRecord] = field(default_factory=list)
+    self_trades: list[OrderRecord] = field(default_factory=list)
+    unfillable: list[OrderRecord] = field(default_factory=list)
+
+
+def open_perp_order(order: PerpOrder, remaining: Amount) -> OpenPerpOrder:
+    """What a perpetual order may still do, ``remaining`` lots of it, as the margin check reads it."""
+    return OpenPerpOrder(order.market, order.side, order.price, remaining, order.max_fee_bps, order.reduce_only)
 
 
 @dataclass(frozen=True)
@@ -104,6 +148,7 @@ class Operator:
         slots: int,
         markets: list[Market],
         min_withdrawals: Mapping[TokenId, Amount] | None = None,
+        perp: PerpSetup | None = None,
     ) -> None:
         """An operator at the rollup's genesis state; use :meth:`genesis`."""
         if len({m.name for m in markets}) != len(markets):
@@ -113,7 +158,11 @@ class Operator:
         self.markets = {m.name: m for m in markets}
         self.min_withdrawals = {**default_min_withdrawals(markets), **(min_withdrawals or {})}
         self.books = {m.name: OrderBook(m) for m in markets}
-        self.batcher = Batcher(slots, State.genesis(config))
+        self.perp = perp
+        self.perp_books = {rules.name: PerpBook(rules) for rules in (perp.markets if perp is not None else ())}
+        self.perp_trades: list[PerpTradeRecord] = []
+        genesis = State.genesis(config, FieldElement(0) if perp is None else perp_config_hash(perp.config))
+        self.batcher = Batcher(slots, genesis, perp=perp)
         self.head = self.batcher.sealed.copy()
         self.clock = Timestamp(0)
         self.l1_seen = 0
@@ -132,13 +181,15 @@ class Operator:
         slots: int,
         markets: list[Market],
         min_withdrawals: Mapping[TokenId, Amount] | None = None,
+        perp: PerpSetup | None = None,
     ) -> Operator:
         """
         An operator at the rollup's genesis state; ``min_withdrawals``
         overrides the markets' smallest withdrawal of a token
-        (``engine.market.default_min_withdrawals``).
+        (``engine.market.default_min_withdrawals``); ``perp`` gives the
+        deployment's perpetual markets and each batch's perpetual slots.
         """
-        return cls(config, slots, markets, min_withdrawals)
+        return cls(config, slots, markets, min_withdrawals, perp)
 
     # ------------------------------------------------------------------ requests
 
@@ -353,8 +404,261 @@ class Operator:
 
     # ------------------------------------------------------------------ batches
 
+    # ------------------------------------------------------------------ perpetuals
+
+    def update_oracle(self, update: OracleUpdate, now: Timestamp) -> list[Liquidation | Deleverage]:
+        """
+        Accept a quorum's signed prices for a market, then liquidate every
+        account the new price leaves below maintenance
+        (:meth:`liquidate`); returns the closes.
+
+        The update joins the batch being filled if that batch's timestamp
+        is not before the latest signed time, otherwise it starts the next
+        batch (``Batcher.perp_placement``).
+
+        Raises
+        ------
+        RequestRejected
+            ``PERPETUALS_NOT_CONFIGURED``, or the spec's code
+            (``ORACLE_PRICE_STALE``, ``INVALID_ORACLE_SIGNATURE``, ...).
+        """
+        self._begin(now)
+        self._apply_perp(update, now, latest_time(update))
+        return self.liquidate(now)
+
+    def tick_funding(self, tick: FundingTick, now: Timestamp) -> list[Liquidation | Deleverage]:
+        """
+        Accept a funding tick (one rate per market), then liquidate every
+        account the funding leaves below maintenance; returns the closes.
+        The tick accrues funding up to ``now``: it joins the batch being
+        filled only if that batch is dated ``now``, otherwise it starts the
+        next one.
+
+        Raises
+        ------
+        RequestRejected
+            ``PERPETUALS_NOT_CONFIGURED``, or the spec's code
+            (``FUNDING_RATE_ABOVE_CAP``, ``FUNDING_RATES_MISMATCH``, ...).
+        """
+        time = self._begin(now)
+        self._apply_perp(tick, time, time)
+        return self.liquidate(now)
+
+    def transfer_collateral(self, transfer: CollateralTransfer, now: Timestamp) -> None:
+        """
+        Accept a signed move of the collateral token between an account's
+        spot balance and its collateral. Into collateral, it may take only
+        what the account's open spot orders leave available.
+
+        Raises
+        ------
+        RequestRejected
+            ``PERPETUALS_NOT_CONFIGURED``, ``INSUFFICIENT_BALANCE``, or the
+            spec's code (``INVALID_NONCE``, ``INVALID_SIGNATURE``,
+            ``MARGIN_INSUFFICIENT``, ...).
+        """
+        time = self._begin(now)
+        setup = self._perp_setup()
+        if transfer.to_collateral:
+            index = transfer.account_index
+            checks.spec_check(lambda: check_account_index(self.config, "account_index", index))
+            checks.spec_check(lambda: check_range("amount", transfer.amount, AMOUNT_BITS))
+            self._check_covered(index, setup.config.collateral_token, transfer.amount)
+        self._apply_perp(transfer, time, Timestamp(0))
+
+    def submit_perp_order(
+        self, market_name: str, signed: SignedPerpOrder, now: Timestamp, client_order_id: str | None = None
+    ) -> PerpOrderOutcome:
+        """
+        Check, match and accept a perpetual order (as :meth:`submit_order`
+        does a spot one), its margin checked instead of a balance lock.
+
+        Each fill is applied to the head state before the next is tried. A
+        fill the spec refuses for the maker's sake (its margin after a price
+        move, a reduce-only order the position no longer allows) cancels the
+        maker (``UNFILLABLE``) and matching goes on; refused for any other
+        reason, matching stops and the taker's remainder is cancelled, so a
+        crossed order never rests. An immediate order's fills stay within the
+        perpetual slots its batch has left.
+
+        Raises
+        ------
+        RequestRejected
+            ``PERPETUALS_NOT_CONFIGURED``, ``UNKNOWN_MARKET``,
+            ``VALUE_OUT_OF_RANGE``, the market's rules (``MARKET_MISMATCH``,
+            ``INVALID_TICK``, ``BELOW_MIN_SIZE``, ``ABOVE_MAX_SIZE``,
+            ``FEE_LIMIT_TOO_LOW``), ``DUPLICATE_CLIENT_ORDER_ID``, the
+            spec's rules on one order (``ACCOUNT_NOT_FOUND``,
+            ``INVALID_SIGNATURE``, ``ORDER_EXPIRED``, ``INVALID_FEE_LIMIT``,
+            its order slot's), ``ORDER_ID_USED``, ``ORDER_SLOT_BUSY``,
+            ``REDUCE_ONLY_INCREASE`` (a reduce-only order with no position
+            to reduce), ``ORDER_WOULD_BREACH_MARGIN``,
+            ``POST_ONLY_WOULD_CROSS``, ``FOK_NOT_FILLABLE``.
+        """
+        time = self._begin(now)
+        setup = self._perp_setup()
+        order = signed.order
+        book = self.perp_books.get(market_name)
+        if book is None:
+            raise RequestRejected(Code.UNKNOWN_MARKET, f"no perpetual market {market_name!r}", market=market_name)
+        ledger = PerpLedger(setup.config, self.head)
+        checks.spec_check(lambda: check_perp_order_ranges(self.head, ledger, "order", order))
+        try:
+            book.check(signed)
+        except OrderRejected as error:
+            raise RequestRejected(error.code, str(error), **error.values) from error
+        if client_order_id is not None:
+            checks.client_id_free(self.registry, order.account_index, client_order_id)
+        checks.spec_check(lambda: check_signed_order(self.head, signed, time))
+        checks.spec_check(lambda: check_order_slot(self.head, order, order.amount))
+        account = self.head.get_account(order.account_index)
+        checks.order_slot_free(self.registry, account, order.account_index, order.order_id)
+        settled_account = settled(ledger, ledger.account(order.account_index))
+        if order.reduce_only:
+            checks.spec_check(lambda: check_reduce_only(order, settled_account, 1))
+        try:
+            check_order_margin(ledger, order.account_index, open_perp_order(order, order.amount), self._open_perp_orders(order.account_index))
+        except OrderRejected as error:
+            raise RequestRejected(error.code, str(error), **error.values) from error
+        if order.kind is OrderKind.POST_ONLY and book.would_cross(order.side, order.price):
+            raise RequestRejected(
+                Code.POST_ONLY_WOULD_CROSS, "a post-only order may not trade on arrival", price=order.price
+            )
+        if order.kind is OrderKind.FOK and book.fillable_in_one_trade(order) < order.amount:
+            raise RequestRejected(
+                Code.FOK_NOT_FILLABLE, "no one resting order can fill the whole order", amount=order.amount
+            )
+        self.clock = time
+        return self._accept_perp_order(book, signed, client_order_id, time)
+
+    def _accept_perp_order(
+        self, book: PerpBook, signed: SignedPerpOrder, client_order_id: str | None, time: Timestamp
+    ) -> PerpOrderOutcome:
+        """Record a perpetual order that passed every check, match it fill by fill, and rest or close what is left."""
+        record = OrderRecord(book.rules.name, signed, client_order_id, len(self.registry) + 1, self.clock)
+        self.registry.accept(record, self._slot(record))
+        outcome = PerpOrderOutcome(record)
+        kind, order = signed.order.kind, signed.order
+        max_fills = self.batcher.perp_room() if kind.immediate else None
+        stopped = False
+        while kind.takes and record.remaining and (max_fills is None or len(outcome.trades) < max_fills):
+            maker = book.first_maker(order.side, order.price)
+            if maker is None:
+                break
+            if maker.order.account_index == order.account_index:
+                book.remove(maker.key)
+                self._finish(maker, OrderStatus.CANCELLED, CloseReason.SELF_TRADE)
+                outcome.self_trades.append(maker)
+                continue
+            assert isinstance(maker.signed, SignedPerpOrder)
+            fill = Amount(min(record.remaining, maker.remaining))
+            trade = PerpTrade(maker.signed, signed, fill, book.rules.maker_fee_bps, book.rules.taker_fee_bps)
+            try:
+                self._check_maker_reduces(maker.signed.order, fill)
+                self._apply_perp(trade, time, Timestamp(0))
+            except RequestRejected as refusal:
+                if refusal.values.get("account_index") == maker.order.account_index:
+                    self._close(maker, OrderStatus.CANCELLED, CloseReason.UNFILLABLE)
+                    outcome.unfillable.append(maker)
+                    continue
+                stopped = True
+                break
+            maker.filled = Amount(maker.filled + fill)
+            record.filled = Amount(record.filled + fill)
+            if maker.remaining == 0:
+                book.remove(maker.key)
+                self._finish(maker, OrderStatus.FILLED, None)
+            traded = PerpTradeRecord(len(self.perp_trades) + 1, book.rules.name, self.clock, trade)
+            self.perp_trades.append(traded)
+            outcome.trades.append(traded)
+        if record.remaining == 0:
+            self._finish(record, OrderStatus.FILLED, None)
+        elif kind.rests and not stopped:
+            book.add(record)
+            self.registry.rest(record, self._slot(record))
+        else:
+            self._finish(record, OrderStatus.CANCELLED, CloseReason.UNFILLED)
+        return outcome
+
+    def _check_maker_reduces(self, maker: PerpOrder, fill: Amount) -> None:
+        """
+        A reduce-only maker still only reduces its position by ``fill``;
+        refused naming the maker's account otherwise (its position changed
+        since it rested).
+        """
+        if not maker.reduce_only:
+            return
+        ledger = self.perp_ledger()
+        try:
+            check_reduce_only(maker, settled(ledger, ledger.account(maker.account_index)), fill)
+        except RollupError as error:
+            raise RequestRejected(error.code, str(error), account_index=maker.account_index) from error
+
+    def _open_perp_orders(self, index: AccountIndex) -> list[OpenPerpOrder]:
+        """What the account's open perpetual orders may still do, for the margin check."""
+        found = []
+        for record in self.registry.open_orders(index):
+            if isinstance(record.signed, SignedPerpOrder):
+                found.append(open_perp_order(record.signed.order, record.remaining))
+        return found
+
+    def liquidate(self, now: Timestamp) -> list[Liquidation | Deleverage]:
+        """
+        Close every account below maintenance as the liquidation plan says
+        (``engine.liquidations``: against the insurance fund, or deleveraged
+        against opposite positions); returns the closes applied.
+        """
+        setup = self._perp_setup()
+        plan = liquidation_plan(PerpLedger(setup.config, self.head))
+        for step in plan:
+            try:
+                self._apply_perp(step, now, Timestamp(0))
+            except RequestRejected as error:
+                raise EngineInvariantError(f"liquidation of account {step.account_index}: {error.code}: {error}") from error
+        return plan
+
+    def perp_ledger(self) -> PerpLedger:
+        """The perpetual side of the head state (raises ``RequestRejected`` without perpetual markets)."""
+        return PerpLedger(self._perp_setup().config, self.head)
+
+    def _perp_setup(self) -> PerpSetup:
+        """The deployment's perpetual side; refuses the request if it has none."""
+        if self.perp is None:
+            raise RequestRejected(Code.PERPETUALS_NOT_CONFIGURED, "this deployment has no perpetual markets")
+        return self.perp
+
+    def _apply_perp(self, tx: PerpTransaction, now: Timestamp, not_before: Timestamp) -> None:
+        """
+        Apply a perpetual transaction to the head state at the timestamp of
+        the batch it joins (``Batcher.perp_placement``) and queue it; refuse
+        it with the spec's error code, changing nothing.
+        """
+        setup = self._perp_setup()
+        time, previous = self.batcher.perp_placement(now, not_before)
+        self.head.begin()
+        try:
+            apply_perp_transaction(self.head, PerpLedger(setup.config, self.head), tx, time, previous)
+        except RollupError as error:
+            self.head.rollback()
+            raise RequestRejected.from_spec(error) from error
+        self.head.commit()
+        self.clock = Timestamp(max(self.clock, now))
+        self.batcher.queue_perp(tx, time)
+
+    # ------------------------------------------------------------------ batches
+
+    def batch_complete(self) -> bool:
+        """Whether the oldest pending transactions make a whole batch, to seal now (``Batcher.complete``)."""
+        return self.batcher.complete()
+
+    def next_batch(self) -> list[Pending]:
+        """The pending transactions the next batch sealed would take (``Batcher.cut``)."""
+        if not self.pending:
+            return []
+        return self.pending[: self.batcher.cut(0, self.batcher.sealed_timestamp()).end]
+
     @property
-    def pending(self) -> list[PendingTransaction]:
+    def pending(self) -> list[Pending]:
         """Accepted transactions waiting for a batch, oldest first."""
         return self.batcher.pending
 
@@ -497,7 +801,7 @@ class Operator:
                 self._finish(maker, OrderStatus.CANCELLED, CloseReason.SELF_TRADE)
                 outcome.self_trades.append(maker)
             for fill, maker in zip(match.fills, match.makers, strict=True):
-                self.locks.release(maker.order, fill.base)
+                self.locks.release(maker.spot.order, fill.base)
                 if maker.remaining == 0:
                     self._finish(maker, OrderStatus.FILLED, None)
                 trade = TradeRecord(len(self.trades) + 1, book.market.name, self.clock, fill)
@@ -517,7 +821,7 @@ class Operator:
         for record in reversed(self.open_orders(index)):
             if self.locks.get(index, token) <= balance:
                 return
-            if order_cost(record.order, record.remaining)[0] == token:
+            if not record.perpetual and order_cost(record.spot.order, record.remaining)[0] == token:
                 self._close(record, OrderStatus.CANCELLED, CloseReason.FORCED_WITHDRAWAL)
 
     def _close_below_min_order_id(self, index: AccountIndex, reason: CloseReason) -> list[OrderRecord]:
@@ -542,19 +846,22 @@ class Operator:
     def _rest(self, book: OrderBook, record: OrderRecord) -> None:
         """Put what is left of an order into the book, lock what it may spend, and index it."""
         book.add(record)
-        self.locks.lock(record.order, record.remaining)
+        self.locks.lock(record.spot.order, record.remaining)
         self.registry.rest(record, self._slot(record))
 
     def _close(self, record: OrderRecord, status: OrderStatus, reason: CloseReason) -> None:
-        """Take a resting order out of its book, release its lock and mark it closed."""
-        self.books[record.market].remove(record.key)
-        self._release(record, record.remaining)
+        """Take a resting order out of its book, release its lock (spot) and mark it closed."""
+        if record.perpetual:
+            self.perp_books[record.market].remove(record.key)
+        else:
+            self.books[record.market].remove(record.key)
+            self._release(record, record.remaining)
         self._finish(record, status, reason)
 
     def _release(self, record: OrderRecord, amount: Amount) -> None:
-        """Release the lock of ``amount`` of a resting order."""
+        """Release the lock of ``amount`` of a resting spot order."""
         if amount:
-            self.locks.release(record.order, amount)
+            self.locks.release(record.spot.order, amount)
 
     def _finish(self, record: OrderRecord, status: OrderStatus, reason: CloseReason | None) -> None:
         """Mark an order closed at the clock and drop it from the open-order indexes."""
@@ -570,7 +877,8 @@ class Operator:
         clock to ``time``; refuse it with the spec's error code.
         """
         try:
-            previous = self.batcher.pending[-1].transaction if self.batcher.pending else None
+            last = self.batcher.pending[-1] if self.batcher.pending else None
+            previous = last.transaction if isinstance(last, PendingTransaction) else None
             outcome = apply_transaction(self.head, tx, time, previous)
         except RollupError as error:
             raise RequestRejected.from_spec(error) from error

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sequencer.spec.constants import OrderKind, Side
+from sequencer.spec.perpetual.transactions import PerpOrder, SignedPerpOrder
 from sequencer.spec.transactions import Order, SignedOrder
 from sequencer.spec.types import AccountIndex, Amount, OrderId, Timestamp
 
@@ -49,6 +50,8 @@ class CloseReason(StrEnum):
     """Its trader cancelled orders below an id through L1 (a forced cancel-all)."""
     FORCED_WITHDRAWAL = "forced_withdrawal"
     """A forced withdrawal from L1 took the balance its lock needed."""
+    UNFILLABLE = "unfillable"
+    """A perpetual order the spec no longer lets fill: its account's margin, or a reduce-only order's position, changed since it rested."""
 
 
 @dataclass(slots=True)
@@ -61,7 +64,7 @@ class OrderRecord:
     """
 
     market: str
-    signed: SignedOrder
+    signed: SignedOrder | SignedPerpOrder
     client_order_id: str | None
     sequence: int
     accepted_at: Timestamp
@@ -71,9 +74,20 @@ class OrderRecord:
     closed_at: Timestamp | None = None
 
     @property
-    def order(self) -> Order:
+    def order(self) -> Order | PerpOrder:
         """The signed order's fields."""
         return self.signed.order
+
+    @property
+    def spot(self) -> SignedOrder:
+        """The signed order of a spot market's record (only those rest in a spot book or lock balances)."""
+        assert isinstance(self.signed, SignedOrder), "a perpetual order in a spot market's place"
+        return self.signed
+
+    @property
+    def perpetual(self) -> bool:
+        """Whether the order is a perpetual market's."""
+        return isinstance(self.signed, SignedPerpOrder)
 
     @property
     def kind(self) -> OrderKind:

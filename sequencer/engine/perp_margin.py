@@ -14,9 +14,9 @@ market without lowering its margin ratio), so an order the engine accepts
 never fails that rule when the book fills it within its limit. Reduce-only
 orders take no margin: the spec lets them only shrink a position.
 
-Not yet wired: the operator runs no perpetual markets (``docs/DESIGN.md``,
-"Perpetual futures"); ``tests/engine/test_perp_margin.py`` checks it
-against the spec.
+The operator runs it on every perpetual order it takes
+(``Operator.submit_perp_order``); ``tests/engine/test_perp_margin.py``
+checks it against the spec.
 """
 
 from collections.abc import Sequence

@@ -6,6 +6,7 @@ withdrawals, pending transactions and sealed batches.
 from dataclasses import dataclass, replace
 
 from sequencer.spec.constants import Side
+from sequencer.spec.perpetual.transactions import PerpTrade, PerpTransaction
 from sequencer.spec.transactions import Deposit, Trade, Transaction, Withdraw
 from sequencer.spec.transition import SlotOutcome
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, Nonce, Timestamp, TokenId
@@ -31,6 +32,16 @@ class TradeRecord:
         """The trade as a batch transaction."""
         fill = self.fill
         return Trade(fill.maker, fill.taker, fill.base, fill.quote, fill.maker_fee_bps, fill.taker_fee_bps)
+
+
+@dataclass(frozen=True)
+class PerpTradeRecord:
+    """A perpetual fill the engine made, numbered from 1 in the order perpetual trades happened."""
+
+    trade_id: int
+    market: str
+    time: Timestamp
+    trade: PerpTrade
 
 
 @dataclass
@@ -64,6 +75,24 @@ class PendingTransaction:
     transaction: Transaction
     time: Timestamp
     outcome: SlotOutcome
+
+
+@dataclass(frozen=True)
+class PendingPerpTransaction:
+    """
+    An accepted perpetual transaction waiting for a batch. ``time`` is the
+    timestamp of the batch it joins, at which the head state applied it: a
+    perpetual rule reads the batch's time (price freshness, funding's
+    elapsed time, when an oracle price was signed), so the head applies it
+    at the time its batch will have, not at the time it was accepted.
+    """
+
+    transaction: PerpTransaction
+    time: Timestamp
+
+
+Pending = PendingTransaction | PendingPerpTransaction
+"""A transaction waiting for a batch: a spot slot's or a perpetual slot's."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +141,9 @@ class SealedBatch:
     fees: tuple[tuple[TokenId, Amount], ...]
     """The fees the batch credits to the fee account, per token, sorted by token."""
     contents: BatchContents
+    perp_transactions: tuple[PerpTransaction, ...] | None = ()
+    """The perpetual slots' transactions (held until built, as ``transactions``)."""
 
     def built(self) -> "SealedBatch":
         """The batch once its circuit input is built: the same, without its transactions."""
-        return replace(self, transactions=None)
+        return replace(self, transactions=None, perp_transactions=None)

@@ -16,11 +16,13 @@ import hashlib
 from typing import Any
 
 from sequencer.engine.orders import OrderRecord
-from sequencer.engine.records import SealedBatch, TradeRecord, WithdrawalRecord
+from sequencer.engine.records import Pending, PendingTransaction, PerpTradeRecord, SealedBatch, TradeRecord, WithdrawalRecord
 from sequencer.engine.operator import Operator
+from sequencer.spec.transactions import SignedOrder
 from sequencer.spec.types import AccountIndex, TokenId
 
 from .codec import canonical_json, encode_signed_order, encode_transaction, encode_withdraw
+from .perp_codec import encode_perp_transaction, encode_signed_perp_order
 
 
 def canonical_state(operator: Operator) -> bytes:
@@ -35,12 +37,17 @@ def canonical_state(operator: Operator) -> bytes:
             name: [[str(r.order.account_index), str(r.order.order_id)] for r in book.resting()]
             for name, book in sorted(operator.books.items())
         },
+        "perp_books": {
+            name: [[str(r.order.account_index), str(r.order.order_id)] for r in book.resting()]
+            for name, book in sorted(operator.perp_books.items())
+        },
+        "perp_trades": [_perp_trade(t) for t in operator.perp_trades],
         "orders": [_order(r) for r in sorted(operator.orders.values(), key=lambda r: r.sequence)],
         "locks": [[str(a), str(t), str(amount)] for a, t, amount in operator.locks.items()],
         "last_order_ids": [[str(a), str(slot), str(i)] for (a, slot), i in sorted(operator.registry.last_order_ids.items())],
         "trades": [_trade(t) for t in operator.trades],
         "withdrawals": [_withdrawal(w) for w in operator.withdrawals],
-        "pending": [{"time": str(p.time), "tx": encode_transaction(p.transaction)} for p in operator.pending],
+        "pending": [_pending(p) for p in operator.pending],
         "batches": [_batch(b) for b in operator.batches],
     }
     return canonical_json(document)
@@ -49,6 +56,23 @@ def canonical_state(operator: Operator) -> bytes:
 def state_digest(operator: Operator) -> str:
     """sha256 of :func:`canonical_state`, hex: a short name for a state."""
     return hashlib.sha256(canonical_state(operator)).hexdigest()
+
+
+def _perp_trade(trade: PerpTradeRecord) -> dict[str, Any]:
+    """A perpetual fill the engine made."""
+    return {
+        "id": str(trade.trade_id),
+        "market": trade.market,
+        "time": str(trade.time),
+        "trade": encode_perp_transaction(trade.trade),
+    }
+
+
+def _pending(pending: Pending) -> dict[str, Any]:
+    """A transaction waiting for a batch, spot or perpetual, with its time."""
+    if isinstance(pending, PendingTransaction):
+        return {"time": str(pending.time), "tx": encode_transaction(pending.transaction)}
+    return {"time": str(pending.time), "perp_tx": encode_perp_transaction(pending.transaction)}
 
 
 def _account(operator: Operator, index: AccountIndex, tokens: list[TokenId]) -> dict[str, Any]:
@@ -70,7 +94,11 @@ def _order(record: OrderRecord) -> dict[str, Any]:
     """An accepted order and its progress."""
     return {
         "market": record.market,
-        "signed": encode_signed_order(record.signed),
+        "signed": (
+            encode_signed_order(record.signed)
+            if isinstance(record.signed, SignedOrder)
+            else encode_signed_perp_order(record.signed)
+        ),
         "kind": record.kind.value,
         "client_order_id": record.client_order_id,
         "sequence": str(record.sequence),

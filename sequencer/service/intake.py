@@ -177,7 +177,7 @@ class Intake:
             done = Accepted(entry, outcome, receipt)
             self._add(done, records, accepted)
             results.append((future, done))
-            while len(machine.operator.pending) >= machine.operator.slots:
+            while machine.operator.batch_complete():
                 seal, batch = machine.apply(SealBatch(), time_ms)
                 self._add(Accepted(seal, batch, None), records, accepted)
         self._wal.append(records)

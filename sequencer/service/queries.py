@@ -4,7 +4,7 @@ JSON routes and the explorer's pages build their documents here, so both
 show the same thing.
 """
 
-from sequencer.engine.records import BatchContents
+from sequencer.engine.records import BatchContents, PendingTransaction
 from sequencer.spec.types import AccountIndex
 
 from .core import SequencerService
@@ -27,8 +27,7 @@ def batch_out(service: SequencerService, number: int) -> BatchOut:
     """A sealed batch, or the open one (``number`` just after the last sealed)."""
     operator = service.operator
     if number == len(operator.batches) + 1:
-        pending = operator.pending[: operator.slots]
-        contents = BatchContents.of(tuple(p.transaction for p in pending))
+        contents = BatchContents.of(tuple(p.transaction for p in operator.next_batch() if isinstance(p, PendingTransaction)))
         timestamp = sealed_at = None
     else:
         sealed = operator.batches[number - 1]

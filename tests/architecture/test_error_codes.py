@@ -25,8 +25,13 @@ from sequencer.spec.perpetual import errors as perpetual_errors
 from sequencer.spec.errors import RollupError, error_code
 from sequencer.spec.types import AccountIndex, Amount, TokenId
 
-SHARED = {"MARKET_MISMATCH"}
-"""Codes two layers use for the same fault: an order for other tokens than the market's (engine), a trade of such orders (spec)."""
+SHARED = {"MARKET_MISMATCH", "PERPETUALS_NOT_CONFIGURED"}
+"""
+Codes two layers use for the same fault: an order for other tokens than the
+market's (engine), a trade of such orders (spec); a perpetual request to a
+deployment without perpetual markets (engine), a batch with perpetual slots
+there (spec).
+"""
 
 
 def spec_codes() -> dict[str, type[RollupError]]:
