@@ -7,7 +7,7 @@ last unit.
 
 As in ``test_exodus.py``, no batch is accepted here, so the test stays
 fast: the proven state is written into the contract's storage with
-``anvil_setStorageAt``. ``tests/e2e/test_perpetual_positions.py`` reaches
+``anvil_setStorageAt``. ``tests/e2e/test_perpetual_batches.py`` reaches
 such a state through proven batches and leaves it the same way.
 """
 
