@@ -99,8 +99,9 @@ class PriceLevels:
     ``perp_market.PerpBook``), which decides nothing about who may trade.
     """
 
-    def __init__(self) -> None:
-        """No orders."""
+    def __init__(self, name: str) -> None:
+        """No orders, for the market named ``name``."""
+        self.name = name
         # Per side: price -> orders at that price in arrival order (dicts keep insertion order).
         self._levels: dict[Side, dict[Price, dict[OrderKey, OrderRecord]]] = {Side.BUY: {}, Side.SELL: {}}
         # Per side: the prices that have orders, ascending.
@@ -225,7 +226,7 @@ class OrderBook(PriceLevels):
 
     def __init__(self, market: Market) -> None:
         """An empty book for ``market``."""
-        super().__init__()
+        super().__init__(market.name)
         self.market = market
 
     def check(self, signed: SignedOrder) -> None:

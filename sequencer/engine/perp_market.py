@@ -41,7 +41,7 @@ class PerpBook(PriceLevels):
 
     def __init__(self, rules: PerpMarketRules) -> None:
         """An empty book for the market of ``rules``."""
-        super().__init__()
+        super().__init__(rules.name)
         self.rules = rules
 
     def check(self, signed: SignedPerpOrder) -> None:

@@ -38,6 +38,7 @@ from .explorer.routes import install_explorer
 from .intake import Accepted
 from .limits import BodyGuard
 from .order_lane import OrderLane
+from .perp_routes import perp_router
 from . import queries
 from .schemas import (
     AccountOut,
@@ -126,6 +127,8 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)
+    if service.config.perp is not None:
+        app.include_router(perp_router(service, service.config.perp))
     install_explorer(app, service)
 
     def accepted(result: Accepted | None) -> Accepted:

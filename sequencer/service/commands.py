@@ -1,9 +1,11 @@
 """
 The commands the sequencer's state machine takes, one per log entry.
 
-Traders send the first four (an order, a cancel, a cancel-all, a
-withdrawal); the sequencer itself adds L1 requests it reads from the chain,
-seals batches and lets time pass (expiring orders). Each command has one
+Traders send orders, cancels, cancel-alls and withdrawals, and on a
+deployment with perpetual markets perpetual orders and collateral
+transfers; oracle feeders send signed prices. The sequencer itself adds L1
+requests it reads from the chain, seals batches and lets time pass
+(expiring orders). Each command has one
 canonical JSON encoding: it is what the write-ahead log stores and what a
 receipt's request hash covers, so a trader can recompute the hash of what
 they sent (``request_hash``).
@@ -15,6 +17,7 @@ from typing import assert_never
 from eth_utils.crypto import keccak
 
 from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
+from sequencer.spec.perpetual.transactions import CollateralTransfer, OracleUpdate, SignedPerpOrder
 from sequencer.spec.transactions import L1Transaction, SignedOrder, Withdraw
 from sequencer.spec.types import AccountIndex, OrderId
 
@@ -34,6 +37,13 @@ from .codec import (
     obj,
     optional_text,
     text,
+)
+from .perp_codec import (
+    decode_collateral_transfer,
+    decode_oracle_update,
+    decode_signed_perp_order,
+    encode_perp_transaction,
+    encode_signed_perp_order,
 )
 
 
@@ -68,6 +78,29 @@ class RequestWithdrawal:
 
 
 @dataclass(frozen=True)
+class PlacePerpOrder:
+    """Place a signed perpetual order in a perpetual market, with an optional client order id."""
+
+    market: str
+    signed: SignedPerpOrder
+    client_order_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TransferCollateral:
+    """Move the collateral token between an account's spot balance and its collateral (signed by the account)."""
+
+    transfer: CollateralTransfer
+
+
+@dataclass(frozen=True)
+class PostPrices:
+    """A quorum of an oracle key set's signed prices for one perpetual market."""
+
+    update: OracleUpdate
+
+
+@dataclass(frozen=True)
 class AddL1Request:
     """The L1 request at ``index`` of the rollup contract's queue."""
 
@@ -85,8 +118,8 @@ class Tick:
     """Let time pass: expire open orders whose expiry is before the entry's time."""
 
 
-TraderCommand = PlaceOrder | Cancel | CancelAllOrders | RequestWithdrawal
-"""What traders send; each accepted one gets a signed receipt."""
+TraderCommand = PlaceOrder | Cancel | CancelAllOrders | RequestWithdrawal | PlacePerpOrder | TransferCollateral | PostPrices
+"""What traders (and oracle feeders) send; each accepted one gets a signed receipt."""
 
 Command = TraderCommand | AddL1Request | SealBatch | Tick
 """Anything the log holds."""
@@ -118,6 +151,17 @@ def encode_command(command: Command) -> Json:
             }
         case RequestWithdrawal():
             return {"type": "withdraw", **encode_withdraw(command.withdraw)}
+        case PlacePerpOrder():
+            return {
+                "type": "perp_order",
+                "market": command.market,
+                "client_order_id": command.client_order_id,
+                **encode_signed_perp_order(command.signed),
+            }
+        case TransferCollateral():
+            return encode_perp_transaction(command.transfer)
+        case PostPrices():
+            return encode_perp_transaction(command.update)
         case AddL1Request():
             return {"type": "l1_request", "index": str(command.index), "request": encode_l1_request(command.request)}
         case SealBatch():
@@ -153,6 +197,16 @@ def decode_command(document: Json) -> Command:
         return CancelAllOrders(SignedCancelAll(cancel_all, decode_signature(obj(document, "signature"))))
     if kind == "withdraw":
         return RequestWithdrawal(decode_withdraw(document))
+    if kind == "perp_order":
+        return PlacePerpOrder(
+            text(document, "market"),
+            decode_signed_perp_order(document),
+            optional_text(document, "client_order_id"),
+        )
+    if kind == "collateral_transfer":
+        return TransferCollateral(decode_collateral_transfer(document))
+    if kind == "oracle_update":
+        return PostPrices(decode_oracle_update(document))
     if kind == "l1_request":
         return AddL1Request(integer(document, "index"), decode_l1_request(obj(document, "request")))
     if kind == "seal":

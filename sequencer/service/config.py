@@ -22,7 +22,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from sequencer.engine.batcher import PerpSetup
 from sequencer.engine.market import Market, MarketConfigError
+from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.constants import TreeConfig
 from sequencer.spec.types import Amount, Price, TokenId
 
@@ -71,6 +73,8 @@ class ServiceConfig:
     """Configured smallest withdrawals, as ``(token, amount)``; the markets' defaults for the others."""
     token_labels: tuple[tuple[TokenId, TokenLabel], ...] = ()
     """How the explorer shows tokens, as ``(token, label)``; for the others, :meth:`token_label`'s default."""
+    perp: PerpSetup | None = None
+    """The deployment's perpetual markets, each batch's perpetual slots and the engine's market rules; None: spot only."""
     public_rpc: str | None = None
     """
     The L1 node the trading page's deposits and claims go through, as the
@@ -127,6 +131,15 @@ class ServiceConfig:
         }
         if self.min_withdrawals:  # absent when unset, so logs written before it existed still open
             document["min_withdrawals"] = [[token, str(amount)] for token, amount in self.min_withdrawals]
+        if self.perp is not None:  # absent for spot only, likewise
+            document["perp"] = {
+                "config_hash": str(perp_config_hash(self.perp.config)),
+                "slots": self.perp.slots,
+                "markets": [
+                    [m.name, m.market, m.maker_fee_bps, m.taker_fee_bps, str(m.min_size), str(m.max_size)]
+                    for m in self.perp.markets
+                ],
+            }
         return hashlib.sha256(canonical_json(document)).hexdigest()
 
 

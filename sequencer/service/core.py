@@ -97,7 +97,9 @@ class SequencerService:
         """
         self.config = config
         self.machine = Machine(
-            Operator.genesis(config.tree, config.slots, list(config.markets), dict(config.min_withdrawals))
+            Operator.genesis(
+                config.tree, config.slots, list(config.markets), dict(config.min_withdrawals), config.perp
+            )
         )
         self.signer = ReceiptSigner(operator_account, config.receipt_domain)
         self.feed = Feed()

@@ -18,7 +18,8 @@ from typing import assert_never
 
 from sequencer.engine.orders import OrderRecord
 from sequencer.engine.records import SealedBatch, WithdrawalRecord
-from sequencer.engine.operator import Operator, OrderOutcome
+from sequencer.engine.operator import Operator, OrderOutcome, PerpOrderOutcome
+from sequencer.spec.perpetual.transactions import Deleverage, Liquidation
 from sequencer.engine.errors import RequestRejected
 from sequencer.spec.types import Timestamp
 
@@ -29,14 +30,28 @@ from .commands import (
     CancelAllOrders,
     Command,
     PlaceOrder,
+    PlacePerpOrder,
+    PostPrices,
     RequestWithdrawal,
+    TransferCollateral,
     SealBatch,
     Tick,
     canonical_command,
 )
 
-Outcome = OrderOutcome | OrderRecord | list[OrderRecord] | WithdrawalRecord | SealedBatch | None
-"""What applying a command produced: the placed order, the cancelled order(s), the withdrawal, the sealed batch."""
+@dataclass(frozen=True)
+class PricesPosted:
+    """What an oracle update did besides pricing its market: the closes of the accounts it left below maintenance."""
+
+    closes: list[Liquidation | Deleverage]
+
+
+Outcome = OrderOutcome | PerpOrderOutcome | OrderRecord | list[OrderRecord] | WithdrawalRecord | SealedBatch | PricesPosted | None
+"""
+What applying a command produced: the placed order, the cancelled
+order(s), the withdrawal, the sealed batch, the closes an oracle update
+started.
+"""
 
 
 @dataclass(frozen=True)
@@ -159,6 +174,13 @@ class Machine:
                 return operator.cancel_all(command.request, now)
             case RequestWithdrawal():
                 return operator.withdraw(command.withdraw, now)
+            case PlacePerpOrder():
+                return operator.submit_perp_order(command.market, command.signed, now, command.client_order_id)
+            case TransferCollateral():
+                operator.transfer_collateral(command.transfer, now)
+                return None
+            case PostPrices():
+                return PricesPosted(operator.update_oracle(command.update, now))
             case AddL1Request():
                 operator.add_l1_request(command.index, command.request, now)
                 return None

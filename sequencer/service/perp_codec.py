@@ -1,7 +1,7 @@
 """
 JSON encodings of the perpetual transactions, as ``codec`` writes the spot
 ones: integers as decimal strings, enums by their names, every document
-tagged with its type.
+tagged with its type; decoding is as strict (``CodecError``).
 """
 
 from typing import assert_never
@@ -16,10 +16,12 @@ from sequencer.spec.perpetual.transactions import (
     PerpTrade,
     PerpTransaction,
     SignedPerpOrder,
+    SignedPrice,
 )
 from sequencer.spec.transactions import Noop
+from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Timestamp
 
-from .codec import Json, encode_side, encode_signature
+from .codec import CodecError, Json, decode_kind, decode_side, decode_signature, encode_side, encode_signature, integer, obj
 
 
 def encode_perp_order(order: PerpOrder) -> Json:
@@ -36,6 +38,65 @@ def encode_perp_order(order: PerpOrder) -> Json:
         "kind": order.kind.value,
         "reduce_only": order.reduce_only,
     }
+
+
+def decode_perp_order(document: Json) -> PerpOrder:
+    """The inverse of :func:`encode_perp_order`."""
+    return PerpOrder(
+        account_index=AccountIndex(integer(document, "account_index")),
+        order_id=OrderId(integer(document, "order_id")),
+        market=integer(document, "market"),
+        side=decode_side(document.get("side")),
+        price=Price(integer(document, "price")),
+        amount=Amount(integer(document, "amount")),
+        max_fee_bps=integer(document, "max_fee_bps"),
+        expiry=Timestamp(integer(document, "expiry")),
+        kind=decode_kind(document.get("kind")),
+        reduce_only=boolean(document, "reduce_only"),
+    )
+
+
+def decode_signed_perp_order(document: Json) -> SignedPerpOrder:
+    """The inverse of :func:`encode_signed_perp_order`."""
+    return SignedPerpOrder(decode_perp_order(obj(document, "order")), decode_signature(obj(document, "signature")))
+
+
+def decode_collateral_transfer(document: Json) -> CollateralTransfer:
+    """A collateral transfer from its tagged encoding (:func:`encode_perp_transaction`)."""
+    return CollateralTransfer(
+        AccountIndex(integer(document, "account_index")),
+        Amount(integer(document, "amount")),
+        boolean(document, "to_collateral"),
+        Nonce(integer(document, "nonce")),
+        decode_signature(obj(document, "signature")),
+    )
+
+
+def decode_oracle_update(document: Json) -> OracleUpdate:
+    """An oracle update from its tagged encoding (:func:`encode_perp_transaction`)."""
+    prices = document.get("prices")
+    if not isinstance(prices, list) or not all(isinstance(p, dict) for p in prices):
+        raise CodecError("prices must be a list of signed prices")
+    return OracleUpdate(
+        integer(document, "market"),
+        tuple(
+            SignedPrice(
+                integer(p, "signer"),
+                Price(integer(p, "price")),
+                Timestamp(integer(p, "timestamp")),
+                decode_signature(obj(p, "signature")),
+            )
+            for p in prices
+        ),
+    )
+
+
+def boolean(document: Json, name: str) -> bool:
+    """A JSON boolean field."""
+    value = document.get(name)
+    if not isinstance(value, bool):
+        raise CodecError(f"{name} must be true or false, got {value!r}")
+    return value
 
 
 def encode_signed_perp_order(signed: SignedPerpOrder) -> Json:

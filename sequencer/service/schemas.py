@@ -21,7 +21,7 @@ MAX_DIGITS = 80
 """A decimal string longer than this is refused unread (no value of the API needs more than 78)."""
 
 
-def _uint_parser(bits: int) -> Callable[[object], int]:
+def uint_parser(bits: int) -> Callable[[object], int]:
     """A validator taking a JSON integer or decimal string below ``2**bits``."""
 
     def parse(value: object) -> int:
@@ -38,31 +38,31 @@ def _uint_parser(bits: int) -> Callable[[object], int]:
     return parse
 
 
-def _decimal_schema(bits: int) -> dict[str, Any]:
+def decimal_schema(bits: int) -> dict[str, Any]:
     """The JSON schema of an integer below ``2**bits`` written as a decimal string."""
     return {"type": "string", "pattern": "^[0-9]+$", "description": f"an integer in [0, 2**{bits}) as a decimal string"}
 
 
-_AS_STRING = PlainSerializer(str, return_type=str, when_used="json")
+AS_STRING = PlainSerializer(str, return_type=str, when_used="json")
 
 
-def _integer_schema(bits: int) -> dict[str, Any]:
+def integer_schema(bits: int) -> dict[str, Any]:
     """The JSON schema of an integer below ``2**bits`` written as a JSON integer."""
     return {"type": "integer", "minimum": 0, "maximum": 2**bits - 1}
 
 
 # Integers that are decimal strings on the wire.
-U256 = Annotated[int, BeforeValidator(_uint_parser(256)), _AS_STRING, WithJsonSchema(_decimal_schema(256))]
-U96 = Annotated[int, BeforeValidator(_uint_parser(96)), _AS_STRING, WithJsonSchema(_decimal_schema(96))]
-U64 = Annotated[int, BeforeValidator(_uint_parser(64)), _AS_STRING, WithJsonSchema(_decimal_schema(64))]
+U256 = Annotated[int, BeforeValidator(uint_parser(256)), AS_STRING, WithJsonSchema(decimal_schema(256))]
+U96 = Annotated[int, BeforeValidator(uint_parser(96)), AS_STRING, WithJsonSchema(decimal_schema(96))]
+U64 = Annotated[int, BeforeValidator(uint_parser(64)), AS_STRING, WithJsonSchema(decimal_schema(64))]
 
 # Integers that are JSON integers on the wire (all below 2**53).
-AccountIndexField = Annotated[int, BeforeValidator(_uint_parser(32)), WithJsonSchema(_integer_schema(32))]
-TokenField = Annotated[int, BeforeValidator(_uint_parser(16)), WithJsonSchema(_integer_schema(16))]
-OrderIdField = Annotated[int, BeforeValidator(_uint_parser(48)), WithJsonSchema(_integer_schema(48))]
-FeeBpsField = Annotated[int, BeforeValidator(_uint_parser(14)), WithJsonSchema(_integer_schema(14))]
-NonceField = Annotated[int, BeforeValidator(_uint_parser(32)), WithJsonSchema(_integer_schema(32))]
-Count = Annotated[int, BeforeValidator(_uint_parser(53)), WithJsonSchema(_integer_schema(53))]
+AccountIndexField = Annotated[int, BeforeValidator(uint_parser(32)), WithJsonSchema(integer_schema(32))]
+TokenField = Annotated[int, BeforeValidator(uint_parser(16)), WithJsonSchema(integer_schema(16))]
+OrderIdField = Annotated[int, BeforeValidator(uint_parser(48)), WithJsonSchema(integer_schema(48))]
+FeeBpsField = Annotated[int, BeforeValidator(uint_parser(14)), WithJsonSchema(integer_schema(14))]
+NonceField = Annotated[int, BeforeValidator(uint_parser(32)), WithJsonSchema(integer_schema(32))]
+Count = Annotated[int, BeforeValidator(uint_parser(53)), WithJsonSchema(integer_schema(53))]
 
 MarketName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 ClientOrderId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]

@@ -1,6 +1,6 @@
 """The API's documents built from the operator's records."""
 
-from sequencer.engine.book import OrderBook
+from sequencer.engine.book import PriceLevels
 from sequencer.engine.checks import next_order_id
 from sequencer.engine.market import Market
 from sequencer.engine.orders import OrderRecord
@@ -49,11 +49,11 @@ def market_out(market: Market) -> MarketOut:
     )
 
 
-def book_out(book: OrderBook, sequence: int, depth: int) -> BookOut:
-    """The best ``depth`` levels of a book as of log entry ``sequence``."""
+def book_out(book: PriceLevels, sequence: int, depth: int) -> BookOut:
+    """The best ``depth`` levels of a book (a spot or a perpetual market's) as of log entry ``sequence``."""
     snapshot = book.depth(depth)
     return BookOut(
-        market=book.market.name,
+        market=book.name,
         sequence=sequence,
         bids=[LevelOut(price=level.price, amount=level.amount, orders=level.orders) for level in snapshot.bids],
         asks=[LevelOut(price=level.price, amount=level.amount, orders=level.orders) for level in snapshot.asks],

@@ -12,8 +12,11 @@ from sequencer.service.commands import (
     CancelAllOrders,
     Command,
     PlaceOrder,
+    PlacePerpOrder,
+    PostPrices,
     RequestWithdrawal,
     SealBatch,
+    TransferCollateral,
     Tick,
     decode_command,
     encode_command,
@@ -21,6 +24,7 @@ from sequencer.service.commands import (
 from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw
 from sequencer.spec.types import AccountIndex, EthAddress, OrderId, TokenId
 from tests.engine.exchange import ALICE, MARKET
+from tests.spec.perpetual.builders import SELL, perp_order, price_update, transfer
 from tests.support.scenario import BASE, UNIT
 
 SIGNATURE = Signature(2**250, 3, 2**200)
@@ -34,6 +38,10 @@ COMMANDS: list[Command] = [
     AddL1Request(0, ALICE.deposit(BASE, UNIT, creates=True)),
     AddL1Request(1, ForcedWithdraw(AccountIndex(1), EthAddress(2**159), TokenId(1))),
     AddL1Request(2, ForcedCancelAll(AccountIndex(1), EthAddress(5), OrderId(77))),
+    PlacePerpOrder("PERP", perp_order(1, 2**47, SELL, 2**40 - 1, 2**40 - 1, kind=OrderKind.POST_ONLY, reduce_only=True), "p-1"),
+    PlacePerpOrder("PERP", perp_order(2, 1, SELL, 1, 1)),
+    TransferCollateral(transfer(1, 2**95, 7, to_collateral=False)),
+    PostPrices(price_update(2**40 - 1)),
     SealBatch(),
     Tick(),
 ]
@@ -54,6 +62,9 @@ def test_commands_round_trip(command: Command) -> None:
         {"type": "cancel", "account_index": "-1", "order_id": "2", "signature": {"r8x": "1", "r8y": "1", "s": "1"}},
         {"type": "cancel", "account_index": "1", "order_id": "2"},
         {"type": "l1_request", "index": "0", "request": {"type": "nonsense"}},
+        {"type": "oracle_update", "market": "0", "prices": "none"},
+        {"type": "collateral_transfer", "account_index": "1", "amount": "1", "to_collateral": "yes", "nonce": "0",
+         "signature": {"r8x": "1", "r8y": "1", "s": "1"}},
     ],
 )
 def test_malformed_documents_are_refused(document: dict[str, object]) -> None:
