@@ -15,6 +15,8 @@ The ``matchproof`` command.
 - ``matchproof reconstruct|force-withdraw|force-cancel-all|freeze|exit``: the
   way out without the operator; ``matchproof claim-fees``: the submitter takes
   the L1 request fees (``sequencer/l1/exit_cli.py``).
+- ``matchproof oracle-feeder --sequencer URL --keys FILE ...``: post an
+  oracle quorum's signed prices for a perpetual market (``sequencer/oracle/``).
 - ``matchproof bench``: the benchmarks (``bench/``), side by side with
   settling each trade on L1.
 - ``matchproof prover --sequencer URL``: a stateless proving worker that
@@ -49,6 +51,7 @@ from sequencer.l1.compile import compile_contracts
 from sequencer.l1.exit_cli import add_subcommands as add_exit_commands
 from sequencer.local_system import markets_document
 from sequencer.logs import configure_logging
+from sequencer.oracle.cli import add_subcommands as add_oracle_commands
 from sequencer.service.cli import add_subcommands as add_sequencer_commands
 from sequencer.service.prover_auth import PROVER_TOKEN_ENV
 
@@ -198,6 +201,7 @@ def parser() -> argparse.ArgumentParser:
     add_sequencer_commands(commands)
     add_trader_commands(commands)
     add_exit_commands(commands)
+    add_oracle_commands(commands)
     bench_cmd = commands.add_parser(
         "bench", help="the benchmarks, side by side with settling each trade on L1 (python -m bench)", add_help=False
     )

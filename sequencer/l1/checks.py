@@ -23,6 +23,8 @@ from web3.contract import Contract
 from web3.exceptions import Web3Exception
 
 from sequencer.spec.constants import ORDER_REF_BITS, TreeConfig
+from sequencer.spec.perpetual.commitment import perp_config_hash
+from sequencer.spec.perpetual.state import PerpConfig
 from sequencer.spec.state import State
 from sequencer.spec.types import FieldElement
 
@@ -71,31 +73,40 @@ def empty_state_trees(account_depth: int, balance_depth: int, genesis_root: int,
 
 
 def check_deployment(
-    w3: Web3, rollup: Contract, tree: TreeConfig, slots: int, verifier: ExpectedVerifier | None = None
+    w3: Web3,
+    rollup: Contract,
+    tree: TreeConfig,
+    slots: int,
+    verifier: ExpectedVerifier | None = None,
+    perp: PerpConfig | None = None,
+    perp_slots: int = 0,
 ) -> None:
     """
     Check the rollup contract against a circuit configuration: ``slots`` per
-    batch, no perpetual markets (the sequencer service runs none, and its
-    batches hold no perpetual slot), ``tree``'s depths, the empty state's
-    genesis root and, if the expected ``verifier`` is given, the key the
-    rollup's verifier holds and its code.
+    batch, the perpetual parameters ``perp`` (their hash) and ``perp_slots``
+    per batch (none without ``perp``), ``tree``'s depths, the empty state's
+    genesis root (which commits to the perpetual parameters) and, if the
+    expected ``verifier`` is given, the key the rollup's verifier holds and
+    its code.
 
     Raises
     ------
     DeploymentMismatch
         Naming the first value that differs, as found and as expected.
     """
+    config_hash = perp_config_hash(perp)
     expected = {
         "nTx": slots,
         "accountDepth": tree.account_depth,
         "balanceDepth": tree.balance_depth,
-        "genesisRoot": State.genesis(tree).root,
+        "genesisRoot": State.genesis(tree, config_hash).root,
     }
     perpetuals = rollup.functions.perpetuals().call()
-    config_hash, perp_slots = int(perpetuals[4]), int(perpetuals[5])
-    if config_hash or perp_slots:
+    found_hash, found_slots = int(perpetuals[4]), int(perpetuals[5])
+    if (found_hash, found_slots) != (config_hash, perp_slots):
         raise DeploymentMismatch(
-            f"the rollup has perpetual markets ({perp_slots} perpetual slots a batch); this sequencer runs none"
+            f"the rollup's perpetual parameters hash to {found_hash} with {found_slots} perpetual slots a batch; "
+            f"the sequencer has {config_hash} with {perp_slots}"
         )
     for name, value in expected.items():
         found = int(rollup.get_function_by_name(name)().call())

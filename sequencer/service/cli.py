@@ -36,11 +36,13 @@ from fastapi import APIRouter
 from prover import build_circuit, prove, verify_proof
 from prover.groth16 import PROVER_BACKENDS, WITNESS_BACKENDS
 from prover.manifest import DEFAULT_MANIFEST, load_config
+from sequencer.engine.batcher import PerpSetup
 from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
 from sequencer.l1.compile import compile_contracts
 from sequencer.l1.checks import DeploymentMismatch, ExpectedVerifier, check_deployment
 from sequencer.l1.deploy import VERIFIER_CONTRACT, Deployment
 from sequencer.l1.paths import REPO_ROOT
+from sequencer.l1.perp_parameters import PerpParametersMismatch, read_perp_parameters
 from sequencer.l1.rollup import Rollup
 from sequencer.l1.submitter import DEFAULT_MAX_BUNDLE, MAX_BUNDLE, Submitter
 from sequencer.l1.verifying_key import VerifyingKey
@@ -49,7 +51,14 @@ from sequencer.proving_queue import ProvingQueue
 from sequencer.settlement import LocalProver, Settlement
 from sequencer.spec.constants import TreeConfig
 
-from .config import ConfigError, ServiceConfig, load_markets, load_min_withdrawals, load_token_labels
+from .config import (
+    ConfigError,
+    ServiceConfig,
+    load_markets,
+    load_min_withdrawals,
+    load_perp_markets,
+    load_token_labels,
+)
 from .core import SequencerService
 from .l1 import ChainRequests, FileRequests, L1Requests
 from .metrics import Metric, batch_metrics, halt_metric, l1_metrics, metrics_router, proving_metrics
@@ -211,12 +220,22 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         if circuit is None
         else ExpectedVerifier(compile_contracts().get(VERIFIER_CONTRACT), VerifyingKey.from_snarkjs(circuit.vkey))
     )
+    perp = perpetual_side(rollup, deployment, params, args.markets)
     try:  # the chain, not the deployment file, says what was deployed
-        check_deployment(rollup.w3, rollup.contract, tree, params["nTx"], verifier)
+        check_deployment(
+            rollup.w3,
+            rollup.contract,
+            tree,
+            params["nTx"],
+            verifier,
+            None if perp is None else perp.config,
+            0 if perp is None else perp.slots,
+        )
     except DeploymentMismatch as error:
         raise ConfigError(f"{args.deployment}: {error}") from error
     config = ServiceConfig(
         **common,
+        perp=perp,
         chain_id=deployment.chain_id,
         rollup=deployment.rollup,
         token_count=len(deployment.tokens),
@@ -248,6 +267,40 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         config, operator, l1=ChainRequests(rollup), settlement=settlement, local_prover=local_prover, on_fatal=_exit
     )
     return service, operations_routers(service, rollup, queue, submitter, args.circuit, keys)
+
+
+def perpetual_side(rollup: Rollup, deployment: Deployment, params: dict[str, int], markets: Path) -> PerpSetup | None:
+    """
+    The deployment's perpetual side: its parameters as the rollup's
+    constructor emitted them (checked against the hash the rollup keeps),
+    its perpetual slots a batch (the circuit's ``nPerp``), and the markets
+    file's ``perpetual_markets``; None for a spot-only rollup.
+
+    Raises
+    ------
+    ConfigError
+        The rollup has perpetual markets but the circuit or the markets file
+        does not, or the other way round, or L1's parameters do not check.
+    """
+    perpetuals = rollup.contract.functions.perpetuals().call()
+    config_hash, perp_slots = int(perpetuals[4]), int(perpetuals[5])
+    rules = load_perp_markets(markets)
+    if config_hash == 0:
+        if rules or params["nPerp"]:
+            raise ConfigError("the rollup has no perpetual markets, but the circuit or the markets file has some")
+        return None
+    if params["nPerp"] != perp_slots:
+        raise ConfigError(f"the rollup has {perp_slots} perpetual slots a batch; the circuit has {params['nPerp']}")
+    if not rules:
+        raise ConfigError(f"the rollup has perpetual markets: list the ones to trade in {markets} (perpetual_markets)")
+    try:
+        config = read_perp_parameters(rollup.contract, deployment.block_number, deployment.block_number, config_hash)
+    except PerpParametersMismatch as error:
+        raise ConfigError(str(error)) from error
+    for market in rules:
+        if market.market >= len(config.markets):
+            raise ConfigError(f"perpetual market {market.name!r}: the rollup has no market {market.market}")
+    return PerpSetup(config, perp_slots, rules)
 
 
 def operations_routers(

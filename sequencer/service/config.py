@@ -14,7 +14,12 @@ smallest withdrawal of a token (default: the smallest order its markets
 take, ``engine.market.default_min_withdrawals``). An optional
 ``"tokens": {"<token id>": {"symbol": "WETH", "decimals": 18}, ...}`` says
 how the explorer shows a token (default: its symbol in a market's name, 18
-decimals); it changes nothing else.
+decimals); it changes nothing else. On a deployment with perpetual
+markets, ``"perpetual_markets": [{"name": "ETH-PERP", "market": 0,
+"maker_fee_bps": 10, "taker_fee_bps": 20, "min_size": 1}]`` names the
+markets the engine trades (their ids in the parameters the rollup was
+deployed with, which the sequencer reads from L1) and sets their fees and
+order sizes (``max_size`` is optional too).
 """
 
 import hashlib
@@ -24,6 +29,7 @@ from pathlib import Path
 
 from sequencer.engine.batcher import PerpSetup
 from sequencer.engine.market import Market, MarketConfigError
+from sequencer.engine.perp_market import PerpMarketRules
 from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.constants import TreeConfig
 from sequencer.spec.types import Amount, Price, TokenId
@@ -184,6 +190,45 @@ def load_markets(path: Path) -> tuple[Market, ...]:
     if len({m.name for m in markets}) != len(markets):
         raise ConfigError(f"{path}: market names repeat")
     return tuple(markets)
+
+
+def load_perp_markets(path: Path) -> tuple[PerpMarketRules, ...]:
+    """
+    The markets file's optional ``perpetual_markets`` list (none if absent).
+
+    Raises
+    ------
+    ConfigError
+        The file is unreadable, or an entry is malformed or invalid.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ConfigError(f"cannot read markets file {path}: {error}") from error
+    entries = document.get("perpetual_markets", []) if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise ConfigError(f'{path}: expected "perpetual_markets": [{{"name": ..., "market": 0, ...}}]')
+    found = []
+    for entry in entries:
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"{path}: a perpetual market needs a name")
+        try:
+            optional = {key: _integer(entry, key) for key in ("min_size", "max_size") if key in entry}
+            found.append(
+                PerpMarketRules(
+                    name=name,
+                    market=_integer(entry, "market"),
+                    maker_fee_bps=_integer(entry, "maker_fee_bps"),
+                    taker_fee_bps=_integer(entry, "taker_fee_bps"),
+                    **optional,
+                )
+            )
+        except (MarketConfigError, ValueError) as error:
+            raise ConfigError(f"{path}: perpetual market {name!r}: {error}") from error
+    if len({rules.name for rules in found}) != len(found) or len({rules.market for rules in found}) != len(found):
+        raise ConfigError(f"{path}: perpetual market names or ids repeat")
+    return tuple(found)
 
 
 def load_min_withdrawals(path: Path) -> tuple[tuple[TokenId, Amount], ...]:

@@ -131,8 +131,11 @@ def test_proven_perpetual_slots_rebuild_from_l1(
     tree = TreeConfig.from_circuit_params(params)
     rollup, state = deployed(anvil, perp_circuit, config(), anvil.accounts()[4].address)
     assert rollup.contract.functions.perpetuals().call()[5] == params["nPerp"]
-    with pytest.raises(DeploymentMismatch, match="has perpetual markets"):  # the service builds no perpetual slot
+    check_deployment(w3, rollup.contract, tree, params["nTx"], None, config(), params["nPerp"])
+    with pytest.raises(DeploymentMismatch, match="perpetual parameters"):  # a sequencer without them, or with others
         check_deployment(w3, rollup.contract, tree, params["nTx"])
+    with pytest.raises(DeploymentMismatch, match="perpetual parameters"):
+        check_deployment(w3, rollup.contract, tree, params["nTx"], None, replace(config(), oracle_window=61), params["nPerp"])
 
     now = Timestamp(int(w3.eth.get_block("latest")["timestamp"]))
     [registration] = rollup.l1_requests(0)  # the operator's account, queued by the constructor

@@ -1,0 +1,1 @@
+"""A signed-price feeder for a deployment's perpetual markets (the devnet's oracles)."""

@@ -1,0 +1,200 @@
+"""
+Perpetuals through the running system, on a real anvil with real proofs:
+``matchproof sequencer --prove`` on a rollup deployed with perpetual
+markets (``test_perp``: one spot slot, two perpetual slots a batch), the
+oracle feeder process posting signed prices, and traders talking to the
+API. Three traders deposit on L1 and move collateral in; the feeder prices
+the market; two of them open opposite positions, one leveraged; the feeder
+moves the price down and the sequencer liquidates the leveraged account
+itself, against the insurance fund. Every batch is proven and verified on
+L1, and the state rebuilt from L1 alone is the sequencer's.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from eth_account.signers.local import LocalAccount
+
+from prover import CircuitArtifacts, build_circuit
+from sequencer.local_system import markets_document
+from sequencer.devnet import devnet_market
+from sequencer.l1.anvil import AnvilNode, start_anvil
+from sequencer.l1.reconstruct import reconstruct
+from sequencer.l1.transactions import send_transaction
+from sequencer.oracle.feeder import OracleKeys
+from sequencer.spec.perpetual.ledger import PerpLedger
+from sequencer.spec.perpetual.state import PerpConfig
+from sequencer.spec.types import AccountIndex
+from tests.contracts.conftest import MINT
+from tests.e2e.test_perpetual_batches import deployed
+from tests.e2e.test_sequencer_with_provers import free_port, wait_for
+from tests.spec.builders import ALICE, BOB, public_key
+from tests.spec.perpetual.builders import BUY, COLLATERAL, ORACLES, QUORUM, SELL, config, oracle_key, perp_order, transfer
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CIRCUIT = "test_perp"
+FUND = AccountIndex(3)
+"""The insurance fund's account: the third to deposit after the operator's registration."""
+PERP_MARKET = "PERP"
+
+
+def perp_config() -> PerpConfig:
+    """The spec tests' one-market deployment, its insurance fund the third trader."""
+    return replace(config(), insurance_fund=FUND)
+
+
+@pytest.fixture(scope="module")
+def perp_circuit() -> CircuitArtifacts:
+    return build_circuit(CIRCUIT)
+
+
+@pytest.fixture
+def node() -> Iterator[AnvilNode]:
+    with start_anvil() as anvil:
+        yield anvil
+
+
+def matchproof(*args: str, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """A ``matchproof`` process in its own session."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sequencer.cli", *args],
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process and its children."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def signature_json(signature: Any) -> dict[str, str]:
+    return {"r8x": str(signature.r8x), "r8y": str(signature.r8y), "s": str(signature.s)}
+
+
+def order_document(account: int, order_id: int, side: Any, price: int, size: int) -> dict[str, Any]:
+    """A perpetual order of ``account`` (signed with the spec tests' key of that account), as the API takes it."""
+    signed = perp_order(account, order_id, side, price, size, max_fee_bps=50, expiry=2**40)
+    order = signed.order
+    return {
+        "market": PERP_MARKET,
+        "order": {
+            "account_index": order.account_index, "order_id": order.order_id, "market": order.market,
+            "side": "buy" if side == BUY else "sell", "price": str(order.price), "amount": str(order.amount),
+            "max_fee_bps": order.max_fee_bps, "expiry": str(order.expiry), "kind": order.kind.value,
+            "reduce_only": order.reduce_only,
+        },
+        "signature": signature_json(signed.signature),
+    }  # fmt: skip
+
+
+def transfer_document(account: int, amount: int) -> dict[str, Any]:
+    """``account`` moves ``amount`` into collateral (its first signed transfer)."""
+    signed = transfer(account, amount, 0)
+    return {
+        "account_index": account, "amount": str(amount), "to_collateral": True, "nonce": 0,
+        "signature": signature_json(signed.signature),
+    }  # fmt: skip
+
+
+def feed(url: str, keys: Path, prices: str, log: Path) -> str:
+    """Run the oracle feeder once through ``prices``; returns what it printed."""
+    process = matchproof(
+        "oracle-feeder", "--sequencer", url, "--keys", str(keys), "--quorum", str(QUORUM),
+        "--prices", prices, "--interval", "1", "--spread", "1", log=log,
+    )  # fmt: skip
+    assert process.wait(timeout=60) == 0, log.read_text()
+    return log.read_text()
+
+
+def test_the_sequencer_liquidates_after_the_feeder_moves_the_price_and_l1_verifies_it(
+    node: AnvilNode, perp_circuit: CircuitArtifacts, tmp_path: Path
+) -> None:
+    w3 = node.web3()
+    operator, alice, bob, fund = (node.accounts()[i] for i in (0, 2, 3, 4))
+    rollup, _ = deployed(node, perp_circuit, perp_config(), fund.address)
+    usdc = rollup.token(COLLATERAL)
+    traders: dict[int, LocalAccount] = {ALICE: alice, BOB: bob, FUND: fund}
+    for index, trader in traders.items():
+        send_transaction(w3, trader, usdc.functions.mint(trader.address, MINT).build_transaction({"from": trader.address}))
+        rollup.deposit(trader, COLLATERAL, 100_000, public_key(index))
+
+    rollup.deployment.save(tmp_path / "deployment.json")
+    markets = markets_document([devnet_market()])
+    markets["perpetual_markets"] = [{"name": PERP_MARKET, "market": 0, "maker_fee_bps": 10, "taker_fee_bps": 20}]
+    (tmp_path / "markets.json").write_text(json.dumps(markets))
+    keys = tmp_path / "oracle-keys.json"
+    OracleKeys(tuple(oracle_key(signer) for signer in range(len(ORACLES)))).save(keys)
+    url = f"http://127.0.0.1:{free_port()}"
+    sequencer = matchproof(
+        "sequencer", "--rpc", node.url, "--deployment", str(tmp_path / "deployment.json"),
+        "--markets", str(tmp_path / "markets.json"), "--circuit", CIRCUIT, "--data-dir", str(tmp_path / "data"),
+        "--prove", "--max-batch-wait", "1", "--poll-interval", "0.2", "--port", url.rsplit(":", 1)[1],
+        env={"MATCHPROOF_OPERATOR_PRIVATE_KEY": "0x" + bytes(operator.key).hex()},
+        log=tmp_path / "sequencer.log",
+    )  # fmt: skip
+    try:
+        wait_for(lambda: _l1_requests(url) == 4, 120, "the sequencer to take the deposits")
+
+        for account, amount in ((ALICE, 1_500), (BOB, 20_000), (FUND, 50_000)):
+            answer = httpx.post(f"{url}/v1/perp/collateral", json=transfer_document(account, amount), timeout=30)
+            assert answer.status_code == 200, answer.text
+        assert "0 accounts closed" in feed(url, keys, "100", tmp_path / "feeder-1.log")
+        assert httpx.post(f"{url}/v1/perp/orders", json=order_document(BOB, 1, SELL, 100, 100), timeout=30).is_success
+        placed = httpx.post(f"{url}/v1/perp/orders", json=order_document(ALICE, 1, BUY, 100, 100), timeout=30).json()
+        assert [trade["size"] for trade in placed["trades"]] == ["100"]
+        alice_view = httpx.get(f"{url}/v1/perp/accounts/{ALICE}", timeout=30).json()
+        assert alice_view["liquidatable"] is False and int(alice_view["to_liquidation"]) > 0
+
+        printed = feed(url, keys, "95,89", tmp_path / "feeder-2.log")
+        assert "posted 95: " in printed and "posted 89: " in printed and "1 accounts closed" in printed, printed
+        alice_view = httpx.get(f"{url}/v1/perp/accounts/{ALICE}", timeout=30).json()
+        assert alice_view["positions"] == []
+
+        head_root = httpx.get(f"{url}/v1/status", timeout=30).json()["state_root"]
+        wait_for(lambda: _all_verified(url), 900, "every batch proven and verified on L1")
+        assert int(rollup.contract.functions.stateRoot().call()) == int(head_root)
+    finally:
+        stop(sequencer)
+
+    rebuilt = reconstruct(w3, rollup.contract)
+    assert rebuilt.root == int(head_root)
+    ledger = PerpLedger(perp_config(), rebuilt.state)
+    assert [ledger.account(AccountIndex(index)).position(0).size for index in (ALICE, BOB, FUND)] == [0, -100, 100]
+    assert ledger.market(0).oracle_price == 89
+
+
+def _l1_requests(url: str) -> int:
+    """How many L1 requests the sequencer took (-1 while it does not answer)."""
+    try:
+        return int(httpx.get(f"{url}/v1/status", timeout=2).json()["l1_requests"])
+    except httpx.HTTPError:
+        return -1
+
+
+def _all_verified(url: str) -> bool:
+    """Whether nothing is pending and every sealed batch is verified on L1."""
+    status = httpx.get(f"{url}/v1/status", timeout=10).json()
+    if status["pending_transactions"]:
+        return False
+    batches = httpx.get(f"{url}/v1/batches", params={"limit": 1000}, timeout=10).json()
+    sealed = [batch for batch in batches if batch["number"] <= status["sealed_batches"]]
+    return bool(sealed) and all(batch["status"] == "verified" for batch in sealed)
