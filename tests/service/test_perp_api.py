@@ -102,6 +102,8 @@ def sequencer(tmp_path: Path) -> Iterator[tuple[str, SequencerService]]:
     service = SequencerService(service_config, OPERATOR, l1=queue)
     with BackgroundServer(service) as server:
         wait_for(lambda: httpx.get(f"{server.url}/v1/status").json()["l1_requests"] == len(funding()))
+        # The deposits' batches sealed (on the batch timer), so that nothing changes the state unasked.
+        wait_for(lambda: httpx.get(f"{server.url}/v1/status").json()["pending_transactions"] == 0)
         yield server.url, service
 
 
