@@ -92,9 +92,10 @@ from . import checks
 from .batcher import Batcher, PerpSetup
 from .perp_margin import OpenPerpOrder, check_order_margin
 from .perp_market import PerpBook
-from .book import Fill, OrderBook
+from .book import Fill, OrderBook, PriceLevels
 from .cancels import SignedCancel, SignedCancelAll
 from .errors import Code, EngineInvariantError, OrderRejected, RequestRejected
+from .funding import funding_rates
 from .liquidations import liquidation_plan
 from .locks import Locks, order_cost
 from .market import Market, default_min_withdrawals
@@ -158,6 +159,8 @@ class Operator:
         self.markets = {m.name: m for m in markets}
         self.min_withdrawals = {**default_min_withdrawals(markets), **(min_withdrawals or {})}
         self.books = {m.name: OrderBook(m) for m in markets}
+        if perp is not None and {rules.name for rules in perp.markets} & {m.name for m in markets}:
+            raise ValueError("a perpetual market may not share a spot market's name")
         self.perp = perp
         self.perp_books = {rules.name: PerpBook(rules) for rules in (perp.markets if perp is not None else ())}
         self.perp_trades: list[PerpTradeRecord] = []
@@ -602,6 +605,18 @@ class Operator:
                 found.append(open_perp_order(record.signed.order, record.remaining))
         return found
 
+    def funding_tick(self) -> FundingTick:
+        """The next funding tick as the sequencer's policy sets its rates (``engine.funding``)."""
+        books = {book.rules.market: book for book in self.perp_books.values()}
+        return FundingTick(funding_rates(self.perp_ledger(), books))
+
+    def funding_due(self, now: Timestamp, interval: int) -> bool:
+        """Whether a funding tick is due: a market is priced and ``interval`` seconds passed since its last tick."""
+        if self.perp is None:
+            return False
+        markets = [market for market in self.perp_ledger().markets() if market.oracle_price]
+        return bool(markets) and now - min(market.funding_time for market in markets) >= interval
+
     def liquidate(self, now: Timestamp) -> list[Liquidation | Deleverage]:
         """
         Close every account below maintenance as the liquidation plan says
@@ -738,6 +753,10 @@ class Operator:
     def orders(self) -> Mapping[OrderKey, OrderRecord]:
         """Every accepted order, by ``(account, order id)`` (``registry.orders``)."""
         return self.registry.orders
+
+    def book_named(self, name: str) -> PriceLevels | None:
+        """The book of the spot or perpetual market named ``name``, if there is one."""
+        return self.books.get(name) or self.perp_books.get(name)
 
     def open_orders(self, index: AccountIndex) -> list[OrderRecord]:
         """The account's open orders, oldest first."""

@@ -243,15 +243,20 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
     @app.websocket("/v1/markets/{market}/feed")
     async def feed(websocket: WebSocket, market: str) -> None:
         """
-        The market's live feed: a ``book`` snapshot on connecting, then each
-        committed group's ``trade`` messages followed by a ``book`` snapshot.
+        The market's live feed (a spot or a perpetual market's): a ``book``
+        snapshot on connecting, then each committed group's ``trade``
+        messages followed by a ``book`` snapshot; for a perpetual market
+        also its ``market`` state (price, funding, open interest) after each
+        oracle update or funding tick, and each ``close`` (a liquidation or
+        a deleveraging) the sequencer started.
         """
         await websocket.accept()
-        if market not in service.operator.books:
+        book = service.operator.book_named(market)
+        if book is None:
             await websocket.close(code=WS_UNKNOWN_MARKET, reason=f"no market {market!r}")
             return
         subscription = service.feed.subscribe(market)
-        snapshot = book_out(service.operator.books[market], service.machine.seq, FEED_DEPTH)
+        snapshot = book_out(book, service.machine.seq, FEED_DEPTH)
         listener = asyncio.create_task(_until_closed(websocket))
         try:
             await websocket.send_json({"type": "book", **snapshot.model_dump(mode="json")})

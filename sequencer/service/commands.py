@@ -4,8 +4,8 @@ The commands the sequencer's state machine takes, one per log entry.
 Traders send orders, cancels, cancel-alls and withdrawals, and on a
 deployment with perpetual markets perpetual orders and collateral
 transfers; oracle feeders send signed prices. The sequencer itself adds L1
-requests it reads from the chain, seals batches and lets time pass
-(expiring orders). Each command has one
+requests it reads from the chain, seals batches, lets time pass (expiring
+orders) and ticks funding. Each command has one
 canonical JSON encoding: it is what the write-ahead log stores and what a
 receipt's request hash covers, so a trader can recompute the hash of what
 they sent (``request_hash``).
@@ -17,7 +17,7 @@ from typing import assert_never
 from eth_utils.crypto import keccak
 
 from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
-from sequencer.spec.perpetual.transactions import CollateralTransfer, OracleUpdate, SignedPerpOrder
+from sequencer.spec.perpetual.transactions import CollateralTransfer, FundingTick, OracleUpdate, SignedPerpOrder
 from sequencer.spec.transactions import L1Transaction, SignedOrder, Withdraw
 from sequencer.spec.types import AccountIndex, OrderId
 
@@ -40,6 +40,7 @@ from .codec import (
 )
 from .perp_codec import (
     decode_collateral_transfer,
+    decode_funding_tick,
     decode_oracle_update,
     decode_signed_perp_order,
     encode_perp_transaction,
@@ -101,6 +102,13 @@ class PostPrices:
 
 
 @dataclass(frozen=True)
+class TickFunding:
+    """Move every perpetual market's funding index by the tick's rates (the sequencer's own, on its funding timer)."""
+
+    tick: FundingTick
+
+
+@dataclass(frozen=True)
 class AddL1Request:
     """The L1 request at ``index`` of the rollup contract's queue."""
 
@@ -121,7 +129,7 @@ class Tick:
 TraderCommand = PlaceOrder | Cancel | CancelAllOrders | RequestWithdrawal | PlacePerpOrder | TransferCollateral | PostPrices
 """What traders (and oracle feeders) send; each accepted one gets a signed receipt."""
 
-Command = TraderCommand | AddL1Request | SealBatch | Tick
+Command = TraderCommand | AddL1Request | SealBatch | Tick | TickFunding
 """Anything the log holds."""
 
 
@@ -162,6 +170,8 @@ def encode_command(command: Command) -> Json:
             return encode_perp_transaction(command.transfer)
         case PostPrices():
             return encode_perp_transaction(command.update)
+        case TickFunding():
+            return encode_perp_transaction(command.tick)
         case AddL1Request():
             return {"type": "l1_request", "index": str(command.index), "request": encode_l1_request(command.request)}
         case SealBatch():
@@ -207,6 +217,8 @@ def decode_command(document: Json) -> Command:
         return TransferCollateral(decode_collateral_transfer(document))
     if kind == "oracle_update":
         return PostPrices(decode_oracle_update(document))
+    if kind == "funding_tick":
+        return TickFunding(decode_funding_tick(document))
     if kind == "l1_request":
         return AddL1Request(integer(document, "index"), decode_l1_request(obj(document, "request")))
     if kind == "seal":

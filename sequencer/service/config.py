@@ -81,6 +81,8 @@ class ServiceConfig:
     """How the explorer shows tokens, as ``(token, label)``; for the others, :meth:`token_label`'s default."""
     perp: PerpSetup | None = None
     """The deployment's perpetual markets, each batch's perpetual slots and the engine's market rules; None: spot only."""
+    funding_interval_s: int = 60
+    """Seconds between funding ticks (``engine.funding`` sets their rates), once a perpetual market is priced."""
     public_rpc: str | None = None
     """
     The L1 node the trading page's deposits and claims go through, as the

@@ -28,23 +28,26 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from eth_account.signers.local import LocalAccount
 
 from sequencer.engine.orders import OrderRecord
 from sequencer.l1.submitter import SubmissionConflict
-from sequencer.engine.operator import Operator, OrderOutcome
+from sequencer.engine.operator import Operator, OrderOutcome, PerpOrderOutcome
+from sequencer.engine.records import PerpTradeRecord
 from sequencer.engine.errors import RequestRejected
 from sequencer.settlement import LocalProver
 from sequencer.spec.types import Timestamp
 from sequencer.witness.batch import ProvableBatch
 
-from .commands import AddL1Request, Command, SealBatch, Tick
+from .commands import AddL1Request, Command, SealBatch, Tick, TickFunding
 from .config import ServiceConfig
 from .feed import Feed
 from .intake import Accepted, Intake, ServiceUnavailable
 from .l1 import ExitView, L1Requests, QueueSnapshot
-from .machine import Machine
+from .machine import Liquidations, Machine
+from .perp_views import close_out, perp_markets_out, perp_trade_out
 from .checkpoint import CheckpointInProgress, collector_paused, load_latest, start_checkpoint, write_checkpoint
 from .proving import Settlement
 from .receipts import ReceiptSigner
@@ -246,13 +249,15 @@ class SequencerService:
     # ------------------------------------------------------------------ loops
 
     async def _timer(self) -> None:
-        """Seal due batches and expire stale orders, every ``poll_interval_s``."""
+        """Seal due batches, expire stale orders and tick funding when due, every ``poll_interval_s``."""
         while self.intake.failure is None:
             await asyncio.sleep(self.config.poll_interval_s)
             now = Timestamp(self.machine.time_for(self._clock_ms()) // 1000)
             try:
                 if self.operator.expiry_due(now):
                     await self.submit(Tick())
+                if self.operator.funding_due(now, self.config.funding_interval_s):
+                    await self._tick_funding()
                 if self.operator.seal_due(now, self.config.max_batch_wait_s):
                     await self.submit(SealBatch())
             except ServiceUnavailable:
@@ -261,6 +266,13 @@ class SequencerService:
                 self._checkpoint_in_background()
             except Exception as error:  # a full disk must not stop sealing and expiry: the log has it all
                 log.error("checkpoint failed (the log still holds every entry): %r", error)
+
+    async def _tick_funding(self) -> None:
+        """Submit the next funding tick; one the spec refuses (an index at its bound) is logged and skipped."""
+        try:
+            await self.submit(TickFunding(self.operator.funding_tick()))
+        except RequestRejected as refusal:
+            log.error("funding tick refused: %s: %s", refusal.code, refusal)
 
     def checkpoint(self) -> int:
         """
@@ -424,23 +436,60 @@ class SequencerService:
     # ------------------------------------------------------------------ feed
 
     def _committed(self, accepted: list[Accepted]) -> None:
-        """Publish a committed group's trades, then a book snapshot of each market it touched."""
+        """
+        Publish a committed group's trades, then a book snapshot of each
+        market it touched; for a perpetual market, also its price, funding
+        and open interest after each oracle update or funding tick, and the
+        closes it started.
+        """
         touched: set[str] = set()
+        priced = False
         for done in accepted:
             outcome = done.outcome
             records: list[OrderRecord] = []
             if isinstance(outcome, OrderOutcome):
                 records = [outcome.order, *outcome.self_trades]
                 for trade in outcome.trades:
-                    if self.feed.subscribers(trade.market):
-                        shown = trade_out(trade).model_dump(mode="json")
-                        self.feed.publish(trade.market, {"type": "trade", "sequence": done.entry.seq, **shown})
+                    self._publish(trade.market, "trade", done.entry.seq, lambda: trade_out(trade).model_dump(mode="json"))
+            elif isinstance(outcome, PerpOrderOutcome):
+                records = [outcome.order, *outcome.self_trades, *outcome.unfillable]
+                for perp_trade in outcome.trades:
+                    self._publish(perp_trade.market, "trade", done.entry.seq, lambda: self._perp_trade_view(perp_trade))
+            elif isinstance(outcome, Liquidations):
+                priced = True
+                for close in outcome.closes:
+                    name = self._perp_market_name(close.market)
+                    if name is not None:
+                        self._publish(name, "close", done.entry.seq, lambda: close_out(close).model_dump(mode="json"))
+                        touched.add(name)
             elif isinstance(outcome, OrderRecord):
                 records = [outcome]
             elif isinstance(outcome, list):
                 records = outcome
             touched.update(record.market for record in records)
-        for market in sorted(touched):
-            if self.feed.subscribers(market):
-                snapshot = book_out(self.operator.books[market], self.machine.seq, FEED_DEPTH)
-                self.feed.publish(market, {"type": "book", **snapshot.model_dump(mode="json")})
+        if priced and self.config.perp is not None:
+            for market in perp_markets_out(self.config.perp, self.operator.perp_ledger()):
+                self._publish(market.name, "market", self.machine.seq, lambda: market.model_dump(mode="json"))
+        for name in sorted(touched):
+            book = self.operator.book_named(name)
+            if book is not None and self.feed.subscribers(name):
+                snapshot = book_out(book, self.machine.seq, FEED_DEPTH)
+                self.feed.publish(name, {"type": "book", **snapshot.model_dump(mode="json")})
+
+    def _publish(self, market: str, kind: str, sequence: int, shown: Callable[[], dict[str, Any]]) -> None:
+        """Publish a ``kind`` message of ``market`` at log entry ``sequence``, if anyone listens (``shown`` makes its body)."""
+        if self.feed.subscribers(market):
+            self.feed.publish(market, {"type": kind, "sequence": sequence, **shown()})
+
+    def _perp_trade_view(self, trade: PerpTradeRecord) -> dict[str, Any]:
+        """A perpetual trade as the feed shows it."""
+        assert self.config.perp is not None
+        quantum = self.config.perp.config.markets[trade.trade.maker.order.market].quantum
+        return perp_trade_out(trade, quantum).model_dump(mode="json")
+
+    def _perp_market_name(self, market: int) -> str | None:
+        """The name the engine trades perpetual market ``market`` under, if it trades it."""
+        for rules in self.config.perp.markets if self.config.perp is not None else ():
+            if rules.market == market:
+                return rules.name
+        return None

@@ -33,20 +33,21 @@ from .commands import (
     PlacePerpOrder,
     PostPrices,
     RequestWithdrawal,
-    TransferCollateral,
     SealBatch,
     Tick,
+    TickFunding,
+    TransferCollateral,
     canonical_command,
 )
 
 @dataclass(frozen=True)
-class PricesPosted:
-    """What an oracle update did besides pricing its market: the closes of the accounts it left below maintenance."""
+class Liquidations:
+    """What an oracle update or a funding tick did besides itself: the closes of the accounts it left below maintenance."""
 
     closes: list[Liquidation | Deleverage]
 
 
-Outcome = OrderOutcome | PerpOrderOutcome | OrderRecord | list[OrderRecord] | WithdrawalRecord | SealedBatch | PricesPosted | None
+Outcome = OrderOutcome | PerpOrderOutcome | OrderRecord | list[OrderRecord] | WithdrawalRecord | SealedBatch | Liquidations | None
 """
 What applying a command produced: the placed order, the cancelled
 order(s), the withdrawal, the sealed batch, the closes an oracle update
@@ -180,7 +181,9 @@ class Machine:
                 operator.transfer_collateral(command.transfer, now)
                 return None
             case PostPrices():
-                return PricesPosted(operator.update_oracle(command.update, now))
+                return Liquidations(operator.update_oracle(command.update, now))
+            case TickFunding():
+                return Liquidations(operator.tick_funding(command.tick, now))
             case AddL1Request():
                 operator.add_l1_request(command.index, command.request, now)
                 return None

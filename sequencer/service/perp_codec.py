@@ -91,6 +91,20 @@ def decode_oracle_update(document: Json) -> OracleUpdate:
     )
 
 
+def decode_funding_tick(document: Json) -> FundingTick:
+    """A funding tick from its tagged encoding (:func:`encode_perp_transaction`): signed rates as decimal strings."""
+    rates = document.get("rates")
+    if not isinstance(rates, list) or not all(isinstance(rate, str) and _signed_decimal(rate) for rate in rates):
+        raise CodecError("rates must be a list of signed integers as decimal strings")
+    return FundingTick(tuple(int(rate) for rate in rates))
+
+
+def _signed_decimal(text: str) -> bool:
+    """Whether ``text`` is a signed decimal integer of at most 80 digits."""
+    digits = text.removeprefix("-")
+    return 0 < len(digits) <= 80 and digits.isascii() and digits.isdigit()
+
+
 def boolean(document: Json, name: str) -> bool:
     """A JSON boolean field."""
     value = document.get(name)

@@ -32,7 +32,7 @@ from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Ti
 from .commands import PlacePerpOrder, PostPrices, TransferCollateral
 from .core import SequencerService
 from .intake import Accepted
-from .machine import PricesPosted
+from .machine import Liquidations
 from .perp_schemas import (
     CollateralTransferIn,
     CollateralTransferOut,
@@ -167,7 +167,7 @@ def perp_router(service: SequencerService, setup: PerpSetup) -> APIRouter:
         )
         done = accepted(await service.submit(PostPrices(OracleUpdate(request.market, prices))))
         outcome = done.outcome
-        assert isinstance(outcome, PricesPosted) and done.receipt is not None
+        assert isinstance(outcome, Liquidations) and done.receipt is not None
         return PricesOut(closes=[close_out(close) for close in outcome.closes], receipt=receipt_out(done.receipt))
 
     return router

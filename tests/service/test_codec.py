@@ -18,9 +18,11 @@ from sequencer.service.commands import (
     SealBatch,
     TransferCollateral,
     Tick,
+    TickFunding,
     decode_command,
     encode_command,
 )
+from sequencer.spec.perpetual.transactions import FundingTick
 from sequencer.spec.transactions import ForcedCancelAll, ForcedWithdraw
 from sequencer.spec.types import AccountIndex, EthAddress, OrderId, TokenId
 from tests.engine.exchange import ALICE, MARKET
@@ -42,6 +44,7 @@ COMMANDS: list[Command] = [
     PlacePerpOrder("PERP", perp_order(2, 1, SELL, 1, 1)),
     TransferCollateral(transfer(1, 2**95, 7, to_collateral=False)),
     PostPrices(price_update(2**40 - 1)),
+    TickFunding(FundingTick((-(2**60), 0, 5))),
     SealBatch(),
     Tick(),
 ]
@@ -63,6 +66,8 @@ def test_commands_round_trip(command: Command) -> None:
         {"type": "cancel", "account_index": "1", "order_id": "2"},
         {"type": "l1_request", "index": "0", "request": {"type": "nonsense"}},
         {"type": "oracle_update", "market": "0", "prices": "none"},
+        {"type": "funding_tick", "rates": ["1", "--2"]},
+        {"type": "funding_tick", "rates": [3]},
         {"type": "collateral_transfer", "account_index": "1", "amount": "1", "to_collateral": "yes", "nonce": "0",
          "signature": {"r8x": "1", "r8y": "1", "s": "1"}},
     ],

@@ -7,6 +7,7 @@ every perpetual request from the log to the same state.
 """
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 from sequencer.crypto.eddsa import sign
 from sequencer.engine.batcher import PerpSetup
@@ -165,6 +167,46 @@ def test_a_restart_replays_the_perpetual_requests_to_the_same_state(tmp_path: Pa
         assert second.operator.perp_ledger().account(ALICE.index).position(0).size == 50
     finally:
         asyncio.run(second.stop())
+
+
+def test_the_feed_streams_prices_trades_closes_and_books(sequencer: tuple[str, SequencerService]) -> None:
+    url, _ = sequencer
+    for trader, amount in ((ALICE, 1_500), (BOB, 20_000), (FUND, 50_000)):
+        assert post(url, "/v1/perp/collateral", transfer_body(trader, amount, 0)).status_code == 200
+    with connect(url.replace("http", "ws") + f"/v1/markets/{PERP.name}/feed", open_timeout=5) as feed:
+        assert json.loads(feed.recv(timeout=5))["type"] == "book"
+        assert post(url, "/v1/perp/prices", prices_body(100)).status_code == 200
+        market = json.loads(feed.recv(timeout=5))
+        assert (market["type"], market["oracle_price"]) == ("market", "100")
+        assert post(url, "/v1/perp/orders", order_body(BOB, 1, Side.SELL, 100, 100)).status_code == 200
+        assert json.loads(feed.recv(timeout=5))["asks"][0] == {"price": "100", "amount": "100", "orders": 1}
+        assert post(url, "/v1/perp/orders", order_body(ALICE, 1, Side.BUY, 100, 100)).status_code == 200
+        trade, book = (json.loads(feed.recv(timeout=5)) for _ in range(2))
+        assert (trade["type"], trade["size"], book["type"], book["asks"]) == ("trade", "100", "book", [])
+        time.sleep(1)  # a market's next price must be signed after its last one
+        assert post(url, "/v1/perp/prices", prices_body(89)).status_code == 200
+        close, market, book = (json.loads(feed.recv(timeout=5)) for _ in range(3))
+    assert (close["type"], close["kind"], close["account_index"]) == ("close", "liquidation", ALICE.index)
+    assert (market["type"], market["oracle_price"], book["type"]) == ("market", "89", "book")
+
+
+def test_the_sequencer_ticks_funding_at_the_books_premium(tmp_path: Path) -> None:
+    queue = write_funding(tmp_path / "queue.json")
+    perp = PerpSetup(perp_config(), 2, (PERP,))
+    service_config = replace(standalone_config(tmp_path / "data"), perp=perp, funding_interval_s=1)
+    service = SequencerService(service_config, OPERATOR, l1=queue)
+    with BackgroundServer(service) as server:
+        url = server.url
+        wait_for(lambda: httpx.get(f"{url}/v1/status").json()["l1_requests"] == len(funding()))
+        assert post(url, "/v1/perp/collateral", transfer_body(BOB, 50_000, 0)).status_code == 200
+        assert post(url, "/v1/perp/prices", prices_body(100)).status_code == 200
+        assert post(url, "/v1/perp/orders", order_body(BOB, 1, Side.BUY, 110, 1)).status_code == 200
+        assert post(url, "/v1/perp/orders", order_body(BOB, 2, Side.SELL, 112, 1)).status_code == 200
+        # the book's mid is 11 % above the price: the maximum rate, every second from the first price
+        wait_for(lambda: int(httpx.get(f"{url}/v1/perp/markets").json()[0]["funding_index"]) > 0, timeout_s=10)
+        market = httpx.get(f"{url}/v1/perp/markets").json()[0]
+        elapsed = int(market["funding_time"]) - int(market["oracle_time"])
+        assert int(market["funding_index"]) % (perp.config.markets[0].max_funding_rate * 100) == 0 and elapsed >= 1
 
 
 @pytest.mark.parametrize(
