@@ -756,7 +756,8 @@ class Operator:
 
     def book_named(self, name: str) -> PriceLevels | None:
         """The book of the spot or perpetual market named ``name``, if there is one."""
-        return self.books.get(name) or self.perp_books.get(name)
+        book = self.books.get(name)
+        return book if book is not None else self.perp_books.get(name)
 
     def open_orders(self, index: AccountIndex) -> list[OrderRecord]:
         """The account's open orders, oldest first."""
