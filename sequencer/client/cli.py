@@ -1,6 +1,9 @@
 """
 Trader commands over the sequencer's API: ``account``, ``deposit``,
 ``withdraw``, ``order place|cancel|cancel-all|list``, ``book``, ``trades``;
+on perpetual markets ``collateral in|out``, ``perp-order`` (reduce-only
+with ``--reduce-only``) and ``position`` (collateral, positions, leverage,
+margin and how far the account is from liquidation);
 and on L1 alone, ``deposit``, ``claim`` (what proven withdrawals credited)
 and ``mint`` (the development tokens' faucet).
 
@@ -151,6 +154,34 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     listing.add_argument("--all", action="store_true")
     listing.set_defaults(run=_run(list_orders))
 
+    position = subparsers.add_parser(
+        "position", parents=[common], help="your perpetual collateral, positions, leverage and distance to liquidation"
+    )
+    position.set_defaults(run=_run(show_position))
+
+    collateral = subparsers.add_parser(
+        "collateral", parents=[common], help="move the collateral token into or out of your perpetual collateral"
+    )
+    collateral.add_argument("direction", choices=["in", "out"])
+    collateral.add_argument("amount", type=exact_integer, help="amount in the collateral token's base units")
+    collateral.set_defaults(run=_run(move_collateral))
+
+    perp = subparsers.add_parser("perp-order", parents=[common], help="place a perpetual order")
+    perp.add_argument("market", help="the perpetual market's name")
+    perp.add_argument("side", choices=["buy", "sell"])
+    perp.add_argument("price", type=exact_integer, help="price in ticks (the worst price for --kind market)")
+    perp.add_argument("size", type=exact_integer, help="size in lots")
+    perp.add_argument("--kind", choices=[kind.value for kind in OrderKind], default=OrderKind.LIMIT.value)
+    perp.add_argument("--reduce-only", action="store_true", help="only ever shrink your position")
+    perp.add_argument("--client-id", help="your name for the order")
+    perp.add_argument(
+        "--expiry-s",
+        type=int,
+        help=f"seconds until the order expires (default {DEFAULT_LIFETIME_S}; {IMMEDIATE_LIFETIME_S} for ioc, fok, market)",
+    )
+    perp.add_argument("--max-fee-bps", type=int, help="fee limit to sign (default: the market's fee)")
+    perp.set_defaults(run=_run(place_perp_order))
+
     book = subparsers.add_parser("book", parents=[common], help="a market's order book")
     book.add_argument("market")
     book.add_argument("--depth", type=int, default=20)
@@ -219,13 +250,19 @@ def _jsonable(value: object) -> object:
 
 
 def show_account(session: Session) -> object:
-    """The key's address, its L2 public key, and the account's balances."""
+    """
+    The key's address, its L2 public key, the account's balances and, where
+    the sequencer trades perpetuals, its positions, leverage and margin.
+    """
     trader = session.trader()
-    return {
+    shown: dict[str, object] = {
         "address": session.account.address if session.account else None,
         "l2_public_key": [str(trader.keys.public_key.ax), str(trader.keys.public_key.ay)],
         "account": session.client.account(trader.account_index),
     }
+    if session.client.info().perpetual_markets:
+        shown["perpetual"] = show_position(session)
+    return shown
 
 
 def deposit_on_l1(session: Session) -> object:
@@ -309,6 +346,42 @@ def place_order(session: Session) -> object:
         market, order_id, side, args.price, args.amount, fee, expiry, kind, args.client_id
     )
     return client.place_order(command)
+
+
+def place_perp_order(session: Session) -> object:
+    """Sign and place a perpetual order with a fresh id (order ids are shared with spot orders)."""
+    args, client = session.args, session.client
+    trader = session.trader()
+    markets = {market.name: market for market in client.perp_markets()}
+    market = markets.get(args.market)
+    if market is None:
+        raise UsageError(f"no perpetual market {args.market!r} (there are: {', '.join(markets) or 'none'})")
+    order_id = next_order_id(client.account(trader.account_index))
+    fee = args.max_fee_bps if args.max_fee_bps is not None else max(market.maker_fee_bps, market.taker_fee_bps)
+    kind = OrderKind(args.kind)
+    lifetime = args.expiry_s if args.expiry_s is not None else (DEFAULT_LIFETIME_S if kind.rests else IMMEDIATE_LIFETIME_S)
+    side = Side.BUY if args.side == "buy" else Side.SELL
+    command = trader.perp_order(
+        market, order_id, side, args.price, args.size, fee, int(time.time()) + lifetime, kind, args.reduce_only, args.client_id
+    )
+    return client.place_perp_order(command)
+
+
+def move_collateral(session: Session) -> object:
+    """Move the collateral token into or out of collateral, at the account's current nonce."""
+    trader = session.trader()
+    nonce = session.client.account(trader.account_index).nonce
+    transfer = trader.collateral_transfer(session.args.amount, session.args.direction == "in", nonce)
+    return session.client.transfer_collateral(transfer)
+
+
+def show_position(session: Session) -> object:
+    """The account's perpetual side, with its leverage: the positions' notional over the account's value."""
+    trader = session.trader()
+    view = session.client.perp_account(trader.account_index)
+    exposure = sum(abs(position.notional) for position in view.positions)
+    leverage = None if view.value <= 0 or not exposure else f"{exposure / view.value:.2f}"
+    return {**view.model_dump(mode="json"), "leverage": leverage}
 
 
 def cancel_order(session: Session) -> object:

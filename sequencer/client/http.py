@@ -19,7 +19,13 @@ from pydantic import TypeAdapter, ValidationError
 from sequencer.crypto.eddsa import Signature
 from sequencer.engine.cancels import SignedCancel, SignedCancelAll
 from sequencer.service.codec import encode_side
-from sequencer.service.commands import PlaceOrder
+from sequencer.service.commands import PlaceOrder, PlacePerpOrder
+from sequencer.service.perp_schemas import (
+    CollateralTransferOut,
+    PerpAccountOut,
+    PerpMarketOut,
+    PlacePerpOrderOut,
+)
 from sequencer.service.schemas import (
     AccountOut,
     BatchOut,
@@ -36,6 +42,7 @@ from sequencer.service.schemas import (
     WithdrawalOut,
     WithdrawOut,
 )
+from sequencer.spec.perpetual.transactions import CollateralTransfer
 from sequencer.spec.transactions import Withdraw
 
 Parsed = TypeVar("Parsed")
@@ -147,6 +154,14 @@ class SequencerClient:
         """One batch."""
         return self._get(f"/v1/batches/{number}", BatchOut)
 
+    def perp_markets(self) -> list[PerpMarketOut]:
+        """Every perpetual market: parameters, fees, oracle price, funding, open interest."""
+        return self._get("/v1/perp/markets", list[PerpMarketOut])
+
+    def perp_account(self, index: int) -> PerpAccountOut:
+        """An account's collateral, positions and margin."""
+        return self._get(f"/v1/perp/accounts/{index}", PerpAccountOut)
+
     # ---------------------------------------------------------------- writes
 
     def place_order(self, command: PlaceOrder) -> PlaceOrderOut:
@@ -197,6 +212,39 @@ class SequencerClient:
             "signature": _signature(withdraw.signature),
         }
         return self._post("/v1/withdrawals", body, WithdrawOut)
+
+    def place_perp_order(self, command: PlacePerpOrder) -> PlacePerpOrderOut:
+        """Place a signed perpetual order (``Trader.perp_order`` builds one)."""
+        order = command.signed.order
+        body = {
+            "market": command.market,
+            "client_order_id": command.client_order_id,
+            "order": {
+                "account_index": order.account_index,
+                "order_id": order.order_id,
+                "market": order.market,
+                "side": encode_side(order.side),
+                "price": str(order.price),
+                "amount": str(order.amount),
+                "max_fee_bps": order.max_fee_bps,
+                "expiry": str(order.expiry),
+                "kind": order.kind.value,
+                "reduce_only": order.reduce_only,
+            },
+            "signature": _signature(command.signed.signature),
+        }
+        return self._post("/v1/perp/orders", body, PlacePerpOrderOut)
+
+    def transfer_collateral(self, transfer: CollateralTransfer) -> CollateralTransferOut:
+        """Move the collateral token into or out of the account's collateral."""
+        body = {
+            "account_index": transfer.account_index,
+            "amount": str(transfer.amount),
+            "to_collateral": transfer.to_collateral,
+            "nonce": transfer.nonce,
+            "signature": _signature(transfer.signature),
+        }
+        return self._post("/v1/perp/collateral", body, CollateralTransferOut)
 
     # ---------------------------------------------------------------- plumbing
 

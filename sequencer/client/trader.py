@@ -15,9 +15,16 @@ from eth_account.signers.local import LocalAccount
 from sequencer.crypto.keys import L2Keypair
 from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.spec.constants import OrderKind, Side
-from sequencer.service.commands import Command, PlaceOrder, request_hash
+from sequencer.service.commands import Command, PlaceOrder, PlacePerpOrder, request_hash
 from sequencer.service.receipts import Receipt, ReceiptDomain, recover_signer
+from sequencer.service.perp_schemas import PerpMarketOut
 from sequencer.service.schemas import AccountOut, InfoOut, MarketOut, ReceiptOut
+from sequencer.spec.perpetual.transactions import (
+    CollateralTransfer,
+    PerpOrder,
+    SignedPerpOrder,
+    collateral_transfer_message,
+)
 from sequencer.spec.transactions import Order, SignedOrder, Withdraw, withdraw_message
 from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Timestamp, TokenId
 
@@ -64,6 +71,39 @@ class Trader:
         )
         signed = SignedOrder(order, self.keys.sign(order.message_hash()))
         return PlaceOrder(market.name, signed, client_order_id)
+
+    def perp_order(
+        self,
+        market: PerpMarketOut,
+        order_id: int,
+        side: Side,
+        price: int,
+        size: int,
+        max_fee_bps: int,
+        expiry: int,
+        kind: OrderKind = OrderKind.LIMIT,
+        reduce_only: bool = False,
+        client_order_id: str | None = None,
+    ) -> PlacePerpOrder:
+        """A signed perpetual order of ``size`` lots at ``price`` ticks in ``market``."""
+        order = PerpOrder(
+            account_index=self.account_index,
+            order_id=OrderId(order_id),
+            market=market.market,
+            side=side,
+            price=Price(price),
+            amount=Amount(size),
+            max_fee_bps=max_fee_bps,
+            expiry=Timestamp(expiry),
+            kind=kind,
+            reduce_only=reduce_only,
+        )
+        return PlacePerpOrder(market.name, SignedPerpOrder(order, self.keys.sign(order.message_hash())), client_order_id)
+
+    def collateral_transfer(self, amount: int, to_collateral: bool, nonce: int) -> CollateralTransfer:
+        """A signed move of ``amount`` of the collateral token into (or out of) collateral, at the account's ``nonce``."""
+        message = collateral_transfer_message(self.account_index, Amount(amount), to_collateral, Nonce(nonce))
+        return CollateralTransfer(self.account_index, Amount(amount), to_collateral, Nonce(nonce), self.keys.sign(message))
 
     def cancel(self, order_id: int) -> SignedCancel:
         """A signed cancel of one of the trader's orders."""

@@ -169,6 +169,8 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
             order_depth=config.tree.order_depth,
             max_batch_wait_s=config.max_batch_wait_s,
             markets=list(service.operator.markets),
+            perpetual_markets=list(service.operator.perp_books),
+            perp_slots=0 if config.perp is None else config.perp.slots,
         )
 
     digests: dict[int, str] = {}

@@ -340,6 +340,10 @@ class InfoOut(Response):
     order_depth: Count
     max_batch_wait_s: Count
     markets: list[str]
+    perpetual_markets: list[str] = []
+    """The perpetual markets' names (``/v1/perp``); none on a spot-only deployment."""
+    perp_slots: Count = 0
+    """Perpetual slots a batch has."""
 
 
 class StatusOut(Response):

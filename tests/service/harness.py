@@ -6,6 +6,7 @@ exchange, its L1 requests read from a queue file, served on loopback.
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from eth_account import Account
@@ -14,6 +15,7 @@ from eth_account.signers.local import LocalAccount
 from sequencer.client.http import SequencerClient
 from sequencer.client.trader import Trader
 from sequencer.crypto.keys import L2Keypair
+from sequencer.engine.batcher import PerpSetup
 from sequencer.service.config import ServiceConfig
 from sequencer.service.core import SequencerService
 from sequencer.service.l1 import FileRequests
@@ -55,11 +57,11 @@ def write_funding(path: Path, extra: Sequence[L1Transaction] = ()) -> FileReques
 
 @contextmanager
 def running_sequencer(
-    directory: Path, extra: Sequence[L1Transaction] = ()
+    directory: Path, extra: Sequence[L1Transaction] = (), perp: PerpSetup | None = None
 ) -> Iterator[tuple[BackgroundServer, SequencerClient]]:
-    """A funded standalone sequencer in this process (``extra`` L1 requests too), and a client of it."""
+    """A funded standalone sequencer in this process (``extra`` L1 requests too; ``perp``'s markets), and a client of it."""
     queue = write_funding(directory / "queue.json", extra)
-    service = SequencerService(standalone_config(directory / "data"), OPERATOR, l1=queue)
+    service = SequencerService(replace(standalone_config(directory / "data"), perp=perp), OPERATOR, l1=queue)
     with BackgroundServer(service) as server, SequencerClient(server.url) as client:
         wait_for(lambda: client.status().l1_requests == len(funding()) + len(extra))
         yield server, client
