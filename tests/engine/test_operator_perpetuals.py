@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+from sequencer.engine.batcher import PerpSetup
 from sequencer.engine.errors import Code, RequestRejected
 from sequencer.engine.operator import Operator
 from sequencer.engine.orders import CloseReason, OrderStatus
@@ -17,10 +18,20 @@ from sequencer.service.canonical import canonical_state
 from sequencer.spec.constants import OrderKind
 from sequencer.spec.perpetual.transactions import FundingTick, Liquidation, OracleUpdate, PerpTrade
 from sequencer.spec.types import AccountIndex, Price, Timestamp
-from tests.engine.exchange import funded_operator
+from tests.engine.exchange import MARKET, funded_operator
 from tests.engine.perp_exchange import PERP, move_collateral, perp_operator
-from tests.spec.builders import ALICE, BOB, CAROL, NOW, QUOTE, deposit
-from tests.spec.perpetual.builders import BUY, FUND, SELL, perp_order, price_update, signed_price, transfer
+from tests.spec.builders import ALICE, BOB, CAROL, FEE, NOW, QUOTE, SMALL, deposit
+from tests.spec.perpetual.builders import (
+    BUY,
+    FUND,
+    MAX_PRICE_AGE,
+    SELL,
+    config,
+    perp_order,
+    price_update,
+    signed_price,
+    transfer,
+)
 
 
 def build_all(operator: Operator) -> None:
@@ -177,3 +188,23 @@ def test_a_deployment_without_perpetuals_refuses_perpetual_requests() -> None:
     assert refusal.value.code == Code.PERPETUALS_NOT_CONFIGURED
 
 
+
+
+def test_liquidations_the_spec_refuses_wait_and_never_fail_the_price_update() -> None:
+    """With another market's price too old to value positions at, the plan's closes wait for a fresh one."""
+    two = replace(config(), markets=config().markets * 2)
+    operator = Operator.genesis(SMALL, 2, [MARKET], perp=PerpSetup(two, 2, (PERP,)))
+    for number, account in enumerate((FEE, ALICE, BOB, CAROL, FUND)):
+        operator.add_l1_request(number, deposit(account, QUOTE, 100_000), Timestamp(NOW))
+    move_collateral(operator, {ALICE: 1_500, BOB: 20_000, FUND: 50_000})
+    operator.update_oracle(price_update(100), Timestamp(NOW))
+    operator.update_oracle(price_update(100, market=1), Timestamp(NOW))
+    operator.submit_perp_order(PERP.name, perp_order(BOB, 1, SELL, 100, 100), Timestamp(NOW))
+    operator.submit_perp_order(PERP.name, perp_order(ALICE, 1, BUY, 100, 100), Timestamp(NOW))
+    late = NOW + MAX_PRICE_AGE + 1  # market 1's price is now too old
+    assert operator.update_oracle(price_update(80, late), Timestamp(late)) == []
+    assert operator.perp_ledger().account(AccountIndex(ALICE)).position(0).size == 100
+    closes = operator.update_oracle(price_update(80, late, market=1), Timestamp(late))
+    assert [c.account_index for c in closes] == [ALICE]
+    build_all(operator)
+    assert operator.sealed.root == operator.head.root
