@@ -8,14 +8,13 @@ intake and answer once the request is on disk, with the sequencer's signed
 receipt. Every refusal is a 4xx with a stable code (``errors``).
 """
 
-import asyncio
 import gc
 import ipaddress
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, Path, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, FastAPI, Path, Query, Request, WebSocket
 from starlette.types import ASGIApp
 
 from sequencer.crypto.eddsa import Signature
@@ -38,6 +37,7 @@ from .explorer.routes import install_explorer
 from .intake import Accepted
 from .limits import BodyGuard
 from .order_lane import OrderLane
+from .websocket import WS_NOT_FOUND, serve_subscription
 from .perp_routes import perp_router
 from . import queries
 from .schemas import (
@@ -69,10 +69,6 @@ MarketPath = Annotated[str, Path(min_length=1, max_length=64)]
 ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 405, 409, 413, 415, 422, 503)}
 """Every route may answer these with an error document."""
 
-WS_UNKNOWN_MARKET = 4404
-"""WebSocket close code for a feed of an unknown market."""
-WS_TOO_SLOW = 4008
-"""WebSocket close code for a subscriber that fell too far behind."""
 
 
 def is_loopback(request: Request) -> bool:
@@ -255,29 +251,11 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
         await websocket.accept()
         book = service.operator.book_named(market)
         if book is None:
-            await websocket.close(code=WS_UNKNOWN_MARKET, reason=f"no market {market!r}")
+            await websocket.close(code=WS_NOT_FOUND, reason=f"no market {market!r}")
             return
         subscription = service.feed.subscribe(market)
         snapshot = book_out(book, service.machine.seq, FEED_DEPTH)
-        listener = asyncio.create_task(_until_closed(websocket))
-        try:
-            await websocket.send_json({"type": "book", **snapshot.model_dump(mode="json")})
-            while not listener.done():
-                getter = asyncio.ensure_future(subscription.queue.get())
-                await asyncio.wait({getter, listener}, return_when=asyncio.FIRST_COMPLETED)
-                if not getter.done():
-                    getter.cancel()
-                    break
-                message = getter.result()
-                await websocket.send_json(message)
-                if message["type"] == "dropped":
-                    await websocket.close(code=WS_TOO_SLOW, reason="too slow")
-                    break
-        except WebSocketDisconnect:
-            pass
-        finally:
-            listener.cancel()
-            service.feed.unsubscribe(subscription)
+        await serve_subscription(websocket, service.feed, subscription, {"type": "book", **snapshot.model_dump(mode="json")})
 
     # ---------------------------------------------------------------- accounts
 
@@ -439,10 +417,3 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
         return queries.batch_withdrawals(service, existing_batch(number))
 
     return BodyGuard(OrderLane(app, place_order))
-
-
-async def _until_closed(websocket: WebSocket) -> None:
-    """Read (and ignore) what a feed subscriber sends, until it disconnects."""
-    with suppress(WebSocketDisconnect):
-        while True:
-            await websocket.receive_text()

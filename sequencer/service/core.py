@@ -38,16 +38,25 @@ from sequencer.engine.operator import Operator, OrderOutcome, PerpOrderOutcome
 from sequencer.engine.records import PerpTradeRecord
 from sequencer.engine.errors import RequestRejected
 from sequencer.settlement import LocalProver
-from sequencer.spec.types import Timestamp
+from sequencer.spec.types import AccountIndex, Timestamp
 from sequencer.witness.batch import ProvableBatch
 
-from .commands import AddL1Request, Command, SealBatch, Tick, TickFunding
+from .commands import (
+    AddL1Request,
+    Command,
+    PlacePerpOrder,
+    PostPrices,
+    SealBatch,
+    Tick,
+    TickFunding,
+    TransferCollateral,
+)
 from .config import ServiceConfig
 from .feed import Feed
 from .intake import Accepted, Intake, ServiceUnavailable
 from .l1 import ExitView, L1Requests, QueueSnapshot
 from .machine import Liquidations, Machine
-from .perp_views import close_out, perp_markets_out, perp_trade_out
+from .perp_views import close_out, perp_account_out, perp_markets_out, perp_trade_out
 from .checkpoint import CheckpointInProgress, collector_paused, load_latest, start_checkpoint, write_checkpoint
 from .proving import Settlement
 from .receipts import ReceiptSigner
@@ -55,6 +64,9 @@ from .views import book_out, trade_out
 from .wal import BatchProgress, BatchStatus, LogMismatch, WriteAheadLog
 
 log = logging.getLogger(__name__)
+
+PERPETUAL_COMMANDS = (PlacePerpOrder, TransferCollateral, PostPrices, TickFunding)
+"""The commands that can change an account's positions, value or margin."""
 
 FEED_DEPTH = 20
 """Levels per side in the feed's book snapshots."""
@@ -470,11 +482,22 @@ class SequencerService:
         if priced and self.config.perp is not None:
             for market in perp_markets_out(self.config.perp, self.operator.perp_ledger()):
                 self._publish(market.name, "market", self.machine.seq, lambda: market.model_dump(mode="json"))
+        if any(isinstance(done.entry.command, PERPETUAL_COMMANDS) for done in accepted):
+            self._publish_positions()
         for name in sorted(touched):
             book = self.operator.book_named(name)
             if book is not None and self.feed.subscribers(name):
                 snapshot = book_out(book, self.machine.seq, FEED_DEPTH)
                 self.feed.publish(name, {"type": "book", **snapshot.model_dump(mode="json")})
+
+    def _publish_positions(self) -> None:
+        """A fresh ``position`` snapshot to every subscriber of an account's channel."""
+        ledger = self.operator.perp_ledger()
+        for channel in self.feed.channels():
+            kind, _, index = channel.partition("/")
+            if kind == "account":
+                view = perp_account_out(ledger, AccountIndex(int(index)))
+                self.feed.publish(channel, {"type": "position", "sequence": self.machine.seq, **view.model_dump(mode="json")})
 
     def _publish(self, market: str, kind: str, sequence: int, shown: Callable[[], dict[str, Any]]) -> None:
         """Publish a ``kind`` message of ``market`` at log entry ``sequence``, if anyone listens (``shown`` makes its body)."""

@@ -1,6 +1,7 @@
 """
 The live feed: each subscriber of a market gets its trades and its book as
-they change, in log order.
+they change, in log order; each subscriber of an account's channel
+(:func:`account_channel`) its perpetual positions and margin.
 
 After each committed group the service publishes, per market it touched,
 the group's trades and then a fresh depth snapshot carrying the log sequence
@@ -18,6 +19,11 @@ QUEUE_LIMIT = 1000
 """Messages a subscriber may have waiting before it is dropped."""
 
 Message = dict[str, Any]
+
+
+def account_channel(index: int) -> str:
+    """The channel of an account's positions (market names cannot contain a slash)."""
+    return f"account/{index}"
 
 
 class Subscription:
@@ -52,6 +58,10 @@ class Feed:
     def subscribers(self, market: str) -> int:
         """How many subscriptions ``market`` has."""
         return len(self._subscriptions.get(market, ()))
+
+    def channels(self) -> list[str]:
+        """Every market or channel that has a subscriber."""
+        return list(self._subscriptions)
 
     def publish(self, market: str, message: Message) -> None:
         """Queue ``message`` for every subscriber of ``market``; drop the ones that are full."""

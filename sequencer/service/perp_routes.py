@@ -12,7 +12,7 @@ the same log entry.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, WebSocket
 
 from sequencer.crypto.eddsa import Signature
 from sequencer.engine.batcher import PerpSetup
@@ -31,6 +31,7 @@ from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Ti
 
 from .commands import PlacePerpOrder, PostPrices, TransferCollateral
 from .core import SequencerService
+from .feed import account_channel
 from .intake import Accepted
 from .machine import Liquidations
 from .perp_schemas import (
@@ -47,6 +48,7 @@ from .perp_schemas import (
 from .perp_views import SIDES, close_out, orders_out, perp_account_out, perp_markets_out, perp_trade_out
 from .schemas import BookOut, SignatureIn
 from .views import book_out, order_out, receipt_out
+from .websocket import WS_NOT_FOUND, serve_subscription
 
 AccountPath = Annotated[int, Path(ge=0, lt=2**MAX_ACCOUNT_DEPTH, description="account index")]
 MarketPath = Annotated[str, Path(min_length=1, max_length=64)]
@@ -103,6 +105,23 @@ def perp_router(service: SequencerService, setup: PerpSetup) -> APIRouter:
         if not operator.head.get_account(AccountIndex(account)).exists:
             raise RequestRejected(AccountNotFound.code, f"account {account} does not exist", account=account)
         return perp_account_out(operator.perp_ledger(), AccountIndex(account))
+
+    @router.websocket("/accounts/{account}/feed")
+    async def account_feed(websocket: WebSocket, account: int) -> None:
+        """
+        An account's live positions: a ``position`` snapshot (as ``GET
+        /v1/perp/accounts/{account}``) on connecting, then a fresh one after
+        each committed group of perpetual requests (orders, transfers,
+        prices, funding: each can change its value or margin).
+        """
+        await websocket.accept()
+        if not 0 <= account < 2**operator.config.account_depth or not operator.head.get_account(AccountIndex(account)).exists:
+            await websocket.close(code=WS_NOT_FOUND, reason=f"no account {account}")
+            return
+        subscription = service.feed.subscribe(account_channel(account))
+        view = perp_account_out(operator.perp_ledger(), AccountIndex(account))
+        first = {"type": "position", "sequence": service.machine.seq, **view.model_dump(mode="json")}
+        await serve_subscription(websocket, service.feed, subscription, first)
 
     @router.post("/orders", response_model=PlacePerpOrderOut)
     async def place_order(request: PlacePerpOrderIn) -> PlacePerpOrderOut:

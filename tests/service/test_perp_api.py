@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import connect
 
 from sequencer.crypto.eddsa import sign
@@ -188,6 +189,30 @@ def test_the_feed_streams_prices_trades_closes_and_books(sequencer: tuple[str, S
         close, market, book = (json.loads(feed.recv(timeout=5)) for _ in range(3))
     assert (close["type"], close["kind"], close["account_index"]) == ("close", "liquidation", ALICE.index)
     assert (market["type"], market["oracle_price"], book["type"]) == ("market", "89", "book")
+
+
+def test_an_accounts_feed_streams_its_positions_and_margin(sequencer: tuple[str, SequencerService]) -> None:
+    url, _ = sequencer
+    for trader, amount in ((ALICE, 1_500), (BOB, 20_000), (FUND, 50_000)):
+        assert post(url, "/v1/perp/collateral", transfer_body(trader, amount, 0)).status_code == 200
+    assert post(url, "/v1/perp/prices", prices_body(100)).status_code == 200
+    with connect(url.replace("http", "ws") + f"/v1/perp/accounts/{ALICE.index}/feed", open_timeout=5) as feed:
+        first = json.loads(feed.recv(timeout=5))
+        assert (first["type"], first["collateral"], first["positions"]) == ("position", "1500", [])
+        assert post(url, "/v1/perp/orders", order_body(BOB, 1, Side.SELL, 100, 100)).status_code == 200
+        assert json.loads(feed.recv(timeout=5))["positions"] == []  # Bob's order: Alice's margin is as it was
+        assert post(url, "/v1/perp/orders", order_body(ALICE, 1, Side.BUY, 100, 100)).status_code == 200
+        opened = json.loads(feed.recv(timeout=5))
+        assert [p["size"] for p in opened["positions"]] == ["100"] and opened["liquidatable"] is False
+        time.sleep(1)  # a market's next price must be signed after its last one
+        assert post(url, "/v1/perp/prices", prices_body(89)).status_code == 200
+        closed = json.loads(feed.recv(timeout=5))
+    assert closed["positions"] == [] and closed["sequence"] > opened["sequence"]
+    for missing in (9, 2**40):
+        with connect(url.replace("http", "ws") + f"/v1/perp/accounts/{missing}/feed", open_timeout=5) as feed:
+            with pytest.raises(ConnectionClosedError) as refused:
+                feed.recv(timeout=5)
+        assert refused.value.rcvd is not None and refused.value.rcvd.code == 4404
 
 
 def test_the_sequencer_ticks_funding_at_the_books_premium(tmp_path: Path) -> None:
