@@ -57,6 +57,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     uint256 internal immutable _maxRequestsPerBlock;
     uint256 internal immutable _collateralToken;
     address internal immutable _insuranceFund;
+    uint32 internal immutable _insuranceFundIndex;
     uint256 internal immutable _quantum0;
     uint256 internal immutable _quantum1;
     uint256 internal immutable _quantum2;
@@ -88,6 +89,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
     ///         accountDepth, balanceDepth, requestDeadlineBlocks, maxTimestampLag, requestFee,
     ///         registrationFee, maxRequestsPerBlock, operator, operatorAx, operatorAy,
     ///         collateralToken, insuranceFund, quanta[4], claimWindowBlocks, configHash, slots,
+    ///         insuranceFundIndex,
     ///         perpParameters): the four structs are static.
     /// @param verifier_ The Groth16 verifier of the batch circuit.
     /// @param hashers_ The Poseidon contracts for 2, 4, 5, 7, 9 and 15 inputs.
@@ -161,6 +163,7 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         _maxRequestsPerBlock = config.maxRequestsPerBlock;
         _collateralToken = perpetuals_.collateralToken;
         _insuranceFund = perpetuals_.insuranceFund;
+        _insuranceFundIndex = perpetuals_.insuranceFundIndex;
         _quantum0 = perpetuals_.quanta[0];
         _quantum1 = perpetuals_.quanta[1];
         _quantum2 = perpetuals_.quanta[2];
@@ -187,6 +190,8 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
             !Field.contains(perpetuals_.configHash) || anyMarket != (perpetuals_.configHash != 0)
                 || perpetuals_.slots > MAX_N_TX || (!anyMarket && perpetuals_.slots != 0)
                 || anyMarket != (perpParameters.length != 0)
+                || (perpetuals_.insuranceFund != address(0) && anyMarket) != (perpetuals_.insuranceFundIndex != 0)
+                || perpetuals_.insuranceFundIndex >= 2 ** config.accountDepth
         ) {
             revert InvalidPerpetuals();
         }
@@ -226,6 +231,9 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
         uint256 keyY;
         if (!registered) {
             accountIndex = _register(msg.sender, ax, ay, 2 ** _accountDepth);
+            if (_perpConfigHash != 0 && (accountIndex == _insuranceFundIndex) != (msg.sender == _insuranceFund)) {
+                revert InsuranceFundAccountReserved(accountIndex, msg.sender);
+            }
             (keyX, keyY) = (ax, ay);
         }
         uint96 received = _vault.pull(tokenId, msg.sender, amount);
@@ -564,7 +572,9 @@ contract Matchproof is IMatchproof, ReentrancyGuardTransient {
 
     /// @inheritdoc IMatchproof
     function perpetuals() external view returns (Perpetuals memory) {
-        return Perpetuals(_collateralToken, _insuranceFund, _quanta(), _claimWindowBlocks, _perpConfigHash, _perpSlots);
+        return Perpetuals(
+            _collateralToken, _insuranceFund, _quanta(), _claimWindowBlocks, _perpConfigHash, _perpSlots, _insuranceFundIndex
+        );
     }
 
     /// @inheritdoc IMatchproof

@@ -125,7 +125,8 @@ contract RollupModel is TestBase {
                 quanta: [uint256(1), 0, 0, 0],
                 claimWindowBlocks: 10,
                 configHash: 1,
-                slots: 0
+                slots: 0,
+                insuranceFundIndex: 0 // no fund
             }),
             hex"01"
         );

@@ -228,6 +228,24 @@ contract MatchproofTest is RollupFixture {
         assertEq(index, 0, "bob index");
     }
 
+    function test_deposit_reservesTheInsuranceFundsAccount() public {
+        address carol = address(0xCA201);
+        _fund(tokenA, carol, 10);
+        _fund(tokenA, INSURANCE_FUND, 10);
+        _deposit(ALICE, 0, 10, ALICE_AX, ALICE_AY); // account 1
+        // The fund may not register before its index comes up...
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InsuranceFundAccountReserved.selector, 2, INSURANCE_FUND));
+        _deposit(INSURANCE_FUND, 0, 10, BOB_AX, BOB_AY);
+        _deposit(BOB, 0, 10, BOB_AX, BOB_AY); // account 2
+        // ...and no one else may take its index.
+        _expectRevert(abi.encodeWithSelector(IMatchproof.InsuranceFundAccountReserved.selector, INSURANCE_FUND_INDEX, carol));
+        _deposit(carol, 0, 10, P - BOB_AX, BOB_AY);
+        _deposit(INSURANCE_FUND, 0, 10, P - BOB_AX, BOB_AY);
+        (bool registered, uint256 index) = rollup.accountOf(INSURANCE_FUND);
+        assertTrue(registered && index == INSURANCE_FUND_INDEX, "the fund at its index");
+        assertEq(rollup.perpetuals().insuranceFundIndex, INSURANCE_FUND_INDEX, "the reserved index");
+    }
+
     function test_deposit_assignsIndicesInOrder() public {
         _deposit(ALICE, 0, 10, ALICE_AX, ALICE_AY);
         _deposit(BOB, 0, 20, BOB_AX, BOB_AY);
@@ -327,7 +345,7 @@ contract MatchproofTest is RollupFixture {
     function test_deposit_revertsWhenAccountTreeFull() public {
         // Depth 2: four accounts, the operator's and three more.
         Matchproof small = _deploy(_tokens(address(tokenA), address(tokenB)), 2, OPERATOR_AX, OPERATOR_AY);
-        address[3] memory owners = [ALICE, BOB, address(0xCA201)];
+        address[3] memory owners = [ALICE, BOB, INSURANCE_FUND]; // the third is the fund's reserved account
         for (uint256 i = 0; i < owners.length; ++i) {
             tokenA.mint(owners[i], 2);
             vm.prank(owners[i]);
@@ -431,7 +449,7 @@ contract MatchproofTest is RollupFixture {
         IMatchproof.Hashers memory hashers = _hashers();
         IMatchproof.Operator memory op = IMatchproof.Operator({ethAddr: OPERATOR, ax: OPERATOR_AX, ay: OPERATOR_AY});
         IMatchproof.Config memory config = _config(ACCOUNT_DEPTH);
-        IMatchproof.Perpetuals[11] memory bad;
+        IMatchproof.Perpetuals[13] memory bad;
         for (uint256 i = 0; i < bad.length; ++i) {
             bad[i] = _perpetuals();
         }
@@ -448,6 +466,8 @@ contract MatchproofTest is RollupFixture {
         bad[10].quanta = [uint256(0), 0, 0, 0]; // perpetual slots, no market
         bad[10].configHash = 0;
         bad[10].slots = 1;
+        bad[11].insuranceFundIndex = 0; // the operator's account
+        bad[12].insuranceFundIndex = uint32(2 ** ACCOUNT_DEPTH); // outside the account tree
         for (uint256 i = 0; i < bad.length; ++i) {
             bool anyMarket = bad[i].quanta[0] != 0 || bad[i].quanta[1] != 0;
             _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPerpetuals.selector));
@@ -457,7 +477,7 @@ contract MatchproofTest is RollupFixture {
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPerpetuals.selector));
         new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, _perpetuals(), "");
         IMatchproof.Perpetuals memory none = _perpetuals();
-        (none.quanta, none.configHash) = ([uint256(0), 0, 0, 0], 0);
+        (none.quanta, none.configHash, none.insuranceFundIndex) = ([uint256(0), 0, 0, 0], 0, 0);
         _expectRevert(abi.encodeWithSelector(IMatchproof.InvalidPerpetuals.selector));
         new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, none, PERP_PARAMETERS);
         new Matchproof(verifier, hashers, GENESIS_ROOT, list, config, op, none, "");

@@ -30,6 +30,10 @@ contract RequestFeesTest is RollupFixture {
             vm.prank(user);
             tokenA.approve(address(priced), type(uint256).max);
         }
+        vm.deal(INSURANCE_FUND, 1 ether);
+        tokenA.mint(INSURANCE_FUND, 1000);
+        vm.prank(INSURANCE_FUND);
+        tokenA.approve(address(priced), type(uint256).max);
         vm.deal(ALICE, 1 ether);
         vm.prank(ALICE);
         tokenA.approve(address(priced), type(uint256).max); // the fixture funded Alice
@@ -89,7 +93,7 @@ contract RequestFeesTest is RollupFixture {
             vm.prank(address(0x1000 + i));
             priced.deposit{value: due}(0, 1, ALICE_AX, ALICE_AY);
         }
-        address late = address(0x1000 + uint160(PER_BLOCK) + 1);
+        address late = INSURANCE_FUND; // the next account, 3, is the fund's own
         vm.prank(late);
         _expectRevert(abi.encodeWithSelector(IMatchproof.RequestRateExceeded.selector, block.number, PER_BLOCK));
         priced.deposit{value: due}(0, 1, ALICE_AX, ALICE_AY);

@@ -96,9 +96,10 @@ class PerpetualsConfig:
     configuration with :meth:`of`. The default configures no market and no
     fund: no account can hold a position.
 
-    The fund is named by its address, not its account index (indices go to
-    whoever registers first); the spec's ``PerpConfig.insurance_fund`` is
-    the index that address registered as.
+    The fund's account index (the spec's ``PerpConfig.insurance_fund``) is
+    reserved for its address: the rollup refuses any other address a
+    registration there, and the fund a registration anywhere else, so
+    whoever registers first cannot take the fund's account.
     """
 
     collateral_token: int = 0
@@ -108,6 +109,7 @@ class PerpetualsConfig:
     config_hash: int = 0
     slots: int = 0
     parameters: bytes = b""
+    insurance_fund_index: int = 0
 
     @classmethod
     def of(
@@ -119,8 +121,9 @@ class PerpetualsConfig:
     ) -> PerpetualsConfig:
         """
         The rollup's perpetual parameters from the spec's configuration: its
-        fund's account owned by ``insurance_fund``, ``slots`` perpetual slots
-        per batch (the circuit configuration's ``nPerp``).
+        fund's account (``perp.insurance_fund``) reserved for
+        ``insurance_fund`` (the zero address: no fund, nothing reserved),
+        ``slots`` perpetual slots per batch (the circuit configuration's ``nPerp``).
         """
         quanta = [market.quantum for market in perp.markets] + [0] * (MAX_PERP_MARKETS - len(perp.markets))
         return cls(
@@ -131,12 +134,21 @@ class PerpetualsConfig:
             perp_config_hash(perp),
             slots,
             encode_perp_parameters(perp),
+            perp.insurance_fund if int(insurance_fund, 16) else 0,
         )
 
-    def as_struct(self) -> tuple[int, str, list[int], int, int, int]:
+    def as_struct(self) -> tuple[int, str, list[int], int, int, int, int]:
         """The constructor's ``Perpetuals`` tuple."""
         fund = Web3.to_checksum_address(self.insurance_fund)
-        return (self.collateral_token, fund, list(self.quanta), self.claim_window_blocks, self.config_hash, self.slots)
+        return (
+            self.collateral_token,
+            fund,
+            list(self.quanta),
+            self.claim_window_blocks,
+            self.config_hash,
+            self.slots,
+            self.insurance_fund_index,
+        )
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,8 @@ interface IMatchproof {
         uint256 collateralToken;
         /// @dev The insurance fund's L1 address, whose account's claim is paid only from what
         ///      the traders' claims leave (address(0): no fund; never the operator, whose account
-        ///      is the fee account). An address, not an account index: indices go to whoever
-        ///      registers first, so a configured index could be taken by anyone.
+        ///      is the fee account). Its account is the one at insuranceFundIndex, which no
+        ///      other address may register.
         address insuranceFund;
         /// @dev Each market's quantum, collateral units per lot per tick of price, below 2^32
         ///      (0 for a market the deployment does not configure, whose state is never priced).
@@ -60,6 +60,12 @@ interface IMatchproof {
         ///      the public input hashes and the contract reads no further (a perpetual slot has
         ///      no L1 effect).
         uint256 slots;
+        /// @dev The account index the perpetual parameters name as the insurance fund
+        ///      (PerpConfig.insurance_fund): reserved for insuranceFund, which registers there
+        ///      and nowhere else (indices go to whoever registers first, so a stranger could
+        ///      otherwise take the fund's account). Not 0 (the operator's) with markets
+        ///      configured and a fund, 0 without.
+        uint32 insuranceFundIndex;
     }
 
     /// @notice An account's perpetual side as its leaf's perpHash hashes it (docs/DESIGN.md,
@@ -411,12 +417,20 @@ interface IMatchproof {
     error L1ChainIndexOutOfRange(uint256 index, uint256 count);
 
     /// @notice The perpetual parameters cannot be used: the collateral is not a listed token,
-    ///         the insurance fund is the operator, a quantum is 2^32 or more, the claim window
+    ///         the insurance fund is the operator (or its index is 0 or outside the account
+    ///         tree with markets and a fund configured, or not 0 without), a quantum is 2^32 or
+    ///         more, the claim window
     ///         is 0 or above 2^20 blocks, the parameters' hash is not a field element, or 0
     ///         with a market configured, or not 0 with none, perpetual slots are above 4096 or
     ///         given without a market, or the parameters are missing with markets configured
     ///         or given without one.
     error InvalidPerpetuals();
+
+    /// @notice A registration would give the insurance fund's account to another address, or
+    ///         the insurance fund an account other than its own (Perpetuals.insuranceFundIndex).
+    /// @param accountIndex The index the registration would take.
+    /// @param owner The registering address.
+    error InsuranceFundAccountReserved(uint256 accountIndex, address owner);
 
     /// @notice A perpetual claim came after the claim window closed (block `deadline`).
     error ClaimWindowClosed(uint256 deadline, uint256 blockNumber);

@@ -30,8 +30,10 @@ abstract contract RollupFixture is TestBase {
     /// @dev Stands for the parameters' ABI encoding, which the constructor emits without reading.
     bytes internal constant PERP_PARAMETERS = hex"0badc0de";
     uint256 internal constant CLAIM_WINDOW_BLOCKS = 20;
-    /// @dev The insurance fund's L1 address.
+    /// @dev The insurance fund's L1 address, and its account index: the third to register
+    ///      after the operator.
     address internal constant INSURANCE_FUND = address(0xF00D);
+    uint32 internal constant INSURANCE_FUND_INDEX = 3;
     uint8 internal constant DEPOSIT = 1;
     uint8 internal constant FORCED_WITHDRAW = 4;
     uint8 internal constant FORCED_CANCEL_ALL = 5;
@@ -118,7 +120,8 @@ abstract contract RollupFixture is TestBase {
             quanta: [QUANTUM_0, QUANTUM_1, 0, 0],
             claimWindowBlocks: CLAIM_WINDOW_BLOCKS,
             configHash: PERP_CONFIG_HASH,
-            slots: 0
+            slots: 0,
+            insuranceFundIndex: INSURANCE_FUND_INDEX
         });
     }
 
