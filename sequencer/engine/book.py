@@ -16,7 +16,7 @@ from bisect import bisect_left, insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sequencer.spec.constants import OrderKind, Side
+from sequencer.spec.constants import Side
 from sequencer.spec.perpetual.transactions import PerpOrder
 from sequencer.spec.transactions import Order, SignedOrder
 from sequencer.spec.transition import fee_amount

@@ -14,12 +14,15 @@ from typing import TypeVar
 
 from sequencer.crypto.eddsa import PublicKey, Signature
 from sequencer.crypto.signatures import verify
-from sequencer.spec.constants import ORDER_ID_BITS, ORDER_REF_BITS
+from sequencer.spec.constants import ORDER_ID_BITS, ORDER_REF_BITS, OrderKind
 from sequencer.spec.errors import AccountNotFound, InsufficientBalance, InvalidSignature, RollupError
+from sequencer.spec.perpetual.transactions import PerpOrder
 from sequencer.spec.state import Account, State
+from sequencer.spec.transactions import Order
 from sequencer.spec.transition import window_base
 from sequencer.spec.types import AccountIndex, Amount, FieldElement, OrderId, TokenId
 
+from .book import PriceLevels
 from .errors import Code, RequestRejected
 from .registry import OrderRegistry
 from .orders import OrderStatus
@@ -127,4 +130,17 @@ def covered(available: Amount, index: AccountIndex, token: TokenId, amount: Amou
             token=token,
             available=available,
             required=amount,
+        )
+
+
+def kind_allowed(book: PriceLevels, order: Order | PerpOrder) -> None:
+    """
+    A post-only order must not trade on arrival, and a fill-or-kill order
+    must fill whole against one resting order (what the circuit can check).
+    """
+    if order.kind is OrderKind.POST_ONLY and book.would_cross(order.side, order.price):
+        raise RequestRejected(Code.POST_ONLY_WOULD_CROSS, "a post-only order may not trade on arrival", price=order.price)
+    if order.kind is OrderKind.FOK and book.fillable_in_one_trade(order) < order.amount:
+        raise RequestRejected(
+            Code.FOK_NOT_FILLABLE, "no one resting order can fill the whole order", amount=order.amount
         )

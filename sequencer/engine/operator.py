@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sequencer.spec.constants import AMOUNT_BITS, ORDER_ID_BITS, OrderKind, TreeConfig
+from sequencer.spec.constants import AMOUNT_BITS, ORDER_ID_BITS, TreeConfig
 from sequencer.spec.errors import RollupError
 from sequencer.spec.perpetual.commitment import perp_config_hash
 from sequencer.spec.perpetual.ledger import PerpLedger
@@ -272,7 +272,6 @@ class Operator:
         """
         time = self._begin(now)
         order = signed.order
-        kind = order.kind
         book = self.books.get(market_name)
         if book is None:
             raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {market_name!r}", market=market_name)
@@ -286,14 +285,7 @@ class Operator:
         account = checks.spec_check(lambda: check_order(self.head, signed, time))
         checks.order_slot_free(self.registry, account, order.account_index, order.order_id)
         self._check_covered(order.account_index, *order_cost(order, order.amount))
-        if kind is OrderKind.POST_ONLY and book.would_cross(order.side, order.price):
-            raise RequestRejected(
-                Code.POST_ONLY_WOULD_CROSS, "a post-only order may not trade on arrival", price=order.price
-            )
-        if kind is OrderKind.FOK and book.fillable_in_one_trade(order) < order.amount:
-            raise RequestRejected(
-                Code.FOK_NOT_FILLABLE, "no one resting order can fill the whole order", amount=order.amount
-            )
+        checks.kind_allowed(book, order)
         self.clock = time
         return self._accept_order(book, signed, client_order_id)
 
@@ -523,14 +515,7 @@ class Operator:
             check_order_margin(ledger, order.account_index, open_perp_order(order, order.amount), self._open_perp_orders(order.account_index))
         except OrderRejected as error:
             raise RequestRejected(error.code, str(error), **error.values) from error
-        if order.kind is OrderKind.POST_ONLY and book.would_cross(order.side, order.price):
-            raise RequestRejected(
-                Code.POST_ONLY_WOULD_CROSS, "a post-only order may not trade on arrival", price=order.price
-            )
-        if order.kind is OrderKind.FOK and book.fillable_in_one_trade(order) < order.amount:
-            raise RequestRejected(
-                Code.FOK_NOT_FILLABLE, "no one resting order can fill the whole order", amount=order.amount
-            )
+        checks.kind_allowed(book, order)
         self.clock = time
         return self._accept_perp_order(book, signed, client_order_id, time)
 

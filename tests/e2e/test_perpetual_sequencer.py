@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -40,11 +39,10 @@ from sequencer.spec.perpetual.state import PerpConfig
 from sequencer.spec.types import AccountIndex
 from tests.contracts.conftest import MINT
 from tests.e2e.test_perpetual_batches import deployed
-from tests.e2e.test_sequencer_with_provers import free_port, wait_for
+from tests.e2e.test_sequencer_with_provers import free_port, matchproof, wait_for
 from tests.spec.builders import ALICE, BOB, public_key
 from tests.spec.perpetual.builders import BUY, COLLATERAL, ORACLES, QUORUM, SELL, config, oracle_key, perp_order, transfer
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 CIRCUIT = "test_perp"
 FUND = AccountIndex(3)
 """The insurance fund's account: the third to deposit after the operator's registration."""
@@ -65,18 +63,6 @@ def perp_circuit() -> CircuitArtifacts:
 def node() -> Iterator[AnvilNode]:
     with start_anvil() as anvil:
         yield anvil
-
-
-def matchproof(*args: str, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """A ``matchproof`` process in its own session."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "sequencer.cli", *args],
-        cwd=REPO_ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
