@@ -297,6 +297,10 @@ def perpetual_side(rollup: Rollup, deployment: Deployment, params: dict[str, int
         config = read_perp_parameters(rollup.contract, deployment.block_number, deployment.block_number, config_hash)
     except PerpParametersMismatch as error:
         raise ConfigError(str(error)) from error
+    if int(perpetuals[6]) != config.insurance_fund:
+        raise ConfigError(
+            f"the rollup reserves account {perpetuals[6]} for the insurance fund; its parameters name {config.insurance_fund}"
+        )
     for market in rules:
         if market.market >= len(config.markets):
             raise ConfigError(f"perpetual market {market.name!r}: the rollup has no market {market.market}")
