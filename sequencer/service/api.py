@@ -17,14 +17,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, FastAPI, Path, Query, Request, WebSocket
 from starlette.types import ASGIApp
 
-from sequencer.crypto.eddsa import Signature
 from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.engine.errors import Code
 from sequencer.engine.orders import OrderRecord
 from sequencer.engine.records import WithdrawalRecord
 from sequencer.engine.operator import OrderOutcome
 from sequencer.engine.errors import RequestRejected
-from sequencer.spec.constants import MAX_ACCOUNT_DEPTH, Side
+from sequencer.spec.constants import Side
 from sequencer.spec.errors import AccountNotFound
 from sequencer.spec.transactions import Order, SignedOrder, Withdraw
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, Nonce, OrderId, Price, Timestamp, TokenId
@@ -34,7 +33,7 @@ from .commands import Cancel, CancelAllOrders, Command, PlaceOrder, RequestWithd
 from .core import FEED_DEPTH, SequencerService
 from .errors import BATCH_NOT_FOUND, DIGEST_LOCAL_ONLY, ENTRY_NOT_FOUND, install_error_handlers
 from .explorer.routes import install_explorer
-from .intake import Accepted
+from .routing import AccountPath, MarketPath, accepted, signature
 from .limits import BodyGuard
 from .order_lane import OrderLane
 from .websocket import WS_NOT_FOUND, serve_subscription
@@ -55,7 +54,6 @@ from .schemas import (
     OrderOut,
     PlaceOrderIn,
     PlaceOrderOut,
-    SignatureIn,
     StatusOut,
     TradeOut,
     WithdrawalOut,
@@ -64,8 +62,6 @@ from .schemas import (
 )
 from .views import account_out, book_out, market_out, order_out, receipt_out, trade_out, withdrawal_out
 
-AccountPath = Annotated[int, Path(ge=0, lt=2**MAX_ACCOUNT_DEPTH, description="account index")]
-MarketPath = Annotated[str, Path(min_length=1, max_length=64)]
 ERRORS = {status: {"model": ErrorOut} for status in (400, 404, 405, 409, 413, 415, 422, 503)}
 """Every route may answer these with an error document."""
 
@@ -78,11 +74,6 @@ def is_loopback(request: Request) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def signature(document: SignatureIn) -> Signature:
-    """A request's signature."""
-    return Signature(document.r8x, document.r8y, document.s)
 
 
 def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), freeze_heap: bool = False) -> ASGIApp:
@@ -126,12 +117,6 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
     if service.config.perp is not None:
         app.include_router(perp_router(service, service.config.perp))
     install_explorer(app, service)
-
-    def accepted(result: Accepted | None) -> Accepted:
-        """A trader command's acceptance (the intake returns None only for seals and ticks)."""
-        if result is None or result.receipt is None:
-            raise RuntimeError("a trader command was accepted without a receipt")
-        return result
 
     def market_of(name: str) -> MarketOut:
         """A market's configuration; refuses an unknown market."""

@@ -12,13 +12,11 @@ the same log entry.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, WebSocket
+from fastapi import APIRouter, Query, WebSocket
 
-from sequencer.crypto.eddsa import Signature
 from sequencer.engine.batcher import PerpSetup
 from sequencer.engine.errors import Code, RequestRejected
 from sequencer.engine.operator import PerpOrderOutcome
-from sequencer.spec.constants import MAX_ACCOUNT_DEPTH
 from sequencer.spec.errors import AccountNotFound
 from sequencer.spec.perpetual.transactions import (
     CollateralTransfer,
@@ -32,7 +30,7 @@ from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Ti
 from .commands import PlacePerpOrder, PostPrices, TransferCollateral
 from .core import SequencerService
 from .feed import account_channel
-from .intake import Accepted
+from .routing import AccountPath, MarketPath, accepted, signature
 from .machine import Liquidations
 from .perp_schemas import (
     CollateralTransferIn,
@@ -46,17 +44,10 @@ from .perp_schemas import (
     PricesOut,
 )
 from .perp_views import SIDES, close_out, orders_out, perp_account_out, perp_markets_out, perp_trade_out
-from .schemas import BookOut, SignatureIn
+from .schemas import BookOut
 from .views import book_out, order_out, receipt_out
 from .websocket import WS_NOT_FOUND, serve_subscription
 
-AccountPath = Annotated[int, Path(ge=0, lt=2**MAX_ACCOUNT_DEPTH, description="account index")]
-MarketPath = Annotated[str, Path(min_length=1, max_length=64)]
-
-
-def signature(document: SignatureIn) -> Signature:
-    """A request's signature."""
-    return Signature(document.r8x, document.r8y, document.s)
 
 
 def perp_router(service: SequencerService, setup: PerpSetup) -> APIRouter:
@@ -64,12 +55,6 @@ def perp_router(service: SequencerService, setup: PerpSetup) -> APIRouter:
     router = APIRouter(prefix="/v1/perp", tags=["perpetuals"])
     operator = service.operator
     quantum = {rules.name: setup.config.markets[rules.market].quantum for rules in setup.markets}
-
-    def accepted(result: Accepted | None) -> Accepted:
-        """A trader command's acceptance (with its receipt)."""
-        if result is None or result.receipt is None:
-            raise RuntimeError("a trader command was accepted without a receipt")
-        return result
 
     def known_market(name: str) -> str:
         """``name``, if it is a perpetual market's (``UNKNOWN_MARKET`` otherwise)."""
