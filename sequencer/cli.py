@@ -37,7 +37,9 @@ import sys
 import time
 from pathlib import Path
 
+from eth_account import Account
 from web3 import HTTPProvider, Web3
+from web3.types import Wei
 
 from prover import ProverError, build_circuit, run_worker
 from prover.ceremony_cli import add_subcommands as add_ceremony_commands
@@ -45,9 +47,10 @@ from prover.groth16 import PROVER_BACKENDS, WITNESS_BACKENDS
 from prover.remote import JobRefused, run_remote_worker, served_circuit
 from sequencer.client.cli import add_subcommands as add_trader_commands
 from sequencer.demo import run_demo
-from sequencer.devnet import TEST_TOKENS, Devnet, devnet_market
+from sequencer.devnet import TEST_TOKENS, Devnet, devnet_market, devnet_perp_rules
 from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
 from sequencer.l1.compile import compile_contracts
+from sequencer.l1.transactions import send_transaction
 from sequencer.l1.exit_cli import add_subcommands as add_exit_commands
 from sequencer.local_system import markets_document
 from sequencer.logs import configure_logging
@@ -78,11 +81,20 @@ def devnet(args: argparse.Namespace) -> int:
     return 0
 
 
+FUND_GAS_MONEY = 10**18
+"""The ether a development deployment's new insurance-fund account gets from the operator for its transactions."""
+
+
 def deploy(args: argparse.Namespace) -> int:
     """
     Deploy a development rollup for the circuit configuration, operated by
     the operator's key, and write ``deployment.json`` and ``markets.json``
-    (its one market, WETH-USDC) into ``--out``.
+    (WETH-USDC, and ETH-PERP for a circuit with perpetual slots) into
+    ``--out``. With perpetual markets it also writes the new oracle key
+    set's private keys (``oracle-keys.json``, for ``matchproof
+    oracle-feeder``) and the private key of the insurance fund's new L1
+    account (``insurance-fund.key``), which the operator pays a little
+    ether and which deposits the fund's capital at once.
     """
     try:
         operator = load_account(args.operator_keystore, OPERATOR_KEY_ENV)
@@ -90,12 +102,18 @@ def deploy(args: argparse.Namespace) -> int:
         print(f"matchproof: {error}", file=sys.stderr)
         return 2
     circuit = build_circuit(args.config)
-    devnet = Devnet.deploy(Web3(HTTPProvider(args.rpc)), operator, circuit)
+    w3 = Web3(HTTPProvider(args.rpc))
+    fund = None
+    if dict(circuit.config.params)["nPerp"]:
+        fund = Account.create()
+        send_transaction(w3, operator, {"from": operator.address, "to": fund.address, "value": Wei(FUND_GAS_MONEY)}, gas=21_000)
+    devnet = Devnet.deploy(w3, operator, circuit, fund=fund)
     args.out.mkdir(parents=True, exist_ok=True)
     deployment_file, markets_file = args.out / "deployment.json", args.out / "markets.json"
     devnet.deployment.save(deployment_file)
-    markets_file.write_text(json.dumps(markets_document([devnet_market()], TEST_TOKENS), indent=2) + "\n")
-    shown = {
+    perpetual = [] if devnet.perpetuals is None else [devnet_perp_rules()]
+    markets_file.write_text(json.dumps(markets_document([devnet_market()], TEST_TOKENS, perpetual), indent=2) + "\n")
+    shown: dict[str, object] = {
         "rollup": devnet.deployment.rollup,
         "operator": operator.address,
         "circuit": args.config,
@@ -103,6 +121,17 @@ def deploy(args: argparse.Namespace) -> int:
         "deployment": str(deployment_file),
         "markets": str(markets_file),
     }
+    if devnet.perpetuals is not None:
+        keys_file, fund_file = args.out / "oracle-keys.json", args.out / "insurance-fund.key"
+        devnet.perpetuals.oracles.save(keys_file)
+        fund_file.write_text("0x" + bytes(devnet.perpetuals.fund.key).hex() + "\n", encoding="utf-8")
+        fund_file.chmod(0o600)
+        shown |= {
+            "oracle_keys": str(keys_file),
+            "oracle_quorum": devnet.perpetuals.config.oracle_quorum,
+            "insurance_fund": devnet.perpetuals.fund.address,
+            "insurance_fund_key": str(fund_file),
+        }
     print(json.dumps(shown, indent=2))
     return 0
 

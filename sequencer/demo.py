@@ -8,6 +8,8 @@ traders: they deposit on L1, sign crossing orders sent to the sequencer's
 HTTP API with the trader client, and withdraw; the sequencer matches and
 batches, the worker proves every batch with Groth16, the submitter puts it
 on L1, where the rollup contract verifies it; the traders claim on L1.
+With a circuit that has perpetual slots, they also trade ETH-PERP before
+withdrawing (``demo_perpetuals``), priced by the oracle feeder process.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from web3.logs import DISCARD
 from prover import build_circuit
 from sequencer.client.http import SequencerClient
 from sequencer.client.trader import Trader, next_order_id
-from sequencer.devnet import TEST_TOKENS, Devnet, devnet_market
+from sequencer.demo_perpetuals import run_perpetual_chapter
+from sequencer.devnet import FUND_CAPITAL, TEST_TOKENS, Devnet, devnet_market, devnet_perp_rules
 from sequencer.l1.anvil import HARDFORK, start_anvil
 from sequencer.local_system import LocalSystem
 from sequencer.spec.constants import PRICE_SCALE, Side
@@ -34,6 +37,8 @@ WETH, USDC = TokenId(0), TokenId(1)
 SYMBOLS = {WETH: "WETH", USDC: "USDC"}
 SETTLE_TIMEOUT_S = 600.0
 """How long the demo waits for the sealed batches to be verified on L1."""
+FUNDING_INTERVAL_S = 20
+"""Seconds between the devnet's funding ticks while a position is open (a production sequencer's default is 60)."""
 
 
 def units(amount: int) -> str:
@@ -103,8 +108,9 @@ class Demo:
                 continue
             receipt = self.devnet.w3.eth.get_transaction_receipt(event["transactionHash"])
             batch = self.client.batch(number)
+            perpetual = f", {batch.perpetual} perpetual" if batch.perpetual else ""
             self.say(
-                f"  batch {number} ({batch.deposits} deposits, {batch.trades} trades, {batch.withdrawals} withdrawals) "
+                f"  batch {number} ({batch.deposits} deposits, {batch.trades} trades, {batch.withdrawals} withdrawals{perpetual}) "
                 f"verified on L1 in a transaction of {int(receipt['gasUsed']):,} gas "
                 f"({_batches_in(rollup.contract.events.BatchVerified().process_receipt(receipt, errors=DISCARD))}); "
                 f"root {hex(int(event['args']['oldRoot']))[:14]}... -> {hex(int(event['args']['newRoot']))[:14]}..."
@@ -125,12 +131,17 @@ def run_demo(config: str, say: Callable[[str], None] = print, keep_running: bool
 
     with start_anvil() as node, tempfile.TemporaryDirectory(prefix="matchproof-devnet-") as scratch:
         w3, keys = node.web3(), node.accounts()
-        operator, alice, bob = keys[0], keys[1], keys[2]
+        operator, alice, bob, fund = keys[0], keys[1], keys[2], keys[-1]
         say(f"== anvil at {node.url} (hardfork {HARDFORK}); deploying")
-        devnet = Devnet.deploy(w3, operator, circuit)
-        deployment = devnet.deployment
+        devnet = Devnet.deploy(w3, operator, circuit, fund=fund)
+        deployment, perpetuals = devnet.deployment, devnet.perpetuals
         say(f"  rollup {deployment.rollup}, verifier {deployment.verifier}")
         say(f"  WETH {deployment.tokens[WETH]}, USDC {deployment.tokens[USDC]}")
+        if perpetuals is not None:
+            say(
+                f"  perpetual market {devnet_perp_rules().name}; the insurance fund {fund.address[:10]}... "
+                f"registered account {perpetuals.config.insurance_fund} with {units(FUND_CAPITAL)} USDC"
+            )
         devnet.mint(WETH, alice.address, 20 * UNIT)
         devnet.mint(USDC, bob.address, 60_000 * UNIT)
         weth, usdc = devnet.rollup.token(WETH), devnet.rollup.token(USDC)
@@ -145,7 +156,16 @@ def run_demo(config: str, say: Callable[[str], None] = print, keep_running: bool
 
         say("== starting the sequencer service and a prover worker (their logs: sequencer.log, worker-1.log)")
         with LocalSystem(
-            Path(scratch), node.url, deployment, [devnet_market()], operator, config, tokens=TEST_TOKENS
+            Path(scratch),
+            node.url,
+            deployment,
+            [devnet_market()],
+            operator,
+            config,
+            tokens=TEST_TOKENS,
+            perpetual=() if perpetuals is None else (devnet_perp_rules(),),
+            oracles=None if perpetuals is None else perpetuals.oracles,
+            funding_interval_s=FUNDING_INTERVAL_S,
         ) as system:
             with SequencerClient(system.url) as client:
                 say(f"  sequencer API at {system.url} (OpenAPI at {system.url}/docs)")
@@ -156,7 +176,7 @@ def run_demo(config: str, say: Callable[[str], None] = print, keep_running: bool
                 say("== deposits (L1 requests, consumed in order by the next batches)")
                 demo.deposit("Alice", alice, WETH, 10 * UNIT)
                 demo.deposit("Bob", bob, USDC, 50_000 * UNIT)
-                while client.status().l1_requests < 3:  # the operator's account, then the two deposits
+                while client.status().l1_requests < len(devnet.rollup.l1_requests(0)):  # every L1 request so far
                     system.check_running()
                     time.sleep(0.2)
                 demo.settle()
@@ -168,6 +188,8 @@ def run_demo(config: str, say: Callable[[str], None] = print, keep_running: bool
                 say("== a later batch fills the rest of Alice's order")
                 demo.place("Bob", bob, Side.BUY, 2000 * PRICE_SCALE, 3 * UNIT)
                 demo.settle()
+                if perpetuals is not None:
+                    run_perpetual_chapter(demo, perpetuals, alice, bob)
 
                 say("== withdrawals")
                 claims = [(alice, USDC), (alice, WETH), (bob, WETH), (bob, USDC)]
@@ -182,6 +204,12 @@ def run_demo(config: str, say: Callable[[str], None] = print, keep_running: bool
                     say(f"== the devnet keeps running: explorer at {system.url}/explorer, anvil at {node.url}; Ctrl-C stops it")
                     say(f"  trade at {system.url}/explorer/trade with an anvil account's key (Alice's: {alice.key.hex()}),")
                     say("  after a deposit: matchproof deposit --deployment ... (README, Running the pieces by hand)")
+                    if perpetuals is not None:
+                        say(
+                            f"  ETH-PERP's price goes stale after {perpetuals.config.max_price_age} s; keep it fresh with: "
+                            f"matchproof oracle-feeder --sequencer {system.url} --keys {system.oracle_keys} "
+                            f"--quorum {perpetuals.config.oracle_quorum} --prices 1850000 --keep-fresh"
+                        )
                     while True:
                         system.check_running()
                         time.sleep(1)

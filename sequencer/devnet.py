@@ -8,6 +8,7 @@ rollup through it.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from eth_account.signers.local import LocalAccount
@@ -17,14 +18,18 @@ from web3.types import Nonce, RPCEndpoint, TxReceipt
 
 from prover import CircuitArtifacts, prove, verify_proof
 from prover.groth16 import Proof
+from sequencer.crypto.eddsa import private_to_public
 from sequencer.crypto.keys import L2Keypair
+from sequencer.engine.batcher import PerpSetup
 from sequencer.engine.market import Market
+from sequencer.engine.perp_market import PerpMarketRules
 from sequencer.l1.compile import CompiledContracts, compile_contracts, load_poseidon
 from sequencer.l1.deploy import (
     DEFAULT_MAX_TIMESTAMP_LAG,
     DEFAULT_REQUEST_DEADLINE_BLOCKS,
     Deployment,
     OperatorKey,
+    PerpetualsConfig,
     RollupConfig,
     TestTokenSpec,
     deploy,
@@ -33,11 +38,14 @@ from sequencer.l1.rollup import Rollup
 from sequencer.l1.submitter import Submitter
 from sequencer.l1.verifying_key import VerifyingKey
 from sequencer.engine.operator import Operator
+from sequencer.oracle.feeder import OracleKeys
 from sequencer.proving_queue import ProvingQueue
 from sequencer.settlement import LocalProver, Settlement
-from sequencer.spec.constants import TreeConfig
+from sequencer.spec.constants import PRICE_SCALE, TreeConfig
+from sequencer.spec.perpetual.commitment import perp_config_hash
+from sequencer.spec.perpetual.state import PerpConfig, PerpMarketParams
 from sequencer.spec.state import State
-from sequencer.spec.types import Amount, Price, Timestamp, TokenId
+from sequencer.spec.types import AccountIndex, Amount, Price, Timestamp, TokenId
 from sequencer.witness.batch import ProvableBatch
 
 TEST_TOKENS = (TestTokenSpec("Wrapped Ether (test)", "WETH"), TestTokenSpec("USD Coin (test)", "USDC"))
@@ -68,6 +76,67 @@ def devnet_market() -> Market:
     )
 
 
+PERP_TICK = 10**15
+"""ETH-PERP's price tick: 0.001 USDC (in USDC base units per WETH)."""
+PERP_LOT = 10**12
+"""ETH-PERP's lot: 0.000001 WETH (in WETH base units)."""
+INSURANCE_FUND = AccountIndex(1)
+"""The insurance fund's account: registered at deployment, right after the operator's."""
+FUND_CAPITAL = 100_000 * 10**18
+"""The USDC the insurance fund deposits at deployment."""
+
+
+def devnet_perp_rules() -> PerpMarketRules:
+    """ETH-PERP as the engine trades it: maker 10 bps, taker 20 bps of the notional."""
+    return PerpMarketRules(name="ETH-PERP", market=0, maker_fee_bps=10, taker_fee_bps=20)
+
+
+@dataclass(frozen=True)
+class DevnetPerpetuals:
+    """
+    A devnet's perpetual side: one market, ETH-PERP, collateralised in USDC
+    (token 1, the spot market's quote); a fresh oracle key set, whose
+    private keys the devnet's feeder holds; the insurance fund's L1 account.
+    """
+
+    config: PerpConfig
+    oracles: OracleKeys
+    fund: LocalAccount
+
+    @classmethod
+    def create(cls, circuit: CircuitArtifacts, fund: LocalAccount) -> DevnetPerpetuals:
+        """
+        The parameters for ``circuit`` (its oracle key count and quorum), with
+        new random oracle keys: 10 % initial and 5 % maintenance margin, at
+        most 0.36 % funding an hour, 1,000 WETH of open interest, prices
+        valid for 10 minutes, a liquidation penalty of at most 1 %.
+        """
+        params = dict(circuit.config.params)
+        oracles = OracleKeys(tuple(secrets.token_bytes(32) for _ in range(params["keys"])))
+        market = PerpMarketParams(
+            quantum=PERP_TICK * PERP_LOT // PRICE_SCALE,
+            initial_margin=100_000,
+            maintenance_margin=50_000,
+            max_funding_rate=10**6,
+            open_interest_cap=1_000 * 10**18 // PERP_LOT,
+        )
+        config = PerpConfig(
+            collateral_token=TokenId(1),
+            markets=(market,),
+            oracle_keys=tuple(private_to_public(key) for key in oracles.keys),
+            oracle_quorum=params["quorum"],
+            oracle_window=60,
+            max_price_age=600,
+            insurance_fund=INSURANCE_FUND,
+            max_liquidation_penalty=10_000,
+        )
+        return cls(config, oracles, fund)
+
+    def setup(self, slots: int) -> PerpSetup:
+        """The engine's perpetual side with ``slots`` perpetual slots a batch, trading ETH-PERP."""
+        return PerpSetup(self.config, slots, (devnet_perp_rules(),))
+
+
 def tree_config(circuit: CircuitArtifacts) -> TreeConfig:
     """The tree depths a circuit was compiled for."""
     params = dict(circuit.config.params)
@@ -96,6 +165,7 @@ class Devnet:
     rollup: Rollup
     operator_account: LocalAccount
     operator: Operator
+    perpetuals: DevnetPerpetuals | None = None
     submitted: list[SubmittedBatch] = field(default_factory=list)
 
     @classmethod
@@ -106,6 +176,7 @@ class Devnet:
         circuit: CircuitArtifacts,
         request_deadline_blocks: int = DEFAULT_REQUEST_DEADLINE_BLOCKS,
         max_timestamp_lag: int = DEFAULT_MAX_TIMESTAMP_LAG,
+        fund: LocalAccount | None = None,
     ) -> Devnet:
         """
         Compile the contracts and deploy them, the verifier holding the circuit's key, with
@@ -113,13 +184,24 @@ class Devnet:
         from its Ethereum key for the rollup's (predicted) address. Batches
         must consume each L1 request within ``request_deadline_blocks``
         blocks, or anyone may freeze the rollup.
+
+        A circuit with perpetual slots gets ETH-PERP (:class:`DevnetPerpetuals`),
+        its insurance fund held by ``fund`` (required then), which registers
+        its account, reserved for it, at once with a deposit of
+        ``FUND_CAPITAL`` USDC: no one else can take the account first, and
+        no one waits for it.
         """
         contracts = compile_contracts()
         config = tree_config(circuit)
+        params = dict(circuit.config.params)
+        slots, perp_slots = params["nTx"], params["nPerp"]
+        if perp_slots and fund is None:
+            raise ValueError(f"circuit {circuit.config.name!r} has perpetual slots: the devnet needs an insurance fund account")
+        perpetuals = DevnetPerpetuals.create(circuit, fund) if perp_slots and fund is not None else None
+        perp_config = None if perpetuals is None else perpetuals.config
         nonce = w3.eth.get_transaction_count(deployer.address)
         rollup_address = Web3.to_checksum_address(get_create_address(deployer.address, Nonce(nonce + contracts_before_rollup())))
         key = L2Keypair.from_eth_account(deployer, w3.eth.chain_id, rollup_address)
-        slots = dict(circuit.config.params)["nTx"]
         deployment = deploy(
             w3,
             deployer,
@@ -128,9 +210,12 @@ class Devnet:
                 slots,
                 config.account_depth,
                 config.balance_depth,
-                State.genesis(config).root,
+                State.genesis(config, perp_config_hash(perp_config)).root,
                 request_deadline_blocks,
                 max_timestamp_lag,
+                perpetuals=PerpetualsConfig() if perpetuals is None else PerpetualsConfig.of(
+                    perpetuals.config, perpetuals.fund.address, slots=perp_slots
+                ),
             ),
             operator=OperatorKey(deployer.address, key.public_key.ax, key.public_key.ay),
             test_tokens=TEST_TOKENS,
@@ -138,8 +223,15 @@ class Devnet:
         )
         if deployment.rollup != rollup_address:
             raise RuntimeError(f"rollup deployed at {deployment.rollup}, expected {rollup_address}")
-        operator = Operator.genesis(config, slots, [devnet_market()])
-        return cls(w3, circuit, contracts, deployment, Rollup(w3, deployment, contracts), deployer, operator)
+        operator = Operator.genesis(
+            config, slots, [devnet_market()], perp=None if perpetuals is None else perpetuals.setup(perp_slots)
+        )
+        net = cls(w3, circuit, contracts, deployment, Rollup(w3, deployment, contracts), deployer, operator, perpetuals)
+        if perpetuals is not None:
+            collateral = perpetuals.config.collateral_token
+            net.mint(collateral, perpetuals.fund.address, FUND_CAPITAL)
+            net.rollup.deposit(perpetuals.fund, collateral, FUND_CAPITAL, net.l2_key(perpetuals.fund).public_key)
+        return net
 
     def l2_key(self, trader: LocalAccount) -> L2Keypair:
         """A trader's L2 key on this rollup, derived from its Ethereum key."""

@@ -23,8 +23,10 @@ import httpx
 from eth_account.signers.local import LocalAccount
 
 from sequencer.engine.market import Market
+from sequencer.engine.perp_market import PerpMarketRules
 from sequencer.l1.deploy import Deployment, TestTokenSpec
 from sequencer.keystore import OPERATOR_KEY_ENV
+from sequencer.oracle.feeder import OracleKeys
 from sequencer.service.prover_auth import PROVER_TOKEN_ENV, add_key
 
 STARTUP_TIMEOUT_S = 300.0
@@ -38,10 +40,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def markets_document(markets: Sequence[Market], tokens: Sequence[TestTokenSpec] = ()) -> dict[str, object]:
+def markets_document(
+    markets: Sequence[Market], tokens: Sequence[TestTokenSpec] = (), perpetual: Sequence[PerpMarketRules] = ()
+) -> dict[str, object]:
     """
-    The markets file's JSON for ``markets`` (``service.config.load_markets``
-    reads it), with the symbol and decimals of ``tokens`` (token id = index) if given.
+    The markets file's JSON for ``markets`` and the ``perpetual`` markets
+    (``service.config.load_markets`` and ``load_perp_markets`` read it),
+    with the symbol and decimals of ``tokens`` (token id = index) if given.
     """
     labels = {str(token): {"symbol": spec.symbol, "decimals": spec.decimals} for token, spec in enumerate(tokens)}
     return {
@@ -58,14 +63,32 @@ def markets_document(markets: Sequence[Market], tokens: Sequence[TestTokenSpec] 
                 "taker_fee_bps": m.taker_fee_bps,
             }
             for m in markets
-        ]
+        ],
+        **(
+            {
+                "perpetual_markets": [
+                    {
+                        "name": rules.name,
+                        "market": rules.market,
+                        "maker_fee_bps": rules.maker_fee_bps,
+                        "taker_fee_bps": rules.taker_fee_bps,
+                        "min_size": rules.min_size,
+                        "max_size": rules.max_size,
+                    }
+                    for rules in perpetual
+                ]
+            }
+            if perpetual
+            else {}
+        ),
     }
 
 
 class LocalSystem:
     """
     The sequencer and ``workers`` prover workers as processes, for a
-    deployment on the chain at ``rpc``; stopped (SIGTERM, then SIGKILL) on exit.
+    deployment on the chain at ``rpc``, and the oracle feeder when the
+    deployment has perpetual markets; stopped (SIGTERM, then SIGKILL) on exit.
     """
 
     def __init__(
@@ -78,23 +101,35 @@ class LocalSystem:
         circuit: str,
         workers: int = 1,
         tokens: Sequence[TestTokenSpec] = (),
+        perpetual: Sequence[PerpMarketRules] = (),
+        oracles: OracleKeys | None = None,
+        funding_interval_s: int = 60,
     ) -> None:
-        """Prepare the files the processes read (nothing starts until ``with``); ``tokens`` label the explorer's amounts."""
+        """
+        Prepare the files the processes read (nothing starts until ``with``);
+        ``tokens`` label the explorer's amounts; ``perpetual`` markets are
+        traded, priced by :meth:`feed` with the ``oracles``' keys, and funded
+        every ``funding_interval_s`` seconds while a position is open.
+        """
         self.scratch = scratch
         self.url = f"http://127.0.0.1:{free_port()}"
         scratch.mkdir(parents=True, exist_ok=True)
         deployment.save(scratch / "deployment.json")
-        (scratch / "markets.json").write_text(json.dumps(markets_document(markets, tokens)), encoding="utf-8")
+        (scratch / "markets.json").write_text(json.dumps(markets_document(markets, tokens, perpetual)), encoding="utf-8")
+        self.oracle_keys = scratch / "oracle-keys.json"
+        if oracles is not None:
+            oracles.save(self.oracle_keys)
         keys = scratch / "prover-keys.json"
         self._tokens = {name: add_key(keys, name) for name in (f"worker-{n}" for n in range(1, workers + 1))}
         self._sequencer_args = [
             "sequencer", "--rpc", rpc, "--deployment", str(scratch / "deployment.json"),
             "--markets", str(scratch / "markets.json"), "--circuit", circuit, "--data-dir", str(scratch / "data"),
             "--remote-provers", "--prover-keys", str(keys), "--max-batch-wait", "1", "--poll-interval", "0.2",
-            "--port", self.url.rsplit(":", 1)[1], "--public-rpc", rpc,
+            "--port", self.url.rsplit(":", 1)[1], "--public-rpc", rpc, "--funding-interval", str(funding_interval_s),
         ]  # fmt: skip
         self._operator_key = "0x" + bytes(operator.key).hex()
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._feeds = 0
 
     def __enter__(self) -> LocalSystem:
         """Start the sequencer, wait until it answers, then start the workers."""
@@ -113,6 +148,38 @@ class LocalSystem:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.stop()
+
+    def feed(self, prices: Sequence[int], quorum: int, market: int = 0, interval_s: float = 1.0) -> str:
+        """
+        Run ``matchproof oracle-feeder`` with the oracles' keys: it posts
+        each price (in ticks) in turn, ``interval_s`` apart, signed by
+        ``quorum`` oracles. Returns what it printed (the prices, and the
+        accounts each closed).
+
+        Raises
+        ------
+        RuntimeError
+            The feeder failed (its log says why).
+        """
+        if not self.oracle_keys.exists():
+            raise RuntimeError("this deployment has no oracle keys: it has no perpetual markets")
+        args = [
+            "oracle-feeder", "--sequencer", self.url, "--keys", str(self.oracle_keys), "--market", str(market),
+            "--quorum", str(quorum), "--prices", ",".join(str(price) for price in prices), "--interval", str(interval_s),
+        ]  # fmt: skip
+        self._feeds += 1
+        name = f"feeder-{self._feeds}"
+        self._start(name, args, {})
+        feeder = self._processes.pop(name)  # it exits when done: not one of the processes that must keep running
+        try:
+            status = feeder.wait(timeout=60 + interval_s * len(prices))
+        except subprocess.TimeoutExpired:
+            os.killpg(feeder.pid, signal.SIGKILL)
+            feeder.wait()
+            status = -signal.SIGKILL
+        if status != 0:
+            raise RuntimeError(f"the oracle feeder failed; its log:\n{self.log_tail(name)}")
+        return (self.scratch / f"{name}.log").read_text(encoding="utf-8")
 
     def log_tail(self, name: str, lines: int = 30) -> str:
         """The last lines of a process's log."""

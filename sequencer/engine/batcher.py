@@ -179,14 +179,15 @@ class Batcher:
         taken, self.pending = self.pending[: cut.end], self.pending[cut.end :]
         spot = [p for p in taken if isinstance(p, PendingTransaction)]
         transactions = tuple(p.transaction for p in spot)
+        perp_transactions = tuple(p.transaction for p in taken if isinstance(p, PendingPerpTransaction))
         batch = SealedBatch(
             number=len(self.batches) + 1,
             timestamp=cut.timestamp,
             sealed_at=time,
             transactions=transactions,
             fees=tuple(sorted(total_fees([p.outcome for p in spot]).items())),
-            contents=BatchContents.of(transactions),
-            perp_transactions=tuple(p.transaction for p in taken if isinstance(p, PendingPerpTransaction)),
+            contents=BatchContents.of(transactions, len(perp_transactions)),
+            perp_transactions=perp_transactions,
         )
         self.batches.append(batch)
         return batch

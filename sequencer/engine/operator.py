@@ -590,17 +590,25 @@ class Operator:
                 found.append(open_perp_order(record.signed.order, record.remaining))
         return found
 
-    def funding_tick(self) -> FundingTick:
-        """The next funding tick as the sequencer's policy sets its rates (``engine.funding``)."""
+    def funding_tick(self, now: Timestamp, interval: int) -> FundingTick:
+        """
+        The funding tick at ``now`` as the sequencer's policy sets its rates
+        (``engine.funding``: at most ``interval`` seconds of premium).
+        """
         books = {book.rules.market: book for book in self.perp_books.values()}
-        return FundingTick(funding_rates(self.perp_ledger(), books))
+        return FundingTick(funding_rates(self.perp_ledger(), books, now, interval))
 
     def funding_due(self, now: Timestamp, interval: int) -> bool:
-        """Whether a funding tick is due: a market is priced and ``interval`` seconds passed since its last tick."""
+        """
+        Whether a funding tick is due: ``interval`` seconds passed since the
+        last tick of a priced market in which someone holds a position. An
+        idle market gets no tick (a tick is a batch slot and a proof), and
+        the next one charges at most an interval (``engine.funding``).
+        """
         if self.perp is None:
             return False
-        markets = [market for market in self.perp_ledger().markets() if market.oracle_price]
-        return bool(markets) and now - min(market.funding_time for market in markets) >= interval
+        held = [market for market in self.perp_ledger().markets() if market.oracle_price and market.open_interest]
+        return bool(held) and now - min(market.funding_time for market in held) >= interval
 
     def liquidate(self, now: Timestamp) -> list[Liquidation | Deleverage]:
         """

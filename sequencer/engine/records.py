@@ -97,21 +97,27 @@ Pending = PendingTransaction | PendingPerpTransaction
 
 @dataclass(frozen=True)
 class BatchContents:
-    """How many transactions a batch holds, and how many of them are trades, deposits and withdrawals."""
+    """
+    How many transactions a batch holds, how many of them are trades,
+    deposits and withdrawals, and how many perpetual transactions it holds
+    beside them (trades, prices, funding ticks, collateral transfers, closes).
+    """
 
     transactions: int
     trades: int
     deposits: int
     withdrawals: int
+    perpetual: int = 0
 
     @classmethod
-    def of(cls, transactions: tuple[Transaction, ...]) -> "BatchContents":
-        """The contents of ``transactions``."""
+    def of(cls, transactions: tuple[Transaction, ...], perpetual: int = 0) -> "BatchContents":
+        """The contents of ``transactions`` and ``perpetual`` perpetual transactions."""
         return cls(
             len(transactions),
             sum(isinstance(tx, Trade) for tx in transactions),
             sum(isinstance(tx, Deposit) for tx in transactions),
             sum(isinstance(tx, Withdraw) for tx in transactions),
+            perpetual,
         )
 
 

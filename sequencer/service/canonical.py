@@ -143,5 +143,8 @@ def _batch(batch: SealedBatch) -> dict[str, Any]:
         "timestamp": str(batch.timestamp),
         "sealed_at": str(batch.sealed_at),
         "fees": [[str(t), str(a)] for t, a in batch.fees],
-        "contents": [str(contents.transactions), str(contents.trades), str(contents.deposits), str(contents.withdrawals)],
+        "contents": [
+            str(contents.transactions), str(contents.trades), str(contents.deposits), str(contents.withdrawals),
+            str(contents.perpetual),
+        ],  # fmt: skip
     }

@@ -124,6 +124,12 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     parser.add_argument("--max-batch-wait", type=int, default=10, help="seconds before a partial batch is sealed")
     parser.add_argument("--poll-interval", type=float, default=0.5, help="seconds between timer and L1 polls")
     parser.add_argument(
+        "--funding-interval",
+        type=int,
+        default=ServiceConfig.funding_interval_s,
+        help="seconds between funding ticks of perpetual markets in which someone holds a position",
+    )
+    parser.add_argument(
         "--checkpoint-every",
         type=int,
         default=ServiceConfig.checkpoint_every,
@@ -194,9 +200,12 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         "markets": markets,
         "max_batch_wait_s": args.max_batch_wait,
         "poll_interval_s": args.poll_interval,
+        "funding_interval_s": args.funding_interval,
         "checkpoint_every": args.checkpoint_every,
         "compact_log": args.compact_log,
     }
+    if args.funding_interval < 1:
+        raise ConfigError("--funding-interval must be at least 1 second")
     if not 1 <= args.max_bundle <= MAX_BUNDLE:
         raise ConfigError(f"--max-bundle must be 1 to {MAX_BUNDLE} (what the verifier checks in one call)")
     if args.deployment is None:

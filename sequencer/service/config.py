@@ -82,7 +82,7 @@ class ServiceConfig:
     perp: PerpSetup | None = None
     """The deployment's perpetual markets, each batch's perpetual slots and the engine's market rules; None: spot only."""
     funding_interval_s: int = 60
-    """Seconds between funding ticks (``engine.funding`` sets their rates), once a perpetual market is priced."""
+    """Seconds between funding ticks (``engine.funding`` sets their rates) while someone holds a perpetual position."""
     public_rpc: str | None = None
     """
     The L1 node the trading page's deposits and claims go through, as the

@@ -269,7 +269,7 @@ class SequencerService:
                 if self.operator.expiry_due(now):
                     await self.submit(Tick())
                 if self.operator.funding_due(now, self.config.funding_interval_s):
-                    await self._tick_funding()
+                    await self._tick_funding(now)
                 if self.operator.seal_due(now, self.config.max_batch_wait_s):
                     await self.submit(SealBatch())
             except ServiceUnavailable:
@@ -279,10 +279,18 @@ class SequencerService:
             except Exception as error:  # a full disk must not stop sealing and expiry: the log has it all
                 log.error("checkpoint failed (the log still holds every entry): %r", error)
 
-    async def _tick_funding(self) -> None:
-        """Submit the next funding tick; one the spec refuses (an index at its bound) is logged and skipped."""
+    async def _tick_funding(self, now: Timestamp) -> None:
+        """
+        Submit the funding tick at ``now``, unless all its rates are zero (it
+        would move nothing: no batch slot and no proof for it, and the next
+        tick charges at most an interval anyway); one the spec refuses (an
+        index at its bound) is logged and skipped.
+        """
+        tick = self.operator.funding_tick(now, self.config.funding_interval_s)
+        if not any(tick.rates):
+            return
         try:
-            await self.submit(TickFunding(self.operator.funding_tick()))
+            await self.submit(TickFunding(tick))
         except RequestRejected as refusal:
             log.error("funding tick refused: %s: %s", refusal.code, refusal)
 

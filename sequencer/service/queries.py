@@ -27,7 +27,9 @@ def batch_out(service: SequencerService, number: int) -> BatchOut:
     """A sealed batch, or the open one (``number`` just after the last sealed)."""
     operator = service.operator
     if number == len(operator.batches) + 1:
-        contents = BatchContents.of(tuple(p.transaction for p in operator.next_batch() if isinstance(p, PendingTransaction)))
+        pending = operator.next_batch()
+        spot = tuple(p.transaction for p in pending if isinstance(p, PendingTransaction))
+        contents = BatchContents.of(spot, len(pending) - len(spot))
         timestamp = sealed_at = None
     else:
         sealed = operator.batches[number - 1]
@@ -40,6 +42,7 @@ def batch_out(service: SequencerService, number: int) -> BatchOut:
         trades=contents.trades,
         deposits=contents.deposits,
         withdrawals=contents.withdrawals,
+        perpetual=contents.perpetual,
         timestamp=timestamp,
         sealed_at=sealed_at,
         l1_tx=None if progress is None else progress.l1_tx,

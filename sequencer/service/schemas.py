@@ -319,6 +319,8 @@ class BatchOut(Response):
     trades: Count
     deposits: Count
     withdrawals: Count
+    perpetual: Count = 0
+    """Perpetual transactions beside the spot ones: trades, prices, funding ticks, collateral transfers, closes."""
     timestamp: U64 | None
     sealed_at: U64 | None
     l1_tx: str | None

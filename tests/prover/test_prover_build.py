@@ -112,13 +112,13 @@ def test_load_config_reads_the_repository_manifest(repo_root: Path) -> None:
     assert test.ptau_power == 18
     assert load_config(manifest, "devnet").params == (
         ("nTx", 8),
-        ("nPerp", 0),
+        ("nPerp", 2),
         ("accountDepth", 8),
         ("balanceDepth", 2),
         ("orderDepth", 4),
-        ("quorum", 1),
-        ("keys", 1),
-        ("keyBits", 1),
+        ("quorum", 3),
+        ("keys", 4),
+        ("keyBits", 2),
     )
 
 

@@ -215,7 +215,7 @@ def test_an_accounts_feed_streams_its_positions_and_margin(sequencer: tuple[str,
         assert refused.value.rcvd is not None and refused.value.rcvd.code == 4404
 
 
-def test_the_sequencer_ticks_funding_at_the_books_premium(tmp_path: Path) -> None:
+def test_the_sequencer_ticks_funding_at_the_books_premium_while_a_position_is_open(tmp_path: Path) -> None:
     queue = write_funding(tmp_path / "queue.json")
     perp = PerpSetup(perp_config(), 2, (PERP,))
     service_config = replace(standalone_config(tmp_path / "data"), perp=perp, funding_interval_s=1)
@@ -223,15 +223,19 @@ def test_the_sequencer_ticks_funding_at_the_books_premium(tmp_path: Path) -> Non
     with BackgroundServer(service) as server:
         url = server.url
         wait_for(lambda: httpx.get(f"{url}/v1/status").json()["l1_requests"] == len(funding()))
-        assert post(url, "/v1/perp/collateral", transfer_body(BOB, 50_000, 0)).status_code == 200
+        for account in (ALICE, BOB):
+            assert post(url, "/v1/perp/collateral", transfer_body(account, 50_000, 0)).status_code == 200
         assert post(url, "/v1/perp/prices", prices_body(100)).status_code == 200
         assert post(url, "/v1/perp/orders", order_body(BOB, 1, Side.BUY, 110, 1)).status_code == 200
-        assert post(url, "/v1/perp/orders", order_body(BOB, 2, Side.SELL, 112, 1)).status_code == 200
-        # the book's mid is 11 % above the price: the maximum rate, every second from the first price
+        assert post(url, "/v1/perp/orders", order_body(BOB, 2, Side.SELL, 112, 2)).status_code == 200
+        time.sleep(2.5)  # a priced market with a book but no position: no tick
+        assert httpx.get(f"{url}/v1/perp/markets").json()[0]["funding_index"] == "0"
+        assert post(url, "/v1/perp/orders", order_body(ALICE, 1, Side.BUY, 112, 1)).status_code == 200
+        # the book's mid is 11 % above the price: longs pay, at most the maximum rate for the time since the first price
         wait_for(lambda: int(httpx.get(f"{url}/v1/perp/markets").json()[0]["funding_index"]) > 0, timeout_s=10)
         market = httpx.get(f"{url}/v1/perp/markets").json()[0]
         elapsed = int(market["funding_time"]) - int(market["oracle_time"])
-        assert int(market["funding_index"]) % (perp.config.markets[0].max_funding_rate * 100) == 0 and elapsed >= 1
+        assert 0 < int(market["funding_index"]) <= perp.config.markets[0].max_funding_rate * 100 * elapsed
 
 
 @pytest.mark.parametrize(
