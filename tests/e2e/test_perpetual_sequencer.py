@@ -29,6 +29,7 @@ from web3.exceptions import ContractCustomError
 from prover import CircuitArtifacts, build_circuit
 from sequencer.local_system import markets_document
 from sequencer.devnet import devnet_market
+from sequencer.engine.perp_market import PerpMarketRules
 from sequencer.l1.anvil import AnvilNode, start_anvil
 from sequencer.l1.errors import custom_errors, decode_revert
 from sequencer.l1.reconstruct import reconstruct
@@ -137,8 +138,7 @@ def test_the_sequencer_liquidates_after_the_feeder_moves_the_price_and_l1_verifi
     assert rollup.contract.functions.perpetuals().call()[6] == FUND
 
     rollup.deployment.save(tmp_path / "deployment.json")
-    markets = markets_document([devnet_market()])
-    markets["perpetual_markets"] = [{"name": PERP_MARKET, "market": 0, "maker_fee_bps": 10, "taker_fee_bps": 20}]
+    markets = markets_document([devnet_market()], perpetual=[PerpMarketRules(PERP_MARKET, 0, 10, 20)])
     (tmp_path / "markets.json").write_text(json.dumps(markets))
     keys = tmp_path / "oracle-keys.json"
     OracleKeys(tuple(oracle_key(signer) for signer in range(len(ORACLES)))).save(keys)
