@@ -110,7 +110,7 @@ def run_bench(options: BenchOptions, say: Callable[[str], None] = print) -> Writ
         bundles: list[BundleMeasurement] = []
         devnets: list[Devnet] = []
         for circuit in circuits:
-            devnet = Devnet.deploy(w3, operator, circuit)
+            devnet = Devnet.deploy(w3, operator, circuit, fund=node.accounts()[-1])
             runs.append(play_on_rollup(devnet, seller, buyer, trades, warmup))
             devnets.append(devnet)
             say(f"  rollup '{circuit.config.name}': {len(runs[-1].batches)} trade batches proven and verified")
