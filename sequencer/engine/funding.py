@@ -14,11 +14,11 @@ or whose book lacks a side, carries no funding.
 A tick accrues its rate over the whole time since the market's last one,
 but the sequencer ticks only while someone holds a position and a rate is
 not zero (no batch and no proof for a tick that moves nothing), so that
-time can be long. As on exchanges
-that charge funding at fixed times to whoever holds a position then, a
-tick charges at most one funding interval of premium: past an interval,
-the rate is scaled down by ``interval / elapsed``, so a position opened
-after a quiet hour never pays for the hour.
+time can be long. As on exchanges that charge funding at fixed times to
+whoever holds a position then, a tick charges at most one funding
+interval of premium: past an interval, the rate is scaled down by
+``interval / elapsed``, so a position opened after a quiet hour never pays
+for the hour.
 """
 
 from collections.abc import Mapping
