@@ -67,5 +67,6 @@ def run_feeder(args: argparse.Namespace) -> int:
 
 def report(price: int, answer: dict[str, Any]) -> None:
     """Print what a post did."""
-    closes = answer.get("closes", [])
-    print(f"posted {price}: receipt {answer['receipt']['sequence']}, {len(closes)} accounts closed", flush=True)
+    closes = [f"{close['kind']} of account {close['account_index']}" for close in answer.get("closes", [])]
+    started = f", started {'; '.join(closes)}" if closes else ", no account closed"
+    print(f"posted {price}: receipt {answer['receipt']['sequence']}{started}", flush=True)

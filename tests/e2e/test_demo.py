@@ -19,7 +19,7 @@ def test_the_devnet_demo_runs_the_whole_story_through_the_service() -> None:
     assert "trade: 2 WETH for 4,000 USDC at 2,000" in text
     assert "trade: 3 WETH for 6,000 USDC at 2,000" in text
     assert "trade: 5 ETH at 2,000, 10,000 USDC notional; fees 10 (maker), 20 (taker)" in text
-    assert "posted 1850000: " in text and "1 accounts closed" in text
+    assert "posted 1850000: " in text and "started liquidation of account" in text
     chapter = lines[lines.index("== the price falls: the sequencer liquidates Alice against the insurance fund") :]
     alice = next(line for line in chapter if line.startswith("  Alice: "))
     fund = next(line for line in chapter if line.startswith("  the insurance fund: "))

@@ -4,10 +4,19 @@ Perpetuals through the running system, on a real anvil with real proofs:
 markets (``test_perp``: one spot slot, two perpetual slots a batch), the
 oracle feeder process posting signed prices, and traders talking to the
 API. Three traders deposit on L1 and move collateral in; the feeder prices
-the market; two of them open opposite positions, one leveraged; the feeder
-moves the price down and the sequencer liquidates the leveraged account
-itself, against the insurance fund. Every batch is proven and verified on
-L1, and the state rebuilt from L1 alone is the sequencer's.
+the market; two of them open opposite positions, one leveraged; resting
+quotes above the price make the sequencer tick funding (longs pay); the
+feeder moves the price down and the sequencer liquidates the leveraged
+account itself, against the insurance fund. Every batch is proven and
+verified on L1, and the state rebuilt from L1 alone is the sequencer's.
+
+Then the operator goes away: a deposit nobody serves passes its deadline,
+a bystander freezes the rollup with ``matchproof freeze``, and every
+account (the operator's too, for its fees) leaves with ``matchproof exit``
+and nothing but the node: its spot balance, its refund, and after the claim
+window what the spec's ``exit_claim`` and ``exit_payouts`` give its
+positions at the last proven price and funding. Collateral is conserved:
+the vault pays out everything but the pool's rounding remainder.
 """
 
 import json
@@ -33,21 +42,30 @@ from sequencer.engine.perp_market import PerpMarketRules
 from sequencer.l1.anvil import AnvilNode, start_anvil
 from sequencer.l1.errors import custom_errors, decode_revert
 from sequencer.l1.reconstruct import reconstruct
+from sequencer.l1.rollup import Rollup
 from sequencer.l1.transactions import send_transaction
 from sequencer.oracle.feeder import OracleKeys
 from sequencer.spec.perpetual.ledger import PerpLedger
 from sequencer.spec.perpetual.state import PerpConfig
 from sequencer.spec.types import AccountIndex
+from sequencer.spec.perpetual.exit import exit_claim, exit_payouts
 from tests.contracts.conftest import MINT
+from tests.contracts.test_exodus import mine
+from tests.e2e.test_exodus import key_file
 from tests.e2e.test_perpetual_batches import deployed
 from tests.e2e.test_sequencer_with_provers import free_port, matchproof, wait_for
-from tests.spec.builders import ALICE, BOB, public_key
+from tests.spec.builders import ALICE, BOB, cancel_all, public_key
 from tests.spec.perpetual.builders import BUY, COLLATERAL, ORACLES, QUORUM, SELL, config, oracle_key, perp_order, transfer
 
 CIRCUIT = "test_perp"
 FUND = AccountIndex(3)
 """The insurance fund's account: the third to deposit after the operator's registration."""
 PERP_MARKET = "PERP"
+DEADLINE_BLOCKS = 200
+"""Blocks an L1 request waits: enough for the sequencer to take the deposits, few to mine past."""
+CLAIM_WINDOW_BLOCKS = 30
+"""Blocks to prove perpetual claims after the freeze: one block each is enough."""
+FUNDING_INTERVAL_S = 2
 
 
 def perp_config() -> PerpConfig:
@@ -116,22 +134,21 @@ def feed(url: str, keys: Path, prices: str, log: Path) -> str:
     return log.read_text()
 
 
-def test_the_sequencer_liquidates_after_the_feeder_moves_the_price_and_l1_verifies_it(
+def test_the_sequencer_liquidates_after_the_feeder_moves_the_price_then_everyone_exits_from_l1(
     node: AnvilNode, perp_circuit: CircuitArtifacts, tmp_path: Path
 ) -> None:
     w3 = node.web3()
-    operator, alice, bob, fund = (node.accounts()[i] for i in (0, 2, 3, 4))
-    rollup, _ = deployed(node, perp_circuit, perp_config(), fund.address)
+    operator, alice, bob, fund, bystander = (node.accounts()[i] for i in (0, 2, 3, 4, 5))
+    rollup, _ = deployed(node, perp_circuit, perp_config(), fund.address, DEADLINE_BLOCKS, CLAIM_WINDOW_BLOCKS)
     usdc = rollup.token(COLLATERAL)
     traders: dict[int, LocalAccount] = {ALICE: alice, BOB: bob, FUND: fund}
     for index, trader in traders.items():
         send_transaction(w3, trader, usdc.functions.mint(trader.address, MINT).build_transaction({"from": trader.address}))
         if index == FUND:  # the fund's account is reserved: a stranger depositing first cannot take it
-            stranger = node.accounts()[5]
             with pytest.raises(ContractCustomError) as refused:
                 key, fee = public_key(5), rollup.request_fee(registers=True)
                 deposit = rollup.contract.functions.deposit(COLLATERAL, 1, key.ax, key.ay)
-                deposit.estimate_gas({"from": stranger.address, "value": fee})
+                deposit.estimate_gas({"from": bystander.address, "value": fee})
             error = decode_revert(bytes.fromhex(str(refused.value.data).removeprefix("0x")), custom_errors([rollup.contract.abi]))
             assert error is not None and error.name == "InsuranceFundAccountReserved", refused.value.data
         rollup.deposit(trader, COLLATERAL, 100_000, public_key(index))
@@ -147,6 +164,7 @@ def test_the_sequencer_liquidates_after_the_feeder_moves_the_price_and_l1_verifi
         "sequencer", "--rpc", node.url, "--deployment", str(tmp_path / "deployment.json"),
         "--markets", str(tmp_path / "markets.json"), "--circuit", CIRCUIT, "--data-dir", str(tmp_path / "data"),
         "--prove", "--max-batch-wait", "1", "--poll-interval", "0.2", "--port", url.rsplit(":", 1)[1],
+        "--funding-interval", str(FUNDING_INTERVAL_S),
         env={"MATCHPROOF_OPERATOR_PRIVATE_KEY": "0x" + bytes(operator.key).hex()},
         log=tmp_path / "sequencer.log",
     )  # fmt: skip
@@ -156,19 +174,32 @@ def test_the_sequencer_liquidates_after_the_feeder_moves_the_price_and_l1_verifi
         for account, amount in ((ALICE, 1_500), (BOB, 20_000), (FUND, 50_000)):
             answer = httpx.post(f"{url}/v1/perp/collateral", json=transfer_document(account, amount), timeout=30)
             assert answer.status_code == 200, answer.text
-        assert "0 accounts closed" in feed(url, keys, "100", tmp_path / "feeder-1.log")
+        assert "no account closed" in feed(url, keys, "100", tmp_path / "feeder-1.log")
         assert httpx.post(f"{url}/v1/perp/orders", json=order_document(BOB, 1, SELL, 100, 100), timeout=30).is_success
         placed = httpx.post(f"{url}/v1/perp/orders", json=order_document(ALICE, 1, BUY, 100, 100), timeout=30).json()
         assert [trade["size"] for trade in placed["trades"]] == ["100"]
         alice_view = httpx.get(f"{url}/v1/perp/accounts/{ALICE}", timeout=30).json()
         assert alice_view["liquidatable"] is False and int(alice_view["to_liquidation"]) > 0
 
+        # Bob quotes around a mid of 103 over the oracle's 100: the sequencer's funding ticks charge the long.
+        for order_id, side, price in ((2, SELL, 110), (3, BUY, 96)):
+            answer = httpx.post(f"{url}/v1/perp/orders", json=order_document(BOB, order_id, side, price, 10), timeout=30)
+            assert answer.is_success and answer.json()["trades"] == [], answer.text
+        wait_for(lambda: _funding_index(url) > 0, 60, "a funding tick")
+
         printed = feed(url, keys, "95,89", tmp_path / "feeder-2.log")
-        assert "posted 95: " in printed and "posted 89: " in printed and "1 accounts closed" in printed, printed
+        assert "posted 95: " in printed and "posted 89: " in printed and f"started liquidation of account {ALICE}" in printed, printed
         alice_view = httpx.get(f"{url}/v1/perp/accounts/{ALICE}", timeout=30).json()
         assert alice_view["positions"] == []
+        withdrawn = cancel_all(BOB, 4)  # the quotes go, and with a one-sided book so do the ticks
+        cancelled = httpx.post(
+            f"{url}/v1/orders/cancel-all",
+            json={"account_index": BOB, "min_order_id": 4, "signature": signature_json(withdrawn.signature)},
+            timeout=30,
+        )  # fmt: skip
+        assert cancelled.is_success, cancelled.text
 
-        # Every batch proven and verified, up to the sequencer's head (its funding timer may add batches meanwhile).
+        # Every batch proven and verified, up to the sequencer's head.
         wait_for(lambda: _settled(url, rollup.contract), 900, "every batch proven and verified on L1")
     finally:
         stop(sequencer)
@@ -177,7 +208,45 @@ def test_the_sequencer_liquidates_after_the_feeder_moves_the_price_and_l1_verifi
     assert rebuilt.root == int(rollup.contract.functions.stateRoot().call())
     ledger = PerpLedger(perp_config(), rebuilt.state)
     assert [ledger.account(AccountIndex(index)).position(0).size for index in (ALICE, BOB, FUND)] == [0, -100, 100]
-    assert ledger.market(0).oracle_price == 89
+    assert ledger.market(0).oracle_price == 89 and ledger.market(0).funding_index > 0
+
+    # The operator is gone: Alice's deposit is never served, and past its deadline a bystander freezes.
+    claimants: dict[int, LocalAccount] = {0: operator, **traders}
+    claims = {index: exit_claim(ledger, AccountIndex(index)) for index in claimants}
+    payouts = exit_payouts(ledger.collateral_pool, {AccountIndex(i): c for i, c in claims.items() if c}, FUND)
+    spot = {index: rebuilt.state.get_account(AccountIndex(index)).balance(COLLATERAL) for index in claimants}
+    rollup.deposit(alice, COLLATERAL, 1, public_key(ALICE))
+    assert _cli(node, rollup, tmp_path, "freeze", bystander) == 1  # not yet due
+    mine(rollup, DEADLINE_BLOCKS + 1)
+    assert _cli(node, rollup, tmp_path, "freeze", bystander) == 0
+    held = {index: usdc.functions.balanceOf(owner.address).call() for index, owner in claimants.items()}
+    vault = usdc.functions.balanceOf(rollup.contract.address).call()
+    assert vault == 3 * 100_000 + 1
+
+    for owner in claimants.values():  # spot balances, refunds and the perpetual claims, within the window
+        assert _cli(node, rollup, tmp_path, "exit", owner) == 0
+    mine(rollup, CLAIM_WINDOW_BLOCKS + 1)
+    for owner in claimants.values():  # the claims paid
+        assert _cli(node, rollup, tmp_path, "exit", owner) == 0
+    received = {index: usdc.functions.balanceOf(owner.address).call() - held[index] for index, owner in claimants.items()}
+    refunds = {index: 1 if index == ALICE else 0 for index in claimants}
+    assert received == {i: spot[i] + refunds[i] + payouts.get(AccountIndex(i), 0) for i in claimants}
+    # Every claim fits the pool (the fund's is paid last); what no claim covers is funding's rounding.
+    assert all(payouts.get(AccountIndex(i), 0) == claims[i] for i in claimants)
+    unclaimed = ledger.collateral_pool - sum(payouts.values())
+    assert 0 <= unclaimed < len(claimants)
+    assert sum(received.values()) == vault - unclaimed
+    assert usdc.functions.balanceOf(rollup.contract.address).call() == unclaimed
+
+
+def _cli(node: AnvilNode, rollup: Rollup, directory: Path, command: str, owner: LocalAccount) -> int:
+    """Run ``matchproof <command>`` as a trader would, with ``owner``'s keystore; its exit status (its output is logged)."""
+    log = directory / f"{command}-{owner.address}.log"
+    keystore = str(key_file(directory, owner))
+    process = matchproof(command, "--rpc", node.url, "--rollup", rollup.contract.address, "--keystore", keystore, log=log)
+    status = process.wait(timeout=300)
+    print(log.read_text())
+    return status
 
 
 def _l1_requests(url: str) -> int:
@@ -186,6 +255,12 @@ def _l1_requests(url: str) -> int:
         return int(httpx.get(f"{url}/v1/status", timeout=2).json()["l1_requests"])
     except httpx.HTTPError:
         return -1
+
+
+def _funding_index(url: str) -> int:
+    """The perpetual market's funding index, as the sequencer's head has it."""
+    [market] = httpx.get(f"{url}/v1/perp/markets", timeout=10).json()
+    return int(market["funding_index"])
 
 
 def _settled(url: str, contract: Contract) -> bool:

@@ -16,7 +16,7 @@ from sequencer.engine.operator import Operator
 from sequencer.engine.orders import CloseReason, OrderStatus
 from sequencer.service.canonical import canonical_state
 from sequencer.spec.constants import OrderKind
-from sequencer.spec.perpetual.transactions import FundingTick, Liquidation, OracleUpdate, PerpTrade
+from sequencer.spec.perpetual.transactions import Deleverage, FundingTick, Liquidation, OracleUpdate, PerpTrade
 from sequencer.spec.types import AccountIndex, Price, Timestamp
 from tests.engine.exchange import MARKET, funded_operator
 from tests.engine.perp_exchange import PERP, move_collateral, perp_operator
@@ -69,6 +69,30 @@ def test_a_trade_then_a_price_fall_liquidates_and_every_batch_builds_to_the_head
     assert operator.sealed.root == operator.head.root
     perp_txs = [tx for batch in operator.batches for tx in batch.perp_transactions or ()]
     assert perp_txs == []  # built batches drop their transactions; the head agreed with each batch's replay
+
+
+def test_a_gap_the_fund_cannot_cover_deleverages_the_opposite_position_and_builds() -> None:
+    """
+    With 10 in the insurance fund and a gap from 100 to 80, Alice's equity
+    is negative and the fund cannot take her long: the operator closes it
+    against Bob's short at her bankruptcy price, and nothing else moves.
+    """
+    operator = perp_operator()
+    move_collateral(operator, {ALICE: 1_500, BOB: 20_000, FUND: 10})
+    operator.update_oracle(price_update(100), Timestamp(NOW))
+    operator.submit_perp_order(PERP.name, perp_order(BOB, 1, SELL, 100, 100), Timestamp(NOW))
+    operator.submit_perp_order(PERP.name, perp_order(ALICE, 1, BUY, 100, 100), Timestamp(NOW))
+    before = operator.perp_ledger()
+    pool = before.collateral_pool
+    closes = operator.update_oracle(price_update(80, NOW + 10), Timestamp(NOW + 10))
+    assert [(type(c), c.account_index) for c in closes] == [(Deleverage, ALICE)]
+    assert closes[0].counterparty == BOB
+    after = operator.perp_ledger()
+    assert [after.account(AccountIndex(i)).position(0).size for i in (ALICE, BOB)] == [0, 0]
+    assert after.account(AccountIndex(ALICE)).collateral == 0  # closed at her bankruptcy price: nothing left, nothing owed
+    assert after.account(FUND).collateral == 10 and after.collateral_pool == pool
+    build_all(operator)
+    assert operator.sealed.root == operator.head.root
 
 
 def test_batches_hold_spot_slots_then_perpetual_slots_in_acceptance_order() -> None:
