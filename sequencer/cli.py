@@ -17,6 +17,8 @@ The ``matchproof`` command.
   the L1 request fees (``sequencer/l1/exit_cli.py``).
 - ``matchproof oracle-feeder --sequencer URL --keys FILE ...``: post an
   oracle quorum's signed prices for a perpetual market (``sequencer/oracle/``).
+- ``matchproof node init|start``: a node of the sequencer set, which orders
+  transactions with CometBFT (``sequencer/consensus/``).
 - ``matchproof bench``: the benchmarks (``bench/``), side by side with
   settling each trade on L1.
 - ``matchproof prover --sequencer URL``: a stateless proving worker that
@@ -46,6 +48,7 @@ from prover.ceremony_cli import add_subcommands as add_ceremony_commands
 from prover.groth16 import PROVER_BACKENDS, WITNESS_BACKENDS
 from prover.remote import JobRefused, run_remote_worker, served_circuit
 from sequencer.client.cli import add_subcommands as add_trader_commands
+from sequencer.consensus.node import add_subcommands as add_node_commands
 from sequencer.demo import run_demo
 from sequencer.devnet import TEST_TOKENS, Devnet, devnet_market, devnet_perp_rules
 from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
@@ -231,6 +234,7 @@ def parser() -> argparse.ArgumentParser:
     add_trader_commands(commands)
     add_exit_commands(commands)
     add_oracle_commands(commands)
+    add_node_commands(commands)
     bench_cmd = commands.add_parser(
         "bench", help="the benchmarks, side by side with settling each trade on L1 (python -m bench)", add_help=False
     )

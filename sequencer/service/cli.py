@@ -215,33 +215,13 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         return SequencerService(ServiceConfig(**common), operator, l1=l1, on_fatal=_exit), []
     if args.rpc is None or args.l1_requests_file is not None:
         raise ConfigError("--deployment needs --rpc, and reads L1 requests from the chain")
-    deployment = Deployment.load(args.deployment)
-    if (deployment.n_tx, deployment.account_depth, deployment.balance_depth) != (
-        params["nTx"],
-        tree.account_depth,
-        tree.balance_depth,
-    ):
-        raise ConfigError(f"the deployment was made for another circuit than {args.circuit!r}")
-    rollup = Rollup(Web3(HTTPProvider(args.rpc)), deployment, compile_contracts())
     circuit = build_circuit(args.circuit) if args.prove or args.remote_provers else None
     verifier = (
         None
         if circuit is None
         else ExpectedVerifier(compile_contracts().get(VERIFIER_CONTRACT), VerifyingKey.from_snarkjs(circuit.vkey))
     )
-    perp = perpetual_side(rollup, deployment, params, args.markets)
-    try:  # the chain, not the deployment file, says what was deployed
-        check_deployment(
-            rollup.w3,
-            rollup.contract,
-            tree,
-            params["nTx"],
-            verifier,
-            None if perp is None else perp.config,
-            0 if perp is None else perp.slots,
-        )
-    except DeploymentMismatch as error:
-        raise ConfigError(f"{args.deployment}: {error}") from error
+    deployment, rollup, perp = connect_rollup(args, params, verifier)
     config = ServiceConfig(
         **common,
         perp=perp,
@@ -276,6 +256,44 @@ def build_service(args: argparse.Namespace, operator: LocalAccount) -> tuple[Seq
         config, operator, l1=ChainRequests(rollup), settlement=settlement, local_prover=local_prover, on_fatal=_exit
     )
     return service, operations_routers(service, rollup, queue, submitter, args.circuit, keys)
+
+
+def connect_rollup(
+    args: argparse.Namespace, params: dict[str, int], verifier: ExpectedVerifier | None = None
+) -> tuple[Deployment, Rollup, PerpSetup | None]:
+    """
+    The rollup ``--deployment`` names on the chain at ``--rpc``, checked
+    against the circuit ``--circuit`` (``params``), the chain's bytecode and
+    parameters (and ``verifier``'s key, if given), with its perpetual side.
+
+    Raises
+    ------
+    ConfigError
+        A deployment for another circuit, or one the chain does not hold as described.
+    """
+    tree = TreeConfig.from_circuit_params(params)
+    deployment = Deployment.load(args.deployment)
+    if (deployment.n_tx, deployment.account_depth, deployment.balance_depth) != (
+        params["nTx"],
+        tree.account_depth,
+        tree.balance_depth,
+    ):
+        raise ConfigError(f"the deployment was made for another circuit than {args.circuit!r}")
+    rollup = Rollup(Web3(HTTPProvider(args.rpc)), deployment, compile_contracts())
+    perp = perpetual_side(rollup, deployment, params, args.markets)
+    try:  # the chain, not the deployment file, says what was deployed
+        check_deployment(
+            rollup.w3,
+            rollup.contract,
+            tree,
+            params["nTx"],
+            verifier,
+            None if perp is None else perp.config,
+            0 if perp is None else perp.slots,
+        )
+    except DeploymentMismatch as error:
+        raise ConfigError(f"{args.deployment}: {error}") from error
+    return deployment, rollup, perp
 
 
 def perpetual_side(rollup: Rollup, deployment: Deployment, params: dict[str, int], markets: Path) -> PerpSetup | None:

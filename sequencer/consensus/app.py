@@ -1,0 +1,334 @@
+"""
+The sequencer's state machine as a CometBFT application: every node of the
+sequencer set applies the same decided blocks to the same
+:class:`~sequencer.service.machine.Machine`, so every honest node holds the
+same books, trades and batches. The block proposer chooses the order of
+transactions, never the matches: matching is the engine's, at each
+transaction's place in the block.
+
+A transaction is one command in its canonical JSON
+(``service.commands.canonical_command``), the bytes a receipt's request
+hash covers. Three kinds of command reach the machine:
+
+- *trader commands* (orders, cancels, withdrawals, perpetual orders,
+  collateral moves, oracle prices) come through the mempool from any node;
+- *L1 requests* (deposits, forced requests) are put at the front of a block
+  by its proposer, from its own reading of the rollup's queue, and every
+  other node checks each against its own reading before voting for the
+  block (``process_proposal``), so no proposer can invent a deposit;
+- *the machine's own* (expiring stale orders, sealing a batch whose oldest
+  transaction waited ``max_batch_wait_s``) are derived by every node from the
+  block's time, never carried in a block.
+
+Time inside the machine is the block's time (BFT time: a weighted median of
+the validators' clocks), never a node's own clock, so every node gives every
+command the same time.
+
+The app hash chains each block's effect: sha256 of the previous hash, the
+height, the rollup state root after the block and the hash of the block's
+transaction results. Nodes that apply a block differently disagree on it,
+and CometBFT stops the chain rather than let them diverge.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp as ProtoTimestamp
+from tendermint.abci import types_pb2 as abci
+
+from sequencer.engine.errors import RequestRejected
+from sequencer.service.canonical import state_digest
+from sequencer.service.codec import CodecError
+from sequencer.service.commands import (
+    AddL1Request,
+    Cancel,
+    CancelAllOrders,
+    Command,
+    PlaceOrder,
+    PlacePerpOrder,
+    PostPrices,
+    RequestWithdrawal,
+    SealBatch,
+    TransferCollateral,
+    canonical_command,
+    decode_command,
+)
+from sequencer.service.l1 import L1Requests
+from sequencer.service.machine import Machine
+from sequencer.spec.types import Timestamp
+
+from .wire import encode_varint
+
+TRADER_COMMANDS = (PlaceOrder, Cancel, CancelAllOrders, RequestWithdrawal, PlacePerpOrder, TransferCollateral, PostPrices)
+"""The commands anyone may send through a node's mempool."""
+
+CODESPACE = "matchproof"
+
+
+class TxCode:
+    """The codes of a transaction's result (``ExecTxResult.code``, ``ResponseCheckTx.code``); 0 is accepted."""
+
+    OK = 0
+    MALFORMED = 1
+    """Not a command in canonical JSON."""
+    NOT_ALLOWED = 2
+    """A command no trader may send (an L1 request, a seal, a tick)."""
+    REJECTED = 3
+    """The engine refused the command (its code in the result's ``info``); nothing changed."""
+
+
+class ProposalRejected(Exception):
+    """A proposed block this node does not vote for: what is wrong with it."""
+
+
+@dataclass
+class Head:
+    """The last block the machine applied: its height and app hash (committed once CometBFT calls ``commit``)."""
+
+    height: int = 0
+    app_hash: bytes = b""
+
+
+def decode_tx(tx: bytes) -> Command:
+    """
+    The command a transaction carries.
+
+    Raises
+    ------
+    CodecError
+        The bytes are not the canonical JSON of a command.
+    """
+    try:
+        document = json.loads(tx)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CodecError(f"not JSON: {error}") from error
+    command = decode_command(document)
+    if canonical_command(command) != tx:  # one encoding per command: the request hash names one transaction
+        raise CodecError("not the command's canonical encoding")
+    return command
+
+
+def encode_tx(command: Command) -> bytes:
+    """The transaction that carries ``command``."""
+    return canonical_command(command)
+
+
+def block_time_ms(time: ProtoTimestamp) -> int:
+    """A block's time in unix milliseconds."""
+    return int(time.seconds) * 1000 + int(time.nanos) // 1_000_000
+
+
+class SequencerApp:
+    """The replicated sequencer: an ABCI application over one machine (see the module's docstring)."""
+
+    def __init__(self, machine: Machine, l1: L1Requests | None, max_batch_wait_s: int) -> None:
+        """
+        An application around a machine at genesis; ``l1`` is this node's
+        reading of the rollup's request queue (None: no chain, no L1
+        requests), ``max_batch_wait_s`` how long a transaction waits for its batch.
+        """
+        self.machine = machine
+        self.l1 = l1
+        self.max_batch_wait_s = max_batch_wait_s
+        self.committed = Head()
+        self._finalized = Head()
+
+    # ------------------------------------------------------------------ connection handshake
+
+    def info(self, request: abci.RequestInfo) -> abci.ResponseInfo:
+        """
+        The last committed block. The machine lives in memory: after a
+        restart it is at genesis (height 0), and CometBFT replays every block
+        of its store to it before it joins consensus again.
+        """
+        return abci.ResponseInfo(
+            data="matchproof sequencer",
+            last_block_height=self.committed.height,
+            last_block_app_hash=self.committed.app_hash,
+        )
+
+    def init_chain(self, request: abci.RequestInitChain) -> abci.ResponseInitChain:
+        """Genesis: the machine's state is the rollup's genesis, whatever the genesis file holds."""
+        return abci.ResponseInitChain(app_hash=self.committed.app_hash)
+
+    # ------------------------------------------------------------------ mempool
+
+    def check_tx(self, request: abci.RequestCheckTx) -> abci.ResponseCheckTx:
+        """Admit a trader's command; anything else never enters the mempool."""
+        try:
+            command = decode_tx(request.tx)
+        except CodecError as error:
+            return abci.ResponseCheckTx(code=TxCode.MALFORMED, log=str(error), codespace=CODESPACE)
+        if not isinstance(command, TRADER_COMMANDS):
+            log = f"{type(command).__name__} is not a trader's command"
+            return abci.ResponseCheckTx(code=TxCode.NOT_ALLOWED, log=log, codespace=CODESPACE)
+        return abci.ResponseCheckTx(code=TxCode.OK)
+
+    # ------------------------------------------------------------------ consensus
+
+    def prepare_proposal(self, request: abci.RequestPrepareProposal) -> abci.ResponsePrepareProposal:
+        """
+        As the proposer: the L1 requests this node reads that the machine
+        has not taken, then the mempool's trader commands in its order,
+        within the block's byte limit.
+        """
+        txs: list[bytes] = []
+        room = request.max_tx_bytes
+        l1_txs = [encode_tx(command) for command in self._new_l1_requests()]
+        for tx in (*l1_txs, *(tx for tx in request.txs if self._from_trader(tx))):
+            size = len(tx) + len(encode_varint(len(tx))) + 1  # as the block's protobuf encoding counts it
+            if size > room:
+                break
+            txs.append(tx)
+            room -= size
+        return abci.ResponsePrepareProposal(txs=txs)
+
+    def process_proposal(self, request: abci.RequestProcessProposal) -> abci.ResponseProcessProposal:
+        """Vote for a block only if every transaction is one a proposer may include (:meth:`check_proposal`)."""
+        try:
+            self.check_proposal(list(request.txs))
+        except ProposalRejected:
+            return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.REJECT)
+        return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.ACCEPT)
+
+    def check_proposal(self, txs: list[bytes]) -> None:
+        """
+        Check a proposed block: L1 requests first, in queue order from the
+        next one the machine expects, each the request this node reads at
+        that index; then trader commands only.
+
+        Raises
+        ------
+        ProposalRejected
+            A transaction that does not decode, an L1 request this node does
+            not read there (or reads differently), or a command no proposer may include.
+        """
+        expected = self.machine.operator.l1_seen
+        known: Iterator[tuple[int, Any]] | None = None
+        traders = False
+        for position, tx in enumerate(txs):
+            try:
+                command = decode_tx(tx)
+            except CodecError as error:
+                raise ProposalRejected(f"transaction {position}: {error}") from error
+            if isinstance(command, AddL1Request):
+                if traders:
+                    raise ProposalRejected(f"transaction {position}: an L1 request after a trader's command")
+                if known is None:
+                    known = iter(self.l1.since(expected) if self.l1 is not None else [])
+                index, l1_request = next(known, (None, None))
+                if (command.index, command.request) != (index, l1_request):
+                    raise ProposalRejected(f"transaction {position}: L1 request {command.index} is not the queue's")
+            elif isinstance(command, TRADER_COMMANDS):
+                traders = True
+            else:
+                raise ProposalRejected(f"transaction {position}: {type(command).__name__} is never proposed")
+
+    def finalize_block(self, request: abci.RequestFinalizeBlock) -> abci.ResponseFinalizeBlock:
+        """
+        Apply a decided block at its time: each transaction in order (a
+        refused one changes nothing and says why in its result), then the
+        machine's own commands (expiry, a due batch seal).
+        """
+        time_ms = self.machine.time_for(block_time_ms(request.time))
+        results = [self._apply(tx, time_ms) for tx in request.txs]
+        self.machine.tick(time_ms)
+        operator = self.machine.operator
+        if operator.seal_due(Timestamp(time_ms // 1000), self.max_batch_wait_s):
+            self.machine.apply(SealBatch(), time_ms)
+        outcome = hashlib.sha256()
+        for result in results:
+            outcome.update(result.SerializeToString(deterministic=True))
+        app_hash = hashlib.sha256(
+            self.committed.app_hash
+            + request.height.to_bytes(8, "big")
+            + int(operator.head.root).to_bytes(32, "big")
+            + outcome.digest()
+        ).digest()
+        self._finalized = Head(request.height, app_hash)
+        return abci.ResponseFinalizeBlock(tx_results=results, app_hash=app_hash)
+
+    def commit(self, request: abci.RequestCommit) -> abci.ResponseCommit:
+        """The finalized block is the committed one; CometBFT keeps every block (a restart replays them)."""
+        self.committed = self._finalized
+        return abci.ResponseCommit(retain_height=0)
+
+    # ------------------------------------------------------------------ reads
+
+    def query(self, request: abci.RequestQuery) -> abci.ResponseQuery:
+        """
+        Reads of the committed state, as JSON: ``status`` (height, app hash,
+        log position, rollup root, state digest, L1 requests taken, batches
+        sealed) and ``book/<market>`` (its resting orders in priority order).
+        """
+        handlers: dict[str, Callable[[str], Any]] = {"status": self._status, "book": self._book}
+        name, _, argument = request.path.strip("/").partition("/")
+        handler = handlers.get(name)
+        if handler is None:
+            return abci.ResponseQuery(code=TxCode.MALFORMED, log=f"no query {request.path!r}", codespace=CODESPACE)
+        try:
+            value = handler(argument)
+        except KeyError as error:
+            return abci.ResponseQuery(code=TxCode.MALFORMED, log=f"not found: {error}", codespace=CODESPACE)
+        return abci.ResponseQuery(value=json.dumps(value).encode(), height=self.committed.height)
+
+    def _status(self, _: str) -> dict[str, Any]:
+        operator = self.machine.operator
+        return {
+            "height": self.committed.height,
+            "app_hash": self.committed.app_hash.hex(),
+            "seq": self.machine.seq,
+            "root": str(operator.head.root),
+            "digest": state_digest(operator),
+            "l1_seen": operator.l1_seen,
+            "sealed_batches": len(operator.batches),
+        }
+
+    def _book(self, market: str) -> list[dict[str, Any]]:
+        book = self.machine.operator.book_named(market)
+        if book is None:
+            raise KeyError(market)
+        return [
+            {
+                "account": int(record.order.account_index),
+                "order_id": int(record.order.order_id),
+                "side": record.side.name.lower(),
+                "price": str(record.order.price),
+                "remaining": str(record.remaining),
+                "sequence": record.sequence,
+            }
+            for record in book.resting()
+        ]
+
+    # ------------------------------------------------------------------ helpers
+
+    def _new_l1_requests(self) -> list[AddL1Request]:
+        """The L1 requests this node reads that the machine has not taken, in queue order."""
+        if self.l1 is None:
+            return []
+        return [AddL1Request(index, request) for index, request in self.l1.since(self.machine.operator.l1_seen)]
+
+    def _from_trader(self, tx: bytes) -> bool:
+        """Whether ``tx`` is a trader's command (the mempool holds nothing else, but a proposer checks)."""
+        try:
+            return isinstance(decode_tx(tx), TRADER_COMMANDS)
+        except CodecError:
+            return False
+
+    def _apply(self, tx: bytes, time_ms: int) -> abci.ExecTxResult:
+        """Apply one transaction of a decided block; its result (what it did, or why nothing changed)."""
+        try:
+            command = decode_tx(tx)
+        except CodecError as error:  # a decided block holds only what its voters checked
+            return abci.ExecTxResult(code=TxCode.MALFORMED, log=str(error), codespace=CODESPACE)
+        self.machine.tick(time_ms)
+        try:
+            entry, _ = self.machine.apply(command, time_ms)
+        except RequestRejected as error:
+            return abci.ExecTxResult(code=TxCode.REJECTED, info=error.code, log=str(error), codespace=CODESPACE)
+        except ValueError as error:
+            return abci.ExecTxResult(code=TxCode.REJECTED, info="INVALID", log=str(error), codespace=CODESPACE)
+        return abci.ExecTxResult(code=TxCode.OK, data=json.dumps({"seq": entry.seq}).encode())

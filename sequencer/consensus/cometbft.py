@@ -1,0 +1,149 @@
+"""
+The CometBFT program the sequencer set runs on: its pinned release, where
+the project installs it, and a set of node homes on one machine.
+
+``scripts/bootstrap`` builds ``COMETBFT_VERSION`` with ``go install`` into
+``.venv/bin`` and generates the Python modules of its ABCI protobuf
+definitions from the same release (``scripts/gen_abci_proto.py``).
+
+:func:`init_set` lays out the homes of an N-validator set on loopback with
+``cometbft testnet`` (keys, a shared genesis) and gives each node its own
+ports on 127.0.0.1: peer-to-peer, RPC (where traders' transactions and
+queries go) and the ABCI address its sequencer application listens on.
+"""
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from sequencer.l1.paths import REPO_ROOT
+
+COMETBFT_VERSION = "v0.38.26"
+"""The CometBFT release: 0.38 is the line with ABCI 2.0 (FinalizeBlock, vote extensions) that chains run today."""
+
+TIMEOUT_COMMIT = "500ms"
+"""How long a node waits after a commit before the next height: the block interval on an idle set."""
+
+
+class CometBFTUnavailable(Exception):
+    """The pinned CometBFT is not installed (run ``scripts/bootstrap``), or another version is."""
+
+
+def cometbft_binary() -> Path:
+    """
+    The project's CometBFT: ``.venv/bin/cometbft``, else one on the PATH,
+    of the pinned version.
+
+    Raises
+    ------
+    CometBFTUnavailable
+        None is installed, or not the pinned version.
+    """
+    installed = REPO_ROOT / ".venv" / "bin" / "cometbft"
+    found = installed if installed.is_file() else shutil.which("cometbft")
+    if found is None:
+        raise CometBFTUnavailable("cometbft is not installed: run scripts/bootstrap")
+    version = subprocess.run([str(found), "version"], capture_output=True, text=True, check=True).stdout.strip()
+    if f"v{version}" != COMETBFT_VERSION:
+        raise CometBFTUnavailable(f"{found} is CometBFT {version}, not {COMETBFT_VERSION}: run scripts/bootstrap")
+    return Path(found)
+
+
+@dataclass(frozen=True)
+class NodeHome:
+    """One node's home folder and the loopback ports it listens on."""
+
+    home: Path
+    p2p_port: int
+    rpc_port: int
+    abci_port: int
+
+    @property
+    def rpc_url(self) -> str:
+        """Where the node's CometBFT RPC answers (``broadcast_tx_*``, ``abci_query``, ``status``)."""
+        return f"http://127.0.0.1:{self.rpc_port}"
+
+    @classmethod
+    def read(cls, home: Path) -> "NodeHome":
+        """The ports a home's ``config/config.toml`` gives its node."""
+        text = (home / "config" / "config.toml").read_text()
+        return cls(
+            home,
+            _port(_get(text, "p2p", "laddr")),
+            _port(_get(text, "rpc", "laddr")),
+            _port(_get(text, "", "proxy_app")),
+        )
+
+
+def init_set(directory: Path, nodes: int, base_port: int) -> list[NodeHome]:
+    """
+    Homes for ``nodes`` validators under ``directory`` (``node0`` ...), each
+    with its own keys and the set's genesis; node ``i`` listens on
+    ``base_port + 10 i`` (p2p), ``+ 1`` (RPC) and ``+ 2`` (its application),
+    all on 127.0.0.1, with the others as persistent peers.
+    """
+    binary = cometbft_binary()
+    subprocess.run(
+        [str(binary), "testnet", "--v", str(nodes), "--n", "0", "--o", str(directory), "--starting-ip-address", "127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    homes = [NodeHome(directory / f"node{i}", base_port + 10 * i, base_port + 10 * i + 1, base_port + 10 * i + 2) for i in range(nodes)]
+    ids = [
+        subprocess.run([str(binary), "show-node-id", "--home", str(h.home)], check=True, capture_output=True, text=True).stdout.strip()
+        for h in homes
+    ]
+    for i, node in enumerate(homes):
+        peers = ",".join(f"{ids[j]}@127.0.0.1:{other.p2p_port}" for j, other in enumerate(homes) if j != i)
+        path = node.home / "config" / "config.toml"
+        text = path.read_text()
+        for section, key, value in (
+            ("", "proxy_app", f'"tcp://127.0.0.1:{node.abci_port}"'),
+            ("", "moniker", f'"sequencer{i}"'),
+            ("rpc", "laddr", f'"tcp://127.0.0.1:{node.rpc_port}"'),
+            ("p2p", "laddr", f'"tcp://127.0.0.1:{node.p2p_port}"'),
+            ("p2p", "persistent_peers", f'"{peers}"'),
+            ("p2p", "allow_duplicate_ip", "true"),
+            ("p2p", "addr_book_strict", "false"),
+            ("consensus", "timeout_commit", f'"{TIMEOUT_COMMIT}"'),
+        ):
+            text = _set(text, section, key, value)
+        path.write_text(text)
+    return homes
+
+
+def _section_span(text: str, section: str) -> tuple[int, int]:
+    """Where ``[section]``'s keys are in a config.toml ("" for the top level, before the first section)."""
+    if not section:
+        first = re.search(r"^\[", text, re.MULTILINE)
+        return 0, first.start() if first else len(text)
+    header = re.search(rf"^\[{re.escape(section)}\]\s*$", text, re.MULTILINE)
+    if header is None:
+        raise ValueError(f"config.toml has no [{section}]")
+    following = re.search(r"^\[", text[header.end() :], re.MULTILINE)
+    return header.end(), header.end() + following.start() if following else len(text)
+
+
+def _set(text: str, section: str, key: str, value: str) -> str:
+    """``text`` with ``key = value`` in ``section`` (the key must be there already, as cometbft writes every key)."""
+    start, end = _section_span(text, section)
+    body, count = re.subn(rf"^{re.escape(key)} = .*$", f"{key} = {value}", text[start:end], count=1, flags=re.MULTILINE)
+    if count != 1:
+        raise ValueError(f"config.toml has no {key} in [{section or 'top level'}]")
+    return text[:start] + body + text[end:]
+
+
+def _get(text: str, section: str, key: str) -> str:
+    """The value of ``key`` in ``section``, unquoted."""
+    start, end = _section_span(text, section)
+    found = re.search(rf"^{re.escape(key)} = (.*)$", text[start:end], re.MULTILINE)
+    if found is None:
+        raise ValueError(f"config.toml has no {key} in [{section or 'top level'}]")
+    return found.group(1).strip().strip('"')
+
+
+def _port(address: str) -> int:
+    """The port of ``tcp://host:port``."""
+    return int(address.rsplit(":", 1)[1])

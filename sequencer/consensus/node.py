@@ -1,0 +1,139 @@
+"""
+One node of the sequencer set, and ``matchproof node``:
+
+- ``matchproof node init --dir DIR --nodes N [--base-port P]``: the homes of
+  an N-validator set on this machine (``cometbft.init_set``): each node's
+  keys, the shared genesis, and its own loopback ports;
+- ``matchproof node start --home DIR/nodeI --markets FILE --circuit NAME
+  [--rpc URL --deployment FILE]``: the node's sequencer application on its
+  ABCI port, then its CometBFT process, until either stops or the node is
+  told to (SIGTERM, SIGINT). With a deployment the node reads the rollup's
+  L1 request queue through ``--rpc``.
+
+Traders send transactions (commands in canonical JSON) to any node's RPC
+(``broadcast_tx_sync``); ``abci_query`` with path ``status`` or
+``book/<market>`` reads a node's committed state.
+
+The application keeps its state in memory: a restarted node starts at
+genesis and CometBFT replays its stored blocks to it, then catches up on
+the blocks it missed from its peers.
+"""
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from prover.manifest import DEFAULT_MANIFEST, load_config
+from sequencer.engine.operator import Operator
+from sequencer.logs import configure_logging
+from sequencer.l1.paths import REPO_ROOT
+from sequencer.service.cli import connect_rollup
+from sequencer.service.config import ConfigError, load_markets, load_min_withdrawals
+from sequencer.service.l1 import ChainRequests, L1Requests
+from sequencer.service.machine import Machine
+from sequencer.spec.constants import TreeConfig
+
+from .abci_server import AbciServer
+from .app import SequencerApp
+from .cometbft import CometBFTUnavailable, NodeHome, cometbft_binary, init_set
+
+log = logging.getLogger(__name__)
+
+
+def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Register ``node init`` and ``node start``."""
+    node = subparsers.add_parser("node", help="a node of the sequencer set (CometBFT consensus)")
+    commands = node.add_subparsers(dest="node_command", required=True)
+    init = commands.add_parser("init", help="lay out the homes of a validator set on this machine")
+    init.add_argument("--dir", type=Path, required=True, help="where the nodes' homes go (node0, node1, ...)")
+    init.add_argument("--nodes", type=int, default=4, help="how many validators")
+    init.add_argument("--base-port", type=int, default=26600, help="node i listens on base + 10 i, + 1 and + 2")
+    init.set_defaults(run=run_init)
+    start = commands.add_parser("start", help="run one node: its sequencer application and its CometBFT")
+    start.add_argument("--home", type=Path, required=True, help="the node's home (matchproof node init)")
+    start.add_argument("--markets", type=Path, required=True, help="markets JSON file")
+    start.add_argument("--circuit", default="devnet", help="circuit configuration: tree depths and batch size")
+    start.add_argument("--rpc", help="L1 JSON-RPC URL (with --deployment)")
+    start.add_argument("--deployment", type=Path, help="deployment file written by the deploy step")
+    start.add_argument("--max-batch-wait", type=int, default=10, help="seconds of block time before a partial batch is sealed")
+    start.set_defaults(run=run_start)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    """Create the homes and print each node's ports."""
+    if args.nodes < 1:
+        print("error: --nodes must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        homes = init_set(args.dir, args.nodes, args.base_port)
+    except CometBFTUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for home in homes:
+        print(f"{home.home}: p2p {home.p2p_port}, RPC {home.rpc_url}, application 127.0.0.1:{home.abci_port}")
+    return 0
+
+
+def run_start(args: argparse.Namespace) -> int:
+    """Run the node until it stops; CometBFT's exit status (0 when told to stop)."""
+    configure_logging()
+    try:
+        binary = cometbft_binary()
+        app = build_app(args)
+        home = NodeHome.read(args.home)
+    except (CometBFTUnavailable, ConfigError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return asyncio.run(serve(app, home, binary))
+
+
+def build_app(args: argparse.Namespace) -> SequencerApp:
+    """
+    The node's application: a machine at the rollup's genesis for the
+    circuit and markets given, reading the rollup's L1 queue if deployed.
+
+    Raises
+    ------
+    ConfigError
+        Inconsistent arguments, or a deployment for another circuit.
+    """
+    params = dict(load_config(REPO_ROOT / DEFAULT_MANIFEST, args.circuit).params)
+    tree = TreeConfig.from_circuit_params(params)
+    l1: L1Requests | None = None
+    perp = None
+    if args.deployment is not None:
+        if args.rpc is None:
+            raise ConfigError("--deployment needs --rpc")
+        _, rollup, perp = connect_rollup(args, params)
+        l1 = ChainRequests(rollup)
+    elif args.rpc is not None:
+        raise ConfigError("--rpc needs --deployment")
+    operator = Operator.genesis(
+        tree, params["nTx"], list(load_markets(args.markets)), dict(load_min_withdrawals(args.markets)), perp
+    )
+    return SequencerApp(Machine(operator), l1, args.max_batch_wait)
+
+
+async def serve(app: SequencerApp, home: NodeHome, binary: Path) -> int:
+    """Serve the application, start CometBFT on ``home``, and stop both when either ends or a signal comes."""
+    started = asyncio.Event()
+    server = asyncio.create_task(AbciServer(app).serve("127.0.0.1", home.abci_port, started))
+    await started.wait()
+    cometbft = await asyncio.create_subprocess_exec(str(binary), "start", "--home", str(home.home))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    exited = asyncio.create_task(cometbft.wait())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({exited, stopping, server}, return_when=asyncio.FIRST_COMPLETED)
+    if cometbft.returncode is None:
+        cometbft.terminate()
+        await cometbft.wait()
+    server.cancel()
+    stopping.cancel()
+    status = cometbft.returncode or 0
+    return 0 if stop.is_set() else status

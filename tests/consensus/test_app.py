@@ -1,0 +1,169 @@
+"""
+The sequencer application's ABCI handlers without CometBFT: what enters the
+mempool, which proposals a node votes for, and how a decided block is
+applied (the same blocks give every node the same app hash and state; a
+refused command says why and changes nothing; batches seal by block time).
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp as ProtoTimestamp
+from tendermint.abci import types_pb2 as abci
+
+from sequencer.consensus.app import ProposalRejected, SequencerApp, TxCode, decode_tx, encode_tx
+from sequencer.engine.operator import Operator
+from sequencer.service.canonical import state_digest
+from sequencer.service.codec import CodecError
+from sequencer.service.commands import AddL1Request, Cancel, PlaceOrder, SealBatch, Tick
+from sequencer.engine.cancels import CancelOrder, SignedCancel
+from sequencer.service.l1 import FileRequests
+from sequencer.service.machine import Machine
+from sequencer.spec.constants import Side
+from tests.engine.exchange import ALICE, BOB, CONFIG, LOT, MARKET, SLOTS, TICK, funding
+from tests.support.scenario import NOW, Trader
+
+MAX_BATCH_WAIT_S = 2
+
+
+def app(directory: Path) -> SequencerApp:
+    """A node's application at genesis, reading the exchange's funding deposits from a queue file."""
+    queue = FileRequests(directory / "queue.json")
+    queue.write(funding())
+    return SequencerApp(Machine(Operator.genesis(CONFIG, SLOTS, [MARKET])), queue, MAX_BATCH_WAIT_S)
+
+
+def at(seconds: int) -> ProtoTimestamp:
+    """A block time a quarter second past ``seconds``."""
+    return ProtoTimestamp(seconds=seconds, nanos=250_000_000)
+
+
+def order_tx(trader: Trader, order_id: int, side: Side, price_ticks: int, lots: int, signer: bytes | None = None) -> bytes:
+    """A BASE/QUOTE limit order of ``trader`` (signed by ``signer``'s key, or its own), as a transaction."""
+    return encode_tx(PlaceOrder(MARKET.name, trader.order(order_id, side, price_ticks * TICK, lots * LOT, signer=signer)))
+
+
+def decide(node: SequencerApp, height: int, txs: list[bytes], seconds: int = NOW) -> abci.ResponseFinalizeBlock:
+    """Finalize and commit a block, as CometBFT does once it is decided."""
+    response = node.finalize_block(abci.RequestFinalizeBlock(txs=txs, height=height, time=at(seconds)))
+    node.commit(abci.RequestCommit())
+    return response
+
+
+def funded(node: SequencerApp) -> list[bytes]:
+    """The first block: the proposer's L1 requests."""
+    proposal = node.prepare_proposal(abci.RequestPrepareProposal(max_tx_bytes=1 << 20, txs=[], height=1, time=at(NOW)))
+    return list(proposal.txs)
+
+
+def test_a_transaction_is_a_command_in_its_one_canonical_encoding() -> None:
+    tx = order_tx(ALICE, 1, Side.SELL, 100, 1)
+    assert encode_tx(decode_tx(tx)) == tx
+    with pytest.raises(CodecError, match="canonical"):
+        decode_tx(tx.replace(b",", b", ", 1))  # the same command spelled otherwise: another request hash
+    with pytest.raises(CodecError):
+        decode_tx(b"\xff not json")
+    with pytest.raises(CodecError):
+        decode_tx(b'{"type": "no such command"}')
+
+
+def test_the_mempool_takes_traders_commands_only(tmp_path: Path) -> None:
+    node = app(tmp_path)
+    assert node.check_tx(abci.RequestCheckTx(tx=order_tx(ALICE, 1, Side.SELL, 100, 1))).code == TxCode.OK
+    assert node.check_tx(abci.RequestCheckTx(tx=b"junk")).code == TxCode.MALFORMED
+    for command in (AddL1Request(0, funding()[0]), SealBatch(), Tick()):
+        answer = node.check_tx(abci.RequestCheckTx(tx=encode_tx(command)))
+        assert answer.code == TxCode.NOT_ALLOWED, command
+
+
+def test_the_proposer_puts_its_l1_requests_first_and_drops_what_no_trader_may_send(tmp_path: Path) -> None:
+    node = app(tmp_path)
+    order = order_tx(ALICE, 1, Side.SELL, 100, 1)
+    proposal = node.prepare_proposal(
+        abci.RequestPrepareProposal(max_tx_bytes=1 << 20, txs=[encode_tx(SealBatch()), order, b"junk"], height=1, time=at(NOW))
+    )
+    requests = [AddL1Request(index, request) for index, request in enumerate(funding())]
+    assert list(proposal.txs) == [*map(encode_tx, requests), order]
+    small = node.prepare_proposal(abci.RequestPrepareProposal(max_tx_bytes=len(proposal.txs[0]) + 3, txs=[order]))
+    assert list(small.txs) == [proposal.txs[0]]  # within the block's bytes, in order
+
+
+def test_a_node_votes_only_for_l1_requests_it_reads_itself_and_traders_commands(tmp_path: Path) -> None:
+    node = app(tmp_path)
+    requests = funded(node)
+    order = order_tx(ALICE, 1, Side.SELL, 100, 1)
+    node.check_proposal([*requests, order])
+    node.check_proposal([order])  # a proposer may leave L1 requests for later
+    refusals = {
+        "not the queue's": [encode_tx(AddL1Request(0, funding()[1]))],  # invented: another deposit at index 0
+        "not the queue's ": [requests[1]],  # skips the next request
+        "after a trader": [order, requests[0]],
+        "never proposed": [encode_tx(SealBatch())],
+        "canonical": [order.replace(b",", b", ", 1)],
+    }
+    for reason, txs in refusals.items():
+        with pytest.raises(ProposalRejected, match=reason.strip()):
+            node.check_proposal(txs)
+        status = node.process_proposal(abci.RequestProcessProposal(txs=txs, height=1, time=at(NOW))).status
+        assert status == abci.ResponseProcessProposal.REJECT
+    extra = encode_tx(AddL1Request(len(funding()), funding()[1]))  # beyond what L1 holds
+    with pytest.raises(ProposalRejected):
+        node.check_proposal([*requests, extra])
+
+
+def test_the_same_blocks_give_every_node_the_same_state_and_app_hash(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    nodes = [app(tmp_path / name) for name in ("a", "b")]
+    blocks = [
+        funded(nodes[0]),
+        [order_tx(ALICE, 1, Side.SELL, 100, 2), order_tx(BOB, 1, Side.BUY, 100, 1)],
+        [order_tx(BOB, 2, Side.BUY, 99, 1)],
+    ]
+    hashes = []
+    for node in nodes:
+        responses = [decide(node, height, txs, NOW + height) for height, txs in enumerate(blocks, start=1)]
+        assert all(result.code == TxCode.OK for response in responses for result in response.tx_results)
+        hashes.append([response.app_hash for response in responses])
+    assert hashes[0] == hashes[1] and len(set(hashes[0])) == 3
+    assert state_digest(nodes[0].machine.operator) == state_digest(nodes[1].machine.operator)
+    assert len(nodes[0].machine.operator.trades) == 1
+    info = nodes[1].info(abci.RequestInfo())
+    assert (info.last_block_height, info.last_block_app_hash) == (3, hashes[1][-1])
+
+
+def test_a_refused_command_says_why_and_changes_nothing(tmp_path: Path) -> None:
+    node = app(tmp_path)
+    decide(node, 1, funded(node))
+    before = state_digest(node.machine.operator)
+    forged = order_tx(BOB, 1, Side.BUY, 100, 1, signer=ALICE.private_key)
+    cancel = encode_tx(Cancel(SignedCancel(CancelOrder(BOB.index, 7), BOB.cancel(7).signature)))  # no such order
+    response = decide(node, 2, [forged, cancel], NOW + 1)
+    assert [(r.code, r.info) for r in response.tx_results] == [
+        (TxCode.REJECTED, "INVALID_SIGNATURE"),
+        (TxCode.REJECTED, "ORDER_NOT_FOUND"),
+    ]
+    assert state_digest(node.machine.operator) == before
+
+
+def test_a_batch_seals_once_its_oldest_transaction_waited_in_block_time(tmp_path: Path) -> None:
+    node = app(tmp_path)
+    decide(node, 1, funded(node))  # seven deposits: a full batch of four, three waiting
+    operator = node.machine.operator
+    assert (len(operator.batches), len(operator.pending)) == (1, len(funding()) - SLOTS)
+    decide(node, 2, [], NOW + MAX_BATCH_WAIT_S - 1)
+    assert len(operator.batches) == 1
+    decide(node, 3, [], NOW + MAX_BATCH_WAIT_S)
+    assert (len(operator.batches), len(operator.pending)) == (2, 0)
+
+
+def test_queries_read_the_committed_state(tmp_path: Path) -> None:
+    node = app(tmp_path)
+    decide(node, 1, [*funded(node), order_tx(ALICE, 1, Side.SELL, 100, 2)])
+    status = json.loads(node.query(abci.RequestQuery(path="status")).value)
+    assert (status["height"], status["l1_seen"], status["digest"]) == (1, len(funding()), state_digest(node.machine.operator))
+    book = json.loads(node.query(abci.RequestQuery(path=f"book/{MARKET.name}")).value)
+    assert [(o["account"], o["order_id"], o["side"]) for o in book] == [(ALICE.index, 1, "sell")]
+    assert node.query(abci.RequestQuery(path="book/NOPE")).code == TxCode.MALFORMED
+    assert node.query(abci.RequestQuery(path="nothing")).code == TxCode.MALFORMED
