@@ -30,4 +30,6 @@ interface Vm {
     function keyExistsJson(string calldata json, string calldata key) external view returns (bool);
     function assume(bool condition) external pure;
     function label(address account, string calldata newLabel) external;
+    function addr(uint256 privateKey) external pure returns (address keyAddr);
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
 }
