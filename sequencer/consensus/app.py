@@ -20,6 +20,12 @@ hash covers. Three kinds of command reach the machine:
   transaction waited ``max_batch_wait_s``) are derived by every node from the
   block's time, never carried in a block.
 
+Beside commands, a transaction may carry a member's signature of a batch
+(``signatures.BatchSignature``). With a sequencer set on L1 every node
+builds each batch at the end of the block that sealed it, so every node
+knows each batch's digest, and a block records a signature only if it
+recovers to a member who has not signed that batch yet.
+
 Time inside the machine is the block's time (BFT time: a weighted median of
 the validators' clocks), never a node's own clock, so every node gives every
 command the same time.
@@ -57,9 +63,12 @@ from sequencer.service.commands import (
     decode_command,
 )
 from sequencer.service.l1 import L1Requests
+from sequencer.l1.sequencer_set import SignedBatchHeader, batch_digest, signer_of
 from sequencer.service.machine import Machine
 from sequencer.spec.types import Timestamp
+from sequencer.witness.batch import ProvableBatch
 
+from .signatures import TX_TYPE, BatchSignature, SigningSet
 from .wire import encode_varint
 
 TRADER_COMMANDS = (PlaceOrder, Cancel, CancelAllOrders, RequestWithdrawal, PlacePerpOrder, TransferCollateral, PostPrices)
@@ -78,6 +87,8 @@ class TxCode:
     """A command no trader may send (an L1 request, a seal, a tick)."""
     REJECTED = 3
     """The engine refused the command (its code in the result's ``info``); nothing changed."""
+    UNSIGNABLE = 4
+    """A batch signature of no member, of an unknown batch, a repeat, or on a rollup without a set; nothing changed."""
 
 
 class ProposalRejected(Exception):
@@ -92,28 +103,33 @@ class Head:
     app_hash: bytes = b""
 
 
-def decode_tx(tx: bytes) -> Command:
+Carried = Command | BatchSignature
+"""What a transaction carries."""
+
+
+def decode_tx(tx: bytes) -> Carried:
     """
-    The command a transaction carries.
+    The command or batch signature a transaction carries.
 
     Raises
     ------
     CodecError
-        The bytes are not the canonical JSON of a command.
+        The bytes are not the canonical JSON of either.
     """
     try:
         document = json.loads(tx)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CodecError(f"not JSON: {error}") from error
-    command = decode_command(document)
-    if canonical_command(command) != tx:  # one encoding per command: the request hash names one transaction
-        raise CodecError("not the command's canonical encoding")
-    return command
+    is_signature = isinstance(document, dict) and document.get("type") == TX_TYPE
+    carried: Carried = BatchSignature.decode(document) if is_signature else decode_command(document)
+    if encode_tx(carried) != tx:  # one encoding each: the request hash names one transaction
+        raise CodecError("not the canonical encoding")
+    return carried
 
 
-def encode_tx(command: Command) -> bytes:
-    """The transaction that carries ``command``."""
-    return canonical_command(command)
+def encode_tx(carried: Carried) -> bytes:
+    """The transaction that carries a command or a batch signature."""
+    return carried.encode() if isinstance(carried, BatchSignature) else canonical_command(carried)
 
 
 def block_time_ms(time: ProtoTimestamp) -> int:
@@ -124,17 +140,30 @@ def block_time_ms(time: ProtoTimestamp) -> int:
 class SequencerApp:
     """The replicated sequencer: an ABCI application over one machine (see the module's docstring)."""
 
-    def __init__(self, machine: Machine, l1: L1Requests | None, max_batch_wait_s: int) -> None:
+    def __init__(
+        self, machine: Machine, l1: L1Requests | None, max_batch_wait_s: int, signing: SigningSet | None = None
+    ) -> None:
         """
         An application around a machine at genesis; ``l1`` is this node's
         reading of the rollup's request queue (None: no chain, no L1
-        requests), ``max_batch_wait_s`` how long a transaction waits for its batch.
+        requests), ``max_batch_wait_s`` how long a transaction waits for its
+        batch, ``signing`` the sequencer set on L1 (None: the rollup has
+        none, batches are neither built here nor signed).
         """
         self.machine = machine
         self.l1 = l1
         self.max_batch_wait_s = max_batch_wait_s
+        self.signing = signing
         self.committed = Head()
         self._finalized = Head()
+        self.digests: dict[int, bytes] = {}
+        """Each built batch's digest, by number: what its members sign."""
+        self.signatures: dict[int, dict[str, bytes]] = {}
+        """The members' signatures recorded for each batch, by signer address."""
+        self.keep_built = False
+        """Whether to keep built batches for this node's prover (:attr:`built`)."""
+        self.built: dict[int, ProvableBatch] = {}
+        """Built batches this node's prover has not seen verified yet (not part of the replicated state)."""
 
     # ------------------------------------------------------------------ connection handshake
 
@@ -162,7 +191,7 @@ class SequencerApp:
             command = decode_tx(request.tx)
         except CodecError as error:
             return abci.ResponseCheckTx(code=TxCode.MALFORMED, log=str(error), codespace=CODESPACE)
-        if not isinstance(command, TRADER_COMMANDS):
+        if not isinstance(command, (*TRADER_COMMANDS, BatchSignature)):
             log = f"{type(command).__name__} is not a trader's command"
             return abci.ResponseCheckTx(code=TxCode.NOT_ALLOWED, log=log, codespace=CODESPACE)
         return abci.ResponseCheckTx(code=TxCode.OK)
@@ -222,7 +251,7 @@ class SequencerApp:
                 index, l1_request = next(known, (None, None))
                 if (command.index, command.request) != (index, l1_request):
                     raise ProposalRejected(f"transaction {position}: L1 request {command.index} is not the queue's")
-            elif isinstance(command, TRADER_COMMANDS):
+            elif isinstance(command, (*TRADER_COMMANDS, BatchSignature)):
                 traders = True
             else:
                 raise ProposalRejected(f"transaction {position}: {type(command).__name__} is never proposed")
@@ -239,6 +268,8 @@ class SequencerApp:
         operator = self.machine.operator
         if operator.seal_due(Timestamp(time_ms // 1000), self.max_batch_wait_s):
             self.machine.apply(SealBatch(), time_ms)
+        if self.signing is not None:
+            self._build_sealed(self.signing)
         outcome = hashlib.sha256()
         for result in results:
             outcome.update(result.SerializeToString(deterministic=True))
@@ -285,6 +316,7 @@ class SequencerApp:
             "digest": state_digest(operator),
             "l1_seen": operator.l1_seen,
             "sealed_batches": len(operator.batches),
+            "signatures": {str(number): len(signers) for number, signers in sorted(self.signatures.items())},
         }
 
     def _book(self, market: str) -> list[dict[str, Any]]:
@@ -312,11 +344,39 @@ class SequencerApp:
         return [AddL1Request(index, request) for index, request in self.l1.since(self.machine.operator.l1_seen)]
 
     def _from_trader(self, tx: bytes) -> bool:
-        """Whether ``tx`` is a trader's command (the mempool holds nothing else, but a proposer checks)."""
+        """Whether ``tx`` is a trader's command or a signature (the mempool holds nothing else, but a proposer checks)."""
         try:
-            return isinstance(decode_tx(tx), TRADER_COMMANDS)
+            return isinstance(decode_tx(tx), (*TRADER_COMMANDS, BatchSignature))
         except CodecError:
             return False
+
+    def _build_sealed(self, signing: SigningSet) -> None:
+        """Build every sealed batch not built yet, and note what its members sign."""
+        operator = self.machine.operator
+        while (batch := operator.build_next()) is not None:
+            number = operator.built
+            if self.keep_built:
+                self.built[number] = batch
+            self.digests[number] = batch_digest(signing.chain_id, signing.contract, SignedBatchHeader.of(number, batch))
+            self.signatures[number] = {}
+
+    def _record(self, signed: BatchSignature) -> abci.ExecTxResult:
+        """Record a member's signature of a built batch, once; its result."""
+        digest = self.digests.get(signed.batch)
+        if self.signing is None or digest is None:
+            log = "no sequencer set on this rollup" if self.signing is None else f"no batch {signed.batch} is built"
+            return abci.ExecTxResult(code=TxCode.UNSIGNABLE, log=log, codespace=CODESPACE)
+        try:
+            signer = signer_of(digest, signed.signature)
+        except ValueError as error:
+            return abci.ExecTxResult(code=TxCode.UNSIGNABLE, log=f"not a signature: {error}", codespace=CODESPACE)
+        if signer not in self.signing.members:
+            log = f"{signer} is not a member, or signed another batch {signed.batch}"
+            return abci.ExecTxResult(code=TxCode.UNSIGNABLE, log=log, codespace=CODESPACE)
+        if signer in self.signatures[signed.batch]:
+            return abci.ExecTxResult(code=TxCode.UNSIGNABLE, log=f"{signer} already signed batch {signed.batch}", codespace=CODESPACE)
+        self.signatures[signed.batch][signer] = signed.signature
+        return abci.ExecTxResult(code=TxCode.OK, data=json.dumps({"batch": signed.batch, "signer": signer}).encode())
 
     def _apply(self, tx: bytes, time_ms: int) -> abci.ExecTxResult:
         """Apply one transaction of a decided block; its result (what it did, or why nothing changed)."""
@@ -324,6 +384,8 @@ class SequencerApp:
             command = decode_tx(tx)
         except CodecError as error:  # a decided block holds only what its voters checked
             return abci.ExecTxResult(code=TxCode.MALFORMED, log=str(error), codespace=CODESPACE)
+        if isinstance(command, BatchSignature):
+            return self._record(command)
         self.machine.tick(time_ms)
         try:
             entry, _ = self.machine.apply(command, time_ms)

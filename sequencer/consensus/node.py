@@ -3,12 +3,17 @@ One node of the sequencer set, and ``matchproof node``:
 
 - ``matchproof node init --dir DIR --nodes N [--base-port P]``: the homes of
   an N-validator set on this machine (``cometbft.init_set``): each node's
-  keys, the shared genesis, and its own loopback ports;
+  keys (its CometBFT keys and its member key, an Ethereum key that signs
+  batches), the shared genesis, and its own loopback ports; prints each
+  member's address, which the set contract lists;
 - ``matchproof node start --home DIR/nodeI --markets FILE --circuit NAME
-  [--rpc URL --deployment FILE]``: the node's sequencer application on its
-  ABCI port, then its CometBFT process, until either stops or the node is
-  told to (SIGTERM, SIGINT). With a deployment the node reads the rollup's
-  L1 request queue through ``--rpc``.
+  [--rpc URL --deployment FILE] [--prove]``: the node's sequencer
+  application on its ABCI port, then its CometBFT process, until either
+  stops or the node is told to (SIGTERM, SIGINT). With a deployment the
+  node reads the rollup's L1 request queue through ``--rpc``; if the
+  rollup's submitter is a sequencer set (``l1.sequencer_set``), the node
+  signs every batch, and with ``--prove`` proves them and sends them to L1
+  through the set (``member``), paying the gas from its member key.
 
 Traders send transactions (commands in canonical JSON) to any node's RPC
 (``broadcast_tx_sync``); ``abci_query`` with path ``status`` or
@@ -24,12 +29,18 @@ import asyncio
 import logging
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+from eth_account.signers.local import LocalAccount
+
+from prover import build_circuit, prove
 from prover.manifest import DEFAULT_MANIFEST, load_config
 from sequencer.engine.operator import Operator
 from sequencer.logs import configure_logging
 from sequencer.l1.paths import REPO_ROOT
+from sequencer.l1.rollup import Rollup
+from sequencer.l1.sequencer_set import sequencer_set_of
 from sequencer.service.cli import connect_rollup
 from sequencer.service.config import ConfigError, load_markets, load_min_withdrawals
 from sequencer.service.l1 import ChainRequests, L1Requests
@@ -39,6 +50,8 @@ from sequencer.spec.constants import TreeConfig
 from .abci_server import AbciServer
 from .app import SequencerApp
 from .cometbft import CometBFTUnavailable, NodeHome, cometbft_binary, init_set
+from .member import BatchSigner, SetSubmitter
+from .signatures import SigningSet, create_member_key, load_member_key
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +72,8 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     start.add_argument("--rpc", help="L1 JSON-RPC URL (with --deployment)")
     start.add_argument("--deployment", type=Path, help="deployment file written by the deploy step")
     start.add_argument("--max-batch-wait", type=int, default=10, help="seconds of block time before a partial batch is sealed")
+    start.add_argument("--prove", action="store_true", help="prove batches and send them to L1 through the sequencer set")
+    start.add_argument("--stagger", type=float, default=10.0, help="seconds each member waits after the one before it to send a batch")
     start.set_defaults(run=run_start)
 
 
@@ -73,7 +88,11 @@ def run_init(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for home in homes:
-        print(f"{home.home}: p2p {home.p2p_port}, RPC {home.rpc_url}, application 127.0.0.1:{home.abci_port}")
+        member = create_member_key(home.home)
+        print(
+            f"{home.home}: member {member.address}, p2p {home.p2p_port}, RPC {home.rpc_url}, "
+            f"application 127.0.0.1:{home.abci_port}"
+        )
     return 0
 
 
@@ -82,28 +101,41 @@ def run_start(args: argparse.Namespace) -> int:
     configure_logging()
     try:
         binary = cometbft_binary()
-        app = build_app(args)
         home = NodeHome.read(args.home)
+        node = build_node(args)
     except (CometBFTUnavailable, ConfigError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    return asyncio.run(serve(app, home, binary))
+    return asyncio.run(serve(node, home, binary))
 
 
-def build_app(args: argparse.Namespace) -> SequencerApp:
+@dataclass(frozen=True)
+class Node:
+    """A node's application and the duties of its member (none on a rollup without a sequencer set)."""
+
+    app: SequencerApp
+    key: LocalAccount
+    submitter: SetSubmitter | None = None
+
+
+def build_node(args: argparse.Namespace) -> Node:
     """
     The node's application: a machine at the rollup's genesis for the
-    circuit and markets given, reading the rollup's L1 queue if deployed.
+    circuit and markets given, reading the rollup's L1 queue if deployed,
+    and signing for the rollup's sequencer set if it has one.
 
     Raises
     ------
     ConfigError
-        Inconsistent arguments, or a deployment for another circuit.
+        Inconsistent arguments, a deployment for another circuit, a set
+        this node's member key is not in, or ``--prove`` without a set.
     """
     params = dict(load_config(REPO_ROOT / DEFAULT_MANIFEST, args.circuit).params)
     tree = TreeConfig.from_circuit_params(params)
+    key = load_member_key(args.home)
     l1: L1Requests | None = None
     perp = None
+    rollup: Rollup | None = None
     if args.deployment is not None:
         if args.rpc is None:
             raise ConfigError("--deployment needs --rpc")
@@ -111,17 +143,43 @@ def build_app(args: argparse.Namespace) -> SequencerApp:
         l1 = ChainRequests(rollup)
     elif args.rpc is not None:
         raise ConfigError("--rpc needs --deployment")
+    try:
+        contract = None if rollup is None else sequencer_set_of(rollup)
+    except ValueError as error:
+        raise ConfigError(str(error)) from error
+    signing = None
+    if contract is not None and rollup is not None:
+        members = frozenset(str(member) for member in contract.functions.members().call())
+        signing = SigningSet(rollup.w3.eth.chain_id, contract.address, members)
+        if key.address not in members:
+            raise ConfigError(f"this node's member key {key.address} is not in the rollup's sequencer set")
+    if args.prove and signing is None:
+        raise ConfigError("--prove sends batches through the rollup's sequencer set, and it has none")
     operator = Operator.genesis(
         tree, params["nTx"], list(load_markets(args.markets)), dict(load_min_withdrawals(args.markets)), perp
     )
-    return SequencerApp(Machine(operator), l1, args.max_batch_wait)
+    app = SequencerApp(Machine(operator), l1, args.max_batch_wait, signing)
+    if not args.prove or signing is None or contract is None or rollup is None:
+        return Node(app, key)
+    circuit = build_circuit(args.circuit)
+    app.keep_built = True
+    submitter = SetSubmitter(
+        app, signing, rollup, contract, key, lambda batch: prove(circuit, batch.circuit_input).solidity_calldata(), args.stagger
+    )
+    return Node(app, key, submitter)
 
 
-async def serve(app: SequencerApp, home: NodeHome, binary: Path) -> int:
+async def serve(node: Node, home: NodeHome, binary: Path) -> int:
     """Serve the application, start CometBFT on ``home``, and stop both when either ends or a signal comes."""
+    app = node.app
     started = asyncio.Event()
     server = asyncio.create_task(AbciServer(app).serve("127.0.0.1", home.abci_port, started))
     await started.wait()
+    duties = []
+    if app.signing is not None:
+        duties.append(asyncio.create_task(BatchSigner(app, node.key, home.rpc_url).run()))
+    if node.submitter is not None:
+        duties.append(asyncio.create_task(node.submitter.run()))
     cometbft = await asyncio.create_subprocess_exec(str(binary), "start", "--home", str(home.home))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -135,5 +193,7 @@ async def serve(app: SequencerApp, home: NodeHome, binary: Path) -> int:
         await cometbft.wait()
     server.cancel()
     stopping.cancel()
+    for duty in duties:
+        duty.cancel()
     status = cometbft.returncode or 0
     return 0 if stop.is_set() else status

@@ -16,14 +16,17 @@ from eth_abi.abi import encode
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 from eth_keys.datatypes import Signature
+from eth_keys.exceptions import BadSignature
+from eth_utils.exceptions import ValidationError
 from eth_typing import Hash32
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import BadFunctionCallOutput, ContractLogicError
 from web3.types import TxReceipt
 
 from sequencer.witness.batch import ProvableBatch
 
-from .compile import CompiledContracts
+from .compile import CompiledContracts, compile_contracts
 from .deploy import deploy_contract
 from .rollup import Rollup, submission_gas
 from .transactions import send_transaction
@@ -33,6 +36,9 @@ DOMAIN_NAME = "Matchproof sequencer set"
 DOMAIN_VERSION = "1"
 DOMAIN_TYPEHASH = keccak(b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
 BATCH_TYPEHASH = keccak(b"Batch(uint256 batchNumber,uint256 newRoot,uint64 timestamp,uint256 l1Count,bytes32 publicDataHash)")
+
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+"""The order of secp256k1's group."""
 
 SIGNATURE_GAS = 8_000
 """Gas to add to a submission for each member's signature: its calldata and an ecrecover, with room."""
@@ -83,9 +89,25 @@ def sign_digest(member: LocalAccount, digest: bytes) -> bytes:
 
 
 def signer_of(digest: bytes, signature: bytes) -> str:
-    """The address a 65-byte signature of ``digest`` recovers to (checksummed)."""
+    """
+    The address a 65-byte (r, s, v) signature of ``digest`` recovers to
+    (checksummed), with the contract's rules: v is 27 or 28, s in the
+    lower half of the curve's order (no malleable twin).
+
+    Raises
+    ------
+    ValueError
+        Not such a signature, or one that recovers to no key.
+    """
+    if len(signature) != 65:
+        raise ValueError(f"a signature has 65 bytes, not {len(signature)}")
     r, s, v = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:64], "big"), signature[64]
-    public_key = Signature(vrs=(v - 27, r, s)).recover_public_key_from_msg_hash(digest)
+    if v not in (27, 28) or s > SECP256K1_N // 2:
+        raise ValueError("not a canonical (r, s, v) signature")
+    try:
+        public_key = Signature(vrs=(v - 27, r, s)).recover_public_key_from_msg_hash(digest)
+    except (BadSignature, ValidationError) as error:
+        raise ValueError(f"recovers to no key: {error}") from error
     return str(public_key.to_checksum_address())
 
 
@@ -99,9 +121,31 @@ def deploy_sequencer_set(
 ) -> Contract:
     """Deploy the set of ``members`` for ``rollup``; the rollup's submitter (``deployer``) then hands the role to it."""
     address, _, _ = deploy_contract(w3, deployer, artifacts, SET_CONTRACT, rollup.contract.address, list(members))
-    contract = w3.eth.contract(address=address, abi=artifacts.get(SET_CONTRACT).abi)
+    contract: Contract = w3.eth.contract(address=address, abi=artifacts.get(SET_CONTRACT).abi)
     call = rollup.contract.functions.setSubmitter(address)
     send_transaction(w3, deployer, call.build_transaction({"from": deployer.address}))
+    return contract
+
+
+def sequencer_set_of(rollup: Rollup) -> Contract | None:
+    """
+    The rollup's submitter as a sequencer set contract; None if the
+    submitter is an account (a single operator).
+
+    Raises
+    ------
+    ValueError
+        The submitter is a contract that does not answer as a set.
+    """
+    address = rollup.contract.functions.submitter().call()
+    if not rollup.w3.eth.get_code(address):
+        return None
+    contract: Contract = rollup.w3.eth.contract(address=address, abi=compile_contracts().get(SET_CONTRACT).abi)
+    try:
+        if contract.functions.rollup().call() != rollup.contract.address:
+            raise ValueError(f"the rollup's submitter {address} is the set of another rollup")
+    except (ContractLogicError, BadFunctionCallOutput) as error:
+        raise ValueError(f"the rollup's submitter {address} is a contract but not a sequencer set") from error
     return contract
 
 

@@ -9,15 +9,18 @@ import json
 from pathlib import Path
 
 import pytest
+from eth_account import Account
 from google.protobuf.timestamp_pb2 import Timestamp as ProtoTimestamp
 from tendermint.abci import types_pb2 as abci
 
 from sequencer.consensus.app import ProposalRejected, SequencerApp, TxCode, decode_tx, encode_tx
+from sequencer.consensus.signatures import BatchSignature, SigningSet
 from sequencer.engine.operator import Operator
 from sequencer.service.canonical import state_digest
 from sequencer.service.codec import CodecError
 from sequencer.service.commands import AddL1Request, Cancel, PlaceOrder, SealBatch, Tick
 from sequencer.engine.cancels import CancelOrder, SignedCancel
+from sequencer.l1.sequencer_set import sign_digest
 from sequencer.service.l1 import FileRequests
 from sequencer.service.machine import Machine
 from sequencer.spec.constants import Side
@@ -167,3 +170,45 @@ def test_queries_read_the_committed_state(tmp_path: Path) -> None:
     assert [(o["account"], o["order_id"], o["side"]) for o in book] == [(ALICE.index, 1, "sell")]
     assert node.query(abci.RequestQuery(path="book/NOPE")).code == TxCode.MALFORMED
     assert node.query(abci.RequestQuery(path="nothing")).code == TxCode.MALFORMED
+
+
+MEMBERS = [Account.from_key(bytes([0x60 + i]) * 32) for i in range(4)]
+SET = SigningSet(31337, "0x" + "5e" * 20, frozenset(member.address for member in MEMBERS))
+
+
+def test_a_block_records_each_members_signature_of_a_built_batch_once(tmp_path: Path) -> None:
+    node = app(tmp_path)
+    node.signing = SET
+    decide(node, 1, funded(node))  # a full batch: sealed and built at once
+    digest = node.digests[1]
+    stranger = Account.from_key(b"\x77" * 32)
+    txs = [
+        BatchSignature(1, sign_digest(MEMBERS[0], digest)).encode(),
+        BatchSignature(1, sign_digest(MEMBERS[0], digest)).encode(),  # again
+        BatchSignature(1, sign_digest(stranger, digest)).encode(),
+        BatchSignature(2, sign_digest(MEMBERS[1], digest)).encode(),  # no batch 2 yet
+        BatchSignature(1, sign_digest(MEMBERS[1], bytes(32))).encode(),  # signs something else
+        BatchSignature(1, bytes(65)).encode(),  # no signature at all
+        BatchSignature(1, sign_digest(MEMBERS[2], digest)).encode(),
+    ]
+    for tx in txs:
+        assert node.check_tx(abci.RequestCheckTx(tx=tx)).code == TxCode.OK  # the mempool takes them; blocks judge them
+    response = decide(node, 2, txs, NOW + 1)
+    assert [result.code for result in response.tx_results] == [TxCode.OK] + [TxCode.UNSIGNABLE] * 5 + [TxCode.OK]
+    assert set(node.signatures[1]) == {MEMBERS[0].address, MEMBERS[2].address}
+
+
+def test_without_a_set_no_batch_is_built_or_signed(tmp_path: Path) -> None:
+    node = app(tmp_path)
+    decide(node, 1, funded(node))
+    assert node.digests == {} and node.machine.operator.built == 0
+    signature = BatchSignature(1, sign_digest(MEMBERS[0], bytes(32))).encode()
+    assert decide(node, 2, [signature], NOW + 1).tx_results[0].code == TxCode.UNSIGNABLE
+
+
+def test_a_batch_signature_has_one_encoding() -> None:
+    signed = BatchSignature(3, sign_digest(MEMBERS[0], bytes(32)))
+    assert decode_tx(signed.encode()) == signed
+    for bad in (b'{"batch":0,"signature":"00","type":"batch_signature"}', signed.encode().replace(b'"batch":3', b'"batch":true')):
+        with pytest.raises(CodecError):
+            decode_tx(bad)

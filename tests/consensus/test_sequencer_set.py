@@ -3,12 +3,15 @@ A sequencer set of four real CometBFT nodes on loopback, each running
 ``matchproof node start`` (its sequencer application and its CometBFT), over
 a rollup deployed on a real anvil.
 
-Deposits made on L1 reach every node through the block proposers (each
-other node checks them against its own reading of L1); orders sent to
-different nodes are committed in one order and matched identically by
-every node; a node killed leaves the other three (more than two thirds)
-going on; restarted, it replays its blocks, catches up from its peers and
-reaches the same state.
+The rollup's submitter is the set's contract, listing the four nodes'
+member keys. Deposits made on L1 reach every node through the block
+proposers (each other node checks them against its own reading of L1);
+orders sent to different nodes are committed in one order and matched
+identically by every node; every node signs every batch, and the two
+proving nodes send each batch to L1 once three of four signed it, where
+it is verified. A node killed (a prover) leaves the other three (more than
+two thirds) going on, their batches still verified; restarted, it replays
+its blocks, catches up from its peers and reaches the same state.
 """
 
 import base64
@@ -24,12 +27,17 @@ from typing import Any
 import httpx
 import pytest
 from eth_account.signers.local import LocalAccount
+from web3.types import Wei
 
 from prover import CircuitArtifacts
 from sequencer.consensus.app import TxCode, encode_tx
 from sequencer.consensus.cometbft import NodeHome
+from sequencer.consensus.signatures import load_member_key
 from sequencer.devnet import Devnet, devnet_market
 from sequencer.l1.anvil import AnvilNode, start_anvil
+from sequencer.l1.compile import compile_contracts
+from sequencer.l1.sequencer_set import deploy_sequencer_set
+from sequencer.l1.transactions import send_transaction
 from sequencer.local_system import markets_document
 from sequencer.service.commands import PlaceOrder
 from sequencer.spec.constants import Side
@@ -41,6 +49,8 @@ from tests.e2e.test_sequencer_with_provers import free_port, matchproof, wait_fo
 pytestmark = pytest.mark.slow
 
 NODES = 4
+PROVERS = (2, 3)
+"""The nodes that prove and send batches; node 3 is the one killed."""
 MARKET = devnet_market()
 LOT = 10**15
 """0.001 WETH; prices are in ticks of 0.001 USDC."""
@@ -124,13 +134,27 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
     init = matchproof("node", "init", "--dir", str(tmp_path / "set"), "--nodes", str(NODES), "--base-port", str(base_port), log=tmp_path / "init.log")
     assert init.wait(timeout=60) == 0, (tmp_path / "init.log").read_text()
     homes = [NodeHome.read(tmp_path / "set" / f"node{i}") for i in range(NODES)]
+    members = [load_member_key(home.home) for home in homes]
+    assert all(member.address in (tmp_path / "init.log").read_text() for member in members)
+    deploy_sequencer_set(devnet.w3, node.accounts()[0], compile_contracts(), devnet.rollup, [m.address for m in members])
+    for member in members:  # gas for the batches they send
+        send_transaction(devnet.w3, node.accounts()[3], {"to": member.address, "value": Wei(10**18)})
 
     def start(i: int) -> subprocess.Popen[bytes]:
         return matchproof(
             "node", "start", "--home", str(homes[i].home), "--markets", str(tmp_path / "markets.json"),
             "--circuit", circuit.config.name, "--rpc", node.url, "--deployment", str(tmp_path / "deployment.json"),
-            "--max-batch-wait", "2", log=tmp_path / f"node{i}-{time.monotonic_ns()}.log",
+            "--max-batch-wait", "2", *(("--prove", "--stagger", "3") if i in PROVERS else ()),
+            log=tmp_path / f"node{i}-{time.monotonic_ns()}.log",
         )  # fmt: skip
+
+    def settled(live: list[NodeHome]) -> bool:
+        """Whether every batch the live nodes sealed is signed by three members and verified on L1."""
+        states = [status(home) for home in live]
+        if any(state is None for state in states):
+            return False
+        sealed = max(state["sealed_batches"] for state in states if state)
+        return sealed > 0 and devnet.rollup.last_batch() == sealed
 
     nodes = [start(i) for i in range(NODES)]
     try:
@@ -149,6 +173,10 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
         refused = commit(homes[1], place(devnet, bob, 3, Side.BUY, 2_010, 1, signer=alice))  # signed with Alice's key
         assert (refused["code"], refused["info"]) == (TxCode.REJECTED, "INVALID_SIGNATURE"), refused
         wait_for(lambda: agreed(homes, refused["height"]), 60, "every node at the same state")
+        wait_for(lambda: settled(homes), 180, "every batch signed and verified on L1")
+        first = devnet.rollup.last_batch()
+        signed = status(homes[0])
+        assert signed is not None and all(count >= 3 for count in signed["signatures"].values()), signed
         book = query(homes[3], f"book/{MARKET.name}")
         assert [(o["account"], o["order_id"], o["side"], int(o["remaining"]) // LOT) for o in book] == [
             (2, 2, "buy", 200), (1, 1, "sell", 500), (1, 2, "sell", 1_000),
@@ -160,6 +188,7 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
         assert more["code"] == TxCode.OK, more
         wait_for(lambda: agreed(homes[:3], more["height"]), 60, "the three live nodes at the same state")
         assert [o["order_id"] for o in query(homes[0], f"book/{MARKET.name}")] == [2, 2]  # Alice's first order filled
+        wait_for(lambda: settled(homes[:3]) and devnet.rollup.last_batch() > first, 180, "the live prover's batches on L1")
 
         # Restarted, the fourth replays its blocks and catches up with its peers: the same state.
         nodes[3] = start(3)
