@@ -91,7 +91,9 @@ def test_every_contract_error_decodes_with_its_arguments() -> None:
     errors = custom_errors([entries])
     for entry in entries:
         types = [item["type"] for item in entry["inputs"]]
-        samples = {"uint256": 7, "int256": -7, "address": "0x" + "11" * 20, "bytes": b"\x01\x02"}
+        samples = {
+            "uint256": 7, "int256": -7, "address": "0x" + "11" * 20, "bytes": b"\x01\x02", "bytes32": b"\x07" * 32, "string": "s",
+        }  # fmt: skip
         arguments = [samples[kind] for kind in types]
         data = error_selector(entry) + encode(types, arguments)
         decoded = decode_revert(data, errors)
