@@ -49,31 +49,21 @@ class Application(Protocol):
         """Answer a read (``abci_query``)."""
 
 
+HANDLED = ("info", "init_chain", "check_tx", "prepare_proposal", "process_proposal", "finalize_block", "commit", "query")
+"""The requests the application answers (:class:`Application`'s handlers, named as the request's field)."""
+
+
 def respond(app: Application, request: abci.Request) -> abci.Response:
     """The response to one request (a ``ResponseException`` if the application raised: CometBFT stops on it)."""
     kind = request.WhichOneof("value")
     try:
+        if kind in HANDLED:
+            return abci.Response(**{kind: getattr(app, kind)(getattr(request, kind))})
         match kind:
             case "echo":
                 return abci.Response(echo=abci.ResponseEcho(message=request.echo.message))
             case "flush":
                 return abci.Response(flush=abci.ResponseFlush())
-            case "info":
-                return abci.Response(info=app.info(request.info))
-            case "init_chain":
-                return abci.Response(init_chain=app.init_chain(request.init_chain))
-            case "check_tx":
-                return abci.Response(check_tx=app.check_tx(request.check_tx))
-            case "prepare_proposal":
-                return abci.Response(prepare_proposal=app.prepare_proposal(request.prepare_proposal))
-            case "process_proposal":
-                return abci.Response(process_proposal=app.process_proposal(request.process_proposal))
-            case "finalize_block":
-                return abci.Response(finalize_block=app.finalize_block(request.finalize_block))
-            case "commit":
-                return abci.Response(commit=app.commit(request.commit))
-            case "query":
-                return abci.Response(query=app.query(request.query))
             case "extend_vote":
                 return abci.Response(extend_vote=abci.ResponseExtendVote())
             case "verify_vote_extension":

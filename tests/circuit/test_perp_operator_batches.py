@@ -10,6 +10,7 @@ or the deleveraging it starts when the insurance fund cannot cover a gap.
 """
 
 from prover import CircuitArtifacts
+from sequencer.engine.operator import Operator
 from sequencer.spec.types import Timestamp
 from sequencer.spec.perpetual.transactions import Deleverage, FundingTick
 from tests.circuit.perpetual.checking import accepts
@@ -18,12 +19,18 @@ from tests.spec.builders import ALICE, BOB, NOW
 from tests.spec.perpetual.builders import BUY, FUND, SELL, perp_order, price_update
 
 
-def test_the_operators_perpetual_batches_are_accepted_by_the_circuit(test_perp: CircuitArtifacts) -> None:
+def leveraged_long(fund: int) -> Operator:
+    """The test_perp operator once Alice bought 100 lots at 100 from Bob on 1,500 collateral, with ``fund`` in the fund."""
     operator = perp_operator(spot_slots=1, perp_slots=2)
-    move_collateral(operator, {ALICE: 1_500, BOB: 20_000, FUND: 50_000})
+    move_collateral(operator, {ALICE: 1_500, BOB: 20_000, FUND: fund})
     operator.update_oracle(price_update(100), Timestamp(NOW))
     operator.submit_perp_order(PERP.name, perp_order(BOB, 1, SELL, 100, 100), Timestamp(NOW))
     operator.submit_perp_order(PERP.name, perp_order(ALICE, 1, BUY, 100, 100), Timestamp(NOW))
+    return operator
+
+
+def test_the_operators_perpetual_batches_are_accepted_by_the_circuit(test_perp: CircuitArtifacts) -> None:
+    operator = leveraged_long(50_000)
     operator.tick_funding(FundingTick((100,)), Timestamp(NOW + 10))
     closes = operator.update_oracle(price_update(89, NOW + 20), Timestamp(NOW + 20))
     assert len(closes) == 1
@@ -38,11 +45,7 @@ def test_the_operators_perpetual_batches_are_accepted_by_the_circuit(test_perp: 
 
 def test_the_operators_deleveraging_is_accepted_by_the_circuit(test_perp: CircuitArtifacts) -> None:
     """A gap from 100 to 80 with 10 in the fund: the operator deleverages Alice's long against Bob's short."""
-    operator = perp_operator(spot_slots=1, perp_slots=2)
-    move_collateral(operator, {ALICE: 1_500, BOB: 20_000, FUND: 10})
-    operator.update_oracle(price_update(100), Timestamp(NOW))
-    operator.submit_perp_order(PERP.name, perp_order(BOB, 1, SELL, 100, 100), Timestamp(NOW))
-    operator.submit_perp_order(PERP.name, perp_order(ALICE, 1, BUY, 100, 100), Timestamp(NOW))
+    operator = leveraged_long(10)
     closes = operator.update_oracle(price_update(80, NOW + 10), Timestamp(NOW + 10))
     assert [type(close) for close in closes] == [Deleverage]
     while operator.seal(Timestamp(NOW + 10)) is not None:
