@@ -38,12 +38,14 @@ and CometBFT stops the chain rather than let them diverge.
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp as ProtoTimestamp
 from tendermint.abci import types_pb2 as abci
+from web3.exceptions import Web3Exception
 
 from sequencer.engine.errors import RequestRejected
 from sequencer.service.canonical import state_digest
@@ -75,6 +77,11 @@ TRADER_COMMANDS = (PlaceOrder, Cancel, CancelAllOrders, RequestWithdrawal, Place
 """The commands anyone may send through a node's mempool."""
 
 CODESPACE = "matchproof"
+
+L1_READ_ERRORS = (OSError, Web3Exception, ValueError)
+"""What reading the L1 queue may raise: the node unreachable, an RPC error, a queue it cannot decode."""
+
+logger = logging.getLogger(__name__)
 
 
 class TxCode:
@@ -247,7 +254,10 @@ class SequencerApp:
                 if traders:
                     raise ProposalRejected(f"transaction {position}: an L1 request after a trader's command")
                 if known is None:
-                    known = iter(self.l1.since(expected) if self.l1 is not None else [])
+                    try:
+                        known = iter(self.l1.since(expected) if self.l1 is not None else [])
+                    except L1_READ_ERRORS as error:  # what this node cannot check, it does not vote for
+                        raise ProposalRejected(f"L1 cannot be read: {error}") from error
                 index, l1_request = next(known, (None, None))
                 if (command.index, command.request) != (index, l1_request):
                     raise ProposalRejected(f"transaction {position}: L1 request {command.index} is not the queue's")
@@ -271,8 +281,8 @@ class SequencerApp:
         if self.signing is not None:
             self._build_sealed(self.signing)
         outcome = hashlib.sha256()
-        for result in results:
-            outcome.update(result.SerializeToString(deterministic=True))
+        for result in results:  # what each transaction did, without the free-text log
+            outcome.update(abci.ExecTxResult(code=result.code, info=result.info, data=result.data).SerializeToString(deterministic=True))
         app_hash = hashlib.sha256(
             self.committed.app_hash
             + request.height.to_bytes(8, "big")
@@ -338,10 +348,15 @@ class SequencerApp:
     # ------------------------------------------------------------------ helpers
 
     def _new_l1_requests(self) -> list[AddL1Request]:
-        """The L1 requests this node reads that the machine has not taken, in queue order."""
+        """The L1 requests this node reads that the machine has not taken, in queue order (none while L1 cannot be read)."""
         if self.l1 is None:
             return []
-        return [AddL1Request(index, request) for index, request in self.l1.since(self.machine.operator.l1_seen)]
+        try:
+            requests = self.l1.since(self.machine.operator.l1_seen)
+        except L1_READ_ERRORS as error:
+            logger.warning("proposing without L1 requests: %s", error)
+            return []
+        return [AddL1Request(index, request) for index, request in requests]
 
     def _from_trader(self, tx: bytes) -> bool:
         """Whether ``tx`` is a trader's command or a signature (the mempool holds nothing else, but a proposer checks)."""

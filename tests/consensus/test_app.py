@@ -212,3 +212,14 @@ def test_a_batch_signature_has_one_encoding() -> None:
     for bad in (b'{"batch":0,"signature":"00","type":"batch_signature"}', signed.encode().replace(b'"batch":3', b'"batch":true')):
         with pytest.raises(CodecError):
             decode_tx(bad)
+
+
+def test_a_node_that_cannot_read_l1_proposes_without_its_requests_and_votes_against_them(tmp_path: Path) -> None:
+    node = app(tmp_path)
+    requests = funded(node)
+    (tmp_path / "queue.json").write_text("not a queue")  # the node's reading of L1 fails
+    proposal = node.prepare_proposal(abci.RequestPrepareProposal(max_tx_bytes=1 << 20, txs=[], height=1, time=at(NOW)))
+    assert list(proposal.txs) == []
+    with pytest.raises(ProposalRejected, match="L1 cannot be read"):
+        node.check_proposal(requests)
+    node.check_proposal([order_tx(ALICE, 1, Side.SELL, 100, 1)])  # what needs no L1 still passes
