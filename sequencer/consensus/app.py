@@ -47,7 +47,9 @@ from google.protobuf.timestamp_pb2 import Timestamp as ProtoTimestamp
 from tendermint.abci import types_pb2 as abci
 from web3.exceptions import Web3Exception
 
+from sequencer.engine.checks import signed_by
 from sequencer.engine.errors import RequestRejected
+from sequencer.service.ahead import signed_parts
 from sequencer.service.canonical import state_digest
 from sequencer.service.codec import CodecError
 from sequencer.service.commands import (
@@ -67,7 +69,7 @@ from sequencer.service.commands import (
 from sequencer.service.l1 import L1Requests
 from sequencer.l1.sequencer_set import SignedBatchHeader, batch_digest, signer_of
 from sequencer.service.machine import Machine
-from sequencer.spec.types import Timestamp
+from sequencer.spec.types import FieldElement, Timestamp
 from sequencer.witness.batch import ProvableBatch
 
 from .signatures import TX_TYPE, BatchSignature, SigningSet
@@ -193,7 +195,12 @@ class SequencerApp:
     # ------------------------------------------------------------------ mempool
 
     def check_tx(self, request: abci.RequestCheckTx) -> abci.ResponseCheckTx:
-        """Admit a trader's command; anything else never enters the mempool."""
+        """
+        Admit a trader's command (a spot one only if its account exists and
+        signed it, in the committed state) or a batch signature; anything
+        else never enters the mempool. The block that carries a command
+        checks it again, in full.
+        """
         try:
             command = decode_tx(request.tx)
         except CodecError as error:
@@ -201,6 +208,13 @@ class SequencerApp:
         if not isinstance(command, (*TRADER_COMMANDS, BatchSignature)):
             log = f"{type(command).__name__} is not a trader's command"
             return abci.ResponseCheckTx(code=TxCode.NOT_ALLOWED, log=log, codespace=CODESPACE)
+        signed = None if isinstance(command, BatchSignature) else signed_parts(command)
+        if signed is not None:
+            index, message, signature = signed
+            try:
+                signed_by(self.machine.operator.head, index, FieldElement(message()), signature)
+            except RequestRejected as error:
+                return abci.ResponseCheckTx(code=TxCode.REJECTED, info=error.code, log=str(error), codespace=CODESPACE)
         return abci.ResponseCheckTx(code=TxCode.OK)
 
     # ------------------------------------------------------------------ consensus

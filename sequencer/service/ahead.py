@@ -34,7 +34,7 @@ def check_ahead(head: State, commands: Sequence[Command]) -> None:
     hash_order_messages([command.signed.order for command in commands if isinstance(command, PlaceOrder)])
     items: list[tuple[PublicKey, int, Signature]] = []
     for command in commands:
-        signed = _signed(command)
+        signed = signed_parts(command)
         if signed is None:
             continue
         index, message_hash, signature = signed
@@ -48,8 +48,12 @@ def check_ahead(head: State, commands: Sequence[Command]) -> None:
     verify_ahead(items)
 
 
-def _signed(command: Command) -> tuple[AccountIndex, Callable[[], int], Signature] | None:
-    """The account, message and signature a trader command carries; None for the sequencer's own commands."""
+def signed_parts(command: Command) -> tuple[AccountIndex, Callable[[], int], Signature] | None:
+    """
+    The account, message (computed when called) and signature a spot
+    trader command carries; None for the sequencer's own commands and the
+    perpetual ones (whose signatures the engine checks at intake alone).
+    """
     match command:
         case PlaceOrder():
             return command.signed.order.account_index, command.signed.order.message_hash, command.signed.signature

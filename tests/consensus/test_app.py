@@ -71,9 +71,15 @@ def test_a_transaction_is_a_command_in_its_one_canonical_encoding() -> None:
         decode_tx(b'{"type": "no such command"}')
 
 
-def test_the_mempool_takes_traders_commands_only(tmp_path: Path) -> None:
+def test_the_mempool_takes_traders_commands_only_signed_by_their_accounts(tmp_path: Path) -> None:
     node = app(tmp_path)
-    assert node.check_tx(abci.RequestCheckTx(tx=order_tx(ALICE, 1, Side.SELL, 100, 1))).code == TxCode.OK
+    order = order_tx(ALICE, 1, Side.SELL, 100, 1)
+    not_yet = node.check_tx(abci.RequestCheckTx(tx=order))
+    assert (not_yet.code, not_yet.info) == (TxCode.REJECTED, "ACCOUNT_NOT_FOUND")  # Alice's deposit is not in a block yet
+    decide(node, 1, funded(node))
+    assert node.check_tx(abci.RequestCheckTx(tx=order)).code == TxCode.OK
+    forged = node.check_tx(abci.RequestCheckTx(tx=order_tx(BOB, 1, Side.BUY, 100, 1, signer=ALICE.private_key)))
+    assert (forged.code, forged.info) == (TxCode.REJECTED, "INVALID_SIGNATURE")
     assert node.check_tx(abci.RequestCheckTx(tx=b"junk")).code == TxCode.MALFORMED
     for command in (AddL1Request(0, funding()[0]), SealBatch(), Tick()):
         answer = node.check_tx(abci.RequestCheckTx(tx=encode_tx(command)))

@@ -89,11 +89,15 @@ def status(home: NodeHome) -> dict[str, Any] | None:
         return None
 
 
-def commit(home: NodeHome, tx: bytes) -> dict[str, Any]:
-    """Send a transaction to a node and wait for its block: its height and its result there."""
+def send(home: NodeHome, tx: bytes) -> dict[str, Any]:
+    """Send a transaction to a node and wait for its block: ``broadcast_tx_commit``'s answer."""
     payload = {"jsonrpc": "2.0", "id": 1, "method": "broadcast_tx_commit", "params": {"tx": base64.b64encode(tx).decode()}}
-    answer = httpx.post(home.rpc_url, json=payload, timeout=30).json()
-    result = answer["result"]
+    return dict(httpx.post(home.rpc_url, json=payload, timeout=30).json()["result"])
+
+
+def commit(home: NodeHome, tx: bytes) -> dict[str, Any]:
+    """Send a transaction the mempool takes, and wait for its block: its height and its result there."""
+    result = send(home, tx)
     assert result["check_tx"]["code"] == 0, result
     return {"height": int(result["height"]), **result["tx_result"]}
 
@@ -170,8 +174,10 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
         ]
         assert [result["code"] for result in sent] == [TxCode.OK] * 4, sent
         assert len({result["height"] for result in sent}) > 1  # one order a block (commit waits for each)
-        refused = commit(homes[1], place(devnet, bob, 3, Side.BUY, 2_010, 1, signer=alice))  # signed with Alice's key
-        assert (refused["code"], refused["info"]) == (TxCode.REJECTED, "INVALID_SIGNATURE"), refused
+        forged = send(homes[1], place(devnet, bob, 3, Side.BUY, 2_010, 1, signer=alice))  # signed with Alice's key
+        assert (forged["check_tx"]["code"], forged["check_tx"]["info"]) == (TxCode.REJECTED, "INVALID_SIGNATURE")
+        refused = commit(homes[1], place(devnet, bob, 3, Side.BUY, 2_010, 10**6))  # more than Bob's USDC pays for
+        assert (refused["code"], refused["info"]) == (TxCode.REJECTED, "INSUFFICIENT_BALANCE"), refused
         wait_for(lambda: agreed(homes, refused["height"]), 60, "every node at the same state")
         wait_for(lambda: settled(homes), 180, "every batch signed and verified on L1")
         first = devnet.rollup.last_batch()
