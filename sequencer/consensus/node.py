@@ -6,6 +6,11 @@ One node of the sequencer set, and ``matchproof node``:
   keys (its CometBFT keys and its member key, an Ethereum key that signs
   batches), the shared genesis, and its own loopback ports; prints each
   member's address, which the set contract lists;
+- ``matchproof node deploy-set --dir DIR --rpc URL --deployment FILE``: as
+  the rollup's submitter (the operator, its key as for ``matchproof
+  sequencer``), deploy the sequencer set of the members whose homes are in
+  ``DIR``, hand it the submitter role, and send each member ``--fund``
+  ether for the batches it will send;
 - ``matchproof node start --home DIR/nodeI --markets FILE --circuit NAME
   [--rpc URL --deployment FILE] [--prove]``: the node's sequencer
   application on its ABCI port, then its CometBFT process, until either
@@ -33,14 +38,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
+from web3 import HTTPProvider, Web3
+from web3.exceptions import ContractLogicError
 
 from prover import build_circuit, prove
 from prover.manifest import DEFAULT_MANIFEST, load_config
 from sequencer.engine.operator import Operator
 from sequencer.logs import configure_logging
+from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
+from sequencer.l1.compile import compile_contracts
+from sequencer.l1.deploy import Deployment
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.l1.rollup import Rollup
-from sequencer.l1.sequencer_set import sequencer_set_of
+from sequencer.l1.sequencer_set import deploy_sequencer_set, sequencer_set_of, threshold
+from sequencer.l1.transactions import TransactionFailed, send_transaction
 from sequencer.service.cli import connect_rollup
 from sequencer.service.config import ConfigError, load_markets, load_min_withdrawals
 from sequencer.service.l1 import ChainRequests, L1Requests
@@ -51,7 +62,7 @@ from .abci_server import AbciServer
 from .app import SequencerApp
 from .cometbft import CometBFTUnavailable, NodeHome, cometbft_binary, init_set
 from .member import BatchSigner, SetSubmitter
-from .signatures import SigningSet, create_member_key, load_member_key
+from .signatures import MEMBER_KEY_FILE, SigningSet, create_member_key, load_member_key
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +76,15 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     init.add_argument("--nodes", type=int, default=4, help="how many validators")
     init.add_argument("--base-port", type=int, default=26600, help="node i listens on base + 10 i, + 1 and + 2")
     init.set_defaults(run=run_init)
+    deploy_set = commands.add_parser("deploy-set", help="deploy the set's contract and make it the rollup's submitter")
+    deploy_set.add_argument("--dir", type=Path, required=True, help="the nodes' homes (matchproof node init)")
+    deploy_set.add_argument("--rpc", required=True, help="L1 JSON-RPC URL")
+    deploy_set.add_argument("--deployment", type=Path, required=True, help="deployment file written by the deploy step")
+    deploy_set.add_argument("--fund", type=float, default=1.0, help="ether sent to each member for gas")
+    deploy_set.add_argument(
+        "--operator-keystore", type=Path, help=f"keystore of the submitter's key (default: the key in ${OPERATOR_KEY_ENV})"
+    )
+    deploy_set.set_defaults(run=run_deploy_set)
     start = commands.add_parser("start", help="run one node: its sequencer application and its CometBFT")
     start.add_argument("--home", type=Path, required=True, help="the node's home (matchproof node init)")
     start.add_argument("--markets", type=Path, required=True, help="markets JSON file")
@@ -93,6 +113,31 @@ def run_init(args: argparse.Namespace) -> int:
             f"{home.home}: member {member.address}, p2p {home.p2p_port}, RPC {home.rpc_url}, "
             f"application 127.0.0.1:{home.abci_port}"
         )
+    return 0
+
+
+def run_deploy_set(args: argparse.Namespace) -> int:
+    """Deploy the set of the homes' members for the deployment's rollup, hand it the submitter role and fund the members."""
+    homes = sorted(path.parent.parent for path in args.dir.glob(f"*/{MEMBER_KEY_FILE}"))
+    if not homes:
+        print(f"error: no node home with a member key in {args.dir} (matchproof node init)", file=sys.stderr)
+        return 2
+    try:
+        submitter = load_account(args.operator_keystore, OPERATOR_KEY_ENV)
+    except KeyUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    w3 = Web3(HTTPProvider(args.rpc))
+    rollup = Rollup(w3, Deployment.load(args.deployment), compile_contracts())
+    members = [load_member_key(home).address for home in homes]
+    try:
+        contract = deploy_sequencer_set(w3, submitter, compile_contracts(), rollup, members)
+        for member in members:
+            send_transaction(w3, submitter, {"to": member, "value": Web3.to_wei(args.fund, "ether")})
+    except (ContractLogicError, TransactionFailed) as error:
+        print(f"error: {error} (is this key the rollup's submitter?)", file=sys.stderr)
+        return 1
+    print(f"sequencer set {contract.address}: {len(members)} members, {threshold(len(members))} signatures a batch")
     return 0
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from sequencer.l1.sequencer_set import threshold
 from sequencer.service.codec import CodecError, canonical_json
 
 MEMBER_KEY_FILE = Path("config") / "member.key"
@@ -75,7 +76,7 @@ class SigningSet:
     @property
     def threshold(self) -> int:
         """How many members must sign a batch: more than two thirds."""
-        return 2 * len(self.members) // 3 + 1
+        return threshold(len(self.members))
 
 
 def create_member_key(home: Path) -> LocalAccount:

@@ -27,7 +27,6 @@ from typing import Any
 import httpx
 import pytest
 from eth_account.signers.local import LocalAccount
-from web3.types import Wei
 
 from prover import CircuitArtifacts
 from sequencer.consensus.app import TxCode, encode_tx
@@ -35,9 +34,7 @@ from sequencer.consensus.cometbft import NodeHome
 from sequencer.consensus.signatures import load_member_key
 from sequencer.devnet import Devnet, devnet_market
 from sequencer.l1.anvil import AnvilNode, start_anvil
-from sequencer.l1.compile import compile_contracts
-from sequencer.l1.sequencer_set import deploy_sequencer_set
-from sequencer.l1.transactions import send_transaction
+from sequencer.l1.sequencer_set import sequencer_set_of
 from sequencer.local_system import markets_document
 from sequencer.service.commands import PlaceOrder
 from sequencer.spec.constants import Side
@@ -140,9 +137,15 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
     homes = [NodeHome.read(tmp_path / "set" / f"node{i}") for i in range(NODES)]
     members = [load_member_key(home.home) for home in homes]
     assert all(member.address in (tmp_path / "init.log").read_text() for member in members)
-    deploy_sequencer_set(devnet.w3, node.accounts()[0], compile_contracts(), devnet.rollup, [m.address for m in members])
-    for member in members:  # gas for the batches they send
-        send_transaction(devnet.w3, node.accounts()[3], {"to": member.address, "value": Wei(10**18)})
+    operator_key = {"MATCHPROOF_OPERATOR_PRIVATE_KEY": "0x" + bytes(node.accounts()[0].key).hex()}
+    deploy_set = matchproof(
+        "node", "deploy-set", "--dir", str(tmp_path / "set"), "--rpc", node.url,
+        "--deployment", str(tmp_path / "deployment.json"), env=operator_key, log=tmp_path / "deploy-set.log",
+    )  # fmt: skip
+    assert deploy_set.wait(timeout=120) == 0, (tmp_path / "deploy-set.log").read_text()
+    contract = sequencer_set_of(devnet.rollup)
+    assert contract is not None and set(contract.functions.members().call()) == {m.address for m in members}
+    assert all(devnet.w3.eth.get_balance(member.address) == 10**18 for member in members)  # gas for their batches
 
     def start(i: int) -> subprocess.Popen[bytes]:
         return matchproof(
