@@ -16,9 +16,10 @@ hash covers. Three kinds of command reach the machine:
   by its proposer, from its own reading of the rollup's queue, and every
   other node checks each against its own reading before voting for the
   block (``process_proposal``), so no proposer can invent a deposit;
-- *the machine's own* (expiring stale orders, sealing a batch whose oldest
-  transaction waited ``max_batch_wait_s``) are derived by every node from the
-  block's time, never carried in a block.
+- *the machine's own* (expiring stale orders, a funding tick every
+  ``funding_interval_s`` while someone holds a perpetual position, sealing
+  a batch whose oldest transaction waited ``max_batch_wait_s``) are derived
+  by every node from the block's time and state, never carried in a block.
 
 Beside commands, a transaction may carry a member's signature of a batch
 (``signatures.BatchSignature``). With a sequencer set on L1 every node
@@ -62,6 +63,7 @@ from sequencer.service.commands import (
     PostPrices,
     RequestWithdrawal,
     SealBatch,
+    TickFunding,
     TransferCollateral,
     canonical_command,
     decode_command,
@@ -150,18 +152,26 @@ class SequencerApp:
     """The replicated sequencer: an ABCI application over one machine (see the module's docstring)."""
 
     def __init__(
-        self, machine: Machine, l1: L1Requests | None, max_batch_wait_s: int, signing: SigningSet | None = None
+        self,
+        machine: Machine,
+        l1: L1Requests | None,
+        max_batch_wait_s: int,
+        signing: SigningSet | None = None,
+        funding_interval_s: int = 60,
     ) -> None:
         """
         An application around a machine at genesis; ``l1`` is this node's
         reading of the rollup's request queue (None: no chain, no L1
         requests), ``max_batch_wait_s`` how long a transaction waits for its
         batch, ``signing`` the sequencer set on L1 (None: the rollup has
-        none, batches are neither built here nor signed).
+        none, batches are neither built here nor signed),
+        ``funding_interval_s`` the time between funding ticks (the engine's
+        funding policy sets their rates).
         """
         self.machine = machine
         self.l1 = l1
         self.max_batch_wait_s = max_batch_wait_s
+        self.funding_interval_s = funding_interval_s
         self.signing = signing
         self.committed = Head()
         self._finalized = Head()
@@ -284,13 +294,16 @@ class SequencerApp:
         """
         Apply a decided block at its time: each transaction in order (a
         refused one changes nothing and says why in its result), then the
-        machine's own commands (expiry, a due batch seal).
+        machine's own commands (expiry, a due funding tick, a due batch seal).
         """
         time_ms = self.machine.time_for(block_time_ms(request.time))
         results = [self._apply(tx, time_ms) for tx in request.txs]
         self.machine.tick(time_ms)
         operator = self.machine.operator
-        if operator.seal_due(Timestamp(time_ms // 1000), self.max_batch_wait_s):
+        now = Timestamp(time_ms // 1000)
+        if operator.funding_due(now, self.funding_interval_s):
+            self._tick_funding(time_ms)
+        if operator.seal_due(now, self.max_batch_wait_s):
             self.machine.apply(SealBatch(), time_ms)
         if self.signing is not None:
             self._build_sealed(self.signing)
@@ -378,6 +391,20 @@ class SequencerApp:
             return isinstance(decode_tx(tx), (*TRADER_COMMANDS, BatchSignature))
         except CodecError:
             return False
+
+    def _tick_funding(self, time_ms: int) -> None:
+        """
+        Tick funding at ``time_ms`` as the service does: not when every rate
+        is zero (it would move nothing); one the spec refuses is skipped, on
+        every node alike.
+        """
+        tick = self.machine.operator.funding_tick(Timestamp(time_ms // 1000), self.funding_interval_s)
+        if not any(tick.rates):
+            return
+        try:
+            self.machine.apply(TickFunding(tick), time_ms)
+        except RequestRejected as refusal:
+            logger.error("funding tick refused: %s: %s", refusal.code, refusal)
 
     def _build_sealed(self, signing: SigningSet) -> None:
         """Build every sealed batch not built yet, and note what its members sign."""

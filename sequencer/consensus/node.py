@@ -92,6 +92,9 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     start.add_argument("--rpc", help="L1 JSON-RPC URL (with --deployment)")
     start.add_argument("--deployment", type=Path, help="deployment file written by the deploy step")
     start.add_argument("--max-batch-wait", type=int, default=10, help="seconds of block time before a partial batch is sealed")
+    start.add_argument(
+        "--funding-interval", type=int, default=60, help="seconds of block time between funding ticks of perpetual markets"
+    )
     start.add_argument("--prove", action="store_true", help="prove batches and send them to L1 through the sequencer set")
     start.add_argument("--stagger", type=float, default=10.0, help="seconds each member waits after the one before it to send a batch")
     start.set_defaults(run=run_start)
@@ -203,7 +206,9 @@ def build_node(args: argparse.Namespace) -> Node:
     operator = Operator.genesis(
         tree, params["nTx"], list(load_markets(args.markets)), dict(load_min_withdrawals(args.markets)), perp
     )
-    app = SequencerApp(Machine(operator), l1, args.max_batch_wait, signing)
+    if args.funding_interval < 1:
+        raise ConfigError("--funding-interval must be at least 1 second")
+    app = SequencerApp(Machine(operator), l1, args.max_batch_wait, signing, args.funding_interval)
     if not args.prove or signing is None or contract is None or rollup is None:
         return Node(app, key)
     circuit = build_circuit(args.circuit)

@@ -18,13 +18,25 @@ from sequencer.consensus.signatures import BatchSignature, SigningSet
 from sequencer.engine.operator import Operator
 from sequencer.service.canonical import state_digest
 from sequencer.service.codec import CodecError
-from sequencer.service.commands import AddL1Request, Cancel, PlaceOrder, SealBatch, Tick
+from sequencer.service.commands import (
+    AddL1Request,
+    Cancel,
+    PlaceOrder,
+    PlacePerpOrder,
+    PostPrices,
+    SealBatch,
+    Tick,
+    TransferCollateral,
+)
 from sequencer.engine.cancels import CancelOrder, SignedCancel
 from sequencer.l1.sequencer_set import sign_digest
 from sequencer.service.l1 import FileRequests
 from sequencer.service.machine import Machine
 from sequencer.spec.constants import Side
 from tests.engine.exchange import ALICE, BOB, CONFIG, LOT, MARKET, SLOTS, TICK, funding
+from tests.engine.perp_exchange import PERP, perp_operator
+from tests.spec.builders import ALICE as PERP_ALICE, BOB as PERP_BOB
+from tests.spec.perpetual.builders import BUY, FUND, SELL, perp_order, price_update, transfer
 from tests.support.scenario import NOW, Trader
 
 MAX_BATCH_WAIT_S = 2
@@ -229,3 +241,26 @@ def test_a_node_that_cannot_read_l1_proposes_without_its_requests_and_votes_agai
     with pytest.raises(ProposalRejected, match="L1 cannot be read"):
         node.check_proposal(requests)
     node.check_proposal([order_tx(ALICE, 1, Side.SELL, 100, 1)])  # what needs no L1 still passes
+
+
+def test_every_node_ticks_funding_at_the_same_block_time_while_a_position_is_open() -> None:
+    nodes = [SequencerApp(Machine(perp_operator()), None, MAX_BATCH_WAIT_S, funding_interval_s=10) for _ in range(2)]
+    blocks = [
+        [encode_tx(TransferCollateral(transfer(account, amount, 0))) for account, amount in ((PERP_ALICE, 1_500), (PERP_BOB, 20_000), (FUND, 50_000))],
+        [encode_tx(PostPrices(price_update(100, NOW)))],
+        [
+            encode_tx(PlacePerpOrder(PERP.name, perp_order(PERP_BOB, 1, SELL, 100, 100))),
+            encode_tx(PlacePerpOrder(PERP.name, perp_order(PERP_ALICE, 1, BUY, 100, 100))),
+            encode_tx(PlacePerpOrder(PERP.name, perp_order(PERP_BOB, 2, SELL, 110, 10))),  # quotes around 103
+            encode_tx(PlacePerpOrder(PERP.name, perp_order(PERP_BOB, 3, BUY, 96, 10))),
+        ],
+        [],  # 5 s after the trade: not yet
+        [],  # 10 s after: a tick
+    ]
+    for node in nodes:
+        for height, (txs, seconds) in enumerate(zip(blocks, (0, 0, 0, 5, 10), strict=True), start=1):
+            response = decide(node, height, txs, NOW + seconds)
+            assert all(result.code == TxCode.OK for result in response.tx_results), response.tx_results
+            index = node.machine.operator.perp_ledger().market(0).funding_index
+            assert (index > 0) == (seconds == 10), (seconds, index)
+    assert state_digest(nodes[0].machine.operator) == state_digest(nodes[1].machine.operator)
