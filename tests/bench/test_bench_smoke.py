@@ -7,6 +7,7 @@ completes and reports every section, never a timing or a gas figure.
 import json
 from pathlib import Path
 
+from bench import consensus
 from bench.options import BenchOptions
 from bench.perpetuals import gas_lines
 from bench.run import run_bench
@@ -48,3 +49,10 @@ def test_perpetual_gas_runs_at_tiny_sizes() -> None:
     lines = gas_lines((1, 2))
     assert [line.label for line in lines] == ["spot trade slot", "perpetual trade slot", "liquidation slot"]
     assert all(sorted(line.gas) == [1, 2] and min(line.gas.values()) > 0 for line in lines)
+
+
+def test_orders_through_consensus_run_at_tiny_sizes(tmp_path: Path) -> None:
+    one, two = consensus.run(nodes=2, per_taker=3, directory=tmp_path)
+    assert [(figures.nodes, figures.committed, figures.orders) for figures in (one, two)] == [(1, 12, 12), (2, 12, 12)]
+    assert all(figures.orders_per_s > 0 and 0 < figures.p50_ms <= figures.p99_ms for figures in (one, two))
+    assert "| 2 | 12 of 12 |" in consensus.report([one, two], 3)

@@ -179,7 +179,7 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
         assert len({result["height"] for result in sent}) > 1  # one order a block (commit waits for each)
         forged = send(homes[1], place(devnet, bob, 3, Side.BUY, 2_010, 1, signer=alice))  # signed with Alice's key
         assert (forged["check_tx"]["code"], forged["check_tx"]["info"]) == (TxCode.REJECTED, "INVALID_SIGNATURE")
-        refused = commit(homes[1], place(devnet, bob, 3, Side.BUY, 2_010, 10**6))  # more than Bob's USDC pays for
+        refused = commit(homes[1], place(devnet, bob, 3, Side.BUY, 2_010, 10**8))  # more than Bob's USDC pays for
         assert (refused["code"], refused["info"]) == (TxCode.REJECTED, "INSUFFICIENT_BALANCE"), refused
         wait_for(lambda: agreed(homes, refused["height"]), 60, "every node at the same state")
         wait_for(lambda: settled(homes), 180, "every batch signed and verified on L1")

@@ -1,0 +1,308 @@
+"""
+Orders through the sequencer set's consensus: ``python -m bench.consensus``.
+
+A rollup of the ``test`` circuit on anvil; ``--nodes`` CometBFT nodes
+(``matchproof node``) on loopback and, as the baseline measured in the same
+run, a set of one node under the same load. Alice rests one large sell
+order; four takers then send immediate-or-cancel buys that each trade
+against it, every taker through its own node's RPC (``broadcast_tx_sync``,
+one order after another, so each taker's order ids arrive in order), at
+full speed. Each order's acknowledgment is the mempool's answer; its commit
+is the moment node 0 reports the block that holds it (a websocket
+subscription to ``tm.event='Tx'``).
+
+Reported: orders per second committed (first send to last commit), and the
+acknowledgment-to-commit latency's p50 and p99. Without a set contract on
+L1 the nodes sign no batches, and nothing is proven: this measures ordering
+and matching through consensus. No encrypted orders exist yet, so there is
+no "with encryption" column. Writes ``bench/results/<stamp>-consensus.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import websockets
+from eth_account.signers.local import LocalAccount
+
+from bench.paths import RESULTS_DIR
+from prover import build_circuit
+from sequencer.consensus.app import encode_tx
+from sequencer.consensus.cometbft import NodeHome
+from sequencer.devnet import Devnet, devnet_market
+from sequencer.l1.anvil import AnvilNode, start_anvil
+from sequencer.l1.paths import REPO_ROOT
+from sequencer.local_system import markets_document
+from sequencer.service.commands import PlaceOrder
+from sequencer.spec.constants import OrderKind, Side
+from sequencer.spec.transactions import Order, SignedOrder
+from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
+
+CIRCUIT = "test"
+MARKET = devnet_market()
+UNIT = 10**18
+LOT = 10**15
+PRICE = 2_000 * 10**15
+TAKERS = 4
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One set's figures under the load."""
+
+    nodes: int
+    orders: int
+    committed: int
+    orders_per_s: float
+    p50_ms: float
+    p99_ms: float
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def matchproof(*args: str, log: Path) -> subprocess.Popen[bytes]:
+    """A ``matchproof`` process in its own session."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sequencer.cli", *args], cwd=REPO_ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a node and its CometBFT."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def order_tx(devnet: Devnet, trader: LocalAccount, order_id: int, side: Side, lots: int, kind: OrderKind) -> bytes:
+    """A signed WETH/USDC order at the benchmark's price, as a transaction."""
+    index = devnet.rollup.account_index(trader.address)
+    assert index is not None
+    order = Order(
+        AccountIndex(index), OrderId(order_id), TokenId(0), TokenId(1), side, Price(PRICE), Amount(lots * LOT), 30,
+        Timestamp(int(time.time()) + 3600), kind,
+    )  # fmt: skip
+    return encode_tx(PlaceOrder(MARKET.name, SignedOrder(order, devnet.l2_key(trader).sign(order.message_hash()))))
+
+
+def status(home: NodeHome) -> dict[str, object] | None:
+    """A node's committed status, or None while it does not answer."""
+    try:
+        answer = httpx.get(f"{home.rpc_url}/abci_query", params={"path": '"status"'}, timeout=5).json()
+        return dict(json.loads(base64.b64decode(answer["result"]["response"]["value"])))
+    except (httpx.HTTPError, KeyError, ValueError):
+        return None
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    """Poll ``condition()`` until it holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def broadcast(client: httpx.Client, home: NodeHome, tx: bytes) -> bool:
+    """``broadcast_tx_sync``: whether the mempool took the transaction."""
+    payload = {"jsonrpc": "2.0", "id": 1, "method": "broadcast_tx_sync", "params": {"tx": base64.b64encode(tx).decode()}}
+    result = client.post(home.rpc_url, json=payload).json().get("result") or {}
+    return int(result.get("code", 1)) == 0
+
+
+class CommitWatcher:
+    """Node 0's ``Tx`` events on a websocket: when each transaction (by sha256) was committed."""
+
+    def __init__(self, home: NodeHome) -> None:
+        self.url = f"ws://127.0.0.1:{home.rpc_port}/websocket"
+        self.committed: dict[bytes, float] = {}
+        self._ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._closed: asyncio.Future[None] | None = None
+        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(self._watch(),), daemon=True)
+
+    def __enter__(self) -> CommitWatcher:
+        self._thread.start()
+        if not self._ready.wait(30):
+            raise RuntimeError("no websocket subscription")
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        closed = self._closed
+        if closed is not None:
+            self._loop.call_soon_threadsafe(closed.set_result, None)
+        self._thread.join(10)
+
+    async def _watch(self) -> None:
+        """Read the subscription until closed."""
+        self._closed = self._loop.create_future()
+        async with websockets.connect(self.url, max_size=None) as socket_:
+            reading = asyncio.ensure_future(self._read(socket_))
+            await self._closed
+            reading.cancel()
+
+    async def _read(self, socket_: websockets.ClientConnection) -> None:
+        """Subscribe, then note each committed transaction's time."""
+        subscribe = {"jsonrpc": "2.0", "id": 1, "method": "subscribe", "params": {"query": "tm.event='Tx'"}}
+        await socket_.send(json.dumps(subscribe))
+        await socket_.recv()
+        self._ready.set()
+        async for message in socket_:
+            data = json.loads(message).get("result", {}).get("data", {})
+            tx = data.get("value", {}).get("TxResult", {}).get("tx")
+            if tx is not None:
+                self.committed[hashlib.sha256(base64.b64decode(tx)).digest()] = time.monotonic()
+
+
+@contextmanager
+def node_set(anvil: AnvilNode, devnet: Devnet, directory: Path, nodes: int) -> Iterator[list[NodeHome]]:
+    """``nodes`` running nodes over the devnet's rollup, once every node took its L1 requests."""
+    init = matchproof("node", "init", "--dir", str(directory), "--nodes", str(nodes), "--base-port", str(free_port()), log=directory.with_suffix(".log"))
+    if init.wait(timeout=60) != 0:
+        raise RuntimeError(directory.with_suffix(".log").read_text())
+    homes = [NodeHome.read(directory / f"node{i}") for i in range(nodes)]
+    processes = [
+        matchproof(
+            "node", "start", "--home", str(home.home), "--markets", str(directory.parent / "markets.json"),
+            "--circuit", CIRCUIT, "--rpc", anvil.url, "--deployment", str(directory.parent / "deployment.json"),
+            log=home.home / "node.log",
+        )  # fmt: skip
+        for home in homes
+    ]
+    try:
+        requests = devnet.rollup.l1_request_count()
+        wait_for(lambda: all((s := status(h)) is not None and s["l1_seen"] == requests for h in homes), 180, "the L1 requests")
+        yield homes
+    finally:
+        for process in processes:
+            stop(process)
+
+
+def measure(devnet: Devnet, homes: list[NodeHome], maker: LocalAccount, takers: list[LocalAccount], per_taker: int) -> Figures:
+    """Rest a large sell, then send every taker's IOC buys at full speed; the figures."""
+    with httpx.Client(timeout=30) as client:
+        if not broadcast(client, homes[0], order_tx(devnet, maker, 1, Side.SELL, 10 * per_taker * len(takers), OrderKind.LIMIT)):
+            raise RuntimeError("the maker's order was refused")
+    time.sleep(2)  # the maker's order rests before the takers arrive
+    acks: dict[bytes, float] = {}
+    lock = threading.Lock()
+    with CommitWatcher(homes[0]) as watcher:
+
+        def send_all(number: int, taker: LocalAccount) -> None:
+            home = homes[number % len(homes)]
+            txs = [order_tx(devnet, taker, order_id, Side.BUY, 1, OrderKind.IOC) for order_id in range(1, per_taker + 1)]
+            with httpx.Client(timeout=30) as client:
+                for tx in txs:
+                    if broadcast(client, home, tx):
+                        with lock:
+                            acks[hashlib.sha256(tx).digest()] = time.monotonic()
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=send_all, args=(number, taker)) for number, taker in enumerate(takers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wait_for(lambda: all(key in watcher.committed for key in acks), 300, "every acknowledged order committed")
+        latencies = sorted(watcher.committed[key] - acks[key] for key in acks)
+        last = max(watcher.committed[key] for key in acks)
+    count = len(latencies)
+    return Figures(
+        nodes=len(homes),
+        orders=len(takers) * per_taker,
+        committed=count,
+        orders_per_s=count / (last - started),
+        p50_ms=1000 * latencies[count // 2],
+        p99_ms=1000 * latencies[min(count - 1, int(count * 0.99))],
+    )
+
+
+def run(nodes: int, per_taker: int, directory: Path) -> list[Figures]:
+    """The baseline (one node) and ``nodes`` nodes, each on a fresh chain under the same load."""
+    circuit = build_circuit(CIRCUIT)
+    figures = []
+    for count in (1, nodes):
+        with start_anvil() as anvil:
+            w3 = anvil.web3()
+            devnet = Devnet.deploy(w3, anvil.accounts()[0], circuit)
+            folder = directory / f"set{count}"
+            folder.mkdir(parents=True)
+            devnet.deployment.save(folder / "deployment.json")
+            (folder / "markets.json").write_text(json.dumps(markets_document([MARKET])))
+            maker, *takers = anvil.accounts()[1 : 2 + TAKERS]
+            devnet.mint(0, maker.address, 1_000 * UNIT)
+            devnet.rollup.deposit(maker, 0, 1_000 * UNIT, devnet.l2_key(maker).public_key)
+            for taker in takers:
+                devnet.mint(1, taker.address, 10**6 * UNIT)
+                devnet.rollup.deposit(taker, 1, 10**6 * UNIT, devnet.l2_key(taker).public_key)
+            with node_set(anvil, devnet, folder / "nodes", count) as homes:
+                figures.append(measure(devnet, homes, maker, takers, per_taker))
+    return figures
+
+
+def report(figures: list[Figures], per_taker: int) -> str:
+    """The results as Markdown, each set beside the one-node baseline."""
+    base = figures[0]
+    lines = [
+        f"# Orders through consensus ({datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')})",
+        "",
+        f"{TAKERS} takers x {per_taker} IOC orders, each trading against one resting order; CometBFT "
+        "v0.38 nodes on loopback, the `test` circuit's rollup on anvil; no batch signing or proving.",
+        "",
+        "| nodes | orders committed | orders/s | x one node | ack-to-commit p50 (ms) | p99 (ms) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for figure in figures:
+        lines.append(
+            f"| {figure.nodes} | {figure.committed} of {figure.orders} | {figure.orders_per_s:.0f} | "
+            f"{figure.orders_per_s / base.orders_per_s:.2f} | {figure.p50_ms:.0f} | {figure.p99_ms:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print its table and write it under ``--out``."""
+    parser = argparse.ArgumentParser(prog="python -m bench.consensus", description=__doc__.split("\n\n")[0].strip())
+    parser.add_argument("--nodes", type=int, default=4, help="the set's size (the baseline is one node)")
+    parser.add_argument("--orders", type=int, default=100, help="orders each of the four takers sends")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="where to write <stamp>-consensus.md")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="matchproof-consensus-") as scratch:
+        figures = run(args.nodes, args.orders, Path(scratch))
+    text = report(figures, args.orders)
+    print(text)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (args.out / f"{stamp}-consensus.md").write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
