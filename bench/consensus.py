@@ -9,7 +9,7 @@ against it, every taker through its own node's RPC (``broadcast_tx_sync``,
 one order after another, so each taker's order ids arrive in order), at
 full speed. Each order's acknowledgment is the mempool's answer; its commit
 is the moment node 0 reports the block that holds it (a websocket
-subscription to ``tm.event='Tx'``).
+subscription to ``tm.event='NewBlock'``).
 
 Reported: orders per second committed (first send to last commit), and the
 acknowledgment-to-commit latency's p50 and p99. Without a set contract on
@@ -139,7 +139,7 @@ def broadcast(client: httpx.Client, home: NodeHome, tx: bytes) -> bool:
 
 
 class CommitWatcher:
-    """Node 0's ``Tx`` events on a websocket: when each transaction (by sha256) was committed."""
+    """Node 0's ``NewBlock`` events on a websocket: when each transaction (by sha256) was committed."""
 
     def __init__(self, home: NodeHome) -> None:
         self.url = f"ws://127.0.0.1:{home.rpc_port}/websocket"
@@ -171,15 +171,15 @@ class CommitWatcher:
 
     async def _read(self, socket_: websockets.ClientConnection) -> None:
         """Subscribe, then note each committed transaction's time."""
-        subscribe = {"jsonrpc": "2.0", "id": 1, "method": "subscribe", "params": {"query": "tm.event='Tx'"}}
+        subscribe = {"jsonrpc": "2.0", "id": 1, "method": "subscribe", "params": {"query": "tm.event='NewBlock'"}}
         await socket_.send(json.dumps(subscribe))
         await socket_.recv()
         self._ready.set()
-        async for message in socket_:
+        async for message in socket_:  # one event a block, with its transactions
             data = json.loads(message).get("result", {}).get("data", {})
-            tx = data.get("value", {}).get("TxResult", {}).get("tx")
-            if tx is not None:
-                self.committed[hashlib.sha256(base64.b64decode(tx)).digest()] = time.monotonic()
+            now = time.monotonic()
+            for tx in data.get("value", {}).get("block", {}).get("data", {}).get("txs") or []:
+                self.committed[hashlib.sha256(base64.b64decode(tx)).digest()] = now
 
 
 @contextmanager
