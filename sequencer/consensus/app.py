@@ -332,7 +332,7 @@ class SequencerApp:
         log position, rollup root, state digest, L1 requests taken, batches
         sealed) and ``book/<market>`` (its resting orders in priority order).
         """
-        handlers: dict[str, Callable[[str], Any]] = {"status": self._status, "book": self._book}
+        handlers: dict[str, Callable[[str], Any]] = {"status": lambda _: self.status(), "book": self.book}
         name, _, argument = request.path.strip("/").partition("/")
         handler = handlers.get(name)
         if handler is None:
@@ -343,7 +343,8 @@ class SequencerApp:
             return abci.ResponseQuery(code=TxCode.MALFORMED, log=f"not found: {error}", codespace=CODESPACE)
         return abci.ResponseQuery(value=json.dumps(value).encode(), height=self.committed.height)
 
-    def _status(self, _: str) -> dict[str, Any]:
+    def status(self) -> dict[str, Any]:
+        """The committed status: height, app hash, log position, rollup root, state digest, L1 requests taken, batches sealed, signatures."""
         operator = self.machine.operator
         return {
             "height": self.committed.height,
@@ -356,7 +357,8 @@ class SequencerApp:
             "signatures": {str(number): len(signers) for number, signers in sorted(self.signatures.items())},
         }
 
-    def _book(self, market: str) -> list[dict[str, Any]]:
+    def book(self, market: str) -> list[dict[str, Any]]:
+        """A market's resting orders in priority order (``KeyError`` for an unknown market)."""
         book = self.machine.operator.book_named(market)
         if book is None:
             raise KeyError(market)

@@ -18,7 +18,8 @@ One node of the sequencer set, and ``matchproof node``:
   node reads the rollup's L1 request queue through ``--rpc``; if the
   rollup's submitter is a sequencer set (``l1.sequencer_set``), the node
   signs every batch, and with ``--prove`` proves them and sends them to L1
-  through the set (``member``), paying the gas from its member key.
+  through the set (``member``), paying the gas from its member key; with
+  ``--api-port`` it serves its HTTP API (``api``).
 
 Traders send transactions (commands in canonical JSON) to any node's RPC
 (``broadcast_tx_sync``); ``abci_query`` with path ``status`` or
@@ -31,12 +32,15 @@ the blocks it missed from its peers.
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import uvicorn
 from eth_account.signers.local import LocalAccount
 from web3 import HTTPProvider, Web3
 from web3.exceptions import ContractLogicError
@@ -59,6 +63,7 @@ from sequencer.service.machine import Machine
 from sequencer.spec.constants import TreeConfig
 
 from .abci_server import AbciServer
+from .api import node_api
 from .app import SequencerApp
 from .cometbft import CometBFTUnavailable, NodeHome, cometbft_binary, init_set
 from .member import BatchSigner, SetSubmitter
@@ -95,6 +100,7 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     start.add_argument(
         "--funding-interval", type=int, default=60, help="seconds of block time between funding ticks of perpetual markets"
     )
+    start.add_argument("--api-port", type=int, help="serve the node's HTTP API (book, status, orders) on this loopback port")
     start.add_argument("--prove", action="store_true", help="prove batches and send them to L1 through the sequencer set")
     start.add_argument("--stagger", type=float, default=10.0, help="seconds each member waits after the one before it to send a batch")
     start.set_defaults(run=run_start)
@@ -159,11 +165,21 @@ def run_start(args: argparse.Namespace) -> int:
 
 @dataclass(frozen=True)
 class Node:
-    """A node's application and the duties of its member (none on a rollup without a sequencer set)."""
+    """A node's application, the duties of its member (none on a rollup without a sequencer set), and its API's port."""
 
     app: SequencerApp
     key: LocalAccount
     submitter: SetSubmitter | None = None
+    api_port: int | None = None
+
+
+class EmbeddedServer(uvicorn.Server):
+    """uvicorn on the node's event loop: the node, not uvicorn, handles its signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Leave the signal handlers to the node."""
+        yield
 
 
 def build_node(args: argparse.Namespace) -> Node:
@@ -210,13 +226,13 @@ def build_node(args: argparse.Namespace) -> Node:
         raise ConfigError("--funding-interval must be at least 1 second")
     app = SequencerApp(Machine(operator), l1, args.max_batch_wait, signing, args.funding_interval)
     if not args.prove or signing is None or contract is None or rollup is None:
-        return Node(app, key)
+        return Node(app, key, api_port=args.api_port)
     circuit = build_circuit(args.circuit)
     app.keep_built = True
     submitter = SetSubmitter(
         app, signing, rollup, contract, key, lambda batch: prove(circuit, batch.circuit_input).solidity_calldata(), args.stagger
     )
-    return Node(app, key, submitter)
+    return Node(app, key, submitter, args.api_port)
 
 
 async def serve(node: Node, home: NodeHome, binary: Path) -> int:
@@ -230,6 +246,9 @@ async def serve(node: Node, home: NodeHome, binary: Path) -> int:
         duties.append(asyncio.create_task(BatchSigner(app, node.key, home.rpc_url).run()))
     if node.submitter is not None:
         duties.append(asyncio.create_task(node.submitter.run()))
+    if node.api_port is not None:
+        config = uvicorn.Config(node_api(app, home.rpc_url), host="127.0.0.1", port=node.api_port, log_level="warning")
+        duties.append(asyncio.create_task(EmbeddedServer(config).serve()))
     cometbft = await asyncio.create_subprocess_exec(str(binary), "start", "--home", str(home.home))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

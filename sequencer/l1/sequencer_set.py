@@ -158,5 +158,7 @@ def submit_signed(
         header.number, header.new_root, header.timestamp, header.l1_count, header.public_data, proof, list(signatures)
     )
     gas = submission_gas([batch]) + SIGNATURE_GAS * len(signatures)
-    return send_transaction(w3, sender, call.build_transaction({"from": sender.address}), gas=gas)
+    # No estimate: it would run at the latest block, whose time may be before the batch's (the
+    # set stamps batches with its block time); the transaction goes into a later block.
+    return send_transaction(w3, sender, call.build_transaction({"from": sender.address, "gas": gas}), gas=gas)
 

@@ -23,17 +23,16 @@ from sequencer.engine.orders import OrderRecord
 from sequencer.engine.records import WithdrawalRecord
 from sequencer.engine.operator import OrderOutcome
 from sequencer.engine.errors import RequestRejected
-from sequencer.spec.constants import Side
 from sequencer.spec.errors import AccountNotFound
-from sequencer.spec.transactions import Order, SignedOrder, Withdraw
-from sequencer.spec.types import AccountIndex, Amount, EthAddress, Nonce, OrderId, Price, Timestamp, TokenId
+from sequencer.spec.transactions import Withdraw
+from sequencer.spec.types import AccountIndex, Amount, EthAddress, Nonce, OrderId, TokenId
 
 from .canonical import state_digest
 from .commands import Cancel, CancelAllOrders, Command, PlaceOrder, RequestWithdrawal, encode_command
 from .core import FEED_DEPTH, SequencerService
 from .errors import BATCH_NOT_FOUND, DIGEST_LOCAL_ONLY, ENTRY_NOT_FOUND, install_error_handlers
 from .explorer.routes import install_explorer
-from .routing import AccountPath, MarketPath, accepted, signature
+from .routing import AccountPath, MarketPath, accepted, signature, signed_order
 from .limits import BodyGuard
 from .order_lane import OrderLane
 from .websocket import WS_NOT_FOUND, serve_subscription
@@ -305,21 +304,10 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
         Place a signed order. The order signs the market's base and quote
         tokens and its ``kind``; ``client_order_id`` is not signed.
         """
-        market = market_of(request.market)
-        fields = request.order
-        order = Order(
-            account_index=AccountIndex(fields.account_index),
-            order_id=OrderId(fields.order_id),
-            base_token=TokenId(market.base_token),
-            quote_token=TokenId(market.quote_token),
-            side=Side.BUY if fields.side == "buy" else Side.SELL,
-            price=Price(fields.price),
-            amount=Amount(fields.amount),
-            max_fee_bps=fields.max_fee_bps,
-            expiry=Timestamp(fields.expiry),
-            kind=fields.kind,
-        )
-        command = PlaceOrder(request.market, SignedOrder(order, signature(request.signature)), request.client_order_id)
+        market = service.operator.markets.get(request.market)
+        if market is None:
+            raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {request.market!r}", market=request.market)
+        command = PlaceOrder(request.market, signed_order(request, market), request.client_order_id)
         done = accepted(await service.submit(command))
         outcome = done.outcome
         assert isinstance(outcome, OrderOutcome) and done.receipt is not None

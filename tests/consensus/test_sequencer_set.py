@@ -29,7 +29,7 @@ import pytest
 from eth_account.signers.local import LocalAccount
 
 from prover import CircuitArtifacts
-from sequencer.consensus.app import TxCode, encode_tx
+from sequencer.consensus.app import TxCode, decode_tx, encode_tx
 from sequencer.consensus.cometbft import NodeHome
 from sequencer.consensus.signatures import load_member_key
 from sequencer.devnet import Devnet, devnet_market
@@ -112,6 +112,23 @@ def place(
     return encode_tx(PlaceOrder(MARKET.name, SignedOrder(order, devnet.l2_key(signer or trader).sign(order.message_hash()))))
 
 
+def order_json(
+    devnet: Devnet, trader: LocalAccount, order_id: int, price: int, lots: int, signer: LocalAccount | None = None
+) -> dict[str, Any]:
+    """A WETH/USDC limit buy of ``trader`` as a node's API takes it (the sequencer service's ``PlaceOrderIn``)."""
+    command = decode_tx(place(devnet, trader, order_id, Side.BUY, price, lots, signer))
+    assert isinstance(command, PlaceOrder)
+    order, signature = command.signed.order, command.signed.signature
+    return {
+        "market": MARKET.name,
+        "order": {
+            "account_index": order.account_index, "order_id": order.order_id, "side": "buy", "price": str(order.price),
+            "amount": str(order.amount), "max_fee_bps": order.max_fee_bps, "expiry": str(order.expiry), "kind": order.kind.value,
+        },
+        "signature": {"r8x": str(signature.r8x), "r8y": str(signature.r8y), "s": str(signature.s)},
+    }  # fmt: skip
+
+
 def agreed(homes: list[NodeHome], height: int) -> bool:
     """Whether every node answers, has committed block ``height``, and all hold the same state and book."""
     states = [status(home) for home in homes]
@@ -147,11 +164,13 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
     assert contract is not None and set(contract.functions.members().call()) == {m.address for m in members}
     assert all(devnet.w3.eth.get_balance(member.address) == 10**18 for member in members)  # gas for their batches
 
+    api_ports = [free_port() for _ in range(NODES)]
+
     def start(i: int) -> subprocess.Popen[bytes]:
         return matchproof(
             "node", "start", "--home", str(homes[i].home), "--markets", str(tmp_path / "markets.json"),
             "--circuit", circuit.config.name, "--rpc", node.url, "--deployment", str(tmp_path / "deployment.json"),
-            "--max-batch-wait", "2", *(("--prove", "--stagger", "3") if i in PROVERS else ()),
+            "--max-batch-wait", "2", "--api-port", str(api_ports[i]), *(("--prove", "--stagger", "3") if i in PROVERS else ()),
             log=tmp_path / f"node{i}-{time.monotonic_ns()}.log",
         )  # fmt: skip
 
@@ -191,12 +210,24 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
             (2, 2, "buy", 200), (1, 1, "sell", 500), (1, 2, "sell", 1_000),
         ]  # fmt: skip
 
+        # Any node's API takes an order (into consensus) and answers with its block and position; any serves the book.
+        with httpx.Client(timeout=60) as api:
+            placed = api.post(f"http://127.0.0.1:{api_ports[1]}/v1/orders", json=order_json(devnet, bob, 5, 1_980, 100))
+            assert placed.status_code == 200, placed.text
+            assert placed.json()["height"] > refused["height"] and placed.json()["index"] >= 0
+            book_of_node_2 = f"http://127.0.0.1:{api_ports[2]}/v1/markets/{MARKET.name}/book"
+            wait_for(lambda: any(o["order_id"] == 5 for o in api.get(book_of_node_2).json()), 30, "the order on node 2")
+            forged = api.post(f"http://127.0.0.1:{api_ports[0]}/v1/orders", json=order_json(devnet, bob, 6, 1_980, 100, signer=alice))
+            assert (forged.status_code, forged.json()["code"]) == (422, "INVALID_SIGNATURE"), forged.text
+            unknown = api.get(f"http://127.0.0.1:{api_ports[0]}/v1/markets/NOPE/book")
+            assert (unknown.status_code, unknown.json()["code"]) == (404, "UNKNOWN_MARKET")
+
         # One node down: the other three (more than two thirds of the power) go on.
         stop(nodes[3], signal.SIGKILL)
         more = commit(homes[0], place(devnet, bob, 4, Side.BUY, 2_000, 500))
         assert more["code"] == TxCode.OK, more
         wait_for(lambda: agreed(homes[:3], more["height"]), 60, "the three live nodes at the same state")
-        assert [o["order_id"] for o in query(homes[0], f"book/{MARKET.name}")] == [2, 2]  # Alice's first order filled
+        assert [o["order_id"] for o in query(homes[0], f"book/{MARKET.name}")] == [2, 5, 2]  # Alice's first order filled
         wait_for(lambda: settled(homes[:3]) and devnet.rollup.last_batch() > first, 180, "the live prover's batches on L1")
 
         # Restarted, the fourth replays its blocks and catches up with its peers: the same state.

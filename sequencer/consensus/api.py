@@ -1,0 +1,92 @@
+"""
+A node's HTTP API (``matchproof node start --api-port``): any node of the
+set serves the committed book and takes orders, which it forwards into
+consensus through its own CometBFT and answers once their block is
+committed, with the block and the position the order got there.
+
+- ``GET /v1/status``: the node's committed status (``SequencerApp.status``);
+- ``GET /v1/markets/{market}/book``: the resting orders, in priority order;
+- ``POST /v1/orders``: place a signed order (the sequencer service's
+  ``PlaceOrderIn``). 200 with ``{tx_hash, height, index, result}`` once
+  committed and accepted; a refusal at the mempool or in the block is a
+  coded error (``INVALID_SIGNATURE``, ``INSUFFICIENT_BALANCE``, ...), and
+  changed nothing.
+"""
+
+import base64
+import hashlib
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from sequencer.engine.errors import Code, RequestRejected
+from sequencer.service.commands import PlaceOrder
+from sequencer.service.errors import INVALID_REQUEST, error_response, install_error_handlers
+from sequencer.service.routing import MarketPath, signed_order
+from sequencer.service.schemas import PlaceOrderIn
+
+from .app import SequencerApp, TxCode, encode_tx
+
+COMMIT_TIMEOUT_S = 30.0
+"""How long a placement waits for its block (CometBFT's own ``timeout_broadcast_tx_commit`` is 10 s)."""
+
+CONSENSUS_UNAVAILABLE = "CONSENSUS_UNAVAILABLE"
+"""The node's CometBFT did not answer, or did not commit the order in time: it may still be committed later."""
+
+
+class ConsensusUnavailable(Exception):
+    """The order's fate is unknown: the node's CometBFT did not answer or did not commit it in time (503)."""
+
+
+def node_api(app: SequencerApp, rpc_url: str) -> FastAPI:
+    """The API of the node whose application is ``app`` and whose CometBFT answers at ``rpc_url``."""
+    api = FastAPI(title="Matchproof sequencer node", docs_url="/docs")
+    install_error_handlers(api)
+
+    @api.exception_handler(ConsensusUnavailable)
+    async def unavailable(request: Request, error: ConsensusUnavailable) -> JSONResponse:
+        return error_response(503, CONSENSUS_UNAVAILABLE, str(error))
+
+    @api.get("/v1/status")
+    async def status() -> dict[str, Any]:
+        """The node's committed status."""
+        return app.status()
+
+    @api.get("/v1/markets/{market}/book")
+    async def book(market: MarketPath) -> list[dict[str, Any]]:
+        """The market's resting orders in priority order: bids best first, then asks."""
+        try:
+            return app.book(market)
+        except KeyError:
+            raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {market!r}", market=market) from None
+
+    @api.post("/v1/orders")
+    async def place_order(request: PlaceOrderIn) -> dict[str, Any]:
+        """Place a signed order through consensus; answers once its block is committed."""
+        market = app.machine.operator.markets.get(request.market)
+        if market is None:
+            raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {request.market!r}", market=request.market)
+        tx = encode_tx(PlaceOrder(request.market, signed_order(request, market), request.client_order_id))
+        return await _commit(rpc_url, tx)
+
+    return api
+
+
+async def _commit(rpc_url: str, tx: bytes) -> dict[str, Any]:
+    """Send ``tx`` with ``broadcast_tx_commit`` and answer with where it landed, or raise its refusal."""
+    payload = {"jsonrpc": "2.0", "id": 1, "method": "broadcast_tx_commit", "params": {"tx": base64.b64encode(tx).decode()}}
+    try:
+        async with httpx.AsyncClient(timeout=COMMIT_TIMEOUT_S) as client:
+            answer = (await client.post(rpc_url, json=payload)).json()
+            result = answer["result"]
+            for stage in ("check_tx", "tx_result"):
+                outcome = result[stage]
+                if int(outcome.get("code", 0)) != TxCode.OK:
+                    raise RequestRejected(outcome.get("info") or INVALID_REQUEST, outcome.get("log", ""), stage=stage)
+            tx_hash = hashlib.sha256(tx).hexdigest().upper()
+            found = (await client.get(f"{rpc_url}/tx", params={"hash": f"0x{tx_hash}"})).json()["result"]
+    except (httpx.HTTPError, KeyError, ValueError) as error:
+        raise ConsensusUnavailable(f"the node's consensus did not commit the order: {error!r}") from error
+    return {"tx_hash": tx_hash, "height": int(found["height"]), "index": int(found["index"]), "result": result["tx_result"]}
