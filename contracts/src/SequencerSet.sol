@@ -97,6 +97,12 @@ contract SequencerSet is EIP712 {
     /// @dev Reverts TooFewSignatures, NotAMember, SignersNotAscending, ECDSA's errors for a
     ///      malformed signature, and whatever the rollup reverts with (an out-of-order batch,
     ///      an invalid proof, a frozen rollup).
+    /// @param batchNumber The batch's number (the rollup's next).
+    /// @param newRoot The state root after it.
+    /// @param timestamp The batch's time.
+    /// @param l1Count How many L1 requests it consumes.
+    /// @param publicData Its public data.
+    /// @param proof Its Groth16 proof, which the rollup checks.
     /// @param signatures 65-byte (r, s, v) signatures of batchDigest, ascending by signer.
     function submitBatch(
         uint256 batchNumber,

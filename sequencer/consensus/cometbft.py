@@ -82,8 +82,17 @@ def init_set(directory: Path, nodes: int, base_port: int) -> list[NodeHome]:
     Homes for ``nodes`` validators under ``directory`` (``node0`` ...), each
     with its own keys and the set's genesis; node ``i`` listens on
     ``base_port + 10 i`` (p2p), ``+ 1`` (RPC) and ``+ 2`` (its application),
-    all on 127.0.0.1, with the others as persistent peers.
+    all on 127.0.0.1, with the others as persistent peers. CometBFT's
+    ``testnet`` draws every node's keys here, as a trusted dealer: a devnet's
+    way; each operator of a real set makes its own (``cometbft init``).
+
+    Raises
+    ------
+    ValueError
+        The ports would run past 65535.
     """
+    if not 0 < base_port <= 65535 - 10 * (nodes - 1) - 2:
+        raise ValueError(f"base port {base_port} leaves no room for {nodes} nodes' ports")
     binary = cometbft_binary()
     subprocess.run(
         [str(binary), "testnet", "--v", str(nodes), "--n", "0", "--o", str(directory), "--starting-ip-address", "127.0.0.1"],

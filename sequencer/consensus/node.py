@@ -33,7 +33,6 @@ the blocks it missed from its peers.
 import argparse
 import asyncio
 import contextlib
-import logging
 import signal
 import sys
 from collections.abc import Iterator
@@ -69,11 +68,9 @@ from .cometbft import CometBFTUnavailable, NodeHome, cometbft_binary, init_set
 from .member import BatchSigner, SetSubmitter
 from .signatures import MEMBER_KEY_FILE, SigningSet, create_member_key, load_member_key
 
-log = logging.getLogger(__name__)
-
 
 def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    """Register ``node init`` and ``node start``."""
+    """Register ``node init``, ``node deploy-set`` and ``node start``."""
     node = subparsers.add_parser("node", help="a node of the sequencer set (CometBFT consensus)")
     commands = node.add_subparsers(dest="node_command", required=True)
     init = commands.add_parser("init", help="lay out the homes of a validator set on this machine")
@@ -111,9 +108,12 @@ def run_init(args: argparse.Namespace) -> int:
     if args.nodes < 1:
         print("error: --nodes must be at least 1", file=sys.stderr)
         return 2
+    if args.dir.exists() and any(args.dir.iterdir()):
+        print(f"error: {args.dir} is not empty: a set's keys are never overwritten", file=sys.stderr)
+        return 2
     try:
         homes = init_set(args.dir, args.nodes, args.base_port)
-    except CometBFTUnavailable as error:
+    except (CometBFTUnavailable, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for home in homes:
