@@ -25,8 +25,6 @@ import asyncio
 import base64
 import hashlib
 import json
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -50,7 +48,7 @@ from sequencer.consensus.cometbft import NodeHome
 from sequencer.devnet import Devnet, devnet_market
 from sequencer.l1.anvil import AnvilNode, start_anvil
 from sequencer.l1.paths import REPO_ROOT
-from sequencer.local_system import markets_document
+from sequencer.local_system import markets_document, stop_process
 from sequencer.service.commands import PlaceOrder
 from sequencer.spec.constants import OrderKind, Side
 from sequencer.spec.transactions import Order, SignedOrder
@@ -89,17 +87,6 @@ def matchproof(*args: str, log: Path) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "sequencer.cli", *args], cwd=REPO_ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a node and its CometBFT."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def order_tx(devnet: Devnet, trader: LocalAccount, order_id: int, side: Side, lots: int, kind: OrderKind) -> bytes:
@@ -203,7 +190,7 @@ def node_set(anvil: AnvilNode, devnet: Devnet, directory: Path, nodes: int) -> I
         yield homes
     finally:
         for process in processes:
-            stop(process)
+            stop_process(process, timeout_s=20)
 
 
 def measure(devnet: Devnet, homes: list[NodeHome], maker: LocalAccount, takers: list[LocalAccount], per_taker: int) -> Figures:

@@ -40,6 +40,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def stop_process(process: subprocess.Popen[bytes], timeout_s: float = 15) -> None:
+    """Stop a process started in its own session, and its children: SIGTERM, then SIGKILL after ``timeout_s``."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def markets_document(
     markets: Sequence[Market], tokens: Sequence[TestTokenSpec] = (), perpetual: Sequence[PerpMarketRules] = ()
 ) -> dict[str, object]:
@@ -196,14 +207,7 @@ class LocalSystem:
     def stop(self) -> None:
         """Stop every process: workers first, then the sequencer."""
         for name in reversed(list(self._processes)):
-            process = self._processes[name]
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+            stop_process(self._processes[name])
 
     def _start(self, name: str, args: list[str], env: dict[str, str]) -> None:
         """One ``matchproof`` process in its own session, logging to ``<name>.log``."""
