@@ -23,7 +23,7 @@ from sequencer.spec.state import State
 from sequencer.spec.transactions import hash_order_messages
 from sequencer.spec.types import AccountIndex
 
-from .commands import Cancel, CancelAllOrders, Command, PlaceOrder, RequestWithdrawal
+from .commands import Cancel, CancelAllOrders, Command, PlaceOrder, PlacePerpOrder, RequestWithdrawal, TransferCollateral
 
 CHUNK = 512
 """How many log entries a restart checks ahead at a time."""
@@ -50,9 +50,9 @@ def check_ahead(head: State, commands: Sequence[Command]) -> None:
 
 def signed_parts(command: Command) -> tuple[AccountIndex, Callable[[], int], Signature] | None:
     """
-    The account, message (computed when called) and signature a spot
-    trader command carries; None for the sequencer's own commands and the
-    perpetual ones (whose signatures the engine checks at intake alone).
+    The account, message (computed when called) and signature a trader
+    command carries; None for the sequencer's own commands and for oracle
+    prices (signed by oracle keys, not by an account).
     """
     match command:
         case PlaceOrder():
@@ -64,5 +64,9 @@ def signed_parts(command: Command) -> tuple[AccountIndex, Callable[[], int], Sig
             return cancel_all.account_index, cancel_all.message_hash, command.request.signature
         case RequestWithdrawal():
             return command.withdraw.account_index, command.withdraw.message_hash, command.withdraw.signature
+        case PlacePerpOrder():
+            return command.signed.order.account_index, command.signed.order.message_hash, command.signed.signature
+        case TransferCollateral():
+            return command.transfer.account_index, command.transfer.message_hash, command.transfer.signature
         case _:
             return None

@@ -6,6 +6,7 @@ refused command says why and changes nothing; batches seal by block time).
 """
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,7 @@ from sequencer.l1.sequencer_set import sign_digest
 from sequencer.service.l1 import FileRequests
 from sequencer.service.machine import Machine
 from sequencer.spec.constants import Side
+from sequencer.spec.types import Amount
 from tests.engine.exchange import ALICE, BOB, CONFIG, LOT, MARKET, SLOTS, TICK, funding
 from tests.engine.perp_exchange import PERP, perp_operator
 from tests.spec.builders import ALICE as PERP_ALICE, BOB as PERP_BOB
@@ -264,3 +266,18 @@ def test_every_node_ticks_funding_at_the_same_block_time_while_a_position_is_ope
             index = node.machine.operator.perp_ledger().market(0).funding_index
             assert (index > 0) == (seconds == 10), (seconds, index)
     assert state_digest(nodes[0].machine.operator) == state_digest(nodes[1].machine.operator)
+
+
+def test_the_mempool_checks_perpetual_orders_and_collateral_moves_signatures_too() -> None:
+    node = SequencerApp(Machine(perp_operator()), None, MAX_BATCH_WAIT_S)
+    signed = perp_order(PERP_BOB, 1, SELL, 100, 100)
+    good = [PlacePerpOrder(PERP.name, signed), TransferCollateral(transfer(PERP_ALICE, 1_500, 0))]
+    forged = [
+        PlacePerpOrder(PERP.name, replace(signed, signature=perp_order(PERP_ALICE, 1, SELL, 100, 100).signature)),
+        TransferCollateral(replace(transfer(PERP_ALICE, 1_500, 0), amount=Amount(1_600))),  # not what Alice signed
+    ]
+    for command in good:
+        assert node.check_tx(abci.RequestCheckTx(tx=encode_tx(command))).code == TxCode.OK, command
+    for command in forged:
+        answer = node.check_tx(abci.RequestCheckTx(tx=encode_tx(command)))
+        assert (answer.code, answer.info) == (TxCode.REJECTED, "INVALID_SIGNATURE"), command
