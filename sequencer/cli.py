@@ -4,7 +4,8 @@ The ``matchproof`` command.
 - ``matchproof build [--config NAME]``: compile a circuit configuration, run its
   (development) trusted setup and compile the contracts with its verifier;
   cached, so a second run returns at once.
-- ``matchproof devnet [--config NAME]``: the end-to-end demo on a fresh anvil.
+- ``matchproof devnet [--config NAME] [--nodes N]``: the end-to-end demo on a
+  fresh anvil (with ``--nodes``, through a sequencer set of N CometBFT nodes).
 - ``matchproof deploy --rpc URL [--config NAME] [--out DIR]``: deploy a
   development rollup (the circuit's verifier, two test tokens anyone may
   mint, the operator's key from ``MATCHPROOF_OPERATOR_PRIVATE_KEY``) and write
@@ -50,6 +51,7 @@ from prover.remote import JobRefused, run_remote_worker, served_circuit
 from sequencer.client.cli import add_subcommands as add_trader_commands
 from sequencer.consensus.node import add_subcommands as add_node_commands
 from sequencer.demo import run_demo
+from sequencer.demo_set import run_set_demo
 from sequencer.devnet import TEST_TOKENS, Devnet, devnet_market, devnet_perp_rules
 from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
 from sequencer.l1.compile import compile_contracts
@@ -80,6 +82,12 @@ def build(args: argparse.Namespace) -> int:
 def devnet(args: argparse.Namespace) -> int:
     """Run the demo; SIGTERM stops it as Ctrl-C does, stopping its processes and anvil on the way out."""
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    if args.nodes > 1:
+        if args.keep_running:
+            print("matchproof: --keep-running is for the one-sequencer demo", file=sys.stderr)
+            return 2
+        run_set_demo(args.config, args.nodes)
+        return 0
     run_demo(args.config, keep_running=args.keep_running)
     return 0
 
@@ -194,6 +202,9 @@ def parser() -> argparse.ArgumentParser:
     devnet_cmd.add_argument("--config", default=DEFAULT_CONFIG, help="circuit configuration (circuits/configs.json)")
     devnet_cmd.add_argument(
         "--keep-running", action="store_true", help="after the story, keep the devnet and its explorer up until Ctrl-C"
+    )
+    devnet_cmd.add_argument(
+        "--nodes", type=int, default=1, help="more than 1: run the story with a sequencer set of this many CometBFT nodes"
     )
     devnet_cmd.set_defaults(run=devnet)
 

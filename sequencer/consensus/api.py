@@ -80,13 +80,16 @@ async def _commit(rpc_url: str, tx: bytes) -> dict[str, Any]:
     try:
         async with httpx.AsyncClient(timeout=COMMIT_TIMEOUT_S) as client:
             answer = (await client.post(rpc_url, json=payload)).json()
+            if "result" not in answer:
+                raise ConsensusUnavailable(f"the node's consensus did not commit the order: {answer.get('error')}")
             result = answer["result"]
             for stage in ("check_tx", "tx_result"):
                 outcome = result[stage]
                 if int(outcome.get("code", 0)) != TxCode.OK:
                     raise RequestRejected(outcome.get("info") or INVALID_REQUEST, outcome.get("log", ""), stage=stage)
-            tx_hash = hashlib.sha256(tx).hexdigest().upper()
-            found = (await client.get(f"{rpc_url}/tx", params={"hash": f"0x{tx_hash}"})).json()["result"]
+            height = int(result["height"])
+            block = (await client.get(f"{rpc_url}/block", params={"height": height})).json()["result"]["block"]
+            index = [base64.b64decode(included) for included in block["data"]["txs"] or []].index(tx)
     except (httpx.HTTPError, KeyError, ValueError) as error:
         raise ConsensusUnavailable(f"the node's consensus did not commit the order: {error!r}") from error
-    return {"tx_hash": tx_hash, "height": int(found["height"]), "index": int(found["index"]), "result": result["tx_result"]}
+    return {"tx_hash": hashlib.sha256(tx).hexdigest().upper(), "height": height, "index": index, "result": result["tx_result"]}

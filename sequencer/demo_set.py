@@ -1,0 +1,204 @@
+"""
+The devnet demo with a sequencer set (``matchproof devnet --nodes N``, so
+``scripts/devnet --nodes 4``): the rollup on a fresh anvil; ``N`` nodes of
+``matchproof node`` on loopback, the set's contract as the rollup's
+submitter, the first two nodes proving. Alice and Bob deposit on L1 and
+trade through two different nodes' APIs; every node holds the same book
+and state; the set's batches are proven, signed by more than two thirds of
+its members and verified on L1.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from eth_account.signers.local import LocalAccount
+
+from prover import build_circuit
+from sequencer.consensus.cometbft import NodeHome
+from sequencer.devnet import Devnet, devnet_market, devnet_perp_rules
+from sequencer.l1.anvil import start_anvil
+from sequencer.l1.paths import REPO_ROOT
+from sequencer.local_system import free_port, markets_document, stop_process
+from sequencer.spec.constants import Side
+from sequencer.spec.transactions import Order
+from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
+
+WETH, USDC = TokenId(0), TokenId(1)
+UNIT = 10**18
+PRICE_SCALE = 10**15
+"""The devnet market's price of 1 USDC per WETH."""
+PROVERS = 2
+"""How many of the nodes (the first ones) prove and send batches."""
+WAIT_S = 600
+"""The longest the demo waits for a step (proofs of the devnet circuit take seconds each)."""
+
+
+class NodeSet:
+    """``matchproof node`` processes over one rollup, each logging into its home."""
+
+    def __init__(self, scratch: Path, nodes: int, rpc: str, config: str, operator: LocalAccount) -> None:
+        """Lay out the homes and deploy the set (as ``operator``, the rollup's submitter); nothing runs yet."""
+        self.scratch = scratch
+        self.rpc = rpc
+        self.config = config
+        self.api_ports = [free_port() for _ in range(nodes)]
+        operator_env = {"MATCHPROOF_OPERATOR_PRIVATE_KEY": "0x" + bytes(operator.key).hex()}
+        self._run("node", "init", "--dir", str(scratch / "set"), "--nodes", str(nodes), "--base-port", str(free_port()))
+        self.homes = [NodeHome.read(scratch / "set" / f"node{i}") for i in range(nodes)]
+        deployment = str(scratch / "deployment.json")
+        self._run("node", "deploy-set", "--dir", str(scratch / "set"), "--rpc", rpc, "--deployment", deployment, env=operator_env)
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> None:
+        """Start every node (the first ``PROVERS`` proving), each serving its API."""
+        for i, home in enumerate(self.homes):
+            args = [
+                "node", "start", "--home", str(home.home), "--markets", str(self.scratch / "markets.json"),
+                "--circuit", self.config, "--rpc", self.rpc, "--deployment", str(self.scratch / "deployment.json"),
+                "--max-batch-wait", "2", "--api-port", str(self.api_ports[i]),
+                *(("--prove", "--stagger", "5") if i < PROVERS else ()),
+            ]  # fmt: skip
+            self.processes.append(self._spawn(args, home.home / "node.log"))
+
+    def stop(self) -> None:
+        """Stop every node."""
+        for process in self.processes:
+            stop_process(process, timeout_s=20)
+
+    def api(self, node: int) -> str:
+        """Node ``node``'s API URL."""
+        return f"http://127.0.0.1:{self.api_ports[node]}"
+
+    def statuses(self) -> list[dict[str, Any] | None]:
+        """Each node's committed status (None for one that does not answer)."""
+        found: list[dict[str, Any] | None] = []
+        for node in range(len(self.homes)):
+            try:
+                found.append(dict(httpx.get(f"{self.api(node)}/v1/status", timeout=5).json()))
+            except (httpx.HTTPError, ValueError):
+                found.append(None)
+        return found
+
+    def check_running(self) -> None:
+        """Raise ``RuntimeError`` with its log's end if a node died."""
+        for home, process in zip(self.homes, self.processes, strict=True):
+            if process.poll() is not None:
+                tail = (home.home / "node.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{home.home.name} exited with status {process.returncode}:\n{tail}")
+
+    def _run(self, *args: str, env: dict[str, str] | None = None) -> None:
+        log = self.scratch / f"{args[1]}.log"
+        if self._spawn(list(args), log, env).wait(timeout=300) != 0:
+            raise RuntimeError(f"matchproof {' '.join(args[:2])} failed:\n{log.read_text()}")
+
+    def _spawn(self, args: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        with log.open("wb") as out:
+            return subprocess.Popen(
+                [sys.executable, "-m", "sequencer.cli", *args], cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True, env={**os.environ, **(env or {})},
+            )  # fmt: skip
+
+
+def _order(devnet: Devnet, trader: LocalAccount, order_id: int, side: Side, price: int, amount: int) -> dict[str, Any]:
+    """A signed limit order as a node's API takes it."""
+    index = devnet.rollup.account_index(trader.address)
+    assert index is not None
+    order = Order(
+        AccountIndex(index), OrderId(order_id), WETH, USDC, side, Price(price), Amount(amount), 30,
+        Timestamp(int(time.time()) + 3600),
+    )  # fmt: skip
+    signature = devnet.l2_key(trader).sign(order.message_hash())
+    return {
+        "market": devnet_market().name,
+        "order": {
+            "account_index": int(index), "order_id": order_id, "side": "sell" if side == Side.SELL else "buy",
+            "price": str(price), "amount": str(amount), "max_fee_bps": 30, "expiry": str(order.expiry), "kind": "limit",
+        },
+        "signature": {"r8x": str(signature.r8x), "r8y": str(signature.r8y), "s": str(signature.s)},
+    }  # fmt: skip
+
+
+def _wait(condition: Callable[[], bool], nodes: NodeSet, what: str) -> None:
+    """Poll ``condition`` while every node runs."""
+    deadline = time.monotonic() + WAIT_S
+    while not condition():
+        nodes.check_running()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.5)
+
+
+def run_set_demo(config: str, nodes: int, say: Callable[[str], None] = print) -> None:
+    """Run the story with a set of ``nodes`` on a fresh anvil with the named circuit configuration."""
+    started = time.monotonic()
+    say(f"== building circuit '{config}' (cached after the first run)")
+    circuit = build_circuit(config)
+    with start_anvil() as node, tempfile.TemporaryDirectory(prefix="matchproof-set-") as folder:
+        scratch = Path(folder)
+        operator, alice, bob, fund = node.accounts()[0], node.accounts()[1], node.accounts()[2], node.accounts()[-1]
+        devnet = Devnet.deploy(node.web3(), operator, circuit, fund=fund if dict(circuit.config.params)["nPerp"] else None)
+        devnet.deployment.save(scratch / "deployment.json")
+        perpetual = [devnet_perp_rules()] if devnet.perpetuals is not None else []
+        (scratch / "markets.json").write_text(json.dumps(markets_document([devnet_market()], perpetual=perpetual)))
+        say(f"== anvil at {node.url}; rollup {devnet.deployment.rollup}")
+        set_nodes = NodeSet(scratch, nodes, node.url, config, operator)
+        say(f"== {nodes} nodes laid out in {scratch / 'set'}; the set's contract is the rollup's submitter now")
+        for home in set_nodes.homes:
+            say(f"  {home.home.name}: CometBFT RPC {home.rpc_url}")
+        devnet.mint(WETH, alice.address, 10 * UNIT)
+        devnet.mint(USDC, bob.address, 50_000 * UNIT)
+        devnet.rollup.deposit(alice, WETH, 10 * UNIT, devnet.l2_key(alice).public_key)
+        devnet.rollup.deposit(bob, USDC, 50_000 * UNIT, devnet.l2_key(bob).public_key)
+        say("== deposits on L1: Alice 10 WETH, Bob 50,000 USDC; starting the nodes (their logs: <home>/node.log)")
+        set_nodes.start()
+        try:
+            requests = devnet.rollup.l1_request_count()
+            _wait(lambda: all(s is not None and s["l1_seen"] == requests for s in set_nodes.statuses()), set_nodes, "the deposits")
+            say(f"  every node took the {requests} L1 requests (each proposer's, checked by every other node)")
+            with httpx.Client(timeout=60) as client:
+                for who, trader, node_index, side, price in (
+                    ("Alice", alice, 0, Side.SELL, 2_000), ("Bob", bob, nodes - 1, Side.BUY, 2_010)
+                ):  # fmt: skip
+                    order = _order(devnet, trader, 1, side, price * PRICE_SCALE, 2 * UNIT)
+                    answer = client.post(f"{set_nodes.api(node_index)}/v1/orders", json=order)
+                    if answer.status_code != 200:
+                        raise RuntimeError(f"{who}'s order was refused: {answer.text}")
+                    placed = answer.json()
+                    say(
+                        f"  {who} {'sells' if side == Side.SELL else 'buys'} 2 WETH at {price} through node {node_index}'s API: "
+                        f"committed in block {placed['height']}, position {placed['index']}"
+                    )
+            _wait(lambda: _same_state(set_nodes), set_nodes, "the nodes to agree")
+            say("== every node matched them alike: the same book, trades and state")
+            digest = set_nodes.statuses()[0]
+            assert digest is not None
+            say(f"  state digest {str(digest['digest'])[:16]}... on all {nodes} nodes")
+            _wait(lambda: _settled(set_nodes, devnet), set_nodes, "every batch on L1")
+            status = set_nodes.statuses()[0]
+            assert status is not None
+            signed = ", ".join(f"batch {n}: {count}" for n, count in status["signatures"].items())
+            say(f"== {devnet.rollup.last_batch()} batches proven, signed ({signed} of {nodes} members) and verified on L1")
+            say(f"  state root {hex(devnet.rollup.state_root())}; total {time.monotonic() - started:.1f} s")
+        finally:
+            set_nodes.stop()
+
+
+def _same_state(nodes: NodeSet) -> bool:
+    """Whether every node answers with the same state digest."""
+    statuses = nodes.statuses()
+    return all(statuses) and len({s["digest"] for s in statuses if s}) == 1
+
+
+def _settled(nodes: NodeSet, devnet: Devnet) -> bool:
+    """Whether every batch the nodes sealed is verified on L1."""
+    statuses = nodes.statuses()
+    sealed = max((int(s["sealed_batches"]) for s in statuses if s), default=0)
+    return sealed > 0 and devnet.rollup.last_batch() == sealed
