@@ -25,9 +25,6 @@ import asyncio
 import base64
 import hashlib
 import json
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -47,8 +44,7 @@ from sequencer.consensus.app import encode_tx
 from sequencer.consensus.cometbft import NodeHome
 from sequencer.devnet import Devnet, devnet_market
 from sequencer.l1.anvil import AnvilNode, start_anvil
-from sequencer.l1.paths import REPO_ROOT
-from sequencer.local_system import markets_document, stop_process
+from sequencer.local_system import free_port, markets_document, start_matchproof, stop_process
 from sequencer.service.commands import PlaceOrder
 from sequencer.spec.constants import OrderKind, Side
 from sequencer.spec.transactions import Order, SignedOrder
@@ -72,21 +68,6 @@ class Figures:
     orders_per_s: float
     p50_ms: float
     p99_ms: float
-
-
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def matchproof(*args: str, log: Path) -> subprocess.Popen[bytes]:
-    """A ``matchproof`` process in its own session."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "sequencer.cli", *args], cwd=REPO_ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
 
 
 def order_tx(devnet: Devnet, trader: LocalAccount, order_id: int, side: Side, lots: int, kind: OrderKind) -> bytes:
@@ -172,15 +153,19 @@ class CommitWatcher:
 @contextmanager
 def node_set(anvil: AnvilNode, devnet: Devnet, directory: Path, nodes: int) -> Iterator[list[NodeHome]]:
     """``nodes`` running nodes over the devnet's rollup, once every node took its L1 requests."""
-    init = matchproof("node", "init", "--dir", str(directory), "--nodes", str(nodes), "--base-port", str(free_port()), log=directory.with_suffix(".log"))
+    init = start_matchproof(
+        ["node", "init", "--dir", str(directory), "--nodes", str(nodes), "--base-port", str(free_port())], directory.with_suffix(".log")
+    )
     if init.wait(timeout=60) != 0:
         raise RuntimeError(directory.with_suffix(".log").read_text())
     homes = [NodeHome.read(directory / f"node{i}") for i in range(nodes)]
     processes = [
-        matchproof(
-            "node", "start", "--home", str(home.home), "--markets", str(directory.parent / "markets.json"),
-            "--circuit", CIRCUIT, "--rpc", anvil.url, "--deployment", str(directory.parent / "deployment.json"),
-            log=home.home / "node.log",
+        start_matchproof(
+            [
+                "node", "start", "--home", str(home.home), "--markets", str(directory.parent / "markets.json"),
+                "--circuit", CIRCUIT, "--rpc", anvil.url, "--deployment", str(directory.parent / "deployment.json"),
+            ],
+            home.home / "node.log",
         )  # fmt: skip
         for home in homes
     ]

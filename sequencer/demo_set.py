@@ -9,9 +9,7 @@ its members and verified on L1.
 """
 
 import json
-import os
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,13 +20,14 @@ import httpx
 from eth_account.signers.local import LocalAccount
 
 from prover import build_circuit
+from sequencer.client.http import place_order_body
 from sequencer.consensus.cometbft import NodeHome
 from sequencer.devnet import Devnet, devnet_market, devnet_perp_rules
 from sequencer.l1.anvil import start_anvil
-from sequencer.l1.paths import REPO_ROOT
-from sequencer.local_system import free_port, markets_document, stop_process
+from sequencer.local_system import free_port, markets_document, start_matchproof, stop_process
+from sequencer.service.commands import PlaceOrder
 from sequencer.spec.constants import Side
-from sequencer.spec.transactions import Order
+from sequencer.spec.transactions import Order, SignedOrder
 from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
 
 WETH, USDC = TokenId(0), TokenId(1)
@@ -66,7 +65,7 @@ class NodeSet:
                 "--max-batch-wait", "2", "--api-port", str(self.api_ports[i]),
                 *(("--prove", "--stagger", "5") if i < PROVERS else ()),
             ]  # fmt: skip
-            self.processes.append(self._spawn(args, home.home / "node.log"))
+            self.processes.append(start_matchproof(args, home.home / "node.log"))
 
     def stop(self) -> None:
         """Stop every node."""
@@ -95,16 +94,10 @@ class NodeSet:
                 raise RuntimeError(f"{home.home.name} exited with status {process.returncode}:\n{tail}")
 
     def _run(self, *args: str, env: dict[str, str] | None = None) -> None:
+        """Run a ``matchproof`` command to its end; raise ``RuntimeError`` with its log if it fails."""
         log = self.scratch / f"{args[1]}.log"
-        if self._spawn(list(args), log, env).wait(timeout=300) != 0:
+        if start_matchproof(list(args), log, env).wait(timeout=300) != 0:
             raise RuntimeError(f"matchproof {' '.join(args[:2])} failed:\n{log.read_text()}")
-
-    def _spawn(self, args: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        with log.open("wb") as out:
-            return subprocess.Popen(
-                [sys.executable, "-m", "sequencer.cli", *args], cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True, env={**os.environ, **(env or {})},
-            )  # fmt: skip
 
 
 def _order(devnet: Devnet, trader: LocalAccount, order_id: int, side: Side, price: int, amount: int) -> dict[str, Any]:
@@ -115,15 +108,8 @@ def _order(devnet: Devnet, trader: LocalAccount, order_id: int, side: Side, pric
         AccountIndex(index), OrderId(order_id), WETH, USDC, side, Price(price), Amount(amount), 30,
         Timestamp(int(time.time()) + 3600),
     )  # fmt: skip
-    signature = devnet.l2_key(trader).sign(order.message_hash())
-    return {
-        "market": devnet_market().name,
-        "order": {
-            "account_index": int(index), "order_id": order_id, "side": "sell" if side == Side.SELL else "buy",
-            "price": str(price), "amount": str(amount), "max_fee_bps": 30, "expiry": str(order.expiry), "kind": "limit",
-        },
-        "signature": {"r8x": str(signature.r8x), "r8y": str(signature.r8y), "s": str(signature.s)},
-    }  # fmt: skip
+    signed = SignedOrder(order, devnet.l2_key(trader).sign(order.message_hash()))
+    return place_order_body(PlaceOrder(devnet_market().name, signed))
 
 
 def _wait(condition: Callable[[], bool], nodes: NodeSet, what: str) -> None:

@@ -25,6 +25,7 @@ from eth_account.signers.local import LocalAccount
 from sequencer.engine.market import Market
 from sequencer.engine.perp_market import PerpMarketRules
 from sequencer.l1.deploy import Deployment, TestTokenSpec
+from sequencer.l1.paths import REPO_ROOT
 from sequencer.keystore import OPERATOR_KEY_ENV
 from sequencer.oracle.feeder import OracleKeys
 from sequencer.service.prover_auth import PROVER_TOKEN_ENV, add_key
@@ -38,6 +39,19 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def start_matchproof(args: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """A ``matchproof`` process (``args`` after the command's name) in its own session, logging to ``log``."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "sequencer.cli", *args],
+            cwd=REPO_ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout_s: float = 15) -> None:
@@ -211,14 +225,7 @@ class LocalSystem:
 
     def _start(self, name: str, args: list[str], env: dict[str, str]) -> None:
         """One ``matchproof`` process in its own session, logging to ``<name>.log``."""
-        with (self.scratch / f"{name}.log").open("wb") as log:
-            self._processes[name] = subprocess.Popen(
-                [sys.executable, "-m", "sequencer.cli", *args],
-                env={**os.environ, **env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self._processes[name] = start_matchproof(args, self.scratch / f"{name}.log", env)
 
     def _answers(self) -> bool:
         """Whether the sequencer's API is up."""

@@ -72,6 +72,26 @@ def _signature(signature: Signature) -> dict[str, str]:
     return {"r8x": str(signature.r8x), "r8y": str(signature.r8y), "s": str(signature.s)}
 
 
+def place_order_body(command: PlaceOrder) -> dict[str, Any]:
+    """A signed order as ``POST /v1/orders`` takes it (the sequencer's API and a set node's alike)."""
+    order = command.signed.order
+    return {
+        "market": command.market,
+        "client_order_id": command.client_order_id,
+        "order": {
+            "account_index": order.account_index,
+            "order_id": order.order_id,
+            "side": encode_side(order.side),
+            "price": str(order.price),
+            "amount": str(order.amount),
+            "max_fee_bps": order.max_fee_bps,
+            "expiry": str(order.expiry),
+            "kind": order.kind.value,
+        },
+        "signature": _signature(command.signed.signature),
+    }
+
+
 class SequencerClient:
     """One sequencer's API, over one HTTP connection pool."""
 
@@ -166,23 +186,7 @@ class SequencerClient:
 
     def place_order(self, command: PlaceOrder) -> PlaceOrderOut:
         """Place a signed order (``Trader.order`` builds one)."""
-        order = command.signed.order
-        body = {
-            "market": command.market,
-            "client_order_id": command.client_order_id,
-            "order": {
-                "account_index": order.account_index,
-                "order_id": order.order_id,
-                "side": encode_side(order.side),
-                "price": str(order.price),
-                "amount": str(order.amount),
-                "max_fee_bps": order.max_fee_bps,
-                "expiry": str(order.expiry),
-                "kind": order.kind.value,
-            },
-            "signature": _signature(command.signed.signature),
-        }
-        return self._post("/v1/orders", body, PlaceOrderOut)
+        return self._post("/v1/orders", place_order_body(command), PlaceOrderOut)
 
     def cancel(self, request: SignedCancel) -> CancelOut:
         """Cancel one order."""

@@ -29,6 +29,7 @@ import pytest
 from eth_account.signers.local import LocalAccount
 
 from prover import CircuitArtifacts
+from sequencer.client.http import place_order_body
 from sequencer.consensus.app import TxCode, decode_tx, encode_tx
 from sequencer.consensus.cometbft import NodeHome
 from sequencer.consensus.signatures import load_member_key
@@ -118,15 +119,7 @@ def order_json(
     """A WETH/USDC limit buy of ``trader`` as a node's API takes it (the sequencer service's ``PlaceOrderIn``)."""
     command = decode_tx(place(devnet, trader, order_id, Side.BUY, price, lots, signer))
     assert isinstance(command, PlaceOrder)
-    order, signature = command.signed.order, command.signed.signature
-    return {
-        "market": MARKET.name,
-        "order": {
-            "account_index": order.account_index, "order_id": order.order_id, "side": "buy", "price": str(order.price),
-            "amount": str(order.amount), "max_fee_bps": order.max_fee_bps, "expiry": str(order.expiry), "kind": order.kind.value,
-        },
-        "signature": {"r8x": str(signature.r8x), "r8y": str(signature.r8y), "s": str(signature.s)},
-    }  # fmt: skip
+    return place_order_body(command)
 
 
 def agreed(homes: list[NodeHome], height: int) -> bool:
