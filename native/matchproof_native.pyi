@@ -69,3 +69,27 @@ class Groth16Key:
         the proof is done). OSError if the file is unreadable, ValueError if it is not a
         witness of this circuit.
         """
+
+def threshold_deal(threshold: int, members: int) -> tuple[bytes, list[bytes]]:
+    """A trusted dealer's key set: ``(public key set, [each member's secret key share])``; any ``threshold + 1`` shares decrypt.
+
+    ValueError unless ``threshold < members``. Use it through ``sequencer.crypto.threshold``.
+    """
+
+def threshold_of(key_set: bytes) -> int:
+    """The threshold ``t`` of a public key set (``t + 1`` shares decrypt); ValueError if it does not decode."""
+
+def threshold_encrypt(key_set: bytes, plaintext: bytes) -> bytes:
+    """``plaintext`` encrypted to the set's public key, with fresh randomness."""
+
+def threshold_ciphertext_valid(ciphertext: bytes) -> bool:
+    """Whether ``ciphertext`` decodes and is well formed."""
+
+def threshold_decryption_share(secret_share: bytes, ciphertext: bytes) -> bytes:
+    """A member's decryption share of ``ciphertext``; ValueError if the key or the ciphertext is not valid."""
+
+def threshold_share_valid(key_set: bytes, index: int, share: bytes, ciphertext: bytes) -> bool:
+    """Whether ``share`` is member ``index``'s decryption share of ``ciphertext`` under the set."""
+
+def threshold_decrypt(key_set: bytes, shares: dict[int, bytes], ciphertext: bytes) -> bytes:
+    """The plaintext from ``threshold + 1`` or more shares (index to share, unchecked); ValueError with fewer."""

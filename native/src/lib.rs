@@ -17,6 +17,7 @@ mod eddsa;
 mod groth16;
 mod hash;
 mod setup;
+mod threshold;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -413,5 +414,12 @@ fn matchproof_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(groth16_verify, module)?)?;
     module.add_function(wrap_pyfunction!(eddsa_verify_many, module)?)?;
     module.add_class::<Groth16Key>()?;
+    module.add_function(wrap_pyfunction!(threshold::threshold_deal, module)?)?;
+    module.add_function(wrap_pyfunction!(threshold::threshold_of, module)?)?;
+    module.add_function(wrap_pyfunction!(threshold::threshold_encrypt, module)?)?;
+    module.add_function(wrap_pyfunction!(threshold::threshold_ciphertext_valid, module)?)?;
+    module.add_function(wrap_pyfunction!(threshold::threshold_decryption_share, module)?)?;
+    module.add_function(wrap_pyfunction!(threshold::threshold_share_valid, module)?)?;
+    module.add_function(wrap_pyfunction!(threshold::threshold_decrypt, module)?)?;
     Ok(())
 }

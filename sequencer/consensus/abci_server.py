@@ -6,8 +6,8 @@ answered in order with the matching ``Response``.
 The application is any object with the handlers of :class:`Application`.
 Handlers run one at a time on the server's event loop, whatever connection
 their request came on, so the application needs no locks. What the
-sequencer set does not use is answered here: ``echo``, ``flush``, empty vote
-extensions accepted as such, and no state-sync snapshots.
+sequencer set does not use is answered here: ``echo``, ``flush`` and no
+state-sync snapshots.
 """
 
 import asyncio
@@ -39,6 +39,12 @@ class Application(Protocol):
     def process_proposal(self, request: abci.RequestProcessProposal) -> abci.ResponseProcessProposal:
         """Whether to vote for another proposer's block."""
 
+    def extend_vote(self, request: abci.RequestExtendVote) -> abci.ResponseExtendVote:
+        """What this node adds to its precommit (its decryption shares)."""
+
+    def verify_vote_extension(self, request: abci.RequestVerifyVoteExtension) -> abci.ResponseVerifyVoteExtension:
+        """Whether another validator's vote extension is acceptable."""
+
     def finalize_block(self, request: abci.RequestFinalizeBlock) -> abci.ResponseFinalizeBlock:
         """Apply a decided block."""
 
@@ -49,7 +55,18 @@ class Application(Protocol):
         """Answer a read (``abci_query``)."""
 
 
-HANDLED = ("info", "init_chain", "check_tx", "prepare_proposal", "process_proposal", "finalize_block", "commit", "query")
+HANDLED = (
+    "info",
+    "init_chain",
+    "check_tx",
+    "prepare_proposal",
+    "process_proposal",
+    "extend_vote",
+    "verify_vote_extension",
+    "finalize_block",
+    "commit",
+    "query",
+)
 """The requests the application answers (:class:`Application`'s handlers, named as the request's field)."""
 
 
@@ -64,11 +81,6 @@ def respond(app: Application, request: abci.Request) -> abci.Response:
                 return abci.Response(echo=abci.ResponseEcho(message=request.echo.message))
             case "flush":
                 return abci.Response(flush=abci.ResponseFlush())
-            case "extend_vote":
-                return abci.Response(extend_vote=abci.ResponseExtendVote())
-            case "verify_vote_extension":
-                accept = abci.ResponseVerifyVoteExtension.ACCEPT
-                return abci.Response(verify_vote_extension=abci.ResponseVerifyVoteExtension(status=accept))
             case "list_snapshots":
                 return abci.Response(list_snapshots=abci.ResponseListSnapshots())
             case "offer_snapshot":

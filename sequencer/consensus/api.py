@@ -10,7 +10,15 @@ committed, with the block and the position the order got there.
   ``PlaceOrderIn``). 200 with ``{tx_hash, height, index, result}`` once
   committed and accepted; a refusal at the mempool or in the block is a
   coded error (``INVALID_SIGNATURE``, ``INSUFFICIENT_BALANCE``, ...), and
-  changed nothing.
+  changed nothing;
+- ``GET /v1/threshold-key``: the set's threshold key, to seal orders to
+  (``sealed.seal``); 404 ``NO_SEALED_ORDERS`` on a set without one;
+- ``POST /v1/sealed-orders``: ``{"ciphertext": hex}``, a sealed order.
+  200 with ``{tx_hash, height, index, result}`` once its block is committed:
+  its place is final, the result is ``WAITING`` and carries its ordinal;
+- ``GET /v1/outcomes/{height}/{index}``: the result of a transaction whose
+  block waited for sealed orders, once it ran (404 ``OUTCOME_NOT_FOUND``
+  while it waits).
 """
 
 import base64
@@ -20,6 +28,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from sequencer.engine.errors import Code, RequestRejected
 from sequencer.service.commands import PlaceOrder
@@ -28,12 +37,37 @@ from sequencer.service.routing import MarketPath, signed_order
 from sequencer.service.schemas import PlaceOrderIn
 
 from .app import SequencerApp, TxCode, encode_tx
+from .sealed import MAX_CIPHERTEXT_BYTES, SealedOrder
 
 COMMIT_TIMEOUT_S = 30.0
 """How long a placement waits for its block (CometBFT's own ``timeout_broadcast_tx_commit`` is 10 s)."""
 
 CONSENSUS_UNAVAILABLE = "CONSENSUS_UNAVAILABLE"
 """The node's CometBFT did not answer, or did not commit the order in time: it may still be committed later."""
+
+
+NO_SEALED_ORDERS = "NO_SEALED_ORDERS"
+"""The set has no threshold key: it takes no sealed orders."""
+
+OUTCOME_NOT_FOUND = "OUTCOME_NOT_FOUND"
+"""No waiting transaction ran at that place (yet)."""
+
+
+class NotFound(Exception):
+    """Nothing of what was asked for (404, with a code)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        """``code``: what is missing; ``message``: in words."""
+        super().__init__(message)
+        self.code = code
+
+
+class SealedOrderIn(BaseModel):
+    """A sealed order: a command's transaction encrypted to the set's threshold key, in hex."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ciphertext: str = Field(pattern="^[0-9a-f]+$", max_length=2 * MAX_CIPHERTEXT_BYTES)
 
 
 class ConsensusUnavailable(Exception):
@@ -48,6 +82,10 @@ def node_api(app: SequencerApp, rpc_url: str) -> FastAPI:
     @api.exception_handler(ConsensusUnavailable)
     async def unavailable(request: Request, error: ConsensusUnavailable) -> JSONResponse:
         return error_response(503, CONSENSUS_UNAVAILABLE, str(error))
+
+    @api.exception_handler(NotFound)
+    async def not_found(request: Request, error: NotFound) -> JSONResponse:
+        return error_response(404, error.code, str(error))
 
     @api.get("/v1/status")
     async def status() -> dict[str, Any]:
@@ -70,6 +108,29 @@ def node_api(app: SequencerApp, rpc_url: str) -> FastAPI:
             raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {request.market!r}", market=request.market)
         tx = encode_tx(PlaceOrder(request.market, signed_order(request, market), request.client_order_id))
         return await _commit(rpc_url, tx)
+
+    @api.get("/v1/threshold-key")
+    async def threshold_key() -> dict[str, Any]:
+        """The set's threshold key (hex) that sealed orders are encrypted to, and how many members' shares open one."""
+        if app.unsealer is None:
+            raise NotFound(NO_SEALED_ORDERS, "this set takes no sealed orders")
+        key = app.unsealer.key
+        return {"key_set": key.key_set.hex(), "needed": key.needed, "members": app.unsealer.members}
+
+    @api.post("/v1/sealed-orders")
+    async def place_sealed(request: SealedOrderIn) -> dict[str, Any]:
+        """Order a sealed order through consensus; answers once its block, and so its place, is final."""
+        if len(request.ciphertext) % 2:
+            raise RequestRejected(INVALID_REQUEST, "ciphertext: whole bytes in hex")
+        return await _commit(rpc_url, SealedOrder(bytes.fromhex(request.ciphertext)).encode())
+
+    @api.get("/v1/outcomes/{height}/{index}")
+    async def outcome(height: int, index: int) -> dict[str, Any]:
+        """What a transaction whose block waited for sealed orders did, once it ran."""
+        try:
+            return app.outcome(f"{height}/{index}")
+        except KeyError:
+            raise NotFound(OUTCOME_NOT_FOUND, f"no waiting transaction at {height}/{index} ran (yet)") from None
 
     return api
 

@@ -40,8 +40,9 @@ and CometBFT stops the chain rather than let them diverge.
 import hashlib
 import json
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp as ProtoTimestamp
@@ -74,6 +75,17 @@ from sequencer.service.machine import Machine
 from sequencer.spec.types import FieldElement, Timestamp
 from sequencer.witness.batch import ProvableBatch
 
+from .sealed import (
+    SEALED_TX_TYPE,
+    SHARES_TX_TYPE,
+    DecryptionShares,
+    MemberShare,
+    SealedOrder,
+    Share,
+    Unsealer,
+    check_sealed,
+    decode_extension,
+)
 from .signatures import TX_TYPE, BatchSignature, SigningSet
 from .wire import encode_varint
 
@@ -81,6 +93,9 @@ TRADER_COMMANDS = (PlaceOrder, Cancel, CancelAllOrders, RequestWithdrawal, Place
 """The commands anyone may send through a node's mempool."""
 
 CODESPACE = "matchproof"
+
+INVALID_CIPHERTEXT = "INVALID_CIPHERTEXT"
+"""The ``info`` of a sealed order whose ciphertext is not well formed."""
 
 L1_READ_ERRORS = (OSError, Web3Exception, ValueError)
 """What reading the L1 queue may raise: the node unreachable, an RPC error, a queue it cannot decode."""
@@ -102,6 +117,10 @@ class TxCode:
     """A batch signature of no member, of an unknown batch, a repeat, or on a rollup without a set; nothing changed."""
 
 
+WAITING = "WAITING"
+"""The ``info`` of an accepted transaction whose block waits for sealed orders to open; its result comes later (``outcome`` query)."""
+
+
 class ProposalRejected(Exception):
     """A proposed block this node does not vote for: what is wrong with it."""
 
@@ -114,33 +133,55 @@ class Head:
     app_hash: bytes = b""
 
 
-Carried = Command | BatchSignature
+Carried = Command | BatchSignature | SealedOrder | DecryptionShares
 """What a transaction carries."""
+
+_DECODERS: dict[str, Callable[[dict[str, Any]], Carried]] = {
+    TX_TYPE: BatchSignature.decode,
+    SEALED_TX_TYPE: SealedOrder.decode,
+    SHARES_TX_TYPE: DecryptionShares.decode,
+}
+"""The transactions that are not commands, by their ``type``."""
 
 
 def decode_tx(tx: bytes) -> Carried:
     """
-    The command or batch signature a transaction carries.
+    The command, batch signature, sealed order or decryption shares a transaction carries.
 
     Raises
     ------
     CodecError
-        The bytes are not the canonical JSON of either.
+        The bytes are not the canonical JSON of any.
     """
     try:
         document = json.loads(tx)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CodecError(f"not JSON: {error}") from error
-    is_signature = isinstance(document, dict) and document.get("type") == TX_TYPE
-    carried: Carried = BatchSignature.decode(document) if is_signature else decode_command(document)
+    if not isinstance(document, dict):
+        raise CodecError("not a JSON object")
+    kind = document.get("type")
+    carried = _DECODERS[kind](document) if isinstance(kind, str) and kind in _DECODERS else decode_command(document)
     if encode_tx(carried) != tx:  # one encoding each: the request hash names one transaction
         raise CodecError("not the canonical encoding")
     return carried
 
 
 def encode_tx(carried: Carried) -> bytes:
-    """The transaction that carries a command or a batch signature."""
-    return carried.encode() if isinstance(carried, BatchSignature) else canonical_command(carried)
+    """The transaction that carries a command, a batch signature, a sealed order or decryption shares."""
+    return carried.encode() if isinstance(carried, (BatchSignature, SealedOrder, DecryptionShares)) else canonical_command(carried)
+
+
+@dataclass
+class DecidedBlock:
+    """A decided block not run yet: its height, its time, and its transactions by position (a sealed one with its ordinal)."""
+
+    height: int
+    time_ms: int
+    txs: list[tuple[int, Carried, int | None]] = field(default_factory=list)
+
+    def ready(self, unsealer: "Unsealer | None") -> bool:
+        """Whether every sealed order in it is open."""
+        return all(ordinal is None or (unsealer is not None and ordinal in unsealer.opened) for _, _, ordinal in self.txs)
 
 
 def block_time_ms(time: ProtoTimestamp) -> int:
@@ -158,6 +199,8 @@ class SequencerApp:
         max_batch_wait_s: int,
         signing: SigningSet | None = None,
         funding_interval_s: int = 60,
+        unsealer: Unsealer | None = None,
+        member_share: MemberShare | None = None,
     ) -> None:
         """
         An application around a machine at genesis; ``l1`` is this node's
@@ -166,7 +209,9 @@ class SequencerApp:
         batch, ``signing`` the sequencer set on L1 (None: the rollup has
         none, batches are neither built here nor signed),
         ``funding_interval_s`` the time between funding ticks (the engine's
-        funding policy sets their rates).
+        funding policy sets their rates), ``unsealer`` the set's threshold
+        key and sealed orders (None: the set takes none), ``member_share``
+        this node's secret share of that key (None: it makes no shares).
         """
         self.machine = machine
         self.l1 = l1
@@ -183,6 +228,12 @@ class SequencerApp:
         """Whether to keep built batches for this node's prover (:attr:`built`)."""
         self.built: dict[int, ProvableBatch] = {}
         """Built batches this node's prover has not seen verified yet (not part of the replicated state)."""
+        self.unsealer = unsealer
+        self.member_share = member_share
+        self.waiting: deque[DecidedBlock] = deque()
+        """Decided blocks that wait for sealed orders to open, oldest first."""
+        self.outcomes: dict[tuple[int, int], abci.ExecTxResult] = {}
+        """The results of transactions whose block waited, by (height, position)."""
 
     # ------------------------------------------------------------------ connection handshake
 
@@ -207,14 +258,21 @@ class SequencerApp:
     def check_tx(self, request: abci.RequestCheckTx) -> abci.ResponseCheckTx:
         """
         Admit a trader's command (a spot one only if its account exists and
-        signed it, in the committed state) or a batch signature; anything
-        else never enters the mempool. The block that carries a command
+        signed it, in the committed state), a sealed order (if its
+        ciphertext is well formed: nothing else of it can be read) or a
+        batch signature; anything else never enters the mempool. The block that carries a command
         checks it again, in full.
         """
         try:
             command = decode_tx(request.tx)
         except CodecError as error:
             return abci.ResponseCheckTx(code=TxCode.MALFORMED, log=str(error), codespace=CODESPACE)
+        if isinstance(command, SealedOrder):
+            if self.unsealer is None:
+                return abci.ResponseCheckTx(code=TxCode.NOT_ALLOWED, log="this set takes no sealed orders", codespace=CODESPACE)
+            if not check_sealed(command):
+                return abci.ResponseCheckTx(code=TxCode.REJECTED, info=INVALID_CIPHERTEXT, log="not a ciphertext", codespace=CODESPACE)
+            return abci.ResponseCheckTx(code=TxCode.OK)
         if not isinstance(command, (*TRADER_COMMANDS, BatchSignature)):
             log = f"{type(command).__name__} is not a trader's command"
             return abci.ResponseCheckTx(code=TxCode.NOT_ALLOWED, log=log, codespace=CODESPACE)
@@ -231,14 +289,16 @@ class SequencerApp:
 
     def prepare_proposal(self, request: abci.RequestPrepareProposal) -> abci.ResponsePrepareProposal:
         """
-        As the proposer: the L1 requests this node reads that the machine
-        has not taken, then the mempool's trader commands in its order,
-        within the block's byte limit.
+        As the proposer: the decryption shares the last commit's votes
+        carried (``sealed``), the L1 requests this node reads that the
+        machine has not taken, then the mempool's trader commands in its
+        order, within the block's byte limit.
         """
         txs: list[bytes] = []
         room = request.max_tx_bytes
+        shares = self._received_shares(request.local_last_commit)
         l1_txs = [encode_tx(command) for command in self._new_l1_requests()]
-        for tx in (*l1_txs, *(tx for tx in request.txs if self._from_trader(tx))):
+        for tx in (*shares, *l1_txs, *(tx for tx in request.txs if self._from_trader(tx))):
             size = len(tx) + len(encode_varint(len(tx))) + 1  # as the block's protobuf encoding counts it
             if size > room:
                 break
@@ -254,16 +314,41 @@ class SequencerApp:
             return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.REJECT)
         return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.ACCEPT)
 
+    def extend_vote(self, request: abci.RequestExtendVote) -> abci.ResponseExtendVote:
+        """
+        This node's decryption shares of every sealed order that waits in
+        the committed state and whose share no block carried yet (nothing
+        without a share key). CometBFT asks while precommitting the block
+        after, so no share is ever made of an order whose place could still change.
+        """
+        if self.unsealer is None or self.member_share is None:
+            return abci.ResponseExtendVote()
+        wanted = self.unsealer.wanted_from(self.member_share.member)
+        return abci.ResponseExtendVote(vote_extension=self.member_share.shares_of(wanted).encode() if wanted else b"")
+
+    def verify_vote_extension(self, request: abci.RequestVerifyVoteExtension) -> abci.ResponseVerifyVoteExtension:
+        """Accept another validator's vote extension only if it is empty or holds members' valid shares of waiting sealed orders."""
+        try:
+            shares = decode_extension(request.vote_extension)
+        except CodecError:
+            return abci.ResponseVerifyVoteExtension(status=abci.ResponseVerifyVoteExtension.REJECT)
+        if shares.shares and (self.unsealer is None or self.unsealer.unchecked(shares) is not None):
+            return abci.ResponseVerifyVoteExtension(status=abci.ResponseVerifyVoteExtension.REJECT)
+        return abci.ResponseVerifyVoteExtension(status=abci.ResponseVerifyVoteExtension.ACCEPT)
+
     def check_proposal(self, txs: list[bytes]) -> None:
         """
-        Check a proposed block: L1 requests first, in queue order from the
-        next one the machine expects, each the request this node reads at
-        that index; then trader commands only.
+        Check a proposed block: decryption shares first if any, each a
+        member's valid share of a waiting sealed order; then L1 requests, in
+        queue order from the next one the machine expects, each the request
+        this node reads at that index; then trader commands and sealed
+        orders only.
 
         Raises
         ------
         ProposalRejected
-            A transaction that does not decode, an L1 request this node does
+            A transaction that does not decode, a share that is not a
+            member's share of a waiting order, an L1 request this node does
             not read there (or reads differently), or a command no proposer may include.
         """
         expected = self.machine.operator.l1_seen
@@ -274,7 +359,17 @@ class SequencerApp:
                 command = decode_tx(tx)
             except CodecError as error:
                 raise ProposalRejected(f"transaction {position}: {error}") from error
-            if isinstance(command, AddL1Request):
+            if isinstance(command, DecryptionShares):
+                if position != 0 or self.unsealer is None:
+                    raise ProposalRejected(f"transaction {position}: decryption shares only open a block of a set that takes sealed orders")
+                wrong = self.unsealer.unchecked(command)
+                if wrong is not None:
+                    raise ProposalRejected(f"transaction {position}: {wrong}")
+            elif isinstance(command, SealedOrder):
+                if self.unsealer is None:
+                    raise ProposalRejected(f"transaction {position}: this set takes no sealed orders")
+                traders = True
+            elif isinstance(command, AddL1Request):
                 if traders:
                     raise ProposalRejected(f"transaction {position}: an L1 request after a trader's command")
                 if known is None:
@@ -292,12 +387,68 @@ class SequencerApp:
 
     def finalize_block(self, request: abci.RequestFinalizeBlock) -> abci.ResponseFinalizeBlock:
         """
-        Apply a decided block at its time: each transaction in order (a
-        refused one changes nothing and says why in its result), then the
-        machine's own commands (expiry, a due funding tick, a due batch seal).
+        Take a decided block. Its decryption shares open every sealed order
+        that now has enough; then the block joins the decided blocks not run
+        yet, and every one whose sealed orders are all open runs, oldest
+        first, up to the first that still waits (:meth:`_run`). So every
+        transaction runs at its place in the order of blocks, a sealed order
+        too, once it can be read.
+
+        A transaction of a block that runs at once has its result here; one
+        whose block waits is accepted as ``WAITING``, and its result, once
+        it runs, is the ``outcome/<height>/<position>`` query's.
         """
-        time_ms = self.machine.time_for(block_time_ms(request.time))
-        results = [self._apply(tx, time_ms) for tx in request.txs]
+        block = DecidedBlock(request.height, block_time_ms(request.time))
+        results: dict[int, abci.ExecTxResult] = {}
+        for position, tx in enumerate(request.txs):
+            try:
+                carried = decode_tx(tx)
+            except CodecError as error:  # a decided block holds only what its voters checked
+                results[position] = abci.ExecTxResult(code=TxCode.MALFORMED, log=str(error), codespace=CODESPACE)
+                continue
+            if isinstance(carried, DecryptionShares):
+                results[position] = self._open(carried)
+            elif isinstance(carried, SealedOrder) and self.unsealer is None:
+                results[position] = abci.ExecTxResult(code=TxCode.NOT_ALLOWED, log="this set takes no sealed orders", codespace=CODESPACE)
+            else:
+                ordinal = self.unsealer.order(carried) if isinstance(carried, SealedOrder) and self.unsealer else None
+                block.txs.append((position, carried, ordinal))
+        self.waiting.append(block)
+        outcome = hashlib.sha256()
+        while self.waiting and self.waiting[0].ready(self.unsealer):
+            done = self.waiting.popleft()
+            ran = self._run(done)
+            if done.height == request.height:
+                results.update(ran)
+            else:
+                self.outcomes.update({(done.height, position): result for position, result in ran.items()})
+                for result in ran.values():
+                    outcome.update(_result_digest(result))
+        for position, _, ordinal in block.txs:
+            if position not in results:  # its block waits
+                data = json.dumps({} if ordinal is None else {"ordinal": ordinal}).encode()
+                results[position] = abci.ExecTxResult(code=TxCode.OK, info=WAITING, data=data)
+        ordered = [results[position] for position in range(len(request.txs))]
+        for result in ordered:
+            outcome.update(_result_digest(result))
+        app_hash = hashlib.sha256(
+            self.committed.app_hash
+            + request.height.to_bytes(8, "big")
+            + int(self.machine.operator.head.root).to_bytes(32, "big")
+            + outcome.digest()
+        ).digest()
+        self._finalized = Head(request.height, app_hash)
+        return abci.ResponseFinalizeBlock(tx_results=ordered, app_hash=app_hash)
+
+    def _run(self, block: DecidedBlock) -> dict[int, abci.ExecTxResult]:
+        """
+        Run a decided block at its time: each transaction in order (a
+        refused one changes nothing and says why in its result), then the
+        machine's own commands (expiry, a due funding tick, a due batch
+        seal); the results by position.
+        """
+        time_ms = self.machine.time_for(block.time_ms)
+        results = {position: self._apply(carried, ordinal, time_ms) for position, carried, ordinal in block.txs}
         self.machine.tick(time_ms)
         operator = self.machine.operator
         now = Timestamp(time_ms // 1000)
@@ -307,17 +458,7 @@ class SequencerApp:
             self.machine.apply(SealBatch(), time_ms)
         if self.signing is not None:
             self._build_sealed(self.signing)
-        outcome = hashlib.sha256()
-        for result in results:  # what each transaction did, without the free-text log
-            outcome.update(abci.ExecTxResult(code=result.code, info=result.info, data=result.data).SerializeToString(deterministic=True))
-        app_hash = hashlib.sha256(
-            self.committed.app_hash
-            + request.height.to_bytes(8, "big")
-            + int(operator.head.root).to_bytes(32, "big")
-            + outcome.digest()
-        ).digest()
-        self._finalized = Head(request.height, app_hash)
-        return abci.ResponseFinalizeBlock(tx_results=results, app_hash=app_hash)
+        return results
 
     def commit(self, request: abci.RequestCommit) -> abci.ResponseCommit:
         """The finalized block is the committed one; CometBFT keeps every block (a restart replays them)."""
@@ -330,9 +471,11 @@ class SequencerApp:
         """
         Reads of the committed state, as JSON: ``status`` (height, app hash,
         log position, rollup root, state digest, L1 requests taken, batches
-        sealed) and ``book/<market>`` (its resting orders in priority order).
+        sealed, sealed orders), ``book/<market>`` (its resting orders in
+        priority order) and ``outcome/<height>/<position>`` (the result of a
+        transaction whose block waited, once it ran).
         """
-        handlers: dict[str, Callable[[str], Any]] = {"status": lambda _: self.status(), "book": self.book}
+        handlers: dict[str, Callable[[str], Any]] = {"status": lambda _: self.status(), "book": self.book, "outcome": self.outcome}
         name, _, argument = request.path.strip("/").partition("/")
         handler = handlers.get(name)
         if handler is None:
@@ -355,7 +498,23 @@ class SequencerApp:
             "l1_seen": operator.l1_seen,
             "sealed_batches": len(operator.batches),
             "signatures": {str(number): len(signers) for number, signers in sorted(self.signatures.items())},
-        }
+            "sealed": None if self.unsealer is None else {
+                "ordered": self.unsealer.ordered,
+                "waiting": len(self.unsealer.waiting),
+                "blocks_waiting": len(self.waiting),
+            },
+        }  # fmt: skip
+
+    def outcome(self, where: str) -> dict[str, Any]:
+        """
+        The result of the transaction at ``<height>/<position>`` whose block
+        waited, once it ran (``KeyError`` while it waits, or if its block ran at once).
+        """
+        height, _, position = where.partition("/")
+        if not (height.isdigit() and position.isdigit()):
+            raise KeyError(where)
+        result = self.outcomes[(int(height), int(position))]
+        return {"code": result.code, "info": result.info, "log": result.log, "data": result.data.decode()}
 
     def book(self, market: str) -> list[dict[str, Any]]:
         """A market's resting orders in priority order (``KeyError`` for an unknown market)."""
@@ -388,9 +547,9 @@ class SequencerApp:
         return [AddL1Request(index, request) for index, request in requests]
 
     def _from_trader(self, tx: bytes) -> bool:
-        """Whether ``tx`` is a trader's command or a signature (the mempool holds nothing else, but a proposer checks)."""
+        """Whether ``tx`` is a trader's command, a sealed order or a signature (the mempool holds nothing else, but a proposer checks)."""
         try:
-            return isinstance(decode_tx(tx), (*TRADER_COMMANDS, BatchSignature))
+            return isinstance(decode_tx(tx), (*TRADER_COMMANDS, SealedOrder, BatchSignature))
         except CodecError:
             return False
 
@@ -436,19 +595,52 @@ class SequencerApp:
         self.signatures[signed.batch][signer] = signed.signature
         return abci.ExecTxResult(code=TxCode.OK, data=json.dumps({"batch": signed.batch, "signer": signer}).encode())
 
-    def _apply(self, tx: bytes, time_ms: int) -> abci.ExecTxResult:
-        """Apply one transaction of a decided block; its result (what it did, or why nothing changed)."""
-        try:
-            command = decode_tx(tx)
-        except CodecError as error:  # a decided block holds only what its voters checked
-            return abci.ExecTxResult(code=TxCode.MALFORMED, log=str(error), codespace=CODESPACE)
-        if isinstance(command, BatchSignature):
-            return self._record(command)
+    def _apply(self, carried: Carried, ordinal: int | None, time_ms: int) -> abci.ExecTxResult:
+        """Apply one transaction of a decided block (a sealed order as what it opened to); its result (what it did, or why nothing changed)."""
+        if isinstance(carried, BatchSignature):
+            return self._record(carried)
+        if isinstance(carried, SealedOrder):
+            assert self.unsealer is not None and ordinal is not None  # a sealed order waits for its ordinal to open
+            try:
+                carried = decode_tx(self.unsealer.opened.pop(ordinal))
+            except CodecError as error:
+                return abci.ExecTxResult(code=TxCode.MALFORMED, log=f"sealed order {ordinal}: {error}", codespace=CODESPACE)
+            if not isinstance(carried, TRADER_COMMANDS):
+                log = f"sealed order {ordinal}: {type(carried).__name__} is not a trader's command"
+                return abci.ExecTxResult(code=TxCode.NOT_ALLOWED, log=log, codespace=CODESPACE)
+        assert not isinstance(carried, (SealedOrder, DecryptionShares))  # shares never wait in a block; a sealed order opened above
         self.machine.tick(time_ms)
         try:
-            entry, _ = self.machine.apply(command, time_ms)
+            entry, _ = self.machine.apply(carried, time_ms)
         except RequestRejected as error:
             return abci.ExecTxResult(code=TxCode.REJECTED, info=error.code, log=str(error), codespace=CODESPACE)
         except ValueError as error:
             return abci.ExecTxResult(code=TxCode.REJECTED, info="INVALID", log=str(error), codespace=CODESPACE)
-        return abci.ExecTxResult(code=TxCode.OK, data=json.dumps({"seq": entry.seq}).encode())
+        data = {"seq": entry.seq} if ordinal is None else {"seq": entry.seq, "ordinal": ordinal}
+        return abci.ExecTxResult(code=TxCode.OK, data=json.dumps(data).encode())
+
+    def _open(self, shares: DecryptionShares) -> abci.ExecTxResult:
+        """Record a decided block's decryption shares, opening every sealed order that has enough."""
+        if self.unsealer is None:
+            return abci.ExecTxResult(code=TxCode.NOT_ALLOWED, log="this set takes no sealed orders", codespace=CODESPACE)
+        before = set(self.unsealer.opened)
+        self.unsealer.receive(shares)
+        return abci.ExecTxResult(code=TxCode.OK, data=json.dumps({"opened": sorted(set(self.unsealer.opened) - before)}).encode())
+
+    def _received_shares(self, last_commit: abci.ExtendedCommitInfo) -> list[bytes]:
+        """As the proposer: the shares the last commit's votes carried that a block may carry, as one transaction (none if no share is new)."""
+        if self.unsealer is None:
+            return []
+        received: list[Share] = []
+        for vote in last_commit.votes:
+            try:
+                received.extend(decode_extension(vote.vote_extension).shares)
+            except CodecError:  # CometBFT verified it (verify_vote_extension): not from an honest node
+                continue
+        useful = self.unsealer.useful(received)
+        return [useful.encode()] if useful.shares else []
+
+
+def _result_digest(result: abci.ExecTxResult) -> bytes:
+    """What a transaction's result says, for the app hash: its code, info and data (not the free-text log)."""
+    return abci.ExecTxResult(code=result.code, info=result.info, data=result.data).SerializeToString(deterministic=True)

@@ -9,9 +9,11 @@ definitions from the same release (``scripts/gen_abci_proto.py``).
 :func:`init_set` lays out the homes of an N-validator set on loopback with
 ``cometbft testnet`` (keys, a shared genesis) and gives each node its own
 ports on 127.0.0.1: peer-to-peer, RPC (where traders' transactions and
-queries go) and the ABCI address its sequencer application listens on.
+queries go) and the ABCI address its sequencer application listens on; the
+genesis turns on vote extensions, which carry decryption shares.
 """
 
+import json
 import re
 import shutil
 import subprocess
@@ -25,6 +27,10 @@ COMETBFT_VERSION = "v0.38.26"
 
 TIMEOUT_COMMIT = "500ms"
 """How long a node waits after a commit before the next height: the block interval on an idle set."""
+
+
+VOTE_EXTENSIONS_FROM = 1
+"""The first height whose precommits carry vote extensions (``consensus.sealed``'s decryption shares)."""
 
 
 class CometBFTUnavailable(Exception):
@@ -123,6 +129,11 @@ def init_set(directory: Path, nodes: int, base_port: int) -> list[NodeHome]:
         ):
             text = _set(text, section, key, value)
         path.write_text(text)
+        genesis_path = node.home / "config" / "genesis.json"
+        genesis = json.loads(genesis_path.read_text())
+        # Precommits carry the nodes' decryption shares of sealed orders from the first block on.
+        genesis["consensus_params"]["abci"]["vote_extensions_enable_height"] = str(VOTE_EXTENSIONS_FROM)
+        genesis_path.write_text(json.dumps(genesis, indent=2) + "\n")
     return homes
 
 

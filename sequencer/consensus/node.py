@@ -3,9 +3,11 @@ One node of the sequencer set, and ``matchproof node``:
 
 - ``matchproof node init --dir DIR --nodes N [--base-port P]``: the homes of
   an N-validator set on this machine (``cometbft.init_set``): each node's
-  keys (its CometBFT keys and its member key, an Ethereum key that signs
-  batches), the shared genesis, and its own loopback ports; prints each
-  member's address, which the set contract lists;
+  keys (its CometBFT keys, its member key, an Ethereum key that signs
+  batches, and its share of the set's threshold key, which opens sealed
+  orders: ``sealed``), the shared genesis and threshold public key, and
+  its own loopback ports; prints each member's address, which the set
+  contract lists;
 - ``matchproof node deploy-set --dir DIR --rpc URL --deployment FILE``: as
   the rollup's submitter (the operator, its key as for ``matchproof
   sequencer``), deploy the sequencer set of the members whose homes are in
@@ -46,6 +48,7 @@ from web3.exceptions import ContractLogicError
 
 from prover import build_circuit, prove
 from prover.manifest import DEFAULT_MANIFEST, load_config
+from sequencer.crypto.threshold import deal
 from sequencer.engine.operator import Operator
 from sequencer.logs import configure_logging
 from sequencer.keystore import OPERATOR_KEY_ENV, KeyUnavailable, load_account
@@ -66,6 +69,7 @@ from .api import node_api
 from .app import SequencerApp
 from .cometbft import CometBFTUnavailable, NodeHome, cometbft_binary, init_set
 from .member import BatchSigner, SetSubmitter
+from .sealed import THRESHOLD_KEY_FILE, Unsealer, load_member_share, load_threshold_key, write_threshold_keys
 from .signatures import MEMBER_KEY_FILE, SigningSet, create_member_key, load_member_key
 
 
@@ -116,6 +120,8 @@ def run_init(args: argparse.Namespace) -> int:
     except (CometBFTUnavailable, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    key, secrets = deal(len(homes), threshold(len(homes)))  # the dealer forgets the whole key when this returns
+    write_threshold_keys([home.home for home in homes], key, secrets)
     for home in homes:
         member = create_member_key(home.home)
         print(
@@ -224,7 +230,11 @@ def build_node(args: argparse.Namespace) -> Node:
     )
     if args.funding_interval < 1:
         raise ConfigError("--funding-interval must be at least 1 second")
-    app = SequencerApp(Machine(operator), l1, args.max_batch_wait, signing, args.funding_interval)
+    unsealer, share = None, None
+    if (args.home / THRESHOLD_KEY_FILE).is_file():
+        threshold_key, set_size = load_threshold_key(args.home)
+        unsealer, share = Unsealer(threshold_key, set_size), load_member_share(args.home)
+    app = SequencerApp(Machine(operator), l1, args.max_batch_wait, signing, args.funding_interval, unsealer, share)
     if not args.prove or signing is None or contract is None or rollup is None:
         return Node(app, key, api_port=args.api_port)
     circuit = build_circuit(args.circuit)

@@ -1,0 +1,280 @@
+"""
+Sealed orders: commands encrypted to the sequencer set's threshold key,
+ordered while no node can read them, opened once their place is final.
+
+1. A trader encrypts a command's transaction (its canonical JSON) to the
+   set's key (``crypto.threshold``) and sends the ciphertext as a
+   :class:`SealedOrder` transaction. The mempool checks only that the
+   ciphertext is well formed: nothing else of it can be read.
+2. A block orders it: its *ordinal* is its place among all sealed orders.
+   The block, and every block after it, waits (``app.SequencerApp``): a
+   block runs only once every sealed order in it and before it is open, so
+   each runs exactly at its place, before anything ordered after it.
+3. Once that block is committed, each node puts its decryption share of
+   every waiting ciphertext in its next precommit's vote extension (ABCI
+   ``ExtendVote``; CometBFT asks for it only after the node has committed
+   the block before). A node never makes a share of a ciphertext in a block
+   that is not committed, so no share exists while its position could
+   still change.
+4. The next proposer carries the shares it received with the last commit
+   as a :class:`DecryptionShares` transaction at the front of its block;
+   every node checks each share against the member's public key share
+   before voting (no proposer can forge one), and a decided block's shares
+   open every ciphertext that has enough of them.
+
+With the dealer's threshold of more than two thirds (the quorum that
+decides blocks), fewer than that many nodes together cannot read an order
+before its place is final, and the nodes that decide blocks always hold
+enough shares to open it in the next block but one.
+"""
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sequencer.crypto.threshold import ThresholdKey, ciphertext_valid, decryption_share
+from sequencer.service.codec import CodecError, canonical_json
+
+SEALED_TX_TYPE = "sealed_order"
+SHARES_TX_TYPE = "decryption_shares"
+
+MAX_CIPHERTEXT_BYTES = 4096
+"""The largest sealed order a mempool takes (a command's JSON is well under 1 KiB)."""
+
+THRESHOLD_KEY_FILE = Path("config") / "threshold-key.json"
+"""The set's public threshold key, in every node's home."""
+
+THRESHOLD_SHARE_FILE = Path("config") / "threshold-share.key"
+"""A node's own secret key share and its member number (readable by its owner only)."""
+
+
+def _hex_field(document: dict[str, object], name: str) -> bytes:
+    """A hex string field's bytes (CodecError if it is not one)."""
+    value = document[name]
+    if not isinstance(value, str):
+        raise CodecError(f"{name}: hex")
+    try:
+        return bytes.fromhex(value)
+    except ValueError as error:
+        raise CodecError(f"{name}: {error}") from error
+
+
+@dataclass(frozen=True)
+class SealedOrder:
+    """A command's transaction encrypted to the set's threshold key."""
+
+    ciphertext: bytes
+
+    def encode(self) -> bytes:
+        """The transaction: canonical JSON."""
+        return canonical_json({"ciphertext": self.ciphertext.hex(), "type": SEALED_TX_TYPE})
+
+    @classmethod
+    def decode(cls, document: dict[str, object]) -> "SealedOrder":
+        """
+        A sealed order from its transaction's JSON document.
+
+        Raises
+        ------
+        CodecError
+            Not a sealed order's fields, or a ciphertext over :data:`MAX_CIPHERTEXT_BYTES`.
+        """
+        if set(document) != {"ciphertext", "type"}:
+            raise CodecError("not a sealed order")
+        ciphertext = _hex_field(document, "ciphertext")
+        if len(ciphertext) > MAX_CIPHERTEXT_BYTES:
+            raise CodecError(f"ciphertext: over {MAX_CIPHERTEXT_BYTES} bytes")
+        return cls(ciphertext)
+
+
+def seal(key: ThresholdKey, tx: bytes) -> SealedOrder:
+    """A trader's transaction (a command's canonical JSON) sealed to the set."""
+    return SealedOrder(key.encrypt(tx))
+
+
+@dataclass(frozen=True, order=True)
+class Share:
+    """Member ``member``'s decryption share of the sealed order ``ordinal``."""
+
+    ordinal: int
+    member: int
+    share: bytes
+
+
+@dataclass(frozen=True)
+class DecryptionShares:
+    """Decryption shares, sorted by ordinal then member, at most one per member and ordinal."""
+
+    shares: tuple[Share, ...]
+
+    def encode(self) -> bytes:
+        """The transaction (and a vote extension): canonical JSON."""
+        rows = [[share.ordinal, share.member, share.share.hex()] for share in self.shares]
+        return canonical_json({"shares": rows, "type": SHARES_TX_TYPE})
+
+    @classmethod
+    def decode(cls, document: object) -> "DecryptionShares":
+        """
+        Shares from their JSON document.
+
+        Raises
+        ------
+        CodecError
+            Not decryption shares' fields, or shares out of order or repeated.
+        """
+        if not isinstance(document, dict) or set(document) != {"shares", "type"} or document["type"] != SHARES_TX_TYPE:
+            raise CodecError("not decryption shares")
+        rows = document["shares"]
+        if not isinstance(rows, list):
+            raise CodecError("shares: a list")
+        shares = []
+        for row in rows:
+            if not (isinstance(row, list) and len(row) == 3 and all(type(n) is int and n >= 0 for n in row[:2])):
+                raise CodecError("a share: [ordinal, member, hex]")
+            shares.append(Share(row[0], row[1], _hex_field({"share": row[2]}, "share")))
+        if any((a.ordinal, a.member) >= (b.ordinal, b.member) for a, b in zip(shares, shares[1:])):
+            raise CodecError("shares: sorted by ordinal and member, each once")
+        return cls(tuple(shares))
+
+    @classmethod
+    def of(cls, shares: Iterable[Share]) -> "DecryptionShares":
+        """Shares in their order, the first of each member and ordinal kept."""
+        unique = {(share.ordinal, share.member): share for share in sorted(shares, reverse=True)}
+        return cls(tuple(sorted(unique.values())))
+
+
+def decode_extension(extension: bytes) -> DecryptionShares:
+    """
+    A vote extension's shares (an empty extension has none).
+
+    Raises
+    ------
+    CodecError
+        Not the canonical encoding of decryption shares.
+    """
+    if not extension:
+        return DecryptionShares(())
+    try:
+        shares = DecryptionShares.decode(json.loads(extension))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CodecError(f"not JSON: {error}") from error
+    if shares.encode() != extension:
+        raise CodecError("not the canonical encoding")
+    return shares
+
+
+@dataclass(frozen=True)
+class MemberShare:
+    """A node's secret key share of the set's threshold key, and its member number (from 0)."""
+
+    member: int
+    secret: bytes
+
+    def shares_of(self, ciphertexts: dict[int, bytes]) -> DecryptionShares:
+        """This member's decryption shares of ciphertexts (ordinal to ciphertext)."""
+        return DecryptionShares.of(
+            Share(ordinal, self.member, decryption_share(self.secret, ciphertext)) for ordinal, ciphertext in ciphertexts.items()
+        )
+
+
+@dataclass
+class Unsealer:
+    """
+    The replicated state of sealed orders: those ordered and waiting, the
+    checked shares each has, and the plaintexts of those opened but not run
+    yet. Every node holds the same, block by block.
+    """
+
+    key: ThresholdKey
+    members: int
+    ordered: int = 0
+    """How many sealed orders blocks have ordered: the next one's ordinal."""
+    waiting: dict[int, bytes] = field(default_factory=dict)
+    """The ciphertexts not opened yet, by ordinal."""
+    shares: dict[int, dict[int, bytes]] = field(default_factory=dict)
+    """The checked shares of each waiting ciphertext, by member."""
+    opened: dict[int, bytes] = field(default_factory=dict)
+    """The plaintexts opened and not run yet, by ordinal."""
+    _checked: set[tuple[int, int, bytes]] = field(default_factory=set)
+    """Shares this node has checked (ordinal, member, share): a memo, not replicated state."""
+
+    def order(self, sealed: SealedOrder) -> int:
+        """Give a decided block's sealed order its ordinal, and wait for its shares."""
+        ordinal = self.ordered
+        self.ordered += 1
+        self.waiting[ordinal] = sealed.ciphertext
+        self.shares[ordinal] = {}
+        return ordinal
+
+    def unchecked(self, shares: DecryptionShares) -> str | None:
+        """
+        What is wrong with shares for a block (a proposer's) or a vote
+        extension, None if nothing: each must be of a waiting ciphertext, of
+        a member, and that member's share of it (a share already checked
+        once is not checked again).
+        """
+        for share in shares.shares:
+            ciphertext = self.waiting.get(share.ordinal)
+            if ciphertext is None:
+                return f"no sealed order {share.ordinal} waits"
+            if share.member >= self.members:
+                return f"there is no member {share.member}"
+            if (share.ordinal, share.member, share.share) in self._checked:
+                continue
+            if not self.key.share_valid(share.member, share.share, ciphertext):
+                return f"member {share.member}'s share of {share.ordinal} is not its share"
+            self._checked.add((share.ordinal, share.member, share.share))
+        return None
+
+    def wanted_from(self, member: int) -> dict[int, bytes]:
+        """The waiting ciphertexts of which no block has carried ``member``'s share yet, by ordinal."""
+        return {ordinal: ciphertext for ordinal, ciphertext in self.waiting.items() if member not in self.shares[ordinal]}
+
+    def receive(self, shares: DecryptionShares) -> None:
+        """Record a decided block's shares (checked by its voters) and open every ciphertext that has enough."""
+        for share in shares.shares:
+            if share.ordinal in self.waiting:
+                self.shares[share.ordinal].setdefault(share.member, share.share)
+        for ordinal in [o for o, got in self.shares.items() if len(got) >= self.key.needed]:
+            chosen = dict(sorted(self.shares.pop(ordinal).items())[: self.key.needed])
+            self.opened[ordinal] = self.key.decrypt(chosen, self.waiting.pop(ordinal))
+        self._checked = {checked for checked in self._checked if checked[0] in self.waiting}
+
+    def useful(self, shares: Iterable[Share]) -> DecryptionShares:
+        """Of the shares a proposer received, those its block carries: valid shares of waiting ciphertexts, each new."""
+        kept = [
+            share
+            for share in DecryptionShares.of(shares).shares
+            if share.ordinal in self.waiting
+            and share.member not in self.shares[share.ordinal]
+            and self.unchecked(DecryptionShares((share,))) is None
+        ]
+        return DecryptionShares(tuple(kept))
+
+
+def check_sealed(sealed: SealedOrder) -> bool:
+    """Whether a mempool takes a sealed order: its ciphertext well formed."""
+    return ciphertext_valid(sealed.ciphertext)
+
+
+def write_threshold_keys(homes: list[Path], key: ThresholdKey, secrets: list[bytes]) -> None:
+    """Give every home the set's public key and its own secret share (readable by its owner only); refuses to overwrite."""
+    for member, (home, secret) in enumerate(zip(homes, secrets, strict=True)):
+        (home / THRESHOLD_KEY_FILE).write_text(json.dumps({"key_set": key.key_set.hex(), "members": len(homes)}) + "\n")
+        descriptor = os.open(home / THRESHOLD_SHARE_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(json.dumps({"member": member, "secret": secret.hex()}) + "\n")
+
+
+def load_threshold_key(home: Path) -> tuple[ThresholdKey, int]:
+    """The set's public threshold key and its number of members, from a node's home (``FileNotFoundError`` if none)."""
+    document = json.loads((home / THRESHOLD_KEY_FILE).read_text(encoding="utf-8"))
+    return ThresholdKey(bytes.fromhex(document["key_set"])), int(document["members"])
+
+
+def load_member_share(home: Path) -> MemberShare:
+    """A node's own secret key share."""
+    document = json.loads((home / THRESHOLD_SHARE_FILE).read_text(encoding="utf-8"))
+    return MemberShare(int(document["member"]), bytes.fromhex(document["secret"]))
