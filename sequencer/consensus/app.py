@@ -330,9 +330,11 @@ class SequencerApp:
         """Accept another validator's vote extension only if it is empty or holds members' valid shares of waiting sealed orders."""
         try:
             shares = decode_extension(request.vote_extension)
-        except CodecError:
-            return abci.ResponseVerifyVoteExtension(status=abci.ResponseVerifyVoteExtension.REJECT)
-        if shares.shares and (self.unsealer is None or self.unsealer.unchecked(shares) is not None):
+            wrong = None if not shares.shares else "this set takes no sealed orders" if self.unsealer is None else self.unsealer.unchecked(shares)
+        except CodecError as error:
+            wrong = str(error)
+        if wrong is not None:
+            logger.warning("refused the vote extension of validator %s at height %d: %s", request.validator_address.hex(), request.height, wrong)
             return abci.ResponseVerifyVoteExtension(status=abci.ResponseVerifyVoteExtension.REJECT)
         return abci.ResponseVerifyVoteExtension(status=abci.ResponseVerifyVoteExtension.ACCEPT)
 

@@ -7,173 +7,58 @@ The rollup's submitter is the set's contract, listing the four nodes'
 member keys. Deposits made on L1 reach every node through the block
 proposers (each other node checks them against its own reading of L1);
 orders sent to different nodes are committed in one order and matched
-identically by every node; every node signs every batch, and the two
+identically by every node; a sealed order is ordered while no node can
+read it, opened only after its block is committed, and matched at its
+place, before an order sent after it; every node signs every batch, and the two
 proving nodes send each batch to L1 once three of four signed it, where
 it is verified. A node killed (a prover) leaves the other three (more than
 two thirds) going on, their batches still verified; restarted, it replays
 its blocks, catches up from its peers and reaches the same state.
 """
 
-import base64
-import json
-import os
 import signal
 import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from eth_account.signers.local import LocalAccount
 
 from prover import CircuitArtifacts
-from sequencer.client.http import place_order_body
-from sequencer.consensus.app import TxCode, decode_tx, encode_tx
-from sequencer.consensus.cometbft import NodeHome
-from sequencer.consensus.signatures import load_member_key
-from sequencer.devnet import Devnet, devnet_market
-from sequencer.l1.anvil import AnvilNode, start_anvil
-from sequencer.l1.sequencer_set import sequencer_set_of
-from sequencer.local_system import markets_document
-from sequencer.service.commands import PlaceOrder
+from sequencer.consensus.app import WAITING, TxCode
+from sequencer.consensus.sealed import seal
+from sequencer.crypto.threshold import ThresholdKey
+from sequencer.l1.anvil import AnvilNode
 from sequencer.spec.constants import Side
-from sequencer.spec.transactions import Order, SignedOrder
-from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
-from tests.e2e.conftest import UNIT, USDC, WETH
-from tests.e2e.test_sequencer_with_provers import free_port, matchproof, wait_for
+from tests.consensus.local_set import (
+    LOT,
+    MARKET,
+    NODES,
+    agreed,
+    commit,
+    deploy_local_set,
+    first_shares,
+    order_json,
+    place,
+    query,
+    send,
+    status,
+    stop,
+)
+from tests.e2e.test_sequencer_with_provers import wait_for
 
 pytestmark = pytest.mark.slow
 
-NODES = 4
 PROVERS = (2, 3)
 """The nodes that prove and send batches; node 3 is the one killed."""
-MARKET = devnet_market()
-LOT = 10**15
-"""0.001 WETH; prices are in ticks of 0.001 USDC."""
-
-
-@pytest.fixture
-def node() -> Iterator[AnvilNode]:
-    with start_anvil() as anvil:
-        yield anvil
-
-
-def stop(process: subprocess.Popen[bytes], signum: int = signal.SIGTERM) -> None:
-    """Stop a node (its application and its CometBFT)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signum)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def query(home: NodeHome, path: str) -> Any:
-    """A node's ``abci_query`` answer, as JSON."""
-    answer = httpx.get(f"{home.rpc_url}/abci_query", params={"path": json.dumps(path)}, timeout=10).json()
-    response = answer["result"]["response"]
-    assert response.get("code", 0) == 0, response
-    return json.loads(base64.b64decode(response["value"]))
-
-
-def status(home: NodeHome) -> dict[str, Any] | None:
-    """A node's committed status; None while it does not answer."""
-    try:
-        return dict(query(home, "status"))
-    except (httpx.HTTPError, KeyError, ValueError):
-        return None
-
-
-def send(home: NodeHome, tx: bytes) -> dict[str, Any]:
-    """Send a transaction to a node and wait for its block: ``broadcast_tx_commit``'s answer."""
-    payload = {"jsonrpc": "2.0", "id": 1, "method": "broadcast_tx_commit", "params": {"tx": base64.b64encode(tx).decode()}}
-    return dict(httpx.post(home.rpc_url, json=payload, timeout=30).json()["result"])
-
-
-def commit(home: NodeHome, tx: bytes) -> dict[str, Any]:
-    """Send a transaction the mempool takes, and wait for its block: its height and its result there."""
-    result = send(home, tx)
-    assert result["check_tx"]["code"] == 0, result
-    return {"height": int(result["height"]), **result["tx_result"]}
-
-
-def place(
-    devnet: Devnet, trader: LocalAccount, order_id: int, side: Side, price: int, lots: int, signer: LocalAccount | None = None
-) -> bytes:
-    """A WETH/USDC limit order of ``trader``, signed with its key (or ``signer``'s), as a transaction."""
-    index = devnet.rollup.account_index(trader.address)
-    assert index is not None
-    order = Order(
-        AccountIndex(index), OrderId(order_id), TokenId(WETH), TokenId(USDC), side, Price(price * 10**15),
-        Amount(lots * LOT), 30, Timestamp(int(time.time()) + 3600),
-    )  # fmt: skip
-    return encode_tx(PlaceOrder(MARKET.name, SignedOrder(order, devnet.l2_key(signer or trader).sign(order.message_hash()))))
-
-
-def order_json(
-    devnet: Devnet, trader: LocalAccount, order_id: int, price: int, lots: int, signer: LocalAccount | None = None
-) -> dict[str, Any]:
-    """A WETH/USDC limit buy of ``trader`` as a node's API takes it (the sequencer service's ``PlaceOrderIn``)."""
-    command = decode_tx(place(devnet, trader, order_id, Side.BUY, price, lots, signer))
-    assert isinstance(command, PlaceOrder)
-    return place_order_body(command)
-
-
-def agreed(homes: list[NodeHome], height: int) -> bool:
-    """Whether every node answers, has committed block ``height``, and all hold the same state and book."""
-    states = [status(home) for home in homes]
-    if any(state is None or state["height"] < height for state in states):
-        return False
-    books = {json.dumps(query(home, f"book/{MARKET.name}")) for home in homes}
-    return len({state["digest"] for state in states if state}) == 1 and len(books) == 1
 
 
 def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: CircuitArtifacts, tmp_path: Path) -> None:
-    devnet = Devnet.deploy(node.web3(), node.accounts()[0], circuit)
-    devnet.deployment.save(tmp_path / "deployment.json")
-    (tmp_path / "markets.json").write_text(json.dumps(markets_document([MARKET])))
-    alice, bob = node.accounts()[1], node.accounts()[2]
-    devnet.mint(WETH, alice.address, 10 * UNIT)
-    devnet.mint(USDC, bob.address, 10_000 * UNIT)
-    devnet.rollup.deposit(alice, WETH, 10 * UNIT, devnet.l2_key(alice).public_key)
-    devnet.rollup.deposit(bob, USDC, 10_000 * UNIT, devnet.l2_key(bob).public_key)
-
-    base_port = free_port()
-    init = matchproof("node", "init", "--dir", str(tmp_path / "set"), "--nodes", str(NODES), "--base-port", str(base_port), log=tmp_path / "init.log")
-    assert init.wait(timeout=60) == 0, (tmp_path / "init.log").read_text()
-    homes = [NodeHome.read(tmp_path / "set" / f"node{i}") for i in range(NODES)]
-    members = [load_member_key(home.home) for home in homes]
-    assert all(member.address in (tmp_path / "init.log").read_text() for member in members)
-    operator_key = {"MATCHPROOF_OPERATOR_PRIVATE_KEY": "0x" + bytes(node.accounts()[0].key).hex()}
-    deploy_set = matchproof(
-        "node", "deploy-set", "--dir", str(tmp_path / "set"), "--rpc", node.url,
-        "--deployment", str(tmp_path / "deployment.json"), env=operator_key, log=tmp_path / "deploy-set.log",
-    )  # fmt: skip
-    assert deploy_set.wait(timeout=120) == 0, (tmp_path / "deploy-set.log").read_text()
-    contract = sequencer_set_of(devnet.rollup)
-    assert contract is not None and set(contract.functions.members().call()) == {m.address for m in members}
-    assert all(devnet.w3.eth.get_balance(member.address) == 10**18 for member in members)  # gas for their batches
-
-    api_ports = [free_port() for _ in range(NODES)]
+    local = deploy_local_set(node, circuit, tmp_path)
+    devnet, homes, alice, bob = local.devnet, local.homes, local.alice, local.bob
+    api_ports = local.api_ports
 
     def start(i: int) -> subprocess.Popen[bytes]:
-        return matchproof(
-            "node", "start", "--home", str(homes[i].home), "--markets", str(tmp_path / "markets.json"),
-            "--circuit", circuit.config.name, "--rpc", node.url, "--deployment", str(tmp_path / "deployment.json"),
-            "--max-batch-wait", "2", "--api-port", str(api_ports[i]), *(("--prove", "--stagger", "3") if i in PROVERS else ()),
-            log=tmp_path / f"node{i}-{time.monotonic_ns()}.log",
-        )  # fmt: skip
-
-    def settled(live: list[NodeHome]) -> bool:
-        """Whether every batch the live nodes sealed is signed by three members and verified on L1."""
-        states = [status(home) for home in live]
-        if any(state is None for state in states):
-            return False
-        sealed = max(state["sealed_batches"] for state in states if state)
-        return sealed > 0 and devnet.rollup.last_batch() == sealed
+        return local.start(i, prove=i in PROVERS)
 
     nodes = [start(i) for i in range(NODES)]
     try:
@@ -194,7 +79,7 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
         refused = commit(homes[1], place(devnet, bob, 3, Side.BUY, 2_010, 10**8))  # more than Bob's USDC pays for
         assert (refused["code"], refused["info"]) == (TxCode.REJECTED, "INSUFFICIENT_BALANCE"), refused
         wait_for(lambda: agreed(homes, refused["height"]), 60, "every node at the same state")
-        wait_for(lambda: settled(homes), 180, "every batch signed and verified on L1")
+        wait_for(lambda: local.settled(homes), 180, "every batch signed and verified on L1")
         first = devnet.rollup.last_batch()
         signed = status(homes[0])
         assert signed is not None and all(count >= 3 for count in signed["signatures"].values()), signed
@@ -215,13 +100,37 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
             unknown = api.get(f"http://127.0.0.1:{api_ports[0]}/v1/markets/NOPE/book")
             assert (unknown.status_code, unknown.json()["code"]) == (404, "UNKNOWN_MARKET")
 
+            # A sealed bid, encrypted to the set's threshold key, is ordered unread; a plain bid at the same
+            # price sent once the sealed one's block is committed comes after it, and so fills after it.
+            key = ThresholdKey(bytes.fromhex(api.get(f"http://127.0.0.1:{api_ports[0]}/v1/threshold-key").json()["key_set"]))
+            sealed = api.post(
+                f"http://127.0.0.1:{api_ports[1]}/v1/sealed-orders",
+                json={"ciphertext": seal(key, place(devnet, bob, 7, Side.BUY, 2_000, 300)).ciphertext.hex()},
+            )
+            assert sealed.status_code == 200, sealed.text
+            ordered_at, position = sealed.json()["height"], sealed.json()["index"]
+            assert sealed.json()["result"]["info"] == WAITING
+            plain = commit(homes[2], place(devnet, bob, 11, Side.BUY, 2_000, 300))
+            assert plain["code"] == TxCode.OK and plain["height"] > ordered_at
+            outcome_url = f"http://127.0.0.1:{api_ports[3]}/v1/outcomes/{ordered_at}/{position}"
+            wait_for(lambda: api.get(outcome_url).status_code == 200, 60, "the sealed order to open and run")
+            assert api.get(outcome_url).json()["code"] == TxCode.OK
+            # No share of it was in any block until the block after its own was committed too.
+            opened_at = first_shares(homes[0], ordered_at)
+            assert opened_at >= ordered_at + 2, (ordered_at, opened_at)
+        wait_for(lambda: agreed(homes, opened_at), 60, "every node to run the sealed order")
+        book = query(homes[0], f"book/{MARKET.name}")
+        assert [(o["account"], o["order_id"], o["side"], int(o["remaining"]) // LOT) for o in book][:2] == [
+            (2, 11, "buy", 100), (2, 2, "buy", 200),
+        ]  # fmt: skip  (Alice's 500 at 2,000: 300 to the sealed bid, ordered first, 200 to the plain one)
+
         # One node down: the other three (more than two thirds of the power) go on.
         stop(nodes[3], signal.SIGKILL)
         more = commit(homes[0], place(devnet, bob, 4, Side.BUY, 2_000, 500))
         assert more["code"] == TxCode.OK, more
         wait_for(lambda: agreed(homes[:3], more["height"]), 60, "the three live nodes at the same state")
-        assert [o["order_id"] for o in query(homes[0], f"book/{MARKET.name}")] == [2, 5, 2]  # Alice's first order filled
-        wait_for(lambda: settled(homes[:3]) and devnet.rollup.last_batch() > first, 180, "the live prover's batches on L1")
+        assert [o["order_id"] for o in query(homes[0], f"book/{MARKET.name}")] == [11, 4, 2, 5, 2]
+        wait_for(lambda: local.settled(homes[:3]) and devnet.rollup.last_batch() > first, 180, "the live prover's batches on L1")
 
         # Restarted, the fourth replays its blocks and catches up with its peers: the same state.
         nodes[3] = start(3)
