@@ -11,11 +11,18 @@ full speed. Each order's acknowledgment is the mempool's answer; its commit
 is the moment node 0 reports the block that holds it (a websocket
 subscription to ``tm.event='NewBlock'``).
 
-Reported: orders per second committed (first send to last commit), and the
-acknowledgment-to-commit latency's p50 and p99. Without a set contract on
-L1 the nodes sign no batches, and nothing is proven: this measures ordering
-and matching through consensus. No encrypted orders exist yet, so there is
-no "with encryption" column. Writes ``bench/results/<stamp>-consensus.md``.
+The set runs the load twice: in the clear, and with every taker's order
+encrypted to the set's threshold key (``consensus.encrypted``), encrypted before
+the clock starts. An encrypted order is committed unread and runs once it and
+every encrypted order before it are decrypted: when the block carrying the last
+share it needs is committed (read from the same events: each encrypted
+order's ordinal in its block's results, each block's decryption shares).
+
+Reported: orders per second run (first send to the last order run), and
+the acknowledgment-to-commit and acknowledgment-to-run latencies' p50 and
+p99 (the same in the clear). Without a set contract on L1 the nodes sign
+no batches, and nothing is proven: this measures ordering and matching
+through consensus. Writes ``bench/results/<stamp>-consensus.md``.
 """
 
 from __future__ import annotations
@@ -40,7 +47,8 @@ from eth_account.signers.local import LocalAccount
 
 from bench.paths import RESULTS_DIR
 from prover import build_circuit
-from sequencer.consensus.app import encode_tx
+from sequencer.consensus.app import decode_tx, encode_tx
+from sequencer.consensus.encrypted import DecryptionShares, EncryptedOrder, load_threshold_key, encrypt_order
 from sequencer.consensus.cometbft import NodeHome
 from sequencer.devnet import Devnet, devnet_market
 from sequencer.l1.anvil import AnvilNode, start_anvil
@@ -60,14 +68,17 @@ TAKERS = 4
 
 @dataclass(frozen=True)
 class Figures:
-    """One set's figures under the load."""
+    """One set's figures under one load."""
 
     nodes: int
+    encrypted: bool
     orders: int
     committed: int
     orders_per_s: float
     p50_ms: float
     p99_ms: float
+    run_p50_ms: float
+    run_p99_ms: float
 
 
 def order_tx(devnet: Devnet, trader: LocalAccount, order_id: int, side: Side, lots: int, kind: OrderKind) -> bytes:
@@ -107,11 +118,19 @@ def broadcast(client: httpx.Client, home: NodeHome, tx: bytes) -> bool:
 
 
 class CommitWatcher:
-    """Node 0's ``NewBlock`` events on a websocket: when each transaction (by sha256) was committed."""
+    """
+    Node 0's ``NewBlock`` events on a websocket: when each transaction (by
+    sha256) was committed, each encrypted one's ordinal, and when each ordinal
+    had the shares that decrypt it.
+    """
 
-    def __init__(self, home: NodeHome) -> None:
+    def __init__(self, home: NodeHome, needed: int) -> None:
         self.url = f"ws://127.0.0.1:{home.rpc_port}/websocket"
+        self.needed = needed
         self.committed: dict[bytes, float] = {}
+        self.ordinals: dict[bytes, int] = {}
+        self.decrypted: dict[int, float] = {}
+        self._shares: dict[int, int] = {}
         self._ready = threading.Event()
         self._loop = asyncio.new_event_loop()
         self._closed: asyncio.Future[None] | None = None
@@ -143,11 +162,33 @@ class CommitWatcher:
         await socket_.send(json.dumps(subscribe))
         await socket_.recv()
         self._ready.set()
-        async for message in socket_:  # one event a block, with its transactions
-            data = json.loads(message).get("result", {}).get("data", {})
+        async for message in socket_:  # one event a block, with its transactions and their results
+            value = json.loads(message).get("result", {}).get("data", {}).get("value", {})
             now = time.monotonic()
-            for tx in data.get("value", {}).get("block", {}).get("data", {}).get("txs") or []:
-                self.committed[hashlib.sha256(base64.b64decode(tx)).digest()] = now
+            txs = [base64.b64decode(tx) for tx in value.get("block", {}).get("data", {}).get("txs") or []]
+            results = value.get("result_finalize_block", {}).get("tx_results") or []
+            for tx, result in zip(txs, results, strict=True):
+                key = hashlib.sha256(tx).digest()
+                self.committed[key] = now
+                carried = decode_tx(tx)
+                if isinstance(carried, EncryptedOrder):
+                    self.ordinals[key] = json.loads(base64.b64decode(result.get("data") or ""))["ordinal"]
+                elif isinstance(carried, DecryptionShares):
+                    for share in carried.shares:
+                        self._shares[share.ordinal] = self._shares.get(share.ordinal, 0) + 1
+                        if self._shares[share.ordinal] == self.needed:
+                            self.decrypted[share.ordinal] = now
+
+    def ran(self, key: bytes) -> float | None:
+        """When the transaction ran: at its commit in the clear; encrypted, once it and every encrypted order before it was decrypted."""
+        if key not in self.committed:
+            return None
+        ordinal = self.ordinals.get(key)
+        if ordinal is None:
+            return self.committed[key]
+        if any(earlier not in self.decrypted for earlier in range(ordinal + 1)):
+            return None
+        return max(self.decrypted[earlier] for earlier in range(ordinal + 1))
 
 
 @contextmanager
@@ -178,19 +219,25 @@ def node_set(anvil: AnvilNode, devnet: Devnet, directory: Path, nodes: int) -> I
             stop_process(process, timeout_s=20)
 
 
-def measure(devnet: Devnet, homes: list[NodeHome], maker: LocalAccount, takers: list[LocalAccount], per_taker: int) -> Figures:
-    """Rest a large sell, then send every taker's IOC buys at full speed; the figures."""
+def rest_sell(devnet: Devnet, home: NodeHome, maker: LocalAccount, lots: int) -> None:
+    """Rest the maker's large sell, which every taker's buy trades against."""
     with httpx.Client(timeout=30) as client:
-        if not broadcast(client, homes[0], order_tx(devnet, maker, 1, Side.SELL, 10 * per_taker * len(takers), OrderKind.LIMIT)):
+        if not broadcast(client, home, order_tx(devnet, maker, 1, Side.SELL, lots, OrderKind.LIMIT)):
             raise RuntimeError("the maker's order was refused")
-    time.sleep(2)  # the maker's order rests before the takers arrive
+    time.sleep(2)  # it rests before the takers arrive
+
+
+def measure(devnet: Devnet, homes: list[NodeHome], takers: list[LocalAccount], per_taker: int, encrypted: bool, first_id: int) -> Figures:
+    """Send every taker's IOC buys (order ids from ``first_id``) at full speed, encrypted to the set if ``encrypted``; the figures."""
+    key, _ = load_threshold_key(homes[0].home)
     acks: dict[bytes, float] = {}
     lock = threading.Lock()
-    with CommitWatcher(homes[0]) as watcher:
+    with CommitWatcher(homes[0], key.needed) as watcher:
 
         def send_all(number: int, taker: LocalAccount) -> None:
             home = homes[number % len(homes)]
-            txs = [order_tx(devnet, taker, order_id, Side.BUY, 1, OrderKind.IOC) for order_id in range(1, per_taker + 1)]
+            orders = [order_tx(devnet, taker, first_id + i, Side.BUY, 1, OrderKind.IOC) for i in range(per_taker)]
+            txs = [encrypt_order(key, order).encode() for order in orders] if encrypted else orders
             with httpx.Client(timeout=30) as client:
                 for tx in txs:
                     if broadcast(client, home, tx):
@@ -203,22 +250,34 @@ def measure(devnet: Devnet, homes: list[NodeHome], maker: LocalAccount, takers: 
             thread.start()
         for thread in threads:
             thread.join()
-        wait_for(lambda: all(key in watcher.committed for key in acks), 300, "every acknowledged order committed")
+        wait_for(lambda: all(watcher.ran(key) is not None for key in acks), 300, "every acknowledged order run")
         latencies = sorted(watcher.committed[key] - acks[key] for key in acks)
-        last = max(watcher.committed[key] for key in acks)
+        runs = sorted(watcher.ran(key) or 0.0 for key in acks)
+        ran = sorted((watcher.ran(key) or 0.0) - acks[key] for key in acks)
     count = len(latencies)
     return Figures(
         nodes=len(homes),
+        encrypted=encrypted,
         orders=len(takers) * per_taker,
         committed=count,
-        orders_per_s=count / (last - started),
-        p50_ms=1000 * latencies[count // 2],
-        p99_ms=1000 * latencies[min(count - 1, int(count * 0.99))],
+        orders_per_s=count / (runs[-1] - started),
+        p50_ms=1000 * _percentile(latencies, 0.5),
+        p99_ms=1000 * _percentile(latencies, 0.99),
+        run_p50_ms=1000 * _percentile(ran, 0.5),
+        run_p99_ms=1000 * _percentile(ran, 0.99),
     )
 
 
+def _percentile(values: list[float], fraction: float) -> float:
+    """The ``fraction`` percentile of sorted ``values`` (nearest rank below)."""
+    return values[min(len(values) - 1, int(len(values) * fraction))]
+
+
 def run(nodes: int, per_taker: int, directory: Path) -> list[Figures]:
-    """The baseline (one node) and ``nodes`` nodes, each on a fresh chain under the same load."""
+    """
+    The baseline (one node, in the clear) and ``nodes`` nodes, each on a
+    fresh chain under the same load: in the clear, then encrypted.
+    """
     circuit = build_circuit(CIRCUIT)
     figures = []
     for count in (1, nodes):
@@ -236,7 +295,10 @@ def run(nodes: int, per_taker: int, directory: Path) -> list[Figures]:
                 devnet.mint(1, taker.address, 10**6 * UNIT)
                 devnet.rollup.deposit(taker, 1, 10**6 * UNIT, devnet.l2_key(taker).public_key)
             with node_set(anvil, devnet, folder / "nodes", count) as homes:
-                figures.append(measure(devnet, homes, maker, takers, per_taker))
+                rest_sell(devnet, homes[0], maker, 10 * per_taker * len(takers))
+                figures.append(measure(devnet, homes, takers, per_taker, encrypted=False, first_id=1))
+                if count > 1:
+                    figures.append(measure(devnet, homes, takers, per_taker, encrypted=True, first_id=1 + per_taker))
     return figures
 
 
@@ -249,13 +311,14 @@ def report(figures: list[Figures], per_taker: int) -> str:
         f"{TAKERS} takers x {per_taker} IOC orders, each trading against one resting order; CometBFT "
         "v0.38 nodes on loopback, the `test` circuit's rollup on anvil; no batch signing or proving.",
         "",
-        "| nodes | orders committed | orders/s | x one node | ack-to-commit p50 (ms) | p99 (ms) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| nodes | orders | orders run | orders/s | x one node | ack-to-commit p50 (ms) | p99 (ms) | ack-to-run p50 (ms) | p99 (ms) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for figure in figures:
         lines.append(
-            f"| {figure.nodes} | {figure.committed} of {figure.orders} | {figure.orders_per_s:.0f} | "
-            f"{figure.orders_per_s / base.orders_per_s:.2f} | {figure.p50_ms:.0f} | {figure.p99_ms:.0f} |"
+            f"| {figure.nodes} | {'encrypted' if figure.encrypted else 'in the clear'} | {figure.committed} of {figure.orders} | "
+            f"{figure.orders_per_s:.0f} | {figure.orders_per_s / base.orders_per_s:.2f} | {figure.p50_ms:.0f} | "
+            f"{figure.p99_ms:.0f} | {figure.run_p50_ms:.0f} | {figure.run_p99_ms:.0f} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -86,10 +86,16 @@ def threshold_ciphertext_valid(ciphertext: bytes) -> bool:
     """Whether ``ciphertext`` decodes and is well formed."""
 
 def threshold_decryption_share(secret_share: bytes, ciphertext: bytes) -> bytes:
-    """A member's decryption share of ``ciphertext``; ValueError if the key or the ciphertext is not valid."""
+    """A member's decryption share of ``ciphertext``, found well formed before (not checked again); ValueError if either does not decode."""
 
 def threshold_share_valid(key_set: bytes, index: int, share: bytes, ciphertext: bytes) -> bool:
     """Whether ``share`` is member ``index``'s decryption share of ``ciphertext`` under the set."""
 
 def threshold_decrypt(key_set: bytes, shares: dict[int, bytes], ciphertext: bytes) -> bytes:
     """The plaintext from ``threshold + 1`` or more shares (index to share, unchecked); ValueError with fewer."""
+
+def threshold_shares_valid(key_set: bytes, shares: list[tuple[int, bytes, bytes]]) -> bool:
+    """Whether every ``(member, share, ciphertext)`` is that member's share of that ciphertext: one batch check.
+
+    Random 64-bit weights (a wrong share passes with probability 2^-64); False if anything does not decode.
+    """

@@ -420,6 +420,7 @@ fn matchproof_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(threshold::threshold_ciphertext_valid, module)?)?;
     module.add_function(wrap_pyfunction!(threshold::threshold_decryption_share, module)?)?;
     module.add_function(wrap_pyfunction!(threshold::threshold_share_valid, module)?)?;
+    module.add_function(wrap_pyfunction!(threshold::threshold_shares_valid, module)?)?;
     module.add_function(wrap_pyfunction!(threshold::threshold_decrypt, module)?)?;
     Ok(())
 }

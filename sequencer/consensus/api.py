@@ -11,13 +11,13 @@ committed, with the block and the position the order got there.
   committed and accepted; a refusal at the mempool or in the block is a
   coded error (``INVALID_SIGNATURE``, ``INSUFFICIENT_BALANCE``, ...), and
   changed nothing;
-- ``GET /v1/threshold-key``: the set's threshold key, to seal orders to
-  (``sealed.seal``); 404 ``NO_SEALED_ORDERS`` on a set without one;
-- ``POST /v1/sealed-orders``: ``{"ciphertext": hex}``, a sealed order.
+- ``GET /v1/threshold-key``: the set's threshold key, to encrypt orders to
+  (``encrypted.encrypt_order``); 404 ``NO_ENCRYPTED_ORDERS`` on a set without one;
+- ``POST /v1/encrypted-orders``: ``{"ciphertext": hex}``, an encrypted order.
   200 with ``{tx_hash, height, index, result}`` once its block is committed:
   its place is final, the result is ``WAITING`` and carries its ordinal;
 - ``GET /v1/outcomes/{height}/{index}``: the result of a transaction whose
-  block waited for sealed orders, once it ran (404 ``OUTCOME_NOT_FOUND``
+  block waited for encrypted orders, once it ran (404 ``OUTCOME_NOT_FOUND``
   while it waits).
 """
 
@@ -37,7 +37,7 @@ from sequencer.service.routing import MarketPath, signed_order
 from sequencer.service.schemas import PlaceOrderIn
 
 from .app import SequencerApp, TxCode, encode_tx
-from .sealed import MAX_CIPHERTEXT_BYTES, SealedOrder
+from .encrypted import MAX_CIPHERTEXT_BYTES, EncryptedOrder
 
 COMMIT_TIMEOUT_S = 30.0
 """How long a placement waits for its block (CometBFT's own ``timeout_broadcast_tx_commit`` is 10 s)."""
@@ -46,8 +46,8 @@ CONSENSUS_UNAVAILABLE = "CONSENSUS_UNAVAILABLE"
 """The node's CometBFT did not answer, or did not commit the order in time: it may still be committed later."""
 
 
-NO_SEALED_ORDERS = "NO_SEALED_ORDERS"
-"""The set has no threshold key: it takes no sealed orders."""
+NO_ENCRYPTED_ORDERS = "NO_ENCRYPTED_ORDERS"
+"""The set has no threshold key: it takes no encrypted orders."""
 
 OUTCOME_NOT_FOUND = "OUTCOME_NOT_FOUND"
 """No waiting transaction ran at that place (yet)."""
@@ -62,8 +62,8 @@ class NotFound(Exception):
         self.code = code
 
 
-class SealedOrderIn(BaseModel):
-    """A sealed order: a command's transaction encrypted to the set's threshold key, in hex."""
+class EncryptedOrderIn(BaseModel):
+    """An encrypted order: a command's transaction encrypted to the set's threshold key, in hex."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -111,22 +111,22 @@ def node_api(app: SequencerApp, rpc_url: str) -> FastAPI:
 
     @api.get("/v1/threshold-key")
     async def threshold_key() -> dict[str, Any]:
-        """The set's threshold key (hex) that sealed orders are encrypted to, and how many members' shares open one."""
-        if app.unsealer is None:
-            raise NotFound(NO_SEALED_ORDERS, "this set takes no sealed orders")
-        key = app.unsealer.key
-        return {"key_set": key.key_set.hex(), "needed": key.needed, "members": app.unsealer.members}
+        """The set's threshold key (hex) that encrypted orders are encrypted to, and how many members' shares decrypt one."""
+        if app.decryptor is None:
+            raise NotFound(NO_ENCRYPTED_ORDERS, "this set takes no encrypted orders")
+        key = app.decryptor.key
+        return {"key_set": key.key_set.hex(), "needed": key.needed, "members": app.decryptor.members}
 
-    @api.post("/v1/sealed-orders")
-    async def place_sealed(request: SealedOrderIn) -> dict[str, Any]:
-        """Order a sealed order through consensus; answers once its block, and so its place, is final."""
+    @api.post("/v1/encrypted-orders")
+    async def place_encrypted(request: EncryptedOrderIn) -> dict[str, Any]:
+        """Order an encrypted order through consensus; answers once its block, and so its place, is final."""
         if len(request.ciphertext) % 2:
             raise RequestRejected(INVALID_REQUEST, "ciphertext: whole bytes in hex")
-        return await _commit(rpc_url, SealedOrder(bytes.fromhex(request.ciphertext)).encode())
+        return await _commit(rpc_url, EncryptedOrder(bytes.fromhex(request.ciphertext)).encode())
 
     @api.get("/v1/outcomes/{height}/{index}")
     async def outcome(height: int, index: int) -> dict[str, Any]:
-        """What a transaction whose block waited for sealed orders did, once it ran."""
+        """What a transaction whose block waited for encrypted orders did, once it ran."""
         try:
             return app.outcome(f"{height}/{index}")
         except KeyError:

@@ -75,15 +75,14 @@ from sequencer.service.machine import Machine
 from sequencer.spec.types import FieldElement, Timestamp
 from sequencer.witness.batch import ProvableBatch
 
-from .sealed import (
-    SEALED_TX_TYPE,
+from .encrypted import (
+    ENCRYPTED_TX_TYPE,
     SHARES_TX_TYPE,
     DecryptionShares,
     MemberShare,
-    SealedOrder,
+    EncryptedOrder,
     Share,
-    Unsealer,
-    check_sealed,
+    Decryptor,
     decode_extension,
 )
 from .signatures import TX_TYPE, BatchSignature, SigningSet
@@ -95,7 +94,7 @@ TRADER_COMMANDS = (PlaceOrder, Cancel, CancelAllOrders, RequestWithdrawal, Place
 CODESPACE = "matchproof"
 
 INVALID_CIPHERTEXT = "INVALID_CIPHERTEXT"
-"""The ``info`` of a sealed order whose ciphertext is not well formed."""
+"""The ``info`` of an encrypted order whose ciphertext is not well formed."""
 
 L1_READ_ERRORS = (OSError, Web3Exception, ValueError)
 """What reading the L1 queue may raise: the node unreachable, an RPC error, a queue it cannot decode."""
@@ -118,7 +117,7 @@ class TxCode:
 
 
 WAITING = "WAITING"
-"""The ``info`` of an accepted transaction whose block waits for sealed orders to open; its result comes later (``outcome`` query)."""
+"""The ``info`` of an accepted transaction whose block waits for encrypted orders to be decrypted; its result comes later (``outcome`` query)."""
 
 
 class ProposalRejected(Exception):
@@ -133,12 +132,12 @@ class Head:
     app_hash: bytes = b""
 
 
-Carried = Command | BatchSignature | SealedOrder | DecryptionShares
+Carried = Command | BatchSignature | EncryptedOrder | DecryptionShares
 """What a transaction carries."""
 
 _DECODERS: dict[str, Callable[[dict[str, Any]], Carried]] = {
     TX_TYPE: BatchSignature.decode,
-    SEALED_TX_TYPE: SealedOrder.decode,
+    ENCRYPTED_TX_TYPE: EncryptedOrder.decode,
     SHARES_TX_TYPE: DecryptionShares.decode,
 }
 """The transactions that are not commands, by their ``type``."""
@@ -146,7 +145,7 @@ _DECODERS: dict[str, Callable[[dict[str, Any]], Carried]] = {
 
 def decode_tx(tx: bytes) -> Carried:
     """
-    The command, batch signature, sealed order or decryption shares a transaction carries.
+    The command, batch signature, encrypted order or decryption shares a transaction carries.
 
     Raises
     ------
@@ -167,21 +166,21 @@ def decode_tx(tx: bytes) -> Carried:
 
 
 def encode_tx(carried: Carried) -> bytes:
-    """The transaction that carries a command, a batch signature, a sealed order or decryption shares."""
-    return carried.encode() if isinstance(carried, (BatchSignature, SealedOrder, DecryptionShares)) else canonical_command(carried)
+    """The transaction that carries a command, a batch signature, an encrypted order or decryption shares."""
+    return carried.encode() if isinstance(carried, (BatchSignature, EncryptedOrder, DecryptionShares)) else canonical_command(carried)
 
 
 @dataclass
 class DecidedBlock:
-    """A decided block not run yet: its height, its time, and its transactions by position (a sealed one with its ordinal)."""
+    """A decided block not run yet: its height, its time, and its transactions by position (an encrypted one with its ordinal)."""
 
     height: int
     time_ms: int
     txs: list[tuple[int, Carried, int | None]] = field(default_factory=list)
 
-    def ready(self, unsealer: "Unsealer | None") -> bool:
-        """Whether every sealed order in it is open."""
-        return all(ordinal is None or (unsealer is not None and ordinal in unsealer.opened) for _, _, ordinal in self.txs)
+    def ready(self, decryptor: "Decryptor | None") -> bool:
+        """Whether every encrypted order in it is decrypted."""
+        return all(ordinal is None or (decryptor is not None and ordinal in decryptor.decrypted) for _, _, ordinal in self.txs)
 
 
 def block_time_ms(time: ProtoTimestamp) -> int:
@@ -199,7 +198,7 @@ class SequencerApp:
         max_batch_wait_s: int,
         signing: SigningSet | None = None,
         funding_interval_s: int = 60,
-        unsealer: Unsealer | None = None,
+        decryptor: Decryptor | None = None,
         member_share: MemberShare | None = None,
     ) -> None:
         """
@@ -209,8 +208,8 @@ class SequencerApp:
         batch, ``signing`` the sequencer set on L1 (None: the rollup has
         none, batches are neither built here nor signed),
         ``funding_interval_s`` the time between funding ticks (the engine's
-        funding policy sets their rates), ``unsealer`` the set's threshold
-        key and sealed orders (None: the set takes none), ``member_share``
+        funding policy sets their rates), ``decryptor`` the set's threshold
+        key and encrypted orders (None: the set takes none), ``member_share``
         this node's secret share of that key (None: it makes no shares).
         """
         self.machine = machine
@@ -228,10 +227,10 @@ class SequencerApp:
         """Whether to keep built batches for this node's prover (:attr:`built`)."""
         self.built: dict[int, ProvableBatch] = {}
         """Built batches this node's prover has not seen verified yet (not part of the replicated state)."""
-        self.unsealer = unsealer
+        self.decryptor = decryptor
         self.member_share = member_share
         self.waiting: deque[DecidedBlock] = deque()
-        """Decided blocks that wait for sealed orders to open, oldest first."""
+        """Decided blocks that wait for encrypted orders to be decrypted, oldest first."""
         self.outcomes: dict[tuple[int, int], abci.ExecTxResult] = {}
         """The results of transactions whose block waited, by (height, position)."""
 
@@ -258,7 +257,7 @@ class SequencerApp:
     def check_tx(self, request: abci.RequestCheckTx) -> abci.ResponseCheckTx:
         """
         Admit a trader's command (a spot one only if its account exists and
-        signed it, in the committed state), a sealed order (if its
+        signed it, in the committed state), an encrypted order (if its
         ciphertext is well formed: nothing else of it can be read) or a
         batch signature; anything else never enters the mempool. The block that carries a command
         checks it again, in full.
@@ -267,10 +266,10 @@ class SequencerApp:
             command = decode_tx(request.tx)
         except CodecError as error:
             return abci.ResponseCheckTx(code=TxCode.MALFORMED, log=str(error), codespace=CODESPACE)
-        if isinstance(command, SealedOrder):
-            if self.unsealer is None:
-                return abci.ResponseCheckTx(code=TxCode.NOT_ALLOWED, log="this set takes no sealed orders", codespace=CODESPACE)
-            if not check_sealed(command):
+        if isinstance(command, EncryptedOrder):
+            if self.decryptor is None:
+                return abci.ResponseCheckTx(code=TxCode.NOT_ALLOWED, log="this set takes no encrypted orders", codespace=CODESPACE)
+            if not self.decryptor.well_formed(command):
                 return abci.ResponseCheckTx(code=TxCode.REJECTED, info=INVALID_CIPHERTEXT, log="not a ciphertext", codespace=CODESPACE)
             return abci.ResponseCheckTx(code=TxCode.OK)
         if not isinstance(command, (*TRADER_COMMANDS, BatchSignature)):
@@ -290,7 +289,7 @@ class SequencerApp:
     def prepare_proposal(self, request: abci.RequestPrepareProposal) -> abci.ResponsePrepareProposal:
         """
         As the proposer: the decryption shares the last commit's votes
-        carried (``sealed``), the L1 requests this node reads that the
+        carried (``encrypted``), the L1 requests this node reads that the
         machine has not taken, then the mempool's trader commands in its
         order, within the block's byte limit.
         """
@@ -316,21 +315,27 @@ class SequencerApp:
 
     def extend_vote(self, request: abci.RequestExtendVote) -> abci.ResponseExtendVote:
         """
-        This node's decryption shares of every sealed order that waits in
+        This node's decryption shares of every encrypted order that waits in
         the committed state and whose share no block carried yet (nothing
         without a share key). CometBFT asks while precommitting the block
         after, so no share is ever made of an order whose place could still change.
         """
-        if self.unsealer is None or self.member_share is None:
+        if self.decryptor is None or self.member_share is None:
             return abci.ResponseExtendVote()
-        wanted = self.unsealer.wanted_from(self.member_share.member)
+        wanted = self.decryptor.wanted_from(self.member_share.member)
         return abci.ResponseExtendVote(vote_extension=self.member_share.shares_of(wanted).encode() if wanted else b"")
 
     def verify_vote_extension(self, request: abci.RequestVerifyVoteExtension) -> abci.ResponseVerifyVoteExtension:
-        """Accept another validator's vote extension only if it is empty or holds members' valid shares of waiting sealed orders."""
+        """
+        Accept another validator's vote extension only if it is empty or
+        holds members' shares of waiting encrypted orders. Whether each is
+        its member's share is checked once, for every extension together:
+        by the proposer, which carries only valid ones, and by every voter
+        of its block (``check_proposal``).
+        """
         try:
             shares = decode_extension(request.vote_extension)
-            wrong = None if not shares.shares else "this set takes no sealed orders" if self.unsealer is None else self.unsealer.unchecked(shares)
+            wrong = None if not shares.shares else "this set takes no encrypted orders" if self.decryptor is None else self.decryptor.misplaced(shares)
         except CodecError as error:
             wrong = str(error)
         if wrong is not None:
@@ -341,9 +346,9 @@ class SequencerApp:
     def check_proposal(self, txs: list[bytes]) -> None:
         """
         Check a proposed block: decryption shares first if any, each a
-        member's valid share of a waiting sealed order; then L1 requests, in
+        member's valid share of a waiting encrypted order; then L1 requests, in
         queue order from the next one the machine expects, each the request
-        this node reads at that index; then trader commands and sealed
+        this node reads at that index; then trader commands and encrypted
         orders only.
 
         Raises
@@ -362,14 +367,14 @@ class SequencerApp:
             except CodecError as error:
                 raise ProposalRejected(f"transaction {position}: {error}") from error
             if isinstance(command, DecryptionShares):
-                if position != 0 or self.unsealer is None:
-                    raise ProposalRejected(f"transaction {position}: decryption shares only open a block of a set that takes sealed orders")
-                wrong = self.unsealer.unchecked(command)
+                if position != 0 or self.decryptor is None:
+                    raise ProposalRejected(f"transaction {position}: decryption shares only lead a block of a set that takes encrypted orders")
+                wrong = self.decryptor.unchecked(command)
                 if wrong is not None:
                     raise ProposalRejected(f"transaction {position}: {wrong}")
-            elif isinstance(command, SealedOrder):
-                if self.unsealer is None:
-                    raise ProposalRejected(f"transaction {position}: this set takes no sealed orders")
+            elif isinstance(command, EncryptedOrder):
+                if self.decryptor is None or not self.decryptor.well_formed(command):
+                    raise ProposalRejected(f"transaction {position}: an encrypted order this set cannot take (no key, or not a ciphertext)")
                 traders = True
             elif isinstance(command, AddL1Request):
                 if traders:
@@ -389,11 +394,11 @@ class SequencerApp:
 
     def finalize_block(self, request: abci.RequestFinalizeBlock) -> abci.ResponseFinalizeBlock:
         """
-        Take a decided block. Its decryption shares open every sealed order
+        Take a decided block. Its decryption shares decrypt every encrypted order
         that now has enough; then the block joins the decided blocks not run
-        yet, and every one whose sealed orders are all open runs, oldest
+        yet, and every one whose encrypted orders are all decrypted runs, oldest
         first, up to the first that still waits (:meth:`_run`). So every
-        transaction runs at its place in the order of blocks, a sealed order
+        transaction runs at its place in the order of blocks, an encrypted order
         too, once it can be read.
 
         A transaction of a block that runs at once has its result here; one
@@ -410,14 +415,19 @@ class SequencerApp:
                 continue
             if isinstance(carried, DecryptionShares):
                 results[position] = self._open(carried)
-            elif isinstance(carried, SealedOrder) and self.unsealer is None:
-                results[position] = abci.ExecTxResult(code=TxCode.NOT_ALLOWED, log="this set takes no sealed orders", codespace=CODESPACE)
+            elif isinstance(carried, EncryptedOrder) and self.decryptor is None:
+                results[position] = abci.ExecTxResult(code=TxCode.NOT_ALLOWED, log="this set takes no encrypted orders", codespace=CODESPACE)
+            elif isinstance(carried, EncryptedOrder) and self.decryptor is not None:
+                ordinal = self.decryptor.order(carried)
+                if ordinal is None:
+                    results[position] = abci.ExecTxResult(code=TxCode.REJECTED, info=INVALID_CIPHERTEXT, log="not a ciphertext", codespace=CODESPACE)
+                else:
+                    block.txs.append((position, carried, ordinal))
             else:
-                ordinal = self.unsealer.order(carried) if isinstance(carried, SealedOrder) and self.unsealer else None
-                block.txs.append((position, carried, ordinal))
+                block.txs.append((position, carried, None))
         self.waiting.append(block)
         outcome = hashlib.sha256()
-        while self.waiting and self.waiting[0].ready(self.unsealer):
+        while self.waiting and self.waiting[0].ready(self.decryptor):
             done = self.waiting.popleft()
             ran = self._run(done)
             if done.height == request.height:
@@ -473,7 +483,7 @@ class SequencerApp:
         """
         Reads of the committed state, as JSON: ``status`` (height, app hash,
         log position, rollup root, state digest, L1 requests taken, batches
-        sealed, sealed orders), ``book/<market>`` (its resting orders in
+        sealed, encrypted orders), ``book/<market>`` (its resting orders in
         priority order) and ``outcome/<height>/<position>`` (the result of a
         transaction whose block waited, once it ran).
         """
@@ -500,9 +510,9 @@ class SequencerApp:
             "l1_seen": operator.l1_seen,
             "sealed_batches": len(operator.batches),
             "signatures": {str(number): len(signers) for number, signers in sorted(self.signatures.items())},
-            "sealed": None if self.unsealer is None else {
-                "ordered": self.unsealer.ordered,
-                "waiting": len(self.unsealer.waiting),
+            "encrypted": None if self.decryptor is None else {
+                "ordered": self.decryptor.ordered,
+                "waiting": len(self.decryptor.waiting),
                 "blocks_waiting": len(self.waiting),
             },
         }  # fmt: skip
@@ -549,9 +559,9 @@ class SequencerApp:
         return [AddL1Request(index, request) for index, request in requests]
 
     def _from_trader(self, tx: bytes) -> bool:
-        """Whether ``tx`` is a trader's command, a sealed order or a signature (the mempool holds nothing else, but a proposer checks)."""
+        """Whether ``tx`` is a trader's command, an encrypted order or a signature (the mempool holds nothing else, but a proposer checks)."""
         try:
-            return isinstance(decode_tx(tx), (*TRADER_COMMANDS, SealedOrder, BatchSignature))
+            return isinstance(decode_tx(tx), (*TRADER_COMMANDS, EncryptedOrder, BatchSignature))
         except CodecError:
             return False
 
@@ -598,19 +608,19 @@ class SequencerApp:
         return abci.ExecTxResult(code=TxCode.OK, data=json.dumps({"batch": signed.batch, "signer": signer}).encode())
 
     def _apply(self, carried: Carried, ordinal: int | None, time_ms: int) -> abci.ExecTxResult:
-        """Apply one transaction of a decided block (a sealed order as what it opened to); its result (what it did, or why nothing changed)."""
+        """Apply one transaction of a decided block (an encrypted order as what it decrypted to); its result (what it did, or why nothing changed)."""
         if isinstance(carried, BatchSignature):
             return self._record(carried)
-        if isinstance(carried, SealedOrder):
-            assert self.unsealer is not None and ordinal is not None  # a sealed order waits for its ordinal to open
+        if isinstance(carried, EncryptedOrder):
+            assert self.decryptor is not None and ordinal is not None  # an encrypted order waits for its ordinal to be decrypted
             try:
-                carried = decode_tx(self.unsealer.opened.pop(ordinal))
+                carried = decode_tx(self.decryptor.decrypted.pop(ordinal))
             except CodecError as error:
-                return abci.ExecTxResult(code=TxCode.MALFORMED, log=f"sealed order {ordinal}: {error}", codespace=CODESPACE)
+                return abci.ExecTxResult(code=TxCode.MALFORMED, log=f"encrypted order {ordinal}: {error}", codespace=CODESPACE)
             if not isinstance(carried, TRADER_COMMANDS):
-                log = f"sealed order {ordinal}: {type(carried).__name__} is not a trader's command"
+                log = f"encrypted order {ordinal}: {type(carried).__name__} is not a trader's command"
                 return abci.ExecTxResult(code=TxCode.NOT_ALLOWED, log=log, codespace=CODESPACE)
-        assert not isinstance(carried, (SealedOrder, DecryptionShares))  # shares never wait in a block; a sealed order opened above
+        assert not isinstance(carried, (EncryptedOrder, DecryptionShares))  # shares never wait in a block; an encrypted order decrypted above
         self.machine.tick(time_ms)
         try:
             entry, _ = self.machine.apply(carried, time_ms)
@@ -622,16 +632,16 @@ class SequencerApp:
         return abci.ExecTxResult(code=TxCode.OK, data=json.dumps(data).encode())
 
     def _open(self, shares: DecryptionShares) -> abci.ExecTxResult:
-        """Record a decided block's decryption shares, opening every sealed order that has enough."""
-        if self.unsealer is None:
-            return abci.ExecTxResult(code=TxCode.NOT_ALLOWED, log="this set takes no sealed orders", codespace=CODESPACE)
-        before = set(self.unsealer.opened)
-        self.unsealer.receive(shares)
-        return abci.ExecTxResult(code=TxCode.OK, data=json.dumps({"opened": sorted(set(self.unsealer.opened) - before)}).encode())
+        """Record a decided block's decryption shares, decrypting every encrypted order that has enough."""
+        if self.decryptor is None:
+            return abci.ExecTxResult(code=TxCode.NOT_ALLOWED, log="this set takes no encrypted orders", codespace=CODESPACE)
+        before = set(self.decryptor.decrypted)
+        self.decryptor.receive(shares)
+        return abci.ExecTxResult(code=TxCode.OK, data=json.dumps({"decrypted": sorted(set(self.decryptor.decrypted) - before)}).encode())
 
     def _received_shares(self, last_commit: abci.ExtendedCommitInfo) -> list[bytes]:
         """As the proposer: the shares the last commit's votes carried that a block may carry, as one transaction (none if no share is new)."""
-        if self.unsealer is None:
+        if self.decryptor is None:
             return []
         received: list[Share] = []
         for vote in last_commit.votes:
@@ -639,7 +649,11 @@ class SequencerApp:
                 received.extend(decode_extension(vote.vote_extension).shares)
             except CodecError:  # CometBFT verified it (verify_vote_extension): not from an honest node
                 continue
-        useful = self.unsealer.useful(received)
+        useful = self.decryptor.useful(received)
+        wanted = set(received) - set(useful.shares)
+        wrong = sorted((s.ordinal, s.member) for s in wanted if s.ordinal in self.decryptor.waiting and s.member not in self.decryptor.shares[s.ordinal])
+        if wrong:
+            logger.warning("proposing without shares that are not their members' (ordinal, member): %s", wrong)
         return [useful.encode()] if useful.shares else []
 
 

@@ -30,7 +30,7 @@ TIMEOUT_COMMIT = "500ms"
 
 
 VOTE_EXTENSIONS_FROM = 1
-"""The first height whose precommits carry vote extensions (``consensus.sealed``'s decryption shares)."""
+"""The first height whose precommits carry vote extensions (``consensus.encrypted``'s decryption shares)."""
 
 
 class CometBFTUnavailable(Exception):
@@ -131,7 +131,7 @@ def init_set(directory: Path, nodes: int, base_port: int) -> list[NodeHome]:
         path.write_text(text)
         genesis_path = node.home / "config" / "genesis.json"
         genesis = json.loads(genesis_path.read_text())
-        # Precommits carry the nodes' decryption shares of sealed orders from the first block on.
+        # Precommits carry the nodes' decryption shares of encrypted orders from the first block on.
         genesis["consensus_params"]["abci"]["vote_extensions_enable_height"] = str(VOTE_EXTENSIONS_FROM)
         genesis_path.write_text(json.dumps(genesis, indent=2) + "\n")
     return homes

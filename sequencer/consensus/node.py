@@ -4,8 +4,8 @@ One node of the sequencer set, and ``matchproof node``:
 - ``matchproof node init --dir DIR --nodes N [--base-port P]``: the homes of
   an N-validator set on this machine (``cometbft.init_set``): each node's
   keys (its CometBFT keys, its member key, an Ethereum key that signs
-  batches, and its share of the set's threshold key, which opens sealed
-  orders: ``sealed``), the shared genesis and threshold public key, and
+  batches, and its share of the set's threshold key, which decrypts encrypted
+  orders: ``encrypted``), the shared genesis and threshold public key, and
   its own loopback ports; prints each member's address, which the set
   contract lists;
 - ``matchproof node deploy-set --dir DIR --rpc URL --deployment FILE``: as
@@ -69,7 +69,7 @@ from .api import node_api
 from .app import SequencerApp
 from .cometbft import CometBFTUnavailable, NodeHome, cometbft_binary, init_set
 from .member import BatchSigner, SetSubmitter
-from .sealed import THRESHOLD_KEY_FILE, Unsealer, load_member_share, load_threshold_key, write_threshold_keys
+from .encrypted import THRESHOLD_KEY_FILE, Decryptor, load_member_share, load_threshold_key, write_threshold_keys
 from .signatures import MEMBER_KEY_FILE, SigningSet, create_member_key, load_member_key
 
 
@@ -230,11 +230,11 @@ def build_node(args: argparse.Namespace) -> Node:
     )
     if args.funding_interval < 1:
         raise ConfigError("--funding-interval must be at least 1 second")
-    unsealer, share = None, None
+    decryptor, share = None, None
     if (args.home / THRESHOLD_KEY_FILE).is_file():
         threshold_key, set_size = load_threshold_key(args.home)
-        unsealer, share = Unsealer(threshold_key, set_size), load_member_share(args.home)
-    app = SequencerApp(Machine(operator), l1, args.max_batch_wait, signing, args.funding_interval, unsealer, share)
+        decryptor, share = Decryptor(threshold_key, set_size), load_member_share(args.home)
+    app = SequencerApp(Machine(operator), l1, args.max_batch_wait, signing, args.funding_interval, decryptor, share)
     if not args.prove or signing is None or contract is None or rollup is None:
         return Node(app, key, api_port=args.api_port)
     circuit = build_circuit(args.circuit)

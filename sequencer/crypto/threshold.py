@@ -1,6 +1,6 @@
 """
 Threshold encryption to the sequencer set, for orders no node can read
-before their place in line is final (``consensus.sealed``).
+before their place in line is final (``consensus.encrypted``).
 
 A thin typed wrapper around the ``blsttc`` crate, built into the
 ``matchproof_native`` extension (``native/src/threshold.rs``): the
@@ -43,6 +43,15 @@ class ThresholdKey:
         """Whether ``share`` is member ``member``'s (from 0) decryption share of ``ciphertext``."""
         return matchproof_native.threshold_share_valid(self.key_set, member, share, ciphertext)
 
+    def shares_valid(self, shares: list[tuple[int, bytes, bytes]]) -> bool:
+        """
+        Whether every ``(member, share, ciphertext)`` is that member's
+        decryption share of that ciphertext: one batch check, with random
+        weights (a wrong share passes with probability 2^-64), a few times
+        cheaper than :meth:`share_valid` on each.
+        """
+        return matchproof_native.threshold_shares_valid(self.key_set, shares)
+
     def decrypt(self, shares: Mapping[int, bytes], ciphertext: bytes) -> bytes:
         """
         The plaintext, from members' shares (member to share), which the
@@ -80,11 +89,12 @@ def ciphertext_valid(ciphertext: bytes) -> bool:
 
 def decryption_share(secret_share: bytes, ciphertext: bytes) -> bytes:
     """
-    A member's decryption share of ``ciphertext``.
+    A member's decryption share of ``ciphertext``, which the caller found
+    well formed (:func:`ciphertext_valid`): it is not checked again.
 
     Raises
     ------
     ValueError
-        The secret share or the ciphertext is not valid.
+        The secret share or the ciphertext does not decode.
     """
     return matchproof_native.threshold_decryption_share(secret_share, ciphertext)

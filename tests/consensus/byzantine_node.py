@@ -24,7 +24,7 @@ import sequencer.consensus.node as node_module
 from sequencer.cli import main
 from sequencer.consensus.app import SequencerApp, encode_tx
 from sequencer.consensus.member import BatchSigner
-from sequencer.consensus.sealed import DecryptionShares, Share, decode_extension
+from sequencer.consensus.encrypted import DecryptionShares, Share, decode_extension
 from sequencer.service.commands import AddL1Request
 from sequencer.spec.transactions import Deposit
 from sequencer.spec.types import AccountIndex, Amount, EthAddress, FieldElement, TokenId
@@ -45,7 +45,7 @@ class ByzantineApp(SequencerApp):
     def extend_vote(self, request: abci.RequestExtendVote) -> abci.ResponseExtendVote:
         """Its own decryption shares, each passed off as the next member's."""
         shares = decode_extension(super().extend_vote(request).vote_extension).shares
-        members = self.unsealer.members if self.unsealer is not None else 1
+        members = self.decryptor.members if self.decryptor is not None else 1
         forged = DecryptionShares.of(Share(share.ordinal, (share.member + 1) % members, share.share) for share in shares)
         return abci.ResponseExtendVote(vote_extension=forged.encode() if forged.shares else b"")
 

@@ -25,7 +25,7 @@ from prover import CircuitArtifacts
 from sequencer.client.http import place_order_body
 from sequencer.consensus.app import decode_tx, encode_tx
 from sequencer.consensus.cometbft import NodeHome
-from sequencer.consensus.sealed import DecryptionShares
+from sequencer.consensus.encrypted import DecryptionShares
 from sequencer.consensus.signatures import load_member_key
 from sequencer.devnet import Devnet, devnet_market
 from sequencer.l1.anvil import AnvilNode

@@ -6,7 +6,7 @@ the ones built), over a rollup on a real anvil.
 
 The three honest nodes (more than two thirds) refuse every lie: no block
 the byzantine node proposes is ever decided (the round moves on to the next
-proposer), its invented deposit never happens, a sealed order still opens
+proposer), its invented deposit never happens, an encrypted order is still decrypted
 with the honest members' shares and runs at its place, and every batch
 reaches L1 with the honest members' signatures only. Every node, the
 byzantine one too, holds the same state.
@@ -20,7 +20,7 @@ import pytest
 
 from prover import CircuitArtifacts
 from sequencer.consensus.app import TxCode, decode_tx
-from sequencer.consensus.sealed import DecryptionShares, seal
+from sequencer.consensus.encrypted import DecryptionShares, encrypt_order
 from sequencer.crypto.threshold import ThresholdKey
 from sequencer.l1.anvil import AnvilNode
 from sequencer.spec.constants import Side
@@ -48,24 +48,25 @@ def test_a_byzantine_member_cannot_make_the_honest_nodes_diverge(node: AnvilNode
         assert ask["code"] == TxCode.OK, ask
         with httpx.Client(timeout=60) as api:
             key = ThresholdKey(bytes.fromhex(api.get(f"{local.api(0)}/v1/threshold-key").json()["key_set"]))
-            sealed = api.post(
-                f"{local.api(0)}/v1/sealed-orders",
-                json={"ciphertext": seal(key, place(devnet, bob, 1, Side.BUY, 2_000, 300)).ciphertext.hex()},
+            encrypted = api.post(
+                f"{local.api(0)}/v1/encrypted-orders",
+                json={"ciphertext": encrypt_order(key, place(devnet, bob, 1, Side.BUY, 2_000, 300)).ciphertext.hex()},
             )
-            assert sealed.status_code == 200, sealed.text
+            assert encrypted.status_code == 200, encrypted.text
             plain = commit(homes[1], place(devnet, bob, 2, Side.BUY, 2_000, 900))
-            outcome = f"{local.api(1)}/v1/outcomes/{sealed.json()['height']}/{sealed.json()['index']}"
-            wait_for(lambda: api.get(outcome).status_code == 200, 60, "the sealed order to open with the honest shares")
+            outcome = f"{local.api(1)}/v1/outcomes/{encrypted.json()['height']}/{encrypted.json()['index']}"
+            wait_for(lambda: api.get(outcome).status_code == 200, 60, "the encrypted order to be decrypted with the honest shares")
             assert api.get(outcome).json()["code"] == TxCode.OK
-        # The shares that opened it are the honest members' (0 to 2): the byzantine one's, under member 0's name, were refused.
-        opened_at = first_shares(homes[0], sealed.json()["height"])
+        # The shares that decrypted it are the honest members' (0 to 2): the byzantine one's, under member 0's name, were dropped.
+        opened_at = first_shares(homes[0], encrypted.json()["height"])
         block = httpx.get(f"{homes[0].rpc_url}/block", params={"height": opened_at}, timeout=10).json()["result"]["block"]
         shares = decode_tx(base64.b64decode(block["data"]["txs"][0]))
         assert isinstance(shares, DecryptionShares) and {share.member for share in shares.shares} == {0, 1, 2}
-        assert "refused the vote extension" in "".join(path.read_text() for path in tmp_path.glob("node0-*.log"))
+        honest_logs = "".join(path.read_text() for i in (0, 1, 2) for path in tmp_path.glob(f"node{i}-*.log"))
+        assert "proposing without shares that are not their members'" in honest_logs
         wait_for(lambda: agreed(homes, plain["height"]), 60, "every node at the same state")
         book = query(homes[0], f"book/{MARKET.name}")
-        assert [(o["order_id"], int(o["remaining"]) // LOT) for o in book] == [(2, 200)]  # 300 to the sealed bid, 700 to the plain one
+        assert [(o["order_id"], int(o["remaining"]) // LOT) for o in book] == [(2, 200)]  # 300 to the encrypted bid, 700 to the plain one
 
         # Let every node have several turns as proposer: none of the byzantine node's blocks was decided.
         last = plain["height"] + 8

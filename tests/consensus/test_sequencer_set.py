@@ -7,8 +7,8 @@ The rollup's submitter is the set's contract, listing the four nodes'
 member keys. Deposits made on L1 reach every node through the block
 proposers (each other node checks them against its own reading of L1);
 orders sent to different nodes are committed in one order and matched
-identically by every node; a sealed order is ordered while no node can
-read it, opened only after its block is committed, and matched at its
+identically by every node; an encrypted order is ordered while no node can
+read it, decrypted only after its block is committed, and matched at its
 place, before an order sent after it; every node signs every batch, and the two
 proving nodes send each batch to L1 once three of four signed it, where
 it is verified. A node killed (a prover) leaves the other three (more than
@@ -25,7 +25,7 @@ import pytest
 
 from prover import CircuitArtifacts
 from sequencer.consensus.app import WAITING, TxCode
-from sequencer.consensus.sealed import seal
+from sequencer.consensus.encrypted import encrypt_order
 from sequencer.crypto.threshold import ThresholdKey
 from sequencer.l1.anvil import AnvilNode
 from sequencer.spec.constants import Side
@@ -100,29 +100,29 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
             unknown = api.get(f"http://127.0.0.1:{api_ports[0]}/v1/markets/NOPE/book")
             assert (unknown.status_code, unknown.json()["code"]) == (404, "UNKNOWN_MARKET")
 
-            # A sealed bid, encrypted to the set's threshold key, is ordered unread; a plain bid at the same
-            # price sent once the sealed one's block is committed comes after it, and so fills after it.
+            # An encrypted bid, encrypted to the set's threshold key, is ordered unread; a plain bid at the same
+            # price sent once the encrypted one's block is committed comes after it, and so fills after it.
             key = ThresholdKey(bytes.fromhex(api.get(f"http://127.0.0.1:{api_ports[0]}/v1/threshold-key").json()["key_set"]))
-            sealed = api.post(
-                f"http://127.0.0.1:{api_ports[1]}/v1/sealed-orders",
-                json={"ciphertext": seal(key, place(devnet, bob, 7, Side.BUY, 2_000, 300)).ciphertext.hex()},
+            encrypted = api.post(
+                f"http://127.0.0.1:{api_ports[1]}/v1/encrypted-orders",
+                json={"ciphertext": encrypt_order(key, place(devnet, bob, 7, Side.BUY, 2_000, 300)).ciphertext.hex()},
             )
-            assert sealed.status_code == 200, sealed.text
-            ordered_at, position = sealed.json()["height"], sealed.json()["index"]
-            assert sealed.json()["result"]["info"] == WAITING
+            assert encrypted.status_code == 200, encrypted.text
+            ordered_at, position = encrypted.json()["height"], encrypted.json()["index"]
+            assert encrypted.json()["result"]["info"] == WAITING
             plain = commit(homes[2], place(devnet, bob, 11, Side.BUY, 2_000, 300))
             assert plain["code"] == TxCode.OK and plain["height"] > ordered_at
             outcome_url = f"http://127.0.0.1:{api_ports[3]}/v1/outcomes/{ordered_at}/{position}"
-            wait_for(lambda: api.get(outcome_url).status_code == 200, 60, "the sealed order to open and run")
+            wait_for(lambda: api.get(outcome_url).status_code == 200, 60, "the encrypted order to be decrypted and run")
             assert api.get(outcome_url).json()["code"] == TxCode.OK
             # No share of it was in any block until the block after its own was committed too.
             opened_at = first_shares(homes[0], ordered_at)
             assert opened_at >= ordered_at + 2, (ordered_at, opened_at)
-        wait_for(lambda: agreed(homes, opened_at), 60, "every node to run the sealed order")
+        wait_for(lambda: agreed(homes, opened_at), 60, "every node to run the encrypted order")
         book = query(homes[0], f"book/{MARKET.name}")
         assert [(o["account"], o["order_id"], o["side"], int(o["remaining"]) // LOT) for o in book][:2] == [
             (2, 11, "buy", 100), (2, 2, "buy", 200),
-        ]  # fmt: skip  (Alice's 500 at 2,000: 300 to the sealed bid, ordered first, 200 to the plain one)
+        ]  # fmt: skip  (Alice's 500 at 2,000: 300 to the encrypted bid, ordered first, 200 to the plain one)
 
         # One node down: the other three (more than two thirds of the power) go on.
         stop(nodes[3], signal.SIGKILL)

@@ -1,14 +1,14 @@
 """
-Sealed orders: commands encrypted to the sequencer set's threshold key,
-ordered while no node can read them, opened once their place is final.
+Encrypted orders: commands encrypted to the sequencer set's threshold key,
+ordered while no node can read them, decrypted once their place is final.
 
 1. A trader encrypts a command's transaction (its canonical JSON) to the
    set's key (``crypto.threshold``) and sends the ciphertext as a
-   :class:`SealedOrder` transaction. The mempool checks only that the
+   :class:`EncryptedOrder` transaction. The mempool checks only that the
    ciphertext is well formed: nothing else of it can be read.
-2. A block orders it: its *ordinal* is its place among all sealed orders.
+2. A block orders it: its *ordinal* is its place among all encrypted orders.
    The block, and every block after it, waits (``app.SequencerApp``): a
-   block runs only once every sealed order in it and before it is open, so
+   block runs only once every encrypted order in it and before it is decrypted, so
    each runs exactly at its place, before anything ordered after it.
 3. Once that block is committed, each node puts its decryption share of
    every waiting ciphertext in its next precommit's vote extension (ABCI
@@ -20,14 +20,15 @@ ordered while no node can read them, opened once their place is final.
    as a :class:`DecryptionShares` transaction at the front of its block;
    every node checks each share against the member's public key share
    before voting (no proposer can forge one), and a decided block's shares
-   open every ciphertext that has enough of them.
+   decrypt every ciphertext that has enough of them.
 
 With the dealer's threshold of more than two thirds (the quorum that
 decides blocks), fewer than that many nodes together cannot read an order
 before its place is final, and the nodes that decide blocks always hold
-enough shares to open it in the next block but one.
+enough shares to decrypt it in the next block but one.
 """
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -37,11 +38,14 @@ from pathlib import Path
 from sequencer.crypto.threshold import ThresholdKey, ciphertext_valid, decryption_share
 from sequencer.service.codec import CodecError, canonical_json
 
-SEALED_TX_TYPE = "sealed_order"
+ENCRYPTED_TX_TYPE = "encrypted_order"
 SHARES_TX_TYPE = "decryption_shares"
 
+WELL_FORMED_MEMO = 100_000
+"""How many well-formed ciphertexts a node remembers before it forgets them all (and checks again)."""
+
 MAX_CIPHERTEXT_BYTES = 4096
-"""The largest sealed order a mempool takes (a command's JSON is well under 1 KiB)."""
+"""The largest encrypted order a mempool takes (a command's JSON is well under 1 KiB)."""
 
 THRESHOLD_KEY_FILE = Path("config") / "threshold-key.json"
 """The set's public threshold key, in every node's home."""
@@ -62,41 +66,41 @@ def _hex_field(document: dict[str, object], name: str) -> bytes:
 
 
 @dataclass(frozen=True)
-class SealedOrder:
+class EncryptedOrder:
     """A command's transaction encrypted to the set's threshold key."""
 
     ciphertext: bytes
 
     def encode(self) -> bytes:
         """The transaction: canonical JSON."""
-        return canonical_json({"ciphertext": self.ciphertext.hex(), "type": SEALED_TX_TYPE})
+        return canonical_json({"ciphertext": self.ciphertext.hex(), "type": ENCRYPTED_TX_TYPE})
 
     @classmethod
-    def decode(cls, document: dict[str, object]) -> "SealedOrder":
+    def decode(cls, document: dict[str, object]) -> "EncryptedOrder":
         """
-        A sealed order from its transaction's JSON document.
+        An encrypted order from its transaction's JSON document.
 
         Raises
         ------
         CodecError
-            Not a sealed order's fields, or a ciphertext over :data:`MAX_CIPHERTEXT_BYTES`.
+            Not an encrypted order's fields, or a ciphertext over :data:`MAX_CIPHERTEXT_BYTES`.
         """
         if set(document) != {"ciphertext", "type"}:
-            raise CodecError("not a sealed order")
+            raise CodecError("not an encrypted order")
         ciphertext = _hex_field(document, "ciphertext")
         if len(ciphertext) > MAX_CIPHERTEXT_BYTES:
             raise CodecError(f"ciphertext: over {MAX_CIPHERTEXT_BYTES} bytes")
         return cls(ciphertext)
 
 
-def seal(key: ThresholdKey, tx: bytes) -> SealedOrder:
-    """A trader's transaction (a command's canonical JSON) sealed to the set."""
-    return SealedOrder(key.encrypt(tx))
+def encrypt_order(key: ThresholdKey, tx: bytes) -> EncryptedOrder:
+    """A trader's transaction (a command's canonical JSON) encrypted to the set."""
+    return EncryptedOrder(key.encrypt(tx))
 
 
 @dataclass(frozen=True, order=True)
 class Share:
-    """Member ``member``'s decryption share of the sealed order ``ordinal``."""
+    """Member ``member``'s decryption share of the encrypted order ``ordinal``."""
 
     ordinal: int
     member: int
@@ -180,83 +184,118 @@ class MemberShare:
 
 
 @dataclass
-class Unsealer:
+class Decryptor:
     """
-    The replicated state of sealed orders: those ordered and waiting, the
-    checked shares each has, and the plaintexts of those opened but not run
+    The replicated state of encrypted orders: those ordered and waiting, the
+    checked shares each has, and the plaintexts of those decrypted but not run
     yet. Every node holds the same, block by block.
     """
 
     key: ThresholdKey
     members: int
     ordered: int = 0
-    """How many sealed orders blocks have ordered: the next one's ordinal."""
+    """How many encrypted orders blocks have ordered: the next one's ordinal."""
     waiting: dict[int, bytes] = field(default_factory=dict)
-    """The ciphertexts not opened yet, by ordinal."""
+    """The ciphertexts not decrypted yet, by ordinal."""
     shares: dict[int, dict[int, bytes]] = field(default_factory=dict)
     """The checked shares of each waiting ciphertext, by member."""
-    opened: dict[int, bytes] = field(default_factory=dict)
-    """The plaintexts opened and not run yet, by ordinal."""
+    decrypted: dict[int, bytes] = field(default_factory=dict)
+    """The plaintexts decrypted and not run yet, by ordinal."""
     _checked: set[tuple[int, int, bytes]] = field(default_factory=set)
     """Shares this node has checked (ordinal, member, share): a memo, not replicated state."""
+    _well_formed: set[bytes] = field(default_factory=set)
+    """The sha256 of ciphertexts this node found well formed: a memo, not replicated state."""
 
-    def order(self, sealed: SealedOrder) -> int:
-        """Give a decided block's sealed order its ordinal, and wait for its shares."""
+    def well_formed(self, encrypted: EncryptedOrder) -> bool:
+        """
+        Whether the ciphertext is well formed: only such a ciphertext is
+        ordered, and so ever gets decryption shares (a share depends on the
+        ciphertext's first part only, which a malformed copy could reuse).
+        """
+        digest = hashlib.sha256(encrypted.ciphertext).digest()
+        if digest in self._well_formed:
+            return True
+        if not ciphertext_valid(encrypted.ciphertext):
+            return False
+        if len(self._well_formed) >= WELL_FORMED_MEMO:
+            self._well_formed.clear()
+        self._well_formed.add(digest)
+        return True
+
+    def order(self, encrypted: EncryptedOrder) -> int | None:
+        """Give a decided block's encrypted order its ordinal, to wait for its shares; None if it is not well formed."""
+        if not self.well_formed(encrypted):
+            return None
         ordinal = self.ordered
         self.ordered += 1
-        self.waiting[ordinal] = sealed.ciphertext
+        self.waiting[ordinal] = encrypted.ciphertext
         self.shares[ordinal] = {}
         return ordinal
 
-    def unchecked(self, shares: DecryptionShares) -> str | None:
+    def misplaced(self, shares: DecryptionShares) -> str | None:
         """
-        What is wrong with shares for a block (a proposer's) or a vote
-        extension, None if nothing: each must be of a waiting ciphertext, of
-        a member, and that member's share of it (a share already checked
-        once is not checked again).
+        What is wrong with where shares point, None if nothing: each must be
+        of a waiting ciphertext and of a member (a vote extension's check;
+        whether each is its member's share is checked once a block carries
+        it, :meth:`unchecked`).
         """
         for share in shares.shares:
-            ciphertext = self.waiting.get(share.ordinal)
-            if ciphertext is None:
-                return f"no sealed order {share.ordinal} waits"
+            if share.ordinal not in self.waiting:
+                return f"no encrypted order {share.ordinal} waits"
             if share.member >= self.members:
                 return f"there is no member {share.member}"
-            if (share.ordinal, share.member, share.share) in self._checked:
-                continue
-            if not self.key.share_valid(share.member, share.share, ciphertext):
-                return f"member {share.member}'s share of {share.ordinal} is not its share"
-            self._checked.add((share.ordinal, share.member, share.share))
         return None
+
+    def unchecked(self, shares: DecryptionShares) -> str | None:
+        """
+        What is wrong with the shares a block carries, None if nothing: each
+        must be of a waiting ciphertext, of a member, and that member's share
+        of it. One batch check for them all (shares checked once are not
+        checked again); only if it fails, one check each, to name the wrong one.
+        """
+        misplaced = self.misplaced(shares)
+        if misplaced is not None:
+            return misplaced
+        fresh = [share for share in shares.shares if (share.ordinal, share.member, share.share) not in self._checked]
+        if self.key.shares_valid([(share.member, share.share, self.waiting[share.ordinal]) for share in fresh]):
+            self._checked.update((share.ordinal, share.member, share.share) for share in fresh)
+            return None
+        for share in fresh:
+            if not self.key.share_valid(share.member, share.share, self.waiting[share.ordinal]):
+                return f"member {share.member}'s share of {share.ordinal} is not its share"
+        return None  # the batch check failed where each share passes: 2^-64
 
     def wanted_from(self, member: int) -> dict[int, bytes]:
         """The waiting ciphertexts of which no block has carried ``member``'s share yet, by ordinal."""
         return {ordinal: ciphertext for ordinal, ciphertext in self.waiting.items() if member not in self.shares[ordinal]}
 
     def receive(self, shares: DecryptionShares) -> None:
-        """Record a decided block's shares (checked by its voters) and open every ciphertext that has enough."""
+        """Record a decided block's shares (checked by its voters) and decrypt every ciphertext that has enough."""
         for share in shares.shares:
             if share.ordinal in self.waiting:
                 self.shares[share.ordinal].setdefault(share.member, share.share)
         for ordinal in [o for o, got in self.shares.items() if len(got) >= self.key.needed]:
             chosen = dict(sorted(self.shares.pop(ordinal).items())[: self.key.needed])
-            self.opened[ordinal] = self.key.decrypt(chosen, self.waiting.pop(ordinal))
+            self.decrypted[ordinal] = self.key.decrypt(chosen, self.waiting.pop(ordinal))
         self._checked = {checked for checked in self._checked if checked[0] in self.waiting}
 
     def useful(self, shares: Iterable[Share]) -> DecryptionShares:
-        """Of the shares a proposer received, those its block carries: valid shares of waiting ciphertexts, each new."""
-        kept = [
+        """
+        Of the shares a proposer received, those its block carries: shares
+        of waiting ciphertexts, each new, each its member's (one batch
+        check; only if it fails, one check each, to drop the wrong ones).
+        """
+        candidates = [
             share
-            for share in DecryptionShares.of(shares).shares
-            if share.ordinal in self.waiting
-            and share.member not in self.shares[share.ordinal]
-            and self.unchecked(DecryptionShares((share,))) is None
+            for share in sorted(set(shares))
+            if share.ordinal in self.waiting and share.member < self.members and share.member not in self.shares[share.ordinal]
         ]
-        return DecryptionShares(tuple(kept))
-
-
-def check_sealed(sealed: SealedOrder) -> bool:
-    """Whether a mempool takes a sealed order: its ciphertext well formed."""
-    return ciphertext_valid(sealed.ciphertext)
+        if self.unchecked(DecryptionShares(tuple(candidates))) is not None:
+            candidates = [share for share in candidates if self.unchecked(DecryptionShares((share,))) is None]
+        kept: dict[tuple[int, int], Share] = {}
+        for share in candidates:
+            kept.setdefault((share.ordinal, share.member), share)
+        return DecryptionShares(tuple(kept.values()))
 
 
 def write_threshold_keys(homes: list[Path], key: ThresholdKey, secrets: list[bytes]) -> None:
