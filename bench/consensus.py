@@ -49,10 +49,10 @@ from bench.paths import RESULTS_DIR
 from prover import build_circuit
 from sequencer.consensus.app import decode_tx, encode_tx
 from sequencer.consensus.encrypted import DecryptionShares, EncryptedOrder, load_threshold_key, encrypt_order
-from sequencer.consensus.cometbft import NodeHome
+from sequencer.consensus.cometbft import PORTS_PER_NODE, NodeHome
 from sequencer.devnet import Devnet, devnet_market
 from sequencer.l1.anvil import AnvilNode, start_anvil
-from sequencer.local_system import free_port, markets_document, start_matchproof, stop_process
+from sequencer.local_system import free_port_block, markets_document, start_matchproof, stop_process
 from sequencer.service.commands import PlaceOrder
 from sequencer.spec.constants import OrderKind, Side
 from sequencer.spec.transactions import Order, SignedOrder
@@ -195,7 +195,7 @@ class CommitWatcher:
 def node_set(anvil: AnvilNode, devnet: Devnet, directory: Path, nodes: int) -> Iterator[list[NodeHome]]:
     """``nodes`` running nodes over the devnet's rollup, once every node took its L1 requests."""
     init = start_matchproof(
-        ["node", "init", "--dir", str(directory), "--nodes", str(nodes), "--base-port", str(free_port())], directory.with_suffix(".log")
+        ["node", "init", "--dir", str(directory), "--nodes", str(nodes), "--base-port", str(free_port_block(PORTS_PER_NODE * nodes))], directory.with_suffix(".log")
     )
     if init.wait(timeout=60) != 0:
         raise RuntimeError(directory.with_suffix(".log").read_text())

@@ -3,8 +3,9 @@ The devnet demo with a sequencer set (``matchproof devnet --nodes N``, so
 ``scripts/devnet --nodes 4``): the rollup on a fresh anvil; ``N`` nodes of
 ``matchproof node`` on loopback, the set's contract as the rollup's
 submitter, the first two nodes proving. Alice and Bob deposit on L1 and
-trade through two different nodes' APIs; every node holds the same book
-and state; the set's batches are proven, signed by more than two thirds of
+trade through two different nodes' APIs, then once more with Bob's order
+encrypted to the set (ordered unread, decrypted and matched at its place
+once its block is committed); every node holds the same book and state; the set's batches are proven, signed by more than two thirds of
 its members and verified on L1.
 """
 
@@ -21,10 +22,13 @@ from eth_account.signers.local import LocalAccount
 
 from prover import build_circuit
 from sequencer.client.http import place_order_body
-from sequencer.consensus.cometbft import NodeHome
+from sequencer.consensus.app import encode_tx
+from sequencer.consensus.cometbft import PORTS_PER_NODE, NodeHome, api_port
+from sequencer.consensus.encrypted import encrypt_order
+from sequencer.crypto.threshold import ThresholdKey
 from sequencer.devnet import Devnet, devnet_market, devnet_perp_rules
 from sequencer.l1.anvil import start_anvil
-from sequencer.local_system import free_port, markets_document, start_matchproof, stop_process
+from sequencer.local_system import free_port_block, markets_document, start_matchproof, stop_process
 from sequencer.service.commands import PlaceOrder
 from sequencer.spec.constants import Side
 from sequencer.spec.transactions import Order, SignedOrder
@@ -48,9 +52,10 @@ class NodeSet:
         self.scratch = scratch
         self.rpc = rpc
         self.config = config
-        self.api_ports = [free_port() for _ in range(nodes)]
+        base_port = free_port_block(PORTS_PER_NODE * nodes)
+        self.api_ports = [api_port(base_port, i) for i in range(nodes)]
         operator_env = {"MATCHPROOF_OPERATOR_PRIVATE_KEY": "0x" + bytes(operator.key).hex()}
-        self._run("node", "init", "--dir", str(scratch / "set"), "--nodes", str(nodes), "--base-port", str(free_port()))
+        self._run("node", "init", "--dir", str(scratch / "set"), "--nodes", str(nodes), "--base-port", str(base_port))
         self.homes = [NodeHome.read(scratch / "set" / f"node{i}") for i in range(nodes)]
         deployment = str(scratch / "deployment.json")
         self._run("node", "deploy-set", "--dir", str(scratch / "set"), "--rpc", rpc, "--deployment", deployment, env=operator_env)
@@ -102,14 +107,18 @@ class NodeSet:
 
 def _order(devnet: Devnet, trader: LocalAccount, order_id: int, side: Side, price: int, amount: int) -> dict[str, Any]:
     """A signed limit order as a node's API takes it."""
+    return place_order_body(_placement(devnet, trader, order_id, side, price, amount))
+
+
+def _placement(devnet: Devnet, trader: LocalAccount, order_id: int, side: Side, price: int, amount: int) -> PlaceOrder:
+    """A signed WETH/USDC limit order's placement."""
     index = devnet.rollup.account_index(trader.address)
     assert index is not None
     order = Order(
         AccountIndex(index), OrderId(order_id), WETH, USDC, side, Price(price), Amount(amount), 30,
         Timestamp(int(time.time()) + 3600),
     )  # fmt: skip
-    signed = SignedOrder(order, devnet.l2_key(trader).sign(order.message_hash()))
-    return place_order_body(PlaceOrder(devnet_market().name, signed))
+    return PlaceOrder(devnet_market().name, SignedOrder(order, devnet.l2_key(trader).sign(order.message_hash())))
 
 
 def _wait(condition: Callable[[], bool], nodes: NodeSet, what: str) -> None:
@@ -162,6 +171,7 @@ def run_set_demo(config: str, nodes: int, say: Callable[[str], None] = print) ->
                         f"  {who} {'sells' if side == Side.SELL else 'buys'} 2 WETH at {price} through node {node_index}'s API: "
                         f"committed in block {placed['height']}, position {placed['index']}"
                     )
+                _encrypted_trade(client, set_nodes, devnet, alice, bob, say)
             _wait(lambda: _same_state(set_nodes), set_nodes, "the nodes to agree")
             say("== every node matched them alike: the same book, trades and state")
             digest = set_nodes.statuses()[0]
@@ -175,6 +185,31 @@ def run_set_demo(config: str, nodes: int, say: Callable[[str], None] = print) ->
             say(f"  state root {hex(devnet.rollup.state_root())}; total {time.monotonic() - started:.1f} s")
         finally:
             set_nodes.stop()
+
+
+def _encrypted_trade(
+    client: httpx.Client, nodes: NodeSet, devnet: Devnet, alice: LocalAccount, bob: LocalAccount, say: Callable[[str], None]
+) -> None:
+    """Alice rests an ask in the clear; Bob's bid, encrypted to the set, is ordered unread, then decrypted and matched."""
+    ask = client.post(f"{nodes.api(1)}/v1/orders", json=_order(devnet, alice, 2, Side.SELL, 2_000 * PRICE_SCALE, UNIT))
+    if ask.status_code != 200:
+        raise RuntimeError(f"Alice's order was refused: {ask.text}")
+    key = ThresholdKey(bytes.fromhex(client.get(f"{nodes.api(2)}/v1/threshold-key").json()["key_set"]))
+    tx = encode_tx(_placement(devnet, bob, 2, Side.BUY, 2_000 * PRICE_SCALE, UNIT))
+    answer = client.post(f"{nodes.api(2)}/v1/encrypted-orders", json={"ciphertext": encrypt_order(key, tx).ciphertext.hex()})
+    if answer.status_code != 200:
+        raise RuntimeError(f"Bob's encrypted order was refused: {answer.text}")
+    placed = answer.json()
+    say(
+        f"  Alice sells 1 WETH at 2000 through node 1; Bob's buy, encrypted to the set's threshold key, through node 2: "
+        f"ordered in block {placed['height']}, position {placed['index']}, while no node can read it"
+    )
+    outcome = f"{nodes.api(0)}/v1/outcomes/{placed['height']}/{placed['index']}"
+    _wait(lambda: client.get(outcome).status_code == 200, nodes, "Bob's encrypted order to run")
+    result = client.get(outcome).json()
+    if result["code"] != 0:
+        raise RuntimeError(f"Bob's encrypted order was refused once decrypted: {result}")
+    say("  once its block was committed, the nodes' shares decrypted it and it ran at its place: Bob bought Alice's WETH")
 
 
 def _same_state(nodes: NodeSet) -> bool:

@@ -8,8 +8,10 @@ logs to a file in the scratch folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -39,6 +41,31 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def free_port_block(span: int) -> int:
+    """
+    The first of ``span`` consecutive loopback ports nothing listens on now,
+    below Linux's ephemeral range (from 32768), where no outgoing
+    connection's port can take one before its server binds it (a set of
+    nodes binds its ports only once every node starts).
+
+    Raises
+    ------
+    OSError
+        No such block was found in 100 tries.
+    """
+    for _ in range(100):
+        base = random.randrange(20_000, 32_768 - span)
+        try:
+            with contextlib.ExitStack() as probes:
+                for port in range(base, base + span):
+                    probe = probes.enter_context(socket.socket())
+                    probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise OSError(f"no {span} free consecutive ports below 32768")
 
 
 def start_matchproof(args: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:

@@ -21,6 +21,14 @@ hash covers. Three kinds of command reach the machine:
   a batch whose oldest transaction waited ``max_batch_wait_s``) are derived
   by every node from the block's time and state, never carried in a block.
 
+A trader may also send a command encrypted to the set's threshold key
+(``encrypted.EncryptedOrder``): a block orders it unread, and that block
+and every block after it wait until it is decrypted, two blocks later,
+from the members' decryption shares that their vote extensions carried
+(``extend_vote``) and the next proposer put at the front of its block. So
+every transaction, an encrypted one too, runs at its place in the order of
+blocks (``encrypted`` tells the whole protocol).
+
 Beside commands, a transaction may carry a member's signature of a batch
 (``signatures.BatchSignature``). With a sequencer set on L1 every node
 builds each batch at the end of the block that sealed it, so every node

@@ -83,6 +83,15 @@ class NodeHome:
         )
 
 
+PORTS_PER_NODE = 10
+"""Node ``i`` of a set on one machine has ports ``base + 10 i`` to ``+ 9``: p2p, RPC, application, and its API at ``+ 3``."""
+
+
+def api_port(base_port: int, node: int) -> int:
+    """Where node ``node`` of a set laid out from ``base_port`` serves its HTTP API, by convention (``--api-port``)."""
+    return base_port + PORTS_PER_NODE * node + 3
+
+
 def init_set(directory: Path, nodes: int, base_port: int) -> list[NodeHome]:
     """
     Homes for ``nodes`` validators under ``directory`` (``node0`` ...), each
@@ -97,7 +106,7 @@ def init_set(directory: Path, nodes: int, base_port: int) -> list[NodeHome]:
     ValueError
         The ports would run past 65535.
     """
-    if not 0 < base_port <= 65535 - 10 * (nodes - 1) - 2:
+    if not 0 < base_port <= 65535 - PORTS_PER_NODE * nodes:
         raise ValueError(f"base port {base_port} leaves no room for {nodes} nodes' ports")
     binary = cometbft_binary()
     subprocess.run(
@@ -105,7 +114,8 @@ def init_set(directory: Path, nodes: int, base_port: int) -> list[NodeHome]:
         check=True,
         capture_output=True,
     )
-    homes = [NodeHome(directory / f"node{i}", base_port + 10 * i, base_port + 10 * i + 1, base_port + 10 * i + 2) for i in range(nodes)]
+    first = [base_port + PORTS_PER_NODE * i for i in range(nodes)]
+    homes = [NodeHome(directory / f"node{i}", port, port + 1, port + 2) for i, port in enumerate(first)]
     ids = [
         subprocess.run([str(binary), "show-node-id", "--home", str(h.home)], check=True, capture_output=True, text=True).stdout.strip()
         for h in homes

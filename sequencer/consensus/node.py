@@ -80,7 +80,7 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     init = commands.add_parser("init", help="lay out the homes of a validator set on this machine")
     init.add_argument("--dir", type=Path, required=True, help="where the nodes' homes go (node0, node1, ...)")
     init.add_argument("--nodes", type=int, default=4, help="how many validators")
-    init.add_argument("--base-port", type=int, default=26600, help="node i listens on base + 10 i, + 1 and + 2")
+    init.add_argument("--base-port", type=int, default=26600, help="node i listens on base + 10 i, + 1 and + 2 (its API, by convention, on + 3)")
     init.set_defaults(run=run_init)
     deploy_set = commands.add_parser("deploy-set", help="deploy the set's contract and make it the rollup's submitter")
     deploy_set.add_argument("--dir", type=Path, required=True, help="the nodes' homes (matchproof node init)")

@@ -24,20 +24,20 @@ from eth_account.signers.local import LocalAccount
 from prover import CircuitArtifacts
 from sequencer.client.http import place_order_body
 from sequencer.consensus.app import decode_tx, encode_tx
-from sequencer.consensus.cometbft import NodeHome
+from sequencer.consensus.cometbft import PORTS_PER_NODE, NodeHome, api_port
 from sequencer.consensus.encrypted import DecryptionShares
 from sequencer.consensus.signatures import load_member_key
 from sequencer.devnet import Devnet, devnet_market
 from sequencer.l1.anvil import AnvilNode
 from sequencer.l1.paths import REPO_ROOT
 from sequencer.l1.sequencer_set import sequencer_set_of
-from sequencer.local_system import markets_document
+from sequencer.local_system import free_port_block, markets_document
 from sequencer.service.commands import PlaceOrder
 from sequencer.spec.constants import Side
 from sequencer.spec.transactions import Order, SignedOrder
 from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
 from tests.e2e.conftest import UNIT, USDC, WETH
-from tests.e2e.test_sequencer_with_provers import free_port, matchproof, wait_for
+from tests.e2e.test_sequencer_with_provers import matchproof, wait_for
 
 NODES = 4
 MARKET = devnet_market()
@@ -99,7 +99,7 @@ def deploy_local_set(anvil: AnvilNode, circuit: CircuitArtifacts, directory: Pat
     devnet.rollup.deposit(alice, WETH, 10 * UNIT, devnet.l2_key(alice).public_key)
     devnet.rollup.deposit(bob, USDC, 10_000 * UNIT, devnet.l2_key(bob).public_key)
 
-    base_port = free_port()
+    base_port = free_port_block(PORTS_PER_NODE * NODES)
     init = matchproof("node", "init", "--dir", str(directory / "set"), "--nodes", str(NODES), "--base-port", str(base_port), log=directory / "init.log")
     assert init.wait(timeout=60) == 0, (directory / "init.log").read_text()
     homes = [NodeHome.read(directory / "set" / f"node{i}") for i in range(NODES)]
@@ -114,7 +114,7 @@ def deploy_local_set(anvil: AnvilNode, circuit: CircuitArtifacts, directory: Pat
     contract = sequencer_set_of(devnet.rollup)
     assert contract is not None and set(contract.functions.members().call()) == {m.address for m in members}
     assert all(devnet.w3.eth.get_balance(member.address) == 10**18 for member in members)  # gas for their batches
-    return LocalSet(anvil, devnet, circuit, directory, homes, [free_port() for _ in range(NODES)], alice, bob)
+    return LocalSet(anvil, devnet, circuit, directory, homes, [api_port(base_port, i) for i in range(NODES)], alice, bob)
 
 
 def stop(process: subprocess.Popen[bytes], signum: int = signal.SIGTERM) -> None:
