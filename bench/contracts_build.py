@@ -13,5 +13,5 @@ ACCEPT_ALL_CONTRACT = "AcceptAllVerifier"
 
 
 def bench_contracts() -> CompiledContracts:
-    """``RelayerSettlement`` and ``AcceptAllVerifier``, compiled (or read from the cache)."""
+    """``RelayerSettlement``, ``AcceptAllVerifier``, ``BlsSequencerSet`` and ``AcceptingRollup``, compiled (or read from the cache)."""
     return compile_contracts(source_dir=CONTRACTS_DIR)

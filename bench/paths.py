@@ -9,8 +9,9 @@ REPO_ROOT = BENCH_DIR.parent
 
 CONTRACTS_DIR = BENCH_DIR / "contracts"
 """The benchmark's own contracts, compiled on their own (never with ``contracts/src``):
-``RelayerSettlement.sol``, the L1 settlement baseline, and ``AcceptAllVerifier.sol``,
-the harness-only verifier of the estimate at batch sizes without a circuit."""
+``RelayerSettlement.sol``, the L1 settlement baseline, ``AcceptAllVerifier.sol``,
+the harness-only verifier of the estimate at batch sizes without a circuit, and
+``BlsSequencerSet.sol``, the aggregated-BLS set whose gas ``bench.set_signatures`` measures."""
 
 RESULTS_DIR = BENCH_DIR / "results"
 """Where ``matchproof bench`` writes its results by default."""

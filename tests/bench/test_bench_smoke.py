@@ -7,7 +7,7 @@ completes and reports every section, never a timing or a gas figure.
 import json
 from pathlib import Path
 
-from bench import consensus
+from bench import consensus, set_signatures
 from bench.options import BenchOptions
 from bench.perpetuals import gas_lines
 from bench.run import run_bench
@@ -58,3 +58,9 @@ def test_orders_through_consensus_run_at_tiny_sizes(tmp_path: Path) -> None:
     encrypted = figures[2]
     assert encrypted.run_p50_ms > encrypted.p50_ms  # an encrypted order runs only blocks after it is committed
     assert "| 2 | encrypted | 12 of 12 |" in consensus.report(figures, 3)
+
+
+def test_the_set_signature_checks_are_measured_after_refusing_bad_signatures() -> None:
+    figures = set_signatures.measure(4)  # asserts that both sets refuse too few and wrong signatures first
+    assert (figures.members, figures.signers) == (4, 3) and 0 < figures.ecdsa < figures.bls
+    assert "| 4 | 3 |" in set_signatures.report([figures])
