@@ -92,6 +92,15 @@ def place_order_body(command: PlaceOrder) -> dict[str, Any]:
     }
 
 
+def cancel_body(request: SignedCancel) -> dict[str, Any]:
+    """A signed cancel as ``POST /v1/orders/cancel`` takes it (the sequencer's API and a set node's alike)."""
+    return {
+        "account_index": request.cancel.account_index,
+        "order_id": request.cancel.order_id,
+        "signature": _signature(request.signature),
+    }
+
+
 class SequencerClient:
     """One sequencer's API, over one HTTP connection pool."""
 
@@ -190,12 +199,7 @@ class SequencerClient:
 
     def cancel(self, request: SignedCancel) -> CancelOut:
         """Cancel one order."""
-        body = {
-            "account_index": request.cancel.account_index,
-            "order_id": request.cancel.order_id,
-            "signature": _signature(request.signature),
-        }
-        return self._post("/v1/orders/cancel", body, CancelOut)
+        return self._post("/v1/orders/cancel", cancel_body(request), CancelOut)
 
     def cancel_all(self, request: SignedCancelAll) -> CancelAllOut:
         """Cancel every open order of the account."""

@@ -7,10 +7,14 @@ committed, with the block and the position the order got there.
 - ``GET /v1/status``: the node's committed status (``SequencerApp.status``);
 - ``GET /v1/markets/{market}/book``: the resting orders, in priority order;
 - ``POST /v1/orders``: place a signed order (the sequencer service's
-  ``PlaceOrderIn``). 200 with ``{tx_hash, height, index, result}`` once
-  committed and accepted; a refusal at the mempool or in the block is a
-  coded error (``INVALID_SIGNATURE``, ``INSUFFICIENT_BALANCE``, ...), and
-  changed nothing;
+  ``PlaceOrderIn``). 200 with ``{tx_hash, height, index, result, receipt}``
+  once committed and accepted; a refusal at the mempool or in the block is
+  a coded error (``INVALID_SIGNATURE``, ``INSUFFICIENT_BALANCE``, ...), and
+  changed nothing. The receipt is the node's member key's signature of
+  where the transaction landed (:func:`receipt_digest`);
+- ``POST /v1/orders/cancel``, ``/v1/orders/cancel-all``, ``/v1/withdrawals``,
+  ``/v1/perp/orders``, ``/v1/perp/collateral``, ``/v1/perp/prices``: the
+  sequencer service's other signed requests, each answered the same way;
 - ``GET /v1/threshold-key``: the set's threshold key, to encrypt orders to
   (``encrypted.encrypt_order``); 404 ``NO_ENCRYPTED_ORDERS`` on a set without one;
 - ``POST /v1/encrypted-orders``: ``{"ciphertext": hex}``, an encrypted order.
@@ -25,6 +29,9 @@ import base64
 import hashlib
 from typing import Any
 
+from eth_account.signers.local import LocalAccount
+from eth_utils.crypto import keccak
+
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -33,10 +40,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sequencer.engine.errors import Code, RequestRejected
 from sequencer.service.commands import PlaceOrder
 from sequencer.service.errors import INVALID_REQUEST, error_response, install_error_handlers
-from sequencer.service.routing import MarketPath, signed_order
-from sequencer.service.schemas import PlaceOrderIn
+from sequencer.l1.sequencer_set import sign_digest
+from sequencer.service.perp_routes import collateral_command, perp_order_command, prices_command
+from sequencer.service.perp_schemas import CollateralTransferIn, OraclePricesIn, PlacePerpOrderIn
+from sequencer.service.routing import MarketPath, cancel_all_command, cancel_command, signed_order, withdrawal_command
+from sequencer.service.schemas import CancelAllIn, CancelIn, PlaceOrderIn, WithdrawIn
 
-from .app import SequencerApp, TxCode, encode_tx
+from .app import Carried, SequencerApp, TxCode, encode_tx
 from .encrypted import MAX_CIPHERTEXT_BYTES, EncryptedOrder
 
 COMMIT_TIMEOUT_S = 30.0
@@ -74,8 +84,20 @@ class ConsensusUnavailable(Exception):
     """The order's fate is unknown: the node's CometBFT did not answer or did not commit it in time (503)."""
 
 
-def node_api(app: SequencerApp, rpc_url: str) -> FastAPI:
-    """The API of the node whose application is ``app`` and whose CometBFT answers at ``rpc_url``."""
+def receipt_digest(tx_hash: str, height: int, index: int) -> bytes:
+    """What a node's receipt signs: keccak256 of a tag, the transaction's sha256, its block's height and its position there."""
+    return keccak(b"matchproof node receipt" + bytes.fromhex(tx_hash) + height.to_bytes(8, "big") + index.to_bytes(4, "big"))
+
+
+def node_api(app: SequencerApp, rpc_url: str, key: LocalAccount) -> FastAPI:
+    """The API of the node whose application is ``app``, whose CometBFT answers at ``rpc_url`` and whose member key is ``key``."""
+
+    async def commit(carried: Carried) -> dict[str, Any]:
+        """Send a transaction into consensus; where it landed, with the node's receipt."""
+        landed = await _commit(rpc_url, encode_tx(carried))
+        signature = sign_digest(key, receipt_digest(landed["tx_hash"], landed["height"], landed["index"]))
+        return {**landed, "receipt": {"node": key.address, "signature": "0x" + signature.hex()}}
+
     api = FastAPI(title="Matchproof sequencer node", docs_url="/docs")
     install_error_handlers(api)
 
@@ -106,8 +128,37 @@ def node_api(app: SequencerApp, rpc_url: str) -> FastAPI:
         market = app.machine.operator.markets.get(request.market)
         if market is None:
             raise RequestRejected(Code.UNKNOWN_MARKET, f"no market {request.market!r}", market=request.market)
-        tx = encode_tx(PlaceOrder(request.market, signed_order(request, market), request.client_order_id))
-        return await _commit(rpc_url, tx)
+        return await commit(PlaceOrder(request.market, signed_order(request, market), request.client_order_id))
+
+    @api.post("/v1/orders/cancel")
+    async def cancel(request: CancelIn) -> dict[str, Any]:
+        """Cancel an open order through consensus."""
+        return await commit(cancel_command(request))
+
+    @api.post("/v1/orders/cancel-all")
+    async def cancel_all(request: CancelAllIn) -> dict[str, Any]:
+        """Cancel an account's open orders below the signed id through consensus."""
+        return await commit(cancel_all_command(request))
+
+    @api.post("/v1/withdrawals")
+    async def withdraw(request: WithdrawIn) -> dict[str, Any]:
+        """Withdraw to the account's L1 address through consensus."""
+        return await commit(withdrawal_command(request))
+
+    @api.post("/v1/perp/orders")
+    async def place_perp_order(request: PlacePerpOrderIn) -> dict[str, Any]:
+        """Place a signed perpetual order through consensus."""
+        return await commit(perp_order_command(request))
+
+    @api.post("/v1/perp/collateral")
+    async def transfer(request: CollateralTransferIn) -> dict[str, Any]:
+        """Move collateral through consensus."""
+        return await commit(collateral_command(request))
+
+    @api.post("/v1/perp/prices")
+    async def post_prices(request: OraclePricesIn) -> dict[str, Any]:
+        """Post an oracle quorum's prices through consensus."""
+        return await commit(prices_command(request))
 
     @api.get("/v1/threshold-key")
     async def threshold_key() -> dict[str, Any]:
@@ -122,7 +173,7 @@ def node_api(app: SequencerApp, rpc_url: str) -> FastAPI:
         """Order an encrypted order through consensus; answers once its block, and so its place, is final."""
         if len(request.ciphertext) % 2:
             raise RequestRejected(INVALID_REQUEST, "ciphertext: whole bytes in hex")
-        return await _commit(rpc_url, EncryptedOrder(bytes.fromhex(request.ciphertext)).encode())
+        return await commit(EncryptedOrder(bytes.fromhex(request.ciphertext)))
 
     @api.get("/v1/outcomes/{height}/{index}")
     async def outcome(height: int, index: int) -> dict[str, Any]:

@@ -257,7 +257,7 @@ async def serve(node: Node, home: NodeHome, binary: Path) -> int:
     if node.submitter is not None:
         duties.append(asyncio.create_task(node.submitter.run()))
     if node.api_port is not None:
-        config = uvicorn.Config(node_api(app, home.rpc_url), host="127.0.0.1", port=node.api_port, log_level="warning")
+        config = uvicorn.Config(node_api(app, home.rpc_url, node.key), host="127.0.0.1", port=node.api_port, log_level="warning")
         duties.append(asyncio.create_task(EmbeddedServer(config).serve()))
     cometbft = await asyncio.create_subprocess_exec(str(binary), "start", "--home", str(home.home))
     stop = asyncio.Event()

@@ -17,22 +17,20 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, FastAPI, Path, Query, Request, WebSocket
 from starlette.types import ASGIApp
 
-from sequencer.engine.cancels import CancelAllBelow, CancelOrder, SignedCancel, SignedCancelAll
 from sequencer.engine.errors import Code
 from sequencer.engine.orders import OrderRecord
 from sequencer.engine.records import WithdrawalRecord
 from sequencer.engine.operator import OrderOutcome
 from sequencer.engine.errors import RequestRejected
 from sequencer.spec.errors import AccountNotFound
-from sequencer.spec.transactions import Withdraw
-from sequencer.spec.types import AccountIndex, Amount, EthAddress, Nonce, OrderId, TokenId
+from sequencer.spec.types import AccountIndex, EthAddress, OrderId
 
 from .canonical import state_digest
-from .commands import Cancel, CancelAllOrders, Command, PlaceOrder, RequestWithdrawal, encode_command
+from .commands import PlaceOrder, encode_command
 from .core import FEED_DEPTH, SequencerService
 from .errors import BATCH_NOT_FOUND, DIGEST_LOCAL_ONLY, ENTRY_NOT_FOUND, install_error_handlers
 from .explorer.routes import install_explorer
-from .routing import AccountPath, MarketPath, accepted, signature, signed_order
+from .routing import AccountPath, MarketPath, accepted, cancel_all_command, cancel_command, signed_order, withdrawal_command
 from .limits import BodyGuard
 from .order_lane import OrderLane
 from .websocket import WS_NOT_FOUND, serve_subscription
@@ -324,8 +322,7 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
         Cancel an open order (signed by its account). Binding: the cancel
         goes into a batch, whose proof then refuses any later fill of the order.
         """
-        cancel = CancelOrder(AccountIndex(request.account_index), OrderId(request.order_id))
-        done = accepted(await service.submit(Cancel(SignedCancel(cancel, signature(request.signature)))))
+        done = accepted(await service.submit(cancel_command(request)))
         assert isinstance(done.outcome, OrderRecord) and done.receipt is not None
         return CancelOut(order=order_out(done.outcome), receipt=receipt_out(done.receipt))
 
@@ -338,23 +335,14 @@ def create_app(service: SequencerService, routers: Sequence[APIRouter] = (), fre
         the cancel-all goes into a batch, which raises the account's
         ``min_order_id``, and the proof then refuses any later fill of those orders.
         """
-        cancel_all = CancelAllBelow(AccountIndex(request.account_index), OrderId(request.min_order_id))
-        command: Command = CancelAllOrders(SignedCancelAll(cancel_all, signature(request.signature)))
-        done = accepted(await service.submit(command))
+        done = accepted(await service.submit(cancel_all_command(request)))
         assert isinstance(done.outcome, list) and done.receipt is not None
         return CancelAllOut(cancelled=[order_out(r) for r in done.outcome], receipt=receipt_out(done.receipt))
 
     @app.post("/v1/withdrawals", response_model=WithdrawOut, tags=["withdrawals"])
     async def withdraw(request: WithdrawIn) -> WithdrawOut:
         """Withdraw to the account's L1 address, claimable there once its batch is verified."""
-        withdraw = Withdraw(
-            AccountIndex(request.account_index),
-            TokenId(request.token),
-            Amount(request.amount),
-            Nonce(request.nonce),
-            signature(request.signature),
-        )
-        done = accepted(await service.submit(RequestWithdrawal(withdraw)))
+        done = accepted(await service.submit(withdrawal_command(request)))
         record = done.outcome
         assert isinstance(record, WithdrawalRecord) and done.receipt is not None
         return WithdrawOut(withdrawal=withdrawal_out(record, "pending"), receipt=receipt_out(done.receipt))

@@ -50,6 +50,42 @@ from .websocket import WS_NOT_FOUND, serve_subscription
 
 
 
+def perp_order_command(request: PlacePerpOrderIn) -> PlacePerpOrder:
+    """The perpetual order a placement carries."""
+    fields = request.order
+    order = PerpOrder(
+        account_index=AccountIndex(fields.account_index),
+        order_id=OrderId(fields.order_id),
+        market=fields.market,
+        side=SIDES[fields.side],
+        price=Price(fields.price),
+        amount=Amount(fields.amount),
+        max_fee_bps=fields.max_fee_bps,
+        expiry=Timestamp(fields.expiry),
+        kind=fields.kind,
+        reduce_only=fields.reduce_only,
+    )
+    return PlacePerpOrder(request.market, SignedPerpOrder(order, signature(request.signature)), request.client_order_id)
+
+
+def collateral_command(request: CollateralTransferIn) -> TransferCollateral:
+    """The collateral move a request carries."""
+    transfer = CollateralTransfer(
+        AccountIndex(request.account_index),
+        Amount(request.amount),
+        request.to_collateral,
+        Nonce(request.nonce),
+        signature(request.signature),
+    )
+    return TransferCollateral(transfer)
+
+
+def prices_command(request: OraclePricesIn) -> PostPrices:
+    """The oracle prices a feeder's request carries."""
+    prices = tuple(SignedPrice(p.signer, Price(p.price), Timestamp(p.timestamp), signature(p.signature)) for p in request.prices)
+    return PostPrices(OracleUpdate(request.market, prices))
+
+
 def perp_router(service: SequencerService, setup: PerpSetup) -> APIRouter:
     """The routes of the perpetual markets of ``setup``, served by ``service``."""
     router = APIRouter(prefix="/v1/perp", tags=["perpetuals"])
@@ -115,21 +151,7 @@ def perp_router(service: SequencerService, setup: PerpSetup) -> APIRouter:
         (``ORDER_WOULD_BREACH_MARGIN``) if the account, with its other open
         orders, could not bear it filled at its limit; ``client_order_id`` is not signed.
         """
-        fields = request.order
-        order = PerpOrder(
-            account_index=AccountIndex(fields.account_index),
-            order_id=OrderId(fields.order_id),
-            market=fields.market,
-            side=SIDES[fields.side],
-            price=Price(fields.price),
-            amount=Amount(fields.amount),
-            max_fee_bps=fields.max_fee_bps,
-            expiry=Timestamp(fields.expiry),
-            kind=fields.kind,
-            reduce_only=fields.reduce_only,
-        )
-        signed = SignedPerpOrder(order, signature(request.signature))
-        done = accepted(await service.submit(PlacePerpOrder(request.market, signed, request.client_order_id)))
+        done = accepted(await service.submit(perp_order_command(request)))
         outcome = done.outcome
         assert isinstance(outcome, PerpOrderOutcome) and done.receipt is not None
         return PlacePerpOrderOut(
@@ -147,16 +169,9 @@ def perp_router(service: SequencerService, setup: PerpSetup) -> APIRouter:
         collateral. Out of collateral, only what leaves the account meeting
         its initial margin (``withdrawable`` in the account's view).
         """
-        transfer = CollateralTransfer(
-            AccountIndex(request.account_index),
-            Amount(request.amount),
-            request.to_collateral,
-            Nonce(request.nonce),
-            signature(request.signature),
-        )
-        done = accepted(await service.submit(TransferCollateral(transfer)))
+        done = accepted(await service.submit(collateral_command(request)))
         assert done.receipt is not None
-        collateral = operator.perp_ledger().account(transfer.account_index).collateral
+        collateral = operator.perp_ledger().account(AccountIndex(request.account_index)).collateral
         return CollateralTransferOut(collateral=collateral, receipt=receipt_out(done.receipt))
 
     @router.post("/prices", response_model=PricesOut)
@@ -166,10 +181,7 @@ def perp_router(service: SequencerService, setup: PerpSetup) -> APIRouter:
         ascending). The sequencer then liquidates every account the new
         price leaves below maintenance; the answer lists those closes.
         """
-        prices = tuple(
-            SignedPrice(p.signer, Price(p.price), Timestamp(p.timestamp), signature(p.signature)) for p in request.prices
-        )
-        done = accepted(await service.submit(PostPrices(OracleUpdate(request.market, prices))))
+        done = accepted(await service.submit(prices_command(request)))
         outcome = done.outcome
         assert isinstance(outcome, Liquidations) and done.receipt is not None
         return PricesOut(closes=[close_out(close) for close in outcome.closes], receipt=receipt_out(done.receipt))

@@ -117,6 +117,14 @@ def deploy_local_set(anvil: AnvilNode, circuit: CircuitArtifacts, directory: Pat
     return LocalSet(anvil, devnet, circuit, directory, homes, [api_port(base_port, i) for i in range(NODES)], alice, bob)
 
 
+def answers(url: str) -> bool:
+    """Whether ``url`` answers 200."""
+    try:
+        return httpx.get(url, timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def stop(process: subprocess.Popen[bytes], signum: int = signal.SIGTERM) -> None:
     """Stop a node (its application and its CometBFT)."""
     if process.poll() is None:

@@ -24,13 +24,20 @@ import httpx
 import pytest
 
 from prover import CircuitArtifacts
+from sequencer.client.http import cancel_body
+from sequencer.consensus.api import receipt_digest
 from sequencer.consensus.app import WAITING, TxCode
+from sequencer.consensus.signatures import load_member_key
+from sequencer.engine.cancels import CancelOrder, SignedCancel
+from sequencer.l1.sequencer_set import signer_of
+from sequencer.spec.types import AccountIndex, OrderId
 from sequencer.consensus.encrypted import encrypt_order
 from sequencer.crypto.threshold import ThresholdKey
 from sequencer.l1.anvil import AnvilNode
 from sequencer.spec.constants import Side
 from tests.consensus.local_set import (
     LOT,
+    answers,
     MARKET,
     NODES,
     agreed,
@@ -135,6 +142,20 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
         # Restarted, the fourth replays its blocks and catches up with its peers: the same state.
         nodes[3] = start(3)
         wait_for(lambda: agreed(homes, more["height"]), 120, "the restarted node to catch up")
+
+        # Its API takes Bob's cancel into consensus, with a receipt its member key signed.
+        index = devnet.rollup.account_index(bob.address)
+        assert index is not None
+        cancel = CancelOrder(AccountIndex(index), OrderId(5))
+        body = cancel_body(SignedCancel(cancel, devnet.l2_key(bob).sign(cancel.message_hash())))
+        wait_for(lambda: answers(f"{local.api(3)}/v1/status"), 60, "node 3's API")
+        cancelled = httpx.post(f"{local.api(3)}/v1/orders/cancel", json=body, timeout=60)
+        assert cancelled.status_code == 200, cancelled.text
+        landed = cancelled.json()
+        digest = receipt_digest(landed["tx_hash"], landed["height"], landed["index"])
+        assert landed["receipt"]["node"] == load_member_key(homes[3].home).address == signer_of(digest, bytes.fromhex(landed["receipt"]["signature"][2:]))
+        wait_for(lambda: agreed(homes, landed["height"]), 60, "every node to take the cancel")
+        assert 5 not in [o["order_id"] for o in query(homes[0], f"book/{MARKET.name}")]
     finally:
         for process in nodes:
             stop(process)
