@@ -5,6 +5,7 @@ consensus through its own CometBFT and answers once their block is
 committed, with the block and the position the order got there.
 
 - ``GET /v1/status``: the node's committed status (``SequencerApp.status``);
+- ``GET /metrics``: the node's metrics (``metrics``);
 - ``GET /v1/markets/{market}/book``: the resting orders, in priority order;
 - ``POST /v1/orders``: place a signed order (the sequencer service's
   ``PlaceOrderIn``). 200 with ``{tx_hash, height, index, result, receipt}``
@@ -40,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sequencer.engine.errors import Code, RequestRejected
 from sequencer.service.commands import PlaceOrder
 from sequencer.service.errors import INVALID_REQUEST, error_response, install_error_handlers
+from sequencer.service.metrics import metrics_router
 from sequencer.l1.sequencer_set import sign_digest
 from sequencer.service.perp_routes import collateral_command, perp_order_command, prices_command
 from sequencer.service.perp_schemas import CollateralTransferIn, OraclePricesIn, PlacePerpOrderIn
@@ -47,6 +49,7 @@ from sequencer.service.routing import MarketPath, cancel_all_command, cancel_com
 from sequencer.service.schemas import CancelAllIn, CancelIn, PlaceOrderIn, WithdrawIn
 
 from .app import Carried, SequencerApp, TxCode, encode_tx
+from .metrics import node_metrics
 from .encrypted import MAX_CIPHERTEXT_BYTES, EncryptedOrder
 
 COMMIT_TIMEOUT_S = 30.0
@@ -100,6 +103,7 @@ def node_api(app: SequencerApp, rpc_url: str, key: LocalAccount) -> FastAPI:
 
     api = FastAPI(title="Matchproof sequencer node", docs_url="/docs")
     install_error_handlers(api)
+    api.include_router(metrics_router([lambda: node_metrics(app)]))
 
     @api.exception_handler(ConsensusUnavailable)
     async def unavailable(request: Request, error: ConsensusUnavailable) -> JSONResponse:

@@ -128,6 +128,15 @@ WAITING = "WAITING"
 """The ``info`` of an accepted transaction whose block waits for encrypted orders to be decrypted; its result comes later (``outcome`` query)."""
 
 
+@dataclass
+class NodeCounters:
+    """How many proposals, vote extensions and decryption shares of others this node refused."""
+
+    proposals: int = 0
+    vote_extensions: int = 0
+    shares: int = 0
+
+
 class ProposalRejected(Exception):
     """A proposed block this node does not vote for: what is wrong with it."""
 
@@ -241,6 +250,8 @@ class SequencerApp:
         """Decided blocks that wait for encrypted orders to be decrypted, oldest first."""
         self.outcomes: dict[tuple[int, int], abci.ExecTxResult] = {}
         """The results of transactions whose block waited, by (height, position)."""
+        self.refused = NodeCounters()
+        """What this node refused of others (its own view, not replicated state)."""
 
     # ------------------------------------------------------------------ connection handshake
 
@@ -317,7 +328,9 @@ class SequencerApp:
         """Vote for a block only if every transaction is one a proposer may include (:meth:`check_proposal`)."""
         try:
             self.check_proposal(list(request.txs))
-        except ProposalRejected:
+        except ProposalRejected as error:
+            self.refused.proposals += 1
+            logger.warning("refused the proposal of %s at height %d: %s", request.proposer_address.hex(), request.height, error)
             return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.REJECT)
         return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.ACCEPT)
 
@@ -347,6 +360,7 @@ class SequencerApp:
         except CodecError as error:
             wrong = str(error)
         if wrong is not None:
+            self.refused.vote_extensions += 1
             logger.warning("refused the vote extension of validator %s at height %d: %s", request.validator_address.hex(), request.height, wrong)
             return abci.ResponseVerifyVoteExtension(status=abci.ResponseVerifyVoteExtension.REJECT)
         return abci.ResponseVerifyVoteExtension(status=abci.ResponseVerifyVoteExtension.ACCEPT)
@@ -661,6 +675,7 @@ class SequencerApp:
         wanted = set(received) - set(useful.shares)
         wrong = sorted((s.ordinal, s.member) for s in wanted if s.ordinal in self.decryptor.waiting and s.member not in self.decryptor.shares[s.ordinal])
         if wrong:
+            self.refused.shares += len(wrong)
             logger.warning("proposing without shares that are not their members' (ordinal, member): %s", wrong)
         return [useful.encode()] if useful.shares else []
 

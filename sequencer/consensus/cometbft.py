@@ -9,8 +9,9 @@ definitions from the same release (``scripts/gen_abci_proto.py``).
 :func:`init_set` lays out the homes of an N-validator set on loopback with
 ``cometbft testnet`` (keys, a shared genesis) and gives each node its own
 ports on 127.0.0.1: peer-to-peer, RPC (where traders' transactions and
-queries go) and the ABCI address its sequencer application listens on; the
-genesis turns on vote extensions, which carry decryption shares.
+queries go), the ABCI address its sequencer application listens on, and
+CometBFT's Prometheus metrics (``+ 4``); the genesis turns on vote
+extensions, which carry decryption shares.
 """
 
 import json
@@ -84,7 +85,7 @@ class NodeHome:
 
 
 PORTS_PER_NODE = 10
-"""Node ``i`` of a set on one machine has ports ``base + 10 i`` to ``+ 9``: p2p, RPC, application, and its API at ``+ 3``."""
+"""Node ``i`` of a set on one machine has ports ``base + 10 i`` to ``+ 9``: p2p, RPC, application, its API at ``+ 3`` and CometBFT's metrics at ``+ 4``."""
 
 
 def api_port(base_port: int, node: int) -> int:
@@ -96,8 +97,9 @@ def init_set(directory: Path, nodes: int, base_port: int) -> list[NodeHome]:
     """
     Homes for ``nodes`` validators under ``directory`` (``node0`` ...), each
     with its own keys and the set's genesis; node ``i`` listens on
-    ``base_port + 10 i`` (p2p), ``+ 1`` (RPC) and ``+ 2`` (its application),
-    all on 127.0.0.1, with the others as persistent peers. CometBFT's
+    ``base_port + 10 i`` (p2p), ``+ 1`` (RPC), ``+ 2`` (its application)
+    and ``+ 4`` (CometBFT's metrics), all on 127.0.0.1, with the others as
+    persistent peers. CometBFT's
     ``testnet`` draws every node's keys here, as a trusted dealer: a devnet's
     way; each operator of a real set makes its own (``cometbft init``).
 
@@ -133,6 +135,8 @@ def init_set(directory: Path, nodes: int, base_port: int) -> list[NodeHome]:
             ("p2p", "allow_duplicate_ip", "true"),
             ("p2p", "addr_book_strict", "false"),
             ("consensus", "timeout_commit", f'"{TIMEOUT_COMMIT}"'),
+            ("instrumentation", "prometheus", "true"),
+            ("instrumentation", "prometheus_listen_addr", f'"127.0.0.1:{node.p2p_port + 4}"'),
             # CheckTx reads nothing a block changes but keys, which never change: checking the
             # mempool again after every block would only re-verify its signatures.
             ("mempool", "recheck", "false"),

@@ -13,6 +13,7 @@ byzantine one too, holds the same state.
 """
 
 import base64
+import re
 from pathlib import Path
 
 import httpx
@@ -79,6 +80,13 @@ def test_a_byzantine_member_cannot_make_the_honest_nodes_diverge(node: AnvilNode
         assert all(header["header"]["proposer_address"] != byzantine for header in headers)
         assert any(int(header["commit"]["round"]) > 0 for header in headers)  # its turns ended in a later round
         assert all(state["l1_seen"] == 3 for state in map(status, homes) if state)  # the invented deposit never happened
+        # Each honest node's metrics count the proposals it refused; CometBFT's own metrics are beside them.
+        for i in (0, 1, 2):
+            metrics = httpx.get(f"{local.api(i)}/metrics", timeout=10).text
+            refused = re.search(r'^matchproof_node_refused_total\{what="proposals"\} (\d+)', metrics, re.MULTILINE)
+            assert refused is not None and int(refused.group(1)) > 0, metrics
+        consensus = httpx.get(f"http://127.0.0.1:{homes[0].p2p_port + 4}/metrics", timeout=10).text
+        assert "cometbft_consensus_height" in consensus
 
         # Every batch reaches L1 with the three honest signatures: the byzantine member's are of other batches.
         wait_for(lambda: local.settled(honest), 180, "every batch signed and verified on L1")
