@@ -70,11 +70,20 @@ class Groth16Key:
         witness of this circuit.
         """
 
-def threshold_deal(threshold: int, members: int) -> tuple[bytes, list[bytes]]:
-    """A trusted dealer's key set: ``(public key set, [each member's secret key share])``; any ``threshold + 1`` shares decrypt.
+def threshold_dkg_key() -> tuple[bytes, bytes]:
+    """A member's key pair for receiving its DKG values: ``(secret, public)``."""
 
-    ValueError unless ``threshold < members``. Use it through ``sequencer.crypto.threshold``.
+def threshold_dkg_deal(threshold: int, members: list[bytes]) -> tuple[bytes, list[bytes]]:
+    """One member's dealing: ``(commitment, [value for member j encrypted to members[j]])``; ``threshold + 1`` will decrypt.
+
+    ValueError unless ``threshold < len(members)``, or if a key does not decode.
     """
+
+def threshold_dkg_receive(secret_key: bytes, member: int, commitment: bytes, value: bytes) -> bytes:
+    """Member ``member``'s value of one dealing, decrypted and checked against the commitment (ValueError if not)."""
+
+def threshold_dkg_combine(member: int, commitments: list[bytes], values: list[bytes]) -> tuple[bytes, bytes]:
+    """``(the set's public key set, member's secret share)``: the sums, checked against each other (ValueError if not)."""
 
 def threshold_of(key_set: bytes) -> int:
     """The threshold ``t`` of a public key set (``t + 1`` shares decrypt); ValueError if it does not decode."""

@@ -414,7 +414,10 @@ fn matchproof_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(groth16_verify, module)?)?;
     module.add_function(wrap_pyfunction!(eddsa_verify_many, module)?)?;
     module.add_class::<Groth16Key>()?;
-    module.add_function(wrap_pyfunction!(threshold::threshold_deal, module)?)?;
+    module.add_function(wrap_pyfunction!(threshold::threshold_dkg_key, module)?)?;
+    module.add_function(wrap_pyfunction!(threshold::threshold_dkg_deal, module)?)?;
+    module.add_function(wrap_pyfunction!(threshold::threshold_dkg_receive, module)?)?;
+    module.add_function(wrap_pyfunction!(threshold::threshold_dkg_combine, module)?)?;
     module.add_function(wrap_pyfunction!(threshold::threshold_of, module)?)?;
     module.add_function(wrap_pyfunction!(threshold::threshold_encrypt, module)?)?;
     module.add_function(wrap_pyfunction!(threshold::threshold_ciphertext_valid, module)?)?;

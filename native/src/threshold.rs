@@ -6,14 +6,16 @@
 //! Everything crosses the boundary as bytes in `blsttc`'s own encodings:
 //! a public key set (its commitment), a secret key share (32 bytes), a
 //! ciphertext, a decryption share (48 bytes). A member's index is its
-//! position in the set, from 0.
+//! position in the set, from 0. The set's keys come from a distributed key
+//! generation (`threshold_dkg_*`), so no one ever holds the whole secret.
 
 use std::collections::BTreeMap;
 
 use blsttc::blstrs::{Bls12, G1Affine, G1Projective, G2Affine, G2Prepared, Scalar};
 use blsttc::group::prime::PrimeCurveAffine;
 use blsttc::group::{Curve, Group};
-use blsttc::{hash_g2, Ciphertext, DecryptionShare, PublicKeySet, SecretKeySet, SecretKeyShare};
+use blsttc::poly::Commitment;
+use blsttc::{hash_g2, Ciphertext, DecryptionShare, PublicKey, PublicKeySet, SecretKey, SecretKeySet, SecretKeyShare};
 use pairing::{MillerLoopResult, MultiMillerLoop};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -42,20 +44,6 @@ fn read_ciphertext(bytes: &[u8]) -> PyResult<Ciphertext> {
 fn read_share(bytes: &[u8]) -> PyResult<DecryptionShare> {
     let bytes: [u8; 48] = bytes.try_into().map_err(|_| invalid("decryption share"))?;
     DecryptionShare::from_bytes(bytes).map_err(|_| invalid("decryption share"))
-}
-
-/// A trusted dealer's key set: `(public key set, [secret key share of each member])`,
-/// where any `threshold + 1` of the `members` shares decrypt.
-#[pyfunction]
-pub fn threshold_deal(py: Python<'_>, threshold: usize, members: usize) -> PyResult<(Py<PyBytes>, Vec<Py<PyBytes>>)> {
-    if members == 0 || threshold >= members {
-        return Err(PyValueError::new_err("the threshold must be below the number of members"));
-    }
-    let secret = SecretKeySet::random(threshold, &mut rand::thread_rng());
-    let shares = (0..members)
-        .map(|i| PyBytes::new(py, &secret.secret_key_share(i).to_bytes()).unbind())
-        .collect();
-    Ok((PyBytes::new(py, &secret.public_keys().to_bytes()).unbind(), shares))
 }
 
 /// The threshold `t` of a public key set (`t + 1` shares decrypt).
@@ -121,6 +109,103 @@ pub fn threshold_decrypt(py: Python<'_>, key_set: &[u8], shares: BTreeMap<usize,
         .decrypt(shares.iter().map(|(index, share)| (*index, share)), &ciphertext)
         .map_err(|error| PyValueError::new_err(format!("cannot decrypt: {error}")))?;
     Ok(PyBytes::new(py, &plaintext).unbind())
+}
+
+// ---------------------------------------------------------------- distributed key generation
+//
+// Joint-Feldman: every member deals a random polynomial of degree t, publishes
+// its commitment and sends member j its value at j, encrypted to member j's
+// key; member j checks each value against its dealer's commitment and adds
+// them up. The set's key is the sum of the commitments; no one ever holds its
+// secret (the sum of the dealers' secrets), and any t + 1 members' summed
+// shares decrypt, as a dealt key's would.
+
+/// A member's key pair for receiving its shares: `(secret 32 bytes, public 48 bytes)`.
+#[pyfunction]
+pub fn threshold_dkg_key(py: Python<'_>) -> (Py<PyBytes>, Py<PyBytes>) {
+    let secret = SecretKey::random();
+    let public = secret.public_key().to_bytes();
+    (PyBytes::new(py, &secret.to_bytes()).unbind(), PyBytes::new(py, &public).unbind())
+}
+
+fn read_public_key(bytes: &[u8]) -> PyResult<PublicKey> {
+    let bytes: [u8; 48] = bytes.try_into().map_err(|_| invalid("public key"))?;
+    PublicKey::from_bytes(bytes).map_err(|_| invalid("public key"))
+}
+
+fn read_secret_share(bytes: &[u8]) -> PyResult<SecretKeyShare> {
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| invalid("secret key share"))?;
+    SecretKeyShare::from_bytes(bytes).map_err(|_| invalid("secret key share"))
+}
+
+/// One member's dealing for a set whose members' share-receiving keys are
+/// `members` (in member order), any `threshold + 1` of which will decrypt:
+/// `(commitment, [its value for member j, encrypted to member j's key])`.
+#[pyfunction]
+pub fn threshold_dkg_deal(py: Python<'_>, threshold: usize, members: Vec<Vec<u8>>) -> PyResult<(Py<PyBytes>, Vec<Py<PyBytes>>)> {
+    if members.is_empty() || threshold >= members.len() {
+        return Err(PyValueError::new_err("the threshold must be below the number of members"));
+    }
+    let keys = members.iter().map(|key| read_public_key(key)).collect::<PyResult<Vec<_>>>()?;
+    let secret = SecretKeySet::random(threshold, &mut rand::thread_rng());
+    let values = keys
+        .iter()
+        .enumerate()
+        .map(|(j, key)| PyBytes::new(py, &key.encrypt(secret.secret_key_share(j).to_bytes()).to_bytes()).unbind())
+        .collect();
+    Ok((PyBytes::new(py, &secret.public_keys().to_bytes()).unbind(), values))
+}
+
+/// Member `member`'s value from one dealing: decrypted with its receiving
+/// key and checked against the dealer's commitment (ValueError naming what
+/// is wrong: a malformed ciphertext, or a value the commitment denies, as
+/// is what a ciphertext for another key decrypts to).
+#[pyfunction]
+pub fn threshold_dkg_receive(py: Python<'_>, secret_key: &[u8], member: usize, commitment: &[u8], value: &[u8]) -> PyResult<Py<PyBytes>> {
+    let bytes: [u8; 32] = secret_key.try_into().map_err(|_| invalid("secret key"))?;
+    let secret = SecretKey::from_bytes(bytes).map_err(|_| invalid("secret key"))?;
+    let commitment = read_key_set(commitment)?;
+    let ciphertext = read_ciphertext(value)?;
+    if !ciphertext.verify() {
+        return Err(invalid("well-formed ciphertext"));
+    }
+    let plaintext = secret.decrypt(&ciphertext).ok_or_else(|| invalid("well-formed ciphertext"))?;
+    let denied = || PyValueError::new_err("the dealer's value does not match its commitment");
+    let share = read_secret_share(&plaintext).map_err(|_| denied())?;
+    if share.public_key_share() != commitment.public_key_share(member) {
+        return Err(denied());
+    }
+    Ok(PyBytes::new(py, &share.to_bytes()).unbind())
+}
+
+/// The set's public key set (the sum of every dealing's commitment) and
+/// member `member`'s secret share (the sum of its values), checked against
+/// each other; ValueError if the commitments differ in threshold.
+#[pyfunction]
+pub fn threshold_dkg_combine(py: Python<'_>, member: usize, commitments: Vec<Vec<u8>>, values: Vec<Vec<u8>>) -> PyResult<(Py<PyBytes>, Py<PyBytes>)> {
+    if commitments.is_empty() || commitments.len() != values.len() {
+        return Err(PyValueError::new_err("one value from each dealing, and at least one dealing"));
+    }
+    let mut sum: Option<Commitment> = None;
+    for bytes in &commitments {
+        let commitment = Commitment::from_bytes(read_key_set(bytes)?.to_bytes()).map_err(|_| invalid("commitment"))?;
+        sum = Some(match sum {
+            None => commitment,
+            Some(total) if total.degree() == commitment.degree() => total + commitment,
+            Some(_) => return Err(PyValueError::new_err("the dealings' thresholds differ")),
+        });
+    }
+    let key_set = PublicKeySet::from(sum.expect("at least one dealing"));
+    let mut secret = Scalar::from(0u64);
+    for bytes in &values {
+        let bytes: [u8; 32] = read_secret_share(bytes)?.to_bytes();
+        secret += Option::<Scalar>::from(Scalar::from_bytes_be(&bytes)).ok_or_else(|| invalid("secret key share"))?;
+    }
+    let share = SecretKeyShare::from_mut(&mut secret);
+    if share.public_key_share() != key_set.public_key_share(member) {
+        return Err(PyValueError::new_err("the summed share does not match the summed commitments"));
+    }
+    Ok((PyBytes::new(py, &key_set.to_bytes()).unbind(), PyBytes::new(py, &share.to_bytes()).unbind()))
 }
 
 /// A compressed G1 point, if it decodes (in the subgroup).

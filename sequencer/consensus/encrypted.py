@@ -298,13 +298,17 @@ class Decryptor:
         return DecryptionShares(tuple(kept.values()))
 
 
-def write_threshold_keys(homes: list[Path], key: ThresholdKey, secrets: list[bytes]) -> None:
-    """Give every home the set's public key and its own secret share (readable by its owner only); refuses to overwrite."""
-    for member, (home, secret) in enumerate(zip(homes, secrets, strict=True)):
-        (home / THRESHOLD_KEY_FILE).write_text(json.dumps({"key_set": key.key_set.hex(), "members": len(homes)}) + "\n")
-        descriptor = os.open(home / THRESHOLD_SHARE_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(json.dumps({"member": member, "secret": secret.hex()}) + "\n")
+def write_secret(path: Path, document: dict[str, object]) -> None:
+    """Write a secret as JSON, readable by its owner only; refuses to overwrite one."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(json.dumps(document) + "\n")
+
+
+def write_threshold_key(home: Path, key: ThresholdKey, members: int, share: MemberShare) -> None:
+    """Give a node's home the set's public key and its own secret share (readable by its owner only)."""
+    (home / THRESHOLD_KEY_FILE).write_text(json.dumps({"key_set": key.key_set.hex(), "members": members}) + "\n")
+    write_secret(home / THRESHOLD_SHARE_FILE, {"member": share.member, "secret": share.secret.hex()})
 
 
 def load_threshold_key(home: Path) -> tuple[ThresholdKey, int]:

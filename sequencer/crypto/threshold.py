@@ -9,12 +9,15 @@ key; each member holds one secret key share; a member's *decryption share*
 of a ciphertext can be checked by anyone against that member's public key
 share, and any ``needed`` valid shares decrypt, while fewer reveal nothing.
 
-The set's keys come from a trusted dealer (:func:`deal`, run by ``matchproof
-node init``), which is a devnet's way: a distributed key generation, in
-which no one ever holds the whole key, is the goal (see the README).
+The set's keys come from a distributed key generation (joint Feldman): each
+member deals (:func:`deal`) a random polynomial's commitment and its value
+for every member, encrypted to that member's receiving key (:func:`dkg_key`);
+each member checks its values against the commitments (:func:`receive`) and
+adds them up (:func:`combine`). The set's key is the sum of the
+commitments, and no one ever holds its secret.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import matchproof_native
@@ -66,20 +69,60 @@ class ThresholdKey:
         return matchproof_native.threshold_decrypt(self.key_set, dict(shares), ciphertext)
 
 
-def deal(members: int, needed: int) -> tuple[ThresholdKey, list[bytes]]:
+@dataclass(frozen=True)
+class Dealing:
+    """One member's part of a distributed key generation: its commitment, and each member's value encrypted to that member."""
+
+    commitment: bytes
+    values: tuple[bytes, ...]
+
+
+def dkg_key() -> tuple[bytes, bytes]:
+    """A member's key pair for receiving its values in a key generation: ``(secret, public)``."""
+    return matchproof_native.threshold_dkg_key()
+
+
+def deal(needed: int, members: Sequence[bytes]) -> Dealing:
     """
-    A trusted dealer's keys for a set of ``members`` of which any ``needed``
-    decrypt: the public key set, and each member's secret key share.
+    This member's dealing for a set whose members receive with ``members``
+    (their public receiving keys, in member order), of which any ``needed``
+    will decrypt.
 
     Raises
     ------
     ValueError
-        ``needed`` is not between 1 and ``members``.
+        ``needed`` is not between 1 and the number of members, or a key does not decode.
     """
-    if not 1 <= needed <= members:
-        raise ValueError(f"{needed} of {members} members cannot be a threshold")
-    key_set, shares = matchproof_native.threshold_deal(needed - 1, members)
-    return ThresholdKey(key_set), shares
+    if not 1 <= needed <= len(members):
+        raise ValueError(f"{needed} of {len(members)} members cannot be a threshold")
+    commitment, values = matchproof_native.threshold_dkg_deal(needed - 1, list(members))
+    return Dealing(commitment, tuple(values))
+
+
+def receive(secret_key: bytes, member: int, dealing: Dealing) -> bytes:
+    """
+    Member ``member``'s value of a dealing, decrypted with its receiving key.
+
+    Raises
+    ------
+    ValueError
+        It is not for this key, or its dealer's commitment denies it (a dishonest dealer).
+    """
+    return matchproof_native.threshold_dkg_receive(secret_key, member, dealing.commitment, dealing.values[member])
+
+
+def combine(member: int, dealings: Sequence[Dealing], values: Sequence[bytes]) -> tuple[ThresholdKey, bytes]:
+    """
+    The set's key (the sum of the dealings' commitments) and member
+    ``member``'s secret share (the sum of its values, one from each dealing).
+
+    Raises
+    ------
+    ValueError
+        The dealings disagree on the threshold, or the sums do not match.
+    """
+    key_set, share = matchproof_native.threshold_dkg_combine(member, [d.commitment for d in dealings], list(values))
+    return ThresholdKey(key_set), share
 
 
 def ciphertext_valid(ciphertext: bytes) -> bool:

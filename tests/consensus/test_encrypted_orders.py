@@ -15,7 +15,6 @@ from tendermint.abci import types_pb2 as abci
 
 from sequencer.consensus.app import WAITING, SequencerApp, TxCode, decode_tx, encode_tx
 from sequencer.consensus.encrypted import DecryptionShares, MemberShare, EncryptedOrder, Share, Decryptor, decode_extension, encrypt_order
-from sequencer.crypto.threshold import deal
 from sequencer.service.canonical import state_digest
 from sequencer.service.codec import CodecError
 from sequencer.service.commands import AddL1Request
@@ -23,9 +22,10 @@ from sequencer.spec.constants import Side
 from tests.consensus.test_app import MARKET, app, at, decide, funded, order_tx
 from tests.engine.exchange import ALICE, BOB, funding
 from tests.support.scenario import NOW
+from tests.support.threshold import distributed_key
 
 MEMBERS = 4
-KEY, SECRETS = deal(MEMBERS, 3)
+KEY, SECRETS = distributed_key(MEMBERS, 3)
 
 
 def member_node(directory: Path, member: int) -> SequencerApp:

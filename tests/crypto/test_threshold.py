@@ -1,18 +1,21 @@
 """
 Threshold encryption through ``sequencer.crypto.threshold`` (the ``blsttc``
-crate in ``matchproof_native``): any ``needed`` members' shares decrypt and
-fewer do not; a share checks out only as its own member's share of its own
-ciphertext; the batch check agrees with checking each share on its own,
-for short and long plaintexts (the two ways a ciphertext is hashed).
+crate in ``matchproof_native``), with a key the members generated together:
+any ``needed`` members' shares decrypt and fewer do not; a dishonest
+dealer's value is caught by its commitment; a share checks out only as its
+own member's share of its own ciphertext; the batch check agrees with
+checking each share on its own, for short and long plaintexts (the two ways
+a ciphertext is hashed).
 """
 
 import os
 
 import pytest
 
-from sequencer.crypto.threshold import ThresholdKey, ciphertext_valid, deal, decryption_share
+from sequencer.crypto.threshold import Dealing, ThresholdKey, ciphertext_valid, combine, deal, decryption_share, dkg_key, receive
+from tests.support.threshold import distributed_key
 
-KEY, SECRETS = deal(4, 3)
+KEY, SECRETS = distributed_key(4, 3)
 
 
 def test_any_three_of_four_shares_decrypt_and_two_do_not() -> None:
@@ -24,7 +27,7 @@ def test_any_three_of_four_shares_decrypt_and_two_do_not() -> None:
         assert KEY.decrypt({m: s for m, s in shares.items() if m != left_out}, ciphertext) == plaintext
     with pytest.raises(ValueError, match="2 shares cannot decrypt"):
         KEY.decrypt({0: shares[0], 3: shares[3]}, ciphertext)
-    _, strangers = deal(4, 3)  # another set's members
+    _, strangers = distributed_key(4, 3)  # another set's members
     assert KEY.decrypt({m: decryption_share(strangers[m], ciphertext) for m in (0, 1, 2)}, ciphertext) != plaintext
 
 
@@ -49,6 +52,21 @@ def test_a_tampered_ciphertext_or_key_is_refused() -> None:
         with pytest.raises(ValueError):
             ThresholdKey(broken)
     with pytest.raises(ValueError):
-        deal(4, 5)
+        deal(5, [dkg_key()[1] for _ in range(4)])
     with pytest.raises(ValueError):
         decryption_share(b"short", ciphertext)
+
+
+def test_a_dealer_whose_value_its_commitment_denies_is_caught() -> None:
+    receiving = [dkg_key() for _ in range(3)]
+    publics = [public for _, public in receiving]
+    honest = deal(3, publics)
+    swapped = Dealing(honest.commitment, (honest.values[1], honest.values[0], honest.values[2]))  # member 0 gets member 1's
+    with pytest.raises(ValueError, match="does not match its commitment"):
+        receive(receiving[0][0], 0, swapped)
+    with pytest.raises(ValueError, match="does not match its commitment"):
+        receive(receiving[1][0], 0, honest)  # member 0's value, opened with member 1's key: noise
+    lower = deal(2, publics)  # a dealing of another threshold
+    values = [receive(receiving[0][0], 0, dealing) for dealing in (honest, lower)]
+    with pytest.raises(ValueError, match="thresholds differ"):
+        combine(0, [honest, lower], values)
