@@ -101,6 +101,12 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     start.add_argument("--circuit", default="devnet", help="circuit configuration: tree depths and batch size")
     start.add_argument("--rpc", help="L1 JSON-RPC URL (with --deployment)")
     start.add_argument("--deployment", type=Path, help="deployment file written by the deploy step")
+    start.add_argument(
+        "--l1-confirmations",
+        type=int,
+        default=0,
+        help="blocks on top of an L1 request's block before the node proposes or votes for it (0 on a devnet; a reorg-safe depth on a real chain)",
+    )
     start.add_argument("--max-batch-wait", type=int, default=10, help="seconds of block time before a partial batch is sealed")
     start.add_argument(
         "--funding-interval", type=int, default=60, help="seconds of block time between funding ticks of perpetual markets"
@@ -256,7 +262,9 @@ def build_node(args: argparse.Namespace) -> Node:
         if args.rpc is None:
             raise ConfigError("--deployment needs --rpc")
         _, rollup, perp = connect_rollup(args, params)
-        l1 = ChainRequests(rollup)
+        if args.l1_confirmations < 0:
+            raise ConfigError("--l1-confirmations cannot be negative")
+        l1 = ChainRequests(rollup, args.l1_confirmations)
     elif args.rpc is not None:
         raise ConfigError("--rpc needs --deployment")
     try:

@@ -142,12 +142,14 @@ class Rollup:
         registered, index = self.contract.functions.accountOf(Web3.to_checksum_address(owner)).call()
         return AccountIndex(index) if registered else None
 
-    def l1_requests(self, start: int) -> list[L1Request]:
-        """Every queued request from index ``start`` on, in queue order, as spec transactions."""
+    def l1_requests(self, start: int, to_block: int | None = None) -> list[L1Request]:
+        """Every request queued from index ``start`` on (up to block ``to_block``, if given), in queue order, as spec transactions."""
         count = int(self.contract.functions.l1RequestCount().call())
-        if start >= count:
+        if start >= count or (to_block is not None and to_block < self.deployment.block_number):
             return []
-        logs = self.contract.events.L1RequestQueued().get_logs(from_block=self.deployment.block_number)
+        logs = self.contract.events.L1RequestQueued().get_logs(
+            from_block=self.deployment.block_number, to_block="latest" if to_block is None else to_block
+        )
         requests = [request_from_event(log["args"]) for log in logs]
         return sorted((r for r in requests if r.index >= start), key=lambda request: request.index)
 

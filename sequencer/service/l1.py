@@ -87,14 +87,19 @@ class L1Requests(Protocol):
 class ChainRequests:
     """The rollup contract's queue, read through a node."""
 
-    def __init__(self, rollup: Rollup) -> None:
-        """Read the queue of ``rollup``."""
+    def __init__(self, rollup: Rollup, confirmations: int = 0) -> None:
+        """
+        Read the queue of ``rollup``, taking a request only once its block
+        has ``confirmations`` blocks on top of it (0: as soon as it is mined).
+        """
         self._rollup = rollup
+        self._confirmations = confirmations
         self._frozen_state: Reconstruction | None = None
 
     def since(self, start: int) -> list[tuple[int, L1Transaction]]:
-        """Every request from ``start`` on, from the contract's events."""
-        return [(request.index, request.transaction) for request in self._rollup.l1_requests(start)]
+        """Every confirmed request from ``start`` on, from the contract's events."""
+        to_block = None if self._confirmations == 0 else self._rollup.w3.eth.block_number - self._confirmations
+        return [(request.index, request.transaction) for request in self._rollup.l1_requests(start, to_block)]
 
     def snapshot(self, limit: int) -> QueueSnapshot:
         """The contract's queue now (several node calls: call it off the event loop)."""

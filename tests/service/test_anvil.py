@@ -190,3 +190,17 @@ def test_tools_refuse_a_rollup_that_starts_from_a_non_empty_state(
         )
         assert deposit.run(deposit) != 0
         assert "refusing to deposit" in capsys.readouterr().err
+
+
+def test_a_confirmation_depth_holds_back_the_newest_requests(chain: tuple[AnvilNode, Deployment, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    node, deployment, path = chain
+    rollup = Rollup(node.web3(), deployment, compile_contracts(REJECTING_VERIFIER))
+    deposit_with_cli(node, path, node.accounts()[5], BASE, UNIT, monkeypatch)
+    newest = rollup.l1_request_count() - 1
+    assert ChainRequests(rollup).since(newest)[0][0] == newest  # at once without a depth
+    deep = ChainRequests(rollup, confirmations=3)
+    assert deep.since(newest) == []  # its block has no confirmation yet
+    node.web3().provider.make_request("anvil_mine", [2])  # type: ignore[arg-type]
+    assert deep.since(newest) == []
+    node.web3().provider.make_request("anvil_mine", [1])  # type: ignore[arg-type]
+    assert [index for index, _ in deep.since(newest)] == [newest]
