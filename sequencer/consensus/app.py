@@ -80,6 +80,8 @@ from sequencer.service.commands import (
 from sequencer.service.l1 import L1Requests
 from sequencer.l1.sequencer_set import SignedBatchHeader, batch_digest, signer_of
 from sequencer.service.machine import Machine
+from sequencer.spec.errors import InvalidTransaction
+from sequencer.spec.perpetual.rules import check_oracle_quorum, check_oracle_signatures
 from sequencer.spec.types import FieldElement, Timestamp
 from sequencer.witness.batch import ProvableBatch
 
@@ -276,7 +278,8 @@ class SequencerApp:
     def check_tx(self, request: abci.RequestCheckTx) -> abci.ResponseCheckTx:
         """
         Admit a trader's command (a spot one only if its account exists and
-        signed it, in the committed state), an encrypted order (if its
+        signed it, in the committed state; oracle prices only from a quorum
+        of the oracles' valid signatures), an encrypted order (if its
         ciphertext is well formed: nothing else of it can be read) or a
         batch signature; anything else never enters the mempool. The block that carries a command
         checks it again, in full.
@@ -294,6 +297,8 @@ class SequencerApp:
         if not isinstance(command, (*TRADER_COMMANDS, BatchSignature)):
             log = f"{type(command).__name__} is not a trader's command"
             return abci.ResponseCheckTx(code=TxCode.NOT_ALLOWED, log=log, codespace=CODESPACE)
+        if isinstance(command, PostPrices):
+            return self._check_prices(command)
         signed = None if isinstance(command, BatchSignature) else signed_parts(command)
         if signed is not None:
             index, message, signature = signed
@@ -301,6 +306,18 @@ class SequencerApp:
                 signed_by(self.machine.operator.head, index, FieldElement(message()), signature)
             except RequestRejected as error:
                 return abci.ResponseCheckTx(code=TxCode.REJECTED, info=error.code, log=str(error), codespace=CODESPACE)
+        return abci.ResponseCheckTx(code=TxCode.OK)
+
+    def _check_prices(self, command: PostPrices) -> abci.ResponseCheckTx:
+        """Admit oracle prices only from a quorum of known oracles, ascending, each signature valid (their times are the block's to judge)."""
+        perp = self.machine.operator.perp
+        if perp is None:
+            return abci.ResponseCheckTx(code=TxCode.NOT_ALLOWED, log="this rollup has no perpetual markets", codespace=CODESPACE)
+        try:
+            check_oracle_quorum(perp.config, command.update)
+            check_oracle_signatures(perp.config, command.update)
+        except InvalidTransaction as error:
+            return abci.ResponseCheckTx(code=TxCode.REJECTED, info=error.code, log=str(error), codespace=CODESPACE)
         return abci.ResponseCheckTx(code=TxCode.OK)
 
     # ------------------------------------------------------------------ consensus

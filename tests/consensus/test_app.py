@@ -281,3 +281,20 @@ def test_the_mempool_checks_perpetual_orders_and_collateral_moves_signatures_too
     for command in forged:
         answer = node.check_tx(abci.RequestCheckTx(tx=encode_tx(command)))
         assert (answer.code, answer.info) == (TxCode.REJECTED, "INVALID_SIGNATURE"), command
+
+
+def test_the_mempool_takes_oracle_prices_only_from_a_signed_quorum(tmp_path: Path) -> None:
+    node = SequencerApp(Machine(perp_operator()), None, MAX_BATCH_WAIT_S)
+    update = price_update(100)
+    prices = update.prices
+    cases = [
+        (update, TxCode.OK, ""),
+        (replace(update, prices=prices[:2]), TxCode.REJECTED, "ORACLE_SIGNATURE_COUNT"),
+        (replace(update, prices=(prices[1], prices[0], prices[2])), TxCode.REJECTED, "ORACLE_SIGNERS_NOT_ASCENDING"),
+        (replace(update, prices=(replace(prices[0], price=prices[0].price + 1), *prices[1:])), TxCode.REJECTED, "INVALID_ORACLE_SIGNATURE"),
+    ]
+    for prices_update, code, info in cases:
+        answer = node.check_tx(abci.RequestCheckTx(tx=encode_tx(PostPrices(prices_update))))
+        assert (answer.code, answer.info) == (code, info), prices_update
+    spot = app(tmp_path)  # a rollup without perpetual markets
+    assert spot.check_tx(abci.RequestCheckTx(tx=encode_tx(PostPrices(update)))).code == TxCode.NOT_ALLOWED

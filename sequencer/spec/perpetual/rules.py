@@ -88,7 +88,7 @@ from .errors import (
     ZeroOraclePrice,
 )
 from .margin import Health, exposure_reduced, health, ratio_not_lowered, settled, withdrawable
-from .state import PerpAccount, PerpMarket, Position, check_market
+from .state import PerpAccount, PerpConfig, PerpMarket, Position, check_market
 from .ledger import PerpLedger
 from .transactions import (
     CollateralTransfer,
@@ -176,6 +176,27 @@ def process_oracle_update(ledger: PerpLedger, update: OracleUpdate, timestamp: T
     for signed in update.prices:
         check_range("price", signed.price, PERP_PRICE_BITS)
         check_range("price_timestamp", signed.timestamp, TIMESTAMP_BITS)
+    check_oracle_quorum(config, update)
+    earliest = Timestamp(max(market.oracle_time + 1, timestamp - config.oracle_window))
+    for signed in update.prices:
+        if signed.price == 0:
+            raise ZeroOraclePrice(signed.signer)
+        if not earliest <= signed.timestamp <= timestamp:
+            raise OraclePriceStale(signed.signer, signed.timestamp, earliest, timestamp)
+    check_oracle_signatures(config, update)
+
+    ledger.set_market(update.market, priced(market, median_price(update), latest_time(update), timestamp))
+
+
+def check_oracle_quorum(config: PerpConfig, update: OracleUpdate) -> None:
+    """
+    The update's signers: exactly ``oracle_quorum`` of them, each a known
+    oracle, in ascending order (``process_oracle_update``'s second checks).
+
+    Raises
+    ------
+    OracleSignatureCount, UnknownOracleSigner, OracleSignersNotAscending
+    """
     if len(update.prices) != config.oracle_quorum:
         raise OracleSignatureCount(len(update.prices), config.oracle_quorum)
     previous = -1
@@ -185,18 +206,21 @@ def process_oracle_update(ledger: PerpLedger, update: OracleUpdate, timestamp: T
         if signed.signer <= previous:
             raise OracleSignersNotAscending(signed.signer, previous)
         previous = signed.signer
-    earliest = Timestamp(max(market.oracle_time + 1, timestamp - config.oracle_window))
-    for signed in update.prices:
-        if signed.price == 0:
-            raise ZeroOraclePrice(signed.signer)
-        if not earliest <= signed.timestamp <= timestamp:
-            raise OraclePriceStale(signed.signer, signed.timestamp, earliest, timestamp)
+
+
+def check_oracle_signatures(config: PerpConfig, update: OracleUpdate) -> None:
+    """
+    Every signed price's signature, under its signer's key, known
+    (``check_oracle_quorum``): ``process_oracle_update``'s last check.
+
+    Raises
+    ------
+    InvalidOracleSignature
+    """
     for signed in update.prices:
         message = oracle_price_message(update.market, signed.price, signed.timestamp)
         if not verify(config.oracle_keys[signed.signer], message, signed.signature):
             raise InvalidOracleSignature(signed.signer)
-
-    ledger.set_market(update.market, priced(market, median_price(update), latest_time(update), timestamp))
 
 
 def median_price(update: OracleUpdate) -> Price:
