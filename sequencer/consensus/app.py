@@ -254,14 +254,17 @@ class SequencerApp:
         """The results of transactions whose block waited, by (height, position)."""
         self.refused = NodeCounters()
         """What this node refused of others (its own view, not replicated state)."""
+        self.on_commit: list[Callable[[], None]] = []
+        """What runs after each commit (a snapshot writer)."""
 
     # ------------------------------------------------------------------ connection handshake
 
     def info(self, request: abci.RequestInfo) -> abci.ResponseInfo:
         """
         The last committed block. The machine lives in memory: after a
-        restart it is at genesis (height 0), and CometBFT replays every block
-        of its store to it before it joins consensus again.
+        restart it is at its last snapshot (``snapshots``) or at genesis
+        (height 0), and CometBFT replays the blocks of its store after that
+        to it before it joins consensus again.
         """
         return abci.ResponseInfo(
             data="matchproof sequencer",
@@ -512,8 +515,10 @@ class SequencerApp:
         return results
 
     def commit(self, request: abci.RequestCommit) -> abci.ResponseCommit:
-        """The finalized block is the committed one; CometBFT keeps every block (a restart replays them)."""
+        """The finalized block is the committed one; CometBFT keeps every block (a restart replays those after the node's snapshot)."""
         self.committed = self._finalized
+        for hook in self.on_commit:
+            hook()
         return abci.ResponseCommit(retain_height=0)
 
     # ------------------------------------------------------------------ reads

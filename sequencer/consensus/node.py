@@ -30,9 +30,10 @@ Traders send transactions (commands in canonical JSON) to any node's RPC
 (``broadcast_tx_sync``); ``abci_query`` with path ``status`` or
 ``book/<market>`` reads a node's committed state.
 
-The application keeps its state in memory: a restarted node starts at
-genesis and CometBFT replays its stored blocks to it, then catches up on
-the blocks it missed from its peers.
+The application keeps its state in memory and writes a snapshot of it
+every ``--snapshot-interval`` heights (``snapshots``): a restarted node
+starts at its last snapshot (or at genesis) and CometBFT replays its stored
+blocks after that to it, then catches up on the blocks it missed from its peers.
 """
 
 import argparse
@@ -72,6 +73,7 @@ from .api import node_api
 from .app import SequencerApp
 from .cometbft import CometBFTUnavailable, NodeHome, cometbft_binary, init_set
 from .member import BatchSigner, SetSubmitter
+from .snapshots import Snapshots, fingerprint
 from .dkg import DkgFailed, create_dkg_key, dealing_document, finish, generate_in_homes
 from .encrypted import THRESHOLD_KEY_FILE, Decryptor, load_member_share, load_threshold_key
 from .signatures import MEMBER_KEY_FILE, SigningSet, create_member_key, load_member_key
@@ -110,6 +112,9 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     start.add_argument("--max-batch-wait", type=int, default=10, help="seconds of block time before a partial batch is sealed")
     start.add_argument(
         "--funding-interval", type=int, default=60, help="seconds of block time between funding ticks of perpetual markets"
+    )
+    start.add_argument(
+        "--snapshot-interval", type=int, default=100, help="heights between snapshots of the application (0: none; a restart replays every block)"
     )
     start.add_argument("--api-port", type=int, help="serve the node's HTTP API (book, status, orders) on this loopback port")
     start.add_argument("--prove", action="store_true", help="prove batches and send them to L1 through the sequencer set")
@@ -289,6 +294,21 @@ def build_node(args: argparse.Namespace) -> Node:
         threshold_key, set_size = load_threshold_key(args.home)
         decryptor, share = Decryptor(threshold_key, set_size), load_member_share(args.home)
     app = SequencerApp(Machine(operator), l1, args.max_batch_wait, signing, args.funding_interval, decryptor, share)
+    if args.snapshot_interval < 0:
+        raise ConfigError("--snapshot-interval cannot be negative")
+    if args.snapshot_interval:
+        settings = {
+            "circuit": args.circuit,
+            "markets": args.markets.read_text(),
+            "rollup": None if rollup is None else [rollup.deployment.chain_id, rollup.deployment.rollup],
+            "max_batch_wait": args.max_batch_wait,
+            "funding_interval": args.funding_interval,
+            "set": None if signing is None else sorted(signing.members),
+            "threshold_key": None if decryptor is None else decryptor.key.key_set.hex(),
+        }
+        snapshots = Snapshots(args.home, args.snapshot_interval, fingerprint(settings))
+        snapshots.restore(app)
+        app.on_commit.append(lambda: snapshots.after_commit(app))
     if not args.prove or signing is None or contract is None or rollup is None:
         return Node(app, key, api_port=args.api_port)
     circuit = build_circuit(args.circuit)

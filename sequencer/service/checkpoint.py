@@ -71,19 +71,26 @@ def write_checkpoint(data_dir: Path, fingerprint: str, machine: Machine) -> Chec
     Write ``machine`` as a checkpoint of the log at ``machine.seq``, durably,
     and remove all but the newest ``KEEP`` checkpoints. Returns the new one.
     """
-    body = pickle.dumps(machine, protocol=pickle.HIGHEST_PROTOCOL)
-    header = {
-        "format": FORMAT,
-        "fingerprint": fingerprint,
-        "seq": machine.seq,
-        "sha256": hashlib.sha256(body).hexdigest(),
-        "size": len(body),
-    }
     folder = data_dir / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(f"*{SUFFIX}.tmp"):  # left by a writer that crashed or was killed
-        stale.unlink(missing_ok=True)
     path = folder / f"{machine.seq:016d}{SUFFIX}"
+    write_pickled(path, {"format": FORMAT, "fingerprint": fingerprint, "seq": machine.seq}, machine)
+    for old in checkpoints(data_dir)[KEEP:]:
+        old.path.unlink(missing_ok=True)
+    return Checkpoint(path, machine.seq)
+
+
+def write_pickled(path: Path, header: dict[str, object], state: object) -> None:
+    """
+    Write ``state`` pickled behind a JSON header (``header``, plus the body's
+    SHA-256 and size) to ``path``, durably: to a temporary file, flushed,
+    then renamed into place (a temporary file left by a crash is removed by
+    the next write in its folder).
+    """
+    body = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    header = {**header, "sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f"*{path.suffix}.tmp"):  # left by a writer that crashed or was killed
+        stale.unlink(missing_ok=True)
     temporary = path.with_name(path.name + ".tmp")
     with temporary.open("wb") as file:
         file.write(json.dumps(header).encode("utf-8") + b"\n")
@@ -91,10 +98,32 @@ def write_checkpoint(data_dir: Path, fingerprint: str, machine: Machine) -> Chec
         file.flush()
         os.fsync(file.fileno())
     temporary.replace(path)
-    _fsync_directory(folder)
-    for old in checkpoints(data_dir)[KEEP:]:
-        old.path.unlink(missing_ok=True)
-    return Checkpoint(path, machine.seq)
+    _fsync_directory(path.parent)
+
+
+def read_pickled(path: Path, expected: dict[str, object]) -> object | None:
+    """
+    The state :func:`write_pickled` wrote to ``path``, if its header has the
+    ``expected`` values and its body its digest and loads; None (logged) if not.
+    """
+    try:
+        with path.open("rb") as file:
+            header = json.loads(file.readline())
+            body = file.read()
+    except (OSError, ValueError) as error:
+        log.warning("%s unreadable (%s): skipped", path, error)
+        return None
+    if not isinstance(header, dict) or any(header.get(key) != value for key, value in {**expected, "size": len(body)}.items()):
+        log.warning("%s belongs to another format, configuration or position: skipped", path)
+        return None
+    if header.get("sha256") != hashlib.sha256(body).hexdigest():
+        log.warning("%s is damaged (digest mismatch): skipped", path)
+        return None
+    try:
+        return _unpickle(body)
+    except Exception as error:  # written by another version of the code: the log rebuilds the state
+        log.warning("%s does not load (%r): skipped", path, error)
+        return None
 
 
 @dataclass(frozen=True)
@@ -192,24 +221,8 @@ def load_latest(data_dir: Path, fingerprint: str, last_logged: int) -> Machine |
 
 def _read(checkpoint: Checkpoint, fingerprint: str) -> Machine | None:
     """The machine of a checkpoint file, or None (logged) if the file does not check."""
-    try:
-        with checkpoint.path.open("rb") as file:
-            header = json.loads(file.readline())
-            body = file.read()
-    except (OSError, ValueError) as error:
-        log.warning("checkpoint %s unreadable (%s): skipped", checkpoint.path, error)
-        return None
-    expected = {"format": FORMAT, "fingerprint": fingerprint, "seq": checkpoint.seq, "size": len(body)}
-    if not isinstance(header, dict) or any(header.get(key) != value for key, value in expected.items()):
-        log.warning("checkpoint %s belongs to another format, configuration or position: skipped", checkpoint.path)
-        return None
-    if header.get("sha256") != hashlib.sha256(body).hexdigest():
-        log.warning("checkpoint %s is damaged (digest mismatch): skipped", checkpoint.path)
-        return None
-    try:
-        machine = _unpickle(body)
-    except Exception as error:  # written by another version of the code: the log rebuilds the state
-        log.warning("checkpoint %s does not load (%r): skipped", checkpoint.path, error)
+    machine = read_pickled(checkpoint.path, {"format": FORMAT, "fingerprint": fingerprint, "seq": checkpoint.seq})
+    if machine is None:
         return None
     if not isinstance(machine, Machine) or machine.seq != checkpoint.seq:
         log.warning("checkpoint %s does not hold the machine it says: skipped", checkpoint.path)

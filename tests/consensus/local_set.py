@@ -63,7 +63,8 @@ class LocalSet:
         args = [
             "node", "start", "--home", str(self.homes[i].home), "--markets", str(self.directory / "markets.json"),
             "--circuit", self.circuit.config.name, "--rpc", self.anvil.url, "--deployment", str(self.directory / "deployment.json"),
-            "--max-batch-wait", "2", "--api-port", str(self.api_ports[i]), *(("--prove", "--stagger", "3") if prove else ()),
+            "--max-batch-wait", "2", "--api-port", str(self.api_ports[i]), "--snapshot-interval", "5",
+            *(("--prove", "--stagger", "3") if prove else ()),
         ]  # fmt: skip
         log = self.directory / f"node{i}-{time.monotonic_ns()}.log"
         with log.open("wb") as out:

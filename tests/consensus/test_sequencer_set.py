@@ -12,8 +12,9 @@ read it, decrypted only after its block is committed, and matched at its
 place, before an order sent after it; every node signs every batch, and the two
 proving nodes send each batch to L1 once three of four signed it, where
 it is verified. A node killed (a prover) leaves the other three (more than
-two thirds) going on, their batches still verified; restarted, it replays
-its blocks, catches up from its peers and reaches the same state.
+two thirds) going on, their batches still verified; restarted, it loads
+its last snapshot, replays its blocks after it, catches up from its peers
+and reaches the same state.
 """
 
 import signal
@@ -139,9 +140,11 @@ def test_four_nodes_order_match_and_recover_alike(node: AnvilNode, circuit: Circ
         assert [o["order_id"] for o in query(homes[0], f"book/{MARKET.name}")] == [11, 4, 2, 5, 2]
         wait_for(lambda: local.settled(homes[:3]) and devnet.rollup.last_batch() > first, 180, "the live prover's batches on L1")
 
-        # Restarted, the fourth replays its blocks and catches up with its peers: the same state.
+        # Restarted, the fourth loads its snapshot, replays its blocks after it and catches up with its peers: the same state.
         nodes[3] = start(3)
         wait_for(lambda: agreed(homes, more["height"]), 120, "the restarted node to catch up")
+        restarted_log = max(tmp_path.glob("node3-*.log"), key=lambda path: path.stat().st_mtime).read_text()
+        assert "loaded the snapshot at height" in restarted_log  # it replayed only the blocks after its snapshot
 
         # Its API takes Bob's cancel into consensus, with a receipt its member key signed.
         index = devnet.rollup.account_index(bob.address)
