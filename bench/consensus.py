@@ -4,19 +4,20 @@ Orders through the sequencer set's consensus: ``python -m bench.consensus``.
 A rollup of the ``test`` circuit on anvil; ``--nodes`` CometBFT nodes
 (``matchproof node``) on loopback and, as the baseline measured in the same
 run, a set of one node under the same load. Alice rests one large sell
-order; four takers then send immediate-or-cancel buys that each trade
-against it, every taker through its own node's RPC (``broadcast_tx_sync``,
+order; ``--takers`` takers (12: with the operator and the maker, most of the ``test`` circuit's 16 accounts) then send immediate-or-cancel buys that each trade
+against it, each taker through one node's RPC (``broadcast_tx_sync``,
 one order after another, so each taker's order ids arrive in order), at
 full speed. Each order's acknowledgment is the mempool's answer; its commit
 is the moment node 0 reports the block that holds it (a websocket
 subscription to ``tm.event='NewBlock'``).
 
-The set runs the load twice: in the clear, and with every taker's order
-encrypted to the set's threshold key (``consensus.encrypted``), encrypted before
-the clock starts. An encrypted order is committed unread and runs once it and
-every encrypted order before it are decrypted: when the block carrying the last
-share it needs is committed (read from the same events: each encrypted
-order's ordinal in its block's results, each block's decryption shares).
+Every order is signed (and encrypted) before the clock starts. The set
+runs the load twice: in the clear, and with every taker's order encrypted
+to the set's threshold key (``consensus.encrypted``). An encrypted order is
+committed unread and runs once it and every encrypted order before it are
+decrypted: when the block carrying the last share it needs is committed
+(read from the same events: each encrypted order's ordinal in its block's
+results, each block's decryption shares).
 
 Reported: orders per second run (first send to the last order run), and
 the acknowledgment-to-commit and acknowledgment-to-run latencies' p50 and
@@ -63,7 +64,8 @@ MARKET = devnet_market()
 UNIT = 10**18
 LOT = 10**15
 PRICE = 2_000 * 10**15
-TAKERS = 4
+TAKERS = 12
+"""How many takers send at once (each one order after another, so its order ids arrive in order)."""
 
 
 @dataclass(frozen=True)
@@ -232,12 +234,14 @@ def measure(devnet: Devnet, homes: list[NodeHome], takers: list[LocalAccount], p
     key, _ = load_threshold_key(homes[0].home)
     acks: dict[bytes, float] = {}
     lock = threading.Lock()
+    loads = []  # every taker's transactions, signed (and encrypted) before the clock starts
+    for taker in takers:
+        orders = [order_tx(devnet, taker, first_id + i, Side.BUY, 1, OrderKind.IOC) for i in range(per_taker)]
+        loads.append([encrypt_order(key, order).encode() for order in orders] if encrypted else orders)
     with CommitWatcher(homes[0], key.needed) as watcher:
 
-        def send_all(number: int, taker: LocalAccount) -> None:
+        def send_all(number: int, txs: list[bytes]) -> None:
             home = homes[number % len(homes)]
-            orders = [order_tx(devnet, taker, first_id + i, Side.BUY, 1, OrderKind.IOC) for i in range(per_taker)]
-            txs = [encrypt_order(key, order).encode() for order in orders] if encrypted else orders
             with httpx.Client(timeout=30) as client:
                 for tx in txs:
                     if broadcast(client, home, tx):
@@ -245,7 +249,7 @@ def measure(devnet: Devnet, homes: list[NodeHome], takers: list[LocalAccount], p
                             acks[hashlib.sha256(tx).digest()] = time.monotonic()
 
         started = time.monotonic()
-        threads = [threading.Thread(target=send_all, args=(number, taker)) for number, taker in enumerate(takers)]
+        threads = [threading.Thread(target=send_all, args=(number, txs)) for number, txs in enumerate(loads)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -273,7 +277,7 @@ def _percentile(values: list[float], fraction: float) -> float:
     return values[min(len(values) - 1, int(len(values) * fraction))]
 
 
-def run(nodes: int, per_taker: int, directory: Path) -> list[Figures]:
+def run(nodes: int, per_taker: int, directory: Path, takers: int = TAKERS) -> list[Figures]:
     """
     The baseline (one node, in the clear) and ``nodes`` nodes, each on a
     fresh chain under the same load: in the clear, then encrypted.
@@ -281,34 +285,34 @@ def run(nodes: int, per_taker: int, directory: Path) -> list[Figures]:
     circuit = build_circuit(CIRCUIT)
     figures = []
     for count in (1, nodes):
-        with start_anvil() as anvil:
+        with start_anvil(accounts=2 + takers) as anvil:
             w3 = anvil.web3()
             devnet = Devnet.deploy(w3, anvil.accounts()[0], circuit)
             folder = directory / f"set{count}"
             folder.mkdir(parents=True)
             devnet.deployment.save(folder / "deployment.json")
             (folder / "markets.json").write_text(json.dumps(markets_document([MARKET])))
-            maker, *takers = anvil.accounts()[1 : 2 + TAKERS]
+            maker, *senders = anvil.accounts()[1 : 2 + takers]
             devnet.mint(0, maker.address, 1_000 * UNIT)
             devnet.rollup.deposit(maker, 0, 1_000 * UNIT, devnet.l2_key(maker).public_key)
-            for taker in takers:
+            for taker in senders:
                 devnet.mint(1, taker.address, 10**6 * UNIT)
                 devnet.rollup.deposit(taker, 1, 10**6 * UNIT, devnet.l2_key(taker).public_key)
             with node_set(anvil, devnet, folder / "nodes", count) as homes:
-                rest_sell(devnet, homes[0], maker, 10 * per_taker * len(takers))
-                figures.append(measure(devnet, homes, takers, per_taker, encrypted=False, first_id=1))
+                rest_sell(devnet, homes[0], maker, 10 * per_taker * len(senders))
+                figures.append(measure(devnet, homes, senders, per_taker, encrypted=False, first_id=1))
                 if count > 1:
-                    figures.append(measure(devnet, homes, takers, per_taker, encrypted=True, first_id=1 + per_taker))
+                    figures.append(measure(devnet, homes, senders, per_taker, encrypted=True, first_id=1 + per_taker))
     return figures
 
 
-def report(figures: list[Figures], per_taker: int) -> str:
+def report(figures: list[Figures], per_taker: int, takers: int = TAKERS) -> str:
     """The results as Markdown, each set beside the one-node baseline."""
     base = figures[0]
     lines = [
         f"# Orders through consensus ({datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')})",
         "",
-        f"{TAKERS} takers x {per_taker} IOC orders, each trading against one resting order; CometBFT "
+        f"{takers} takers x {per_taker} IOC orders, each trading against one resting order; CometBFT "
         "v0.38 nodes on loopback, the `test` circuit's rollup on anvil; no batch signing or proving.",
         "",
         "| nodes | orders | orders run | orders/s | x one node | ack-to-commit p50 (ms) | p99 (ms) | ack-to-run p50 (ms) | p99 (ms) |",
@@ -327,12 +331,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print its table and write it under ``--out``."""
     parser = argparse.ArgumentParser(prog="python -m bench.consensus", description=__doc__.split("\n\n")[0].strip())
     parser.add_argument("--nodes", type=int, default=4, help="the set's size (the baseline is one node)")
-    parser.add_argument("--orders", type=int, default=100, help="orders each of the four takers sends")
+    parser.add_argument("--takers", type=int, default=TAKERS, help="how many takers send at once")
+    parser.add_argument("--orders", type=int, default=33, help="orders each taker sends")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="where to write <stamp>-consensus.md")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="matchproof-consensus-") as scratch:
-        figures = run(args.nodes, args.orders, Path(scratch))
-    text = report(figures, args.orders)
+        figures = run(args.nodes, args.orders, Path(scratch), args.takers)
+    text = report(figures, args.orders, args.takers)
     print(text)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (args.out / f"{stamp}-consensus.md").write_text(text)

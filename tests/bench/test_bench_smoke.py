@@ -52,12 +52,12 @@ def test_perpetual_gas_runs_at_tiny_sizes() -> None:
 
 
 def test_orders_through_consensus_run_at_tiny_sizes(tmp_path: Path) -> None:
-    figures = consensus.run(nodes=2, per_taker=3, directory=tmp_path)
+    figures = consensus.run(nodes=2, per_taker=3, directory=tmp_path, takers=4)
     assert [(f.nodes, f.encrypted, f.committed, f.orders) for f in figures] == [(1, False, 12, 12), (2, False, 12, 12), (2, True, 12, 12)]
     assert all(f.orders_per_s > 0 and 0 < f.p50_ms <= f.p99_ms and f.p50_ms <= f.run_p50_ms for f in figures)
     encrypted = figures[2]
     assert encrypted.run_p50_ms > encrypted.p50_ms  # an encrypted order runs only blocks after it is committed
-    assert "| 2 | encrypted | 12 of 12 |" in consensus.report(figures, 3)
+    assert "| 2 | encrypted | 12 of 12 |" in consensus.report(figures, 3, 4)
 
 
 def test_the_set_signature_checks_are_measured_after_refusing_bad_signatures() -> None:
