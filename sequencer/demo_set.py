@@ -5,7 +5,8 @@ The devnet demo with a sequencer set (``matchproof devnet --nodes N``, so
 submitter, the first two nodes proving. Alice and Bob deposit on L1 and
 trade through two different nodes' APIs, then once more with Bob's order
 encrypted to the set (ordered unread, decrypted and matched at its place
-once its block is committed); every node holds the same book and state; the set's batches are proven, signed by more than two thirds of
+once its block is committed), and Alice withdraws through a third node's
+API and claims on L1; every node holds the same book and state; the set's batches are proven, signed by more than two thirds of
 its members and verified on L1.
 """
 
@@ -21,7 +22,7 @@ import httpx
 from eth_account.signers.local import LocalAccount
 
 from prover import build_circuit
-from sequencer.client.http import place_order_body
+from sequencer.client.http import place_order_body, withdrawal_body
 from sequencer.consensus.app import encode_tx
 from sequencer.consensus.cometbft import PORTS_PER_NODE, NodeHome, api_port
 from sequencer.consensus.encrypted import encrypt_order
@@ -30,14 +31,14 @@ from sequencer.devnet import Devnet, devnet_market, devnet_perp_rules
 from sequencer.l1.anvil import start_anvil
 from sequencer.local_system import free_port_block, markets_document, start_matchproof, stop_process
 from sequencer.service.commands import PlaceOrder
-from sequencer.spec.constants import Side
-from sequencer.spec.transactions import Order, SignedOrder
-from sequencer.spec.types import AccountIndex, Amount, OrderId, Price, Timestamp, TokenId
+from sequencer.spec.constants import PRICE_SCALE, Side
+from sequencer.spec.transactions import Order, SignedOrder, Withdraw, withdraw_message
+from sequencer.spec.types import AccountIndex, Amount, Nonce, OrderId, Price, Timestamp, TokenId
 
 WETH, USDC = TokenId(0), TokenId(1)
 UNIT = 10**18
-PRICE_SCALE = 10**15
-"""The devnet market's price of 1 USDC per WETH."""
+WITHDRAWAL = 1_000 * UNIT
+"""What Alice withdraws of the USDC she sold for."""
 PROVERS = 2
 """How many of the nodes (the first ones) prove and send batches."""
 WAIT_S = 600
@@ -177,11 +178,18 @@ def run_set_demo(config: str, nodes: int, say: Callable[[str], None] = print) ->
             digest = set_nodes.statuses()[0]
             assert digest is not None
             say(f"  state digest {str(digest['digest'])[:16]}... on all {nodes} nodes")
+            with httpx.Client(timeout=60) as client:
+                _withdraw(client, set_nodes, devnet, alice, say)
             _wait(lambda: _settled(set_nodes, devnet), set_nodes, "every batch on L1")
             status = set_nodes.statuses()[0]
             assert status is not None
             signed = ", ".join(f"batch {n}: {count}" for n, count in status["signatures"].items())
             say(f"== {devnet.rollup.last_batch()} batches proven, signed ({signed} of {nodes} members) and verified on L1")
+            _wait(lambda: devnet.rollup.claimable(alice.address, USDC) == WITHDRAWAL, set_nodes, "Alice's withdrawal on L1")
+            usdc = devnet.rollup.token(USDC)
+            before = usdc.functions.balanceOf(alice.address).call()
+            devnet.rollup.claim(alice, alice.address, USDC)
+            say(f"  Alice claims her withdrawal on L1: {(usdc.functions.balanceOf(alice.address).call() - before) // UNIT:,} USDC")
             say(f"  state root {hex(devnet.rollup.state_root())}; total {time.monotonic() - started:.1f} s")
         finally:
             set_nodes.stop()
@@ -210,6 +218,18 @@ def _encrypted_trade(
     if result["code"] != 0:
         raise RuntimeError(f"Bob's encrypted order was refused once decrypted: {result}")
     say("  once its block was committed, the nodes' shares decrypted it and it ran at its place: Bob bought Alice's WETH")
+
+
+def _withdraw(client: httpx.Client, nodes: NodeSet, devnet: Devnet, alice: LocalAccount, say: Callable[[str], None]) -> None:
+    """Alice withdraws some of the USDC she sold for, through node 3's API."""
+    index = devnet.rollup.account_index(alice.address)
+    assert index is not None
+    message = withdraw_message(AccountIndex(index), USDC, Amount(WITHDRAWAL), Nonce(0))
+    signed = Withdraw(AccountIndex(index), USDC, Amount(WITHDRAWAL), Nonce(0), devnet.l2_key(alice).sign(message))
+    answer = client.post(f"{nodes.api(3)}/v1/withdrawals", json=withdrawal_body(signed))
+    if answer.status_code != 200:
+        raise RuntimeError(f"Alice's withdrawal was refused: {answer.text}")
+    say(f"  Alice withdraws {WITHDRAWAL // UNIT:,} USDC through node 3's API: committed in block {answer.json()['height']}")
 
 
 def _same_state(nodes: NodeSet) -> bool:

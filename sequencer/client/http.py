@@ -101,6 +101,17 @@ def cancel_body(request: SignedCancel) -> dict[str, Any]:
     }
 
 
+def withdrawal_body(withdraw: Withdraw) -> dict[str, Any]:
+    """A signed withdrawal as ``POST /v1/withdrawals`` takes it (the sequencer's API and a set node's alike)."""
+    return {
+        "account_index": withdraw.account_index,
+        "token": withdraw.token,
+        "amount": str(withdraw.amount),
+        "nonce": withdraw.nonce,
+        "signature": _signature(withdraw.signature),
+    }
+
+
 class SequencerClient:
     """One sequencer's API, over one HTTP connection pool."""
 
@@ -212,14 +223,7 @@ class SequencerClient:
 
     def withdraw(self, withdraw: Withdraw) -> WithdrawOut:
         """Withdraw to the account's L1 address."""
-        body = {
-            "account_index": withdraw.account_index,
-            "token": withdraw.token,
-            "amount": str(withdraw.amount),
-            "nonce": withdraw.nonce,
-            "signature": _signature(withdraw.signature),
-        }
-        return self._post("/v1/withdrawals", body, WithdrawOut)
+        return self._post("/v1/withdrawals", withdrawal_body(withdraw), WithdrawOut)
 
     def place_perp_order(self, command: PlacePerpOrder) -> PlacePerpOrderOut:
         """Place a signed perpetual order (``Trader.perp_order`` builds one)."""

@@ -15,5 +15,7 @@ def test_the_set_demo_trades_through_two_nodes_and_settles_on_l1() -> None:
     assert re.search(r"Bob's buy, encrypted to the set's threshold key, through node 2: ordered in block \d+, position \d+, while no node can read it", text), text
     assert "it ran at its place: Bob bought Alice's WETH" in text
     assert "on all 4 nodes" in text
+    assert re.search(r"Alice withdraws 1,000 USDC through node 3's API: committed in block \d+", text), text
+    assert "Alice claims her withdrawal on L1: 1,000 USDC" in text
     settled = next(line for line in lines if "proven, signed" in line)
     assert re.search(r"== [1-9]\d* batches proven, signed \(batch 1: [34], ", settled), settled
