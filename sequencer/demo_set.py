@@ -164,10 +164,7 @@ def run_set_demo(config: str, nodes: int, say: Callable[[str], None] = print) ->
                     ("Alice", alice, 0, Side.SELL, 2_000), ("Bob", bob, nodes - 1, Side.BUY, 2_010)
                 ):  # fmt: skip
                     order = _order(devnet, trader, 1, side, price * PRICE_SCALE, 2 * UNIT)
-                    answer = client.post(f"{set_nodes.api(node_index)}/v1/orders", json=order)
-                    if answer.status_code != 200:
-                        raise RuntimeError(f"{who}'s order was refused: {answer.text}")
-                    placed = answer.json()
+                    placed = _post(client, f"{set_nodes.api(node_index)}/v1/orders", order, f"{who}'s order")
                     say(
                         f"  {who} {'sells' if side == Side.SELL else 'buys'} 2 WETH at {price} through node {node_index}'s API: "
                         f"committed in block {placed['height']}, position {placed['index']}"
@@ -199,15 +196,11 @@ def _encrypted_trade(
     client: httpx.Client, nodes: NodeSet, devnet: Devnet, alice: LocalAccount, bob: LocalAccount, say: Callable[[str], None]
 ) -> None:
     """Alice rests an ask in the clear; Bob's bid, encrypted to the set, is ordered unread, then decrypted and matched."""
-    ask = client.post(f"{nodes.api(1)}/v1/orders", json=_order(devnet, alice, 2, Side.SELL, 2_000 * PRICE_SCALE, UNIT))
-    if ask.status_code != 200:
-        raise RuntimeError(f"Alice's order was refused: {ask.text}")
+    _post(client, f"{nodes.api(1)}/v1/orders", _order(devnet, alice, 2, Side.SELL, 2_000 * PRICE_SCALE, UNIT), "Alice's order")
     key = ThresholdKey(bytes.fromhex(client.get(f"{nodes.api(2)}/v1/threshold-key").json()["key_set"]))
     tx = encode_tx(_placement(devnet, bob, 2, Side.BUY, 2_000 * PRICE_SCALE, UNIT))
-    answer = client.post(f"{nodes.api(2)}/v1/encrypted-orders", json={"ciphertext": encrypt_order(key, tx).ciphertext.hex()})
-    if answer.status_code != 200:
-        raise RuntimeError(f"Bob's encrypted order was refused: {answer.text}")
-    placed = answer.json()
+    body = {"ciphertext": encrypt_order(key, tx).ciphertext.hex()}
+    placed = _post(client, f"{nodes.api(2)}/v1/encrypted-orders", body, "Bob's encrypted order")
     say(
         f"  Alice sells 1 WETH at 2000 through node 1; Bob's buy, encrypted to the set's threshold key, through node 2: "
         f"ordered in block {placed['height']}, position {placed['index']}, while no node can read it"
@@ -226,10 +219,16 @@ def _withdraw(client: httpx.Client, nodes: NodeSet, devnet: Devnet, alice: Local
     assert index is not None
     message = withdraw_message(AccountIndex(index), USDC, Amount(WITHDRAWAL), Nonce(0))
     signed = Withdraw(AccountIndex(index), USDC, Amount(WITHDRAWAL), Nonce(0), devnet.l2_key(alice).sign(message))
-    answer = client.post(f"{nodes.api(3)}/v1/withdrawals", json=withdrawal_body(signed))
+    placed = _post(client, f"{nodes.api(3)}/v1/withdrawals", withdrawal_body(signed), "Alice's withdrawal")
+    say(f"  Alice withdraws {WITHDRAWAL // UNIT:,} USDC through node 3's API: committed in block {placed['height']}")
+
+
+def _post(client: httpx.Client, url: str, body: dict[str, Any], what: str) -> dict[str, Any]:
+    """A node API's answer to a request it committed (``RuntimeError`` naming ``what`` if it refused it)."""
+    answer = client.post(url, json=body)
     if answer.status_code != 200:
-        raise RuntimeError(f"Alice's withdrawal was refused: {answer.text}")
-    say(f"  Alice withdraws {WITHDRAWAL // UNIT:,} USDC through node 3's API: committed in block {answer.json()['height']}")
+        raise RuntimeError(f"{what} was refused: {answer.text}")
+    return dict(answer.json())
 
 
 def _same_state(nodes: NodeSet) -> bool:
