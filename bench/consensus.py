@@ -197,7 +197,8 @@ class CommitWatcher:
 def node_set(anvil: AnvilNode, devnet: Devnet, directory: Path, nodes: int) -> Iterator[list[NodeHome]]:
     """``nodes`` running nodes over the devnet's rollup, once every node took its L1 requests."""
     init = start_matchproof(
-        ["node", "init", "--dir", str(directory), "--nodes", str(nodes), "--base-port", str(free_port_block(PORTS_PER_NODE * nodes))], directory.with_suffix(".log")
+        ["node", "init", "--dir", str(directory), "--nodes", str(nodes), "--base-port", str(free_port_block(PORTS_PER_NODE * nodes))],
+        directory.with_suffix(".log"),
     )
     if init.wait(timeout=60) != 0:
         raise RuntimeError(directory.with_suffix(".log").read_text())

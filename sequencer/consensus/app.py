@@ -127,7 +127,10 @@ class TxCode:
 
 
 WAITING = "WAITING"
-"""The ``info`` of an accepted transaction whose block waits for encrypted orders to be decrypted; its result comes later (``outcome`` query)."""
+"""
+The ``info`` of an accepted transaction whose block waits for encrypted
+orders to be decrypted; its result comes later (the ``outcome`` query).
+"""
 
 
 @dataclass
@@ -312,7 +315,10 @@ class SequencerApp:
         return abci.ResponseCheckTx(code=TxCode.OK)
 
     def _check_prices(self, command: PostPrices) -> abci.ResponseCheckTx:
-        """Admit oracle prices only from a quorum of known oracles, ascending, each signature valid (their times are the block's to judge)."""
+        """
+        Admit oracle prices only from a quorum of known oracles, ascending,
+        each signature valid (their times are the block's to judge).
+        """
         perp = self.machine.operator.perp
         if perp is None:
             return abci.ResponseCheckTx(code=TxCode.NOT_ALLOWED, log="this rollup has no perpetual markets", codespace=CODESPACE)
@@ -376,12 +382,16 @@ class SequencerApp:
         """
         try:
             shares = decode_extension(request.vote_extension)
-            wrong = None if not shares.shares else "this set takes no encrypted orders" if self.decryptor is None else self.decryptor.misplaced(shares)
+            if not shares.shares:
+                wrong = None
+            else:
+                wrong = "this set takes no encrypted orders" if self.decryptor is None else self.decryptor.misplaced(shares)
         except CodecError as error:
             wrong = str(error)
         if wrong is not None:
             self.refused.vote_extensions += 1
-            logger.warning("refused the vote extension of validator %s at height %d: %s", request.validator_address.hex(), request.height, wrong)
+            validator = request.validator_address.hex()
+            logger.warning("refused the vote extension of validator %s at height %d: %s", validator, request.height, wrong)
             return abci.ResponseVerifyVoteExtension(status=abci.ResponseVerifyVoteExtension.REJECT)
         return abci.ResponseVerifyVoteExtension(status=abci.ResponseVerifyVoteExtension.ACCEPT)
 
@@ -410,7 +420,8 @@ class SequencerApp:
                 raise ProposalRejected(f"transaction {position}: {error}") from error
             if isinstance(command, DecryptionShares):
                 if position != 0 or self.decryptor is None:
-                    raise ProposalRejected(f"transaction {position}: decryption shares only lead a block of a set that takes encrypted orders")
+                    why = "decryption shares only lead a block of a set that takes encrypted orders"
+                    raise ProposalRejected(f"transaction {position}: {why}")
                 wrong = self.decryptor.unchecked(command)
                 if wrong is not None:
                     raise ProposalRejected(f"transaction {position}: {wrong}")
@@ -458,11 +469,13 @@ class SequencerApp:
             if isinstance(carried, DecryptionShares):
                 results[position] = self._open(carried)
             elif isinstance(carried, EncryptedOrder) and self.decryptor is None:
-                results[position] = abci.ExecTxResult(code=TxCode.NOT_ALLOWED, log="this set takes no encrypted orders", codespace=CODESPACE)
+                log = "this set takes no encrypted orders"
+                results[position] = abci.ExecTxResult(code=TxCode.NOT_ALLOWED, log=log, codespace=CODESPACE)
             elif isinstance(carried, EncryptedOrder) and self.decryptor is not None:
                 ordinal = self.decryptor.order(carried)
                 if ordinal is None:
-                    results[position] = abci.ExecTxResult(code=TxCode.REJECTED, info=INVALID_CIPHERTEXT, log="not a ciphertext", codespace=CODESPACE)
+                    refused = abci.ExecTxResult(code=TxCode.REJECTED, info=INVALID_CIPHERTEXT, log="not a ciphertext", codespace=CODESPACE)
+                    results[position] = refused
                 else:
                     block.txs.append((position, carried, ordinal))
             else:
@@ -543,7 +556,10 @@ class SequencerApp:
         return abci.ResponseQuery(value=json.dumps(value).encode(), height=self.committed.height)
 
     def status(self) -> dict[str, Any]:
-        """The committed status: height, app hash, log position, rollup root, state digest, L1 requests taken, batches sealed, signatures."""
+        """
+        The committed status: height, app hash, log position, rollup root,
+        state digest, L1 requests taken, batches sealed, signatures, encrypted orders.
+        """
         operator = self.machine.operator
         return {
             "height": self.committed.height,
@@ -603,7 +619,10 @@ class SequencerApp:
         return [AddL1Request(index, request) for index, request in requests]
 
     def _from_trader(self, tx: bytes) -> bool:
-        """Whether ``tx`` is a trader's command, an encrypted order or a signature (the mempool holds nothing else, but a proposer checks)."""
+        """
+        Whether ``tx`` is a trader's command, an encrypted order or a
+        signature (the mempool holds nothing else, but a proposer checks).
+        """
         try:
             return isinstance(decode_tx(tx), (*TRADER_COMMANDS, EncryptedOrder, BatchSignature))
         except CodecError:
@@ -652,7 +671,10 @@ class SequencerApp:
         return abci.ExecTxResult(code=TxCode.OK, data=json.dumps({"batch": signed.batch, "signer": signer}).encode())
 
     def _apply(self, carried: Carried, ordinal: int | None, time_ms: int) -> abci.ExecTxResult:
-        """Apply one transaction of a decided block (an encrypted order as what it decrypted to); its result (what it did, or why nothing changed)."""
+        """
+        Apply one transaction of a decided block (an encrypted order as what
+        it decrypted to); its result (what it did, or why nothing changed).
+        """
         if isinstance(carried, BatchSignature):
             return self._record(carried)
         if isinstance(carried, EncryptedOrder):
@@ -664,7 +686,8 @@ class SequencerApp:
             if not isinstance(carried, TRADER_COMMANDS):
                 log = f"encrypted order {ordinal}: {type(carried).__name__} is not a trader's command"
                 return abci.ExecTxResult(code=TxCode.NOT_ALLOWED, log=log, codespace=CODESPACE)
-        assert not isinstance(carried, (EncryptedOrder, DecryptionShares))  # shares never wait in a block; an encrypted order decrypted above
+        # Shares never wait in a block, and an encrypted order was decrypted above.
+        assert not isinstance(carried, (EncryptedOrder, DecryptionShares))
         self.machine.tick(time_ms)
         try:
             entry, _ = self.machine.apply(carried, time_ms)
@@ -684,7 +707,10 @@ class SequencerApp:
         return abci.ExecTxResult(code=TxCode.OK, data=json.dumps({"decrypted": sorted(set(self.decryptor.decrypted) - before)}).encode())
 
     def _received_shares(self, last_commit: abci.ExtendedCommitInfo) -> list[bytes]:
-        """As the proposer: the shares the last commit's votes carried that a block may carry, as one transaction (none if no share is new)."""
+        """
+        As the proposer: the shares the last commit's votes carried that a
+        block may carry, as one transaction (none if no share is new).
+        """
         if self.decryptor is None:
             return []
         received: list[Share] = []
@@ -694,8 +720,11 @@ class SequencerApp:
             except CodecError:  # CometBFT verified it (verify_vote_extension): not from an honest node
                 continue
         useful = self.decryptor.useful(received)
-        wanted = set(received) - set(useful.shares)
-        wrong = sorted((s.ordinal, s.member) for s in wanted if s.ordinal in self.decryptor.waiting and s.member not in self.decryptor.shares[s.ordinal])
+        left_out = set(received) - set(useful.shares)
+        decryptor = self.decryptor
+        wrong = sorted(
+            (s.ordinal, s.member) for s in left_out if s.ordinal in decryptor.waiting and s.member not in decryptor.shares[s.ordinal]
+        )
         if wrong:
             self.refused.shares += len(wrong)
             logger.warning("proposing without shares that are not their members' (ordinal, member): %s", wrong)

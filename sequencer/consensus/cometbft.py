@@ -85,7 +85,10 @@ class NodeHome:
 
 
 PORTS_PER_NODE = 10
-"""Node ``i`` of a set on one machine has ports ``base + 10 i`` to ``+ 9``: p2p, RPC, application, its API at ``+ 3`` and CometBFT's metrics at ``+ 4``."""
+"""
+Node ``i`` of a set on one machine has ports ``base + 10 i`` to ``+ 9``:
+p2p, RPC, application, its API at ``+ 3`` and CometBFT's metrics at ``+ 4``.
+"""
 
 
 def api_port(base_port: int, node: int) -> int:

@@ -86,7 +86,9 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
     init = commands.add_parser("init", help="lay out the homes of a validator set on this machine")
     init.add_argument("--dir", type=Path, required=True, help="where the nodes' homes go (node0, node1, ...)")
     init.add_argument("--nodes", type=int, default=4, help="how many validators")
-    init.add_argument("--base-port", type=int, default=26600, help="node i listens on base + 10 i, + 1 and + 2 (its API, by convention, on + 3)")
+    init.add_argument(
+        "--base-port", type=int, default=26600, help="node i listens on base + 10 i, + 1 and + 2 (its API, by convention, on + 3)"
+    )
     init.set_defaults(run=run_init)
     deploy_set = commands.add_parser("deploy-set", help="deploy the set's contract and make it the rollup's submitter")
     deploy_set.add_argument("--dir", type=Path, required=True, help="the nodes' homes (matchproof node init)")
@@ -107,14 +109,20 @@ def add_subcommands(subparsers: "argparse._SubParsersAction[argparse.ArgumentPar
         "--l1-confirmations",
         type=int,
         default=0,
-        help="blocks on top of an L1 request's block before the node proposes or votes for it (0 on a devnet; a reorg-safe depth on a real chain)",
+        help=(
+            "blocks on top of an L1 request's block before the node proposes or votes for it "
+            "(0 on a devnet; a reorg-safe depth on a real chain)"
+        ),
     )
     start.add_argument("--max-batch-wait", type=int, default=10, help="seconds of block time before a partial batch is sealed")
     start.add_argument(
         "--funding-interval", type=int, default=60, help="seconds of block time between funding ticks of perpetual markets"
     )
     start.add_argument(
-        "--snapshot-interval", type=int, default=100, help="heights between snapshots of the application (0: none; a restart replays every block)"
+        "--snapshot-interval",
+        type=int,
+        default=100,
+        help="heights between snapshots of the application (0: none; a restart replays every block)",
     )
     start.add_argument("--api-port", type=int, help="serve the node's HTTP API (book, status, orders) on this loopback port")
     start.add_argument("--prove", action="store_true", help="prove batches and send them to L1 through the sequencer set")
